@@ -1,0 +1,95 @@
+/**
+ * Validation of what clients send to the callables. Pure: returns a typed
+ * request or throws InvalidRequest with a message a person can act on; the
+ * callable turns that into an `invalid-argument` HttpsError.
+ */
+import { MAX_SDP_LENGTH } from './limits.js';
+import { isRoomId, ROOMS, type RoomId } from './rooms.js';
+
+export class InvalidRequest extends Error {
+  override readonly name = 'InvalidRequest';
+}
+
+/** A WebRTC session description as it travels through signaling. */
+export interface SessionDescription {
+  readonly type: 'offer' | 'answer';
+  readonly sdp: string;
+}
+
+export interface JoinRequest {
+  readonly room: RoomId;
+  /** The joiner's offer, made before calling so a waiting partner can answer at once. */
+  readonly offer: SessionDescription & { readonly type: 'offer' };
+  /**
+   * Set when a waiting page renews its place: the call id it is listening on.
+   * If that call was created meanwhile, the renewal must not end it.
+   */
+  readonly renewing?: string;
+}
+
+/** Firestore auto-ids are 20 alphanumerics; accept that shape only. */
+const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rejectUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new InvalidRequest(`${what} has unknown field(s): ${unknown.join(', ')}.`);
+  }
+}
+
+/** Checks an SDP blob's type and shape, not its full grammar (the browser does that). */
+export function parseDescription(value: unknown, expectedType: 'offer' | 'answer'): SessionDescription {
+  if (!isPlainObject(value)) {
+    throw new InvalidRequest(`The ${expectedType} must be an object with "type" and "sdp".`);
+  }
+  rejectUnknownKeys(value, ['type', 'sdp'], `The ${expectedType}`);
+  if (value['type'] !== expectedType) {
+    throw new InvalidRequest(`The ${expectedType} must have type "${expectedType}".`);
+  }
+  const sdp = value['sdp'];
+  if (typeof sdp !== 'string' || sdp.length === 0) {
+    throw new InvalidRequest(`The ${expectedType} must carry its SDP as a non-empty string.`);
+  }
+  if (sdp.length > MAX_SDP_LENGTH) {
+    throw new InvalidRequest(
+      `The ${expectedType} SDP is ${sdp.length} characters; at most ${MAX_SDP_LENGTH} are accepted.`,
+    );
+  }
+  if (!sdp.startsWith('v=0')) {
+    throw new InvalidRequest(`The ${expectedType} SDP must start with "v=0".`);
+  }
+  return { type: expectedType, sdp };
+}
+
+export function parseJoinRequest(data: unknown): JoinRequest {
+  if (!isPlainObject(data)) {
+    throw new InvalidRequest('join expects an object: { room, offer }.');
+  }
+  rejectUnknownKeys(data, ['room', 'offer', 'renewing'], 'The join request');
+  const room = data['room'];
+  if (!isRoomId(room)) {
+    const ids = ROOMS.map((r) => r.id).join(', ');
+    throw new InvalidRequest(`Unknown room ${JSON.stringify(room)}; choose one of: ${ids}.`);
+  }
+  const offer = parseDescription(data['offer'], 'offer') as JoinRequest['offer'];
+  const renewing = data['renewing'];
+  if (renewing === undefined) return { room, offer };
+  if (typeof renewing !== 'string' || !CALL_ID.test(renewing)) {
+    throw new InvalidRequest('"renewing" must be the call id that join returned.');
+  }
+  return { room, offer, renewing };
+}
+
+/** `leave` takes no arguments: it ends whatever the caller is part of. */
+export function parseLeaveRequest(data: unknown): Record<string, never> {
+  if (data === undefined || data === null) return {};
+  if (!isPlainObject(data)) {
+    throw new InvalidRequest('leave expects no arguments (or an empty object).');
+  }
+  rejectUnknownKeys(data, [], 'The leave request');
+  return {};
+}

@@ -1,0 +1,35 @@
+/**
+ * The rooms people can wait in. One list, read by the functions (to validate
+ * `join`) and by the web client (to draw the picker), so the two never disagree.
+ *
+ * Pure data: no firebase import, so the web bundle can include it.
+ */
+
+/** A room a stranger can be met in. */
+export interface Room {
+  /** Stable id, used in Firestore documents and URLs. Lower-case, short. */
+  readonly id: string;
+  /** English name, for operators and logs. */
+  readonly name: string;
+  /** The room's name in its own language, shown in the picker. */
+  readonly nativeName: string;
+}
+
+export const ROOMS = [
+  { id: 'any', name: 'Anyone', nativeName: 'Anyone' },
+  { id: 'en', name: 'English', nativeName: 'English' },
+  { id: 'ta', name: 'Tamil', nativeName: 'தமிழ்' },
+  { id: 'hi', name: 'Hindi', nativeName: 'हिन्दी' },
+  { id: 'ml', name: 'Malayalam', nativeName: 'മലയാളം' },
+] as const satisfies readonly Room[];
+
+export type RoomId = (typeof ROOMS)[number]['id'];
+
+/** The room a new visitor starts in. */
+export const DEFAULT_ROOM: RoomId = 'any';
+
+const ROOM_IDS: ReadonlySet<string> = new Set(ROOMS.map((r) => r.id));
+
+export function isRoomId(value: unknown): value is RoomId {
+  return typeof value === 'string' && ROOM_IDS.has(value);
+}

@@ -1,0 +1,16 @@
+import { logger } from 'firebase-functions';
+import type { CallableRequest } from 'firebase-functions/v2/https';
+import { parseLeaveRequest } from '../domain/requests.js';
+import type { Matchmaker } from '../matching/matchmaker.js';
+import { parseOrReject, requireUid } from './auth.js';
+
+/** `leave()`: end the caller's wait and calls (Stop, and closing the tab). */
+export function leaveHandler(matchmaker: () => Matchmaker) {
+  return async (request: CallableRequest<unknown>): Promise<{ endedCalls: number; leftQueue: boolean }> => {
+    const uid = requireUid(request);
+    parseOrReject(parseLeaveRequest, request.data);
+    const result = await matchmaker().leave(uid);
+    logger.info('leave', result);
+    return { ...result };
+  };
+}

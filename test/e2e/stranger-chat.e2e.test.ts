@@ -1,0 +1,98 @@
+/**
+ * The whole stranger-chat path in real Chromium (fake camera and microphone)
+ * against the emulator suite and the built site: pairing, real media, Next,
+ * Stop, tab close and room separation.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium, ParleyTab } from '../support/browser.js';
+import { adminDb, clearFirestore, eventually } from '../support/emulator.js';
+
+describe('stranger chat, end to end', () => {
+  let browser: Browser;
+  const db = adminDb();
+
+  before(async () => {
+    await clearFirestore();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('pairs two people, shows each the other, re-pairs on Next, and ends on Stop and tab close', async () => {
+    const a = await ParleyTab.open(browser);
+    const b = await ParleyTab.open(browser);
+    assert.equal(await a.status(), 'idle');
+    for (const t of [a, b]) await t.chooseRoom('ta');
+
+    await a.press('start');
+    await a.waitForStatus('searching');
+    await b.press('start');
+    await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+    const [frameAtA, frameAtB] = await Promise.all([a.remoteFrame(), b.remoteFrame()]);
+    assert.ok(frameAtA.width > 0 && frameAtA.height > 0, 'A decodes B\'s video');
+    assert.ok(frameAtB.width > 0 && frameAtB.height > 0, 'B decodes A\'s video');
+    const firstCall = await a.callId();
+    assert.ok(firstCall);
+    assert.equal(await b.callId(), firstCall, 'both are in the same call');
+
+    // C arrives and waits; A presses Next and meets C; B is told.
+    const c = await ParleyTab.open(browser);
+    await c.chooseRoom('ta');
+    await c.press('start');
+    await c.waitForStatus('searching');
+    await a.press('next');
+    await b.waitForStatus('partner-left');
+    assert.match(await b.statusText(), /Stranger left/);
+    await Promise.all([a.waitForStatus('connected'), c.waitForStatus('connected')]);
+    await c.remoteFrame();
+    assert.notEqual(await a.callId(), firstCall);
+    assert.equal((await db.doc(`calls/${firstCall}`).get()).exists, false, 'the first call\'s documents are gone');
+
+    // B stops; C presses Stop: A is told, and C's call documents go.
+    await b.press('stop');
+    await b.waitForStatus('idle');
+    const secondCall = await a.callId();
+    await c.press('stop');
+    await a.waitForStatus('partner-left');
+    await c.waitForStatus('idle');
+    await eventually(async () => !(await db.doc(`calls/${secondCall}`).get()).exists, 10_000, 'call deleted after Stop');
+
+    // A and B meet again; B closes the tab: A is told within a few seconds.
+    await b.press('start');
+    await b.waitForStatus('searching');
+    await a.press('next');
+    await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+    const thirdCall = await a.callId();
+    await b.close();
+    await a.waitForStatus('partner-left', 15_000);
+    await eventually(async () => !(await db.doc(`calls/${thirdCall}`).get()).exists, 15_000, 'call deleted after tab close');
+
+    await a.press('stop');
+    await a.waitForStatus('idle');
+    await Promise.all([a.close(), c.close()]);
+    assert.equal((await db.collection('queue').get()).size, 0, 'nobody is left waiting');
+  });
+
+  it('never pairs people in different rooms', async () => {
+    const hindi = await ParleyTab.open(browser);
+    const english = await ParleyTab.open(browser);
+    await hindi.chooseRoom('hi');
+    await english.chooseRoom('en');
+    await hindi.press('start');
+    await english.press('start');
+    await hindi.waitForStatus('searching');
+    await english.waitForStatus('searching');
+    // Both are queued, in their own rooms; give a wrong pairing every chance to happen.
+    await eventually(async () => (await db.collection('queue').get()).size === 2, 10_000, 'both queued');
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(await hindi.status(), 'searching');
+    assert.equal(await english.status(), 'searching');
+    assert.equal((await db.collection('calls').get()).size, 0);
+    await hindi.press('stop');
+    await english.press('stop');
+    await Promise.all([hindi.close(), english.close()]);
+  });
+});

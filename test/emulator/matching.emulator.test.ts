@@ -1,0 +1,192 @@
+/**
+ * The join and leave callables through the Functions emulator, on the
+ * Firestore emulator: pairing, room separation, no self-pairing, one call per
+ * person, renewal, cleanup of candidates, and answers to bad input.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { FunctionsError } from 'firebase/functions';
+import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import {
+  adminDb,
+  anonymousCaller,
+  clearFirestore,
+  eventually,
+  fakeOffer,
+  signedInUser,
+  type TestUser,
+} from '../support/emulator.js';
+
+const users: TestUser[] = [];
+async function user(): Promise<TestUser> {
+  const u = await signedInUser();
+  users.push(u);
+  return u;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<FunctionsError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof FunctionsError, `expected a FunctionsError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the call to be rejected');
+}
+
+describe('join and leave (Functions emulator)', () => {
+  const db = adminDb();
+
+  before(async () => {
+    await clearFirestore();
+  });
+  beforeEach(async () => {
+    await clearFirestore();
+  });
+  after(async () => {
+    await Promise.all(users.map((u) => u.close()));
+  });
+
+  it('queues the first person and pairs the second with them', async () => {
+    const [a, b] = [await user(), await user()];
+    const offerA = fakeOffer('a');
+    const first = await a.call<JoinOutcome>('join', { room: 'ta', offer: offerA });
+    assert.equal(first.status, 'waiting');
+    const entry = await db.doc(`queue/${a.uid}`).get();
+    assert.equal(entry.get('room'), 'ta');
+    assert.equal(entry.get('callId'), first.callId);
+
+    const second = await b.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer('b') });
+    assert.equal(second.status, 'matched');
+    assert.equal(second.callId, first.callId, 'the call is created under the id the waiter listens on');
+    assert.deepEqual(second.status === 'matched' && second.offer, offerA, 'the callee receives the waiter\'s offer');
+
+    const call = await db.doc(`calls/${first.callId}`).get();
+    assert.equal(call.get('caller'), a.uid);
+    assert.equal(call.get('callee'), b.uid);
+    assert.deepEqual(call.get('participants'), [a.uid, b.uid]);
+    assert.equal(call.get('answer'), null);
+    assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'the waiter left the queue');
+    assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, false);
+  });
+
+  it('never pairs people in different rooms', async () => {
+    const [a, b, c] = [await user(), await user(), await user()];
+    assert.equal((await a.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await b.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await c.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await db.collection('calls').get()).size, 0);
+  });
+
+  it('never pairs a person with themself, and a second join renews the wait in place', async () => {
+    const a = await user();
+    const first = await a.call<JoinOutcome>('join', { room: 'en', offer: fakeOffer('1') });
+    const before = (await db.doc(`queue/${a.uid}`).get()).data()!;
+    const again = await a.call<JoinOutcome>('join', { room: 'en', offer: fakeOffer('2'), renewing: first.callId });
+    assert.equal(again.status, 'waiting');
+    assert.equal(again.callId, first.callId, 'a renewal keeps the call id the page listens on');
+    const after = (await db.doc(`queue/${a.uid}`).get()).data()!;
+    assert.ok(after['createdAt'].isEqual(before['createdAt']), 'a renewal keeps the place in line');
+    assert.ok(after['leaseExpiresAt'].toMillis() >= before['leaseExpiresAt'].toMillis(), 'a renewal extends the lease');
+    assert.equal((await db.collection('calls').get()).size, 0);
+  });
+
+  it('a renewal that crosses its own match leaves the call alone', async () => {
+    const [a, b] = [await user(), await user()];
+    const waiting = await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
+    await b.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
+    const renewal = await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer(), renewing: waiting.callId });
+    assert.deepEqual(renewal, { status: 'waiting', callId: waiting.callId });
+    assert.equal((await db.doc(`calls/${waiting.callId}`).get()).exists, true, 'the call survives');
+    assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'and A is not queued again');
+  });
+
+  it('joining again (Next) ends the previous call, which removes its candidates', async () => {
+    const [a, b, c] = [await user(), await user(), await user()];
+    const waiting = await a.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
+    await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
+    const callRef = db.doc(`calls/${waiting.callId}`);
+    await callRef.collection('candidates').add({ from: a.uid, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' });
+
+    await c.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // C waits
+    const next = await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // B presses Next
+    assert.equal(next.status, 'matched', 'B is paired with C at once');
+    assert.notEqual(next.callId, waiting.callId);
+    assert.equal((await callRef.get()).exists, false, 'the old call is gone: A learns the stranger left');
+    await eventually(async () => (await callRef.collection('candidates').get()).empty, 15_000, 'candidates removed by the trigger');
+    const calls = await db.collection('calls').where('participants', 'array-contains', b.uid).get();
+    assert.equal(calls.size, 1, 'B is in exactly one call');
+  });
+
+  it('leave removes the waiting entry and ends the calls of the caller', async () => {
+    const [a, b, c] = [await user(), await user(), await user()];
+    const waiting = await a.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() });
+    await b.call('join', { room: 'hi', offer: fakeOffer() });
+    await c.call('join', { room: 'ta', offer: fakeOffer() });
+    assert.deepEqual(await b.call('leave', {}), { endedCalls: 1, leftQueue: false });
+    assert.equal((await db.doc(`calls/${waiting.callId}`).get()).exists, false);
+    assert.deepEqual(await c.call('leave'), { endedCalls: 0, leftQueue: true });
+    assert.equal((await db.doc(`queue/${c.uid}`).get()).exists, false);
+  });
+
+  it('pairs concurrent joiners correctly: each exactly once, within their room', async () => {
+    const rooms = ['ta', 'hi'];
+    const people = await Promise.all(Array.from({ length: 12 }, () => user()));
+    const outcomes = await Promise.all(
+      people.map((p, i) => p.call<JoinOutcome>('join', { room: rooms[i % 2], offer: fakeOffer(p.uid) })),
+    );
+    const calls = (await db.collection('calls').get()).docs.map((d) => d.data());
+    const queued = (await db.collection('queue').get()).docs.map((d) => d.data());
+    const inCalls = calls.flatMap((c) => c['participants'] as string[]);
+    assert.equal(new Set(inCalls).size, inCalls.length, 'nobody is in two calls');
+    for (const c of calls) {
+      assert.notEqual(c['caller'], c['callee'], 'nobody is paired with themself');
+      const roomOf = (uid: string) => rooms[people.findIndex((p) => p.uid === uid) % 2];
+      assert.equal(roomOf(c['caller']), c['room']);
+      assert.equal(roomOf(c['callee']), c['room']);
+    }
+    for (const room of rooms) {
+      assert.ok(queued.filter((q) => q['room'] === room).length <= 1, `at most one person left waiting in ${room}`);
+    }
+    assert.equal(inCalls.length + queued.length, people.length, 'everyone is either paired or waiting');
+    assert.equal(outcomes.filter((o) => o.status === 'matched').length, calls.length);
+  });
+
+  describe('bad input', () => {
+    it('refuses callers who are not signed in', async () => {
+      const nobody = anonymousCaller();
+      try {
+        const err = await rejection(nobody.call('join', { room: 'any', offer: fakeOffer() }));
+        assert.equal(err.code, 'functions/unauthenticated');
+        assert.match(err.message, /reload the page/);
+      } finally {
+        await nobody.close();
+      }
+    });
+
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['no data', undefined, /expects an object/],
+      ['an unknown room', { room: 'xx', offer: fakeOffer() }, /Unknown room "xx"; choose one of/],
+      ['a missing offer', { room: 'any' }, /must be an object/],
+      ['an answer instead of an offer', { room: 'any', offer: { type: 'answer', sdp: 'v=0' } }, /type "offer"/],
+      ['oversized SDP', { room: 'any', offer: { type: 'offer', sdp: 'v=0' + 'a'.repeat(20_000) } }, /at most 16384/],
+      ['an unknown field', { room: 'any', offer: fakeOffer(), admin: true }, /unknown field\(s\): admin/],
+      ['a malformed renewal id', { room: 'any', offer: fakeOffer(), renewing: '../x' }, /renewing/],
+    ];
+    for (const [what, data, message] of cases) {
+      it(`answers ${what} with invalid-argument and writes nothing`, async () => {
+        const a = await user();
+        const err = await rejection(a.call('join', data));
+        assert.equal(err.code, 'functions/invalid-argument');
+        assert.match(err.message, message);
+        assert.equal((await db.collection('queue').get()).size, 0);
+      });
+    }
+
+    it('leave refuses arguments it does not know', async () => {
+      const a = await user();
+      const err = await rejection(a.call('leave', { callId: 'abc' }));
+      assert.equal(err.code, 'functions/invalid-argument');
+    });
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Real Chromium for end-to-end tests and the benchmark, driven by
+ * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium).
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { HOSTING_URL } from './emulator.js';
+
+/** Flags that make headless Chromium usable offline with a fake camera; why for each. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', // we run as root in CI containers
+  '--headless=new',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Without these three Chromium keeps calling Google services the closed network refuses.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // A fake camera and microphone (test pattern and beep), allowed without a prompt.
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  // Tests may use only loopback: let WebRTC gather loopback candidates.
+  '--allow-loopback-in-peer-connection',
+  // Several tabs run calls at once: none may be throttled as a background tab.
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    protocolTimeout: 60_000,
+  });
+}
+
+/** One person: a tab with Parley open. */
+export class ParleyTab {
+  private constructor(readonly page: Page) {}
+
+  static async open(browser: Browser, path = '/'): Promise<ParleyTab> {
+    // A separate browser context per person: separate storage, like separate browsers.
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error('[page error]', err));
+    await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
+    await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
+    return new ParleyTab(page);
+  }
+
+  status(): Promise<string | null> {
+    return this.page.evaluate(
+      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? null,
+    );
+  }
+
+  statusText(): Promise<string> {
+    return this.page.evaluate(
+      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.textContent ?? '',
+    );
+  }
+
+  async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
+    try {
+      await this.page.waitForFunction(
+        (s) => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') === s,
+        { timeout: timeoutMs, polling: 50 },
+        status,
+      );
+    } catch (err) {
+      throw new Error(`expected status ${status}, still ${await this.status()} (${await this.statusText()}) after ${timeoutMs} ms`, {
+        cause: err,
+      });
+    }
+  }
+
+  async chooseRoom(room: string): Promise<void> {
+    await this.page.evaluate((r) => {
+      const select = document.querySelector('parley-app')!.shadowRoot!.querySelector('#room') as HTMLSelectElement;
+      select.value = r;
+      select.dispatchEvent(new Event('change'));
+    }, room);
+  }
+
+  async press(button: 'start' | 'next' | 'stop'): Promise<void> {
+    await this.page.evaluate((id) => {
+      const el = document.querySelector('parley-app')!.shadowRoot!.querySelector(`#${id}`) as HTMLButtonElement | null;
+      if (!el || el.disabled) throw new Error(`button ${id} is not available`);
+      el.click();
+    }, button);
+  }
+
+  /** Waits for a decoded frame of the stranger's video; resolves with its size. */
+  remoteFrame(timeoutMs = 20_000): Promise<{ width: number; height: number }> {
+    return this.page.evaluate(
+      (ms) =>
+        new Promise<{ width: number; height: number }>((resolve, reject) => {
+          const video = document.querySelector('parley-app')!.shadowRoot!.querySelector('#remote') as HTMLVideoElement;
+          const timer = setTimeout(() => reject(new Error('no remote video frame')), ms);
+          video.requestVideoFrameCallback((_now, meta) => {
+            clearTimeout(timer);
+            resolve({ width: meta.width, height: meta.height });
+          });
+        }),
+      timeoutMs,
+    );
+  }
+
+  /** The current call's id, from the session (diagnostics). */
+  callId(): Promise<string | null> {
+    return this.page.evaluate(() => {
+      const app = document.querySelector('parley-app') as unknown as { session: { call: { callId: string } | null } } | null;
+      return app?.session.call?.callId ?? null;
+    });
+  }
+
+  async close(): Promise<void> {
+    const context = this.page.browserContext();
+    await this.page.close({ runBeforeUnload: true });
+    await context.close();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Helpers for tests that run against the emulator suite (`firebase
+ * emulators:exec`, started by scripts/parley.mjs). Addresses come from
+ * firebase.json; the project id is the demo one.
+ */
+import { deleteApp, initializeApp as initializeClientApp, type FirebaseApp } from 'firebase/app';
+import { connectAuthEmulator, getAuth, signInAnonymously } from 'firebase/auth';
+import { connectFirestoreEmulator, getFirestore, setLogLevel, type Firestore as ClientFirestore } from 'firebase/firestore';
+import { connectFunctionsEmulator, getFunctions, httpsCallable } from 'firebase/functions';
+import { getApps as getAdminApps, initializeApp as initializeAdminApp } from 'firebase-admin/app';
+import { getFirestore as getAdminFirestore, type Firestore } from 'firebase-admin/firestore';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ID = 'demo-parley';
+
+// Denied writes are expected in rules tests; the SDK would log each one as a warning.
+setLogLevel('silent');
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8')) as {
+  emulators: Record<'auth' | 'firestore' | 'functions' | 'hosting', { host: string; port: number }>;
+};
+export const EMULATORS = config.emulators;
+export const HOSTING_URL = `http://${EMULATORS.hosting.host}:${EMULATORS.hosting.port}`;
+
+/** Deletes every document in the Firestore emulator (rules do not apply). */
+export async function clearFirestore(): Promise<void> {
+  const { host, port } = EMULATORS.firestore;
+  const res = await fetch(`http://${host}:${port}/emulator/v1/projects/${PROJECT_ID}/databases/(default)/documents`, {
+    method: 'DELETE',
+  });
+  if (!res.ok) throw new Error(`clearing Firestore failed: ${res.status}`);
+}
+
+/** The Admin SDK on the emulator: sees everything, bypasses rules (like the functions). */
+export function adminDb(): Firestore {
+  process.env['FIRESTORE_EMULATOR_HOST'] ??= `${EMULATORS.firestore.host}:${EMULATORS.firestore.port}`;
+  if (getAdminApps().length === 0) initializeAdminApp({ projectId: PROJECT_ID });
+  return getAdminFirestore();
+}
+
+let clientCount = 0;
+
+/** A signed-in anonymous user with its own Firebase app, as a browser tab would have. */
+export interface TestUser {
+  readonly uid: string;
+  readonly app: FirebaseApp;
+  readonly db: ClientFirestore;
+  call<T = unknown>(name: string, data?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function signedInUser(): Promise<TestUser> {
+  const app = initializeClientApp(
+    { projectId: PROJECT_ID, apiKey: 'demo-api-key', authDomain: `${PROJECT_ID}.firebaseapp.com` },
+    `user-${++clientCount}`,
+  );
+  const auth = getAuth(app);
+  connectAuthEmulator(auth, `http://${EMULATORS.auth.host}:${EMULATORS.auth.port}`, { disableWarnings: true });
+  const db = getFirestore(app);
+  connectFirestoreEmulator(db, EMULATORS.firestore.host, EMULATORS.firestore.port);
+  const functions = getFunctions(app, 'us-central1');
+  connectFunctionsEmulator(functions, EMULATORS.functions.host, EMULATORS.functions.port);
+  const { user } = await signInAnonymously(auth);
+  return {
+    uid: user.uid,
+    app,
+    db,
+    call: async <T>(name: string, data?: unknown) => (await httpsCallable<unknown, T>(functions, name)(data)).data,
+    close: () => deleteApp(app),
+  };
+}
+
+/** An unauthenticated client: no sign-in. */
+export function anonymousCaller(): { call(name: string, data?: unknown): Promise<unknown>; close(): Promise<void> } {
+  const app = initializeClientApp({ projectId: PROJECT_ID, apiKey: 'demo-api-key' }, `nobody-${++clientCount}`);
+  const functions = getFunctions(app, 'us-central1');
+  connectFunctionsEmulator(functions, EMULATORS.functions.host, EMULATORS.functions.port);
+  return {
+    call: async (name, data) => (await httpsCallable(functions, name)(data)).data,
+    close: () => deleteApp(app),
+  };
+}
+
+/** Polls until `check` returns a truthy value or the timeout passes (then throws). */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A syntactically plausible SDP offer for tests that never reach a browser. */
+export function fakeOffer(tag = 'x'): { type: 'offer'; sdp: string } {
+  return { type: 'offer', sdp: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${tag}\r\nt=0 0\r\n` };
+}

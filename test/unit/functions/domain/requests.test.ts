@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { MAX_SDP_LENGTH } from '../../../../functions/src/domain/limits.js';
+import {
+  InvalidRequest,
+  parseDescription,
+  parseJoinRequest,
+  parseLeaveRequest,
+} from '../../../../functions/src/domain/requests.js';
+import { ROOMS } from '../../../../functions/src/domain/rooms.js';
+
+const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+
+/** An SDP of exactly `length` characters that starts with "v=0". */
+function sdpOfLength(length: number): string {
+  return 'v=0' + 'a'.repeat(length - 3);
+}
+
+function offer(sdp: string = SDP): { type: 'offer'; sdp: string } {
+  return { type: 'offer', sdp };
+}
+
+/** Asserts `fn` throws an InvalidRequest whose message matches `message`. */
+function assertInvalid(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof InvalidRequest, `expected InvalidRequest, got ${String(err)}`);
+    assert.equal(err.name, 'InvalidRequest');
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('InvalidRequest', () => {
+  it('is an Error named InvalidRequest carrying its message', () => {
+    const err = new InvalidRequest('nope');
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, 'InvalidRequest');
+    assert.equal(err.message, 'nope');
+  });
+});
+
+describe('parseDescription', () => {
+  it('accepts a valid offer and returns only type and sdp', () => {
+    assert.deepEqual(parseDescription({ type: 'offer', sdp: SDP }, 'offer'), { type: 'offer', sdp: SDP });
+  });
+
+  it('accepts a valid answer', () => {
+    assert.deepEqual(parseDescription({ type: 'answer', sdp: SDP }, 'answer'), { type: 'answer', sdp: SDP });
+  });
+
+  it('returns a new object, not the input', () => {
+    const input = { type: 'offer', sdp: SDP };
+    const result = parseDescription(input, 'offer');
+    assert.notEqual(result, input);
+  });
+
+  for (const [label, value] of [
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'v=0'],
+    ['a number', 42],
+    ['a boolean', true],
+    ['an array', [{ type: 'offer', sdp: SDP }]],
+    ['an empty array', []],
+  ] as const) {
+    it(`rejects ${label}, naming the expected shape`, () => {
+      assertInvalid(() => parseDescription(value, 'offer'), /The offer must be an object with "type" and "sdp"/);
+    });
+  }
+
+  it('names the expected kind in the shape message for answers', () => {
+    assertInvalid(() => parseDescription(null, 'answer'), /^The answer must be an object/);
+  });
+
+  it('rejects unknown fields, listing them all', () => {
+    assertInvalid(
+      () => parseDescription({ type: 'offer', sdp: SDP, extra: 1, more: 2 }, 'offer'),
+      /The offer has unknown field\(s\): extra, more\./,
+    );
+  });
+
+  it('rejects a missing type', () => {
+    assertInvalid(() => parseDescription({ sdp: SDP }, 'offer'), /The offer must have type "offer"/);
+  });
+
+  it('rejects an answer given where an offer is expected', () => {
+    assertInvalid(() => parseDescription({ type: 'answer', sdp: SDP }, 'offer'), /must have type "offer"/);
+  });
+
+  it('rejects an offer given where an answer is expected', () => {
+    assertInvalid(() => parseDescription({ type: 'offer', sdp: SDP }, 'answer'), /must have type "answer"/);
+  });
+
+  it('rejects other type values', () => {
+    for (const type of ['OFFER', 'pranswer', 'rollback', '', 1, null]) {
+      assertInvalid(() => parseDescription({ type, sdp: SDP }, 'offer'), /must have type "offer"/);
+    }
+  });
+
+  it('rejects a missing sdp', () => {
+    assertInvalid(() => parseDescription({ type: 'offer' }, 'offer'), /SDP as a non-empty string/);
+  });
+
+  it('rejects a non-string sdp', () => {
+    for (const sdp of [null, 0, 123, true, {}, ['v=0'], new String(SDP)]) {
+      assertInvalid(() => parseDescription({ type: 'offer', sdp }, 'offer'), /SDP as a non-empty string/);
+    }
+  });
+
+  it('rejects an empty sdp', () => {
+    assertInvalid(() => parseDescription({ type: 'offer', sdp: '' }, 'offer'), /SDP as a non-empty string/);
+  });
+
+  it('accepts an sdp of exactly MAX_SDP_LENGTH characters', () => {
+    const sdp = sdpOfLength(MAX_SDP_LENGTH);
+    assert.equal(sdp.length, MAX_SDP_LENGTH);
+    assert.equal(parseDescription({ type: 'offer', sdp }, 'offer').sdp, sdp);
+  });
+
+  it('rejects an sdp of MAX_SDP_LENGTH + 1 characters, stating both sizes', () => {
+    const sdp = sdpOfLength(MAX_SDP_LENGTH + 1);
+    assertInvalid(
+      () => parseDescription({ type: 'offer', sdp }, 'offer'),
+      new RegExp(`The offer SDP is ${MAX_SDP_LENGTH + 1} characters; at most ${MAX_SDP_LENGTH} are accepted\\.`),
+    );
+  });
+
+  it('MAX_SDP_LENGTH is 16 KiB', () => {
+    assert.equal(MAX_SDP_LENGTH, 16_384);
+  });
+
+  it('rejects an sdp that does not start with "v=0"', () => {
+    for (const sdp of ['o=- 1 2 IN IP4 127.0.0.1', ' v=0\r\n', 'v=1\r\n', 'V=0\r\n', 'hello']) {
+      assertInvalid(() => parseDescription({ type: 'offer', sdp }, 'offer'), /The offer SDP must start with "v=0"/);
+    }
+  });
+
+  it('accepts an sdp that is just "v=0"', () => {
+    assert.equal(parseDescription({ type: 'answer', sdp: 'v=0' }, 'answer').sdp, 'v=0');
+  });
+});
+
+describe('parseJoinRequest', () => {
+  it('accepts a room and an offer', () => {
+    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), { room: 'en', offer: offer() });
+  });
+
+  it('accepts every listed room', () => {
+    for (const room of ROOMS) {
+      assert.equal(parseJoinRequest({ room: room.id, offer: offer() }).room, room.id);
+    }
+  });
+
+  it('omits renewing when it was not sent', () => {
+    const request = parseJoinRequest({ room: 'any', offer: offer() });
+    assert.equal('renewing' in request, false);
+  });
+
+  it('treats an explicit undefined renewing as absent', () => {
+    const request = parseJoinRequest({ room: 'any', offer: offer(), renewing: undefined });
+    assert.deepEqual(request, { room: 'any', offer: offer() });
+    assert.equal('renewing' in request, false);
+  });
+
+  it('accepts a Firestore-style 20-character call id as renewing', () => {
+    const renewing = 'aB3dE5fG7hJ9kL1mN3pQ';
+    assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), renewing }), {
+      room: 'ta',
+      offer: offer(),
+      renewing,
+    });
+  });
+
+  it('accepts renewing ids of length 1 and 64', () => {
+    assert.equal(parseJoinRequest({ room: 'en', offer: offer(), renewing: 'x' }).renewing, 'x');
+    const long = 'A'.repeat(64);
+    assert.equal(parseJoinRequest({ room: 'en', offer: offer(), renewing: long }).renewing, long);
+  });
+
+  for (const [label, value] of [
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'en'],
+    ['a number', 7],
+    ['an array', [{ room: 'en', offer: offer() }]],
+    ['an empty array', []],
+  ] as const) {
+    it(`rejects ${label} as the request, showing the expected shape`, () => {
+      assertInvalid(() => parseJoinRequest(value), /join expects an object: \{ room, offer \}/);
+    });
+  }
+
+  it('rejects unknown keys, naming them', () => {
+    assertInvalid(
+      () => parseJoinRequest({ room: 'en', offer: offer(), uid: 'someone-else' }),
+      /The join request has unknown field\(s\): uid\./,
+    );
+  });
+
+  it('rejects unknown keys before looking at the room', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'nowhere', offer: offer(), admin: true }), /unknown field\(s\): admin/);
+  });
+
+  it('rejects an unknown room, listing the rooms to choose from', () => {
+    const ids = ROOMS.map((r) => r.id).join(', ');
+    assertInvalid(() => parseJoinRequest({ room: 'fr', offer: offer() }), /Unknown room "fr"; choose one of: /);
+    assertInvalid(() => parseJoinRequest({ room: 'fr', offer: offer() }), new RegExp(`choose one of: ${ids}\\.$`));
+  });
+
+  it('rejects a missing room', () => {
+    assertInvalid(() => parseJoinRequest({ offer: offer() }), /Unknown room undefined; choose one of/);
+  });
+
+  it('rejects a non-string room', () => {
+    for (const room of [null, 1, ['en'], { id: 'en' }]) {
+      assertInvalid(() => parseJoinRequest({ room, offer: offer() }), /choose one of/);
+    }
+  });
+
+  it('rejects a room in the wrong case', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'EN', offer: offer() }), /Unknown room "EN"/);
+  });
+
+  it('rejects a missing offer', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en' }), /The offer must be an object/);
+  });
+
+  it('rejects an answer sent as the offer', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en', offer: { type: 'answer', sdp: SDP } }), /must have type "offer"/);
+  });
+
+  it('rejects an offer without a type', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en', offer: { sdp: SDP } }), /must have type "offer"/);
+  });
+
+  it('rejects an offer with an empty sdp', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en', offer: offer('') }), /non-empty string/);
+  });
+
+  it('rejects an offer with a non-string sdp', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en', offer: { type: 'offer', sdp: 5 } }), /non-empty string/);
+  });
+
+  it('accepts an offer sdp of exactly MAX_SDP_LENGTH characters', () => {
+    const sdp = sdpOfLength(MAX_SDP_LENGTH);
+    assert.equal(parseJoinRequest({ room: 'en', offer: offer(sdp) }).offer.sdp, sdp);
+  });
+
+  it('rejects an offer sdp of MAX_SDP_LENGTH + 1 characters', () => {
+    assertInvalid(
+      () => parseJoinRequest({ room: 'en', offer: offer(sdpOfLength(MAX_SDP_LENGTH + 1)) }),
+      /at most 16384 are accepted/,
+    );
+  });
+
+  it('rejects an offer sdp not starting with "v=0"', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en', offer: offer('o=- 1 2 IN IP4 0.0.0.0') }), /must start with "v=0"/);
+  });
+
+  it('rejects an offer carrying unknown fields', () => {
+    assertInvalid(
+      () => parseJoinRequest({ room: 'en', offer: { type: 'offer', sdp: SDP, candidates: [] } }),
+      /The offer has unknown field\(s\): candidates/,
+    );
+  });
+
+  it('rejects a non-string renewing', () => {
+    for (const renewing of [null, 0, 12345, true, {}, ['abc']]) {
+      assertInvalid(
+        () => parseJoinRequest({ room: 'en', offer: offer(), renewing }),
+        /"renewing" must be the call id that join returned/,
+      );
+    }
+  });
+
+  it('rejects an empty renewing', () => {
+    assertInvalid(() => parseJoinRequest({ room: 'en', offer: offer(), renewing: '' }), /"renewing" must be the call id/);
+  });
+
+  it('rejects renewing with characters outside A-Z, a-z, 0-9', () => {
+    for (const renewing of ['calls/abc', 'abc-def', 'abc_def', 'abc def', ' abc', 'abc\n', 'ábc', '../x', 'a.b']) {
+      assertInvalid(
+        () => parseJoinRequest({ room: 'en', offer: offer(), renewing }),
+        /"renewing" must be the call id/,
+      );
+    }
+  });
+
+  it('rejects renewing longer than 64 characters', () => {
+    assertInvalid(
+      () => parseJoinRequest({ room: 'en', offer: offer(), renewing: 'A'.repeat(65) }),
+      /"renewing" must be the call id/,
+    );
+  });
+});
+
+describe('parseLeaveRequest', () => {
+  it('accepts undefined', () => {
+    assert.deepEqual(parseLeaveRequest(undefined), {});
+  });
+
+  it('accepts null', () => {
+    assert.deepEqual(parseLeaveRequest(null), {});
+  });
+
+  it('accepts an empty object', () => {
+    assert.deepEqual(parseLeaveRequest({}), {});
+  });
+
+  for (const [label, value] of [
+    ['a string', 'bye'],
+    ['an empty string', ''],
+    ['a number', 0],
+    ['a boolean', false],
+    ['an array', []],
+  ] as const) {
+    it(`rejects ${label}`, () => {
+      assertInvalid(() => parseLeaveRequest(value), /leave expects no arguments \(or an empty object\)/);
+    });
+  }
+
+  it('rejects any field, naming it', () => {
+    assertInvalid(() => parseLeaveRequest({ callId: 'abc' }), /The leave request has unknown field\(s\): callId\./);
+  });
+
+  it('rejects several fields, naming each', () => {
+    assertInvalid(() => parseLeaveRequest({ a: 1, b: 2 }), /unknown field\(s\): a, b\./);
+  });
+});

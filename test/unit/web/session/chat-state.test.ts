@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  canNext,
+  type ChatEvent,
+  type ChatState,
+  ChatStatus,
+  INITIAL_STATE,
+  isActive,
+  transition,
+} from '../../../../web/src/session/chat-state.js';
+import { CONNECTION_FAILED, type Problem } from '../../../../web/src/session/problems.js';
+
+const DENIED: Problem = {
+  code: 'camera-denied',
+  message: 'Camera and microphone access was denied.',
+  hint: 'Allow them, then press Start again.',
+};
+
+const E = {
+  start: { type: 'start' },
+  mediaReady: { type: 'media-ready' },
+  mediaFailed: { type: 'media-failed', problem: DENIED },
+  matched: { type: 'matched' },
+  connected: { type: 'connected' },
+  partnerLeft: { type: 'partner-left' },
+  requeued: { type: 'requeued' },
+  failed: { type: 'failed', problem: CONNECTION_FAILED },
+  next: { type: 'next' },
+  stop: { type: 'stop' },
+} as const satisfies Record<string, ChatEvent>;
+
+const ALL_EVENTS: readonly ChatEvent[] = Object.values(E);
+
+/** One fresh example of every state. */
+function everyState(): ChatState[] {
+  return [
+    { status: 'idle' },
+    { status: 'requesting-media' },
+    { status: 'media-error', problem: DENIED },
+    { status: 'searching', again: false },
+    { status: 'searching', again: true },
+    { status: 'connecting' },
+    { status: 'connected' },
+    { status: 'partner-left' },
+    { status: 'failed', problem: CONNECTION_FAILED },
+  ];
+}
+
+function run(state: ChatState, ...events: ChatEvent[]): ChatState {
+  return events.reduce(transition, state);
+}
+
+describe('INITIAL_STATE', () => {
+  it('is idle', () => {
+    assert.deepEqual(INITIAL_STATE, { status: 'idle' });
+  });
+
+  it('is neither active nor able to go Next', () => {
+    assert.equal(isActive(INITIAL_STATE), false);
+    assert.equal(canNext(INITIAL_STATE), false);
+  });
+});
+
+describe('ChatStatus', () => {
+  it('lists the eight statuses used by ChatState', () => {
+    assert.deepEqual(Object.values(ChatStatus).sort(), [
+      'connected',
+      'connecting',
+      'failed',
+      'idle',
+      'media-error',
+      'partner-left',
+      'requesting-media',
+      'searching',
+    ]);
+  });
+});
+
+describe('transition: the happy path', () => {
+  it('start: idle → requesting-media', () => {
+    assert.deepEqual(transition(INITIAL_STATE, E.start), { status: 'requesting-media' });
+  });
+
+  it('media-ready: requesting-media → searching (first time)', () => {
+    assert.deepEqual(transition({ status: 'requesting-media' }, E.mediaReady), { status: 'searching', again: false });
+  });
+
+  it('matched: searching → connecting', () => {
+    assert.deepEqual(transition({ status: 'searching', again: false }, E.matched), { status: 'connecting' });
+  });
+
+  it('connected: connecting → connected', () => {
+    assert.deepEqual(transition({ status: 'connecting' }, E.connected), { status: 'connected' });
+  });
+
+  it('partner-left: connected → partner-left', () => {
+    assert.deepEqual(transition({ status: 'connected' }, E.partnerLeft), { status: 'partner-left' });
+  });
+
+  it('next: partner-left → searching', () => {
+    assert.deepEqual(transition({ status: 'partner-left' }, E.next), { status: 'searching', again: false });
+  });
+
+  it('runs the whole path from idle back to searching', () => {
+    const seen: ChatStatus[] = [];
+    let state = INITIAL_STATE;
+    for (const event of [E.start, E.mediaReady, E.matched, E.connected, E.partnerLeft, E.next]) {
+      state = transition(state, event);
+      seen.push(state.status);
+    }
+    assert.deepEqual(seen, ['requesting-media', 'searching', 'connecting', 'connected', 'partner-left', 'searching']);
+    assert.deepEqual(state, { status: 'searching', again: false });
+  });
+
+  it('does not mutate the state it is given', () => {
+    const state: ChatState = { status: 'searching', again: true };
+    transition(state, E.matched);
+    assert.deepEqual(state, { status: 'searching', again: true });
+  });
+});
+
+describe('transition: media failures', () => {
+  it('media-failed: requesting-media → media-error carrying the problem', () => {
+    const next = transition({ status: 'requesting-media' }, E.mediaFailed);
+    assert.deepEqual(next, { status: 'media-error', problem: DENIED });
+    assert.equal(next.status === 'media-error' && next.problem, DENIED);
+  });
+
+  it('start again: media-error → requesting-media', () => {
+    assert.deepEqual(transition({ status: 'media-error', problem: DENIED }, E.start), { status: 'requesting-media' });
+  });
+
+  it('can fail, retry and then succeed', () => {
+    const state = run(INITIAL_STATE, E.start, E.mediaFailed, E.start, E.mediaReady);
+    assert.deepEqual(state, { status: 'searching', again: false });
+  });
+});
+
+describe('transition: requeue, next and failure', () => {
+  it('requeued: connecting → searching with again=true', () => {
+    assert.deepEqual(transition({ status: 'connecting' }, E.requeued), { status: 'searching', again: true });
+  });
+
+  it('matched after a requeue goes to connecting again', () => {
+    assert.deepEqual(run({ status: 'connecting' }, E.requeued, E.matched), { status: 'connecting' });
+  });
+
+  it('partner-left: connecting → partner-left', () => {
+    assert.deepEqual(transition({ status: 'connecting' }, E.partnerLeft), { status: 'partner-left' });
+  });
+
+  it('next: connecting → searching (not again)', () => {
+    assert.deepEqual(transition({ status: 'connecting' }, E.next), { status: 'searching', again: false });
+  });
+
+  it('next: connected → searching (not again)', () => {
+    assert.deepEqual(transition({ status: 'connected' }, E.next), { status: 'searching', again: false });
+  });
+
+  it('next: failed → searching', () => {
+    assert.deepEqual(transition({ status: 'failed', problem: CONNECTION_FAILED }, E.next), {
+      status: 'searching',
+      again: false,
+    });
+  });
+
+  for (const from of [{ status: 'searching', again: false }, { status: 'connecting' }, { status: 'connected' }] as const) {
+    it(`failed: ${from.status} → failed carrying the problem`, () => {
+      const next = transition(from, E.failed);
+      assert.deepEqual(next, { status: 'failed', problem: CONNECTION_FAILED });
+    });
+  }
+
+  it('start: partner-left → requesting-media', () => {
+    assert.deepEqual(transition({ status: 'partner-left' }, E.start), { status: 'requesting-media' });
+  });
+
+  it('start: failed → requesting-media', () => {
+    assert.deepEqual(transition({ status: 'failed', problem: CONNECTION_FAILED }, E.start), {
+      status: 'requesting-media',
+    });
+  });
+});
+
+describe('transition: stop', () => {
+  for (const state of everyState().filter((s) => s.status !== 'idle')) {
+    it(`stop: ${state.status} → idle`, () => {
+      const next = transition(state, E.stop);
+      assert.deepEqual(next, { status: 'idle' });
+      assert.notEqual(next, state);
+    });
+  }
+
+  it('stop from idle returns the very same object', () => {
+    const idle: ChatState = { status: 'idle' };
+    assert.equal(transition(idle, E.stop), idle);
+    assert.equal(transition(INITIAL_STATE, E.stop), INITIAL_STATE);
+  });
+
+  it('start after stop begins afresh', () => {
+    assert.deepEqual(run({ status: 'connected' }, E.stop, E.start), { status: 'requesting-media' });
+  });
+});
+
+describe('transition: events that do not apply return the same object', () => {
+  const MEDIA_ERROR: ChatState = { status: 'media-error', problem: DENIED };
+  const FAILED: ChatState = { status: 'failed', problem: CONNECTION_FAILED };
+  /** Every (state, event) pair that must leave the state as it is (stop while idle is tested above). */
+  const ignored: ReadonlyArray<readonly [ChatState, ChatEvent]> = [
+    // idle: only start matters.
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next].map(
+      (e) => [{ status: 'idle' }, e] as const,
+    ),
+    // requesting-media: waits for the browser's answer.
+    ...[E.start, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next].map(
+      (e) => [{ status: 'requesting-media' }, e] as const,
+    ),
+    // media-error: only start tries again.
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next].map(
+      (e) => [MEDIA_ERROR, e] as const,
+    ),
+    // searching: nobody to skip or to lose yet.
+    ...[E.start, E.mediaReady, E.mediaFailed, E.connected, E.partnerLeft, E.requeued, E.next].map(
+      (e) => [{ status: 'searching', again: false }, e] as const,
+    ),
+    [{ status: 'searching', again: true }, E.next],
+    [{ status: 'searching', again: true }, E.requeued],
+    // connecting: already paired.
+    ...[E.start, E.mediaReady, E.mediaFailed, E.matched].map((e) => [{ status: 'connecting' }, e] as const),
+    // connected
+    ...[E.start, E.mediaReady, E.mediaFailed, E.matched, E.connected, E.requeued].map(
+      (e) => [{ status: 'connected' }, e] as const,
+    ),
+    // partner-left and failed: only next or start move on.
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed].map(
+      (e) => [{ status: 'partner-left' }, e] as const,
+    ),
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed].map(
+      (e) => [FAILED, e] as const,
+    ),
+  ];
+
+  for (const [state, event] of ignored) {
+    it(`ignores '${event.type}' while ${state.status}`, () => {
+      assert.equal(transition(state, event), state);
+    });
+  }
+
+  it('returns a new object for every other (state, event) pair', () => {
+    const ignoredPairs = new Set(ignored.map(([s, e]) => `${s.status}|${e.type}`));
+    for (const state of everyState()) {
+      for (const event of ALL_EVENTS) {
+        const next = transition(state, event);
+        if (next === state) {
+          const key = `${state.status}|${event.type}`;
+          assert.ok(
+            ignoredPairs.has(key) || (state.status === 'idle' && event.type === 'stop'),
+            `unexpectedly ignored: ${key}`,
+          );
+        }
+      }
+    }
+  });
+});
+
+describe('canNext', () => {
+  const expected: Record<ChatStatus, boolean> = {
+    idle: false,
+    'requesting-media': false,
+    'media-error': false,
+    searching: false,
+    connecting: true,
+    connected: true,
+    'partner-left': true,
+    failed: true,
+  };
+
+  for (const state of everyState()) {
+    it(`is ${expected[state.status]} while ${state.status}`, () => {
+      assert.equal(canNext(state), expected[state.status]);
+    });
+  }
+
+  it('is true exactly where next is not ignored', () => {
+    for (const state of everyState()) {
+      const moves = transition(state, E.next) !== state;
+      assert.equal(canNext(state), moves, state.status);
+    }
+  });
+});
+
+describe('isActive', () => {
+  const expected: Record<ChatStatus, boolean> = {
+    idle: false,
+    'requesting-media': true,
+    'media-error': false,
+    searching: true,
+    connecting: true,
+    connected: true,
+    'partner-left': true,
+    failed: true,
+  };
+
+  for (const state of everyState()) {
+    it(`is ${expected[state.status]} while ${state.status}`, () => {
+      assert.equal(isActive(state), expected[state.status]);
+    });
+  }
+});

@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  backendProblem,
+  CONNECTION_FAILED,
+  CONNECTION_LOST,
+  mediaProblem,
+  type Problem,
+  ProblemCode,
+} from '../../../../web/src/session/problems.js';
+
+function assertWellFormed(problem: Problem): void {
+  assert.ok(Object.values(ProblemCode).includes(problem.code), `unknown code ${problem.code}`);
+  assert.ok(problem.message.trim().length > 0, 'message is empty');
+  assert.ok(problem.hint.trim().length > 0, 'hint is empty');
+}
+
+describe('mediaProblem', () => {
+  const cases: ReadonlyArray<readonly [name: string, code: ProblemCode]> = [
+    ['NotAllowedError', 'camera-denied'],
+    ['PermissionDeniedError', 'camera-denied'],
+    ['NotFoundError', 'no-camera'],
+    ['DevicesNotFoundError', 'no-camera'],
+    ['OverconstrainedError', 'no-camera'],
+    ['NotReadableError', 'camera-busy'],
+    ['TrackStartError', 'camera-busy'],
+    ['AbortError', 'camera-busy'],
+    ['SecurityError', 'insecure-context'],
+    ['TypeError', 'insecure-context'],
+  ];
+
+  for (const [name, code] of cases) {
+    it(`maps a DOMException named ${name} to ${code}`, () => {
+      const problem = mediaProblem(new DOMException('getUserMedia failed', name));
+      assert.equal(problem.code, code);
+      assertWellFormed(problem);
+    });
+
+    it(`maps a plain object named ${name} to ${code}`, () => {
+      assert.equal(mediaProblem({ name }).code, code);
+    });
+  }
+
+  it('maps a real TypeError (no mediaDevices on http) to insecure-context', () => {
+    assert.equal(mediaProblem(new TypeError("Cannot read properties of undefined (reading 'getUserMedia')")).code, 'insecure-context');
+  });
+
+  it('tells a denied person to allow the camera and press Start again', () => {
+    const problem = mediaProblem(new DOMException('Permission denied', 'NotAllowedError'));
+    assert.match(problem.message, /denied/);
+    assert.match(problem.hint, /Allow/);
+    assert.match(problem.hint, /Start again/);
+  });
+
+  it('tells a person on an insecure page to use https', () => {
+    assert.match(mediaProblem({ name: 'SecurityError' }).hint, /https/);
+  });
+
+  it('maps an unknown DOMException name to media-unknown, naming it', () => {
+    const problem = mediaProblem(new DOMException('odd', 'WeirdNewError'));
+    assert.equal(problem.code, 'media-unknown');
+    assert.match(problem.message, /WeirdNewError/);
+    assertWellFormed(problem);
+  });
+
+  it('maps a generic Error to media-unknown with its name', () => {
+    const problem = mediaProblem(new Error('boom'));
+    assert.equal(problem.code, 'media-unknown');
+    assert.equal(problem.message, 'The camera could not be started (Error).');
+  });
+
+  it('falls back to the message when the error has an empty name', () => {
+    const problem = mediaProblem({ name: '', message: 'driver crashed' });
+    assert.equal(problem.code, 'media-unknown');
+    assert.match(problem.message, /\(driver crashed\)/);
+  });
+
+  it('falls back to the message when the error has no name', () => {
+    const problem = mediaProblem({ message: 'no name here' });
+    assert.equal(problem.code, 'media-unknown');
+    assert.match(problem.message, /\(no name here\)/);
+  });
+
+  it('describes a thrown string by its text', () => {
+    const problem = mediaProblem('something odd');
+    assert.equal(problem.code, 'media-unknown');
+    assert.match(problem.message, /\(something odd\)/);
+    assertWellFormed(problem);
+  });
+
+  it('copes with null and undefined', () => {
+    for (const err of [null, undefined]) {
+      const problem = mediaProblem(err);
+      assert.equal(problem.code, 'media-unknown');
+      assert.equal(problem.message, 'The camera could not be started (unknown error).');
+      assertWellFormed(problem);
+    }
+  });
+
+  it('does not match names case-insensitively', () => {
+    assert.equal(mediaProblem({ name: 'notallowederror' }).code, 'media-unknown');
+  });
+});
+
+describe('backendProblem', () => {
+  it('maps functions/resource-exhausted to rejected, keeping the server message', () => {
+    const problem = backendProblem({ code: 'functions/resource-exhausted', message: 'x' });
+    assert.equal(problem.code, 'rejected');
+    assert.equal(problem.message, 'x');
+    assertWellFormed(problem);
+  });
+
+  for (const code of ['invalid-argument', 'failed-precondition', 'permission-denied', 'resource-exhausted', 'unauthenticated']) {
+    it(`maps functions/${code} to rejected`, () => {
+      const problem = backendProblem({ code: `functions/${code}`, message: `server says ${code}` });
+      assert.equal(problem.code, 'rejected');
+      assert.equal(problem.message, `server says ${code}`);
+    });
+
+    it(`maps an unprefixed ${code} to rejected`, () => {
+      assert.equal(backendProblem({ code, message: 'm' }).code, 'rejected');
+    });
+  }
+
+  it('falls back to a plain sentence when a refusal has no usable message', () => {
+    for (const err of [{ code: 'functions/invalid-argument', message: '' }, { code: 'functions/permission-denied' }]) {
+      const problem = backendProblem(err);
+      assert.equal(problem.code, 'rejected');
+      assert.equal(problem.message, 'Parley refused the request.');
+      assertWellFormed(problem);
+    }
+  });
+
+  it('keeps the message of an Error carrying a rejected code', () => {
+    const err = Object.assign(new Error('Too many joins; wait a minute.'), { code: 'functions/resource-exhausted' });
+    const problem = backendProblem(err);
+    assert.equal(problem.code, 'rejected');
+    assert.equal(problem.message, 'Too many joins; wait a minute.');
+  });
+
+  it('maps functions/unavailable to backend-unreachable', () => {
+    const problem = backendProblem({ code: 'functions/unavailable' });
+    assert.equal(problem.code, 'backend-unreachable');
+    assertWellFormed(problem);
+  });
+
+  for (const code of ['functions/internal', 'functions/deadline-exceeded', 'functions/not-found', 'functions/unknown']) {
+    it(`maps ${code} to backend-unreachable`, () => {
+      assert.equal(backendProblem({ code, message: 'detail' }).code, 'backend-unreachable');
+    });
+  }
+
+  it('does not show the server message for unreachable errors', () => {
+    const problem = backendProblem({ code: 'functions/internal', message: 'INTERNAL stack trace' });
+    assert.doesNotMatch(problem.message, /stack trace/);
+    assert.match(problem.message, /could not be reached/);
+  });
+
+  it('maps a plain Error to backend-unreachable', () => {
+    const problem = backendProblem(new Error('Failed to fetch'));
+    assert.equal(problem.code, 'backend-unreachable');
+    assert.match(problem.hint, /internet connection/);
+    assertWellFormed(problem);
+  });
+
+  it('maps non-errors to backend-unreachable', () => {
+    for (const err of [null, undefined, 'oops', 42, {}]) {
+      assert.equal(backendProblem(err).code, 'backend-unreachable', String(err));
+    }
+  });
+
+  it('only strips the "functions/" prefix at the start', () => {
+    assert.equal(backendProblem({ code: 'auth/functions/invalid-argument', message: 'm' }).code, 'backend-unreachable');
+  });
+});
+
+describe('CONNECTION_FAILED and CONNECTION_LOST', () => {
+  it('CONNECTION_FAILED has code connection-failed and suggests Next', () => {
+    assert.equal(CONNECTION_FAILED.code, 'connection-failed');
+    assert.match(CONNECTION_FAILED.hint, /Next/);
+    assertWellFormed(CONNECTION_FAILED);
+  });
+
+  it('CONNECTION_LOST has code connection-lost and suggests Next', () => {
+    assert.equal(CONNECTION_LOST.code, 'connection-lost');
+    assert.match(CONNECTION_LOST.hint, /Next/);
+    assertWellFormed(CONNECTION_LOST);
+  });
+});
+
+describe('every Problem', () => {
+  it('has a known code and a non-empty message and hint', () => {
+    const problems: Problem[] = [
+      ...['NotAllowedError', 'NotFoundError', 'NotReadableError', 'SecurityError', 'Mystery'].map((name) =>
+        mediaProblem(new DOMException('m', name)),
+      ),
+      backendProblem({ code: 'functions/resource-exhausted', message: 'x' }),
+      backendProblem({ code: 'functions/unavailable' }),
+      backendProblem(new Error('net')),
+      CONNECTION_FAILED,
+      CONNECTION_LOST,
+    ];
+    for (const problem of problems) assertWellFormed(problem);
+  });
+
+  it('gives each code its own hint', () => {
+    const hints = new Set([
+      mediaProblem({ name: 'NotAllowedError' }).hint,
+      mediaProblem({ name: 'NotFoundError' }).hint,
+      mediaProblem({ name: 'NotReadableError' }).hint,
+      mediaProblem({ name: 'SecurityError' }).hint,
+      mediaProblem({ name: 'Mystery' }).hint,
+      backendProblem({ code: 'functions/unavailable' }).hint,
+      backendProblem({ code: 'functions/invalid-argument', message: 'm' }).hint,
+      CONNECTION_FAILED.hint,
+      CONNECTION_LOST.hint,
+    ]);
+    assert.equal(hints.size, 9);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Wiring for tests that run ChatSessions (directly or inside <parley-app>)
+ * against the in-memory backend, the fake camera and real peer connections.
+ * A rig remembers every stream and session it handed out so `cleanup` can
+ * release them all.
+ */
+import type { Timing } from '../../../web/src/config.js';
+import { ChatSession, type ChatSessionDeps } from '../../../web/src/session/chat-session.js';
+import { MemoryMatchmaker } from './memory-backend.js';
+
+/** Short waits so that a stuck step shows up quickly; renewals never fire during a test. */
+export const TEST_TIMING: Timing = {
+  answerTimeoutMs: 3000,
+  connectTimeoutMs: 10000,
+  disconnectGraceMs: 2000,
+  renewMs: 60000,
+};
+
+/** A getUserMedia that fails as the browser does when the person refuses access. */
+export function deniedCamera(): Promise<MediaStream> {
+  return Promise.reject(new DOMException('x', 'NotAllowedError'));
+}
+
+export interface RigOptions {
+  /** The person's uid on the in-memory backend (one is made up otherwise). */
+  readonly uid?: string;
+  /** Replaces the fake camera. */
+  readonly getUserMedia?: () => Promise<MediaStream>;
+}
+
+export class ChatRig {
+  readonly server = new MemoryMatchmaker();
+  private readonly streams: MediaStream[] = [];
+  private readonly sessions: ChatSession[] = [];
+
+  /** Deps for one page: its own backend user, the fake camera, no ICE servers (loopback only). */
+  deps(options: RigOptions = {}): ChatSessionDeps & { readonly uid: string } {
+    const backend = this.server.backend(options.uid);
+    return {
+      uid: backend.uid,
+      connect: () => Promise.resolve(backend),
+      getUserMedia:
+        options.getUserMedia ??
+        (async () => {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+          this.streams.push(stream);
+          return stream;
+        }),
+      rtcConfig: () => ({ iceServers: [] }),
+      timing: TEST_TIMING,
+    };
+  }
+
+  /** A ChatSession on deps from `deps()`, stopped by `cleanup`. */
+  session(options: RigOptions = {}): { readonly session: ChatSession; readonly uid: string } {
+    const deps = this.deps(options);
+    const session = new ChatSession(deps);
+    this.track(session);
+    return { session, uid: deps.uid };
+  }
+
+  /** Has `cleanup` stop this session too (e.g. one owned by an element). */
+  track(session: ChatSession): void {
+    this.sessions.push(session);
+  }
+
+  /** Stops every session and every camera stream handed out. */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.sessions.splice(0).map((s) => s.stop().catch(() => undefined)));
+    for (const stream of this.streams.splice(0)) for (const track of stream.getTracks()) track.stop();
+  }
+}

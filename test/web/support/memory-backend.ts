@@ -1,0 +1,307 @@
+/**
+ * An in-memory Backend for the in-browser tests: a tiny matchmaker and
+ * signaling "server" that several ChatSessions in one page share, so the
+ * orchestration runs against real RTCPeerConnections without Firebase.
+ *
+ * It follows the same rules as the real pairing and signaling
+ * (functions/src/matching/matchmaker.ts, web/src/backend/firestore-signaling.ts
+ * and the comments of web/src/session/{matcher,signaling}.ts):
+ *
+ * - join ends every call the joiner is part of (that is how a partner learns
+ *   of a Next), then pairs the joiner with the longest-waiting other person in
+ *   the same room, or queues them. The first joiner gets {status:'waiting', callId};
+ *   the second gets {status:'matched', callId, offer} with the waiting one's offer,
+ *   and the call is created under the waiting one's callId.
+ * - Joining again from the same room while waiting keeps the place and the callId.
+ *   A renewal whose call already exists changes nothing.
+ * - leave removes the waiting entry and ends the calls.
+ * - A channel reports ready() once its call exists (for a waiting caller: the
+ *   match), then the partner's messages in the order they were written: the
+ *   answer (to the caller only, once) and the partner's candidates (never our
+ *   own). A call that ends after it was seen reports ended(). Our candidates
+ *   are held until the call exists. Nothing is ever delivered synchronously:
+ *   every delivery runs in a later task, as a network would.
+ */
+import type { Backend } from '../../../web/src/session/backend.js';
+import { HeldQueue } from '../../../web/src/session/held-queue.js';
+import type { JoinResult, Matcher } from '../../../web/src/session/matcher.js';
+import type { SignalingChannel, SignalingListener } from '../../../web/src/session/signaling.js';
+import type { IceCandidate, Role, SessionDescription } from '../../../web/src/session/types.js';
+
+/** A later task: how every response and message arrives. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Errors shaped like Firebase callable errors, so backendProblem() maps them as in production. */
+export class BackendError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type CallMessage =
+  | { readonly kind: 'answer'; readonly description: SessionDescription }
+  | { readonly kind: 'candidate'; readonly from: string; readonly candidate: IceCandidate };
+
+interface WaitingEntry {
+  readonly uid: string;
+  readonly room: string;
+  readonly offer: SessionDescription;
+  readonly callId: string;
+  /** Arrival order; kept by a renewal, like createdAt on the server. */
+  readonly order: number;
+}
+
+interface Call {
+  readonly id: string;
+  readonly caller: string;
+  readonly callee: string;
+  readonly room: string;
+  readonly offer: SessionDescription;
+  answer: SessionDescription | null;
+  /** Answer and candidates, in the order they were written. */
+  readonly messages: CallMessage[];
+}
+
+export class MemoryMatchmaker {
+  private readonly waiting = new Map<string, WaitingEntry>();
+  private readonly calls = new Map<string, Call>();
+  private readonly channels = new Set<MemorySignaling>();
+  private ids = 0;
+  private arrivals = 0;
+  /** One line per join and leave, for failure messages. */
+  readonly log: string[] = [];
+
+  /** A Backend for one anonymous person (one page, one ChatSession). */
+  backend(uid: string = `user-${++this.ids}`): Backend {
+    const matcher: Matcher = {
+      join: async (room, offer, renewing) => {
+        await nextTask();
+        const result = this.join(uid, room, offer, renewing);
+        await nextTask();
+        return result;
+      },
+      leave: async () => {
+        await nextTask();
+        this.leave(uid);
+      },
+      leaveOnUnload: () => {
+        setTimeout(() => this.leave(uid), 0);
+      },
+    };
+    return {
+      uid,
+      matcher,
+      openSignaling: (callId: string, role: Role) => new MemorySignaling(this, callId, role, uid),
+    };
+  }
+
+  /** Whether `uid` is in the queue. */
+  isWaiting(uid: string): boolean {
+    return this.waiting.has(uid);
+  }
+
+  /** Ids of the calls `uid` is part of. */
+  callsOf(uid: string): string[] {
+    return [...this.calls.values()].filter((c) => c.caller === uid || c.callee === uid).map((c) => c.id);
+  }
+
+  /** The call, while it exists (for the channels). */
+  call(callId: string): Call | undefined {
+    return this.calls.get(callId);
+  }
+
+  /** The pairing itself; `join` of the Matcher is this after a network hop. */
+  join(uid: string, room: string, offer: SessionDescription, renewing?: string): JoinResult {
+    if (typeof room !== 'string' || room === '' || offer?.type !== 'offer' || typeof offer.sdp !== 'string') {
+      throw new BackendError('functions/invalid-argument', 'join needs a room and an offer');
+    }
+    // A renewal that crossed its own match: the page will see the call; change nothing.
+    if (renewing !== undefined && this.calls.get(renewing)?.caller === uid) {
+      this.log.push(`${uid} renew ${room}: already matched in ${renewing}`);
+      return { status: 'waiting', callId: renewing };
+    }
+    // One person, one call: joining ends every call the joiner was in.
+    for (const id of this.callsOf(uid)) this.endCall(id);
+
+    let partner: WaitingEntry | null = null;
+    for (const entry of this.waiting.values()) {
+      if (entry.uid === uid || entry.room !== room) continue;
+      if (partner === null || entry.order < partner.order) partner = entry;
+    }
+    if (partner !== null) {
+      this.waiting.delete(partner.uid);
+      this.waiting.delete(uid);
+      this.calls.set(partner.callId, {
+        id: partner.callId,
+        caller: partner.uid,
+        callee: uid,
+        room,
+        offer: partner.offer,
+        answer: null,
+        messages: [],
+      });
+      this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId}`);
+      this.changed(partner.callId);
+      return { status: 'matched', callId: partner.callId, offer: partner.offer };
+    }
+
+    const previous = this.waiting.get(uid);
+    const keepsPlace = previous !== undefined && previous.room === room;
+    const entry: WaitingEntry = {
+      uid,
+      room,
+      offer,
+      callId: keepsPlace ? previous.callId : `call-${++this.ids}`,
+      order: keepsPlace ? previous.order : ++this.arrivals,
+    };
+    this.waiting.set(uid, entry);
+    this.log.push(`${uid} join ${room}: waiting for ${entry.callId}`);
+    return { status: 'waiting', callId: entry.callId };
+  }
+
+  /** Leaves the queue and ends the calls of `uid`. */
+  leave(uid: string): void {
+    this.waiting.delete(uid);
+    const ended = this.callsOf(uid);
+    for (const id of ended) this.endCall(id);
+    this.log.push(`${uid} leave (ended ${ended.length} call(s))`);
+  }
+
+  /** The callee writes its answer, once, into an existing call. */
+  writeAnswer(callId: string, uid: string, description: SessionDescription): void {
+    const call = this.calls.get(callId);
+    if (!call) throw new BackendError('not-found', `call ${callId} does not exist`);
+    if (call.callee !== uid) throw new BackendError('permission-denied', `${uid} is not the callee of ${callId}`);
+    if (call.answer !== null) throw new BackendError('permission-denied', `call ${callId} is already answered`);
+    call.answer = description;
+    call.messages.push({ kind: 'answer', description });
+    this.changed(callId);
+  }
+
+  /** A participant adds a candidate; refused (false) once the call is gone. */
+  writeCandidate(callId: string, uid: string, candidate: IceCandidate): boolean {
+    const call = this.calls.get(callId);
+    if (!call || (call.caller !== uid && call.callee !== uid)) return false;
+    call.messages.push({ kind: 'candidate', from: uid, candidate });
+    this.changed(callId);
+    return true;
+  }
+
+  attach(channel: MemorySignaling): void {
+    this.channels.add(channel);
+  }
+
+  detach(channel: MemorySignaling): void {
+    this.channels.delete(channel);
+  }
+
+  private endCall(callId: string): void {
+    if (!this.calls.delete(callId)) return;
+    this.changed(callId);
+  }
+
+  /** Tells every channel of the call to look again (each delivers in a later task). */
+  private changed(callId: string): void {
+    for (const channel of this.channels) if (channel.callId === callId) channel.scheduleSync();
+  }
+}
+
+/** The SignalingChannel of one call, for one participant. */
+export class MemorySignaling implements SignalingChannel {
+  private listener: SignalingListener | null = null;
+  /** Our candidates, held until the call exists. */
+  private readonly outgoing = new HeldQueue<IceCandidate>();
+  private seenCall = false;
+  private endedReported = false;
+  private answerDelivered = false;
+  private refused = false;
+  /** How many of the call's messages this channel has looked at. */
+  private cursor = 0;
+  private syncScheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly server: MemoryMatchmaker,
+    readonly callId: string,
+    readonly role: Role,
+    private readonly uid: string,
+  ) {}
+
+  async sendDescription(description: SessionDescription): Promise<void> {
+    if (this.role !== 'callee' || description.type !== 'answer') {
+      throw new Error('only the callee sends a description (its answer); the offer travels with join');
+    }
+    await nextTask();
+    if (this.closed) throw new Error('signaling closed');
+    this.server.writeAnswer(this.callId, this.uid, description);
+  }
+
+  sendCandidate(candidate: IceCandidate): void {
+    if (!this.closed) this.outgoing.push(candidate);
+  }
+
+  subscribe(listener: SignalingListener): void {
+    if (this.listener) throw new Error('subscribe may be called once');
+    this.listener = listener;
+    this.server.attach(this);
+    this.scheduleSync();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.outgoing.clear();
+    this.server.detach(this);
+  }
+
+  scheduleSync(): void {
+    if (this.syncScheduled || this.closed) return;
+    this.syncScheduled = true;
+    setTimeout(() => {
+      this.syncScheduled = false;
+      this.sync();
+    }, 0);
+  }
+
+  private sync(): void {
+    const listener = this.listener;
+    if (this.closed || !listener || this.refused) return;
+    const call = this.server.call(this.callId);
+    if (!call) {
+      // Before the match the call does not exist yet; after it, its end is the partner leaving.
+      if (this.seenCall && !this.endedReported) {
+        this.endedReported = true;
+        listener.ended();
+      }
+      return;
+    }
+    if ((this.role === 'caller' ? call.caller : call.callee) !== this.uid) {
+      // The real rules let only the two participants (in their roles) read a call.
+      this.refused = true;
+      listener.error(new BackendError('permission-denied', `${this.uid} is not the ${this.role} of ${this.callId}`));
+      return;
+    }
+    if (!this.seenCall) {
+      this.seenCall = true;
+      this.outgoing.open((c) => {
+        if (!this.closed) this.server.writeCandidate(this.callId, this.uid, c);
+      });
+      listener.ready();
+    }
+    while (!this.closed && this.cursor < call.messages.length) {
+      const message = call.messages[this.cursor++]!;
+      if (message.kind === 'answer') {
+        if (this.role === 'caller' && !this.answerDelivered) {
+          this.answerDelivered = true;
+          listener.description(message.description);
+        }
+      } else if (message.from !== this.uid) {
+        listener.candidate(message.candidate);
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// Bundles the tsc output (web/build) into web/dist for Firebase Hosting.
+// Firebase sits in its own chunks, loaded by a dynamic import after first paint.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+
+// Start clean: chunk names carry hashes, so old ones would pile up and be deployed.
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+copyFileSync('public/index.html', 'dist/index.html');
+
+/**
+ * Writes build/bundle-stats.json: each chunk, whether the page loads it up
+ * front (static imports of the entry) or lazily, and its largest modules. The
+ * benchmark reads it; it is not deployed.
+ */
+function bundleStats() {
+  return {
+    name: 'parley-bundle-stats',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle)
+        .filter((c) => c.type === 'chunk')
+        .map((c) => ({
+          file: c.fileName,
+          isEntry: c.isEntry,
+          imports: c.imports,
+          dynamicImports: c.dynamicImports,
+          modules: Object.entries(c.modules)
+            .map(([id, m]) => ({ id: id.replace(/^.*node_modules\//, ''), bytes: m.renderedLength }))
+            .sort((a, b) => b.bytes - a.bytes),
+        }));
+      mkdirSync('build', { recursive: true });
+      writeFileSync('build/bundle-stats.json', JSON.stringify(chunks, null, 1));
+    },
+  };
+}
+
+export default {
+  input: 'build/web/src/main.js',
+  output: {
+    dir: 'dist/assets',
+    format: 'es',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+    sourcemap: true,
+  },
+  onwarn(warning, warn) {
+    // tsc's decorator helper reads top-level `this` (undefined in modules); harmless.
+    if (warning.code === 'THIS_IS_UNDEFINED') return;
+    warn(warning);
+  },
+  plugins: [nodeResolve({ browser: true }), terser({ format: { comments: false } }), bundleStats()],
+};

@@ -1,0 +1,70 @@
+/**
+ * Connects the page to Firebase: app, anonymous sign-in, Firestore, Functions,
+ * pointed at the emulators when served locally. Loaded lazily (dynamic import)
+ * so the app shell paints before the Firebase SDK arrives.
+ */
+import { initializeApp, type FirebaseOptions } from 'firebase/app';
+import {
+  browserSessionPersistence,
+  connectAuthEmulator,
+  initializeAuth,
+  onIdTokenChanged,
+  signInAnonymously,
+} from 'firebase/auth';
+import { connectFirestoreEmulator, getFirestore } from 'firebase/firestore';
+import { connectFunctionsEmulator, getFunctions } from 'firebase/functions';
+import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
+import type { Backend } from '../session/backend.js';
+import { FirestoreSignaling } from './firestore-signaling.js';
+import { FunctionsMatcher } from './functions-matcher.js';
+
+/**
+ * The web app's Firebase config. In production, Firebase Hosting serves it at
+ * this reserved URL for the project it deploys to, so nothing project-specific
+ * is built into the bundle.
+ */
+async function loadOptions(local: boolean): Promise<FirebaseOptions> {
+  if (local) {
+    // The emulators accept any API key for a demo- project.
+    return { projectId: DEMO_PROJECT_ID, apiKey: 'demo-api-key', authDomain: `${DEMO_PROJECT_ID}.firebaseapp.com` };
+  }
+  const res = await fetch('/__/firebase/init.json');
+  if (!res.ok) throw new Error(`Firebase config not found (${res.status}); is the site deployed with Firebase Hosting?`);
+  return (await res.json()) as FirebaseOptions;
+}
+
+export async function connectBackend(): Promise<Backend> {
+  const local = isLocalDevelopment();
+  const options = await loadOptions(local);
+  const app = initializeApp(options);
+  // Session persistence: each tab is its own anonymous person (two tabs can
+  // meet each other) and survives a reload of that tab.
+  const auth = initializeAuth(app, { persistence: browserSessionPersistence });
+  const db = getFirestore(app);
+  const functions = getFunctions(app, FUNCTIONS_REGION);
+  const host = location.hostname;
+  if (local) {
+    connectAuthEmulator(auth, `http://${host}:${EMULATOR_PORTS.auth}`, { disableWarnings: true });
+    connectFirestoreEmulator(db, host, EMULATOR_PORTS.firestore);
+    connectFunctionsEmulator(functions, host, EMULATOR_PORTS.functions);
+  }
+  const leaveUrl = local
+    ? `http://${host}:${EMULATOR_PORTS.functions}/${options.projectId}/${FUNCTIONS_REGION}/leave`
+    : `https://${FUNCTIONS_REGION}-${options.projectId}.cloudfunctions.net/leave`;
+
+  let token: string | null = null;
+  onIdTokenChanged(auth, (user) => {
+    token = null;
+    void user?.getIdToken().then((t) => (token = t));
+  });
+  await auth.authStateReady(); // a reloaded tab keeps its anonymous user
+  const user = auth.currentUser ?? (await signInAnonymously(auth)).user;
+  token = await user.getIdToken();
+
+  const matcher = new FunctionsMatcher(functions, leaveUrl, () => token);
+  return {
+    uid: user.uid,
+    matcher,
+    openSignaling: (callId, role) => new FirestoreSignaling(db, callId, role, user.uid),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Client settings, read in one place: where the backend is, which ICE servers
+ * to use, and how long to wait for each step of a call.
+ */
+
+/** True when the page is served by the local emulator suite (npm start, tests). */
+export function isLocalDevelopment(hostname: string = location.hostname): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+/**
+ * Emulator addresses; must match "emulators" in firebase.json. The page uses
+ * the host it was served from, so 127.0.0.1 and localhost both work.
+ */
+export const EMULATOR_PORTS = { auth: 9099, firestore: 8080, functions: 5001 } as const;
+
+/** Project id the emulator suite runs under (a demo- id needs no login and no network). */
+export const DEMO_PROJECT_ID = 'demo-parley';
+
+/** Region of the callables; functions/src/config.ts deploys them there. */
+export const FUNCTIONS_REGION = 'us-central1';
+
+/**
+ * STUN servers used in production: a STUN server tells a browser its public
+ * address so peers behind ordinary NATs can reach each other. Locally there is
+ * no internet, and peers on one machine or LAN need none, so none is used.
+ * TURN (relay for strict NATs) is added by a later change.
+ */
+export const PRODUCTION_ICE_SERVERS: readonly RTCIceServer[] = [
+  { urls: ['stun:stun.l.google.com:19302', 'stun:stun1.l.google.com:19302'] },
+];
+
+export function iceServers(local: boolean = isLocalDevelopment()): RTCIceServer[] {
+  return local ? [] : [...PRODUCTION_ICE_SERVERS];
+}
+
+export interface Timing {
+  /**
+   * After a match, how long the caller waits for the answer before looking for
+   * someone else. The callee answers within a few hundred ms when alive; 10 s
+   * covers a slow phone, and past that its tab most likely died.
+   */
+  readonly answerTimeoutMs: number;
+  /** From match to connected: past this the network most likely blocks the direct path. */
+  readonly connectTimeoutMs: number;
+  /**
+   * ICE reports "disconnected" on a short network blip and often recovers
+   * within seconds; only then is the partner declared gone.
+   */
+  readonly disconnectGraceMs: number;
+  /** How often a waiting page renews its place in the queue (server lease: 45 s). */
+  readonly renewMs: number;
+}
+
+export const TIMING: Timing = {
+  answerTimeoutMs: 10_000,
+  connectTimeoutMs: 20_000,
+  disconnectGraceMs: 5_000,
+  renewMs: 15_000,
+};
+
+/** Camera and microphone request: modest video so phones and weak uplinks cope. */
+export const MEDIA_CONSTRAINTS: MediaStreamConstraints = {
+  audio: { echoCancellation: true, noiseSuppression: true },
+  video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } },
+};

@@ -1,0 +1,56 @@
+/**
+ * Reactive controller that gives an element a ChatSession: it builds the
+ * session with the real browser and backend, re-renders the host on every
+ * change, warms the backend up after first paint, and ends the call when the
+ * page goes away.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { iceServers, MEDIA_CONSTRAINTS, TIMING } from '../config.js';
+import { ChatSession, type ChatSessionDeps } from '../session/chat-session.js';
+
+/** The production wiring; tests pass their own. */
+export function browserChatDeps(): ChatSessionDeps {
+  return {
+    // Firebase is loaded only now, after the shell has painted.
+    connect: () => import('../backend/firebase-backend.js').then((m) => m.connectBackend()),
+    getUserMedia: () => {
+      if (!navigator.mediaDevices?.getUserMedia) {
+        return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
+      }
+      return navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
+    },
+    rtcConfig: () => ({ iceServers: iceServers() }),
+    timing: TIMING,
+  };
+}
+
+export class ChatController implements ReactiveController {
+  readonly session: ChatSession;
+  private unsubscribe: (() => void) | null = null;
+  private readonly onPageHide = () => this.session.unload();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    deps: ChatSessionDeps = browserChatDeps(),
+  ) {
+    this.session = new ChatSession(deps);
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.unsubscribe = this.session.onChange(() => this.host.requestUpdate());
+    // pagehide, not unload/beforeunload: it also fires on mobile and when the
+    // page enters the back/forward cache.
+    window.addEventListener('pagehide', this.onPageHide);
+    // Sign in while the person is still choosing a room, so Start is fast.
+    const warmUp = () => void this.session.prepare().catch((err: unknown) => console.warn('backend not reachable yet', err));
+    if ('requestIdleCallback' in window) requestIdleCallback(warmUp, { timeout: 500 });
+    else setTimeout(warmUp, 0);
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    window.removeEventListener('pagehide', this.onPageHide);
+  }
+}

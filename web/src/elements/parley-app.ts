@@ -1,0 +1,228 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '../../../functions/src/domain/rooms.js';
+import { canNext, isActive, type ChatState } from '../session/chat-state.js';
+import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
+import { ChatController } from './chat-controller.js';
+
+/** Where the chosen room is remembered between visits. */
+const ROOM_STORAGE_KEY = 'parley.room';
+
+/** One line about the current state, for the status bar and screen readers. */
+export function statusText(state: ChatState): string {
+  switch (state.status) {
+    case 'idle':
+      return 'Pick a room and press Start.';
+    case 'requesting-media':
+      return 'Allow the camera and microphone to continue…';
+    case 'searching':
+      return state.again ? 'Looking for someone else…' : 'Looking for someone…';
+    case 'connecting':
+      return 'Found someone. Connecting…';
+    case 'connected':
+      return 'Connected. Say hi!';
+    case 'partner-left':
+      return 'Stranger left. Press Next to meet someone else, or Stop.';
+    case 'media-error':
+    case 'failed':
+      return state.problem.message;
+  }
+}
+
+function storedRoom(): RoomId {
+  try {
+    const r = localStorage.getItem(ROOM_STORAGE_KEY);
+    return isRoomId(r) ? r : DEFAULT_ROOM;
+  } catch {
+    return DEFAULT_ROOM; // storage blocked (private mode, policies)
+  }
+}
+
+/**
+ * The stranger-chat page: room picker, the two videos, Start / Next / Stop and
+ * a status line. Renders the ChatSession's state; all call logic is there.
+ */
+@customElement('parley-app')
+export class ParleyApp extends LitElement {
+  static override styles = css`
+    :host {
+      display: grid;
+      gap: 0.75rem;
+      max-width: 60rem;
+      margin: 0 auto;
+      padding: 1rem;
+      font-family: system-ui, sans-serif;
+      color: #1d1d1f;
+    }
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: baseline;
+      justify-content: space-between;
+      gap: 0.5rem;
+    }
+    h1 {
+      margin: 0;
+      font-size: 1.5rem;
+    }
+    .stage {
+      position: relative;
+      aspect-ratio: 4 / 3;
+      background: #111;
+      border-radius: 0.75rem;
+      overflow: hidden;
+    }
+    video {
+      background: #222;
+      object-fit: cover;
+    }
+    #remote {
+      width: 100%;
+      height: 100%;
+    }
+    #local {
+      position: absolute;
+      right: 0.75rem;
+      bottom: 0.75rem;
+      width: 25%;
+      border-radius: 0.5rem;
+      border: 2px solid #fff4;
+      transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+    }
+    .overlay {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-items: center;
+      color: #fff;
+      font-size: 1.1rem;
+      text-align: center;
+      padding: 1rem;
+      pointer-events: none;
+    }
+    .controls {
+      display: flex;
+      gap: 0.5rem;
+      flex-wrap: wrap;
+    }
+    button {
+      font: inherit;
+      padding: 0.6rem 1.4rem;
+      border-radius: 0.5rem;
+      border: 1px solid #888;
+      background: #fff;
+      cursor: pointer;
+    }
+    button.primary {
+      background: #0b57d0;
+      border-color: #0b57d0;
+      color: #fff;
+    }
+    button:disabled {
+      opacity: 0.45;
+      cursor: default;
+    }
+    .problem {
+      border: 1px solid #d93025;
+      background: #fce8e6;
+      border-radius: 0.5rem;
+      padding: 0.75rem 1rem;
+    }
+    .problem p {
+      margin: 0.25rem 0;
+    }
+  `;
+
+  /** The room to look for someone in. */
+  @state() private room: RoomId = storedRoom();
+
+  private readonly chat: ChatController;
+  /** The remote stream whose first frame we already watch for. */
+  private watchedStream: MediaStream | null = null;
+
+  constructor(deps?: ChatSessionDeps) {
+    super();
+    this.chat = new ChatController(this, deps);
+  }
+
+  /** The session behind the page (for tests and diagnostics). */
+  get session() {
+    return this.chat.session;
+  }
+
+  override render() {
+    const session = this.chat.session;
+    const state = session.state;
+    const active = isActive(state);
+    const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
+    const showOverlay = state.status !== 'connected';
+    return html`
+      <header>
+        <h1>Parley</h1>
+        <label>
+          Room
+          <select id="room" .value=${this.room} ?disabled=${active} @change=${this._onRoomChange}>
+            ${ROOMS.map((r) => html`<option value=${r.id} ?selected=${r.id === this.room}>${r.nativeName}</option>`)}
+          </select>
+        </label>
+      </header>
+      <div class="stage">
+        <video id="remote" autoplay playsinline .srcObject=${session.remoteStream}></video>
+        <video id="local" autoplay playsinline muted .srcObject=${session.localStream}></video>
+        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${statusText(state)}</div>` : nothing}
+      </div>
+      <div class="controls">
+        ${active
+          ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
+          : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`}
+        <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
+      </div>
+      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${statusText(state)}</p>
+      ${problem
+        ? html`<div class="problem" role="alert">
+            <p><strong>${problem.message}</strong></p>
+            <p>${problem.hint}</p>
+          </div>`
+        : nothing}
+    `;
+  }
+
+  override updated(): void {
+    const stream = this.chat.session.remoteStream;
+    if (stream && stream !== this.watchedStream) {
+      this.watchedStream = stream;
+      // The moment a stranger's face is actually on screen (decoded), not just connected.
+      const video = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
+      video?.requestVideoFrameCallback?.(() => mark(Mark.firstRemoteFrame));
+    }
+  }
+
+  private _onRoomChange(e: Event): void {
+    const value = (e.target as HTMLSelectElement).value;
+    if (!isRoomId(value)) return;
+    this.room = value;
+    try {
+      localStorage.setItem(ROOM_STORAGE_KEY, value);
+    } catch {
+      // not remembered; harmless
+    }
+  }
+
+  private _onStart(): void {
+    void this.chat.session.start(this.room);
+  }
+
+  private _onNext(): void {
+    void this.chat.session.next();
+  }
+
+  private _onStop(): void {
+    void this.chat.session.stop();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-app': ParleyApp;
+  }
+}

@@ -1,0 +1,11 @@
+import type { Matcher } from './matcher.js';
+import type { SignalingChannel } from './signaling.js';
+import type { Role } from './types.js';
+
+/** What the session needs from the backend once it is connected and signed in. */
+export interface Backend {
+  /** Our anonymous user id. */
+  readonly uid: string;
+  readonly matcher: Matcher;
+  openSignaling(callId: string, role: Role): SignalingChannel;
+}

@@ -1,0 +1,427 @@
+/**
+ * The stranger-chat orchestrator: one object per page. It owns the camera
+ * stream, runs one attempt at a time (offer → join → answer → connected), and
+ * wires a PeerSession to a SignalingChannel and the Matcher. Elements reach it
+ * through ChatController; it never touches the DOM.
+ */
+import type { Timing } from '../config.js';
+import type { Backend } from './backend.js';
+import { canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
+import type { JoinResult } from './matcher.js';
+import { PeerSession } from './peer-session.js';
+import { backendProblem, CONNECTION_FAILED, CONNECTION_LOST, mediaProblem, type Problem } from './problems.js';
+import type { SignalingChannel } from './signaling.js';
+import type { IceCandidate, Role, SessionDescription } from './types.js';
+
+export interface ChatSessionDeps {
+  /** Connects to the backend and signs in; may load code lazily. Called once, then cached. */
+  connect(): Promise<Backend>;
+  getUserMedia(): Promise<MediaStream>;
+  rtcConfig(): RTCConfiguration;
+  readonly timing: Timing;
+}
+
+/**
+ * Marks on the page's performance timeline (DevTools shows them; the benchmark
+ * reads them). Cheap, and absent where the API is missing.
+ */
+export const Mark = {
+  start: 'parley:start',
+  offerReady: 'parley:offer-ready',
+  joined: 'parley:joined',
+  matched: 'parley:matched',
+  answerApplied: 'parley:answer-applied',
+  answerSent: 'parley:answer-sent',
+  connected: 'parley:connected',
+  firstRemoteFrame: 'parley:first-remote-frame',
+} as const;
+
+export function mark(name: (typeof Mark)[keyof typeof Mark]): void {
+  globalThis.performance?.mark?.(name);
+}
+
+/** One try at a call; everything it started is stopped by `end`. */
+class Attempt {
+  live = true;
+  peer: PeerSession | null = null;
+  /** Every local candidate of the current peer, so a new call id can be sent all of them. */
+  private gathered: IceCandidate[] = [];
+  /** Where new local candidates go; null until there is a call to send them to. */
+  private sink: ((c: IceCandidate) => void) | null = null;
+  signaling: SignalingChannel | null = null;
+  role: Role | null = null;
+  matched = false;
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
+    this.clearTimer(name);
+    this.timers.set(name, repeat ? setInterval(fn, ms) : setTimeout(fn, ms));
+  }
+
+  clearTimer(name: string): void {
+    const t = this.timers.get(name);
+    if (t !== undefined) {
+      clearTimeout(t);
+      clearInterval(t);
+      this.timers.delete(name);
+    }
+  }
+
+  /** Replaces the peer connection (a waiting caller who becomes a callee answers on a fresh one). */
+  replacePeer(peer: PeerSession): void {
+    this.peer?.close();
+    this.gathered = [];
+    this.sink = null;
+    this.peer = peer;
+  }
+
+  localCandidate(c: IceCandidate): void {
+    this.gathered.push(c);
+    this.sink?.(c);
+  }
+
+  /**
+   * Sends every candidate gathered so far to `signaling`, then each new one.
+   * Called again when a renewal moves us to a new call id: the new call must
+   * get all of them, not only those gathered after the move.
+   */
+  sendCandidatesTo(signaling: SignalingChannel): void {
+    this.sink = (c) => signaling.sendCandidate(c);
+    for (const c of this.gathered) signaling.sendCandidate(c);
+  }
+
+  end(): void {
+    this.live = false;
+    for (const name of [...this.timers.keys()]) this.clearTimer(name);
+    this.signaling?.close();
+    this.peer?.close();
+    this.gathered = [];
+    this.sink = null;
+  }
+}
+
+export class ChatSession {
+  private _state: ChatState = INITIAL_STATE;
+  private local: MediaStream | null = null;
+  private remote: MediaStream | null = null;
+  private backendPromise: Promise<Backend> | null = null;
+  private attempt: Attempt | null = null;
+  private room = '';
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly deps: ChatSessionDeps) {}
+
+  get state(): ChatState {
+    return this._state;
+  }
+
+  get localStream(): MediaStream | null {
+    return this.local;
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this.remote;
+  }
+
+  /** The current call's id and our role in it, when there is one (for diagnostics and tests). */
+  get call(): { readonly callId: string; readonly role: Role } | null {
+    const a = this.attempt;
+    return a?.signaling && a.role && a.matched ? { callId: a.signaling.callId, role: a.role } : null;
+  }
+
+  /** Subscribes to every change of state or streams; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Connects and signs in ahead of Start, so that pressing Start costs no extra round trips. */
+  prepare(): Promise<Backend> {
+    this.backendPromise ??= this.deps.connect().catch((err: unknown) => {
+      this.backendPromise = null; // let a later Start try again
+      throw err;
+    });
+    return this.backendPromise;
+  }
+
+  /** Start (or start again after a problem): get the camera, then look for someone in `room`. */
+  async start(room: string): Promise<void> {
+    const s = this._state.status;
+    if (s !== 'idle' && s !== 'media-error' && s !== 'partner-left' && s !== 'failed') return;
+    this.room = room;
+    this.endAttempt();
+    mark(Mark.start);
+    this.dispatch({ type: 'start' });
+    if (!this.local) {
+      try {
+        const stream = await this.deps.getUserMedia();
+        if (this.status() !== 'requesting-media') {
+          // Stopped while the permission prompt was open: release the camera at once.
+          for (const t of stream.getTracks()) t.stop();
+          return;
+        }
+        this.local = stream;
+      } catch (err) {
+        this.dispatch({ type: 'media-failed', problem: mediaProblem(err) });
+        return;
+      }
+    }
+    this.dispatch({ type: 'media-ready' });
+    await this.search();
+  }
+
+  /** Next: end this conversation and look for someone else at once. */
+  async next(): Promise<void> {
+    if (!canNext(this._state)) return;
+    mark(Mark.start);
+    this.endAttempt();
+    this.dispatch({ type: 'next' });
+    // No separate hang-up: join ends our previous call on the server, which is
+    // what tells the partner we left.
+    await this.search();
+  }
+
+  /** Stop: end everything, release the camera, leave the queue. */
+  async stop(): Promise<void> {
+    this.endAttempt();
+    if (this.local) for (const t of this.local.getTracks()) t.stop();
+    this.local = null;
+    this.dispatch({ type: 'stop' });
+    const backend = await this.backendPromise?.catch(() => null);
+    await backend?.matcher.leave().catch((err: unknown) => console.warn('leave failed', err));
+  }
+
+  /**
+   * The page is going away: tell the server without waiting, close the
+   * connection and release the camera. If the page comes back from the
+   * back/forward cache it shows Start again, not a call that no longer exists.
+   */
+  unload(): void {
+    const wasActive = this._state.status !== 'idle';
+    this.endAttempt();
+    if (this.local) for (const t of this.local.getTracks()) t.stop();
+    this.local = null;
+    this.dispatch({ type: 'stop' });
+    if (wasActive) void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
+  }
+
+  /** Read through a method so TypeScript does not keep a narrowing across awaits and dispatches. */
+  private status(): ChatState['status'] {
+    return this._state.status;
+  }
+
+  private dispatch(event: ChatEvent): void {
+    const next = transition(this._state, event);
+    if (next === this._state) return;
+    this._state = next;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private endAttempt(): void {
+    this.attempt?.end();
+    this.attempt = null;
+    if (this.remote) {
+      this.remote = null;
+      this.notify();
+    }
+  }
+
+  private fail(attempt: Attempt, problem: Problem): void {
+    if (!attempt.live) return;
+    this.endAttempt();
+    this.dispatch({ type: 'failed', problem });
+  }
+
+  /** The partner is gone. Before media flowed, quietly look again; after, tell the person. */
+  private partnerGone(attempt: Attempt): void {
+    if (!attempt.live) return;
+    if (this._state.status === 'connected') {
+      this.endAttempt();
+      this.dispatch({ type: 'partner-left' });
+    } else {
+      this.requeue(attempt);
+    }
+  }
+
+  private requeue(attempt: Attempt): void {
+    if (!attempt.live) return;
+    this.endAttempt();
+    this.dispatch({ type: 'requeued' });
+    void this.search();
+  }
+
+  private createPeer(attempt: Attempt): PeerSession {
+    const peer: PeerSession = new PeerSession(this.local!, this.deps.rtcConfig(), {
+      localCandidate: (c) => {
+        if (attempt.peer === peer) attempt.localCandidate(c);
+      },
+      remoteStream: (stream) => {
+        if (attempt.live && attempt.peer === peer) {
+          this.remote = stream;
+          this.notify();
+        }
+      },
+      connectionState: (state) => {
+        if (!attempt.live || attempt.peer !== peer) return;
+        this.onConnectionState(attempt, state);
+      },
+      partnerClosed: () => {
+        if (attempt.peer === peer) this.partnerGone(attempt);
+      },
+    });
+    attempt.replacePeer(peer);
+    return peer;
+  }
+
+  private onConnectionState(attempt: Attempt, state: RTCPeerConnectionState): void {
+    switch (state) {
+      case 'connected':
+        attempt.clearTimer('answer');
+        attempt.clearTimer('connect');
+        attempt.clearTimer('grace');
+        mark(Mark.connected);
+        this.dispatch({ type: 'connected' });
+        return;
+      case 'disconnected':
+        attempt.setTimer('grace', this.deps.timing.disconnectGraceMs, () => this.fail(attempt, CONNECTION_LOST));
+        return;
+      case 'failed':
+        this.fail(attempt, this._state.status === 'connected' ? CONNECTION_LOST : CONNECTION_FAILED);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async search(): Promise<void> {
+    const attempt = new Attempt();
+    this.attempt = attempt;
+    let backend: Backend;
+    try {
+      backend = await this.prepare();
+    } catch (err) {
+      this.fail(attempt, backendProblem(err));
+      return;
+    }
+    if (!attempt.live) return;
+    let offer: SessionDescription;
+    try {
+      // The offer is made before joining, so that ICE gathering runs while we
+      // wait and a partner who finds us can answer without asking us first.
+      offer = await this.createPeer(attempt).createOffer();
+    } catch (err) {
+      this.fail(attempt, CONNECTION_FAILED);
+      console.warn('createOffer failed', err);
+      return;
+    }
+    if (!attempt.live) return;
+    mark(Mark.offerReady);
+    await this.join(backend, attempt, offer);
+  }
+
+  private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
+    let result: JoinResult;
+    try {
+      result = await backend.matcher.join(this.room, offer, renewing);
+    } catch (err) {
+      this.fail(attempt, backendProblem(err));
+      return;
+    }
+    // Matched as a caller meanwhile (the listener saw the call): nothing to renew.
+    if (!attempt.live || attempt.matched) return;
+    if (renewing === undefined) mark(Mark.joined);
+    if (result.status === 'matched') {
+      await this.answer(backend, attempt, result.callId, result.offer);
+    } else if (attempt.signaling?.callId !== result.callId) {
+      this.waitForCall(backend, attempt, result.callId, offer);
+    }
+  }
+
+  /** Waiting: listen for the call the server will create under `callId`, renewing our place meanwhile. */
+  private waitForCall(backend: Backend, attempt: Attempt, callId: string, offer: SessionDescription): void {
+    attempt.signaling?.close();
+    const signaling = backend.openSignaling(callId, 'caller');
+    attempt.signaling = signaling;
+    attempt.role = 'caller';
+    attempt.sendCandidatesTo(signaling);
+    signaling.subscribe({
+      ready: () => {
+        if (!attempt.live || attempt.matched || attempt.signaling !== signaling) return;
+        attempt.matched = true;
+        attempt.clearTimer('renew');
+        mark(Mark.matched);
+        this.dispatch({ type: 'matched' });
+        // A partner who never answers (tab died after the match) sends us back to the queue.
+        attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
+        attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
+      },
+      description: (d) => {
+        const peer = attempt.peer;
+        if (!attempt.live || !peer) return;
+        peer.acceptAnswer(d).then(
+          (applied) => {
+            if (!applied) return;
+            mark(Mark.answerApplied);
+            attempt.clearTimer('answer');
+          },
+          (err: unknown) => {
+            console.warn('answer rejected', err);
+            this.fail(attempt, CONNECTION_FAILED);
+          },
+        );
+      },
+      candidate: (c) => attempt.peer?.addRemoteCandidate(c),
+      ended: () => this.partnerGone(attempt),
+      error: (err) => this.fail(attempt, backendProblem(err)),
+    });
+    attempt.setTimer(
+      'renew',
+      this.deps.timing.renewMs,
+      () => void this.join(backend, attempt, offer, callId),
+      true,
+    );
+  }
+
+  /** Matched with someone who was waiting: answer their offer on a fresh connection. */
+  private async answer(backend: Backend, attempt: Attempt, callId: string, offer: SessionDescription): Promise<void> {
+    attempt.clearTimer('renew');
+    attempt.signaling?.close();
+    attempt.matched = true;
+    attempt.role = 'callee';
+    const peer = this.createPeer(attempt);
+    const signaling = backend.openSignaling(callId, 'callee');
+    attempt.signaling = signaling;
+    mark(Mark.matched);
+    this.dispatch({ type: 'matched' });
+    signaling.subscribe({
+      ready: () => undefined,
+      description: () => undefined, // the offer came with join; nothing else is expected
+      candidate: (c) => peer.addRemoteCandidate(c),
+      ended: () => this.partnerGone(attempt),
+      error: (err) => this.fail(attempt, backendProblem(err)),
+    });
+    attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
+    let answer: SessionDescription;
+    try {
+      answer = await peer.acceptOffer(offer);
+    } catch (err) {
+      console.warn('could not answer the offer', err);
+      this.requeue(attempt); // a broken offer is the partner's problem: find someone else
+      return;
+    }
+    if (!attempt.live) return;
+    attempt.sendCandidatesTo(signaling);
+    try {
+      await signaling.sendDescription(answer);
+      mark(Mark.answerSent);
+    } catch (err) {
+      // The caller left between the match and our answer (their call is gone).
+      console.warn('answer not delivered', err);
+      this.partnerGone(attempt);
+    }
+  }
+}

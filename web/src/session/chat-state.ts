@@ -1,0 +1,99 @@
+/**
+ * The states of a stranger chat and the one function that moves between them.
+ * Pure: the session feeds it events; the page renders the state it returns.
+ */
+import type { Problem } from './problems.js';
+
+export const ChatStatus = {
+  /** Nothing going on; Start is offered. */
+  idle: 'idle',
+  /** Asking the browser for the camera and microphone. */
+  requestingMedia: 'requesting-media',
+  /** The camera could not be had; `problem` says why. */
+  mediaError: 'media-error',
+  /** In the queue, waiting for someone in the room. */
+  searching: 'searching',
+  /** Paired; exchanging the answer and connecting media. */
+  connecting: 'connecting',
+  /** Media flows both ways. */
+  connected: 'connected',
+  /** The stranger pressed Next or Stop, or closed the tab. */
+  partnerLeft: 'partner-left',
+  /** Something failed; `problem` says what and what to try. */
+  failed: 'failed',
+} as const;
+export type ChatStatus = (typeof ChatStatus)[keyof typeof ChatStatus];
+
+export type ChatState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'requesting-media' }
+  | { readonly status: 'media-error'; readonly problem: Problem }
+  | { readonly status: 'searching'; readonly again: boolean }
+  | { readonly status: 'connecting' }
+  | { readonly status: 'connected' }
+  | { readonly status: 'partner-left' }
+  | { readonly status: 'failed'; readonly problem: Problem };
+
+export type ChatEvent =
+  | { readonly type: 'start' }
+  | { readonly type: 'media-ready' }
+  | { readonly type: 'media-failed'; readonly problem: Problem }
+  | { readonly type: 'matched' }
+  | { readonly type: 'connected' }
+  /** The partner went away before or after connecting. */
+  | { readonly type: 'partner-left' }
+  /** The partner never answered: back to the queue without bothering the person. */
+  | { readonly type: 'requeued' }
+  | { readonly type: 'failed'; readonly problem: Problem }
+  | { readonly type: 'next' }
+  | { readonly type: 'stop' };
+
+export const INITIAL_STATE: ChatState = { status: 'idle' };
+
+/**
+ * The next state, or the same object when the event does not apply in this
+ * state (so callers can tell an ignored event by identity).
+ */
+export function transition(state: ChatState, event: ChatEvent): ChatState {
+  if (event.type === 'stop') return state.status === 'idle' ? state : INITIAL_STATE;
+  switch (state.status) {
+    case 'idle':
+    case 'media-error':
+      return event.type === 'start' ? { status: 'requesting-media' } : state;
+    case 'requesting-media':
+      if (event.type === 'media-ready') return { status: 'searching', again: false };
+      if (event.type === 'media-failed') return { status: 'media-error', problem: event.problem };
+      return state;
+    case 'searching':
+      if (event.type === 'matched') return { status: 'connecting' };
+      if (event.type === 'failed') return { status: 'failed', problem: event.problem };
+      return state;
+    case 'connecting':
+      if (event.type === 'connected') return { status: 'connected' };
+      if (event.type === 'partner-left') return { status: 'partner-left' };
+      if (event.type === 'requeued') return { status: 'searching', again: true };
+      if (event.type === 'failed') return { status: 'failed', problem: event.problem };
+      if (event.type === 'next') return { status: 'searching', again: false };
+      return state;
+    case 'connected':
+      if (event.type === 'partner-left') return { status: 'partner-left' };
+      if (event.type === 'failed') return { status: 'failed', problem: event.problem };
+      if (event.type === 'next') return { status: 'searching', again: false };
+      return state;
+    case 'partner-left':
+    case 'failed':
+      if (event.type === 'next') return { status: 'searching', again: false };
+      if (event.type === 'start') return { status: 'requesting-media' };
+      return state;
+  }
+}
+
+/** Whether Next makes sense now (someone to skip, or a dead end to leave). */
+export function canNext(state: ChatState): boolean {
+  return state.status === 'connecting' || state.status === 'connected' || state.status === 'partner-left' || state.status === 'failed';
+}
+
+/** Whether the person is in the flow at all (Stop makes sense, the room is locked). */
+export function isActive(state: ChatState): boolean {
+  return state.status !== 'idle' && state.status !== 'media-error';
+}

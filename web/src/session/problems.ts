@@ -1,0 +1,121 @@
+/**
+ * Plain-language explanations of what went wrong, with what to try. Pure:
+ * maps browser and backend errors to a Problem the page shows as it is.
+ */
+
+export const ProblemCode = {
+  cameraDenied: 'camera-denied',
+  noCamera: 'no-camera',
+  cameraBusy: 'camera-busy',
+  insecureContext: 'insecure-context',
+  mediaUnknown: 'media-unknown',
+  backendUnreachable: 'backend-unreachable',
+  rejected: 'rejected',
+  connectionFailed: 'connection-failed',
+  connectionLost: 'connection-lost',
+} as const;
+export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
+
+export interface Problem {
+  readonly code: ProblemCode;
+  /** What happened, in one sentence. */
+  readonly message: string;
+  /** What the person can do about it. */
+  readonly hint: string;
+}
+
+function errorName(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'name' in err) return String((err as { name: unknown }).name);
+  return '';
+}
+
+function errorCode(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err) return String((err as { code: unknown }).code);
+  return '';
+}
+
+function errorMessage(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'message' in err) {
+    const message = (err as { message: unknown }).message;
+    if (typeof message === 'string') return message;
+  }
+  return typeof err === 'string' ? err : '';
+}
+
+/** Explains a getUserMedia failure (DOMException names per the Media Capture spec). */
+export function mediaProblem(err: unknown): Problem {
+  switch (errorName(err)) {
+    case 'NotAllowedError':
+    case 'PermissionDeniedError': // pre-spec Chrome name
+      return {
+        code: ProblemCode.cameraDenied,
+        message: 'Camera and microphone access was denied.',
+        hint: 'Allow them for this site (the camera icon in the address bar), then press Start again.',
+      };
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+    case 'OverconstrainedError':
+      return {
+        code: ProblemCode.noCamera,
+        message: 'No camera or microphone was found.',
+        hint: 'Connect a camera and a microphone (or check they are enabled), then press Start again.',
+      };
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return {
+        code: ProblemCode.cameraBusy,
+        message: 'The camera or microphone is busy or could not be started.',
+        hint: 'Close other apps or tabs that use the camera (video calls, recorders), then press Start again.',
+      };
+    case 'SecurityError':
+    case 'TypeError':
+      return {
+        code: ProblemCode.insecureContext,
+        message: 'This page may not use the camera.',
+        hint: 'Open Parley over https (or http://localhost when running it yourself).',
+      };
+    default:
+      return {
+        code: ProblemCode.mediaUnknown,
+        message: `The camera could not be started (${errorName(err) || errorMessage(err) || 'unknown error'}).`,
+        hint: 'Reload the page and press Start again; if it persists, try another browser.',
+      };
+  }
+}
+
+/** Explains a failed call to the backend (Firebase callable error codes). */
+export function backendProblem(err: unknown): Problem {
+  const code = errorCode(err).replace(/^functions\//, '');
+  switch (code) {
+    case 'invalid-argument':
+    case 'failed-precondition':
+    case 'permission-denied':
+    case 'resource-exhausted':
+    case 'unauthenticated':
+      return {
+        code: ProblemCode.rejected,
+        // The functions word their refusals for people; keep a fallback all the same.
+        message: errorMessage(err) || 'Parley refused the request.',
+        hint: 'Wait a moment, then press Start again. Reloading the page signs you in afresh.',
+      };
+    default:
+      return {
+        code: ProblemCode.backendUnreachable,
+        message: "Parley's servers could not be reached.",
+        hint: 'Check your internet connection, then press Start again.',
+      };
+  }
+}
+
+export const CONNECTION_FAILED: Problem = {
+  code: ProblemCode.connectionFailed,
+  message: 'Could not connect to the stranger.',
+  hint: 'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
+};
+
+export const CONNECTION_LOST: Problem = {
+  code: ProblemCode.connectionLost,
+  message: 'The connection to the stranger was lost.',
+  hint: 'Press Next to meet someone else. If it keeps happening, check your network.',
+};
