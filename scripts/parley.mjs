@@ -56,8 +56,12 @@ function ensureNodeModules() {
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs)) return;
   log('installing npm packages');
-  const ci = process.env.CI === 'true' && existsSync(lock);
-  run('npm', [ci ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`, even in CI: the registry these machines reach
+  // lacks rollup's native packages for other platforms (e.g.
+  // @rollup/rollup-android-arm-eabi@4.68.7 is a 404), so the lock file cannot
+  // list them and `npm ci` refuses the lock as out of sync. `npm install`
+  // still installs exactly the locked versions.
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 function javaMajor() {

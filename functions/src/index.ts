@@ -14,6 +14,7 @@ import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
 import { CALLS } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
+import { queryReads, type Usage } from './domain/usage.js';
 import { CALLABLE_OPTIONS, REGION, SWEEP_SCHEDULE } from './config.js';
 
 initializeApp();
@@ -31,7 +32,8 @@ export const leave = onCall(CALLABLE_OPTIONS, leaveHandler(getMatchmaker));
 /** A call document was deleted (hang-up, Next, sweep): remove its candidates. */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
   const deleted = await deleteCallCandidates(getFirestore(), event.params.callId);
-  logger.debug('call candidates removed', { callId: event.params.callId, deleted });
+  const usage: Usage = { reads: queryReads(deleted), writes: 0, deletes: deleted };
+  logger.info('call candidates removed', { callId: event.params.callId, usage });
 });
 
 /** Backstop for abrupt exits: delete lapsed waiting entries and abandoned calls. */

@@ -75,7 +75,7 @@ export class Sweeper {
   }
 }
 
-/** Deletes the candidates of a call whose document is gone. */
+/** Deletes the candidates of a call whose document is gone; returns how many. */
 export async function deleteCallCandidates(db: Firestore, callId: string): Promise<number> {
   const candidates = db.collection(CALLS).doc(callId).collection(CANDIDATES);
   // A call has a few dozen candidates at most (rules cap each side), so one

@@ -1,6 +1,7 @@
 import { logger } from 'firebase-functions';
 import type { CallableRequest } from 'firebase-functions/v2/https';
 import { parseJoinRequest } from '../domain/requests.js';
+import { UsageMeter } from '../domain/usage.js';
 import type { JoinOutcome, Matchmaker } from '../matching/matchmaker.js';
 import { parseOrReject, requireUid } from './auth.js';
 
@@ -12,9 +13,10 @@ export function joinHandler(matchmaker: () => Matchmaker) {
   return async (request: CallableRequest<unknown>): Promise<JoinOutcome> => {
     const uid = requireUid(request);
     const join = parseOrReject(parseJoinRequest, request.data);
-    const outcome = await matchmaker().join(uid, join);
-    // Never log the offer: SDP carries addresses.
-    logger.info('join', { room: join.room, status: outcome.status, callId: outcome.callId });
+    const meter = new UsageMeter();
+    const outcome = await matchmaker().join(uid, join, meter);
+    // Never log the offer: SDP carries addresses. Usage is what Firestore bills.
+    logger.info('join', { room: join.room, status: outcome.status, callId: outcome.callId, usage: meter.usage });
     return outcome;
   };
 }

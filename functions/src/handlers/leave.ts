@@ -1,6 +1,7 @@
 import { logger } from 'firebase-functions';
 import type { CallableRequest } from 'firebase-functions/v2/https';
 import { parseLeaveRequest } from '../domain/requests.js';
+import { UsageMeter } from '../domain/usage.js';
 import type { Matchmaker } from '../matching/matchmaker.js';
 import { parseOrReject, requireUid } from './auth.js';
 
@@ -9,8 +10,9 @@ export function leaveHandler(matchmaker: () => Matchmaker) {
   return async (request: CallableRequest<unknown>): Promise<{ endedCalls: number; leftQueue: boolean }> => {
     const uid = requireUid(request);
     parseOrReject(parseLeaveRequest, request.data);
-    const result = await matchmaker().leave(uid);
-    logger.info('leave', result);
+    const meter = new UsageMeter();
+    const result = await matchmaker().leave(uid, meter);
+    logger.info('leave', { ...result, usage: meter.usage });
     return { ...result };
   };
 }

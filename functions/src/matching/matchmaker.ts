@@ -8,6 +8,7 @@ import { MAX_CALL_AGE_MS, PAIRING_SCAN_LIMIT, WAITING_LEASE_MS } from '../domain
 import { choosePartner, isLeaseLive, type WaitingEntry } from '../domain/pairing.js';
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../domain/rooms.js';
+import { queryReads, UsageMeter } from '../domain/usage.js';
 import { CALLS, QUEUE } from './collections.js';
 
 /** What `join` tells the caller. */
@@ -19,10 +20,13 @@ export type JoinOutcome =
 
 /** The queue and pairing, as the callables see them. */
 export interface Matchmaker {
-  /** Ends the caller's calls, then pairs them with someone waiting in `room` or queues them. */
-  join(uid: string, request: JoinRequest): Promise<JoinOutcome>;
+  /**
+   * Ends the caller's calls, then pairs them with someone waiting in `room` or
+   * queues them. Operations are added to `meter` as Firestore bills them.
+   */
+  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinOutcome>;
   /** Ends everything the caller is part of: their waiting entry and their calls. */
-  leave(uid: string): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }>;
+  leave(uid: string, meter?: UsageMeter): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }>;
 }
 
 /** A `queue/{uid}` document. Written only by the functions. */
@@ -78,8 +82,11 @@ export class FirestoreMatchmaker implements Matchmaker {
     return this.db.collection(CALLS);
   }
 
-  async join(uid: string, { room, offer, renewing }: JoinRequest): Promise<JoinOutcome> {
-    return this.db.runTransaction(async (tx) => {
+  async join(uid: string, { room, offer, renewing }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
+    // Reads of every attempt are billed; writes only of the attempt that commits.
+    let writes = new UsageMeter();
+    const outcome = await this.db.runTransaction(async (tx) => {
+      writes = new UsageMeter();
       const nowMs = this.now();
       const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
       const [own, waiting, ownCalls] = await Promise.all([
@@ -87,6 +94,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         tx.get(this.queue.where('room', '==', room).orderBy('createdAt').limit(PAIRING_SCAN_LIMIT)),
         tx.get(this.calls.where('participants', 'array-contains', uid)),
       ]);
+      meter.read(1 + queryReads(waiting.size) + queryReads(ownCalls.size));
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it. Change nothing (ending it would drop the partner).
@@ -98,6 +106,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // Deleting the call document is what tells the partner "stranger left";
       // a trigger then removes its candidates.
       for (const call of ownCalls.docs) tx.delete(call.ref);
+      writes.delete(ownCalls.size);
 
       const entries = waiting.docs.map((d) => toWaitingEntry(d.data() as QueueDoc));
       const partner = choosePartner(uid, room, entries, nowMs);
@@ -118,6 +127,8 @@ export class FirestoreMatchmaker implements Matchmaker {
         // create(), not set(): if the id were somehow taken the transaction fails
         // instead of overwriting someone else's call.
         tx.create(this.calls.doc(partner.doc.callId), call);
+        writes.delete(own.exists ? 2 : 1);
+        writes.write();
         return { status: 'matched', callId: partner.doc.callId, offer: partner.doc.offer } as const;
       }
 
@@ -136,20 +147,29 @@ export class FirestoreMatchmaker implements Matchmaker {
         expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
       };
       tx.set(ownRef, entry);
+      writes.write();
       return { status: 'waiting', callId } as const;
     });
+    meter.add(writes.usage);
+    return outcome;
   }
 
-  async leave(uid: string): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
-    return this.db.runTransaction(async (tx) => {
+  async leave(
+    uid: string,
+    meter = new UsageMeter(),
+  ): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
+    const result = await this.db.runTransaction(async (tx) => {
       const ownRef = this.queue.doc(uid);
       const [own, ownCalls] = await Promise.all([
         tx.get(ownRef),
         tx.get(this.calls.where('participants', 'array-contains', uid)),
       ]);
+      meter.read(1 + queryReads(ownCalls.size));
       if (own.exists) tx.delete(ownRef);
       for (const call of ownCalls.docs) tx.delete(call.ref);
       return { endedCalls: ownCalls.size, leftQueue: own.exists };
     });
+    meter.delete(result.endedCalls + (result.leftQueue ? 1 : 0));
+    return result;
   }
 }

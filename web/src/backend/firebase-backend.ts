@@ -15,7 +15,7 @@ import { connectFirestoreEmulator, getFirestore } from 'firebase/firestore';
 import { connectFunctionsEmulator, getFunctions } from 'firebase/functions';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { Backend } from '../session/backend.js';
-import { FirestoreSignaling } from './firestore-signaling.js';
+import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';
 import { FunctionsMatcher } from './functions-matcher.js';
 
 /**
@@ -62,6 +62,8 @@ export async function connectBackend(): Promise<Backend> {
   token = await user.getIdToken();
 
   const matcher = new FunctionsMatcher(functions, leaveUrl, () => token);
+  // Diagnostics: this page's signaling cost, for DevTools and the benchmark.
+  (globalThis as { parleyUsage?: typeof signalingUsage }).parleyUsage = signalingUsage;
   return {
     uid: user.uid,
     matcher,

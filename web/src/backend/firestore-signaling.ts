@@ -26,6 +26,13 @@ import type { IceCandidate, Role, SessionDescription } from '../session/types.js
  */
 const CANDIDATE_TTL_MS = 4 * 60 * 60 * 1000;
 
+/**
+ * Firestore operations this page's signaling has caused, counted as they are
+ * billed (a listener's first empty answer is one read). Diagnostics for the
+ * benchmark and DevTools (`parleyUsage`); never sent anywhere.
+ */
+export const signalingUsage = { reads: 0, writes: 0 };
+
 interface CallData {
   readonly caller: string;
   readonly callee: string;
@@ -55,6 +62,7 @@ export class FirestoreSignaling implements SignalingChannel {
     if (this.role !== 'callee' || description.type !== 'answer') {
       throw new Error('only the callee sends a description (its answer); the offer travels with join');
     }
+    signalingUsage.writes += 1;
     await updateDoc(this.callRef, {
       answer: { type: 'answer', sdp: description.sdp },
       answeredAt: serverTimestamp(),
@@ -73,6 +81,7 @@ export class FirestoreSignaling implements SignalingChannel {
       onSnapshot(
         this.callRef,
         (snap) => {
+          if (!snap.metadata.fromCache) signalingUsage.reads += 1;
           if (this.closed) return;
           if (!snap.exists()) {
             // Before the match the document does not exist yet; after it, its
@@ -107,10 +116,16 @@ export class FirestoreSignaling implements SignalingChannel {
   private listenForCandidates(partner: string, listener: SignalingListener, onError: (err: unknown) => void): void {
     // Only the partner's candidates: our own would be read back for nothing.
     const q = query(collection(this.callRef, 'candidates'), where('from', '==', partner));
+    let first = true;
     this.unsubscribers.push(
       onSnapshot(
         q,
         (snap) => {
+          if (!snap.metadata.fromCache) {
+            const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
+            signalingUsage.reads += first ? Math.max(1, changed) : changed;
+            first = false;
+          }
           if (this.closed) return;
           for (const change of snap.docChanges()) {
             if (change.type !== 'added') continue;
@@ -129,6 +144,7 @@ export class FirestoreSignaling implements SignalingChannel {
 
   private writeCandidate(c: IceCandidate, onError: (err: unknown) => void): void {
     if (this.closed) return;
+    signalingUsage.writes += 1;
     addDoc(collection(this.callRef, 'candidates'), {
       from: this.uid,
       candidate: c.candidate,

@@ -31,6 +31,7 @@ export const Mark = {
   joined: 'parley:joined',
   matched: 'parley:matched',
   answerApplied: 'parley:answer-applied',
+  answerCreated: 'parley:answer-created',
   answerSent: 'parley:answer-sent',
   connected: 'parley:connected',
   firstRemoteFrame: 'parley:first-remote-frame',
@@ -108,6 +109,12 @@ export class ChatSession {
   private attempt: Attempt | null = null;
   private room = '';
   private readonly listeners = new Set<() => void>();
+  /**
+   * The leave request of the last Stop, until it is answered. A Start right
+   * after a Stop waits for it: otherwise the two requests can reach the server
+   * in either order, and a late leave would delete the new waiting entry.
+   */
+  private pendingLeave: Promise<void> | null = null;
 
   constructor(private readonly deps: ChatSessionDeps) {}
 
@@ -187,8 +194,13 @@ export class ChatSession {
     if (this.local) for (const t of this.local.getTracks()) t.stop();
     this.local = null;
     this.dispatch({ type: 'stop' });
-    const backend = await this.backendPromise?.catch(() => null);
-    await backend?.matcher.leave().catch((err: unknown) => console.warn('leave failed', err));
+    const leave = (async () => {
+      const backend = await this.backendPromise?.catch(() => null);
+      await backend?.matcher.leave().catch((err: unknown) => console.warn('leave failed', err));
+    })();
+    this.pendingLeave = leave;
+    await leave;
+    if (this.pendingLeave === leave) this.pendingLeave = null;
   }
 
   /**
@@ -320,6 +332,8 @@ export class ChatSession {
     }
     if (!attempt.live) return;
     mark(Mark.offerReady);
+    if (this.pendingLeave) await this.pendingLeave;
+    if (!attempt.live) return;
     await this.join(backend, attempt, offer);
   }
 
@@ -414,6 +428,7 @@ export class ChatSession {
       return;
     }
     if (!attempt.live) return;
+    mark(Mark.answerCreated);
     attempt.sendCandidatesTo(signaling);
     try {
       await signaling.sendDescription(answer);

@@ -1,0 +1,300 @@
+/**
+ * `npm run bench`: Parley's figures, measured in one run on this machine, on
+ * the emulator suite and the built site, in real Chromium with a fake camera.
+ * Prints one JSON object per figure and writes them all to
+ * bench-results/latest.json. Figures, not assertions: nothing here fails on a
+ * slow machine.
+ */
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium, ParleyTab } from '../support/browser.js';
+import { adminDb, clearFirestore, ROOT } from '../support/emulator.js';
+import { summarize } from './stats.js';
+
+const CALLS = Number(process.env['PARLEY_BENCH_CALLS'] ?? 20);
+const figures: object[] = [];
+
+function report(figure: string, data: object): void {
+  const line = { figure, ...data };
+  console.log(JSON.stringify(line));
+  figures.push(line);
+}
+
+type Marks = Record<string, number>;
+
+/** The page's parley:* performance marks, as epoch milliseconds (same clock as Node's). */
+function readMarks(tab: ParleyTab): Promise<Marks> {
+  return tab.page.evaluate(() =>
+    Object.fromEntries(
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('parley:'))
+        .map((m) => [m.name.slice('parley:'.length), performance.timeOrigin + m.startTime]),
+    ),
+  );
+}
+
+function clearMarks(tab: ParleyTab): Promise<void> {
+  return tab.page.evaluate(() => performance.clearMarks());
+}
+
+function waitForMark(tab: ParleyTab, name: string, timeoutMs = 30_000): Promise<unknown> {
+  return tab.page.waitForFunction((n) => performance.getEntriesByName(`parley:${n}`).length > 0, { timeout: timeoutMs, polling: 10 }, name);
+}
+
+/** 1 and 2: Start-to-face and match-to-face over CALLS calls between two loaded pages. */
+async function measureCalls(browser: Browser): Promise<{ matchToFace: number[]; startToFace: number[] }> {
+  const db = adminDb();
+  await clearFirestore();
+  // When each call was committed: the call document's create time (emulator clock = this machine's).
+  const committed = new Map<string, number>();
+  const unsubscribe = db.collection('calls').onSnapshot((snap) => {
+    for (const c of snap.docChanges()) if (c.type === 'added') committed.set(c.doc.id, c.doc.createTime.toMillis());
+  });
+  const a = await ParleyTab.open(browser);
+  const b = await ParleyTab.open(browser);
+  const startToFace: number[] = [];
+  const matchToFace: number[] = [];
+  const phases: Record<string, number[]> = {};
+  const phase = (name: string, ms: number) => (phases[name] ??= []).push(ms);
+  for (let i = 0; i < CALLS; i++) {
+    await Promise.all([clearMarks(a), clearMarks(b)]);
+    await a.press('start');
+    await waitForMark(a, 'joined'); // A is in the queue
+    await b.press('start');
+    await Promise.all([waitForMark(a, 'first-remote-frame'), waitForMark(b, 'first-remote-frame')]);
+    const [ma, mb] = await Promise.all([readMarks(a), readMarks(b)]);
+    const callId = await a.callId();
+    const commit = callId ? committed.get(callId) : undefined;
+    const secondStart = mb['start']!;
+    for (const m of [ma, mb]) {
+      startToFace.push(m['first-remote-frame']! - secondStart);
+      if (commit !== undefined) matchToFace.push(m['first-remote-frame']! - commit);
+    }
+    // Where the time goes (B is the callee: its join made the match).
+    phase('B start → offer ready', mb['offer-ready']! - mb['start']!);
+    phase('B offer ready → join answered', mb['joined']! - mb['offer-ready']!);
+    if (commit !== undefined) phase('commit → A sees the call', ma['matched']! - commit);
+    phase('B join answered → answer created', mb['answer-created']! - mb['joined']!);
+    phase('B answer created → write acknowledged', mb['answer-sent']! - mb['answer-created']!);
+    phase('B answer created → A applied it', ma['answer-applied']! - mb['answer-created']!);
+    phase('A answer applied → A connected', ma['connected']! - ma['answer-applied']!);
+    phase('A connected → A first frame', ma['first-remote-frame']! - ma['connected']!);
+    await a.press('stop');
+    await b.waitForStatus('partner-left');
+    await b.press('stop');
+    await Promise.all([a.waitForStatus('idle'), b.waitForStatus('idle')]);
+  }
+  unsubscribe();
+  await Promise.all([a.close(), b.close()]);
+  report('start-to-face', {
+    unit: 'ms',
+    what: 'second Start pressed → first decoded remote video frame, each side (includes getUserMedia)',
+    ...summarize(startToFace),
+  });
+  report('match-to-face', {
+    unit: 'ms',
+    what: 'pairing committed (call document created) → first decoded remote video frame, each side',
+    ...summarize(matchToFace),
+  });
+  for (const [name, samples] of Object.entries(phases)) {
+    report('phase', { phase: name, unit: 'ms', ...summarize(samples) });
+  }
+  return { matchToFace, startToFace };
+}
+
+/** 3: the floor — the same exchange in one page, in memory: no Firestore, no functions. */
+async function measureFloor(browser: Browser): Promise<number[]> {
+  const tab = await ParleyTab.open(browser);
+  const samples = await tab.page.evaluate(async (n: number) => {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const config: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+      const caller = new RTCPeerConnection(config);
+      const callee = new RTCPeerConnection(config);
+      for (const pc of [caller, callee]) {
+        for (const t of stream.getTracks()) pc.addTrack(t, stream);
+        pc.createDataChannel('parley', { negotiated: true, id: 0 });
+      }
+      caller.onicecandidate = (e) => void (e.candidate && callee.addIceCandidate(e.candidate));
+      callee.onicecandidate = (e) => void (e.candidate && caller.addIceCandidate(e.candidate));
+      const firstFrame = (pc: RTCPeerConnection) =>
+        new Promise<number>((resolve) => {
+          pc.ontrack = (e) => {
+            if (e.track.kind !== 'video') return;
+            const video = document.createElement('video');
+            video.muted = true;
+            video.style.width = '64px';
+            document.body.append(video);
+            video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+            void video.play();
+            video.requestVideoFrameCallback(() => {
+              resolve(performance.now());
+              video.remove();
+            });
+          };
+        });
+      const frames = Promise.all([firstFrame(caller), firstFrame(callee)]);
+      const t0 = performance.now();
+      await caller.setLocalDescription(await caller.createOffer());
+      await callee.setRemoteDescription(caller.localDescription!);
+      await callee.setLocalDescription(await callee.createAnswer());
+      await caller.setRemoteDescription(callee.localDescription!);
+      const [x, y] = await frames;
+      out.push(x - t0, y - t0);
+      caller.close();
+      callee.close();
+    }
+    for (const t of stream.getTracks()) t.stop();
+    return out;
+  }, CALLS);
+  await tab.close();
+  report('floor', {
+    unit: 'ms',
+    what: 'in-page exchange, no signaling server: offer created → first decoded remote frame, each side',
+    ...summarize(samples),
+  });
+  return samples;
+}
+
+/**
+ * Usage figures the functions logged since `offset`, read from the emulator's
+ * firebase-debug.log (each function log line is a JSON object; the log repeats
+ * it inside metadata, so only the first object of a line counts).
+ */
+function functionUsageSince(offset: number): Array<{ message: string; reads: number; writes: number; deletes: number }> {
+  const log = readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset);
+  const found: Array<{ message: string; reads: number; writes: number; deletes: number }> = [];
+  const pattern = /"usage":\{"reads":(\d+),"writes":(\d+),"deletes":(\d+)\},"severity":"\w+","message":"([^"]+)"\}/;
+  for (const line of log.split('\n')) {
+    const m = pattern.exec(line);
+    if (m) found.push({ message: m[4]!, reads: Number(m[1]), writes: Number(m[2]), deletes: Number(m[3]) });
+  }
+  return found;
+}
+
+function logSize(): number {
+  try {
+    return statSync(join(ROOT, 'firebase-debug.log')).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** 4: Firestore operations for one complete call, clients and functions together. */
+async function measureCost(browser: Browser): Promise<void> {
+  await clearFirestore();
+  const a = await ParleyTab.open(browser);
+  const b = await ParleyTab.open(browser);
+  const usage = (t: ParleyTab) =>
+    t.page.evaluate(() => (globalThis as { parleyUsage?: { reads: number; writes: number } }).parleyUsage ?? { reads: 0, writes: 0 });
+  // Sign-in happens at load; wait until both backends are up so their usage counters exist.
+  await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
+  const before = await Promise.all([usage(a), usage(b)]);
+  const offset = logSize();
+  await a.press('start');
+  await waitForMark(a, 'joined');
+  await b.press('start');
+  await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+  await a.press('stop');
+  await b.waitForStatus('partner-left');
+  await b.press('stop');
+  await b.waitForStatus('idle');
+  // Let the onCallDeleted trigger run and its log line land.
+  await new Promise((r) => setTimeout(r, 4_000));
+  writeFileSync(join(ROOT, 'bench-results', 'functions-log.txt'), readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset));
+  const after = await Promise.all([usage(a), usage(b)]);
+  const fn = functionUsageSince(offset);
+  const client = {
+    reads: after[0]!.reads - before[0]!.reads + after[1]!.reads - before[1]!.reads,
+    writes: after[0]!.writes - before[0]!.writes + after[1]!.writes - before[1]!.writes,
+  };
+  const functions = fn.reduce((s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes, deletes: s.deletes + u.deletes }), {
+    reads: 0,
+    writes: 0,
+    deletes: 0,
+  });
+  await Promise.all([a.close(), b.close()]);
+  report('signaling-cost', {
+    what: 'Firestore operations for one complete call: 2 joins, signaling, hang-up, cleanup',
+    client,
+    functions,
+    total: { reads: client.reads + functions.reads, writes: client.writes + functions.writes + functions.deletes },
+    functionCalls: fn.map((u) => u.message),
+    signalingHopsMatchToMedia: 1,
+    hopsNote: 'after the commit the callee already holds the offer (join response); only its answer (with candidates) must reach the caller',
+  });
+}
+
+/** 5: JavaScript the page loads, minified and gzipped. */
+function measureBundle(): void {
+  const web = join(ROOT, 'web');
+  const stats = JSON.parse(readFileSync(join(web, 'build', 'bundle-stats.json'), 'utf8')) as Array<{
+    file: string;
+    isEntry: boolean;
+    imports: string[];
+    dynamicImports: string[];
+    modules: Array<{ id: string; bytes: number }>;
+  }>;
+  const gz = (file: string) => gzipSync(readFileSync(join(web, 'dist', 'assets', file)), { level: 9 }).length;
+  const byFile = new Map(stats.map((c) => [c.file, c]));
+  const closure = (roots: string[]) => {
+    const seen = new Set<string>();
+    const visit = (f: string) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      for (const i of byFile.get(f)?.imports ?? []) visit(i);
+    };
+    roots.forEach(visit);
+    return seen;
+  };
+  const entry = stats.find((c) => c.isEntry)!;
+  const firstPaint = closure([entry.file]);
+  const beforeStart = closure([entry.file, ...entry.dynamicImports]);
+  const sum = (files: Set<string> | string[]) => [...files].reduce((s, f) => s + gz(f), 0);
+  const allFiles = readdirSync(join(web, 'dist', 'assets')).filter((f) => f.endsWith('.js'));
+  report('web-bundle', {
+    unit: 'bytes (gzip -9 of minified JavaScript)',
+    beforeFirstPaint: sum(firstPaint),
+    beforeStartWorks: sum(beforeStart),
+    total: sum(allFiles),
+    chunks: Object.fromEntries(allFiles.map((f) => [f, gz(f)])),
+    largestModules: stats
+      .flatMap((c) => c.modules)
+      .sort((x, y) => y.bytes - x.bytes)
+      .slice(0, 10)
+      .map((m) => ({ module: m.id, minifiedBytes: m.bytes })),
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  measureBundle();
+  const browser = await launchChromium();
+  try {
+    const floor = await measureFloor(browser);
+    const { matchToFace, startToFace } = await measureCalls(browser);
+    const f50 = summarize(floor).p50;
+    report('ratios-to-floor', {
+      matchToFaceP50: Math.round((summarize(matchToFace).p50 / f50) * 100) / 100,
+      startToFaceP50: Math.round((summarize(startToFace).p50 / f50) * 100) / 100,
+      targets: { matchToFaceP50: '≤ 1.5× floor', startToFaceP50Ms: '< 500 ms' },
+    });
+    await measureCost(browser);
+  } finally {
+    await browser.close();
+  }
+  const dir = join(ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const result = JSON.stringify({ at: new Date().toISOString(), calls: CALLS, figures }, null, 2);
+  writeFileSync(join(dir, 'latest.json'), result);
+  console.log(`wrote ${join('bench-results', 'latest.json')}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
