@@ -3,35 +3,14 @@
  * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium).
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
-
-/** Flags that make headless Chromium usable offline with a fake camera; why for each. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', // we run as root in CI containers
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // Without these three Chromium keeps calling Google services the closed network refuses.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // A fake camera and microphone (test pattern and beep), allowed without a prompt.
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  // Tests may use only loopback: let WebRTC gather loopback candidates.
-  '--allow-loopback-in-peer-connection',
-  // Several tabs run calls at once: none may be throttled as a background tab.
-  '--disable-renderer-backgrounding',
-  '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
-];
 
 export function launchChromium(): Promise<Browser> {
   return puppeteer.launch({
-    executablePath: process.env['CHROME_PATH'] ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
     protocolTimeout: 60_000,
   });
 }

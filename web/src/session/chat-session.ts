@@ -429,9 +429,13 @@ export class ChatSession {
     }
     if (!attempt.live) return;
     mark(Mark.answerCreated);
+    // The answer first: Firestore applies one client's writes in order, and a
+    // candidate write ahead of it (each checked by a rule that reads the call)
+    // would delay the one message the caller must have to connect.
+    const answerSent = signaling.sendDescription(answer);
     attempt.sendCandidatesTo(signaling);
     try {
-      await signaling.sendDescription(answer);
+      await answerSent;
       mark(Mark.answerSent);
     } catch (err) {
       // The caller left between the match and our answer (their call is gone).
