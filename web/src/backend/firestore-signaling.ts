@@ -31,7 +31,12 @@ const CANDIDATE_TTL_MS = 4 * 60 * 60 * 1000;
  * billed (a listener's first empty answer is one read). Diagnostics for the
  * benchmark and DevTools (`parleyUsage`); never sent anywhere.
  */
-export const signalingUsage = { reads: 0, writes: 0 };
+export const signalingUsage = {
+  reads: 0,
+  writes: 0,
+  /** Candidate writes: each also costs one read, the rule's get() of the call. */
+  candidateWrites: 0,
+};
 
 interface CallData {
   readonly caller: string;
@@ -145,6 +150,7 @@ export class FirestoreSignaling implements SignalingChannel {
   private writeCandidate(c: IceCandidate, onError: (err: unknown) => void): void {
     if (this.closed) return;
     signalingUsage.writes += 1;
+    signalingUsage.candidateWrites += 1;
     addDoc(collection(this.callRef, 'candidates'), {
       from: this.uid,
       candidate: c.candidate,
