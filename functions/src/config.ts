@@ -2,7 +2,9 @@
  * Deployment settings of the functions, read in one place. Timings of
  * matching and cleanup live in domain/limits.ts (they are pure and shared).
  */
+import { defineBoolean, defineInt } from 'firebase-functions/params';
 import type { CallableOptions } from 'firebase-functions/v2/https';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './domain/limits.js';
 
 /**
  * Region of every function. The web client calls the same region
@@ -25,3 +27,30 @@ export const CALLABLE_OPTIONS: CallableOptions = {
  * a sweep every minute removes them soon after.
  */
 export const SWEEP_SCHEDULE = 'every 1 minutes';
+
+/**
+ * Deploy-time parameters (set in functions/.env.<project> or answered at
+ * `firebase deploy`). The emulator uses the defaults.
+ */
+export const ENFORCE_APP_CHECK = defineBoolean('ENFORCE_APP_CHECK', {
+  default: false,
+  description: 'Refuse callable requests without a valid App Check token (turn on once App Check is set up).',
+});
+
+const JOIN_PER_MINUTE = defineInt('RATE_LIMIT_JOIN_PER_MINUTE', {
+  default: DEFAULT_RATE_LIMITS.join.max,
+  description: 'Start/Next (and waiting renewals) one person may make per minute.',
+});
+const REPORT_PER_MINUTE = defineInt('RATE_LIMIT_REPORT_PER_MINUTE', {
+  default: DEFAULT_RATE_LIMITS.report.max,
+  description: 'Reports one person may file per minute.',
+});
+
+/** The rate limits in force, read per request (parameter values are known only at run time). */
+export function rateLimits(): RateLimits {
+  return {
+    ...DEFAULT_RATE_LIMITS,
+    join: { ...DEFAULT_RATE_LIMITS.join, max: JOIN_PER_MINUTE.value() },
+    report: { ...DEFAULT_RATE_LIMITS.report, max: REPORT_PER_MINUTE.value() },
+  };
+}

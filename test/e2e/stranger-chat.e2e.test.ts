@@ -9,6 +9,17 @@ import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually } from '../support/emulator.js';
 
+/** The anonymous uid of a tab (from the session persisted by Firebase Auth). */
+function uidOf(tab: ParleyTab): Promise<string> {
+  return tab.page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const key = sessionStorage.key(i)!;
+      if (key.startsWith('firebase:authUser:')) return (JSON.parse(sessionStorage.getItem(key)!) as { uid: string }).uid;
+    }
+    throw new Error('not signed in');
+  });
+}
+
 describe('stranger chat, end to end', () => {
   let browser: Browser;
   const db = adminDb();
@@ -94,5 +105,33 @@ describe('stranger chat, end to end', () => {
     await hindi.press('stop');
     await english.press('stop');
     await Promise.all([hindi.close(), english.close()]);
+  });
+
+  it('Report ends the call for both, and the two are not paired again', async () => {
+    await clearFirestore();
+    const a = await ParleyTab.open(browser);
+    const b = await ParleyTab.open(browser);
+    for (const t of [a, b]) await t.chooseRoom('ml');
+    await a.press('start');
+    await a.waitForStatus('searching');
+    await b.press('start');
+    await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+    const callId = await b.callId();
+    await b.press('report');
+    await b.press('confirm-report');
+    await b.waitForStatus('ended-by-you');
+    await a.waitForStatus('partner-left');
+    const report = await eventually(async () => (await db.doc(`reports/${callId}_${await uidOf(b)}`).get()).data(), 10_000, 'report stored');
+    assert.equal(report['reason'], 'harassment', 'the default reason');
+    // Both look again in the same room: they wait instead of meeting again.
+    await a.press('next');
+    await b.press('next');
+    await eventually(async () => (await db.collection('queue').get()).size === 2, 10_000, 'both queued');
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(await a.status(), 'searching');
+    assert.equal(await b.status(), 'searching');
+    await a.press('stop');
+    await b.press('stop');
+    await Promise.all([a.close(), b.close()]);
   });
 });

@@ -2,6 +2,12 @@
  * firestore.rules, tested as a product against the Firestore emulator: for
  * each path, what must be denied first, then the legitimate action next to it.
  * Denials are checked to be permission-denied, not just any error.
+ *
+ * The last test reads the emulator's rule-coverage report and fails if any
+ * expression of the rules was never evaluated by the tests above it. It
+ * relies on node:test running this file's tests in order, one at a time (the
+ * default within a file), and on no other test file using the emulator at the
+ * same time (`npm test` runs them with --test-concurrency=1).
  */
 import {
   assertSucceeds,
@@ -18,9 +24,13 @@ import {
   getDocs,
   serverTimestamp,
   setDoc,
+  query,
   Timestamp,
   updateDoc,
+  where,
+  type DocumentData,
   type Firestore,
+  type Query,
 } from 'firebase/firestore';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -32,6 +42,13 @@ const CALLER = 'alice';
 const CALLEE = 'bob';
 const STRANGER = 'mallory';
 const CALL = 'call1';
+/** A call whose expireAt has passed, not yet deleted by the sweeper or TTL. */
+const EXPIRED_CALL = 'expired1';
+/** A call document without expireAt (not what join writes): must not count as live. */
+const UNDATED_CALL = 'undated1';
+/** A call that has ended: only its history/{callId} document remains. */
+const ENDED_CALL = 'ended1';
+const HOUR_MS = 60 * 60 * 1000;
 
 let env: RulesTestEnvironment;
 
@@ -62,35 +79,228 @@ function validCandidate(from: string) {
 }
 
 const ANSWER = { type: 'answer', sdp: 'v=0\r\n' };
+const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
+
+/** A call document as the join function creates it at `createdAtMs` (epoch ms): expireAt 4 h later. */
+function callDoc(createdAtMs: number): DocumentData {
+  return {
+    caller: CALLER,
+    callee: CALLEE,
+    participants: [CALLER, CALLEE],
+    room: 'ta',
+    offer: OFFER,
+    answer: null,
+    answeredAt: null,
+    createdAt: Timestamp.fromMillis(createdAtMs),
+    expireAt: Timestamp.fromMillis(createdAtMs + 4 * HOUR_MS),
+  };
+}
+
+/**
+ * A collection only the functions write (Admin SDK), with one seeded document
+ * about `owners`, the people who would call it "theirs".
+ */
+interface FunctionOnly {
+  readonly collection: string;
+  readonly id: string;
+  readonly data: DocumentData;
+  readonly owners: readonly string[];
+  /** The id of the document a person would create as "theirs". */
+  readonly mine: (uid: string) => string;
+  /** What that person would write into it. */
+  readonly created: (uid: string) => DocumentData;
+  /** A change its owner would like to make to the seeded document. */
+  readonly tamper: DocumentData;
+  /** The query a person would run to find the documents about them. */
+  readonly about: (db: Firestore, uid: string) => Query;
+}
+
+/** Built once, so the seeded data stays the same across re-seeding. */
+const FUNCTION_ONLY: readonly FunctionOnly[] = (() => {
+  const now = Date.now();
+  return [
+    {
+      collection: 'reports',
+      id: `${ENDED_CALL}_${CALLER}`,
+      data: {
+        reporter: CALLER,
+        reported: CALLEE,
+        reason: 'abuse',
+        room: 'ta',
+        callId: ENDED_CALL,
+        at: Timestamp.fromMillis(now),
+        expireAt: Timestamp.fromMillis(now + 30 * 24 * HOUR_MS),
+      },
+      owners: [CALLER, CALLEE],
+      mine: (uid) => `${CALL}_${uid}`,
+      created: (uid) => ({ reporter: uid, reported: uid === CALLER ? CALLEE : CALLER, reason: 'x', room: 'ta', callId: CALL }),
+      tamper: { reason: 'withdrawn' },
+      about: (db, uid) => query(collection(db, 'reports'), where('reported', '==', uid)),
+    },
+    {
+      collection: 'bans',
+      id: CALLEE,
+      data: { until: Timestamp.fromMillis(now + HOUR_MS), expireAt: Timestamp.fromMillis(now + HOUR_MS) },
+      owners: [CALLEE],
+      mine: (uid) => uid,
+      created: () => ({ until: Timestamp.fromMillis(now + HOUR_MS), expireAt: Timestamp.fromMillis(now + HOUR_MS) }),
+      tamper: { until: Timestamp.fromMillis(0) },
+      about: (db) => query(collection(db, 'bans'), where('until', '>', Timestamp.fromMillis(0))),
+    },
+    {
+      collection: 'blocks',
+      id: CALLER,
+      data: { blocked: [CALLEE] },
+      owners: [CALLER],
+      mine: (uid) => uid,
+      created: () => ({ blocked: [STRANGER] }),
+      tamper: { blocked: [] },
+      about: (db, uid) => query(collection(db, 'blocks'), where('blocked', 'array-contains', uid)),
+    },
+    {
+      collection: 'rateLimits',
+      id: `${CALLER}_join`,
+      data: { windowStart: Timestamp.fromMillis(now), count: 5, expireAt: Timestamp.fromMillis(now + 2 * 60_000) },
+      owners: [CALLER],
+      mine: (uid) => `${uid}_join`,
+      created: () => ({ windowStart: Timestamp.fromMillis(now), count: 0, expireAt: Timestamp.fromMillis(now + 60_000) }),
+      tamper: { count: 0 },
+      about: (db) => query(collection(db, 'rateLimits'), where('count', '>=', 0)),
+    },
+    {
+      collection: 'history',
+      id: ENDED_CALL,
+      data: {
+        participants: [CALLER, CALLEE],
+        room: 'ta',
+        endedAt: Timestamp.fromMillis(now),
+        expireAt: Timestamp.fromMillis(now + HOUR_MS),
+      },
+      owners: [CALLER, CALLEE],
+      // A history entry naming oneself. (Not the live call's id: with the
+      // Functions emulator running, its onCallDeleted trigger writes
+      // history/{callId} whenever a test clears that call away.)
+      mine: () => 'mine1',
+      created: (uid) => ({ participants: [uid, STRANGER], room: 'ta', endedAt: Timestamp.fromMillis(now) }),
+      tamper: { participants: [CALLER, STRANGER] },
+      about: (db, uid) => query(collection(db, 'history'), where('participants', 'array-contains', uid)),
+    },
+  ];
+})();
 
 async function seed(): Promise<void> {
   await env.withSecurityRulesDisabled(async (ctx: RulesTestContext) => {
     const db = ctx.firestore() as unknown as Firestore;
+    const now = Date.now();
     await setDoc(doc(db, 'queue', CALLER), { uid: CALLER, room: 'ta', callId: 'reserved' });
-    await setDoc(doc(db, 'calls', CALL), {
-      caller: CALLER,
-      callee: CALLEE,
-      participants: [CALLER, CALLEE],
-      room: 'ta',
-      offer: { type: 'offer', sdp: 'v=0\r\n' },
-      answer: null,
-      answeredAt: null,
-      createdAt: Timestamp.now(),
-    });
+    // expireAt is createdAt + 4 h, as join writes it: live for the tests.
+    await setDoc(doc(db, 'calls', CALL), callDoc(now));
     await setDoc(doc(db, 'calls', CALL, 'candidates', 'c1'), { ...validCandidate(CALLER), createdAt: Timestamp.now() });
+    // Created 5 h ago: expired an hour ago, not yet swept.
+    await setDoc(doc(db, 'calls', EXPIRED_CALL), callDoc(now - 5 * HOUR_MS));
+    await setDoc(doc(db, 'calls', EXPIRED_CALL, 'candidates', 'c1'), {
+      ...validCandidate(CALLER),
+      createdAt: Timestamp.fromMillis(now - 5 * HOUR_MS),
+      expireAt: Timestamp.fromMillis(now - HOUR_MS),
+    });
+    const { expireAt: _none, ...undated } = callDoc(now);
+    await setDoc(doc(db, 'calls', UNDATED_CALL), undated);
+    for (const c of FUNCTION_ONLY) await setDoc(doc(db, c.collection, c.id), c.data);
   });
 }
 
+/** Reads a document as the functions would (Admin SDK: rules do not apply). */
+async function readAsFunctions(collectionName: string, id: string): Promise<DocumentData | undefined> {
+  let data: DocumentData | undefined;
+  await env.withSecurityRulesDisabled(async (ctx: RulesTestContext) => {
+    const snap = await getDoc(doc(ctx.firestore() as unknown as Firestore, collectionName, id));
+    data = snap.data();
+  });
+  return data;
+}
+
+async function deleteAsFunctions(collectionName: string, id: string): Promise<void> {
+  await env.withSecurityRulesDisabled(async (ctx: RulesTestContext) => {
+    await deleteDoc(doc(ctx.firestore() as unknown as Firestore, collectionName, id));
+  });
+}
+
+async function writeAsFunctions(collectionName: string, id: string, data: DocumentData): Promise<void> {
+  await env.withSecurityRulesDisabled(async (ctx: RulesTestContext) => {
+    await setDoc(doc(ctx.firestore() as unknown as Firestore, collectionName, id), data);
+  });
+}
+
+/*
+ * Rule coverage, as the Firestore emulator reports it at
+ * /emulator/v1/projects/{project}:ruleCoverage: the rules' source, and a tree
+ * with one node per expression and subexpression (source position; the values
+ * it produced, each with a count). A value of {} means "short-circuited" (not
+ * evaluated, e.g. the right side of a false &&), {undefined: ...} an error;
+ * no values at all, never reached. Counts accumulate from the last time rules
+ * were loaded (loading rules, even the same ones, resets them).
+ */
+interface CoverageNode {
+  readonly sourcePosition: { readonly line: number; readonly column: number; readonly currentOffset: number; readonly endOffset: number };
+  readonly values?: readonly { readonly value?: Record<string, unknown>; readonly count?: number }[];
+  readonly children?: readonly CoverageNode[];
+}
+interface CoverageReport {
+  readonly rules?: { readonly files?: readonly { readonly content?: string }[] };
+  readonly report?: readonly CoverageNode[];
+}
+
+async function fetchCoverage(): Promise<CoverageReport> {
+  const { host, port } = EMULATORS.firestore;
+  const res = await fetch(`http://${host}:${port}/emulator/v1/projects/${PROJECT_ID}:ruleCoverage`);
+  if (!res.ok) throw new Error(`rule coverage: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as CoverageReport;
+}
+
+const nodeKey = (n: CoverageNode): string => `${n.sourcePosition.currentOffset}-${n.sourcePosition.endOffset}`;
+
+/** How many times the expression produced a value or an error (short-circuits do not count). */
+function evaluations(n: CoverageNode): number {
+  return (n.values ?? []).reduce((sum, v) => sum + (v.value !== undefined && Object.keys(v.value).length > 0 ? (v.count ?? 0) : 0), 0);
+}
+
+function* allNodes(nodes: readonly CoverageNode[]): Generator<CoverageNode> {
+  for (const n of nodes) {
+    yield n;
+    yield* allNodes(n.children ?? []);
+  }
+}
+
+/** Evaluation counts by expression, to subtract whatever was counted before this file's tests ran. */
+function countsOf(report: CoverageReport): Map<string, number> {
+  return new Map([...allNodes(report.report ?? [])].map((n) => [nodeKey(n), evaluations(n)]));
+}
+
+/**
+ * Offsets where the rules' own expressions start: every `allow ...: if <expr>`
+ * whose condition is not a bare literal, and every function's `return <expr>`.
+ * The report must have a node at each, or it is not describing these rules.
+ */
+function expressionStarts(rules: string): number[] {
+  const starts: number[] = [];
+  for (const m of rules.matchAll(/\ballow\s+[a-z, ]+:\s*if\s+/g)) {
+    const at = m.index + m[0].length;
+    if (!/^(true|false)\s*;/.test(rules.slice(at))) starts.push(at);
+  }
+  for (const m of rules.matchAll(/\bfunction\s+\w+\([^)]*\)\s*\{\s*return\s+/g)) starts.push(m.index + m[0].length);
+  return starts;
+}
+
 describe('firestore.rules', () => {
+  const rules = readFileSync(join(ROOT, 'firestore.rules'), 'utf8');
+  /** Coverage counts right after loading the rules (or why they could not be read). */
+  let baseline: Map<string, number> | Error;
   before(async () => {
     env = await initializeTestEnvironment({
       projectId: PROJECT_ID,
-      firestore: {
-        host: EMULATORS.firestore.host,
-        port: EMULATORS.firestore.port,
-        rules: readFileSync(join(ROOT, 'firestore.rules'), 'utf8'),
-      },
+      firestore: { host: EMULATORS.firestore.host, port: EMULATORS.firestore.port, rules },
     });
+    baseline = await fetchCoverage().then(countsOf, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   });
   beforeEach(async () => {
     await env.clearFirestore();
@@ -111,8 +321,8 @@ describe('firestore.rules', () => {
       await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { room: 'hi' }));
       await denied(deleteDoc(doc(as(CALLER), 'queue', CALLER)));
     });
-    it('allows the owner to read their own entry', async () => {
-      await allowed(getDoc(doc(as(CALLER), 'queue', CALLER)));
+    it('denies even the owner reading their own entry (it holds their blocked list)', async () => {
+      await denied(getDoc(doc(as(CALLER), 'queue', CALLER)));
     });
   });
 
@@ -192,8 +402,142 @@ describe('firestore.rules', () => {
     });
   });
 
+  describe('calls/{callId}: the offer, the answer and expireAt', () => {
+    // There is no "answer before offer" and no callee-written offer: calls
+    // exist only once join created them, offer already in place (copied from
+    // the caller's queue entry), and no participant may write the offer.
+    it('denies either participant writing the offer, alone or with the answer', async () => {
+      const forged = { type: 'offer', sdp: 'v=0\r\nforged\r\n' };
+      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { offer: forged }));
+      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { offer: forged }));
+      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { offer: forged, answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { offer: null, answer: ANSWER, answeredAt: serverTimestamp() }));
+    });
+    it('denies either participant changing expireAt, alone or with the answer', async () => {
+      const later = Timestamp.fromMillis(Date.now() + 48 * HOUR_MS);
+      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { expireAt: later }));
+      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { expireAt: later }));
+      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp(), expireAt: later }));
+    });
+    it('denies the callee writing a null answer, and resetting its answer to null to answer again', async () => {
+      const callee = doc(as(CALLEE), 'calls', CALL);
+      await denied(updateDoc(callee, { answer: null, answeredAt: serverTimestamp() }));
+      await allowed(updateDoc(callee, { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(updateDoc(callee, { answer: null, answeredAt: null }));
+      await denied(updateDoc(callee, { answer: null }));
+      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { answer: null, answeredAt: null }));
+    });
+    it('allows the callee to write exactly answer and answeredAt, leaving the offer and expireAt as join wrote them', async () => {
+      const before = await readAsFunctions('calls', CALL);
+      await allowed(updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      const after = await readAsFunctions('calls', CALL);
+      assert.deepEqual(after?.['answer'], ANSWER);
+      assert.deepEqual(after?.['offer'], OFFER);
+      assert.ok((after?.['expireAt'] as Timestamp).isEqual(before?.['expireAt'] as Timestamp));
+    });
+  });
+
+  describe('expired calls (expireAt passed, not yet swept)', () => {
+    const expiredCandidates = (uid: string) => collection(as(uid), 'calls', EXPIRED_CALL, 'candidates');
+    it('denies the callee answering an expired call', async () => {
+      await denied(updateDoc(doc(as(CALLEE), 'calls', EXPIRED_CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
+    });
+    it('denies both participants adding candidates to an expired call', async () => {
+      await denied(addDoc(expiredCandidates(CALLER), validCandidate(CALLER)));
+      await denied(addDoc(expiredCandidates(CALLEE), validCandidate(CALLEE)));
+    });
+    it('denies answering or adding candidates to a call without expireAt (not live: fails closed)', async () => {
+      await denied(updateDoc(doc(as(CALLEE), 'calls', UNDATED_CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(addDoc(collection(as(CALLEE), 'calls', UNDATED_CALL, 'candidates'), validCandidate(CALLEE)));
+    });
+    it('still denies strangers reading an expired call or its candidates', async () => {
+      await denied(getDoc(doc(as(STRANGER), 'calls', EXPIRED_CALL)));
+      await denied(getDocs(expiredCandidates(STRANGER)));
+    });
+    it('keeps reads: participants may still read an expired call and its candidates (by choice: nothing new, and it is swept soon)', async () => {
+      const call = await allowed(getDoc(doc(as(CALLER), 'calls', EXPIRED_CALL)));
+      assert.equal(call.get('callee'), CALLEE);
+      await allowed(getDoc(doc(as(CALLEE), 'calls', EXPIRED_CALL)));
+      const snap = await allowed(getDocs(expiredCandidates(CALLEE)));
+      assert.equal(snap.size, 1);
+    });
+  });
+
+  for (const c of FUNCTION_ONLY) {
+    describe(`${c.collection}/{id}: written by the functions only, closed to every client`, () => {
+      const actors = [
+        { who: 'the unauthenticated', db: unauthenticated, uid: c.owners[0] ?? CALLER },
+        { who: 'a stranger', db: () => as(STRANGER), uid: STRANGER },
+        ...c.owners.map((uid) => ({ who: `${uid}, whom the document is about`, db: () => as(uid), uid })),
+      ];
+      for (const actor of actors) {
+        it(`denies ${actor.who} get, list, create, update and delete`, async () => {
+          const db = actor.db();
+          await denied(getDoc(doc(db, c.collection, c.id)));
+          await denied(getDoc(doc(db, c.collection, c.mine(actor.uid))));
+          await denied(getDocs(collection(db, c.collection)));
+          await denied(getDocs(c.about(db, actor.uid)));
+          // A true create: the document the actor would call theirs is absent.
+          if (c.mine(actor.uid) === c.id) await deleteAsFunctions(c.collection, c.id);
+          await denied(setDoc(doc(db, c.collection, c.mine(actor.uid)), c.created(actor.uid)));
+          assert.equal(await readAsFunctions(c.collection, c.mine(actor.uid)), undefined);
+          if (c.mine(actor.uid) === c.id) await writeAsFunctions(c.collection, c.id, c.data);
+          await denied(updateDoc(doc(db, c.collection, c.id), c.tamper));
+          await denied(setDoc(doc(db, c.collection, c.id), c.tamper));
+          await denied(deleteDoc(doc(db, c.collection, c.id)));
+          assert.deepEqual(await readAsFunctions(c.collection, c.id), c.data);
+        });
+      }
+      it('is there for the functions: with rules bypassed (Admin SDK) the document reads back, and can be changed', async () => {
+        assert.deepEqual(await readAsFunctions(c.collection, c.id), c.data);
+        await env.withSecurityRulesDisabled(async (ctx: RulesTestContext) => {
+          await updateDoc(doc(ctx.firestore() as unknown as Firestore, c.collection, c.id), c.tamper);
+        });
+        assert.deepEqual(await readAsFunctions(c.collection, c.id), { ...c.data, ...c.tamper });
+      });
+    });
+  }
+
   it('denies every other path by default', async () => {
     await denied(getDoc(doc(as(CALLER), 'users', CALLER)));
     await denied(setDoc(doc(as(CALLER), 'anything', 'x'), { a: 1 }));
+  });
+
+  // Keep last: it judges everything above.
+  describe('rule coverage', () => {
+    it('every expression in firestore.rules was evaluated by the tests above', async (t) => {
+      if (baseline instanceof Error) throw new Error(`could not read rule coverage after loading the rules: ${baseline.message}`);
+      const report = await fetchCoverage();
+      assert.equal(report.rules?.files?.length, 1, 'coverage report is not about one rules file');
+      assert.equal(report.rules?.files?.[0]?.content, rules, 'coverage report is about other rules than firestore.rules');
+      const top = report.report ?? [];
+      const nodes = [...allNodes(top)];
+      assert.ok(nodes.length > 0, 'coverage report lists no expressions');
+      const startsInReport = new Set(top.map((n) => n.sourcePosition.currentOffset));
+      const missing = expressionStarts(rules).filter((at) => !startsInReport.has(at));
+      assert.deepEqual(missing, [], 'coverage report leaves out expressions of the rules (offsets listed)');
+
+      // Counted by this file's tests: now minus right after loading the rules.
+      const evaluated = (n: CoverageNode): boolean => evaluations(n) - ((baseline as Map<string, number>).get(nodeKey(n)) ?? 0) > 0;
+      const never: string[] = [];
+      let neverCount = 0;
+      const visit = (n: CoverageNode, parentEvaluated: boolean): void => {
+        const ok = evaluated(n);
+        if (!ok) {
+          neverCount++;
+          const { line, column, currentOffset, endOffset } = n.sourcePosition;
+          // List the outermost never-evaluated expression; its parts go uncounted with it.
+          if (parentEvaluated) never.push(`  line ${line}:${column}  ${rules.slice(currentOffset, endOffset + 1).replace(/\s+/g, ' ')}`);
+        }
+        for (const child of n.children ?? []) visit(child, ok);
+      };
+      for (const n of top) visit(n, true);
+      assert.equal(
+        neverCount,
+        0,
+        `${neverCount} of ${nodes.length} rule expressions were never evaluated by these tests:\n${never.join('\n')}`,
+      );
+      t.diagnostic(`all ${nodes.length} rule expressions (${top.length} conditions and function bodies, with their parts) evaluated`);
+    });
   });
 });

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { FunctionsError } from 'firebase/functions';
 import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
 import {
   adminDb,
@@ -13,26 +12,12 @@ import {
   clearFirestore,
   eventually,
   fakeOffer,
-  signedInUser,
-  type TestUser,
+  rejection,
+  userPool,
 } from '../support/emulator.js';
 
-const users: TestUser[] = [];
-async function user(): Promise<TestUser> {
-  const u = await signedInUser();
-  users.push(u);
-  return u;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FunctionsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof FunctionsError, `expected a FunctionsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to be rejected');
-}
+const users = userPool();
+const user = users.create;
 
 describe('join and leave (Functions emulator)', () => {
   const db = adminDb();
@@ -44,7 +29,7 @@ describe('join and leave (Functions emulator)', () => {
     await clearFirestore();
   });
   after(async () => {
-    await Promise.all(users.map((u) => u.close()));
+    await users.closeAll();
   });
 
   it('queues the first person and pairs the second with them', async () => {

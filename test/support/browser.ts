@@ -63,12 +63,14 @@ export class ParleyTab {
     }, room);
   }
 
-  async press(button: 'start' | 'next' | 'stop'): Promise<void> {
+  async press(button: 'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block'): Promise<void> {
     await this.page.evaluate((id) => {
       const el = document.querySelector('parley-app')!.shadowRoot!.querySelector(`#${id}`) as HTMLButtonElement | null;
       if (!el || el.disabled) throw new Error(`button ${id} is not available`);
       el.click();
     }, button);
+    // Let Lit render what the click changed (e.g. a confirmation) before the next step.
+    await this.page.evaluate(() => (document.querySelector('parley-app') as unknown as { updateComplete: Promise<unknown> }).updateComplete);
   }
 
   /** Waits for a decoded frame of the stranger's video; resolves with its size. */

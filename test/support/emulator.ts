@@ -6,7 +6,8 @@
 import { deleteApp, initializeApp as initializeClientApp, type FirebaseApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInAnonymously } from 'firebase/auth';
 import { connectFirestoreEmulator, getFirestore, setLogLevel, type Firestore as ClientFirestore } from 'firebase/firestore';
-import { connectFunctionsEmulator, getFunctions, httpsCallable } from 'firebase/functions';
+import { connectFunctionsEmulator, FunctionsError, getFunctions, httpsCallable } from 'firebase/functions';
+import assert from 'node:assert/strict';
 import { getApps as getAdminApps, initializeApp as initializeAdminApp } from 'firebase-admin/app';
 import { getFirestore as getAdminFirestore, type Firestore } from 'firebase-admin/firestore';
 import { readFileSync } from 'node:fs';
@@ -97,4 +98,30 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
 /** A syntactically plausible SDP offer for tests that never reach a browser. */
 export function fakeOffer(tag = 'x'): { type: 'offer'; sdp: string } {
   return { type: 'offer', sdp: `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${tag}\r\nt=0 0\r\n` };
+}
+
+/** Signed-in users made through `users.create()`, closed together by `users.closeAll()`. */
+export function userPool(): { create(): Promise<TestUser>; closeAll(): Promise<void> } {
+  const made: TestUser[] = [];
+  return {
+    create: async () => {
+      const u = await signedInUser();
+      made.push(u);
+      return u;
+    },
+    closeAll: async () => {
+      await Promise.all(made.splice(0).map((u) => u.close()));
+    },
+  };
+}
+
+/** The FunctionsError a callable rejected with; fails if it succeeded or failed otherwise. */
+export async function rejection(promise: Promise<unknown>): Promise<FunctionsError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof FunctionsError, `expected a FunctionsError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the call to be rejected');
 }

@@ -45,3 +45,23 @@ export const PAIRING_SCAN_LIMIT = 10;
 
 /** Documents deleted per sweep query, to bound one run's work. */
 export const SWEEP_BATCH = 200;
+
+/** How long an ended call is remembered for Report and Block (participants and room only). */
+export const HISTORY_MS = 60 * 60 * 1000;
+
+/** How long reports are kept for moderators. */
+export const REPORT_RETENTION_MS = 90 * 24 * 3600_000;
+
+/**
+ * Default per-user limits, per minute. 30 pairings a minute is a Next every
+ * two seconds, faster than anyone can look at a face; renewals while waiting
+ * take 4 a minute. Deployments can change them (functions/src/config.ts).
+ */
+export const DEFAULT_RATE_LIMITS = {
+  join: { max: 30, windowMs: 60_000 },
+  leave: { max: 60, windowMs: 60_000 },
+  report: { max: 10, windowMs: 60_000 },
+  block: { max: 30, windowMs: 60_000 },
+} as const;
+
+export type RateLimits = { readonly [K in keyof typeof DEFAULT_RATE_LIMITS]: { readonly max: number; readonly windowMs: number } };

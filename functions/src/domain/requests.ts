@@ -28,13 +28,15 @@ export interface JoinRequest {
 }
 
 /** Firestore auto-ids are 20 alphanumerics; accept that shape only. */
-const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
+export const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function rejectUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], what: string): void {
+/** Throws InvalidRequest naming every field of `obj` not in `allowed`. */
+export function rejectUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], what: string): void {
   const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
     throw new InvalidRequest(`${what} has unknown field(s): ${unknown.join(', ')}.`);

@@ -13,14 +13,25 @@ export interface Room {
   readonly name: string;
   /** The room's name in its own language, shown in the picker. */
   readonly nativeName: string;
+  /** Everyone, a language spoken, or a place people are from. */
+  readonly kind: 'anyone' | 'language' | 'region';
 }
 
+/** In picker order: everyone, then languages, then regions. */
 export const ROOMS = [
-  { id: 'any', name: 'Anyone', nativeName: 'Anyone' },
-  { id: 'en', name: 'English', nativeName: 'English' },
-  { id: 'ta', name: 'Tamil', nativeName: 'தமிழ்' },
-  { id: 'hi', name: 'Hindi', nativeName: 'हिन्दी' },
-  { id: 'ml', name: 'Malayalam', nativeName: 'മലയാളം' },
+  { id: 'any', name: 'Anyone', nativeName: 'Anyone', kind: 'anyone' },
+  { id: 'en', name: 'English', nativeName: 'English', kind: 'language' },
+  { id: 'hi', name: 'Hindi', nativeName: 'हिन्दी', kind: 'language' },
+  { id: 'ta', name: 'Tamil', nativeName: 'தமிழ்', kind: 'language' },
+  { id: 'te', name: 'Telugu', nativeName: 'తెలుగు', kind: 'language' },
+  { id: 'ml', name: 'Malayalam', nativeName: 'മലയാളം', kind: 'language' },
+  { id: 'kn', name: 'Kannada', nativeName: 'ಕನ್ನಡ', kind: 'language' },
+  { id: 'bn', name: 'Bengali', nativeName: 'বাংলা', kind: 'language' },
+  { id: 'es', name: 'Spanish', nativeName: 'Español', kind: 'language' },
+  { id: 'pt', name: 'Portuguese', nativeName: 'Português', kind: 'language' },
+  { id: 'us', name: 'USA', nativeName: 'USA', kind: 'region' },
+  { id: 'uk', name: 'UK', nativeName: 'UK', kind: 'region' },
+  { id: 'in', name: 'India', nativeName: 'भारत · India', kind: 'region' },
 ] as const satisfies readonly Room[];
 
 export type RoomId = (typeof ROOMS)[number]['id'];

@@ -1,8 +1,16 @@
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
+import { Banned, NotInCall, RateLimited, Refusal } from '../domain/refusals.js';
 import { InvalidRequest } from '../domain/requests.js';
+import { ENFORCE_APP_CHECK } from '../config.js';
 
-/** The caller's uid, or an `unauthenticated` error a person can act on. */
+/**
+ * The caller's uid, or an error a person can act on. Also where App Check is
+ * enforced when the deployment asks for it (ENFORCE_APP_CHECK parameter).
+ */
 export function requireUid(request: CallableRequest<unknown>): string {
+  if (ENFORCE_APP_CHECK.value() && !request.app) {
+    throw new HttpsError('failed-precondition', 'This app could not be verified (App Check). Reload the page and try again.');
+  }
   const uid = request.auth?.uid;
   if (!uid) {
     throw new HttpsError(
@@ -21,4 +29,30 @@ export function parseOrReject<T>(parse: (data: unknown) => T, data: unknown): T 
     if (err instanceof InvalidRequest) throw new HttpsError('invalid-argument', err.message);
     throw err;
   }
+}
+
+/** Maps a domain refusal to the HttpsError code a client can branch on; details say when to retry. */
+export function toHttpsError(err: Refusal): HttpsError {
+  if (err instanceof RateLimited) {
+    return new HttpsError('resource-exhausted', err.message, { retryAfterMs: err.retryAfterMs });
+  }
+  if (err instanceof Banned) {
+    return new HttpsError('permission-denied', err.message, { until: new Date(err.untilMs).toISOString() });
+  }
+  if (err instanceof NotInCall) return new HttpsError('not-found', err.message);
+  return new HttpsError('failed-precondition', err.message);
+}
+
+/** Wraps a callable body so that domain refusals reach the client as HttpsErrors. */
+export function guarded<T>(
+  body: (request: CallableRequest<unknown>) => Promise<T>,
+): (request: CallableRequest<unknown>) => Promise<T> {
+  return async (request) => {
+    try {
+      return await body(request);
+    } catch (err) {
+      if (err instanceof Refusal) throw toHttpsError(err);
+      throw err;
+    }
+  };
 }

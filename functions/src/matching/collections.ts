@@ -1,8 +1,15 @@
 /**
- * Names of the Firestore collections that make up the signaling data model.
- * docs/PROTOCOL.md describes each document; firestore.rules guards them.
+ * Names of the Firestore collections. docs/PROTOCOL.md describes the
+ * signaling ones, docs/SECURITY.md the moderation ones; firestore.rules
+ * guards all of them.
  */
 export const QUEUE = 'queue';
 export const CALLS = 'calls';
 /** Subcollection of a call: one document per trickled ICE candidate. */
 export const CANDIDATES = 'candidates';
+/** Recently ended calls (participants and room only), so Report and Block work right after a call. */
+export const HISTORY = 'history';
+export const REPORTS = 'reports';
+export const BANS = 'bans';
+export const BLOCKS = 'blocks';
+export const RATE_LIMITS = 'rateLimits';

@@ -4,12 +4,14 @@
  * rooms, however the joins interleave.
  */
 import { Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
-import { MAX_CALL_AGE_MS, PAIRING_SCAN_LIMIT, WAITING_LEASE_MS } from '../domain/limits.js';
+import { DEFAULT_RATE_LIMITS, MAX_CALL_AGE_MS, PAIRING_SCAN_LIMIT, WAITING_LEASE_MS, type RateLimits } from '../domain/limits.js';
+import { Banned } from '../domain/refusals.js';
 import { choosePartner, isLeaseLive, type WaitingEntry } from '../domain/pairing.js';
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../domain/rooms.js';
 import { queryReads, UsageMeter } from '../domain/usage.js';
-import { CALLS, QUEUE } from './collections.js';
+import { BANS, BLOCKS, CALLS, QUEUE } from './collections.js';
+import { checkRate } from './rate-limit.js';
 
 /** What `join` tells the caller. */
 export type JoinOutcome =
@@ -36,6 +38,8 @@ export interface QueueDoc {
   readonly offer: SessionDescription;
   /** The id the call will have, so the waiting page can listen for it. */
   readonly callId: string;
+  /** Whom this person blocked, copied at join so pairing needs no extra reads. */
+  readonly blocked: readonly string[];
   readonly createdAt: Timestamp;
   readonly leaseExpiresAt: Timestamp;
   /** TTL field: production deletes the document after this time. */
@@ -63,6 +67,7 @@ function toWaitingEntry(doc: QueueDoc): WaitingEntry & { readonly doc: QueueDoc 
     room: doc.room,
     createdAtMs: doc.createdAt.toMillis(),
     leaseExpiresAtMs: doc.leaseExpiresAt.toMillis(),
+    blocked: doc.blocked ?? [],
     doc,
   };
 }
@@ -72,6 +77,8 @@ export class FirestoreMatchmaker implements Matchmaker {
     private readonly db: Firestore,
     /** Injected so tests can move time; production uses the server clock. */
     private readonly now: () => number = Date.now,
+    /** Read per request, so deploy-time parameters apply (functions/src/config.ts). */
+    private readonly rateLimits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
   ) {}
 
   private get queue() {
@@ -89,12 +96,20 @@ export class FirestoreMatchmaker implements Matchmaker {
       writes = new UsageMeter();
       const nowMs = this.now();
       const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
-      const [own, waiting, ownCalls] = await Promise.all([
+      const [own, waiting, ownCalls, ban, blocks, commitRate] = await Promise.all([
         tx.get(ownRef),
         tx.get(this.queue.where('room', '==', room).orderBy('createdAt').limit(PAIRING_SCAN_LIMIT)),
         tx.get(this.calls.where('participants', 'array-contains', uid)),
+        tx.get(this.db.collection(BANS).doc(uid)),
+        tx.get(this.db.collection(BLOCKS).doc(uid)),
+        checkRate(this.db, tx, uid, 'join', nowMs, this.rateLimits().join),
       ]);
-      meter.read(1 + queryReads(waiting.size) + queryReads(ownCalls.size));
+      meter.read(4 + queryReads(waiting.size) + queryReads(ownCalls.size));
+      const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
+      if (bannedUntil > nowMs) throw new Banned(bannedUntil);
+      const blocked: string[] = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
+      commitRate();
+      writes.write();
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it. Change nothing (ending it would drop the partner).
@@ -109,7 +124,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       writes.delete(ownCalls.size);
 
       const entries = waiting.docs.map((d) => toWaitingEntry(d.data() as QueueDoc));
-      const partner = choosePartner(uid, room, entries, nowMs);
+      const partner = choosePartner(uid, room, entries, nowMs, new Set(blocked));
       if (partner !== null) {
         const call: CallDoc = {
           caller: partner.uid,
@@ -142,6 +157,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         room,
         offer,
         callId,
+        blocked,
         createdAt: keepsPlace ? previous.createdAt : Timestamp.fromMillis(nowMs),
         leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
         expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
@@ -160,15 +176,18 @@ export class FirestoreMatchmaker implements Matchmaker {
   ): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
     const result = await this.db.runTransaction(async (tx) => {
       const ownRef = this.queue.doc(uid);
-      const [own, ownCalls] = await Promise.all([
+      const [own, ownCalls, commitRate] = await Promise.all([
         tx.get(ownRef),
         tx.get(this.calls.where('participants', 'array-contains', uid)),
+        checkRate(this.db, tx, uid, 'leave', this.now(), this.rateLimits().leave),
       ]);
-      meter.read(1 + queryReads(ownCalls.size));
+      meter.read(2 + queryReads(ownCalls.size));
+      commitRate();
       if (own.exists) tx.delete(ownRef);
       for (const call of ownCalls.docs) tx.delete(call.ref);
       return { endedCalls: ownCalls.size, leftQueue: own.exists };
     });
+    meter.write();
     meter.delete(result.endedCalls + (result.leftQueue ? 1 : 0));
     return result;
   }

@@ -48,7 +48,7 @@ describe('<parley-app>', () => {
     return s;
   }
 
-  function button(el: ParleyApp, id: 'start' | 'next' | 'stop'): HTMLButtonElement {
+  function button(el: ParleyApp, id: 'start' | 'next' | 'stop' | 'report' | 'block' | 'cancel' | 'confirm-report' | 'confirm-block'): HTMLButtonElement {
     const b = $<HTMLButtonElement>(el, `#${id}`);
     assert(b, `#${id} is rendered`);
     return b;
@@ -80,7 +80,7 @@ describe('<parley-app>', () => {
     );
     assertDeepEqual(
       options.map((o) => o.textContent?.trim()),
-      ['Anyone', 'English', 'தமிழ்', 'हिन्दी', 'മലയാളം'],
+      ['Anyone', 'English', 'हिन्दी', 'தமிழ்', 'తెలుగు', 'മലയാളം', 'ಕನ್ನಡ', 'বাংলা', 'Español', 'Português', 'USA', 'UK', 'भारत · India'],
       'native names shown',
     );
     assertEqual(select(el).value, 'any', 'default room');
@@ -156,6 +156,42 @@ describe('<parley-app>', () => {
     assert($(first, '#start'), 'Start is offered again after Stop');
   });
 
+  it('Report asks for a reason and confirmation, then ends the call for both', async function () {
+    this.timeout(40000);
+    const first = await mount();
+    const second = await mount();
+    assertEqual($(first, '#report'), null, 'no Report before a call');
+    button(first, 'start').click();
+    await waitForShownStatus(first, 'searching', 5000, 'the first page');
+    button(second, 'start').click();
+    await Promise.all([
+      waitForShownStatus(first, 'connected', CONNECT_MS, 'the first page'),
+      waitForShownStatus(second, 'connected', CONNECT_MS, 'the second page'),
+    ]);
+    button(second, 'report').click();
+    await second.updateComplete;
+    const form = $(second, 'form#confirm[role="dialog"]');
+    assert(form, 'a confirmation opens');
+    // Cancel closes it and changes nothing.
+    button(second, 'cancel').click();
+    await second.updateComplete;
+    assertEqual($(second, '#confirm'), null, 'cancel closes the confirmation');
+    assertEqual(second.session.state.status, 'connected', 'cancel keeps the call');
+
+    button(second, 'report').click();
+    await second.updateComplete;
+    const reason = $<HTMLSelectElement>(second, '#reason')!;
+    assertEqual(reason.options.length, 6, 'six reasons');
+    reason.value = 'spam';
+    reason.dispatchEvent(new Event('change'));
+    await second.updateComplete;
+    button(second, 'confirm-report').click();
+    await waitForShownStatus(second, 'ended-by-you', 5000, 'the reporter');
+    await waitForShownStatus(first, 'partner-left', 10000, 'the reported');
+    assertIncludes(status(second).textContent, 'Reported.', 'the reporter is told');
+    assertEqual($(second, '#report'), null, 'Report is gone once used');
+  });
+
   it('statusText has the right line for every status', () => {
     const problem: Problem = { code: 'connection-lost', message: 'The connection to the stranger was lost.', hint: 'h' };
     const cases: Array<[ChatState, string]> = [
@@ -168,6 +204,14 @@ describe('<parley-app>', () => {
       [{ status: 'connected' }, 'Connected. Say hi!'],
       [{ status: 'partner-left' }, 'Stranger left. Press Next to meet someone else, or Stop.'],
       [{ status: 'failed', problem }, 'The connection to the stranger was lost.'],
+      [
+        { status: 'ended-by-you', action: 'report' },
+        'Reported. The call is over and you will not be paired with this person again. Press Next to go on.',
+      ],
+      [
+        { status: 'ended-by-you', action: 'block' },
+        'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.',
+      ],
     ];
     for (const [state, text] of cases) assertEqual(statusText(state), text, `statusText for ${JSON.stringify(state)}`);
     // Every status of the state machine is covered above.

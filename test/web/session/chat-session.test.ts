@@ -166,4 +166,39 @@ describe('ChatSession with the in-memory backend', () => {
     assertEqual(state.problem.message, 'Camera and microphone access was denied.', 'problem message');
     assertEqual(session.localStream, null, 'no local stream');
   });
+
+  it('Report ends the call for both, files the report, and the two are never paired again', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair('ta');
+    assert(b.session.canModerate, 'Report is offered during a call');
+    await b.session.report('harassment');
+    assertEqual(b.session.state.status, 'ended-by-you', 'the reporter sees the call ended by them');
+    await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+    assertDeepEqual(
+      rig.server.reports.map((r) => [r.reporter, r.reported, r.reason]),
+      [[b.uid, a.uid, 'harassment']],
+      'one report, about the other person',
+    );
+    assert(!b.session.canModerate, 'nothing left to report');
+    // Both look again in the same room: they must not meet.
+    await a.session.next();
+    await b.session.next();
+    await sleep(1500);
+    assertEqual(a.session.state.status, 'searching', 'the reported one keeps searching');
+    assertEqual(b.session.state.status, 'searching', 'the reporter keeps searching');
+  });
+
+  it('Block works right after the stranger left, and keeps the two apart', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair('hi');
+    await a.session.next(); // a leaves; b sees partner-left
+    await waitForStatus(b.session, 'partner-left', LEAVE_MS);
+    assert(b.session.canModerate, 'Block is offered after the stranger left');
+    await b.session.block();
+    assertEqual(b.session.state.status, 'ended-by-you');
+    await b.session.next();
+    await sleep(1500);
+    assertEqual(a.session.state.status, 'searching');
+    assertEqual(b.session.state.status, 'searching');
+  });
 });

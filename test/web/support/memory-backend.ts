@@ -75,6 +75,11 @@ export class MemoryMatchmaker {
   private arrivals = 0;
   /** One line per join and leave, for failure messages. */
   readonly log: string[] = [];
+  /** Who blocked whom (report blocks too), as the functions keep it. */
+  readonly blocks = new Map<string, Set<string>>();
+  readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
+  /** Participants of ended calls, so Report and Block work right after a call. */
+  private readonly history = new Map<string, readonly [string, string]>();
 
   /** A Backend for one anonymous person (one page, one ChatSession). */
   backend(uid: string = `user-${++this.ids}`): Backend {
@@ -91,6 +96,15 @@ export class MemoryMatchmaker {
       },
       leaveOnUnload: () => {
         setTimeout(() => this.leave(uid), 0);
+      },
+      report: async (callId, reason) => {
+        await nextTask();
+        const reported = this.moderate(uid, callId);
+        this.reports.push({ reporter: uid, reported, reason, callId });
+      },
+      block: async (callId) => {
+        await nextTask();
+        this.moderate(uid, callId);
       },
     };
     return {
@@ -131,6 +145,7 @@ export class MemoryMatchmaker {
     let partner: WaitingEntry | null = null;
     for (const entry of this.waiting.values()) {
       if (entry.uid === uid || entry.room !== room) continue;
+      if (this.blocks.get(uid)?.has(entry.uid) || this.blocks.get(entry.uid)?.has(uid)) continue;
       if (partner === null || entry.order < partner.order) partner = entry;
     }
     if (partner !== null) {
@@ -162,6 +177,22 @@ export class MemoryMatchmaker {
     this.waiting.set(uid, entry);
     this.log.push(`${uid} join ${room}: waiting for ${entry.callId}`);
     return { status: 'waiting', callId: entry.callId };
+  }
+
+  /** Report and Block: the other participant of a current or recent call; blocks them and ends the call. */
+  private moderate(uid: string, callId: string): string {
+    const live = this.calls.get(callId);
+    const participants = live ? ([live.caller, live.callee] as const) : this.history.get(callId);
+    if (!participants || !participants.includes(uid)) {
+      throw new BackendError('functions/not-found', 'No recent call with that id involves you.');
+    }
+    const other = participants[0] === uid ? participants[1] : participants[0];
+    const set = this.blocks.get(uid) ?? new Set<string>();
+    set.add(other);
+    this.blocks.set(uid, set);
+    if (live) this.endCall(callId);
+    this.log.push(`${uid} moderated ${other} in ${callId}`);
+    return other;
   }
 
   /** Leaves the queue and ends the calls of `uid`. */
@@ -201,7 +232,9 @@ export class MemoryMatchmaker {
   }
 
   private endCall(callId: string): void {
-    if (!this.calls.delete(callId)) return;
+    const call = this.calls.get(callId);
+    if (!call || !this.calls.delete(callId)) return;
+    this.history.set(callId, [call.caller, call.callee]);
     this.changed(callId);
   }
 

@@ -1,6 +1,6 @@
 /** Matcher over the `join` and `leave` callables (functions/src/handlers). */
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { JoinResult, Matcher } from '../session/matcher.js';
+import type { JoinResult, Matcher, ReportReason } from '../session/matcher.js';
 import type { SessionDescription } from '../session/types.js';
 
 export class FunctionsMatcher implements Matcher {
@@ -20,6 +20,14 @@ export class FunctionsMatcher implements Matcher {
 
   async leave(): Promise<void> {
     await httpsCallable(this.functions, 'leave')({});
+  }
+
+  async report(callId: string, reason: ReportReason): Promise<void> {
+    await httpsCallable(this.functions, 'report')({ callId, reason });
+  }
+
+  async block(callId: string): Promise<void> {
+    await httpsCallable(this.functions, 'block')({ callId });
   }
 
   leaveOnUnload(): void {

@@ -1,6 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { REPORT_REASONS, type ReportReason } from '../../../functions/src/domain/moderation.js';
 import { DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '../../../functions/src/domain/rooms.js';
+import { hashForRoom, roomFromHash } from '../room-url.js';
 import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
 import { ChatController } from './chat-controller.js';
@@ -26,8 +28,22 @@ export function statusText(state: ChatState): string {
     case 'media-error':
     case 'failed':
       return state.problem.message;
+    case 'ended-by-you':
+      return state.action === 'report'
+        ? 'Reported. The call is over and you will not be paired with this person again. Press Next to go on.'
+        : 'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.';
   }
 }
+
+/** What each report reason is called on the page. */
+export const REASON_LABELS: Readonly<Record<ReportReason, string>> = {
+  nudity: 'Nudity or sexual content',
+  harassment: 'Harassment or threats',
+  hate: 'Hate speech',
+  underage: 'Seems to be a minor',
+  spam: 'Spam or advertising',
+  other: 'Something else',
+};
 
 function storedRoom(): RoomId {
   try {
@@ -118,6 +134,28 @@ export class ParleyApp extends LitElement {
       border-color: #0b57d0;
       color: #fff;
     }
+    button.danger {
+      border-color: #b3261e;
+      color: #b3261e;
+    }
+    button.primary.danger,
+    form button.danger {
+      background: #b3261e;
+      color: #fff;
+    }
+    .confirm {
+      border: 1px solid #888;
+      border-radius: 0.5rem;
+      padding: 0.75rem 1rem;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    .confirm p {
+      flex-basis: 100%;
+      margin: 0;
+    }
     button:disabled {
       opacity: 0.45;
       cursor: default;
@@ -133,8 +171,13 @@ export class ParleyApp extends LitElement {
     }
   `;
 
-  /** The room to look for someone in. */
-  @state() private room: RoomId = storedRoom();
+  /** The room to look for someone in: from the address (/#/room/ta), else the last one used. */
+  @state() private room: RoomId = roomFromHash(location.hash) ?? storedRoom();
+
+  /** Which confirmation is open: Report (with a reason) or Block. */
+  @state() private confirming: 'report' | 'block' | null = null;
+
+  @state() private reason: ReportReason = 'harassment';
 
   private readonly chat: ChatController;
   /** The remote stream whose first frame we already watch for. */
@@ -176,7 +219,12 @@ export class ParleyApp extends LitElement {
           ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
           : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`}
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
+        ${session.canModerate
+          ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>Report</button>
+              <button id="block" @click=${() => (this.confirming = 'block')}>Block</button>`
+          : nothing}
       </div>
+      ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${statusText(state)}</p>
       ${problem
         ? html`<div class="problem" role="alert">
@@ -185,6 +233,22 @@ export class ParleyApp extends LitElement {
           </div>`
         : nothing}
     `;
+  }
+
+  private readonly onHashChange = () => {
+    const room = roomFromHash(location.hash);
+    // A room change applies to the next Start, never to a call in progress.
+    if (room && !isActive(this.chat.session.state)) this.room = room;
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.onHashChange);
+    super.disconnectedCallback();
   }
 
   override updated(): void {
@@ -197,10 +261,48 @@ export class ParleyApp extends LitElement {
     }
   }
 
+  private renderConfirm(action: 'report' | 'block') {
+    const title = action === 'report' ? 'Report this person?' : 'Block this person?';
+    return html`<form
+      id="confirm"
+      class="confirm"
+      role="dialog"
+      aria-label=${title}
+      @submit=${(e: Event) => {
+        e.preventDefault();
+        this._onConfirm(action);
+      }}
+    >
+      <p><strong>${title}</strong> The call ends at once and you will never be paired again.</p>
+      ${action === 'report'
+        ? html`<label
+            >Reason
+            <select
+              id="reason"
+              .value=${this.reason}
+              @change=${(e: Event) => (this.reason = (e.target as HTMLSelectElement).value as ReportReason)}
+            >
+              ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]}</option>`)}
+            </select></label
+          >`
+        : nothing}
+      <button id="confirm-${action}" class="danger" type="submit">${action === 'report' ? 'Report and end call' : 'Block and end call'}</button>
+      <button id="cancel" type="button" @click=${() => (this.confirming = null)}>Cancel</button>
+    </form>`;
+  }
+
+  private _onConfirm(action: 'report' | 'block'): void {
+    this.confirming = null;
+    const session = this.chat.session;
+    void (action === 'report' ? session.report(this.reason) : session.block());
+  }
+
   private _onRoomChange(e: Event): void {
     const value = (e.target as HTMLSelectElement).value;
     if (!isRoomId(value)) return;
     this.room = value;
+    // The address names the room, so it can be shared or bookmarked.
+    history.replaceState(null, '', hashForRoom(value));
     try {
       localStorage.setItem(ROOM_STORAGE_KEY, value);
     } catch {

@@ -6,8 +6,8 @@
  */
 import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
-import { canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
-import type { JoinResult } from './matcher.js';
+import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
+import type { JoinResult, ReportReason } from './matcher.js';
 import { PeerSession } from './peer-session.js';
 import { backendProblem, CONNECTION_FAILED, CONNECTION_LOST, mediaProblem, type Problem } from './problems.js';
 import type { SignalingChannel } from './signaling.js';
@@ -115,6 +115,8 @@ export class ChatSession {
    * in either order, and a late leave would delete the new waiting entry.
    */
   private pendingLeave: Promise<void> | null = null;
+  /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
+  private lastCall: { readonly callId: string; readonly role: Role } | null = null;
 
   constructor(private readonly deps: ChatSessionDeps) {}
 
@@ -134,6 +136,35 @@ export class ChatSession {
   get call(): { readonly callId: string; readonly role: Role } | null {
     const a = this.attempt;
     return a?.signaling && a.role && a.matched ? { callId: a.signaling.callId, role: a.role } : null;
+  }
+
+  /** Whether Report and Block can be used now. */
+  get canModerate(): boolean {
+    return this.lastCall !== null && canModerate(this._state);
+  }
+
+  /** Reports the stranger of the current or last call: the call ends at once for both. */
+  report(reason: ReportReason): Promise<void> {
+    return this.moderate('report', (b, callId) => b.matcher.report(callId, reason));
+  }
+
+  /** Never be paired with the stranger of the current or last call again; ends the call. */
+  block(): Promise<void> {
+    return this.moderate('block', (b, callId) => b.matcher.block(callId));
+  }
+
+  private async moderate(action: 'report' | 'block', send: (b: Backend, callId: string) => Promise<void>): Promise<void> {
+    const call = this.lastCall;
+    if (!call || !this.canModerate) return;
+    // End our side at once: the person asked to get away from this stranger.
+    this.endAttempt();
+    this.lastCall = null;
+    this.dispatch({ type: 'ended-by-you', action });
+    try {
+      await send(await this.prepare(), call.callId);
+    } catch (err) {
+      this.dispatch({ type: 'failed', problem: backendProblem(err) });
+    }
   }
 
   /** Subscribes to every change of state or streams; returns the unsubscribe function. */
@@ -367,6 +398,7 @@ export class ChatSession {
         if (!attempt.live || attempt.matched || attempt.signaling !== signaling) return;
         attempt.matched = true;
         attempt.clearTimer('renew');
+        this.lastCall = { callId, role: 'caller' };
         mark(Mark.matched);
         this.dispatch({ type: 'matched' });
         // A partner who never answers (tab died after the match) sends us back to the queue.
@@ -409,6 +441,7 @@ export class ChatSession {
     const peer = this.createPeer(attempt);
     const signaling = backend.openSignaling(callId, 'callee');
     attempt.signaling = signaling;
+    this.lastCall = { callId, role: 'callee' };
     mark(Mark.matched);
     this.dispatch({ type: 'matched' });
     signaling.subscribe({

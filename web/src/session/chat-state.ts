@@ -21,6 +21,8 @@ export const ChatStatus = {
   partnerLeft: 'partner-left',
   /** Something failed; `problem` says what and what to try. */
   failed: 'failed',
+  /** The person reported or blocked the stranger; the call is over. */
+  endedByYou: 'ended-by-you',
 } as const;
 export type ChatStatus = (typeof ChatStatus)[keyof typeof ChatStatus];
 
@@ -32,7 +34,8 @@ export type ChatState =
   | { readonly status: 'connecting' }
   | { readonly status: 'connected' }
   | { readonly status: 'partner-left' }
-  | { readonly status: 'failed'; readonly problem: Problem };
+  | { readonly status: 'failed'; readonly problem: Problem }
+  | { readonly status: 'ended-by-you'; readonly action: 'report' | 'block' };
 
 export type ChatEvent =
   | { readonly type: 'start' }
@@ -46,7 +49,9 @@ export type ChatEvent =
   | { readonly type: 'requeued' }
   | { readonly type: 'failed'; readonly problem: Problem }
   | { readonly type: 'next' }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** The person reported or blocked the stranger of the current or last call. */
+  | { readonly type: 'ended-by-you'; readonly action: 'report' | 'block' };
 
 export const INITIAL_STATE: ChatState = { status: 'idle' };
 
@@ -69,6 +74,7 @@ export function transition(state: ChatState, event: ChatEvent): ChatState {
       if (event.type === 'failed') return { status: 'failed', problem: event.problem };
       return state;
     case 'connecting':
+      if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
       if (event.type === 'connected') return { status: 'connected' };
       if (event.type === 'partner-left') return { status: 'partner-left' };
       if (event.type === 'requeued') return { status: 'searching', again: true };
@@ -76,21 +82,39 @@ export function transition(state: ChatState, event: ChatEvent): ChatState {
       if (event.type === 'next') return { status: 'searching', again: false };
       return state;
     case 'connected':
+      if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
       if (event.type === 'partner-left') return { status: 'partner-left' };
       if (event.type === 'failed') return { status: 'failed', problem: event.problem };
       if (event.type === 'next') return { status: 'searching', again: false };
       return state;
     case 'partner-left':
-    case 'failed':
+      if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
       if (event.type === 'next') return { status: 'searching', again: false };
       if (event.type === 'start') return { status: 'requesting-media' };
+      return state;
+    case 'failed':
+    case 'ended-by-you':
+      if (event.type === 'next') return { status: 'searching', again: false };
+      if (event.type === 'start') return { status: 'requesting-media' };
+      if (event.type === 'failed' && state.status === 'ended-by-you') return { status: 'failed', problem: event.problem };
       return state;
   }
 }
 
 /** Whether Next makes sense now (someone to skip, or a dead end to leave). */
 export function canNext(state: ChatState): boolean {
-  return state.status === 'connecting' || state.status === 'connected' || state.status === 'partner-left' || state.status === 'failed';
+  return (
+    state.status === 'connecting' ||
+    state.status === 'connected' ||
+    state.status === 'partner-left' ||
+    state.status === 'failed' ||
+    state.status === 'ended-by-you'
+  );
+}
+
+/** Whether Report and Block apply: during a call, or right after the stranger left. */
+export function canModerate(state: ChatState): boolean {
+  return state.status === 'connecting' || state.status === 'connected' || state.status === 'partner-left';
 }
 
 /** Whether the person is in the flow at all (Stop makes sense, the room is locked). */

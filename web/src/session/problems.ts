@@ -11,6 +11,8 @@ export const ProblemCode = {
   mediaUnknown: 'media-unknown',
   backendUnreachable: 'backend-unreachable',
   rejected: 'rejected',
+  rateLimited: 'rate-limited',
+  banned: 'banned',
   connectionFailed: 'connection-failed',
   connectionLost: 'connection-lost',
 } as const;
@@ -86,13 +88,30 @@ export function mediaProblem(err: unknown): Problem {
 
 /** Explains a failed call to the backend (Firebase callable error codes). */
 export function backendProblem(err: unknown): Problem {
-  const code = errorCode(err).replace(/^functions\//, '');
-  switch (code) {
+  const raw = errorCode(err);
+  // Only the functions refuse with these two on purpose; a Firestore listener's
+  // permission-denied (e.g. a call that just ended) is not a ban.
+  const fromFunctions = raw.startsWith('functions/');
+  const code = raw.replace(/^functions\//, '');
+  switch (fromFunctions ? code : `firestore/${code}`) {
+    case 'resource-exhausted':
+      return {
+        code: ProblemCode.rateLimited,
+        message: errorMessage(err) || 'Too many requests in a short time.',
+        hint: 'Wait a little, then press Start again.',
+      };
+    case 'permission-denied':
+      return {
+        code: ProblemCode.banned,
+        // The server's message says until when.
+        message: errorMessage(err) || "You can't meet people on Parley for now.",
+        hint: 'Parley suspends people whom several others reported. The suspension ends on its own.',
+      };
     case 'invalid-argument':
     case 'failed-precondition':
-    case 'permission-denied':
-    case 'resource-exhausted':
+    case 'not-found':
     case 'unauthenticated':
+    case 'firestore/permission-denied':
       return {
         code: ProblemCode.rejected,
         // The functions word their refusals for people; keep a fallback all the same.

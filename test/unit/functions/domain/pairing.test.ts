@@ -153,3 +153,73 @@ describe('choosePartner', () => {
     );
   });
 });
+
+describe('choosePartner with blocks', () => {
+  it('never pairs with a waiter the joiner blocked', () => {
+    const blocked = entry({ uid: 'blocked' });
+    assert.equal(choosePartner('me', 'en', [blocked], NOW, new Set(['blocked'])), null);
+  });
+
+  it('never pairs with a waiter who blocked the joiner', () => {
+    const blocker = entry({ uid: 'blocker', blocked: ['someone', 'me'] });
+    assert.equal(choosePartner('me', 'en', [blocker], NOW), null);
+    assert.equal(choosePartner('me', 'en', [blocker], NOW, new Set()), null);
+  });
+
+  it('picks the next oldest eligible entry instead of one the joiner blocked', () => {
+    const oldest = entry({ uid: 'oldest', createdAtMs: NOW - 90_000 });
+    const next = entry({ uid: 'next', createdAtMs: NOW - 50_000 });
+    const young = entry({ uid: 'young', createdAtMs: NOW - 1_000 });
+    assert.equal(choosePartner('me', 'en', [young, oldest, next], NOW, new Set(['oldest'])), next);
+  });
+
+  it('picks the next oldest eligible entry instead of one who blocked the joiner', () => {
+    const oldest = entry({ uid: 'oldest', createdAtMs: NOW - 90_000, blocked: ['me'] });
+    const next = entry({ uid: 'next', createdAtMs: NOW - 50_000 });
+    const young = entry({ uid: 'young', createdAtMs: NOW - 1_000 });
+    assert.equal(choosePartner('me', 'en', [oldest, young, next], NOW), next);
+  });
+
+  it('skips blocks both ways in one list', () => {
+    const waiting = [
+      entry({ uid: 'i-blocked', createdAtMs: NOW - 90_000 }),
+      entry({ uid: 'blocked-me', createdAtMs: NOW - 80_000, blocked: ['me'] }),
+      entry({ uid: 'fine', createdAtMs: NOW - 10_000 }),
+    ];
+    assert.equal(choosePartner('me', 'en', waiting, NOW, new Set(['i-blocked']))?.uid, 'fine');
+  });
+
+  it('returns null when every candidate is blocked one way or the other', () => {
+    const waiting = [entry({ uid: 'a' }), entry({ uid: 'b', blocked: ['me'] })];
+    assert.equal(choosePartner('me', 'en', waiting, NOW, new Set(['a'])), null);
+  });
+
+  it('ignores blocks of other people', () => {
+    const waiter = entry({ uid: 'waiter', blocked: ['someone-else'] });
+    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set(['another'])), waiter);
+  });
+
+  it('matches blocked uids exactly, not by prefix', () => {
+    const waiter = entry({ uid: 'waiter', blocked: ['me2', 'm'] });
+    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set(['waite', 'waiter2'])), waiter);
+  });
+
+  it('still pairs when the entry has no blocked list', () => {
+    const waiter = entry({ uid: 'waiter' });
+    assert.equal('blocked' in waiter, false);
+    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set()), waiter);
+  });
+
+  it('still pairs when the entry has an empty blocked list', () => {
+    const waiter = entry({ uid: 'waiter', blocked: [] });
+    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set()), waiter);
+  });
+
+  it('does not modify the blocked set or lists it is given', () => {
+    const byJoiner = new Set(['x']);
+    const waiter = entry({ uid: 'waiter', blocked: ['y'] });
+    choosePartner('me', 'en', [waiter], NOW, byJoiner);
+    assert.deepEqual([...byJoiner], ['x']);
+    assert.deepEqual(waiter.blocked, ['y']);
+  });
+});

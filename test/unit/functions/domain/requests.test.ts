@@ -9,6 +9,7 @@ import {
   parseLeaveRequest,
 } from '../../../../functions/src/domain/requests.js';
 import { ROOMS } from '../../../../functions/src/domain/rooms.js';
+import { assertInvalid } from '../../support/assert-invalid.js';
 
 const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 
@@ -21,15 +22,6 @@ function offer(sdp: string = SDP): { type: 'offer'; sdp: string } {
   return { type: 'offer', sdp };
 }
 
-/** Asserts `fn` throws an InvalidRequest whose message matches `message`. */
-function assertInvalid(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof InvalidRequest, `expected InvalidRequest, got ${String(err)}`);
-    assert.equal(err.name, 'InvalidRequest');
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('InvalidRequest', () => {
   it('is an Error named InvalidRequest carrying its message', () => {

@@ -4,10 +4,14 @@ import { describe, it } from 'node:test';
 import { DEFAULT_ROOM, isRoomId, ROOMS } from '../../../../functions/src/domain/rooms.js';
 
 describe('ROOMS', () => {
-  it('lists the five rooms in picker order', () => {
+  it('lists Anyone, then the language rooms, then the regional rooms', () => {
     assert.deepEqual(
       ROOMS.map((r) => r.id),
-      ['any', 'en', 'ta', 'hi', 'ml'],
+      ['any', 'en', 'hi', 'ta', 'te', 'ml', 'kn', 'bn', 'es', 'pt', 'us', 'uk', 'in'],
+    );
+    assert.deepEqual(
+      ROOMS.map((r) => r.kind),
+      ['anyone', ...Array<string>(9).fill('language'), 'region', 'region', 'region'],
     );
   });
 
@@ -34,6 +38,9 @@ describe('ROOMS', () => {
     assert.equal(native['ta'], 'தமிழ்');
     assert.equal(native['hi'], 'हिन्दी');
     assert.equal(native['ml'], 'മലയാളം');
+    assert.equal(native['te'], 'తెలుగు');
+    assert.equal(native['kn'], 'ಕನ್ನಡ');
+    assert.equal(native['bn'], 'বাংলা');
   });
 });
 

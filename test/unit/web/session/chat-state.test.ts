@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  canModerate,
   canNext,
   type ChatEvent,
   type ChatState,
@@ -29,6 +30,8 @@ const E = {
   failed: { type: 'failed', problem: CONNECTION_FAILED },
   next: { type: 'next' },
   stop: { type: 'stop' },
+  report: { type: 'ended-by-you', action: 'report' },
+  block: { type: 'ended-by-you', action: 'block' },
 } as const satisfies Record<string, ChatEvent>;
 
 const ALL_EVENTS: readonly ChatEvent[] = Object.values(E);
@@ -45,7 +48,14 @@ function everyState(): ChatState[] {
     { status: 'connected' },
     { status: 'partner-left' },
     { status: 'failed', problem: CONNECTION_FAILED },
+    { status: 'ended-by-you', action: 'report' },
+    { status: 'ended-by-you', action: 'block' },
   ];
+}
+
+/** A readable name for a state in test titles (ended-by-you names its action). */
+function label(state: ChatState): string {
+  return state.status === 'ended-by-you' ? `ended-by-you (${state.action})` : state.status;
 }
 
 function run(state: ChatState, ...events: ChatEvent[]): ChatState {
@@ -57,17 +67,19 @@ describe('INITIAL_STATE', () => {
     assert.deepEqual(INITIAL_STATE, { status: 'idle' });
   });
 
-  it('is neither active nor able to go Next', () => {
+  it('is neither active nor able to go Next or moderate', () => {
     assert.equal(isActive(INITIAL_STATE), false);
     assert.equal(canNext(INITIAL_STATE), false);
+    assert.equal(canModerate(INITIAL_STATE), false);
   });
 });
 
 describe('ChatStatus', () => {
-  it('lists the eight statuses used by ChatState', () => {
+  it('lists the nine statuses used by ChatState', () => {
     assert.deepEqual(Object.values(ChatStatus).sort(), [
       'connected',
       'connecting',
+      'ended-by-you',
       'failed',
       'idle',
       'media-error',
@@ -184,9 +196,80 @@ describe('transition: requeue, next and failure', () => {
   });
 });
 
+describe('transition: ended by you (report or block)', () => {
+  const ENDED_REPORT: ChatState = { status: 'ended-by-you', action: 'report' };
+  const ENDED_BLOCK: ChatState = { status: 'ended-by-you', action: 'block' };
+
+  for (const from of [{ status: 'connecting' }, { status: 'connected' }, { status: 'partner-left' }] as const) {
+    for (const event of [E.report, E.block]) {
+      it(`${event.action}: ${from.status} → ended-by-you carrying the action`, () => {
+        const next = transition(from, event);
+        assert.deepEqual(next, { status: 'ended-by-you', action: event.action });
+        assert.notEqual(next, from);
+      });
+    }
+  }
+
+  for (const state of [ENDED_REPORT, ENDED_BLOCK]) {
+    it(`next: ${label(state)} → searching (not again)`, () => {
+      assert.deepEqual(transition(state, E.next), { status: 'searching', again: false });
+    });
+
+    it(`start: ${label(state)} → requesting-media`, () => {
+      assert.deepEqual(transition(state, E.start), { status: 'requesting-media' });
+    });
+
+    it(`failed: ${label(state)} → failed carrying the problem`, () => {
+      const next = transition(state, E.failed);
+      assert.deepEqual(next, { status: 'failed', problem: CONNECTION_FAILED });
+      assert.equal(next.status === 'failed' && next.problem, CONNECTION_FAILED);
+    });
+
+    it(`stop: ${label(state)} → idle`, () => {
+      const next = transition(state, E.stop);
+      assert.deepEqual(next, { status: 'idle' });
+      assert.notEqual(next, state);
+    });
+  }
+
+  it('keeps which action ended the call', () => {
+    const reported = transition({ status: 'connected' }, E.report);
+    const blocked = transition({ status: 'connected' }, E.block);
+    assert.equal(reported.status === 'ended-by-you' && reported.action, 'report');
+    assert.equal(blocked.status === 'ended-by-you' && blocked.action, 'block');
+  });
+
+  it('does not let a second report or block replace the first', () => {
+    assert.equal(transition(ENDED_REPORT, E.block), ENDED_REPORT);
+    assert.equal(transition(ENDED_BLOCK, E.report), ENDED_BLOCK);
+  });
+
+  it('runs from a call through a report back to the queue', () => {
+    const seen: ChatStatus[] = [];
+    let state = INITIAL_STATE;
+    for (const event of [E.start, E.mediaReady, E.matched, E.connected, E.report, E.next, E.matched]) {
+      state = transition(state, event);
+      seen.push(state.status);
+    }
+    assert.deepEqual(seen, [
+      'requesting-media',
+      'searching',
+      'connecting',
+      'connected',
+      'ended-by-you',
+      'searching',
+      'connecting',
+    ]);
+  });
+
+  it('can block a stranger who already left', () => {
+    assert.deepEqual(run({ status: 'connected' }, E.partnerLeft, E.block), { status: 'ended-by-you', action: 'block' });
+  });
+});
+
 describe('transition: stop', () => {
   for (const state of everyState().filter((s) => s.status !== 'idle')) {
-    it(`stop: ${state.status} → idle`, () => {
+    it(`stop: ${label(state)} → idle`, () => {
       const next = transition(state, E.stop);
       assert.deepEqual(next, { status: 'idle' });
       assert.notEqual(next, state);
@@ -207,26 +290,45 @@ describe('transition: stop', () => {
 describe('transition: events that do not apply return the same object', () => {
   const MEDIA_ERROR: ChatState = { status: 'media-error', problem: DENIED };
   const FAILED: ChatState = { status: 'failed', problem: CONNECTION_FAILED };
+  const ENDED_REPORT: ChatState = { status: 'ended-by-you', action: 'report' };
+  const ENDED_BLOCK: ChatState = { status: 'ended-by-you', action: 'block' };
   /** Every (state, event) pair that must leave the state as it is (stop while idle is tested above). */
   const ignored: ReadonlyArray<readonly [ChatState, ChatEvent]> = [
     // idle: only start matters.
-    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next].map(
-      (e) => [{ status: 'idle' }, e] as const,
-    ),
+    ...[
+      E.mediaReady,
+      E.mediaFailed,
+      E.matched,
+      E.connected,
+      E.partnerLeft,
+      E.requeued,
+      E.failed,
+      E.next,
+      E.report,
+      E.block,
+    ].map((e) => [{ status: 'idle' }, e] as const),
     // requesting-media: waits for the browser's answer.
-    ...[E.start, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next].map(
+    ...[E.start, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next, E.report, E.block].map(
       (e) => [{ status: 'requesting-media' }, e] as const,
     ),
     // media-error: only start tries again.
-    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next].map(
-      (e) => [MEDIA_ERROR, e] as const,
-    ),
-    // searching: nobody to skip or to lose yet.
-    ...[E.start, E.mediaReady, E.mediaFailed, E.connected, E.partnerLeft, E.requeued, E.next].map(
+    ...[
+      E.mediaReady,
+      E.mediaFailed,
+      E.matched,
+      E.connected,
+      E.partnerLeft,
+      E.requeued,
+      E.failed,
+      E.next,
+      E.report,
+      E.block,
+    ].map((e) => [MEDIA_ERROR, e] as const),
+    // searching: nobody to skip, to lose or to report yet.
+    ...[E.start, E.mediaReady, E.mediaFailed, E.connected, E.partnerLeft, E.requeued, E.next, E.report, E.block].map(
       (e) => [{ status: 'searching', again: false }, e] as const,
     ),
-    [{ status: 'searching', again: true }, E.next],
-    [{ status: 'searching', again: true }, E.requeued],
+    ...[E.next, E.requeued, E.report, E.block].map((e) => [{ status: 'searching', again: true }, e] as const),
     // connecting: already paired.
     ...[E.start, E.mediaReady, E.mediaFailed, E.matched].map((e) => [{ status: 'connecting' }, e] as const),
     // connected
@@ -237,13 +339,19 @@ describe('transition: events that do not apply return the same object', () => {
     ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed].map(
       (e) => [{ status: 'partner-left' }, e] as const,
     ),
-    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed].map(
+    // failed: nobody left to report.
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.report, E.block].map(
       (e) => [FAILED, e] as const,
+    ),
+    // ended-by-you: only next, start, failed (and stop) move on; the first report or block stands.
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.report, E.block].flatMap(
+      (e) => [[ENDED_REPORT, e] as const, [ENDED_BLOCK, e] as const],
     ),
   ];
 
   for (const [state, event] of ignored) {
-    it(`ignores '${event.type}' while ${state.status}`, () => {
+    const what = event.type === 'ended-by-you' ? `ended-by-you (${event.action})` : event.type;
+    it(`ignores '${what}' while ${label(state)}`, () => {
       assert.equal(transition(state, event), state);
     });
   }
@@ -275,10 +383,11 @@ describe('canNext', () => {
     connected: true,
     'partner-left': true,
     failed: true,
+    'ended-by-you': true,
   };
 
   for (const state of everyState()) {
-    it(`is ${expected[state.status]} while ${state.status}`, () => {
+    it(`is ${expected[state.status]} while ${label(state)}`, () => {
       assert.equal(canNext(state), expected[state.status]);
     });
   }
@@ -301,11 +410,46 @@ describe('isActive', () => {
     connected: true,
     'partner-left': true,
     failed: true,
+    'ended-by-you': true,
   };
 
   for (const state of everyState()) {
-    it(`is ${expected[state.status]} while ${state.status}`, () => {
+    it(`is ${expected[state.status]} while ${label(state)}`, () => {
       assert.equal(isActive(state), expected[state.status]);
     });
   }
+});
+
+describe('canModerate', () => {
+  const expected: Record<ChatStatus, boolean> = {
+    idle: false,
+    'requesting-media': false,
+    'media-error': false,
+    searching: false,
+    connecting: true,
+    connected: true,
+    'partner-left': true,
+    failed: false,
+    'ended-by-you': false,
+  };
+
+  for (const state of everyState()) {
+    it(`is ${expected[state.status]} while ${label(state)}`, () => {
+      assert.equal(canModerate(state), expected[state.status]);
+    });
+  }
+
+  it('is true exactly where a report or block is not ignored', () => {
+    for (const state of everyState()) {
+      for (const event of [E.report, E.block]) {
+        const moves = transition(state, event) !== state;
+        assert.equal(canModerate(state), moves, `${label(state)} / ${event.action}`);
+      }
+    }
+  });
+
+  it('is false again once the call was ended by you', () => {
+    assert.equal(canModerate(run({ status: 'connected' }, E.report)), false);
+    assert.equal(canModerate(run({ status: 'partner-left' }, E.block)), false);
+  });
 });

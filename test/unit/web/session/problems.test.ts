@@ -104,39 +104,137 @@ describe('mediaProblem', () => {
 });
 
 describe('backendProblem', () => {
-  it('maps functions/resource-exhausted to rejected, keeping the server message', () => {
-    const problem = backendProblem({ code: 'functions/resource-exhausted', message: 'x' });
-    assert.equal(problem.code, 'rejected');
-    assert.equal(problem.message, 'x');
-    assertWellFormed(problem);
+  describe('functions/resource-exhausted: rate-limited', () => {
+    it('maps to rate-limited, keeping the server message', () => {
+      const problem = backendProblem({ code: 'functions/resource-exhausted', message: 'Too many joins; wait a minute.' });
+      assert.equal(problem.code, 'rate-limited');
+      assert.equal(problem.message, 'Too many joins; wait a minute.');
+      assertWellFormed(problem);
+    });
+
+    it('keeps the message of an Error carrying the code', () => {
+      const err = Object.assign(new Error('Slow down.'), { code: 'functions/resource-exhausted' });
+      const problem = backendProblem(err);
+      assert.equal(problem.code, 'rate-limited');
+      assert.equal(problem.message, 'Slow down.');
+    });
+
+    for (const err of [{ code: 'functions/resource-exhausted', message: '' }, { code: 'functions/resource-exhausted' }]) {
+      it(`falls back to a plain sentence (message ${JSON.stringify(err.message)})`, () => {
+        const problem = backendProblem(err);
+        assert.equal(problem.code, 'rate-limited');
+        assert.equal(problem.message, 'Too many requests in a short time.');
+        assertWellFormed(problem);
+      });
+    }
+
+    it('tells the person to wait', () => {
+      assert.match(backendProblem({ code: 'functions/resource-exhausted' }).hint, /Wait/);
+    });
   });
 
-  for (const code of ['invalid-argument', 'failed-precondition', 'permission-denied', 'resource-exhausted', 'unauthenticated']) {
-    it(`maps functions/${code} to rejected`, () => {
-      const problem = backendProblem({ code: `functions/${code}`, message: `server says ${code}` });
-      assert.equal(problem.code, 'rejected');
-      assert.equal(problem.message, `server says ${code}`);
+  describe('functions/permission-denied: banned', () => {
+    it('maps to banned, keeping the server message (it says until when)', () => {
+      const message = "You can't meet people on Parley until 3 May, 14:00.";
+      const problem = backendProblem({ code: 'functions/permission-denied', message });
+      assert.equal(problem.code, 'banned');
+      assert.equal(problem.message, message);
+      assertWellFormed(problem);
     });
 
-    it(`maps an unprefixed ${code} to rejected`, () => {
-      assert.equal(backendProblem({ code, message: 'm' }).code, 'rejected');
+    it('keeps the message of an Error carrying the code', () => {
+      const err = Object.assign(new Error('Suspended until tomorrow.'), { code: 'functions/permission-denied' });
+      const problem = backendProblem(err);
+      assert.equal(problem.code, 'banned');
+      assert.equal(problem.message, 'Suspended until tomorrow.');
     });
-  }
 
-  it('falls back to a plain sentence when a refusal has no usable message', () => {
-    for (const err of [{ code: 'functions/invalid-argument', message: '' }, { code: 'functions/permission-denied' }]) {
+    for (const err of [{ code: 'functions/permission-denied', message: '' }, { code: 'functions/permission-denied' }]) {
+      it(`falls back to a plain sentence (message ${JSON.stringify(err.message)})`, () => {
+        const problem = backendProblem(err);
+        assert.equal(problem.code, 'banned');
+        assert.equal(problem.message, "You can't meet people on Parley for now.");
+        assertWellFormed(problem);
+      });
+    }
+
+    it('explains that the suspension ends on its own', () => {
+      assert.match(backendProblem({ code: 'functions/permission-denied' }).hint, /ends on its own/);
+    });
+  });
+
+  describe('other functions refusals: rejected', () => {
+    for (const code of ['invalid-argument', 'failed-precondition', 'not-found', 'unauthenticated']) {
+      it(`maps functions/${code} to rejected, keeping the server message`, () => {
+        const problem = backendProblem({ code: `functions/${code}`, message: `server says ${code}` });
+        assert.equal(problem.code, 'rejected');
+        assert.equal(problem.message, `server says ${code}`);
+        assertWellFormed(problem);
+      });
+
+      it(`falls back to a plain sentence for functions/${code} without a message`, () => {
+        for (const err of [{ code: `functions/${code}`, message: '' }, { code: `functions/${code}` }]) {
+          const problem = backendProblem(err);
+          assert.equal(problem.code, 'rejected');
+          assert.equal(problem.message, 'Parley refused the request.');
+          assertWellFormed(problem);
+        }
+      });
+    }
+
+    it('keeps the message of an Error carrying a rejected code', () => {
+      const err = Object.assign(new Error('That room does not exist.'), { code: 'functions/not-found' });
       const problem = backendProblem(err);
       assert.equal(problem.code, 'rejected');
+      assert.equal(problem.message, 'That room does not exist.');
+    });
+
+    it('ignores a message that is not a string', () => {
+      const problem = backendProblem({ code: 'functions/invalid-argument', message: 42 });
+      assert.equal(problem.code, 'rejected');
       assert.equal(problem.message, 'Parley refused the request.');
-      assertWellFormed(problem);
-    }
+    });
   });
 
-  it('keeps the message of an Error carrying a rejected code', () => {
-    const err = Object.assign(new Error('Too many joins; wait a minute.'), { code: 'functions/resource-exhausted' });
-    const problem = backendProblem(err);
-    assert.equal(problem.code, 'rejected');
-    assert.equal(problem.message, 'Too many joins; wait a minute.');
+  describe('unprefixed codes (not from the functions)', () => {
+    it('maps a Firestore permission-denied to rejected, not banned', () => {
+      const problem = backendProblem({ code: 'permission-denied', message: 'Missing or insufficient permissions.' });
+      assert.equal(problem.code, 'rejected');
+      assert.equal(problem.message, 'Missing or insufficient permissions.');
+      assertWellFormed(problem);
+    });
+
+    it('falls back to a plain sentence for a Firestore permission-denied without a message', () => {
+      const problem = backendProblem({ code: 'permission-denied' });
+      assert.equal(problem.code, 'rejected');
+      assert.equal(problem.message, 'Parley refused the request.');
+    });
+
+    it('maps a FirestoreError-like Error with permission-denied to rejected', () => {
+      const err = Object.assign(new Error('Missing or insufficient permissions.'), { code: 'permission-denied' });
+      assert.equal(backendProblem(err).code, 'rejected');
+    });
+
+    for (const code of [
+      'resource-exhausted',
+      'invalid-argument',
+      'failed-precondition',
+      'not-found',
+      'unauthenticated',
+      'unavailable',
+      'internal',
+    ]) {
+      it(`maps an unprefixed ${code} to backend-unreachable`, () => {
+        const problem = backendProblem({ code, message: `detail ${code}` });
+        assert.equal(problem.code, 'backend-unreachable');
+        assert.doesNotMatch(problem.message, /detail/);
+        assertWellFormed(problem);
+      });
+    }
+
+    it('does not treat a firestore/-prefixed code as a Firestore refusal', () => {
+      assert.equal(backendProblem({ code: 'firestore/permission-denied', message: 'm' }).code, 'backend-unreachable');
+    });
   });
 
   it('maps functions/unavailable to backend-unreachable', () => {
@@ -145,7 +243,7 @@ describe('backendProblem', () => {
     assertWellFormed(problem);
   });
 
-  for (const code of ['functions/internal', 'functions/deadline-exceeded', 'functions/not-found', 'functions/unknown']) {
+  for (const code of ['functions/internal', 'functions/deadline-exceeded', 'functions/unknown', 'functions/cancelled']) {
     it(`maps ${code} to backend-unreachable`, () => {
       assert.equal(backendProblem({ code, message: 'detail' }).code, 'backend-unreachable');
     });
@@ -170,8 +268,15 @@ describe('backendProblem', () => {
     }
   });
 
-  it('only strips the "functions/" prefix at the start', () => {
+  it('only honours the "functions/" prefix at the start', () => {
     assert.equal(backendProblem({ code: 'auth/functions/invalid-argument', message: 'm' }).code, 'backend-unreachable');
+    assert.equal(backendProblem({ code: 'auth/functions/permission-denied', message: 'm' }).code, 'backend-unreachable');
+    assert.equal(backendProblem({ code: 'x-functions/resource-exhausted', message: 'm' }).code, 'backend-unreachable');
+  });
+
+  it('matches codes case-sensitively', () => {
+    assert.equal(backendProblem({ code: 'functions/PERMISSION-DENIED', message: 'm' }).code, 'backend-unreachable');
+    assert.equal(backendProblem({ code: 'Functions/permission-denied', message: 'm' }).code, 'backend-unreachable');
   });
 });
 
@@ -189,19 +294,55 @@ describe('CONNECTION_FAILED and CONNECTION_LOST', () => {
   });
 });
 
+describe('ProblemCode', () => {
+  it('lists every code, including rate-limited and banned', () => {
+    assert.deepEqual(Object.values(ProblemCode).sort(), [
+      'backend-unreachable',
+      'banned',
+      'camera-busy',
+      'camera-denied',
+      'connection-failed',
+      'connection-lost',
+      'insecure-context',
+      'media-unknown',
+      'no-camera',
+      'rate-limited',
+      'rejected',
+    ]);
+  });
+
+  it('names rate-limited and banned', () => {
+    assert.equal(ProblemCode.rateLimited, 'rate-limited');
+    assert.equal(ProblemCode.banned, 'banned');
+  });
+});
+
 describe('every Problem', () => {
+  const problems = (): Problem[] => [
+    ...['NotAllowedError', 'NotFoundError', 'NotReadableError', 'SecurityError', 'Mystery'].map((name) =>
+      mediaProblem(new DOMException('m', name)),
+    ),
+    backendProblem({ code: 'functions/resource-exhausted', message: 'x' }),
+    backendProblem({ code: 'functions/resource-exhausted' }),
+    backendProblem({ code: 'functions/permission-denied', message: 'x' }),
+    backendProblem({ code: 'functions/permission-denied' }),
+    backendProblem({ code: 'functions/invalid-argument' }),
+    backendProblem({ code: 'permission-denied' }),
+    backendProblem({ code: 'functions/unavailable' }),
+    backendProblem(new Error('net')),
+    CONNECTION_FAILED,
+    CONNECTION_LOST,
+  ];
+
   it('has a known code and a non-empty message and hint', () => {
-    const problems: Problem[] = [
-      ...['NotAllowedError', 'NotFoundError', 'NotReadableError', 'SecurityError', 'Mystery'].map((name) =>
-        mediaProblem(new DOMException('m', name)),
-      ),
-      backendProblem({ code: 'functions/resource-exhausted', message: 'x' }),
-      backendProblem({ code: 'functions/unavailable' }),
-      backendProblem(new Error('net')),
-      CONNECTION_FAILED,
-      CONNECTION_LOST,
-    ];
-    for (const problem of problems) assertWellFormed(problem);
+    for (const problem of problems()) assertWellFormed(problem);
+  });
+
+  it('covers every ProblemCode', () => {
+    assert.deepEqual(
+      [...new Set(problems().map((p) => p.code))].sort(),
+      Object.values(ProblemCode).sort(),
+    );
   });
 
   it('gives each code its own hint', () => {
@@ -213,9 +354,11 @@ describe('every Problem', () => {
       mediaProblem({ name: 'Mystery' }).hint,
       backendProblem({ code: 'functions/unavailable' }).hint,
       backendProblem({ code: 'functions/invalid-argument', message: 'm' }).hint,
+      backendProblem({ code: 'functions/resource-exhausted', message: 'm' }).hint,
+      backendProblem({ code: 'functions/permission-denied', message: 'm' }).hint,
       CONNECTION_FAILED.hint,
       CONNECTION_LOST.hint,
     ]);
-    assert.equal(hints.size, 9);
+    assert.equal(hints.size, 11);
   });
 });

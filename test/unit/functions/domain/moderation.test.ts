@@ -1,0 +1,441 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  banUntil,
+  DEFAULT_BAN_POLICY,
+  MAX_BLOCKED,
+  parseBlockRequest,
+  parseReportRequest,
+  partnerOf,
+  REPORT_REASONS,
+  takeRate,
+  withBlocked,
+  type BanPolicy,
+  type RatePolicy,
+  type RateWindow,
+} from '../../../../functions/src/domain/moderation.js';
+import { assertInvalid } from '../../support/assert-invalid.js';
+
+const NOW = 1_700_000_000_000;
+const HOUR = 3600_000;
+const CALL = 'AbCdEfGhIjKlMnOpQrSt';
+
+
+/** Call ids that must be refused: wrong type, empty, bad characters, too long. */
+const BAD_CALL_IDS: ReadonlyArray<readonly [string, unknown]> = [
+  ['a number', 12345],
+  ['null', null],
+  ['an object', { id: CALL }],
+  ['an empty string', ''],
+  ['a path separator', 'calls/abc'],
+  ['a dash', 'abc-def'],
+  ['an underscore', 'abc_def'],
+  ['a space', 'abc def'],
+  ['a trailing newline', 'abc\n'],
+  ['a non-ASCII letter', 'abcé'],
+  ['65 characters', 'a'.repeat(65)],
+];
+
+describe('REPORT_REASONS', () => {
+  it('is the fixed list moderators sort by', () => {
+    assert.deepEqual([...REPORT_REASONS], ['nudity', 'harassment', 'hate', 'underage', 'spam', 'other']);
+  });
+});
+
+describe('parseReportRequest', () => {
+  for (const reason of REPORT_REASONS) {
+    it(`accepts the reason "${reason}"`, () => {
+      assert.deepEqual(parseReportRequest({ callId: CALL, reason }), { callId: CALL, reason });
+    });
+  }
+
+  it('accepts a one-character call id', () => {
+    assert.deepEqual(parseReportRequest({ callId: 'x', reason: 'spam' }), { callId: 'x', reason: 'spam' });
+  });
+
+  it('accepts a call id of exactly 64 characters', () => {
+    const callId = 'Z9'.repeat(32);
+    assert.equal(callId.length, 64);
+    assert.deepEqual(parseReportRequest({ callId, reason: 'other' }), { callId, reason: 'other' });
+  });
+
+  it('returns only callId and reason', () => {
+    assert.deepEqual(Object.keys(parseReportRequest({ reason: 'hate', callId: CALL })).sort(), ['callId', 'reason']);
+  });
+
+  for (const [label, data] of [
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', 'spam'],
+    ['a number', 7],
+    ['a boolean', true],
+    ['an array', [CALL, 'spam']],
+    ['an empty array', []],
+  ] as const) {
+    it(`rejects ${label} and says what shape it expects`, () => {
+      assertInvalid(() => parseReportRequest(data), /report expects an object: \{ callId, reason \}/);
+    });
+  }
+
+  it('rejects an unknown field and names it', () => {
+    assertInvalid(
+      () => parseReportRequest({ callId: CALL, reason: 'spam', uid: 'victim' }),
+      /^The report has unknown field\(s\): uid\.$/,
+    );
+  });
+
+  it('names every unknown field', () => {
+    assertInvalid(
+      () => parseReportRequest({ callId: CALL, reason: 'spam', a: 1, b: 2 }),
+      /unknown field\(s\): a, b\./,
+    );
+  });
+
+  it('rejects a missing callId and says what it should be', () => {
+    assertInvalid(() => parseReportRequest({ reason: 'spam' }), /A report needs "callId": the id of your current or last call/);
+  });
+
+  for (const [label, callId] of BAD_CALL_IDS) {
+    it(`rejects a callId that is ${label}`, () => {
+      assertInvalid(() => parseReportRequest({ callId, reason: 'spam' }), /A report needs "callId"/);
+    });
+  }
+
+  it('checks the callId before the reason', () => {
+    assertInvalid(() => parseReportRequest({ callId: 'bad/id', reason: 'nope' }), /needs "callId"/);
+  });
+
+  it('rejects a missing reason and lists the choices', () => {
+    assertInvalid(
+      () => parseReportRequest({ callId: CALL }),
+      /^Choose a reason for the report: one of nudity, harassment, hate, underage, spam, other\.$/,
+    );
+  });
+
+  for (const reason of ['rude', 'Spam', ' spam', 'spam ', '', 'toString', 'constructor']) {
+    it(`rejects the reason ${JSON.stringify(reason)} that is not in the list`, () => {
+      assertInvalid(() => parseReportRequest({ callId: CALL, reason }), /Choose a reason for the report: one of nudity, /);
+    });
+  }
+
+  for (const [label, reason] of [
+    ['a number', 1],
+    ['null', null],
+    ['a boolean', true],
+    ['an array holding a valid reason', ['spam']],
+    ['an object', { reason: 'spam' }],
+  ] as const) {
+    it(`rejects a reason that is ${label}`, () => {
+      assertInvalid(() => parseReportRequest({ callId: CALL, reason }), /Choose a reason for the report/);
+    });
+  }
+});
+
+describe('parseBlockRequest', () => {
+  it('accepts a call id', () => {
+    assert.deepEqual(parseBlockRequest({ callId: CALL }), { callId: CALL });
+  });
+
+  it('accepts call ids of 1 and 64 characters', () => {
+    assert.deepEqual(parseBlockRequest({ callId: '0' }), { callId: '0' });
+    const long = 'q'.repeat(64);
+    assert.deepEqual(parseBlockRequest({ callId: long }), { callId: long });
+  });
+
+  for (const [label, data] of [
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', CALL],
+    ['a number', 0],
+    ['an array', [CALL]],
+  ] as const) {
+    it(`rejects ${label} and says what shape it expects`, () => {
+      assertInvalid(() => parseBlockRequest(data), /block expects an object: \{ callId \}/);
+    });
+  }
+
+  it('rejects an unknown field and names it', () => {
+    assertInvalid(() => parseBlockRequest({ callId: CALL, uid: 'x' }), /^The block request has unknown field\(s\): uid\.$/);
+  });
+
+  it('rejects a reason, which only reports take', () => {
+    assertInvalid(() => parseBlockRequest({ callId: CALL, reason: 'spam' }), /unknown field\(s\): reason/);
+  });
+
+  it('rejects a missing callId and says what it should be', () => {
+    assertInvalid(() => parseBlockRequest({}), /Blocking needs "callId": the id of your current or last call/);
+  });
+
+  for (const [label, callId] of BAD_CALL_IDS) {
+    it(`rejects a callId that is ${label}`, () => {
+      assertInvalid(() => parseBlockRequest({ callId }), /Blocking needs "callId"/);
+    });
+  }
+});
+
+describe('partnerOf', () => {
+  it('returns the other participant for the first one', () => {
+    assert.equal(partnerOf(['alice', 'bob'], 'alice'), 'bob');
+  });
+
+  it('returns the other participant for the second one', () => {
+    assert.equal(partnerOf(['alice', 'bob'], 'bob'), 'alice');
+  });
+
+  it('returns null for someone not in the call', () => {
+    assert.equal(partnerOf(['alice', 'bob'], 'mallory'), null);
+  });
+
+  it('returns null for an empty list', () => {
+    assert.equal(partnerOf([], 'alice'), null);
+  });
+
+  it('returns null for a one-person list, even when it is the caller', () => {
+    assert.equal(partnerOf(['alice'], 'alice'), null);
+  });
+
+  it('returns null for a three-person list the caller is in', () => {
+    assert.equal(partnerOf(['alice', 'bob', 'carol'], 'alice'), null);
+    assert.equal(partnerOf(['alice', 'bob', 'carol'], 'carol'), null);
+  });
+
+  it('never names the caller as their own partner in a self-call', () => {
+    const partner = partnerOf(['alice', 'alice'], 'alice');
+    assert.notEqual(partner, 'alice');
+    assert.equal(partner, null);
+  });
+
+  it('returns null for a self-call of somebody else', () => {
+    assert.equal(partnerOf(['bob', 'bob'], 'alice'), null);
+  });
+});
+
+describe('DEFAULT_BAN_POLICY', () => {
+  it('bans for a day after three distinct reporters within a day', () => {
+    assert.deepEqual(DEFAULT_BAN_POLICY, { reporters: 3, windowMs: 24 * HOUR, banMs: 24 * HOUR });
+  });
+});
+
+describe('banUntil', () => {
+  const at = (reporter: string, agoMs: number) => ({ reporter, atMs: NOW - agoMs });
+
+  it('does not ban without reports', () => {
+    assert.equal(banUntil([], NOW), null);
+  });
+
+  it('does not ban after two distinct reporters', () => {
+    assert.equal(banUntil([at('a', HOUR), at('b', 1)], NOW), null);
+  });
+
+  it('bans until now + banMs after three distinct reporters', () => {
+    assert.equal(banUntil([at('a', 3 * HOUR), at('b', HOUR), at('c', 0)], NOW), NOW + DEFAULT_BAN_POLICY.banMs);
+  });
+
+  it('bans after more than three distinct reporters too', () => {
+    const reports = ['a', 'b', 'c', 'd', 'e'].map((r, i) => at(r, i * 1000));
+    assert.equal(banUntil(reports, NOW), NOW + 24 * HOUR);
+  });
+
+  it('never bans on one person reporting ten times', () => {
+    const reports = Array.from({ length: 10 }, (_, i) => at('angry', i * 60_000));
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('does not ban on two people reporting many times each', () => {
+    const reports = Array.from({ length: 10 }, (_, i) => at(i % 2 === 0 ? 'a' : 'b', i * 60_000));
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('does not count reports older than the window', () => {
+    const reports = [at('a', 25 * HOUR), at('b', 48 * HOUR), at('c', HOUR)];
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('does not count a reporter whose only report lies outside the window', () => {
+    const reports = [at('a', HOUR), at('a', 30 * HOUR), at('b', HOUR), at('c', 30 * HOUR)];
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('counts a reporter once one of their reports lies inside the window', () => {
+    const reports = [at('a', 30 * HOUR), at('a', HOUR), at('b', HOUR), at('c', 2 * HOUR)];
+    assert.equal(banUntil(reports, NOW), NOW + 24 * HOUR);
+  });
+
+  it('treats a report exactly windowMs old as outside the window', () => {
+    const reports = [at('a', 24 * HOUR), at('b', HOUR), at('c', HOUR)];
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('treats a report one millisecond younger than windowMs as inside the window', () => {
+    const reports = [at('a', 24 * HOUR - 1), at('b', HOUR), at('c', HOUR)];
+    assert.equal(banUntil(reports, NOW), NOW + 24 * HOUR);
+  });
+
+  it('follows a custom policy: reporters, window and ban length', () => {
+    const policy: BanPolicy = { reporters: 2, windowMs: 10_000, banMs: 5_000 };
+    assert.equal(banUntil([at('a', 1_000)], NOW, policy), null);
+    assert.equal(banUntil([at('a', 1_000), at('b', 9_999)], NOW, policy), NOW + 5_000);
+    assert.equal(banUntil([at('a', 1_000), at('b', 10_000)], NOW, policy), null);
+    assert.equal(banUntil([at('a', 1_000), at('b', 2_000), at('c', 3_000)], NOW, policy), NOW + 5_000);
+  });
+
+  it('does not fall back to the default policy when a custom one is given', () => {
+    const strict: BanPolicy = { reporters: 4, windowMs: 24 * HOUR, banMs: HOUR };
+    const three = [at('a', 1), at('b', 2), at('c', 3)];
+    assert.equal(banUntil(three, NOW, strict), null);
+    assert.equal(banUntil([...three, at('d', 4)], NOW, strict), NOW + HOUR);
+  });
+
+  it('does not modify the reports it is given', () => {
+    const reports = [at('a', 1), at('b', 2), at('c', 3)];
+    const before = structuredClone(reports);
+    banUntil(reports, NOW);
+    assert.deepEqual(reports, before);
+  });
+});
+
+describe('takeRate', () => {
+  const policy: RatePolicy = { max: 3, windowMs: 60_000 };
+
+  it('allows the first call and opens a window now', () => {
+    assert.deepEqual(takeRate(null, NOW, policy), { allowed: true, next: { windowStartMs: NOW, count: 1 } });
+  });
+
+  it('allows calls up to max within the window, keeping the window start', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 1 }, NOW + 10_000, policy), {
+      allowed: true,
+      next: { windowStartMs: NOW, count: 2 },
+    });
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 2 }, NOW + 59_999, policy), {
+      allowed: true,
+      next: { windowStartMs: NOW, count: 3 },
+    });
+  });
+
+  it('allows exactly max calls in a row and denies the next', () => {
+    let current: RateWindow | null = null;
+    const decisions: boolean[] = [];
+    for (let i = 0; i < policy.max + 1; i++) {
+      const decision = takeRate(current, NOW + i * 1000, policy);
+      decisions.push(decision.allowed);
+      if (decision.allowed) current = decision.next;
+    }
+    assert.deepEqual(decisions, [true, true, true, false]);
+  });
+
+  it('denies call max+1 and says exactly when the window ends', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 3 }, NOW + 15_000, policy), {
+      allowed: false,
+      retryAfterMs: 45_000,
+    });
+  });
+
+  it('denies at the very start of a full window with the whole window to wait', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 3 }, NOW, policy), { allowed: false, retryAfterMs: 60_000 });
+  });
+
+  it('denies one millisecond before the window ends with 1 ms to wait', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 3 }, NOW + 59_999, policy), {
+      allowed: false,
+      retryAfterMs: 1,
+    });
+  });
+
+  it('starts a new window when exactly windowMs has elapsed', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 3 }, NOW + 60_000, policy), {
+      allowed: true,
+      next: { windowStartMs: NOW + 60_000, count: 1 },
+    });
+  });
+
+  it('starts a new window long after the old one, even below max', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 1 }, NOW + 10 * 60_000, policy), {
+      allowed: true,
+      next: { windowStartMs: NOW + 10 * 60_000, count: 1 },
+    });
+  });
+
+  it('does not modify the window it is given', () => {
+    const current = { windowStartMs: NOW, count: 1 };
+    takeRate(current, NOW + 1, policy);
+    assert.deepEqual(current, { windowStartMs: NOW, count: 1 });
+  });
+
+  it('with max 1 allows one call per window', () => {
+    const one: RatePolicy = { max: 1, windowMs: 1_000 };
+    const first = takeRate(null, NOW, one);
+    assert.ok(first.allowed);
+    assert.deepEqual(takeRate(first.next, NOW + 999, one), { allowed: false, retryAfterMs: 1 });
+    assert.equal(takeRate(first.next, NOW + 1_000, one).allowed, true);
+  });
+});
+
+describe('withBlocked', () => {
+  it('is 1000 by default', () => {
+    assert.equal(MAX_BLOCKED, 1000);
+  });
+
+  it('blocks into an empty list', () => {
+    assert.deepEqual(withBlocked([], 'x'), ['x']);
+  });
+
+  it('appends a new uid at the end', () => {
+    assert.deepEqual(withBlocked(['a', 'b'], 'c'), ['a', 'b', 'c']);
+  });
+
+  it('moves an already blocked uid to the end without duplicating it', () => {
+    assert.deepEqual(withBlocked(['a', 'b', 'c'], 'a'), ['b', 'c', 'a']);
+  });
+
+  it('keeps a list unchanged when the uid is already last', () => {
+    assert.deepEqual(withBlocked(['a', 'b'], 'b'), ['a', 'b']);
+  });
+
+  it('collapses duplicates of the uid already in the list', () => {
+    assert.deepEqual(withBlocked(['a', 'x', 'b', 'x'], 'x'), ['a', 'b', 'x']);
+  });
+
+  it('drops the oldest when the cap is exceeded', () => {
+    assert.deepEqual(withBlocked(['a', 'b', 'c'], 'd', 3), ['b', 'c', 'd']);
+  });
+
+  it('keeps everything when the result is exactly at the cap', () => {
+    assert.deepEqual(withBlocked(['a', 'b'], 'c', 3), ['a', 'b', 'c']);
+  });
+
+  it('does not drop anyone when re-blocking in a full list', () => {
+    assert.deepEqual(withBlocked(['a', 'b', 'c'], 'a', 3), ['b', 'c', 'a']);
+  });
+
+  it('trims an over-long list down to the cap, keeping the newest', () => {
+    assert.deepEqual(withBlocked(['a', 'b', 'c', 'd', 'e'], 'f', 2), ['e', 'f']);
+  });
+
+  it('caps at MAX_BLOCKED by default', () => {
+    const full = Array.from({ length: MAX_BLOCKED }, (_, i) => `u${i}`);
+    const next = withBlocked(full, 'new');
+    assert.equal(next.length, MAX_BLOCKED);
+    assert.equal(next[0], 'u1');
+    assert.equal(next[MAX_BLOCKED - 1], 'new');
+    assert.ok(!next.includes('u0'));
+  });
+
+  it('does not cap below MAX_BLOCKED by default', () => {
+    const almost = Array.from({ length: MAX_BLOCKED - 1 }, (_, i) => `u${i}`);
+    const next = withBlocked(almost, 'new');
+    assert.equal(next.length, MAX_BLOCKED);
+    assert.equal(next[0], 'u0');
+  });
+
+  it('does not modify its input and returns a new array', () => {
+    const input = Object.freeze(['a', 'b', 'c']);
+    const next = withBlocked(input, 'a', 2);
+    assert.deepEqual(input, ['a', 'b', 'c']);
+    assert.notEqual(next, input);
+    const unfrozen = ['a', 'b'];
+    const appended = withBlocked(unfrozen, 'c');
+    assert.deepEqual(unfrozen, ['a', 'b']);
+    assert.notEqual(appended, unfrozen);
+  });
+});
