@@ -12,6 +12,7 @@ import type { RoomId } from '../domain/rooms.js';
 import { queryReads, UsageMeter } from '../domain/usage.js';
 import { BANS, BLOCKS, CALLS, QUEUE } from './collections.js';
 import { checkRate } from './rate-limit.js';
+import { runContended } from './transactions.js';
 
 /** What `join` tells the caller. */
 export type JoinOutcome =
@@ -92,7 +93,7 @@ export class FirestoreMatchmaker implements Matchmaker {
   async join(uid: string, { room, offer, renewing }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
     // Reads of every attempt are billed; writes only of the attempt that commits.
     let writes = new UsageMeter();
-    const outcome = await this.db.runTransaction(async (tx) => {
+    const outcome = await runContended(this.db, async (tx) => {
       writes = new UsageMeter();
       const nowMs = this.now();
       const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
@@ -174,7 +175,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     uid: string,
     meter = new UsageMeter(),
   ): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
-    const result = await this.db.runTransaction(async (tx) => {
+    const result = await runContended(this.db, async (tx) => {
       const ownRef = this.queue.doc(uid);
       const [own, ownCalls, commitRate] = await Promise.all([
         tx.get(ownRef),

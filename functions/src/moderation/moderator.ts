@@ -18,6 +18,7 @@ import { NotInCall } from '../domain/refusals.js';
 import { queryReads, UsageMeter } from '../domain/usage.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE, REPORTS } from '../matching/collections.js';
 import { checkRate } from '../matching/rate-limit.js';
+import { runContended } from '../matching/transactions.js';
 
 /** A `reports/{callId}_{reporter}` document: for moderators, readable by no client. */
 export interface ReportDoc {
@@ -44,7 +45,7 @@ export class FirestoreModerator {
    * person when enough different people reported them recently.
    */
   async report(uid: string, { callId, reason }: ReportRequest, meter = new UsageMeter()): Promise<{ readonly banned: boolean }> {
-    return this.db.runTransaction(async (tx) => {
+    return runContended(this.db, async (tx) => {
       const nowMs = this.now();
       const callRef = this.db.collection(CALLS).doc(callId);
       const blocksRef = this.db.collection(BLOCKS).doc(uid);
@@ -102,7 +103,7 @@ export class FirestoreModerator {
 
   /** Never pair the caller with the other participant of `callId` again; ends the call. */
   async block(uid: string, { callId }: BlockRequest, meter = new UsageMeter()): Promise<void> {
-    await this.db.runTransaction(async (tx) => {
+    await runContended(this.db, async (tx) => {
       const nowMs = this.now();
       const callRef = this.db.collection(CALLS).doc(callId);
       const blocksRef = this.db.collection(BLOCKS).doc(uid);
