@@ -7,7 +7,7 @@ import type { ChatSession } from '../../../web/src/session/chat-session.js';
 import type { ChatState } from '../../../web/src/session/chat-state.js';
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
 import { ChatRig, deniedCamera } from '../support/chat-rig.js';
-import { sleep, waitFor, waitForStatus } from '../support/wait.js';
+import { sleep, waitFor, waitForStatus, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15000;
 const LEAVE_MS = 10000;
@@ -200,5 +200,23 @@ describe('ChatSession with the in-memory backend', () => {
     await sleep(1500);
     assertEqual(a.session.state.status, 'searching');
     assertEqual(b.session.state.status, 'searching');
+  });
+
+  it('a waiter moved to a new call id by a renewal sends the new call all its candidates', async function () {
+    this.timeout(40000);
+    const a = rig.session({ timing: { renewMs: 300 } });
+    await a.session.start('kn');
+    await waitForStatus(a.session, 'searching', 5000);
+    // Its candidates were gathered by now and handed to the first call id's channel.
+    await sleep(500);
+    rig.server.dropWaiting(a.uid);
+    await waitUntil(() => rig.server.isWaiting(a.uid), 5000, 'a renewal queues it again');
+    const b = rig.session();
+    await b.session.start('kn');
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    const callId = a.session.call?.callId;
+    assert(callId !== undefined, 'a is in a call');
+    const fromA = rig.server.call(callId)?.messages.filter((m) => m.kind === 'candidate' && m.from === a.uid) ?? [];
+    assert(fromA.length > 0, `the new call got the waiter's candidates (log: ${rig.server.log.join('; ')})`);
   });
 });

@@ -26,6 +26,8 @@ export interface RigOptions {
   readonly uid?: string;
   /** Replaces the fake camera. */
   readonly getUserMedia?: () => Promise<MediaStream>;
+  /** Overrides some of TEST_TIMING (e.g. fast renewals). */
+  readonly timing?: Partial<Timing>;
 }
 
 export class ChatRig {
@@ -47,7 +49,7 @@ export class ChatRig {
           return stream;
         }),
       rtcConfig: () => ({ iceServers: [] }),
-      timing: TEST_TIMING,
+      timing: { ...TEST_TIMING, ...options.timing },
     };
   }
 

@@ -195,6 +195,12 @@ export class MemoryMatchmaker {
     return other;
   }
 
+  /** Forgets a waiting entry, as the sweeper does when its lease lapsed (e.g. a tab asleep). */
+  dropWaiting(uid: string): void {
+    this.waiting.delete(uid);
+    this.log.push(`${uid} dropped from the queue`);
+  }
+
   /** Leaves the queue and ends the calls of `uid`. */
   leave(uid: string): void {
     this.waiting.delete(uid);
