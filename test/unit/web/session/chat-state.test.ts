@@ -373,6 +373,15 @@ describe('transition: events that do not apply return the same object', () => {
   });
 });
 
+/** One test per state: `predicate` gives `expected[status]`. */
+function itHoldsPerState(predicate: (s: ChatState) => boolean, expected: Record<ChatStatus, boolean>): void {
+  for (const state of everyState()) {
+    it(`is ${expected[state.status]} while ${label(state)}`, () => {
+      assert.equal(predicate(state), expected[state.status]);
+    });
+  }
+}
+
 describe('canNext', () => {
   const expected: Record<ChatStatus, boolean> = {
     idle: false,
@@ -386,11 +395,7 @@ describe('canNext', () => {
     'ended-by-you': true,
   };
 
-  for (const state of everyState()) {
-    it(`is ${expected[state.status]} while ${label(state)}`, () => {
-      assert.equal(canNext(state), expected[state.status]);
-    });
-  }
+  itHoldsPerState(canNext, expected);
 
   it('is true exactly where next is not ignored', () => {
     for (const state of everyState()) {
@@ -413,11 +418,7 @@ describe('isActive', () => {
     'ended-by-you': true,
   };
 
-  for (const state of everyState()) {
-    it(`is ${expected[state.status]} while ${label(state)}`, () => {
-      assert.equal(isActive(state), expected[state.status]);
-    });
-  }
+  itHoldsPerState(isActive, expected);
 });
 
 describe('canModerate', () => {
@@ -433,11 +434,7 @@ describe('canModerate', () => {
     'ended-by-you': false,
   };
 
-  for (const state of everyState()) {
-    it(`is ${expected[state.status]} while ${label(state)}`, () => {
-      assert.equal(canModerate(state), expected[state.status]);
-    });
-  }
+  itHoldsPerState(canModerate, expected);
 
   it('is true exactly where a report or block is not ignored', () => {
     for (const state of everyState()) {
