@@ -8,7 +8,6 @@ import { CALL_ID, InvalidRequest, isPlainObject, rejectUnknownKeys } from './req
 export const REPORT_REASONS = ['nudity', 'harassment', 'hate', 'underage', 'spam', 'other'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
-
 function parseCallId(value: unknown, what: string): string {
   if (typeof value !== 'string' || !CALL_ID.test(value)) {
     throw new InvalidRequest(`${what} needs "callId": the id of your current or last call.`);

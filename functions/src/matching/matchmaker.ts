@@ -9,7 +9,7 @@ import { Banned } from '../domain/refusals.js';
 import { choosePartner, isLeaseLive, type WaitingEntry } from '../domain/pairing.js';
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../domain/rooms.js';
-import { queryReads, UsageMeter } from '../domain/usage.js';
+import { UsageMeter } from '../domain/usage.js';
 import { BANS, BLOCKS, CALLS, QUEUE } from './collections.js';
 import { checkRate } from './rate-limit.js';
 import { runContended } from './transactions.js';
@@ -91,105 +91,98 @@ export class FirestoreMatchmaker implements Matchmaker {
   }
 
   async join(uid: string, { room, offer, renewing }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
-    // Reads of every attempt are billed; writes only of the attempt that commits.
-    let writes = new UsageMeter();
-    const outcome = await runContended(this.db, async (tx) => {
-      writes = new UsageMeter();
-      const nowMs = this.now();
-      const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
-      const [own, waiting, ownCalls, ban, blocks, commitRate] = await Promise.all([
-        tx.get(ownRef),
-        tx.get(this.queue.where('room', '==', room).orderBy('createdAt').limit(PAIRING_SCAN_LIMIT)),
-        tx.get(this.calls.where('participants', 'array-contains', uid)),
-        tx.get(this.db.collection(BANS).doc(uid)),
-        tx.get(this.db.collection(BLOCKS).doc(uid)),
-        checkRate(this.db, tx, uid, 'join', nowMs, this.rateLimits().join),
-      ]);
-      meter.read(4 + queryReads(waiting.size) + queryReads(ownCalls.size));
-      const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
-      if (bannedUntil > nowMs) throw new Banned(bannedUntil);
-      const blocked: string[] = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
-      commitRate();
-      writes.write();
+    return runContended(
+      this.db,
+      async (tx) => {
+        const nowMs = this.now();
+        const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
+        const [own, waiting, ownCalls, ban, blocks, commitRate] = await Promise.all([
+          tx.getDoc(ownRef),
+          tx.query(this.queue.where('room', '==', room).orderBy('createdAt').limit(PAIRING_SCAN_LIMIT)),
+          tx.query(this.calls.where('participants', 'array-contains', uid)),
+          tx.getDoc(this.db.collection(BANS).doc(uid)),
+          tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
+          checkRate(this.db, tx, uid, 'join', nowMs, this.rateLimits().join),
+        ]);
+        const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
+        if (bannedUntil > nowMs) throw new Banned(bannedUntil);
+        const blocked: string[] = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
+        commitRate();
 
-      // A renewal that crossed its own match: the call it waits for exists and
-      // the page will see it. Change nothing (ending it would drop the partner).
-      if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && c.get('caller') === uid)) {
-        return { status: 'waiting', callId: renewing } as const;
-      }
+        // A renewal that crossed its own match: the call it waits for exists and
+        // the page will see it. Change nothing (ending it would drop the partner).
+        if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && c.get('caller') === uid)) {
+          return { status: 'waiting', callId: renewing } as const;
+        }
 
-      // Whoever joins leaves every call they were in: one person, one call.
-      // Deleting the call document is what tells the partner "stranger left";
-      // a trigger then removes its candidates.
-      for (const call of ownCalls.docs) tx.delete(call.ref);
-      writes.delete(ownCalls.size);
+        // Whoever joins leaves every call they were in: one person, one call.
+        // Deleting the call document is what tells the partner "stranger left";
+        // a trigger then removes its candidates.
+        for (const call of ownCalls.docs) tx.delete(call.ref);
 
-      const entries = waiting.docs.map((d) => toWaitingEntry(d.data() as QueueDoc));
-      const partner = choosePartner(uid, room, entries, nowMs, new Set(blocked));
-      if (partner !== null) {
-        const call: CallDoc = {
-          caller: partner.uid,
-          callee: uid,
-          participants: [partner.uid, uid],
+        const entries = waiting.docs.map((d) => toWaitingEntry(d.data() as QueueDoc));
+        const partner = choosePartner(uid, room, entries, nowMs, new Set(blocked));
+        if (partner !== null) {
+          const call: CallDoc = {
+            caller: partner.uid,
+            callee: uid,
+            participants: [partner.uid, uid],
+            room,
+            offer: partner.doc.offer,
+            answer: null,
+            answeredAt: null,
+            createdAt: Timestamp.fromMillis(nowMs),
+            expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
+          };
+          tx.delete(this.queue.doc(partner.uid));
+          if (own.exists) tx.delete(ownRef);
+          // create(), not set(): if the id were somehow taken the transaction fails
+          // instead of overwriting someone else's call.
+          tx.create(this.calls.doc(partner.doc.callId) as DocumentReference<CallDoc>, call);
+          return { status: 'matched', callId: partner.doc.callId, offer: partner.doc.offer } as const;
+        }
+
+        // Nobody to pair with: wait. A renewal from the same room keeps its place
+        // in line and its call id (the page is already listening for that call).
+        const previous = own.exists ? own.data() : undefined;
+        const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toWaitingEntry(previous), nowMs);
+        const callId = keepsPlace ? previous.callId : this.calls.doc().id;
+        const entry: QueueDoc = {
+          uid,
           room,
-          offer: partner.doc.offer,
-          answer: null,
-          answeredAt: null,
-          createdAt: Timestamp.fromMillis(nowMs),
-          expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
+          offer,
+          callId,
+          blocked,
+          createdAt: keepsPlace ? previous.createdAt : Timestamp.fromMillis(nowMs),
+          leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
+          expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
         };
-        tx.delete(this.queue.doc(partner.uid));
-        if (own.exists) tx.delete(ownRef);
-        // create(), not set(): if the id were somehow taken the transaction fails
-        // instead of overwriting someone else's call.
-        tx.create(this.calls.doc(partner.doc.callId), call);
-        writes.delete(own.exists ? 2 : 1);
-        writes.write();
-        return { status: 'matched', callId: partner.doc.callId, offer: partner.doc.offer } as const;
-      }
-
-      // Nobody to pair with: wait. A renewal from the same room keeps its place
-      // in line and its call id (the page is already listening for that call).
-      const previous = own.exists ? own.data() : undefined;
-      const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toWaitingEntry(previous), nowMs);
-      const callId = keepsPlace ? previous.callId : this.calls.doc().id;
-      const entry: QueueDoc = {
-        uid,
-        room,
-        offer,
-        callId,
-        blocked,
-        createdAt: keepsPlace ? previous.createdAt : Timestamp.fromMillis(nowMs),
-        leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
-        expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
-      };
-      tx.set(ownRef, entry);
-      writes.write();
-      return { status: 'waiting', callId } as const;
-    });
-    meter.add(writes.usage);
-    return outcome;
+        tx.set(ownRef, entry);
+        return { status: 'waiting', callId } as const;
+      },
+      meter,
+    );
   }
 
   async leave(
     uid: string,
     meter = new UsageMeter(),
   ): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
-    const result = await runContended(this.db, async (tx) => {
-      const ownRef = this.queue.doc(uid);
-      const [own, ownCalls, commitRate] = await Promise.all([
-        tx.get(ownRef),
-        tx.get(this.calls.where('participants', 'array-contains', uid)),
-        checkRate(this.db, tx, uid, 'leave', this.now(), this.rateLimits().leave),
-      ]);
-      meter.read(2 + queryReads(ownCalls.size));
-      commitRate();
-      if (own.exists) tx.delete(ownRef);
-      for (const call of ownCalls.docs) tx.delete(call.ref);
-      return { endedCalls: ownCalls.size, leftQueue: own.exists };
-    });
-    meter.write();
-    meter.delete(result.endedCalls + (result.leftQueue ? 1 : 0));
-    return result;
+    return runContended(
+      this.db,
+      async (tx) => {
+        const ownRef = this.queue.doc(uid);
+        const [own, ownCalls, commitRate] = await Promise.all([
+          tx.getDoc(ownRef),
+          tx.query(this.calls.where('participants', 'array-contains', uid)),
+          checkRate(this.db, tx, uid, 'leave', this.now(), this.rateLimits().leave),
+        ]);
+        commitRate();
+        if (own.exists) tx.delete(ownRef);
+        for (const call of ownCalls.docs) tx.delete(call.ref);
+        return { endedCalls: ownCalls.size, leftQueue: own.exists };
+      },
+      meter,
+    );
   }
 }

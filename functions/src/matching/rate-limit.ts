@@ -2,24 +2,25 @@
  * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`), taken
  * inside the caller's transaction so a burst of requests cannot slip past.
  */
-import { Timestamp, type Firestore, type Transaction } from 'firebase-admin/firestore';
+import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { takeRate, type RatePolicy } from '../domain/moderation.js';
 import { RateLimited } from '../domain/refusals.js';
 import { RATE_LIMITS } from './collections.js';
+import type { MeteredTransaction } from './transactions.js';
 
 export type RateAction = 'join' | 'leave' | 'report' | 'block';
 
 /** Read phase: must run before the transaction's first write. Returns the write phase. */
 export async function checkRate(
   db: Firestore,
-  tx: Transaction,
+  tx: MeteredTransaction,
   uid: string,
   action: RateAction,
   nowMs: number,
   policy: RatePolicy,
 ): Promise<() => void> {
   const ref = db.collection(RATE_LIMITS).doc(`${uid}_${action}`);
-  const snap = await tx.get(ref);
+  const snap = await tx.getDoc(ref);
   const current = snap.exists
     ? { windowStartMs: (snap.get('windowStart') as Timestamp).toMillis(), count: snap.get('count') as number }
     : null;

@@ -1,21 +1,85 @@
 /**
- * Runs a Firestore transaction, and runs it again when it loses a contention
- * race that the Admin SDK did not retry itself. Many people pressing Start
- * in one room at once contend for the same waiting entries; production
- * Firestore and the emulator both answer some of them with ABORTED (the
- * emulator as "Transaction lock timeout" on a read, which the SDK treats as
- * final).
+ * Firestore transactions as Parley runs them: counted and retried.
+ *
+ * Counted: a MeteredTransaction adds to a UsageMeter what Firestore bills —
+ * the reads of every attempt, the writes and deletes of the attempt that
+ * commits — so no caller counts operations by hand.
+ *
+ * Retried: a transaction that loses a contention race the Admin SDK did not
+ * retry itself runs again. Many people pressing Start in one room at once
+ * contend for the same waiting entries; production Firestore and the
+ * emulator both answer some of them with ABORTED (the emulator as
+ * "Transaction lock timeout" on a read, which the SDK treats as final).
  */
-import type { Firestore, Transaction } from 'firebase-admin/firestore';
+import type {
+  DocumentData,
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Query,
+  QuerySnapshot,
+  Transaction,
+  WithFieldValue,
+} from 'firebase-admin/firestore';
 import { backoffMs, isContention } from '../domain/backoff.js';
+import { queryReads, UsageMeter } from '../domain/usage.js';
 
 /** Whole-transaction attempts before the error reaches the caller. */
 const ATTEMPTS = 6;
 
-export async function runContended<T>(db: Firestore, body: (tx: Transaction) => Promise<T>): Promise<T> {
+/** The part of a Transaction that Parley uses, with every operation counted. */
+export class MeteredTransaction {
+  /** Writes and deletes of this attempt; they count only if it commits. */
+  readonly writes = new UsageMeter();
+
+  constructor(
+    private readonly tx: Transaction,
+    private readonly reads: UsageMeter,
+  ) {}
+
+  async getDoc<T extends DocumentData>(ref: DocumentReference<T>): Promise<DocumentSnapshot<T>> {
+    const snap = await this.tx.get(ref);
+    this.reads.read(1);
+    return snap;
+  }
+
+  async query<T extends DocumentData>(query: Query<T>): Promise<QuerySnapshot<T>> {
+    const snap = await this.tx.get(query);
+    this.reads.read(queryReads(snap.size));
+    return snap;
+  }
+
+  set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+    this.tx.set(ref, data);
+    this.writes.write();
+  }
+
+  create<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+    this.tx.create(ref, data);
+    this.writes.write();
+  }
+
+  delete(ref: DocumentReference): void {
+    this.tx.delete(ref);
+    this.writes.delete();
+  }
+}
+
+/** Runs `body` in a transaction, retrying lost contention races, and adds its cost to `meter`. */
+export async function runContended<T>(
+  db: Firestore,
+  body: (tx: MeteredTransaction) => Promise<T>,
+  meter: UsageMeter = new UsageMeter(),
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.runTransaction(body);
+      let committed: MeteredTransaction | undefined;
+      const result = await db.runTransaction(async (tx) => {
+        committed = new MeteredTransaction(tx, meter);
+        return body(committed);
+      });
+      if (committed) meter.add(committed.writes.usage);
+      return result;
     } catch (err) {
       if (!isContention(err) || attempt >= ATTEMPTS) throw err;
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
