@@ -1,6 +1,7 @@
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import { Banned, NotInCall, RateLimited, Refusal } from '../domain/refusals.js';
 import { InvalidRequest } from '../domain/requests.js';
+import { UsageMeter } from '../domain/usage.js';
 import { ENFORCE_APP_CHECK } from '../config.js';
 
 /**
@@ -43,13 +44,21 @@ export function toHttpsError(err: Refusal): HttpsError {
   return new HttpsError('failed-precondition', err.message);
 }
 
-/** Wraps a callable body so that domain refusals reach the client as HttpsErrors. */
-export function guarded<T>(
-  body: (request: CallableRequest<unknown>) => Promise<T>,
-): (request: CallableRequest<unknown>) => Promise<T> {
+/**
+ * The steps every Parley callable takes, in order: App Check and sign-in,
+ * the pure parser, then `body` with a fresh usage meter; domain refusals
+ * reach the client as HttpsErrors. `body` does the work and logs it (its
+ * logger call stays in the handler, where the log-content test reads it).
+ */
+export function callable<Req, Res>(
+  parse: (data: unknown) => Req,
+  body: (uid: string, request: Req, meter: UsageMeter) => Promise<Res>,
+): (request: CallableRequest<unknown>) => Promise<Res> {
   return async (request) => {
+    const uid = requireUid(request);
+    const parsed = parseOrReject(parse, request.data);
     try {
-      return await body(request);
+      return await body(uid, parsed, new UsageMeter());
     } catch (err) {
       if (err instanceof Refusal) throw toHttpsError(err);
       throw err;
