@@ -24,6 +24,13 @@ describe('stranger chat, end to end', () => {
   let browser: Browser;
   const db = adminDb();
 
+  /** Both tabs get queued and, given two seconds to go wrong, stay searching. */
+  async function expectNoPairing(...tabs: ParleyTab[]): Promise<void> {
+    await eventually(async () => (await db.collection('queue').get()).size === tabs.length, 10_000, 'all queued');
+    await new Promise((r) => setTimeout(r, 2_000));
+    for (const t of tabs) assert.equal(await t.status(), 'searching');
+  }
+
   before(async () => {
     await clearFirestore();
     browser = await launchChromium();
@@ -97,10 +104,7 @@ describe('stranger chat, end to end', () => {
     await hindi.waitForStatus('searching');
     await english.waitForStatus('searching');
     // Both are queued, in their own rooms; give a wrong pairing every chance to happen.
-    await eventually(async () => (await db.collection('queue').get()).size === 2, 10_000, 'both queued');
-    await new Promise((r) => setTimeout(r, 2_000));
-    assert.equal(await hindi.status(), 'searching');
-    assert.equal(await english.status(), 'searching');
+    await expectNoPairing(hindi, english);
     assert.equal((await db.collection('calls').get()).size, 0);
     await hindi.press('stop');
     await english.press('stop');
@@ -126,10 +130,7 @@ describe('stranger chat, end to end', () => {
     // Both look again in the same room: they wait instead of meeting again.
     await a.press('next');
     await b.press('next');
-    await eventually(async () => (await db.collection('queue').get()).size === 2, 10_000, 'both queued');
-    await new Promise((r) => setTimeout(r, 2_000));
-    assert.equal(await a.status(), 'searching');
-    assert.equal(await b.status(), 'searching');
+    await expectNoPairing(a, b);
     await a.press('stop');
     await b.press('stop');
     await Promise.all([a.close(), b.close()]);

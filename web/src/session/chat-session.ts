@@ -116,7 +116,7 @@ export class ChatSession {
    */
   private pendingLeave: Promise<void> | null = null;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
-  private lastCall: { readonly callId: string; readonly role: Role } | null = null;
+  private lastCallId: string | null = null;
 
   constructor(private readonly deps: ChatSessionDeps) {}
 
@@ -140,7 +140,7 @@ export class ChatSession {
 
   /** Whether Report and Block can be used now. */
   get canModerate(): boolean {
-    return this.lastCall !== null && canModerate(this._state);
+    return this.lastCallId !== null && canModerate(this._state);
   }
 
   /** Reports the stranger of the current or last call: the call ends at once for both. */
@@ -154,14 +154,14 @@ export class ChatSession {
   }
 
   private async moderate(action: 'report' | 'block', send: (b: Backend, callId: string) => Promise<void>): Promise<void> {
-    const call = this.lastCall;
-    if (!call || !this.canModerate) return;
+    const callId = this.lastCallId;
+    if (callId === null || !this.canModerate) return;
     // End our side at once: the person asked to get away from this stranger.
     this.endAttempt();
-    this.lastCall = null;
+    this.lastCallId = null;
     this.dispatch({ type: 'ended-by-you', action });
     try {
-      await send(await this.prepare(), call.callId);
+      await send(await this.prepare(), callId);
     } catch (err) {
       this.dispatch({ type: 'failed', problem: backendProblem(err) });
     }
@@ -398,7 +398,7 @@ export class ChatSession {
         if (!attempt.live || attempt.matched || attempt.signaling !== signaling) return;
         attempt.matched = true;
         attempt.clearTimer('renew');
-        this.lastCall = { callId, role: 'caller' };
+        this.lastCallId = callId;
         mark(Mark.matched);
         this.dispatch({ type: 'matched' });
         // A partner who never answers (tab died after the match) sends us back to the queue.
@@ -441,7 +441,7 @@ export class ChatSession {
     const peer = this.createPeer(attempt);
     const signaling = backend.openSignaling(callId, 'callee');
     attempt.signaling = signaling;
-    this.lastCall = { callId, role: 'callee' };
+    this.lastCallId = callId;
     mark(Mark.matched);
     this.dispatch({ type: 'matched' });
     signaling.subscribe({
