@@ -165,13 +165,16 @@ async function measureFloor(browser: Browser): Promise<number[]> {
  * firebase-debug.log (each function log line is a JSON object; the log repeats
  * it inside metadata, so only the first object of a line counts).
  */
-function functionUsageSince(offset: number): Array<{ message: string; reads: number; writes: number; deletes: number }> {
+function functionUsageSince(offset: number, callId: string): Array<{ message: string; reads: number; writes: number; deletes: number }> {
   const log = readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset);
   const found: Array<{ message: string; reads: number; writes: number; deletes: number }> = [];
   const pattern = /"usage":\{"reads":(\d+),"writes":(\d+),"deletes":(\d+)\},"severity":"\w+","message":"([^"]+)"\}/;
   for (const line of log.split('\n')) {
     const m = pattern.exec(line);
-    if (m) found.push({ message: m[4]!, reads: Number(m[1]), writes: Number(m[2]), deletes: Number(m[3]) });
+    // The cleanup trigger also runs for calls the bench cleared away earlier: count only this call's.
+    if (m && (m[4] !== 'call ended' || line.includes(`"callId":"${callId}"`))) {
+      found.push({ message: m[4]!, reads: Number(m[1]), writes: Number(m[2]), deletes: Number(m[3]) });
+    }
   }
   return found;
 }
@@ -200,6 +203,7 @@ async function measureCost(browser: Browser): Promise<void> {
   await waitForMark(a, 'joined');
   await b.press('start');
   await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+  const callId = (await a.callId()) ?? '';
   await a.press('stop');
   await b.waitForStatus('partner-left');
   await b.press('stop');
@@ -208,7 +212,7 @@ async function measureCost(browser: Browser): Promise<void> {
   await new Promise((r) => setTimeout(r, 4_000));
   writeFileSync(join(ROOT, 'bench-results', 'functions-log.txt'), readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset));
   const after = await Promise.all([usage(a), usage(b)]);
-  const fn = functionUsageSince(offset);
+  const fn = functionUsageSince(offset, callId);
   const delta = (k: keyof ClientUsage) => after[0]![k] - before[0]![k] + after[1]![k] - before[1]![k];
   const client = { reads: delta('reads'), writes: delta('writes') };
   // The candidate rule reads the call document (get()), and rules reads are billed.

@@ -28,10 +28,15 @@ export const HOSTING_URL = `http://${EMULATORS.hosting.host}:${EMULATORS.hosting
 /** Deletes every document in the Firestore emulator (rules do not apply). */
 export async function clearFirestore(): Promise<void> {
   const { host, port } = EMULATORS.firestore;
-  const res = await fetch(`http://${host}:${port}/emulator/v1/projects/${PROJECT_ID}/databases/(default)/documents`, {
-    method: 'DELETE',
-  });
-  if (!res.ok) throw new Error(`clearing Firestore failed: ${res.status}`);
+  const url = `http://${host}:${port}/emulator/v1/projects/${PROJECT_ID}/databases/(default)/documents`;
+  // 409: a transaction is still open (e.g. the leave of a page just stopped);
+  // the emulator refuses to clear until it ends, so wait a little and retry.
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, { method: 'DELETE' });
+    if (res.ok) return;
+    if (res.status !== 409 || attempt >= 20) throw new Error(`clearing Firestore failed: ${res.status}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The Admin SDK on the emulator: sees everything, bypasses rules (like the functions). */
