@@ -4,7 +4,7 @@
  * Stop, tab close and room separation.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually } from '../support/emulator.js';
@@ -32,9 +32,10 @@ describe('stranger chat, end to end', () => {
   }
 
   before(async () => {
-    await clearFirestore();
     browser = await launchChromium();
   });
+  // Each test starts from an empty database, whatever the one before left.
+  beforeEach(() => clearFirestore());
   after(async () => {
     await browser?.close();
   });
@@ -112,7 +113,6 @@ describe('stranger chat, end to end', () => {
   });
 
   it('Report ends the call for both, and the two are not paired again', async () => {
-    await clearFirestore();
     const a = await ParleyTab.open(browser);
     const b = await ParleyTab.open(browser);
     for (const t of [a, b]) await t.chooseRoom('ml');

@@ -24,6 +24,11 @@ export class ParleyTab {
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error('[page error]', err));
+    // The session reports what went wrong with console.warn (a rejected answer,
+    // a failed offer); show it, so a failing run says why.
+    page.on('console', (msg) => {
+      if (msg.type() === 'warn' || msg.type() === 'error') console.error(`[page ${msg.type()}]`, msg.text());
+    });
     await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
     await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
     return new ParleyTab(page);
