@@ -166,6 +166,10 @@ async function main() {
     // The Functions emulator asks the npm registry for the latest
     // firebase-functions on every start; offline that costs ~20 s of retries.
     npm_config_offline: 'true',
+    // The Functions emulator starts one process per request in flight and
+    // gives each 30 s to load; the load test and the benchmark have 100-200
+    // requests in flight on a 2-core machine, where booting them takes longer.
+    FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT ?? '180',
   };
   ensureNodeModules();
   switch (command) {

@@ -4,7 +4,8 @@
  */
 import { defineBoolean, defineInt } from 'firebase-functions/params';
 import type { CallableOptions } from 'firebase-functions/v2/https';
-import { DEFAULT_RATE_LIMITS, type RateLimits } from './domain/limits.js';
+import { DEFAULT_RATE_LIMITS, DEFAULT_WIDEN_AFTER_MS, type RateLimits } from './domain/limits.js';
+import type { MatchingSettings } from './matching/matchmaker.js';
 
 /**
  * Region of every function. The web client calls the same region
@@ -53,4 +54,14 @@ export function rateLimits(): RateLimits {
     join: { ...DEFAULT_RATE_LIMITS.join, max: JOIN_PER_MINUTE.value() },
     report: { ...DEFAULT_RATE_LIMITS.report, max: REPORT_PER_MINUTE.value() },
   };
+}
+
+const WIDEN_AFTER_SECONDS = defineInt('WIDEN_AFTER_SECONDS', {
+  default: DEFAULT_WIDEN_AFTER_MS / 1000,
+  description: 'Seconds a person waits in a quiet room before they may also be paired from Anyone (0 turns widening off).',
+});
+
+/** Matching settings in force, read per request. */
+export function matchingSettings(): MatchingSettings {
+  return { widenAfterMs: Math.max(0, WIDEN_AFTER_SECONDS.value()) * 1000 };
 }

@@ -6,25 +6,29 @@
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
-import { onDocumentDeleted } from 'firebase-functions/v2/firestore';
+import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { onCall } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
-import { CALLABLE_OPTIONS, rateLimits, REGION, SWEEP_SCHEDULE } from './config.js';
+import { CALLABLE_OPTIONS, matchingSettings, rateLimits, REGION, SWEEP_SCHEDULE } from './config.js';
 import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
 import { blockHandler, reportHandler } from './handlers/moderation.js';
-import { CALLS } from './matching/collections.js';
+import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './domain/room-counts.js';
+import { CALLS, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
 import { FirestoreModerator } from './moderation/moderator.js';
+import { RoomCounter } from './presence/room-counter.js';
 
 initializeApp();
 
 // Created on first use, not at load: deploy analysis loads this file without credentials.
 let matchmaker: FirestoreMatchmaker | undefined;
-const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, rateLimits));
+const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, rateLimits, matchingSettings));
 let moderator: FirestoreModerator | undefined;
 const getModerator = () => (moderator ??= new FirestoreModerator(getFirestore(), Date.now, rateLimits));
+let counter: RoomCounter | undefined;
+const getCounter = () => (counter ??= new RoomCounter(getFirestore()));
 
 /** Pair with a stranger in a room, or wait for one. */
 export const join = onCall(CALLABLE_OPTIONS, joinHandler(getMatchmaker));
@@ -40,12 +44,38 @@ export const block = onCall(CALLABLE_OPTIONS, blockHandler(getModerator));
 
 /** A call document was deleted (hang-up, Next, report, sweep): remember it briefly, remove its candidates. */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
-  const usage = await onCallEnded(getFirestore(), event.params.callId, event.data?.data(), Date.now());
+  const [usage] = await Promise.all([
+    onCallEnded(getFirestore(), event.params.callId, event.data?.data(), Date.now()),
+    getCounter().changed(Date.parse(event.time)),
+  ]);
   logger.info('call ended', { callId: event.params.callId, usage });
 });
+
+/** Live room counts: someone started waiting, stopped waiting, or a call began (see presence/room-counter.ts). */
+const TRIGGER = { region: REGION };
+export const onQueueEntered = onDocumentCreated({ ...TRIGGER, document: `${QUEUE}/{uid}` }, (e) => countRooms(e.time));
+export const onQueueLeft = onDocumentDeleted({ ...TRIGGER, document: `${QUEUE}/{uid}` }, (e) => countRooms(e.time));
+export const onCallCreated = onDocumentCreated({ ...TRIGGER, document: `${CALLS}/{callId}` }, (e) => countRooms(e.time));
+
+/** `time`: the change's event time (its commit, or later), which decides whether a count already includes it. */
+async function countRooms(time: string): Promise<void> {
+  const outcome = await getCounter().changed(Date.parse(time));
+  logger.debug('room counts', { outcome });
+}
+
+/** The counts document was written: if a count is pending, count when it is due and publish. */
+export const countRoomsWhenDue = onDocumentWritten(
+  { ...TRIGGER, document: `${ROOM_COUNTS_COLLECTION}/${ROOM_COUNTS_DOC}` },
+  async () => {
+    const counts = await getCounter().countWhenDue();
+    if (counts) logger.debug('room counts published');
+  },
+);
 
 /** Backstop for abrupt exits: delete lapsed waiting entries, abandoned calls, expired records. */
 export const sweep = onSchedule({ schedule: SWEEP_SCHEDULE, region: REGION }, async () => {
   const report = await new Sweeper(getFirestore()).sweep(Date.now());
+  // Entries whose lease lapsed leave the counts without any document changing.
+  await getCounter().changed(Date.now());
   logger.info('sweep', { ...report });
 });

@@ -10,10 +10,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
-import { adminDb, clearFirestore, ROOT } from '../support/emulator.js';
+import { adminDb, clearFirestore, drainTriggers, ROOT, userPool } from '../support/emulator.js';
+import { settledState, stampede, warmUp } from '../support/load.js';
+import { pairingViolations } from '../support/pairing-check.js';
 import { summarize } from './stats.js';
 
 const CALLS = Number(process.env['PARLEY_BENCH_CALLS'] ?? 20);
+/** Concurrent joiners per pairing round (PARLEY_BENCH_JOINERS, comma-separated). */
+const JOINERS = (process.env['PARLEY_BENCH_JOINERS'] ?? '10,50,200').split(',').map(Number);
 const figures: object[] = [];
 
 function report(figure: string, data: object): void {
@@ -187,6 +191,54 @@ function logSize(): number {
   }
 }
 
+/**
+ * 6: pairing under concurrency. N clients press Start at the same moment
+ * (through the Functions emulator, each with its own anonymous user), in
+ * Anyone and two language rooms. Pairing latency is, per paired client, from
+ * its join request to its pairing: the join's answer for the one who was
+ * matched, the call's creation for the one who waited. Pairs per second over
+ * the whole round. Lost races: conditional writes the functions retried,
+ * from their log.
+ */
+async function measurePairing(): Promise<void> {
+  const db = adminDb();
+  for (const n of JOINERS) {
+    await clearFirestore();
+    await drainTriggers();
+    const users = userPool();
+    const people = await Promise.all(Array.from({ length: n }, () => users.create()));
+    await warmUp(people); // one process per request in flight: boot them before timing
+    const offset = logSize();
+    const clients = await stampede(people, { rooms: ['any', 'ta', 'any', 'hi'], leaveEvery: 0 });
+    const { calls, queue } = await settledState(db);
+    const sentAt = new Map(clients.map((c) => [c.uid, c.sentAtMs]));
+    const latency: number[] = [];
+    for (const call of calls) {
+      latency.push(call.createdAtMs - sentAt.get(call.caller)!);
+      const callee = clients.find((c) => c.uid === call.callee)!;
+      latency.push(callee.answeredAtMs - callee.sentAtMs);
+    }
+    const start = Math.min(...clients.map((c) => c.sentAtMs));
+    const end = Math.max(...calls.map((c) => c.createdAtMs), ...clients.map((c) => c.answeredAtMs));
+    const joinLog = readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8')
+      .slice(offset)
+      .split('\n')
+      .filter((l) => l.includes('"message":"join"'));
+    const races = joinLog.map((l) => Number(/"lostRaces":(\d+)/.exec(l)?.[1] ?? NaN)).filter(Number.isFinite);
+    const s = summarize(latency);
+    report('pairing-under-load', {
+      joiners: n,
+      pairs: calls.length,
+      stillWaiting: queue.length,
+      violations: pairingViolations(clients, calls, queue).length,
+      pairingLatencyMs: { p50: s.p50, p95: s.p95, max: s.max },
+      pairsPerSecond: Math.round((calls.length / ((end - start) / 1000)) * 10) / 10,
+      lostRaces: { total: races.reduce((a, b) => a + b, 0), joinsThatRetried: races.filter((r) => r > 0).length, joins: races.length },
+    });
+    await users.closeAll();
+  }
+}
+
 /** 4: Firestore operations for one complete call, clients and functions together. */
 async function measureCost(browser: Browser): Promise<void> {
   await clearFirestore();
@@ -297,6 +349,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
+  await measurePairing();
   const dir = join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const result = JSON.stringify({ at: new Date().toISOString(), calls: CALLS, figures }, null, 2);

@@ -498,6 +498,33 @@ describe('firestore.rules', () => {
     });
   }
 
+  describe('stats/rooms: public numbers, written by the functions only', () => {
+    const counts = { rooms: { ta: { waiting: 2, chatting: 4 } }, countedAt: Timestamp.fromMillis(0) };
+    beforeEach(async () => {
+      await writeAsFunctions('stats', 'rooms', counts);
+      await writeAsFunctions('stats', 'other', { secret: 1 });
+    });
+
+    it('denies the unauthenticated a get', async () => {
+      await denied(getDoc(doc(unauthenticated(), 'stats', 'rooms')));
+    });
+    it('denies every client create, update, set and delete', async () => {
+      await denied(updateDoc(doc(as(CALLER), 'stats', 'rooms'), { 'rooms.ta.waiting': 99 }));
+      await denied(setDoc(doc(as(CALLER), 'stats', 'rooms'), { rooms: {} }));
+      await denied(deleteDoc(doc(as(CALLER), 'stats', 'rooms')));
+      await denied(setDoc(doc(as(CALLER), 'stats', 'mine'), { rooms: {} }));
+      assert.deepEqual(await readAsFunctions('stats', 'rooms'), counts);
+    });
+    it('denies listing stats and reading any other stats document', async () => {
+      await denied(getDocs(collection(as(CALLER), 'stats')));
+      await denied(getDoc(doc(as(CALLER), 'stats', 'other')));
+    });
+    it('allows a signed-in page to get the room counts', async () => {
+      const snap = await allowed(getDoc(doc(as(STRANGER), 'stats', 'rooms')));
+      assert.deepEqual(snap.get('rooms'), counts.rooms);
+    });
+  });
+
   it('denies every other path by default', async () => {
     await denied(getDoc(doc(as(CALLER), 'users', CALLER)));
     await denied(setDoc(doc(as(CALLER), 'anything', 'x'), { a: 1 }));

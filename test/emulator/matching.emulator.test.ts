@@ -81,7 +81,7 @@ describe('join and leave (Functions emulator)', () => {
     const waiting = await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
     await b.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
     const renewal = await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer(), renewing: waiting.callId });
-    assert.deepEqual(renewal, { status: 'waiting', callId: waiting.callId });
+    assert.deepEqual(renewal, { status: 'waiting', callId: waiting.callId, widened: false, widenInMs: null });
     assert.equal((await db.doc(`calls/${waiting.callId}`).get()).exists, true, 'the call survives');
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'and A is not queued again');
   });
@@ -101,6 +101,49 @@ describe('join and leave (Functions emulator)', () => {
     await eventually(async () => (await callRef.collection('candidates').get()).empty, 15_000, 'candidates removed by the trigger');
     const calls = await db.collection('calls').where('participants', 'array-contains', b.uid).get();
     assert.equal(calls.size, 1, 'B is in exactly one call');
+  });
+
+  it('skip memory: someone just skipped is passed over for someone fresh, even one who waited less', async () => {
+    const [a, b, d] = [await user(), await user(), await user()];
+    const ab = await a.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    assert.equal((await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() })).status, 'waiting', 'B pressed Next on A');
+    const bd = await d.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    assert.equal(bd.status, 'matched', 'D met B');
+    await d.call('block', { callId: bd.callId }); // so B and D can both wait below
+    await eventually(async () => (await db.doc(`history/${ab.callId}`).get()).exists, 15_000, 'history of A and B');
+    // B waits first, then D (who cannot take B): two waiters, B the longer.
+    assert.equal((await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() })).status, 'waiting');
+    const dWaits = await d.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    assert.equal(dWaits.status, 'waiting');
+    // A looks again: B waited longer, but A and B just met.
+    const again = await a.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    assert.equal(again.status, 'matched');
+    assert.equal(again.callId, dWaits.callId, 'A meets D, not B whom it just met');
+    assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, true, 'B still waits');
+  });
+
+  it('skip memory yields when the room has nobody else', async () => {
+    const [a, b] = [await user(), await user()];
+    const ab = await a.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
+    await b.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
+    const bNext = await b.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
+    assert.equal(bNext.status, 'waiting');
+    assert.deepEqual((await db.doc(`queue/${b.uid}`).get()).get('recent'), [a.uid], 'B remembers A');
+    const aAgain = await a.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
+    assert.equal(aAgain.status, 'matched', 'nobody else is waiting: A and B meet again');
+    assert.equal(aAgain.callId, bNext.callId);
+    assert.notEqual(aAgain.callId, ab.callId);
+  });
+
+  it('answers a waiter with when it will widen, and never widens when asked not to', async () => {
+    const a = await user();
+    const waiting = await a.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    assert.equal(waiting.status === 'waiting' && waiting.widened, false);
+    assert.equal(waiting.status === 'waiting' && waiting.widenInMs, 20_000, 'WIDEN_AFTER_SECONDS (functions/.env) is 20');
+    const b = await user();
+    const no = await b.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer(), widen: false });
+    assert.deepEqual(no.status === 'waiting' && [no.widened, no.widenInMs], [false, null]);
   });
 
   it('leave removes the waiting entry and ends the calls of the caller', async () => {

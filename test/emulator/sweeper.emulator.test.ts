@@ -19,18 +19,18 @@ describe('Sweeper (Firestore emulator)', () => {
     let now = t0;
     const matchmaker = new FirestoreMatchmaker(db, () => now);
     // Two pairs and one waiter, all made at t0 by the real matching code.
-    await matchmaker.join('a', { room: 'ta', offer: fakeOffer() });
-    const unanswered = await matchmaker.join('b', { room: 'ta', offer: fakeOffer() });
-    await matchmaker.join('c', { room: 'hi', offer: fakeOffer() });
-    const answered = await matchmaker.join('d', { room: 'hi', offer: fakeOffer() });
-    await matchmaker.join('e', { room: 'en', offer: fakeOffer() });
+    await matchmaker.join('a', { room: 'ta', offer: fakeOffer(), widen: true });
+    const unanswered = await matchmaker.join('b', { room: 'ta', offer: fakeOffer(), widen: true });
+    await matchmaker.join('c', { room: 'hi', offer: fakeOffer(), widen: true });
+    const answered = await matchmaker.join('d', { room: 'hi', offer: fakeOffer(), widen: true });
+    await matchmaker.join('e', { room: 'en', offer: fakeOffer(), widen: true });
     await db.doc(`calls/${answered.callId}`).update({ answer: { type: 'answer', sdp: 'v=0' }, answeredAt: Timestamp.fromMillis(t0) });
     for (const id of [unanswered.callId, answered.callId]) {
       await db.collection(`calls/${id}/candidates`).add({ from: 'x', candidate: 'c', createdAt: Timestamp.fromMillis(t0) });
     }
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
-    await matchmaker.join('f', { room: 'ml', offer: fakeOffer() });
+    await matchmaker.join('f', { room: 'ml', offer: fakeOffer(), widen: true });
 
     const sweeper = new Sweeper(db);
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
@@ -79,9 +79,9 @@ describe('Sweeper (Firestore emulator)', () => {
 
   it('does not delete a waiting entry renewed after it was read', async () => {
     const matchmaker = new FirestoreMatchmaker(db, () => Date.now() - WAITING_LEASE_MS - 1);
-    await matchmaker.join('a', { room: 'ta', offer: fakeOffer() });
+    await matchmaker.join('a', { room: 'ta', offer: fakeOffer(), widen: true });
     // Renewal lands; the entry is live again.
-    await new FirestoreMatchmaker(db).join('a', { room: 'ta', offer: fakeOffer() });
+    await new FirestoreMatchmaker(db).join('a', { room: 'ta', offer: fakeOffer(), widen: true });
     const report = await new Sweeper(db).sweep(Date.now());
     assert.equal(report.waitingEntries, 0);
     assert.equal((await db.doc('queue/a').get()).exists, true);

@@ -130,3 +130,19 @@ export async function rejection(promise: Promise<unknown>): Promise<FunctionsErr
   }
   assert.fail('expected the call to be rejected');
 }
+
+/**
+ * Waits until the Functions emulator has run every Firestore trigger queued
+ * so far. The emulator delivers them one at a time, in order, so a load test
+ * leaves a backlog that would slow the next test's triggers: a sentinel call
+ * is created and deleted, and its history entry (written by onCallDeleted)
+ * appears only once everything before it ran.
+ */
+export async function drainTriggers(timeoutMs = 180_000): Promise<void> {
+  const db = adminDb();
+  const id = `drain${Date.now()}`;
+  await db.doc(`calls/${id}`).set({ participants: ['drain-a', 'drain-b'], room: 'any' });
+  await db.doc(`calls/${id}`).delete();
+  await eventually(async () => (await db.doc(`history/${id}`).get()).exists, timeoutMs, 'the trigger backlog to drain');
+  await db.doc(`history/${id}`).delete();
+}

@@ -37,11 +37,51 @@ export const UNANSWERED_CALL_MS = 60_000;
 export const MAX_CALL_AGE_MS = 4 * 60 * 60 * 1000;
 
 /**
- * Waiting entries read per pairing attempt. Entries whose lease lapsed or that
- * belong to the joiner are skipped, so a few extra give a live partner a
- * chance without reading the whole room.
+ * Waiting entries read per pool per pairing attempt. Entries whose lease
+ * lapsed, that belong to the joiner or that blocked them are skipped, so a few
+ * extra give a live partner a chance without reading the whole room.
  */
 export const PAIRING_SCAN_LIMIT = 10;
+
+/**
+ * Joiners arriving at the same moment pick at random among this many of the
+ * longest-waiting entries instead of all racing for the first one. Small, so
+ * the longest wait still almost always goes first.
+ */
+export const PAIRING_SPREAD = 3;
+
+/**
+ * Pairing writes are optimistic (conditional on what was read); one that lost
+ * a race reads again and retries this many times in all before giving up.
+ * Losing takes one round trip, so this bounds a join to about a second even
+ * in a stampede; a waiting page's renewal then tries again.
+ */
+export const PAIRING_ATTEMPTS = 12;
+
+/**
+ * Default wait in a quiet room before the entry is also offered to the Anyone
+ * pool (the person can turn widening off; the deployment can change the
+ * delay or turn it off with WIDEN_AFTER_SECONDS, see functions/src/config.ts).
+ */
+export const DEFAULT_WIDEN_AFTER_MS = 20_000;
+
+/**
+ * Skip memory: someone one was paired with this recently is not paired with
+ * them again while anyone else fits. Two minutes covers pressing Next a few
+ * times in a small room without freezing out a room of two.
+ */
+export const SKIP_MEMORY_MS = 2 * 60_000;
+
+/** Recent partners remembered per person (the most recent first). */
+export const SKIP_MEMORY_SIZE = 10;
+
+/**
+ * The public room counts are recomputed at most once per this interval, and
+ * within it after any change. It bounds the writes to the one document every
+ * page listens to (production's guideline: about one write per second per
+ * document) and the reads it costs every open page.
+ */
+export const ROOM_COUNTS_INTERVAL_MS = 3_000;
 
 /** Documents deleted per sweep query, to bound one run's work. */
 export const SWEEP_BATCH = 200;

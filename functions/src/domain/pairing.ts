@@ -1,16 +1,36 @@
 /**
- * Who to pair a joiner with. Pure: the Firestore transaction reads the oldest
- * waiting entries of the room and asks this module which one to take.
+ * Who to pair a joiner with, and which pools a waiting entry is in. Pure: the
+ * matchmaker reads a few waiting entries and asks this module which one to
+ * take.
+ *
+ * Pools: an entry waits in its own room's pool; after a long wait in a quiet
+ * room (and if the person allows it) also in the Anyone pool. Two people can
+ * be paired when their pools meet.
  */
+import { ANYONE_ROOM } from './rooms.js';
 
 /** What pairing needs to know about a waiting entry. Times in epoch ms. */
 export interface WaitingEntry {
   readonly uid: string;
+  /** The room the person chose. */
   readonly room: string;
+  /** Where the entry can be found: its room, and 'any' once widened. */
+  readonly pools: readonly string[];
   readonly createdAtMs: number;
   readonly leaseExpiresAtMs: number;
   /** People this waiter blocked: never paired with them. */
   readonly blocked?: readonly string[];
+  /** People this waiter was paired with a moment ago: paired again only if nobody else fits. */
+  readonly recent?: readonly string[];
+}
+
+/** The person looking for a partner. */
+export interface Seeker {
+  readonly uid: string;
+  /** Own room first: a partner from one's own room is preferred to one from Anyone. */
+  readonly pools: readonly string[];
+  readonly blocked?: ReadonlySet<string>;
+  readonly recent?: ReadonlySet<string>;
 }
 
 /** An entry is eligible while its lease runs: a lapsed lease means a closed or dead page. */
@@ -18,24 +38,98 @@ export function isLeaseLive(entry: Pick<WaitingEntry, 'leaseExpiresAtMs'>, nowMs
   return entry.leaseExpiresAtMs > nowMs;
 }
 
+/** The pool two people would meet in, the seeker's own room first; null when their pools do not meet. */
+export function sharedPool(seeker: Pick<Seeker, 'pools'>, entry: Pick<WaitingEntry, 'pools'>): string | null {
+  return seeker.pools.find((p) => entry.pools.includes(p)) ?? null;
+}
+
+/** Whether `entry` may be paired with `seeker` at all: not themself, alive, a common pool, no block either way. */
+export function isCompatible(seeker: Seeker, entry: WaitingEntry, nowMs: number): boolean {
+  return (
+    entry.uid !== seeker.uid &&
+    isLeaseLive(entry, nowMs) &&
+    sharedPool(seeker, entry) !== null &&
+    !seeker.blocked?.has(entry.uid) &&
+    !(entry.blocked?.includes(seeker.uid) ?? false)
+  );
+}
+
+/** Whether the two were paired a moment ago (either side remembers it). */
+export function isRecentPair(seeker: Seeker, entry: WaitingEntry): boolean {
+  return (seeker.recent?.has(entry.uid) ?? false) || (entry.recent?.includes(seeker.uid) ?? false);
+}
+
 /**
- * The partner for `joinerUid` in `room`: the longest-waiting entry of that room
- * whose lease is live, that is not the joiner, and where neither blocked the
- * other. Null when nobody qualifies. `waiting` may come in any order and may
- * hold other rooms' entries.
+ * Compatible entries, best first: someone not met a moment ago before someone
+ * just skipped; someone from the seeker's own room before someone met through
+ * Anyone; then the longest waiting (ties by uid, so the order is total).
+ */
+export function rankPartners<E extends WaitingEntry>(seeker: Seeker, waiting: readonly E[], nowMs: number): E[] {
+  const key = (e: E) => [isRecentPair(seeker, e) ? 1 : 0, seeker.pools.indexOf(sharedPool(seeker, e)!)] as const;
+  return waiting
+    .filter((e) => isCompatible(seeker, e, nowMs))
+    .sort((a, b) => {
+      const [ra, pa] = key(a);
+      const [rb, pb] = key(b);
+      return ra - rb || pa - pb || a.createdAtMs - b.createdAtMs || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
+    });
+}
+
+export interface ChoiceOptions {
+  /**
+   * Choose at random among this many of the best equally-ranked entries.
+   * 1 is strictly longest-waiting first; more spreads joiners who arrive at
+   * the same moment over several waiters, so they do not all race for one.
+   */
+  readonly spread?: number;
+  /** In [0, 1); injected for tests. */
+  readonly random?: () => number;
+}
+
+/**
+ * The partner for `seeker`, or null when nobody compatible is waiting. A
+ * recently met person is chosen only when nobody else fits. `waiting` may come
+ * in any order and hold entries of other pools.
  */
 export function choosePartner<E extends WaitingEntry>(
-  joinerUid: string,
-  room: string,
+  seeker: Seeker,
   waiting: readonly E[],
   nowMs: number,
-  blockedByJoiner: ReadonlySet<string> = new Set(),
+  { spread = 1, random = Math.random }: ChoiceOptions = {},
 ): E | null {
-  let best: E | null = null;
-  for (const entry of waiting) {
-    if (entry.uid === joinerUid || entry.room !== room || !isLeaseLive(entry, nowMs)) continue;
-    if (blockedByJoiner.has(entry.uid) || entry.blocked?.includes(joinerUid)) continue;
-    if (best === null || entry.createdAtMs < best.createdAtMs) best = entry;
-  }
-  return best;
+  const ranked = rankPartners(seeker, waiting, nowMs);
+  const best = ranked[0];
+  if (best === undefined) return null;
+  // Only among entries in the same tier as the best: spreading must never
+  // pick a just-skipped person over a fresh one, or Anyone over one's room.
+  const tier = (e: E) => `${isRecentPair(seeker, e)}|${sharedPool(seeker, e)}`;
+  const sameTier = ranked.slice(0, Math.max(1, spread)).filter((e) => tier(e) === tier(best));
+  return sameTier[Math.min(sameTier.length - 1, Math.floor(random() * sameTier.length))]!;
+}
+
+/** Where a waiting entry waits, and when that changes. */
+export interface Widening {
+  readonly pools: readonly string[];
+  /** True when the entry is also in the Anyone pool. */
+  readonly widened: boolean;
+  /** In how many ms a renewal would widen it; null when it never will (or already did). */
+  readonly widenInMs: number | null;
+}
+
+/**
+ * Widen to Anyone: someone who has waited `widenAfterMs` in a quiet room, and
+ * allows it, can also be paired from the Anyone pool. `widenAfterMs` 0 turns
+ * widening off for the whole deployment.
+ */
+export function widening(
+  room: string,
+  allowed: boolean,
+  waitingSinceMs: number,
+  nowMs: number,
+  widenAfterMs: number,
+): Widening {
+  if (room === ANYONE_ROOM || !allowed || widenAfterMs <= 0) return { pools: [room], widened: false, widenInMs: null };
+  const waited = nowMs - waitingSinceMs;
+  if (waited >= widenAfterMs) return { pools: [room, ANYONE_ROOM], widened: true, widenInMs: null };
+  return { pools: [room], widened: false, widenInMs: widenAfterMs - waited };
 }

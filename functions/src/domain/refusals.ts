@@ -27,3 +27,10 @@ export class NotInCall extends Refusal {
     super('No recent call with that id involves you. Report and Block work during a call and for an hour after it.');
   }
 }
+
+/** Pairing lost every race it ran (a stampede in one room); nothing was written. */
+export class Contended extends Refusal {
+  constructor() {
+    super('Many people pressed Start at the same moment and we could not place you. Try again in a second.');
+  }
+}

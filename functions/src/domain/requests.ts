@@ -25,6 +25,8 @@ export interface JoinRequest {
    * If that call was created meanwhile, the renewal must not end it.
    */
   readonly renewing?: string;
+  /** Whether a long wait in a quiet room may pair the person from the Anyone pool (default true). */
+  readonly widen: boolean;
 }
 
 /** Firestore auto-ids are 20 alphanumerics; accept that shape only. */
@@ -69,21 +71,25 @@ export function parseDescription(value: unknown, expectedType: 'offer' | 'answer
 
 export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
-    throw new InvalidRequest('join expects an object: { room, offer }.');
+    throw new InvalidRequest('join expects an object: { room, offer, renewing?, widen? }.');
   }
-  rejectUnknownKeys(data, ['room', 'offer', 'renewing'], 'The join request');
+  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen'], 'The join request');
   const room = data['room'];
   if (!isRoomId(room)) {
     const ids = ROOMS.map((r) => r.id).join(', ');
     throw new InvalidRequest(`Unknown room ${JSON.stringify(room)}; choose one of: ${ids}.`);
   }
   const offer = parseDescription(data['offer'], 'offer') as JoinRequest['offer'];
+  const widen = data['widen'] === undefined ? true : data['widen'];
+  if (typeof widen !== 'boolean') {
+    throw new InvalidRequest('"widen" must be true or false.');
+  }
   const renewing = data['renewing'];
-  if (renewing === undefined) return { room, offer };
+  if (renewing === undefined) return { room, offer, widen };
   if (typeof renewing !== 'string' || !CALL_ID.test(renewing)) {
     throw new InvalidRequest('"renewing" must be the call id that join returned.');
   }
-  return { room, offer, renewing };
+  return { room, offer, renewing, widen };
 }
 
 /** `leave` takes no arguments: it ends whatever the caller is part of. */

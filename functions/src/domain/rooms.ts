@@ -36,8 +36,11 @@ export const ROOMS = [
 
 export type RoomId = (typeof ROOMS)[number]['id'];
 
+/** The room everyone can be met in; quiet rooms widen into it. */
+export const ANYONE_ROOM = 'any' satisfies RoomId;
+
 /** The room a new visitor starts in. */
-export const DEFAULT_ROOM: RoomId = 'any';
+export const DEFAULT_ROOM: RoomId = ANYONE_ROOM;
 
 const ROOM_IDS: ReadonlySet<string> = new Set(ROOMS.map((r) => r.id));
 

@@ -40,4 +40,18 @@ export class UsageMeter {
   get usage(): Usage {
     return { ...this.totals };
   }
+
+  /**
+   * Conditional writes that lost a race and were retried. Not billed as
+   * such (their reads are), but the measure of contention the benchmark prints.
+   */
+  private races = 0;
+
+  lostRace(): void {
+    this.races++;
+  }
+
+  get lostRaces(): number {
+    return this.races;
+  }
 }

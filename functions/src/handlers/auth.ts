@@ -1,5 +1,5 @@
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
-import { Banned, NotInCall, RateLimited, Refusal } from '../domain/refusals.js';
+import { Banned, Contended, NotInCall, RateLimited, Refusal } from '../domain/refusals.js';
 import { InvalidRequest } from '../domain/requests.js';
 import { UsageMeter } from '../domain/usage.js';
 import { ENFORCE_APP_CHECK } from '../config.js';
@@ -41,6 +41,7 @@ export function toHttpsError(err: Refusal): HttpsError {
     return new HttpsError('permission-denied', err.message, { until: new Date(err.untilMs).toISOString() });
   }
   if (err instanceof NotInCall) return new HttpsError('not-found', err.message);
+  if (err instanceof Contended) return new HttpsError('aborted', err.message);
   return new HttpsError('failed-precondition', err.message);
 }
 

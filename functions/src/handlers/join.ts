@@ -11,7 +11,14 @@ export function joinHandler(matchmaker: () => Matchmaker) {
   return callable(parseJoinRequest, async (uid, join, meter) => {
     const outcome = await matchmaker().join(uid, join, meter);
     // Never log the offer: SDP carries addresses. Usage is what Firestore bills.
-    logger.info('join', { room: join.room, status: outcome.status, callId: outcome.callId, usage: meter.usage });
+    // lostRaces: conditional writes retried (contention); usage stays last, the benchmark reads it there.
+    logger.info('join', {
+      room: join.room,
+      status: outcome.status,
+      callId: outcome.callId,
+      lostRaces: meter.lostRaces,
+      usage: meter.usage,
+    });
     return outcome;
   });
 }

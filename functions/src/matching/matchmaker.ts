@@ -1,31 +1,59 @@
 /**
- * Pairing on Firestore: the waiting queue and the creation of calls, each in
- * one transaction so that nobody is paired twice, with themself, or across
- * rooms, however the joins interleave.
+ * Pairing on Firestore: the waiting queue and the creation of calls, such that
+ * nobody is paired twice, with themself, or outside their pools, however the
+ * joins interleave — and without a document that every join must lock.
+ *
+ * How (docs/SCALING.md has the argument in full):
+ * - Reads take no locks. Every write is conditional on what was read (see
+ *   optimistic.ts): taking a waiter deletes their entry only if it is
+ *   unchanged, creates the call only if its id is free, and removes one's own
+ *   entry only if nobody took it meanwhile. A join that lost a race reads
+ *   again; contention is only between joiners that picked the same waiter,
+ *   and PAIRING_SPREAD makes simultaneous joiners pick different ones.
+ * - No lost matches: two people who queue at the same moment in one pool
+ *   might each see nobody. So after queuing, a joiner looks once more, for
+ *   entries queued no later than its own (createdAt is the commit time), and
+ *   takes one. Of any two entries, the later one's look happens after both
+ *   commits, so it sees the earlier: two compatible people never both stay
+ *   waiting.
  */
-import { Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
-import { DEFAULT_RATE_LIMITS, MAX_CALL_AGE_MS, PAIRING_SCAN_LIMIT, WAITING_LEASE_MS, type RateLimits } from '../domain/limits.js';
-import { Banned } from '../domain/refusals.js';
-import { choosePartner, isLeaseLive, type WaitingEntry } from '../domain/pairing.js';
+import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
+import {
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_WIDEN_AFTER_MS,
+  MAX_CALL_AGE_MS,
+  PAIRING_ATTEMPTS,
+  PAIRING_SCAN_LIMIT,
+  PAIRING_SPREAD,
+  SKIP_MEMORY_MS,
+  SKIP_MEMORY_SIZE,
+  WAITING_LEASE_MS,
+  type RateLimits,
+} from '../domain/limits.js';
+import { Banned, Contended } from '../domain/refusals.js';
+import { choosePartner, isLeaseLive, sharedPool, widening, type Seeker, type WaitingEntry, type Widening } from '../domain/pairing.js';
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../domain/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
-import { BANS, BLOCKS, CALLS, QUEUE } from './collections.js';
-import { checkRate } from './rate-limit.js';
-import { runContended } from './transactions.js';
+import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
+import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
+import { checkRateOptimistic } from './rate-limit.js';
 
 /** What `join` tells the caller. */
 export type JoinOutcome =
-  /** Queued. The call will be created under `callId` when someone arrives. */
-  | { readonly status: 'waiting'; readonly callId: string }
-  /** Paired at once with someone who was waiting: answer their offer. */
-  | { readonly status: 'matched'; readonly callId: string; readonly offer: SessionDescription };
+  /**
+   * Queued. The call will be created under `callId` when someone arrives.
+   * `widened`: also in the Anyone pool; `widenInMs`: when a renewal would widen it.
+   */
+  | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
+  /** Paired at once with someone who was waiting: answer their offer. `room`: the pool they met in. */
+  | { readonly status: 'matched'; readonly callId: string; readonly offer: SessionDescription; readonly room: RoomId };
 
 /** The queue and pairing, as the callables see them. */
 export interface Matchmaker {
   /**
-   * Ends the caller's calls, then pairs them with someone waiting in `room` or
-   * queues them. Operations are added to `meter` as Firestore bills them.
+   * Ends the caller's calls, then pairs them with someone waiting in their
+   * pools or queues them. Operations are added to `meter` as Firestore bills them.
    */
   join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinOutcome>;
   /** Ends everything the caller is part of: their waiting entry and their calls. */
@@ -35,12 +63,18 @@ export interface Matchmaker {
 /** A `queue/{uid}` document. Written only by the functions. */
 export interface QueueDoc {
   readonly uid: string;
+  /** The room the person chose. */
   readonly room: RoomId;
+  /** Where pairing looks for this entry: the room, and 'any' once widened. */
+  readonly pools: readonly RoomId[];
   readonly offer: SessionDescription;
   /** The id the call will have, so the waiting page can listen for it. */
   readonly callId: string;
   /** Whom this person blocked, copied at join so pairing needs no extra reads. */
   readonly blocked: readonly string[];
+  /** Whom this person was paired with a moment ago (skip memory). */
+  readonly recent: readonly string[];
+  /** When the person started waiting: the commit time of the first entry, kept by renewals. */
   readonly createdAt: Timestamp;
   readonly leaseExpiresAt: Timestamp;
   /** TTL field: production deletes the document after this time. */
@@ -52,6 +86,7 @@ export interface CallDoc {
   readonly caller: string;
   readonly callee: string;
   readonly participants: readonly [string, string];
+  /** The pool the two met in. */
   readonly room: RoomId;
   readonly offer: SessionDescription;
   /** Written once by the callee. */
@@ -62,15 +97,41 @@ export interface CallDoc {
   readonly expireAt: Timestamp;
 }
 
-function toWaitingEntry(doc: QueueDoc): WaitingEntry & { readonly doc: QueueDoc } {
+/** Deployment settings of matching (functions/src/config.ts reads them from parameters). */
+export interface MatchingSettings {
+  /** Wait before a quiet room's entry is also offered to Anyone; 0 turns widening off. */
+  readonly widenAfterMs: number;
+}
+
+export const DEFAULT_MATCHING_SETTINGS: MatchingSettings = { widenAfterMs: DEFAULT_WIDEN_AFTER_MS };
+
+type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
+
+function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
+  const doc = snap.data()!;
   return {
     uid: doc.uid,
     room: doc.room,
+    pools: doc.pools ?? [doc.room],
     createdAtMs: doc.createdAt.toMillis(),
     leaseExpiresAtMs: doc.leaseExpiresAt.toMillis(),
     blocked: doc.blocked ?? [],
+    recent: doc.recent ?? [],
     doc,
+    snap,
   };
+}
+
+/** A queued entry, as its owner knows it after the commit. */
+interface Queued {
+  readonly ref: DocumentReference<QueueDoc>;
+  readonly updateTime: Timestamp;
+  readonly createdAt: Timestamp;
+  readonly callId: string;
+  readonly widening: Widening;
+  readonly seeker: Seeker;
+  /** True when an entry that kept its place entered a pool it was not in (widened): others there never saw it. */
+  readonly newPools: boolean;
 }
 
 export class FirestoreMatchmaker implements Matchmaker {
@@ -80,6 +141,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     private readonly now: () => number = Date.now,
     /** Read per request, so deploy-time parameters apply (functions/src/config.ts). */
     private readonly rateLimits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
+    private readonly settings: () => MatchingSettings = () => DEFAULT_MATCHING_SETTINGS,
   ) {}
 
   private get queue() {
@@ -90,99 +152,236 @@ export class FirestoreMatchmaker implements Matchmaker {
     return this.db.collection(CALLS);
   }
 
-  async join(uid: string, { room, offer, renewing }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
-    return runContended(
-      this.db,
-      async (tx) => {
-        const nowMs = this.now();
-        const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
-        const [own, waiting, ownCalls, ban, blocks, commitRate] = await Promise.all([
-          tx.getDoc(ownRef),
-          tx.query(this.queue.where('room', '==', room).orderBy('createdAt').limit(PAIRING_SCAN_LIMIT)),
-          tx.query(this.calls.where('participants', 'array-contains', uid)),
-          tx.getDoc(this.db.collection(BANS).doc(uid)),
-          tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
-          checkRate(this.db, tx, uid, 'join', nowMs, this.rateLimits().join),
-        ]);
-        const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
-        if (bannedUntil > nowMs) throw new Banned(bannedUntil);
-        const blocked: string[] = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
-        commitRate();
+  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
+    const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
+    for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
+      const nowMs = this.now();
+      const [own, ownCalls, ban, blocks, history, takeRate] = await Promise.all([
+        readDoc(ownRef, meter),
+        readQuery(this.calls.where('participants', 'array-contains', uid), meter),
+        readDoc(this.db.collection(BANS).doc(uid), meter),
+        readDoc(this.db.collection(BLOCKS).doc(uid), meter),
+        readQuery(
+          this.db
+            .collection(HISTORY)
+            .where('participants', 'array-contains', uid)
+            .where('endedAt', '>', Timestamp.fromMillis(nowMs - SKIP_MEMORY_MS))
+            .orderBy('endedAt', 'desc')
+            .limit(SKIP_MEMORY_SIZE),
+          meter,
+        ),
+        checkRateOptimistic(this.db, meter, uid, 'join', nowMs, this.rateLimits().join),
+      ]);
+      const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
+      if (bannedUntil > nowMs) throw new Banned(bannedUntil);
 
-        // A renewal that crossed its own match: the call it waits for exists and
-        // the page will see it. Change nothing (ending it would drop the partner).
-        if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && c.get('caller') === uid)) {
-          return { status: 'waiting', callId: renewing } as const;
+      // A renewal that crossed its own match: the call it waits for exists and
+      // the page will see it. Change nothing (ending it would drop the partner).
+      if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && c.get('caller') === uid)) {
+        return { status: 'waiting', callId: renewing, widened: false, widenInMs: null };
+      }
+
+      // Skip memory: partners of the calls this join ends, and of calls that
+      // ended a moment ago (the history the call trigger writes).
+      const partnerOf = (participants: unknown) =>
+        (Array.isArray(participants) ? (participants as string[]) : []).filter((p) => p !== uid);
+      const recent = [
+        ...new Set([
+          ...ownCalls.docs.flatMap((c) => partnerOf(c.get('participants'))),
+          ...history.docs.flatMap((h) => partnerOf(h.get('participants'))),
+        ]),
+      ].slice(0, SKIP_MEMORY_SIZE);
+      const blocked: string[] = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
+
+      // A renewal from the same room keeps its place in line and its call id
+      // (the page is already listening for that call).
+      const previous = own.exists ? own.data() : undefined;
+      const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
+      const waitingSinceMs = keepsPlace ? previous.createdAt.toMillis() : nowMs;
+      const widened = widening(room, widen, waitingSinceMs, nowMs, this.settings().widenAfterMs);
+      const seeker: Seeker = { uid, pools: widened.pools, blocked: new Set(blocked), recent: new Set(recent) };
+
+      // Longest wait first; only after a lost race (a stampede) spread out.
+      const partner = choosePartner(seeker, await this.candidates(widened.pools, null, meter), nowMs, {
+        spread: attempt === 1 ? 1 : PAIRING_SPREAD,
+      });
+
+      const batch = new MeteredBatch(this.db, meter);
+      takeRate(batch);
+      // Whoever joins leaves every call they were in: one person, one call.
+      // Deleting the call document is what tells the partner "stranger left";
+      // a trigger then removes its candidates.
+      for (const call of ownCalls.docs) batch.delete(call.ref);
+
+      if (partner !== null) {
+        this.pairInto(batch, partner, uid, sharedPool(seeker, partner) as RoomId, nowMs);
+        if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
+        try {
+          await batch.commit();
+        } catch (err) {
+          if (!isLostRace(err)) throw err;
+          meter.lostRace();
+          continue;
         }
+        return this.matched(partner, seeker);
+      }
 
-        // Whoever joins leaves every call they were in: one person, one call.
-        // Deleting the call document is what tells the partner "stranger left";
-        // a trigger then removes its candidates.
-        for (const call of ownCalls.docs) tx.delete(call.ref);
-
-        const entries = waiting.docs.map((d) => toWaitingEntry(d.data() as QueueDoc));
-        const partner = choosePartner(uid, room, entries, nowMs, new Set(blocked));
-        if (partner !== null) {
-          const call: CallDoc = {
-            caller: partner.uid,
-            callee: uid,
-            participants: [partner.uid, uid],
-            room,
-            offer: partner.doc.offer,
-            answer: null,
-            answeredAt: null,
-            createdAt: Timestamp.fromMillis(nowMs),
-            expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
-          };
-          tx.delete(this.queue.doc(partner.uid));
-          if (own.exists) tx.delete(ownRef);
-          // create(), not set(): if the id were somehow taken the transaction fails
-          // instead of overwriting someone else's call.
-          tx.create(this.calls.doc(partner.doc.callId) as DocumentReference<CallDoc>, call);
-          return { status: 'matched', callId: partner.doc.callId, offer: partner.doc.offer } as const;
-        }
-
-        // Nobody to pair with: wait. A renewal from the same room keeps its place
-        // in line and its call id (the page is already listening for that call).
-        const previous = own.exists ? own.data() : undefined;
-        const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toWaitingEntry(previous), nowMs);
-        const callId = keepsPlace ? previous.callId : this.calls.doc().id;
-        const entry: QueueDoc = {
-          uid,
-          room,
-          offer,
+      const callId = keepsPlace ? previous.callId : this.calls.doc().id;
+      const entry = {
+        uid,
+        room,
+        pools: widened.pools as RoomId[],
+        offer,
+        callId,
+        blocked,
+        recent,
+        // The commit time: it orders entries the way the look after queuing needs.
+        createdAt: keepsPlace ? previous.createdAt : FieldValue.serverTimestamp(),
+        leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
+        expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
+      };
+      const entryIndex = batch.size;
+      if (own.exists) batch.update(ownRef, entry, { lastUpdateTime: own.updateTime! });
+      else batch.create(ownRef, entry);
+      let results;
+      try {
+        results = await batch.commit();
+      } catch (err) {
+        if (!isLostRace(err)) throw err;
+        meter.lostRace();
+        continue;
+      }
+      const updateTime = results[entryIndex]!.writeTime;
+      const previousPools: readonly string[] = keepsPlace ? (previous.pools ?? [previous.room]) : [];
+      return this.lookAgain(
+        {
+          ref: ownRef,
+          updateTime,
+          createdAt: keepsPlace ? previous.createdAt : updateTime,
           callId,
-          blocked,
-          createdAt: keepsPlace ? previous.createdAt : Timestamp.fromMillis(nowMs),
-          leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
-          expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
-        };
-        tx.set(ownRef, entry);
-        return { status: 'waiting', callId } as const;
-      },
-      meter,
+          widening: widened,
+          seeker,
+          // A new entry's createdAt is this commit: "no later than us" is everyone before it.
+          newPools: keepsPlace && widened.pools.some((p) => !previousPools.includes(p)),
+        },
+        meter,
+      );
+    }
+    throw new Contended();
+  }
+
+  /**
+   * After queuing: take someone compatible who queued no later than us (see
+   * the header), or stay queued. Never throws a lost race: at worst the entry
+   * stays queued and the page's next renewal looks again.
+   */
+  private async lookAgain(queued: Queued, meter: UsageMeter): Promise<JoinOutcome> {
+    const waiting: JoinOutcome = {
+      status: 'waiting',
+      callId: queued.callId,
+      widened: queued.widening.widened,
+      widenInMs: queued.widening.widenInMs,
+    };
+    for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
+      const nowMs = this.now();
+      // An entry that just entered a pool (new, or widened) must look at the
+      // whole pool; a renewal in place only at those who came before it.
+      const candidates = await this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter);
+      const partner = choosePartner(queued.seeker, candidates, nowMs, { spread: attempt === 1 ? 1 : PAIRING_SPREAD });
+      if (partner === null) return waiting;
+      const batch = new MeteredBatch(this.db, meter);
+      this.pairInto(batch, partner, queued.seeker.uid, sharedPool(queued.seeker, partner) as RoomId, nowMs);
+      batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
+      try {
+        await batch.commit();
+        return this.matched(partner, queued.seeker);
+      } catch (err) {
+        if (!isLostRace(err)) throw err;
+        meter.lostRace();
+      }
+      // Lost: either someone took us (our call is being created: wait for it)
+      // or someone took our partner (look again).
+      const own = await readDoc(queued.ref, meter);
+      if (!own.exists || !own.updateTime?.isEqual(queued.updateTime)) return waiting;
+    }
+    return waiting;
+  }
+
+  /**
+   * Waiting entries of `pools`, the longest waiting first. With `upTo`, the
+   * ones queued no later than that, nearest first: simultaneous joiners then
+   * look at different entries instead of all at the oldest few.
+   */
+  private async candidates(pools: readonly string[], upTo: Timestamp | null, meter: UsageMeter): Promise<Candidate[]> {
+    const snaps = await Promise.all(
+      pools.map((pool) => {
+        let q = this.queue.where('pools', 'array-contains', pool);
+        q = upTo === null ? q.orderBy('createdAt', 'asc') : q.where('createdAt', '<=', upTo).orderBy('createdAt', 'desc');
+        return readQuery(q.limit(PAIRING_SCAN_LIMIT), meter);
+      }),
     );
+    const byUid = new Map<string, Candidate>();
+    for (const snap of snaps) {
+      for (const d of snap.docs) byUid.set(d.id, toCandidate(d as DocumentSnapshot<QueueDoc>));
+    }
+    return [...byUid.values()];
+  }
+
+  /** Adds to `batch` the taking of `partner` (unchanged since read) and the creation of the call. */
+  private pairInto(batch: MeteredBatch, partner: Candidate, calleeUid: string, room: RoomId, nowMs: number): void {
+    const call: CallDoc = {
+      caller: partner.uid,
+      callee: calleeUid,
+      participants: [partner.uid, calleeUid],
+      room,
+      offer: partner.doc.offer,
+      answer: null,
+      answeredAt: null,
+      createdAt: Timestamp.fromMillis(nowMs),
+      expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
+    };
+    batch.delete(partner.snap.ref, { lastUpdateTime: partner.snap.updateTime! });
+    // create(), not set(): if the id were somehow taken the batch fails
+    // instead of overwriting someone else's call.
+    batch.create(this.calls.doc(partner.doc.callId) as DocumentReference<CallDoc>, call);
+  }
+
+  private matched(partner: Candidate, seeker: Seeker): JoinOutcome {
+    return {
+      status: 'matched',
+      callId: partner.doc.callId,
+      offer: partner.doc.offer,
+      room: sharedPool(seeker, partner) as RoomId,
+    };
   }
 
   async leave(
     uid: string,
     meter = new UsageMeter(),
   ): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
-    return runContended(
-      this.db,
-      async (tx) => {
-        const ownRef = this.queue.doc(uid);
-        const [own, ownCalls, commitRate] = await Promise.all([
-          tx.getDoc(ownRef),
-          tx.query(this.calls.where('participants', 'array-contains', uid)),
-          checkRate(this.db, tx, uid, 'leave', this.now(), this.rateLimits().leave),
-        ]);
-        commitRate();
-        if (own.exists) tx.delete(ownRef);
-        for (const call of ownCalls.docs) tx.delete(call.ref);
+    // Conditional like join (no transaction: under load a transaction here
+    // waits behind pairing and can outlive its deadline). Someone can only
+    // pair us through our entry, which is deleted on condition it is
+    // unchanged, so no call is created between the read and the commit.
+    const ownRef = this.queue.doc(uid);
+    for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
+      const [own, ownCalls, takeRate] = await Promise.all([
+        readDoc(ownRef, meter),
+        readQuery(this.calls.where('participants', 'array-contains', uid), meter),
+        checkRateOptimistic(this.db, meter, uid, 'leave', this.now(), this.rateLimits().leave),
+      ]);
+      const batch = new MeteredBatch(this.db, meter);
+      takeRate(batch);
+      if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
+      for (const call of ownCalls.docs) batch.delete(call.ref);
+      try {
+        await batch.commit();
         return { endedCalls: ownCalls.size, leftQueue: own.exists };
-      },
-      meter,
-    );
+      } catch (err) {
+        if (!isLostRace(err)) throw err;
+        meter.lostRace();
+      }
+    }
+    throw new Contended();
   }
 }

@@ -1,11 +1,15 @@
 /**
  * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`), taken
- * inside the caller's transaction so a burst of requests cannot slip past.
+ * inside the caller's transaction, or in its conditional batch, so that a
+ * burst of requests cannot slip past: concurrent requests of one person
+ * conflict on this document and are counted one after the other.
  */
-import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { takeRate, type RatePolicy } from '../domain/moderation.js';
 import { RateLimited } from '../domain/refusals.js';
+import type { UsageMeter } from '../domain/usage.js';
 import { RATE_LIMITS } from './collections.js';
+import { readDoc, replaceIfUnchanged, type MeteredBatch } from './optimistic.js';
 import type { MeteredTransaction } from './transactions.js';
 
 export type RateAction = 'join' | 'leave' | 'report' | 'block';
@@ -20,17 +24,39 @@ export async function checkRate(
   policy: RatePolicy,
 ): Promise<() => void> {
   const ref = db.collection(RATE_LIMITS).doc(`${uid}_${action}`);
-  const snap = await tx.getDoc(ref);
+  const next = decide(await tx.getDoc(ref), action, nowMs, policy);
+  return () => tx.set(ref, next);
+}
+
+/**
+ * The same for a conditional batch (see optimistic.ts): the read happens
+ * now, and the returned function adds the window's update to the batch,
+ * conditional on nobody having counted in between.
+ */
+export async function checkRateOptimistic(
+  db: Firestore,
+  meter: UsageMeter,
+  uid: string,
+  action: RateAction,
+  nowMs: number,
+  policy: RatePolicy,
+): Promise<(batch: MeteredBatch) => void> {
+  const snap = await readDoc(db.collection(RATE_LIMITS).doc(`${uid}_${action}`), meter);
+  const next = decide(snap, action, nowMs, policy);
+  return (batch) => replaceIfUnchanged(batch, snap, next);
+}
+
+/** The window after this request, or RateLimited. */
+function decide(snap: DocumentSnapshot, action: RateAction, nowMs: number, policy: RatePolicy) {
   const current = snap.exists
     ? { windowStartMs: (snap.get('windowStart') as Timestamp).toMillis(), count: snap.get('count') as number }
     : null;
   const decision = takeRate(current, nowMs, policy);
   if (!decision.allowed) throw new RateLimited(action, decision.retryAfterMs);
-  return () =>
-    tx.set(ref, {
-      windowStart: Timestamp.fromMillis(decision.next.windowStartMs),
-      count: decision.next.count,
-      // TTL: the window is useless once over.
-      expireAt: Timestamp.fromMillis(decision.next.windowStartMs + 2 * policy.windowMs),
-    });
+  return {
+    windowStart: Timestamp.fromMillis(decision.next.windowStartMs),
+    count: decision.next.count,
+    // TTL: the window is useless once over.
+    expireAt: Timestamp.fromMillis(decision.next.windowStartMs + 2 * policy.windowMs),
+  };
 }

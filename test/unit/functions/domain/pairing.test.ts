@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { choosePartner, isLeaseLive, type WaitingEntry } from '../../../../functions/src/domain/pairing.js';
+import {
+  choosePartner,
+  isCompatible,
+  rankPartners,
+  sharedPool,
+  widening,
+  type Seeker,
+  type WaitingEntry,
+} from '../../../../functions/src/domain/pairing.js';
+import { isLeaseLive } from '../../../../functions/src/domain/pairing.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -10,13 +19,26 @@ interface TaggedEntry extends WaitingEntry {
 }
 
 function entry(overrides: Partial<TaggedEntry> & { readonly uid: string }): TaggedEntry {
+  const room = overrides.room ?? 'en';
   return {
-    room: 'en',
+    room,
+    pools: [room],
     createdAtMs: NOW - 10_000,
     leaseExpiresAtMs: NOW + 30_000,
     tag: overrides.uid,
     ...overrides,
   };
+}
+
+/** The joiner `uid` looking in `room` only (not widened), with whom they blocked. */
+function choose<E extends WaitingEntry>(
+  uid: string,
+  room: string,
+  waiting: readonly E[],
+  nowMs: number,
+  blocked: ReadonlySet<string> = new Set(),
+): E | null {
+  return choosePartner({ uid, pools: [room], blocked }, waiting, nowMs);
 }
 
 describe('isLeaseLive', () => {
@@ -35,67 +57,67 @@ describe('isLeaseLive', () => {
 
 describe('choosePartner', () => {
   it('returns null for an empty list', () => {
-    assert.equal(choosePartner('me', 'en', [], NOW), null);
+    assert.equal(choose('me', 'en', [], NOW), null);
   });
 
   it('picks the only qualifying entry and returns that same object', () => {
     const other = entry({ uid: 'other' });
-    assert.equal(choosePartner('me', 'en', [other], NOW), other);
+    assert.equal(choose('me', 'en', [other], NOW), other);
   });
 
   it('never picks the joiner themself', () => {
     const self = entry({ uid: 'me', createdAtMs: NOW - 99_000 });
-    assert.equal(choosePartner('me', 'en', [self], NOW), null);
+    assert.equal(choose('me', 'en', [self], NOW), null);
   });
 
   it('skips the joiner even when they are the oldest', () => {
     const self = entry({ uid: 'me', createdAtMs: NOW - 99_000 });
     const other = entry({ uid: 'other', createdAtMs: NOW - 1_000 });
-    assert.equal(choosePartner('me', 'en', [self, other], NOW), other);
+    assert.equal(choose('me', 'en', [self, other], NOW), other);
   });
 
   it('never picks an entry from another room', () => {
     const elsewhere = entry({ uid: 'other', room: 'ta' });
-    assert.equal(choosePartner('me', 'en', [elsewhere], NOW), null);
+    assert.equal(choose('me', 'en', [elsewhere], NOW), null);
   });
 
   it('skips an older entry from another room in favour of one in the room', () => {
     const elsewhere = entry({ uid: 'old', room: 'ta', createdAtMs: NOW - 99_000 });
     const here = entry({ uid: 'new', room: 'en', createdAtMs: NOW - 1_000 });
-    assert.equal(choosePartner('me', 'en', [elsewhere, here], NOW), here);
+    assert.equal(choose('me', 'en', [elsewhere, here], NOW), here);
   });
 
   it('does not treat the "any" room as matching other rooms', () => {
     const english = entry({ uid: 'other', room: 'en' });
-    assert.equal(choosePartner('me', 'any', [english], NOW), null);
+    assert.equal(choose('me', 'any', [english], NOW), null);
   });
 
   it('never picks an entry whose lease lapsed in the past', () => {
     const lapsed = entry({ uid: 'ghost', leaseExpiresAtMs: NOW - 1 });
-    assert.equal(choosePartner('me', 'en', [lapsed], NOW), null);
+    assert.equal(choose('me', 'en', [lapsed], NOW), null);
   });
 
   it('treats a lease expiring exactly now as lapsed', () => {
     const lapsing = entry({ uid: 'ghost', leaseExpiresAtMs: NOW });
-    assert.equal(choosePartner('me', 'en', [lapsing], NOW), null);
+    assert.equal(choose('me', 'en', [lapsing], NOW), null);
   });
 
   it('picks an entry whose lease runs one millisecond past now', () => {
     const live = entry({ uid: 'alive', leaseExpiresAtMs: NOW + 1 });
-    assert.equal(choosePartner('me', 'en', [live], NOW), live);
+    assert.equal(choose('me', 'en', [live], NOW), live);
   });
 
   it('skips an older lapsed entry in favour of a younger live one', () => {
     const ghost = entry({ uid: 'ghost', createdAtMs: NOW - 99_000, leaseExpiresAtMs: NOW - 5 });
     const live = entry({ uid: 'alive', createdAtMs: NOW - 1_000 });
-    assert.equal(choosePartner('me', 'en', [ghost, live], NOW), live);
+    assert.equal(choose('me', 'en', [ghost, live], NOW), live);
   });
 
   it('picks the oldest createdAt when the list is oldest-first', () => {
     const a = entry({ uid: 'a', createdAtMs: NOW - 30_000 });
     const b = entry({ uid: 'b', createdAtMs: NOW - 20_000 });
     const c = entry({ uid: 'c', createdAtMs: NOW - 10_000 });
-    assert.equal(choosePartner('me', 'en', [a, b, c], NOW)?.uid, 'a');
+    assert.equal(choose('me', 'en', [a, b, c], NOW)?.uid, 'a');
   });
 
   it('picks the oldest createdAt whatever the input order', () => {
@@ -111,14 +133,14 @@ describe('choosePartner', () => {
       [c, b, a],
     ];
     for (const order of orders) {
-      assert.equal(choosePartner('me', 'en', order, NOW), a, order.map((e) => e.uid).join(','));
+      assert.equal(choose('me', 'en', order, NOW), a, order.map((e) => e.uid).join(','));
     }
   });
 
   it('keeps the first of two entries with the same createdAt', () => {
     const first = entry({ uid: 'first', createdAtMs: NOW - 5_000 });
     const second = entry({ uid: 'second', createdAtMs: NOW - 5_000 });
-    assert.equal(choosePartner('me', 'en', [first, second], NOW), first);
+    assert.equal(choose('me', 'en', [first, second], NOW), first);
   });
 
   it('returns null when nobody qualifies for different reasons', () => {
@@ -128,7 +150,7 @@ describe('choosePartner', () => {
       entry({ uid: 'ghost', leaseExpiresAtMs: NOW }),
       entry({ uid: 'older-ghost', leaseExpiresAtMs: NOW - 60_000 }),
     ];
-    assert.equal(choosePartner('me', 'en', waiting, NOW), null);
+    assert.equal(choose('me', 'en', waiting, NOW), null);
   });
 
   it('picks the oldest qualifying entry from a mixed list', () => {
@@ -140,13 +162,13 @@ describe('choosePartner', () => {
       entry({ uid: 'winner', createdAtMs: NOW - 40_000 }),
       entry({ uid: 'middle', createdAtMs: NOW - 20_000 }),
     ];
-    assert.equal(choosePartner('me', 'en', waiting, NOW)?.tag, 'winner');
+    assert.equal(choose('me', 'en', waiting, NOW)?.tag, 'winner');
   });
 
   it('does not modify the list it is given', () => {
     const waiting = [entry({ uid: 'b', createdAtMs: NOW - 1 }), entry({ uid: 'a', createdAtMs: NOW - 2 })];
     const before = waiting.map((e) => e.uid);
-    choosePartner('me', 'en', waiting, NOW);
+    choose('me', 'en', waiting, NOW);
     assert.deepEqual(
       waiting.map((e) => e.uid),
       before,
@@ -157,27 +179,27 @@ describe('choosePartner', () => {
 describe('choosePartner with blocks', () => {
   it('never pairs with a waiter the joiner blocked', () => {
     const blocked = entry({ uid: 'blocked' });
-    assert.equal(choosePartner('me', 'en', [blocked], NOW, new Set(['blocked'])), null);
+    assert.equal(choose('me', 'en', [blocked], NOW, new Set(['blocked'])), null);
   });
 
   it('never pairs with a waiter who blocked the joiner', () => {
     const blocker = entry({ uid: 'blocker', blocked: ['someone', 'me'] });
-    assert.equal(choosePartner('me', 'en', [blocker], NOW), null);
-    assert.equal(choosePartner('me', 'en', [blocker], NOW, new Set()), null);
+    assert.equal(choose('me', 'en', [blocker], NOW), null);
+    assert.equal(choose('me', 'en', [blocker], NOW, new Set()), null);
   });
 
   it('picks the next oldest eligible entry instead of one the joiner blocked', () => {
     const oldest = entry({ uid: 'oldest', createdAtMs: NOW - 90_000 });
     const next = entry({ uid: 'next', createdAtMs: NOW - 50_000 });
     const young = entry({ uid: 'young', createdAtMs: NOW - 1_000 });
-    assert.equal(choosePartner('me', 'en', [young, oldest, next], NOW, new Set(['oldest'])), next);
+    assert.equal(choose('me', 'en', [young, oldest, next], NOW, new Set(['oldest'])), next);
   });
 
   it('picks the next oldest eligible entry instead of one who blocked the joiner', () => {
     const oldest = entry({ uid: 'oldest', createdAtMs: NOW - 90_000, blocked: ['me'] });
     const next = entry({ uid: 'next', createdAtMs: NOW - 50_000 });
     const young = entry({ uid: 'young', createdAtMs: NOW - 1_000 });
-    assert.equal(choosePartner('me', 'en', [oldest, young, next], NOW), next);
+    assert.equal(choose('me', 'en', [oldest, young, next], NOW), next);
   });
 
   it('skips blocks both ways in one list', () => {
@@ -186,40 +208,163 @@ describe('choosePartner with blocks', () => {
       entry({ uid: 'blocked-me', createdAtMs: NOW - 80_000, blocked: ['me'] }),
       entry({ uid: 'fine', createdAtMs: NOW - 10_000 }),
     ];
-    assert.equal(choosePartner('me', 'en', waiting, NOW, new Set(['i-blocked']))?.uid, 'fine');
+    assert.equal(choose('me', 'en', waiting, NOW, new Set(['i-blocked']))?.uid, 'fine');
   });
 
   it('returns null when every candidate is blocked one way or the other', () => {
     const waiting = [entry({ uid: 'a' }), entry({ uid: 'b', blocked: ['me'] })];
-    assert.equal(choosePartner('me', 'en', waiting, NOW, new Set(['a'])), null);
+    assert.equal(choose('me', 'en', waiting, NOW, new Set(['a'])), null);
   });
 
   it('ignores blocks of other people', () => {
     const waiter = entry({ uid: 'waiter', blocked: ['someone-else'] });
-    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set(['another'])), waiter);
+    assert.equal(choose('me', 'en', [waiter], NOW, new Set(['another'])), waiter);
   });
 
   it('matches blocked uids exactly, not by prefix', () => {
     const waiter = entry({ uid: 'waiter', blocked: ['me2', 'm'] });
-    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set(['waite', 'waiter2'])), waiter);
+    assert.equal(choose('me', 'en', [waiter], NOW, new Set(['waite', 'waiter2'])), waiter);
   });
 
   it('still pairs when the entry has no blocked list', () => {
     const waiter = entry({ uid: 'waiter' });
     assert.equal('blocked' in waiter, false);
-    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set()), waiter);
+    assert.equal(choose('me', 'en', [waiter], NOW, new Set()), waiter);
   });
 
   it('still pairs when the entry has an empty blocked list', () => {
     const waiter = entry({ uid: 'waiter', blocked: [] });
-    assert.equal(choosePartner('me', 'en', [waiter], NOW, new Set()), waiter);
+    assert.equal(choose('me', 'en', [waiter], NOW, new Set()), waiter);
   });
 
   it('does not modify the blocked set or lists it is given', () => {
     const byJoiner = new Set(['x']);
     const waiter = entry({ uid: 'waiter', blocked: ['y'] });
-    choosePartner('me', 'en', [waiter], NOW, byJoiner);
+    choose('me', 'en', [waiter], NOW, byJoiner);
     assert.deepEqual([...byJoiner], ['x']);
     assert.deepEqual(waiter.blocked, ['y']);
+  });
+});
+
+describe('pools: widening to Anyone', () => {
+  const seeker = (pools: string[], extra: Partial<Seeker> = {}): Seeker => ({ uid: 'me', pools, ...extra });
+
+  it('pairs a widened Tamil waiter with someone joining Anyone, meeting in Anyone', () => {
+    const tamil = entry({ uid: 'ta1', room: 'ta', pools: ['ta', 'any'] });
+    assert.equal(choosePartner(seeker(['any']), [tamil], NOW), tamil);
+    assert.equal(sharedPool(seeker(['any']), tamil), 'any');
+  });
+
+  it('does not pair a Tamil waiter who has not widened with someone joining Anyone', () => {
+    const tamil = entry({ uid: 'ta1', room: 'ta', pools: ['ta'] });
+    assert.equal(choosePartner(seeker(['any']), [tamil], NOW), null);
+    assert.equal(isCompatible(seeker(['any']), tamil, NOW), false);
+  });
+
+  it('a widened seeker prefers its own room to Anyone, even over a longer wait', () => {
+    const anyone = entry({ uid: 'a', room: 'any', pools: ['any'], createdAtMs: NOW - 90_000 });
+    const tamil = entry({ uid: 't', room: 'ta', pools: ['ta'], createdAtMs: NOW - 1_000 });
+    assert.equal(choosePartner(seeker(['ta', 'any']), [anyone, tamil], NOW), tamil);
+    assert.equal(sharedPool(seeker(['ta', 'any']), tamil), 'ta');
+  });
+
+  it('a widened seeker takes Anyone when its room is empty', () => {
+    const anyone = entry({ uid: 'a', room: 'any', pools: ['any'] });
+    assert.equal(choosePartner(seeker(['ta', 'any']), [anyone], NOW), anyone);
+  });
+
+  it('two people widened from different rooms meet in Anyone', () => {
+    const hindi = entry({ uid: 'h', room: 'hi', pools: ['hi', 'any'] });
+    assert.equal(sharedPool(seeker(['ta', 'any']), hindi), 'any');
+    assert.equal(choosePartner(seeker(['ta', 'any']), [hindi], NOW), hindi);
+  });
+});
+
+describe('widening', () => {
+  it('is off in Anyone, when the person refused it, and when the deployment set 0', () => {
+    assert.deepEqual(widening('any', true, NOW - 99_000, NOW, 20_000), { pools: ['any'], widened: false, widenInMs: null });
+    assert.deepEqual(widening('ta', false, NOW - 99_000, NOW, 20_000), { pools: ['ta'], widened: false, widenInMs: null });
+    assert.deepEqual(widening('ta', true, NOW - 99_000, NOW, 0), { pools: ['ta'], widened: false, widenInMs: null });
+  });
+
+  it('says when it will widen, counted from the start of the wait', () => {
+    assert.deepEqual(widening('ta', true, NOW, NOW, 20_000), { pools: ['ta'], widened: false, widenInMs: 20_000 });
+    assert.deepEqual(widening('ta', true, NOW - 15_000, NOW, 20_000), { pools: ['ta'], widened: false, widenInMs: 5_000 });
+  });
+
+  it('widens at exactly N and after', () => {
+    assert.deepEqual(widening('ta', true, NOW - 20_000, NOW, 20_000), { pools: ['ta', 'any'], widened: true, widenInMs: null });
+    assert.deepEqual(widening('hi', true, NOW - 60_000, NOW, 20_000).pools, ['hi', 'any']);
+  });
+});
+
+describe('skip memory', () => {
+  const me = (recent: string[] = []): Seeker => ({ uid: 'me', pools: ['en'], recent: new Set(recent) });
+
+  it('prefers someone new to a partner the seeker just skipped, even one waiting longer', () => {
+    const skipped = entry({ uid: 'skipped', createdAtMs: NOW - 90_000 });
+    const fresh = entry({ uid: 'fresh', createdAtMs: NOW - 1_000 });
+    assert.equal(choosePartner(me(['skipped']), [skipped, fresh], NOW), fresh);
+  });
+
+  it('prefers someone new to a waiter who just skipped the seeker (their memory counts too)', () => {
+    const skipper = entry({ uid: 'skipper', createdAtMs: NOW - 90_000, recent: ['me'] });
+    const fresh = entry({ uid: 'fresh', createdAtMs: NOW - 1_000 });
+    assert.equal(choosePartner(me(), [skipper, fresh], NOW), fresh);
+  });
+
+  it('pairs the two again when the room has nobody else', () => {
+    const skipped = entry({ uid: 'skipped' });
+    assert.equal(choosePartner(me(['skipped']), [skipped], NOW), skipped);
+  });
+
+  it('never spreads onto a just-skipped partner while someone fresh is available', () => {
+    const skipped = entry({ uid: 'skipped', createdAtMs: NOW - 90_000 });
+    const fresh = entry({ uid: 'fresh', createdAtMs: NOW - 1_000 });
+    for (const r of [0, 0.5, 0.99]) {
+      assert.equal(choosePartner(me(['skipped']), [skipped, fresh], NOW, { spread: 5, random: () => r }), fresh);
+    }
+  });
+});
+
+describe('spread', () => {
+  const waiting = [0, 1, 2, 3, 4].map((i) => entry({ uid: `w${i}`, createdAtMs: NOW - 50_000 + i * 1_000 }));
+  const me: Seeker = { uid: 'me', pools: ['en'] };
+
+  it('with spread 1 always takes the longest waiting', () => {
+    for (const r of [0, 0.5, 0.99]) assert.equal(choosePartner(me, waiting, NOW, { random: () => r })?.uid, 'w0');
+  });
+
+  it('with spread 3 takes one of the three longest waiting, chosen by the random draw', () => {
+    assert.equal(choosePartner(me, waiting, NOW, { spread: 3, random: () => 0 })?.uid, 'w0');
+    assert.equal(choosePartner(me, waiting, NOW, { spread: 3, random: () => 0.4 })?.uid, 'w1');
+    assert.equal(choosePartner(me, waiting, NOW, { spread: 3, random: () => 0.99 })?.uid, 'w2');
+  });
+
+  it('never spreads past the compatible entries', () => {
+    const few = [entry({ uid: 'only' }), entry({ uid: 'me' }), entry({ uid: 'ghost', leaseExpiresAtMs: NOW })];
+    assert.equal(choosePartner(me, few, NOW, { spread: 3, random: () => 0.99 })?.uid, 'only');
+  });
+
+  it('does not spread from the own room into Anyone', () => {
+    const own = entry({ uid: 'own', room: 'ta', pools: ['ta'], createdAtMs: NOW - 1_000 });
+    const anyone = entry({ uid: 'anyone', room: 'any', pools: ['any'], createdAtMs: NOW - 90_000 });
+    const widened: Seeker = { uid: 'me', pools: ['ta', 'any'] };
+    assert.equal(choosePartner(widened, [anyone, own], NOW, { spread: 3, random: () => 0.99 })?.uid, 'own');
+  });
+
+  it('ranks by freshness, then own room, then wait, then uid (a total order)', () => {
+    const seeker: Seeker = { uid: 'me', pools: ['ta', 'any'], recent: new Set(['old-friend']) };
+    const list = [
+      entry({ uid: 'old-friend', room: 'ta', pools: ['ta'], createdAtMs: NOW - 99_000 }),
+      entry({ uid: 'any-b', room: 'any', pools: ['any'], createdAtMs: NOW - 50_000 }),
+      entry({ uid: 'any-a', room: 'any', pools: ['any'], createdAtMs: NOW - 50_000 }),
+      entry({ uid: 'ta-late', room: 'ta', pools: ['ta'], createdAtMs: NOW - 10_000 }),
+      entry({ uid: 'ta-early', room: 'ta', pools: ['ta'], createdAtMs: NOW - 20_000 }),
+    ];
+    assert.deepEqual(
+      rankPartners(seeker, list, NOW).map((e) => e.uid),
+      ['ta-early', 'ta-late', 'any-a', 'any-b', 'old-friend'],
+    );
   });
 });

@@ -135,8 +135,20 @@ describe('parseDescription', () => {
 
 describe('parseJoinRequest', () => {
   it('accepts a room and an offer', () => {
-    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), { room: 'en', offer: offer() });
+    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), { room: 'en', offer: offer(), widen: true });
   });
+
+  it('widens by default and honours widen: false', () => {
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).widen, true);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), widen: false }).widen, false);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), widen: true }).widen, true);
+  });
+
+  for (const widen of ['yes', 1, 0, null, {}]) {
+    it(`rejects widen ${JSON.stringify(widen)}`, () => {
+      assertInvalid(() => parseJoinRequest({ room: 'ta', offer: offer(), widen }), /"widen" must be true or false/);
+    });
+  }
 
   it('accepts every listed room', () => {
     for (const room of ROOMS) {
@@ -151,7 +163,7 @@ describe('parseJoinRequest', () => {
 
   it('treats an explicit undefined renewing as absent', () => {
     const request = parseJoinRequest({ room: 'any', offer: offer(), renewing: undefined });
-    assert.deepEqual(request, { room: 'any', offer: offer() });
+    assert.deepEqual(request, { room: 'any', offer: offer(), widen: true });
     assert.equal('renewing' in request, false);
   });
 
@@ -161,6 +173,7 @@ describe('parseJoinRequest', () => {
       room: 'ta',
       offer: offer(),
       renewing,
+      widen: true,
     });
   });
 
@@ -179,7 +192,7 @@ describe('parseJoinRequest', () => {
     ['an empty array', []],
   ] as const) {
     it(`rejects ${label} as the request, showing the expected shape`, () => {
-      assertInvalid(() => parseJoinRequest(value), /join expects an object: \{ room, offer \}/);
+      assertInvalid(() => parseJoinRequest(value), /join expects an object: \{ room, offer, renewing\?, widen\? \}/);
     });
   }
 

@@ -1,0 +1,118 @@
+/**
+ * Many clients pressing Start at the same moment, through the Functions
+ * emulator: the load test (test/emulator/load.emulator.test.ts) checks the
+ * outcome, the benchmark (test/bench/run-bench.ts) times it.
+ */
+import type { Firestore } from 'firebase-admin/firestore';
+import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import { fakeOffer, type TestUser } from './emulator.js';
+import type { CallView, ClientView, QueueView } from './pairing-check.js';
+
+export interface LoadPlan {
+  /** Client i joins rooms[i % rooms.length] (repeat a room to weight it). */
+  readonly rooms: readonly string[];
+  /** Every n-th client (n > 0) calls leave as soon as its join returns; 0: nobody leaves. */
+  readonly leaveEvery: number;
+}
+
+export interface ClientRun extends ClientView {
+  /** Epoch ms when its first join was sent, and when that join answered. */
+  readonly sentAtMs: number;
+  readonly answeredAtMs: number;
+}
+
+/**
+ * The Functions emulator runs one process per request in flight, started on
+ * first need. Booting a hundred at once takes tens of seconds of CPU, which
+ * is not what a load test is about: one bad request per client, all at once,
+ * leaves that many processes warm (each answers invalid-argument, writes nothing).
+ */
+export async function warmUp(users: readonly TestUser[]): Promise<void> {
+  await Promise.all(users.map((u) => u.call('join', {}).catch(() => undefined)));
+}
+
+/** Fires every client's join at once (and the leavers' leave right after); returns what each was told. */
+export async function stampede(users: readonly TestUser[], plan: LoadPlan): Promise<ClientRun[]> {
+  return Promise.all(
+    users.map(async (user, i): Promise<ClientRun> => {
+      const room = plan.rooms[i % plan.rooms.length]!;
+      const left = plan.leaveEvery > 0 && i % plan.leaveEvery === plan.leaveEvery - 1;
+      const sentAtMs = Date.now();
+      const outcome = await join(user, room);
+      const answeredAtMs = Date.now();
+      if (left) await user.call('leave', {});
+      return { uid: user.uid, room, left, outcome, sentAtMs, answeredAtMs };
+    }),
+  );
+}
+
+/** Requests the Functions emulator dropped without an answer (HTTP status 0), retried. */
+export const transportRetries = { count: 0 };
+
+/**
+ * Widening off: the run checks that people meet only in the room they chose.
+ * A request the emulator dropped without any answer (it sometimes resets
+ * connections with a hundred processes starting on two cores) is sent again,
+ * as a page's Start would be; any answer from the function itself counts.
+ */
+async function join(user: TestUser, room: string): Promise<ClientView['outcome']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const o = await user.call<JoinOutcome>('join', { room, offer: fakeOffer(user.uid), widen: false });
+      return { status: o.status, callId: o.callId };
+    } catch (err) {
+      const dropped = String(err).includes('internal [0]');
+      if (!dropped || attempt >= 3) return { status: 'error', message: String(err) };
+      transportRetries.count++;
+    }
+  }
+}
+
+/**
+ * What a page does when its partner left before the call began: look again.
+ * Clients that are neither in a call nor queued (and did not leave) join
+ * again, all at once; returns the updated views.
+ */
+export async function rejoinOrphans(
+  users: readonly TestUser[],
+  clients: readonly ClientRun[],
+  db: Firestore,
+): Promise<{ clients: ClientRun[]; rejoined: number }> {
+  const { calls, queue } = await settledState(db);
+  const busy = new Set([...calls.flatMap((c) => [c.caller, c.callee]), ...queue.map((q) => q.uid)]);
+  const orphans = clients.filter((c) => !c.left && !busy.has(c.uid));
+  const again = new Map(
+    await Promise.all(
+      orphans.map(async (c) => {
+        const user = users.find((u) => u.uid === c.uid)!;
+        return [c.uid, await join(user, c.room)] as const;
+      }),
+    ),
+  );
+  return {
+    clients: clients.map((c) => (again.has(c.uid) ? { ...c, outcome: again.get(c.uid)! } : c)),
+    rejoined: orphans.length,
+  };
+}
+
+/** The calls and the queue as they are now, with the call's creation time. */
+export async function settledState(
+  db: Firestore,
+): Promise<{ calls: Array<CallView & { readonly createdAtMs: number }>; queue: QueueView[] }> {
+  const [calls, queue] = await Promise.all([db.collection('calls').get(), db.collection('queue').get()]);
+  return {
+    calls: calls.docs.map((d) => ({
+      id: d.id,
+      caller: d.get('caller') as string,
+      callee: d.get('callee') as string,
+      room: d.get('room') as string,
+      createdAtMs: d.createTime.toMillis(),
+    })),
+    queue: queue.docs.map((d) => ({
+      uid: d.id,
+      room: d.get('room') as string,
+      callId: d.get('callId') as string,
+      blocked: (d.get('blocked') as string[] | undefined) ?? [],
+    })),
+  };
+}
