@@ -37,8 +37,10 @@ export function iceServers(local: boolean = isLocalDevelopment()): RTCIceServer[
 export interface Timing {
   /**
    * After a match, how long the caller waits for the answer before looking for
-   * someone else. The callee answers within a few hundred ms when alive; 10 s
-   * covers a slow phone, and past that its tab most likely died.
+   * someone else. The callee answers within a few hundred ms when alive, and 8 s
+   * still covers a slow phone. Not 10 s: a waiter whose partner never answers
+   * must be back in the queue within 10 s, and the requeue's join (a fresh
+   * offer, then the round trip) takes a few hundred ms on top of this.
    */
   readonly answerTimeoutMs: number;
   /** From match to connected: past this the network most likely blocks the direct path. */
@@ -53,7 +55,7 @@ export interface Timing {
 }
 
 export const TIMING: Timing = {
-  answerTimeoutMs: 10_000,
+  answerTimeoutMs: 8_000,
   connectTimeoutMs: 20_000,
   disconnectGraceMs: 5_000,
   renewMs: 15_000,

@@ -4,13 +4,15 @@
  */
 import { ROOMS } from '../../../functions/src/domain/rooms.js';
 import { ParleyApp, statusText } from '../../../web/src/elements/parley-app.js';
+import type { ChatSessionDeps } from '../../../web/src/session/chat-session.js';
 import { ChatStatus, type ChatState } from '../../../web/src/session/chat-state.js';
 import type { Problem } from '../../../web/src/session/problems.js';
 import { assert, assertDeepEqual, assertEqual, assertIncludes } from '../assert.js';
 import { ChatRig, deniedCamera, type RigOptions } from '../support/chat-rig.js';
-import { waitUntil } from '../support/wait.js';
+import { sleep, waitForStatus, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15000;
+const LEAVE_MS = 10000;
 
 describe('<parley-app>', () => {
   let rig: ChatRig;
@@ -18,19 +20,26 @@ describe('<parley-app>', () => {
 
   beforeEach(() => {
     rig = new ChatRig();
-    // The element remembers the room; start every test from the default one.
-    localStorage.removeItem('parley.room');
+    // The element remembers the room (also in the address) and the widen
+    // choice; start every test from the defaults.
+    forgetChoices();
   });
 
   afterEach(async () => {
     await rig.cleanup();
     for (const el of elements) el.remove();
     elements = [];
-    localStorage.removeItem('parley.room');
+    forgetChoices();
   });
 
-  async function mount(options: RigOptions = {}): Promise<ParleyApp> {
-    const el = new ParleyApp(rig.deps(options));
+  function forgetChoices(): void {
+    localStorage.removeItem('parley.room');
+    localStorage.removeItem('parley.widen');
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  async function mount(options: RigOptions = {}, deps: ChatSessionDeps = rig.deps(options)): Promise<ParleyApp> {
+    const el = new ParleyApp(deps);
     rig.track(el.session);
     elements.push(el);
     document.body.append(el);
@@ -58,6 +67,24 @@ describe('<parley-app>', () => {
     const s = $<HTMLSelectElement>(el, 'select#room');
     assert(s, 'the room <select> is rendered');
     return s;
+  }
+
+  function widenBox(el: ParleyApp): HTMLInputElement {
+    const box = $<HTMLInputElement>(el, 'input#widen');
+    assert(box, 'the widen checkbox is rendered');
+    return box;
+  }
+
+  /** Picks `room` in the picker as a person would. */
+  async function chooseRoom(el: ParleyApp, room: string): Promise<void> {
+    select(el).value = room;
+    select(el).dispatchEvent(new Event('change'));
+    await el.updateComplete;
+  }
+
+  /** The picker's option texts, by room id. */
+  function optionTexts(el: ParleyApp): Record<string, string | undefined> {
+    return Object.fromEntries([...select(el).querySelectorAll('option')].map((o) => [o.value, o.textContent?.trim()]));
   }
 
   /** Waits until #status shows `wanted` (the element re-renders on every session change). */
@@ -198,8 +225,10 @@ describe('<parley-app>', () => {
       [{ status: 'idle' }, 'Pick a room and press Start.'],
       [{ status: 'requesting-media' }, 'Allow the camera and microphone to continue…'],
       [{ status: 'media-error', problem: { code: 'camera-denied', message: 'Denied, really.', hint: 'h' } }, 'Denied, really.'],
-      [{ status: 'searching', again: false }, 'Looking for someone…'],
-      [{ status: 'searching', again: true }, 'Looking for someone else…'],
+      [{ status: 'searching', again: false, widened: false }, 'Looking for someone…'],
+      [{ status: 'searching', again: true, widened: false }, 'Looking for someone else…'],
+      [{ status: 'searching', again: false, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
+      [{ status: 'searching', again: true, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
       [{ status: 'connecting' }, 'Found someone. Connecting…'],
       [{ status: 'connected' }, 'Connected. Say hi!'],
       [{ status: 'partner-left' }, 'Stranger left. Press Next to meet someone else, or Stop.'],
@@ -213,9 +242,117 @@ describe('<parley-app>', () => {
         'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.',
       ],
     ];
-    for (const [state, text] of cases) assertEqual(statusText(state), text, `statusText for ${JSON.stringify(state)}`);
+    for (const [state, text] of cases) assertEqual(statusText(state, 'ta'), text, `statusText for ${JSON.stringify(state)}`);
     // Every status of the state machine is covered above.
     const covered = new Set(cases.map(([s]) => s.status));
     for (const s of Object.values(ChatStatus)) assert(covered.has(s), `statusText case for ${s}`);
+  });
+
+  it('shows the live counts in the picker and a summary for the chosen room', async function () {
+    this.timeout(40000);
+    const el = await mount();
+    await waitUntil(() => $(el, '#room-count') !== null, 5000, 'the counts to arrive');
+    assertEqual($(el, '#room-count')?.textContent?.trim(), 'Nobody here right now', 'summary for an empty room');
+    assertEqual(optionTexts(el)['ta'], 'தமிழ்', 'an empty room shows its name only');
+
+    // Two strangers meet in Tamil, a third waits there.
+    const a = rig.session();
+    const b = rig.session();
+    const c = rig.session();
+    await a.session.start('ta');
+    await waitForStatus(a.session, 'searching', 5000);
+    await b.session.start('ta');
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    await c.session.start('ta');
+    await waitUntil(
+      () => optionTexts(el)['ta'] === 'தமிழ் — 1 waiting · 2 chatting',
+      5000,
+      'the Tamil option to show its counts',
+      () => `options: ${JSON.stringify(optionTexts(el))}`,
+    );
+    assertEqual(optionTexts(el)['en'], 'English', 'other rooms are unchanged');
+    assertEqual($(el, '#room-count')?.textContent?.trim(), 'Nobody here right now', 'the summary is about the chosen room (Anyone)');
+
+    await chooseRoom(el, 'ta');
+    assertEqual($(el, '#room-count')?.textContent?.trim(), '1 waiting · 2 chatting in Tamil', 'summary for Tamil');
+    // Only waiting: no "· 0 chatting".
+    await b.session.stop();
+    await waitUntil(
+      () => $(el, '#room-count')?.textContent?.trim() === '1 waiting in Tamil',
+      LEAVE_MS,
+      'the summary to follow the call ending',
+      () => `summary: ${$(el, '#room-count')?.textContent}; options: ${JSON.stringify(optionTexts(el))}`,
+    );
+  });
+
+  it('shows no counts while they are unknown', async () => {
+    // Sign-in that takes its time: no counts can have arrived before it is done.
+    const deps = rig.deps();
+    let signIn: () => void = () => undefined;
+    const signedIn = new Promise<void>((resolve) => (signIn = resolve));
+    const el = await mount({}, { ...deps, connect: () => signedIn.then(() => deps.connect()) });
+    await sleep(700); // past the warm-up's idle callback (500 ms at most)
+    await el.updateComplete;
+    assertEqual($(el, '#room-count'), null, 'no summary without counts');
+    assertDeepEqual(
+      Object.values(optionTexts(el)),
+      ROOMS.map((r) => r.nativeName),
+      'options show the names only',
+    );
+    signIn();
+    await waitUntil(() => $(el, '#room-count') !== null, 5000, 'the counts once signed in');
+  });
+
+  it('offers widening outside Anyone, remembers the choice and passes it to the session', async function () {
+    this.timeout(20000);
+    const el = await mount();
+    assertEqual(select(el).value, 'any', 'starts in Anyone');
+    assertEqual($(el, '#widen'), null, 'no widen choice in Anyone');
+    await chooseRoom(el, 'kn');
+    const box = widenBox(el);
+    assertEqual(box.checked, true, 'widening is on by default');
+    assertIncludes(box.closest('label')?.textContent, 'If this room is quiet, also look in Anyone', 'label');
+    box.click();
+    await el.updateComplete;
+    assertEqual(widenBox(el).checked, false, 'unchecked');
+    assertEqual(localStorage.getItem('parley.widen'), 'false', 'remembered');
+
+    // A new visit: the room and the choice are remembered.
+    el.remove();
+    const again = await mount();
+    assertEqual(select(again).value, 'kn', 'room remembered');
+    assertEqual(widenBox(again).checked, false, 'widen choice remembered');
+    assertEqual(widenBox(again).disabled, false, 'can be changed while idle');
+
+    button(again, 'start').click();
+    await waitForShownStatus(again, 'searching', 5000);
+    assertEqual(again.session.widen, false, 'the session got the choice');
+    assertEqual(widenBox(again).disabled, true, 'locked while active, like the room');
+    await again.session.stop();
+    await again.updateComplete;
+    assertEqual(widenBox(again).disabled, false, 'unlocked after Stop');
+    widenBox(again).click();
+    await again.updateComplete;
+    assertEqual(localStorage.getItem('parley.widen'), 'true', 'turned back on and remembered');
+    await chooseRoom(again, 'any');
+    assertEqual($(again, '#widen'), null, 'hidden again in Anyone');
+  });
+
+  it('says when a quiet room also looks in Anyone', async function () {
+    this.timeout(40000);
+    await rig.cleanup();
+    // A second: long enough to see the plain status first, short enough for a test.
+    rig = new ChatRig({ widenAfterMs: 1000 });
+    const el = await mount();
+    await chooseRoom(el, 'ta');
+    button(el, 'start').click();
+    await waitForShownStatus(el, 'searching', 5000);
+    assertEqual(status(el).textContent?.trim(), 'Looking for someone…', 'before the quiet period ends');
+    await waitUntil(
+      () => status(el).textContent?.trim() === 'No one in தமிழ் yet — also looking in Anyone…',
+      10000,
+      'the widened status',
+      () => `status: ${status(el).textContent}; session ${JSON.stringify(el.session.state)}`,
+    );
   });
 });

@@ -3,10 +3,11 @@
  * and signaling (support/memory-backend.ts), the fake camera and real peer
  * connections over loopback.
  */
-import type { ChatSession } from '../../../web/src/session/chat-session.js';
+import { ChatSession } from '../../../web/src/session/chat-session.js';
 import type { ChatState } from '../../../web/src/session/chat-state.js';
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
 import { ChatRig, deniedCamera } from '../support/chat-rig.js';
+import type { MemoryMatchmaker } from '../support/memory-backend.js';
 import { sleep, waitFor, waitForStatus, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15000;
@@ -83,7 +84,7 @@ describe('ChatSession with the in-memory backend', () => {
 
     await b.session.next();
     const bState = await waitForStatus(b.session, 'searching', 5000);
-    assertDeepEqual(bState, { status: 'searching', again: false }, 'state of the one who pressed Next');
+    assertDeepEqual(bState, { status: 'searching', again: false, widened: false }, 'state of the one who pressed Next');
     await waitForStatus(a.session, 'partner-left', LEAVE_MS);
     assertEqual(a.session.remoteStream, null, 'the partner-left side dropped the remote stream');
     assertEqual(b.session.remoteStream, null, 'the side that moved on dropped the remote stream');
@@ -218,5 +219,157 @@ describe('ChatSession with the in-memory backend', () => {
     assert(callId !== undefined, 'a is in a call');
     const fromA = rig.server.call(callId)?.messages.filter((m) => m.kind === 'candidate' && m.from === a.uid) ?? [];
     assert(fromA.length > 0, `the new call got the waiter's candidates (log: ${rig.server.log.join('; ')})`);
+  });
+
+  describe('widening a quiet room to Anyone', () => {
+    /** The quiet period of these tests' matchmaker: short, so that widening happens within a test. */
+    const WIDEN_AFTER_MS = 300;
+
+    beforeEach(() => {
+      rig = new ChatRig({ widenAfterMs: WIDEN_AFTER_MS });
+    });
+
+    /** Both connected to each other, through a call the server made in `room`. */
+    async function connectedIn(a: ChatSession, b: ChatSession, server: MemoryMatchmaker, room: string): Promise<void> {
+      await Promise.all([waitForStatus(a, 'connected', CONNECT_MS), waitForStatus(b, 'connected', CONNECT_MS)]).catch(
+        (err: unknown) => {
+          throw new Error(`${String(err)}\nserver log: ${server.log.join('; ')}`);
+        },
+      );
+      const callId = a.call?.callId;
+      assert(callId !== undefined, 'a call exists');
+      assertEqual(b.call?.callId, callId, 'both are in the same call');
+      assertEqual(server.call(callId)?.room, room, 'the pool the two met in');
+    }
+
+    it('a waiter in a quiet room is told it widened, then meets someone from Anyone', async function () {
+      this.timeout(40000);
+      const ta = rig.session();
+      const any = rig.session();
+      const taStatuses = recordStatuses(ta.session);
+      await ta.session.start('ta');
+      // Nobody renews by the clock in these tests (renewMs is a minute): only the widen timer can widen it.
+      const widened = await waitFor(ta.session, (s) => s.status === 'searching' && s.widened, 10 * WIDEN_AFTER_MS + 5000, 'widened');
+      assertDeepEqual(widened, { status: 'searching', again: false, widened: true }, 'state once widened');
+      await any.session.start('any');
+      await connectedIn(ta.session, any.session, rig.server, 'any');
+      assertEqual(ta.session.call?.role, 'caller', 'the one who waited offered');
+      assertDeepEqual(taStatuses, ['idle', 'requesting-media', 'searching', 'connecting', 'connected'], 'statuses of the widened one');
+    });
+
+    it('the widening renewal finds someone already waiting in Anyone', async function () {
+      this.timeout(40000);
+      const any = rig.session();
+      const ta = rig.session();
+      await any.session.start('any');
+      await waitUntil(() => rig.server.isWaiting(any.uid), 5000, 'the Anyone waiter to queue');
+      await ta.session.start('ta');
+      await connectedIn(ta.session, any.session, rig.server, 'any');
+      assertEqual(ta.session.call?.role, 'callee', 'the widening renewal answered the one waiting in Anyone');
+    });
+
+    it('a new search after a widened one starts unwidened', async function () {
+      this.timeout(40000);
+      const ta = rig.session();
+      const any = rig.session();
+      await ta.session.start('ta');
+      await waitFor(ta.session, (s) => s.status === 'searching' && s.widened, 10 * WIDEN_AFTER_MS + 5000, 'widened');
+      await any.session.start('any');
+      await connectedIn(ta.session, any.session, rig.server, 'any');
+      await ta.session.next();
+      assertDeepEqual(ta.session.state, { status: 'searching', again: false, widened: false }, 'state right after Next');
+    });
+
+    it('with widening turned off, a quiet room is never paired from Anyone', async function () {
+      this.timeout(40000);
+      const ta = rig.session();
+      const any = rig.session();
+      ta.session.widen = false;
+      const taStatuses = recordStatuses(ta.session);
+      const anyStatuses = recordStatuses(any.session);
+      await ta.session.start('ta');
+      await waitForStatus(ta.session, 'searching', 5000);
+      await any.session.start('any');
+      await waitForStatus(any.session, 'searching', 5000);
+      // Several quiet periods: with widening on, they would have met within the first.
+      await sleep(6 * WIDEN_AFTER_MS);
+      assertDeepEqual(taStatuses, ['idle', 'requesting-media', 'searching'], 'statuses in the quiet room');
+      assertDeepEqual(anyStatuses, ['idle', 'requesting-media', 'searching'], 'statuses in Anyone');
+      assertDeepEqual(ta.session.state, { status: 'searching', again: false, widened: false }, 'never widened');
+      assert(rig.server.isWaiting(ta.uid) && rig.server.isWaiting(any.uid), `both still wait (log: ${rig.server.log.join('; ')})`);
+    });
+  });
+
+  describe('room counts', () => {
+    const counted = (s: ChatSession, room: 'ta' | 'en', waiting: number, chatting: number) => {
+      const c = s.roomCounts?.[room];
+      return c !== undefined && c.waiting === waiting && c.chatting === chatting;
+    };
+
+    it('are null until the backend is ready, then follow the queue and the calls', async function () {
+      this.timeout(40000);
+      const watcher = rig.session();
+      assertEqual(watcher.session.roomCounts, null, 'unknown before prepare');
+      await watcher.session.prepare();
+      await waitFor(watcher.session, () => watcher.session.roomCounts !== null, 5000, 'the first count');
+      assertEqual(watcher.session.roomCounts?.ta.waiting, 0, 'nobody waits in ta yet');
+
+      const a = rig.session();
+      const b = rig.session();
+      await a.session.start('ta');
+      await waitFor(watcher.session, () => counted(watcher.session, 'ta', 1, 0), 5000, 'one waiting in ta');
+      await b.session.start('ta');
+      await waitFor(watcher.session, () => counted(watcher.session, 'ta', 0, 2), CONNECT_MS, 'two chatting in ta');
+      await a.session.stop();
+      await waitFor(watcher.session, () => counted(watcher.session, 'ta', 0, 0), LEAVE_MS, 'ta empty again');
+    });
+
+    it('are watched only outside calls', async function () {
+      this.timeout(40000);
+      const { a, b } = await connectedPair('en');
+      assertEqual(a.session.roomCounts, null, 'no counts during a call');
+      assertEqual(b.session.roomCounts, null, 'no counts during a call');
+      assertEqual(rig.server.roomCountWatchers, 0, 'nobody in a call listens to the counts');
+
+      // b moves on (searching: listens again); a is left (partner-left: listens again).
+      await b.session.next();
+      await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+      await waitFor(a.session, () => counted(a.session, 'en', 1, 0), 5000, 'the partner-left side sees b waiting');
+      await waitFor(b.session, () => counted(b.session, 'en', 1, 0), 5000, 'the searching side sees itself waiting');
+      assertEqual(rig.server.roomCountWatchers, 2, 'both listen again');
+    });
+
+    it('a broken counts listener never affects the chat', async function () {
+      this.timeout(40000);
+      const brokenDeps = rig.deps();
+      const deps = {
+        ...brokenDeps,
+        connect: async () => ({
+          ...(await brokenDeps.connect()),
+          watchRoomCounts: (): (() => void) => {
+            throw new Error('permission-denied: stats/rooms');
+          },
+        }),
+      };
+      const broken = new ChatSession(deps);
+      rig.track(broken);
+      const other = rig.session();
+      const warnings: unknown[][] = [];
+      const warn = console.warn;
+      console.warn = (...args: unknown[]) => void warnings.push(args);
+      try {
+        await broken.start('hi');
+        await waitForStatus(broken, 'searching', 5000);
+        await other.session.start('hi');
+        await Promise.all([waitForStatus(broken, 'connected', CONNECT_MS), waitForStatus(other.session, 'connected', CONNECT_MS)]);
+      } finally {
+        console.warn = warn;
+      }
+      assertEqual(broken.roomCounts, null, 'no counts, and no harm done');
+      assert(
+        warnings.some((w) => w[0] === 'room counts unavailable'),
+        `the failure is logged (warnings: ${JSON.stringify(warnings.map((w) => String(w[0])))})`,
+      );
+    });
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Timing } from '../../../web/src/config.js';
 import { ChatSession, type ChatSessionDeps } from '../../../web/src/session/chat-session.js';
-import { MemoryMatchmaker } from './memory-backend.js';
+import { MemoryMatchmaker, type MemoryMatchmakerOptions } from './memory-backend.js';
 
 /** Short waits so that a stuck step shows up quickly; renewals never fire during a test. */
 export const TEST_TIMING: Timing = {
@@ -31,9 +31,14 @@ export interface RigOptions {
 }
 
 export class ChatRig {
-  readonly server = new MemoryMatchmaker();
+  readonly server: MemoryMatchmaker;
   private readonly streams: MediaStream[] = [];
   private readonly sessions: ChatSession[] = [];
+
+  /** `server` configures the in-memory matchmaker (e.g. a short widenAfterMs). */
+  constructor(server: MemoryMatchmakerOptions = {}) {
+    this.server = new MemoryMatchmaker(server);
+  }
 
   /** Deps for one page: its own backend user, the fake camera, no ICE servers (loopback only). */
   deps(options: RigOptions = {}): ChatSessionDeps & { readonly uid: string } {

@@ -8,13 +8,23 @@
  * and the comments of web/src/session/{matcher,signaling}.ts):
  *
  * - join ends every call the joiner is part of (that is how a partner learns
- *   of a Next), then pairs the joiner with the longest-waiting other person in
- *   the same room, or queues them. The first joiner gets {status:'waiting', callId};
- *   the second gets {status:'matched', callId, offer} with the waiting one's offer,
- *   and the call is created under the waiting one's callId.
- * - Joining again from the same room while waiting keeps the place and the callId.
- *   A renewal whose call already exists changes nothing.
+ *   of a Next), then pairs the joiner with the longest-waiting other person
+ *   whose pools meet the joiner's (one from the joiner's own room before one
+ *   met through Anyone), or queues them. The first joiner gets
+ *   {status:'waiting', callId, widened, widenInMs}; the second gets
+ *   {status:'matched', callId, offer, room} with the waiting one's offer and
+ *   the pool they met in, and the call is created under the waiting one's callId.
+ * - Pools (functions/src/domain/pairing.ts): an entry waits in its room's pool.
+ *   A join at or after its widenAt (widenAfterMs after it started waiting),
+ *   with widen=true and a room other than 'any', puts it in 'any' too; each
+ *   join decides again, as the server does. widenInMs says when that join
+ *   should come (null: never, or already widened).
+ * - Joining again from the same room while waiting keeps the place, the callId
+ *   and widenAt. A renewal whose call already exists changes nothing.
  * - leave removes the waiting entry and ends the calls.
+ * - watchRoomCounts gives each listener the counts once it subscribes and again
+ *   on every change: waiting per entry room, chatting two per call in the
+ *   call's room (the shared pool: 'any' after widening), like stats/rooms.
  * - A channel reports ready() once its call exists (for a waiting caller: the
  *   match), then the partner's messages in the order they were written: the
  *   answer (to the caller only, once) and the partner's candidates (never our
@@ -22,9 +32,11 @@
  *   are held until the call exists. Nothing is ever delivered synchronously:
  *   every delivery runs in a later task, as a network would.
  */
+import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/domain/room-counts.js';
+import { ANYONE_ROOM, isRoomId, type RoomId } from '../../../functions/src/domain/rooms.js';
 import type { Backend } from '../../../web/src/session/backend.js';
 import { HeldQueue } from '../../../web/src/session/held-queue.js';
-import type { JoinResult, Matcher } from '../../../web/src/session/matcher.js';
+import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/session/matcher.js';
 import type { SignalingChannel, SignalingListener } from '../../../web/src/session/signaling.js';
 import type { IceCandidate, Role, SessionDescription } from '../../../web/src/session/types.js';
 
@@ -54,12 +66,17 @@ interface WaitingEntry {
   readonly callId: string;
   /** Arrival order; kept by a renewal, like createdAt on the server. */
   readonly order: number;
+  /** From when a join may widen the entry to Anyone (Date.now() ms); kept by a renewal. */
+  readonly widenAt: number;
+  /** Where the entry can be found: its room, and 'any' once widened. */
+  readonly pools: readonly string[];
 }
 
 interface Call {
   readonly id: string;
   readonly caller: string;
   readonly callee: string;
+  /** The pool the two met in. */
   readonly room: string;
   readonly offer: SessionDescription;
   answer: SessionDescription | null;
@@ -67,7 +84,13 @@ interface Call {
   readonly messages: CallMessage[];
 }
 
+export interface MemoryMatchmakerOptions {
+  /** How long an entry waits in a quiet room before a join may widen it to Anyone (server default: 20 s). */
+  readonly widenAfterMs?: number;
+}
+
 export class MemoryMatchmaker {
+  private readonly widenAfterMs: number;
   private readonly waiting = new Map<string, WaitingEntry>();
   private readonly calls = new Map<string, Call>();
   private readonly channels = new Set<MemorySignaling>();
@@ -80,13 +103,20 @@ export class MemoryMatchmaker {
   readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
   /** Participants of ended calls, so Report and Block work right after a call. */
   private readonly history = new Map<string, readonly [string, string]>();
+  private readonly countListeners = new Set<(counts: RoomCounts) => void>();
+  /** The counts last delivered, to deliver only real changes. */
+  private lastCounts = JSON.stringify(emptyRoomCounts());
+
+  constructor({ widenAfterMs = 20_000 }: MemoryMatchmakerOptions = {}) {
+    this.widenAfterMs = widenAfterMs;
+  }
 
   /** A Backend for one anonymous person (one page, one ChatSession). */
   backend(uid: string = `user-${++this.ids}`): Backend {
     const matcher: Matcher = {
-      join: async (room, offer, renewing) => {
+      join: async (room, offer, options) => {
         await nextTask();
-        const result = this.join(uid, room, offer, renewing);
+        const result = this.join(uid, room, offer, options);
         await nextTask();
         return result;
       },
@@ -111,7 +141,49 @@ export class MemoryMatchmaker {
       uid,
       matcher,
       openSignaling: (callId: string, role: Role) => new MemorySignaling(this, callId, role, uid),
+      watchRoomCounts: (listener) => this.watchRoomCounts(listener),
     };
+  }
+
+  /** The room counts as the functions would write them to stats/rooms. */
+  roomCounts(): RoomCounts {
+    const counts = emptyRoomCounts() as Record<RoomId, RoomCount>;
+    const add = (room: string, waiting: number, chatting: number) => {
+      if (!isRoomId(room)) return; // the document only has rooms of the list
+      const c = counts[room];
+      counts[room] = { waiting: c.waiting + waiting, chatting: c.chatting + chatting };
+    };
+    for (const entry of this.waiting.values()) add(entry.room, 1, 0);
+    for (const call of this.calls.values()) add(call.room, 0, 2);
+    return counts;
+  }
+
+  /** A listener of stats/rooms: the counts now, then each change, always in a later task. */
+  private watchRoomCounts(listener: (counts: RoomCounts) => void): () => void {
+    this.countListeners.add(listener);
+    const counts = this.roomCounts();
+    setTimeout(() => {
+      if (this.countListeners.has(listener)) listener(counts);
+    }, 0);
+    return () => this.countListeners.delete(listener);
+  }
+
+  /** Called after every change to the queue or the calls; tells the listeners when a count moved. */
+  private countsMaybeChanged(): void {
+    const counts = this.roomCounts();
+    const json = JSON.stringify(counts);
+    if (json === this.lastCounts) return;
+    this.lastCounts = json;
+    for (const listener of this.countListeners) {
+      setTimeout(() => {
+        if (this.countListeners.has(listener)) listener(counts);
+      }, 0);
+    }
+  }
+
+  /** How many room-counts listeners are open (pages watch only outside calls). */
+  get roomCountWatchers(): number {
+    return this.countListeners.size;
   }
 
   /** Whether `uid` is in the queue. */
@@ -130,53 +202,79 @@ export class MemoryMatchmaker {
   }
 
   /** The pairing itself; `join` of the Matcher is this after a network hop. */
-  join(uid: string, room: string, offer: SessionDescription, renewing?: string): JoinResult {
+  join(uid: string, room: string, offer: SessionDescription, { renewing, widen }: JoinOptions): JoinResult {
     if (typeof room !== 'string' || room === '' || offer?.type !== 'offer' || typeof offer.sdp !== 'string') {
       throw new BackendError('functions/invalid-argument', 'join needs a room and an offer');
     }
+    if (typeof widen !== 'boolean') throw new BackendError('functions/invalid-argument', '"widen" must be true or false.');
     // A renewal that crossed its own match: the page will see the call; change nothing.
     if (renewing !== undefined && this.calls.get(renewing)?.caller === uid) {
       this.log.push(`${uid} renew ${room}: already matched in ${renewing}`);
-      return { status: 'waiting', callId: renewing };
+      return { status: 'waiting', callId: renewing, widened: false, widenInMs: null };
     }
     // One person, one call: joining ends every call the joiner was in.
     for (const id of this.callsOf(uid)) this.endCall(id);
 
+    const now = Date.now();
+    const previous = this.waiting.get(uid);
+    const keepsPlace = previous !== undefined && previous.room === room;
+    const widenAt = keepsPlace ? previous.widenAt : now + this.widenAfterMs;
+    // Decided again on every join, like the server's widening(): the room, and
+    // Anyone once the quiet period is over (if the person allows it).
+    const mayWiden = widen && room !== ANYONE_ROOM;
+    const widened = mayWiden && now >= widenAt;
+    const pools = widened ? [room, ANYONE_ROOM] : [room];
+
+    // Own room first, then the longest waiting (pairing.ts: rankPartners).
     let partner: WaitingEntry | null = null;
+    let partnerRank = Infinity;
     for (const entry of this.waiting.values()) {
-      if (entry.uid === uid || entry.room !== room) continue;
+      if (entry.uid === uid) continue;
       if (this.blocks.get(uid)?.has(entry.uid) || this.blocks.get(entry.uid)?.has(uid)) continue;
-      if (partner === null || entry.order < partner.order) partner = entry;
+      const rank = pools.findIndex((p) => entry.pools.includes(p));
+      if (rank < 0) continue;
+      if (rank < partnerRank || (rank === partnerRank && entry.order < partner!.order)) {
+        partner = entry;
+        partnerRank = rank;
+      }
     }
     if (partner !== null) {
+      const met = pools[partnerRank]!;
       this.waiting.delete(partner.uid);
       this.waiting.delete(uid);
       this.calls.set(partner.callId, {
         id: partner.callId,
         caller: partner.uid,
         callee: uid,
-        room,
+        room: met,
         offer: partner.offer,
         answer: null,
         messages: [],
       });
-      this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId}`);
+      this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId} (pool ${met})`);
       this.changed(partner.callId);
-      return { status: 'matched', callId: partner.callId, offer: partner.offer };
+      this.countsMaybeChanged();
+      return { status: 'matched', callId: partner.callId, offer: partner.offer, room: met };
     }
 
-    const previous = this.waiting.get(uid);
-    const keepsPlace = previous !== undefined && previous.room === room;
     const entry: WaitingEntry = {
       uid,
       room,
       offer,
       callId: keepsPlace ? previous.callId : `call-${++this.ids}`,
       order: keepsPlace ? previous.order : ++this.arrivals,
+      widenAt,
+      pools,
     };
     this.waiting.set(uid, entry);
-    this.log.push(`${uid} join ${room}: waiting for ${entry.callId}`);
-    return { status: 'waiting', callId: entry.callId };
+    this.log.push(`${uid} join ${room}: waiting for ${entry.callId} in ${pools.join('+')}`);
+    this.countsMaybeChanged();
+    return {
+      status: 'waiting',
+      callId: entry.callId,
+      widened,
+      widenInMs: mayWiden && !widened ? widenAt - now : null,
+    };
   }
 
   /** Report and Block: the other participant of a current or recent call; blocks them and ends the call. */
@@ -199,6 +297,7 @@ export class MemoryMatchmaker {
   dropWaiting(uid: string): void {
     this.waiting.delete(uid);
     this.log.push(`${uid} dropped from the queue`);
+    this.countsMaybeChanged();
   }
 
   /** Leaves the queue and ends the calls of `uid`. */
@@ -207,6 +306,7 @@ export class MemoryMatchmaker {
     const ended = this.callsOf(uid);
     for (const id of ended) this.endCall(id);
     this.log.push(`${uid} leave (ended ${ended.length} call(s))`);
+    this.countsMaybeChanged();
   }
 
   /** The callee writes its answer, once, into an existing call. */
@@ -242,6 +342,7 @@ export class MemoryMatchmaker {
     if (!call || !this.calls.delete(callId)) return;
     this.history.set(callId, [call.caller, call.callee]);
     this.changed(callId);
+    this.countsMaybeChanged();
   }
 
   /** Tells every channel of the call to look again (each delivers in a later task). */

@@ -11,8 +11,14 @@ import {
   onIdTokenChanged,
   signInAnonymously,
 } from 'firebase/auth';
-import { connectFirestoreEmulator, getFirestore } from 'firebase/firestore';
+import { connectFirestoreEmulator, doc, getFirestore, onSnapshot } from 'firebase/firestore';
 import { connectFunctionsEmulator, getFunctions } from 'firebase/functions';
+import {
+  emptyRoomCounts,
+  parseRoomCounts,
+  ROOM_COUNTS_COLLECTION,
+  ROOM_COUNTS_DOC,
+} from '../../../functions/src/domain/room-counts.js';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { Backend } from '../session/backend.js';
 import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';
@@ -68,5 +74,13 @@ export async function connectBackend(): Promise<Backend> {
     uid: user.uid,
     matcher,
     openSignaling: (callId, role) => new FirestoreSignaling(db, callId, role, user.uid),
+    watchRoomCounts: (listener) =>
+      onSnapshot(
+        doc(db, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC),
+        // No document yet (no function has counted since the deploy): nobody anywhere.
+        (snap) => listener(snap.exists() ? parseRoomCounts(snap.get('rooms')) : emptyRoomCounts()),
+        // The counts only decorate the picker: a refused or broken listener must not break the page.
+        (err) => console.warn('room counts unavailable', err),
+      ),
   };
 }

@@ -1,6 +1,6 @@
 /** Matcher over the `join` and `leave` callables (functions/src/handlers). */
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { JoinResult, Matcher, ReportReason } from '../session/matcher.js';
+import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../session/matcher.js';
 import type { SessionDescription } from '../session/types.js';
 
 export class FunctionsMatcher implements Matcher {
@@ -12,10 +12,20 @@ export class FunctionsMatcher implements Matcher {
     private readonly idToken: () => string | null,
   ) {}
 
-  async join(room: string, offer: SessionDescription, renewing?: string): Promise<JoinResult> {
+  async join(room: string, offer: SessionDescription, { renewing, widen }: JoinOptions): Promise<JoinResult> {
     const call = httpsCallable<unknown, JoinResult>(this.functions, 'join');
-    const data = renewing ? { room, offer, renewing } : { room, offer };
-    return (await call(data)).data;
+    // `widen` always: the server's default (true) must not decide for a person who said no.
+    const data = renewing ? { room, offer, renewing, widen } : { room, offer, widen };
+    const result = (await call(data)).data;
+    if (result.status !== 'waiting') return result;
+    // A server without widening omits these; an undefined delay would become
+    // a renewal timer of 0 ms and renew in a tight loop.
+    const { widened, widenInMs } = result as Partial<typeof result>;
+    return {
+      ...result,
+      widened: widened === true,
+      widenInMs: typeof widenInMs === 'number' && Number.isFinite(widenInMs) ? Math.max(0, widenInMs) : null,
+    };
   }
 
   async leave(): Promise<void> {

@@ -1,7 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { REPORT_REASONS, type ReportReason } from '../../../functions/src/domain/moderation.js';
-import { DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '../../../functions/src/domain/rooms.js';
+import { describeRoomCount, type RoomCount } from '../../../functions/src/domain/room-counts.js';
+import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type Room, type RoomId } from '../../../functions/src/domain/rooms.js';
 import { hashForRoom, roomFromHash } from '../room-url.js';
 import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
@@ -9,15 +10,22 @@ import { ChatController } from './chat-controller.js';
 
 /** Where the chosen room is remembered between visits. */
 const ROOM_STORAGE_KEY = 'parley.room';
+/** Where the widen-to-Anyone choice is remembered between visits ('true' or 'false'). */
+const WIDEN_STORAGE_KEY = 'parley.widen';
 
-/** One line about the current state, for the status bar and screen readers. */
-export function statusText(state: ChatState): string {
+function roomById(id: RoomId): Room {
+  return ROOMS.find((r) => r.id === id)!;
+}
+
+/** One line about the current state, for the status bar and screen readers; `room` is the one searched in. */
+export function statusText(state: ChatState, room: RoomId): string {
   switch (state.status) {
     case 'idle':
       return 'Pick a room and press Start.';
     case 'requesting-media':
       return 'Allow the camera and microphone to continue…';
     case 'searching':
+      if (state.widened) return `No one in ${roomById(room).nativeName} yet — also looking in Anyone…`;
       return state.again ? 'Looking for someone else…' : 'Looking for someone…';
     case 'connecting':
       return 'Found someone. Connecting…';
@@ -44,6 +52,20 @@ export const REASON_LABELS: Readonly<Record<ReportReason, string>> = {
   spam: 'Spam or advertising',
   other: 'Something else',
 };
+
+/** The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil". */
+export function roomCountText(count: RoomCount, room: RoomId): string {
+  const text = describeRoomCount(count);
+  return text ? `${text} in ${roomById(room).name}` : 'Nobody here right now';
+}
+
+function storedWiden(): boolean {
+  try {
+    return localStorage.getItem(WIDEN_STORAGE_KEY) !== 'false'; // on unless the person turned it off
+  } catch {
+    return true; // storage blocked (private mode, policies)
+  }
+}
 
 function storedRoom(): RoomId {
   try {
@@ -80,6 +102,15 @@ export class ParleyApp extends LitElement {
     h1 {
       margin: 0;
       font-size: 1.5rem;
+    }
+    .picker {
+      display: grid;
+      gap: 0.25rem;
+    }
+    .picker p {
+      margin: 0;
+      font-size: 0.9rem;
+      color: #555;
     }
     .stage {
       position: relative;
@@ -174,6 +205,9 @@ export class ParleyApp extends LitElement {
   /** The room to look for someone in: from the address (/#/room/ta), else the last one used. */
   @state() private room: RoomId = roomFromHash(location.hash) ?? storedRoom();
 
+  /** Whether a long wait in a quiet room may also pair the person from Anyone. */
+  @state() private widen: boolean = storedWiden();
+
   /** Which confirmation is open: Report (with a reason) or Block. */
   @state() private confirming: 'report' | 'block' | null = null;
 
@@ -199,20 +233,35 @@ export class ParleyApp extends LitElement {
     const active = isActive(state);
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
     const showOverlay = state.status !== 'connected';
+    const counts = session.roomCounts;
+    const text = statusText(state, this.room);
     return html`
       <header>
         <h1>Parley</h1>
-        <label>
-          Room
-          <select id="room" .value=${this.room} ?disabled=${active} @change=${this._onRoomChange}>
-            ${ROOMS.map((r) => html`<option value=${r.id} ?selected=${r.id === this.room}>${r.nativeName}</option>`)}
-          </select>
-        </label>
+        <div class="picker">
+          <label>
+            Room
+            <select id="room" .value=${this.room} ?disabled=${active} @change=${this._onRoomChange}>
+              ${ROOMS.map((r) => {
+                const count = counts ? describeRoomCount(counts[r.id]) : '';
+                const label = count ? `${r.nativeName} — ${count}` : r.nativeName;
+                return html`<option value=${r.id} ?selected=${r.id === this.room}>${label}</option>`;
+              })}
+            </select>
+          </label>
+          ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
+          ${this.room === ANYONE_ROOM
+            ? nothing
+            : html`<label>
+                <input type="checkbox" id="widen" .checked=${this.widen} ?disabled=${active} @change=${this._onWidenChange} />
+                If this room is quiet, also look in Anyone
+              </label>`}
+        </div>
       </header>
       <div class="stage">
         <video id="remote" autoplay playsinline .srcObject=${session.remoteStream}></video>
         <video id="local" autoplay playsinline muted .srcObject=${session.localStream}></video>
-        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${statusText(state)}</div>` : nothing}
+        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
       </div>
       <div class="controls">
         ${active
@@ -225,7 +274,7 @@ export class ParleyApp extends LitElement {
           : nothing}
       </div>
       ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
-      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${statusText(state)}</p>
+      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${problem
         ? html`<div class="problem" role="alert">
             <p><strong>${problem.message}</strong></p>
@@ -310,7 +359,18 @@ export class ParleyApp extends LitElement {
     }
   }
 
+  private _onWidenChange(e: Event): void {
+    this.widen = (e.target as HTMLInputElement).checked;
+    try {
+      localStorage.setItem(WIDEN_STORAGE_KEY, String(this.widen));
+    } catch {
+      // not remembered; harmless
+    }
+  }
+
   private _onStart(): void {
+    // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
+    this.chat.session.widen = this.widen;
     void this.chat.session.start(this.room);
   }
 

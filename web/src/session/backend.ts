@@ -1,3 +1,4 @@
+import type { RoomCounts } from '../../../functions/src/domain/room-counts.js';
 import type { Matcher } from './matcher.js';
 import type { SignalingChannel } from './signaling.js';
 import type { Role } from './types.js';
@@ -8,4 +9,10 @@ export interface Backend {
   readonly uid: string;
   readonly matcher: Matcher;
   openSignaling(callId: string, role: Role): SignalingChannel;
+  /**
+   * Live counts of people waiting and chatting per room (one small document
+   * kept by the functions). Calls `listener` with each new count; returns the
+   * function that stops listening.
+   */
+  watchRoomCounts(listener: (counts: RoomCounts) => void): () => void;
 }

@@ -4,6 +4,7 @@
  * wires a PeerSession to a SignalingChannel and the Matcher. Elements reach it
  * through ChatController; it never touches the DOM.
  */
+import type { RoomCounts } from '../../../functions/src/domain/room-counts.js';
 import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
 import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
@@ -40,6 +41,12 @@ export const Mark = {
 export function mark(name: (typeof Mark)[keyof typeof Mark]): void {
   globalThis.performance?.mark?.(name);
 }
+
+/**
+ * A renewal meant to widen the entry goes this long after the moment the
+ * server named, so that it surely lands after it despite clock and network.
+ */
+const WIDEN_MARGIN_MS = 250;
 
 /** One try at a call; everything it started is stopped by `end`. */
 class Attempt {
@@ -117,6 +124,16 @@ export class ChatSession {
   private pendingLeave: Promise<void> | null = null;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
   private lastCallId: string | null = null;
+  /**
+   * Whether a long wait in a quiet room may also pair us from Anyone. Sent
+   * with every join, renewals included; the page sets it before Start.
+   */
+  widen = true;
+  /** The backend once `prepare` has it: the room counts are watched through it. */
+  private backend: Backend | null = null;
+  private _roomCounts: RoomCounts | null = null;
+  /** The room-counts listener; null while not listening. */
+  private countsWatch: { stop: () => void } | null = null;
 
   constructor(private readonly deps: ChatSessionDeps) {}
 
@@ -136,6 +153,15 @@ export class ChatSession {
   get call(): { readonly callId: string; readonly role: Role } | null {
     const a = this.attempt;
     return a?.signaling && a.role && a.matched ? { callId: a.signaling.callId, role: a.role } : null;
+  }
+
+  /**
+   * How many people wait and chat in each room; null until the first count
+   * arrives, and during a call (counts are only watched outside calls, where
+   * the picker matters, and one from before the call would be stale).
+   */
+  get roomCounts(): RoomCounts | null {
+    return this._roomCounts;
   }
 
   /** Whether Report and Block can be used now. */
@@ -175,10 +201,17 @@ export class ChatSession {
 
   /** Connects and signs in ahead of Start, so that pressing Start costs no extra round trips. */
   prepare(): Promise<Backend> {
-    this.backendPromise ??= this.deps.connect().catch((err: unknown) => {
-      this.backendPromise = null; // let a later Start try again
-      throw err;
-    });
+    this.backendPromise ??= this.deps.connect().then(
+      (backend) => {
+        this.backend = backend;
+        this.watchRoomCounts();
+        return backend;
+      },
+      (err: unknown) => {
+        this.backendPromise = null; // let a later Start try again
+        throw err;
+      },
+    );
     return this.backendPromise;
   }
 
@@ -257,7 +290,43 @@ export class ChatSession {
     const next = transition(this._state, event);
     if (next === this._state) return;
     this._state = next;
+    this.watchRoomCounts();
     this.notify();
+  }
+
+  /**
+   * Listens to the room counts only while the person is not in a call: every
+   * listening page costs a read per change of the counts, and during a call
+   * nobody looks at the picker. Called on every state change; a failure here
+   * only costs the counts, never the chat.
+   */
+  private watchRoomCounts(): void {
+    const backend = this.backend;
+    const s = this._state.status;
+    const wanted = backend !== null && s !== 'connecting' && s !== 'connected';
+    if (wanted && this.countsWatch === null) {
+      const watch: { stop: () => void } = { stop: () => undefined };
+      this.countsWatch = watch;
+      try {
+        watch.stop = backend.watchRoomCounts((counts) => {
+          if (this.countsWatch !== watch) return; // a late delivery to a listener we stopped
+          this._roomCounts = counts;
+          this.notify();
+        });
+      } catch (err) {
+        // Not retried until the next call ends: no warning on every state change.
+        console.warn('room counts unavailable', err);
+      }
+    } else if (!wanted && this.countsWatch !== null) {
+      const watch = this.countsWatch;
+      this.countsWatch = null;
+      this._roomCounts = null;
+      try {
+        watch.stop();
+      } catch (err) {
+        console.warn('could not stop watching room counts', err);
+      }
+    }
   }
 
   private notify(): void {
@@ -371,7 +440,7 @@ export class ChatSession {
   private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
     let result: JoinResult;
     try {
-      result = await backend.matcher.join(this.room, offer, renewing);
+      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen });
     } catch (err) {
       this.fail(attempt, backendProblem(err));
       return;
@@ -381,8 +450,17 @@ export class ChatSession {
     if (renewing === undefined) mark(Mark.joined);
     if (result.status === 'matched') {
       await this.answer(backend, attempt, result.callId, result.offer);
-    } else if (attempt.signaling?.callId !== result.callId) {
-      this.waitForCall(backend, attempt, result.callId, offer);
+      return;
+    }
+    if (attempt.signaling?.callId !== result.callId) this.waitForCall(backend, attempt, result.callId, offer);
+    if (result.widened) this.dispatch({ type: 'widened' });
+    const { callId, widenInMs } = result;
+    if (widenInMs !== null) {
+      // The server widens an entry only when a renewal arrives after the quiet
+      // period: renew right then rather than at the next 'renew' tick.
+      attempt.setTimer('widen', widenInMs + WIDEN_MARGIN_MS, () => void this.join(backend, attempt, offer, callId));
+    } else {
+      attempt.clearTimer('widen');
     }
   }
 
@@ -398,6 +476,7 @@ export class ChatSession {
         if (!attempt.live || attempt.matched || attempt.signaling !== signaling) return;
         attempt.matched = true;
         attempt.clearTimer('renew');
+        attempt.clearTimer('widen');
         this.lastCallId = callId;
         mark(Mark.matched);
         this.dispatch({ type: 'matched' });
@@ -435,6 +514,7 @@ export class ChatSession {
   /** Matched with someone who was waiting: answer their offer on a fresh connection. */
   private async answer(backend: Backend, attempt: Attempt, callId: string, offer: SessionDescription): Promise<void> {
     attempt.clearTimer('renew');
+    attempt.clearTimer('widen');
     attempt.signaling?.close();
     attempt.matched = true;
     attempt.role = 'callee';

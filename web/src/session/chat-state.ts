@@ -11,7 +11,7 @@ export const ChatStatus = {
   requestingMedia: 'requesting-media',
   /** The camera could not be had; `problem` says why. */
   mediaError: 'media-error',
-  /** In the queue, waiting for someone in the room. */
+  /** In the queue, waiting for someone in the room (and, once `widened`, in Anyone too). */
   searching: 'searching',
   /** Paired; exchanging the answer and connecting media. */
   connecting: 'connecting',
@@ -30,7 +30,11 @@ export type ChatState =
   | { readonly status: 'idle' }
   | { readonly status: 'requesting-media' }
   | { readonly status: 'media-error'; readonly problem: Problem }
-  | { readonly status: 'searching'; readonly again: boolean }
+  /**
+   * `again`: a match fell through before media flowed, so we look once more.
+   * `widened`: the room stayed quiet, so the server also pairs us from Anyone.
+   */
+  | { readonly status: 'searching'; readonly again: boolean; readonly widened: boolean }
   | { readonly status: 'connecting' }
   | { readonly status: 'connected' }
   | { readonly status: 'partner-left' }
@@ -51,7 +55,9 @@ export type ChatEvent =
   | { readonly type: 'next' }
   | { readonly type: 'stop' }
   /** The person reported or blocked the stranger of the current or last call. */
-  | { readonly type: 'ended-by-you'; readonly action: 'report' | 'block' };
+  | { readonly type: 'ended-by-you'; readonly action: 'report' | 'block' }
+  /** The server now also looks for a partner in Anyone (the room was quiet). */
+  | { readonly type: 'widened' };
 
 export const INITIAL_STATE: ChatState = { status: 'idle' };
 
@@ -66,10 +72,11 @@ export function transition(state: ChatState, event: ChatEvent): ChatState {
     case 'media-error':
       return event.type === 'start' ? { status: 'requesting-media' } : state;
     case 'requesting-media':
-      if (event.type === 'media-ready') return { status: 'searching', again: false };
+      if (event.type === 'media-ready') return { status: 'searching', again: false, widened: false };
       if (event.type === 'media-failed') return { status: 'media-error', problem: event.problem };
       return state;
     case 'searching':
+      if (event.type === 'widened') return state.widened ? state : { ...state, widened: true };
       if (event.type === 'matched') return { status: 'connecting' };
       if (event.type === 'failed') return { status: 'failed', problem: event.problem };
       return state;
@@ -77,24 +84,24 @@ export function transition(state: ChatState, event: ChatEvent): ChatState {
       if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
       if (event.type === 'connected') return { status: 'connected' };
       if (event.type === 'partner-left') return { status: 'partner-left' };
-      if (event.type === 'requeued') return { status: 'searching', again: true };
+      if (event.type === 'requeued') return { status: 'searching', again: true, widened: false };
       if (event.type === 'failed') return { status: 'failed', problem: event.problem };
-      if (event.type === 'next') return { status: 'searching', again: false };
+      if (event.type === 'next') return { status: 'searching', again: false, widened: false };
       return state;
     case 'connected':
       if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
       if (event.type === 'partner-left') return { status: 'partner-left' };
       if (event.type === 'failed') return { status: 'failed', problem: event.problem };
-      if (event.type === 'next') return { status: 'searching', again: false };
+      if (event.type === 'next') return { status: 'searching', again: false, widened: false };
       return state;
     case 'partner-left':
       if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
-      if (event.type === 'next') return { status: 'searching', again: false };
+      if (event.type === 'next') return { status: 'searching', again: false, widened: false };
       if (event.type === 'start') return { status: 'requesting-media' };
       return state;
     case 'failed':
     case 'ended-by-you':
-      if (event.type === 'next') return { status: 'searching', again: false };
+      if (event.type === 'next') return { status: 'searching', again: false, widened: false };
       if (event.type === 'start') return { status: 'requesting-media' };
       if (event.type === 'failed' && state.status === 'ended-by-you') return { status: 'failed', problem: event.problem };
       return state;

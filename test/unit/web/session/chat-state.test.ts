@@ -32,6 +32,7 @@ const E = {
   stop: { type: 'stop' },
   report: { type: 'ended-by-you', action: 'report' },
   block: { type: 'ended-by-you', action: 'block' },
+  widened: { type: 'widened' },
 } as const satisfies Record<string, ChatEvent>;
 
 const ALL_EVENTS: readonly ChatEvent[] = Object.values(E);
@@ -42,8 +43,9 @@ function everyState(): ChatState[] {
     { status: 'idle' },
     { status: 'requesting-media' },
     { status: 'media-error', problem: DENIED },
-    { status: 'searching', again: false },
-    { status: 'searching', again: true },
+    { status: 'searching', again: false, widened: false },
+    { status: 'searching', again: true, widened: false },
+    { status: 'searching', again: false, widened: true },
     { status: 'connecting' },
     { status: 'connected' },
     { status: 'partner-left' },
@@ -53,9 +55,14 @@ function everyState(): ChatState[] {
   ];
 }
 
-/** A readable name for a state in test titles (ended-by-you names its action). */
+/** A readable name for a state in test titles (ended-by-you names its action, searching its flags). */
 function label(state: ChatState): string {
-  return state.status === 'ended-by-you' ? `ended-by-you (${state.action})` : state.status;
+  if (state.status === 'ended-by-you') return `ended-by-you (${state.action})`;
+  if (state.status === 'searching') {
+    const flags = [state.again && 'again', state.widened && 'widened'].filter(Boolean);
+    return flags.length > 0 ? `searching (${flags.join(', ')})` : state.status;
+  }
+  return state.status;
 }
 
 function run(state: ChatState, ...events: ChatEvent[]): ChatState {
@@ -96,11 +103,11 @@ describe('transition: the happy path', () => {
   });
 
   it('media-ready: requesting-media → searching (first time)', () => {
-    assert.deepEqual(transition({ status: 'requesting-media' }, E.mediaReady), { status: 'searching', again: false });
+    assert.deepEqual(transition({ status: 'requesting-media' }, E.mediaReady), { status: 'searching', again: false, widened: false });
   });
 
   it('matched: searching → connecting', () => {
-    assert.deepEqual(transition({ status: 'searching', again: false }, E.matched), { status: 'connecting' });
+    assert.deepEqual(transition({ status: 'searching', again: false, widened: false }, E.matched), { status: 'connecting' });
   });
 
   it('connected: connecting → connected', () => {
@@ -112,7 +119,7 @@ describe('transition: the happy path', () => {
   });
 
   it('next: partner-left → searching', () => {
-    assert.deepEqual(transition({ status: 'partner-left' }, E.next), { status: 'searching', again: false });
+    assert.deepEqual(transition({ status: 'partner-left' }, E.next), { status: 'searching', again: false, widened: false });
   });
 
   it('runs the whole path from idle back to searching', () => {
@@ -123,13 +130,13 @@ describe('transition: the happy path', () => {
       seen.push(state.status);
     }
     assert.deepEqual(seen, ['requesting-media', 'searching', 'connecting', 'connected', 'partner-left', 'searching']);
-    assert.deepEqual(state, { status: 'searching', again: false });
+    assert.deepEqual(state, { status: 'searching', again: false, widened: false });
   });
 
   it('does not mutate the state it is given', () => {
-    const state: ChatState = { status: 'searching', again: true };
+    const state: ChatState = { status: 'searching', again: true, widened: false };
     transition(state, E.matched);
-    assert.deepEqual(state, { status: 'searching', again: true });
+    assert.deepEqual(state, { status: 'searching', again: true, widened: false });
   });
 });
 
@@ -146,13 +153,13 @@ describe('transition: media failures', () => {
 
   it('can fail, retry and then succeed', () => {
     const state = run(INITIAL_STATE, E.start, E.mediaFailed, E.start, E.mediaReady);
-    assert.deepEqual(state, { status: 'searching', again: false });
+    assert.deepEqual(state, { status: 'searching', again: false, widened: false });
   });
 });
 
 describe('transition: requeue, next and failure', () => {
   it('requeued: connecting → searching with again=true', () => {
-    assert.deepEqual(transition({ status: 'connecting' }, E.requeued), { status: 'searching', again: true });
+    assert.deepEqual(transition({ status: 'connecting' }, E.requeued), { status: 'searching', again: true, widened: false });
   });
 
   it('matched after a requeue goes to connecting again', () => {
@@ -164,21 +171,22 @@ describe('transition: requeue, next and failure', () => {
   });
 
   it('next: connecting → searching (not again)', () => {
-    assert.deepEqual(transition({ status: 'connecting' }, E.next), { status: 'searching', again: false });
+    assert.deepEqual(transition({ status: 'connecting' }, E.next), { status: 'searching', again: false, widened: false });
   });
 
   it('next: connected → searching (not again)', () => {
-    assert.deepEqual(transition({ status: 'connected' }, E.next), { status: 'searching', again: false });
+    assert.deepEqual(transition({ status: 'connected' }, E.next), { status: 'searching', again: false, widened: false });
   });
 
   it('next: failed → searching', () => {
     assert.deepEqual(transition({ status: 'failed', problem: CONNECTION_FAILED }, E.next), {
       status: 'searching',
       again: false,
+      widened: false,
     });
   });
 
-  for (const from of [{ status: 'searching', again: false }, { status: 'connecting' }, { status: 'connected' }] as const) {
+  for (const from of [{ status: 'searching', again: false, widened: false }, { status: 'connecting' }, { status: 'connected' }] as const) {
     it(`failed: ${from.status} → failed carrying the problem`, () => {
       const next = transition(from, E.failed);
       assert.deepEqual(next, { status: 'failed', problem: CONNECTION_FAILED });
@@ -194,6 +202,54 @@ describe('transition: requeue, next and failure', () => {
       status: 'requesting-media',
     });
   });
+});
+
+describe('transition: widened (the room was quiet, Anyone too)', () => {
+  for (const again of [false, true]) {
+    it(`widened: searching (again=${again}) → searching with widened=true, keeping again`, () => {
+      const state: ChatState = { status: 'searching', again, widened: false };
+      const next = transition(state, E.widened);
+      assert.deepEqual(next, { status: 'searching', again, widened: true });
+      assert.deepEqual(state, { status: 'searching', again, widened: false }, 'the given state is not mutated');
+    });
+  }
+
+  it('a second widened changes nothing (same object)', () => {
+    const widened: ChatState = { status: 'searching', again: false, widened: true };
+    assert.equal(transition(widened, E.widened), widened);
+  });
+
+  it('every search starts unwidened: first, after Next, after a requeue', () => {
+    assert.deepEqual(run(INITIAL_STATE, E.start, E.mediaReady), { status: 'searching', again: false, widened: false });
+    assert.deepEqual(run(INITIAL_STATE, E.start, E.mediaReady, E.widened, E.matched, E.requeued), {
+      status: 'searching',
+      again: true,
+      widened: false,
+    });
+    assert.deepEqual(run(INITIAL_STATE, E.start, E.mediaReady, E.widened, E.matched, E.connected, E.next), {
+      status: 'searching',
+      again: false,
+      widened: false,
+    });
+    assert.deepEqual(run(INITIAL_STATE, E.start, E.mediaReady, E.widened, E.stop, E.start, E.mediaReady), {
+      status: 'searching',
+      again: false,
+      widened: false,
+    });
+  });
+
+  it('a widened search moves on like any other: matched, failed, stop', () => {
+    const widened: ChatState = { status: 'searching', again: false, widened: true };
+    assert.deepEqual(transition(widened, E.matched), { status: 'connecting' });
+    assert.deepEqual(transition(widened, E.failed), { status: 'failed', problem: CONNECTION_FAILED });
+    assert.deepEqual(transition(widened, E.stop), { status: 'idle' });
+  });
+
+  for (const state of everyState().filter((s) => s.status !== 'searching')) {
+    it(`is ignored while ${label(state)}`, () => {
+      assert.equal(transition(state, E.widened), state);
+    });
+  }
 });
 
 describe('transition: ended by you (report or block)', () => {
@@ -212,7 +268,7 @@ describe('transition: ended by you (report or block)', () => {
 
   for (const state of [ENDED_REPORT, ENDED_BLOCK]) {
     it(`next: ${label(state)} → searching (not again)`, () => {
-      assert.deepEqual(transition(state, E.next), { status: 'searching', again: false });
+      assert.deepEqual(transition(state, E.next), { status: 'searching', again: false, widened: false });
     });
 
     it(`start: ${label(state)} → requesting-media`, () => {
@@ -292,6 +348,7 @@ describe('transition: events that do not apply return the same object', () => {
   const FAILED: ChatState = { status: 'failed', problem: CONNECTION_FAILED };
   const ENDED_REPORT: ChatState = { status: 'ended-by-you', action: 'report' };
   const ENDED_BLOCK: ChatState = { status: 'ended-by-you', action: 'block' };
+  const WIDENED: ChatState = { status: 'searching', again: false, widened: true };
   /** Every (state, event) pair that must leave the state as it is (stop while idle is tested above). */
   const ignored: ReadonlyArray<readonly [ChatState, ChatEvent]> = [
     // idle: only start matters.
@@ -306,9 +363,10 @@ describe('transition: events that do not apply return the same object', () => {
       E.next,
       E.report,
       E.block,
+      E.widened,
     ].map((e) => [{ status: 'idle' }, e] as const),
     // requesting-media: waits for the browser's answer.
-    ...[E.start, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next, E.report, E.block].map(
+    ...[E.start, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.next, E.report, E.block, E.widened].map(
       (e) => [{ status: 'requesting-media' }, e] as const,
     ),
     // media-error: only start tries again.
@@ -323,28 +381,43 @@ describe('transition: events that do not apply return the same object', () => {
       E.next,
       E.report,
       E.block,
+      E.widened,
     ].map((e) => [MEDIA_ERROR, e] as const),
     // searching: nobody to skip, to lose or to report yet.
-    ...[E.start, E.mediaReady, E.mediaFailed, E.connected, E.partnerLeft, E.requeued, E.next, E.report, E.block].map(
-      (e) => [{ status: 'searching', again: false }, e] as const,
+    ...(
+      [{ status: 'searching', again: false, widened: false }, { status: 'searching', again: true, widened: false }, WIDENED] as const
+    ).flatMap((state) =>
+      [E.start, E.mediaReady, E.mediaFailed, E.connected, E.partnerLeft, E.requeued, E.next, E.report, E.block].map(
+        (e) => [state, e] as const,
+      ),
     ),
-    ...[E.next, E.requeued, E.report, E.block].map((e) => [{ status: 'searching', again: true }, e] as const),
+    // Widened once is widened: the page need not redraw.
+    [WIDENED, E.widened],
     // connecting: already paired.
-    ...[E.start, E.mediaReady, E.mediaFailed, E.matched].map((e) => [{ status: 'connecting' }, e] as const),
+    ...[E.start, E.mediaReady, E.mediaFailed, E.matched, E.widened].map((e) => [{ status: 'connecting' }, e] as const),
     // connected
-    ...[E.start, E.mediaReady, E.mediaFailed, E.matched, E.connected, E.requeued].map(
+    ...[E.start, E.mediaReady, E.mediaFailed, E.matched, E.connected, E.requeued, E.widened].map(
       (e) => [{ status: 'connected' }, e] as const,
     ),
     // partner-left and failed: only next or start move on.
-    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed].map(
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.widened].map(
       (e) => [{ status: 'partner-left' }, e] as const,
     ),
     // failed: nobody left to report.
-    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.report, E.block].map(
-      (e) => [FAILED, e] as const,
-    ),
+    ...[
+      E.mediaReady,
+      E.mediaFailed,
+      E.matched,
+      E.connected,
+      E.partnerLeft,
+      E.requeued,
+      E.failed,
+      E.report,
+      E.block,
+      E.widened,
+    ].map((e) => [FAILED, e] as const),
     // ended-by-you: only next, start, failed (and stop) move on; the first report or block stands.
-    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.report, E.block].flatMap(
+    ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.report, E.block, E.widened].flatMap(
       (e) => [[ENDED_REPORT, e] as const, [ENDED_BLOCK, e] as const],
     ),
   ];
@@ -357,12 +430,13 @@ describe('transition: events that do not apply return the same object', () => {
   }
 
   it('returns a new object for every other (state, event) pair', () => {
-    const ignoredPairs = new Set(ignored.map(([s, e]) => `${s.status}|${e.type}`));
+    // By label, not status: 'widened' is ignored while widened, not before.
+    const ignoredPairs = new Set(ignored.map(([s, e]) => `${label(s)}|${e.type}`));
     for (const state of everyState()) {
       for (const event of ALL_EVENTS) {
         const next = transition(state, event);
         if (next === state) {
-          const key = `${state.status}|${event.type}`;
+          const key = `${label(state)}|${event.type}`;
           assert.ok(
             ignoredPairs.has(key) || (state.status === 'idle' && event.type === 'stop'),
             `unexpectedly ignored: ${key}`,
