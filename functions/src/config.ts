@@ -15,7 +15,7 @@ export const REGION = 'us-central1';
 
 export const CALLABLE_OPTIONS: CallableOptions = {
   region: REGION,
-  // Pairing is a short transaction; a small instance answers in tens of ms.
+  // Pairing is a few reads and one conditional batch; a small instance answers in tens of ms.
   memory: '256MiB',
   // Many joins arrive at once (Start is pressed in bursts); let one instance
   // take them concurrently rather than cold-starting one per request.

@@ -105,6 +105,17 @@ export interface MatchingSettings {
 
 export const DEFAULT_MATCHING_SETTINGS: MatchingSettings = { widenAfterMs: DEFAULT_WIDEN_AFTER_MS };
 
+/** Facts about the joiner that hold for the whole join. */
+interface PersonFacts {
+  readonly blocked: string[];
+  readonly recentPartners: string[];
+}
+
+/** The other participants of a call or history entry. */
+function partnersOf(participants: unknown, uid: string): string[] {
+  return (Array.isArray(participants) ? (participants as string[]) : []).filter((p) => p !== uid);
+}
+
 type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
 
 function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
@@ -154,26 +165,18 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
+    // Ban, blocks and recent partners do not change within one join: read
+    // with the first attempt, reused by the retries of a lost race.
+    let facts: Promise<PersonFacts> | undefined;
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
-      const [own, ownCalls, ban, blocks, history, takeRate] = await Promise.all([
+      facts ??= this.personFacts(uid, nowMs, meter);
+      const [own, ownCalls, { blocked, recentPartners }, takeRate] = await Promise.all([
         readDoc(ownRef, meter),
         readQuery(this.calls.where('participants', 'array-contains', uid), meter),
-        readDoc(this.db.collection(BANS).doc(uid), meter),
-        readDoc(this.db.collection(BLOCKS).doc(uid), meter),
-        readQuery(
-          this.db
-            .collection(HISTORY)
-            .where('participants', 'array-contains', uid)
-            .where('endedAt', '>', Timestamp.fromMillis(nowMs - SKIP_MEMORY_MS))
-            .orderBy('endedAt', 'desc')
-            .limit(SKIP_MEMORY_SIZE),
-          meter,
-        ),
+        facts,
         checkRateOptimistic(this.db, meter, uid, 'join', nowMs, this.rateLimits().join),
       ]);
-      const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
-      if (bannedUntil > nowMs) throw new Banned(bannedUntil);
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it. Change nothing (ending it would drop the partner).
@@ -182,16 +185,10 @@ export class FirestoreMatchmaker implements Matchmaker {
       }
 
       // Skip memory: partners of the calls this join ends, and of calls that
-      // ended a moment ago (the history the call trigger writes).
-      const partnerOf = (participants: unknown) =>
-        (Array.isArray(participants) ? (participants as string[]) : []).filter((p) => p !== uid);
+      // ended a moment ago.
       const recent = [
-        ...new Set([
-          ...ownCalls.docs.flatMap((c) => partnerOf(c.get('participants'))),
-          ...history.docs.flatMap((h) => partnerOf(h.get('participants'))),
-        ]),
+        ...new Set([...ownCalls.docs.flatMap((c) => partnersOf(c.get('participants'), uid)), ...recentPartners]),
       ].slice(0, SKIP_MEMORY_SIZE);
-      const blocked: string[] = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
 
       // A renewal from the same room keeps its place in line and its call id
       // (the page is already listening for that call).
@@ -214,7 +211,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       for (const call of ownCalls.docs) batch.delete(call.ref);
 
       if (partner !== null) {
-        this.pairInto(batch, partner, uid, sharedPool(seeker, partner) as RoomId, nowMs);
+        const matched = this.pairInto(batch, partner, seeker, nowMs);
         if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
         try {
           await batch.commit();
@@ -223,7 +220,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           meter.lostRace();
           continue;
         }
-        return this.matched(partner, seeker);
+        return matched;
       }
 
       const callId = keepsPlace ? previous.callId : this.calls.doc().id;
@@ -270,6 +267,30 @@ export class FirestoreMatchmaker implements Matchmaker {
     throw new Contended();
   }
 
+  /** What pairing must respect about the person: refuses the banned; whom they blocked and met a moment ago. */
+  private async personFacts(uid: string, nowMs: number, meter: UsageMeter): Promise<PersonFacts> {
+    const [ban, blocks, history] = await Promise.all([
+      readDoc(this.db.collection(BANS).doc(uid), meter),
+      readDoc(this.db.collection(BLOCKS).doc(uid), meter),
+      // Written by the call trigger when a call ends.
+      readQuery(
+        this.db
+          .collection(HISTORY)
+          .where('participants', 'array-contains', uid)
+          .where('endedAt', '>', Timestamp.fromMillis(nowMs - SKIP_MEMORY_MS))
+          .orderBy('endedAt', 'desc')
+          .limit(SKIP_MEMORY_SIZE),
+        meter,
+      ),
+    ]);
+    const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
+    if (bannedUntil > nowMs) throw new Banned(bannedUntil);
+    return {
+      blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [],
+      recentPartners: history.docs.flatMap((h) => partnersOf(h.get('participants'), uid)),
+    };
+  }
+
   /**
    * After queuing: take someone compatible who queued no later than us (see
    * the header), or stay queued. Never throws a lost race: at worst the entry
@@ -290,11 +311,11 @@ export class FirestoreMatchmaker implements Matchmaker {
       const partner = choosePartner(queued.seeker, candidates, nowMs, { spread: attempt === 1 ? 1 : PAIRING_SPREAD });
       if (partner === null) return waiting;
       const batch = new MeteredBatch(this.db, meter);
-      this.pairInto(batch, partner, queued.seeker.uid, sharedPool(queued.seeker, partner) as RoomId, nowMs);
+      const matched = this.pairInto(batch, partner, queued.seeker, nowMs);
       batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
       try {
         await batch.commit();
-        return this.matched(partner, queued.seeker);
+        return matched;
       } catch (err) {
         if (!isLostRace(err)) throw err;
         meter.lostRace();
@@ -327,12 +348,16 @@ export class FirestoreMatchmaker implements Matchmaker {
     return [...byUid.values()];
   }
 
-  /** Adds to `batch` the taking of `partner` (unchanged since read) and the creation of the call. */
-  private pairInto(batch: MeteredBatch, partner: Candidate, calleeUid: string, room: RoomId, nowMs: number): void {
+  /**
+   * Adds to `batch` the taking of `partner` (unchanged since read) and the
+   * creation of the call; returns what the seeker is told once it commits.
+   */
+  private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinOutcome {
+    const room = sharedPool(seeker, partner) as RoomId;
     const call: CallDoc = {
       caller: partner.uid,
-      callee: calleeUid,
-      participants: [partner.uid, calleeUid],
+      callee: seeker.uid,
+      participants: [partner.uid, seeker.uid],
       room,
       offer: partner.doc.offer,
       answer: null,
@@ -344,15 +369,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     // create(), not set(): if the id were somehow taken the batch fails
     // instead of overwriting someone else's call.
     batch.create(this.calls.doc(partner.doc.callId) as DocumentReference<CallDoc>, call);
-  }
-
-  private matched(partner: Candidate, seeker: Seeker): JoinOutcome {
-    return {
-      status: 'matched',
-      callId: partner.doc.callId,
-      offer: partner.doc.offer,
-      room: sharedPool(seeker, partner) as RoomId,
-    };
+    return { status: 'matched', callId: partner.doc.callId, offer: partner.doc.offer, room };
   }
 
   async leave(

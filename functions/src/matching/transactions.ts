@@ -1,15 +1,16 @@
 /**
- * Firestore transactions as Parley runs them: counted and retried.
+ * Firestore transactions as Parley runs them (Report and Block, which touch
+ * one call and a few per-person documents): counted and retried. Pairing uses
+ * conditional batches instead (optimistic.ts says why).
  *
  * Counted: a MeteredTransaction adds to a UsageMeter what Firestore bills —
  * the reads of every attempt, the writes and deletes of the attempt that
  * commits — so no caller counts operations by hand.
  *
  * Retried: a transaction that loses a contention race the Admin SDK did not
- * retry itself runs again. Many people pressing Start in one room at once
- * contend for the same waiting entries; production Firestore and the
- * emulator both answer some of them with ABORTED (the emulator as
- * "Transaction lock timeout" on a read, which the SDK treats as final).
+ * retry itself runs again. Production Firestore and the emulator both answer
+ * some with ABORTED (the emulator as "Transaction lock timeout" on a read,
+ * which the SDK treats as final), e.g. when both people of a call report at once.
  */
 import type {
   DocumentData,

@@ -27,8 +27,8 @@ import { UsageMeter } from '../domain/usage.js';
 import { CALLS, QUEUE } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, replaceIfUnchanged } from '../matching/optimistic.js';
 
-/** Claims lost to other triggers before giving up (each loss means someone else is counting). */
-const CLAIM_ATTEMPTS = 5;
+/** Scheduling writes lost to other triggers before giving up (each loss means someone else scheduled or counted). */
+const SCHEDULE_ATTEMPTS = 5;
 
 /**
  * Commit times come from Firestore, count times from this instance's clock:
@@ -54,7 +54,7 @@ export class RoomCounter {
    * later). Schedules a count after it unless one is already due after it.
    */
   async changed(changedAtMs: number, meter = new UsageMeter()): Promise<'scheduled' | 'already-counted' | 'already-scheduled'> {
-    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= SCHEDULE_ATTEMPTS; attempt++) {
       const snap = await readDoc(this.ref, meter);
       const nowMs = this.now();
       const { countedAtMs, pendingAtMs } = times(snap);
