@@ -15,12 +15,14 @@
  *   {status:'matched', callId, offer, room} with the waiting one's offer and
  *   the pool they met in, and the call is created under the waiting one's callId.
  * - Pools (functions/src/domain/pairing.ts): an entry waits in its room's pool.
- *   A join at or after its widenAt (widenAfterMs after it started waiting),
+ *   A join widenAfterMs or more after the entry started waiting,
  *   with widen=true and a room other than 'any', puts it in 'any' too; each
  *   join decides again, as the server does. widenInMs says when that join
  *   should come (null: never, or already widened).
  * - Joining again from the same room while waiting keeps the place, the callId
- *   and widenAt. A renewal whose call already exists changes nothing.
+ *   and the start of the wait. A renewal whose call already exists changes nothing.
+ *   Who fits and who goes first is decided by the server's own pure functions
+ *   (widening, choosePartner, sharedPool), so the two cannot drift apart.
  * - leave removes the waiting entry and ends the calls.
  * - watchRoomCounts gives each listener the counts once it subscribes and again
  *   on every change: waiting per entry room, chatting two per call in the
@@ -33,7 +35,8 @@
  *   every delivery runs in a later task, as a network would.
  */
 import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/domain/room-counts.js';
-import { ANYONE_ROOM, isRoomId, type RoomId } from '../../../functions/src/domain/rooms.js';
+import { choosePartner, sharedPool, widening } from '../../../functions/src/domain/pairing.js';
+import { isRoomId, type RoomId } from '../../../functions/src/domain/rooms.js';
 import type { Backend } from '../../../web/src/session/backend.js';
 import { HeldQueue } from '../../../web/src/session/held-queue.js';
 import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/session/matcher.js';
@@ -66,8 +69,8 @@ interface WaitingEntry {
   readonly callId: string;
   /** Arrival order; kept by a renewal, like createdAt on the server. */
   readonly order: number;
-  /** From when a join may widen the entry to Anyone (Date.now() ms); kept by a renewal. */
-  readonly widenAt: number;
+  /** When the wait started (Date.now() ms); kept by a renewal, widening counts from it. */
+  readonly waitingSinceMs: number;
   /** Where the entry can be found: its room, and 'any' once widened. */
   readonly pools: readonly string[];
 }
@@ -218,28 +221,18 @@ export class MemoryMatchmaker {
     const now = Date.now();
     const previous = this.waiting.get(uid);
     const keepsPlace = previous !== undefined && previous.room === room;
-    const widenAt = keepsPlace ? previous.widenAt : now + this.widenAfterMs;
-    // Decided again on every join, like the server's widening(): the room, and
-    // Anyone once the quiet period is over (if the person allows it).
-    const mayWiden = widen && room !== ANYONE_ROOM;
-    const widened = mayWiden && now >= widenAt;
-    const pools = widened ? [room, ANYONE_ROOM] : [room];
-
-    // Own room first, then the longest waiting (pairing.ts: rankPartners).
-    let partner: WaitingEntry | null = null;
-    let partnerRank = Infinity;
-    for (const entry of this.waiting.values()) {
-      if (entry.uid === uid) continue;
-      if (this.blocks.get(uid)?.has(entry.uid) || this.blocks.get(entry.uid)?.has(uid)) continue;
-      const rank = pools.findIndex((p) => entry.pools.includes(p));
-      if (rank < 0) continue;
-      if (rank < partnerRank || (rank === partnerRank && entry.order < partner!.order)) {
-        partner = entry;
-        partnerRank = rank;
-      }
-    }
+    const waitingSinceMs = keepsPlace ? previous.waitingSinceMs : now;
+    const { pools, widened, widenInMs } = widening(room, widen, waitingSinceMs, now, this.widenAfterMs);
+    const seeker = { uid, pools, blocked: this.blocks.get(uid) ?? new Set<string>() };
+    const entries = [...this.waiting.values()].map((e) => ({
+      ...e,
+      createdAtMs: e.order,
+      leaseExpiresAtMs: Infinity, // a page of these tests never dies without leaving
+      blocked: [...(this.blocks.get(e.uid) ?? [])],
+    }));
+    const partner = choosePartner(seeker, entries, now);
     if (partner !== null) {
-      const met = pools[partnerRank]!;
+      const met = sharedPool(seeker, partner)!;
       this.waiting.delete(partner.uid);
       this.waiting.delete(uid);
       this.calls.set(partner.callId, {
@@ -263,7 +256,7 @@ export class MemoryMatchmaker {
       offer,
       callId: keepsPlace ? previous.callId : `call-${++this.ids}`,
       order: keepsPlace ? previous.order : ++this.arrivals,
-      widenAt,
+      waitingSinceMs,
       pools,
     };
     this.waiting.set(uid, entry);
@@ -273,7 +266,7 @@ export class MemoryMatchmaker {
       status: 'waiting',
       callId: entry.callId,
       widened,
-      widenInMs: mayWiden && !widened ? widenAt - now : null,
+      widenInMs,
     };
   }
 

@@ -59,21 +59,31 @@ export function roomCountText(count: RoomCount, room: RoomId): string {
   return text ? `${text} in ${roomById(room).name}` : 'Nobody here right now';
 }
 
-function storedWiden(): boolean {
+/** A choice remembered between visits; null when none is, or storage is blocked (private mode, policies). */
+function recall(key: string): string | null {
   try {
-    return localStorage.getItem(WIDEN_STORAGE_KEY) !== 'false'; // on unless the person turned it off
+    return localStorage.getItem(key);
   } catch {
-    return true; // storage blocked (private mode, policies)
+    return null;
   }
 }
 
-function storedRoom(): RoomId {
+function remember(key: string, value: string): void {
   try {
-    const r = localStorage.getItem(ROOM_STORAGE_KEY);
-    return isRoomId(r) ? r : DEFAULT_ROOM;
+    localStorage.setItem(key, value);
   } catch {
-    return DEFAULT_ROOM; // storage blocked (private mode, policies)
+    // not remembered; harmless
   }
+}
+
+/** On unless the person turned it off. */
+function storedWiden(): boolean {
+  return recall(WIDEN_STORAGE_KEY) !== 'false';
+}
+
+function storedRoom(): RoomId {
+  const r = recall(ROOM_STORAGE_KEY);
+  return isRoomId(r) ? r : DEFAULT_ROOM;
 }
 
 /**
@@ -352,20 +362,12 @@ export class ParleyApp extends LitElement {
     this.room = value;
     // The address names the room, so it can be shared or bookmarked.
     history.replaceState(null, '', hashForRoom(value));
-    try {
-      localStorage.setItem(ROOM_STORAGE_KEY, value);
-    } catch {
-      // not remembered; harmless
-    }
+    remember(ROOM_STORAGE_KEY, value);
   }
 
   private _onWidenChange(e: Event): void {
     this.widen = (e.target as HTMLInputElement).checked;
-    try {
-      localStorage.setItem(WIDEN_STORAGE_KEY, String(this.widen));
-    } catch {
-      // not remembered; harmless
-    }
+    remember(WIDEN_STORAGE_KEY, String(this.widen));
   }
 
   private _onStart(): void {
