@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
-import { adminDb, clearFirestore, drainTriggers, ROOT, userPool } from '../support/emulator.js';
+import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } from '../support/emulator.js';
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
 import { summarize } from './stats.js';
@@ -207,9 +207,17 @@ async function measurePairing(): Promise<void> {
     await drainTriggers();
     const users = userPool();
     const people = await Promise.all(Array.from({ length: n }, () => users.create()));
-    await warmUp(people); // one process per request in flight: boot them before timing
+    // The Functions emulator runs one process per request in flight and boots
+    // them on demand (seconds each on two cores). A cheap warm-up request is
+    // answered too fast to need N of them, so an unmeasured rehearsal of the
+    // same round boots what this round really needs; then the timed round.
+    const plan = { rooms: ['any', 'ta', 'any', 'hi'], leaveEvery: 0 };
+    await warmUp(people);
+    await stampede(people, plan);
+    await clearFirestore();
+    await drainTriggers();
     const offset = logSize();
-    const clients = await stampede(people, { rooms: ['any', 'ta', 'any', 'hi'], leaveEvery: 0 });
+    const clients = await stampede(people, plan);
     const { calls, queue } = await settledState(db);
     const sentAt = new Map(clients.map((c) => [c.uid, c.sentAtMs]));
     const latency: number[] = [];
@@ -220,10 +228,16 @@ async function measurePairing(): Promise<void> {
     }
     const start = Math.min(...clients.map((c) => c.sentAtMs));
     const end = Math.max(...calls.map((c) => c.createdAtMs), ...clients.map((c) => c.answeredAtMs));
-    const joinLog = readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8')
-      .slice(offset)
-      .split('\n')
-      .filter((l) => l.includes('"message":"join"'));
+    // The emulator writes function logs to firebase-debug.log asynchronously:
+    // wait (a little) until every join of the round has its line.
+    const readJoinLog = () =>
+      readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8')
+        .slice(offset)
+        .split('\n')
+        .filter((l) => l.includes('"message":"join"'));
+    const joinLog = await eventually(async () => (readJoinLog().length >= n ? readJoinLog() : null), 30_000, 'join log lines').catch(
+      () => readJoinLog(),
+    );
     const races = joinLog.map((l) => Number(/"lostRaces":(\d+)/.exec(l)?.[1] ?? NaN)).filter(Number.isFinite);
     const s = summarize(latency);
     report('pairing-under-load', {
