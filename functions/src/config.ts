@@ -6,12 +6,13 @@ import { defineBoolean, defineInt } from 'firebase-functions/params';
 import type { CallableOptions } from 'firebase-functions/v2/https';
 import { DEFAULT_RATE_LIMITS, DEFAULT_WIDEN_AFTER_MS, type RateLimits } from './domain/limits.js';
 import type { MatchingSettings } from './matching/matchmaker.js';
+import { REGION } from './protocol/index.js';
 
 /**
  * Region of every function. The web client calls the same region
  * (web/src/config.ts); change both together.
  */
-export const REGION = 'us-central1';
+export { REGION };
 
 export const CALLABLE_OPTIONS: CallableOptions = {
   region: REGION,

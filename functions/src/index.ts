@@ -14,7 +14,7 @@ import { CALLABLE_OPTIONS, matchingSettings, rateLimits, REGION, SWEEP_SCHEDULE 
 import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
 import { blockHandler, reportHandler } from './handlers/moderation.js';
-import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './domain/room-counts.js';
+import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
 import { CALLS, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
 import { FirestoreModerator } from './moderation/moderator.js';

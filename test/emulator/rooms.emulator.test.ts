@@ -9,7 +9,7 @@ import { doc, getDoc } from 'firebase/firestore';
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
-import { parseRoomCounts } from '../../functions/src/domain/room-counts.js';
+import { parseRoomCounts } from '../../functions/src/protocol/room-counts.js';
 import { FirestoreMatchmaker, type JoinOutcome } from '../../functions/src/matching/matchmaker.js';
 import { RoomCounter } from '../../functions/src/presence/room-counter.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, userPool } from '../support/emulator.js';

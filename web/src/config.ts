@@ -2,6 +2,7 @@
  * Client settings, read in one place: where the backend is, which ICE servers
  * to use, and how long to wait for each step of a call.
  */
+import { REGION } from '@parley/functions/protocol';
 
 /** True when the page is served by the local emulator suite (npm start, tests). */
 export function isLocalDevelopment(hostname: string = location.hostname): boolean {
@@ -17,8 +18,8 @@ export const EMULATOR_PORTS = { auth: 9099, firestore: 8080, functions: 5001 } a
 /** Project id the emulator suite runs under (a demo- id needs no login and no network). */
 export const DEMO_PROJECT_ID = 'demo-parley';
 
-/** Region of the callables; functions/src/config.ts deploys them there. */
-export const FUNCTIONS_REGION = 'us-central1';
+/** Region of the callables: the one the functions deploy to. */
+export const FUNCTIONS_REGION = REGION;
 
 /**
  * STUN servers used in production: a STUN server tells a browser its public

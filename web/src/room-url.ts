@@ -2,7 +2,7 @@
  * Rooms in the address: `/#/room/ta` opens Parley in the Tamil room, so a link
  * can invite people into a room. Pure.
  */
-import { isRoomId, type RoomId } from '../../functions/src/domain/rooms.js';
+import { isRoomId, type RoomId } from '@parley/functions/protocol';
 
 /** The room a location hash names, or null when it names none (or an unknown one). */
 export function roomFromHash(hash: string): RoomId | null {

@@ -2,11 +2,10 @@
  * Reports, bans, blocks and rate limits: the decisions, as pure functions.
  * The Firestore classes read the facts, ask these, and write the outcome.
  */
+import { REPORT_REASONS, type ReportReason } from '../protocol/moderation.js';
 import { CALL_ID, InvalidRequest, isPlainObject, rejectUnknownKeys } from './requests.js';
 
-/** Why a person can be reported. A fixed list so moderators can sort and count. */
-export const REPORT_REASONS = ['nudity', 'harassment', 'hate', 'underage', 'spam', 'other'] as const;
-export type ReportReason = (typeof REPORT_REASONS)[number];
+export { REPORT_REASONS, type ReportReason };
 
 function parseCallId(value: unknown, what: string): string {
   if (typeof value !== 'string' || !CALL_ID.test(value)) {

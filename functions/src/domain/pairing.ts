@@ -7,7 +7,7 @@
  * room (and if the person allows it) also in the Anyone pool. Two people can
  * be paired when their pools meet.
  */
-import { ANYONE_ROOM } from './rooms.js';
+import { ANYONE_ROOM } from '../protocol/rooms.js';
 
 /** What pairing needs to know about a waiting entry. Times in epoch ms. */
 export interface WaitingEntry {

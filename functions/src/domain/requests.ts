@@ -4,7 +4,7 @@
  * callable turns that into an `invalid-argument` HttpsError.
  */
 import { MAX_SDP_LENGTH } from './limits.js';
-import { isRoomId, ROOMS, type RoomId } from './rooms.js';
+import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
 
 export class InvalidRequest extends Error {
   override readonly name = 'InvalidRequest';

@@ -33,7 +33,7 @@ import {
 import { Banned, Contended } from '../domain/refusals.js';
 import { choosePartner, isLeaseLive, sharedPool, widening, type Seeker, type WaitingEntry, type Widening } from '../domain/pairing.js';
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
-import type { RoomId } from '../domain/rooms.js';
+import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';

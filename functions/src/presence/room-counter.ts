@@ -21,8 +21,8 @@
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { ROOM_COUNTS_INTERVAL_MS } from '../domain/limits.js';
-import { emptyRoomCounts, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC, type RoomCount, type RoomCounts } from '../domain/room-counts.js';
-import { ROOMS, type RoomId } from '../domain/rooms.js';
+import { emptyRoomCounts, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC, type RoomCount, type RoomCounts } from '../protocol/room-counts.js';
+import { ROOMS, type RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { CALLS, QUEUE } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, replaceIfUnchanged } from '../matching/optimistic.js';

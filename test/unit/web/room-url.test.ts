@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOMS } from '../../../functions/src/domain/rooms.js';
+import { ROOMS } from '../../../functions/src/protocol/rooms.js';
 import { hashForRoom, roomFromHash } from '../../../web/src/room-url.js';
 
 describe('room URLs', () => {

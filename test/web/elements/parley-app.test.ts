@@ -2,7 +2,7 @@
  * <parley-app> rendered in the page, its ChatSession on the in-memory backend
  * (ChatSessionDeps through the constructor), the fake camera and real peers.
  */
-import { ROOMS } from '../../../functions/src/domain/rooms.js';
+import { ROOMS } from '../../../functions/src/protocol/rooms.js';
 import { ParleyApp, statusText } from '../../../web/src/elements/parley-app.js';
 import type { ChatSessionDeps } from '../../../web/src/session/chat-session.js';
 import { ChatStatus, type ChatState } from '../../../web/src/session/chat-state.js';

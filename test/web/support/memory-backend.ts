@@ -34,9 +34,9 @@
  *   are held until the call exists. Nothing is ever delivered synchronously:
  *   every delivery runs in a later task, as a network would.
  */
-import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/domain/room-counts.js';
+import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/protocol/room-counts.js';
 import { choosePartner, sharedPool, widening } from '../../../functions/src/domain/pairing.js';
-import { isRoomId, type RoomId } from '../../../functions/src/domain/rooms.js';
+import { isRoomId, type RoomId } from '../../../functions/src/protocol/rooms.js';
 import type { Backend } from '../../../web/src/session/backend.js';
 import { HeldQueue } from '../../../web/src/session/held-queue.js';
 import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/session/matcher.js';

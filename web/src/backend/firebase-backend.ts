@@ -18,7 +18,7 @@ import {
   parseRoomCounts,
   ROOM_COUNTS_COLLECTION,
   ROOM_COUNTS_DOC,
-} from '../../../functions/src/domain/room-counts.js';
+} from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { Backend } from '../session/backend.js';
 import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';

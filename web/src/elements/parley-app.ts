@@ -1,8 +1,17 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { REPORT_REASONS, type ReportReason } from '../../../functions/src/domain/moderation.js';
-import { describeRoomCount, type RoomCount } from '../../../functions/src/domain/room-counts.js';
-import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type Room, type RoomId } from '../../../functions/src/domain/rooms.js';
+import {
+  ANYONE_ROOM,
+  DEFAULT_ROOM,
+  describeRoomCount,
+  isRoomId,
+  REPORT_REASONS,
+  ROOMS,
+  type ReportReason,
+  type Room,
+  type RoomCount,
+  type RoomId,
+} from '@parley/functions/protocol';
 import { hashForRoom, roomFromHash } from '../room-url.js';
 import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';

@@ -1,4 +1,4 @@
-import type { RoomCounts } from '../../../functions/src/domain/room-counts.js';
+import type { RoomCounts } from '@parley/functions/protocol';
 import type { Matcher } from './matcher.js';
 import type { SignalingChannel } from './signaling.js';
 import type { Role } from './types.js';

@@ -4,7 +4,7 @@
  * wires a PeerSession to a SignalingChannel and the Matcher. Elements reach it
  * through ChatController; it never touches the DOM.
  */
-import type { RoomCounts } from '../../../functions/src/domain/room-counts.js';
+import type { RoomCounts } from '@parley/functions/protocol';
 import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
 import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';

@@ -2,7 +2,7 @@
  * The pairing service, as the session sees it: implemented over Cloud
  * Functions in backend/. Rooms are ids from functions/src/domain/rooms.ts.
  */
-import type { ReportReason } from '../../../functions/src/domain/moderation.js';
+import type { ReportReason } from '@parley/functions/protocol';
 import type { SessionDescription } from './types.js';
 
 export type { ReportReason };

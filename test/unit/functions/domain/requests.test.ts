@@ -8,7 +8,7 @@ import {
   parseJoinRequest,
   parseLeaveRequest,
 } from '../../../../functions/src/domain/requests.js';
-import { ROOMS } from '../../../../functions/src/domain/rooms.js';
+import { ROOMS } from '../../../../functions/src/protocol/rooms.js';
 import { assertInvalid } from '../../support/assert-invalid.js';
 
 const SDP = 'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_ROOM, isRoomId, ROOMS } from '../../../../functions/src/domain/rooms.js';
+import { DEFAULT_ROOM, isRoomId, ROOMS } from '../../../../functions/src/protocol/rooms.js';
 
 describe('ROOMS', () => {
   it('lists Anyone, then the language rooms, then the regional rooms', () => {

@@ -1,0 +1,115 @@
+/**
+ * Calls by link (one to one or a group of up to five) and the per-direction
+ * signaling mailboxes every link of a call uses. The shapes, limits and codes
+ * here are the contract between the functions, the rules (firestore.rules
+ * repeats the limits; test/emulator checks they agree) and any client;
+ * docs/PROTOCOL.md describes them for a client in another language.
+ *
+ * Pure: no firebase import, so the web bundle includes it.
+ */
+
+/** Collections and subcollections of a call. */
+export const CALLS_COLLECTION = 'calls';
+/** `calls/{callId}/members/{uid}`: one member's presence (written by functions; the member refreshes `seenAt`). */
+export const MEMBERS_SUBCOLLECTION = 'members';
+/** `calls/{callId}/signals/{from}_{to}`: one mailbox per direction between two members. */
+export const SIGNALS_SUBCOLLECTION = 'signals';
+
+/** What kind of call a `calls/{callId}` document is. Random calls made by `join` have `kind: 'random'` (or none, before this field existed). */
+export type CallKind = 'random' | 'link';
+
+/**
+ * A full mesh: each member sends its video to every other. Past five, home
+ * uplinks give out (four copies of 500 kbps is already 2 Mbps up), so the cap
+ * is part of the product, not a tunable.
+ */
+export const MAX_CALL_MEMBERS = 5;
+
+/**
+ * Length of a link call's id: 22 characters of [A-Za-z0-9] is 131 bits of
+ * randomness, so the link is the invitation and cannot be guessed.
+ */
+export const LINK_CALL_ID_LENGTH = 22;
+export const LINK_CALL_ID = /^[A-Za-z0-9]{22}$/;
+
+/**
+ * A member's page refreshes its `seenAt` this often; a member not seen for
+ * LINK_LEASE_MS is no longer counted and is removed (by the next enter or
+ * peek, and by the sweeper). Three missed beats before removal: one lost
+ * write on a flaky network must not throw anyone out.
+ */
+export const LINK_HEARTBEAT_MS = 10_000;
+export const LINK_LEASE_MS = 30_000;
+
+/** The call document of a link call (`calls/{callId}`), as members read it. */
+export interface LinkCallDoc {
+  readonly kind: 'link';
+  /** Members' uids, in the order they entered: the earlier of two is the polite side of their link. */
+  readonly members: readonly string[];
+  readonly capacity: number;
+}
+
+/**
+ * A mailbox `calls/{callId}/signals/{from}_{to}`: everything `from` has to
+ * say to `to`. The functions create it (empty) when the two are both members
+ * and delete it when either leaves; only `from` writes it, only `from` and
+ * `to` read it. Each write replaces the state: the latest description and
+ * every candidate gathered so far.
+ */
+export interface SignalDoc {
+  readonly from: string;
+  readonly to: string;
+  /** Incremented with each new description; a receiver applies a description whose epoch it has not seen. */
+  readonly epoch: number;
+  readonly description: { readonly type: 'offer' | 'answer'; readonly sdp: string } | null;
+  /**
+   * The sender's candidates, one JSON object per line:
+   * `{"candidate": string, "sdpMid": string|null, "sdpMLineIndex": number|null, "usernameFragment": string|null}`.
+   * A receiver applies each line it has not applied before; lines of an
+   * earlier ICE generation are harmless (the browser ignores their ufrag).
+   */
+  readonly candidates: string;
+  /** Count of writes by `from`: each write sets it to the stored value + 1. */
+  readonly n: number;
+}
+
+/** Longest SDP in a mailbox (same as the random call's offer and answer). */
+export const MAX_SIGNAL_SDP = 16 * 1024;
+/** Longest `candidates` text: about 60 candidates, several ICE restarts' worth. */
+export const MAX_SIGNAL_CANDIDATES = 16 * 1024;
+/**
+ * Most writes one mailbox takes (`n` ≤ this). A call's negotiation is a few
+ * writes; this allows hundreds of renegotiations and restarts, and stops a
+ * hostile member from flooding the other's listener.
+ */
+export const MAX_SIGNAL_WRITES = 300;
+
+/** The id of the mailbox from `from` to `to`. */
+export function signalId(from: string, to: string): string {
+  return `${from}_${to}`;
+}
+
+/** `createCall({})`: a new link call with the caller as its first member. */
+export interface CreateCallResult {
+  readonly callId: string;
+  readonly members: readonly string[];
+  readonly capacity: number;
+}
+
+/** `peekCall({callId})` and the refusals of `enterCall`: what a non-member may learn, and nothing else. */
+export type CallAvailability =
+  | { readonly status: 'open'; readonly members: number; readonly capacity: number }
+  | { readonly status: 'full'; readonly members: number; readonly capacity: number }
+  /** No such call, or it ended: the two are deliberately the same answer. */
+  | { readonly status: 'ended' };
+
+/** `enterCall({callId})`. */
+export type EnterCallResult =
+  | { readonly status: 'entered'; readonly members: readonly string[]; readonly capacity: number }
+  | Exclude<CallAvailability, { readonly status: 'open' }>;
+
+/** `leaveCall({callId})`: `ended` when the caller was the last member (the call is gone). */
+export interface LeaveCallResult {
+  readonly left: boolean;
+  readonly ended: boolean;
+}

@@ -1,0 +1,8 @@
+/**
+ * Moderation words both sides agree on. The server validates against them;
+ * the page words them in the person's language.
+ */
+
+/** Why a person can be reported. A fixed list so moderators can sort and count. */
+export const REPORT_REASONS = ['nudity', 'harassment', 'hate', 'underage', 'spam', 'other'] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
