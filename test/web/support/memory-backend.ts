@@ -38,7 +38,7 @@ import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../funct
 import { choosePartner, sharedPool, widening } from '../../../functions/src/domain/pairing.js';
 import { isRoomId, type RoomId } from '../../../functions/src/protocol/rooms.js';
 import type { Backend } from '../../../web/src/session/backend.js';
-import { HeldQueue } from '../../../web/src/session/held-queue.js';
+import { HeldQueue } from '../../../web/src/engine/held-queue.js';
 import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/session/matcher.js';
 import type { SignalingChannel, SignalingListener } from '../../../web/src/session/signaling.js';
 import type { IceCandidate, Role, SessionDescription } from '../../../web/src/session/types.js';

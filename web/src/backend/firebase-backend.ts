@@ -11,8 +11,8 @@ import {
   onIdTokenChanged,
   signInAnonymously,
 } from 'firebase/auth';
-import { connectFirestoreEmulator, doc, getFirestore, onSnapshot } from 'firebase/firestore';
-import { connectFunctionsEmulator, getFunctions } from 'firebase/functions';
+import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type Firestore } from 'firebase/firestore';
+import { connectFunctionsEmulator, getFunctions, type Functions } from 'firebase/functions';
 import {
   emptyRoomCounts,
   parseRoomCounts,
@@ -20,7 +20,9 @@ import {
   ROOM_COUNTS_DOC,
 } from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
+import type { CallService } from '../flows/link-call.js';
 import type { Backend } from '../session/backend.js';
+import { FirestoreCallService } from './firestore-call.js';
 import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';
 import { FunctionsMatcher } from './functions-matcher.js';
 
@@ -39,7 +41,28 @@ async function loadOptions(local: boolean): Promise<FirebaseOptions> {
   return (await res.json()) as FirebaseOptions;
 }
 
-export async function connectBackend(): Promise<Backend> {
+interface Firebase {
+  readonly db: Firestore;
+  readonly functions: Functions;
+  readonly uid: string;
+  /** The current ID token (kept fresh), for keepalive requests at unload. */
+  readonly idToken: () => string | null;
+  /** URL of a callable, for keepalive requests at unload (same wire format as the SDK). */
+  readonly callableUrl: (name: string) => string;
+}
+
+let firebase: Promise<Firebase> | null = null;
+
+/** One app, one anonymous user per tab, shared by random chat and link calls. */
+function connectFirebase(): Promise<Firebase> {
+  firebase ??= initFirebase().catch((err: unknown) => {
+    firebase = null;
+    throw err;
+  });
+  return firebase;
+}
+
+async function initFirebase(): Promise<Firebase> {
   const local = isLocalDevelopment();
   const options = await loadOptions(local);
   const app = initializeApp(options);
@@ -54,9 +77,10 @@ export async function connectBackend(): Promise<Backend> {
     connectFirestoreEmulator(db, host, EMULATOR_PORTS.firestore);
     connectFunctionsEmulator(functions, host, EMULATOR_PORTS.functions);
   }
-  const leaveUrl = local
-    ? `http://${host}:${EMULATOR_PORTS.functions}/${options.projectId}/${FUNCTIONS_REGION}/leave`
-    : `https://${FUNCTIONS_REGION}-${options.projectId}.cloudfunctions.net/leave`;
+  const callableUrl = (name: string) =>
+    local
+      ? `http://${host}:${EMULATOR_PORTS.functions}/${options.projectId}/${FUNCTIONS_REGION}/${name}`
+      : `https://${FUNCTIONS_REGION}-${options.projectId}.cloudfunctions.net/${name}`;
 
   let token: string | null = null;
   onIdTokenChanged(auth, (user) => {
@@ -66,14 +90,18 @@ export async function connectBackend(): Promise<Backend> {
   await auth.authStateReady(); // a reloaded tab keeps its anonymous user
   const user = auth.currentUser ?? (await signInAnonymously(auth)).user;
   token = await user.getIdToken();
+  return { db, functions, uid: user.uid, idToken: () => token, callableUrl };
+}
 
-  const matcher = new FunctionsMatcher(functions, leaveUrl, () => token);
+export async function connectBackend(): Promise<Backend> {
+  const { db, functions, uid, idToken, callableUrl } = await connectFirebase();
+  const matcher = new FunctionsMatcher(functions, callableUrl('leave'), idToken);
   // Diagnostics: this page's signaling cost, for DevTools and the benchmark.
   (globalThis as { parleyUsage?: typeof signalingUsage }).parleyUsage = signalingUsage;
   return {
-    uid: user.uid,
+    uid,
     matcher,
-    openSignaling: (callId, role) => new FirestoreSignaling(db, callId, role, user.uid),
+    openSignaling: (callId, role) => new FirestoreSignaling(db, callId, role, uid),
     watchRoomCounts: (listener) =>
       onSnapshot(
         doc(db, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC),
@@ -83,4 +111,10 @@ export async function connectBackend(): Promise<Backend> {
         (err) => console.warn('room counts unavailable', err),
       ),
   };
+}
+
+/** Link calls over the createCall/peekCall/enterCall/leaveCall callables and the call's Firestore documents. */
+export async function connectCallService(): Promise<CallService> {
+  const { db, functions, uid, idToken, callableUrl } = await connectFirebase();
+  return new FirestoreCallService(db, functions, uid, callableUrl('leaveCall'), idToken);
 }

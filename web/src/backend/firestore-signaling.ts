@@ -16,7 +16,7 @@ import {
   type Firestore,
   type Unsubscribe,
 } from 'firebase/firestore';
-import { HeldQueue } from '../session/held-queue.js';
+import { HeldQueue } from '../engine/held-queue.js';
 import type { SignalingChannel, SignalingListener } from '../session/signaling.js';
 import type { IceCandidate, Role, SessionDescription } from '../session/types.js';
 

@@ -12,10 +12,11 @@ import {
   type RoomCount,
   type RoomId,
 } from '@parley/functions/protocol';
-import { hashForRoom, roomFromHash } from '../room-url.js';
+import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
 import { ChatController } from './chat-controller.js';
+import './parley-call.js';
 
 /** Where the chosen room is remembered between visits. */
 const ROOM_STORAGE_KEY = 'parley.room';
@@ -102,14 +103,26 @@ function storedRoom(): RoomId {
 @customElement('parley-app')
 export class ParleyApp extends LitElement {
   static override styles = css`
+    /* One screen: the video takes what the header, buttons and status line
+       leave, so Start and the status are never below the fold (laptops of
+       768 px, phones of 844 px). */
     :host {
-      display: grid;
-      gap: 0.75rem;
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+      box-sizing: border-box;
+      height: 100vh;
+      height: 100dvh;
       max-width: 60rem;
       margin: 0 auto;
-      padding: 1rem;
+      padding: 0.75rem 1rem;
       font-family: system-ui, sans-serif;
       color: #1d1d1f;
+    }
+    header .nav {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
     }
     header {
       display: flex;
@@ -133,7 +146,8 @@ export class ParleyApp extends LitElement {
     }
     .stage {
       position: relative;
-      aspect-ratio: 4 / 3;
+      flex: 1 1 auto;
+      min-height: 10rem;
       background: #111;
       border-radius: 0.75rem;
       overflow: hidden;
@@ -143,6 +157,8 @@ export class ParleyApp extends LitElement {
       object-fit: cover;
     }
     #remote {
+      position: absolute;
+      inset: 0;
       width: 100%;
       height: 100%;
     }
@@ -151,6 +167,7 @@ export class ParleyApp extends LitElement {
       right: 0.75rem;
       bottom: 0.75rem;
       width: 25%;
+      max-height: 40%;
       border-radius: 0.5rem;
       border: 2px solid #fff4;
       transform: scaleX(-1); /* a mirror, as people expect to see themselves */
@@ -210,6 +227,9 @@ export class ParleyApp extends LitElement {
       opacity: 0.45;
       cursor: default;
     }
+    #status {
+      margin: 0;
+    }
     .problem {
       border: 1px solid #d93025;
       background: #fce8e6;
@@ -223,6 +243,9 @@ export class ParleyApp extends LitElement {
 
   /** The room to look for someone in: from the address (/#/room/ta), else the last one used. */
   @state() private room: RoomId = roomFromHash(location.hash) ?? storedRoom();
+
+  /** The private call in the address (`#/call/<id>`, or 'new'), or null for random chat. */
+  @state() private callRoute: string | null = callFromHash(location.hash);
 
   /** Whether a long wait in a quiet room may also pair the person from Anyone. */
   @state() private widen: boolean = storedWiden();
@@ -247,6 +270,13 @@ export class ParleyApp extends LitElement {
   }
 
   override render() {
+    if (this.callRoute !== null) {
+      return html`<header>
+          <h1>Parley</h1>
+          <span>Private call</span>
+        </header>
+        <parley-call call-id=${this.callRoute}></parley-call>`;
+    }
     const session = this.chat.session;
     const state = session.state;
     const active = isActive(state);
@@ -256,7 +286,10 @@ export class ParleyApp extends LitElement {
     const text = statusText(state, this.room);
     return html`
       <header>
-        <h1>Parley</h1>
+        <div class="nav">
+          <h1>Parley</h1>
+          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>Private call</button>`}
+        </div>
         <div class="picker">
           <label>
             Room
@@ -304,6 +337,10 @@ export class ParleyApp extends LitElement {
   }
 
   private readonly onHashChange = () => {
+    const call = callFromHash(location.hash);
+    // Random chat in progress keeps the page: a private call starts from idle.
+    if (call !== null && isActive(this.chat.session.state)) void this.chat.session.stop();
+    this.callRoute = call;
     const room = roomFromHash(location.hash);
     // A room change applies to the next Start, never to a call in progress.
     if (room && !isActive(this.chat.session.state)) this.room = room;
@@ -377,6 +414,10 @@ export class ParleyApp extends LitElement {
   private _onWidenChange(e: Event): void {
     this.widen = (e.target as HTMLInputElement).checked;
     remember(WIDEN_STORAGE_KEY, String(this.widen));
+  }
+
+  private _onPrivateCall(): void {
+    location.hash = '#/call/new';
   }
 
   private _onStart(): void {

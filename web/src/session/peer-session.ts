@@ -3,7 +3,7 @@
  * Firestore: descriptions and candidates go in and out through methods and
  * callbacks, and the orchestrator (ChatSession) wires them to signaling.
  */
-import { HeldQueue } from './held-queue.js';
+import { HeldQueue } from '../engine/held-queue.js';
 import { toIceCandidate, type IceCandidate, type SessionDescription } from './types.js';
 
 export interface PeerSessionEvents {

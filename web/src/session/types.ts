@@ -3,22 +3,14 @@
  * matcher. Plain data, no browser or Firebase types beyond the WebRTC inits.
  */
 
-/** A session description as signaling carries it. */
-export interface SessionDescription {
-  readonly type: 'offer' | 'answer';
-  readonly sdp: string;
-}
+import type { IceCandidate } from '../engine/types.js';
 
-/** An ICE candidate as signaling carries it (the fields of RTCIceCandidateInit we send). */
-export interface IceCandidate {
-  readonly candidate: string;
-  readonly sdpMid: string | null;
-  readonly sdpMLineIndex: number | null;
-}
+export type { IceCandidate, SessionDescription } from '../engine/types.js';
 
 /** The two roles in a call: the caller waited and made the offer; the callee answers it. */
 export type Role = 'caller' | 'callee';
 
+/** The fields the random call's candidate documents carry (the rules refuse any other). */
 export function toIceCandidate(c: RTCIceCandidate | RTCIceCandidateInit): IceCandidate {
   return { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { HeldQueue } from '../../../../web/src/session/held-queue.js';
+import { HeldQueue } from '../../../../web/src/engine/held-queue.js';
 
 /** A consumer that records what it receives. */
 function recorder<T>(): { readonly items: T[]; readonly consume: (item: T) => void } {

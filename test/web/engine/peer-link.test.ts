@@ -1,0 +1,269 @@
+/**
+ * PeerLink and Call with real WebRTC in one page (fake camera): perfect
+ * negotiation, glare, renegotiation on a live link, ICE restart, and a mesh
+ * of three Calls whose signals travel as mailbox states (the same codec the
+ * Firestore mailboxes use), so several writes can collapse into one.
+ */
+import { Call, type CallSignaling } from '../../../web/src/engine/call.js';
+import { MailboxInbox, MailboxOutbox } from '../../../web/src/engine/mailbox.js';
+import { PeerLink } from '../../../web/src/engine/peer-link.js';
+import type { LinkSignal } from '../../../web/src/engine/types.js';
+import { assert, assertEqual } from '../assert.js';
+import { sleep, waitUntil } from '../support/wait.js';
+
+const CONNECT_MS = 15_000;
+
+let streams: MediaStream[] = [];
+let cleanups: (() => void)[] = [];
+
+async function camera(): Promise<MediaStream> {
+  const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+  streams.push(s);
+  return s;
+}
+
+/** Frames decoded from `link`'s remote video so far (inbound-rtp stats). */
+async function framesDecoded(link: PeerLink): Promise<number> {
+  let frames = 0;
+  (await link.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+  });
+  return frames;
+}
+
+/** The ICE username fragment of a link's current remote description. */
+function remoteUfrag(pc: { remoteDescription: RTCSessionDescription | null }): string | null {
+  return /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? null;
+}
+
+/**
+ * Two links joined by a pipe. `hold` keeps every message until released, so
+ * a test can make both sides' offers cross on the wire (glare).
+ */
+class Pair {
+  readonly a: PeerLink;
+  readonly b: PeerLink;
+  readonly sent: { from: 'a' | 'b'; signal: LinkSignal }[] = [];
+  private held: { to: PeerLink; signal: LinkSignal }[] = [];
+  holding = false;
+
+  constructor(streamA: MediaStream, streamB: MediaStream, a: { polite: boolean; initiator: boolean }, b: { polite: boolean; initiator: boolean }) {
+    const events = (other: () => PeerLink, name: 'a' | 'b') => ({
+      signal: (signal: LinkSignal) => {
+        this.sent.push({ from: name, signal });
+        if (this.holding) this.held.push({ to: other(), signal });
+        else void other().receive(signal);
+      },
+      remoteStream: () => undefined,
+      state: () => undefined,
+      remoteClosed: () => undefined,
+    });
+    this.a = new PeerLink(streamA, { ...a, config: { iceServers: [] } }, events(() => this.b, 'a'));
+    this.b = new PeerLink(streamB, { ...b, config: { iceServers: [] } }, events(() => this.a, 'b'));
+    cleanups.push(() => {
+      this.a.close();
+      this.b.close();
+    });
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const { to, signal } of this.held.splice(0)) void to.receive(signal);
+  }
+
+  offersFrom(name: 'a' | 'b'): number {
+    return this.sent.filter((m) => m.from === name && 'description' in m.signal && m.signal.description.type === 'offer').length;
+  }
+
+  async connected(): Promise<void> {
+    await waitUntil(
+      () => this.a.state === 'connected' && this.b.state === 'connected',
+      CONNECT_MS,
+      'both ends connected',
+      () => `a: ${this.a.state}/${this.a.signalingState}, b: ${this.b.state}/${this.b.signalingState}`,
+    );
+  }
+
+  async media(): Promise<void> {
+    let frames = [0, 0];
+    const deadline = Date.now() + CONNECT_MS;
+    while (Date.now() < deadline) {
+      frames = [await framesDecoded(this.a), await framesDecoded(this.b)];
+      if (frames[0]! > 0 && frames[1]! > 0) return;
+      await sleep(100);
+    }
+    throw new Error(`no decoded video both ways (frames decoded: a ${frames[0]}, b ${frames[1]})`);
+  }
+}
+
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  for (const s of streams.splice(0)) for (const t of s.getTracks()) t.stop();
+});
+
+describe('PeerLink (perfect negotiation, real WebRTC)', () => {
+  it('connects with one offer from the initiator; the other end stays silent until it arrives', async () => {
+    const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: false });
+    await pair.connected();
+    await pair.media();
+    assertEqual(pair.offersFrom('a'), 1, 'offers from the initiator');
+    assertEqual(pair.offersFrom('b'), 0, 'offers from the other end');
+  });
+
+  it('settles glare: both ends offer at the same moment, the polite one yields, and the link connects', async () => {
+    const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: true });
+    pair.holding = true;
+    // Both ends create their offers before either sees the other's.
+    await waitUntil(() => pair.offersFrom('a') === 1 && pair.offersFrom('b') === 1, CONNECT_MS, 'both offers made');
+    pair.release();
+    await pair.connected();
+    await pair.media();
+    assertEqual(pair.a.signalingState, 'stable', 'impolite end stable');
+    assertEqual(pair.b.signalingState, 'stable', 'polite end stable');
+    // The impolite end's offer won: the polite end answered it.
+    const answersFromB = pair.sent.filter((m) => m.from === 'b' && 'description' in m.signal && m.signal.description.type === 'answer');
+    assert(answersFromB.length >= 1, 'the polite end answered the impolite end\'s offer');
+  });
+
+  it('renegotiates on a live link: a track added after connected reaches the other end', async () => {
+    const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: false });
+    await pair.connected();
+    await pair.media();
+    const before = pair.sent.length;
+    // The polite, non-initiating end adds a second video track (e.g. a screen share).
+    const extra = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120 } });
+    streams.push(extra);
+    pair.b.addTrack(extra.getVideoTracks()[0]!, extra);
+    await waitUntil(
+      () => (pair.a.remoteStream?.getVideoTracks().length ?? 0) >= 2 && pair.b.signalingState === 'stable' && pair.a.signalingState === 'stable',
+      CONNECT_MS,
+      'the new track to arrive',
+      () => `a has ${pair.a.remoteStream?.getVideoTracks().length ?? 0} video tracks; a ${pair.a.signalingState}, b ${pair.b.signalingState}`,
+    );
+    assert(pair.offersFrom('b') >= 1, 'the end that added the track made an offer');
+    assert(pair.sent.length > before, 'the renegotiation went over signaling');
+    assertEqual(pair.a.state, 'connected', 'still connected');
+  });
+
+  it('restarts ICE on a live link: new credentials, still connected, media still flowing', async () => {
+    const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: false });
+    await pair.connected();
+    await pair.media();
+    const pcOfB = (pair.b as unknown as { pc: RTCPeerConnection }).pc;
+    const ufragBefore = remoteUfrag(pcOfB);
+    pair.a.restartIce();
+    await waitUntil(() => remoteUfrag(pcOfB) !== ufragBefore && pair.a.signalingState === 'stable', CONNECT_MS, 'a restarted offer to be answered');
+    await pair.connected();
+    const framesBefore = await framesDecoded(pair.b);
+    let framesAfter = framesBefore;
+    const deadline = Date.now() + CONNECT_MS;
+    while (framesAfter <= framesBefore && Date.now() < deadline) {
+      await sleep(200);
+      framesAfter = await framesDecoded(pair.b);
+    }
+    assert(framesAfter > framesBefore, `frames keep coming after the restart (${framesBefore} → ${framesAfter})`);
+  });
+
+  it('drops a duplicate answer instead of failing the link', async () => {
+    const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: false });
+    await pair.connected();
+    const answer = pair.sent.find((m) => m.from === 'b' && 'description' in m.signal)!.signal;
+    await pair.a.receive(answer); // "wrong state: stable" if it were applied
+    assertEqual(pair.a.signalingState, 'stable', 'unchanged');
+    assertEqual(pair.a.state, 'connected', 'still connected');
+  });
+});
+
+/**
+ * An in-page stand-in for the backend of a link call: the member list and
+ * one mailbox per direction, delivered as whole states, several signals per
+ * delivery, like the Firestore mailboxes.
+ */
+class MeshRig {
+  readonly calls = new Map<string, Call>();
+  members: string[] = [];
+  private readonly outboxes = new Map<string, MailboxOutbox>();
+  private readonly inboxes = new Map<string, MailboxInbox>();
+  private pending = new Set<string>();
+
+  add(id: string, stream: MediaStream): Call {
+    const signaling: CallSignaling = {
+      send: (to, signal) => {
+        const key = `${id}_${to}`;
+        let box = this.outboxes.get(key);
+        if (!box) this.outboxes.set(key, (box = new MailboxOutbox(16 * 1024)));
+        box.add(signal);
+        this.schedule(key);
+      },
+      drop: () => undefined,
+    };
+    const call = new Call({ self: id, localStream: stream, rtcConfig: () => ({ iceServers: [] }), signaling, lostAfterMs: 3_000 });
+    this.calls.set(id, call);
+    this.members = [...this.members, id];
+    for (const c of this.calls.values()) c.setMembers(this.members);
+    cleanups.push(() => call.end());
+    return call;
+  }
+
+  remove(id: string): void {
+    this.calls.get(id)?.end();
+    this.calls.delete(id);
+    this.members = this.members.filter((m) => m !== id);
+    for (const c of this.calls.values()) c.setMembers(this.members);
+  }
+
+  /** Delivers a mailbox's state after a short delay, so that signals pile up as they do behind a write in flight. */
+  private schedule(key: string): void {
+    if (this.pending.has(key)) return;
+    this.pending.add(key);
+    setTimeout(() => {
+      this.pending.delete(key);
+      const [from, to] = key.split('_') as [string, string];
+      const state = this.outboxes.get(key)?.state;
+      const target = this.calls.get(to);
+      if (!state || !target) return;
+      let inbox = this.inboxes.get(key);
+      if (!inbox) this.inboxes.set(key, (inbox = new MailboxInbox()));
+      for (const signal of inbox.read(state)) target.receive(from, signal);
+    }, 30);
+  }
+}
+
+describe('Call (a mesh of links, real WebRTC)', () => {
+  it('connects three members pairwise, the later of each pair offering, and drops a member who leaves', async () => {
+    const rig = new MeshRig();
+    const a = rig.add('alice', await camera());
+    const b = rig.add('bob', await camera());
+    const c = rig.add('carol', await camera());
+    const allConnected = () =>
+      [a, b, c].every((call) => call.peers.length === 2 && call.peers.every((p) => p.state === 'connected'));
+    await waitUntil(allConnected, CONNECT_MS, 'every link connected', () =>
+      [a, b, c].map((call) => call.peers.map((p) => `${p.id}:${p.state}`).join(',')).join(' | '),
+    );
+    // Entry order decides: alice is polite to bob and carol; carol is impolite to both.
+    assertEqual(a.peers.map((p) => p.id).join(','), 'bob,carol', 'alice sees bob and carol in entry order');
+    for (const call of [a, b, c]) for (const p of call.peers) assert(p.stream !== null, 'each tile has a stream');
+    rig.remove('bob');
+    await waitUntil(() => a.peers.length === 1 && c.peers.length === 1, 5_000, 'bob\'s tile to go');
+    assertEqual(a.peers[0]?.id, 'carol', 'alice keeps carol');
+    assertEqual(a.peers[0]?.state, 'connected', 'alice and carol stay connected');
+  });
+
+  it('caps each link\'s video by the group size', async () => {
+    const rig = new MeshRig();
+    const a = rig.add('alice', await camera());
+    rig.add('bob', await camera());
+    await waitUntil(() => a.peers[0]?.state === 'connected', CONNECT_MS, 'alice connected to bob');
+    const bitrate = async (call: Call, id: string) =>
+      call.link(id)!.videoSenders[0]!.getParameters().encodings[0]?.maxBitrate ?? null;
+    await sleep(200);
+    const one = await bitrate(a, 'bob');
+    rig.add('carol', await camera());
+    rig.add('dave', await camera());
+    await waitUntil(() => a.peers.length === 3 && a.peers.every((p) => p.state === 'connected'), CONNECT_MS, 'alice connected to three');
+    await sleep(200);
+    const three = await bitrate(a, 'bob');
+    assert(one !== null && three !== null, `caps applied (${one}, ${three})`);
+    assert(three < one, `a bigger group gets a smaller cap per link (${one} → ${three})`);
+  });
+});

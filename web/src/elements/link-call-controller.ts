@@ -1,0 +1,62 @@
+/**
+ * Reactive controller that gives an element a LinkCallFlow: builds it with
+ * the real browser and backend, re-renders the host on every change, and
+ * leaves the call when the page goes away.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { iceServers, MEDIA_CONSTRAINTS } from '../config.js';
+import { LinkCallFlow, type LinkCallDeps } from '../flows/link-call.js';
+
+/**
+ * A member whose link stays interrupted this long is taken off the grid: a
+ * closed tab or a lost network, as far as this page can tell. ICE reports
+ * "disconnected" about 5 s after the last packet; 8 s more keeps a short blip
+ * from removing anyone, and still drops a crashed page well within 15 s.
+ */
+export const LINK_LOST_AFTER_MS = 8_000;
+
+/** The production wiring; tests pass their own. */
+export function browserLinkCallDeps(): LinkCallDeps {
+  return {
+    // Firebase is loaded only now, after the shell has painted.
+    connect: () => import('../backend/firebase-backend.js').then((m) => m.connectCallService()),
+    getUserMedia: () => {
+      if (!navigator.mediaDevices?.getUserMedia) {
+        return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
+      }
+      return navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
+    },
+    rtcConfig: () => ({ iceServers: iceServers() }),
+    lostAfterMs: LINK_LOST_AFTER_MS,
+  };
+}
+
+export class LinkCallController implements ReactiveController {
+  readonly flow: LinkCallFlow;
+  private unsubscribe: (() => void) | null = null;
+  private readonly onPageHide = () => this.flow.unload();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    deps: LinkCallDeps = browserLinkCallDeps(),
+  ) {
+    this.flow = new LinkCallFlow(deps);
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.unsubscribe = this.flow.onChange(() => this.host.requestUpdate());
+    // pagehide, not unload/beforeunload: it also fires on mobile and when the
+    // page enters the back/forward cache.
+    window.addEventListener('pagehide', this.onPageHide);
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    window.removeEventListener('pagehide', this.onPageHide);
+    // The element left the page (the person went back to random chat).
+    void this.flow.leave();
+    this.flow.reset();
+  }
+}

@@ -1,0 +1,341 @@
+import { MAX_CALL_MEMBERS } from '@parley/functions/protocol';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Peer } from '../engine/call.js';
+import type { LinkState } from '../engine/peer-link.js';
+import type { LinkCallDeps } from '../flows/link-call.js';
+import type { LinkCallState } from '../flows/link-call-state.js';
+import { LinkCallController } from './link-call-controller.js';
+
+/** The address of a call's link. */
+export function callLink(callId: string, base: string = location.href): string {
+  const url = new URL(base);
+  url.hash = `#/call/${callId}`;
+  return url.toString();
+}
+
+/** One line about the call, for the status bar and screen readers. */
+export function linkCallStatusText(state: LinkCallState, others: number): string {
+  switch (state.status) {
+    case 'idle':
+      return '';
+    case 'creating':
+      return 'Allow the camera and microphone, and your call is ready…';
+    case 'checking':
+      return 'Looking up this call…';
+    case 'lobby':
+      return state.members === 0
+        ? 'Nobody is in this call right now. Join, and share the link.'
+        : `${state.members} of ${state.capacity} in this call. Press Join when you are ready.`;
+    case 'joining':
+      return 'Joining…';
+    case 'in-call':
+      return others === 0
+        ? 'Waiting for others — share this link.'
+        : `In the call with ${others} ${others === 1 ? 'person' : 'people'} (${others + 1} of ${MAX_CALL_MEMBERS}).`;
+    case 'full':
+      return `This call is full (${state.members} of ${state.capacity}).`;
+    case 'ended':
+      return 'This call has ended.';
+    case 'left':
+      return state.removed ? 'You were disconnected from the call.' : 'You left the call.';
+    case 'media-error':
+    case 'failed':
+      return state.problem.message;
+  }
+}
+
+const TILE_STATE_TEXT: Readonly<Record<LinkState, string>> = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  interrupted: 'Reconnecting…',
+  failed: 'Connection failed',
+  closed: 'Left',
+};
+
+/**
+ * Columns for `tiles` tiles so that they fill the stage without scrolling:
+ * wide stages put them side by side, tall ones (a phone) stack them.
+ */
+export function gridColumns(tiles: number, wide: boolean): number {
+  if (tiles <= 1) return 1;
+  if (wide) return tiles <= 2 ? 2 : tiles <= 4 ? 2 : 3;
+  return tiles <= 2 ? 1 : 2;
+}
+
+/**
+ * A call by link: the lobby (own preview, "n of 5", Join), the grid of tiles
+ * in the call, and the screens for full, ended and left. Renders the
+ * LinkCallFlow's state; all call logic is there.
+ */
+@customElement('parley-call')
+export class ParleyCall extends LitElement {
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+      min-height: 0;
+      flex: 1 1 auto;
+    }
+    .stage {
+      flex: 1 1 auto;
+      min-height: 10rem;
+      display: grid;
+      gap: 0.4rem;
+      background: #111;
+      border-radius: 0.75rem;
+      padding: 0.4rem;
+      grid-auto-rows: minmax(0, 1fr);
+      overflow: hidden;
+    }
+    .tile {
+      position: relative;
+      min-height: 0;
+      min-width: 0;
+      background: #222;
+      border-radius: 0.5rem;
+      overflow: hidden;
+    }
+    .tile video {
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      display: block;
+    }
+    .tile.self video {
+      transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+    }
+    .tile .label {
+      position: absolute;
+      left: 0.4rem;
+      bottom: 0.4rem;
+      padding: 0.15rem 0.5rem;
+      border-radius: 0.3rem;
+      background: #000a;
+      color: #fff;
+      font-size: 0.85rem;
+    }
+    .message {
+      display: grid;
+      place-items: center;
+      color: #fff;
+      text-align: center;
+      padding: 1rem;
+      font-size: 1.1rem;
+    }
+    .controls {
+      display: flex;
+      gap: 0.5rem;
+      flex-wrap: wrap;
+      align-items: center;
+    }
+    .link {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      flex: 1 1 16rem;
+      min-width: 0;
+    }
+    .link input {
+      flex: 1 1 auto;
+      min-width: 0;
+      font: inherit;
+      font-size: 0.85rem;
+      padding: 0.5rem;
+      border: 1px solid #888;
+      border-radius: 0.5rem;
+    }
+    button {
+      font: inherit;
+      padding: 0.6rem 1.4rem;
+      border-radius: 0.5rem;
+      border: 1px solid #888;
+      background: #fff;
+      cursor: pointer;
+    }
+    button.primary {
+      background: #0b57d0;
+      border-color: #0b57d0;
+      color: #fff;
+    }
+    button.danger {
+      border-color: #b3261e;
+      background: #b3261e;
+      color: #fff;
+    }
+    #status {
+      margin: 0;
+    }
+    .problem {
+      border: 1px solid #d93025;
+      background: #fce8e6;
+      border-radius: 0.5rem;
+      padding: 0.5rem 1rem;
+    }
+    .problem p {
+      margin: 0.25rem 0;
+    }
+  `;
+
+  /** The call in the address (`#/call/<id>`), or 'new' to create one. */
+  @property({ attribute: 'call-id' }) callId = '';
+
+  /** Whether the stage is wider than tall (decides the grid's columns). */
+  @state() private wide = true;
+  @state() private copied = false;
+
+  private readonly controller: LinkCallController;
+  private readonly resizeObserver = new ResizeObserver((entries) => {
+    const box = entries[0]?.contentRect;
+    if (box) this.wide = box.width >= box.height;
+  });
+
+  constructor(deps?: LinkCallDeps) {
+    super();
+    this.controller = new LinkCallController(this, deps);
+  }
+
+  /** The flow behind the element (for tests and diagnostics). */
+  get flow() {
+    return this.controller.flow;
+  }
+
+  override disconnectedCallback(): void {
+    this.resizeObserver.disconnect();
+    super.disconnectedCallback();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('callId')) this.follow(this.callId);
+  }
+
+  private follow(callId: string): void {
+    const flow = this.controller.flow;
+    const current = 'callId' in flow.state ? flow.state.callId : null;
+    if (callId === 'new') {
+      if (flow.state.status === 'idle') void flow.create().then(() => this.showCreated());
+    } else if (callId && callId !== current) {
+      void flow.open(callId);
+    }
+  }
+
+  /** After creating: the address becomes the call's link, so a reload or a copy of it works. */
+  private showCreated(): void {
+    const state = this.controller.flow.state;
+    if (state.status !== 'in-call') return;
+    history.replaceState(null, '', `#/call/${state.callId}`);
+    this.callId = state.callId;
+  }
+
+  protected override firstUpdated(): void {
+    const stage = this.renderRoot.querySelector('.stage');
+    if (stage) this.resizeObserver.observe(stage);
+  }
+
+  override render() {
+    const flow = this.controller.flow;
+    const state = flow.state;
+    const peers = flow.peers;
+    const text = linkCallStatusText(state, peers.length);
+    const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
+    return html`
+      ${this.renderStage(state, peers, text)}
+      <div class="controls">${this.renderControls(state)}</div>
+      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+      ${problem
+        ? html`<div class="problem" role="alert">
+            <p><strong>${problem.message}</strong></p>
+            <p>${problem.hint}</p>
+          </div>`
+        : nothing}
+    `;
+  }
+
+  private renderStage(state: LinkCallState, peers: Peer[], text: string) {
+    const local = this.controller.flow.localStream;
+    const showSelf = local !== null && (state.status === 'lobby' || state.status === 'joining' || state.status === 'in-call' || state.status === 'creating');
+    if (!showSelf) {
+      return html`<div class="stage message" style="grid-template-columns: 1fr"><p>${text}</p></div>`;
+    }
+    const tiles = 1 + peers.length;
+    const columns = gridColumns(tiles, this.wide);
+    return html`<div class="stage" id="grid" data-tiles=${tiles} style="grid-template-columns: repeat(${columns}, minmax(0, 1fr))">
+      <div class="tile self">
+        <video id="local" autoplay playsinline muted .srcObject=${local}></video>
+        <span class="label">You</span>
+      </div>
+      ${peers.map(
+        (p, i) => html`<div class="tile peer" data-peer=${p.id} data-state=${p.state}>
+          <video autoplay playsinline .srcObject=${p.stream}></video>
+          <span class="label">Person ${i + 1} · ${TILE_STATE_TEXT[p.state]}</span>
+        </div>`,
+      )}
+    </div>`;
+  }
+
+  private renderControls(state: LinkCallState) {
+    const flow = this.controller.flow;
+    switch (state.status) {
+      case 'lobby':
+        return html`<button id="join" class="primary" @click=${() => void flow.join()}>Join</button>${this.homeButton()}`;
+      case 'in-call':
+      case 'joining':
+        return html`<button id="leave" class="danger" @click=${() => void flow.leave()}>Leave</button>
+          ${state.status === 'in-call' ? this.renderLink(state.callId) : nothing}`;
+      case 'left':
+        return html`<button id="join" class="primary" @click=${() => void flow.join()}>Join again</button>${this.homeButton()}`;
+      case 'full':
+        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>Try again</button>${this.homeButton()}`;
+      case 'media-error':
+      case 'failed':
+        return state.callId && state.callId !== 'new'
+          ? html`<button id="join" class="primary" @click=${() => void flow.join()}>Try again</button>${this.homeButton()}`
+          : this.homeButton();
+      case 'ended':
+        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>Start a new private call</button>${this.homeButton()}`;
+      default:
+        return this.homeButton();
+    }
+  }
+
+  private renderLink(callId: string) {
+    const link = callLink(callId);
+    return html`<div class="link">
+      <input id="link" readonly aria-label="Link to this call" .value=${link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
+      <button id="copy" @click=${() => void this.copy(link)}>${this.copied ? 'Copied' : 'Copy'}</button>
+    </div>`;
+  }
+
+  private homeButton() {
+    return html`<button id="home" @click=${this._onHome}>Random chat</button>`;
+  }
+
+  private async copy(link: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(link);
+    } catch {
+      // No clipboard permission (e.g. an insecure origin): select the text for a manual copy.
+      this.renderRoot.querySelector<HTMLInputElement>('#link')?.select();
+      return;
+    }
+    this.copied = true;
+    setTimeout(() => (this.copied = false), 2_000);
+  }
+
+  private readonly _onHome = () => {
+    this.controller.flow.reset();
+    location.hash = '';
+  };
+
+  private readonly _onNewCall = () => {
+    this.controller.flow.reset();
+    location.hash = '#/call/new';
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-call': ParleyCall;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The state of one signaling mailbox (one direction of one link), kept as a
+ * whole: the latest description with its epoch, and every candidate so far,
+ * one JSON object per line (docs/PROTOCOL.md, "Mailboxes"). Each write sends
+ * the whole state, so a reader that missed a write loses nothing, and a burst
+ * of candidates costs one write instead of one each. Pure: the Firestore
+ * writer and reader in backend/ use it, and so do tests.
+ */
+import type { IceCandidate, LinkSignal, SessionDescription } from './types.js';
+
+/** What a mailbox document holds, as far as signaling is concerned. */
+export interface MailboxState {
+  readonly epoch: number;
+  readonly description: SessionDescription | null;
+  readonly candidates: string;
+}
+
+/** The sender's side: accumulates signals into the next state to write. */
+export class MailboxOutbox {
+  private epoch = 0;
+  private description: SessionDescription | null = null;
+  private lines: string[] = [];
+
+  constructor(private readonly maxCandidatesLength: number) {}
+
+  /** Adds a signal; returns false when it could not be kept (never for a description). */
+  add(signal: LinkSignal): boolean {
+    if ('description' in signal) {
+      this.epoch += 1;
+      this.description = { type: signal.description.type, sdp: signal.description.sdp };
+      return true;
+    }
+    const line = encodeCandidate(signal.candidate);
+    if (this.lines.includes(line)) return true;
+    this.lines.push(line);
+    // Over the limit: drop the oldest candidates of other ICE generations
+    // first (a restart made them useless), then refuse the newest.
+    while (this.text().length > this.maxCandidatesLength) {
+      const current = signal.candidate.usernameFragment ?? null;
+      const stale = this.lines.findIndex((l) => decodeCandidate(l)?.usernameFragment !== current);
+      if (stale === -1) {
+        this.lines.pop();
+        return false;
+      }
+      this.lines.splice(stale, 1);
+    }
+    return true;
+  }
+
+  get state(): MailboxState {
+    return { epoch: this.epoch, description: this.description, candidates: this.text() };
+  }
+
+  private text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** The receiver's side: turns each new state into the signals not delivered before, in order. */
+export class MailboxInbox {
+  private epoch = 0;
+  private readonly seen = new Set<string>();
+
+  read(state: { epoch?: unknown; description?: unknown; candidates?: unknown }): LinkSignal[] {
+    const out: LinkSignal[] = [];
+    const epoch = typeof state.epoch === 'number' && Number.isInteger(state.epoch) ? state.epoch : 0;
+    const description = parseDescription(state.description);
+    if (epoch > this.epoch && description) {
+      this.epoch = epoch;
+      out.push({ description });
+    }
+    const text = typeof state.candidates === 'string' ? state.candidates : '';
+    for (const line of text.split('\n')) {
+      if (line === '' || this.seen.has(line)) continue;
+      this.seen.add(line);
+      const candidate = decodeCandidate(line);
+      if (candidate) out.push({ candidate });
+    }
+    return out;
+  }
+}
+
+export function encodeCandidate(c: IceCandidate): string {
+  return JSON.stringify({
+    candidate: c.candidate,
+    sdpMid: c.sdpMid,
+    sdpMLineIndex: c.sdpMLineIndex,
+    usernameFragment: c.usernameFragment ?? null,
+  });
+}
+
+/** A candidate line, or null when it is not one (a reader skips what it cannot use). */
+export function decodeCandidate(line: string): IceCandidate | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const candidate = v['candidate'];
+  if (typeof candidate !== 'string' || candidate === '') return null;
+  const sdpMid = v['sdpMid'];
+  const sdpMLineIndex = v['sdpMLineIndex'];
+  const ufrag = v['usernameFragment'];
+  return {
+    candidate,
+    sdpMid: typeof sdpMid === 'string' ? sdpMid : null,
+    sdpMLineIndex: typeof sdpMLineIndex === 'number' && Number.isInteger(sdpMLineIndex) ? sdpMLineIndex : null,
+    usernameFragment: typeof ufrag === 'string' ? ufrag : null,
+  };
+}
+
+function parseDescription(value: unknown): SessionDescription | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { type, sdp } = value as Record<string, unknown>;
+  if ((type !== 'offer' && type !== 'answer') || typeof sdp !== 'string' || sdp === '') return null;
+  return { type, sdp };
+}

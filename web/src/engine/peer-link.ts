@@ -1,0 +1,302 @@
+/**
+ * One link of a call: one RTCPeerConnection to one other member, negotiated
+ * with "perfect negotiation" (webrtc/samples, and the W3C spec's example), so
+ * that any later offer — a track added, an ICE restart, a new relay
+ * configuration — works from either side, and two offers crossing each other
+ * (glare) settle by politeness instead of failing.
+ *
+ * Knows WebRTC and nothing else: signals go out through `events.signal` and
+ * come in through `receive`; whoever carries them (a Firestore mailbox, the
+ * random call's documents, a test's pipe) is not its business.
+ */
+import { HeldQueue } from './held-queue.js';
+import { toIceCandidate, type IceCandidate, type LinkSignal, type SessionDescription } from './types.js';
+
+/** A link's state as a person would name it. */
+export const LinkState = {
+  /** Negotiating or checking connectivity. */
+  connecting: 'connecting',
+  connected: 'connected',
+  /** Was connected; the network path is interrupted (ICE may recover). */
+  interrupted: 'interrupted',
+  failed: 'failed',
+  closed: 'closed',
+} as const;
+export type LinkState = (typeof LinkState)[keyof typeof LinkState];
+
+export interface PeerLinkEvents {
+  /** A description or candidate to deliver to the other end. */
+  signal(signal: LinkSignal): void;
+  /** The other end's media arrived (once; tracks added later join the same stream). */
+  remoteStream(stream: MediaStream): void;
+  /** The link's state changed. */
+  state(state: LinkState): void;
+  /**
+   * The other end's data channel closed: their page closed the connection
+   * (Leave, Next, tab closed). Faster than any signaling notice.
+   */
+  remoteClosed(): void;
+}
+
+export interface PeerLinkOptions {
+  /**
+   * The polite end yields when two offers cross: it rolls its own back and
+   * answers. The two ends of a link must disagree.
+   */
+  readonly polite: boolean;
+  /**
+   * Whether this end makes the first offer. The other end sends nothing
+   * until that offer arrives, so a new link costs one offer and one answer,
+   * not two crossing offers.
+   */
+  readonly initiator: boolean;
+  readonly config: RTCConfiguration;
+}
+
+/**
+ * Both ends create the same pre-negotiated channel (id 0), so it needs no
+ * signaling of its own: a liveness wire now, and for text chat later.
+ */
+const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: true };
+
+export class PeerLink {
+  private readonly pc: RTCPeerConnection;
+  private readonly control: RTCDataChannel;
+  /** Candidates that arrive before any remote description wait here (never dropped). */
+  private readonly heldCandidates = new HeldQueue<IceCandidate>();
+  /** Incoming signals are handled one at a time, in arrival order. */
+  private inbox: Promise<void> = Promise.resolve();
+  private makingOffer = false;
+  private ignoreOffer = false;
+  /** A non-initiator stays silent until the first remote description: see PeerLinkOptions.initiator. */
+  private mayOffer: boolean;
+  private remote: MediaStream | null = null;
+  private _state: LinkState = LinkState.connecting;
+  private closed = false;
+  private wasConnected = false;
+  /** Completed negotiations (offer/answer exchanges that returned to stable), for tests and diagnostics. */
+  negotiations = 0;
+
+  constructor(
+    localStream: MediaStream | null,
+    private readonly options: PeerLinkOptions,
+    private readonly events: PeerLinkEvents,
+  ) {
+    this.mayOffer = options.initiator;
+    // max-bundle: audio, video and data share one transport, so one set of
+    // candidates and one DTLS handshake instead of three.
+    this.pc = new RTCPeerConnection({ ...options.config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc.onnegotiationneeded = () => void this.negotiate();
+    this.pc.onicecandidate = (e) => {
+      // A null candidate (or an empty one) marks the end of gathering: nothing to send.
+      if (e.candidate && e.candidate.candidate) this.send({ candidate: toIceCandidate(e.candidate) });
+    };
+    this.pc.ontrack = (e) => {
+      if (this.remote === null) {
+        this.remote = e.streams[0] ?? new MediaStream();
+        this.events.remoteStream(this.remote);
+      }
+      if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
+    };
+    this.pc.onconnectionstatechange = () => this.updateState();
+    this.pc.onsignalingstatechange = () => {
+      if (this.pc.signalingState === 'stable' && this.pc.remoteDescription) this.negotiations += 1;
+    };
+    if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
+    this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
+    this.control.onclose = () => {
+      if (!this.closed) this.events.remoteClosed();
+    };
+  }
+
+  get state(): LinkState {
+    return this._state;
+  }
+
+  get signalingState(): RTCSignalingState {
+    return this.pc.signalingState;
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this.remote;
+  }
+
+  /** The video senders, for the bitrate policy. */
+  get videoSenders(): RTCRtpSender[] {
+    return this.pc.getSenders().filter((s) => s.track?.kind === 'video');
+  }
+
+  /** The pre-negotiated data channel (open once connected). */
+  get controlChannel(): RTCDataChannel {
+    return this.control;
+  }
+
+  /**
+   * A signal from the other end. Returns when it has been handled; errors are
+   * reported, never thrown: one bad message must not end a call.
+   */
+  receive(signal: LinkSignal): Promise<void> {
+    const handled = this.inbox.then(() => this.handle(signal));
+    this.inbox = handled.catch(() => undefined);
+    return handled.catch((err: unknown) => console.warn('link: signal not applied', err));
+  }
+
+  /** Adds a track (e.g. a screen share): renegotiates through `negotiationneeded`. */
+  addTrack(track: MediaStreamTrack, stream: MediaStream): RTCRtpSender {
+    return this.pc.addTrack(track, stream);
+  }
+
+  /**
+   * Restarts ICE: new credentials, new candidates, same call. Optionally with
+   * a new configuration first (fresh TURN credentials). Either end may call it.
+   */
+  restartIce(config?: RTCConfiguration): void {
+    if (this.closed) return;
+    if (config) this.pc.setConfiguration({ ...config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.mayOffer = true;
+    this.pc.restartIce();
+  }
+
+  /** Caps what this link sends (see bitrate-policy.ts). Resolves false where the browser refused. */
+  async limitVideo(limits: { maxBitrate: number; scaleResolutionDownBy: number; maxFramerate: number }): Promise<boolean> {
+    let applied = true;
+    for (const sender of this.videoSenders) {
+      const params = sender.getParameters();
+      // Before the first negotiation there are no encodings to cap yet; the
+      // caller applies the limits again once the link is connected.
+      const encoding = params.encodings?.[0];
+      if (!encoding) {
+        applied = false;
+        continue;
+      }
+      encoding.maxBitrate = limits.maxBitrate;
+      encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
+      encoding.maxFramerate = limits.maxFramerate;
+      try {
+        await sender.setParameters(params);
+      } catch (err) {
+        applied = false;
+        console.warn('link: video limits not applied', err);
+      }
+    }
+    return applied;
+  }
+
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
+  }
+
+  /** Closes the connection; the other end's control channel closes at once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.heldCandidates.clear();
+    this.pc.close();
+    this.setState(LinkState.closed);
+  }
+
+  private send(signal: LinkSignal): void {
+    if (!this.closed) this.events.signal(signal);
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this.closed || !this.mayOffer) return;
+    try {
+      this.makingOffer = true;
+      // Parameterless setLocalDescription creates the right description for
+      // the state we are in (an offer in stable).
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    } catch (err) {
+      console.warn('link: could not make an offer', err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async handle(signal: LinkSignal): Promise<void> {
+    if (this.closed) return;
+    if ('candidate' in signal) {
+      this.heldCandidates.push(signal.candidate);
+      return;
+    }
+    const description = signal.description;
+    if (description.type === 'offer') {
+      const collision = this.makingOffer || this.pc.signalingState !== 'stable';
+      this.ignoreOffer = !this.options.polite && collision;
+      if (this.ignoreOffer) return; // the impolite end keeps its own offer; the other end yields
+      // The polite end in have-local-offer rolls back implicitly.
+      await this.pc.setRemoteDescription(description);
+      this.remoteDescriptionSet();
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    } else {
+      // An answer applies only to an offer of ours still waiting for one: a
+      // duplicate or late answer ("wrong state: stable") is dropped.
+      if (this.pc.signalingState !== 'have-local-offer') return;
+      await this.pc.setRemoteDescription(description);
+      this.remoteDescriptionSet();
+    }
+  }
+
+  private remoteDescriptionSet(): void {
+    // From now on this end may renegotiate too (a restart, a new track).
+    this.mayOffer = true;
+    if (!this.heldCandidates.isOpen) this.heldCandidates.open((c) => this.applyCandidate(c));
+  }
+
+  private sendLocalDescription(): void {
+    const local = this.pc.localDescription;
+    if (!local || (local.type !== 'offer' && local.type !== 'answer')) return;
+    const description: SessionDescription = { type: local.type, sdp: local.sdp };
+    this.send({ description });
+  }
+
+  private applyCandidate(candidate: IceCandidate): void {
+    if (this.closed) return;
+    const init: RTCIceCandidateInit = {
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid,
+      sdpMLineIndex: candidate.sdpMLineIndex,
+    };
+    if (candidate.usernameFragment) init.usernameFragment = candidate.usernameFragment;
+    this.pc.addIceCandidate(init).catch((err: unknown) => {
+      // A candidate of an offer we ignored, or of an ICE generation a
+      // restart replaced, is expected to fail; anything else is reported.
+      // Neither ends the call: ICE can still succeed with the others.
+      if (!this.ignoreOffer) console.warn('link: ignored remote candidate', err);
+    });
+  }
+
+  private updateState(): void {
+    if (this.closed) return;
+    switch (this.pc.connectionState) {
+      case 'connected':
+        this.wasConnected = true;
+        this.setState(LinkState.connected);
+        return;
+      case 'disconnected':
+        this.setState(this.wasConnected ? LinkState.interrupted : LinkState.connecting);
+        return;
+      case 'failed':
+        this.setState(LinkState.failed);
+        return;
+      case 'closed':
+        this.setState(LinkState.closed);
+        return;
+      default:
+        // 'new' and 'connecting': after a drop, still an interruption.
+        this.setState(this.wasConnected ? LinkState.interrupted : LinkState.connecting);
+    }
+  }
+
+  private setState(state: LinkState): void {
+    if (state === this._state) return;
+    this._state = state;
+    this.events.state(state);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What travels over a link's signaling, whatever carries it (a Firestore
+ * mailbox, a random call's documents, an in-memory pipe in tests). Plain
+ * data; no Firebase.
+ */
+
+/** A session description as signaling carries it. */
+export interface SessionDescription {
+  readonly type: 'offer' | 'answer';
+  readonly sdp: string;
+}
+
+/** An ICE candidate as signaling carries it (the fields of RTCIceCandidateInit). */
+export interface IceCandidate {
+  readonly candidate: string;
+  readonly sdpMid: string | null;
+  readonly sdpMLineIndex: number | null;
+  /**
+   * The ICE generation it belongs to. Optional: the random call's documents
+   * do not carry it; mailboxes do, so that a candidate of a generation an
+   * ICE restart replaced is recognised as stale.
+   */
+  readonly usernameFragment?: string | null;
+}
+
+/** One message from one end of a link to the other. */
+export type LinkSignal = { readonly description: SessionDescription } | { readonly candidate: IceCandidate };
+
+export function toIceCandidate(c: RTCIceCandidate | RTCIceCandidateInit): IceCandidate {
+  return {
+    candidate: c.candidate ?? '',
+    sdpMid: c.sdpMid ?? null,
+    sdpMLineIndex: c.sdpMLineIndex ?? null,
+    usernameFragment: c.usernameFragment ?? null,
+  };
+}
