@@ -13,8 +13,8 @@ import { sleep, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15_000;
 
-let streams: MediaStream[] = [];
-let cleanups: (() => void)[] = [];
+const streams: MediaStream[] = [];
+const cleanups: (() => void)[] = [];
 
 async function camera(): Promise<MediaStream> {
   const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });

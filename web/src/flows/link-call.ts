@@ -120,9 +120,7 @@ export class LinkCallFlow {
     this.endCall();
     const gen = ++this.generation;
     this.dispatch({ type: 'open', callId });
-    const media = this.ensureMedia(gen);
     await this.refresh(gen, callId);
-    await media;
   }
 
   /** Asks again how many are in the call (the lobby, "full" and "left" screens). */
@@ -136,6 +134,9 @@ export class LinkCallFlow {
           ? { type: 'availability', status: 'ended' }
           : { type: 'availability', status: availability.status, members: availability.members, capacity: availability.capacity },
       );
+      // The lobby shows one's own camera; "full" and "ended" need none.
+      if (this._state.status === 'lobby') await this.ensureMedia(gen);
+      else if (this._state.status === 'full' || this._state.status === 'ended') this.releaseMedia();
     } catch (err) {
       if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
     }

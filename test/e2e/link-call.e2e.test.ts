@@ -1,0 +1,176 @@
+/**
+ * Calls by link in real Chromium (fake cameras) against the emulator suite
+ * and the built site: one person creates a call, four open its link and
+ * join, each page decodes video from all four others; a sixth is refused;
+ * a closed page leaves the others' grids; the last to leave ends the call.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium } from '../support/browser.js';
+import { clearFirestore, HOSTING_URL } from '../support/emulator.js';
+
+/** A page in a private call: reaches into <parley-app> → <parley-call>. */
+class CallTab {
+  private constructor(readonly page: Page) {}
+
+  static async open(browser: Browser, hash: string): Promise<CallTab> {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error('[page error]', err));
+    page.on('console', (msg) => {
+      if (msg.type() === 'warn' || msg.type() === 'error') console.error(`[page ${msg.type()}]`, msg.text());
+    });
+    await page.goto(`${HOSTING_URL}/${hash}`, { waitUntil: 'load' });
+    await page.waitForFunction(() => customElements.get('parley-call') !== undefined);
+    return new CallTab(page);
+  }
+
+  status(): Promise<string | null> {
+    return this.page.evaluate(() => {
+      const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call');
+      return call?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? null;
+    });
+  }
+
+  statusText(): Promise<string> {
+    return this.page.evaluate(() => {
+      const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call');
+      return call?.shadowRoot?.querySelector('#status')?.textContent ?? '';
+    });
+  }
+
+  async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
+    try {
+      await this.page.waitForFunction(
+        (s) =>
+          document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') === s,
+        { timeout: timeoutMs, polling: 50 },
+        status,
+      );
+    } catch (err) {
+      throw new Error(`expected status ${status}, still ${await this.status()} (${await this.statusText()})`, { cause: err });
+    }
+  }
+
+  async press(id: 'join' | 'leave' | 'copy' | 'retry'): Promise<void> {
+    await this.page.evaluate((b) => {
+      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!;
+      const el = call.shadowRoot!.querySelector(`#${b}`) as HTMLButtonElement | null;
+      if (!el || el.disabled) throw new Error(`button ${b} is not available`);
+      el.click();
+    }, id);
+  }
+
+  /** The call's id, from the address once the call exists. */
+  async callId(): Promise<string> {
+    await this.page.waitForFunction(() => /^#\/call\/[A-Za-z0-9]{22}$/.test(location.hash), { timeout: 30_000 });
+    return this.page.evaluate(() => location.hash.slice('#/call/'.length));
+  }
+
+  /**
+   * Waits until the grid shows `peers` other members, each connected, and a
+   * decoded frame from each of their videos; returns the number of tiles whose
+   * video decoded a frame.
+   */
+  async decodesFromAll(peers: number, timeoutMs = 60_000): Promise<number> {
+    await this.page.waitForFunction(
+      (n) => {
+        const root = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot;
+        const tiles = [...(root?.querySelectorAll('.tile.peer') ?? [])];
+        return tiles.length === n && tiles.every((t) => t.getAttribute('data-state') === 'connected');
+      },
+      { timeout: timeoutMs, polling: 100 },
+      peers,
+    );
+    return this.page.evaluate(
+      (ms) =>
+        new Promise<number>((resolve, reject) => {
+          const root = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!.shadowRoot!;
+          const videos = [...root.querySelectorAll<HTMLVideoElement>('.tile.peer video')];
+          let decoded = 0;
+          const timer = setTimeout(() => reject(new Error(`frames decoded from ${decoded} of ${videos.length} tiles`)), ms);
+          for (const v of videos) {
+            v.requestVideoFrameCallback(() => {
+              decoded += 1;
+              if (decoded === videos.length) {
+                clearTimeout(timer);
+                resolve(decoded);
+              }
+            });
+          }
+        }),
+      timeoutMs,
+    );
+  }
+
+  peerTiles(): Promise<number> {
+    return this.page.evaluate(
+      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot?.querySelectorAll('.tile.peer').length ?? 0,
+    );
+  }
+
+  async close(): Promise<void> {
+    const context = this.page.browserContext();
+    await this.page.close({ runBeforeUnload: true });
+    await context.close();
+  }
+}
+
+describe('calls by link, end to end', () => {
+  let browser: Browser;
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  beforeEach(() => clearFirestore());
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('five people in one call each see the four others; a sixth is refused; a closed page leaves every grid', async () => {
+    const host = await CallTab.open(browser, '#/call/new');
+    await host.waitForStatus('in-call');
+    assert.match(await host.statusText(), /Waiting for others — share this link/);
+    const callId = await host.callId();
+
+    const guests: CallTab[] = [];
+    for (let i = 0; i < 4; i++) {
+      const g = await CallTab.open(browser, `#/call/${callId}`);
+      await g.waitForStatus('lobby');
+      assert.match(await g.statusText(), new RegExp(`${i + 1} of 5`), 'the lobby says how many are in');
+      await g.press('join');
+      await g.waitForStatus('in-call');
+      guests.push(g);
+    }
+    const everyone = [host, ...guests];
+    const decoded = await Promise.all(everyone.map((t) => t.decodesFromAll(4)));
+    assert.deepEqual(decoded, [4, 4, 4, 4, 4], 'each page decodes video from all four others');
+
+    const sixth = await CallTab.open(browser, `#/call/${callId}`);
+    await sixth.waitForStatus('full');
+    assert.equal(await sixth.statusText(), 'This call is full (5 of 5).');
+    assert.equal(await sixth.peerTiles(), 0, 'the sixth sees nobody');
+
+    // One page closes: the four others drop its tile.
+    await guests[3]!.close();
+    await Promise.all(everyone.slice(0, 4).map((t) => t.decodesFromAll(3)));
+
+    // Now there is room: the sixth tries again and gets in.
+    await sixth.press('retry');
+    await sixth.waitForStatus('lobby');
+    await sixth.press('join');
+    await sixth.waitForStatus('in-call');
+    await Promise.all([...everyone.slice(0, 4), sixth].map((t) => t.decodesFromAll(4)));
+
+    // Everyone leaves; the link then says the call has ended.
+    for (const t of [...everyone.slice(0, 4), sixth]) {
+      await t.press('leave');
+      await t.waitForStatus('left');
+    }
+    const late = await CallTab.open(browser, `#/call/${callId}`);
+    await late.waitForStatus('ended');
+    assert.equal(await late.statusText(), 'This call has ended.');
+    for (const t of [...everyone.slice(0, 4), sixth, late]) await t.close();
+  });
+});
