@@ -66,6 +66,8 @@ export class PeerLink {
   private readonly heldCandidates = new HeldQueue<IceCandidate>();
   /** Incoming signals are handled one at a time, in arrival order. */
   private inbox: Promise<void> = Promise.resolve();
+  /** Candidates received and waiting in the inbox behind earlier signals. */
+  private queuedCandidates = 0;
   private makingOffer = false;
   private ignoreOffer = false;
   /** A non-initiator stays silent until the first remote description: see PeerLinkOptions.initiator. */
@@ -136,13 +138,35 @@ export class PeerLink {
   }
 
   /**
-   * A signal from the other end. Returns when it has been handled; errors are
-   * reported, never thrown: one bad message must not end a call.
+   * A signal from the other end. Resolves once handled: false when it could
+   * not be applied (reported, never thrown: one bad message must not end a call).
    */
-  receive(signal: LinkSignal): Promise<void> {
+  receive(signal: LinkSignal): Promise<boolean> {
+    if ('candidate' in signal) this.queuedCandidates += 1;
     const handled = this.inbox.then(() => this.handle(signal));
     this.inbox = handled.catch(() => undefined);
-    return handled.catch((err: unknown) => console.warn('link: signal not applied', err));
+    return handled.then(
+      () => true,
+      (err: unknown) => {
+        console.warn('link: signal not applied', err);
+        return false;
+      },
+    );
+  }
+
+  /**
+   * Makes the first offer now, on a link created as a non-initiator (the
+   * random call's waiter prepares its offer before anyone is there to
+   * receive it). Resolves once the offer has been signalled.
+   */
+  async offer(): Promise<void> {
+    this.mayOffer = true;
+    if (this.pc.signalingState === 'stable' && !this.pc.localDescription) await this.negotiate();
+  }
+
+  /** Remote candidates received but not yet applied (waiting for the first remote description). */
+  get heldCandidateCount(): number {
+    return this.heldCandidates.size + (this.heldCandidates.isOpen ? 0 : this.queuedCandidates);
   }
 
   /** Adds a track (e.g. a screen share): renegotiates through `negotiationneeded`. */
@@ -204,7 +228,7 @@ export class PeerLink {
   }
 
   private async negotiate(): Promise<void> {
-    if (this.closed || !this.mayOffer) return;
+    if (this.closed || !this.mayOffer || this.makingOffer) return;
     try {
       this.makingOffer = true;
       // Parameterless setLocalDescription creates the right description for
@@ -219,11 +243,12 @@ export class PeerLink {
   }
 
   private async handle(signal: LinkSignal): Promise<void> {
-    if (this.closed) return;
     if ('candidate' in signal) {
-      this.heldCandidates.push(signal.candidate);
+      this.queuedCandidates -= 1;
+      if (!this.closed) this.heldCandidates.push(signal.candidate);
       return;
     }
+    if (this.closed) return;
     const description = signal.description;
     if (description.type === 'offer') {
       const collision = this.makingOffer || this.pc.signalingState !== 'stable';

@@ -1,17 +1,19 @@
 /**
- * One RTCPeerConnection for one attempt at a call. Knows WebRTC, not
- * Firestore: descriptions and candidates go in and out through methods and
- * callbacks, and the orchestrator (ChatSession) wires them to signaling.
+ * The random call's view of one link: the waiter's offer made before anyone
+ * is there, the joiner's answer, and the candidates, as calls and callbacks
+ * that ChatSession wires to the random call's signaling. Underneath is the
+ * engine's PeerLink (perfect negotiation), the same as in calls by link; this
+ * class only adapts it to the random call's one-offer, one-answer documents.
  */
-import { HeldQueue } from '../engine/held-queue.js';
-import { toIceCandidate, type IceCandidate, type SessionDescription } from './types.js';
+import { LinkState, PeerLink } from '../engine/peer-link.js';
+import type { IceCandidate, SessionDescription } from './types.js';
 
 export interface PeerSessionEvents {
   /** A local candidate to trickle to the partner. */
   localCandidate(candidate: IceCandidate): void;
   /** The partner's media arrived (fires once per attempt). */
   remoteStream(stream: MediaStream): void;
-  /** RTCPeerConnection.connectionState changed. */
+  /** The connection's state, in RTCPeerConnectionState's words. */
   connectionState(state: RTCPeerConnectionState): void;
   /**
    * The partner's data channel closed: their page closed the connection
@@ -20,75 +22,85 @@ export interface PeerSessionEvents {
   partnerClosed(): void;
 }
 
-/**
- * Both sides create the same pre-negotiated channel (id 0), so it needs no
- * signaling of its own: it serves as a liveness wire now, and for text chat later.
- */
-const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: true };
+/** What ChatSession reacts to, from the link's state. */
+const CONNECTION_STATE: Readonly<Record<LinkState, RTCPeerConnectionState | null>> = {
+  connecting: null,
+  connected: 'connected',
+  interrupted: 'disconnected',
+  failed: 'failed',
+  closed: null,
+};
 
 export class PeerSession {
-  private readonly pc: RTCPeerConnection;
-  private readonly control: RTCDataChannel;
-  /** Candidates that arrive before the remote description wait here (never dropped). */
-  private readonly remoteCandidates = new HeldQueue<IceCandidate>();
-  private remote: MediaStream | null = null;
+  private readonly link: PeerLink;
+  /** Where the next local description goes (createOffer and acceptOffer wait for theirs). */
+  private awaiting: ((d: SessionDescription) => void) | null = null;
   private closed = false;
   /** Set before the first await, so a second answer racing the first is refused, not applied. */
   private answerTaken = false;
 
-  constructor(
-    localStream: MediaStream,
-    config: RTCConfiguration,
-    private readonly events: PeerSessionEvents,
-  ) {
-    // max-bundle: audio, video and data share one transport, so one set of
-    // candidates and one DTLS handshake instead of three.
-    this.pc = new RTCPeerConnection({ ...config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
-    this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
-    this.control.onclose = () => {
-      if (!this.closed) this.events.partnerClosed();
-    };
-    this.pc.onicecandidate = (e) => {
-      // A null candidate (or an empty one) marks the end of gathering: nothing to send.
-      if (e.candidate && e.candidate.candidate) this.events.localCandidate(toIceCandidate(e.candidate));
-    };
-    this.pc.ontrack = (e) => {
-      if (this.remote === null) {
-        this.remote = e.streams[0] ?? new MediaStream();
-        this.events.remoteStream(this.remote);
-      }
-      if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
-    };
-    this.pc.onconnectionstatechange = () => {
-      if (!this.closed) this.events.connectionState(this.pc.connectionState);
-    };
+  constructor(localStream: MediaStream, config: RTCConfiguration, events: PeerSessionEvents) {
+    // Not an initiator: the waiter's offer is made on request (createOffer),
+    // before anyone is there; the joiner answers the offer it got with join.
+    this.link = new PeerLink(
+      localStream,
+      { polite: true, initiator: false, config },
+      {
+        signal: (signal) => {
+          if ('candidate' in signal) {
+            events.localCandidate({
+              candidate: signal.candidate.candidate,
+              sdpMid: signal.candidate.sdpMid,
+              sdpMLineIndex: signal.candidate.sdpMLineIndex,
+            });
+          } else {
+            // The random call's documents carry one offer and one answer:
+            // later descriptions (a renegotiation) have nowhere to go yet.
+            const deliver = this.awaiting;
+            this.awaiting = null;
+            deliver?.(signal.description);
+          }
+        },
+        remoteStream: (stream) => events.remoteStream(stream),
+        state: (state) => {
+          const mapped = CONNECTION_STATE[state];
+          if (mapped && !this.closed) events.connectionState(mapped);
+        },
+        remoteClosed: () => {
+          if (!this.closed) events.partnerClosed();
+        },
+      },
+    );
   }
 
   get signalingState(): RTCSignalingState {
-    return this.pc.signalingState;
+    return this.link.signalingState;
   }
 
   get connectionState(): RTCPeerConnectionState {
-    return this.pc.connectionState;
+    return this.link.connectionState;
   }
 
   /** Creates and applies the offer; ICE gathering starts now, while we wait for a partner. */
   async createOffer(): Promise<SessionDescription> {
-    await this.pc.setLocalDescription(await this.pc.createOffer());
-    return this.localDescription('offer');
+    const offer = this.nextDescription('offer');
+    await this.link.offer();
+    return offer;
   }
 
   /** Applies the partner's offer and returns our answer. Only from a fresh, stable connection. */
   async acceptOffer(offer: SessionDescription): Promise<SessionDescription> {
     if (offer.type !== 'offer') throw new Error(`expected an offer, got ${offer.type}`);
-    if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription) {
-      throw new Error(`cannot accept an offer in signaling state ${this.pc.signalingState}`);
+    if (this.link.signalingState !== 'stable' || this.answerTaken || this.offered) {
+      throw new Error(`cannot accept an offer in signaling state ${this.link.signalingState}`);
     }
-    await this.pc.setRemoteDescription(offer);
-    this.remoteCandidates.open((c) => this.applyCandidate(c));
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    return this.localDescription('answer');
+    this.answerTaken = true;
+    const answer = this.nextDescription('answer');
+    if (!(await this.link.receive({ description: offer }))) {
+      this.awaiting = null;
+      throw new Error('the offer could not be applied');
+    }
+    return answer;
   }
 
   /**
@@ -97,47 +109,42 @@ export class PeerSession {
    * in the wrong state).
    */
   async acceptAnswer(answer: SessionDescription): Promise<boolean> {
-    if (answer.type !== 'answer' || this.pc.signalingState !== 'have-local-offer' || this.closed) return false;
+    if (answer.type !== 'answer' || this.link.signalingState !== 'have-local-offer' || this.closed) return false;
     if (this.answerTaken) return false;
     this.answerTaken = true;
-    await this.pc.setRemoteDescription(answer);
-    this.remoteCandidates.open((c) => this.applyCandidate(c));
-    return true;
+    return this.link.receive({ description: answer });
   }
 
   /** Adds a partner candidate now, or once the remote description is set. */
   addRemoteCandidate(candidate: IceCandidate): void {
-    if (!this.closed) this.remoteCandidates.push(candidate);
+    if (!this.closed) void this.link.receive({ candidate });
   }
 
   /** Candidates received but not yet applied (waiting for the remote description). */
   get heldCandidates(): number {
-    return this.remoteCandidates.size;
+    return this.link.heldCandidateCount;
   }
 
   /** Closes the connection; the partner's control channel closes at once. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.remoteCandidates.clear();
-    this.pc.close();
+    this.awaiting = null;
+    this.link.close();
   }
 
   /** Inbound/outbound statistics, for tests and the stats panel. */
   getStats(): Promise<RTCStatsReport> {
-    return this.pc.getStats();
+    return this.link.getStats();
   }
 
-  private localDescription(type: 'offer' | 'answer'): SessionDescription {
-    const local = this.pc.localDescription;
-    if (!local || local.type !== type) throw new Error(`no local ${type}`);
-    return { type, sdp: local.sdp };
-  }
+  private offered = false;
 
-  private applyCandidate(candidate: IceCandidate): void {
-    if (this.closed) return;
-    // A malformed or stale candidate must not end the call: ICE can still
-    // succeed with the others, so report and go on.
-    this.pc.addIceCandidate(candidate).catch((err: unknown) => console.warn('ignored remote candidate', err));
+  /** The next local description of `type` the link signals; rejects if it is of another type or never comes. */
+  private nextDescription(type: 'offer' | 'answer'): Promise<SessionDescription> {
+    if (type === 'offer') this.offered = true;
+    return new Promise<SessionDescription>((resolve, reject) => {
+      this.awaiting = (d) => (d.type === type ? resolve(d) : reject(new Error(`expected a local ${type}, got ${d.type}`)));
+    });
   }
 }
