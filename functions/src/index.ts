@@ -1,7 +1,7 @@
 /**
  * Parley's Cloud Functions: a table of contents. Each export is a trigger that
  * validates its input and calls one method of a plain class; the logic lives in
- * domain/ (pure) and matching/, moderation/, cleanup/ (Firestore).
+ * domain/ (pure) and matching/, calls/, moderation/, cleanup/ (Firestore).
  */
 import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
@@ -9,10 +9,12 @@ import { logger } from 'firebase-functions';
 import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { onCall } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { isLinkCall, LinkCalls } from './calls/link-calls.js';
 import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
 import { CALLABLE_OPTIONS, matchingSettings, rateLimits, REGION, SWEEP_SCHEDULE } from './config.js';
 import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
+import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler } from './handlers/link-calls.js';
 import { blockHandler, reportHandler } from './handlers/moderation.js';
 import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
 import { CALLS, QUEUE } from './matching/collections.js';
@@ -27,6 +29,8 @@ let matchmaker: FirestoreMatchmaker | undefined;
 const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, rateLimits, matchingSettings));
 let moderator: FirestoreModerator | undefined;
 const getModerator = () => (moderator ??= new FirestoreModerator(getFirestore(), Date.now, rateLimits));
+let linkCalls: LinkCalls | undefined;
+const getLinkCalls = () => (linkCalls ??= new LinkCalls(getFirestore(), Date.now, rateLimits));
 let counter: RoomCounter | undefined;
 const getCounter = () => (counter ??= new RoomCounter(getFirestore()));
 
@@ -42,20 +46,41 @@ export const report = onCall(CALLABLE_OPTIONS, reportHandler(getModerator));
 /** Never be paired with the other person of a current or recent call again. */
 export const block = onCall(CALLABLE_OPTIONS, blockHandler(getModerator));
 
-/** A call document was deleted (hang-up, Next, report, sweep): remember it briefly, remove its candidates. */
+/** Start a private call by link (1:1 or a group of up to five): the caller is its first member. */
+export const createCall = onCall(CALLABLE_OPTIONS, createCallHandler(getLinkCalls));
+
+/** Whether a call by link can be entered: open (how many are in it), full, or ended. */
+export const peekCall = onCall(CALLABLE_OPTIONS, peekCallHandler(getLinkCalls));
+
+/** Enter a call by link (or refresh one's seat in it). */
+export const enterCall = onCall(CALLABLE_OPTIONS, enterCallHandler(getLinkCalls));
+
+/** Leave a call by link; the last one out ends it. */
+export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls));
+
+/**
+ * A call document was deleted (hang-up, Next, report, sweep, last leave):
+ * a random call is remembered briefly and its candidates removed; a call by
+ * link loses its members and mailboxes and is not remembered.
+ */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
+  const call = event.data?.data();
   const [usage] = await Promise.all([
-    onCallEnded(getFirestore(), event.params.callId, event.data?.data(), Date.now()),
-    getCounter().changed(Date.parse(event.time)),
+    onCallEnded(getFirestore(), event.params.callId, call, Date.now()),
+    // Link calls are not in the room counts.
+    isLinkCall(call) ? null : getCounter().changed(Date.parse(event.time)),
   ]);
-  logger.info('call ended', { callId: event.params.callId, usage });
+  logger.info('call ended', { callId: event.params.callId, link: isLinkCall(call), usage });
 });
 
 /** Live room counts: someone started waiting, stopped waiting, or a call began (see presence/room-counter.ts). */
 const TRIGGER = { region: REGION };
 export const onQueueEntered = onDocumentCreated({ ...TRIGGER, document: `${QUEUE}/{uid}` }, (e) => countRooms(e.time));
 export const onQueueLeft = onDocumentDeleted({ ...TRIGGER, document: `${QUEUE}/{uid}` }, (e) => countRooms(e.time));
-export const onCallCreated = onDocumentCreated({ ...TRIGGER, document: `${CALLS}/{callId}` }, (e) => countRooms(e.time));
+export const onCallCreated = onDocumentCreated({ ...TRIGGER, document: `${CALLS}/{callId}` }, async (e) => {
+  // Calls by link have no room: nothing the counts show changed.
+  if (!isLinkCall(e.data?.data())) await countRooms(e.time);
+});
 
 /** `time`: the change's event time (its commit, or later), which decides whether a count already includes it. */
 async function countRooms(time: string): Promise<void> {

@@ -49,6 +49,12 @@ const UNDATED_CALL = 'undated1';
 /** A call that has ended: only its history/{callId} document remains. */
 const ENDED_CALL = 'ended1';
 const HOUR_MS = 60 * 60 * 1000;
+/** A call by link with three members, in this entry order. */
+const LINK_CALL = 'Lnk0123456789abcdefABCD';
+const MEMBER = 'carol';
+const LINK_MEMBERS = [CALLER, CALLEE, MEMBER];
+/** A mailbox seeded near the write limit (n 299 of 300), with epoch 5. */
+const WORN_MAILBOX = `${CALLER}_${MEMBER}`;
 
 let env: RulesTestEnvironment;
 
@@ -206,8 +212,40 @@ async function seed(): Promise<void> {
     const { expireAt: _none, ...undated } = callDoc(now);
     await setDoc(doc(db, 'calls', UNDATED_CALL), undated);
     for (const c of FUNCTION_ONLY) await setDoc(doc(db, c.collection, c.id), c.data);
+    // A call by link as createCall and enterCall leave it: the call, each
+    // member's presence, and both mailboxes between every two members.
+    await setDoc(doc(db, 'calls', LINK_CALL), {
+      kind: 'link',
+      members: LINK_MEMBERS,
+      capacity: 5,
+      createdAt: Timestamp.fromMillis(now),
+      expireAt: Timestamp.fromMillis(now + 4 * HOUR_MS),
+    });
+    for (const uid of LINK_MEMBERS) {
+      const at = Timestamp.fromMillis(now);
+      await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), { uid, joinedAt: at, seenAt: at });
+      for (const to of LINK_MEMBERS.filter((m) => m !== uid)) {
+        await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), {
+          from: uid,
+          to,
+          epoch: 0,
+          description: null,
+          candidates: '',
+          n: 0,
+          updatedAt: at,
+        });
+      }
+    }
+    await updateDoc(doc(db, 'calls', LINK_CALL, 'signals', WORN_MAILBOX), { n: 299, epoch: 5 });
   });
 }
+
+/** A mailbox write as a page makes it: the stored n + 1, the request's time. */
+function signalWrite(n: number, fields: { epoch?: unknown; description?: unknown; candidates?: unknown } = {}): DocumentData {
+  return { epoch: 0, description: null, candidates: '', ...fields, n, updatedAt: serverTimestamp() };
+}
+
+const CANDIDATE_LINE = JSON.stringify({ candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null });
 
 /** Reads a document as the functions would (Admin SDK: rules do not apply). */
 async function readAsFunctions(collectionName: string, id: string): Promise<DocumentData | undefined> {
@@ -460,6 +498,175 @@ describe('firestore.rules', () => {
       await allowed(getDoc(doc(as(CALLEE), 'calls', EXPIRED_CALL)));
       const snap = await allowed(getDocs(expiredCandidates(CALLEE)));
       assert.equal(snap.size, 1);
+    });
+  });
+
+  describe('calls/{callId}: a call by link', () => {
+    const call = (db: Firestore) => doc(db, 'calls', LINK_CALL);
+    it('denies the unauthenticated, strangers and a random call\'s participants reading a call by link', async () => {
+      await denied(getDoc(call(unauthenticated())));
+      await denied(getDoc(call(as(STRANGER))));
+      await denied(getDocs(query(collection(as(STRANGER), 'calls'), where('members', 'array-contains', STRANGER))));
+    });
+    it('denies members listing calls, even their own', async () => {
+      await denied(getDocs(collection(as(CALLER), 'calls')));
+      await denied(getDocs(query(collection(as(CALLER), 'calls'), where('members', 'array-contains', CALLER))));
+    });
+    it('denies every client write: no member changes the members, nobody adds themself, creates or deletes', async () => {
+      await denied(updateDoc(call(as(CALLER)), { members: [CALLER] }));
+      await denied(updateDoc(call(as(MEMBER)), { capacity: 50 }));
+      await denied(updateDoc(call(as(STRANGER)), { members: [...LINK_MEMBERS, STRANGER] }));
+      await denied(updateDoc(call(as(CALLEE)), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(deleteDoc(call(as(CALLER))));
+      await denied(setDoc(doc(as(STRANGER), 'calls', 'Mine0123456789abcdefAB'), { kind: 'link', members: [STRANGER], capacity: 5 }));
+      assert.deepEqual((await readAsFunctions('calls', LINK_CALL))?.['members'], LINK_MEMBERS);
+    });
+    it('allows each member to get the call (members in entry order, capacity)', async () => {
+      for (const uid of LINK_MEMBERS) {
+        const snap = await allowed(getDoc(call(as(uid))));
+        assert.deepEqual(snap.get('members'), LINK_MEMBERS);
+        assert.equal(snap.get('capacity'), 5);
+      }
+    });
+  });
+
+  describe('calls/{callId}/members/{uid}: presence in a call by link', () => {
+    const presence = (db: Firestore, uid: string) => doc(db, 'calls', LINK_CALL, 'members', uid);
+    it('denies every read: the unauthenticated, strangers, other members and the member itself', async () => {
+      await denied(getDoc(presence(unauthenticated(), CALLER)));
+      await denied(getDoc(presence(as(STRANGER), CALLER)));
+      await denied(getDoc(presence(as(CALLEE), CALLER)));
+      await denied(getDoc(presence(as(CALLER), CALLER)));
+      await denied(getDocs(collection(as(CALLER), 'calls', LINK_CALL, 'members')));
+    });
+    it('denies creating or deleting presence: a stranger adding itself, a member deleting its own or another\'s', async () => {
+      const now = Timestamp.now();
+      await denied(setDoc(presence(as(STRANGER), STRANGER), { uid: STRANGER, joinedAt: now, seenAt: serverTimestamp() }));
+      await denied(deleteDoc(presence(as(CALLER), CALLER)));
+      await denied(deleteDoc(presence(as(CALLER), CALLEE)));
+    });
+    it('denies heartbeats for someone else, in the past or future, or changing anything but seenAt', async () => {
+      await denied(updateDoc(presence(unauthenticated(), CALLER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(CALLEE), CALLER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(STRANGER), CALLER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: Timestamp.fromMillis(Date.now() + HOUR_MS) }));
+      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: Timestamp.fromMillis(0) }));
+      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp(), joinedAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp(), uid: STRANGER }));
+      await denied(setDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp() }));
+    });
+    it('denies a heartbeat once the functions removed the member (no way back but enterCall)', async () => {
+      await deleteAsFunctions(`calls/${LINK_CALL}/members`, MEMBER);
+      await denied(updateDoc(presence(as(MEMBER), MEMBER), { seenAt: serverTimestamp() }));
+    });
+    it('allows a member its own heartbeat: seenAt = the request time', async () => {
+      const before = await readAsFunctions(`calls/${LINK_CALL}/members`, CALLER);
+      await allowed(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp() }));
+      const after = await readAsFunctions(`calls/${LINK_CALL}/members`, CALLER);
+      assert.ok((after?.['seenAt'] as Timestamp).toMillis() >= (before?.['seenAt'] as Timestamp).toMillis());
+      assert.ok((after?.['joinedAt'] as Timestamp).isEqual(before?.['joinedAt'] as Timestamp));
+    });
+  });
+
+  describe('calls/{callId}/signals/{from}_{to}: mailboxes of a call by link', () => {
+    const mailbox = (db: Firestore, id: string) => doc(db, 'calls', LINK_CALL, 'signals', id);
+    const signals = (db: Firestore) => collection(db, 'calls', LINK_CALL, 'signals');
+    const own = () => mailbox(as(CALLER), `${CALLER}_${CALLEE}`);
+    const offer = { type: 'offer', sdp: 'v=0\r\n' };
+
+    it('denies the unauthenticated and strangers every read', async () => {
+      await denied(getDoc(mailbox(unauthenticated(), `${CALLER}_${CALLEE}`)));
+      await denied(getDoc(mailbox(as(STRANGER), `${CALLER}_${CALLEE}`)));
+      await denied(getDocs(signals(as(STRANGER))));
+      await denied(getDocs(query(signals(as(STRANGER)), where('to', '==', CALLER))));
+      await denied(getDocs(query(signals(unauthenticated()), where('to', '==', CALLER))));
+    });
+    it('lets a stranger run the listener\'s own query, which can only ever find mailboxes addressed to it: none', async () => {
+      // The rules read no call document (cheap): what a query may return is
+      // bounded by to/from alone, and only members have mailboxes.
+      const snap = await allowed(getDocs(query(signals(as(STRANGER)), where('to', '==', STRANGER))));
+      assert.equal(snap.size, 0);
+    });
+    it('denies a member the mailboxes between two others, and listing beyond its own', async () => {
+      await denied(getDoc(mailbox(as(MEMBER), `${CALLER}_${CALLEE}`)));
+      await denied(getDoc(mailbox(as(MEMBER), `${CALLEE}_${CALLER}`)));
+      await denied(getDocs(signals(as(MEMBER))));
+      await denied(getDocs(query(signals(as(MEMBER)), where('to', '==', CALLER))));
+      await denied(getDoc(mailbox(as(CALLER), `${CALLER}_nobody`)));
+    });
+    it('allows a member its mailboxes both ways, and listening with where(to == itself)', async () => {
+      await allowed(getDoc(mailbox(as(CALLER), `${CALLER}_${CALLEE}`)));
+      await allowed(getDoc(mailbox(as(CALLER), `${CALLEE}_${CALLER}`)));
+      const inbox = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
+      assert.deepEqual(inbox.docs.map((d) => d.id).sort(), [`${CALLEE}_${CALLER}`, `${MEMBER}_${CALLER}`]);
+      const outbox = await allowed(getDocs(query(signals(as(CALLER)), where('from', '==', CALLER))));
+      assert.equal(outbox.size, 2);
+    });
+    it('denies writes by anyone but from: the addressee, another member, a stranger', async () => {
+      await denied(updateDoc(mailbox(as(CALLEE), `${CALLER}_${CALLEE}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(MEMBER), `${CALLER}_${CALLEE}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(STRANGER), `${CALLER}_${CALLEE}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(unauthenticated(), `${CALLER}_${CALLEE}`), signalWrite(1)));
+    });
+    it('denies creating or deleting a mailbox, even one\'s own direction', async () => {
+      await denied(setDoc(mailbox(as(STRANGER), `${STRANGER}_${CALLER}`), { from: STRANGER, to: CALLER, ...signalWrite(0) }));
+      await deleteAsFunctions(`calls/${LINK_CALL}/signals`, `${CALLER}_${CALLEE}`);
+      await denied(setDoc(own(), { from: CALLER, to: CALLEE, ...signalWrite(0) }));
+      await denied(deleteDoc(mailbox(as(CALLER), `${CALLER}_${MEMBER}`)));
+      await denied(deleteDoc(mailbox(as(CALLER), `${CALLEE}_${CALLER}`)));
+    });
+    it('denies changing from or to, or adding fields', async () => {
+      await denied(updateDoc(own(), { ...signalWrite(1), to: MEMBER }));
+      await denied(updateDoc(own(), { ...signalWrite(1), from: CALLEE }));
+      await denied(updateDoc(own(), { ...signalWrite(1), extra: true }));
+    });
+    it('denies a write count other than the stored n + 1, and past 300 writes', async () => {
+      await denied(updateDoc(own(), signalWrite(0)));
+      await denied(updateDoc(own(), signalWrite(2)));
+      const worn = mailbox(as(CALLER), WORN_MAILBOX);
+      await allowed(updateDoc(worn, signalWrite(300, { epoch: 5 })));
+      await denied(updateDoc(worn, signalWrite(301, { epoch: 5 })));
+    });
+    it('denies an epoch that is not an integer, goes back, or passes n', async () => {
+      await denied(updateDoc(own(), signalWrite(1, { epoch: 0.5 })));
+      await denied(updateDoc(own(), signalWrite(1, { epoch: '1' })));
+      await denied(updateDoc(own(), signalWrite(1, { epoch: 2 })));
+      await denied(updateDoc(mailbox(as(CALLER), WORN_MAILBOX), signalWrite(300, { epoch: 4 })));
+    });
+    it('denies a description that is not exactly {type: offer|answer, sdp} with an SDP of 1 to 16384 characters', async () => {
+      for (const description of [
+        'v=0',
+        { type: 'offer' },
+        { ...offer, extra: 1 },
+        { type: 'pranswer', sdp: 'v=0' },
+        { type: 'offer', sdp: 42 },
+        { type: 'offer', sdp: '' },
+        { type: 'answer', sdp: 'x'.repeat(16385) },
+      ]) {
+        await denied(updateDoc(own(), signalWrite(1, { epoch: 1, description })));
+      }
+    });
+    it('denies candidates that are not a string of at most 16384 characters, and a time other than the request\'s', async () => {
+      await denied(updateDoc(own(), signalWrite(1, { candidates: [CANDIDATE_LINE] })));
+      await denied(updateDoc(own(), signalWrite(1, { candidates: 'x'.repeat(16385) })));
+      await denied(updateDoc(own(), { ...signalWrite(1), updatedAt: Timestamp.fromMillis(Date.now()) }));
+    });
+    it('allows from to write an offer, candidates, then an answer under a new epoch, up to the limits', async () => {
+      await allowed(updateDoc(own(), signalWrite(1, { epoch: 1, description: offer })));
+      await allowed(updateDoc(own(), signalWrite(2, { epoch: 1, description: offer, candidates: `${CANDIDATE_LINE}\n` })));
+      await allowed(
+        updateDoc(
+          own(),
+          signalWrite(3, { epoch: 3, description: { type: 'answer', sdp: 'x'.repeat(16384) }, candidates: 'x'.repeat(16384) }),
+        ),
+      );
+      await allowed(updateDoc(own(), signalWrite(4, { epoch: 3 })));
+      const stored = await readAsFunctions(`calls/${LINK_CALL}/signals`, `${CALLER}_${CALLEE}`);
+      assert.equal(stored?.['from'], CALLER);
+      assert.equal(stored?.['to'], CALLEE);
+      assert.equal(stored?.['n'], 4);
+      const read = await allowed(getDoc(mailbox(as(CALLEE), `${CALLER}_${CALLEE}`)));
+      assert.equal(read.get('epoch'), 3);
     });
   });
 

@@ -34,7 +34,7 @@ describe('Sweeper (Firestore emulator)', () => {
 
     const sweeper = new Sweeper(db);
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
-    assert.deepEqual({ ...report, expiredRecords: undefined }, { waitingEntries: 1, calls: 1, orphanCandidates: 0, expiredRecords: undefined });
+    assert.deepEqual({ ...report, expiredRecords: undefined }, { waitingEntries: 1, calls: 1, orphanCandidates: 0, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined });
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f']) {
       assert.equal((await db.doc(`rateLimits/${uid}_join`).get()).exists, true, 'rate windows are still running');
     }
@@ -50,7 +50,7 @@ describe('Sweeper (Firestore emulator)', () => {
     const late = t0 + MAX_CALL_AGE_MS + WAITING_LEASE_MS;
     await db.collection('calls/ghost/candidates').add({ from: 'x', candidate: 'c', createdAt: Timestamp.fromMillis(t0) });
     const second = await sweeper.sweep(late);
-    assert.deepEqual({ ...second, expiredRecords: undefined }, { waitingEntries: 1, calls: 1, orphanCandidates: 1, expiredRecords: undefined });
+    assert.deepEqual({ ...second, expiredRecords: undefined }, { waitingEntries: 1, calls: 1, orphanCandidates: 1, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined });
     // Six rate-limit windows (one per join, two minutes each) and one history entry expired.
     // (At least: calls cleared by earlier tests may have left history through the trigger.)
     assert.ok(second.expiredRecords >= 7, `expired records: ${second.expiredRecords}`);

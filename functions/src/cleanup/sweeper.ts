@@ -1,19 +1,27 @@
 /**
  * Removes what abrupt exits leave behind: waiting entries whose page stopped
- * renewing, calls nobody answered or that outlived any conversation, and
- * candidates whose call is gone. Queries find likely candidates; the pure
- * staleness module decides.
+ * renewing, calls nobody answered or that outlived any conversation, members
+ * of calls by link whose page stopped its heartbeat (and such calls once
+ * nobody live is left in them), and candidates and mailboxes whose call is
+ * gone. Queries find likely candidates; the pure staleness and membership
+ * modules decide.
  */
-import { Timestamp, type Firestore } from 'firebase-admin/firestore';
+import { Timestamp, type CollectionReference, type Firestore } from 'firebase-admin/firestore';
 import { HISTORY_MS, SWEEP_BATCH } from '../domain/limits.js';
 import { queryReads, type Usage } from '../domain/usage.js';
 import { DEFAULT_STALENESS, isStaleCall, isStaleWaitingEntry, type StalenessPolicy } from '../domain/staleness.js';
 import { CALLS, CANDIDATES, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
+import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
+import { LINK_LEASE_MS, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION } from '../protocol/calls.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
   readonly calls: number;
   readonly orphanCandidates: number;
+  /** Members of calls by link removed because their lease lapsed (calls left with nobody live count in `calls`). */
+  readonly lapsedMembers: number;
+  /** Mailboxes older than any call (their call's trigger failed). */
+  readonly orphanSignals: number;
   /** Expired history entries and rate-limit windows (production's TTL does this too, but slowly). */
   readonly expiredRecords: number;
 }
@@ -26,10 +34,22 @@ export class Sweeper {
 
   async sweep(nowMs: number): Promise<SweepReport> {
     const [waitingEntries, calls] = await Promise.all([this.sweepQueue(nowMs), this.sweepCalls(nowMs)]);
-    // After the calls, so candidates of calls deleted just now are not counted twice.
-    const orphanCandidates = await this.sweepOrphanCandidates(nowMs);
+    // After the calls, so members, candidates and mailboxes of calls deleted
+    // just now are not counted twice.
+    const links = await this.sweepLinkMembers(nowMs);
+    const [orphanCandidates, orphanSignals] = await Promise.all([
+      this.sweepOrphans(CANDIDATES, 'createdAt', nowMs),
+      this.sweepOrphans(SIGNALS_SUBCOLLECTION, 'updatedAt', nowMs),
+    ]);
     const expired = await Promise.all([HISTORY, RATE_LIMITS].map((c) => this.sweepExpired(c, nowMs)));
-    return { waitingEntries, calls, orphanCandidates, expiredRecords: expired[0]! + expired[1]! };
+    return {
+      waitingEntries,
+      calls: calls + links.endedCalls,
+      orphanCandidates,
+      lapsedMembers: links.lapsedMembers,
+      orphanSignals,
+      expiredRecords: expired[0]! + expired[1]!,
+    };
   }
 
   private async sweepExpired(collection: string, nowMs: number): Promise<number> {
@@ -67,7 +87,11 @@ export class Sweeper {
     const stale = snap.docs.filter((d) => {
       const answeredAt = d.get('answeredAt') as Timestamp | null;
       return isStaleCall(
-        { createdAtMs: (d.get('createdAt') as Timestamp).toMillis(), answeredAtMs: answeredAt?.toMillis() ?? null },
+        {
+          kind: isLinkCall(d.data()) ? 'link' : 'random',
+          createdAtMs: (d.get('createdAt') as Timestamp).toMillis(),
+          answeredAtMs: answeredAt?.toMillis() ?? null,
+        },
         nowMs,
         this.policy,
       );
@@ -76,12 +100,34 @@ export class Sweeper {
     return stale.length;
   }
 
-  private async sweepOrphanCandidates(nowMs: number): Promise<number> {
-    // Candidates normally go with their call (see onCallDeleted). Any left
-    // after the oldest a call may be are orphans of a failed trigger.
+  /**
+   * Members of calls by link not seen for a lease: each such call is pruned
+   * by the same code as enterCall (the decision is membership.ts's), which
+   * also ends it when nobody live is left. A member refreshed meanwhile stays.
+   */
+  private async sweepLinkMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number }> {
     const snap = await this.db
-      .collectionGroup(CANDIDATES)
-      .where('createdAt', '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
+      .collectionGroup(MEMBERS_SUBCOLLECTION)
+      .where('seenAt', '<=', Timestamp.fromMillis(nowMs - LINK_LEASE_MS))
+      .limit(SWEEP_BATCH)
+      .get();
+    const callIds = [...new Set(snap.docs.map((d) => d.ref.parent.parent!.id))];
+    const links = new LinkCalls(this.db, () => nowMs);
+    const pruned = await Promise.all(callIds.map((id) => links.prune(id, nowMs)));
+    return {
+      lapsedMembers: pruned.reduce((sum, p) => sum + p.removed, 0),
+      endedCalls: pruned.filter((p) => p.ended).length,
+    };
+  }
+
+  /**
+   * Candidates and mailboxes normally go with their call (see onCallDeleted).
+   * Any not written since the oldest a call may be are orphans of a failed trigger.
+   */
+  private async sweepOrphans(subcollection: string, timeField: string, nowMs: number): Promise<number> {
+    const snap = await this.db
+      .collectionGroup(subcollection)
+      .where(timeField, '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
       .limit(SWEEP_BATCH)
       .get();
     await Promise.all(snap.docs.map((d) => d.ref.delete()));
@@ -90,9 +136,11 @@ export class Sweeper {
 }
 
 /**
- * After a call document is deleted: keep its participants and room for an
- * hour (so either person can still report or block the other), and delete its
- * candidates. `call` is the deleted document's data, when the trigger has it.
+ * After a call document is deleted: for a random call, keep its participants
+ * and room for an hour (so either person can still report or block the
+ * other), and delete its candidates; for a call by link, delete its members'
+ * presence and its mailboxes, and keep nothing (history is for moderating
+ * random calls). `call` is the deleted document's data, when the trigger has it.
  */
 export async function onCallEnded(
   db: Firestore,
@@ -100,6 +148,15 @@ export async function onCallEnded(
   call: Record<string, unknown> | undefined,
   nowMs: number,
 ): Promise<Usage> {
+  if (isLinkCall(call)) {
+    const ref = db.collection(CALLS).doc(callId);
+    const deleted = await Promise.all(
+      [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION].map((name) => deleteAll(db, ref.collection(name))),
+    );
+    const total = deleted[0]! + deleted[1]!;
+    // Two queries, each billed at least one read.
+    return { reads: queryReads(deleted[0]!) + queryReads(deleted[1]!), writes: 0, deletes: total };
+  }
   let writes = 0;
   if (call && Array.isArray(call['participants'])) {
     await db.collection(HISTORY).doc(callId).set({
@@ -116,10 +173,14 @@ export async function onCallEnded(
 
 /** Deletes the candidates of a call whose document is gone; returns how many. */
 export async function deleteCallCandidates(db: Firestore, callId: string): Promise<number> {
-  const candidates = db.collection(CALLS).doc(callId).collection(CANDIDATES);
   // A browser trickles a handful of candidates; the rules bound each one's
-  // size, not their number, so delete in batches under Firestore's 500 limit.
-  const snap = await candidates.get();
+  // size, not their number.
+  return deleteAll(db, db.collection(CALLS).doc(callId).collection(CANDIDATES));
+}
+
+/** Deletes every document of a (sub)collection, in batches under Firestore's 500 limit; returns how many. */
+async function deleteAll(db: Firestore, collection: CollectionReference): Promise<number> {
+  const snap = await collection.get();
   for (let i = 0; i < snap.size; i += 400) {
     const batch = db.batch();
     for (const doc of snap.docs.slice(i, i + 400)) batch.delete(doc.ref);

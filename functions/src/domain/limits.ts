@@ -102,6 +102,14 @@ export const DEFAULT_RATE_LIMITS = {
   leave: { max: 60, windowMs: 60_000 },
   report: { max: 10, windowMs: 60_000 },
   block: { max: 30, windowMs: 60_000 },
+  // Calls by link. Creating a call is deliberate (a few a minute at most);
+  // entering is retried by a page that was refused `full` or lost the
+  // network; leave and peek are cheap and sent on every tab close and every
+  // visit of an invitation link.
+  createCall: { max: 10, windowMs: 60_000 },
+  enterCall: { max: 30, windowMs: 60_000 },
+  leaveCall: { max: 60, windowMs: 60_000 },
+  peekCall: { max: 60, windowMs: 60_000 },
 } as const;
 
 export type RateLimits = { readonly [K in keyof typeof DEFAULT_RATE_LIMITS]: { readonly max: number; readonly windowMs: number } };

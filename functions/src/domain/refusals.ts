@@ -30,7 +30,7 @@ export class NotInCall extends Refusal {
 
 /** Pairing lost every race it ran (a stampede in one room); nothing was written. */
 export class Contended extends Refusal {
-  constructor() {
-    super('Many people pressed Start at the same moment and we could not place you. Try again in a second.');
+  constructor(message = 'Many people pressed Start at the same moment and we could not place you. Try again in a second.') {
+    super(message);
   }
 }

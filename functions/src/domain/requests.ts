@@ -4,6 +4,7 @@
  * callable turns that into an `invalid-argument` HttpsError.
  */
 import { MAX_SDP_LENGTH } from './limits.js';
+import { LINK_CALL_ID, LINK_CALL_ID_LENGTH } from '../protocol/calls.js';
 import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
 
 export class InvalidRequest extends Error {
@@ -101,3 +102,42 @@ export function parseLeaveRequest(data: unknown): Record<string, never> {
   rejectUnknownKeys(data, [], 'The leave request');
   return {};
 }
+
+/** The value of an own property of `obj` (never one inherited through its prototype, e.g. via `__proto__`). */
+export function ownField(obj: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** `createCall` takes no arguments (an empty object, or nothing). */
+export function parseCreateCallRequest(data: unknown): Record<string, never> {
+  if (data === undefined || data === null) return {};
+  if (!isPlainObject(data)) {
+    throw new InvalidRequest('createCall expects no arguments (or an empty object).');
+  }
+  rejectUnknownKeys(data, [], 'The createCall request');
+  return {};
+}
+
+/** `peekCall`, `enterCall` and `leaveCall` name one call by link. */
+export interface LinkCallRequest {
+  readonly callId: string;
+}
+
+/** A parser for `{ callId }`, where callId is a link call's id (LINK_CALL_ID). `name` is the callable's. */
+export function linkCallRequestParser(name: 'peekCall' | 'enterCall' | 'leaveCall'): (data: unknown) => LinkCallRequest {
+  return (data) => {
+    if (!isPlainObject(data)) throw new InvalidRequest(`${name} expects an object: { callId }.`);
+    rejectUnknownKeys(data, ['callId'], `The ${name} request`);
+    const callId = ownField(data, 'callId');
+    if (typeof callId !== 'string' || !LINK_CALL_ID.test(callId)) {
+      throw new InvalidRequest(
+        `"callId" must be the ${LINK_CALL_ID_LENGTH} letters and digits of a call link (as createCall returned it).`,
+      );
+    }
+    return { callId };
+  };
+}
+
+export const parsePeekCallRequest = linkCallRequestParser('peekCall');
+export const parseEnterCallRequest = linkCallRequestParser('enterCall');
+export const parseLeaveCallRequest = linkCallRequestParser('leaveCall');

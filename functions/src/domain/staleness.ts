@@ -5,6 +5,7 @@
  */
 import { MAX_CALL_AGE_MS, UNANSWERED_CALL_MS } from './limits.js';
 import { isLeaseLive } from './pairing.js';
+import type { CallKind } from '../protocol/calls.js';
 
 export interface StalenessPolicy {
   readonly unansweredCallMs: number;
@@ -22,17 +23,19 @@ export function isStaleWaitingEntry(entry: { readonly leaseExpiresAtMs: number }
 }
 
 export interface CallFacts {
+  /** A call by link has no answer: only its age (and its members' leases, see membership.ts) end it. Default 'random'. */
+  readonly kind?: CallKind;
   readonly createdAtMs: number;
   /** Null while the callee has not answered. */
   readonly answeredAtMs: number | null;
 }
 
 /**
- * A call is stale when its callee never answered in time, or when it is older
- * than any conversation we keep signaling data for.
+ * A random call is stale when its callee never answered in time; any call is
+ * stale when it is older than any conversation we keep signaling data for.
  */
 export function isStaleCall(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
   const age = nowMs - call.createdAtMs;
-  if (call.answeredAtMs === null && age >= policy.unansweredCallMs) return true;
+  if (call.kind !== 'link' && call.answeredAtMs === null && age >= policy.unansweredCallMs) return true;
   return age >= policy.maxCallAgeMs;
 }

@@ -83,6 +83,8 @@ export interface QueueDoc {
 
 /** A `calls/{callId}` document. */
 export interface CallDoc {
+  /** A call by link (calls/link-calls.ts) has kind 'link'; documents written before this field existed have none. */
+  readonly kind: 'random';
   readonly caller: string;
   readonly callee: string;
   readonly participants: readonly [string, string];
@@ -355,6 +357,7 @@ export class FirestoreMatchmaker implements Matchmaker {
   private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinOutcome {
     const room = sharedPool(seeker, partner) as RoomId;
     const call: CallDoc = {
+      kind: 'random',
       caller: partner.uid,
       callee: seeker.uid,
       participants: [partner.uid, seeker.uid],

@@ -75,6 +75,12 @@ export class MeteredBatch {
     this.writes++;
   }
 
+  /** Writes the whole document, whatever was there (no condition). */
+  set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+    this.batch.set(ref, data);
+    this.writes++;
+  }
+
   /** Fails the batch if the document changed (or vanished) since `lastUpdateTime`. */
   update<T extends DocumentData>(ref: DocumentReference<T>, data: UpdateData<T>, precondition: Precondition): void {
     this.batch.update(ref, data, precondition);

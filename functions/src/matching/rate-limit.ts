@@ -5,6 +5,7 @@
  * conflict on this document and are counted one after the other.
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
+import type { RateLimits } from '../domain/limits.js';
 import { takeRate, type RatePolicy } from '../domain/moderation.js';
 import { RateLimited } from '../domain/refusals.js';
 import type { UsageMeter } from '../domain/usage.js';
@@ -12,7 +13,8 @@ import { RATE_LIMITS } from './collections.js';
 import { readDoc, replaceIfUnchanged, type MeteredBatch } from './optimistic.js';
 import type { MeteredTransaction } from './transactions.js';
 
-export type RateAction = 'join' | 'leave' | 'report' | 'block';
+/** The actions rate-limited per user: one per callable. */
+export type RateAction = keyof RateLimits;
 
 /** Read phase: must run before the transaction's first write. Returns the write phase. */
 export async function checkRate(

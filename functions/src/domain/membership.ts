@@ -1,0 +1,169 @@
+/**
+ * Who is in a call by link, and what entering, leaving and peeking decide.
+ * Pure: the Firestore class (calls/link-calls.ts) reads the call and its
+ * members' presence, asks this module, and writes what it says; the sweeper
+ * asks it too. Times in epoch ms.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  LINK_CALL_ID_LENGTH,
+  LINK_LEASE_MS,
+  MAX_CALL_MEMBERS,
+  signalId,
+  type CallAvailability,
+} from '../protocol/calls.js';
+import { MAX_CALL_AGE_MS } from './limits.js';
+
+/** What the functions know of a link call when they decide. */
+export interface LinkCallFacts {
+  /** Members' uids in entry order, as the call document lists them. */
+  readonly members: readonly string[];
+  readonly capacity: number;
+  readonly createdAtMs: number;
+  /** Each member's last heartbeat, by uid; a member without one counts as lapsed. */
+  readonly seenAtMs: ReadonlyMap<string, number>;
+}
+
+/** A member is live while its page's heartbeat is younger than the lease. */
+export function isMemberLive(seenAtMs: number | undefined, nowMs: number, leaseMs = LINK_LEASE_MS): boolean {
+  return seenAtMs !== undefined && seenAtMs + leaseMs > nowMs;
+}
+
+/** A link call outlives no conversation: after MAX_CALL_AGE_MS it is over, like a random call. */
+export function isCallExpired(createdAtMs: number, nowMs: number, maxAgeMs = MAX_CALL_AGE_MS): boolean {
+  return nowMs - createdAtMs >= maxAgeMs;
+}
+
+/** The members split into those still live and those whose lease lapsed, each in entry order. */
+export function partitionMembers(call: LinkCallFacts, nowMs: number): { readonly live: string[]; readonly lapsed: string[] } {
+  const live: string[] = [];
+  const lapsed: string[] = [];
+  for (const uid of call.members) (isMemberLive(call.seenAtMs.get(uid), nowMs) ? live : lapsed).push(uid);
+  return { live, lapsed };
+}
+
+/** A direction between two members: the mailbox `from` writes and `to` reads. */
+export interface Direction {
+  readonly from: string;
+  readonly to: string;
+  /** The mailbox's document id, `{from}_{to}`. */
+  readonly id: string;
+}
+
+/** Both mailboxes between `uid` and each of `others` (never with itself). */
+export function mailboxesBetween(uid: string, others: readonly string[]): Direction[] {
+  return others
+    .filter((o) => o !== uid)
+    .flatMap((o) => [
+      { from: uid, to: o, id: signalId(uid, o) },
+      { from: o, to: uid, id: signalId(o, uid) },
+    ]);
+}
+
+/**
+ * Every mailbox that involves one of `leaving` among `members` (each pair
+ * once): what goes when they leave or are removed.
+ */
+export function mailboxesOf(leaving: readonly string[], members: readonly string[]): Direction[] {
+  const ids = new Map<string, Direction>();
+  for (const uid of leaving) for (const d of mailboxesBetween(uid, members)) ids.set(d.id, d);
+  return [...ids.values()];
+}
+
+/** What an `enterCall` does, decided on what was read. */
+export type EnterDecision =
+  /** No such link call, it expired, or nobody is live in it: delete what is left of it (if anything). */
+  | { readonly kind: 'ended'; readonly lapsed: readonly string[] }
+  /** Live members fill it; the caller is not one. Lapsed members (none, in practice) are still removed. */
+  | { readonly kind: 'full'; readonly live: readonly string[]; readonly lapsed: readonly string[] }
+  /** The caller is a live member already: refresh its heartbeat, remove the lapsed. */
+  | { readonly kind: 'refresh'; readonly live: readonly string[]; readonly lapsed: readonly string[] }
+  /** The caller joins: `members` is the new list; mailboxes open between it and every other live member. */
+  | { readonly kind: 'add'; readonly members: readonly string[]; readonly lapsed: readonly string[] };
+
+/**
+ * `uid` asks to enter `call` (null: no link call with that id). Lapsed members
+ * are removed first, so a seat held by a closed tab frees itself; a caller
+ * whose own lease lapsed enters again as a newcomer, at the end of the order.
+ */
+export function decideEnter(call: LinkCallFacts | null, uid: string, nowMs: number): EnterDecision {
+  if (call === null) return { kind: 'ended', lapsed: [] };
+  const { live, lapsed } = partitionMembers(call, nowMs);
+  if (isCallExpired(call.createdAtMs, nowMs) || live.length === 0) return { kind: 'ended', lapsed };
+  if (live.includes(uid)) return { kind: 'refresh', live, lapsed };
+  if (live.length >= call.capacity) return { kind: 'full', live, lapsed };
+  return { kind: 'add', members: [...live, uid], lapsed };
+}
+
+/** What a `leaveCall` does, decided on what was read. */
+export type LeaveDecision =
+  /** The caller is not a member (or there is no such call): nothing to change. */
+  | { readonly kind: 'not-member'; readonly ended: boolean }
+  /** The caller (and any lapsed member) goes; `remaining` stay. */
+  | { readonly kind: 'leave'; readonly remaining: readonly string[]; readonly leaving: readonly string[] }
+  /** Nobody live is left after the caller: the call ends. */
+  | { readonly kind: 'end'; readonly leaving: readonly string[] };
+
+export function decideLeave(call: LinkCallFacts | null, uid: string, nowMs: number): LeaveDecision {
+  if (call === null) return { kind: 'not-member', ended: true };
+  if (!call.members.includes(uid)) return { kind: 'not-member', ended: false };
+  const { live, lapsed } = partitionMembers(call, nowMs);
+  const remaining = live.filter((m) => m !== uid);
+  const leaving = [uid, ...lapsed.filter((m) => m !== uid)];
+  if (remaining.length === 0 || isCallExpired(call.createdAtMs, nowMs)) return { kind: 'end', leaving: [...call.members] };
+  return { kind: 'leave', remaining, leaving };
+}
+
+/** What the sweeper does with a call that has a lapsed member. */
+export type PruneDecision =
+  | { readonly kind: 'keep' }
+  | { readonly kind: 'drop'; readonly remaining: readonly string[]; readonly lapsed: readonly string[] }
+  | { readonly kind: 'end' };
+
+export function decidePrune(call: LinkCallFacts, nowMs: number): PruneDecision {
+  const { live, lapsed } = partitionMembers(call, nowMs);
+  if (live.length === 0 || isCallExpired(call.createdAtMs, nowMs)) return { kind: 'end' };
+  if (lapsed.length === 0) return { kind: 'keep' };
+  return { kind: 'drop', remaining: live, lapsed };
+}
+
+/**
+ * What `peekCall` tells anyone holding the link: how many are live in it and
+ * the capacity, or `ended`. Nothing else (no uids, no times). A call nobody
+ * is live in is `ended`, the same answer as no call at all.
+ */
+export function availability(call: LinkCallFacts | null, nowMs: number): CallAvailability {
+  if (call === null || isCallExpired(call.createdAtMs, nowMs)) return { status: 'ended' };
+  const { live } = partitionMembers(call, nowMs);
+  if (live.length === 0) return { status: 'ended' };
+  if (live.length >= call.capacity) return { status: 'full', members: live.length, capacity: call.capacity };
+  return { status: 'open', members: live.length, capacity: call.capacity };
+}
+
+/** Capacity of every new link call: a full mesh of MAX_CALL_MEMBERS. */
+export const LINK_CALL_CAPACITY = MAX_CALL_MEMBERS;
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/**
+ * Bytes at or above this are rejected: 248 = 4 × 62, so `byte % 62` is
+ * uniform over the bytes kept (no modulo bias).
+ */
+const UNBIASED_BYTE_LIMIT = 256 - (256 % ID_ALPHABET.length);
+
+/**
+ * A new link call id: LINK_CALL_ID_LENGTH characters of [A-Za-z0-9], each
+ * uniform (rejection sampling over crypto-random bytes), about 131 bits in
+ * all: the link is the invitation, so it must not be guessable. `random` is
+ * injected for tests.
+ */
+export function newLinkCallId(random: (size: number) => Uint8Array = randomBytes): string {
+  let id = '';
+  while (id.length < LINK_CALL_ID_LENGTH) {
+    for (const byte of random(LINK_CALL_ID_LENGTH * 2)) {
+      if (byte >= UNBIASED_BYTE_LIMIT) continue;
+      id += ID_ALPHABET[byte % ID_ALPHABET.length];
+      if (id.length === LINK_CALL_ID_LENGTH) break;
+    }
+  }
+  return id;
+}

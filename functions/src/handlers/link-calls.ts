@@ -1,0 +1,51 @@
+import { logger } from 'firebase-functions';
+import type { LinkCalls } from '../calls/link-calls.js';
+import {
+  parseCreateCallRequest,
+  parseEnterCallRequest,
+  parseLeaveCallRequest,
+  parsePeekCallRequest,
+} from '../domain/requests.js';
+import { callable } from './auth.js';
+
+/*
+ * Calls by link. Logs carry the call id, the outcome and the usage: never
+ * members' uids beyond counts, never anything the pages signal.
+ */
+
+/** `createCall({})`: a new call by link, with the caller as its first member. */
+export function createCallHandler(calls: () => LinkCalls) {
+  return callable(parseCreateCallRequest, async (uid, _request, meter) => {
+    const result = await calls().create(uid, meter);
+    logger.info('createCall', { callId: result.callId, usage: meter.usage });
+    return result;
+  });
+}
+
+/** `peekCall({callId})`: open (with how many are in it), full, or ended; nothing else. */
+export function peekCallHandler(calls: () => LinkCalls) {
+  return callable(parsePeekCallRequest, async (uid, { callId }, meter) => {
+    const result = await calls().peek(uid, callId, meter);
+    logger.info('peekCall', { callId, status: result.status, usage: meter.usage });
+    return result;
+  });
+}
+
+/** `enterCall({callId})`: take a seat (or refresh one's own), or learn it is full or ended. */
+export function enterCallHandler(calls: () => LinkCalls) {
+  return callable(parseEnterCallRequest, async (uid, { callId }, meter) => {
+    const result = await calls().enter(uid, callId, meter);
+    const members = result.status === 'entered' ? result.members.length : result.status === 'full' ? result.members : 0;
+    logger.info('enterCall', { callId, status: result.status, members, lostRaces: meter.lostRaces, usage: meter.usage });
+    return result;
+  });
+}
+
+/** `leaveCall({callId})`: leave (also sent with keepalive when the tab closes); the last one out ends the call. */
+export function leaveCallHandler(calls: () => LinkCalls) {
+  return callable(parseLeaveCallRequest, async (uid, { callId }, meter) => {
+    const result = await calls().leave(uid, callId, meter);
+    logger.info('leaveCall', { callId, ...result, usage: meter.usage });
+    return result;
+  });
+}
