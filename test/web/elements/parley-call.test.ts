@@ -1,0 +1,126 @@
+/**
+ * <parley-call> and its LinkCallFlow in Chromium with real WebRTC between
+ * elements of one page, over the in-memory link-call backend: create and
+ * share, the lobby's count, Join, tiles with their states, full, Leave, ended.
+ */
+import { MAX_CALL_MEMBERS } from '@parley/functions/protocol';
+import { callLink, gridColumns, linkCallStatusText, ParleyCall } from '../../../web/src/elements/parley-call.js';
+import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
+import { assert, assertEqual } from '../assert.js';
+import { MemoryCallServer } from '../support/memory-calls.js';
+import { waitUntil } from '../support/wait.js';
+
+const CONNECT_MS = 15_000;
+
+describe('<parley-call> (real WebRTC, in-memory backend)', () => {
+  let server: MemoryCallServer;
+  let elements: ParleyCall[] = [];
+
+  function deps(): LinkCallDeps {
+    const service = server.service();
+    return {
+      connect: async () => service,
+      getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } }),
+      rtcConfig: () => ({ iceServers: [] }),
+      lostAfterMs: 3_000,
+    };
+  }
+
+  async function mount(callId: string): Promise<ParleyCall> {
+    const el = new ParleyCall(deps());
+    el.callId = callId;
+    el.style.height = '400px';
+    document.body.append(el);
+    elements.push(el);
+    await el.updateComplete;
+    return el;
+  }
+
+  const root = (el: ParleyCall) => el.shadowRoot!;
+  const status = (el: ParleyCall) => root(el).querySelector('#status')?.getAttribute('data-status') ?? null;
+  const text = (el: ParleyCall) => root(el).querySelector('#status')?.textContent ?? '';
+  const tiles = (el: ParleyCall) => [...root(el).querySelectorAll('.tile.peer')].map((t) => t.getAttribute('data-state'));
+  const click = async (el: ParleyCall, id: string) => {
+    const b = root(el).querySelector<HTMLButtonElement>(`#${id}`);
+    assert(b !== null, `button #${id} is shown (status ${status(el)})`);
+    b.click();
+    await el.updateComplete;
+  };
+  const waitStatus = (el: ParleyCall, s: string) =>
+    waitUntil(() => status(el) === s, CONNECT_MS, `status ${s}`, () => `status ${status(el)}: ${text(el)}`);
+
+  beforeEach(() => {
+    server = new MemoryCallServer();
+  });
+  afterEach(() => {
+    for (const el of elements.splice(0)) {
+      el.flow.reset();
+      el.remove();
+    }
+  });
+
+  it('creates a call, shows its link, and a second page joins from the lobby; both see one connected tile', async () => {
+    const host = await mount('new');
+    await waitStatus(host, 'in-call');
+    assertEqual(text(host), 'Waiting for others — share this link.', 'the host is told to share the link');
+    const callId = (host.flow.state as { callId: string }).callId;
+    const link = root(host).querySelector<HTMLInputElement>('#link')!.value;
+    assert(link.endsWith(`#/call/${callId}`), `the link names the call (${link})`);
+    assert(root(host).querySelector('#copy') !== null, 'a Copy button');
+
+    const guest = await mount(callId);
+    await waitStatus(guest, 'lobby');
+    assertEqual(text(guest), `1 of ${MAX_CALL_MEMBERS} in this call. Press Join when you are ready.`, 'the lobby counts');
+    await waitUntil(() => root(guest).querySelector('#local') !== null, CONNECT_MS, 'own preview in the lobby');
+    await click(guest, 'join');
+    await waitStatus(guest, 'in-call');
+    await waitUntil(() => tiles(host).join() === 'connected' && tiles(guest).join() === 'connected', CONNECT_MS, 'one connected tile each', () =>
+      `host ${tiles(host).join()}, guest ${tiles(guest).join()}`,
+    );
+    assertEqual(text(guest), 'In the call with 1 person (2 of 5).', 'the guest\'s status line');
+
+    // Leave: the host's grid drops the tile; the last leave ends the call.
+    await click(guest, 'leave');
+    await waitStatus(guest, 'left');
+    await waitUntil(() => tiles(host).length === 0, CONNECT_MS, 'the host\'s grid to drop the tile');
+    await click(host, 'leave');
+    await waitStatus(host, 'left');
+    const late = await mount(callId);
+    await waitStatus(late, 'ended');
+    assertEqual(text(late), 'This call has ended.', 'the link says the call has ended');
+  });
+
+  it('refuses a sixth person with "full", and lets them in once a place frees', async () => {
+    const host = await mount('new');
+    await waitStatus(host, 'in-call');
+    const callId = (host.flow.state as { callId: string }).callId;
+    const guests: ParleyCall[] = [];
+    for (let i = 0; i < 4; i++) {
+      const g = await mount(callId);
+      await waitStatus(g, 'lobby');
+      await click(g, 'join');
+      await waitStatus(g, 'in-call');
+      guests.push(g);
+    }
+    const sixth = await mount(callId);
+    await waitStatus(sixth, 'full');
+    assertEqual(text(sixth), 'This call is full (5 of 5).', 'the sixth learns only that');
+    assertEqual(tiles(sixth).length, 0, 'and sees nobody');
+    assertEqual(sixth.flow.localStream, null, 'and its camera is off');
+    await click(guests[0]!, 'leave');
+    await click(sixth, 'retry');
+    await waitStatus(sixth, 'lobby');
+    await click(sixth, 'join');
+    await waitStatus(sixth, 'in-call');
+    await waitUntil(() => tiles(sixth).length === 4, CONNECT_MS, 'the sixth sees four tiles');
+  });
+
+  it('words every state, and lays tiles out to fit', () => {
+    assertEqual(linkCallStatusText({ status: 'lobby', callId: 'x', members: 0, capacity: 5 }, 0), 'Nobody is in this call right now. Join, and share the link.', 'empty lobby');
+    assertEqual(linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0), 'You were disconnected from the call.', 'removed');
+    assertEqual(linkCallStatusText({ status: 'in-call', callId: 'x' }, 3), 'In the call with 3 people (4 of 5).', 'in a group');
+    assertEqual(callLink('abc', 'https://parley.example/#/room/ta'), 'https://parley.example/#/call/abc', 'the link');
+    assertEqual([1, 2, 3, 4, 5].map((n) => gridColumns(n, true)).join(), '1,2,2,2,3', 'columns on a wide stage');
+    assertEqual([1, 2, 3, 4, 5].map((n) => gridColumns(n, false)).join(), '1,1,2,2,2', 'columns on a tall stage');
+  });
+});
