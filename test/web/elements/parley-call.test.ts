@@ -14,7 +14,7 @@ const CONNECT_MS = 15_000;
 
 describe('<parley-call> (real WebRTC, in-memory backend)', () => {
   let server: MemoryCallServer;
-  let elements: ParleyCall[] = [];
+  const elements: ParleyCall[] = [];
 
   function deps(): LinkCallDeps {
     const service = server.service();
