@@ -228,9 +228,10 @@ export class ParleyCall extends LitElement {
     this.callId = state.callId;
   }
 
-  protected override firstUpdated(): void {
-    const stage = this.renderRoot.querySelector('.stage');
-    if (stage) this.resizeObserver.observe(stage);
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The host, not the stage: the stage element is replaced between screens.
+    this.resizeObserver.observe(this);
   }
 
   override render() {
