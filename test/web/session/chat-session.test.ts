@@ -78,6 +78,30 @@ describe('ChatSession with the in-memory backend', () => {
     assertDeepEqual(bStatuses, ['idle', 'requesting-media', 'searching', 'connecting', 'connected'], 'statuses of the arriving one');
   });
 
+  it('renegotiates a connected random call: an ICE restart from either side completes and the call stays up', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair();
+    type Internals = { attempt: { peer: { restartIce(): void; getStats(): Promise<RTCStatsReport> } | null } };
+    const peerOf = (s: ChatSession) => (s as unknown as Internals).attempt.peer!;
+    const pcOf = (s: ChatSession) => (peerOf(s) as unknown as { link: { pc: RTCPeerConnection } }).link.pc;
+    const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1];
+    for (const [restarter, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const before = ufrag(pcOf(other.session));
+      peerOf(restarter.session).restartIce();
+      await waitUntil(
+        () => ufrag(pcOf(other.session)) !== before && pcOf(restarter.session).signalingState === 'stable',
+        CONNECT_MS,
+        'the restart offer answered through the signaling',
+      );
+      await waitUntil(() => pcOf(a.session).connectionState === 'connected' && pcOf(b.session).connectionState === 'connected', CONNECT_MS, 'connected again');
+      assertEqual(a.session.state.status, 'connected', 'a still in the call');
+      assertEqual(b.session.state.status, 'connected', 'b still in the call');
+    }
+  });
+
   it('Next tells the partner "partner-left" and looks for someone else', async function () {
     this.timeout(40000);
     const { a, b } = await connectedPair();
@@ -217,7 +241,7 @@ describe('ChatSession with the in-memory backend', () => {
     await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
     const callId = a.session.call?.callId;
     assert(callId !== undefined, 'a is in a call');
-    const fromA = rig.server.call(callId)?.messages.filter((m) => m.kind === 'candidate' && m.from === a.uid) ?? [];
+    const fromA = rig.server.call(callId)?.messages.filter((m) => 'candidate' in m.signal && m.from === a.uid) ?? [];
     assert(fromA.length > 0, `the new call got the waiter's candidates (log: ${rig.server.log.join('; ')})`);
   });
 

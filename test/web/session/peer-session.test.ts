@@ -18,6 +18,7 @@ class Side {
   readonly states: RTCPeerConnectionState[] = [];
   readonly remoteStreams: MediaStream[] = [];
   partnerClosed = 0;
+  readonly laterDescriptions: SessionDescription[] = [];
   private forward: ((c: IceCandidate) => void) | null = null;
 
   constructor(
@@ -32,6 +33,7 @@ class Side {
       remoteStream: (s) => this.remoteStreams.push(s),
       connectionState: (s) => this.states.push(s),
       partnerClosed: () => this.partnerClosed++,
+      laterDescription: (d) => this.laterDescriptions.push(d),
     });
   }
 

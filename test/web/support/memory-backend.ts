@@ -28,9 +28,9 @@
  *   on every change: waiting per entry room, chatting two per call in the
  *   call's room (the shared pool: 'any' after widening), like stats/rooms.
  * - A channel reports ready() once its call exists (for a waiting caller: the
- *   match), then the partner's messages in the order they were written: the
- *   answer (to the caller only, once) and the partner's candidates (never our
- *   own). A call that ends after it was seen reports ended(). Our candidates
+ *   match), then the partner's messages in the order they were written: its
+ *   descriptions (the caller's first is the answer) and candidates, never our
+ *   own. A call that ends after it was seen reports ended(). Our candidates
  *   are held until the call exists. Nothing is ever delivered synchronously:
  *   every delivery runs in a later task, as a network would.
  */
@@ -41,7 +41,8 @@ import type { Backend } from '../../../web/src/session/backend.js';
 import { HeldQueue } from '../../../web/src/engine/held-queue.js';
 import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/session/matcher.js';
 import type { SignalingChannel, SignalingListener } from '../../../web/src/session/signaling.js';
-import type { IceCandidate, Role, SessionDescription } from '../../../web/src/session/types.js';
+import type { LinkSignal } from '../../../web/src/engine/types.js';
+import type { Role, SessionDescription } from '../../../web/src/session/types.js';
 
 /** A later task: how every response and message arrives. */
 function nextTask(): Promise<void> {
@@ -58,9 +59,11 @@ export class BackendError extends Error {
   }
 }
 
-type CallMessage =
-  | { readonly kind: 'answer'; readonly description: SessionDescription }
-  | { readonly kind: 'candidate'; readonly from: string; readonly candidate: IceCandidate };
+/** What one participant wrote into its mailbox: a description or a candidate. */
+interface CallMessage {
+  readonly from: string;
+  readonly signal: LinkSignal;
+}
 
 interface WaitingEntry {
   readonly uid: string;
@@ -82,8 +85,7 @@ interface Call {
   /** The pool the two met in. */
   readonly room: string;
   readonly offer: SessionDescription;
-  answer: SessionDescription | null;
-  /** Answer and candidates, in the order they were written. */
+  /** Descriptions and candidates of both sides, in the order they were written. */
   readonly messages: CallMessage[];
 }
 
@@ -241,7 +243,6 @@ export class MemoryMatchmaker {
         callee: uid,
         room: met,
         offer: partner.offer,
-        answer: null,
         messages: [],
       });
       this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId} (pool ${met})`);
@@ -302,24 +303,16 @@ export class MemoryMatchmaker {
     this.countsMaybeChanged();
   }
 
-  /** The callee writes its answer, once, into an existing call. */
-  writeAnswer(callId: string, uid: string, description: SessionDescription): void {
+  /**
+   * A participant writes into its mailbox to the other: refused once the call
+   * is gone (its mailboxes go with it) or by anyone else.
+   */
+  writeSignal(callId: string, uid: string, signal: LinkSignal): void {
     const call = this.calls.get(callId);
     if (!call) throw new BackendError('not-found', `call ${callId} does not exist`);
-    if (call.callee !== uid) throw new BackendError('permission-denied', `${uid} is not the callee of ${callId}`);
-    if (call.answer !== null) throw new BackendError('permission-denied', `call ${callId} is already answered`);
-    call.answer = description;
-    call.messages.push({ kind: 'answer', description });
+    if (call.caller !== uid && call.callee !== uid) throw new BackendError('permission-denied', `${uid} is not in ${callId}`);
+    call.messages.push({ from: uid, signal });
     this.changed(callId);
-  }
-
-  /** A participant adds a candidate; refused (false) once the call is gone. */
-  writeCandidate(callId: string, uid: string, candidate: IceCandidate): boolean {
-    const call = this.calls.get(callId);
-    if (!call || (call.caller !== uid && call.callee !== uid)) return false;
-    call.messages.push({ kind: 'candidate', from: uid, candidate });
-    this.changed(callId);
-    return true;
   }
 
   attach(channel: MemorySignaling): void {
@@ -347,11 +340,10 @@ export class MemoryMatchmaker {
 /** The SignalingChannel of one call, for one participant. */
 export class MemorySignaling implements SignalingChannel {
   private listener: SignalingListener | null = null;
-  /** Our candidates, held until the call exists. */
-  private readonly outgoing = new HeldQueue<IceCandidate>();
+  /** What we send, held until the call exists. */
+  private readonly outgoing = new HeldQueue<{ signal: LinkSignal; resolve: () => void; reject: (err: unknown) => void }>();
   private seenCall = false;
   private endedReported = false;
-  private answerDelivered = false;
   private refused = false;
   /** How many of the call's messages this channel has looked at. */
   private cursor = 0;
@@ -365,17 +357,9 @@ export class MemorySignaling implements SignalingChannel {
     private readonly uid: string,
   ) {}
 
-  async sendDescription(description: SessionDescription): Promise<void> {
-    if (this.role !== 'callee' || description.type !== 'answer') {
-      throw new Error('only the callee sends a description (its answer); the offer travels with join');
-    }
-    await nextTask();
-    if (this.closed) throw new Error('signaling closed');
-    this.server.writeAnswer(this.callId, this.uid, description);
-  }
-
-  sendCandidate(candidate: IceCandidate): void {
-    if (!this.closed) this.outgoing.push(candidate);
+  send(signal: LinkSignal): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('signaling closed'));
+    return new Promise((resolve, reject) => this.outgoing.push({ signal, resolve, reject }));
   }
 
   subscribe(listener: SignalingListener): void {
@@ -420,21 +404,22 @@ export class MemorySignaling implements SignalingChannel {
     }
     if (!this.seenCall) {
       this.seenCall = true;
-      this.outgoing.open((c) => {
-        if (!this.closed) this.server.writeCandidate(this.callId, this.uid, c);
+      this.outgoing.open(({ signal, resolve, reject }) => {
+        void nextTask().then(() => {
+          if (this.closed) return reject(new Error('signaling closed'));
+          try {
+            this.server.writeSignal(this.callId, this.uid, signal);
+            resolve();
+          } catch (err) {
+            reject(err);
+          }
+        });
       });
       listener.ready();
     }
     while (!this.closed && this.cursor < call.messages.length) {
       const message = call.messages[this.cursor++]!;
-      if (message.kind === 'answer') {
-        if (this.role === 'caller' && !this.answerDelivered) {
-          this.answerDelivered = true;
-          listener.description(message.description);
-        }
-      } else if (message.from !== this.uid) {
-        listener.candidate(message.candidate);
-      }
+      if (message.from !== this.uid) listener.signal(message.signal);
     }
   }
 }

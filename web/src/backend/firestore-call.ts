@@ -8,30 +8,16 @@
 import {
   CALLS_COLLECTION,
   LINK_HEARTBEAT_MS,
-  MAX_SIGNAL_CANDIDATES,
   MEMBERS_SUBCOLLECTION,
-  SIGNALS_SUBCOLLECTION,
-  signalId,
   type CallAvailability,
   type CreateCallResult,
   type EnterCallResult,
 } from '@parley/functions/protocol';
-import {
-  collection,
-  doc,
-  increment,
-  onSnapshot,
-  query,
-  serverTimestamp,
-  updateDoc,
-  where,
-  type Firestore,
-  type Unsubscribe,
-} from 'firebase/firestore';
+import { doc, onSnapshot, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
-import { MailboxInbox, MailboxOutbox } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/link-call.js';
+import { listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 
 export class FirestoreCallService implements CallService {
   constructor(
@@ -77,17 +63,10 @@ export class FirestoreCallService implements CallService {
   }
 }
 
-/** One outgoing mailbox: its state, and at most one write in flight. */
-interface Outgoing {
-  readonly box: MailboxOutbox;
-  writing: boolean;
-  dirty: boolean;
-}
-
 class FirestoreCallConnection implements CallConnection {
-  private readonly unsubscribers: Unsubscribe[] = [];
-  private readonly inboxes = new Map<string, MailboxInbox>();
-  private readonly outgoing = new Map<string, Outgoing>();
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly writers = new Map<string, MailboxWriter>();
+  private readonly mailboxes: { stop(): void; forget(from: string): void };
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private closed = false;
   private seenCall = false;
@@ -98,10 +77,9 @@ class FirestoreCallConnection implements CallConnection {
     private readonly uid: string,
     private readonly handlers: CallConnectionHandlers,
   ) {
-    const callRef = doc(db, CALLS_COLLECTION, callId);
     this.unsubscribers.push(
       onSnapshot(
-        callRef,
+        doc(db, CALLS_COLLECTION, callId),
         (snap) => {
           if (this.closed) return;
           if (!snap.exists()) {
@@ -126,49 +104,36 @@ class FirestoreCallConnection implements CallConnection {
         },
       ),
     );
-    const incoming = query(collection(callRef, SIGNALS_SUBCOLLECTION), where('to', '==', uid));
-    this.unsubscribers.push(
-      onSnapshot(
-        incoming,
-        (snap) => {
-          if (this.closed) return;
-          for (const change of snap.docChanges()) {
-            if (change.type === 'removed') continue;
-            const data = change.doc.data();
-            const from = data['from'];
-            if (typeof from !== 'string' || from === uid) continue;
-            let inbox = this.inboxes.get(from);
-            if (!inbox) {
-              inbox = new MailboxInbox();
-              this.inboxes.set(from, inbox);
-            }
-            for (const signal of inbox.read(data)) this.handlers.signal(from, signal);
-          }
-        },
-        (err) => {
-          if (!this.closed) console.warn('signal listener stopped', err);
-        },
-      ),
+    this.mailboxes = listenToMailboxes(
+      db,
+      callId,
+      uid,
+      (from, signal) => {
+        if (!this.closed) this.handlers.signal(from, signal);
+      },
+      (err) => {
+        if (!this.closed) console.warn('signal listener stopped', err);
+      },
     );
+    this.unsubscribers.push(() => this.mailboxes.stop());
     this.beat();
     this.heartbeat = setInterval(() => this.beat(), LINK_HEARTBEAT_MS);
   }
 
   send(to: string, signal: LinkSignal): void {
     if (this.closed) return;
-    let out = this.outgoing.get(to);
-    if (!out) {
-      out = { box: new MailboxOutbox(MAX_SIGNAL_CANDIDATES), writing: false, dirty: false };
-      this.outgoing.set(to, out);
-    }
-    if (!out.box.add(signal)) console.warn('mailbox full: candidate not sent');
-    out.dirty = true;
-    this.flush(to, out);
+    let writer = this.writers.get(to);
+    if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
+    writer.send(signal).catch((err: unknown) => {
+      // Refused once the other member left (the mailbox is deleted with them).
+      if (!this.closed && this.writers.get(to) === writer) console.warn('signal not sent', err);
+    });
   }
 
   drop(to: string): void {
-    this.outgoing.delete(to);
-    this.inboxes.delete(to);
+    this.writers.get(to)?.close();
+    this.writers.delete(to);
+    this.mailboxes.forget(to);
   }
 
   close(): void {
@@ -176,35 +141,8 @@ class FirestoreCallConnection implements CallConnection {
     this.closed = true;
     clearInterval(this.heartbeat);
     for (const u of this.unsubscribers.splice(0)) u();
-    this.outgoing.clear();
-  }
-
-  /**
-   * Writes the mailbox's whole state; while a write is in flight, later
-   * signals accumulate and go in the next one. A burst of candidates thus
-   * costs a write or two, and nothing waits on a timer.
-   */
-  private flush(to: string, out: Outgoing): void {
-    if (out.writing || !out.dirty || this.closed || this.outgoing.get(to) !== out) return;
-    out.writing = true;
-    out.dirty = false;
-    const { epoch, description, candidates } = out.box.state;
-    updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.uid, to)), {
-      epoch,
-      description,
-      candidates,
-      // The rules require each write to count itself: n = stored n + 1.
-      n: increment(1),
-      updatedAt: serverTimestamp(),
-    })
-      .catch((err: unknown) => {
-        // Refused once the other member left (the mailbox is deleted with them).
-        if (!this.closed && this.outgoing.get(to) === out) console.warn('signal not sent', err);
-      })
-      .finally(() => {
-        out.writing = false;
-        this.flush(to, out);
-      });
+    for (const w of this.writers.values()) w.close();
+    this.writers.clear();
   }
 
   /** Presence: the backend counts us while `seenAt` is recent (LINK_LEASE_MS). */

@@ -1,55 +1,37 @@
 /**
- * SignalingChannel over one `calls/{callId}` document and its `candidates`
- * subcollection (docs/PROTOCOL.md). The rules let only the two participants
- * read or write any of it.
+ * SignalingChannel of a random call over its `calls/{callId}` document and
+ * the two mailboxes `calls/{callId}/signals/{from}_{to}` that `join` creates
+ * with it (docs/PROTOCOL.md). The call document's existence is the call; the
+ * rules let only the two participants read it, and only each mailbox's two
+ * sides read it and its sender write it.
  */
-import {
-  addDoc,
-  collection,
-  doc,
-  onSnapshot,
-  query,
-  serverTimestamp,
-  Timestamp,
-  updateDoc,
-  where,
-  type Firestore,
-  type Unsubscribe,
-} from 'firebase/firestore';
+import { CALLS_COLLECTION } from '@parley/functions/protocol';
+import { doc, onSnapshot, type Firestore, type Unsubscribe } from 'firebase/firestore';
 import { HeldQueue } from '../engine/held-queue.js';
+import type { LinkSignal } from '../engine/types.js';
 import type { SignalingChannel, SignalingListener } from '../session/signaling.js';
-import type { IceCandidate, Role, SessionDescription } from '../session/types.js';
+import type { Role } from '../session/types.js';
+import { listenToMailboxes, MailboxWriter, signalingUsage } from './firestore-mailbox.js';
 
-/**
- * Candidates carry a TTL field so production deletes them even if every
- * cleanup path failed; the rules accept up to 5 h ahead (a long call: 4 h).
- */
-const CANDIDATE_TTL_MS = 4 * 60 * 60 * 1000;
-
-/**
- * Firestore operations this page's signaling has caused, counted as they are
- * billed (a listener's first empty answer is one read). Diagnostics for the
- * benchmark and DevTools (`parleyUsage`); never sent anywhere.
- */
-export const signalingUsage = {
-  reads: 0,
-  writes: 0,
-  /** Candidate writes: each also costs one read, the rule's get() of the call. */
-  candidateWrites: 0,
-};
+export { signalingUsage };
 
 interface CallData {
   readonly caller: string;
   readonly callee: string;
-  readonly answer: SessionDescription | null;
+}
+
+interface Held {
+  readonly signal: LinkSignal;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
 }
 
 export class FirestoreSignaling implements SignalingChannel {
   private readonly unsubscribers: Unsubscribe[] = [];
-  /** Our candidates wait here until the call exists (before that the rules refuse them). */
-  private readonly outgoing = new HeldQueue<IceCandidate>();
+  /** What we send waits here until the call (and so our mailbox) exists. */
+  private readonly outgoing = new HeldQueue<Held>();
+  private writer: MailboxWriter | null = null;
   private seenCall = false;
-  private answerDelivered = false;
   private closed = false;
 
   constructor(
@@ -59,23 +41,9 @@ export class FirestoreSignaling implements SignalingChannel {
     private readonly uid: string,
   ) {}
 
-  private get callRef() {
-    return doc(this.db, 'calls', this.callId);
-  }
-
-  async sendDescription(description: SessionDescription): Promise<void> {
-    if (this.role !== 'callee' || description.type !== 'answer') {
-      throw new Error('only the callee sends a description (its answer); the offer travels with join');
-    }
-    signalingUsage.writes += 1;
-    await updateDoc(this.callRef, {
-      answer: { type: 'answer', sdp: description.sdp },
-      answeredAt: serverTimestamp(),
-    });
-  }
-
-  sendCandidate(candidate: IceCandidate): void {
-    this.outgoing.push(candidate);
+  send(signal: LinkSignal): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('signaling closed'));
+    return new Promise<void>((resolve, reject) => this.outgoing.push({ signal, resolve, reject }));
   }
 
   subscribe(listener: SignalingListener): void {
@@ -84,7 +52,7 @@ export class FirestoreSignaling implements SignalingChannel {
     };
     this.unsubscribers.push(
       onSnapshot(
-        this.callRef,
+        doc(this.db, CALLS_COLLECTION, this.callId),
         (snap) => {
           if (!snap.metadata.fromCache) signalingUsage.reads += 1;
           if (this.closed) return;
@@ -94,18 +62,18 @@ export class FirestoreSignaling implements SignalingChannel {
             if (this.seenCall) listener.ended();
             return;
           }
+          if (this.seenCall) return;
+          this.seenCall = true;
           const call = snap.data() as CallData;
-          if (!this.seenCall) {
-            this.seenCall = true;
-            const partner = this.role === 'caller' ? call.callee : call.caller;
-            this.listenForCandidates(partner, listener, onError);
-            this.outgoing.open((c) => this.writeCandidate(c, onError));
-            listener.ready();
-          }
-          if (this.role === 'caller' && call.answer && !this.answerDelivered) {
-            this.answerDelivered = true;
-            listener.description(call.answer);
-          }
+          const partner = this.role === 'caller' ? call.callee : call.caller;
+          const mailboxes = listenToMailboxes(this.db, this.callId, this.uid, (from, signal) => {
+            if (!this.closed && from === partner) listener.signal(signal);
+          }, onError);
+          this.unsubscribers.push(() => mailboxes.stop());
+          const writer = new MailboxWriter(this.db, this.callId, this.uid, partner);
+          this.writer = writer;
+          this.outgoing.open(({ signal, resolve, reject }) => writer.send(signal).then(resolve, reject));
+          listener.ready();
         },
         onError,
       ),
@@ -115,54 +83,7 @@ export class FirestoreSignaling implements SignalingChannel {
   close(): void {
     this.closed = true;
     this.outgoing.clear();
+    this.writer?.close();
     for (const u of this.unsubscribers.splice(0)) u();
-  }
-
-  private listenForCandidates(partner: string, listener: SignalingListener, onError: (err: unknown) => void): void {
-    // Only the partner's candidates: our own would be read back for nothing.
-    const q = query(collection(this.callRef, 'candidates'), where('from', '==', partner));
-    let first = true;
-    this.unsubscribers.push(
-      onSnapshot(
-        q,
-        (snap) => {
-          if (!snap.metadata.fromCache) {
-            const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
-            signalingUsage.reads += first ? Math.max(1, changed) : changed;
-            first = false;
-          }
-          if (this.closed) return;
-          for (const change of snap.docChanges()) {
-            if (change.type !== 'added') continue;
-            const d = change.doc.data();
-            listener.candidate({
-              candidate: d['candidate'] as string,
-              sdpMid: (d['sdpMid'] as string | null) ?? null,
-              sdpMLineIndex: (d['sdpMLineIndex'] as number | null) ?? null,
-            });
-          }
-        },
-        onError,
-      ),
-    );
-  }
-
-  private writeCandidate(c: IceCandidate, onError: (err: unknown) => void): void {
-    if (this.closed) return;
-    signalingUsage.writes += 1;
-    signalingUsage.candidateWrites += 1;
-    addDoc(collection(this.callRef, 'candidates'), {
-      from: this.uid,
-      candidate: c.candidate,
-      sdpMid: c.sdpMid,
-      sdpMLineIndex: c.sdpMLineIndex,
-      createdAt: serverTimestamp(),
-      expireAt: Timestamp.fromMillis(Date.now() + CANDIDATE_TTL_MS),
-    }).catch((err: unknown) => {
-      // Refused once the call is gone (the partner left): that is reported by
-      // the call listener, not as an error of its own.
-      if (!this.closed) console.warn('candidate not sent', err);
-      void onError;
-    });
   }
 }

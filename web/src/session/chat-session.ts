@@ -94,8 +94,9 @@ class Attempt {
    * get all of them, not only those gathered after the move.
    */
   sendCandidatesTo(signaling: SignalingChannel): void {
-    this.sink = (c) => signaling.sendCandidate(c);
-    for (const c of this.gathered) signaling.sendCandidate(c);
+    // A refused candidate (the call just ended) is reported by the call's end, not here.
+    this.sink = (c) => void signaling.send({ candidate: c }).catch(() => undefined);
+    for (const c of this.gathered) this.sink(c);
   }
 
   end(): void {
@@ -384,6 +385,12 @@ export class ChatSession {
       partnerClosed: () => {
         if (attempt.peer === peer) this.partnerGone(attempt);
       },
+      laterDescription: (description) => {
+        // A renegotiation (e.g. an ICE restart) once the call is set up.
+        if (attempt.live && attempt.peer === peer) {
+          attempt.signaling?.send({ description }).catch((err: unknown) => console.warn('description not sent', err));
+        }
+      },
     });
     attempt.replacePeer(peer);
     return peer;
@@ -469,6 +476,8 @@ export class ChatSession {
     attempt.signaling?.close();
     const signaling = backend.openSignaling(callId, 'caller');
     attempt.signaling = signaling;
+    /** Whether the partner's answer arrived: any description after it is a renegotiation. */
+    let answered = false;
     attempt.role = 'caller';
     attempt.sendCandidatesTo(signaling);
     signaling.subscribe({
@@ -484,9 +493,20 @@ export class ChatSession {
         attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
         attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
       },
-      description: (d) => {
+      signal: (signal) => {
         const peer = attempt.peer;
         if (!attempt.live || !peer) return;
+        if ('candidate' in signal) {
+          peer.addRemoteCandidate(signal.candidate);
+          return;
+        }
+        const d = signal.description;
+        if (d.type === 'offer' || answered) {
+          // After the first exchange: the partner renegotiates.
+          peer.receiveDescription(d);
+          return;
+        }
+        answered = true;
         peer.acceptAnswer(d).then(
           (applied) => {
             if (!applied) return;
@@ -499,7 +519,6 @@ export class ChatSession {
           },
         );
       },
-      candidate: (c) => attempt.peer?.addRemoteCandidate(c),
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });
@@ -526,8 +545,11 @@ export class ChatSession {
     this.dispatch({ type: 'matched' });
     signaling.subscribe({
       ready: () => undefined,
-      description: () => undefined, // the offer came with join; nothing else is expected
-      candidate: (c) => peer.addRemoteCandidate(c),
+      // The first offer came with join; descriptions here are renegotiations.
+      signal: (signal) => {
+        if ('candidate' in signal) peer.addRemoteCandidate(signal.candidate);
+        else peer.receiveDescription(signal.description);
+      },
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });
@@ -545,7 +567,7 @@ export class ChatSession {
     // The answer first: Firestore applies one client's writes in order, and a
     // candidate write ahead of it (each checked by a rule that reads the call)
     // would delay the one message the caller must have to connect.
-    const answerSent = signaling.sendDescription(answer);
+    const answerSent = signaling.send({ description: answer });
     attempt.sendCandidatesTo(signaling);
     try {
       await answerSent;

@@ -20,6 +20,11 @@ export interface PeerSessionEvents {
    * (Next, Stop, tab closed). Faster than any signaling notice.
    */
   partnerClosed(): void;
+  /**
+   * A description after the first exchange (an ICE restart, a new track):
+   * the link renegotiates, and this goes to the partner like a candidate.
+   */
+  laterDescription(description: SessionDescription): void;
 }
 
 /** What ChatSession reacts to, from the link's state. */
@@ -48,17 +53,14 @@ export class PeerSession {
       {
         signal: (signal) => {
           if ('candidate' in signal) {
-            events.localCandidate({
-              candidate: signal.candidate.candidate,
-              sdpMid: signal.candidate.sdpMid,
-              sdpMLineIndex: signal.candidate.sdpMLineIndex,
-            });
+            events.localCandidate(signal.candidate);
           } else {
-            // The random call's documents carry one offer and one answer:
-            // later descriptions (a renegotiation) have nowhere to go yet.
+            // The first offer (with join) or answer (createOffer/acceptOffer
+            // wait for it); any later one is a renegotiation for the partner.
             const deliver = this.awaiting;
             this.awaiting = null;
-            deliver?.(signal.description);
+            if (deliver) deliver(signal.description);
+            else if (!this.closed) events.laterDescription(signal.description);
           }
         },
         remoteStream: (stream) => events.remoteStream(stream),
@@ -113,6 +115,19 @@ export class PeerSession {
     if (this.answerTaken) return false;
     this.answerTaken = true;
     return this.link.receive({ description: answer });
+  }
+
+  /**
+   * A description from the partner after the first exchange (their ICE
+   * restart or new track): perfect negotiation applies it and answers.
+   */
+  receiveDescription(description: SessionDescription): void {
+    if (!this.closed) void this.link.receive({ description });
+  }
+
+  /** Restarts ICE (new credentials and candidates, same call): the next description goes out as `laterDescription`. */
+  restartIce(): void {
+    this.link.restartIce();
   }
 
   /** Adds a partner candidate now, or once the remote description is set. */

@@ -1,17 +1,18 @@
 /**
- * The signaling channel of one call, as the session sees it. The Firestore
- * implementation lives in backend/; tests use an in-memory one. The session
- * never imports Firestore.
+ * The signaling channel of one random call, as the session sees it: the
+ * link's descriptions and candidates, both ways, after the match (the
+ * waiter's first offer travels with `join`). The Firestore implementation
+ * lives in backend/; tests use an in-memory one. The session never imports
+ * Firestore.
  */
-import type { IceCandidate, Role, SessionDescription } from './types.js';
+import type { LinkSignal } from '../engine/types.js';
+import type { Role } from './types.js';
 
 export interface SignalingListener {
   /** The call exists: for a waiting caller this is the moment of the match. */
   ready(): void;
-  /** The partner's session description (the caller receives the answer). */
-  description(description: SessionDescription): void;
-  /** One of the partner's trickled ICE candidates. */
-  candidate(candidate: IceCandidate): void;
+  /** A description or candidate from the partner (the caller's first is the answer). */
+  signal(signal: LinkSignal): void;
   /** The call was ended (by the partner, a Next, or cleanup). */
   ended(): void;
   /** The channel failed (e.g. the backend refused or went away). */
@@ -21,10 +22,12 @@ export interface SignalingListener {
 export interface SignalingChannel {
   readonly callId: string;
   readonly role: Role;
-  /** Sends this side's description. The caller's offer travels with `join`, so only the callee uses it today. */
-  sendDescription(description: SessionDescription): Promise<void>;
-  /** Sends a local candidate; held until the call exists. */
-  sendCandidate(candidate: IceCandidate): void;
+  /**
+   * Sends a description or candidate to the partner; held until the call
+   * exists. Resolves once written (the benchmark marks the answer's), rejects
+   * if the backend refused it.
+   */
+  send(signal: LinkSignal): Promise<void>;
   /** Starts delivering the partner's messages. Call once. */
   subscribe(listener: SignalingListener): void;
   /** Stops listening and sending. Does not end the call for the partner (the matcher does). */

@@ -1,0 +1,122 @@
+/**
+ * Signaling mailboxes in Firestore (docs/PROTOCOL.md, "Mailboxes"): one
+ * document per direction between two members of a call,
+ * `calls/{callId}/signals/{from}_{to}`, created empty by the functions. The
+ * sender rewrites its whole state (latest description, every candidate) with
+ * each write; the receiver listens to the mailboxes addressed to it. Used by
+ * random calls and calls by link alike.
+ */
+import { CALLS_COLLECTION, MAX_SIGNAL_CANDIDATES, SIGNALS_SUBCOLLECTION, signalId } from '@parley/functions/protocol';
+import { collection, doc, increment, onSnapshot, query, serverTimestamp, updateDoc, where, type Firestore } from 'firebase/firestore';
+import { MailboxInbox, MailboxOutbox } from '../engine/mailbox.js';
+import type { LinkSignal } from '../engine/types.js';
+
+/**
+ * Firestore operations this page's signaling has caused, counted as they are
+ * billed (a listener's first empty answer is one read). Diagnostics for the
+ * benchmark and DevTools (`parleyUsage`); never sent anywhere.
+ */
+export const signalingUsage = {
+  reads: 0,
+  writes: 0,
+};
+
+/**
+ * One outgoing mailbox. At most one write is in flight; signals that arrive
+ * meanwhile go into the next write, so a burst of candidates costs a write or
+ * two and nothing waits on a timer.
+ */
+export class MailboxWriter {
+  private readonly box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES);
+  private writing: Promise<void> | null = null;
+  /** Signals added since the last write started, with their senders' promises. */
+  private waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly callId: string,
+    private readonly from: string,
+    private readonly to: string,
+  ) {}
+
+  /** Resolves once a write containing `signal` is acknowledged. */
+  send(signal: LinkSignal): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('mailbox closed'));
+    if (!this.box.add(signal)) return Promise.reject(new Error('mailbox full: candidate not sent'));
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.flush();
+    return done;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new Error('mailbox closed'));
+  }
+
+  private flush(): void {
+    if (this.writing || this.waiting.length === 0 || this.closed) return;
+    const batch = this.waiting.splice(0);
+    const { epoch, description, candidates } = this.box.state;
+    signalingUsage.writes += 1;
+    this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
+      epoch,
+      description,
+      candidates,
+      // The rules require each write to count itself: n = stored n + 1.
+      n: increment(1),
+      updatedAt: serverTimestamp(),
+    }).then(
+      () => {
+        for (const w of batch) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of batch) w.reject(err);
+      },
+    );
+    void this.writing.finally(() => {
+      this.writing = null;
+      this.flush();
+    });
+  }
+}
+
+/**
+ * Listens to every mailbox of `callId` addressed to `uid` and hands each
+ * new signal to `onSignal`, in order per sender. Returns the unsubscribe.
+ */
+export function listenToMailboxes(
+  db: Firestore,
+  callId: string,
+  uid: string,
+  onSignal: (from: string, signal: LinkSignal) => void,
+  onError: (err: unknown) => void,
+): { stop(): void; forget(from: string): void } {
+  const inboxes = new Map<string, MailboxInbox>();
+  let first = true;
+  const unsubscribe = onSnapshot(
+    query(collection(db, CALLS_COLLECTION, callId, SIGNALS_SUBCOLLECTION), where('to', '==', uid)),
+    (snap) => {
+      if (!snap.metadata.fromCache) {
+        const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
+        signalingUsage.reads += first ? Math.max(1, changed) : changed;
+        first = false;
+      }
+      for (const change of snap.docChanges()) {
+        if (change.type === 'removed') continue;
+        const data = change.doc.data();
+        const from = data['from'];
+        if (typeof from !== 'string' || from === uid) continue;
+        let inbox = inboxes.get(from);
+        if (!inbox) inboxes.set(from, (inbox = new MailboxInbox()));
+        for (const signal of inbox.read(data)) onSignal(from, signal);
+      }
+    },
+    onError,
+  );
+  return {
+    stop: unsubscribe,
+    // A member who left and may come back with fresh mailboxes (epoch from 0).
+    forget: (from) => inboxes.delete(from),
+  };
+}
