@@ -157,6 +157,12 @@ describe('calls by link (Functions emulator)', () => {
     // b's page stopped its heartbeat a lease ago.
     await call(callId).collection('members').doc(b.uid).update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
     assert.deepEqual(await c.call('peekCall', { callId }), { status: 'open', members: 1, capacity: 5 }, 'only live members count');
+    // Peeking removed b already (and enter would have).
+    assert.deepEqual(await memberIds(callId), [owner.uid]);
+    assert.deepEqual(await mailboxIds(callId), []);
+    // b lapses again after coming back; this time the next enter removes it.
+    await b.call('enterCall', { callId });
+    await call(callId).collection('members').doc(b.uid).update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
     const result = await c.call<EnterCallResult>('enterCall', { callId });
     assert.deepEqual(result, { status: 'entered', members: [owner.uid, c.uid], capacity: 5 });
     assert.deepEqual(await memberIds(callId), [owner.uid, c.uid]);
