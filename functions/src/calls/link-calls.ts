@@ -112,13 +112,22 @@ export class LinkCalls {
     });
   }
 
-  /** `peekCall`: what anyone with the link may know. Reads only (and the caller's rate window). */
+  /**
+   * `peekCall`: what anyone with the link may know. Counts live members
+   * only; lapsed members it finds are removed on the way (as by the next
+   * enter), so the members' pages see them go without waiting for the sweep.
+   */
   async peek(uid: string, callId: string, meter = new UsageMeter()): Promise<CallAvailability> {
     return this.retrying<CallAvailability>(meter, async () => {
       const nowMs = this.now();
       const [takeRate, read] = await Promise.all([this.rate(uid, 'peekCall', nowMs, meter), this.read(callId, meter)]);
       const batch = new MeteredBatch(this.db, meter);
       takeRate(batch);
+      if (read.facts !== null) {
+        const prune = decidePrune(read.facts, nowMs);
+        if (prune.kind === 'end') this.endInto(batch, callId, read);
+        else if (prune.kind === 'drop') this.dropInto(batch, callId, read, prune.remaining, prune.lapsed);
+      }
       return { batch, result: availability(read.facts, nowMs) };
     });
   }

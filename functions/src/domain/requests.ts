@@ -108,12 +108,25 @@ export function ownField(obj: Record<string, unknown>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
 
+/**
+ * Refuses an object whose prototype is not Object's (or null). The callable
+ * decoder copies a JSON key "__proto__" by assignment, which sets the
+ * decoded object's prototype instead of adding a field: its fields would be
+ * inherited, invisible to an own-key check. A JSON.parse'd "__proto__" is an
+ * own key instead, and rejectUnknownKeys names it.
+ */
+export function rejectForeignPrototype(obj: Record<string, unknown>, what: string): void {
+  const proto = Object.getPrototypeOf(obj) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw new InvalidRequest(`${what} has unknown field(s): __proto__.`);
+}
+
 /** `createCall` takes no arguments (an empty object, or nothing). */
 export function parseCreateCallRequest(data: unknown): Record<string, never> {
   if (data === undefined || data === null) return {};
   if (!isPlainObject(data)) {
     throw new InvalidRequest('createCall expects no arguments (or an empty object).');
   }
+  rejectForeignPrototype(data, 'The createCall request');
   rejectUnknownKeys(data, [], 'The createCall request');
   return {};
 }
@@ -127,6 +140,7 @@ export interface LinkCallRequest {
 export function linkCallRequestParser(name: 'peekCall' | 'enterCall' | 'leaveCall'): (data: unknown) => LinkCallRequest {
   return (data) => {
     if (!isPlainObject(data)) throw new InvalidRequest(`${name} expects an object: { callId }.`);
+    rejectForeignPrototype(data, `The ${name} request`);
     rejectUnknownKeys(data, ['callId'], `The ${name} request`);
     const callId = ownField(data, 'callId');
     if (typeof callId !== 'string' || !LINK_CALL_ID.test(callId)) {

@@ -4,9 +4,14 @@ import { describe, it } from 'node:test';
 import { MAX_SDP_LENGTH } from '../../../../functions/src/domain/limits.js';
 import {
   InvalidRequest,
+  ownField,
+  parseCreateCallRequest,
   parseDescription,
+  parseEnterCallRequest,
   parseJoinRequest,
+  parseLeaveCallRequest,
   parseLeaveRequest,
+  parsePeekCallRequest,
 } from '../../../../functions/src/domain/requests.js';
 import { ROOMS } from '../../../../functions/src/protocol/rooms.js';
 import { assertInvalid } from '../../support/assert-invalid.js';
@@ -331,5 +336,63 @@ describe('parseLeaveRequest', () => {
 
   it('rejects several fields, naming each', () => {
     assertInvalid(() => parseLeaveRequest({ a: 1, b: 2 }), /unknown field\(s\): a, b\./);
+  });
+});
+
+describe('parseCreateCallRequest', () => {
+  it('accepts nothing, null and an empty object', () => {
+    assert.deepEqual(parseCreateCallRequest(undefined), {});
+    assert.deepEqual(parseCreateCallRequest(null), {});
+    assert.deepEqual(parseCreateCallRequest({}), {});
+  });
+  it('refuses anything else, naming unknown fields and __proto__', () => {
+    assertInvalid(() => parseCreateCallRequest('x'), /createCall expects no arguments/);
+    assertInvalid(() => parseCreateCallRequest([]), /createCall expects no arguments/);
+    assertInvalid(() => parseCreateCallRequest({ room: 'ta' }), /unknown field\(s\): room/);
+    assertInvalid(() => parseCreateCallRequest(JSON.parse('{"__proto__": {}}')), /unknown field\(s\): __proto__/);
+    // What the callable decoder makes of a JSON "__proto__" key: a prototype, not a field.
+    assertInvalid(() => parseCreateCallRequest(Object.create({ x: 1 }) as unknown), /unknown field\(s\): __proto__/);
+  });
+});
+
+describe('parsePeekCallRequest, parseEnterCallRequest, parseLeaveCallRequest', () => {
+  const ID = 'Ab3dEf6hIj9lMn2pQr5tUv';
+  const parsers = [
+    ['peekCall', parsePeekCallRequest],
+    ['enterCall', parseEnterCallRequest],
+    ['leaveCall', parseLeaveCallRequest],
+  ] as const;
+  for (const [name, parse] of parsers) {
+    it(`${name}: accepts { callId } with a link call id and returns only it`, () => {
+      assert.deepEqual(parse({ callId: ID }), { callId: ID });
+    });
+    it(`${name}: refuses a missing, malformed or wrongly typed callId`, () => {
+      assertInvalid(() => parse(undefined), new RegExp(`${name} expects an object: \\{ callId \\}`));
+      assertInvalid(() => parse(ID), new RegExp(`${name} expects an object`));
+      assertInvalid(() => parse({}), /"callId" must be the 22 letters and digits of a call link/);
+      assertInvalid(() => parse({ callId: 42 }), /"callId" must be/);
+      assertInvalid(() => parse({ callId: ID.slice(1) }), /"callId" must be/);
+      assertInvalid(() => parse({ callId: `${ID}x` }), /"callId" must be/);
+      assertInvalid(() => parse({ callId: `${ID.slice(1)}-` }), /"callId" must be/);
+      assertInvalid(() => parse({ callId: 'abcdefghijklmnopqrst' }), /"callId" must be/);
+    });
+    it(`${name}: refuses unknown fields and __proto__, and never reads an inherited callId`, () => {
+      assertInvalid(() => parse({ callId: ID, room: 'ta' }), /unknown field\(s\): room/);
+      assertInvalid(() => parse(JSON.parse(`{"callId": "${ID}", "__proto__": {"x": 1}}`)), /unknown field\(s\): __proto__/);
+      assertInvalid(() => parse(JSON.parse(`{"__proto__": {"callId": "${ID}"}}`)), /unknown field\(s\): __proto__/);
+      assertInvalid(() => parse(Object.create({ callId: ID }) as unknown), /unknown field\(s\): __proto__/);
+      const bare = Object.create(null) as Record<string, unknown>;
+      assertInvalid(() => parse(bare), /"callId" must be/);
+      bare['callId'] = ID;
+      assert.deepEqual(parse(bare), { callId: ID });
+    });
+  }
+});
+
+describe('ownField', () => {
+  it('reads own properties only', () => {
+    assert.equal(ownField({ a: 1 }, 'a'), 1);
+    assert.equal(ownField(Object.create({ a: 1 }) as Record<string, unknown>, 'a'), undefined);
+    assert.equal(ownField({}, 'toString'), undefined);
   });
 });

@@ -115,3 +115,15 @@ describe('isStaleCall with a custom policy', () => {
     assert.equal(isStaleCall({ createdAtMs: NOW - 2_000, answeredAtMs: null }, NOW, odd), true);
   });
 });
+
+describe('isStaleCall for a call by link', () => {
+  it('never calls a link call unanswered: it has no answer', () => {
+    assert.equal(isStaleCall({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS - 1, answeredAtMs: null }, NOW), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: null }, NOW), true);
+  });
+
+  it('ends a link call after the longest call, like any call', () => {
+    assert.equal(isStaleCall({ kind: 'link', createdAtMs: NOW - MAX_CALL_AGE_MS + 1, answeredAtMs: null }, NOW), false);
+    assert.equal(isStaleCall({ kind: 'link', createdAtMs: NOW - MAX_CALL_AGE_MS, answeredAtMs: null }, NOW), true);
+  });
+});

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { MAX_CALL_AGE_MS } from '../../../../functions/src/domain/limits.js';
+import {
+  availability,
+  decideEnter,
+  decideLeave,
+  decidePrune,
+  isCallExpired,
+  isMemberLive,
+  LINK_CALL_CAPACITY,
+  mailboxesBetween,
+  mailboxesOf,
+  newLinkCallId,
+  partitionMembers,
+  type LinkCallFacts,
+} from '../../../../functions/src/domain/membership.js';
+import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, LINK_LEASE_MS, MAX_CALL_MEMBERS } from '../../../../functions/src/protocol/calls.js';
+
+const NOW = 1_700_000_000_000;
+const LIVE = NOW - 1_000;
+const LAPSED = NOW - LINK_LEASE_MS;
+
+/** A call created a minute ago with these members and their last heartbeats. */
+function callOf(seen: Record<string, number | undefined>, extra: Partial<LinkCallFacts> = {}): LinkCallFacts {
+  const seenAtMs = new Map(Object.entries(seen).filter((e): e is [string, number] => e[1] !== undefined));
+  return { members: Object.keys(seen), capacity: MAX_CALL_MEMBERS, createdAtMs: NOW - 60_000, seenAtMs, ...extra };
+}
+
+describe('isMemberLive', () => {
+  it('is live while seenAt + lease is after now, and not at the boundary', () => {
+    assert.equal(isMemberLive(NOW - LINK_LEASE_MS + 1, NOW), true);
+    assert.equal(isMemberLive(NOW - LINK_LEASE_MS, NOW), false);
+    assert.equal(isMemberLive(undefined, NOW), false, 'no presence document: not live');
+  });
+});
+
+describe('isCallExpired', () => {
+  it('expires after the longest call', () => {
+    assert.equal(isCallExpired(NOW - MAX_CALL_AGE_MS + 1, NOW), false);
+    assert.equal(isCallExpired(NOW - MAX_CALL_AGE_MS, NOW), true);
+  });
+});
+
+describe('partitionMembers', () => {
+  it('splits live and lapsed, each in entry order', () => {
+    assert.deepEqual(partitionMembers(callOf({ a: LIVE, b: LAPSED, c: LIVE, d: undefined }), NOW), {
+      live: ['a', 'c'],
+      lapsed: ['b', 'd'],
+    });
+  });
+});
+
+describe('mailboxes', () => {
+  it('opens both directions between a newcomer and each other member, never with itself', () => {
+    assert.deepEqual(
+      mailboxesBetween('c', ['a', 'b', 'c']).map((d) => d.id),
+      ['c_a', 'a_c', 'c_b', 'b_c'],
+    );
+    assert.deepEqual(mailboxesBetween('c', ['a'])[0], { from: 'c', to: 'a', id: 'c_a' });
+  });
+  it('lists every mailbox of the leaving once', () => {
+    assert.deepEqual(mailboxesOf(['a', 'b'], ['a', 'b', 'c']).map((d) => d.id).sort(), ['a_b', 'a_c', 'b_a', 'b_c', 'c_a', 'c_b']);
+    assert.deepEqual(mailboxesOf([], ['a', 'b']), []);
+  });
+});
+
+describe('decideEnter', () => {
+  it('says ended for no call, an expired call, and a call nobody is live in (removing the lapsed)', () => {
+    assert.deepEqual(decideEnter(null, 'x', NOW), { kind: 'ended', lapsed: [] });
+    assert.deepEqual(decideEnter(callOf({ a: LIVE }, { createdAtMs: NOW - MAX_CALL_AGE_MS }), 'x', NOW), { kind: 'ended', lapsed: [] });
+    assert.deepEqual(decideEnter(callOf({ a: LAPSED }), 'x', NOW), { kind: 'ended', lapsed: ['a'] });
+  });
+  it('adds a newcomer at the end, after removing lapsed members', () => {
+    assert.deepEqual(decideEnter(callOf({ a: LIVE, b: LAPSED, c: LIVE }), 'x', NOW), {
+      kind: 'add',
+      members: ['a', 'c', 'x'],
+      lapsed: ['b'],
+    });
+  });
+  it('refreshes a live member without changing the order', () => {
+    assert.deepEqual(decideEnter(callOf({ a: LIVE, b: LIVE }), 'a', NOW), { kind: 'refresh', live: ['a', 'b'], lapsed: [] });
+  });
+  it('treats a member whose own lease lapsed as a newcomer again', () => {
+    assert.deepEqual(decideEnter(callOf({ a: LAPSED, b: LIVE }), 'a', NOW), { kind: 'add', members: ['b', 'a'], lapsed: ['a'] });
+  });
+  it('is full at capacity live members, and not when a seat was held by a lapsed member', () => {
+    const five = { a: LIVE, b: LIVE, c: LIVE, d: LIVE, e: LIVE };
+    assert.deepEqual(decideEnter(callOf(five), 'x', NOW), { kind: 'full', live: ['a', 'b', 'c', 'd', 'e'], lapsed: [] });
+    assert.equal(decideEnter(callOf({ ...five, e: LAPSED }), 'x', NOW).kind, 'add');
+    assert.equal(decideEnter(callOf({ a: LIVE, b: LIVE }, { capacity: 2 }), 'x', NOW).kind, 'full');
+  });
+});
+
+describe('decideLeave', () => {
+  it('changes nothing for a non-member; ended tells whether the call exists', () => {
+    assert.deepEqual(decideLeave(null, 'x', NOW), { kind: 'not-member', ended: true });
+    assert.deepEqual(decideLeave(callOf({ a: LIVE }), 'x', NOW), { kind: 'not-member', ended: false });
+  });
+  it('removes the caller and any lapsed member; the rest stay in order', () => {
+    assert.deepEqual(decideLeave(callOf({ a: LIVE, b: LAPSED, c: LIVE, d: LIVE }), 'c', NOW), {
+      kind: 'leave',
+      remaining: ['a', 'd'],
+      leaving: ['c', 'b'],
+    });
+  });
+  it('ends the call when nobody live is left, or it expired', () => {
+    assert.deepEqual(decideLeave(callOf({ a: LIVE, b: LAPSED }), 'a', NOW), { kind: 'end', leaving: ['a', 'b'] });
+    assert.deepEqual(decideLeave(callOf({ a: LAPSED }), 'a', NOW), { kind: 'end', leaving: ['a'] });
+    assert.equal(decideLeave(callOf({ a: LIVE, b: LIVE }, { createdAtMs: NOW - MAX_CALL_AGE_MS }), 'a', NOW).kind, 'end');
+  });
+});
+
+describe('decidePrune', () => {
+  it('keeps a call whose members are all live, drops the lapsed, ends a call nobody live is in', () => {
+    assert.deepEqual(decidePrune(callOf({ a: LIVE, b: LIVE }), NOW), { kind: 'keep' });
+    assert.deepEqual(decidePrune(callOf({ a: LAPSED, b: LIVE }), NOW), { kind: 'drop', remaining: ['b'], lapsed: ['a'] });
+    assert.deepEqual(decidePrune(callOf({ a: LAPSED, b: undefined }), NOW), { kind: 'end' });
+    assert.deepEqual(decidePrune(callOf({ a: LIVE }, { createdAtMs: NOW - MAX_CALL_AGE_MS }), NOW), { kind: 'end' });
+  });
+});
+
+describe('availability', () => {
+  it('counts live members only, and tells nothing but counts', () => {
+    assert.deepEqual(availability(callOf({ a: LIVE, b: LAPSED }), NOW), { status: 'open', members: 1, capacity: 5 });
+    assert.deepEqual(availability(callOf({ a: LIVE, b: LIVE, c: LIVE, d: LIVE, e: LIVE }), NOW), {
+      status: 'full',
+      members: 5,
+      capacity: 5,
+    });
+  });
+  it('says ended, the same answer, for no call, an expired call and a call nobody is live in', () => {
+    assert.deepEqual(availability(null, NOW), { status: 'ended' });
+    assert.deepEqual(availability(callOf({ a: LIVE }, { createdAtMs: NOW - MAX_CALL_AGE_MS }), NOW), { status: 'ended' });
+    assert.deepEqual(availability(callOf({ a: LAPSED }), NOW), { status: 'ended' });
+  });
+});
+
+describe('newLinkCallId', () => {
+  it('is 22 characters of [A-Za-z0-9], the capacity is the mesh limit', () => {
+    assert.equal(LINK_CALL_ID_LENGTH, 22);
+    assert.equal(LINK_CALL_CAPACITY, MAX_CALL_MEMBERS);
+    for (let i = 0; i < 200; i++) assert.match(newLinkCallId(), LINK_CALL_ID);
+  });
+  it('is different every time', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newLinkCallId()));
+    assert.equal(ids.size, 1000);
+  });
+  it('maps bytes without modulo bias: bytes from 248 up are skipped', () => {
+    // 0 → 'A', 61 → '9', 62 → 'A' again (62 = 0 mod 62), 247 → '9'; 248..255 rejected.
+    const bytes = [248, 255, 0, 61, 62, 247, ...Array.from({ length: 40 }, () => 1)];
+    let offset = 0;
+    const id = newLinkCallId((size) => {
+      const chunk = Uint8Array.from(bytes.slice(offset, offset + size));
+      offset += size;
+      return chunk;
+    });
+    assert.equal(id, 'A9A9' + 'B'.repeat(18));
+  });
+  it('draws more bytes when too many were rejected', () => {
+    let calls = 0;
+    const id = newLinkCallId((size) => {
+      calls++;
+      return new Uint8Array(size).fill(calls === 1 ? 250 : 2);
+    });
+    assert.equal(id, 'C'.repeat(22));
+    assert.equal(calls, 2);
+  });
+  it('uses each of the 62 characters about equally (no modulo bias)', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 2000; i++) for (const ch of newLinkCallId()) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    assert.equal(counts.size, 62);
+    const expected = (2000 * 22) / 62;
+    for (const [ch, n] of counts) assert.ok(Math.abs(n - expected) < expected * 0.25, `${ch}: ${n} vs ${expected}`);
+  });
+});
