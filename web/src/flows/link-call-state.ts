@@ -80,8 +80,9 @@ export function linkCallTransition(state: LinkCallState, event: LinkCallEvent): 
       }
       if (event.status === 'ended') return { status: 'ended', callId: state.callId };
       if (event.status === 'full') return { status: 'full', callId: state.callId, members: event.members, capacity: event.capacity };
-      // An update while the person looks at "You left" keeps that screen.
-      if (state.status === 'left') return state;
+      // An update while the person looks at "You left" keeps that screen, and
+      // one that arrives mid-join must not undo the Join (only a refusal may).
+      if (state.status === 'left' || state.status === 'joining') return state;
       return { status: 'lobby', callId: state.callId, members: event.members, capacity: event.capacity };
     case 'join':
       return (state.status === 'lobby' || state.status === 'left' || state.status === 'full' || state.status === 'failed' || state.status === 'media-error') &&

@@ -95,7 +95,8 @@ move('creating', 'created', { status: 'in-call', callId: OTHER });
 // open: a link, from anywhere.
 for (const from of STATE_NAMES) move(from, 'open', { status: 'checking', callId: OTHER });
 // availability: the answer to "how many are in it?" (and enterCall's refusal while joining).
-for (const from of ['checking', 'lobby', 'joining', 'full'] as const) {
+// Not from joining: a count that arrives mid-join must not undo the Join.
+for (const from of ['checking', 'lobby', 'full'] as const) {
   move(from, 'availOpen', { status: 'lobby', callId: ID, members: 3, capacity: 5 });
 }
 for (const from of ['checking', 'lobby', 'joining', 'full', 'left', 'leftRemoved'] as const) {
@@ -195,8 +196,9 @@ describe('linkCallTransition: availability', () => {
     });
   }
 
-  it('open: joining → lobby (as the machine stands)', () => {
-    assert.deepEqual(linkCallTransition(S.joining(), E.availOpen), { status: 'lobby', callId: ID, members: 3, capacity: 5 });
+  it('open: joining stays joining (a count arriving mid-join does not undo the Join)', () => {
+    const joining = S.joining();
+    assert.equal(linkCallTransition(joining, E.availOpen), joining);
   });
 
   for (const from of ['left', 'leftRemoved'] as const) {
