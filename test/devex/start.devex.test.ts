@@ -88,7 +88,9 @@ describe('npm start', () => {
     } finally {
       const stopAt = Date.now();
       process.kill(-child.pid!, 'SIGINT');
-      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 60_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 60_000)))]);
+      clearTimeout(timer); // else it holds the test process open for the full minute
       if (code === 'timeout') process.kill(-child.pid!, 'SIGKILL');
       console.log(`# Ctrl+C to exit: ${((Date.now() - stopAt) / 1000).toFixed(1)} s`);
     }
