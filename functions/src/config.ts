@@ -14,8 +14,20 @@ import { REGION } from './protocol/index.js';
  */
 export { REGION };
 
+/**
+ * Warm instances kept per callable, so that the first Start after a quiet
+ * spell does not wait for a cold start (about 1-3 s for this code). Each one
+ * costs idle time around the clock (docs/OPERATIONS.md); 0 by default. Set in
+ * functions/.env.<project-id>.
+ */
+export const MIN_INSTANCES = defineInt('MIN_INSTANCES', {
+  default: 0,
+  description: 'Instances of each callable (join, leave, report, block) kept warm; each costs idle time all month (docs/OPERATIONS.md).',
+});
+
 export const CALLABLE_OPTIONS: CallableOptions = {
   region: REGION,
+  minInstances: MIN_INSTANCES,
   // Pairing is a few reads and one conditional batch; a small instance answers in tens of ms.
   memory: '256MiB',
   // Many joins arrive at once (Start is pressed in bursts); let one instance

@@ -1,0 +1,142 @@
+/**
+ * The site as served with its security headers: each header on the page and
+ * on an asset, then two real Chromium tabs pairing and connecting under that
+ * Content-Security-Policy without a single violation. Also the TTL check that
+ * a static reading cannot do: every collection a real call leaves documents
+ * with `expireAt` in has a TTL policy (test/deploy/ttl.deploy.test.ts).
+ *
+ * The emulators serve .firebase.local.json (scripts/parley.mjs): firebase.json
+ * with the loopback emulator origins added to connect-src.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Firestore } from 'firebase-admin/firestore';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium, ParleyTab } from '../support/browser.js';
+import { adminDb, clearFirestore, eventually, HOSTING_URL, ROOT } from '../support/emulator.js';
+
+interface HeaderRule {
+  source: string;
+  headers: { key: string; value: string }[];
+}
+function servedConfigHeaders(): Map<string, string> {
+  const config = JSON.parse(readFileSync(join(ROOT, '.firebase.local.json'), 'utf8')) as { hosting: { headers: HeaderRule[] } };
+  const all = config.hosting.headers.find((r) => r.source === '**')!;
+  return new Map(all.headers.map((h) => [h.key.toLowerCase(), h.value]));
+}
+function productionCsp(): string {
+  const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8')) as { hosting: { headers: HeaderRule[] } };
+  return config.hosting.headers.find((r) => r.source === '**')!.headers.find((h) => h.key === 'Content-Security-Policy')!.value;
+}
+
+/** Collections (and subcollections) holding at least one document with `expireAt`. */
+async function collectionsWithExpireAt(db: Firestore): Promise<Set<string>> {
+  const found = new Set<string>();
+  const visit = async (collections: Awaited<ReturnType<Firestore['listCollections']>>): Promise<void> => {
+    for (const c of collections) {
+      const docs = await c.listDocuments();
+      for (const ref of docs) {
+        const snap = await ref.get();
+        if (snap.exists && snap.get('expireAt') !== undefined) found.add(c.id);
+        await visit(await ref.listCollections());
+      }
+    }
+  };
+  await visit(await db.listCollections());
+  return found;
+}
+
+function ttlCollections(): Set<string> {
+  const indexes = JSON.parse(readFileSync(join(ROOT, 'firestore.indexes.json'), 'utf8')) as {
+    fieldOverrides: { collectionGroup: string; fieldPath: string; ttl?: boolean }[];
+  };
+  return new Set(indexes.fieldOverrides.filter((o) => o.fieldPath === 'expireAt' && o.ttl).map((o) => o.collectionGroup));
+}
+
+/** Records CSP violations and console errors of a tab, from its next load on. */
+async function watchViolations(tab: ParleyTab): Promise<string[]> {
+  const seen: string[] = [];
+  tab.page.on('console', (msg) => {
+    if (/Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) seen.push(`console: ${msg.text()}`);
+  });
+  await tab.page.exposeFunction('__parleyCspViolation', (text: string) => seen.push(text));
+  await tab.page.evaluateOnNewDocument(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      void (window as unknown as { __parleyCspViolation(t: string): void }).__parleyCspViolation(
+        `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+      );
+    });
+  });
+  // Reload so that the listener is there before the first script runs.
+  await tab.page.reload({ waitUntil: 'load' });
+  await tab.page.waitForFunction(() => customElements.get('parley-app') !== undefined);
+  return seen;
+}
+
+describe('security headers, served', () => {
+  const expected = servedConfigHeaders();
+
+  for (const path of ['/', '/assets/main.js']) {
+    it(`sends CSP, HSTS, COOP and the other headers on ${path}`, async () => {
+      const res = await fetch(HOSTING_URL + path);
+      assert.equal(res.status, 200);
+      for (const key of [
+        'content-security-policy',
+        'strict-transport-security',
+        'cross-origin-opener-policy',
+        'permissions-policy',
+        'referrer-policy',
+        'x-content-type-options',
+      ]) {
+        assert.equal(res.headers.get(key), expected.get(key), `${key} on ${path}`);
+      }
+      const csp = res.headers.get('content-security-policy')!;
+      assert.ok(csp.startsWith(productionCsp().split('connect-src')[0]!), 'the production policy, up to connect-src');
+      assert.match(csp, /connect-src 'self' https:\/\/firestore\.googleapis\.com .* http:\/\/127\.0\.0\.1:8080/);
+    });
+  }
+});
+
+describe('the page under its Content-Security-Policy, in Chromium', () => {
+  let browser: Browser;
+  const db = adminDb();
+
+  before(async () => {
+    await clearFirestore();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('pairs and connects two tabs with no CSP violation, and every expiring collection has a TTL policy', async () => {
+    const a = await ParleyTab.open(browser);
+    const b = await ParleyTab.open(browser);
+    const violations = [...(await Promise.all([watchViolations(a), watchViolations(b)]))];
+    const expiring = new Set<string>();
+    const note = async () => (await collectionsWithExpireAt(db)).forEach((c) => expiring.add(c));
+
+    for (const t of [a, b]) await t.chooseRoom('en');
+    await a.press('start');
+    await a.waitForStatus('searching');
+    await eventually(async () => (await db.collection('queue').get()).size === 1, 10_000, 'A queued');
+    await note();
+    await b.press('start');
+    await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+    await Promise.all([a.remoteFrame(), b.remoteFrame()]);
+    await note();
+    await a.press('stop');
+    await b.waitForStatus('partner-left');
+    await b.press('stop');
+    await eventually(async () => (await db.collection('history').get()).size > 0, 15_000, 'the call in history');
+    await note();
+    await Promise.all([a.close(), b.close()]);
+
+    assert.deepEqual(violations.flat(), [], 'no Content-Security-Policy violation in either tab');
+    assert.ok(['queue', 'calls', 'candidates', 'history'].every((c) => expiring.has(c)), `seen: ${[...expiring].join(', ')}`);
+    const ttl = ttlCollections();
+    assert.deepEqual([...expiring].filter((c) => !ttl.has(c)), [], 'collections with expireAt documents but no TTL policy');
+  });
+});
