@@ -30,49 +30,79 @@ const NO_FLOWS = {
 // This file lives in scripts/ (the top level of the repository is kept to
 // the project's own folders); `basePath` makes every pattern below relative
 // to the repository root.
-export default tseslint.config(
-  {
-    ignores: ['**/node_modules/**', 'functions/lib/**', 'web/build/**', 'web/dist/**', 'build/**', '.cache/**', 'bench-results/**'],
-  },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  {
-    files: ['**/*.ts'],
-    rules: {
-      // Unused names are already errors of tsc (noUnusedLocals/Parameters).
-      '@typescript-eslint/no-unused-vars': 'off',
-      // Non-null assertions are used where an index or a DOM query is known to hit (tests, fixed lists).
-      '@typescript-eslint/no-non-null-assertion': 'off',
-    },
-  },
-  {
-    files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
-  },
-  {
-    files: ['web/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH] }] },
-  },
-  {
-    files: ['web/src/engine/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS, NO_FLOWS] }] },
-  },
-  {
-    files: ['web/src/flows/**/*.ts', 'web/src/session/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS] }] },
-  },
-  {
-    files: ['web/src/elements/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE] }] },
-  },
-  {
-    // The functions' pure modules: no Firestore, no firebase-functions (tested without the emulator).
-    files: ['functions/src/domain/**/*.ts', 'functions/src/protocol/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['firebase-admin', 'firebase-admin/*', 'firebase-functions', 'firebase-functions/*'], message: 'domain/ and protocol/ are pure: no Firebase.' }] },
+export default tseslint
+  .config(
+    {
+      ignores: [
+        '**/node_modules/**',
+        'functions/lib/**',
+        'web/build/**',
+        'web/dist/**',
+        'build/**',
+        '.cache/**',
+        'bench-results/**',
       ],
     },
-  },
-).map((config) => ({ basePath: ROOT, ...config }));
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+      files: ['**/*.ts'],
+      rules: {
+        // Unused names are already errors of tsc (noUnusedLocals/Parameters).
+        '@typescript-eslint/no-unused-vars': 'off',
+        // Non-null assertions are used where an index or a DOM query is known to hit (tests, fixed lists).
+        '@typescript-eslint/no-non-null-assertion': 'off',
+      },
+    },
+    {
+      files: ['**/*.mjs', '**/*.js'],
+      languageOptions: {
+        globals: {
+          process: 'readonly',
+          console: 'readonly',
+          URL: 'readonly',
+          fetch: 'readonly',
+          setTimeout: 'readonly',
+          clearTimeout: 'readonly',
+          setInterval: 'readonly',
+          clearInterval: 'readonly',
+          Response: 'readonly',
+          AbortSignal: 'readonly',
+        },
+      },
+    },
+    {
+      files: ['web/src/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH] }] },
+    },
+    {
+      files: ['web/src/engine/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS, NO_FLOWS] }] },
+    },
+    {
+      files: ['web/src/flows/**/*.ts', 'web/src/session/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS] }] },
+    },
+    {
+      files: ['web/src/elements/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE] }] },
+    },
+    {
+      // The functions' pure modules: no Firestore, no firebase-functions (tested without the emulator).
+      files: ['functions/src/domain/**/*.ts', 'functions/src/protocol/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ['firebase-admin', 'firebase-admin/*', 'firebase-functions', 'firebase-functions/*'],
+                message: 'domain/ and protocol/ are pure: no Firebase.',
+              },
+            ],
+          },
+        ],
+      },
+    },
+  )
+  .map((config) => ({ basePath: ROOT, ...config }));

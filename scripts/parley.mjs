@@ -496,6 +496,10 @@ async function main() {
       ensurePubsubEmulator(env);
       ensureChromium(env);
       build(['functions', 'web', 'tests']);
+      // First, because it is the quickest to fail: the layer boundaries
+      // (scripts/eslint.config.js) and the formatting.
+      log('lint: ESLint with the layer boundaries, Prettier');
+      run('npm', ['run', '--silent', 'lint'], { env });
       const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
       log(`unit tests (${unit.length} files, no emulator, no browser)`);
       run(process.execPath, ['--test', ...unit], { env });

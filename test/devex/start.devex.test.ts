@@ -37,7 +37,7 @@ function leftovers(): string[] {
   const out: string[] = [];
   const ownNet = readlinkSync('/proc/self/ns/net');
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let cmd = '';
+    let cmd: string;
     try {
       if (readlinkSync(`/proc/${pid}/ns/net`) !== ownNet) continue;
       cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
