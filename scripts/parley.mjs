@@ -149,6 +149,16 @@ export function ensureChromium(env) {
   return found;
 }
 
+/**
+ * nftables, for the test that cuts the network during a call (it drops UDP
+ * in the test's own network namespace). Only as root, where the namespace is
+ * made; elsewhere that test is skipped and says why.
+ */
+function ensureNftables() {
+  if (!isRoot() || has('nft', ['--version'])) return;
+  aptInstall(['nftables'], 'nftables (for the network-cut test)');
+}
+
 /** Origins the locally served page talks to: the emulators, on the host it was loaded from. */
 export function loopbackOrigins(emulators) {
   const ports = ['auth', 'firestore', 'functions'].map((name) => emulators[name].port);
@@ -279,7 +289,9 @@ function runIsolated(env, command) {
   const netns = loopbackOnlyPrefix();
   if (netns) {
     log('(in a loopback-only network namespace)');
-    run(netns[0], [...netns.slice(1), `ip link set lo up && ${command}`], { env });
+    // PARLEY_NETNS tells the tests they own this network: the network-cut
+    // test may then drop packets in it (never on a shared host network).
+    run(netns[0], [...netns.slice(1), `ip link set lo up && ${command}`], { env: { ...env, PARLEY_NETNS: '1' } });
   } else {
     run('sh', ['-c', command], { env });
   }
@@ -495,6 +507,7 @@ async function main() {
       ensureFirestoreEmulator(env);
       ensurePubsubEmulator(env);
       ensureChromium(env);
+      ensureNftables();
       build(['functions', 'web', 'tests']);
       // First, because it is the quickest to fail: the layer boundaries
       // (scripts/eslint.config.js) and the formatting.
@@ -539,8 +552,18 @@ async function main() {
       emulatorsExec(env, 'node build/test/bench/run-bench.js');
       return;
     }
+    case 'exec': {
+      // One test file (or any command) against the emulator suite, as npm
+      // test runs it: `node scripts/parley.mjs exec node --test build/test/e2e/x.test.js`.
+      ensureFirestoreEmulator(env);
+      ensureChromium(env);
+      ensureNftables();
+      build(['functions', 'web', 'tests']);
+      emulatorsExec(env, process.argv.slice(3).join(' '));
+      return;
+    }
     default:
-      throw new Error(`unknown command ${command}; use start, test, bench or build`);
+      throw new Error(`unknown command ${command}; use start, test, bench, build or exec`);
   }
 }
 

@@ -47,10 +47,13 @@ export interface Timing {
   /** From match to connected: past this the network most likely blocks the direct path. */
   readonly connectTimeoutMs: number;
   /**
-   * ICE reports "disconnected" on a short network blip and often recovers
-   * within seconds; only then is the partner declared gone.
+   * After the connection drops, how long the link restarts ICE to recover
+   * before the call is given up (engine/reconnect-policy.ts times the tries).
+   * ICE reports "disconnected" a few seconds after the last packet; 20 s more
+   * rides out a Wi-Fi roam or a mobile handover, and is as long as a person
+   * will look at a frozen face.
    */
-  readonly disconnectGraceMs: number;
+  readonly reconnectForMs: number;
   /** How often a waiting page renews its place in the queue (server lease: 45 s). */
   readonly renewMs: number;
 }
@@ -58,7 +61,7 @@ export interface Timing {
 export const TIMING: Timing = {
   answerTimeoutMs: 8_000,
   connectTimeoutMs: 20_000,
-  disconnectGraceMs: 5_000,
+  reconnectForMs: 20_000,
   renewMs: 15_000,
 };
 

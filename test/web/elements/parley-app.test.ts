@@ -231,6 +231,7 @@ describe('<parley-app>', () => {
       [{ status: 'searching', again: true, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
       [{ status: 'connecting' }, 'Found someone. Connecting…'],
       [{ status: 'connected' }, 'Connected. Say hi!'],
+      [{ status: 'reconnecting' }, 'Reconnecting… the connection dropped; trying to get it back.'],
       [{ status: 'partner-left' }, 'Stranger left. Press Next to meet someone else, or Stop.'],
       [{ status: 'failed', problem }, 'The connection to the stranger was lost.'],
       [

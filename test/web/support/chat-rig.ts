@@ -12,7 +12,7 @@ import { MemoryMatchmaker, type MemoryMatchmakerOptions } from './memory-backend
 export const TEST_TIMING: Timing = {
   answerTimeoutMs: 3000,
   connectTimeoutMs: 10000,
-  disconnectGraceMs: 2000,
+  reconnectForMs: 4000,
   renewMs: 60000,
 };
 

@@ -8,12 +8,13 @@ import { iceServers, MEDIA_CONSTRAINTS } from '../config.js';
 import { LinkCallFlow, type LinkCallDeps } from '../flows/link-call.js';
 
 /**
- * A member whose link stays interrupted this long is taken off the grid: a
- * closed tab or a lost network, as far as this page can tell. ICE reports
- * "disconnected" about 5 s after the last packet; 8 s more keeps a short blip
- * from removing anyone, and still drops a crashed page well within 15 s.
+ * A member whose link stays interrupted this long, ICE restarts included, is
+ * taken off the grid: a closed tab or a lost network, as far as this page can
+ * tell. ICE reports "disconnected" a few seconds after the last packet; 10 s
+ * more gives a blip two or three restarts, and still drops a crashed page
+ * within about 15 s.
  */
-export const LINK_LOST_AFTER_MS = 8_000;
+export const LINK_LOST_AFTER_MS = 10_000;
 
 /** The production wiring; tests pass their own. */
 export function browserLinkCallDeps(): LinkCallDeps {

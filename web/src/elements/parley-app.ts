@@ -41,6 +41,8 @@ export function statusText(state: ChatState, room: RoomId): string {
       return 'Found someone. Connecting…';
     case 'connected':
       return 'Connected. Say hi!';
+    case 'reconnecting':
+      return 'Reconnecting… the connection dropped; trying to get it back.';
     case 'partner-left':
       return 'Stranger left. Press Next to meet someone else, or Stop.';
     case 'media-error':
@@ -281,6 +283,7 @@ export class ParleyApp extends LitElement {
     const state = session.state;
     const active = isActive(state);
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
+    // While reconnecting the stranger's last frame stays, with the notice over it.
     const showOverlay = state.status !== 'connected';
     const counts = session.roomCounts;
     const text = statusText(state, this.room);

@@ -50,6 +50,7 @@ const TILE_STATE_TEXT: Readonly<Record<LinkState, string>> = {
   connected: 'Connected',
   interrupted: 'Reconnecting…',
   failed: 'Connection failed',
+  lost: 'Connection lost',
   closed: 'Left',
 };
 

@@ -9,6 +9,7 @@
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import { LinkState, PeerLink } from './peer-link.js';
+import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import type { LinkSignal } from './types.js';
 
 /** Where a call's outgoing signals go: one mailbox per other member. */
@@ -32,10 +33,13 @@ export interface CallOptions {
   readonly rtcConfig: () => RTCConfiguration;
   readonly signaling: CallSignaling;
   /**
-   * How long a link may stay interrupted or failed before its tile goes:
-   * the member most likely closed their tab or lost their network.
+   * How long a link may stay interrupted (restarting ICE) or failed before
+   * its tile goes: the member most likely closed their tab or lost their
+   * network. Also the reconnect policy's give-up time.
    */
   readonly lostAfterMs: number;
+  /** A fresh configuration for each ICE restart (new TURN credentials). */
+  readonly freshConfig?: () => Promise<RTCConfiguration>;
   readonly budget?: UplinkBudget;
 }
 
@@ -53,7 +57,11 @@ export class Call {
   private readonly listeners = new Set<() => void>();
   private ended = false;
 
-  constructor(private readonly options: CallOptions) {}
+  private readonly reconnect: ReconnectPolicy;
+
+  constructor(private readonly options: CallOptions) {
+    this.reconnect = reconnectPolicy({ giveUpAfterMs: options.lostAfterMs });
+  }
 
   /** The other members with a link, in entry order. */
   get peers(): Peer[] {
@@ -124,7 +132,13 @@ export class Call {
     const weAreLater = otherIndex !== -1 && selfIndex > otherIndex;
     const link: PeerLink = new PeerLink(
       this.options.localStream,
-      { polite: !weAreLater, initiator: weAreLater, config: this.options.rtcConfig() },
+      {
+        polite: !weAreLater,
+        initiator: weAreLater,
+        config: this.options.rtcConfig(),
+        reconnect: this.reconnect,
+        ...(this.options.freshConfig ? { freshConfig: this.options.freshConfig } : {}),
+      },
       {
         signal: (signal) => this.options.signaling.send(id, signal),
         remoteStream: () => this.notify(),
@@ -145,7 +159,12 @@ export class Call {
       entry.lostTimer = null;
       // Encodings exist only once negotiated: cap them now.
       void this.limit(link);
-    } else if ((state === LinkState.interrupted || state === LinkState.failed) && entry.lostTimer === null) {
+    } else if (state === LinkState.lost) {
+      // The link gave up reconnecting (its policy's time is lostAfterMs).
+      this.loseLink(id, link);
+      return;
+    } else if (state === LinkState.failed && entry.lostTimer === null) {
+      // Never connected: show it failed for a while, then let the tile go.
       entry.lostTimer = setTimeout(() => this.loseLink(id, link), this.options.lostAfterMs);
     }
     this.notify();

@@ -10,6 +10,7 @@
  * random call's documents, a test's pipe) is not its business.
  */
 import { HeldQueue } from './held-queue.js';
+import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import { toIceCandidate, type IceCandidate, type LinkSignal, type SessionDescription } from './types.js';
 
 /** A link's state as a person would name it. */
@@ -17,9 +18,12 @@ export const LinkState = {
   /** Negotiating or checking connectivity. */
   connecting: 'connecting',
   connected: 'connected',
-  /** Was connected; the network path is interrupted (ICE may recover). */
+  /** Was connected; the network path is interrupted and the link is restarting ICE to recover. */
   interrupted: 'interrupted',
+  /** Never connected: ICE found no path (a strict firewall without a relay). */
   failed: 'failed',
+  /** Was connected, and did not recover within the reconnect policy's time: given up. */
+  lost: 'lost',
   closed: 'closed',
 } as const;
 export type LinkState = (typeof LinkState)[keyof typeof LinkState];
@@ -51,6 +55,13 @@ export interface PeerLinkOptions {
    */
   readonly initiator: boolean;
   readonly config: RTCConfiguration;
+  /** When to restart ICE after a drop and when to give up (default: reconnect-policy.ts). */
+  readonly reconnect?: ReconnectPolicy;
+  /**
+   * A fresh configuration for each ICE restart (e.g. new short-lived TURN
+   * credentials); the current one is kept when absent or when it fails.
+   */
+  readonly freshConfig?: () => Promise<RTCConfiguration>;
 }
 
 /**
@@ -76,6 +87,14 @@ export class PeerLink {
   private _state: LinkState = LinkState.connecting;
   private closed = false;
   private wasConnected = false;
+  /** Whether this end made the link's first offer: it leads restarts (reconnect-policy.ts). */
+  private madeFirstOffer = false;
+  /** Since when the link has been down (null while connected or before it ever was). */
+  private downSince: number | null = null;
+  private restarts = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private giveUpTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly policy: ReconnectPolicy;
   /** Completed negotiations (offer/answer exchanges that returned to stable), for tests and diagnostics. */
   negotiations = 0;
 
@@ -85,6 +104,7 @@ export class PeerLink {
     private readonly events: PeerLinkEvents,
   ) {
     this.mayOffer = options.initiator;
+    this.policy = options.reconnect ?? reconnectPolicy();
     // max-bundle: audio, video and data share one transport, so one set of
     // candidates and one DTLS handshake instead of three.
     this.pc = new RTCPeerConnection({ ...options.config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
@@ -218,6 +238,7 @@ export class PeerLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopReconnecting();
     this.heldCandidates.clear();
     this.pc.close();
     this.setState(LinkState.closed);
@@ -277,6 +298,7 @@ export class PeerLink {
   private sendLocalDescription(): void {
     const local = this.pc.localDescription;
     if (!local || (local.type !== 'offer' && local.type !== 'answer')) return;
+    if (local.type === 'offer' && !this.pc.remoteDescription) this.madeFirstOffer = true;
     const description: SessionDescription = { type: local.type, sdp: local.sdp };
     this.send({ description });
   }
@@ -298,25 +320,97 @@ export class PeerLink {
   }
 
   private updateState(): void {
-    if (this.closed) return;
+    if (this.closed || this._state === LinkState.lost) return;
     switch (this.pc.connectionState) {
       case 'connected':
         this.wasConnected = true;
+        this.stopReconnecting();
         this.setState(LinkState.connected);
-        return;
-      case 'disconnected':
-        this.setState(this.wasConnected ? LinkState.interrupted : LinkState.connecting);
-        return;
-      case 'failed':
-        this.setState(LinkState.failed);
         return;
       case 'closed':
         this.setState(LinkState.closed);
         return;
+      case 'failed':
+        if (!this.wasConnected) {
+          this.setState(LinkState.failed);
+          return;
+        }
+        this.down('failed');
+        return;
+      case 'disconnected':
+        if (this.wasConnected) this.down('interrupted');
+        else this.setState(LinkState.connecting);
+        return;
       default:
-        // 'new' and 'connecting': after a drop, still an interruption.
-        this.setState(this.wasConnected ? LinkState.interrupted : LinkState.connecting);
+        // 'new' and 'connecting' (a restart in progress): after a drop, still interrupted.
+        if (this.wasConnected) this.down('interrupted');
+        else this.setState(LinkState.connecting);
     }
+  }
+
+  /** The path dropped after having worked: restart ICE per the policy, and give up in time. */
+  private down(how: 'interrupted' | 'failed'): void {
+    const now = Date.now();
+    if (this.downSince === null) {
+      this.downSince = now;
+      this.giveUpTimer = setTimeout(() => this.giveUp(), this.policy.timings.giveUpAfterMs);
+    }
+    this.setState(LinkState.interrupted);
+    // A failure while a restart is already scheduled reschedules it (failed restarts at once).
+    if (this.restartTimer !== null && how === 'interrupted') return;
+    this.scheduleRestart(how, now);
+  }
+
+  private scheduleRestart(how: 'interrupted' | 'failed', now: number): void {
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const decision = this.policy.decide({
+      state: how,
+      attempts: this.restarts,
+      offerer: this.madeFirstOffer,
+      downForMs: now - (this.downSince ?? now),
+    });
+    if (decision.action === 'give-up') {
+      this.giveUp();
+      return;
+    }
+    this.restartTimer = setTimeout(() => void this.restartNow(), decision.inMs);
+  }
+
+  private async restartNow(): Promise<void> {
+    this.restartTimer = null;
+    if (this.closed || this.downSince === null) return;
+    this.restarts += 1;
+    let config: RTCConfiguration | undefined;
+    try {
+      config = await this.options.freshConfig?.();
+    } catch (err) {
+      console.warn('link: no fresh configuration for the restart; keeping the current one', err);
+    }
+    if (this.closed || this.downSince === null) return;
+    this.restartIce(config);
+    // If this try does not bring the link back, the policy says when to try again.
+    this.scheduleRestart(this.pc.connectionState === 'failed' ? 'failed' : 'interrupted', Date.now());
+  }
+
+  private giveUp(): void {
+    if (this.closed || this.downSince === null) return;
+    this.stopReconnecting();
+    this.setState(LinkState.lost);
+  }
+
+  private stopReconnecting(): void {
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    if (this.giveUpTimer !== null) clearTimeout(this.giveUpTimer);
+    this.restartTimer = null;
+    this.giveUpTimer = null;
+    this.downSince = null;
+    this.restarts = 0;
+  }
+
+  /** Restarts so far in the current drop, and whether one is pending (tests, diagnostics). */
+  get reconnecting(): { readonly restarts: number; readonly since: number | null } {
+    return { restarts: this.restarts, since: this.downSince };
   }
 
   private setState(state: LinkState): void {

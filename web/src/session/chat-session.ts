@@ -9,8 +9,9 @@ import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
 import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
 import type { JoinResult, ReportReason } from './matcher.js';
+import { reconnectPolicy } from '../engine/reconnect-policy.js';
 import { PeerSession } from './peer-session.js';
-import { backendProblem, CONNECTION_FAILED, CONNECTION_LOST, mediaProblem, type Problem } from './problems.js';
+import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, type Problem } from './problems.js';
 import type { SignalingChannel } from './signaling.js';
 import type { IceCandidate, Role, SessionDescription } from './types.js';
 
@@ -368,7 +369,10 @@ export class ChatSession {
   }
 
   private createPeer(attempt: Attempt): PeerSession {
-    const peer: PeerSession = new PeerSession(this.local!, this.deps.rtcConfig(), {
+    const peer: PeerSession = new PeerSession(
+      this.local!,
+      this.deps.rtcConfig(),
+      {
       localCandidate: (c) => {
         if (attempt.peer === peer) attempt.localCandidate(c);
       },
@@ -391,7 +395,9 @@ export class ChatSession {
           attempt.signaling?.send({ description }).catch((err: unknown) => console.warn('description not sent', err));
         }
       },
-    });
+      },
+      reconnectPolicy({ giveUpAfterMs: this.deps.timing.reconnectForMs }),
+    );
     attempt.replacePeer(peer);
     return peer;
   }
@@ -401,15 +407,16 @@ export class ChatSession {
       case 'connected':
         attempt.clearTimer('answer');
         attempt.clearTimer('connect');
-        attempt.clearTimer('grace');
         mark(Mark.connected);
         this.dispatch({ type: 'connected' });
         return;
       case 'disconnected':
-        attempt.setTimer('grace', this.deps.timing.disconnectGraceMs, () => this.fail(attempt, CONNECTION_LOST));
+        // The link restarts ICE by itself (reconnect-policy.ts) and reports
+        // "failed" if it gives up; meanwhile the person sees "Reconnecting…".
+        this.dispatch({ type: 'interrupted' });
         return;
       case 'failed':
-        this.fail(attempt, this._state.status === 'connected' ? CONNECTION_LOST : CONNECTION_FAILED);
+        this.fail(attempt, this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : CONNECTION_FAILED);
         return;
       default:
         return;

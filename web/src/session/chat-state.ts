@@ -17,6 +17,8 @@ export const ChatStatus = {
   connecting: 'connecting',
   /** Media flows both ways. */
   connected: 'connected',
+  /** Was connected; the network path dropped and the link is restarting ICE to recover. */
+  reconnecting: 'reconnecting',
   /** The stranger pressed Next or Stop, or closed the tab. */
   partnerLeft: 'partner-left',
   /** Something failed; `problem` says what and what to try. */
@@ -37,6 +39,7 @@ export type ChatState =
   | { readonly status: 'searching'; readonly again: boolean; readonly widened: boolean }
   | { readonly status: 'connecting' }
   | { readonly status: 'connected' }
+  | { readonly status: 'reconnecting' }
   | { readonly status: 'partner-left' }
   | { readonly status: 'failed'; readonly problem: Problem }
   | { readonly status: 'ended-by-you'; readonly action: 'report' | 'block' };
@@ -47,6 +50,8 @@ export type ChatEvent =
   | { readonly type: 'media-failed'; readonly problem: Problem }
   | { readonly type: 'matched' }
   | { readonly type: 'connected' }
+  /** The connection dropped after it worked; the link is trying to recover. */
+  | { readonly type: 'interrupted' }
   /** The partner went away before or after connecting. */
   | { readonly type: 'partner-left' }
   /** The partner never answered: back to the queue without bothering the person. */
@@ -89,6 +94,9 @@ export function transition(state: ChatState, event: ChatEvent): ChatState {
       if (event.type === 'next') return { status: 'searching', again: false, widened: false };
       return state;
     case 'connected':
+    case 'reconnecting':
+      if (event.type === 'interrupted') return state.status === 'reconnecting' ? state : { status: 'reconnecting' };
+      if (event.type === 'connected') return state.status === 'connected' ? state : { status: 'connected' };
       if (event.type === 'ended-by-you') return { status: 'ended-by-you', action: event.action };
       if (event.type === 'partner-left') return { status: 'partner-left' };
       if (event.type === 'failed') return { status: 'failed', problem: event.problem };
@@ -113,6 +121,7 @@ export function canNext(state: ChatState): boolean {
   return (
     state.status === 'connecting' ||
     state.status === 'connected' ||
+    state.status === 'reconnecting' ||
     state.status === 'partner-left' ||
     state.status === 'failed' ||
     state.status === 'ended-by-you'
@@ -121,7 +130,12 @@ export function canNext(state: ChatState): boolean {
 
 /** Whether Report and Block apply: during a call, or right after the stranger left. */
 export function canModerate(state: ChatState): boolean {
-  return state.status === 'connecting' || state.status === 'connected' || state.status === 'partner-left';
+  return (
+    state.status === 'connecting' ||
+    state.status === 'connected' ||
+    state.status === 'reconnecting' ||
+    state.status === 'partner-left'
+  );
 }
 
 /** Whether the person is in the flow at all (Stop makes sense, the room is locked). */

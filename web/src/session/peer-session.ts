@@ -6,6 +6,7 @@
  * class only adapts it to the random call's one-offer, one-answer documents.
  */
 import { LinkState, PeerLink } from '../engine/peer-link.js';
+import type { ReconnectPolicy } from '../engine/reconnect-policy.js';
 import type { IceCandidate, SessionDescription } from './types.js';
 
 export interface PeerSessionEvents {
@@ -27,12 +28,16 @@ export interface PeerSessionEvents {
   laterDescription(description: SessionDescription): void;
 }
 
-/** What ChatSession reacts to, from the link's state. */
+/**
+ * What ChatSession reacts to, from the link's state: "disconnected" while the
+ * link restarts ICE to recover, "failed" once it never connected or gave up.
+ */
 const CONNECTION_STATE: Readonly<Record<LinkState, RTCPeerConnectionState | null>> = {
   connecting: null,
   connected: 'connected',
   interrupted: 'disconnected',
   failed: 'failed',
+  lost: 'failed',
   closed: null,
 };
 
@@ -44,12 +49,12 @@ export class PeerSession {
   /** Set before the first await, so a second answer racing the first is refused, not applied. */
   private answerTaken = false;
 
-  constructor(localStream: MediaStream, config: RTCConfiguration, events: PeerSessionEvents) {
+  constructor(localStream: MediaStream, config: RTCConfiguration, events: PeerSessionEvents, reconnect?: ReconnectPolicy) {
     // Not an initiator: the waiter's offer is made on request (createOffer),
     // before anyone is there; the joiner answers the offer it got with join.
     this.link = new PeerLink(
       localStream,
-      { polite: true, initiator: false, config },
+      { polite: true, initiator: false, config, ...(reconnect ? { reconnect } : {}) },
       {
         signal: (signal) => {
           if ('candidate' in signal) {
@@ -123,6 +128,11 @@ export class PeerSession {
    */
   receiveDescription(description: SessionDescription): void {
     if (!this.closed) void this.link.receive({ description });
+  }
+
+  /** The link underneath (tests, diagnostics). */
+  get engineLink(): PeerLink {
+    return this.link;
   }
 
   /** Restarts ICE (new credentials and candidates, same call): the next description goes out as `laterDescription`. */

@@ -133,8 +133,23 @@ export const CONNECTION_FAILED: Problem = {
   hint: 'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
 };
 
-export const CONNECTION_LOST: Problem = {
-  code: ProblemCode.connectionLost,
-  message: 'The connection to the stranger was lost.',
-  hint: 'Press Next to meet someone else. If it keeps happening, check your network.',
-};
+
+/**
+ * The connection dropped and did not come back while the link kept restarting
+ * ICE. Whose side it most likely was: this device's, when the browser says it
+ * is offline; otherwise the stranger's (our own network still answers the
+ * browser), which is then the likelier cause.
+ */
+export function connectionLost(online: boolean = globalThis.navigator?.onLine ?? true): Problem {
+  return online
+    ? {
+        code: ProblemCode.connectionLost,
+        message: 'The connection to the stranger was lost, most likely on their side: your device is still online.',
+        hint: 'Press Next to meet someone else.',
+      }
+    : {
+        code: ProblemCode.connectionLost,
+        message: 'Your device went offline, so the call was lost.',
+        hint: 'Check your Wi-Fi or mobile data, then press Next to meet someone.',
+      };
+}

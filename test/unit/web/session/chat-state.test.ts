@@ -25,6 +25,7 @@ const E = {
   mediaFailed: { type: 'media-failed', problem: DENIED },
   matched: { type: 'matched' },
   connected: { type: 'connected' },
+  interrupted: { type: 'interrupted' },
   partnerLeft: { type: 'partner-left' },
   requeued: { type: 'requeued' },
   failed: { type: 'failed', problem: CONNECTION_FAILED },
@@ -48,6 +49,7 @@ function everyState(): ChatState[] {
     { status: 'searching', again: false, widened: true },
     { status: 'connecting' },
     { status: 'connected' },
+    { status: 'reconnecting' },
     { status: 'partner-left' },
     { status: 'failed', problem: CONNECTION_FAILED },
     { status: 'ended-by-you', action: 'report' },
@@ -82,7 +84,7 @@ describe('INITIAL_STATE', () => {
 });
 
 describe('ChatStatus', () => {
-  it('lists the nine statuses used by ChatState', () => {
+  it('lists the ten statuses used by ChatState', () => {
     assert.deepEqual(Object.values(ChatStatus).sort(), [
       'connected',
       'connecting',
@@ -91,6 +93,7 @@ describe('ChatStatus', () => {
       'idle',
       'media-error',
       'partner-left',
+      'reconnecting',
       'requesting-media',
       'searching',
     ]);
@@ -154,6 +157,20 @@ describe('transition: media failures', () => {
   it('can fail, retry and then succeed', () => {
     const state = run(INITIAL_STATE, E.start, E.mediaFailed, E.start, E.mediaReady);
     assert.deepEqual(state, { status: 'searching', again: false, widened: false });
+  });
+});
+
+describe('transition: a dropped connection', () => {
+  it('interrupted: connected → reconnecting, and connected again once it recovers', () => {
+    assert.deepEqual(transition({ status: 'connected' }, E.interrupted), { status: 'reconnecting' });
+    assert.deepEqual(run({ status: 'connected' }, E.interrupted, E.connected), { status: 'connected' });
+  });
+
+  it('reconnecting gives up as failed, and Next, Report, Block and partner-left still apply', () => {
+    assert.deepEqual(transition({ status: 'reconnecting' }, E.failed), { status: 'failed', problem: CONNECTION_FAILED });
+    assert.deepEqual(transition({ status: 'reconnecting' }, E.next), { status: 'searching', again: false, widened: false });
+    assert.deepEqual(transition({ status: 'reconnecting' }, E.report), { status: 'ended-by-you', action: 'report' });
+    assert.deepEqual(transition({ status: 'reconnecting' }, E.partnerLeft), { status: 'partner-left' });
   });
 });
 
@@ -399,6 +416,10 @@ describe('transition: events that do not apply return the same object', () => {
     ...[E.start, E.mediaReady, E.mediaFailed, E.matched, E.connected, E.requeued, E.widened].map(
       (e) => [{ status: 'connected' }, e] as const,
     ),
+    // reconnecting: still in the call; a second drop notice changes nothing.
+    ...[E.start, E.mediaReady, E.mediaFailed, E.matched, E.interrupted, E.requeued, E.widened].map(
+      (e) => [{ status: 'reconnecting' }, e] as const,
+    ),
     // partner-left and failed: only next or start move on.
     ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.failed, E.widened].map(
       (e) => [{ status: 'partner-left' }, e] as const,
@@ -416,6 +437,10 @@ describe('transition: events that do not apply return the same object', () => {
       E.block,
       E.widened,
     ].map((e) => [FAILED, e] as const),
+    // A dropped connection matters only in a call that was connected.
+    ...everyState()
+      .filter((st) => st.status !== 'connected' && st.status !== 'reconnecting')
+      .map((st) => [st, E.interrupted] as const),
     // ended-by-you: only next, start, failed (and stop) move on; the first report or block stands.
     ...[E.mediaReady, E.mediaFailed, E.matched, E.connected, E.partnerLeft, E.requeued, E.report, E.block, E.widened].flatMap(
       (e) => [[ENDED_REPORT, e] as const, [ENDED_BLOCK, e] as const],
@@ -464,6 +489,7 @@ describe('canNext', () => {
     searching: false,
     connecting: true,
     connected: true,
+    reconnecting: true,
     'partner-left': true,
     failed: true,
     'ended-by-you': true,
@@ -487,6 +513,7 @@ describe('isActive', () => {
     searching: true,
     connecting: true,
     connected: true,
+    reconnecting: true,
     'partner-left': true,
     failed: true,
     'ended-by-you': true,
@@ -503,6 +530,7 @@ describe('canModerate', () => {
     searching: false,
     connecting: true,
     connected: true,
+    reconnecting: true,
     'partner-left': true,
     failed: false,
     'ended-by-you': false,

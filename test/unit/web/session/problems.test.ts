@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import {
   backendProblem,
   CONNECTION_FAILED,
-  CONNECTION_LOST,
+  connectionLost,
   mediaProblem,
   type Problem,
   ProblemCode,
@@ -280,17 +280,21 @@ describe('backendProblem', () => {
   });
 });
 
-describe('CONNECTION_FAILED and CONNECTION_LOST', () => {
+describe('CONNECTION_FAILED and connectionLost(true)', () => {
   it('CONNECTION_FAILED has code connection-failed and suggests Next', () => {
     assert.equal(CONNECTION_FAILED.code, 'connection-failed');
     assert.match(CONNECTION_FAILED.hint, /Next/);
     assertWellFormed(CONNECTION_FAILED);
   });
 
-  it('CONNECTION_LOST has code connection-lost and suggests Next', () => {
-    assert.equal(CONNECTION_LOST.code, 'connection-lost');
-    assert.match(CONNECTION_LOST.hint, /Next/);
-    assertWellFormed(CONNECTION_LOST);
+  it('connectionLost has code connection-lost, suggests Next, and names the likely side', () => {
+    for (const online of [true, false]) {
+      assert.equal(connectionLost(online).code, 'connection-lost');
+      assert.match(connectionLost(online).hint, /Next/);
+      assertWellFormed(connectionLost(online));
+    }
+    assert.match(connectionLost(true).message, /their side/);
+    assert.match(connectionLost(false).message, /Your device went offline/);
   });
 });
 
@@ -331,7 +335,7 @@ describe('every Problem', () => {
     backendProblem({ code: 'functions/unavailable' }),
     backendProblem(new Error('net')),
     CONNECTION_FAILED,
-    CONNECTION_LOST,
+    connectionLost(true),
   ];
 
   it('has a known code and a non-empty message and hint', () => {
@@ -357,7 +361,7 @@ describe('every Problem', () => {
       backendProblem({ code: 'functions/resource-exhausted', message: 'm' }).hint,
       backendProblem({ code: 'functions/permission-denied', message: 'm' }).hint,
       CONNECTION_FAILED.hint,
-      CONNECTION_LOST.hint,
+      connectionLost(true).hint,
     ]);
     assert.equal(hints.size, 11);
   });
