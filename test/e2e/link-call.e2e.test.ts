@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../support/browser.js';
-import { clearFirestore, HOSTING_URL } from '../support/emulator.js';
+import { adminDb, clearFirestore, eventually, HOSTING_URL } from '../support/emulator.js';
 
 /** A page in a private call: reaches into <parley-app> → <parley-call>. */
 class CallTab {
@@ -118,9 +118,19 @@ class CallTab {
     );
   }
 
+  /**
+   * Closes the tab as a person would. The browser context (a stand-in for
+   * the whole browser) goes a moment later: tearing it down at once would
+   * also abort the page's keepalive leave request, which a real browser
+   * lets finish after the tab is gone.
+   */
   async close(): Promise<void> {
     const context = this.page.browserContext();
+    // Leaving the page fires pagehide (as closing a tab does) every time;
+    // page.close() alone did not always, under the load of five calling pages.
+    await this.page.goto('about:blank');
     await this.page.close({ runBeforeUnload: true });
+    await new Promise((r) => setTimeout(r, 1_000));
     await context.close();
   }
 }
@@ -160,7 +170,7 @@ describe('calls by link, end to end', () => {
     assert.equal(await sixth.statusText(), 'This call is full (5 of 5).');
     assert.equal(await sixth.peerTiles(), 0, 'the sixth sees nobody');
 
-    // One page closes: the four others drop its tile.
+    // One page closes: the four others drop its tile at once (its links close).
     await guests[3]!.close();
     await Promise.all(everyone.slice(0, 4).map((t) => t.decodesFromAll(3)));
 
@@ -192,5 +202,24 @@ describe('calls by link, end to end', () => {
     }
     assert.equal(await late.statusText(), 'This call has ended.');
     for (const t of [...everyone.slice(0, 4), sixth, late]) await t.close();
+  });
+
+  it('a page that goes away leaves the call on the server at once (keepalive leave through the site)', async () => {
+    const host = await CallTab.open(browser, '#/call/new');
+    await host.waitForStatus('in-call');
+    const callId = await host.callId();
+    const guest = await CallTab.open(browser, `#/call/${callId}`);
+    await guest.waitForStatus('lobby');
+    await guest.press('join');
+    await guest.waitForStatus('in-call');
+    await host.decodesFromAll(1);
+    const members = async () => ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined)?.length ?? 0;
+    assert.equal(await members(), 2);
+    // No Leave pressed: the page just goes away. Its pagehide sends leaveCall
+    // with fetch keepalive to /api/leaveCall on the site itself (same origin,
+    // so no CORS preflight, which a page going away does not wait for).
+    await guest.close();
+    await eventually(async () => (await members()) === 1, 10_000, 'the departed page to leave the call on the server');
+    await host.close();
   });
 });

@@ -90,6 +90,15 @@ export class ParleyCall extends LitElement {
       grid-auto-rows: minmax(0, 1fr);
       overflow: hidden;
     }
+    .cols-1 {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    .cols-2 {
+      grid-template-columns: repeat(2, minmax(0, 1fr));
+    }
+    .cols-3 {
+      grid-template-columns: repeat(3, minmax(0, 1fr));
+    }
     .tile {
       position: relative;
       min-height: 0;
@@ -258,11 +267,12 @@ export class ParleyCall extends LitElement {
     const local = this.controller.flow.localStream;
     const showSelf = local !== null && (state.status === 'lobby' || state.status === 'joining' || state.status === 'in-call' || state.status === 'creating');
     if (!showSelf) {
-      return html`<div class="stage message" style="grid-template-columns: 1fr"><p>${text}</p></div>`;
+      return html`<div class="stage message cols-1"><p>${text}</p></div>`;
     }
     const tiles = 1 + peers.length;
     const columns = gridColumns(tiles, this.wide);
-    return html`<div class="stage" id="grid" data-tiles=${tiles} style="grid-template-columns: repeat(${columns}, minmax(0, 1fr))">
+    // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
+    return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
         <video id="local" autoplay playsinline muted .srcObject=${local}></video>
         <span class="label">You</span>
