@@ -33,6 +33,21 @@ import { MailboxInbox, MailboxOutbox } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/link-call.js';
 
+/**
+ * Firestore operations this page's link calls have caused, counted as they
+ * are billed (a listener's first answer is at least one read). Diagnostics
+ * for the benchmark and DevTools (`parleyLinkUsage`); never sent anywhere.
+ * No rule of a link call's client writes reads another document, so rules
+ * add no reads here.
+ */
+export const linkCallUsage = {
+  reads: 0,
+  /** Writes of this page's outgoing mailboxes (descriptions and candidates). */
+  mailboxWrites: 0,
+  /** Presence refreshes (LINK_HEARTBEAT_MS apart while in a call). */
+  heartbeats: 0,
+};
+
 export class FirestoreCallService implements CallService {
   constructor(
     private readonly db: Firestore,
@@ -103,6 +118,7 @@ class FirestoreCallConnection implements CallConnection {
       onSnapshot(
         callRef,
         (snap) => {
+          if (!snap.metadata.fromCache) linkCallUsage.reads += 1;
           if (this.closed) return;
           if (!snap.exists()) {
             if (this.seenCall) this.handlers.ended();
@@ -127,10 +143,16 @@ class FirestoreCallConnection implements CallConnection {
       ),
     );
     const incoming = query(collection(callRef, SIGNALS_SUBCOLLECTION), where('to', '==', uid));
+    let firstAnswer = true;
     this.unsubscribers.push(
       onSnapshot(
         incoming,
         (snap) => {
+          if (!snap.metadata.fromCache) {
+            const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
+            linkCallUsage.reads += firstAnswer ? Math.max(1, changed) : changed;
+            firstAnswer = false;
+          }
           if (this.closed) return;
           for (const change of snap.docChanges()) {
             if (change.type === 'removed') continue;
@@ -189,6 +211,7 @@ class FirestoreCallConnection implements CallConnection {
     out.writing = true;
     out.dirty = false;
     const { epoch, description, candidates } = out.box.state;
+    linkCallUsage.mailboxWrites += 1;
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.uid, to)), {
       epoch,
       description,
@@ -210,6 +233,7 @@ class FirestoreCallConnection implements CallConnection {
   /** Presence: the backend counts us while `seenAt` is recent (LINK_LEASE_MS). */
   private beat(): void {
     if (this.closed) return;
+    linkCallUsage.heartbeats += 1;
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {
