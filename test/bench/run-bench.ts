@@ -411,10 +411,20 @@ async function measureLinkCalls(browser: Browser): Promise<void> {
     }
     const usage = await Promise.all(tabs.map((t) => t.linkUsage()));
     await Promise.all(tabs.map((t) => t.close()));
-    // Let the last leave's trigger run and the functions' log lines land.
-    await new Promise((r) => setTimeout(r, 4_000));
+    // The leaves may still be on their way when "You left" shows, and the
+    // emulator writes function logs asynchronously: wait (a little) for all
+    // five leaveCall lines and the trigger's "call ended".
+    const lines = await eventually(
+      async () => {
+        const found = functionUsageSince(offset, callId, true);
+        const leaves = found.filter((u) => u.message === 'leaveCall').length;
+        return leaves >= tabs.length && found.some((u) => u.message === 'call ended') ? found : null;
+      },
+      30_000,
+      'leaveCall and call ended log lines',
+    ).catch(() => functionUsageSince(offset, callId, true));
     const functions: Record<string, { calls: number; reads: number; writes: number; deletes: number }> = {};
-    for (const u of functionUsageSince(offset, callId, true)) {
+    for (const u of lines) {
       const f = (functions[u.message] ??= { calls: 0, reads: 0, writes: 0, deletes: 0 });
       f.calls += 1;
       f.reads += u.reads;

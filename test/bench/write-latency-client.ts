@@ -189,6 +189,21 @@ export class LatencyClient {
     });
   }
 
+  /**
+   * Starts listening to the call document without waiting for anything, as
+   * the callee does when it is matched (its listener learns when the caller
+   * leaves).
+   */
+  watchCall(target: Target): void {
+    this.unsubscribers.push(
+      onSnapshot(
+        doc(this.db, 'calls', target.callId),
+        () => undefined,
+        () => undefined,
+      ),
+    );
+  }
+
   /** When this client's listener saw `seq` of `target` (waits for it). */
   seenAt(target: Target, seq: number, timeoutMs = 20_000): Promise<number> {
     const k = `${target.kind}/${target.callId}/${seq}`;

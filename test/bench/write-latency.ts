@@ -32,6 +32,7 @@ interface Side {
   warmUp(): Promise<void>;
   enableNetwork(): Promise<void>;
   listen(target: Target, writer: string): Promise<void>;
+  watchCall(target: Target): Promise<void>;
   seenAt(target: Target, seq: number): Promise<number>;
   stopListening(): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +61,7 @@ async function nodeSide(transport: Transport): Promise<Side> {
     warmUp: () => c.warmUp(),
     enableNetwork: () => c.enableNetwork(),
     listen: (t, w) => c.listen(t, w),
+    watchCall: async (t) => c.watchCall(t),
     seenAt: (t, seq) => c.seenAt(t, seq),
     stopListening: async () => c.stopListening(),
     close: () => c.close(),
@@ -80,7 +82,7 @@ async function pageSide(page: Page, transport: Transport): Promise<Side> {
     return c.uid;
   }, options);
   // Calls one method of the page's client by name (the arguments are plain data).
-  type Method = 'write' | 'warmUp' | 'enableNetwork' | 'listen' | 'seenAt' | 'stopListening' | 'close';
+  type Method = 'write' | 'warmUp' | 'enableNetwork' | 'listen' | 'watchCall' | 'seenAt' | 'stopListening' | 'close';
   const run = <R>(method: Method, ...args: unknown[]): Promise<R> =>
     page.evaluate(
       async (n: string, m: Method, a: unknown[]) => {
@@ -100,6 +102,7 @@ async function pageSide(page: Page, transport: Transport): Promise<Side> {
     warmUp: () => run('warmUp'),
     enableNetwork: () => run('enableNetwork'),
     listen: (t, w) => run('listen', t, w),
+    watchCall: (t) => run('watchCall', t),
     seenAt: (t, seq) => run('seenAt', t, seq),
     stopListening: () => run('stopListening'),
     close: () => run('close'),
@@ -149,18 +152,15 @@ async function seed(db: Firestore, kind: WriteKind, writer: string, listener: st
   const expireAt = Timestamp.fromMillis(Date.now() + 60 * 60 * 1000);
   if (kind === 'mailbox') {
     await call.set({ kind: 'link', members: [listener, writer], createdAt: FieldValue.serverTimestamp(), expireAt });
-    await call
-      .collection('signals')
-      .doc(`${writer}_${listener}`)
-      .set({
-        from: writer,
-        to: listener,
-        epoch: 0,
-        description: null,
-        candidates: '',
-        n: 0,
-        updatedAt: FieldValue.serverTimestamp(),
-      });
+    await call.collection('signals').doc(`${writer}_${listener}`).set({
+      from: writer,
+      to: listener,
+      epoch: 0,
+      description: null,
+      candidates: '',
+      n: 0,
+      updatedAt: FieldValue.serverTimestamp(),
+    });
   } else {
     await call.set({
       participants: [listener, writer],
@@ -181,8 +181,16 @@ interface Sample {
 }
 
 /** Writes `seq` to `target` and waits for the listener; the listener must already listen. */
-async function sample(writer: Side, listener: Side, target: Target, seq: number): Promise<Sample> {
-  const { sentAt, ackAt } = await writer.write(target, seq);
+async function sample(
+  writer: Side,
+  listener: Side,
+  target: Target,
+  seq: number,
+  whileWriting?: () => Promise<void>,
+): Promise<Sample> {
+  const written = writer.write(target, seq);
+  await whileWriting?.();
+  const { sentAt, ackAt } = await written;
   const seenAt = await listener.seenAt(target, seq);
   return { ack: ackAt - sentAt, seen: seenAt - sentAt };
 }
@@ -279,6 +287,40 @@ export async function measureWriteLatency(browser: Browser, report: Report, n: n
         }
         await listener.stopListening();
         reportSamples(report, { study: 'warm writer', client: env, transport, kind, write: 'warm' }, samples);
+      }
+      await writer.close();
+      await listener.close();
+    }
+
+    // The callee's situation: it starts listening to the call document just
+    // before (or just after) it writes its answer there.
+    for (const env of ['node', 'chromium'] as const) {
+      const writer = await side(env, 'default', 'writer');
+      const listener = await side(env, 'default', 'listener');
+      await writer.warmUp();
+      for (const order of ['writer listens first', 'writer listens after'] as const) {
+        const samples: Sample[] = [];
+        for (let i = -1; i < n; i++) {
+          const target = await seed(db, 'answer', writer.uid, listener.uid);
+          await listener.listen(target, writer.uid);
+          await pause(50);
+          if (order === 'writer listens first') await writer.watchCall(target);
+          const s = await sample(
+            writer,
+            listener,
+            target,
+            i + 2,
+            order === 'writer listens after' ? () => writer.watchCall(target) : undefined,
+          );
+          if (i >= 0) samples.push(s);
+        }
+        await writer.stopListening();
+        await listener.stopListening();
+        reportSamples(
+          report,
+          { study: 'listen and write', client: env, transport: 'default', kind: 'answer', order, write: 'warm' },
+          samples,
+        );
       }
       await writer.close();
       await listener.close();
