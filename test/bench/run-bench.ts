@@ -9,15 +9,31 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'puppeteer-core';
-import { launchChromium, ParleyTab } from '../support/browser.js';
+import { DEFAULT_UPLINK_BUDGET, videoSendLimits } from '../../web/src/engine/bitrate-policy.js';
+import { CallTab, launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } from '../support/emulator.js';
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
 import { summarize } from './stats.js';
+import { measureWriteLatency } from './write-latency.js';
 
 const CALLS = Number(process.env['PARLEY_BENCH_CALLS'] ?? 20);
 /** Concurrent joiners per pairing round (PARLEY_BENCH_JOINERS, comma-separated). */
 const JOINERS = (process.env['PARLEY_BENCH_JOINERS'] ?? '10,50,200').split(',').map(Number);
+/** Calls by link to build up to five members, one joiner after the other (PARLEY_BENCH_LINK_CALLS). */
+const LINK_CALLS = Number(process.env['PARLEY_BENCH_LINK_CALLS'] ?? 5);
+/** A link's video has run this long before its bitrate is measured: the encoder ramps up first. */
+const BITRATE_SETTLE_MS = 4_000;
+/** The window over which outgoing video is measured. */
+const BITRATE_WINDOW_MS = 5_000;
+/** Samples per row of the write-latency study (PARLEY_BENCH_WRITES). */
+const WRITES = Number(process.env['PARLEY_BENCH_WRITES'] ?? 20);
+/**
+ * Which parts to run (PARLEY_BENCH_ONLY, comma-separated: bundle, calls,
+ * links, writes, pairing); all when unset. For iterating on one figure.
+ */
+const ONLY = process.env['PARLEY_BENCH_ONLY']?.split(',').map((x) => x.trim());
+const runs = (part: 'bundle' | 'calls' | 'links' | 'writes' | 'pairing') => !ONLY || ONLY.includes(part);
 const figures: object[] = [];
 
 function report(figure: string, data: object): void {
@@ -45,7 +61,11 @@ function clearMarks(tab: ParleyTab): Promise<void> {
 }
 
 function waitForMark(tab: ParleyTab, name: string, timeoutMs = 30_000): Promise<unknown> {
-  return tab.page.waitForFunction((n) => performance.getEntriesByName(`parley:${n}`).length > 0, { timeout: timeoutMs, polling: 10 }, name);
+  return tab.page.waitForFunction(
+    (n) => performance.getEntriesByName(`parley:${n}`).length > 0,
+    { timeout: timeoutMs, polling: 10 },
+    name,
+  );
 }
 
 /** 1 and 2: Start-to-face and match-to-face over CALLS calls between two loaded pages. */
@@ -169,14 +189,18 @@ async function measureFloor(browser: Browser): Promise<number[]> {
  * firebase-debug.log (each function log line is a JSON object; the log repeats
  * it inside metadata, so only the first object of a line counts).
  */
-function functionUsageSince(offset: number, callId: string): Array<{ message: string; reads: number; writes: number; deletes: number }> {
+function functionUsageSince(
+  offset: number,
+  callId: string,
+  onlyThisCall = false,
+): Array<{ message: string; reads: number; writes: number; deletes: number }> {
   const log = readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset);
   const found: Array<{ message: string; reads: number; writes: number; deletes: number }> = [];
   const pattern = /"usage":\{"reads":(\d+),"writes":(\d+),"deletes":(\d+)\},"severity":"\w+","message":"([^"]+)"\}/;
   for (const line of log.split('\n')) {
     const m = pattern.exec(line);
     // The cleanup trigger also runs for calls the bench cleared away earlier: count only this call's.
-    if (m && (m[4] !== 'call ended' || line.includes(`"callId":"${callId}"`))) {
+    if (m && ((!onlyThisCall && m[4] !== 'call ended') || line.includes(`"callId":"${callId}"`))) {
       found.push({ message: m[4]!, reads: Number(m[1]), writes: Number(m[2]), deletes: Number(m[3]) });
     }
   }
@@ -235,9 +259,11 @@ async function measurePairing(): Promise<void> {
         .slice(offset)
         .split('\n')
         .filter((l) => l.includes('"message":"join"'));
-    const joinLog = await eventually(async () => (readJoinLog().length >= n ? readJoinLog() : null), 30_000, 'join log lines').catch(
-      () => readJoinLog(),
-    );
+    const joinLog = await eventually(
+      async () => (readJoinLog().length >= n ? readJoinLog() : null),
+      30_000,
+      'join log lines',
+    ).catch(() => readJoinLog());
     const races = joinLog.map((l) => Number(/"lostRaces":(\d+)/.exec(l)?.[1] ?? NaN)).filter(Number.isFinite);
     const s = summarize(latency);
     report('pairing-under-load', {
@@ -247,7 +273,11 @@ async function measurePairing(): Promise<void> {
       violations: pairingViolations(clients, calls, queue).length,
       pairingLatencyMs: { p50: s.p50, p95: s.p95, max: s.max },
       pairsPerSecond: Math.round((calls.length / ((end - start) / 1000)) * 10) / 10,
-      lostRaces: { total: races.reduce((a, b) => a + b, 0), joinsThatRetried: races.filter((r) => r > 0).length, joins: races.length },
+      lostRaces: {
+        total: races.reduce((a, b) => a + b, 0),
+        joinsThatRetried: races.filter((r) => r > 0).length,
+        joins: races.length,
+      },
     });
     await users.closeAll();
   }
@@ -260,7 +290,9 @@ async function measureCost(browser: Browser): Promise<void> {
   const b = await ParleyTab.open(browser);
   type ClientUsage = { reads: number; writes: number; candidateWrites: number };
   const usage = (t: ParleyTab) =>
-    t.page.evaluate(() => ({ ...((globalThis as { parleyUsage?: ClientUsage }).parleyUsage ?? { reads: 0, writes: 0, candidateWrites: 0 }) }));
+    t.page.evaluate(() => ({
+      ...((globalThis as { parleyUsage?: ClientUsage }).parleyUsage ?? { reads: 0, writes: 0, candidateWrites: 0 }),
+    }));
   // Sign-in happens at load; wait until both backends are up so their usage counters exist.
   await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
   const before = await Promise.all([usage(a), usage(b)]);
@@ -276,18 +308,24 @@ async function measureCost(browser: Browser): Promise<void> {
   await b.waitForStatus('idle');
   // Let the onCallDeleted trigger run and its log line land.
   await new Promise((r) => setTimeout(r, 4_000));
-  writeFileSync(join(ROOT, 'bench-results', 'functions-log.txt'), readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset));
+  writeFileSync(
+    join(ROOT, 'bench-results', 'functions-log.txt'),
+    readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset),
+  );
   const after = await Promise.all([usage(a), usage(b)]);
   const fn = functionUsageSince(offset, callId);
   const delta = (k: keyof ClientUsage) => after[0]![k] - before[0]![k] + after[1]![k] - before[1]![k];
   const client = { reads: delta('reads'), writes: delta('writes') };
   // The candidate rule reads the call document (get()), and rules reads are billed.
   const rulesReads = delta('candidateWrites');
-  const functions = fn.reduce((s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes, deletes: s.deletes + u.deletes }), {
-    reads: 0,
-    writes: 0,
-    deletes: 0,
-  });
+  const functions = fn.reduce(
+    (s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes, deletes: s.deletes + u.deletes }),
+    {
+      reads: 0,
+      writes: 0,
+      deletes: 0,
+    },
+  );
   await Promise.all([a.close(), b.close()]);
   report('signaling-cost', {
     what: 'Firestore operations for one complete call: 2 joins, signaling, hang-up, cleanup',
@@ -300,7 +338,183 @@ async function measureCost(browser: Browser): Promise<void> {
     },
     functionCalls: fn.map((u) => u.message),
     signalingHopsMatchToMedia: 1,
-    hopsNote: 'after the commit the callee already holds the offer (join response); only its answer (with candidates) must reach the caller',
+    hopsNote:
+      'after the commit the callee already holds the offer (join response); only its answer (with candidates) must reach the caller',
+  });
+}
+
+/**
+ * 7: calls by link. In each of LINK_CALLS calls, one page creates the call
+ * and four more open its link and join one after the other. Per joining
+ * position (2nd..5th member): Join pressed → a decoded frame from every
+ * other member's tile, on the joiner's page. With 2 and with 5 members: each
+ * page's outgoing video (the caps of bitrate-policy.ts beside it). Per call:
+ * the Firestore operations of the clients and of the functions.
+ */
+async function measureLinkCalls(browser: Browser): Promise<void> {
+  await clearFirestore();
+  const joinToFaces: Record<number, number[]> = { 2: [], 3: [], 4: [], 5: [] };
+  const bitrate: Record<
+    number,
+    Array<{
+      totalBps: number;
+      linkBps: number[];
+      capBps: Array<number | null>;
+      frameWidth: Array<number | null>;
+      fps: Array<number | null>;
+      limitation: Array<string | null>;
+    }>
+  > = { 2: [], 5: [] };
+  const costs: Array<{
+    client: { reads: number; mailboxWrites: number; heartbeats: number };
+    steadyWritesPerMinute: number;
+    functions: Record<string, { calls: number; reads: number; writes: number; deletes: number }>;
+  }> = [];
+  const measureBitrate = async (tabs: CallTab[]) => {
+    await new Promise((r) => setTimeout(r, BITRATE_SETTLE_MS));
+    for (const out of await Promise.all(tabs.map((t) => t.outboundVideo(BITRATE_WINDOW_MS)))) {
+      bitrate[tabs.length]!.push({
+        totalBps: out.totalBps,
+        linkBps: out.links.map((l) => l.bps),
+        capBps: out.links.map((l) => l.capBps),
+        frameWidth: out.links.map((l) => l.frameWidth),
+        fps: out.links.map((l) => l.fps),
+        limitation: out.links.map((l) => l.limitation),
+      });
+    }
+  };
+  for (let c = 0; c < LINK_CALLS; c++) {
+    const offset = logSize();
+    const host = await CallTab.open(browser, '#/call/new');
+    await host.waitForStatus('in-call');
+    const callId = await host.callId();
+    const tabs = [host];
+    for (let position = 2; position <= 5; position++) {
+      const guest = await CallTab.open(browser, `#/call/${callId}`);
+      await guest.waitForStatus('lobby');
+      await guest.waitForPreview();
+      joinToFaces[position]!.push(await guest.joinUntilFaces(position - 1));
+      tabs.push(guest);
+      if (position === 2) await measureBitrate(tabs);
+    }
+    await Promise.all(tabs.map((t) => t.decodesFromAll(4)));
+    const steadyFrom = await Promise.all(tabs.map((t) => t.linkUsage()));
+    const steadyStart = Date.now();
+    await measureBitrate(tabs);
+    const steadyTo = await Promise.all(tabs.map((t) => t.linkUsage()));
+    const steadyMinutes = (Date.now() - steadyStart) / 60_000;
+    const writes = (u: { mailboxWrites: number; heartbeats: number }) => u.mailboxWrites + u.heartbeats;
+    const steadyWrites = steadyTo.reduce((sum, u, i) => sum + writes(u) - writes(steadyFrom[i]!), 0);
+    for (const t of tabs) {
+      await t.press('leave');
+      await t.waitForStatus('left');
+    }
+    const usage = await Promise.all(tabs.map((t) => t.linkUsage()));
+    await Promise.all(tabs.map((t) => t.close()));
+    // The leaves may still be on their way when "You left" shows, and the
+    // emulator writes function logs asynchronously: wait (a little) for all
+    // five leaveCall lines and the trigger's "call ended".
+    const lines = await eventually(
+      async () => {
+        const found = functionUsageSince(offset, callId, true);
+        const leaves = found.filter((u) => u.message === 'leaveCall').length;
+        return leaves >= tabs.length && found.some((u) => u.message === 'call ended') ? found : null;
+      },
+      30_000,
+      'leaveCall and call ended log lines',
+    ).catch(() => functionUsageSince(offset, callId, true));
+    const functions: Record<string, { calls: number; reads: number; writes: number; deletes: number }> = {};
+    for (const u of lines) {
+      const f = (functions[u.message] ??= { calls: 0, reads: 0, writes: 0, deletes: 0 });
+      f.calls += 1;
+      f.reads += u.reads;
+      f.writes += u.writes;
+      f.deletes += u.deletes;
+    }
+    costs.push({
+      client: usage.reduce(
+        (s, u) => ({
+          reads: s.reads + u.reads,
+          mailboxWrites: s.mailboxWrites + u.mailboxWrites,
+          heartbeats: s.heartbeats + u.heartbeats,
+        }),
+        {
+          reads: 0,
+          mailboxWrites: 0,
+          heartbeats: 0,
+        },
+      ),
+      steadyWritesPerMinute: Math.round(steadyWrites / steadyMinutes),
+      functions,
+    });
+  }
+  for (const [position, samples] of Object.entries(joinToFaces)) {
+    report('link-join-to-faces', {
+      member: Number(position),
+      unit: 'ms',
+      what: `Join pressed → a decoded frame from each of the ${Number(position) - 1} other members, on the joiner's page`,
+      ...summarize(samples),
+    });
+  }
+  for (const [members, pages] of Object.entries(bitrate)) {
+    const m = Number(members);
+    const cap = videoSendLimits(m - 1, DEFAULT_UPLINK_BUDGET);
+    const total = summarize(pages.map((p) => p.totalBps));
+    const perLink = summarize(pages.flatMap((p) => p.linkBps));
+    report('link-outbound-video', {
+      members: m,
+      unit: 'bit/s',
+      what: `each page's outgoing video, summed over its ${m - 1} link(s) (outbound-rtp bytesSent over ${BITRATE_WINDOW_MS / 1000} s)`,
+      pageTotal: { p50: total.p50, p95: total.p95, max: total.max, n: total.n },
+      perLink: { p50: perLink.p50, p95: perLink.p95, max: perLink.max, n: perLink.n },
+      cap: {
+        perLinkBps: cap.maxBitrate,
+        pageTotalBps: cap.maxBitrate * (m - 1),
+        maxFramerate: cap.maxFramerate,
+        scaleResolutionDownBy: cap.scaleResolutionDownBy,
+      },
+      capsOnSenders: [...new Set(pages.flatMap((p) => p.capBps))],
+      frameWidths: [...new Set(pages.flatMap((p) => p.frameWidth))],
+      fps: summarize(pages.flatMap((p) => p.fps).filter((x): x is number => x !== null)).p50,
+      qualityLimitation: Object.fromEntries(
+        [...new Set(pages.flatMap((p) => p.limitation))].map((r) => [
+          String(r),
+          pages.flatMap((p) => p.limitation).filter((x) => x === r).length,
+        ]),
+      ),
+    });
+  }
+  const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / (xs.length || 1)) * 10) / 10;
+  const fnNames = [...new Set(costs.flatMap((c) => Object.keys(c.functions)))];
+  const fnMean = Object.fromEntries(
+    fnNames.map((name) => [
+      name,
+      {
+        calls: mean(costs.map((c) => c.functions[name]?.calls ?? 0)),
+        reads: mean(costs.map((c) => c.functions[name]?.reads ?? 0)),
+        writes: mean(costs.map((c) => c.functions[name]?.writes ?? 0)),
+        deletes: mean(costs.map((c) => c.functions[name]?.deletes ?? 0)),
+      },
+    ]),
+  );
+  const fnTotal = (k: 'reads' | 'writes' | 'deletes') =>
+    Math.round(Object.values(fnMean).reduce((s, f) => s + f[k], 0) * 10) / 10;
+  const client = {
+    reads: mean(costs.map((c) => c.client.reads)),
+    mailboxWrites: mean(costs.map((c) => c.client.mailboxWrites)),
+    heartbeats: mean(costs.map((c) => c.client.heartbeats)),
+  };
+  report('link-call-cost', {
+    what: 'Firestore operations of one call by link built up to 5 members and left by all (mean over calls): create, 4 × peek + enter, mesh signaling, heartbeats, 5 leaves',
+    calls: costs.length,
+    client,
+    steadyClientWritesPerMinute5Members: mean(costs.map((c) => c.steadyWritesPerMinute)),
+    functions: fnMean,
+    total: {
+      reads: Math.round((client.reads + fnTotal('reads')) * 10) / 10,
+      writes: Math.round((client.mailboxWrites + client.heartbeats + fnTotal('writes') + fnTotal('deletes')) * 10) / 10,
+    },
+    note: 'heartbeats depend on how long the call lasts (one per member every 10 s); the rules of link-call client writes read no other document',
   });
 }
 
@@ -348,25 +562,33 @@ function measureBundle(): void {
 
 async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  measureBundle();
+  if (runs('bundle')) measureBundle();
   const browser = await launchChromium();
   try {
-    const floor = await measureFloor(browser);
-    const { matchToFace, startToFace } = await measureCalls(browser);
-    const f50 = summarize(floor).p50;
-    report('ratios-to-floor', {
-      matchToFaceP50: Math.round((summarize(matchToFace).p50 / f50) * 100) / 100,
-      startToFaceP50: Math.round((summarize(startToFace).p50 / f50) * 100) / 100,
-      targets: { matchToFaceP50: '≤ 1.5× floor', startToFaceP50Ms: '< 500 ms' },
-    });
-    await measureCost(browser);
+    if (runs('calls')) {
+      const floor = await measureFloor(browser);
+      const { matchToFace, startToFace } = await measureCalls(browser);
+      const f50 = summarize(floor).p50;
+      report('ratios-to-floor', {
+        matchToFaceP50: Math.round((summarize(matchToFace).p50 / f50) * 100) / 100,
+        startToFaceP50: Math.round((summarize(startToFace).p50 / f50) * 100) / 100,
+        targets: { matchToFaceP50: '≤ 1.5× floor', startToFaceP50Ms: '< 500 ms' },
+      });
+      await measureCost(browser);
+    }
+    if (runs('links')) await measureLinkCalls(browser);
+    if (runs('writes')) await measureWriteLatency(browser, report, WRITES);
   } finally {
     await browser.close();
   }
-  await measurePairing();
+  if (runs('pairing')) await measurePairing();
   const dir = join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
-  const result = JSON.stringify({ at: new Date().toISOString(), calls: CALLS, figures }, null, 2);
+  const result = JSON.stringify(
+    { at: new Date().toISOString(), calls: CALLS, linkCalls: LINK_CALLS, writes: WRITES, only: ONLY ?? 'all', figures },
+    null,
+    2,
+  );
   writeFileSync(join(dir, 'latest.json'), result);
   console.log(`wrote ${join('bench-results', 'latest.json')}`);
 }

@@ -15,21 +15,26 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A page of the built site at `path`, in a browser context of its own (separate storage, like separate browsers). */
+async function openPersonPage(browser: Browser, path: string): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('[page error]', err));
+  // The session reports what went wrong with console.warn (a rejected answer,
+  // a failed offer); show it, so a failing run says why.
+  page.on('console', (msg) => {
+    if (msg.type() === 'warn' || msg.type() === 'error') console.error(`[page ${msg.type()}]`, msg.text());
+  });
+  await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
+  return page;
+}
+
 /** One person: a tab with Parley open. */
 export class ParleyTab {
   private constructor(readonly page: Page) {}
 
   static async open(browser: Browser, path = '/'): Promise<ParleyTab> {
-    // A separate browser context per person: separate storage, like separate browsers.
-    const context = await browser.createBrowserContext();
-    const page = await context.newPage();
-    page.on('pageerror', (err) => console.error('[page error]', err));
-    // The session reports what went wrong with console.warn (a rejected answer,
-    // a failed offer); show it, so a failing run says why.
-    page.on('console', (msg) => {
-      if (msg.type() === 'warn' || msg.type() === 'error') console.error(`[page ${msg.type()}]`, msg.text());
-    });
-    await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
+    const page = await openPersonPage(browser, path);
     await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
     return new ParleyTab(page);
   }
@@ -54,9 +59,12 @@ export class ParleyTab {
         status,
       );
     } catch (err) {
-      throw new Error(`expected status ${status}, still ${await this.status()} (${await this.statusText()}) after ${timeoutMs} ms`, {
-        cause: err,
-      });
+      throw new Error(
+        `expected status ${status}, still ${await this.status()} (${await this.statusText()}) after ${timeoutMs} ms`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -75,7 +83,9 @@ export class ParleyTab {
       el.click();
     }, button);
     // Let Lit render what the click changed (e.g. a confirmation) before the next step.
-    await this.page.evaluate(() => (document.querySelector('parley-app') as unknown as { updateComplete: Promise<unknown> }).updateComplete);
+    await this.page.evaluate(
+      () => (document.querySelector('parley-app') as unknown as { updateComplete: Promise<unknown> }).updateComplete,
+    );
   }
 
   /** Waits for a decoded frame of the stranger's video; resolves with its size. */
@@ -105,6 +115,261 @@ export class ParleyTab {
   async close(): Promise<void> {
     const context = this.page.browserContext();
     await this.page.close({ runBeforeUnload: true });
+    await context.close();
+  }
+}
+
+/** A page in a private call: reaches into <parley-app> → <parley-call>. */
+export class CallTab {
+  private constructor(readonly page: Page) {}
+
+  static async open(browser: Browser, hash: string): Promise<CallTab> {
+    const page = await openPersonPage(browser, `/${hash}`);
+    await page.waitForFunction(() => customElements.get('parley-call') !== undefined);
+    return new CallTab(page);
+  }
+
+  status(): Promise<string | null> {
+    return this.page.evaluate(() => {
+      const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call');
+      return call?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? null;
+    });
+  }
+
+  statusText(): Promise<string> {
+    return this.page.evaluate(() => {
+      const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call');
+      return call?.shadowRoot?.querySelector('#status')?.textContent ?? '';
+    });
+  }
+
+  async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
+    try {
+      await this.page.waitForFunction(
+        (s) =>
+          document
+            .querySelector('parley-app')
+            ?.shadowRoot?.querySelector('parley-call')
+            ?.shadowRoot?.querySelector('#status')
+            ?.getAttribute('data-status') === s,
+        { timeout: timeoutMs, polling: 50 },
+        status,
+      );
+    } catch (err) {
+      throw new Error(`expected status ${status}, still ${await this.status()} (${await this.statusText()})`, { cause: err });
+    }
+  }
+
+  async press(id: 'join' | 'leave' | 'copy' | 'retry'): Promise<void> {
+    await this.page.evaluate((b) => {
+      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!;
+      const el = call.shadowRoot!.querySelector(`#${b}`) as HTMLButtonElement | null;
+      if (!el || el.disabled) throw new Error(`button ${b} is not available`);
+      el.click();
+    }, id);
+  }
+
+  /** The call's id, from the address once the call exists. */
+  async callId(): Promise<string> {
+    await this.page.waitForFunction(() => /^#\/call\/[A-Za-z0-9]{22}$/.test(location.hash), { timeout: 30_000 });
+    return this.page.evaluate(() => location.hash.slice('#/call/'.length));
+  }
+
+  /**
+   * Waits until the grid shows `peers` other members, each connected, and a
+   * decoded frame from each of their videos; returns the number of tiles whose
+   * video decoded a frame.
+   */
+  async decodesFromAll(peers: number, timeoutMs = 60_000): Promise<number> {
+    await this.page.waitForFunction(
+      (n) => {
+        const root = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot;
+        const tiles = [...(root?.querySelectorAll('.tile.peer') ?? [])];
+        return tiles.length === n && tiles.every((t) => t.getAttribute('data-state') === 'connected');
+      },
+      { timeout: timeoutMs, polling: 100 },
+      peers,
+    );
+    return this.page.evaluate(
+      (ms) =>
+        new Promise<number>((resolve, reject) => {
+          const root = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!.shadowRoot!;
+          const videos = [...root.querySelectorAll<HTMLVideoElement>('.tile.peer video')];
+          let decoded = 0;
+          const timer = setTimeout(() => reject(new Error(`frames decoded from ${decoded} of ${videos.length} tiles`)), ms);
+          for (const v of videos) {
+            v.requestVideoFrameCallback(() => {
+              decoded += 1;
+              if (decoded === videos.length) {
+                clearTimeout(timer);
+                resolve(decoded);
+              }
+            });
+          }
+        }),
+      timeoutMs,
+    );
+  }
+
+  /** Asks the backend again how many are in the call (what the Try again button does). */
+  async refresh(): Promise<void> {
+    await this.page.evaluate(async () => {
+      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call') as unknown as {
+        flow: { refresh(): Promise<void> };
+      };
+      await call.flow.refresh();
+    });
+  }
+
+  /** Waits until the page shows its own camera (the lobby's preview): Join then needs no getUserMedia. */
+  async waitForPreview(timeoutMs = 30_000): Promise<void> {
+    await this.page.waitForFunction(
+      () => {
+        const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call') as unknown as {
+          flow?: { localStream: MediaStream | null };
+        } | null;
+        return call?.flow?.localStream != null;
+      },
+      { timeout: timeoutMs, polling: 50 },
+    );
+  }
+
+  /**
+   * Presses Join and measures, in the page, the milliseconds from the click to
+   * a decoded frame (requestVideoFrameCallback) from `peers` different members'
+   * tiles.
+   */
+  joinUntilFaces(peers: number, timeoutMs = 60_000): Promise<number> {
+    return this.page.evaluate(
+      (n, ms) =>
+        new Promise<number>((resolve, reject) => {
+          const root = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!.shadowRoot!;
+          const decoded = new Set<string>();
+          // Lit reuses a tile's <video> when the grid changes: watch each element per stream it shows.
+          const watching = new WeakMap<HTMLVideoElement, MediaProvider>();
+          const done = (err: Error | null, value = 0) => {
+            clearInterval(poll);
+            clearTimeout(timer);
+            if (err) reject(err);
+            else resolve(value);
+          };
+          const t0 = performance.now();
+          const timer = setTimeout(() => done(new Error(`frames decoded from ${decoded.size} of ${n} members`)), ms);
+          const poll = setInterval(() => {
+            for (const video of root.querySelectorAll<HTMLVideoElement>('.tile.peer video')) {
+              const stream = video.srcObject;
+              if (!stream || watching.get(video) === stream) continue;
+              watching.set(video, stream);
+              video.requestVideoFrameCallback(() => {
+                const id = video.closest('.tile')?.getAttribute('data-peer');
+                if (!id || video.srcObject !== stream) return;
+                decoded.add(id);
+                if (decoded.size >= n) done(null, performance.now() - t0);
+              });
+            }
+          }, 5);
+          const join = root.querySelector<HTMLButtonElement>('#join');
+          if (!join || join.disabled) done(new Error('button join is not available'));
+          else join.click();
+        }),
+      peers,
+      timeoutMs,
+    );
+  }
+
+  /**
+   * This page's outgoing video over `windowMs`: the sum over its links of the
+   * outbound-rtp (video) bytesSent deltas, in bits per second, with each
+   * link's rate and the cap (maxBitrate) its sender carries.
+   */
+  outboundVideo(
+    windowMs: number,
+  ): Promise<{
+    totalBps: number;
+    links: Array<{
+      bps: number;
+      capBps: number | null;
+      frameWidth: number | null;
+      fps: number | null;
+      limitation: string | null;
+    }>;
+  }> {
+    return this.page.evaluate(async (ms) => {
+      type Link = { getStats(): Promise<RTCStatsReport>; videoSenders: RTCRtpSender[] };
+      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call') as unknown as {
+        flow: { engine: { peers: Array<{ id: string }>; link(id: string): Link | null } | null };
+      };
+      const engine = call.flow.engine;
+      if (!engine) throw new Error('not in a call');
+      const links = engine.peers.map((p) => engine.link(p.id)).filter((l): l is Link => l !== null);
+      const sample = async (link: Link) => {
+        let bytes = 0;
+        let frameWidth: number | null = null;
+        let fps: number | null = null;
+        let limitation: string | null = null;
+        (await link.getStats()).forEach(
+          (s: {
+            type: string;
+            kind?: string;
+            bytesSent?: number;
+            frameWidth?: number;
+            framesPerSecond?: number;
+            qualityLimitationReason?: string;
+          }) => {
+            if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+            bytes += s.bytesSent ?? 0;
+            frameWidth = s.frameWidth ?? frameWidth;
+            fps = s.framesPerSecond ?? fps;
+            limitation = s.qualityLimitationReason ?? limitation;
+          },
+        );
+        return { bytes, at: performance.now(), frameWidth, fps, limitation };
+      };
+      const before = await Promise.all(links.map(sample));
+      await new Promise((r) => setTimeout(r, ms));
+      const after = await Promise.all(links.map(sample));
+      const out = links.map((link, i) => ({
+        bps: Math.round(((after[i]!.bytes - before[i]!.bytes) * 8 * 1000) / (after[i]!.at - before[i]!.at)),
+        capBps: link.videoSenders[0]?.getParameters().encodings?.[0]?.maxBitrate ?? null,
+        frameWidth: after[i]!.frameWidth,
+        fps: after[i]!.fps,
+        limitation: after[i]!.limitation,
+      }));
+      return { totalBps: out.reduce((s, l) => s + l.bps, 0), links: out };
+    }, windowMs);
+  }
+
+  /** What this page's link calls have cost so far (`parleyLinkUsage`, counted by the backend). */
+  linkUsage(): Promise<{ reads: number; mailboxWrites: number; heartbeats: number }> {
+    return this.page.evaluate(() => ({
+      ...((globalThis as { parleyLinkUsage?: { reads: number; mailboxWrites: number; heartbeats: number } }).parleyLinkUsage ?? {
+        reads: 0,
+        mailboxWrites: 0,
+        heartbeats: 0,
+      }),
+    }));
+  }
+
+  peerTiles(): Promise<number> {
+    return this.page.evaluate(
+      () =>
+        document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot?.querySelectorAll('.tile.peer')
+          .length ?? 0,
+    );
+  }
+
+  /**
+   * Closes the tab as a person would. The browser context (a stand-in for
+   * the whole browser) goes a moment later: tearing it down at once would
+   * also abort the page's keepalive leave request, which a real browser lets
+   * finish after the tab is gone. Leaving the page first fires pagehide every
+   * time; page.close() alone did not always, under the load of five pages.
+   */
+  async close(): Promise<void> {
+    const context = this.page.browserContext();
+    await this.page.goto('about:blank');
+    await this.page.close({ runBeforeUnload: true });
+    await new Promise((r) => setTimeout(r, 1_000));
     await context.close();
   }
 }

@@ -13,16 +13,11 @@ import {
 } from 'firebase/auth';
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type Firestore } from 'firebase/firestore';
 import { connectFunctionsEmulator, getFunctions, type Functions } from 'firebase/functions';
-import {
-  emptyRoomCounts,
-  parseRoomCounts,
-  ROOM_COUNTS_COLLECTION,
-  ROOM_COUNTS_DOC,
-} from '@parley/functions/protocol';
+import { emptyRoomCounts, parseRoomCounts, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { CallService } from '../flows/link-call.js';
 import type { Backend } from '../session/backend.js';
-import { FirestoreCallService } from './firestore-call.js';
+import { FirestoreCallService, linkCallUsage } from './firestore-call.js';
 import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';
 import { FunctionsMatcher } from './functions-matcher.js';
 
@@ -118,5 +113,7 @@ export async function connectBackend(): Promise<Backend> {
 /** Link calls over the createCall/peekCall/enterCall/leaveCall callables and the call's Firestore documents. */
 export async function connectCallService(): Promise<CallService> {
   const { db, functions, uid, idToken, callableUrl } = await connectFirebase();
+  // Diagnostics: this page's link-call cost, for DevTools and the benchmark.
+  (globalThis as { parleyLinkUsage?: typeof linkCallUsage }).parleyLinkUsage = linkCallUsage;
   return new FirestoreCallService(db, functions, uid, callableUrl('leaveCall'), idToken);
 }

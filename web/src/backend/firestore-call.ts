@@ -17,7 +17,28 @@ import { doc, onSnapshot, serverTimestamp, updateDoc, type Firestore } from 'fir
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/link-call.js';
-import { listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
+import { listenToMailboxes, MailboxWriter, type UsageSink } from './firestore-mailbox.js';
+
+/**
+ * Firestore operations this page's link calls have caused, counted as they
+ * are billed (a listener's first answer is at least one read). Diagnostics
+ * for the benchmark and DevTools (`parleyLinkUsage`); never sent anywhere.
+ * No rule of a link call's client writes reads another document, so rules
+ * add no reads here.
+ */
+export const linkCallUsage = {
+  reads: 0,
+  /** Writes of this page's outgoing mailboxes (descriptions and candidates). */
+  mailboxWrites: 0,
+  /** Presence refreshes (LINK_HEARTBEAT_MS apart while in a call). */
+  heartbeats: 0,
+};
+
+/** Where the shared mailbox code counts a link call's operations. */
+const LINK_USAGE: UsageSink = {
+  read: (n) => (linkCallUsage.reads += n),
+  write: () => (linkCallUsage.mailboxWrites += 1),
+};
 
 export class FirestoreCallService implements CallService {
   constructor(
@@ -81,6 +102,7 @@ class FirestoreCallConnection implements CallConnection {
       onSnapshot(
         doc(db, CALLS_COLLECTION, callId),
         (snap) => {
+          if (!snap.metadata.fromCache) linkCallUsage.reads += 1;
           if (this.closed) return;
           if (!snap.exists()) {
             if (this.seenCall) this.handlers.ended();
@@ -114,6 +136,7 @@ class FirestoreCallConnection implements CallConnection {
       (err) => {
         if (!this.closed) console.warn('signal listener stopped', err);
       },
+      LINK_USAGE,
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
     this.beat();
@@ -123,7 +146,7 @@ class FirestoreCallConnection implements CallConnection {
   send(to: string, signal: LinkSignal): void {
     if (this.closed) return;
     let writer = this.writers.get(to);
-    if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
+    if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to, LINK_USAGE)));
     writer.send(signal).catch((err: unknown) => {
       // Refused once the other member left (the mailbox is deleted with them).
       if (!this.closed && this.writers.get(to) === writer) console.warn('signal not sent', err);
@@ -148,6 +171,7 @@ class FirestoreCallConnection implements CallConnection {
   /** Presence: the backend counts us while `seenAt` is recent (LINK_LEASE_MS). */
   private beat(): void {
     if (this.closed) return;
+    linkCallUsage.heartbeats += 1;
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {

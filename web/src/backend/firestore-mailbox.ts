@@ -21,6 +21,17 @@ export const signalingUsage = {
   writes: 0,
 };
 
+/** Where mailbox operations are counted (random calls count in signalingUsage, link calls in their own). */
+export interface UsageSink {
+  read(count: number): void;
+  write(): void;
+}
+
+const RANDOM_USAGE: UsageSink = {
+  read: (n) => (signalingUsage.reads += n),
+  write: () => (signalingUsage.writes += 1),
+};
+
 /**
  * One outgoing mailbox. At most one write is in flight; signals that arrive
  * meanwhile go into the next write, so a burst of candidates costs a write or
@@ -38,6 +49,7 @@ export class MailboxWriter {
     private readonly callId: string,
     private readonly from: string,
     private readonly to: string,
+    private readonly usage: UsageSink = RANDOM_USAGE,
   ) {}
 
   /** Resolves once a write containing `signal` is acknowledged. */
@@ -58,7 +70,7 @@ export class MailboxWriter {
     if (this.writing || this.waiting.length === 0 || this.closed) return;
     const batch = this.waiting.splice(0);
     const { epoch, description, candidates } = this.box.state;
-    signalingUsage.writes += 1;
+    this.usage.write();
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
       epoch,
       description,
@@ -91,6 +103,7 @@ export function listenToMailboxes(
   uid: string,
   onSignal: (from: string, signal: LinkSignal) => void,
   onError: (err: unknown) => void,
+  usage: UsageSink = RANDOM_USAGE,
 ): { stop(): void; forget(from: string): void } {
   const inboxes = new Map<string, MailboxInbox>();
   let first = true;
@@ -99,7 +112,7 @@ export function listenToMailboxes(
     (snap) => {
       if (!snap.metadata.fromCache) {
         const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
-        signalingUsage.reads += first ? Math.max(1, changed) : changed;
+        usage.read(first ? Math.max(1, changed) : changed);
         first = false;
       }
       for (const change of snap.docChanges()) {
