@@ -227,6 +227,39 @@ describe('ChatSession with the in-memory backend', () => {
     assertEqual(b.session.state.status, 'searching');
   });
 
+  it('offers Report and Block for the last stranger after Next, without stopping the new search', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair('ml');
+    const firstCall = a.session.call?.callId;
+    await a.session.next();
+    await waitForStatus(a.session, 'searching', 5000);
+    assertEqual(a.session.moderationTarget, 'last', 'the last stranger can still be reported');
+    await a.session.report('spam');
+    assertEqual(a.session.state.status, 'searching', 'the new search goes on');
+    assertDeepEqual(
+      rig.server.reports.map((r) => [r.reporter, r.reported, r.callId]),
+      [[a.uid, b.uid, firstCall]],
+      'the report is about the last stranger and their call',
+    );
+    assert(a.session.moderationNotice?.startsWith('Reported the last stranger') === true, `notice: ${a.session.moderationNotice}`);
+    assertEqual(a.session.moderationTarget, null, 'reported once');
+  });
+
+  it('a waiter sends its addresses only after its partner answered, never to one who merely joined', async function () {
+    this.timeout(40000);
+    const a = rig.session();
+    await a.session.start('bn');
+    await waitForStatus(a.session, 'searching', 5000);
+    await sleep(500); // its candidates are gathered by now
+    // An "attacker" joins with an offer of its own and never answers.
+    const joined = rig.server.join('harvester', 'bn', { type: 'offer', sdp: 'v=0\r\n' }, { widen: false });
+    assert(joined.status === 'matched', 'the harvester is paired with the waiter');
+    await waitForStatus(a.session, 'connecting', 5000);
+    await sleep(2000);
+    const fromA = rig.server.call(joined.callId)?.messages.filter((m) => m.from === a.uid) ?? [];
+    assertEqual(fromA.length, 0, 'nothing of the waiter reached one who did not answer');
+  });
+
   it('a waiter moved to a new call id by a renewal sends the new call all its candidates', async function () {
     this.timeout(40000);
     const a = rig.session({ timing: { renewMs: 300 } });

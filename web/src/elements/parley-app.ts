@@ -324,12 +324,17 @@ export class ParleyApp extends LitElement {
           : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`}
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
         ${session.canModerate
-          ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>Report</button>
-              <button id="block" @click=${() => (this.confirming = 'block')}>Block</button>`
+          ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
+                ${session.moderationTarget === 'last' ? 'Report last stranger' : 'Report'}
+              </button>
+              <button id="block" @click=${() => (this.confirming = 'block')}>
+                ${session.moderationTarget === 'last' ? 'Block last stranger' : 'Block'}
+              </button>`
           : nothing}
       </div>
       ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+      ${session.moderationNotice ? html`<p id="moderation-notice" role="status">${session.moderationNotice}</p>` : nothing}
       ${problem
         ? html`<div class="problem" role="alert">
             <p><strong>${problem.message}</strong></p>
@@ -370,7 +375,16 @@ export class ParleyApp extends LitElement {
   }
 
   private renderConfirm(action: 'report' | 'block') {
-    const title = action === 'report' ? 'Report this person?' : 'Block this person?';
+    const last = this.chat.session.moderationTarget === 'last';
+    const title = last
+      ? action === 'report'
+        ? 'Report the last stranger?'
+        : 'Block the last stranger?'
+      : action === 'report'
+        ? 'Report this person?'
+        : 'Block this person?';
+    const consequence = last ? 'You will never be paired with them again.' : 'The call ends at once and you will never be paired again.';
+    const submit = last ? (action === 'report' ? 'Report' : 'Block') : action === 'report' ? 'Report and end call' : 'Block and end call';
     return html`<form
       id="confirm"
       class="confirm"
@@ -381,7 +395,7 @@ export class ParleyApp extends LitElement {
         this._onConfirm(action);
       }}
     >
-      <p><strong>${title}</strong> The call ends at once and you will never be paired again.</p>
+      <p><strong>${title}</strong> ${consequence}</p>
       ${action === 'report'
         ? html`<label
             >Reason
@@ -394,7 +408,7 @@ export class ParleyApp extends LitElement {
             </select></label
           >`
         : nothing}
-      <button id="confirm-${action}" class="danger" type="submit">${action === 'report' ? 'Report and end call' : 'Block and end call'}</button>
+      <button id="confirm-${action}" class="danger" type="submit">${submit}</button>
       <button id="cancel" type="button" @click=${() => (this.confirming = null)}>Cancel</button>
     </form>`;
   }

@@ -4,7 +4,7 @@
  * wires a PeerSession to a SignalingChannel and the Matcher. Elements reach it
  * through ChatController; it never touches the DOM.
  */
-import type { RoomCounts } from '@parley/functions/protocol';
+import { REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
 import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
 import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
@@ -126,6 +126,9 @@ export class ChatSession {
   private pendingLeave: Promise<void> | null = null;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
   private lastCallId: string | null = null;
+  /** When the last call was matched: Report and Block for it are offered within REPORT_WINDOW_MS. */
+  private lastCallAtMs: number | null = null;
+  private _moderationNotice: string | null = null;
   /**
    * Whether a long wait in a quiet room may also pair us from Anyone. Sent
    * with every join, renewals included; the page sets it before Start.
@@ -166,9 +169,28 @@ export class ChatSession {
     return this._roomCounts;
   }
 
+  /**
+   * Whom Report and Block apply to now: the stranger of the current call
+   * (the call ends at once), the last stranger after the call ended (after
+   * Next, "Stranger left", a dropped connection or Stop, for as long as the
+   * backend accepts it), or nobody.
+   */
+  get moderationTarget(): 'current' | 'last' | null {
+    if (this.lastCallId === null) return null;
+    if (canModerate(this._state)) return 'current';
+    const s = this._state.status;
+    const afterCall = s === 'searching' || s === 'failed' || s === 'idle' || s === 'media-error' || s === 'requesting-media';
+    return afterCall && this.lastCallAtMs !== null && Date.now() - this.lastCallAtMs < REPORT_WINDOW_MS ? 'last' : null;
+  }
+
   /** Whether Report and Block can be used now. */
   get canModerate(): boolean {
-    return this.lastCallId !== null && canModerate(this._state);
+    return this.moderationTarget !== null;
+  }
+
+  /** What happened to the last Report or Block of a past stranger (the current search goes on meanwhile). */
+  get moderationNotice(): string | null {
+    return this._moderationNotice;
   }
 
   /** Reports the stranger of the current or last call: the call ends at once for both. */
@@ -183,7 +205,26 @@ export class ChatSession {
 
   private async moderate(action: 'report' | 'block', send: (b: Backend, callId: string) => Promise<void>): Promise<void> {
     const callId = this.lastCallId;
-    if (callId === null || !this.canModerate) return;
+    const target = this.moderationTarget;
+    if (callId === null || target === null) return;
+    if (target === 'last') {
+      // The stranger is gone already: whatever the person is doing now (a new
+      // search) goes on; the backend takes the report and the block for good.
+      this.lastCallId = null;
+      this._moderationNotice = action === 'report' ? 'Reporting the last stranger…' : 'Blocking the last stranger…';
+      this.notify();
+      try {
+        await send(await this.prepare(), callId);
+        this._moderationNotice =
+          action === 'report'
+            ? 'Reported the last stranger. You will not be paired with them again.'
+            : 'Blocked the last stranger. You will not be paired with them again.';
+      } catch (err) {
+        this._moderationNotice = backendProblem(err).message;
+      }
+      this.notify();
+      return;
+    }
     // End our side at once: the person asked to get away from this stranger.
     this.endAttempt();
     this.lastCallId = null;
@@ -486,7 +527,6 @@ export class ChatSession {
     /** Whether the partner's answer arrived: any description after it is a renegotiation. */
     let answered = false;
     attempt.role = 'caller';
-    attempt.sendCandidatesTo(signaling);
     signaling.subscribe({
       ready: () => {
         if (!attempt.live || attempt.matched || attempt.signaling !== signaling) return;
@@ -494,6 +534,8 @@ export class ChatSession {
         attempt.clearTimer('renew');
         attempt.clearTimer('widen');
         this.lastCallId = callId;
+        this.lastCallAtMs = Date.now();
+        this._moderationNotice = null;
         mark(Mark.matched);
         this.dispatch({ type: 'matched' });
         // A partner who never answers (tab died after the match) sends us back to the queue.
@@ -519,6 +561,11 @@ export class ChatSession {
             if (!applied) return;
             mark(Mark.answerApplied);
             attempt.clearTimer('answer');
+            // Only now our addresses: whoever pairs with us learns them once
+            // they have answered, not merely by joining (address harvesting).
+            // ICE needs only one side's candidates to start; the answerer's
+            // arrived with its answer, so this costs the connection nothing.
+            if (attempt.signaling === signaling) attempt.sendCandidatesTo(signaling);
           },
           (err: unknown) => {
             console.warn('answer rejected', err);
@@ -548,6 +595,8 @@ export class ChatSession {
     const signaling = backend.openSignaling(callId, 'callee');
     attempt.signaling = signaling;
     this.lastCallId = callId;
+    this.lastCallAtMs = Date.now();
+    this._moderationNotice = null;
     mark(Mark.matched);
     this.dispatch({ type: 'matched' });
     signaling.subscribe({
