@@ -4,8 +4,8 @@
  * mailbox) and calls that outlived any conversation, members of calls by
  * link whose page stopped its heartbeat (and such calls once nobody live is
  * left in them), and mailboxes (and candidate documents, from before
- * mailboxes) whose call is gone. Queries find likely candidates; the pure staleness and membership
- * modules decide.
+ * mailboxes) whose call is gone. Queries find what may be stale; the pure
+ * staleness and membership modules decide.
  */
 import {
   Timestamp,
