@@ -60,8 +60,8 @@ export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls)
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
- * a random call is remembered briefly and its candidates removed; a call by
- * link loses its members and mailboxes and is not remembered.
+ * its mailboxes are removed; a random call is remembered briefly (for
+ * Report and Block), a call by link loses its members and is not remembered.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();

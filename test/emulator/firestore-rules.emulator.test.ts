@@ -41,11 +41,12 @@ import { EMULATORS, PROJECT_ID, ROOT } from '../support/emulator.js';
 const CALLER = 'alice';
 const CALLEE = 'bob';
 const STRANGER = 'mallory';
+/** Someone else in the same room as the random call CALL (waiting there): no more right to it than a stranger. */
+const ROOMMATE = 'dave';
+/** A random call between CALLER (who waited) and CALLEE, with its two mailboxes, as join creates it. */
 const CALL = 'call1';
 /** A call whose expireAt has passed, not yet deleted by the sweeper or TTL. */
 const EXPIRED_CALL = 'expired1';
-/** A call document without expireAt (not what join writes): must not count as live. */
-const UNDATED_CALL = 'undated1';
 /** A call that has ended: only its history/{callId} document remains. */
 const ENDED_CALL = 'ended1';
 const HOUR_MS = 60 * 60 * 1000;
@@ -87,19 +88,23 @@ function validCandidate(from: string) {
 const ANSWER = { type: 'answer', sdp: 'v=0\r\n' };
 const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
 
-/** A call document as the join function creates it at `createdAtMs` (epoch ms): expireAt 4 h later. */
+/** A random call's document as the join function creates it at `createdAtMs` (epoch ms): no SDP, expireAt 4 h later. */
 function callDoc(createdAtMs: number): DocumentData {
   return {
+    kind: 'random',
     caller: CALLER,
     callee: CALLEE,
     participants: [CALLER, CALLEE],
+    members: [CALLER, CALLEE],
     room: 'ta',
-    offer: OFFER,
-    answer: null,
-    answeredAt: null,
     createdAt: Timestamp.fromMillis(createdAtMs),
     expireAt: Timestamp.fromMillis(createdAtMs + 4 * HOUR_MS),
   };
+}
+
+/** An empty mailbox as the functions create it (join and enterCall alike). */
+function emptyMailbox(from: string, to: string, at: Timestamp): DocumentData {
+  return { from, to, epoch: 0, description: null, candidates: '', n: 0, updatedAt: at };
 }
 
 /**
@@ -199,18 +204,20 @@ async function seed(): Promise<void> {
     const db = ctx.firestore() as unknown as Firestore;
     const now = Date.now();
     await setDoc(doc(db, 'queue', CALLER), { uid: CALLER, room: 'ta', callId: 'reserved' });
+    await setDoc(doc(db, 'queue', ROOMMATE), { uid: ROOMMATE, room: 'ta', callId: 'reserved2' });
     // expireAt is createdAt + 4 h, as join writes it: live for the tests.
+    // join creates the call and both mailboxes in one batch.
     await setDoc(doc(db, 'calls', CALL), callDoc(now));
+    for (const [from, to] of [
+      [CALLER, CALLEE],
+      [CALLEE, CALLER],
+    ] as const) {
+      await setDoc(doc(db, 'calls', CALL, 'signals', `${from}_${to}`), emptyMailbox(from, to, Timestamp.fromMillis(now)));
+    }
+    // A candidate document as pages wrote them before mailboxes.
     await setDoc(doc(db, 'calls', CALL, 'candidates', 'c1'), { ...validCandidate(CALLER), createdAt: Timestamp.now() });
     // Created 5 h ago: expired an hour ago, not yet swept.
     await setDoc(doc(db, 'calls', EXPIRED_CALL), callDoc(now - 5 * HOUR_MS));
-    await setDoc(doc(db, 'calls', EXPIRED_CALL, 'candidates', 'c1'), {
-      ...validCandidate(CALLER),
-      createdAt: Timestamp.fromMillis(now - 5 * HOUR_MS),
-      expireAt: Timestamp.fromMillis(now - HOUR_MS),
-    });
-    const { expireAt: _none, ...undated } = callDoc(now);
-    await setDoc(doc(db, 'calls', UNDATED_CALL), undated);
     for (const c of FUNCTION_ONLY) await setDoc(doc(db, c.collection, c.id), c.data);
     // A call by link as createCall and enterCall leave it: the call, each
     // member's presence, and both mailboxes between every two members.
@@ -225,15 +232,7 @@ async function seed(): Promise<void> {
       const at = Timestamp.fromMillis(now);
       await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), { uid, joinedAt: at, seenAt: at });
       for (const to of LINK_MEMBERS.filter((m) => m !== uid)) {
-        await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), {
-          from: uid,
-          to,
-          epoch: 0,
-          description: null,
-          candidates: '',
-          n: 0,
-          updatedAt: at,
-        });
+        await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), emptyMailbox(uid, to, at));
       }
     }
     await updateDoc(doc(db, 'calls', LINK_CALL, 'signals', WORN_MAILBOX), { n: 299, epoch: 5 });
@@ -364,39 +363,47 @@ describe('firestore.rules', () => {
     });
   });
 
-  describe('calls/{callId}', () => {
-    it('denies reading a call to the unauthenticated and to strangers', async () => {
-      await denied(getDoc(doc(unauthenticated(), 'calls', CALL)));
-      await denied(getDoc(doc(as(STRANGER), 'calls', CALL)));
+  describe('calls/{callId}: a random call', () => {
+    const call = (db: Firestore) => doc(db, 'calls', CALL);
+    it('denies reading a call to the unauthenticated, strangers and others in the same room', async () => {
+      await denied(getDoc(call(unauthenticated())));
+      await denied(getDoc(call(as(STRANGER))));
+      await denied(getDoc(call(as(ROOMMATE))));
     });
     it('denies listing calls, even to participants', async () => {
       await denied(getDocs(collection(as(CALLER), 'calls')));
+      await denied(getDocs(query(collection(as(CALLER), 'calls'), where('participants', 'array-contains', CALLER))));
     });
     it('denies creating or deleting calls from a client', async () => {
       await denied(setDoc(doc(as(STRANGER), 'calls', 'mine'), { caller: STRANGER, callee: CALLER, participants: [STRANGER, CALLER] }));
-      await denied(deleteDoc(doc(as(CALLER), 'calls', CALL)));
+      await denied(deleteDoc(call(as(CALLER))));
+      await denied(deleteDoc(call(as(CALLEE))));
     });
-    it('denies the caller or a stranger writing the answer, and changing anything else', async () => {
-      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(STRANGER), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { participants: [CALLEE, STRANGER] }));
-      await denied(
-        updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp(), callee: STRANGER }),
-      );
+    it('denies every update, by either participant or anyone else: no answer, offer, members or expireAt on the call', async () => {
+      const before = await readAsFunctions('calls', CALL);
+      // Before mailboxes the callee wrote its answer here, once; now nobody writes a call.
+      await denied(updateDoc(call(as(CALLEE)), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(updateDoc(call(as(CALLER)), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(updateDoc(call(as(STRANGER)), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(updateDoc(call(as(CALLEE)), { offer: OFFER }));
+      await denied(updateDoc(call(as(CALLEE)), { participants: [CALLEE, STRANGER] }));
+      await denied(updateDoc(call(as(CALLER)), { members: [CALLER, STRANGER] }));
+      await denied(updateDoc(call(as(ROOMMATE)), { members: [CALLER, CALLEE, ROOMMATE] }));
+      await denied(updateDoc(call(as(CALLER)), { expireAt: Timestamp.fromMillis(Date.now() + 48 * HOUR_MS) }));
+      await denied(updateDoc(call(as(CALLER)), { kind: 'link' }));
+      await denied(setDoc(call(as(CALLEE)), { ...callDoc(Date.now()), callee: STRANGER }));
+      const stored = await readAsFunctions('calls', CALL);
+      assert.deepEqual(stored, before, 'the call is as join wrote it');
+      assert.deepEqual(Object.keys(stored ?? {}).sort(), Object.keys(callDoc(0)).sort());
+      assert.deepEqual([stored?.['caller'], stored?.['callee'], stored?.['members']], [CALLER, CALLEE, [CALLER, CALLEE]]);
     });
-    it('denies a malformed answer', async () => {
-      const callee = doc(as(CALLEE), 'calls', CALL);
-      await denied(updateDoc(callee, { answer: { type: 'offer', sdp: 'v=0' }, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(callee, { answer: { type: 'answer', sdp: 42 }, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(callee, { answer: { type: 'answer', sdp: 'x'.repeat(16385) }, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(callee, { answer: { ...ANSWER, extra: 1 }, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(callee, { answer: ANSWER, answeredAt: Timestamp.fromMillis(0) }));
-    });
-    it('allows the participants to read, and the callee to answer exactly once', async () => {
-      await allowed(getDoc(doc(as(CALLER), 'calls', CALL)));
-      await allowed(getDoc(doc(as(CALLEE), 'calls', CALL)));
-      await allowed(updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
+    it('allows the two participants to read it: who the other is (caller, callee), room, no SDP', async () => {
+      const byCallee = await allowed(getDoc(call(as(CALLEE))));
+      assert.equal(byCallee.get('caller'), CALLER, 'the callee learns the caller\'s uid from the call');
+      assert.deepEqual(byCallee.get('members'), [CALLER, CALLEE]);
+      assert.equal(byCallee.get('offer'), undefined);
+      const byCaller = await allowed(getDoc(call(as(CALLER))));
+      assert.equal(byCaller.get('callee'), CALLEE, 'the waiter learns the callee\'s uid from the call');
     });
     it('allows a signed-in user to wait on a call id that does not exist yet (and reveals nothing)', async () => {
       const snap = await allowed(getDoc(doc(as(CALLER), 'calls', 'reserved')));
@@ -405,99 +412,103 @@ describe('firestore.rules', () => {
     });
   });
 
-  describe('calls/{callId}/candidates', () => {
-    const candidates = (uid: string) => collection(as(uid), 'calls', CALL, 'candidates');
-    it('denies strangers and the unauthenticated reading or listing candidates', async () => {
-      await denied(getDocs(candidates(STRANGER)));
-      await denied(getDoc(doc(as(STRANGER), 'calls', CALL, 'candidates', 'c1')));
-      await denied(getDocs(collection(unauthenticated(), 'calls', CALL, 'candidates')));
+  describe('calls/{callId}/candidates: closed since mailboxes', () => {
+    const candidates = (db: Firestore) => collection(db, 'calls', CALL, 'candidates');
+    it('denies everyone, the participants included, reading or listing candidate documents', async () => {
+      for (const db of [unauthenticated(), as(STRANGER), as(ROOMMATE), as(CALLER), as(CALLEE)]) {
+        await denied(getDocs(candidates(db)));
+        await denied(getDoc(doc(candidates(db), 'c1')));
+      }
     });
-    it('denies candidates written by strangers or under someone else\'s name', async () => {
-      await denied(addDoc(candidates(STRANGER), validCandidate(STRANGER)));
-      await denied(addDoc(candidates(CALLEE), validCandidate(CALLER)));
-    });
-    it('denies malformed candidates', async () => {
-      const c = validCandidate(CALLEE);
-      await denied(addDoc(candidates(CALLEE), { ...c, extra: true }));
-      const { sdpMid: _omit, ...missing } = c;
-      await denied(addDoc(candidates(CALLEE), missing));
-      await denied(addDoc(candidates(CALLEE), { ...c, candidate: 7 }));
-      await denied(addDoc(candidates(CALLEE), { ...c, candidate: 'x'.repeat(513) }));
-      await denied(addDoc(candidates(CALLEE), { ...c, sdpMLineIndex: 'zero' }));
-      await denied(addDoc(candidates(CALLEE), { ...c, createdAt: Timestamp.fromMillis(0) }));
-      await denied(addDoc(candidates(CALLEE), { ...c, expireAt: Timestamp.fromMillis(Date.now() + 24 * 3600 * 1000) }));
-    });
-    it('denies updating or deleting candidates, and writing them once the call is gone', async () => {
-      await denied(updateDoc(doc(as(CALLER), 'calls', CALL, 'candidates', 'c1'), { candidate: 'x' }));
-      await denied(deleteDoc(doc(as(CALLER), 'calls', CALL, 'candidates', 'c1')));
-      await denied(addDoc(collection(as(CALLER), 'calls', 'gone', 'candidates'), validCandidate(CALLER)));
-    });
-    it('allows participants to write their own candidates and read the call\'s', async () => {
-      await allowed(addDoc(candidates(CALLEE), validCandidate(CALLEE)));
-      await allowed(addDoc(candidates(CALLER), { ...validCandidate(CALLER), sdpMid: null, sdpMLineIndex: null }));
-      const snap = await allowed(getDocs(candidates(CALLEE)));
-      assert.equal(snap.size, 3);
-    });
-  });
-
-  describe('calls/{callId}: the offer, the answer and expireAt', () => {
-    // There is no "answer before offer" and no callee-written offer: calls
-    // exist only once join created them, offer already in place (copied from
-    // the caller's queue entry), and no participant may write the offer.
-    it('denies either participant writing the offer, alone or with the answer', async () => {
-      const forged = { type: 'offer', sdp: 'v=0\r\nforged\r\n' };
-      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { offer: forged }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { offer: forged }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { offer: forged, answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { offer: null, answer: ANSWER, answeredAt: serverTimestamp() }));
-    });
-    it('denies either participant changing expireAt, alone or with the answer', async () => {
-      const later = Timestamp.fromMillis(Date.now() + 48 * HOUR_MS);
-      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { expireAt: later }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { expireAt: later }));
-      await denied(updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp(), expireAt: later }));
-    });
-    it('denies the callee writing a null answer, and resetting its answer to null to answer again', async () => {
-      const callee = doc(as(CALLEE), 'calls', CALL);
-      await denied(updateDoc(callee, { answer: null, answeredAt: serverTimestamp() }));
-      await allowed(updateDoc(callee, { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(callee, { answer: null, answeredAt: null }));
-      await denied(updateDoc(callee, { answer: null }));
-      await denied(updateDoc(doc(as(CALLER), 'calls', CALL), { answer: null, answeredAt: null }));
-    });
-    it('allows the callee to write exactly answer and answeredAt, leaving the offer and expireAt as join wrote them', async () => {
-      const before = await readAsFunctions('calls', CALL);
-      await allowed(updateDoc(doc(as(CALLEE), 'calls', CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      const after = await readAsFunctions('calls', CALL);
-      assert.deepEqual(after?.['answer'], ANSWER);
-      assert.deepEqual(after?.['offer'], OFFER);
-      assert.ok((after?.['expireAt'] as Timestamp).isEqual(before?.['expireAt'] as Timestamp));
+    it('denies everyone, the participants included, creating, updating or deleting one', async () => {
+      await denied(addDoc(candidates(as(CALLEE)), validCandidate(CALLEE)));
+      await denied(addDoc(candidates(as(CALLER)), validCandidate(CALLER)));
+      await denied(addDoc(candidates(as(STRANGER)), validCandidate(STRANGER)));
+      await denied(updateDoc(doc(candidates(as(CALLER)), 'c1'), { candidate: 'x' }));
+      await denied(deleteDoc(doc(candidates(as(CALLER)), 'c1')));
     });
   });
 
   describe('expired calls (expireAt passed, not yet swept)', () => {
-    const expiredCandidates = (uid: string) => collection(as(uid), 'calls', EXPIRED_CALL, 'candidates');
-    it('denies the callee answering an expired call', async () => {
-      await denied(updateDoc(doc(as(CALLEE), 'calls', EXPIRED_CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
-    });
-    it('denies both participants adding candidates to an expired call', async () => {
-      await denied(addDoc(expiredCandidates(CALLER), validCandidate(CALLER)));
-      await denied(addDoc(expiredCandidates(CALLEE), validCandidate(CALLEE)));
-    });
-    it('denies answering or adding candidates to a call without expireAt (not live: fails closed)', async () => {
-      await denied(updateDoc(doc(as(CALLEE), 'calls', UNDATED_CALL), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(addDoc(collection(as(CALLEE), 'calls', UNDATED_CALL, 'candidates'), validCandidate(CALLEE)));
-    });
-    it('still denies strangers reading an expired call or its candidates', async () => {
+    it('still denies strangers reading an expired call', async () => {
       await denied(getDoc(doc(as(STRANGER), 'calls', EXPIRED_CALL)));
-      await denied(getDocs(expiredCandidates(STRANGER)));
     });
-    it('keeps reads: participants may still read an expired call and its candidates (by choice: nothing new, and it is swept soon)', async () => {
+    it('keeps reads: participants may still read an expired call (by choice: nothing new, and it is swept soon)', async () => {
       const call = await allowed(getDoc(doc(as(CALLER), 'calls', EXPIRED_CALL)));
       assert.equal(call.get('callee'), CALLEE);
       await allowed(getDoc(doc(as(CALLEE), 'calls', EXPIRED_CALL)));
-      const snap = await allowed(getDocs(expiredCandidates(CALLEE)));
-      assert.equal(snap.size, 1);
+    });
+  });
+
+  describe('calls/{callId}/signals/{from}_{to}: mailboxes of a random call', () => {
+    const mailbox = (db: Firestore, id: string) => doc(db, 'calls', CALL, 'signals', id);
+    const signals = (db: Firestore) => collection(db, 'calls', CALL, 'signals');
+    const CALLER_TO_CALLEE = `${CALLER}_${CALLEE}`;
+    const CALLEE_TO_CALLER = `${CALLEE}_${CALLER}`;
+
+    it('denies the unauthenticated, strangers and others in the same room every read', async () => {
+      for (const db of [unauthenticated(), as(STRANGER), as(ROOMMATE)]) {
+        await denied(getDoc(mailbox(db, CALLER_TO_CALLEE)));
+        await denied(getDoc(mailbox(db, CALLEE_TO_CALLER)));
+        await denied(getDocs(signals(db)));
+        await denied(getDocs(query(signals(db), where('to', '==', CALLER))));
+        await denied(getDocs(query(signals(db), where('from', '==', CALLEE))));
+      }
+    });
+    it('lets someone else in the room run the listener\'s own query, which finds nothing addressed to it', async () => {
+      const snap = await allowed(getDocs(query(signals(as(ROOMMATE)), where('to', '==', ROOMMATE))));
+      assert.equal(snap.size, 0);
+    });
+    it('denies writes by anyone but from: the addressee, someone in the room, a stranger', async () => {
+      await denied(updateDoc(mailbox(as(CALLER), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
+      await denied(updateDoc(mailbox(as(CALLEE), CALLER_TO_CALLEE), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(ROOMMATE), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
+      await denied(updateDoc(mailbox(as(STRANGER), CALLER_TO_CALLEE), signalWrite(1)));
+      await denied(updateDoc(mailbox(unauthenticated(), CALLER_TO_CALLEE), signalWrite(1)));
+    });
+    it('denies creating or deleting a mailbox: no third mailbox, no recreating one join did not make', async () => {
+      await denied(setDoc(mailbox(as(ROOMMATE), `${ROOMMATE}_${CALLER}`), { from: ROOMMATE, to: CALLER, ...signalWrite(0) }));
+      await denied(deleteDoc(mailbox(as(CALLER), CALLER_TO_CALLEE)));
+      await denied(deleteDoc(mailbox(as(CALLER), CALLEE_TO_CALLER)));
+      await deleteAsFunctions(`calls/${CALL}/signals`, CALLER_TO_CALLEE);
+      await denied(setDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), { from: CALLER, to: CALLEE, ...signalWrite(0) }));
+      await denied(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(1)));
+    });
+    it('denies malformed writes exactly as for a call by link', async () => {
+      const own = mailbox(as(CALLEE), CALLEE_TO_CALLER);
+      await denied(updateDoc(own, signalWrite(2, { epoch: 1, description: ANSWER })));
+      await denied(updateDoc(own, signalWrite(1, { epoch: 2, description: ANSWER })));
+      await denied(updateDoc(own, signalWrite(1, { epoch: 1, description: { type: 'answer', sdp: 'x'.repeat(16385) } })));
+      await denied(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), to: ROOMMATE }));
+      await denied(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), updatedAt: Timestamp.fromMillis(0) }));
+    });
+    it('allows each participant exactly its two mailboxes: its inbox by where(to == itself), its outbox by id', async () => {
+      const callerInbox = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
+      assert.deepEqual(callerInbox.docs.map((d) => d.id), [CALLEE_TO_CALLER]);
+      const calleeInbox = await allowed(getDocs(query(signals(as(CALLEE)), where('to', '==', CALLEE))));
+      assert.deepEqual(calleeInbox.docs.map((d) => d.id), [CALLER_TO_CALLEE]);
+      for (const uid of [CALLER, CALLEE]) {
+        await allowed(getDoc(mailbox(as(uid), CALLER_TO_CALLEE)));
+        await allowed(getDoc(mailbox(as(uid), CALLEE_TO_CALLER)));
+      }
+    });
+    it('allows the callee its answer and candidates, the caller its candidates, then either a new offer (ICE restart)', async () => {
+      const candidates = `${CANDIDATE_LINE}\n`;
+      // The callee answers the offer it got from join, then trickles.
+      await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
+      await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(2, { epoch: 1, description: ANSWER, candidates })));
+      // The caller's offer went with its queue entry: its mailbox carries its candidates only.
+      await allowed(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(1, { candidates })));
+      // Either side renegotiates later: a new description under a new epoch.
+      await allowed(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(2, { epoch: 2, description: OFFER, candidates })));
+      await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(3, { epoch: 3, description: ANSWER, candidates })));
+      const atCaller = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
+      assert.deepEqual(
+        atCaller.docs.map((d) => [d.get('from'), d.get('epoch'), d.get('n'), d.get('description')]),
+        [[CALLEE, 3, 3, ANSWER]],
+      );
+      const atCallee = await allowed(getDoc(mailbox(as(CALLEE), CALLER_TO_CALLEE)));
+      assert.deepEqual(atCallee.get('description'), OFFER);
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * The join and leave callables through the Functions emulator, on the
  * Firestore emulator: pairing, room separation, no self-pairing, one call per
- * person, renewal, cleanup of candidates, and answers to bad input.
+ * person, renewal, the call's mailboxes and their cleanup, and answers to bad
+ * input.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -50,7 +51,20 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal(call.get('caller'), a.uid);
     assert.equal(call.get('callee'), b.uid);
     assert.deepEqual(call.get('participants'), [a.uid, b.uid]);
-    assert.equal(call.get('answer'), null);
+    assert.deepEqual(call.get('members'), [a.uid, b.uid]);
+    assert.equal(call.get('kind'), 'random');
+    for (const field of ['offer', 'answer', 'answeredAt']) assert.equal(call.get(field), undefined, `no ${field} on the call`);
+    // Both mailboxes exist by the time join answers 'matched' (same batch as the call), empty.
+    const boxes = await db.collection(`calls/${first.callId}/signals`).get();
+    assert.deepEqual(
+      boxes.docs.map((d) => ({ id: d.id, ...d.data(), updatedAt: undefined })).sort((x, y) => x.id.localeCompare(y.id)),
+      [
+        { id: `${a.uid}_${b.uid}`, from: a.uid, to: b.uid },
+        { id: `${b.uid}_${a.uid}`, from: b.uid, to: a.uid },
+      ]
+        .map((m) => ({ ...m, epoch: 0, description: null, candidates: '', n: 0, updatedAt: undefined }))
+        .sort((x, y) => x.id.localeCompare(y.id)),
+    );
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'the waiter left the queue');
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, false);
   });
@@ -86,19 +100,19 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'and A is not queued again');
   });
 
-  it('joining again (Next) ends the previous call, which removes its candidates', async () => {
+  it('joining again (Next) ends the previous call, which removes its mailboxes', async () => {
     const [a, b, c] = [await user(), await user(), await user()];
     const waiting = await a.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
     await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
     const callRef = db.doc(`calls/${waiting.callId}`);
-    await callRef.collection('candidates').add({ from: a.uid, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' });
+    await callRef.collection('signals').doc(`${b.uid}_${a.uid}`).update({ epoch: 1, description: { type: 'answer', sdp: 'v=0' }, n: 1 });
 
     await c.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // C waits
     const next = await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // B presses Next
     assert.equal(next.status, 'matched', 'B is paired with C at once');
     assert.notEqual(next.callId, waiting.callId);
     assert.equal((await callRef.get()).exists, false, 'the old call is gone: A learns the stranger left');
-    await eventually(async () => (await callRef.collection('candidates').get()).empty, 15_000, 'candidates removed by the trigger');
+    await eventually(async () => (await callRef.collection('signals').get()).empty, 15_000, 'mailboxes removed by the trigger');
     const calls = await db.collection('calls').where('participants', 'array-contains', b.uid).get();
     assert.equal(calls.size, 1, 'B is in exactly one call');
   });

@@ -14,7 +14,6 @@
  * while a lost conditional batch fails in one round trip.
  */
 import {
-  FieldValue,
   Timestamp,
   type DocumentReference,
   type DocumentSnapshot,
@@ -38,6 +37,7 @@ import { Banned, Contended } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
 import { BANS, CALLS } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from '../matching/optimistic.js';
+import { emptyMailbox } from './mailboxes.js';
 import { checkRateOptimistic, type RateAction } from '../matching/rate-limit.js';
 import {
   MEMBERS_SUBCOLLECTION,
@@ -175,15 +175,7 @@ export class LinkCalls {
           if (ownPresence) batch.update(ownPresence.ref, { ...this.presence(uid, nowMs) }, { lastUpdateTime: ownPresence.updateTime });
           else batch.create(this.member(callId, uid), this.presence(uid, nowMs));
           for (const d of mailboxesBetween(uid, decision.members)) {
-            batch.set(this.mailbox(callId, d.id), {
-              from: d.from,
-              to: d.to,
-              epoch: 0,
-              description: null,
-              candidates: '',
-              n: 0,
-              updatedAt: FieldValue.serverTimestamp(),
-            });
+            batch.set(this.mailbox(callId, d.id), emptyMailbox(d.from, d.to));
           }
           return { batch, result: { status: 'entered', members: decision.members, capacity } };
         }

@@ -1,22 +1,38 @@
 /**
  * Removes what abrupt exits leave behind: waiting entries whose page stopped
- * renewing, calls nobody answered or that outlived any conversation, members
- * of calls by link whose page stopped its heartbeat (and such calls once
- * nobody live is left in them), and candidates and mailboxes whose call is
- * gone. Queries find likely candidates; the pure staleness and membership
- * modules decide.
+ * renewing, random calls whose callee never answered (never wrote its
+ * mailbox) and calls that outlived any conversation, members of calls by
+ * link whose page stopped its heartbeat (and such calls once nobody live is
+ * left in them), and mailboxes (and candidate documents, from before
+ * mailboxes) whose call is gone. Queries find what may be stale; the pure
+ * staleness and membership modules decide.
  */
-import { Timestamp, type CollectionReference, type Firestore } from 'firebase-admin/firestore';
+import {
+  Timestamp,
+  type CollectionReference,
+  type DocumentReference,
+  type Firestore,
+  type QueryDocumentSnapshot,
+} from 'firebase-admin/firestore';
 import { HISTORY_MS, SWEEP_BATCH } from '../domain/limits.js';
 import { queryReads, type Usage } from '../domain/usage.js';
-import { DEFAULT_STALENESS, isStaleCall, isStaleWaitingEntry, type StalenessPolicy } from '../domain/staleness.js';
+import {
+  DEFAULT_STALENESS,
+  isStaleCall,
+  isStaleWaitingEntry,
+  needsCalleeWrites,
+  type CallFacts,
+  type StalenessPolicy,
+} from '../domain/staleness.js';
 import { CALLS, CANDIDATES, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
+import { mailboxRef } from '../calls/mailboxes.js';
 import { LINK_LEASE_MS, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION } from '../protocol/calls.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
   readonly calls: number;
+  /** Candidate documents (from before mailboxes) older than any call: their call's trigger failed. */
   readonly orphanCandidates: number;
   /** Members of calls by link removed because their lease lapsed (calls left with nobody live count in `calls`). */
   readonly lapsedMembers: number;
@@ -24,6 +40,17 @@ export interface SweepReport {
   readonly orphanSignals: number;
   /** Expired history entries and rate-limit windows (production's TTL does this too, but slowly). */
   readonly expiredRecords: number;
+}
+
+/** What staleness.ts needs of a call document, except its callee's mailbox. */
+function callFacts(call: QueryDocumentSnapshot): CallFacts {
+  const answeredAt = call.get('answeredAt') as Timestamp | null | undefined;
+  return {
+    kind: isLinkCall(call.data()) ? 'link' : 'random',
+    createdAtMs: (call.get('createdAt') as Timestamp).toMillis(),
+    // Only on calls written before mailboxes; absent on today's.
+    answeredAtMs: answeredAt instanceof Timestamp ? answeredAt.toMillis() : null,
+  };
 }
 
 export class Sweeper {
@@ -84,20 +111,33 @@ export class Sweeper {
       .where('createdAt', '<=', Timestamp.fromMillis(nowMs - youngestStale))
       .limit(SWEEP_BATCH)
       .get();
-    const stale = snap.docs.filter((d) => {
-      const answeredAt = d.get('answeredAt') as Timestamp | null;
-      return isStaleCall(
-        {
-          kind: isLinkCall(d.data()) ? 'link' : 'random',
-          createdAtMs: (d.get('createdAt') as Timestamp).toMillis(),
-          answeredAtMs: answeredAt?.toMillis() ?? null,
-        },
-        nowMs,
-        this.policy,
-      );
-    });
-    await Promise.all(stale.map((d) => this.db.recursiveDelete(d.ref)));
+    const calls = snap.docs.map((d) => ({ snap: d, facts: callFacts(d) }));
+    // A random call's answer is in its callee's mailbox: read those (in one
+    // round trip) only for the calls whose fate depends on it.
+    const unsure = calls.filter((c) => needsCalleeWrites(c.facts, nowMs, this.policy));
+    const writes = await this.calleeWrites(unsure.map((c) => c.snap));
+    const stale = calls.filter((c) =>
+      isStaleCall({ ...c.facts, calleeWrites: writes.get(c.snap.id) }, nowMs, this.policy),
+    );
+    await Promise.all(stale.map((c) => this.db.recursiveDelete(c.snap.ref)));
     return stale.length;
+  }
+
+  /** For each random call: how many times its callee wrote its mailbox to the caller (null: no such mailbox). */
+  private async calleeWrites(calls: readonly QueryDocumentSnapshot[]): Promise<Map<string, number | null>> {
+    const found = new Map<string, number | null>();
+    const refs: DocumentReference[] = [];
+    for (const call of calls) {
+      const [caller, callee] = [call.get('caller') as unknown, call.get('callee') as unknown];
+      if (typeof caller === 'string' && typeof callee === 'string') refs.push(mailboxRef(this.db, call.id, callee, caller));
+      else found.set(call.id, null); // not a call join made: nobody can answer it
+    }
+    if (refs.length === 0) return found;
+    for (const box of await this.db.getAll(...refs)) {
+      const n = box.get('n') as unknown;
+      found.set(box.ref.parent.parent!.id, box.exists ? (typeof n === 'number' ? n : 0) : null);
+    }
+    return found;
   }
 
   /**
@@ -136,10 +176,10 @@ export class Sweeper {
 }
 
 /**
- * After a call document is deleted: for a random call, keep its participants
- * and room for an hour (so either person can still report or block the
- * other), and delete its candidates; for a call by link, delete its members'
- * presence and its mailboxes, and keep nothing (history is for moderating
+ * After a call document is deleted: delete its mailboxes (both kinds) and,
+ * for a call by link, its members' presence; for a random call, keep its
+ * participants and room for an hour (so either person can still report or
+ * block the other; calls by link keep nothing: history is for moderating
  * random calls). `call` is the deleted document's data, when the trigger has it.
  */
 export async function onCallEnded(
@@ -148,17 +188,16 @@ export async function onCallEnded(
   call: Record<string, unknown> | undefined,
   nowMs: number,
 ): Promise<Usage> {
-  if (isLinkCall(call)) {
-    const ref = db.collection(CALLS).doc(callId);
-    const deleted = await Promise.all(
-      [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION].map((name) => deleteAll(db, ref.collection(name))),
-    );
-    const total = deleted[0]! + deleted[1]!;
-    // Two queries, each billed at least one read.
-    return { reads: queryReads(deleted[0]!) + queryReads(deleted[1]!), writes: 0, deletes: total };
-  }
+  const ref = db.collection(CALLS).doc(callId);
+  const subcollections = isLinkCall(call)
+    ? [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION]
+    : // Random calls written before mailboxes (no `members`) trickled
+      // candidate documents instead; today's have none, so skip that query.
+      Array.isArray(call?.['members'])
+      ? [SIGNALS_SUBCOLLECTION]
+      : [SIGNALS_SUBCOLLECTION, CANDIDATES];
   let writes = 0;
-  if (call && Array.isArray(call['participants'])) {
+  if (!isLinkCall(call) && call && Array.isArray(call['participants'])) {
     await db.collection(HISTORY).doc(callId).set({
       participants: call['participants'],
       room: call['room'] ?? '',
@@ -167,15 +206,13 @@ export async function onCallEnded(
     });
     writes = 1;
   }
-  const deleted = await deleteCallCandidates(db, callId);
-  return { reads: queryReads(deleted), writes, deletes: deleted };
-}
-
-/** Deletes the candidates of a call whose document is gone; returns how many. */
-export async function deleteCallCandidates(db: Firestore, callId: string): Promise<number> {
-  // A browser trickles a handful of candidates; the rules bound each one's
-  // size, not their number.
-  return deleteAll(db, db.collection(CALLS).doc(callId).collection(CANDIDATES));
+  const deleted = await Promise.all(subcollections.map((name) => deleteAll(db, ref.collection(name))));
+  return {
+    // Each query is billed at least one read.
+    reads: deleted.reduce((sum, n) => sum + queryReads(n), 0),
+    writes,
+    deletes: deleted.reduce((sum, n) => sum + n, 0),
+  };
 }
 
 /** Deletes every document of a (sub)collection, in batches under Firestore's 500 limit; returns how many. */

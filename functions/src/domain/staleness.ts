@@ -26,16 +26,41 @@ export interface CallFacts {
   /** A call by link has no answer: only its age (and its members' leases, see membership.ts) end it. Default 'random'. */
   readonly kind?: CallKind;
   readonly createdAtMs: number;
-  /** Null while the callee has not answered. */
-  readonly answeredAtMs: number | null;
+  /**
+   * A random call's answer is in the callee's mailbox to the caller
+   * (`signals/{callee}_{caller}`): how many times the callee wrote it (its
+   * `n`). The callee's first write carries its answer, so any write means
+   * answered. `null`: that mailbox does not exist. `undefined`: not read; a
+   * call is never judged unanswered on a fact nobody looked up (the sweeper
+   * reads it whenever needsCalleeWrites says so).
+   */
+  readonly calleeWrites?: number | null;
+  /** Random calls written before mailboxes existed: when the callee wrote `answer` on the call document (null: it did not). */
+  readonly answeredAtMs?: number | null;
+}
+
+/** A random call past the answer timeout with no answer on its document: only its callee's mailbox can still tell it answered. */
+function mayBeUnanswered(call: CallFacts, nowMs: number, policy: StalenessPolicy): boolean {
+  return call.kind !== 'link' && (call.answeredAtMs ?? null) === null && nowMs - call.createdAtMs >= policy.unansweredCallMs;
 }
 
 /**
- * A random call is stale when its callee never answered in time; any call is
- * stale when it is older than any conversation we keep signaling data for.
+ * Whether isStaleCall needs `calleeWrites` to judge this call: a random call
+ * older than the answer timeout, younger than the longest call, not answered
+ * on its document. The sweeper reads the callee's mailbox for these only
+ * (one read each), never for calls by link, young calls or old ones.
+ */
+export function needsCalleeWrites(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
+  return mayBeUnanswered(call, nowMs, policy) && nowMs - call.createdAtMs < policy.maxCallAgeMs;
+}
+
+/**
+ * A random call is stale when its callee never answered in time (never
+ * wrote its mailbox); any call is stale when it is older than any
+ * conversation we keep signaling data for.
  */
 export function isStaleCall(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
-  const age = nowMs - call.createdAtMs;
-  if (call.kind !== 'link' && call.answeredAtMs === null && age >= policy.unansweredCallMs) return true;
-  return age >= policy.maxCallAgeMs;
+  if (nowMs - call.createdAtMs >= policy.maxCallAgeMs) return true;
+  if (!mayBeUnanswered(call, nowMs, policy) || call.calleeWrites === undefined) return false;
+  return call.calleeWrites === null || call.calleeWrites <= 0;
 }

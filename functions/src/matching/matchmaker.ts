@@ -35,6 +35,7 @@ import { choosePartner, isLeaseLive, sharedPool, widening, type Seeker, type Wai
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
+import { emptyMailbox, mailboxRef } from '../calls/mailboxes.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
 import { checkRateOptimistic } from './rate-limit.js';
@@ -81,19 +82,26 @@ export interface QueueDoc {
   readonly expireAt: Timestamp;
 }
 
-/** A `calls/{callId}` document. */
+/**
+ * A random call's `calls/{callId}` document, as `join` creates it. No SDP:
+ * the callee got the waiter's offer in join's result, and everything after
+ * it (the answer, candidates, later descriptions both ways) goes through the
+ * two mailboxes `signals/{caller}_{callee}` and `signals/{callee}_{caller}`,
+ * created in the same batch.
+ */
 export interface CallDoc {
   /** A call by link (calls/link-calls.ts) has kind 'link'; documents written before this field existed have none. */
   readonly kind: 'random';
+  /** The one who was waiting: its offer is the call's first description. */
   readonly caller: string;
+  /** The one whose join made the pair. */
   readonly callee: string;
+  /** Who may read the call (firestore.rules); join and leave find one's calls by it. */
   readonly participants: readonly [string, string];
+  /** The same two, in the order of a call by link's `members`: the caller first (it made the first offer). */
+  readonly members: readonly [string, string];
   /** The pool the two met in. */
   readonly room: RoomId;
-  readonly offer: SessionDescription;
-  /** Written once by the callee. */
-  readonly answer: SessionDescription | null;
-  readonly answeredAt: Timestamp | null;
   readonly createdAt: Timestamp;
   /** TTL field: production deletes the document after this time. */
   readonly expireAt: Timestamp;
@@ -209,7 +217,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       takeRate(batch);
       // Whoever joins leaves every call they were in: one person, one call.
       // Deleting the call document is what tells the partner "stranger left";
-      // a trigger then removes its candidates.
+      // a trigger then removes its mailboxes.
       for (const call of ownCalls.docs) batch.delete(call.ref);
 
       if (partner !== null) {
@@ -352,27 +360,31 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   /**
    * Adds to `batch` the taking of `partner` (unchanged since read) and the
-   * creation of the call; returns what the seeker is told once it commits.
+   * creation of the call with its two empty mailboxes; returns what the
+   * seeker is told once it commits. One batch: the waiter's listener never
+   * sees a call whose mailboxes are not there yet.
    */
   private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinOutcome {
     const room = sharedPool(seeker, partner) as RoomId;
+    const callId = partner.doc.callId;
+    const [caller, callee] = [partner.uid, seeker.uid];
     const call: CallDoc = {
       kind: 'random',
-      caller: partner.uid,
-      callee: seeker.uid,
-      participants: [partner.uid, seeker.uid],
+      caller,
+      callee,
+      participants: [caller, callee],
+      members: [caller, callee],
       room,
-      offer: partner.doc.offer,
-      answer: null,
-      answeredAt: null,
       createdAt: Timestamp.fromMillis(nowMs),
       expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
     };
     batch.delete(partner.snap.ref, { lastUpdateTime: partner.snap.updateTime! });
     // create(), not set(): if the id were somehow taken the batch fails
-    // instead of overwriting someone else's call.
-    batch.create(this.calls.doc(partner.doc.callId) as DocumentReference<CallDoc>, call);
-    return { status: 'matched', callId: partner.doc.callId, offer: partner.doc.offer, room };
+    // instead of overwriting someone else's call (or its mailboxes).
+    batch.create(this.calls.doc(callId) as DocumentReference<CallDoc>, call);
+    batch.create(mailboxRef(this.db, callId, caller, callee), emptyMailbox(caller, callee));
+    batch.create(mailboxRef(this.db, callId, callee, caller), emptyMailbox(callee, caller));
+    return { status: 'matched', callId, offer: partner.doc.offer, room };
   }
 
   async leave(

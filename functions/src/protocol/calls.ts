@@ -1,6 +1,6 @@
 /**
  * Calls by link (one to one or a group of up to five) and the per-direction
- * signaling mailboxes every link of a call uses. The shapes, limits and codes
+ * signaling mailboxes every link of a call uses, in random calls too. The shapes, limits and codes
  * here are the contract between the functions, the rules (firestore.rules
  * repeats the limits; test/emulator checks they agree) and any client;
  * docs/PROTOCOL.md describes them for a client in another language.
@@ -12,7 +12,7 @@
 export const CALLS_COLLECTION = 'calls';
 /** `calls/{callId}/members/{uid}`: one member's presence (written by functions; the member refreshes `seenAt`). */
 export const MEMBERS_SUBCOLLECTION = 'members';
-/** `calls/{callId}/signals/{from}_{to}`: one mailbox per direction between two members. */
+/** `calls/{callId}/signals/{from}_{to}`: one mailbox per direction between two people in a call (random or by link). */
 export const SIGNALS_SUBCOLLECTION = 'signals';
 
 /** What kind of call a `calls/{callId}` document is. Random calls made by `join` have `kind: 'random'` (or none, before this field existed). */
@@ -51,9 +51,10 @@ export interface LinkCallDoc {
 
 /**
  * A mailbox `calls/{callId}/signals/{from}_{to}`: everything `from` has to
- * say to `to`. The functions create it (empty) when the two are both members
- * and delete it when either leaves; only `from` writes it, only `from` and
- * `to` read it. Each write replaces the state: the latest description and
+ * say to `to`. The functions create it (empty) when the two are in one call
+ * (`join` with a random call, both directions; `enterCall` between a newcomer
+ * and each member) and delete it when either leaves or the call ends; only
+ * `from` writes it, only `from` and `to` read it. Each write replaces the state: the latest description and
  * every candidate gathered so far.
  */
 export interface SignalDoc {
@@ -73,7 +74,7 @@ export interface SignalDoc {
   readonly n: number;
 }
 
-/** Longest SDP in a mailbox (same as the random call's offer and answer). */
+/** Longest SDP in a mailbox (the same limit as join's offer). */
 export const MAX_SIGNAL_SDP = 16 * 1024;
 /** Longest `candidates` text: about 60 candidates, several ICE restarts' worth. */
 export const MAX_SIGNAL_CANDIDATES = 16 * 1024;

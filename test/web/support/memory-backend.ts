@@ -29,8 +29,11 @@
  *   call's room (the shared pool: 'any' after widening), like stats/rooms.
  * - A channel reports ready() once its call exists (for a waiting caller: the
  *   match), then the partner's messages in the order they were written: its
- *   descriptions (the caller's first is the answer) and candidates, never our
- *   own. A call that ends after it was seen reports ended(). Our candidates
+ *   descriptions (to the waiter, the callee's first is the answer to the
+ *   offer join carried; any later one, from either side, a renegotiation) and
+ *   candidates, never our own. As in Firestore, where each side writes its
+ *   own mailbox `calls/{callId}/signals/{from}_{to}` and the call document
+ *   holds no SDP. A call that ends after it was seen reports ended(). Our candidates
  *   are held until the call exists. Nothing is ever delivered synchronously:
  *   every delivery runs in a later task, as a network would.
  */
@@ -84,8 +87,12 @@ interface Call {
   readonly callee: string;
   /** The pool the two met in. */
   readonly room: string;
-  readonly offer: SessionDescription;
-  /** Descriptions and candidates of both sides, in the order they were written. */
+  /**
+   * Descriptions and candidates of both sides, in the order they were
+   * written: the two mailboxes of the real call, merged. Like the real call
+   * document, the call holds no SDP: the waiter's offer went to the callee
+   * with join's result.
+   */
   readonly messages: CallMessage[];
 }
 
@@ -242,7 +249,6 @@ export class MemoryMatchmaker {
         caller: partner.uid,
         callee: uid,
         room: met,
-        offer: partner.offer,
         messages: [],
       });
       this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId} (pool ${met})`);

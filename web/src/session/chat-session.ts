@@ -620,9 +620,9 @@ export class ChatSession {
     }
     if (!attempt.live) return;
     mark(Mark.answerCreated);
-    // The answer first: Firestore applies one client's writes in order, and a
-    // candidate write ahead of it (each checked by a rule that reads the call)
-    // would delay the one message the caller must have to connect.
+    // The answer first, so that the mailbox's first write carries it without
+    // waiting for candidates (they follow in the next write): it is the one
+    // message the caller must have to connect.
     const answerSent = signaling.send({ description: answer });
     attempt.sendCandidatesTo(signaling);
     try {

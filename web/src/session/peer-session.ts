@@ -3,7 +3,9 @@
  * is there, the joiner's answer, and the candidates, as calls and callbacks
  * that ChatSession wires to the random call's signaling. Underneath is the
  * engine's PeerLink (perfect negotiation), the same as in calls by link; this
- * class only adapts it to the random call's one-offer, one-answer documents.
+ * class only adapts it to the random call's first exchange (the offer travels
+ * with join, the answer in the callee's mailbox); later descriptions are
+ * ordinary renegotiation.
  */
 import { LinkState, PeerLink } from '../engine/peer-link.js';
 import type { ReconnectPolicy } from '../engine/reconnect-policy.js';
