@@ -22,11 +22,17 @@ export type CandidateProtocol = 'udp' | 'tcp';
 export type RelayProtocol = 'udp' | 'tcp' | 'tls';
 
 export interface ParsedCandidate {
+  /** Identifies the candidate's base and server, with the priority (e.g. to find it in getStats). */
+  readonly foundation: string;
   readonly type: CandidateType;
   /** The candidate's own transport (a relay candidate's is the relayed side, always UDP). */
   readonly protocol: CandidateProtocol;
   readonly priority: number;
-  /** For relay candidates: the transport to the TURN server, when it can be told; else null. */
+  /**
+   * For relay candidates: the transport to the TURN server, when known. The
+   * candidate line does not carry it, so parseCandidate leaves it null; the
+   * probe fills it in from what the browser says besides the line.
+   */
   readonly relayProtocol: RelayProtocol | null;
 }
 
@@ -39,39 +45,30 @@ const TYPES: readonly string[] = Object.values(CandidateType);
  * gathering) or anything that is not a candidate.
  */
 export function parseCandidate(line: string): ParsedCandidate | null {
-  const m = /^(?:a=)?candidate:\S+ \d+ (\S+) (\d+) \S+ \d+ typ (\S+)/i.exec(line.trim());
+  const m = /^(?:a=)?candidate:(\S+) \d+ (\S+) (\d+) \S+ \d+ typ (\S+)/i.exec(line.trim());
   if (!m) return null;
-  const protocol = m[1]!.toLowerCase();
-  const type = m[3]!.toLowerCase();
+  const protocol = m[2]!.toLowerCase();
+  const type = m[4]!.toLowerCase();
   if ((protocol !== 'udp' && protocol !== 'tcp') || !TYPES.includes(type)) return null;
-  const priority = Number(m[2]);
-  return {
-    type: type as CandidateType,
-    protocol,
-    priority,
-    relayProtocol: type === CandidateType.relay ? relayProtocolFromPriority(priority) : null,
-  };
+  return { foundation: m[1]!, type: type as CandidateType, protocol, priority: Number(m[3]), relayProtocol: null };
 }
 
 /**
- * The transport to the TURN server, read from a relay candidate's priority.
- * The candidate line does not carry it, and `RTCIceCandidate.relayProtocol`
- * is not in every browser; libwebrtc (Chrome, Edge, Safari) encodes it in the
- * type preference, the priority's top byte: 2 for UDP, 1 for TCP, 0 for TLS
- * (webrtc/src p2p/base/port.h, ICE_TYPE_PREFERENCE_RELAY_*). Firefox uses
- * other preferences, so anything else is unknown (null).
+ * The transport to the TURN server, from the server's URL (RFC 7065), which
+ * browsers report with each relay candidate (`RTCIceCandidate.url`, and
+ * `url` in getStats): turns: is TLS, `?transport=tcp` is TCP, otherwise UDP.
+ * Null for anything that is not a TURN URL.
  */
-export function relayProtocolFromPriority(priority: number): RelayProtocol | null {
-  switch (Math.floor(priority / 2 ** 24)) {
-    case 2:
-      return 'udp';
-    case 1:
-      return 'tcp';
-    case 0:
-      return 'tls';
-    default:
-      return null;
-  }
+export function relayProtocolFromUrl(url: string): RelayProtocol | null {
+  const m = /^(turns?):[^?]*(?:\?transport=(udp|tcp))?$/i.exec(url.trim());
+  if (!m) return null;
+  if (m[1]!.toLowerCase() === 'turns') return 'tls';
+  return m[2]?.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+}
+
+/** A relay protocol as a browser reports it (a string of its own choosing), or null. */
+export function asRelayProtocol(value: unknown): RelayProtocol | null {
+  return value === 'udp' || value === 'tcp' || value === 'tls' ? value : null;
 }
 
 /** What a set of gathered candidates says about the network. */
@@ -109,11 +106,21 @@ export function summarizeCandidates(candidates: readonly ParsedCandidate[]): Can
   };
 }
 
-/** Which kinds of server an ICE configuration names: STUN (stun:, stuns:) and TURN (turn:, turns:). */
-export function configuredServers(config: RTCConfiguration): { readonly stun: boolean; readonly turn: boolean } {
+/** Which kinds of server an ICE configuration names. */
+export interface ConfiguredServers {
+  /** A STUN server (stun:, stuns:). */
+  readonly stun: boolean;
+  /** A TURN server (turn:, turns:). */
+  readonly turn: boolean;
+  /** A server asked over UDP (STUN, or TURN without TCP or TLS): only then can UDP be found blocked. */
+  readonly udp: boolean;
+}
+
+export function configuredServers(config: RTCConfiguration): ConfiguredServers {
   const urls = (config.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
   return {
-    stun: urls.some((u) => /^stuns?:/i.test(u)),
+    stun: urls.some((u) => /^stun:/i.test(u) || /^stuns:/i.test(u)),
     turn: urls.some((u) => /^turns?:/i.test(u)),
+    udp: urls.some((u) => /^stun:/i.test(u) || relayProtocolFromUrl(u) === 'udp'),
   };
 }

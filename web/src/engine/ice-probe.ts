@@ -4,7 +4,7 @@
  * relay is. Knows WebRTC and nothing else; the configuration (with its real
  * TURN credentials) comes from the caller.
  */
-import { parseCandidate, type ParsedCandidate, type RelayProtocol } from './ice-candidate.js';
+import { asRelayProtocol, parseCandidate, relayProtocolFromUrl, type ParsedCandidate } from './ice-candidate.js';
 
 export interface IceProbeResult {
   /** Every candidate gathered, in arrival order. */
@@ -55,18 +55,47 @@ export async function probeIce(config: RTCConfiguration, options: IceProbeOption
           reject(err);
         });
     });
-    return { candidates, complete };
+    return { candidates: await withStatsRelayProtocols(pc, candidates), complete };
   } finally {
     pc.close();
   }
 }
 
-/** The candidate line, with the browser's own `relayProtocol` when it has one (the line lacks it). */
+/**
+ * The candidate line, and for a relay how it reached the TURN server, which
+ * the line lacks: the candidate's `relayProtocol`, else its server `url`.
+ * Chromium 156 gives `relayProtocol` for a TCP relay but null for a UDP one,
+ * while `url` names both.
+ */
 function fromIceCandidate(candidate: RTCIceCandidate): ParsedCandidate | null {
   const parsed = parseCandidate(candidate.candidate);
-  if (!parsed) return null;
-  const own = (candidate as RTCIceCandidate & { relayProtocol?: RelayProtocol | null }).relayProtocol;
-  return own && parsed.type === 'relay' ? { ...parsed, relayProtocol: own } : parsed;
+  if (!parsed || parsed.type !== 'relay') return parsed;
+  const extra = candidate as RTCIceCandidate & { relayProtocol?: unknown; url?: unknown };
+  const relayProtocol =
+    asRelayProtocol(extra.relayProtocol) ?? (typeof extra.url === 'string' ? relayProtocolFromUrl(extra.url) : null);
+  return { ...parsed, relayProtocol };
+}
+
+/**
+ * Relay candidates whose transport is still unknown, completed from
+ * getStats (its local-candidate entries carry `relayProtocol` in every
+ * current browser, unpaired candidates included).
+ */
+async function withStatsRelayProtocols(pc: RTCPeerConnection, candidates: ParsedCandidate[]): Promise<ParsedCandidate[]> {
+  if (!candidates.some((c) => c.type === 'relay' && c.relayProtocol === null)) return candidates;
+  const known = new Map<string, ParsedCandidate['relayProtocol']>();
+  try {
+    (await pc.getStats()).forEach((s: { type: string; foundation?: string; priority?: number; relayProtocol?: unknown }) => {
+      if (s.type === 'local-candidate') known.set(`${s.foundation} ${s.priority}`, asRelayProtocol(s.relayProtocol));
+    });
+  } catch {
+    return candidates; // no stats: the transports stay unknown
+  }
+  return candidates.map((c) =>
+    c.type === 'relay' && c.relayProtocol === null
+      ? { ...c, relayProtocol: known.get(`${c.foundation} ${c.priority}`) ?? null }
+      : c,
+  );
 }
 
 export interface RelayRttOptions {

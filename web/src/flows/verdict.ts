@@ -3,7 +3,7 @@
  * words. Pure: the check (connection-check.ts) gathers the facts, this
  * module judges them, elements show the words as they are.
  */
-import type { CandidateSummary } from '../engine/ice-candidate.js';
+import type { CandidateSummary, ConfiguredServers } from '../engine/ice-candidate.js';
 import { ProblemCode, type Problem } from '../session/problems.js';
 import { ExtraHelpTopic, type HelpTopic } from './help-topic.js';
 
@@ -21,7 +21,7 @@ export interface MediaFinding {
 export interface NetworkFinding {
   readonly summary: CandidateSummary;
   /** Which servers the ICE configuration named. */
-  readonly servers: { readonly stun: boolean; readonly turn: boolean };
+  readonly servers: ConfiguredServers;
   /** Whether gathering finished on its own (false: a server never answered before the time ran out). */
   readonly complete: boolean;
   /** Round trip between this device and the relay; null when there is no relay candidate or it did not connect. */
@@ -74,13 +74,14 @@ export interface Verdict {
 /**
  * Whether UDP gets out: 'open' when a STUN answer or a UDP relay came back;
  * 'blocked' when the relay answered over TCP or TLS but nothing came back
- * over UDP (with STUN or TURN over UDP configured, as production has); 'unknown' when nothing got out at all (offline, or no server to
+ * over UDP although a server was asked over UDP; 'unknown' when nothing got out at all (offline, or no server to
  * ask), which cannot tell a UDP block from the rest.
  */
 export function udpStatus(network: NetworkFinding): 'open' | 'blocked' | 'unknown' {
   if (network.summary.udpOut) return 'open';
-  // A relay of unknown transport (a browser that does not say) proves nothing either way.
-  return network.summary.relayProtocols.length > 0 ? 'blocked' : 'unknown';
+  // A relay of unknown transport (a browser that does not say) proves nothing
+  // either way, nor does silence over UDP when no server was asked over UDP.
+  return network.summary.relayProtocols.length > 0 && network.servers.udp ? 'blocked' : 'unknown';
 }
 
 /** The media's verdict when it keeps calls from starting, else null. */

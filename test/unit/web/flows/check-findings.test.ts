@@ -12,7 +12,7 @@ const MEDIA = { camera: true, microphone: false, problem: null };
 function done(network: Partial<NetworkFinding> & Pick<NetworkFinding, 'summary'>): CheckState {
   const result: CheckResult = {
     media: MEDIA,
-    network: { servers: { stun: true, turn: true }, complete: true, relayRttMs: null, ...network },
+    network: { servers: { stun: true, turn: true, udp: true }, complete: true, relayRttMs: null, ...network },
   };
   return { status: 'done', result, verdict: verdict(result) };
 }
@@ -37,7 +37,7 @@ describe('findings', () => {
   it('host only without servers (npm start): the servers are "not set up", not missing', () => {
     const state = done({
       summary: { host: true, srflx: false, relay: false, protocols: ['udp'], relayProtocols: [], udpOut: false },
-      servers: { stun: false, turn: false },
+      servers: { stun: false, turn: false, udp: false },
     });
     assert.deepEqual(values(state), {
       camera: 'Works (ok)',

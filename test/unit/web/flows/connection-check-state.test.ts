@@ -16,7 +16,7 @@ const RESULT: CheckResult = {
   media: { camera: true, microphone: true, problem: null },
   network: {
     summary: { host: true, srflx: false, relay: false, protocols: ['udp'], relayProtocols: [], udpOut: false },
-    servers: { stun: false, turn: false },
+    servers: { stun: false, turn: false, udp: false },
     complete: true,
     relayRttMs: null,
   },

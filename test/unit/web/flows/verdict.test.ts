@@ -21,7 +21,7 @@ type Kind = 'host' | 'srflx' | 'relay';
 /** A finding for the given candidate kinds; relays reached over `relayOver`. */
 function network(
   kinds: readonly Kind[],
-  opts: { relayOver?: RelayProtocol[]; stun?: boolean; turn?: boolean } = {},
+  opts: { relayOver?: RelayProtocol[]; stun?: boolean; turn?: boolean; udp?: boolean } = {},
 ): NetworkFinding {
   const relayProtocols = kinds.includes('relay') ? (opts.relayOver ?? ['udp']) : [];
   const summary: CandidateSummary = {
@@ -34,7 +34,7 @@ function network(
   };
   return {
     summary,
-    servers: { stun: opts.stun ?? true, turn: opts.turn ?? true },
+    servers: { stun: opts.stun ?? true, turn: opts.turn ?? true, udp: opts.udp ?? opts.stun ?? true },
     complete: true,
     relayRttMs: kinds.includes('relay') ? 40 : null,
   };
@@ -81,6 +81,12 @@ describe('networkVerdict', () => {
       assert.match(v.message, /blocks UDP/);
       assertPlain(v);
     }
+  });
+
+  it('relay over TCP when no server was asked over UDP: relay only, UDP untested', () => {
+    const net = network(['host', 'relay'], { relayOver: ['tcp'], stun: false, udp: false });
+    assert.equal(udpStatus(net), 'unknown');
+    assert.equal(check(net).code, VerdictCode.relayOnly);
   });
 
   it('relay of unknown transport (another browser): relay only, not a UDP verdict', () => {
