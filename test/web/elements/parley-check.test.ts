@@ -79,6 +79,15 @@ describe('<parley-check> (real media and ICE, no servers)', () => {
     const video = $<HTMLVideoElement>(el, 'video#preview');
     assert(video, 'the camera preview');
     await waitUntil(() => video.videoWidth > 0, 5_000, 'a camera picture');
+    // The meter re-renders the element 20 times a second; the video must not restart each time.
+    let restarts = 0;
+    video.addEventListener('emptied', () => (restarts += 1));
+    await sleep(1_000);
+    assertEqual(restarts, 0, 'the preview keeps playing while the meter moves');
+    assert(
+      video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && !video.paused,
+      `the preview plays (readyState ${video.readyState})`,
+    );
     assertEqual($<HTMLAnchorElement>(el, '#back')?.getAttribute('href'), '#/', 'Back');
   });
 

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { ConnectionCheckDeps } from '../flows/connection-check.js';
 import { findings } from '../flows/check-findings.js';
@@ -32,28 +33,37 @@ export class ParleyCheck extends LitElement {
       margin: 0;
       font-size: 1.2rem;
     }
+    /* A phone stacks the preview over the results, and the preview gives up
+       height first; a laptop puts them side by side. */
     .body {
       flex: 1 1 auto;
       min-height: 0;
-      display: grid;
+      display: flex;
+      flex-direction: column;
       gap: 0.75rem;
-      grid-template-rows: minmax(6rem, 1fr) auto;
     }
     @media (min-width: 48rem) {
       .body {
+        display: grid;
         grid-template-columns: minmax(0, 1fr) minmax(18rem, 24rem);
-        grid-template-rows: minmax(0, 1fr);
+        align-items: start;
       }
     }
     .media {
       display: flex;
       flex-direction: column;
       gap: 0.4rem;
-      min-height: 0;
+      flex: 0 1 auto;
+      min-height: 8rem;
+      max-height: 100%;
+    }
+    .results {
+      flex: 0 0 auto;
     }
     .preview {
       position: relative;
-      flex: 1 1 auto;
+      flex: 0 1 auto;
+      aspect-ratio: 4 / 3;
       min-height: 0;
       background: #111;
       border-radius: 0.75rem;
@@ -100,7 +110,6 @@ export class ParleyCheck extends LitElement {
       display: flex;
       flex-direction: column;
       gap: 0.5rem;
-      min-height: 0;
     }
     ul {
       list-style: none;
@@ -219,6 +228,9 @@ export class ParleyCheck extends LitElement {
     const hasAudio = (stream?.getAudioTracks().length ?? 0) > 0;
     const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
     const level = Math.round(check.level * 100);
+    // Set once per stream: the meter re-renders the element 20 times a second,
+    // and setting srcObject again, even to the same stream, restarts the video.
+    const source = guard([stream], () => stream);
     return html`
       <h2>Test my connection</h2>
       <div class="body">
@@ -226,7 +238,7 @@ export class ParleyCheck extends LitElement {
           <div class="preview">
             ${
               hasVideo
-                ? html`<video id="preview" autoplay playsinline muted .srcObject=${stream}></video>`
+                ? html`<video id="preview" autoplay playsinline muted .srcObject=${source}></video>`
                 : html`<p>${state.status === 'checking' ? 'Starting the camera…' : 'No camera picture'}</p>`
             }
           </div>
