@@ -92,7 +92,7 @@ function mediaVerdict(media: MediaFinding): Verdict | null {
       code: VerdictCode.noMedia,
       level: 'bad',
       message: media.problem?.message ?? 'The camera and microphone could not be used.',
-      hint: media.problem?.hint ?? 'Parley needs both for a call.',
+      hint: media.problem ? onCheckPage(media.problem.hint) : 'Parley needs both for a call.',
       help,
     };
   }
@@ -198,13 +198,18 @@ export function verdict(result: CheckResult): Verdict {
   return mediaVerdict(result.media) ?? networkVerdict(result.network);
 }
 
+/** A problem's hint as the check page says it: its button is Check again, not Start, Next or Join. */
+function onCheckPage(hint: string): string {
+  return hint.replace(/press (Start|Next|Join) again/i, 'press Check again');
+}
+
 /** Why the check could not run at all. */
 export function failedVerdict(problem: Problem): Verdict {
   return {
     code: VerdictCode.checkFailed,
     level: 'bad',
     message: `The check could not finish. ${problem.message}`,
-    hint: problem.hint.replace(/press (Start|Next|Join) again/i, 'press Check again'),
+    hint: onCheckPage(problem.hint),
     help: problem.code,
   };
 }

@@ -181,6 +181,11 @@ describe('verdict with the camera or microphone missing', () => {
     const v = check(everyNetwork[0]!, { camera: false, microphone: false, problem });
     assert.equal(v.code, VerdictCode.noMedia);
     assert.equal(v.message, problem.message);
+    assert.equal(
+      v.hint,
+      'Allow them for this site (the camera icon in the address bar), then press Check again.',
+      'the button on this page',
+    );
     assert.equal(v.help, 'camera-denied');
     assertPlain(v);
   });
