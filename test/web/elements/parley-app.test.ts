@@ -219,6 +219,35 @@ describe('<parley-app>', () => {
     assertEqual($(second, '#report'), null, 'Report is gone once used');
   });
 
+  it('offers the connection check beside Start, and each error box links to its guide section and the check', async () => {
+    const idle = await mount();
+    assertEqual($(idle, '#check-link')?.getAttribute('href'), '#/check', 'Test my connection beside Start');
+    idle.remove();
+    const el = await mount({ getUserMedia: deniedCamera });
+    button(el, 'start').click();
+    await waitForShownStatus(el, 'media-error', 5000);
+    const alert = $(el, '[role="alert"]')!;
+    assertEqual(alert.querySelector('a.help-link')?.getAttribute('href'), '#/help/camera-denied', 'What can I do?');
+    assertEqual(alert.querySelector('a.check-link')?.getAttribute('href'), '#/check', 'Test my connection');
+  });
+
+  it('opens the check and the guide from the address, and Back returns to where the person was', async () => {
+    const el = await mount();
+    history.replaceState(null, '', '#/room/ta');
+    location.hash = '#/check';
+    await waitUntil(() => $(el, 'parley-check') !== null, 5000, 'the check page');
+    const check = $(el, 'parley-check')!;
+    await waitUntil(() => customElements.get('parley-check') !== undefined, 5000, 'the check loaded');
+    assertEqual(check.getAttribute('back-href'), '#/room/ta', 'Back goes to the room');
+    location.hash = '#/help/camera-busy';
+    await waitUntil(() => $(el, 'parley-guide') !== null, 5000, 'the guide page');
+    const guide = $(el, 'parley-guide') as HTMLElement & { topic: string };
+    assertEqual(guide.topic, 'camera-busy', 'the guide opens at the section');
+    assertEqual(guide.getAttribute('back-href'), '#/room/ta', 'Back still goes to the room');
+    location.hash = '#/room/ta';
+    await waitUntil(() => $(el, '#start') !== null, 5000, 'the chat page again');
+  });
+
   it('statusText has the right line for every status', () => {
     const problem: Problem = { code: 'connection-lost', message: 'The connection to the stranger was lost.', hint: 'h' };
     const cases: Array<[ChatState, string]> = [

@@ -115,6 +115,17 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     await waitUntil(() => tiles(sixth).length === 4, CONNECT_MS, 'the sixth sees four tiles');
   });
 
+  it('an error box links to its guide section and to the connection check', async () => {
+    const el = new ParleyCall({ ...deps(), getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) });
+    el.callId = 'new';
+    document.body.append(el);
+    elements.push(el);
+    await waitStatus(el, 'media-error');
+    const alert = root(el).querySelector('[role="alert"]')!;
+    assertEqual(alert.querySelector('a.help-link')?.getAttribute('href'), '#/help/camera-denied', 'What can I do?');
+    assertEqual(alert.querySelector('a.check-link')?.getAttribute('href'), '#/check', 'Test my connection');
+  });
+
   it('words every state, and lays tiles out to fit', () => {
     assertEqual(linkCallStatusText({ status: 'lobby', callId: 'x', members: 0, capacity: 5 }, 0), 'Nobody is in this call right now. Join, and share the link.', 'empty lobby');
     assertEqual(linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0), 'You were disconnected from the call.', 'removed');

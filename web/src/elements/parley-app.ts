@@ -12,11 +12,14 @@ import {
   type RoomCount,
   type RoomId,
 } from '@parley/functions/protocol';
+import type { HelpTopic } from '../flows/help-topic.js';
+import { CHECK_HASH, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
 import { ChatController } from './chat-controller.js';
 import './parley-call.js';
+import { problemLinks } from './problem-links.js';
 
 /** Where the chosen room is remembered between visits. */
 const ROOM_STORAGE_KEY = 'parley.room';
@@ -91,6 +94,15 @@ function remember(key: string, value: string): void {
 /** On unless the person turned it off. */
 function storedWiden(): boolean {
   return recall(WIDEN_STORAGE_KEY) !== 'false';
+}
+
+/** The check or the guide, when the address names one (`#/check`, `#/help/<topic>`). */
+type PageRoute = { readonly page: 'check' } | { readonly page: 'help'; readonly topic: HelpTopic | '' } | null;
+
+function pageFromHash(hash: string): PageRoute {
+  if (isCheckHash(hash)) return { page: 'check' };
+  const topic = helpFromHash(hash);
+  return topic === null ? null : { page: 'help', topic };
 }
 
 function storedRoom(): RoomId {
@@ -241,6 +253,13 @@ export class ParleyApp extends LitElement {
     .problem p {
       margin: 0.25rem 0;
     }
+    a {
+      color: #0b57d0;
+    }
+    .controls .check-link {
+      align-self: center;
+      margin-left: auto;
+    }
   `;
 
   /** The room to look for someone in: from the address (/#/room/ta), else the last one used. */
@@ -248,6 +267,12 @@ export class ParleyApp extends LitElement {
 
   /** The private call in the address (`#/call/<id>`, or 'new'), or null for random chat. */
   @state() private callRoute: string | null = callFromHash(location.hash);
+
+  /** The connection check or the guide in the address, or null. */
+  @state() private pageRoute: PageRoute = pageFromHash(location.hash);
+
+  /** Where Back on the check and the guide goes: the last address that was neither. */
+  private returnHash = '#/';
 
   /** Whether a long wait in a quiet room may also pair the person from Anyone. */
   @state() private widen: boolean = storedWiden();
@@ -272,6 +297,14 @@ export class ParleyApp extends LitElement {
   }
 
   override render() {
+    if (this.pageRoute?.page === 'check') {
+      return html`<header><h1>Parley</h1></header>
+        <parley-check back-href=${this.returnHash}></parley-check>`;
+    }
+    if (this.pageRoute?.page === 'help') {
+      return html`<header><h1>Parley</h1></header>
+        <parley-guide back-href=${this.returnHash} .topic=${this.pageRoute.topic}></parley-guide>`;
+    }
     if (this.callRoute !== null) {
       return html`<header>
           <h1>Parley</h1>
@@ -323,6 +356,7 @@ export class ParleyApp extends LitElement {
           ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
           : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`}
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
+        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>Test my connection</a>`}
         ${session.canModerate
           ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
                 ${session.moderationTarget === 'last' ? 'Report last stranger' : 'Report'}
@@ -339,12 +373,19 @@ export class ParleyApp extends LitElement {
         ? html`<div class="problem" role="alert">
             <p><strong>${problem.message}</strong></p>
             <p>${problem.hint}</p>
+            ${problemLinks(problem)}
           </div>`
         : nothing}
     `;
   }
 
-  private readonly onHashChange = () => {
+  private readonly onHashChange = (e: HashChangeEvent) => {
+    const from = new URL(e.oldURL).hash;
+    if (pageFromHash(from) === null) this.returnHash = from || '#/';
+    this.pageRoute = pageFromHash(location.hash);
+    // The check needs the camera: a random chat in progress ends first.
+    if (this.pageRoute?.page === 'check' && isActive(this.chat.session.state)) void this.chat.session.stop();
+    this.loadPage();
     const call = callFromHash(location.hash);
     // Random chat in progress keeps the page: a private call starts from idle.
     if (call !== null && isActive(this.chat.session.state)) void this.chat.session.stop();
@@ -357,6 +398,13 @@ export class ParleyApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
+    this.loadPage();
+  }
+
+  /** The check and the guide are loaded on first use: the chat page does not wait for them. */
+  private loadPage(): void {
+    if (this.pageRoute?.page === 'check') void import('./parley-check.js');
+    if (this.pageRoute?.page === 'help') void import('./parley-guide.js');
   }
 
   override disconnectedCallback(): void {

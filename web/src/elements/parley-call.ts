@@ -6,6 +6,7 @@ import type { LinkState } from '../engine/peer-link.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
 import { LinkCallController } from './link-call-controller.js';
+import { problemLinks } from './problem-links.js';
 
 /** The address of a call's link. */
 export function callLink(callId: string, base: string = location.href): string {
@@ -186,6 +187,9 @@ export class ParleyCall extends LitElement {
     .problem p {
       margin: 0.25rem 0;
     }
+    .problem a {
+      color: #0b57d0;
+    }
   `;
 
   /** The call in the address (`#/call/<id>`), or 'new' to create one. */
@@ -258,6 +262,7 @@ export class ParleyCall extends LitElement {
         ? html`<div class="problem" role="alert">
             <p><strong>${problem.message}</strong></p>
             <p>${problem.hint}</p>
+            ${problemLinks(problem)}
           </div>`
         : nothing}
     `;

@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { CandidateSummary, RelayProtocol } from '../../../../web/src/engine/ice-candidate.js';
+import { HELP_TOPICS } from '../../../../web/src/flows/help-topic.js';
+import {
+  failedVerdict,
+  networkVerdict,
+  OLD_BROWSER,
+  udpStatus,
+  verdict,
+  VerdictCode,
+  type MediaFinding,
+  type NetworkFinding,
+  type Verdict,
+} from '../../../../web/src/flows/verdict.js';
+import { CONNECTION_FAILED, mediaProblem } from '../../../../web/src/session/problems.js';
+
+type Kind = 'host' | 'srflx' | 'relay';
+
+/** A finding for the given candidate kinds; relays reached over `relayOver`. */
+function network(
+  kinds: readonly Kind[],
+  opts: { relayOver?: RelayProtocol[]; stun?: boolean; turn?: boolean; udp?: boolean } = {},
+): NetworkFinding {
+  const relayProtocols = kinds.includes('relay') ? (opts.relayOver ?? ['udp']) : [];
+  const summary: CandidateSummary = {
+    host: kinds.includes('host'),
+    srflx: kinds.includes('srflx'),
+    relay: kinds.includes('relay'),
+    protocols: kinds.length ? ['udp'] : [],
+    relayProtocols,
+    udpOut: kinds.includes('srflx') || relayProtocols.includes('udp'),
+  };
+  return {
+    summary,
+    servers: { stun: opts.stun ?? true, turn: opts.turn ?? true, udp: opts.udp ?? opts.stun ?? true },
+    complete: true,
+    relayRttMs: kinds.includes('relay') ? 40 : null,
+  };
+}
+
+const BOTH: MediaFinding = { camera: true, microphone: true, problem: null };
+const check = (net: NetworkFinding, media: MediaFinding = BOTH): Verdict => verdict({ media, network: net });
+
+/** Plain words: a whole sentence, no jargon a person would not know. */
+function assertPlain(v: Verdict): void {
+  for (const text of [v.message, v.hint]) {
+    assert.match(text, /^[A-Z"'].*[.!]$/s, `a sentence: ${text}`);
+    assert.doesNotMatch(text, /\b(srflx|ICE|candidate|NAT)\b/, `no jargon: ${text}`);
+  }
+  if (v.help !== null) assert.ok(HELP_TOPICS.includes(v.help), `links to a guide section: ${v.help}`);
+}
+
+describe('networkVerdict', () => {
+  it('host, public address and relay: ready', () => {
+    const v = check(network(['host', 'srflx', 'relay']));
+    assert.equal(v.code, VerdictCode.ready);
+    assert.equal(v.level, 'good');
+    assert.equal(v.help, null);
+    assertPlain(v);
+  });
+
+  it('relay without a public address: calls go through the relay', () => {
+    for (const kinds of [['host', 'relay'], ['relay']] as const) {
+      const v = check(network(kinds));
+      assert.equal(v.code, VerdictCode.relayOnly);
+      assert.equal(v.level, 'good');
+      assert.equal(v.message, 'Your network blocks direct connections; calls will go through our relay.');
+      assertPlain(v);
+    }
+  });
+
+  it('relay reached over TCP or TLS only, nothing over UDP: UDP is blocked', () => {
+    for (const relayOver of [['tcp'], ['tls'], ['tcp', 'tls']] as RelayProtocol[][]) {
+      const net = network(['host', 'relay'], { relayOver });
+      assert.equal(udpStatus(net), 'blocked');
+      const v = check(net);
+      assert.equal(v.code, VerdictCode.udpBlocked);
+      assert.equal(v.level, 'warning');
+      assert.match(v.message, /blocks UDP/);
+      assertPlain(v);
+    }
+  });
+
+  it('relay over TCP when no server was asked over UDP: relay only, UDP untested', () => {
+    const net = network(['host', 'relay'], { relayOver: ['tcp'], stun: false, udp: false });
+    assert.equal(udpStatus(net), 'unknown');
+    assert.equal(check(net).code, VerdictCode.relayOnly);
+  });
+
+  it('relay of unknown transport (another browser): relay only, not a UDP verdict', () => {
+    const v = check(network(['host', 'relay'], { relayOver: [] }));
+    assert.equal(v.code, VerdictCode.relayOnly);
+  });
+
+  it('public address but no relay: calls may fail on strict networks, worded for TURN set up or not', () => {
+    const unreachable = check(network(['host', 'srflx']));
+    assert.equal(unreachable.code, VerdictCode.noRelay);
+    assert.equal(unreachable.level, 'warning');
+    assert.match(unreachable.message, /relay could not be reached, so calls may fail on strict networks/);
+    assertPlain(unreachable);
+    const none = check(network(['host', 'srflx'], { turn: false }));
+    assert.equal(none.code, VerdictCode.noRelay);
+    assert.match(none.message, /no relay is set up here/);
+    assertPlain(none);
+  });
+
+  it('host only with servers configured: the servers could not be reached (offline or blocked)', () => {
+    for (const servers of [
+      { stun: true, turn: true },
+      { stun: true, turn: false },
+      { stun: false, turn: true },
+    ]) {
+      const v = check(network(['host'], servers));
+      assert.equal(v.code, VerdictCode.hostOnly);
+      assert.equal(v.level, 'bad');
+      assert.match(v.hint, /offline/);
+      assertPlain(v);
+    }
+  });
+
+  it('host only with no servers configured (npm start): says so, and that calls stay on this network', () => {
+    const v = check(network(['host'], { stun: false, turn: false }));
+    assert.equal(v.code, VerdictCode.hostOnly);
+    assert.equal(v.level, 'warning');
+    assert.match(v.message, /no connection servers \(STUN or TURN\) are set up here/);
+    assert.match(v.hint, /on this network/);
+    assertPlain(v);
+  });
+
+  it('nothing at all: no network address', () => {
+    for (const servers of [
+      { stun: true, turn: true },
+      { stun: false, turn: false },
+    ]) {
+      const v = check(network([], servers));
+      assert.equal(v.code, VerdictCode.noNetwork);
+      assert.equal(v.level, 'bad');
+      assertPlain(v);
+    }
+  });
+
+  it('udpStatus: open with a public address or a UDP relay, unknown when nothing got out', () => {
+    assert.equal(udpStatus(network(['host', 'srflx'])), 'open');
+    assert.equal(udpStatus(network(['relay'], { relayOver: ['udp', 'tcp'] })), 'open');
+    assert.equal(udpStatus(network(['host'])), 'unknown');
+    assert.equal(udpStatus(network([])), 'unknown');
+  });
+});
+
+describe('verdict with the camera or microphone missing', () => {
+  const everyNetwork = [network(['host', 'srflx', 'relay']), network(['host']), network([])];
+
+  it('no camera: said first, whatever the network', () => {
+    const media: MediaFinding = { camera: false, microphone: true, problem: mediaProblem({ name: 'NotFoundError' }) };
+    for (const net of everyNetwork) {
+      const v = check(net, media);
+      assert.equal(v.code, VerdictCode.noCamera);
+      assert.equal(v.level, 'bad');
+      assert.match(v.message, /camera could not be used/);
+      assert.equal(v.help, 'no-camera');
+      assertPlain(v);
+    }
+  });
+
+  it('no microphone: said first, whatever the network; a busy one is told to close other apps', () => {
+    const media: MediaFinding = { camera: true, microphone: false, problem: mediaProblem({ name: 'NotReadableError' }) };
+    for (const net of everyNetwork) {
+      const v = check(net, media);
+      assert.equal(v.code, VerdictCode.noMicrophone);
+      assert.match(v.hint, /Close other apps/);
+      assert.equal(v.help, 'camera-busy');
+      assertPlain(v);
+    }
+    assert.match(check(everyNetwork[0]!, { camera: true, microphone: false, problem: null }).hint, /Connect a microphone/);
+  });
+
+  it('neither: the browser problem as it is, e.g. access denied', () => {
+    const problem = mediaProblem({ name: 'NotAllowedError' });
+    const v = check(everyNetwork[0]!, { camera: false, microphone: false, problem });
+    assert.equal(v.code, VerdictCode.noMedia);
+    assert.equal(v.message, problem.message);
+    assert.equal(
+      v.hint,
+      'Allow them for this site (the camera icon in the address bar), then press Check again.',
+      'the button on this page',
+    );
+    assert.equal(v.help, 'camera-denied');
+    assertPlain(v);
+  });
+
+  it('both there: the network decides', () => {
+    for (const net of everyNetwork) assert.deepEqual(check(net), networkVerdict(net));
+  });
+});
+
+describe('failedVerdict and OLD_BROWSER', () => {
+  it('words a problem as a check that could not finish, pointing to its section', () => {
+    const v = failedVerdict({
+      code: 'backend-unreachable',
+      message: "Parley's servers could not be reached.",
+      hint: 'Check your internet connection, then press Start again.',
+    });
+    assert.equal(v.code, VerdictCode.checkFailed);
+    assert.equal(v.message, "The check could not finish. Parley's servers could not be reached.");
+    assert.equal(v.hint, 'Check your internet connection, then press Check again.');
+    assert.equal(v.help, 'backend-unreachable');
+    assertPlain(failedVerdict(CONNECTION_FAILED));
+  });
+
+  it('an old browser is told to use a current one', () => {
+    assert.equal(OLD_BROWSER.help, 'old-browser');
+    assertPlain(OLD_BROWSER);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Reactive controller that gives an element a ConnectionCheck: builds it with
+ * the real browser, starts it when the element appears, re-renders the host
+ * on every change (and each meter reading), and releases the camera when the
+ * element goes away.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { iceServers, MEDIA_CONSTRAINTS } from '../config.js';
+import { ConnectionCheck, type ConnectionCheckDeps } from '../flows/connection-check.js';
+
+/**
+ * How long candidates may take to gather. A STUN or TURN server that answers
+ * at all does so within a second or two; 10 s (as Chitchatter's
+ * ConnectionTest) leaves a slow mobile network room, and past it the server
+ * counts as unreachable.
+ */
+export const GATHER_TIMEOUT_MS = 10_000;
+
+/**
+ * How long the two relay-only test peers may take to connect: two TURN
+ * allocations and one connectivity check through them, a second on a good
+ * network; past 8 s calls through the relay would not be usable anyway.
+ */
+export const RELAY_TIMEOUT_MS = 8_000;
+
+/**
+ * The ICE configuration calls use. For now the STUN servers of config.ts;
+ * when the TURN provider lands, this one line asks it for the configuration
+ * with short-lived TURN credentials, so the check tests the real relay.
+ */
+function iceConfig(): Promise<RTCConfiguration> {
+  return Promise.resolve({ iceServers: iceServers() });
+}
+
+/** The production wiring; tests pass their own. */
+export function browserCheckDeps(): ConnectionCheckDeps {
+  return {
+    getUserMedia: (constraints) => {
+      if (!navigator.mediaDevices?.getUserMedia) {
+        return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
+      }
+      return navigator.mediaDevices.getUserMedia(constraints);
+    },
+    constraints: MEDIA_CONSTRAINTS,
+    iceConfig,
+    gatherTimeoutMs: GATHER_TIMEOUT_MS,
+    relayTimeoutMs: RELAY_TIMEOUT_MS,
+  };
+}
+
+export class CheckController implements ReactiveController {
+  readonly check: ConnectionCheck;
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    deps: ConnectionCheckDeps = browserCheckDeps(),
+  ) {
+    this.check = new ConnectionCheck(deps);
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.unsubscribe = [
+      this.check.onChange(() => this.host.requestUpdate()),
+      this.check.onLevel(() => this.host.requestUpdate()),
+    ];
+    // Opening the page is asking for the check.
+    void this.check.start();
+  }
+
+  hostDisconnected(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    // The person left the page: the camera goes off.
+    this.check.stop();
+  }
+}

@@ -1,0 +1,321 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { ConnectionCheckDeps } from '../flows/connection-check.js';
+import { findings } from '../flows/check-findings.js';
+import { ExtraHelpTopic } from '../flows/help-topic.js';
+import { hashForHelp } from '../page-url.js';
+import { CheckController } from './check-controller.js';
+
+/** What the verdict box says while the check runs. */
+const CHECKING_TEXT = 'Checking your camera, microphone and network… this takes up to 10 seconds.';
+
+/**
+ * "Test my connection": the camera's preview, a microphone level meter, what
+ * the check found (host, public and relay addresses, UDP, the relay's round
+ * trip) and the verdict in plain words. Renders the ConnectionCheck's state;
+ * the check itself is there.
+ */
+@customElement('parley-check')
+export class ParleyCheck extends LitElement {
+  static override styles = css`
+    /* One screen on a 1280×800 laptop and a 390×844 phone: the preview takes
+       what the list, the verdict and the buttons leave. */
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+      flex: 1 1 auto;
+      min-height: 0;
+    }
+    h2 {
+      margin: 0;
+      font-size: 1.2rem;
+    }
+    /* A phone stacks the preview over the results, and the preview gives up
+       height first; a laptop puts them side by side. */
+    .body {
+      flex: 1 1 auto;
+      min-height: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 0.75rem;
+    }
+    @media (min-width: 48rem) {
+      .body {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(18rem, 24rem);
+        align-items: start;
+      }
+    }
+    .media {
+      display: flex;
+      flex-direction: column;
+      gap: 0.4rem;
+      flex: 0 1 auto;
+      min-height: 8rem;
+      max-height: 100%;
+    }
+    .results {
+      flex: 0 0 auto;
+    }
+    .preview {
+      position: relative;
+      flex: 0 1 auto;
+      aspect-ratio: 4 / 3;
+      min-height: 0;
+      background: #111;
+      border-radius: 0.75rem;
+      overflow: hidden;
+      display: grid;
+      place-items: center;
+      color: #fff;
+    }
+    video {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+    }
+    .meter {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      font-size: 0.9rem;
+    }
+    .track {
+      flex: 1 1 auto;
+      height: 0.6rem;
+      border-radius: 0.3rem;
+      background: #ddd;
+      overflow: hidden;
+    }
+    .bar {
+      height: 100%;
+      width: 100%;
+      background: #1e8e3e;
+      transform-origin: left;
+      transition: transform 60ms linear;
+    }
+    .meter-hint {
+      margin: 0;
+      font-size: 0.85rem;
+      color: #555;
+      min-height: 1.2em;
+    }
+    .results {
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+    }
+    ul {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: grid;
+      font-size: 0.9rem;
+    }
+    li {
+      display: flex;
+      justify-content: space-between;
+      gap: 0.75rem;
+      padding: 0.2rem 0;
+      border-bottom: 1px solid #e3e3e8;
+    }
+    li .value {
+      font-weight: 600;
+      text-align: right;
+      white-space: nowrap;
+    }
+    li .value::before {
+      display: inline-block;
+      width: 1.2em;
+    }
+    li[data-status='ok'] .value::before {
+      content: '✓';
+      color: #1e8e3e;
+    }
+    li[data-status='warn'] .value::before {
+      content: '!';
+      color: #b06000;
+    }
+    li[data-status='bad'] .value::before {
+      content: '✗';
+      color: #b3261e;
+    }
+    li[data-status='pending'] .value,
+    li[data-status='off'] .value {
+      color: #666;
+      font-weight: 400;
+    }
+    .verdict {
+      border-radius: 0.5rem;
+      padding: 0.5rem 0.9rem;
+      border: 1px solid #888;
+      background: #fff;
+    }
+    .verdict p {
+      margin: 0.2rem 0;
+    }
+    .verdict.good {
+      border-color: #1e8e3e;
+      background: #e6f4ea;
+    }
+    .verdict.warning {
+      border-color: #b06000;
+      background: #fef7e0;
+    }
+    .verdict.bad {
+      border-color: #d93025;
+      background: #fce8e6;
+    }
+    .controls {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    button,
+    a.button {
+      font: inherit;
+      padding: 0.6rem 1.4rem;
+      border-radius: 0.5rem;
+      border: 1px solid #888;
+      background: #fff;
+      color: inherit;
+      cursor: pointer;
+      text-decoration: none;
+    }
+    button.primary {
+      background: #0b57d0;
+      border-color: #0b57d0;
+      color: #fff;
+    }
+    button:disabled {
+      opacity: 0.45;
+      cursor: default;
+    }
+    a {
+      color: #0b57d0;
+    }
+  `;
+
+  /** Where Back goes: the page the person came from. */
+  @property({ attribute: 'back-href' }) backHref = '#/';
+
+  private readonly controller: CheckController;
+
+  constructor(deps?: ConnectionCheckDeps) {
+    super();
+    this.controller = new CheckController(this, deps);
+    // A meter the autoplay policy held back starts with the first click or key (a gesture).
+    this.addEventListener('pointerdown', () => this.controller.check.resumeAudio());
+    this.addEventListener('keydown', () => this.controller.check.resumeAudio());
+  }
+
+  /** The check behind the element (for tests and diagnostics). */
+  get check() {
+    return this.controller.check;
+  }
+
+  override render() {
+    const check = this.controller.check;
+    const state = check.state;
+    const stream = check.localStream;
+    const hasAudio = (stream?.getAudioTracks().length ?? 0) > 0;
+    const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
+    const level = Math.round(check.level * 100);
+    // Set once per stream: the meter re-renders the element 20 times a second,
+    // and setting srcObject again, even to the same stream, restarts the video.
+    const source = guard([stream], () => stream);
+    return html`
+      <h2>Test my connection</h2>
+      <div class="body">
+        <div class="media">
+          <div class="preview">
+            ${
+              hasVideo
+                ? html`<video id="preview" autoplay playsinline muted .srcObject=${source}></video>`
+                : html`<p>${state.status === 'checking' ? 'Starting the camera…' : 'No camera picture'}</p>`
+            }
+          </div>
+          <div class="meter">
+            <span id="meter-label">Microphone</span>
+            <div
+              class="track"
+              id="meter"
+              role="meter"
+              aria-labelledby="meter-label"
+              aria-valuemin="0"
+              aria-valuemax="100"
+              aria-valuenow=${level}
+              data-active=${hasAudio}
+            >
+              <div class="bar" style=${styleMap({ transform: `scaleX(${check.level})` })}></div>
+            </div>
+          </div>
+          <p class="meter-hint">
+            ${
+              hasAudio
+                ? html`Say something: the bar should move. <a href=${hashForHelp(ExtraHelpTopic.noAudio)}>It doesn't?</a>`
+                : nothing
+            }
+          </p>
+        </div>
+        <div class="results">
+          <ul id="findings" aria-label="What the check found">
+            ${findings(state).map(
+              (f) =>
+                html`<li data-id=${f.id} data-status=${f.status}>
+                  <span class="label">${f.label}</span><span class="value">${f.value}</span>
+                </li>`,
+            )}
+          </ul>
+          ${this.renderVerdict()}
+          <div class="controls">
+            <button id="again" class="primary" ?disabled=${state.status === 'checking'} @click=${this._onAgain}>
+              Check again
+            </button>
+            <a id="back" class="button" href=${this.backHref}>Back</a>
+            <a id="help" href=${hashForHelp()}>Help with problems</a>
+          </div>
+        </div>
+      </div>
+    `;
+  }
+
+  private renderVerdict() {
+    const state = this.controller.check.state;
+    if (state.status !== 'done' && state.status !== 'failed') {
+      return html`<div id="verdict" class="verdict" role="status" aria-live="polite" data-status=${state.status}>
+        <p>${state.status === 'checking' ? CHECKING_TEXT : ''}</p>
+      </div>`;
+    }
+    const v = state.verdict;
+    return html`<div
+      id="verdict"
+      class="verdict ${v.level}"
+      role="status"
+      aria-live="polite"
+      data-status=${state.status}
+      data-code=${v.code}
+    >
+      <p><strong>${v.message}</strong></p>
+      <p>${v.hint}</p>
+      ${v.help ? html`<p><a id="verdict-help" href=${hashForHelp(v.help)}>${v.level === 'good' ? 'What does this mean?' : 'What can I do?'}</a></p>` : nothing}
+    </div>`;
+  }
+
+  private readonly _onAgain = () => {
+    void this.controller.check.start();
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-check': ParleyCheck;
+  }
+}

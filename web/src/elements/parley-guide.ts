@@ -1,0 +1,265 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { ExtraHelpTopic, HELP_TOPICS, type HelpTopic } from '../flows/help-topic.js';
+import { CHECK_HASH, hashForHelp } from '../page-url.js';
+import { ProblemCode } from '../session/problems.js';
+
+export interface GuideSection {
+  readonly title: string;
+  /** What it means, in a sentence or two. */
+  readonly means: string;
+  /** What to do, most likely fix first. */
+  readonly todo: readonly string[];
+}
+
+/**
+ * The guide's text, one section per topic: every ProblemCode an error box
+ * can show (the Record makes a new code without a section a type error), and
+ * the problems people meet without an error (no sound, strict networks, VPNs,
+ * old browsers).
+ */
+export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
+  [ProblemCode.cameraDenied]: {
+    title: 'Camera or microphone blocked',
+    means: 'Parley asked to use your camera and microphone, and the browser (or you) said no. Parley needs both for a call.',
+    todo: [
+      'Click the camera icon (or the padlock) in the address bar, allow the camera and microphone for this site, and reload the page.',
+      'On a phone: open the settings for your browser app and turn on Camera and Microphone.',
+      'On a Mac: System Settings → Privacy & Security → Camera (and Microphone): turn on your browser. On Windows: Settings → Privacy → Camera (and Microphone).',
+    ],
+  },
+  [ProblemCode.noCamera]: {
+    title: 'No camera or microphone found',
+    means: 'Your browser could not find a camera or a microphone. Parley needs both for a call.',
+    todo: [
+      'Plug in a webcam or a headset, or check that the built-in one is switched on (some laptops have a key or a sliding cover for it).',
+      'If you have several, choose the right one in the browser’s site settings (the icon in the address bar).',
+      'Then press Check again on the test page.',
+    ],
+  },
+  [ProblemCode.cameraBusy]: {
+    title: 'Camera or microphone busy',
+    means: 'The camera or microphone is there, but it could not be started, usually because another app is using it.',
+    todo: [
+      'Close other apps and tabs that use the camera: video calls, recorders, other Parley tabs.',
+      'Unplug and plug back an external camera.',
+      'If nothing else helps, restart the browser or the computer.',
+    ],
+  },
+  [ProblemCode.insecureContext]: {
+    title: 'This page may not use the camera',
+    means: 'Browsers let only secure pages (https) use the camera.',
+    todo: [
+      'Open Parley at its https:// address.',
+      'When running Parley yourself, open it at http://localhost or http://127.0.0.1.',
+    ],
+  },
+  [ProblemCode.mediaUnknown]: {
+    title: 'The camera would not start',
+    means: 'The browser gave an error Parley does not recognise while starting the camera.',
+    todo: ['Reload the page and try again.', 'Update your browser, or try another one.', 'Restart the computer or phone.'],
+  },
+  [ProblemCode.backendUnreachable]: {
+    title: 'Parley’s servers cannot be reached',
+    means: 'Your device could not talk to Parley’s servers, so no call can be set up.',
+    todo: [
+      'Check your internet connection.',
+      'Some work or school networks, and some ad blockers, block the services Parley runs on: try mobile data, or pause the blocker for this site.',
+    ],
+  },
+  [ProblemCode.rejected]: {
+    title: 'Parley refused the request',
+    means: 'Parley’s servers answered, but would not do what was asked, for example because the call has just ended.',
+    todo: ['Wait a moment and try again.', 'Reload the page: it signs you in afresh.'],
+  },
+  [ProblemCode.rateLimited]: {
+    title: 'Too many tries in a short time',
+    means: 'To keep Parley fair for everyone, each person can start only so many calls a minute.',
+    todo: ['Wait a minute, then try again.'],
+  },
+  [ProblemCode.banned]: {
+    title: 'You are suspended for now',
+    means: 'Several people reported you, so Parley does not pair you with anyone for a while.',
+    todo: [
+      'The suspension ends on its own; the message says when.',
+      'Be kind to the people you meet: reports are how Parley keeps people safe.',
+    ],
+  },
+  [ProblemCode.connectionFailed]: {
+    title: 'Could not connect to the other person',
+    means: 'Parley found someone, but no path for the video could be set up between you: a strict network on one side blocks it.',
+    todo: [
+      'Test your connection: it says whether your network lets calls through.',
+      'Try someone else: the problem may be on their side.',
+      'Try another network, for example your phone’s mobile data.',
+    ],
+  },
+  [ProblemCode.connectionLost]: {
+    title: 'The call dropped',
+    means:
+      'The call was connected, then the connection broke and did not come back: a network that went away, on your side or theirs.',
+    todo: ['Check your Wi-Fi or mobile data; moving closer to the router helps.', 'If it happens often, test your connection.'],
+  },
+  [ExtraHelpTopic.noAudio]: {
+    title: 'No sound',
+    means: 'The other person cannot hear you, or you cannot hear them, although the call is connected.',
+    todo: [
+      'On the test page, speak: if the microphone bar does not move, your microphone is muted or not the one in use.',
+      'Check mute switches: on the headset, the keyboard, and in the system’s sound settings.',
+      'Choose the right microphone in the browser’s site settings (the icon in the address bar).',
+      'If you hear nothing: check the volume and which speaker or headphones the system uses.',
+    ],
+  },
+  [ExtraHelpTopic.strictFirewall]: {
+    title: 'A strict firewall or network',
+    means:
+      'Some networks (offices, schools, hotels, some mobile carriers) block the direct connections video calls use. Parley then sends the video through its relay, which works but can add a little delay. If the relay cannot be reached either, calls fail.',
+    todo: [
+      'Test your connection: it says which connections your network allows.',
+      'Try another network, for example your phone’s mobile data or home Wi-Fi.',
+      'On a network you manage: allow outgoing UDP, or at least TCP port 443 to the relay.',
+    ],
+  },
+  [ExtraHelpTopic.vpn]: {
+    title: 'A VPN or privacy tool',
+    means:
+      'A VPN sends everything through a faraway server, which can slow calls down or block them. Some privacy extensions and browser settings turn off WebRTC, the part of the browser that makes calls.',
+    todo: [
+      'Pause the VPN, or let the browser bypass it, and test your connection again.',
+      'Turn off “WebRTC protection” or “prevent WebRTC leaks” in extensions and browser settings for this site.',
+    ],
+  },
+  [ExtraHelpTopic.oldBrowser]: {
+    title: 'An old or unsupported browser',
+    means:
+      'Parley needs a browser that can make video calls (WebRTC). Old browsers, and some browsers inside other apps, cannot.',
+    todo: [
+      'Use a current Chrome, Edge, Firefox or Safari, and keep it updated.',
+      'If you opened the link inside another app (a chat or social app), open it in your real browser instead.',
+    ],
+  },
+};
+
+/**
+ * The help guide: a section per problem a person can meet, each saying what
+ * it means and what to do. `#/help/<topic>` opens it at that section.
+ */
+@customElement('parley-guide')
+export class ParleyGuide extends LitElement {
+  static override styles = css`
+    /* The guide may scroll; the header and Back stay put. */
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+      flex: 1 1 auto;
+      min-height: 0;
+    }
+    .top {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      justify-content: space-between;
+      gap: 0.5rem;
+    }
+    h2 {
+      margin: 0;
+      font-size: 1.2rem;
+    }
+    .sections {
+      flex: 1 1 auto;
+      min-height: 0;
+      overflow-y: auto;
+      display: grid;
+      gap: 0.6rem;
+      align-content: start;
+      padding-right: 0.25rem;
+    }
+    section {
+      border: 1px solid #ddd;
+      border-radius: 0.5rem;
+      padding: 0.5rem 1rem;
+      background: #fff;
+      scroll-margin-top: 0.5rem;
+    }
+    section.current {
+      border-color: #0b57d0;
+      box-shadow: 0 0 0 2px #0b57d033;
+    }
+    h3 {
+      margin: 0.2rem 0;
+      font-size: 1.05rem;
+    }
+    p,
+    ul {
+      margin: 0.3rem 0;
+    }
+    ul {
+      padding-left: 1.2rem;
+    }
+    nav {
+      display: flex;
+      gap: 0.75rem;
+      align-items: center;
+    }
+    a {
+      color: #0b57d0;
+    }
+    a.button {
+      font: inherit;
+      padding: 0.5rem 1.2rem;
+      border-radius: 0.5rem;
+      border: 1px solid #888;
+      background: #fff;
+      color: inherit;
+      text-decoration: none;
+    }
+  `;
+
+  /** The section the address names, shown first in view and marked; '' for none. */
+  @property() topic: HelpTopic | '' = '';
+
+  /** Where Back goes: the page the person came from. */
+  @property({ attribute: 'back-href' }) backHref = '#/';
+
+  override render() {
+    return html`
+      <div class="top">
+        <h2>Help with problems</h2>
+        <nav>
+          <a id="check" href=${CHECK_HASH}>Test my connection</a>
+          <a id="back" class="button" href=${this.backHref}>Back</a>
+        </nav>
+      </div>
+      <div class="sections">
+        ${HELP_TOPICS.map((topic) => {
+          const s = GUIDE[topic];
+          return html`<section id=${topic} class=${topic === this.topic ? 'current' : ''} aria-labelledby="${topic}-title">
+            <h3 id="${topic}-title"><a href=${hashForHelp(topic)}>${s.title}</a></h3>
+            <p>${s.means}</p>
+            ${
+              s.todo.length
+                ? html`<ul>
+                    ${s.todo.map((t) => html`<li>${t}</li>`)}
+                  </ul>`
+                : nothing
+            }
+          </section>`;
+        })}
+      </div>
+    `;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // The shadow root hides sections from the browser's own #fragment scrolling.
+    if (changed.has('topic') && this.topic) {
+      this.renderRoot.querySelector(`#${this.topic}`)?.scrollIntoView({ block: 'start' });
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-guide': ParleyGuide;
+  }
+}
