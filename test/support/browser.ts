@@ -19,10 +19,12 @@ export function launchChromium(): Promise<Browser> {
 export class ParleyTab {
   private constructor(readonly page: Page) {}
 
-  static async open(browser: Browser, path = '/'): Promise<ParleyTab> {
+  /** `prepare` runs before the page loads (e.g. page.evaluateOnNewDocument to instrument it). */
+  static async open(browser: Browser, path = '/', prepare?: (page: Page) => Promise<unknown>): Promise<ParleyTab> {
     // A separate browser context per person: separate storage, like separate browsers.
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
+    await prepare?.(page);
     page.on('pageerror', (err) => console.error('[page error]', err));
     // The session reports what went wrong with console.warn (a rejected answer,
     // a failed offer); show it, so a failing run says why.
