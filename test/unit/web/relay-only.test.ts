@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { relayOnlyFor } from '../../../web/src/config.js';
 
 describe('relayOnlyFor ("Hide my IP")', () => {
-  it('follows the person\'s choice whatever the deployment says', () => {
+  it("follows the person's choice whatever the deployment says", () => {
     for (const kind of ['random', 'link'] as const) {
       for (const deploymentDefault of [true, false]) {
         assert.equal(relayOnlyFor(kind, true, deploymentDefault), true);
@@ -13,7 +13,7 @@ describe('relayOnlyFor ("Hide my IP")', () => {
     }
   });
 
-  it('without a choice: the deployment\'s default for random calls, direct for calls by link', () => {
+  it("without a choice: the deployment's default for random calls, direct for calls by link", () => {
     assert.equal(relayOnlyFor('random', null, true), true);
     assert.equal(relayOnlyFor('random', null, false), false);
     assert.equal(relayOnlyFor('link', null, true), false);
