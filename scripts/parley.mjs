@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTurnSecret, findTurnserver, RELAY_PORTS, startCoturn, TURN_HOST, TURN_PORT } from './coturn.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CACHE = join(ROOT, '.cache');
@@ -159,6 +160,34 @@ function ensureNftables() {
   aptInstall(['nftables'], 'nftables (for the network-cut test)');
 }
 
+/**
+ * The local TURN relay: coturn from Debian's package, and the shared secret
+ * that it and the Functions emulator (functions/.secret.local) both use,
+ * generated once per checkout (scripts/coturn.mjs, docs/TURN.md).
+ */
+function ensureCoturn() {
+  if (!findTurnserver()) aptInstall(['coturn'], 'coturn (the local TURN relay)');
+  return ensureTurnSecret(ROOT);
+}
+
+/**
+ * `parley.mjs with-turn <command> [args…]`: runs the command with coturn
+ * beside it, started before and stopped after it, and exits with its code.
+ * The emulator layers run through this inside their network namespace, so
+ * that the relay is in the same one as the browsers.
+ */
+async function withTurn(argv) {
+  const turn = await startCoturn(ROOT, ensureTurnSecret(ROOT));
+  log(`coturn on ${TURN_HOST}:${TURN_PORT} (relay ports ${RELAY_PORTS.min}-${RELAY_PORTS.max}; log in .cache/turn/turnserver.log)`);
+  const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', cwd: ROOT });
+  const forward = (sig) => child.kill(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
+  await turn.stop();
+  return code;
+}
+
 /** Origins the locally served page talks to: the emulators, on the host it was loaded from. */
 export function loopbackOrigins(emulators) {
   const ports = ['auth', 'firestore', 'functions'].map((name) => emulators[name].port);
@@ -297,10 +326,12 @@ function runIsolated(env, command) {
   }
 }
 
-function emulatorsExec(env, command, only = EMULATORS) {
+/** `command` under `firebase emulators:exec`; with `turn`, a local coturn runs beside them (see withTurn). */
+function emulatorsExec(env, command, only = EMULATORS, { turn = false } = {}) {
   writeLocalConfig();
   const firebase = join(BIN, 'firebase');
-  runIsolated(env, `${firebase} emulators:exec --config ${LOCAL_CONFIG} --project ${PROJECT_ID} --only ${only} ${JSON.stringify(command)}`);
+  const exec = `${firebase} emulators:exec --config ${LOCAL_CONFIG} --project ${PROJECT_ID} --only ${only} ${JSON.stringify(command)}`;
+  runIsolated(env, turn ? `${process.execPath} ${fileURLToPath(import.meta.url)} with-turn ${exec}` : exec);
 }
 
 /**
@@ -385,9 +416,12 @@ async function runSchedules(config, projectId, onRun) {
 async function start(env, verbose) {
   ensureFirestoreEmulator(env);
   ensurePubsubEmulator(env);
+  const secret = ensureCoturn();
   build(['functions', 'web']);
   const config = writeLocalConfig();
   const startedAt = Date.now();
+  // The relay first, so that the first page to ask for credentials can use them.
+  const turn = await startCoturn(ROOT, secret);
   log(`starting the emulator suite on project ${PROJECT_ID}${verbose ? '' : ' (quiet; npm start -- --verbose for every log line)'}`);
   // The Java emulators (Firestore, Pub/Sub) with the client JIT only: on two
   // cores the server compiler's threads made the Firestore emulator's first
@@ -450,6 +484,7 @@ async function start(env, verbose) {
       if (!START_EMULATORS.split(',').includes(name)) continue; // hub, logging, and helpers firebase-tools adds
       log(`  ${name.padEnd(10)} http://${info.host}:${info.port}`);
     }
+    log(`  ${'turn'.padEnd(10)} turn:${TURN_HOST}:${TURN_PORT} (coturn; log in .cache/turn/turnserver.log)`);
     const sched = await runSchedules(config, PROJECT_ID, (name, error) => {
       if (error) log(`scheduled ${name} could not be triggered: ${error}`);
       else if (verbose) log(`scheduled ${name} run`);
@@ -465,6 +500,8 @@ async function start(env, verbose) {
     await new Promise((r) => setTimeout(r, 2_000));
     killGroup(child.pid, 'SIGKILL');
   }
+  // The relay last: nothing uses it once the emulators are gone.
+  await turn.stop();
   if (stopping) {
     log('stopped');
     process.exit(0);
@@ -503,7 +540,11 @@ async function main() {
     case 'start':
       await start(env, flags.includes('--verbose') || process.env.PARLEY_VERBOSE === '1');
       return;
+    case 'with-turn':
+      process.exit(await withTurn(flags));
+      return;
     case 'test': {
+      ensureCoturn();
       ensureFirestoreEmulator(env);
       ensurePubsubEmulator(env);
       ensureChromium(env);
@@ -538,7 +579,8 @@ async function main() {
       // while they look at them. The sweeper is tested by calling it.
       log(`emulator and end-to-end tests (${rest.length} files)`);
       // One test file at a time: they share the emulators and clear them.
-      emulatorsExec(env, `node --test --test-concurrency=1 ${rest.join(' ')}`);
+      // With the local coturn: the end-to-end tests relay calls through it.
+      emulatorsExec(env, `node --test --test-concurrency=1 ${rest.join(' ')}`, EMULATORS, { turn: true });
       const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
       log(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
       runIsolated(env, `node --test ${devex.join(' ')}`);
@@ -546,10 +588,11 @@ async function main() {
       return;
     }
     case 'bench': {
+      ensureCoturn();
       ensureFirestoreEmulator(env);
       ensureChromium(env);
       build(['functions', 'web', 'tests']);
-      emulatorsExec(env, 'node build/test/bench/run-bench.js');
+      emulatorsExec(env, 'node build/test/bench/run-bench.js', EMULATORS, { turn: true });
       return;
     }
     case 'exec': {
@@ -558,8 +601,9 @@ async function main() {
       ensureFirestoreEmulator(env);
       ensureChromium(env);
       ensureNftables();
+      ensureCoturn();
       build(['functions', 'web', 'tests']);
-      emulatorsExec(env, process.argv.slice(3).join(' '));
+      emulatorsExec(env, process.argv.slice(3).join(' '), EMULATORS, { turn: true });
       return;
     }
     default:

@@ -2,11 +2,12 @@
  * Deployment settings of the functions, read in one place. Timings of
  * matching and cleanup live in domain/limits.ts (they are pure and shared).
  */
-import { defineBoolean, defineInt } from 'firebase-functions/params';
+import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
 import type { CallableOptions } from 'firebase-functions/v2/https';
 import { DEFAULT_RATE_LIMITS, DEFAULT_WIDEN_AFTER_MS, type RateLimits } from './domain/limits.js';
 import type { MatchingSettings } from './matching/matchmaker.js';
-import { REGION } from './protocol/index.js';
+import { parseIceUrls, type TurnSettings } from './domain/turn.js';
+import { REGION, TURN_MAX_TTL_SECONDS } from './protocol/index.js';
 
 /**
  * Region of every function. The web client calls the same region
@@ -22,7 +23,8 @@ export { REGION };
  */
 export const MIN_INSTANCES = defineInt('MIN_INSTANCES', {
   default: 0,
-  description: 'Instances of each callable (join, leave, report, block) kept warm; each costs idle time all month (docs/OPERATIONS.md).',
+  description:
+    'Instances of each callable (join, leave, report, block) kept warm; each costs idle time all month (docs/OPERATIONS.md).',
 });
 
 export const CALLABLE_OPTIONS: CallableOptions = {
@@ -78,3 +80,46 @@ const WIDEN_AFTER_SECONDS = defineInt('WIDEN_AFTER_SECONDS', {
 export function matchingSettings(): MatchingSettings {
   return { widenAfterMs: Math.max(0, WIDEN_AFTER_SECONDS.value()) * 1000 };
 }
+
+/**
+ * The TURN relay's shared secret (coturn's `static-auth-secret`): a Cloud
+ * Functions secret (Secret Manager), bound only to turnCredentials and read
+ * only while it runs. Never in the page, the bundle or a log. Production:
+ * `firebase functions:secrets:set TURN_SECRET`; locally scripts/parley.mjs
+ * generates one into functions/.secret.local (git-ignored) and gives coturn
+ * the same (docs/TURN.md).
+ */
+export const TURN_SECRET = defineSecret('TURN_SECRET');
+
+const TURN_URLS = defineString('TURN_URLS', {
+  default: 'turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp',
+  description:
+    'Comma-separated TURN URLs of your relay, e.g. turn:turn.example.com:3478?transport=udp,turns:turn.example.com:443?transport=tcp (the default is the local coturn of npm start). Empty: no relay.',
+});
+const STUN_URLS = defineString('STUN_URLS', {
+  default: 'stun:stun.l.google.com:19302,stun:stun1.l.google.com:19302',
+  description: 'Comma-separated STUN URLs given to pages with the TURN credentials (empty: none).',
+});
+const TURN_TTL_SECONDS = defineInt('TURN_TTL_SECONDS', {
+  default: TURN_MAX_TTL_SECONDS,
+  description: 'How long a TURN credential is valid, in seconds (300 to 3600); pages renew it 10 minutes before it lapses.',
+});
+const RELAY_ONLY_DEFAULT = defineBoolean('RELAY_ONLY_DEFAULT', {
+  default: false,
+  description:
+    'Relay every random call through TURN unless the person turns "Hide my IP" off: nobody learns the other\'s address, at the cost of relay bandwidth for every call.',
+});
+
+/** The TURN settings in force, read per request (secrets and parameters are known only at run time). */
+export function turnSettings(): TurnSettings {
+  return {
+    secret: TURN_SECRET.value(),
+    turnUrls: parseIceUrls(TURN_URLS.value(), 'turn'),
+    stunUrls: parseIceUrls(STUN_URLS.value(), 'stun'),
+    ttlSeconds: TURN_TTL_SECONDS.value(),
+    relayOnlyDefault: RELAY_ONLY_DEFAULT.value(),
+  };
+}
+
+/** turnCredentials: the shared callable options, plus the secret it alone may read. */
+export const TURN_CALLABLE_OPTIONS: CallableOptions = { ...CALLABLE_OPTIONS, secrets: [TURN_SECRET] };

@@ -11,11 +11,20 @@ import { onCall } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { isLinkCall, LinkCalls } from './calls/link-calls.js';
 import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
-import { CALLABLE_OPTIONS, matchingSettings, rateLimits, REGION, SWEEP_SCHEDULE } from './config.js';
+import {
+  CALLABLE_OPTIONS,
+  matchingSettings,
+  rateLimits,
+  REGION,
+  SWEEP_SCHEDULE,
+  TURN_CALLABLE_OPTIONS,
+  turnSettings,
+} from './config.js';
 import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
 import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler } from './handlers/link-calls.js';
 import { blockHandler, reportHandler } from './handlers/moderation.js';
+import { turnCredentialsHandler } from './handlers/turn.js';
 import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
 import { CALLS, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
@@ -57,6 +66,12 @@ export const enterCall = onCall(CALLABLE_OPTIONS, enterCallHandler(getLinkCalls)
 
 /** Leave a call by link; the last one out ends it. */
 export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls));
+
+/** STUN and TURN servers with a short-lived relay credential for the caller (the relay's secret stays here). */
+export const turnCredentials = onCall(
+  TURN_CALLABLE_OPTIONS,
+  turnCredentialsHandler({ db: getFirestore, now: Date.now, rateLimits, settings: turnSettings }),
+);
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):

@@ -29,7 +29,10 @@ const { prepareFunctionsUpload } = require('firebase-tools/lib/deploy/functions/
 const { unzip } = require('firebase-tools/lib/unzip.js') as { unzip(zip: string, dir: string): Promise<void> };
 
 interface Manifest {
-  endpoints: Record<string, { platform?: string; minInstances?: unknown; region?: string[] }>;
+  endpoints: Record<
+    string,
+    { platform?: string; minInstances?: unknown; region?: string[]; secretEnvironmentVariables?: { key: string }[] }
+  >;
   requiredAPIs?: unknown[];
 }
 
@@ -53,6 +56,9 @@ describe('functions package, installed alone as Cloud Build does', () => {
     assert.ok(files.includes('./package.json'), 'package.json is uploaded');
     assert.ok(files.includes('./lib/index.js'), 'lib/index.js is uploaded (build before deploy)');
     assert.equal(files.filter((f) => f.startsWith('./node_modules/') || f.startsWith('./src/')).length, 0);
+    // The emulator's secrets and overrides stay on the developer's machine.
+    assert.ok(!files.includes('./.secret.local'), 'functions/.secret.local (the local TURN secret) is not uploaded');
+    assert.ok(!files.includes('./.env.local'), 'functions/.env.local (emulator-only parameters) is not uploaded');
   });
 
   it('installs with production dependencies only, outside the workspace', () => {
@@ -95,6 +101,14 @@ describe('functions package, installed alone as Cloud Build does', () => {
     for (const name of ['join', 'leave']) {
       assert.equal(manifest.endpoints[name]?.minInstances, '{{ params.MIN_INSTANCES }}', `${name} takes MIN_INSTANCES`);
     }
+  });
+
+  it('binds the TURN secret to turnCredentials alone', () => {
+    assert.ok(manifest, 'discovery ran');
+    const holders = Object.entries(manifest.endpoints)
+      .filter(([, e]) => (e.secretEnvironmentVariables ?? []).some((s) => s.key === 'TURN_SECRET'))
+      .map(([name]) => name);
+    assert.deepEqual(holders, ['turnCredentials']);
   });
 
   it('runs on Node 22 in production (firebase.json), while development needs only what package.json engines say', () => {

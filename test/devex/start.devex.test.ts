@@ -2,7 +2,8 @@
  * `npm start` as a developer meets it, after `npm test` has built everything:
  * it builds nothing, prints the address once (when the site answers) with a
  * line per emulator, runs the scheduled `sweep`, and one Ctrl+C stops it
- * with one message and leaves no emulator process behind.
+ * with one message and leaves no emulator process behind, nor the local
+ * TURN relay (coturn) it ran beside them.
  *
  * Starts its own emulators: scripts/parley.mjs runs this file in a
  * loopback-only network namespace, after the other emulator layers ended.
@@ -82,6 +83,9 @@ describe('npm start', () => {
         const { host, port } = config.emulators[name]!;
         assert.equal(output.match(new RegExp(`\\[parley\\]\\S*\\s+${name}\\s+http://${host}:${port}`, 'g'))?.length, 1, `one line for ${name}`);
       }
+      // The local TURN relay runs beside the emulators, and answers.
+      assert.match(output, /\[parley\]\S*\s+turn\s+turn:127\.0\.0\.1:3478/, 'one line for the relay');
+      assert.equal(await portOpen('127.0.0.1', 3478), true, 'coturn listens on 3478');
       // The scheduled sweeper runs at once, then every minute, through the Functions emulator.
       await waitFor(/"message":"sweep"/, 60_000, 'the sweep function to run');
       assert.match(output, /Finished "us-central1-sweep"/);
@@ -101,6 +105,7 @@ describe('npm start', () => {
       const { host, port } = config.emulators[name]!;
       assert.equal(await portOpen(host, port), false, `${name} no longer listens on ${port}`);
     }
-    assert.deepEqual(leftovers(), [], 'no emulator process is left');
+    assert.equal(await portOpen('127.0.0.1', 3478), false, 'coturn no longer listens on 3478');
+    assert.deepEqual(leftovers(), [], 'no emulator process is left (coturn included: its configuration is under .cache)');
   });
 });

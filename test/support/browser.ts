@@ -16,9 +16,10 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A page of the built site at `path`, in a browser context of its own (separate storage, like separate browsers). */
-async function openPersonPage(browser: Browser, path: string): Promise<Page> {
+async function openPersonPage(browser: Browser, path: string, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
+  await prepare?.(page);
   page.on('pageerror', (err) => console.error('[page error]', err));
   // The session reports what went wrong with console.warn (a rejected answer,
   // a failed offer); show it, so a failing run says why.
@@ -33,8 +34,9 @@ async function openPersonPage(browser: Browser, path: string): Promise<Page> {
 export class ParleyTab {
   private constructor(readonly page: Page) {}
 
-  static async open(browser: Browser, path = '/'): Promise<ParleyTab> {
-    const page = await openPersonPage(browser, path);
+  /** `prepare` runs before the page loads (e.g. page.evaluateOnNewDocument to instrument it). */
+  static async open(browser: Browser, path = '/', prepare?: (page: Page) => Promise<unknown>): Promise<ParleyTab> {
+    const page = await openPersonPage(browser, path, prepare);
     await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
     return new ParleyTab(page);
   }

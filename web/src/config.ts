@@ -22,10 +22,12 @@ export const DEMO_PROJECT_ID = 'demo-parley';
 export const FUNCTIONS_REGION = REGION;
 
 /**
- * STUN servers used in production: a STUN server tells a browser its public
+ * STUN servers used in production until the backend's `turnCredentials`
+ * answers (and if it cannot): a STUN server tells a browser its public
  * address so peers behind ordinary NATs can reach each other. Locally there is
  * no internet, and peers on one machine or LAN need none, so none is used.
- * TURN (relay for strict NATs) is added by a later change.
+ * The servers the page really uses, TURN included, come from the backend
+ * (engine/ice-config.ts, ice.ts).
  */
 export const PRODUCTION_ICE_SERVERS: readonly RTCIceServer[] = [
   { urls: ['stun:stun.l.google.com:19302', 'stun:stun1.l.google.com:19302'] },
@@ -33,6 +35,20 @@ export const PRODUCTION_ICE_SERVERS: readonly RTCIceServer[] = [
 
 export function iceServers(local: boolean = isLocalDevelopment()): RTCIceServer[] {
   return local ? [] : [...PRODUCTION_ICE_SERVERS];
+}
+
+/** Random chat, or a call by link: the deployment's relay-only default applies to random calls only. */
+export type CallKind = 'random' | 'link';
+
+/**
+ * Whether a call goes through the relay only ("Hide my IP"): the person's own
+ * choice when they made one; otherwise, for random calls, the deployment's
+ * default (RELAY_ONLY_DEFAULT), and for calls by link (people who know each
+ * other) direct.
+ */
+export function relayOnlyFor(kind: CallKind, choice: boolean | null, deploymentDefault: boolean): boolean {
+  if (choice !== null) return choice;
+  return kind === 'random' && deploymentDefault;
 }
 
 export interface Timing {

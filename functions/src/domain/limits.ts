@@ -110,6 +110,10 @@ export const DEFAULT_RATE_LIMITS = {
   enterCall: { max: 30, windowMs: 60_000 },
   leaveCall: { max: 60, windowMs: 60_000 },
   peekCall: { max: 60, windowMs: 60_000 },
+  // A page asks once when it signs in and then about once an hour (and
+  // before an ICE restart); 20 a minute leaves room for reloads and several
+  // tabs while a script cannot mint credentials in bulk.
+  turnCredentials: { max: 20, windowMs: 60_000 },
 } as const;
 
 export type RateLimits = { readonly [K in keyof typeof DEFAULT_RATE_LIMITS]: { readonly max: number; readonly windowMs: number } };

@@ -155,3 +155,14 @@ export function linkCallRequestParser(name: 'peekCall' | 'enterCall' | 'leaveCal
 export const parsePeekCallRequest = linkCallRequestParser('peekCall');
 export const parseEnterCallRequest = linkCallRequestParser('enterCall');
 export const parseLeaveCallRequest = linkCallRequestParser('leaveCall');
+
+/** `turnCredentials` takes no arguments (an empty object, or nothing). */
+export function parseTurnCredentialsRequest(data: unknown): Record<string, never> {
+  if (data === undefined || data === null) return {};
+  if (!isPlainObject(data)) {
+    throw new InvalidRequest('turnCredentials expects no arguments (or an empty object).');
+  }
+  rejectForeignPrototype(data, 'The turnCredentials request');
+  rejectUnknownKeys(data, [], 'The turnCredentials request');
+  return {};
+}

@@ -10,7 +10,7 @@ import { takeRate, type RatePolicy } from '../domain/moderation.js';
 import { RateLimited } from '../domain/refusals.js';
 import type { UsageMeter } from '../domain/usage.js';
 import { RATE_LIMITS } from './collections.js';
-import { readDoc, replaceIfUnchanged, type MeteredBatch } from './optimistic.js';
+import { isLostRace, MeteredBatch, readDoc, replaceIfUnchanged } from './optimistic.js';
 import type { MeteredTransaction } from './transactions.js';
 
 /** The actions rate-limited per user: one per callable. */
@@ -46,6 +46,38 @@ export async function checkRateOptimistic(
   const snap = await readDoc(db.collection(RATE_LIMITS).doc(`${uid}_${action}`), meter);
   const next = decide(snap, action, nowMs, policy);
   return (batch) => replaceIfUnchanged(batch, snap, next);
+}
+
+/**
+ * Lost races one standalone count may take: only the same person's
+ * concurrent requests conflict on their window, so a few retries suffice.
+ */
+const STANDALONE_ATTEMPTS = 5;
+
+/**
+ * Counts one request of `action` for a callable that writes nothing else
+ * (e.g. turnCredentials): its own conditional batch, retried when the same
+ * person's concurrent request counted in between. Throws RateLimited.
+ */
+export async function takeRateAlone(
+  db: Firestore,
+  meter: UsageMeter,
+  uid: string,
+  action: RateAction,
+  nowMs: number,
+  policy: RatePolicy,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const write = await checkRateOptimistic(db, meter, uid, action, nowMs, policy);
+    const batch = new MeteredBatch(db, meter);
+    write(batch);
+    try {
+      await batch.commit();
+      return;
+    } catch (err) {
+      if (!isLostRace(err) || attempt >= STANDALONE_ATTEMPTS) throw err;
+    }
+  }
 }
 
 /** The window after this request, or RateLimited. */

@@ -9,6 +9,7 @@ export * from './calls.js';
 export * from './moderation.js';
 export * from './room-counts.js';
 export * from './rooms.js';
+export * from './turn.js';
 
 /** Region of every function; the web client calls the same one. */
 export const REGION = 'us-central1';

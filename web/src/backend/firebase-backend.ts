@@ -12,8 +12,14 @@ import {
   signInAnonymously,
 } from 'firebase/auth';
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type Firestore } from 'firebase/firestore';
-import { connectFunctionsEmulator, getFunctions, type Functions } from 'firebase/functions';
-import { emptyRoomCounts, parseRoomCounts, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from '@parley/functions/protocol';
+import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
+import {
+  emptyRoomCounts,
+  parseRoomCounts,
+  ROOM_COUNTS_COLLECTION,
+  ROOM_COUNTS_DOC,
+  type TurnCredentialsResult,
+} from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { CallService } from '../flows/link-call.js';
 import type { Backend } from '../session/backend.js';
@@ -108,6 +114,16 @@ export async function connectBackend(): Promise<Backend> {
         (err) => console.warn('room counts unavailable', err),
       ),
   };
+}
+
+/**
+ * STUN and TURN servers with a short-lived relay credential for this page's
+ * user (the `turnCredentials` callable); engine/ice-config.ts asks again
+ * before it expires.
+ */
+export async function fetchTurnCredentials(): Promise<TurnCredentialsResult> {
+  const { functions } = await connectFirebase();
+  return (await httpsCallable<Record<string, never>, TurnCredentialsResult>(functions, 'turnCredentials')({})).data;
 }
 
 /** Link calls over the createCall/peekCall/enterCall/leaveCall callables and the call's Firestore documents. */

@@ -5,21 +5,33 @@
  * page goes away.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { iceServers, MEDIA_CONSTRAINTS, TIMING } from '../config.js';
+import { MEDIA_CONSTRAINTS, TIMING } from '../config.js';
+import { ICE, rtcConfigFor } from '../ice.js';
 import { ChatSession, type ChatSessionDeps } from '../session/chat-session.js';
 
 /** The production wiring; tests pass their own. */
 export function browserChatDeps(): ChatSessionDeps {
   return {
     // Firebase is loaded only now, after the shell has painted.
-    connect: () => import('../backend/firebase-backend.js').then((m) => m.connectBackend()),
+    connect: async () => {
+      const m = await import('../backend/firebase-backend.js');
+      const backend = await m.connectBackend();
+      // The relay's servers before the first offer: its link gathers with them.
+      await ICE.attach(m.fetchTurnCredentials);
+      return backend;
+    },
     getUserMedia: () => {
       if (!navigator.mediaDevices?.getUserMedia) {
         return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
       }
       return navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
     },
-    rtcConfig: () => ({ iceServers: iceServers() }),
+    rtcConfig: () => rtcConfigFor('random'),
+    freshRtcConfig: async () => {
+      await ICE.fresh();
+      return rtcConfigFor('random');
+    },
+    watchRtcConfig: (listener) => ICE.onChange(listener),
     timing: TIMING,
   };
 }

@@ -4,7 +4,8 @@
  * leaves the call when the page goes away.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { iceServers, MEDIA_CONSTRAINTS } from '../config.js';
+import { MEDIA_CONSTRAINTS } from '../config.js';
+import { ICE, rtcConfigFor } from '../ice.js';
 import { LinkCallFlow, type LinkCallDeps } from '../flows/link-call.js';
 
 /**
@@ -20,14 +21,25 @@ export const LINK_LOST_AFTER_MS = 10_000;
 export function browserLinkCallDeps(): LinkCallDeps {
   return {
     // Firebase is loaded only now, after the shell has painted.
-    connect: () => import('../backend/firebase-backend.js').then((m) => m.connectCallService()),
+    connect: async () => {
+      const m = await import('../backend/firebase-backend.js');
+      const service = await m.connectCallService();
+      // The relay's servers before the first link: it gathers with them.
+      await ICE.attach(m.fetchTurnCredentials);
+      return service;
+    },
     getUserMedia: () => {
       if (!navigator.mediaDevices?.getUserMedia) {
         return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
       }
       return navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
     },
-    rtcConfig: () => ({ iceServers: iceServers() }),
+    rtcConfig: () => rtcConfigFor('link'),
+    freshRtcConfig: async () => {
+      await ICE.fresh();
+      return rtcConfigFor('link');
+    },
+    watchRtcConfig: (listener) => ICE.onChange(listener),
     lostAfterMs: LINK_LOST_AFTER_MS,
   };
 }

@@ -14,7 +14,10 @@ import {
 } from '@parley/functions/protocol';
 import type { HelpTopic } from '../flows/help-topic.js';
 import { CHECK_HASH, helpFromHash, isCheckHash } from '../page-url.js';
+import { relayOnlyFor } from '../config.js';
+import { ICE } from '../ice.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
+import { hideMyIpChoice, recall, remember, rememberHideMyIp } from '../settings.js';
 import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
 import { ChatController } from './chat-controller.js';
@@ -74,23 +77,6 @@ export function roomCountText(count: RoomCount, room: RoomId): string {
   return text ? `${text} in ${roomById(room).name}` : 'Nobody here right now';
 }
 
-/** A choice remembered between visits; null when none is, or storage is blocked (private mode, policies). */
-function recall(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function remember(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // not remembered; harmless
-  }
-}
-
 /** On unless the person turned it off. */
 function storedWiden(): boolean {
   return recall(WIDEN_STORAGE_KEY) !== 'false';
@@ -148,6 +134,10 @@ export class ParleyApp extends LitElement {
     h1 {
       margin: 0;
       font-size: 1.5rem;
+    }
+    .hide-ip {
+      font-size: 0.9rem;
+      white-space: nowrap;
     }
     .picker {
       display: grid;
@@ -282,6 +272,9 @@ export class ParleyApp extends LitElement {
 
   @state() private reason: ReportReason = 'harassment';
 
+  /** "Hide my IP" as the person chose it (remembered), or null: the deployment's default applies to random calls. */
+  @state() private hideIpChoice: boolean | null = hideMyIpChoice();
+
   private readonly chat: ChatController;
   /** The remote stream whose first frame we already watch for. */
   private watchedStream: MediaStream | null = null;
@@ -294,6 +287,19 @@ export class ParleyApp extends LitElement {
   /** The session behind the page (for tests and diagnostics). */
   get session() {
     return this.chat.session;
+  }
+
+  /**
+   * "Hide my IP": every call relayed (iceTransportPolicy 'relay'), so the
+   * other person learns the relay's address, never this person's. Read when
+   * a call starts: a change applies to the next call.
+   */
+  private renderHideIp(kind: 'random' | 'link', disabled: boolean) {
+    const on = relayOnlyFor(kind, this.hideIpChoice, ICE.relayOnlyDefault);
+    return html`<label class="hide-ip" title="Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call.">
+      <input type="checkbox" id="hide-ip" .checked=${on} ?disabled=${disabled} @change=${this._onHideIpChange} />
+      Hide my IP
+    </label>`;
   }
 
   override render() {
@@ -309,6 +315,7 @@ export class ParleyApp extends LitElement {
       return html`<header>
           <h1>Parley</h1>
           <span>Private call</span>
+          ${this.renderHideIp('link', false)}
         </header>
         <parley-call call-id=${this.callRoute}></parley-call>`;
     }
@@ -325,6 +332,7 @@ export class ParleyApp extends LitElement {
         <div class="nav">
           <h1>Parley</h1>
           ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>Private call</button>`}
+          ${this.renderHideIp('random', active)}
         </div>
         <div class="picker">
           <label>
@@ -395,10 +403,14 @@ export class ParleyApp extends LitElement {
     if (room && !isActive(this.chat.session.state)) this.room = room;
   };
 
+  /** The deployment's relay-only default arrives with the relay's servers: show it. */
+  private stopWatchingIce: (() => void) | null = null;
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
     this.loadPage();
+    this.stopWatchingIce = ICE.onChange(() => this.requestUpdate());
   }
 
   /** The check and the guide are loaded on first use: the chat page does not wait for them. */
@@ -408,6 +420,8 @@ export class ParleyApp extends LitElement {
   }
 
   override disconnectedCallback(): void {
+    this.stopWatchingIce?.();
+    this.stopWatchingIce = null;
     window.removeEventListener('hashchange', this.onHashChange);
     super.disconnectedCallback();
   }
@@ -479,6 +493,11 @@ export class ParleyApp extends LitElement {
   private _onWidenChange(e: Event): void {
     this.widen = (e.target as HTMLInputElement).checked;
     remember(WIDEN_STORAGE_KEY, String(this.widen));
+  }
+
+  private _onHideIpChange(e: Event): void {
+    this.hideIpChoice = (e.target as HTMLInputElement).checked;
+    rememberHideMyIp(this.hideIpChoice);
   }
 
   private _onPrivateCall(): void {

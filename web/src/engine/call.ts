@@ -117,6 +117,11 @@ export class Call {
     for (const { link } of this.links.values()) link.restartIce(config);
   }
 
+  /** New ICE servers (renewed TURN credentials) for every link's next gathering. */
+  setConfiguration(config: RTCConfiguration): void {
+    for (const { link } of this.links.values()) link.setConfiguration(config);
+  }
+
   /** Closes every link. The backend is told separately (leave). */
   end(): void {
     if (this.ended) return;

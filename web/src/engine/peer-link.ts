@@ -205,6 +205,22 @@ export class PeerLink {
     this.pc.restartIce();
   }
 
+  /**
+   * New servers (renewed TURN credentials) for this link's next gathering:
+   * an ICE restart from either end then uses them. The relay-only policy the
+   * link was made with stays: a person's change of "Hide my IP" applies to
+   * their next call, never half-way through this one.
+   */
+  setConfiguration(config: RTCConfiguration): void {
+    if (this.closed) return;
+    const policy = this.pc.getConfiguration().iceTransportPolicy ?? 'all';
+    try {
+      this.pc.setConfiguration({ ...config, iceTransportPolicy: policy, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    } catch (err) {
+      console.warn('link: new ICE servers not applied', err);
+    }
+  }
+
   /** Caps what this link sends (see bitrate-policy.ts). Resolves false where the browser refused. */
   async limitVideo(limits: { maxBitrate: number; scaleResolutionDownBy: number; maxFramerate: number }): Promise<boolean> {
     let applied = true;

@@ -45,6 +45,10 @@ export interface LinkCallDeps {
   connect(): Promise<CallService>;
   getUserMedia(): Promise<MediaStream>;
   rtcConfig(): RTCConfiguration;
+  /** The configuration after renewing expiring TURN credentials: for an ICE restart. Default: rtcConfig(). */
+  freshRtcConfig?(): Promise<RTCConfiguration>;
+  /** Calls `listener` when rtcConfig() has new servers (renewed credentials); returns the unsubscribe. */
+  watchRtcConfig?(listener: () => void): () => void;
   /** How long a member's link may stay interrupted before their tile goes. */
   readonly lostAfterMs: number;
 }
@@ -59,7 +63,16 @@ export class LinkCallFlow {
   /** Bumped whenever the call in progress is abandoned, so late answers are ignored. */
   private generation = 0;
 
-  constructor(private readonly deps: LinkCallDeps) {}
+  constructor(private readonly deps: LinkCallDeps) {
+    // Renewed credentials reach every live link, so a restart from either end uses them.
+    deps.watchRtcConfig?.(() => this.call?.setConfiguration(this.deps.rtcConfig()));
+  }
+
+  /** Restarts ICE on every link with fresh relay credentials (e.g. after the network changed). */
+  async restartIce(): Promise<void> {
+    const config = (await this.deps.freshRtcConfig?.()) ?? this.deps.rtcConfig();
+    this.call?.restartIce(config);
+  }
 
   get state(): LinkCallState {
     return this._state;

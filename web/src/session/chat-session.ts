@@ -20,6 +20,10 @@ export interface ChatSessionDeps {
   connect(): Promise<Backend>;
   getUserMedia(): Promise<MediaStream>;
   rtcConfig(): RTCConfiguration;
+  /** The configuration after renewing expiring TURN credentials: for an ICE restart. Default: rtcConfig(). */
+  freshRtcConfig?(): Promise<RTCConfiguration>;
+  /** Calls `listener` when rtcConfig() has new servers (renewed credentials); returns the unsubscribe. */
+  watchRtcConfig?(listener: () => void): () => void;
   readonly timing: Timing;
 }
 
@@ -140,7 +144,16 @@ export class ChatSession {
   /** The room-counts listener; null while not listening. */
   private countsWatch: { stop: () => void } | null = null;
 
-  constructor(private readonly deps: ChatSessionDeps) {}
+  constructor(private readonly deps: ChatSessionDeps) {
+    // Renewed credentials reach the live call too, so a restart from either end uses them.
+    deps.watchRtcConfig?.(() => this.attempt?.peer?.setConfiguration(this.deps.rtcConfig()));
+  }
+
+  /** Restarts ICE on the current call with fresh relay credentials (e.g. after the network changed). */
+  async restartIce(): Promise<void> {
+    const config = (await this.deps.freshRtcConfig?.()) ?? this.deps.rtcConfig();
+    this.attempt?.peer?.restartIce(config);
+  }
 
   get state(): ChatState {
     return this._state;

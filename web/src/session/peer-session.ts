@@ -138,8 +138,13 @@ export class PeerSession {
   }
 
   /** Restarts ICE (new credentials and candidates, same call): the next description goes out as `laterDescription`. */
-  restartIce(): void {
-    this.link.restartIce();
+  restartIce(config?: RTCConfiguration): void {
+    this.link.restartIce(config);
+  }
+
+  /** New ICE servers (renewed TURN credentials) for the next gathering. */
+  setConfiguration(config: RTCConfiguration): void {
+    this.link.setConfiguration(config);
   }
 
   /** Adds a partner candidate now, or once the remote description is set. */
