@@ -208,18 +208,8 @@ describe('TURN relay, end to end (real coturn)', () => {
     }
   });
 
-  /**
-   * Random calls now signal through mailboxes that the functions must create
-   * at pairing; the client side is on main, the server side lands from
-   * another branch. Until then every random call's answer is refused
-   * (PERMISSION_DENIED: the mailbox does not exist), stranger-chat.e2e
-   * included, so this runs and reports without failing the suite.
-   */
-  const RANDOM_MAILBOXES_PENDING = 'random-call mailboxes are not created by the functions yet (server part pending)';
-
   it(
     "two pages that hide their IP connect through the relay only and learn no address but the relay's",
-    { todo: RANDOM_MAILBOXES_PENDING },
     async (t) => {
       const tabs = await Promise.all([
         ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument)),

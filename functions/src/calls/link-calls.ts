@@ -175,7 +175,7 @@ export class LinkCalls {
           if (ownPresence) batch.update(ownPresence.ref, { ...this.presence(uid, nowMs) }, { lastUpdateTime: ownPresence.updateTime });
           else batch.create(this.member(callId, uid), this.presence(uid, nowMs));
           for (const d of mailboxesBetween(uid, decision.members)) {
-            batch.set(this.mailbox(callId, d.id), emptyMailbox(d.from, d.to));
+            batch.set(this.mailbox(callId, d.id), emptyMailbox(d.from, d.to, nowMs));
           }
           return { batch, result: { status: 'entered', members: decision.members, capacity } };
         }
@@ -298,9 +298,10 @@ export class LinkCalls {
     if (snap) batch.delete(snap.ref, { lastUpdateTime: snap.updateTime });
   }
 
+  /** A member's presence; `expireAt` is the TTL field, production's last resort behind leave and the sweeper. */
   private presence(uid: string, nowMs: number) {
     const at = Timestamp.fromMillis(nowMs);
-    return { uid, joinedAt: at, seenAt: at };
+    return { uid, joinedAt: at, seenAt: at, expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS) };
   }
 
   private async rate(uid: string, action: RateAction, nowMs: number, meter: UsageMeter): Promise<(batch: MeteredBatch) => void> {

@@ -5,7 +5,8 @@
  * them (firestore.rules), so a mailbox exists exactly while the functions
  * say the two may talk.
  */
-import { FieldValue, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
+import { FieldValue, Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
+import { MAX_CALL_AGE_MS } from '../domain/limits.js';
 import { CALLS_COLLECTION, SIGNALS_SUBCOLLECTION, signalId } from '../protocol/calls.js';
 
 /** The mailbox document from `from` to `to` in call `callId`. */
@@ -16,10 +17,13 @@ export function mailboxRef(db: Firestore, callId: string, from: string, to: stri
 /**
  * A new mailbox: nothing said yet (epoch 0, no description, no candidates,
  * n 0). The rules let `from` write it with n = 1 next; updatedAt is the
- * commit time, which the sweeper uses to find orphans.
+ * commit time, which the sweeper uses to find orphans. `expireAt` is the TTL
+ * field: production deletes a mailbox its call's cleanup missed (it holds
+ * addresses) no later than a call's longest life after it was made.
  */
-export function emptyMailbox(from: string, to: string) {
+export function emptyMailbox(from: string, to: string, nowMs: number) {
   return {
+    expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
     from,
     to,
     epoch: 0,

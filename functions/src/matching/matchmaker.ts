@@ -382,8 +382,8 @@ export class FirestoreMatchmaker implements Matchmaker {
     // create(), not set(): if the id were somehow taken the batch fails
     // instead of overwriting someone else's call (or its mailboxes).
     batch.create(this.calls.doc(callId) as DocumentReference<CallDoc>, call);
-    batch.create(mailboxRef(this.db, callId, caller, callee), emptyMailbox(caller, callee));
-    batch.create(mailboxRef(this.db, callId, callee, caller), emptyMailbox(callee, caller));
+    batch.create(mailboxRef(this.db, callId, caller, callee), emptyMailbox(caller, callee, nowMs));
+    batch.create(mailboxRef(this.db, callId, callee, caller), emptyMailbox(callee, caller, nowMs));
     return { status: 'matched', callId, offer: partner.doc.offer, room };
   }
 
