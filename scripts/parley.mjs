@@ -178,7 +178,9 @@ function ensureCoturn() {
  */
 async function withTurn(argv) {
   const turn = await startCoturn(ROOT, ensureTurnSecret(ROOT));
-  log(`coturn on ${TURN_HOST}:${TURN_PORT} (relay ports ${RELAY_PORTS.min}-${RELAY_PORTS.max}; log in .cache/turn/turnserver.log)`);
+  log(
+    `coturn on ${TURN_HOST}:${TURN_PORT} (relay ports ${RELAY_PORTS.min}-${RELAY_PORTS.max}; log in .cache/turn/turnserver.log)`,
+  );
   const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', cwd: ROOT });
   const forward = (sig) => child.kill(sig);
   process.on('SIGINT', forward);
@@ -341,7 +343,12 @@ function emulatorsExec(env, command, only = EMULATORS, { turn = false } = {}) {
  * --verbose and in firebase-debug.log.
  */
 function worthShowing(line) {
-  if (/MOTD|Env variable override detected|Picked up JAVA_TOOL_OPTIONS|Emulator UI is not starting|requested "node" version|doesn't match your global version/i.test(line)) return false;
+  if (
+    /MOTD|Env variable override detected|Picked up JAVA_TOOL_OPTIONS|Emulator UI is not starting|requested "node" version|doesn't match your global version/i.test(
+      line,
+    )
+  )
+    return false;
   if (/"severity":"(WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)"/.test(line)) return true;
   if (/"severity":/.test(line)) return false;
   return /^\s*(⚠|!|✘)|\b(error|failed|exception|unable to)\b/i.test(line);
@@ -422,18 +429,24 @@ async function start(env, verbose) {
   const startedAt = Date.now();
   // The relay first, so that the first page to ask for credentials can use them.
   const turn = await startCoturn(ROOT, secret);
-  log(`starting the emulator suite on project ${PROJECT_ID}${verbose ? '' : ' (quiet; npm start -- --verbose for every log line)'}`);
+  log(
+    `starting the emulator suite on project ${PROJECT_ID}${verbose ? '' : ' (quiet; npm start -- --verbose for every log line)'}`,
+  );
   // The Java emulators (Firestore, Pub/Sub) with the client JIT only: on two
   // cores the server compiler's threads made the Firestore emulator's first
   // request take 10-16 s; with C1 alone it takes under a second. A developer's
   // traffic never needs the peak throughput C2 buys (the load tests keep it).
   env.JAVA_TOOL_OPTIONS = `${env.JAVA_TOOL_OPTIONS ?? ''} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC`.trim();
-  const child = spawn(join(BIN, 'firebase'), ['emulators:start', '--config', LOCAL_CONFIG, '--project', PROJECT_ID, '--only', START_EMULATORS], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: ROOT,
-    env,
-    detached: true,
-  });
+  const child = spawn(
+    join(BIN, 'firebase'),
+    ['emulators:start', '--config', LOCAL_CONFIG, '--project', PROJECT_ID, '--only', START_EMULATORS],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env,
+      detached: true,
+    },
+  );
   let ready = false;
   let stopping = false;
   for (const stream of [child.stdout, child.stderr]) {
@@ -491,7 +504,9 @@ async function start(env, verbose) {
     });
     timers = sched.timers ?? [];
     if (sched.scheduled?.length) log(`  scheduled  ${sched.scheduled.join(', ')}: run now, then on schedule`);
-    log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: open ${siteUrl} in two tabs, pick a room, press Start (Ctrl+C stops)`);
+    log(
+      `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: open ${siteUrl} in two tabs, pick a room, press Start (Ctrl+C stops)`,
+    );
   }
   const code = await exited;
   // firebase-tools stops the Java emulators it started; anything left in its group is ours to end.
@@ -506,7 +521,9 @@ async function start(env, verbose) {
     log('stopped');
     process.exit(0);
   }
-  throw Object.assign(new Error(`the emulator suite exited (${code}); npm start -- --verbose shows why`), { exitCode: code || 1 });
+  throw Object.assign(new Error(`the emulator suite exited (${code}); npm start -- --verbose shows why`), {
+    exitCode: code || 1,
+  });
 }
 
 /** Signals a whole process group; false when it has no process left. */

@@ -319,11 +319,14 @@ async function measureCost(browser: Browser): Promise<void> {
   // rules make none (they judge the mailbox's own from/to), nor does the
   // call's get. Kept as a figure so a rule that starts reading shows here.
   const rulesReads = 0;
-  const functions = fn.reduce((s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes, deletes: s.deletes + u.deletes }), {
-    reads: 0,
-    writes: 0,
-    deletes: 0,
-  });
+  const functions = fn.reduce(
+    (s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes, deletes: s.deletes + u.deletes }),
+    {
+      reads: 0,
+      writes: 0,
+      deletes: 0,
+    },
+  );
   await Promise.all([a.close(), b.close()]);
   report('signaling-cost', {
     what: 'Firestore operations for one complete random call: 2 joins (call and 2 mailboxes), mailbox writes and listeners, hang-up, cleanup',

@@ -62,12 +62,16 @@ describe('functions package, installed alone as Cloud Build does', () => {
   });
 
   it('installs with production dependencies only, outside the workspace', () => {
-    const res = spawnSync('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], {
-      cwd: work,
-      encoding: 'utf8',
-      // Not the workspace's offline setting: a package missing from the cache may come from the registry.
-      env: { ...process.env, npm_config_offline: 'false' },
-    });
+    const res = spawnSync(
+      'npm',
+      ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'],
+      {
+        cwd: work,
+        encoding: 'utf8',
+        // Not the workspace's offline setting: a package missing from the cache may come from the registry.
+        env: { ...process.env, npm_config_offline: 'false' },
+      },
+    );
     assert.equal(res.status, 0, `npm install failed in the uploaded folder:\n${res.stderr}`);
   });
 

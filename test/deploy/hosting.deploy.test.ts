@@ -100,7 +100,7 @@ describe('Content-Security-Policy (production, firebase.json)', () => {
   });
 });
 
-describe('the emulators\' copy of the config (npm start, npm test)', () => {
+describe("the emulators' copy of the config (npm start, npm test)", () => {
   it('differs from firebase.json only by loopback emulator origins in connect-src', async () => {
     const { localContentSecurityPolicy, loopbackOrigins } = (await import(join(ROOT, 'scripts', 'parley.mjs'))) as {
       localContentSecurityPolicy(policy: string, emulators: unknown): string;

@@ -58,6 +58,10 @@ describe('TTL policies', () => {
     // those in a real call).
     assert.ok(written.size >= 2, `found the expireAt writes (${[...written].join(', ')})`);
     const ttl = ttlCollections();
-    assert.deepEqual([...written].filter((c) => !ttl.has(c)), [], 'collections written with expireAt but without a TTL policy');
+    assert.deepEqual(
+      [...written].filter((c) => !ttl.has(c)),
+      [],
+      'collections written with expireAt but without a TTL policy',
+    );
   });
 });

@@ -45,7 +45,8 @@ function leftovers(): string[] {
     } catch {
       continue;
     }
-    const ours = cmd.includes(join(ROOT, '.cache')) || (cmd.includes(join(ROOT, 'node_modules')) && cmd.includes('emulators:start'));
+    const ours =
+      cmd.includes(join(ROOT, '.cache')) || (cmd.includes(join(ROOT, 'node_modules')) && cmd.includes('emulators:start'));
     if (ours && Number(pid) !== process.pid) out.push(`${pid} ${cmd.slice(0, 160)}`);
   }
   return out;
@@ -81,7 +82,11 @@ describe('npm start', () => {
       assert.equal(output.match(/open http:\/\//g)?.length, 1, 'the address is printed once');
       for (const name of EMULATORS) {
         const { host, port } = config.emulators[name]!;
-        assert.equal(output.match(new RegExp(`\\[parley\\]\\S*\\s+${name}\\s+http://${host}:${port}`, 'g'))?.length, 1, `one line for ${name}`);
+        assert.equal(
+          output.match(new RegExp(`\\[parley\\]\\S*\\s+${name}\\s+http://${host}:${port}`, 'g'))?.length,
+          1,
+          `one line for ${name}`,
+        );
       }
       // The local TURN relay runs beside the emulators, and answers.
       assert.match(output, /\[parley\]\S*\s+turn\s+turn:127\.0\.0\.1:3478/, 'one line for the relay');

@@ -88,7 +88,8 @@ describe('calls by link, end to end', () => {
     await guest.press('join');
     await guest.waitForStatus('in-call');
     await host.decodesFromAll(1);
-    const members = async () => ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined)?.length ?? 0;
+    const members = async () =>
+      ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined)?.length ?? 0;
     assert.equal(await members(), 2);
     // No Leave pressed: the page just goes away. Its pagehide sends leaveCall
     // with fetch keepalive to /api/leaveCall on the site itself (same origin,

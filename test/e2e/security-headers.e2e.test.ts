@@ -135,8 +135,15 @@ describe('the page under its Content-Security-Policy, in Chromium', () => {
     await Promise.all([a.close(), b.close()]);
 
     assert.deepEqual(violations.flat(), [], 'no Content-Security-Policy violation in either tab');
-    assert.ok(['queue', 'calls', 'signals', 'history'].every((c) => expiring.has(c)), `seen: ${[...expiring].join(', ')}`);
+    assert.ok(
+      ['queue', 'calls', 'signals', 'history'].every((c) => expiring.has(c)),
+      `seen: ${[...expiring].join(', ')}`,
+    );
     const ttl = ttlCollections();
-    assert.deepEqual([...expiring].filter((c) => !ttl.has(c)), [], 'collections with expireAt documents but no TTL policy');
+    assert.deepEqual(
+      [...expiring].filter((c) => !ttl.has(c)),
+      [],
+      'collections with expireAt documents but no TTL policy',
+    );
   });
 });

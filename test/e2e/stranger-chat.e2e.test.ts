@@ -51,8 +51,8 @@ describe('stranger chat, end to end', () => {
     await b.press('start');
     await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
     const [frameAtA, frameAtB] = await Promise.all([a.remoteFrame(), b.remoteFrame()]);
-    assert.ok(frameAtA.width > 0 && frameAtA.height > 0, 'A decodes B\'s video');
-    assert.ok(frameAtB.width > 0 && frameAtB.height > 0, 'B decodes A\'s video');
+    assert.ok(frameAtA.width > 0 && frameAtA.height > 0, "A decodes B's video");
+    assert.ok(frameAtB.width > 0 && frameAtB.height > 0, "B decodes A's video");
     const firstCall = await a.callId();
     assert.ok(firstCall);
     assert.equal(await b.callId(), firstCall, 'both are in the same call');
@@ -68,7 +68,7 @@ describe('stranger chat, end to end', () => {
     await Promise.all([a.waitForStatus('connected'), c.waitForStatus('connected')]);
     await c.remoteFrame();
     assert.notEqual(await a.callId(), firstCall);
-    assert.equal((await db.doc(`calls/${firstCall}`).get()).exists, false, 'the first call\'s documents are gone');
+    assert.equal((await db.doc(`calls/${firstCall}`).get()).exists, false, "the first call's documents are gone");
 
     // B stops; C presses Stop: A is told, and C's call documents go.
     await b.press('stop');
@@ -125,7 +125,11 @@ describe('stranger chat, end to end', () => {
     await b.press('confirm-report');
     await b.waitForStatus('ended-by-you');
     await a.waitForStatus('partner-left');
-    const report = await eventually(async () => (await db.doc(`reports/${callId}_${await uidOf(b)}`).get()).data(), 10_000, 'report stored');
+    const report = await eventually(
+      async () => (await db.doc(`reports/${callId}_${await uidOf(b)}`).get()).data(),
+      10_000,
+      'report stored',
+    );
     assert.equal(report['reason'], 'harassment', 'the default reason');
     // Both look again in the same room: they wait instead of meeting again.
     await a.press('next');

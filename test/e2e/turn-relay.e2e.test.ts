@@ -208,58 +208,55 @@ describe('TURN relay, end to end (real coturn)', () => {
     }
   });
 
-  it(
-    "two pages that hide their IP connect through the relay only and learn no address but the relay's",
-    async (t) => {
-      const tabs = await Promise.all([
-        ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument)),
-        ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument)),
-      ]);
-      const [a, b] = tabs as [ParleyTab, ParleyTab];
-      // Closed however it ends: pages left searching would keep calling join during the next test.
-      t.after(() => Promise.all(tabs.map((tab) => tab.close().catch(() => undefined))));
-      for (const tab of tabs) {
-        await tab.page.evaluate(() => {
-          const box = document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement;
-          if (box.checked) throw new Error('Hide my IP is on before the person chose it');
-          box.click();
-        });
-        // Remembered: a reload keeps it on.
-        await tab.page.reload({ waitUntil: 'load' });
-        await tab.page.waitForFunction(() => customElements.get('parley-app') !== undefined);
-        assert.equal(
-          await tab.page.evaluate(
-            () => (document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement).checked,
-          ),
-          true,
-          'Hide my IP is remembered',
-        );
-        await tab.chooseRoom('es');
-      }
-
-      const t0 = performance.now();
-      await a.press('start');
-      // Generous: the machine is shared, and a relayed call has one more hop to set up.
-      await a.waitForStatus('searching', 90_000);
-      await b.press('start');
-      await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]).catch(
-        async (err: unknown) => {
-          for (const tab of tabs) console.error('# page connections:', await diagnose(tab.page));
-          throw err;
-        },
+  it("two pages that hide their IP connect through the relay only and learn no address but the relay's", async (t) => {
+    const tabs = await Promise.all([
+      ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument)),
+      ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument)),
+    ]);
+    const [a, b] = tabs as [ParleyTab, ParleyTab];
+    // Closed however it ends: pages left searching would keep calling join during the next test.
+    t.after(() => Promise.all(tabs.map((tab) => tab.close().catch(() => undefined))));
+    for (const tab of tabs) {
+      await tab.page.evaluate(() => {
+        const box = document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement;
+        if (box.checked) throw new Error('Hide my IP is on before the person chose it');
+        box.click();
+      });
+      // Remembered: a reload keeps it on.
+      await tab.page.reload({ waitUntil: 'load' });
+      await tab.page.waitForFunction(() => customElements.get('parley-app') !== undefined);
+      assert.equal(
+        await tab.page.evaluate(
+          () => (document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement).checked,
+        ),
+        true,
+        'Hide my IP is remembered',
       );
-      console.log(`# two relay-only pages: B's Start to both connected in ${(performance.now() - t0).toFixed(0)} ms`);
-      const [frameAtA, frameAtB] = await Promise.all([a.remoteFrame(), b.remoteFrame()]);
-      assert.ok(frameAtA.width > 0 && frameAtB.width > 0, 'media flows through the relay');
-      await assertRelayedOnly(a.page, b.page);
-      const callId = await a.callId();
-      assert.ok(callId);
-      await assertStoredCandidatesRelayOnly(callId);
+      await tab.chooseRoom('es');
+    }
 
-      await a.press('stop');
-      await eventually(async () => (await b.status()) === 'partner-left' || (await b.status()) === 'idle', 15_000, 'B told');
-    },
-  );
+    const t0 = performance.now();
+    await a.press('start');
+    // Generous: the machine is shared, and a relayed call has one more hop to set up.
+    await a.waitForStatus('searching', 90_000);
+    await b.press('start');
+    await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]).catch(
+      async (err: unknown) => {
+        for (const tab of tabs) console.error('# page connections:', await diagnose(tab.page));
+        throw err;
+      },
+    );
+    console.log(`# two relay-only pages: B's Start to both connected in ${(performance.now() - t0).toFixed(0)} ms`);
+    const [frameAtA, frameAtB] = await Promise.all([a.remoteFrame(), b.remoteFrame()]);
+    assert.ok(frameAtA.width > 0 && frameAtB.width > 0, 'media flows through the relay');
+    await assertRelayedOnly(a.page, b.page);
+    const callId = await a.callId();
+    assert.ok(callId);
+    await assertStoredCandidatesRelayOnly(callId);
+
+    await a.press('stop');
+    await eventually(async () => (await b.status()) === 'partner-left' || (await b.status()) === 'idle', 15_000, 'B told');
+  });
 
   it("a call by link between two pages that hide their IP is relayed, and neither learns the other's address", async (t) => {
     const hiding = async (p: Page) => {

@@ -244,7 +244,12 @@ function signalWrite(n: number, fields: { epoch?: unknown; description?: unknown
   return { epoch: 0, description: null, candidates: '', ...fields, n, updatedAt: serverTimestamp() };
 }
 
-const CANDIDATE_LINE = JSON.stringify({ candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null });
+const CANDIDATE_LINE = JSON.stringify({
+  candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+  usernameFragment: null,
+});
 
 /** Reads a document as the functions would (Admin SDK: rules do not apply). */
 async function readAsFunctions(collectionName: string, id: string): Promise<DocumentData | undefined> {
@@ -278,7 +283,12 @@ async function writeAsFunctions(collectionName: string, id: string, data: Docume
  * were loaded (loading rules, even the same ones, resets them).
  */
 interface CoverageNode {
-  readonly sourcePosition: { readonly line: number; readonly column: number; readonly currentOffset: number; readonly endOffset: number };
+  readonly sourcePosition: {
+    readonly line: number;
+    readonly column: number;
+    readonly currentOffset: number;
+    readonly endOffset: number;
+  };
   readonly values?: readonly { readonly value?: Record<string, unknown>; readonly count?: number }[];
   readonly children?: readonly CoverageNode[];
 }
@@ -298,7 +308,10 @@ const nodeKey = (n: CoverageNode): string => `${n.sourcePosition.currentOffset}-
 
 /** How many times the expression produced a value or an error (short-circuits do not count). */
 function evaluations(n: CoverageNode): number {
-  return (n.values ?? []).reduce((sum, v) => sum + (v.value !== undefined && Object.keys(v.value).length > 0 ? (v.count ?? 0) : 0), 0);
+  return (n.values ?? []).reduce(
+    (sum, v) => sum + (v.value !== undefined && Object.keys(v.value).length > 0 ? (v.count ?? 0) : 0),
+    0,
+  );
 }
 
 function* allNodes(nodes: readonly CoverageNode[]): Generator<CoverageNode> {
@@ -348,12 +361,12 @@ describe('firestore.rules', () => {
   });
 
   describe('queue/{uid}', () => {
-    it('denies unauthenticated reads, reading another person\'s entry, and listing', async () => {
+    it("denies unauthenticated reads, reading another person's entry, and listing", async () => {
       await denied(getDoc(doc(unauthenticated(), 'queue', CALLER)));
       await denied(getDoc(doc(as(STRANGER), 'queue', CALLER)));
       await denied(getDocs(collection(as(CALLER), 'queue')));
     });
-    it('denies every client write, even to one\'s own entry', async () => {
+    it("denies every client write, even to one's own entry", async () => {
       await denied(setDoc(doc(as(STRANGER), 'queue', STRANGER), { room: 'ta' }));
       await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { room: 'hi' }));
       await denied(deleteDoc(doc(as(CALLER), 'queue', CALLER)));
@@ -375,7 +388,9 @@ describe('firestore.rules', () => {
       await denied(getDocs(query(collection(as(CALLER), 'calls'), where('participants', 'array-contains', CALLER))));
     });
     it('denies creating or deleting calls from a client', async () => {
-      await denied(setDoc(doc(as(STRANGER), 'calls', 'mine'), { caller: STRANGER, callee: CALLER, participants: [STRANGER, CALLER] }));
+      await denied(
+        setDoc(doc(as(STRANGER), 'calls', 'mine'), { caller: STRANGER, callee: CALLER, participants: [STRANGER, CALLER] }),
+      );
       await denied(deleteDoc(call(as(CALLER))));
       await denied(deleteDoc(call(as(CALLEE))));
     });
@@ -399,11 +414,11 @@ describe('firestore.rules', () => {
     });
     it('allows the two participants to read it: who the other is (caller, callee), room, no SDP', async () => {
       const byCallee = await allowed(getDoc(call(as(CALLEE))));
-      assert.equal(byCallee.get('caller'), CALLER, 'the callee learns the caller\'s uid from the call');
+      assert.equal(byCallee.get('caller'), CALLER, "the callee learns the caller's uid from the call");
       assert.deepEqual(byCallee.get('members'), [CALLER, CALLEE]);
       assert.equal(byCallee.get('offer'), undefined);
       const byCaller = await allowed(getDoc(call(as(CALLER))));
-      assert.equal(byCaller.get('callee'), CALLEE, 'the waiter learns the callee\'s uid from the call');
+      assert.equal(byCaller.get('callee'), CALLEE, "the waiter learns the callee's uid from the call");
     });
     it('allows a signed-in user to wait on a call id that does not exist yet (and reveals nothing)', async () => {
       const snap = await allowed(getDoc(doc(as(CALLER), 'calls', 'reserved')));
@@ -455,7 +470,7 @@ describe('firestore.rules', () => {
         await denied(getDocs(query(signals(db), where('from', '==', CALLEE))));
       }
     });
-    it('lets someone else in the room run the listener\'s own query, which finds nothing addressed to it', async () => {
+    it("lets someone else in the room run the listener's own query, which finds nothing addressed to it", async () => {
       const snap = await allowed(getDocs(query(signals(as(ROOMMATE)), where('to', '==', ROOMMATE))));
       assert.equal(snap.size, 0);
     });
@@ -484,9 +499,15 @@ describe('firestore.rules', () => {
     });
     it('allows each participant exactly its two mailboxes: its inbox by where(to == itself), its outbox by id', async () => {
       const callerInbox = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
-      assert.deepEqual(callerInbox.docs.map((d) => d.id), [CALLEE_TO_CALLER]);
+      assert.deepEqual(
+        callerInbox.docs.map((d) => d.id),
+        [CALLEE_TO_CALLER],
+      );
       const calleeInbox = await allowed(getDocs(query(signals(as(CALLEE)), where('to', '==', CALLEE))));
-      assert.deepEqual(calleeInbox.docs.map((d) => d.id), [CALLER_TO_CALLEE]);
+      assert.deepEqual(
+        calleeInbox.docs.map((d) => d.id),
+        [CALLER_TO_CALLEE],
+      );
       for (const uid of [CALLER, CALLEE]) {
         await allowed(getDoc(mailbox(as(uid), CALLER_TO_CALLEE)));
         await allowed(getDoc(mailbox(as(uid), CALLEE_TO_CALLER)));
@@ -496,12 +517,18 @@ describe('firestore.rules', () => {
       const candidates = `${CANDIDATE_LINE}\n`;
       // The callee answers the offer it got from join, then trickles.
       await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
-      await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(2, { epoch: 1, description: ANSWER, candidates })));
+      await allowed(
+        updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(2, { epoch: 1, description: ANSWER, candidates })),
+      );
       // The caller's offer went with its queue entry: its mailbox carries its candidates only.
       await allowed(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(1, { candidates })));
       // Either side renegotiates later: a new description under a new epoch.
-      await allowed(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(2, { epoch: 2, description: OFFER, candidates })));
-      await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(3, { epoch: 3, description: ANSWER, candidates })));
+      await allowed(
+        updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(2, { epoch: 2, description: OFFER, candidates })),
+      );
+      await allowed(
+        updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(3, { epoch: 3, description: ANSWER, candidates })),
+      );
       const atCaller = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
       assert.deepEqual(
         atCaller.docs.map((d) => [d.get('from'), d.get('epoch'), d.get('n'), d.get('description')]),
@@ -514,7 +541,7 @@ describe('firestore.rules', () => {
 
   describe('calls/{callId}: a call by link', () => {
     const call = (db: Firestore) => doc(db, 'calls', LINK_CALL);
-    it('denies the unauthenticated, strangers and a random call\'s participants reading a call by link', async () => {
+    it("denies the unauthenticated, strangers and a random call's participants reading a call by link", async () => {
       await denied(getDoc(call(unauthenticated())));
       await denied(getDoc(call(as(STRANGER))));
       await denied(getDocs(query(collection(as(STRANGER), 'calls'), where('members', 'array-contains', STRANGER))));
@@ -529,7 +556,9 @@ describe('firestore.rules', () => {
       await denied(updateDoc(call(as(STRANGER)), { members: [...LINK_MEMBERS, STRANGER] }));
       await denied(updateDoc(call(as(CALLEE)), { answer: ANSWER, answeredAt: serverTimestamp() }));
       await denied(deleteDoc(call(as(CALLER))));
-      await denied(setDoc(doc(as(STRANGER), 'calls', 'Mine0123456789abcdefAB'), { kind: 'link', members: [STRANGER], capacity: 5 }));
+      await denied(
+        setDoc(doc(as(STRANGER), 'calls', 'Mine0123456789abcdefAB'), { kind: 'link', members: [STRANGER], capacity: 5 }),
+      );
       assert.deepEqual((await readAsFunctions('calls', LINK_CALL))?.['members'], LINK_MEMBERS);
     });
     it('allows each member to get the call (members in entry order, capacity)', async () => {
@@ -550,7 +579,7 @@ describe('firestore.rules', () => {
       await denied(getDoc(presence(as(CALLER), CALLER)));
       await denied(getDocs(collection(as(CALLER), 'calls', LINK_CALL, 'members')));
     });
-    it('denies creating or deleting presence: a stranger adding itself, a member deleting its own or another\'s', async () => {
+    it("denies creating or deleting presence: a stranger adding itself, a member deleting its own or another's", async () => {
       const now = Timestamp.now();
       await denied(setDoc(presence(as(STRANGER), STRANGER), { uid: STRANGER, joinedAt: now, seenAt: serverTimestamp() }));
       await denied(deleteDoc(presence(as(CALLER), CALLER)));
@@ -592,7 +621,7 @@ describe('firestore.rules', () => {
       await denied(getDocs(query(signals(as(STRANGER)), where('to', '==', CALLER))));
       await denied(getDocs(query(signals(unauthenticated()), where('to', '==', CALLER))));
     });
-    it('lets a stranger run the listener\'s own query, which can only ever find mailboxes addressed to it: none', async () => {
+    it("lets a stranger run the listener's own query, which can only ever find mailboxes addressed to it: none", async () => {
       // The rules read no call document (cheap): what a query may return is
       // bounded by to/from alone, and only members have mailboxes.
       const snap = await allowed(getDocs(query(signals(as(STRANGER)), where('to', '==', STRANGER))));
@@ -619,7 +648,7 @@ describe('firestore.rules', () => {
       await denied(updateDoc(mailbox(as(STRANGER), `${CALLER}_${CALLEE}`), signalWrite(1)));
       await denied(updateDoc(mailbox(unauthenticated(), `${CALLER}_${CALLEE}`), signalWrite(1)));
     });
-    it('denies creating or deleting a mailbox, even one\'s own direction', async () => {
+    it("denies creating or deleting a mailbox, even one's own direction", async () => {
       await denied(setDoc(mailbox(as(STRANGER), `${STRANGER}_${CALLER}`), { from: STRANGER, to: CALLER, ...signalWrite(0) }));
       await deleteAsFunctions(`calls/${LINK_CALL}/signals`, `${CALLER}_${CALLEE}`);
       await denied(setDoc(own(), { from: CALLER, to: CALLEE, ...signalWrite(0) }));
@@ -657,7 +686,7 @@ describe('firestore.rules', () => {
         await denied(updateDoc(own(), signalWrite(1, { epoch: 1, description })));
       }
     });
-    it('denies candidates that are not a string of at most 16384 characters, and a time other than the request\'s', async () => {
+    it("denies candidates that are not a string of at most 16384 characters, and a time other than the request's", async () => {
       await denied(updateDoc(own(), signalWrite(1, { candidates: [CANDIDATE_LINE] })));
       await denied(updateDoc(own(), signalWrite(1, { candidates: 'x'.repeat(16385) })));
       await denied(updateDoc(own(), { ...signalWrite(1), updatedAt: Timestamp.fromMillis(Date.now()) }));
@@ -763,7 +792,8 @@ describe('firestore.rules', () => {
       assert.deepEqual(missing, [], 'coverage report leaves out expressions of the rules (offsets listed)');
 
       // Counted by this file's tests: now minus right after loading the rules.
-      const evaluated = (n: CoverageNode): boolean => evaluations(n) - ((baseline as Map<string, number>).get(nodeKey(n)) ?? 0) > 0;
+      const evaluated = (n: CoverageNode): boolean =>
+        evaluations(n) - ((baseline as Map<string, number>).get(nodeKey(n)) ?? 0) > 0;
       const never: string[] = [];
       let neverCount = 0;
       const visit = (n: CoverageNode, parentEvaluated: boolean): void => {
@@ -772,7 +802,8 @@ describe('firestore.rules', () => {
           neverCount++;
           const { line, column, currentOffset, endOffset } = n.sourcePosition;
           // List the outermost never-evaluated expression; its parts go uncounted with it.
-          if (parentEvaluated) never.push(`  line ${line}:${column}  ${rules.slice(currentOffset, endOffset + 1).replace(/\s+/g, ' ')}`);
+          if (parentEvaluated)
+            never.push(`  line ${line}:${column}  ${rules.slice(currentOffset, endOffset + 1).replace(/\s+/g, ' ')}`);
         }
         for (const child of n.children ?? []) visit(child, ok);
       };
@@ -782,7 +813,9 @@ describe('firestore.rules', () => {
         0,
         `${neverCount} of ${nodes.length} rule expressions were never evaluated by these tests:\n${never.join('\n')}`,
       );
-      t.diagnostic(`all ${nodes.length} rule expressions (${top.length} conditions and function bodies, with their parts) evaluated`);
+      t.diagnostic(
+        `all ${nodes.length} rule expressions (${top.length} conditions and function bodies, with their parts) evaluated`,
+      );
     });
   });
 });

@@ -155,14 +155,24 @@ describe('calls by link (Functions emulator)', () => {
     const [b, c] = [await user(), await user()];
     await b.call('enterCall', { callId });
     // b's page stopped its heartbeat a lease ago.
-    await call(callId).collection('members').doc(b.uid).update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
-    assert.deepEqual(await c.call('peekCall', { callId }), { status: 'open', members: 1, capacity: 5 }, 'only live members count');
+    await call(callId)
+      .collection('members')
+      .doc(b.uid)
+      .update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
+    assert.deepEqual(
+      await c.call('peekCall', { callId }),
+      { status: 'open', members: 1, capacity: 5 },
+      'only live members count',
+    );
     // Peeking removed b already (and enter would have).
     assert.deepEqual(await memberIds(callId), [owner.uid]);
     assert.deepEqual(await mailboxIds(callId), []);
     // b lapses again after coming back; this time the next enter removes it.
     await b.call('enterCall', { callId });
-    await call(callId).collection('members').doc(b.uid).update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
+    await call(callId)
+      .collection('members')
+      .doc(b.uid)
+      .update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
     const result = await c.call<EnterCallResult>('enterCall', { callId });
     assert.deepEqual(result, { status: 'entered', members: [owner.uid, c.uid], capacity: 5 });
     assert.deepEqual(await memberIds(callId), [owner.uid, c.uid]);
@@ -211,7 +221,10 @@ describe('calls by link (Functions emulator)', () => {
     await b.call('enterCall', { callId });
     assert.deepEqual((await getDoc(doc(owner.db, 'calls', callId))).get('members'), [owner.uid, b.uid]);
     const inbox = await getDocs(query(collection(b.db, 'calls', callId, 'signals'), where('to', '==', b.uid)));
-    assert.deepEqual(inbox.docs.map((d) => d.id), [signalId(owner.uid, b.uid)]);
+    assert.deepEqual(
+      inbox.docs.map((d) => d.id),
+      [signalId(owner.uid, b.uid)],
+    );
     assert.deepEqual(inbox.docs[0]!.data()['description'], null);
 
     await denied(getDoc(doc(stranger.db, 'calls', callId)));

@@ -47,7 +47,10 @@ describe(`${CLIENTS} clients pressing Start at once (Functions emulator)`, () =>
 
     // The run exercised what it claims to: pairs in several rooms, and leavers.
     const stayed = clients.filter((c) => !c.left).length;
-    assert.ok(clients.some((c) => c.left), 'some clients left mid-way');
+    assert.ok(
+      clients.some((c) => c.left),
+      'some clients left mid-way',
+    );
     assert.ok(new Set(calls.map((c) => c.room)).size >= 3, 'pairs were made in at least three rooms');
     // Per room, everyone is paired but at most one (an odd one out).
     assert.ok(calls.length * 2 >= stayed - new Set(queue.map((q) => q.room)).size, 'nearly everyone is paired');

@@ -7,15 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
-import {
-  adminDb,
-  anonymousCaller,
-  clearFirestore,
-  eventually,
-  fakeOffer,
-  rejection,
-  userPool,
-} from '../support/emulator.js';
+import { adminDb, anonymousCaller, clearFirestore, eventually, fakeOffer, rejection, userPool } from '../support/emulator.js';
 
 const users = userPool();
 const user = users.create;
@@ -45,7 +37,7 @@ describe('join and leave (Functions emulator)', () => {
     const second = await b.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer('b') });
     assert.equal(second.status, 'matched');
     assert.equal(second.callId, first.callId, 'the call is created under the id the waiter listens on');
-    assert.deepEqual(second.status === 'matched' && second.offer, offerA, 'the callee receives the waiter\'s offer');
+    assert.deepEqual(second.status === 'matched' && second.offer, offerA, "the callee receives the waiter's offer");
 
     const call = await db.doc(`calls/${first.callId}`).get();
     assert.equal(call.get('caller'), a.uid);
@@ -105,7 +97,10 @@ describe('join and leave (Functions emulator)', () => {
     const waiting = await a.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
     await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
     const callRef = db.doc(`calls/${waiting.callId}`);
-    await callRef.collection('signals').doc(`${b.uid}_${a.uid}`).update({ epoch: 1, description: { type: 'answer', sdp: 'v=0' }, n: 1 });
+    await callRef
+      .collection('signals')
+      .doc(`${b.uid}_${a.uid}`)
+      .update({ epoch: 1, description: { type: 'answer', sdp: 'v=0' }, n: 1 });
 
     await c.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // C waits
     const next = await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // B presses Next
@@ -121,7 +116,11 @@ describe('join and leave (Functions emulator)', () => {
     const [a, b, d] = [await user(), await user(), await user()];
     const ab = await a.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
     await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
-    assert.equal((await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() })).status, 'waiting', 'B pressed Next on A');
+    assert.equal(
+      (await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() })).status,
+      'waiting',
+      'B pressed Next on A',
+    );
     const bd = await d.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
     assert.equal(bd.status, 'matched', 'D met B');
     await d.call('block', { callId: bd.callId }); // so B and D can both wait below

@@ -90,10 +90,14 @@ describe('live room counts', () => {
     await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
     await eventually(async () => (await countsOf()).ml.waiting === 1, 20_000, 'ml: 1 waiting');
     await b.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
-    await eventually(async () => {
-      const c = (await countsOf()).ml;
-      return c.waiting === 0 && c.chatting === 2;
-    }, 20_000, 'ml: 0 waiting, 2 chatting');
+    await eventually(
+      async () => {
+        const c = (await countsOf()).ml;
+        return c.waiting === 0 && c.chatting === 2;
+      },
+      20_000,
+      'ml: 0 waiting, 2 chatting',
+    );
     // What the page does: read the one document with the client SDK, under the rules.
     const seen = await getDoc(doc(a.db, 'stats', 'rooms'));
     assert.deepEqual(parseRoomCounts(seen.get('rooms')).ml, { waiting: 0, chatting: 2 });
@@ -117,10 +121,14 @@ describe('live room counts', () => {
     // The emulator's triggers react to these writes too and may have scheduled the count first.
     assert.ok(['scheduled', 'already-scheduled'].includes(await counter.changed(Date.now())));
     await counter.countWhenDue(); // what the trigger on the counts document runs
-    const kn = await eventually(async () => {
-      const c = (await countsOf()).kn;
-      return c.waiting > 0 ? c : null;
-    }, 20_000, 'kn counted');
+    const kn = await eventually(
+      async () => {
+        const c = (await countsOf()).kn;
+        return c.waiting > 0 ? c : null;
+      },
+      20_000,
+      'kn counted',
+    );
     assert.deepEqual(kn, { waiting: 2, chatting: 0 }, 'the lapsed lease is not counted');
     assert.equal(await counter.changed(now - 60_000), 'already-counted');
   });

@@ -39,14 +39,19 @@ describe('Sweeper (Firestore emulator)', () => {
       updatedAt: Timestamp.fromMillis(t0),
     });
     // In the third call only the caller (g) wrote: its candidates are no answer.
-    await db.doc(`calls/${callerOnly.callId}/signals/g_h`).update({ candidates: 'x\n', n: 1, updatedAt: Timestamp.fromMillis(t0) });
+    await db
+      .doc(`calls/${callerOnly.callId}/signals/g_h`)
+      .update({ candidates: 'x\n', n: 1, updatedAt: Timestamp.fromMillis(t0) });
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
     await matchmaker.join('f', { room: 'ml', offer: fakeOffer(), widen: true });
 
     const sweeper = new Sweeper(db);
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
-    assert.deepEqual({ ...report, expiredRecords: undefined }, { waitingEntries: 1, calls: 2, orphanCandidates: 0, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined });
+    assert.deepEqual(
+      { ...report, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 2, orphanCandidates: 0, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined },
+    );
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
       assert.equal((await db.doc(`rateLimits/${uid}_join`).get()).exists, true, 'rate windows are still running');
     }
@@ -70,11 +75,15 @@ describe('Sweeper (Firestore emulator)', () => {
     await db.collection('calls/ghost/candidates').add({ from: 'x', candidate: 'c', createdAt: Timestamp.fromMillis(t0) });
     await db.doc('calls/ghost2/signals/x_y').set({ from: 'x', to: 'y', n: 0, updatedAt: Timestamp.fromMillis(t0) });
     const second = await sweeper.sweep(late);
-    assert.deepEqual({ ...second, expiredRecords: undefined }, { waitingEntries: 1, calls: 1, orphanCandidates: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined });
+    assert.deepEqual(
+      { ...second, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 1, orphanCandidates: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined },
+    );
     // Eight rate-limit windows (one per join, two minutes each) and two history entries expired.
     // (At least: calls cleared by earlier tests may have left history through the trigger.)
     assert.ok(second.expiredRecords >= 10, `expired records: ${second.expiredRecords}`);
-    for (const name of ['queue', 'calls', 'rateLimits']) assert.equal((await db.collection(name).get()).size, 0, `${name} is empty`);
+    for (const name of ['queue', 'calls', 'rateLimits'])
+      assert.equal((await db.collection(name).get()).size, 0, `${name} is empty`);
     assert.equal((await db.doc(`history/${unanswered.callId}`).get()).exists, false);
     assert.equal((await db.collectionGroup('candidates').get()).size, 0, 'no candidates are left');
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
@@ -121,7 +130,7 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.doc('history/direct1').get()).exists, false, 'gone after it');
   });
 
-  it('onCallEnded also removes the candidate documents of a call written before mailboxes, and only that call\'s', async () => {
+  it("onCallEnded also removes the candidate documents of a call written before mailboxes, and only that call's", async () => {
     await db.collection('calls/one/candidates').add({ from: 'x' });
     await db.collection('calls/one/candidates').add({ from: 'y' });
     await db.collection('calls/two/candidates').add({ from: 'x' });

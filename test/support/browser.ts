@@ -284,9 +284,7 @@ export class CallTab {
    * outbound-rtp (video) bytesSent deltas, in bits per second, with each
    * link's rate and the cap (maxBitrate) its sender carries.
    */
-  outboundVideo(
-    windowMs: number,
-  ): Promise<{
+  outboundVideo(windowMs: number): Promise<{
     totalBps: number;
     links: Array<{
       bps: number;

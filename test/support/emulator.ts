@@ -90,7 +90,11 @@ export function anonymousCaller(): { call(name: string, data?: unknown): Promise
 }
 
 /** Polls until `check` returns a truthy value or the timeout passes (then throws). */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

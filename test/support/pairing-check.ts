@@ -11,7 +11,8 @@ export interface ClientView {
   /** True for clients that called leave after their join. */
   readonly left: boolean;
   /** The last join answer: waiting (with the call id to listen on) or matched. */
-  readonly outcome: { readonly status: 'waiting' | 'matched'; readonly callId: string } | { readonly status: 'error'; readonly message: string };
+  readonly outcome:
+    { readonly status: 'waiting' | 'matched'; readonly callId: string } | { readonly status: 'error'; readonly message: string };
 }
 
 export interface CallView {

@@ -172,7 +172,8 @@ export class LinkCalls {
             if (!opened.has(d.id)) batch.delete(this.mailbox(callId, d.id));
           }
           const ownPresence = read.members.get(uid);
-          if (ownPresence) batch.update(ownPresence.ref, { ...this.presence(uid, nowMs) }, { lastUpdateTime: ownPresence.updateTime });
+          if (ownPresence)
+            batch.update(ownPresence.ref, { ...this.presence(uid, nowMs) }, { lastUpdateTime: ownPresence.updateTime });
           else batch.create(this.member(callId, uid), this.presence(uid, nowMs));
           for (const d of mailboxesBetween(uid, decision.members)) {
             batch.set(this.mailbox(callId, d.id), emptyMailbox(d.from, d.to, nowMs));
@@ -209,7 +210,11 @@ export class LinkCalls {
    * nobody live is left). Presence documents of a call that no longer
    * exists are deleted too. Returns how many members it removed.
    */
-  async prune(callId: string, nowMs: number, meter = new UsageMeter()): Promise<{ readonly removed: number; readonly ended: boolean }> {
+  async prune(
+    callId: string,
+    nowMs: number,
+    meter = new UsageMeter(),
+  ): Promise<{ readonly removed: number; readonly ended: boolean }> {
     return this.retrying<{ readonly removed: number; readonly ended: boolean }>(meter, async () => {
       const read = await this.read(callId, meter);
       const batch = new MeteredBatch(this.db, meter);
@@ -311,7 +316,7 @@ export class LinkCalls {
   /** Refuses someone banned for reports (like join does): permission-denied with when it ends. */
   private async refuseBanned(uid: string, meter: UsageMeter): Promise<void> {
     const ban = await readDoc(this.db.collection(BANS).doc(uid), meter);
-    const until = ban.exists ? (ban.get('until') as Timestamp | undefined)?.toMillis() ?? 0 : 0;
+    const until = ban.exists ? ((ban.get('until') as Timestamp | undefined)?.toMillis() ?? 0) : 0;
     if (until > this.now()) throw new Banned(until);
   }
 

@@ -116,9 +116,7 @@ export class Sweeper {
     // round trip) only for the calls whose fate depends on it.
     const unsure = calls.filter((c) => needsCalleeWrites(c.facts, nowMs, this.policy));
     const writes = await this.calleeWrites(unsure.map((c) => c.snap));
-    const stale = calls.filter((c) =>
-      isStaleCall({ ...c.facts, calleeWrites: writes.get(c.snap.id) }, nowMs, this.policy),
-    );
+    const stale = calls.filter((c) => isStaleCall({ ...c.facts, calleeWrites: writes.get(c.snap.id) }, nowMs, this.policy));
     await Promise.all(stale.map((c) => this.db.recursiveDelete(c.snap.ref)));
     return stale.length;
   }
@@ -198,12 +196,15 @@ export async function onCallEnded(
       : [SIGNALS_SUBCOLLECTION, CANDIDATES];
   let writes = 0;
   if (!isLinkCall(call) && call && Array.isArray(call['participants'])) {
-    await db.collection(HISTORY).doc(callId).set({
-      participants: call['participants'],
-      room: call['room'] ?? '',
-      endedAt: Timestamp.fromMillis(nowMs),
-      expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
-    });
+    await db
+      .collection(HISTORY)
+      .doc(callId)
+      .set({
+        participants: call['participants'],
+        room: call['room'] ?? '',
+        endedAt: Timestamp.fromMillis(nowMs),
+        expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
+      });
     writes = 1;
   }
   const deleted = await Promise.all(subcollections.map((name) => deleteAll(db, ref.collection(name))));

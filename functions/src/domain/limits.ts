@@ -116,4 +116,6 @@ export const DEFAULT_RATE_LIMITS = {
   turnCredentials: { max: 20, windowMs: 60_000 },
 } as const;
 
-export type RateLimits = { readonly [K in keyof typeof DEFAULT_RATE_LIMITS]: { readonly max: number; readonly windowMs: number } };
+export type RateLimits = {
+  readonly [K in keyof typeof DEFAULT_RATE_LIMITS]: { readonly max: number; readonly windowMs: number };
+};

@@ -5,13 +5,7 @@
  * asks it too. Times in epoch ms.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  LINK_CALL_ID_LENGTH,
-  LINK_LEASE_MS,
-  MAX_CALL_MEMBERS,
-  signalId,
-  type CallAvailability,
-} from '../protocol/calls.js';
+import { LINK_CALL_ID_LENGTH, LINK_LEASE_MS, MAX_CALL_MEMBERS, signalId, type CallAvailability } from '../protocol/calls.js';
 import { MAX_CALL_AGE_MS } from './limits.js';
 
 /** What the functions know of a link call when they decide. */

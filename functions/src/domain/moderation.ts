@@ -85,8 +85,7 @@ export interface RateWindow {
 }
 
 export type RateDecision =
-  | { readonly allowed: true; readonly next: RateWindow }
-  | { readonly allowed: false; readonly retryAfterMs: number };
+  { readonly allowed: true; readonly next: RateWindow } | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** Takes one call from the window (starting a new window when the old one is over). */
 export function takeRate(current: RateWindow | null, nowMs: number, policy: RatePolicy): RateDecision {

@@ -121,13 +121,7 @@ export interface Widening {
  * allows it, can also be paired from the Anyone pool. `widenAfterMs` 0 turns
  * widening off for the whole deployment.
  */
-export function widening(
-  room: string,
-  allowed: boolean,
-  waitingSinceMs: number,
-  nowMs: number,
-  widenAfterMs: number,
-): Widening {
+export function widening(room: string, allowed: boolean, waitingSinceMs: number, nowMs: number, widenAfterMs: number): Widening {
   if (room === ANYONE_ROOM || !allowed || widenAfterMs <= 0) return { pools: [room], widened: false, widenInMs: null };
   const waited = nowMs - waitingSinceMs;
   if (waited >= widenAfterMs) return { pools: [room, ANYONE_ROOM], widened: true, widenInMs: null };

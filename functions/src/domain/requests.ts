@@ -60,9 +60,7 @@ export function parseDescription(value: unknown, expectedType: 'offer' | 'answer
     throw new InvalidRequest(`The ${expectedType} must carry its SDP as a non-empty string.`);
   }
   if (sdp.length > MAX_SDP_LENGTH) {
-    throw new InvalidRequest(
-      `The ${expectedType} SDP is ${sdp.length} characters; at most ${MAX_SDP_LENGTH} are accepted.`,
-    );
+    throw new InvalidRequest(`The ${expectedType} SDP is ${sdp.length} characters; at most ${MAX_SDP_LENGTH} are accepted.`);
   }
   if (!sdp.startsWith('v=0')) {
     throw new InvalidRequest(`The ${expectedType} SDP must start with "v=0".`);

@@ -31,7 +31,15 @@ import {
   type RateLimits,
 } from '../domain/limits.js';
 import { Banned, Contended } from '../domain/refusals.js';
-import { choosePartner, isLeaseLive, sharedPool, widening, type Seeker, type WaitingEntry, type Widening } from '../domain/pairing.js';
+import {
+  choosePartner,
+  isLeaseLive,
+  sharedPool,
+  widening,
+  type Seeker,
+  type WaitingEntry,
+  type Widening,
+} from '../domain/pairing.js';
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
@@ -387,10 +395,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     return { status: 'matched', callId, offer: partner.doc.offer, room };
   }
 
-  async leave(
-    uid: string,
-    meter = new UsageMeter(),
-  ): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
+  async leave(uid: string, meter = new UsageMeter()): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
     // Conditional like join (no transaction: under load a transaction here
     // waits behind pairing and can outlive its deadline). Someone can only
     // pair us through our entry, which is deleted on condition it is

@@ -35,7 +35,10 @@ export function isLostRace(err: unknown): boolean {
 }
 
 /** Reads one document, counted. */
-export async function readDoc<T extends DocumentData>(ref: DocumentReference<T>, meter: UsageMeter): Promise<DocumentSnapshot<T>> {
+export async function readDoc<T extends DocumentData>(
+  ref: DocumentReference<T>,
+  meter: UsageMeter,
+): Promise<DocumentSnapshot<T>> {
   const snap = await ref.get();
   meter.read(1);
   return snap;

@@ -61,7 +61,10 @@ export class FirestoreModerator {
             .where('at', '>', Timestamp.fromMillis(nowMs - this.banPolicy.windowMs))
             .limit(50),
         );
-        const reports = recent.docs.map((d) => ({ reporter: d.get('reporter') as string, atMs: (d.get('at') as Timestamp).toMillis() }));
+        const reports = recent.docs.map((d) => ({
+          reporter: d.get('reporter') as string,
+          atMs: (d.get('at') as Timestamp).toMillis(),
+        }));
         const until = banUntil([...reports, { reporter: uid, atMs: nowMs }], nowMs, this.banPolicy);
 
         commit();
@@ -78,7 +81,10 @@ export class FirestoreModerator {
           });
         }
         if (until !== null) {
-          tx.set(this.db.collection(BANS).doc(reported), { until: Timestamp.fromMillis(until), expireAt: Timestamp.fromMillis(until) });
+          tx.set(this.db.collection(BANS).doc(reported), {
+            until: Timestamp.fromMillis(until),
+            expireAt: Timestamp.fromMillis(until),
+          });
           // A banned person waiting right now is taken out of the queue.
           tx.delete(this.db.collection(QUEUE).doc(reported));
         }
@@ -90,11 +96,7 @@ export class FirestoreModerator {
 
   /** Never pair the caller with the other participant of `callId` again; ends the call. */
   async block(uid: string, { callId }: BlockRequest, meter = new UsageMeter()): Promise<void> {
-    await runContended(
-      this.db,
-      async (tx) => (await this.endAndBlock(tx, uid, callId, 'block', this.now())).commit(),
-      meter,
-    );
+    await runContended(this.db, async (tx) => (await this.endAndBlock(tx, uid, callId, 'block', this.now())).commit(), meter);
   }
 
   /**

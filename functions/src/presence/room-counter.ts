@@ -21,7 +21,13 @@
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { ROOM_COUNTS_INTERVAL_MS } from '../domain/limits.js';
-import { emptyRoomCounts, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC, type RoomCount, type RoomCounts } from '../protocol/room-counts.js';
+import {
+  emptyRoomCounts,
+  ROOM_COUNTS_COLLECTION,
+  ROOM_COUNTS_DOC,
+  type RoomCount,
+  type RoomCounts,
+} from '../protocol/room-counts.js';
 import { ROOMS, type RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { CALLS, QUEUE } from '../matching/collections.js';

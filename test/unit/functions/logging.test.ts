@@ -47,7 +47,7 @@ describe('function logs', () => {
     const sample = [
       "logger.info('join', { room, callId });",
       "logger.warn('bad', { offer: request.data.offer });",
-      "console.log(`candidate ${c.candidate}`);",
+      'console.log(`candidate ${c.candidate}`);',
       "logger.error('failed', { ip: req.ip, nested: f(a, (b)) });",
     ].join('\n');
     assert.equal(loggingCalls(sample).length, 4);

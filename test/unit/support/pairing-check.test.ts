@@ -4,9 +4,14 @@ import { pairingViolations, type ClientView } from '../../support/pairing-check.
 
 const waiting = (callId: string) => ({ status: 'waiting', callId }) as const;
 const matched = (callId: string) => ({ status: 'matched', callId }) as const;
-const client = (uid: string, room: string, outcome: ClientView['outcome'], left = false): ClientView => ({ uid, room, left, outcome });
+const client = (uid: string, room: string, outcome: ClientView['outcome'], left = false): ClientView => ({
+  uid,
+  room,
+  left,
+  outcome,
+});
 
-describe('pairingViolations (the load test\'s judge)', () => {
+describe("pairingViolations (the load test's judge)", () => {
   const good = {
     clients: [client('a', 'ta', waiting('c1')), client('b', 'ta', matched('c1')), client('c', 'hi', waiting('c2'))],
     calls: [{ id: 'c1', caller: 'a', callee: 'b', room: 'ta' }],
@@ -19,13 +24,19 @@ describe('pairingViolations (the load test\'s judge)', () => {
 
   it('catches someone paired with themself', () => {
     const p = pairingViolations([client('a', 'ta', matched('c1'))], [{ id: 'c1', caller: 'a', callee: 'a', room: 'ta' }], []);
-    assert.ok(p.some((x) => x.includes('paired with themself')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('paired with themself')),
+      p.join('\n'),
+    );
   });
 
   it('catches someone in two calls', () => {
     const calls = [...good.calls, { id: 'c3', caller: 'c', callee: 'a', room: 'ta' }];
     const p = pairingViolations([...good.clients.slice(0, 2), client('c', 'ta', waiting('c3'))], calls, []);
-    assert.ok(p.some((x) => x.includes('a is in 2 calls')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('a is in 2 calls')),
+      p.join('\n'),
+    );
   });
 
   it('catches a pair across rooms', () => {
@@ -34,7 +45,10 @@ describe('pairingViolations (the load test\'s judge)', () => {
       [{ id: 'c1', caller: 'a', callee: 'b', room: 'ta' }],
       [],
     );
-    assert.ok(p.some((x) => x.includes('b chose hi')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('b chose hi')),
+      p.join('\n'),
+    );
   });
 
   it('catches two compatible people both left waiting in one room', () => {
@@ -46,7 +60,10 @@ describe('pairingViolations (the load test\'s judge)', () => {
         { uid: 'b', room: 'ta', callId: 'c2' },
       ],
     );
-    assert.ok(p.some((x) => x.includes('a partner was available')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('a partner was available')),
+      p.join('\n'),
+    );
   });
 
   it('accepts two waiting in one room when one blocked the other', () => {
@@ -67,7 +84,10 @@ describe('pairingViolations (the load test\'s judge)', () => {
       [{ id: 'c1', caller: 'a', callee: 'b', room: 'ta' }],
       [],
     );
-    assert.ok(p.some((x) => x.includes('caller a was not told')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('caller a was not told')),
+      p.join('\n'),
+    );
   });
 
   it('catches someone neither paired nor waiting, and a leaver still queued', () => {
@@ -76,12 +96,21 @@ describe('pairingViolations (the load test\'s judge)', () => {
       [],
       [{ uid: 'b', room: 'ta', callId: 'c2' }],
     );
-    assert.ok(p.some((x) => x.includes('a is neither paired nor waiting')), p.join('\n'));
-    assert.ok(p.some((x) => x.includes('b left but is still queued')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('a is neither paired nor waiting')),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.includes('b left but is still queued')),
+      p.join('\n'),
+    );
   });
 
   it('catches a failed join', () => {
     const p = pairingViolations([client('a', 'ta', { status: 'error', message: 'aborted' })], [], []);
-    assert.ok(p.some((x) => x.includes('join failed')), p.join('\n'));
+    assert.ok(
+      p.some((x) => x.includes('join failed')),
+      p.join('\n'),
+    );
   });
 });

@@ -57,7 +57,10 @@ describe('<parley-app>', () => {
     return s;
   }
 
-  function button(el: ParleyApp, id: 'start' | 'next' | 'stop' | 'report' | 'block' | 'cancel' | 'confirm-report' | 'confirm-block'): HTMLButtonElement {
+  function button(
+    el: ParleyApp,
+    id: 'start' | 'next' | 'stop' | 'report' | 'block' | 'cancel' | 'confirm-report' | 'confirm-block',
+  ): HTMLButtonElement {
     const b = $<HTMLButtonElement>(el, `#${id}`);
     assert(b, `#${id} is rendered`);
     return b;
@@ -88,12 +91,18 @@ describe('<parley-app>', () => {
   }
 
   /** Waits until #status shows `wanted` (the element re-renders on every session change). */
-  async function waitForShownStatus(el: ParleyApp, wanted: ChatState['status'], timeoutMs: number, name = 'the page'): Promise<void> {
+  async function waitForShownStatus(
+    el: ParleyApp,
+    wanted: ChatState['status'],
+    timeoutMs: number,
+    name = 'the page',
+  ): Promise<void> {
     await waitUntil(
       () => $(el, '#status')?.dataset['status'] === wanted,
       timeoutMs,
       `${name} to show ${wanted}`,
-      () => `shows ${$(el, '#status')?.dataset['status']}; session ${JSON.stringify(el.session.state)}; server: ${rig.server.log.join('; ')}`,
+      () =>
+        `shows ${$(el, '#status')?.dataset['status']}; session ${JSON.stringify(el.session.state)}; server: ${rig.server.log.join('; ')}`,
     );
   }
 
@@ -107,7 +116,21 @@ describe('<parley-app>', () => {
     );
     assertDeepEqual(
       options.map((o) => o.textContent?.trim()),
-      ['Anyone', 'English', 'हिन्दी', 'தமிழ்', 'తెలుగు', 'മലയാളം', 'ಕನ್ನಡ', 'বাংলা', 'Español', 'Português', 'USA', 'UK', 'भारत · India'],
+      [
+        'Anyone',
+        'English',
+        'हिन्दी',
+        'தமிழ்',
+        'తెలుగు',
+        'മലയാളം',
+        'ಕನ್ನಡ',
+        'বাংলা',
+        'Español',
+        'Português',
+        'USA',
+        'UK',
+        'भारत · India',
+      ],
       'native names shown',
     );
     assertEqual(select(el).value, 'any', 'default room');
@@ -301,7 +324,11 @@ describe('<parley-app>', () => {
       () => `options: ${JSON.stringify(optionTexts(el))}`,
     );
     assertEqual(optionTexts(el)['en'], 'English', 'other rooms are unchanged');
-    assertEqual($(el, '#room-count')?.textContent?.trim(), 'Nobody here right now', 'the summary is about the chosen room (Anyone)');
+    assertEqual(
+      $(el, '#room-count')?.textContent?.trim(),
+      'Nobody here right now',
+      'the summary is about the chosen room (Anyone)',
+    );
 
     await chooseRoom(el, 'ta');
     assertEqual($(el, '#room-count')?.textContent?.trim(), '1 waiting · 2 chatting in Tamil', 'summary for Tamil');

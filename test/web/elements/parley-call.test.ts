@@ -47,7 +47,12 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     await el.updateComplete;
   };
   const waitStatus = (el: ParleyCall, s: string) =>
-    waitUntil(() => status(el) === s, CONNECT_MS, `status ${s}`, () => `status ${status(el)}: ${text(el)}`);
+    waitUntil(
+      () => status(el) === s,
+      CONNECT_MS,
+      `status ${s}`,
+      () => `status ${status(el)}: ${text(el)}`,
+    );
 
   beforeEach(() => {
     server = new MemoryCallServer();
@@ -74,15 +79,18 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     await waitUntil(() => root(guest).querySelector('#local') !== null, CONNECT_MS, 'own preview in the lobby');
     await click(guest, 'join');
     await waitStatus(guest, 'in-call');
-    await waitUntil(() => tiles(host).join() === 'connected' && tiles(guest).join() === 'connected', CONNECT_MS, 'one connected tile each', () =>
-      `host ${tiles(host).join()}, guest ${tiles(guest).join()}`,
+    await waitUntil(
+      () => tiles(host).join() === 'connected' && tiles(guest).join() === 'connected',
+      CONNECT_MS,
+      'one connected tile each',
+      () => `host ${tiles(host).join()}, guest ${tiles(guest).join()}`,
     );
-    assertEqual(text(guest), 'In the call with 1 person (2 of 5).', 'the guest\'s status line');
+    assertEqual(text(guest), 'In the call with 1 person (2 of 5).', "the guest's status line");
 
     // Leave: the host's grid drops the tile; the last leave ends the call.
     await click(guest, 'leave');
     await waitStatus(guest, 'left');
-    await waitUntil(() => tiles(host).length === 0, CONNECT_MS, 'the host\'s grid to drop the tile');
+    await waitUntil(() => tiles(host).length === 0, CONNECT_MS, "the host's grid to drop the tile");
     await click(host, 'leave');
     await waitStatus(host, 'left');
     const late = await mount(callId);
@@ -116,7 +124,10 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
   });
 
   it('an error box links to its guide section and to the connection check', async () => {
-    const el = new ParleyCall({ ...deps(), getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) });
+    const el = new ParleyCall({
+      ...deps(),
+      getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')),
+    });
     el.callId = 'new';
     document.body.append(el);
     elements.push(el);
@@ -127,8 +138,16 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
   });
 
   it('words every state, and lays tiles out to fit', () => {
-    assertEqual(linkCallStatusText({ status: 'lobby', callId: 'x', members: 0, capacity: 5 }, 0), 'Nobody is in this call right now. Join, and share the link.', 'empty lobby');
-    assertEqual(linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0), 'You were disconnected from the call.', 'removed');
+    assertEqual(
+      linkCallStatusText({ status: 'lobby', callId: 'x', members: 0, capacity: 5 }, 0),
+      'Nobody is in this call right now. Join, and share the link.',
+      'empty lobby',
+    );
+    assertEqual(
+      linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0),
+      'You were disconnected from the call.',
+      'removed',
+    );
     assertEqual(linkCallStatusText({ status: 'in-call', callId: 'x' }, 3), 'In the call with 3 people (4 of 5).', 'in a group');
     assertEqual(callLink('abc', 'https://parley.example/#/room/ta'), 'https://parley.example/#/call/abc', 'the link');
     assertEqual([1, 2, 3, 4, 5].map((n) => gridColumns(n, true)).join(), '1,2,2,2,3', 'columns on a wide stage');

@@ -47,7 +47,12 @@ class Pair {
   private held: { to: PeerLink; signal: LinkSignal }[] = [];
   holding = false;
 
-  constructor(streamA: MediaStream, streamB: MediaStream, a: { polite: boolean; initiator: boolean }, b: { polite: boolean; initiator: boolean }) {
+  constructor(
+    streamA: MediaStream,
+    streamB: MediaStream,
+    a: { polite: boolean; initiator: boolean },
+    b: { polite: boolean; initiator: boolean },
+  ) {
     const events = (other: () => PeerLink, name: 'a' | 'b') => ({
       signal: (signal: LinkSignal) => {
         this.sent.push({ from: name, signal });
@@ -58,8 +63,16 @@ class Pair {
       state: () => undefined,
       remoteClosed: () => undefined,
     });
-    this.a = new PeerLink(streamA, { ...a, config: { iceServers: [] } }, events(() => this.b, 'a'));
-    this.b = new PeerLink(streamB, { ...b, config: { iceServers: [] } }, events(() => this.a, 'b'));
+    this.a = new PeerLink(
+      streamA,
+      { ...a, config: { iceServers: [] } },
+      events(() => this.b, 'a'),
+    );
+    this.b = new PeerLink(
+      streamB,
+      { ...b, config: { iceServers: [] } },
+      events(() => this.a, 'b'),
+    );
     cleanups.push(() => {
       this.a.close();
       this.b.close();
@@ -121,8 +134,10 @@ describe('PeerLink (perfect negotiation, real WebRTC)', () => {
     assertEqual(pair.a.signalingState, 'stable', 'impolite end stable');
     assertEqual(pair.b.signalingState, 'stable', 'polite end stable');
     // The impolite end's offer won: the polite end answered it.
-    const answersFromB = pair.sent.filter((m) => m.from === 'b' && 'description' in m.signal && m.signal.description.type === 'answer');
-    assert(answersFromB.length >= 1, 'the polite end answered the impolite end\'s offer');
+    const answersFromB = pair.sent.filter(
+      (m) => m.from === 'b' && 'description' in m.signal && m.signal.description.type === 'answer',
+    );
+    assert(answersFromB.length >= 1, "the polite end answered the impolite end's offer");
   });
 
   it('renegotiates on a live link: a track added after connected reaches the other end', async () => {
@@ -135,10 +150,14 @@ describe('PeerLink (perfect negotiation, real WebRTC)', () => {
     streams.push(extra);
     pair.b.addTrack(extra.getVideoTracks()[0]!, extra);
     await waitUntil(
-      () => (pair.a.remoteStream?.getVideoTracks().length ?? 0) >= 2 && pair.b.signalingState === 'stable' && pair.a.signalingState === 'stable',
+      () =>
+        (pair.a.remoteStream?.getVideoTracks().length ?? 0) >= 2 &&
+        pair.b.signalingState === 'stable' &&
+        pair.a.signalingState === 'stable',
       CONNECT_MS,
       'the new track to arrive',
-      () => `a has ${pair.a.remoteStream?.getVideoTracks().length ?? 0} video tracks; a ${pair.a.signalingState}, b ${pair.b.signalingState}`,
+      () =>
+        `a has ${pair.a.remoteStream?.getVideoTracks().length ?? 0} video tracks; a ${pair.a.signalingState}, b ${pair.b.signalingState}`,
     );
     assert(pair.offersFrom('b') >= 1, 'the end that added the track made an offer');
     assert(pair.sent.length > before, 'the renegotiation went over signaling');
@@ -152,7 +171,11 @@ describe('PeerLink (perfect negotiation, real WebRTC)', () => {
     const pcOfB = (pair.b as unknown as { pc: RTCPeerConnection }).pc;
     const ufragBefore = remoteUfrag(pcOfB);
     pair.a.restartIce();
-    await waitUntil(() => remoteUfrag(pcOfB) !== ufragBefore && pair.a.signalingState === 'stable', CONNECT_MS, 'a restarted offer to be answered');
+    await waitUntil(
+      () => remoteUfrag(pcOfB) !== ufragBefore && pair.a.signalingState === 'stable',
+      CONNECT_MS,
+      'a restarted offer to be answered',
+    );
     await pair.connected();
     const framesBefore = await framesDecoded(pair.b);
     let framesAfter = framesBefore;
@@ -197,7 +220,13 @@ class MeshRig {
       },
       drop: () => undefined,
     };
-    const call = new Call({ self: id, localStream: stream, rtcConfig: () => ({ iceServers: [] }), signaling, lostAfterMs: 3_000 });
+    const call = new Call({
+      self: id,
+      localStream: stream,
+      rtcConfig: () => ({ iceServers: [] }),
+      signaling,
+      lostAfterMs: 3_000,
+    });
     this.calls.set(id, call);
     this.members = [...this.members, id];
     for (const c of this.calls.values()) c.setMembers(this.members);
@@ -244,12 +273,12 @@ describe('Call (a mesh of links, real WebRTC)', () => {
     assertEqual(a.peers.map((p) => p.id).join(','), 'bob,carol', 'alice sees bob and carol in entry order');
     for (const call of [a, b, c]) for (const p of call.peers) assert(p.stream !== null, 'each tile has a stream');
     rig.remove('bob');
-    await waitUntil(() => a.peers.length === 1 && c.peers.length === 1, 5_000, 'bob\'s tile to go');
+    await waitUntil(() => a.peers.length === 1 && c.peers.length === 1, 5_000, "bob's tile to go");
     assertEqual(a.peers[0]?.id, 'carol', 'alice keeps carol');
     assertEqual(a.peers[0]?.state, 'connected', 'alice and carol stay connected');
   });
 
-  it('caps each link\'s video by the group size', async () => {
+  it("caps each link's video by the group size", async () => {
     const rig = new MeshRig();
     const a = rig.add('alice', await camera());
     rig.add('bob', await camera());
@@ -260,7 +289,11 @@ describe('Call (a mesh of links, real WebRTC)', () => {
     const one = await bitrate(a, 'bob');
     rig.add('carol', await camera());
     rig.add('dave', await camera());
-    await waitUntil(() => a.peers.length === 3 && a.peers.every((p) => p.state === 'connected'), CONNECT_MS, 'alice connected to three');
+    await waitUntil(
+      () => a.peers.length === 3 && a.peers.every((p) => p.state === 'connected'),
+      CONNECT_MS,
+      'alice connected to three',
+    );
     await sleep(200);
     const three = await bitrate(a, 'bob');
     assert(one !== null && three !== null, `caps applied (${one}, ${three})`);

@@ -59,12 +59,12 @@ describe('ChatSession with the in-memory backend', () => {
     await a.session.start('en');
     await waitForStatus(a.session, 'searching', 5000);
     await b.session.start('en');
-    await Promise.all([
-      waitForStatus(a.session, 'connected', CONNECT_MS),
-      waitForStatus(b.session, 'connected', CONNECT_MS),
-    ]);
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
 
-    for (const [name, s] of [['first', a.session], ['second', b.session]] as const) {
+    for (const [name, s] of [
+      ['first', a.session],
+      ['second', b.session],
+    ] as const) {
       const remote = s.remoteStream;
       assert(remote !== null, `the ${name} session has a remote stream`);
       assert(remote.getVideoTracks().length > 0, `the ${name} session's remote stream has video`);
@@ -74,8 +74,16 @@ describe('ChatSession with the in-memory backend', () => {
     assertDeepEqual(a.session.call?.role, 'caller', 'role of the session that waited');
     assertDeepEqual(b.session.call?.role, 'callee', 'role of the session that arrived');
     assertEqual(a.session.call?.callId, b.session.call?.callId, 'both are in the same call');
-    assertDeepEqual(aStatuses, ['idle', 'requesting-media', 'searching', 'connecting', 'connected'], 'statuses of the waiting one');
-    assertDeepEqual(bStatuses, ['idle', 'requesting-media', 'searching', 'connecting', 'connected'], 'statuses of the arriving one');
+    assertDeepEqual(
+      aStatuses,
+      ['idle', 'requesting-media', 'searching', 'connecting', 'connected'],
+      'statuses of the waiting one',
+    );
+    assertDeepEqual(
+      bStatuses,
+      ['idle', 'requesting-media', 'searching', 'connecting', 'connected'],
+      'statuses of the arriving one',
+    );
   });
 
   it('renegotiates a connected random call: an ICE restart from either side completes and the call stays up', async function () {
@@ -96,7 +104,11 @@ describe('ChatSession with the in-memory backend', () => {
         CONNECT_MS,
         'the restart offer answered through the signaling',
       );
-      await waitUntil(() => pcOf(a.session).connectionState === 'connected' && pcOf(b.session).connectionState === 'connected', CONNECT_MS, 'connected again');
+      await waitUntil(
+        () => pcOf(a.session).connectionState === 'connected' && pcOf(b.session).connectionState === 'connected',
+        CONNECT_MS,
+        'connected again',
+      );
       assertEqual(a.session.state.status, 'connected', 'a still in the call');
       assertEqual(b.session.state.status, 'connected', 'b still in the call');
     }
@@ -128,10 +140,7 @@ describe('ChatSession with the in-memory backend', () => {
     await waitForStatus(a.session, 'partner-left', LEAVE_MS);
     // b waits in the queue; a presses Next and meets b again.
     await a.session.next();
-    await Promise.all([
-      waitForStatus(a.session, 'connected', CONNECT_MS),
-      waitForStatus(b.session, 'connected', CONNECT_MS),
-    ]);
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
     assertEqual(a.session.call?.role, 'callee', 'the one who pressed Next answered');
     assertEqual(b.session.call?.role, 'caller', 'the one who waited offered');
   });
@@ -140,7 +149,10 @@ describe('ChatSession with the in-memory backend', () => {
     this.timeout(40000);
     const { a, b } = await connectedPair();
     const local = a.session.localStream!;
-    assert(local.getTracks().every((t) => t.readyState === 'live'), 'the camera is live while connected');
+    assert(
+      local.getTracks().every((t) => t.readyState === 'live'),
+      'the camera is live while connected',
+    );
 
     await a.session.stop();
     assertDeepEqual(a.session.state, { status: 'idle' }, 'state after Stop');
@@ -241,7 +253,10 @@ describe('ChatSession with the in-memory backend', () => {
       [[a.uid, b.uid, firstCall]],
       'the report is about the last stranger and their call',
     );
-    assert(a.session.moderationNotice?.startsWith('Reported the last stranger') === true, `notice: ${a.session.moderationNotice}`);
+    assert(
+      a.session.moderationNotice?.startsWith('Reported the last stranger') === true,
+      `notice: ${a.session.moderationNotice}`,
+    );
     assertEqual(a.session.moderationTarget, null, 'reported once');
   });
 
@@ -306,12 +321,21 @@ describe('ChatSession with the in-memory backend', () => {
       const taStatuses = recordStatuses(ta.session);
       await ta.session.start('ta');
       // Nobody renews by the clock in these tests (renewMs is a minute): only the widen timer can widen it.
-      const widened = await waitFor(ta.session, (s) => s.status === 'searching' && s.widened, 10 * WIDEN_AFTER_MS + 5000, 'widened');
+      const widened = await waitFor(
+        ta.session,
+        (s) => s.status === 'searching' && s.widened,
+        10 * WIDEN_AFTER_MS + 5000,
+        'widened',
+      );
       assertDeepEqual(widened, { status: 'searching', again: false, widened: true }, 'state once widened');
       await any.session.start('any');
       await connectedIn(ta.session, any.session, rig.server, 'any');
       assertEqual(ta.session.call?.role, 'caller', 'the one who waited offered');
-      assertDeepEqual(taStatuses, ['idle', 'requesting-media', 'searching', 'connecting', 'connected'], 'statuses of the widened one');
+      assertDeepEqual(
+        taStatuses,
+        ['idle', 'requesting-media', 'searching', 'connecting', 'connected'],
+        'statuses of the widened one',
+      );
     });
 
     it('the widening renewal finds someone already waiting in Anyone', async function () {
@@ -353,7 +377,10 @@ describe('ChatSession with the in-memory backend', () => {
       assertDeepEqual(taStatuses, ['idle', 'requesting-media', 'searching'], 'statuses in the quiet room');
       assertDeepEqual(anyStatuses, ['idle', 'requesting-media', 'searching'], 'statuses in Anyone');
       assertDeepEqual(ta.session.state, { status: 'searching', again: false, widened: false }, 'never widened');
-      assert(rig.server.isWaiting(ta.uid) && rig.server.isWaiting(any.uid), `both still wait (log: ${rig.server.log.join('; ')})`);
+      assert(
+        rig.server.isWaiting(ta.uid) && rig.server.isWaiting(any.uid),
+        `both still wait (log: ${rig.server.log.join('; ')})`,
+      );
     });
   });
 
@@ -418,7 +445,10 @@ describe('ChatSession with the in-memory backend', () => {
         await broken.start('hi');
         await waitForStatus(broken, 'searching', 5000);
         await other.session.start('hi');
-        await Promise.all([waitForStatus(broken, 'connected', CONNECT_MS), waitForStatus(other.session, 'connected', CONNECT_MS)]);
+        await Promise.all([
+          waitForStatus(broken, 'connected', CONNECT_MS),
+          waitForStatus(other.session, 'connected', CONNECT_MS),
+        ]);
       } finally {
         console.warn = warn;
       }

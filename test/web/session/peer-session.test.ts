@@ -25,16 +25,20 @@ class Side {
     readonly name: string,
     stream: MediaStream,
   ) {
-    this.session = new PeerSession(stream, { iceServers: [] }, {
-      localCandidate: (c) => {
-        this.candidates.push(c);
-        this.forward?.(c);
+    this.session = new PeerSession(
+      stream,
+      { iceServers: [] },
+      {
+        localCandidate: (c) => {
+          this.candidates.push(c);
+          this.forward?.(c);
+        },
+        remoteStream: (s) => this.remoteStreams.push(s),
+        connectionState: (s) => this.states.push(s),
+        partnerClosed: () => this.partnerClosed++,
+        laterDescription: (d) => this.laterDescriptions.push(d),
       },
-      remoteStream: (s) => this.remoteStreams.push(s),
-      connectionState: (s) => this.states.push(s),
-      partnerClosed: () => this.partnerClosed++,
-      laterDescription: (d) => this.laterDescriptions.push(d),
-    });
+    );
   }
 
   /** From now on (and for what was gathered already) hands our candidates to `other`. */
@@ -255,7 +259,11 @@ describe('PeerSession (real WebRTC in one page)', () => {
       assertEqual(closing.partnerClosed, 0, 'the side that closed reports no partnerClosed of its own');
 
       // Candidates for a closed session are dropped, not held.
-      closing.session.addRemoteCandidate({ candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+      closing.session.addRemoteCandidate({
+        candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host',
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+      });
       assertEqual(closing.session.heldCandidates, 0, 'held candidates after close');
       await sleep(200);
       assertEqual(other.partnerClosed, 1, 'partnerClosed fires once');

@@ -5,7 +5,13 @@
  * ends the call — and one mailbox per direction delivered as whole states
  * through the same codec as the Firestore mailboxes, several signals at a time.
  */
-import { LINK_CALL_ID_LENGTH, MAX_CALL_MEMBERS, type CallAvailability, type CreateCallResult, type EnterCallResult } from '@parley/functions/protocol';
+import {
+  LINK_CALL_ID_LENGTH,
+  MAX_CALL_MEMBERS,
+  type CallAvailability,
+  type CreateCallResult,
+  type EnterCallResult,
+} from '@parley/functions/protocol';
 import { MailboxInbox, MailboxOutbox } from '../../../web/src/engine/mailbox.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../../../web/src/flows/link-call.js';
 
@@ -76,7 +82,8 @@ class MemoryCallService implements CallService {
     const call = this.server.calls.get(callId);
     if (!call) return { status: 'ended' };
     if (!call.members.includes(this.uid)) {
-      if (call.members.length >= MAX_CALL_MEMBERS) return { status: 'full', members: call.members.length, capacity: MAX_CALL_MEMBERS };
+      if (call.members.length >= MAX_CALL_MEMBERS)
+        return { status: 'full', members: call.members.length, capacity: MAX_CALL_MEMBERS };
       call.members.push(this.uid);
       this.server.publish(callId);
     }

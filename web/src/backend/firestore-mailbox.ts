@@ -7,7 +7,17 @@
  * random calls and calls by link alike.
  */
 import { CALLS_COLLECTION, MAX_SIGNAL_CANDIDATES, SIGNALS_SUBCOLLECTION, signalId } from '@parley/functions/protocol';
-import { collection, doc, increment, onSnapshot, query, serverTimestamp, updateDoc, where, type Firestore } from 'firebase/firestore';
+import {
+  collection,
+  doc,
+  increment,
+  onSnapshot,
+  query,
+  serverTimestamp,
+  updateDoc,
+  where,
+  type Firestore,
+} from 'firebase/firestore';
 import { MailboxInbox, MailboxOutbox } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 

@@ -66,9 +66,15 @@ export class FirestoreSignaling implements SignalingChannel {
           this.seenCall = true;
           const call = snap.data() as CallData;
           const partner = this.role === 'caller' ? call.callee : call.caller;
-          const mailboxes = listenToMailboxes(this.db, this.callId, this.uid, (from, signal) => {
-            if (!this.closed && from === partner) listener.signal(signal);
-          }, onError);
+          const mailboxes = listenToMailboxes(
+            this.db,
+            this.callId,
+            this.uid,
+            (from, signal) => {
+              if (!this.closed && from === partner) listener.signal(signal);
+            },
+            onError,
+          );
           this.unsubscribers.push(() => mailboxes.stop());
           const writer = new MailboxWriter(this.db, this.callId, this.uid, partner);
           this.writer = writer;

@@ -296,7 +296,10 @@ export class ParleyApp extends LitElement {
    */
   private renderHideIp(kind: 'random' | 'link', disabled: boolean) {
     const on = relayOnlyFor(kind, this.hideIpChoice, ICE.relayOnlyDefault);
-    return html`<label class="hide-ip" title="Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call.">
+    return html`<label
+      class="hide-ip"
+      title="Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call."
+    >
       <input type="checkbox" id="hide-ip" .checked=${on} ?disabled=${disabled} @change=${this._onHideIpChange} />
       Hide my IP
     </label>`;
@@ -346,12 +349,14 @@ export class ParleyApp extends LitElement {
             </select>
           </label>
           ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
-          ${this.room === ANYONE_ROOM
-            ? nothing
-            : html`<label>
-                <input type="checkbox" id="widen" .checked=${this.widen} ?disabled=${active} @change=${this._onWidenChange} />
-                If this room is quiet, also look in Anyone
-              </label>`}
+          ${
+            this.room === ANYONE_ROOM
+              ? nothing
+              : html`<label>
+                  <input type="checkbox" id="widen" .checked=${this.widen} ?disabled=${active} @change=${this._onWidenChange} />
+                  If this room is quiet, also look in Anyone
+                </label>`
+          }
         </div>
       </header>
       <div class="stage">
@@ -360,30 +365,36 @@ export class ParleyApp extends LitElement {
         ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
       </div>
       <div class="controls">
-        ${active
-          ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
-          : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`}
+        ${
+          active
+            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
+            : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`
+        }
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
         ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>Test my connection</a>`}
-        ${session.canModerate
-          ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
-                ${session.moderationTarget === 'last' ? 'Report last stranger' : 'Report'}
-              </button>
-              <button id="block" @click=${() => (this.confirming = 'block')}>
-                ${session.moderationTarget === 'last' ? 'Block last stranger' : 'Block'}
-              </button>`
-          : nothing}
+        ${
+          session.canModerate
+            ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
+                  ${session.moderationTarget === 'last' ? 'Report last stranger' : 'Report'}
+                </button>
+                <button id="block" @click=${() => (this.confirming = 'block')}>
+                  ${session.moderationTarget === 'last' ? 'Block last stranger' : 'Block'}
+                </button>`
+            : nothing
+        }
       </div>
       ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${session.moderationNotice ? html`<p id="moderation-notice" role="status">${session.moderationNotice}</p>` : nothing}
-      ${problem
-        ? html`<div class="problem" role="alert">
-            <p><strong>${problem.message}</strong></p>
-            <p>${problem.hint}</p>
-            ${problemLinks(problem)}
-          </div>`
-        : nothing}
+      ${
+        problem
+          ? html`<div class="problem" role="alert">
+              <p><strong>${problem.message}</strong></p>
+              <p>${problem.hint}</p>
+              ${problemLinks(problem)}
+            </div>`
+          : nothing
+      }
     `;
   }
 
@@ -445,8 +456,16 @@ export class ParleyApp extends LitElement {
       : action === 'report'
         ? 'Report this person?'
         : 'Block this person?';
-    const consequence = last ? 'You will never be paired with them again.' : 'The call ends at once and you will never be paired again.';
-    const submit = last ? (action === 'report' ? 'Report' : 'Block') : action === 'report' ? 'Report and end call' : 'Block and end call';
+    const consequence = last
+      ? 'You will never be paired with them again.'
+      : 'The call ends at once and you will never be paired again.';
+    const submit = last
+      ? action === 'report'
+        ? 'Report'
+        : 'Block'
+      : action === 'report'
+        ? 'Report and end call'
+        : 'Block and end call';
     return html`<form
       id="confirm"
       class="confirm"
@@ -458,18 +477,20 @@ export class ParleyApp extends LitElement {
       }}
     >
       <p><strong>${title}</strong> ${consequence}</p>
-      ${action === 'report'
-        ? html`<label
-            >Reason
-            <select
-              id="reason"
-              .value=${this.reason}
-              @change=${(e: Event) => (this.reason = (e.target as HTMLSelectElement).value as ReportReason)}
-            >
-              ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]}</option>`)}
-            </select></label
-          >`
-        : nothing}
+      ${
+        action === 'report'
+          ? html`<label
+              >Reason
+              <select
+                id="reason"
+                .value=${this.reason}
+                @change=${(e: Event) => (this.reason = (e.target as HTMLSelectElement).value as ReportReason)}
+              >
+                ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]}</option>`)}
+              </select></label
+            >`
+          : nothing
+      }
       <button id="confirm-${action}" class="danger" type="submit">${submit}</button>
       <button id="cancel" type="button" @click=${() => (this.confirming = null)}>Cancel</button>
     </form>`;

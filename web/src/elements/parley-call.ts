@@ -258,19 +258,23 @@ export class ParleyCall extends LitElement {
       ${this.renderStage(state, peers, text)}
       <div class="controls">${this.renderControls(state)}</div>
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${problem
-        ? html`<div class="problem" role="alert">
-            <p><strong>${problem.message}</strong></p>
-            <p>${problem.hint}</p>
-            ${problemLinks(problem)}
-          </div>`
-        : nothing}
+      ${
+        problem
+          ? html`<div class="problem" role="alert">
+              <p><strong>${problem.message}</strong></p>
+              <p>${problem.hint}</p>
+              ${problemLinks(problem)}
+            </div>`
+          : nothing
+      }
     `;
   }
 
   private renderStage(state: LinkCallState, peers: Peer[], text: string) {
     const local = this.controller.flow.localStream;
-    const showSelf = local !== null && (state.status === 'lobby' || state.status === 'joining' || state.status === 'in-call' || state.status === 'creating');
+    const showSelf =
+      local !== null &&
+      (state.status === 'lobby' || state.status === 'joining' || state.status === 'in-call' || state.status === 'creating');
     if (!showSelf) {
       return html`<div class="stage message cols-1"><p>${text}</p></div>`;
     }
@@ -283,10 +287,11 @@ export class ParleyCall extends LitElement {
         <span class="label">You</span>
       </div>
       ${peers.map(
-        (p, i) => html`<div class="tile peer" data-peer=${p.id} data-state=${p.state}>
-          <video autoplay playsinline .srcObject=${p.stream}></video>
-          <span class="label">Person ${i + 1} · ${TILE_STATE_TEXT[p.state]}</span>
-        </div>`,
+        (p, i) =>
+          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state}>
+            <video autoplay playsinline .srcObject=${p.stream}></video>
+            <span class="label">Person ${i + 1} · ${TILE_STATE_TEXT[p.state]}</span>
+          </div>`,
       )}
     </div>`;
   }
@@ -303,14 +308,16 @@ export class ParleyCall extends LitElement {
       case 'left':
         return html`<button id="join" class="primary" @click=${() => void flow.join()}>Join again</button>${this.homeButton()}`;
       case 'full':
-        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>Try again</button>${this.homeButton()}`;
+        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>Try again</button
+          >${this.homeButton()}`;
       case 'media-error':
       case 'failed':
         return state.callId && state.callId !== 'new'
           ? html`<button id="join" class="primary" @click=${() => void flow.join()}>Try again</button>${this.homeButton()}`
           : this.homeButton();
       case 'ended':
-        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>Start a new private call</button>${this.homeButton()}`;
+        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>Start a new private call</button
+          >${this.homeButton()}`;
       default:
         return this.homeButton();
     }
@@ -319,7 +326,13 @@ export class ParleyCall extends LitElement {
   private renderLink(callId: string) {
     const link = callLink(callId);
     return html`<div class="link">
-      <input id="link" readonly aria-label="Link to this call" .value=${link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
+      <input
+        id="link"
+        readonly
+        aria-label="Link to this call"
+        .value=${link}
+        @focus=${(e: Event) => (e.target as HTMLInputElement).select()}
+      />
       <button id="copy" @click=${() => void this.copy(link)}>${this.copied ? 'Copied' : 'Copy'}</button>
     </div>`;
   }

@@ -73,7 +73,9 @@ export function reconnectDecision(input: ReconnectInput, t: ReconnectTimings = D
 }
 
 /** A policy with these timings (the defaults where not given). */
-export function reconnectPolicy(timings: Partial<ReconnectTimings> = {}): ReconnectPolicy & { readonly timings: ReconnectTimings } {
+export function reconnectPolicy(
+  timings: Partial<ReconnectTimings> = {},
+): ReconnectPolicy & { readonly timings: ReconnectTimings } {
   const t = { ...DEFAULT_RECONNECT_TIMINGS, ...timings };
   return { timings: t, decide: (input) => reconnectDecision(input, t) };
 }

@@ -79,20 +79,27 @@ export function linkCallTransition(state: LinkCallState, event: LinkCallEvent): 
         return state;
       }
       if (event.status === 'ended') return { status: 'ended', callId: state.callId };
-      if (event.status === 'full') return { status: 'full', callId: state.callId, members: event.members, capacity: event.capacity };
+      if (event.status === 'full')
+        return { status: 'full', callId: state.callId, members: event.members, capacity: event.capacity };
       // An update while the person looks at "You left" keeps that screen, and
       // one that arrives mid-join must not undo the Join (only a refusal may).
       if (state.status === 'left' || state.status === 'joining') return state;
       return { status: 'lobby', callId: state.callId, members: event.members, capacity: event.capacity };
     case 'join':
-      return (state.status === 'lobby' || state.status === 'left' || state.status === 'full' || state.status === 'failed' || state.status === 'media-error') &&
+      return (state.status === 'lobby' ||
+        state.status === 'left' ||
+        state.status === 'full' ||
+        state.status === 'failed' ||
+        state.status === 'media-error') &&
         callId !== null
         ? { status: 'joining', callId }
         : state;
     case 'entered':
       return state.status === 'joining' ? { status: 'in-call', callId: state.callId } : state;
     case 'leave':
-      return state.status === 'in-call' || state.status === 'joining' ? { status: 'left', callId: state.callId, removed: false } : state;
+      return state.status === 'in-call' || state.status === 'joining'
+        ? { status: 'left', callId: state.callId, removed: false }
+        : state;
     case 'removed':
       return state.status === 'in-call' ? { status: 'left', callId: state.callId, removed: true } : state;
     case 'ended':

@@ -427,28 +427,28 @@ export class ChatSession {
       this.local!,
       this.deps.rtcConfig(),
       {
-      localCandidate: (c) => {
-        if (attempt.peer === peer) attempt.localCandidate(c);
-      },
-      remoteStream: (stream) => {
-        if (attempt.live && attempt.peer === peer) {
-          this.remote = stream;
-          this.notify();
-        }
-      },
-      connectionState: (state) => {
-        if (!attempt.live || attempt.peer !== peer) return;
-        this.onConnectionState(attempt, state);
-      },
-      partnerClosed: () => {
-        if (attempt.peer === peer) this.partnerGone(attempt);
-      },
-      laterDescription: (description) => {
-        // A renegotiation (e.g. an ICE restart) once the call is set up.
-        if (attempt.live && attempt.peer === peer) {
-          attempt.signaling?.send({ description }).catch((err: unknown) => console.warn('description not sent', err));
-        }
-      },
+        localCandidate: (c) => {
+          if (attempt.peer === peer) attempt.localCandidate(c);
+        },
+        remoteStream: (stream) => {
+          if (attempt.live && attempt.peer === peer) {
+            this.remote = stream;
+            this.notify();
+          }
+        },
+        connectionState: (state) => {
+          if (!attempt.live || attempt.peer !== peer) return;
+          this.onConnectionState(attempt, state);
+        },
+        partnerClosed: () => {
+          if (attempt.peer === peer) this.partnerGone(attempt);
+        },
+        laterDescription: (description) => {
+          // A renegotiation (e.g. an ICE restart) once the call is set up.
+          if (attempt.live && attempt.peer === peer) {
+            attempt.signaling?.send({ description }).catch((err: unknown) => console.warn('description not sent', err));
+          }
+        },
       },
       reconnectPolicy({ giveUpAfterMs: this.deps.timing.reconnectForMs }),
     );
@@ -470,7 +470,10 @@ export class ChatSession {
         this.dispatch({ type: 'interrupted' });
         return;
       case 'failed':
-        this.fail(attempt, this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : CONNECTION_FAILED);
+        this.fail(
+          attempt,
+          this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : CONNECTION_FAILED,
+        );
         return;
       default:
         return;
@@ -589,12 +592,7 @@ export class ChatSession {
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });
-    attempt.setTimer(
-      'renew',
-      this.deps.timing.renewMs,
-      () => void this.join(backend, attempt, offer, callId),
-      true,
-    );
+    attempt.setTimer('renew', this.deps.timing.renewMs, () => void this.join(backend, attempt, offer, callId), true);
   }
 
   /** Matched with someone who was waiting: answer their offer on a fresh connection. */

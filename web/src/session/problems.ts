@@ -133,7 +133,6 @@ export const CONNECTION_FAILED: Problem = {
   hint: 'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
 };
 
-
 /**
  * The connection dropped and did not come back while the link kept restarting
  * ICE. Whose side it most likely was: this device's, when the browser says it

@@ -61,7 +61,12 @@ describe('mailboxes', () => {
     assert.deepEqual(mailboxesBetween('c', ['a'])[0], { from: 'c', to: 'a', id: 'c_a' });
   });
   it('lists every mailbox of the leaving once', () => {
-    assert.deepEqual(mailboxesOf(['a', 'b'], ['a', 'b', 'c']).map((d) => d.id).sort(), ['a_b', 'a_c', 'b_a', 'b_c', 'c_a', 'c_b']);
+    assert.deepEqual(
+      mailboxesOf(['a', 'b'], ['a', 'b', 'c'])
+        .map((d) => d.id)
+        .sort(),
+      ['a_b', 'a_c', 'b_a', 'b_c', 'c_a', 'c_b'],
+    );
     assert.deepEqual(mailboxesOf([], ['a', 'b']), []);
   });
 });
@@ -69,7 +74,10 @@ describe('mailboxes', () => {
 describe('decideEnter', () => {
   it('says ended for no call, an expired call, and a call nobody is live in (removing the lapsed)', () => {
     assert.deepEqual(decideEnter(null, 'x', NOW), { kind: 'ended', lapsed: [] });
-    assert.deepEqual(decideEnter(callOf({ a: LIVE }, { createdAtMs: NOW - MAX_CALL_AGE_MS }), 'x', NOW), { kind: 'ended', lapsed: [] });
+    assert.deepEqual(decideEnter(callOf({ a: LIVE }, { createdAtMs: NOW - MAX_CALL_AGE_MS }), 'x', NOW), {
+      kind: 'ended',
+      lapsed: [],
+    });
     assert.deepEqual(decideEnter(callOf({ a: LAPSED }), 'x', NOW), { kind: 'ended', lapsed: ['a'] });
   });
   it('adds a newcomer at the end, after removing lapsed members', () => {

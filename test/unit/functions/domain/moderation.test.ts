@@ -21,7 +21,6 @@ const NOW = 1_700_000_000_000;
 const HOUR = 3600_000;
 const CALL = 'AbCdEfGhIjKlMnOpQrSt';
 
-
 /** Call ids that must be refused: wrong type, empty, bad characters, too long. */
 const BAD_CALL_IDS: ReadonlyArray<readonly [string, unknown]> = [
   ['a number', 12345],
@@ -86,10 +85,7 @@ describe('parseReportRequest', () => {
   });
 
   it('names every unknown field', () => {
-    assertInvalid(
-      () => parseReportRequest({ callId: CALL, reason: 'spam', a: 1, b: 2 }),
-      /unknown field\(s\): a, b\./,
-    );
+    assertInvalid(() => parseReportRequest({ callId: CALL, reason: 'spam', a: 1, b: 2 }), /unknown field\(s\): a, b\./);
   });
 
   it('rejects a missing callId and says what it should be', () => {

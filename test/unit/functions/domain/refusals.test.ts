@@ -13,10 +13,7 @@ describe('RateLimited', () => {
   });
 
   it('names the action and says when to retry in seconds', () => {
-    assert.equal(
-      new RateLimited('report', 12_000).message,
-      'Too many report requests in a short time. Try again in 12 s.',
-    );
+    assert.equal(new RateLimited('report', 12_000).message, 'Too many report requests in a short time. Try again in 12 s.');
   });
 
   it('rounds a partial second up', () => {

@@ -27,7 +27,6 @@ function offer(sdp: string = SDP): { type: 'offer'; sdp: string } {
   return { type: 'offer', sdp };
 }
 
-
 describe('InvalidRequest', () => {
   it('is an Error named InvalidRequest carrying its message', () => {
     const err = new InvalidRequest('nope');
@@ -290,10 +289,7 @@ describe('parseJoinRequest', () => {
 
   it('rejects renewing with characters outside A-Z, a-z, 0-9', () => {
     for (const renewing of ['calls/abc', 'abc-def', 'abc_def', 'abc def', ' abc', 'abc\n', 'ábc', '../x', 'a.b']) {
-      assertInvalid(
-        () => parseJoinRequest({ room: 'en', offer: offer(), renewing }),
-        /"renewing" must be the call id/,
-      );
+      assertInvalid(() => parseJoinRequest({ room: 'en', offer: offer(), renewing }), /"renewing" must be the call id/);
     }
   });
 

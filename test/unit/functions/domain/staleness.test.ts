@@ -100,7 +100,10 @@ describe('isStaleCall with the default policy', () => {
 
 describe('isStaleCall for a random call written before mailboxes', () => {
   it('keeps one answered on its document, whatever its (absent) mailbox says', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: NOW - 1_000, calleeWrites: null }, NOW), false);
+    assert.equal(
+      isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: NOW - 1_000, calleeWrites: null }, NOW),
+      false,
+    );
   });
 
   it('treats an answer at epoch 0 as answered, not as missing', () => {
@@ -122,8 +125,16 @@ describe('needsCalleeWrites: which calls the sweeper reads a mailbox for', () =>
     assert.equal(needsCalleeWrites({ createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), true);
     assert.equal(needsCalleeWrites({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS + 1 }, NOW), true);
     assert.equal(needsCalleeWrites({ createdAtMs: NOW - MAX_CALL_AGE_MS }, NOW), false, 'stale by age anyway');
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: NOW - 1 }, NOW), false, 'answered before mailboxes');
-    assert.equal(needsCalleeWrites({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), false, 'a call by link has no answer');
+    assert.equal(
+      needsCalleeWrites({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: NOW - 1 }, NOW),
+      false,
+      'answered before mailboxes',
+    );
+    assert.equal(
+      needsCalleeWrites({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW),
+      false,
+      'a call by link has no answer',
+    );
   });
 
   it('follows the policy', () => {

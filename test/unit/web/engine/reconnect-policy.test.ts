@@ -25,7 +25,8 @@ describe('reconnectDecision', () => {
     const answerer = reconnectDecision({ ...base, offerer: false });
     assert.equal(offerer.action, 'restart');
     assert.equal(answerer.action, 'restart');
-    if (offerer.action === 'restart' && answerer.action === 'restart') assert.equal(answerer.inMs - offerer.inMs, T.answererDelayMs);
+    if (offerer.action === 'restart' && answerer.action === 'restart')
+      assert.equal(answerer.inMs - offerer.inMs, T.answererDelayMs);
   });
 
   it('backs off exponentially between restarts that did not help', () => {

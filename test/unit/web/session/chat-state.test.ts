@@ -106,7 +106,11 @@ describe('transition: the happy path', () => {
   });
 
   it('media-ready: requesting-media → searching (first time)', () => {
-    assert.deepEqual(transition({ status: 'requesting-media' }, E.mediaReady), { status: 'searching', again: false, widened: false });
+    assert.deepEqual(transition({ status: 'requesting-media' }, E.mediaReady), {
+      status: 'searching',
+      again: false,
+      widened: false,
+    });
   });
 
   it('matched: searching → connecting', () => {
@@ -203,7 +207,11 @@ describe('transition: requeue, next and failure', () => {
     });
   });
 
-  for (const from of [{ status: 'searching', again: false, widened: false }, { status: 'connecting' }, { status: 'connected' }] as const) {
+  for (const from of [
+    { status: 'searching', again: false, widened: false },
+    { status: 'connecting' },
+    { status: 'connected' },
+  ] as const) {
     it(`failed: ${from.status} → failed carrying the problem`, () => {
       const next = transition(from, E.failed);
       assert.deepEqual(next, { status: 'failed', problem: CONNECTION_FAILED });
@@ -402,7 +410,11 @@ describe('transition: events that do not apply return the same object', () => {
     ].map((e) => [MEDIA_ERROR, e] as const),
     // searching: nobody to skip, to lose or to report yet.
     ...(
-      [{ status: 'searching', again: false, widened: false }, { status: 'searching', again: true, widened: false }, WIDENED] as const
+      [
+        { status: 'searching', again: false, widened: false },
+        { status: 'searching', again: true, widened: false },
+        WIDENED,
+      ] as const
     ).flatMap((state) =>
       [E.start, E.mediaReady, E.mediaFailed, E.connected, E.partnerLeft, E.requeued, E.next, E.report, E.block].map(
         (e) => [state, e] as const,
@@ -462,10 +474,7 @@ describe('transition: events that do not apply return the same object', () => {
         const next = transition(state, event);
         if (next === state) {
           const key = `${label(state)}|${event.type}`;
-          assert.ok(
-            ignoredPairs.has(key) || (state.status === 'idle' && event.type === 'stop'),
-            `unexpectedly ignored: ${key}`,
-          );
+          assert.ok(ignoredPairs.has(key) || (state.status === 'idle' && event.type === 'stop'), `unexpectedly ignored: ${key}`);
         }
       }
     }

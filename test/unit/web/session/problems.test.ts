@@ -43,7 +43,10 @@ describe('mediaProblem', () => {
   }
 
   it('maps a real TypeError (no mediaDevices on http) to insecure-context', () => {
-    assert.equal(mediaProblem(new TypeError("Cannot read properties of undefined (reading 'getUserMedia')")).code, 'insecure-context');
+    assert.equal(
+      mediaProblem(new TypeError("Cannot read properties of undefined (reading 'getUserMedia')")).code,
+      'insecure-context',
+    );
   });
 
   it('tells a denied person to allow the camera and press Start again', () => {
@@ -343,10 +346,7 @@ describe('every Problem', () => {
   });
 
   it('covers every ProblemCode', () => {
-    assert.deepEqual(
-      [...new Set(problems().map((p) => p.code))].sort(),
-      Object.values(ProblemCode).sort(),
-    );
+    assert.deepEqual([...new Set(problems().map((p) => p.code))].sort(), Object.values(ProblemCode).sort());
   });
 
   it('gives each code its own hint', () => {
