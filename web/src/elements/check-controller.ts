@@ -5,7 +5,8 @@
  * element goes away.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { iceServers, MEDIA_CONSTRAINTS } from '../config.js';
+import { MEDIA_CONSTRAINTS } from '../config.js';
+import { ICE } from '../ice.js';
 import { ConnectionCheck, type ConnectionCheckDeps } from '../flows/connection-check.js';
 
 /**
@@ -24,12 +25,15 @@ export const GATHER_TIMEOUT_MS = 10_000;
 export const RELAY_TIMEOUT_MS = 8_000;
 
 /**
- * The ICE configuration calls use. For now the STUN servers of config.ts;
- * when the TURN provider lands, this one line asks it for the configuration
- * with short-lived TURN credentials, so the check tests the real relay.
+ * The ICE configuration calls use, with the real short-lived TURN
+ * credentials (ice.ts), so the check tests the relay calls would use. The
+ * probe gathers every candidate type itself, whatever Hide my IP says.
  */
-function iceConfig(): Promise<RTCConfiguration> {
-  return Promise.resolve({ iceServers: iceServers() });
+async function iceConfig(): Promise<RTCConfiguration> {
+  const m = await import('../backend/firebase-backend.js');
+  await m.connectBackend();
+  await ICE.attach(m.fetchTurnCredentials);
+  return ICE.config(false);
 }
 
 /** The production wiring; tests pass their own. */
