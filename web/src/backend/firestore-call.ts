@@ -18,6 +18,7 @@ import { httpsCallable, type Functions } from 'firebase/functions';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/link-call.js';
 import { listenToMailboxes, MailboxWriter, type UsageSink } from './firestore-mailbox.js';
+import { callOnUnload } from './keepalive.js';
 
 /**
  * Firestore operations this page's link calls have caused, counted as they
@@ -67,16 +68,7 @@ export class FirestoreCallService implements CallService {
   }
 
   leaveOnUnload(callId: string): void {
-    const token = this.idToken();
-    if (!token) return;
-    // keepalive lets the request outlive the page (sendBeacon cannot carry the
-    // Authorization header that callables need). Same wire format as the SDK.
-    void fetch(this.leaveUrl, {
-      method: 'POST',
-      keepalive: true,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ data: { callId } }),
-    }).catch(() => undefined);
+    callOnUnload(this.leaveUrl, this.idToken(), { callId });
   }
 
   connect(callId: string, handlers: CallConnectionHandlers): CallConnection {

@@ -2,6 +2,7 @@
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../session/matcher.js';
 import type { SessionDescription } from '../session/types.js';
+import { callOnUnload } from './keepalive.js';
 
 export class FunctionsMatcher implements Matcher {
   constructor(
@@ -41,15 +42,6 @@ export class FunctionsMatcher implements Matcher {
   }
 
   leaveOnUnload(): void {
-    const token = this.idToken();
-    if (!token) return;
-    // keepalive lets the request outlive the page (sendBeacon cannot carry the
-    // Authorization header that callables need). Same wire format as the SDK.
-    void fetch(this.leaveUrl, {
-      method: 'POST',
-      keepalive: true,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ data: {} }),
-    }).catch(() => undefined);
+    callOnUnload(this.leaveUrl, this.idToken(), {});
   }
 }

@@ -22,7 +22,7 @@ import { canNext, isActive, type ChatState } from '../session/chat-state.js';
 import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
 import { ChatController } from './chat-controller.js';
 import './parley-call.js';
-import { problemLinks } from './problem-links.js';
+import { problemBox, sharedStyles } from './problem-links.js';
 
 /** Where the chosen room is remembered between visits. */
 const ROOM_STORAGE_KEY = 'parley.room';
@@ -102,155 +102,136 @@ function storedRoom(): RoomId {
  */
 @customElement('parley-app')
 export class ParleyApp extends LitElement {
-  static override styles = css`
-    /* One screen: the video takes what the header, buttons and status line
+  static override styles = [
+    sharedStyles,
+    css`
+      /* One screen: the video takes what the header, buttons and status line
        leave, so Start and the status are never below the fold (laptops of
        768 px, phones of 844 px). */
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 0.5rem;
-      box-sizing: border-box;
-      height: 100vh;
-      height: 100dvh;
-      max-width: 60rem;
-      margin: 0 auto;
-      padding: 0.75rem 1rem;
-      font-family: system-ui, sans-serif;
-      color: #1d1d1f;
-    }
-    header .nav {
-      display: flex;
-      gap: 0.5rem;
-      align-items: center;
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: baseline;
-      justify-content: space-between;
-      gap: 0.5rem;
-    }
-    h1 {
-      margin: 0;
-      font-size: 1.5rem;
-    }
-    .hide-ip {
-      font-size: 0.9rem;
-      white-space: nowrap;
-    }
-    .picker {
-      display: grid;
-      gap: 0.25rem;
-    }
-    .picker p {
-      margin: 0;
-      font-size: 0.9rem;
-      color: #555;
-    }
-    .stage {
-      position: relative;
-      flex: 1 1 auto;
-      min-height: 10rem;
-      background: #111;
-      border-radius: 0.75rem;
-      overflow: hidden;
-    }
-    video {
-      background: #222;
-      object-fit: cover;
-    }
-    #remote {
-      position: absolute;
-      inset: 0;
-      width: 100%;
-      height: 100%;
-    }
-    #local {
-      position: absolute;
-      right: 0.75rem;
-      bottom: 0.75rem;
-      width: 25%;
-      max-height: 40%;
-      border-radius: 0.5rem;
-      border: 2px solid #fff4;
-      transform: scaleX(-1); /* a mirror, as people expect to see themselves */
-    }
-    .overlay {
-      position: absolute;
-      inset: 0;
-      display: grid;
-      place-items: center;
-      color: #fff;
-      font-size: 1.1rem;
-      text-align: center;
-      padding: 1rem;
-      pointer-events: none;
-    }
-    .controls {
-      display: flex;
-      gap: 0.5rem;
-      flex-wrap: wrap;
-    }
-    button {
-      font: inherit;
-      padding: 0.6rem 1.4rem;
-      border-radius: 0.5rem;
-      border: 1px solid #888;
-      background: #fff;
-      cursor: pointer;
-    }
-    button.primary {
-      background: #0b57d0;
-      border-color: #0b57d0;
-      color: #fff;
-    }
-    button.danger {
-      border-color: #b3261e;
-      color: #b3261e;
-    }
-    button.primary.danger,
-    form button.danger {
-      background: #b3261e;
-      color: #fff;
-    }
-    .confirm {
-      border: 1px solid #888;
-      border-radius: 0.5rem;
-      padding: 0.75rem 1rem;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem;
-      align-items: center;
-    }
-    .confirm p {
-      flex-basis: 100%;
-      margin: 0;
-    }
-    button:disabled {
-      opacity: 0.45;
-      cursor: default;
-    }
-    #status {
-      margin: 0;
-    }
-    .problem {
-      border: 1px solid #d93025;
-      background: #fce8e6;
-      border-radius: 0.5rem;
-      padding: 0.75rem 1rem;
-    }
-    .problem p {
-      margin: 0.25rem 0;
-    }
-    a {
-      color: #0b57d0;
-    }
-    .controls .check-link {
-      align-self: center;
-      margin-left: auto;
-    }
-  `;
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        box-sizing: border-box;
+        height: 100vh;
+        height: 100dvh;
+        max-width: 60rem;
+        margin: 0 auto;
+        padding: 0.75rem 1rem;
+        font-family: system-ui, sans-serif;
+        color: #1d1d1f;
+      }
+      header .nav {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 0.5rem;
+      }
+      h1 {
+        margin: 0;
+        font-size: 1.5rem;
+      }
+      .hide-ip {
+        font-size: 0.9rem;
+        white-space: nowrap;
+      }
+      .picker {
+        display: grid;
+        gap: 0.25rem;
+      }
+      .picker p {
+        margin: 0;
+        font-size: 0.9rem;
+        color: #555;
+      }
+      .stage {
+        position: relative;
+        flex: 1 1 auto;
+        min-height: 10rem;
+        background: #111;
+        border-radius: 0.75rem;
+        overflow: hidden;
+      }
+      video {
+        background: #222;
+        object-fit: cover;
+      }
+      #remote {
+        position: absolute;
+        inset: 0;
+        width: 100%;
+        height: 100%;
+      }
+      #local {
+        position: absolute;
+        right: 0.75rem;
+        bottom: 0.75rem;
+        width: 25%;
+        max-height: 40%;
+        border-radius: 0.5rem;
+        border: 2px solid #fff4;
+        transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+      }
+      .overlay {
+        position: absolute;
+        inset: 0;
+        display: grid;
+        place-items: center;
+        color: #fff;
+        font-size: 1.1rem;
+        text-align: center;
+        padding: 1rem;
+        pointer-events: none;
+      }
+      .controls {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      button.danger {
+        border-color: #b3261e;
+        color: #b3261e;
+      }
+      button.primary.danger,
+      form button.danger {
+        background: #b3261e;
+        color: #fff;
+      }
+      .confirm {
+        border: 1px solid #888;
+        border-radius: 0.5rem;
+        padding: 0.75rem 1rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .confirm p {
+        flex-basis: 100%;
+        margin: 0;
+      }
+      button:disabled {
+        opacity: 0.45;
+        cursor: default;
+      }
+      #status {
+        margin: 0;
+      }
+      a {
+        color: #0b57d0;
+      }
+      .controls .check-link {
+        align-self: center;
+        margin-left: auto;
+      }
+    `,
+  ];
 
   /** The room to look for someone in: from the address (/#/room/ta), else the last one used. */
   @state() private room: RoomId = roomFromHash(location.hash) ?? storedRoom();
@@ -386,15 +367,7 @@ export class ParleyApp extends LitElement {
       ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${session.moderationNotice ? html`<p id="moderation-notice" role="status">${session.moderationNotice}</p>` : nothing}
-      ${
-        problem
-          ? html`<div class="problem" role="alert">
-              <p><strong>${problem.message}</strong></p>
-              <p>${problem.hint}</p>
-              ${problemLinks(problem)}
-            </div>`
-          : nothing
-      }
+      ${problem ? problemBox(problem) : nothing}
     `;
   }
 

@@ -6,7 +6,7 @@ import type { LinkState } from '../engine/peer-link.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
 import { LinkCallController } from './link-call-controller.js';
-import { problemLinks } from './problem-links.js';
+import { problemBox, sharedStyles } from './problem-links.js';
 
 /** The address of a call's link. */
 export function callLink(callId: string, base: string = location.href): string {
@@ -72,125 +72,106 @@ export function gridColumns(tiles: number, wide: boolean): number {
  */
 @customElement('parley-call')
 export class ParleyCall extends LitElement {
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 0.5rem;
-      min-height: 0;
-      flex: 1 1 auto;
-    }
-    .stage {
-      flex: 1 1 auto;
-      min-height: 10rem;
-      display: grid;
-      gap: 0.4rem;
-      background: #111;
-      border-radius: 0.75rem;
-      padding: 0.4rem;
-      grid-auto-rows: minmax(0, 1fr);
-      overflow: hidden;
-    }
-    .cols-1 {
-      grid-template-columns: minmax(0, 1fr);
-    }
-    .cols-2 {
-      grid-template-columns: repeat(2, minmax(0, 1fr));
-    }
-    .cols-3 {
-      grid-template-columns: repeat(3, minmax(0, 1fr));
-    }
-    .tile {
-      position: relative;
-      min-height: 0;
-      min-width: 0;
-      background: #222;
-      border-radius: 0.5rem;
-      overflow: hidden;
-    }
-    .tile video {
-      width: 100%;
-      height: 100%;
-      object-fit: cover;
-      display: block;
-    }
-    .tile.self video {
-      transform: scaleX(-1); /* a mirror, as people expect to see themselves */
-    }
-    .tile .label {
-      position: absolute;
-      left: 0.4rem;
-      bottom: 0.4rem;
-      padding: 0.15rem 0.5rem;
-      border-radius: 0.3rem;
-      background: #000a;
-      color: #fff;
-      font-size: 0.85rem;
-    }
-    .message {
-      display: grid;
-      place-items: center;
-      color: #fff;
-      text-align: center;
-      padding: 1rem;
-      font-size: 1.1rem;
-    }
-    .controls {
-      display: flex;
-      gap: 0.5rem;
-      flex-wrap: wrap;
-      align-items: center;
-    }
-    .link {
-      display: flex;
-      gap: 0.5rem;
-      align-items: center;
-      flex: 1 1 16rem;
-      min-width: 0;
-    }
-    .link input {
-      flex: 1 1 auto;
-      min-width: 0;
-      font: inherit;
-      font-size: 0.85rem;
-      padding: 0.5rem;
-      border: 1px solid #888;
-      border-radius: 0.5rem;
-    }
-    button {
-      font: inherit;
-      padding: 0.6rem 1.4rem;
-      border-radius: 0.5rem;
-      border: 1px solid #888;
-      background: #fff;
-      cursor: pointer;
-    }
-    button.primary {
-      background: #0b57d0;
-      border-color: #0b57d0;
-      color: #fff;
-    }
-    button.danger {
-      border-color: #b3261e;
-      background: #b3261e;
-      color: #fff;
-    }
-    #status {
-      margin: 0;
-    }
-    .problem {
-      border: 1px solid #d93025;
-      background: #fce8e6;
-      border-radius: 0.5rem;
-      padding: 0.5rem 1rem;
-    }
-    .problem p {
-      margin: 0.25rem 0;
-    }
-    .problem a {
-      color: #0b57d0;
-    }
-  `;
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        min-height: 0;
+        flex: 1 1 auto;
+      }
+      .stage {
+        flex: 1 1 auto;
+        min-height: 10rem;
+        display: grid;
+        gap: 0.4rem;
+        background: #111;
+        border-radius: 0.75rem;
+        padding: 0.4rem;
+        grid-auto-rows: minmax(0, 1fr);
+        overflow: hidden;
+      }
+      .cols-1 {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      .cols-2 {
+        grid-template-columns: repeat(2, minmax(0, 1fr));
+      }
+      .cols-3 {
+        grid-template-columns: repeat(3, minmax(0, 1fr));
+      }
+      .tile {
+        position: relative;
+        min-height: 0;
+        min-width: 0;
+        background: #222;
+        border-radius: 0.5rem;
+        overflow: hidden;
+      }
+      .tile video {
+        width: 100%;
+        height: 100%;
+        object-fit: cover;
+        display: block;
+      }
+      .tile.self video {
+        transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+      }
+      .tile .label {
+        position: absolute;
+        left: 0.4rem;
+        bottom: 0.4rem;
+        padding: 0.15rem 0.5rem;
+        border-radius: 0.3rem;
+        background: #000a;
+        color: #fff;
+        font-size: 0.85rem;
+      }
+      .message {
+        display: grid;
+        place-items: center;
+        color: #fff;
+        text-align: center;
+        padding: 1rem;
+        font-size: 1.1rem;
+      }
+      .controls {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+        align-items: center;
+      }
+      .link {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        flex: 1 1 16rem;
+        min-width: 0;
+      }
+      .link input {
+        flex: 1 1 auto;
+        min-width: 0;
+        font: inherit;
+        font-size: 0.85rem;
+        padding: 0.5rem;
+        border: 1px solid #888;
+        border-radius: 0.5rem;
+      }
+      button.danger {
+        border-color: #b3261e;
+        background: #b3261e;
+        color: #fff;
+      }
+      #status {
+        margin: 0;
+      }
+      .problem a {
+        color: #0b57d0;
+      }
+    `,
+  ];
 
   /** The call in the address (`#/call/<id>`), or 'new' to create one. */
   @property({ attribute: 'call-id' }) callId = '';
@@ -258,15 +239,7 @@ export class ParleyCall extends LitElement {
       ${this.renderStage(state, peers, text)}
       <div class="controls">${this.renderControls(state)}</div>
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${
-        problem
-          ? html`<div class="problem" role="alert">
-              <p><strong>${problem.message}</strong></p>
-              <p>${problem.hint}</p>
-              ${problemLinks(problem)}
-            </div>`
-          : nothing
-      }
+      ${problem ? problemBox(problem) : nothing}
     `;
   }
 
