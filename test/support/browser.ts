@@ -30,6 +30,22 @@ async function openPersonPage(browser: Browser, path: string, prepare?: (page: P
   return page;
 }
 
+/**
+ * Closes a person's tab as a person would. Leaving the page first fires
+ * pagehide every time (page.close() alone did not always, under the load of
+ * five calling pages), and the browser context (a stand-in for the whole
+ * browser) goes a moment later: tearing it down at once would also abort the
+ * page's keepalive leave request, which a real browser lets finish after the
+ * tab is gone.
+ */
+async function closeLikeATab(page: Page): Promise<void> {
+  const context = page.browserContext();
+  await page.goto('about:blank').catch(() => undefined);
+  await page.close({ runBeforeUnload: true });
+  await new Promise((r) => setTimeout(r, 1_000));
+  await context.close();
+}
+
 /** One person: a tab with Parley open. */
 export class ParleyTab {
   private constructor(readonly page: Page) {}
@@ -114,10 +130,9 @@ export class ParleyTab {
     });
   }
 
-  async close(): Promise<void> {
-    const context = this.page.browserContext();
-    await this.page.close({ runBeforeUnload: true });
-    await context.close();
+  /** Closes the tab as a person would (see closeLikeATab). */
+  close(): Promise<void> {
+    return closeLikeATab(this.page);
   }
 }
 
@@ -358,18 +373,8 @@ export class CallTab {
     );
   }
 
-  /**
-   * Closes the tab as a person would. The browser context (a stand-in for
-   * the whole browser) goes a moment later: tearing it down at once would
-   * also abort the page's keepalive leave request, which a real browser lets
-   * finish after the tab is gone. Leaving the page first fires pagehide every
-   * time; page.close() alone did not always, under the load of five pages.
-   */
-  async close(): Promise<void> {
-    const context = this.page.browserContext();
-    await this.page.goto('about:blank');
-    await this.page.close({ runBeforeUnload: true });
-    await new Promise((r) => setTimeout(r, 1_000));
-    await context.close();
+  /** Closes the tab as a person would (see closeLikeATab). */
+  close(): Promise<void> {
+    return closeLikeATab(this.page);
   }
 }
