@@ -74,7 +74,7 @@ describe('calls by link (Functions emulator)', () => {
     assert.equal(stored['kind'], 'link');
     assert.equal((stored['expireAt'] as Timestamp).toMillis() - (stored['createdAt'] as Timestamp).toMillis(), 4 * 3600_000);
     const presence = (await call(result.callId).collection('members').doc(owner.uid).get()).data()!;
-    assert.deepEqual(Object.keys(presence).sort(), ['joinedAt', 'seenAt', 'uid']);
+    assert.deepEqual(Object.keys(presence).sort(), ['expireAt', 'joinedAt', 'seenAt', 'uid']);
 
     const stranger = await user();
     assert.deepEqual(await stranger.call<CallAvailability>('peekCall', { callId: result.callId }), {
