@@ -43,9 +43,9 @@ async function closeLikeATab(page: Page): Promise<void> {
   await page.goto('about:blank').catch(() => undefined);
   await page.close({ runBeforeUnload: true });
   // The leave goes through the hosting emulator's rewrite to a function that
-  // may have to start first (seconds on a loaded machine); the context goes
-  // later, without holding the test up, or with the browser at the end.
-  setTimeout(() => void context.close().catch(() => undefined), 10_000).unref();
+  // may have to start first (seconds on a loaded machine).
+  await new Promise((r) => setTimeout(r, 3_000));
+  await context.close();
 }
 
 /** One person: a tab with Parley open. */
