@@ -18,8 +18,11 @@ const BIN = join(ROOT, 'node_modules', '.bin');
 export const PROJECT_ID = 'demo-parley';
 const EMULATORS = 'auth,firestore,functions,hosting';
 /**
- * `npm start` adds Pub/Sub: without it firebase-tools ignores scheduled
- * functions. The tests leave it out (see the test case in main()).
+ * With Pub/Sub: without it firebase-tools ignores scheduled functions. It
+ * never fires a schedule by itself (see runSchedules): `npm start` does, on
+ * the schedule; the tests run the sweep when they choose (a sweep at a
+ * wall-clock moment would delete entries that tests seed as stale while they
+ * look at them).
  */
 const START_EMULATORS = `${EMULATORS},pubsub`;
 /** The gcloud components' emulators, present on our machines (see README, Troubleshooting). */
@@ -590,14 +593,12 @@ async function main() {
       const rest = emu.filter((f) => !rules.includes(f));
       log(`security rules tests (${rules.length} file, Firestore emulator only)`);
       emulatorsExec(env, `node --test ${rules.join(' ')}`, 'firestore');
-      // No Pub/Sub emulator here: firebase-tools never fires a schedule by
-      // itself (npm start publishes to the schedule topics), and a sweep at a
-      // wall-clock moment would delete entries that tests seed as stale
-      // while they look at them. The sweeper is tested by calling it.
+      // With Pub/Sub, so that the sweep function is registered; it runs only
+      // when a test calls it (runScheduled), as Cloud Scheduler would.
       log(`emulator and end-to-end tests (${rest.length} files)`);
       // One test file at a time: they share the emulators and clear them.
       // With the local coturn: the end-to-end tests relay calls through it.
-      emulatorsExec(env, `node --test --test-concurrency=1 ${rest.join(' ')}`, EMULATORS, { turn: true });
+      emulatorsExec(env, `node --test --test-concurrency=1 ${rest.join(' ')}`, START_EMULATORS, { turn: true });
       const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
       log(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
       runIsolated(env, `node --test ${devex.join(' ')}`);
@@ -607,20 +608,22 @@ async function main() {
     case 'bench': {
       ensureCoturn();
       ensureFirestoreEmulator(env);
+      ensurePubsubEmulator(env);
       ensureChromium(env);
       build(['functions', 'web', 'tests']);
-      emulatorsExec(env, 'node build/test/bench/run-bench.js', EMULATORS, { turn: true });
+      emulatorsExec(env, 'node build/test/bench/run-bench.js', START_EMULATORS, { turn: true });
       return;
     }
     case 'exec': {
       // One test file (or any command) against the emulator suite, as npm
       // test runs it: `node scripts/parley.mjs exec node --test build/test/e2e/x.test.js`.
       ensureFirestoreEmulator(env);
+      ensurePubsubEmulator(env);
       ensureChromium(env);
       ensureNftables();
       ensureCoturn();
       build(['functions', 'web', 'tests']);
-      emulatorsExec(env, process.argv.slice(3).join(' '), EMULATORS, { turn: true });
+      emulatorsExec(env, process.argv.slice(3).join(' '), START_EMULATORS, { turn: true });
       return;
     }
     default:

@@ -9,17 +9,6 @@ import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually } from '../support/emulator.js';
 
-/** The anonymous uid of a tab (from the session persisted by Firebase Auth). */
-function uidOf(tab: ParleyTab): Promise<string> {
-  return tab.page.evaluate(() => {
-    for (let i = 0; i < sessionStorage.length; i++) {
-      const key = sessionStorage.key(i)!;
-      if (key.startsWith('firebase:authUser:')) return (JSON.parse(sessionStorage.getItem(key)!) as { uid: string }).uid;
-    }
-    throw new Error('not signed in');
-  });
-}
-
 describe('stranger chat, end to end', () => {
   let browser: Browser;
   const db = adminDb();
@@ -129,7 +118,7 @@ describe('stranger chat, end to end', () => {
     await b.waitForStatus('ended-by-you');
     await a.waitForStatus('partner-left');
     const report = await eventually(
-      async () => (await db.doc(`reports/${callId}_${await uidOf(b)}`).get()).data(),
+      async () => (await db.doc(`reports/${callId}_${await b.uid()}`).get()).data(),
       10_000,
       'report stored',
     );

@@ -203,7 +203,14 @@ async function seed(): Promise<void> {
   await env.withSecurityRulesDisabled(async (ctx: RulesTestContext) => {
     const db = ctx.firestore() as unknown as Firestore;
     const now = Date.now();
-    await setDoc(doc(db, 'queue', CALLER), { uid: CALLER, room: 'ta', callId: 'reserved' });
+    // Last seen 10 s ago (a heartbeat is due); ROOMMATE's entry is from
+    // before heartbeats (no seenAt).
+    await setDoc(doc(db, 'queue', CALLER), {
+      uid: CALLER,
+      room: 'ta',
+      callId: 'reserved',
+      seenAt: Timestamp.fromMillis(now - 10_000),
+    });
     await setDoc(doc(db, 'queue', ROOMMATE), { uid: ROOMMATE, room: 'ta', callId: 'reserved2' });
     // expireAt is createdAt + 4 h, as join writes it: live for the tests.
     // join creates the call and both mailboxes in one batch.
@@ -230,7 +237,12 @@ async function seed(): Promise<void> {
     });
     for (const uid of LINK_MEMBERS) {
       const at = Timestamp.fromMillis(now);
-      await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), { uid, joinedAt: at, seenAt: at });
+      // Seen 10 s ago: a heartbeat is due.
+      await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), {
+        uid,
+        joinedAt: at,
+        seenAt: Timestamp.fromMillis(now - 10_000),
+      });
       for (const to of LINK_MEMBERS.filter((m) => m !== uid)) {
         await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), emptyMailbox(uid, to, at));
       }
@@ -366,10 +378,28 @@ describe('firestore.rules', () => {
       await denied(getDoc(doc(as(STRANGER), 'queue', CALLER)));
       await denied(getDocs(collection(as(CALLER), 'queue')));
     });
-    it("denies every client write, even to one's own entry", async () => {
+    it("denies every client write but the owner's heartbeat: creating, deleting, changing what matching decides", async () => {
       await denied(setDoc(doc(as(STRANGER), 'queue', STRANGER), { room: 'ta' }));
+      await denied(setDoc(doc(as(STRANGER), 'queue', STRANGER), { seenAt: serverTimestamp() }));
       await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { room: 'hi' }));
+      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp(), leaseExpiresAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp(), blocked: [] }));
       await denied(deleteDoc(doc(as(CALLER), 'queue', CALLER)));
+    });
+    it("denies a heartbeat on someone else's entry, with a made-up time, too soon after the last, or on no entry", async () => {
+      await denied(updateDoc(doc(unauthenticated(), 'queue', CALLER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(ROOMMATE), 'queue', CALLER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: Timestamp.fromMillis(Date.now() + HOUR_MS) }));
+      await denied(updateDoc(doc(as(STRANGER), 'queue', STRANGER), { seenAt: serverTimestamp() }));
+      await allowed(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp() }));
+      // Beats are at least 2 s apart: a page cannot write its entry in a loop.
+      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp() }));
+    });
+    it('allows the owner its heartbeat (seenAt = request time), also on an entry from before heartbeats', async () => {
+      await allowed(updateDoc(doc(as(ROOMMATE), 'queue', ROOMMATE), { seenAt: serverTimestamp() }));
+      const after = await readAsFunctions('queue', ROOMMATE);
+      assert.ok(after?.['seenAt'] instanceof Timestamp);
+      assert.equal(after?.['room'], 'ta', 'nothing else changed');
     });
     it('denies even the owner reading their own entry (it holds their blocked list)', async () => {
       await denied(getDoc(doc(as(CALLER), 'queue', CALLER)));
@@ -570,7 +600,7 @@ describe('firestore.rules', () => {
     });
   });
 
-  describe('calls/{callId}/members/{uid}: presence in a call by link', () => {
+  describe('calls/{callId}/members/{uid}: presence in a call (by link here; random calls have the same rule)', () => {
     const presence = (db: Firestore, uid: string) => doc(db, 'calls', LINK_CALL, 'members', uid);
     it('denies every read: the unauthenticated, strangers, other members and the member itself', async () => {
       await denied(getDoc(presence(unauthenticated(), CALLER)));
@@ -594,6 +624,10 @@ describe('firestore.rules', () => {
       await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp(), joinedAt: serverTimestamp() }));
       await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp(), uid: STRANGER }));
       await denied(setDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp() }));
+    });
+    it('denies a second heartbeat within 2 s of the last (bounded writes)', async () => {
+      await allowed(updateDoc(presence(as(CALLEE), CALLEE), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(CALLEE), CALLEE), { seenAt: serverTimestamp() }));
     });
     it('denies a heartbeat once the functions removed the member (no way back but enterCall)', async () => {
       await deleteAsFunctions(`calls/${LINK_CALL}/members`, MEMBER);

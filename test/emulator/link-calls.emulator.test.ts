@@ -13,7 +13,7 @@ import { after, beforeEach, describe, it } from 'node:test';
 import { Sweeper } from '../../functions/src/cleanup/sweeper.js';
 import {
   LINK_CALL_ID,
-  LINK_LEASE_MS,
+  PRESENCE_LEASE_MS,
   MAX_CALL_MEMBERS,
   signalId,
   type CallAvailability,
@@ -158,7 +158,7 @@ describe('calls by link (Functions emulator)', () => {
     await call(callId)
       .collection('members')
       .doc(b.uid)
-      .update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
+      .update({ seenAt: Timestamp.fromMillis(Date.now() - PRESENCE_LEASE_MS - 1_000) });
     assert.deepEqual(
       await c.call('peekCall', { callId }),
       { status: 'open', members: 1, capacity: 5 },
@@ -172,7 +172,7 @@ describe('calls by link (Functions emulator)', () => {
     await call(callId)
       .collection('members')
       .doc(b.uid)
-      .update({ seenAt: Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000) });
+      .update({ seenAt: Timestamp.fromMillis(Date.now() - PRESENCE_LEASE_MS - 1_000) });
     const result = await c.call<EnterCallResult>('enterCall', { callId });
     assert.deepEqual(result, { status: 'entered', members: [owner.uid, c.uid], capacity: 5 });
     assert.deepEqual(await memberIds(callId), [owner.uid, c.uid]);
@@ -189,7 +189,7 @@ describe('calls by link (Functions emulator)', () => {
     const b = await user();
     await b.call('enterCall', { callId });
     const lonely = await created();
-    const past = Timestamp.fromMillis(Date.now() - LINK_LEASE_MS - 1_000);
+    const past = Timestamp.fromMillis(Date.now() - PRESENCE_LEASE_MS - 1_000);
     await call(callId).collection('members').doc(b.uid).update({ seenAt: past });
     await call(lonely.callId).collection('members').doc(lonely.owner.uid).update({ seenAt: past });
 

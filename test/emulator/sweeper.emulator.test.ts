@@ -45,6 +45,14 @@ describe('Sweeper (Firestore emulator)', () => {
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
     await matchmaker.join('f', { room: 'ml', offer: fakeOffer(), widen: true });
+    // Everyone in a call is still there: their pages beat (presence).
+    for (const [callId, people] of [
+      [unanswered.callId, ['a', 'b']],
+      [answered.callId, ['c', 'd']],
+      [callerOnly.callId, ['g', 'h']],
+    ] as const) {
+      for (const uid of people) await db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(now) });
+    }
 
     const sweeper = new Sweeper(db);
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
@@ -118,7 +126,11 @@ describe('Sweeper (Firestore emulator)', () => {
     await db.doc('calls/direct1/signals/b_a').set({ from: 'b', to: 'a', n: 1 });
     const call = { kind: 'random', caller: 'a', callee: 'b', participants: ['a', 'b'], members: ['a', 'b'], room: 'ml' };
     const usage = await onCallEnded(db, 'direct1', call, nowMs);
-    assert.deepEqual(usage, { reads: 2, writes: 1, deletes: 2 }, 'one query (two mailboxes), the history, two deletes');
+    assert.deepEqual(
+      usage,
+      { reads: 3, writes: 1, deletes: 2 },
+      'two queries (two mailboxes, no presence), the history, two deletes',
+    );
     const history = (await db.doc('history/direct1').get()).data()!;
     assert.deepEqual(Object.keys(history).sort(), ['endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
     assert.deepEqual(history['participants'], ['a', 'b']);

@@ -48,6 +48,20 @@ async function closeLikeATab(page: Page): Promise<void> {
   await context.close();
 }
 
+/**
+ * Kills a browser the way a crash does: SIGKILL to its process, so nothing
+ * is said to anyone (no pagehide, no leave, no closing handshake). Resolves
+ * once the process is gone.
+ */
+export async function killBrowser(browser: Browser): Promise<void> {
+  const proc = browser.process();
+  if (!proc?.pid) throw new Error('the browser does not run as a process of its own');
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGKILL');
+  await exited;
+}
+
 /** One person: a tab with Parley open. */
 export class ParleyTab {
   private constructor(readonly page: Page) {}
@@ -122,6 +136,17 @@ export class ParleyTab {
         }),
       timeoutMs,
     );
+  }
+
+  /** The tab's anonymous uid (from the session Firebase Auth persisted). */
+  uid(): Promise<string> {
+    return this.page.evaluate(() => {
+      for (let i = 0; i < sessionStorage.length; i++) {
+        const key = sessionStorage.key(i)!;
+        if (key.startsWith('firebase:authUser:')) return (JSON.parse(sessionStorage.getItem(key)!) as { uid: string }).uid;
+      }
+      throw new Error('not signed in');
+    });
   }
 
   /** The current call's id, from the session (diagnostics). */

@@ -150,3 +150,28 @@ export async function drainTriggers(timeoutMs = 180_000): Promise<void> {
   await eventually(async () => (await db.doc(`history/${id}`).get()).exists, timeoutMs, 'the trigger backlog to drain');
   await db.doc(`history/${id}`).delete();
 }
+
+/**
+ * Runs a scheduled function once, as Cloud Scheduler calls it (and as
+ * `npm start` does locally, see scripts/parley.mjs runSchedules): a POST with
+ * the scheduler's headers on the Functions emulator's route for it.
+ * Resolves once the function has returned.
+ */
+export async function runScheduled(name: string, region = 'us-central1'): Promise<void> {
+  const fn = EMULATORS.functions;
+  for (const key of [`${name}-0`, name]) {
+    const res = await fetch(`http://${fn.host}:${fn.port}/${PROJECT_ID}/${region}/${key}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'X-CloudScheduler-JobName': `firebase-schedule-${name}-${region}`,
+        'X-CloudScheduler-ScheduleTime': new Date().toISOString(),
+      },
+      body: '{}',
+    });
+    if (res.status === 404) continue;
+    if (!res.ok) throw new Error(`scheduled ${name}: HTTP ${res.status} ${await res.text()}`);
+    return;
+  }
+  throw new Error(`scheduled ${name} is not registered with the Functions emulator`);
+}

@@ -60,6 +60,14 @@ export interface Timing {
    * offer, then the round trip) takes a few hundred ms on top of this.
    */
   readonly answerTimeoutMs: number;
+  /**
+   * After a match, how long the joiner waits for the waiter's acknowledgement
+   * (its first mailbox write, made the moment it sees the call) before
+   * treating the waiter as a ghost and looking again. A live waiter's takes a
+   * listener delivery and a write (well under a second); 3 s, so that someone
+   * paired with a dead tab is back in the queue within 5 s.
+   */
+  readonly matchAckTimeoutMs: number;
   /** From match to connected: past this the network most likely blocks the direct path. */
   readonly connectTimeoutMs: number;
   /**
@@ -70,12 +78,13 @@ export interface Timing {
    * will look at a frozen face.
    */
   readonly reconnectForMs: number;
-  /** How often a waiting page renews its place in the queue (server lease: 45 s). */
+  /** How often a waiting page renews its place in the queue (server lease: 45 s; liveness: its heartbeat, WAITING_HEARTBEAT_MS). */
   readonly renewMs: number;
 }
 
 export const TIMING: Timing = {
   answerTimeoutMs: 8_000,
+  matchAckTimeoutMs: 3_000,
   connectTimeoutMs: 20_000,
   reconnectForMs: 20_000,
   renewMs: 15_000,

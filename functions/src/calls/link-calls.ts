@@ -37,7 +37,7 @@ import { Banned, Contended } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
 import { BANS, CALLS } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from '../matching/optimistic.js';
-import { emptyMailbox } from './mailboxes.js';
+import { emptyMailbox, newPresence } from './mailboxes.js';
 import { checkRateOptimistic, type RateAction } from '../matching/rate-limit.js';
 import {
   MEMBERS_SUBCOLLECTION,
@@ -303,10 +303,8 @@ export class LinkCalls {
     if (snap) batch.delete(snap.ref, { lastUpdateTime: snap.updateTime });
   }
 
-  /** A member's presence; `expireAt` is the TTL field, production's last resort behind leave and the sweeper. */
   private presence(uid: string, nowMs: number) {
-    const at = Timestamp.fromMillis(nowMs);
-    return { uid, joinedAt: at, seenAt: at, expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS) };
+    return newPresence(uid, nowMs);
   }
 
   private async rate(uid: string, action: RateAction, nowMs: number, meter: UsageMeter): Promise<(batch: MeteredBatch) => void> {

@@ -7,7 +7,7 @@
  */
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 import { MAX_CALL_AGE_MS } from '../domain/limits.js';
-import { CALLS_COLLECTION, SIGNALS_SUBCOLLECTION, signalId } from '../protocol/calls.js';
+import { CALLS_COLLECTION, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION, signalId } from '../protocol/calls.js';
 
 /** The mailbox document from `from` to `to` in call `callId`. */
 export function mailboxRef(db: Firestore, callId: string, from: string, to: string): DocumentReference {
@@ -32,4 +32,21 @@ export function emptyMailbox(from: string, to: string, nowMs: number) {
     n: 0,
     updatedAt: FieldValue.serverTimestamp(),
   };
+}
+
+/** A member's presence document `calls/{callId}/members/{uid}`. */
+export function presenceRef(db: Firestore, callId: string, uid: string): DocumentReference {
+  return db.collection(CALLS_COLLECTION).doc(callId).collection(MEMBERS_SUBCOLLECTION).doc(uid);
+}
+
+/**
+ * A member's presence in a call of either kind, as the functions create it:
+ * seen now. The page then refreshes `seenAt` (firestore.rules: its heartbeat
+ * only); the sweeper removes it once PRESENCE_LEASE_MS passes without one.
+ * `expireAt` is the TTL field, production's last resort behind leave and the
+ * sweeper.
+ */
+export function newPresence(uid: string, nowMs: number) {
+  const at = Timestamp.fromMillis(nowMs);
+  return { uid, joinedAt: at, seenAt: at, expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS) };
 }

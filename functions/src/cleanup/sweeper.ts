@@ -26,15 +26,16 @@ import {
 } from '../domain/staleness.js';
 import { CALLS, CANDIDATES, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
+import { isRandomCallAbandoned } from '../domain/membership.js';
 import { mailboxRef } from '../calls/mailboxes.js';
-import { LINK_LEASE_MS, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION } from '../protocol/calls.js';
+import { MEMBERS_SUBCOLLECTION, PRESENCE_LEASE_MS, SIGNALS_SUBCOLLECTION, WAITING_SEEN_MS } from '../protocol/calls.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
   readonly calls: number;
   /** Candidate documents (from before mailboxes) older than any call: their call's trigger failed. */
   readonly orphanCandidates: number;
-  /** Members of calls by link removed because their lease lapsed (calls left with nobody live count in `calls`). */
+  /** Members (of either kind of call) removed because their lease lapsed (the calls that ended with it count in `calls`). */
   readonly lapsedMembers: number;
   /** Mailboxes older than any call (their call's trigger failed). */
   readonly orphanSignals: number;
@@ -59,11 +60,22 @@ export class Sweeper {
     private readonly policy: StalenessPolicy = DEFAULT_STALENESS,
   ) {}
 
+  /**
+   * Only what liveness decides (dead waiting pages, calls whose people
+   * vanished): the sweep function runs this again half a minute after the
+   * full sweep, so that both are gone within a minute of the last sign of
+   * life although the scheduler runs it once a minute.
+   */
+  async sweepLapsed(nowMs: number): Promise<Pick<SweepReport, 'waitingEntries' | 'lapsedMembers' | 'calls'>> {
+    const [waitingEntries, links] = await Promise.all([this.sweepQueue(nowMs), this.sweepLapsedMembers(nowMs)]);
+    return { waitingEntries, lapsedMembers: links.lapsedMembers, calls: links.endedCalls };
+  }
+
   async sweep(nowMs: number): Promise<SweepReport> {
     const [waitingEntries, calls] = await Promise.all([this.sweepQueue(nowMs), this.sweepCalls(nowMs)]);
     // After the calls, so members, candidates and mailboxes of calls deleted
     // just now are not counted twice.
-    const links = await this.sweepLinkMembers(nowMs);
+    const links = await this.sweepLapsedMembers(nowMs);
     const [orphanCandidates, orphanSignals] = await Promise.all([
       this.sweepOrphans(CANDIDATES, 'createdAt', nowMs),
       this.sweepOrphans(SIGNALS_SUBCOLLECTION, 'updatedAt', nowMs),
@@ -90,14 +102,27 @@ export class Sweeper {
   }
 
   private async sweepQueue(nowMs: number): Promise<number> {
-    const snap = await this.db
-      .collection(QUEUE)
-      .where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs))
-      .limit(SWEEP_BATCH)
-      .get();
-    const stale = snap.docs.filter((d) =>
-      isStaleWaitingEntry({ leaseExpiresAtMs: (d.get('leaseExpiresAt') as Timestamp).toMillis() }, nowMs),
-    );
+    // Lapsed leases (closed pages) and stopped heartbeats (dead pages): two
+    // queries, as Firestore cannot OR two range filters on different fields.
+    const [lapsed, silent] = await Promise.all([
+      this.db.collection(QUEUE).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(SWEEP_BATCH).get(),
+      this.db
+        .collection(QUEUE)
+        .where('seenAt', '<=', Timestamp.fromMillis(nowMs - WAITING_SEEN_MS))
+        .limit(SWEEP_BATCH)
+        .get(),
+    ]);
+    const docs = new Map([...lapsed.docs, ...silent.docs].map((d) => [d.id, d]));
+    const stale = [...docs.values()].filter((d) => {
+      const seenAt = d.get('seenAt') as Timestamp | undefined;
+      return isStaleWaitingEntry(
+        {
+          leaseExpiresAtMs: (d.get('leaseExpiresAt') as Timestamp).toMillis(),
+          ...(seenAt instanceof Timestamp ? { seenAtMs: seenAt.toMillis() } : {}),
+        },
+        nowMs,
+      );
+    });
     // Each delete is conditioned on the entry not having been renewed since we read it.
     await Promise.all(stale.map((d) => d.ref.delete({ lastUpdateTime: d.updateTime })));
     return stale.length;
@@ -139,23 +164,55 @@ export class Sweeper {
   }
 
   /**
-   * Members of calls by link not seen for a lease: each such call is pruned
-   * by the same code as enterCall (the decision is membership.ts's), which
-   * also ends it when nobody live is left. A member refreshed meanwhile stays.
+   * Members not seen for a lease. A call by link is pruned by the same code
+   * as enterCall (the decision is membership.ts's), which also ends it when
+   * nobody live is left. A random call ends (isRandomCallAbandoned): its
+   * document goes on condition that the lapsed presence was not refreshed
+   * meanwhile, and onCallDeleted removes the rest. A member refreshed
+   * meanwhile stays.
    */
-  private async sweepLinkMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number }> {
+  private async sweepLapsedMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number }> {
     const snap = await this.db
       .collectionGroup(MEMBERS_SUBCOLLECTION)
-      .where('seenAt', '<=', Timestamp.fromMillis(nowMs - LINK_LEASE_MS))
+      .where('seenAt', '<=', Timestamp.fromMillis(nowMs - PRESENCE_LEASE_MS))
       .limit(SWEEP_BATCH)
       .get();
-    const callIds = [...new Set(snap.docs.map((d) => d.ref.parent.parent!.id))];
+    const byCall = new Map<string, QueryDocumentSnapshot[]>();
+    for (const d of snap.docs) {
+      const id = d.ref.parent.parent!.id;
+      byCall.set(id, [...(byCall.get(id) ?? []), d]);
+    }
     const links = new LinkCalls(this.db, () => nowMs);
-    const pruned = await Promise.all(callIds.map((id) => links.prune(id, nowMs)));
+    const outcomes = await Promise.all(
+      [...byCall].map(async ([id, lapsed]) => {
+        const call = await this.db.collection(CALLS).doc(id).get();
+        if (call.exists && !isLinkCall(call.data())) return this.endAbandonedRandomCall(call.ref, lapsed, nowMs);
+        return links.prune(id, nowMs);
+      }),
+    );
     return {
-      lapsedMembers: pruned.reduce((sum, p) => sum + p.removed, 0),
-      endedCalls: pruned.filter((p) => p.ended).length,
+      lapsedMembers: outcomes.reduce((sum, p) => sum + p.removed, 0),
+      endedCalls: outcomes.filter((p) => p.ended).length,
     };
+  }
+
+  private async endAbandonedRandomCall(
+    call: DocumentReference,
+    lapsed: readonly QueryDocumentSnapshot[],
+    nowMs: number,
+  ): Promise<{ removed: number; ended: boolean }> {
+    const seen = new Map(lapsed.map((d) => [d.id, (d.get('seenAt') as Timestamp).toMillis()]));
+    if (!isRandomCallAbandoned(seen, nowMs)) return { removed: 0, ended: false };
+    const batch = this.db.batch();
+    for (const d of lapsed) batch.delete(d.ref, { lastUpdateTime: d.updateTime });
+    batch.delete(call);
+    try {
+      await batch.commit();
+      return { removed: lapsed.length, ended: true };
+    } catch {
+      // A heartbeat landed after our read: that person is back, the call stays.
+      return { removed: 0, ended: false };
+    }
   }
 
   /**
@@ -187,12 +244,12 @@ export async function onCallEnded(
   nowMs: number,
 ): Promise<Usage> {
   const ref = db.collection(CALLS).doc(callId);
-  const subcollections = isLinkCall(call)
-    ? [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION]
-    : // Random calls written before mailboxes (no `members`) trickled
-      // candidate documents instead; today's have none, so skip that query.
-      Array.isArray(call?.['members'])
-      ? [SIGNALS_SUBCOLLECTION]
+  // Both kinds have presence and mailboxes. Random calls written before
+  // mailboxes (no `members`) trickled candidate documents instead; today's
+  // have none, so skip that query.
+  const subcollections =
+    isLinkCall(call) || Array.isArray(call?.['members'])
+      ? [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION]
       : [SIGNALS_SUBCOLLECTION, CANDIDATES];
   let writes = 0;
   if (!isLinkCall(call) && call && Array.isArray(call['participants'])) {

@@ -11,9 +11,10 @@
 export const MAX_SDP_LENGTH = 16 * 1024;
 
 /**
- * How long a waiting entry stays eligible without renewal. The page renews
- * every WAITING_RENEW_MS (15 s): three missed renewals and the entry is never
- * paired again, so a closed tab stops being a ghost within 45 s at worst.
+ * How long a waiting entry stays eligible without renewal by join (every
+ * WAITING_RENEW_MS, 15 s): three missed renewals. A dead page stops being
+ * matchable much sooner, when its heartbeat stops (WAITING_SEEN_MS, 15 s,
+ * in protocol/calls.ts); the lease bounds the room counts and the TTL.
  */
 export const WAITING_LEASE_MS = 45_000;
 

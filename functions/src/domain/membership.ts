@@ -5,7 +5,7 @@
  * asks it too. Times in epoch ms.
  */
 import { randomBytes } from 'node:crypto';
-import { LINK_CALL_ID_LENGTH, LINK_LEASE_MS, MAX_CALL_MEMBERS, signalId, type CallAvailability } from '../protocol/calls.js';
+import { LINK_CALL_ID_LENGTH, PRESENCE_LEASE_MS, MAX_CALL_MEMBERS, signalId, type CallAvailability } from '../protocol/calls.js';
 import { MAX_CALL_AGE_MS } from './limits.js';
 
 /** What the functions know of a link call when they decide. */
@@ -19,8 +19,18 @@ export interface LinkCallFacts {
 }
 
 /** A member is live while its page's heartbeat is younger than the lease. */
-export function isMemberLive(seenAtMs: number | undefined, nowMs: number, leaseMs = LINK_LEASE_MS): boolean {
+export function isMemberLive(seenAtMs: number | undefined, nowMs: number, leaseMs = PRESENCE_LEASE_MS): boolean {
   return seenAtMs !== undefined && seenAtMs + leaseMs > nowMs;
+}
+
+/**
+ * A random call ends as soon as either of its two people stops its presence
+ * heartbeat: a pair is over when one is gone, and the other's page found out
+ * long before (it watches the link itself). Members without a presence
+ * document (calls made before presence existed) are judged by age alone.
+ */
+export function isRandomCallAbandoned(seenAtMs: ReadonlyMap<string, number>, nowMs: number): boolean {
+  return [...seenAtMs.values()].some((seen) => !isMemberLive(seen, nowMs));
 }
 
 /** A link call outlives no conversation: after MAX_CALL_AGE_MS it is over, like a random call. */

@@ -7,6 +7,7 @@
  * room (and if the person allows it) also in the Anyone pool. Two people can
  * be paired when their pools meet.
  */
+import { WAITING_SEEN_MS } from '../protocol/calls.js';
 import { ANYONE_ROOM } from '../protocol/rooms.js';
 
 /** What pairing needs to know about a waiting entry. Times in epoch ms. */
@@ -18,6 +19,11 @@ export interface WaitingEntry {
   readonly pools: readonly string[];
   readonly createdAtMs: number;
   readonly leaseExpiresAtMs: number;
+  /**
+   * The page's last sign of life: its join, or its heartbeat on the entry
+   * (every WAITING_HEARTBEAT_MS). Absent on entries written before heartbeats.
+   */
+  readonly seenAtMs?: number;
   /** People this waiter blocked: never paired with them. */
   readonly blocked?: readonly string[];
   /** People this waiter was paired with a moment ago: paired again only if nobody else fits. */
@@ -33,9 +39,13 @@ export interface Seeker {
   readonly recent?: ReadonlySet<string>;
 }
 
-/** An entry is eligible while its lease runs: a lapsed lease means a closed or dead page. */
-export function isLeaseLive(entry: Pick<WaitingEntry, 'leaseExpiresAtMs'>, nowMs: number): boolean {
-  return entry.leaseExpiresAtMs > nowMs;
+/**
+ * An entry is eligible while its lease runs and its page was seen within
+ * WAITING_SEEN_MS: a lapsed lease means a closed page, a missed heartbeat a
+ * dead one (killed, asleep, offline), which must not be paired with anyone.
+ */
+export function isLeaseLive(entry: Pick<WaitingEntry, 'leaseExpiresAtMs' | 'seenAtMs'>, nowMs: number): boolean {
+  return entry.leaseExpiresAtMs > nowMs && (entry.seenAtMs === undefined || entry.seenAtMs + WAITING_SEEN_MS > nowMs);
 }
 
 /** The pool two people would meet in, the seeker's own room first; null when their pools do not meet. */

@@ -17,8 +17,11 @@ export const DEFAULT_STALENESS: StalenessPolicy = {
   maxCallAgeMs: MAX_CALL_AGE_MS,
 };
 
-/** A waiting entry is stale once its lease lapsed: its page stopped renewing. */
-export function isStaleWaitingEntry(entry: { readonly leaseExpiresAtMs: number }, nowMs: number): boolean {
+/** A waiting entry is stale once its lease lapsed or its heartbeat stopped: its page stopped renewing. */
+export function isStaleWaitingEntry(
+  entry: { readonly leaseExpiresAtMs: number; readonly seenAtMs?: number },
+  nowMs: number,
+): boolean {
   return !isLeaseLive(entry, nowMs);
 }
 

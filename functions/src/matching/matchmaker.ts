@@ -43,7 +43,7 @@ import {
 import type { JoinRequest, SessionDescription } from '../domain/requests.js';
 import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
-import { emptyMailbox, mailboxRef } from '../calls/mailboxes.js';
+import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mailboxes.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
 import { checkRateOptimistic } from './rate-limit.js';
@@ -86,6 +86,8 @@ export interface QueueDoc {
   /** When the person started waiting: the commit time of the first entry, kept by renewals. */
   readonly createdAt: Timestamp;
   readonly leaseExpiresAt: Timestamp;
+  /** The page's last sign of life: set by join, then by the page's heartbeat (the rules let it write only this). */
+  readonly seenAt?: Timestamp;
   /** TTL field: production deletes the document after this time. */
   readonly expireAt: Timestamp;
 }
@@ -144,6 +146,7 @@ function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
     pools: doc.pools ?? [doc.room],
     createdAtMs: doc.createdAt.toMillis(),
     leaseExpiresAtMs: doc.leaseExpiresAt.toMillis(),
+    ...(doc.seenAt instanceof Timestamp ? { seenAtMs: doc.seenAt.toMillis() } : {}),
     blocked: doc.blocked ?? [],
     recent: doc.recent ?? [],
     doc,
@@ -253,6 +256,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         // The commit time: it orders entries the way the look after queuing needs.
         createdAt: keepsPlace ? previous.createdAt : FieldValue.serverTimestamp(),
         leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
+        seenAt: Timestamp.fromMillis(nowMs),
         expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
       };
       const entryIndex = batch.size;
@@ -392,6 +396,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     batch.create(this.calls.doc(callId) as DocumentReference<CallDoc>, call);
     batch.create(mailboxRef(this.db, callId, caller, callee), emptyMailbox(caller, callee, nowMs));
     batch.create(mailboxRef(this.db, callId, callee, caller), emptyMailbox(callee, caller, nowMs));
+    // Presence for both: each page refreshes its own, and the sweeper ends
+    // the call once either stops (both tabs killed: nobody calls leave).
+    batch.create(presenceRef(this.db, callId, caller), newPresence(caller, nowMs));
+    batch.create(presenceRef(this.db, callId, callee), newPresence(callee, nowMs));
     return { status: 'matched', callId, offer: partner.doc.offer, room };
   }
 

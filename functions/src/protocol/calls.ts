@@ -33,13 +33,28 @@ export const LINK_CALL_ID_LENGTH = 22;
 export const LINK_CALL_ID = /^[A-Za-z0-9]{22}$/;
 
 /**
- * A member's page refreshes its `seenAt` this often; a member not seen for
- * LINK_LEASE_MS is no longer counted and is removed (by the next enter or
- * peek, and by the sweeper). Three missed beats before removal: one lost
- * write on a flaky network must not throw anyone out.
+ * Presence in a call, of both kinds: a member's page refreshes its
+ * `calls/{callId}/members/{uid}.seenAt` this often; a member not seen for
+ * PRESENCE_LEASE_MS is no longer counted and is removed (by the next enter
+ * or peek, and by the sweeper; a random call with a lapsed member ends).
+ * Three beats per lease: one lost write on a flaky network must not throw
+ * anyone out. 20 s, so that the sweeper (twice a minute) removes the calls
+ * of people who vanished within a minute. The rules refuse beats closer
+ * than PRESENCE_MIN_GAP_MS, which bounds what a page can write.
  */
-export const LINK_HEARTBEAT_MS = 10_000;
-export const LINK_LEASE_MS = 30_000;
+export const PRESENCE_HEARTBEAT_MS = 6_000;
+export const PRESENCE_LEASE_MS = 20_000;
+export const PRESENCE_MIN_GAP_MS = 2_000;
+
+/**
+ * A waiting page proves it is alive by writing `queue/{uid}.seenAt` (the
+ * request's time) this often; `join` pairs nobody whose entry was not seen
+ * within WAITING_SEEN_MS, so a dead tab stops being matchable within 15 s,
+ * long before its 45 s lease (renewed by join every 15 s) lapses.
+ */
+export const QUEUE_COLLECTION = 'queue';
+export const WAITING_HEARTBEAT_MS = 5_000;
+export const WAITING_SEEN_MS = 15_000;
 
 /** The call document of a link call (`calls/{callId}`), as members read it. */
 export interface LinkCallDoc {

@@ -271,8 +271,32 @@ describe('ChatSession with the in-memory backend', () => {
     assert(joined.status === 'matched', 'the harvester is paired with the waiter');
     await waitForStatus(a.session, 'connecting', 5000);
     await sleep(2000);
-    const fromA = rig.server.call(joined.callId)?.messages.filter((m) => m.from === a.uid) ?? [];
+    // Only its acknowledgement of the match (a probe: nothing in it).
+    const fromA = rig.server.call(joined.callId)?.messages.filter((m) => m.from === a.uid && m.signal !== null) ?? [];
     assertEqual(fromA.length, 0, 'nothing of the waiter reached one who did not answer');
+  });
+
+  it('someone paired with a waiter whose tab died is back in the queue by themself, without an error, and not paired with the ghost again', async function () {
+    this.timeout(30000);
+    // The ghost: a real offer, then its page died (it never acknowledges the match).
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio');
+    pc.createDataChannel('parley', { negotiated: true, id: 0 });
+    await pc.setLocalDescription();
+    const ghostOffer = { type: 'offer' as const, sdp: pc.localDescription!.sdp };
+    pc.close();
+    rig.server.join('ghost', 'ml', ghostOffer, { widen: false });
+    const b = rig.session();
+    const statuses = recordStatuses(b.session);
+    await b.session.start('ml');
+    await waitUntil(() => statuses.includes('connecting'), 5000, 'b is paired with the ghost');
+    const pairedAt = performance.now();
+    await waitUntil(() => rig.server.isWaiting(b.uid), 5000, 'b waits again within 5 s of the pairing');
+    const backMs = performance.now() - pairedAt;
+    assert(!statuses.includes('failed'), `no error on the way (statuses: ${statuses.join(' → ')})`);
+    assertEqual(b.session.state.status, 'searching');
+    assert(!rig.server.isWaiting('ghost'), 'the ghost is not in the queue any more');
+    console.log(`# paired with a ghost: back in the queue after ${backMs.toFixed(0)} ms`);
   });
 
   it('a waiter moved to a new call id by a renewal sends the new call all its candidates', async function () {
@@ -289,7 +313,8 @@ describe('ChatSession with the in-memory backend', () => {
     await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
     const callId = a.session.call?.callId;
     assert(callId !== undefined, 'a is in a call');
-    const fromA = rig.server.call(callId)?.messages.filter((m) => 'candidate' in m.signal && m.from === a.uid) ?? [];
+    const fromA =
+      rig.server.call(callId)?.messages.filter((m) => m.signal !== null && 'candidate' in m.signal && m.from === a.uid) ?? [];
     assert(fromA.length > 0, `the new call got the waiter's candidates (log: ${rig.server.log.join('; ')})`);
   });
 

@@ -11,6 +11,7 @@ import { MemoryMatchmaker, type MemoryMatchmakerOptions } from './memory-backend
 /** Short waits so that a stuck step shows up quickly; renewals never fire during a test. */
 export const TEST_TIMING: Timing = {
   answerTimeoutMs: 3000,
+  matchAckTimeoutMs: 3000,
   connectTimeoutMs: 10000,
   reconnectForMs: 4000,
   renewMs: 60000,

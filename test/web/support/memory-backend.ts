@@ -65,7 +65,8 @@ export class BackendError extends Error {
 /** What one participant wrote into its mailbox: a description or a candidate. */
 interface CallMessage {
   readonly from: string;
-  readonly signal: LinkSignal;
+  /** null: a probe (a write with nothing new). */
+  readonly signal: LinkSignal | null;
 }
 
 interface WaitingEntry {
@@ -313,7 +314,7 @@ export class MemoryMatchmaker {
    * A participant writes into its mailbox to the other: refused once the call
    * is gone (its mailboxes go with it) or by anyone else.
    */
-  writeSignal(callId: string, uid: string, signal: LinkSignal): void {
+  writeSignal(callId: string, uid: string, signal: LinkSignal | null): void {
     const call = this.calls.get(callId);
     if (!call) throw new BackendError('not-found', `call ${callId} does not exist`);
     if (call.caller !== uid && call.callee !== uid) throw new BackendError('permission-denied', `${uid} is not in ${callId}`);
@@ -347,7 +348,8 @@ export class MemoryMatchmaker {
 export class MemorySignaling implements SignalingChannel {
   private listener: SignalingListener | null = null;
   /** What we send, held until the call exists. */
-  private readonly outgoing = new HeldQueue<{ signal: LinkSignal; resolve: () => void; reject: (err: unknown) => void }>();
+  /** A null signal is a probe: a write with nothing new. */
+  private readonly outgoing = new HeldQueue<{ signal: LinkSignal | null; resolve: () => void; reject: (err: unknown) => void }>();
   private seenCall = false;
   private endedReported = false;
   private refused = false;
@@ -366,6 +368,11 @@ export class MemorySignaling implements SignalingChannel {
   send(signal: LinkSignal): Promise<void> {
     if (this.closed) return Promise.reject(new Error('signaling closed'));
     return new Promise((resolve, reject) => this.outgoing.push({ signal, resolve, reject }));
+  }
+
+  probe(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('signaling closed'));
+    return new Promise((resolve, reject) => this.outgoing.push({ signal: null, resolve, reject }));
   }
 
   subscribe(listener: SignalingListener): void {
@@ -425,7 +432,9 @@ export class MemorySignaling implements SignalingChannel {
     }
     while (!this.closed && this.cursor < call.messages.length) {
       const message = call.messages[this.cursor++]!;
-      if (message.from !== this.uid) listener.signal(message.signal);
+      if (message.from === this.uid) continue;
+      if (message.signal) listener.signal(message.signal);
+      listener.activity?.(message.signal === null);
     }
   }
 }

@@ -7,7 +7,7 @@
  */
 import {
   CALLS_COLLECTION,
-  LINK_HEARTBEAT_MS,
+  PRESENCE_HEARTBEAT_MS,
   MEMBERS_SUBCOLLECTION,
   type CallAvailability,
   type CreateCallResult,
@@ -31,7 +31,7 @@ export const linkCallUsage = {
   reads: 0,
   /** Writes of this page's outgoing mailboxes (descriptions and candidates). */
   mailboxWrites: 0,
-  /** Presence refreshes (LINK_HEARTBEAT_MS apart while in a call). */
+  /** Presence refreshes (PRESENCE_HEARTBEAT_MS apart while in a call). */
   heartbeats: 0,
 };
 
@@ -132,7 +132,7 @@ class FirestoreCallConnection implements CallConnection {
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
     this.beat();
-    this.heartbeat = setInterval(() => this.beat(), LINK_HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
   }
 
   send(to: string, signal: LinkSignal): void {
@@ -160,7 +160,7 @@ class FirestoreCallConnection implements CallConnection {
     this.writers.clear();
   }
 
-  /** Presence: the backend counts us while `seenAt` is recent (LINK_LEASE_MS). */
+  /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */
   private beat(): void {
     if (this.closed) return;
     linkCallUsage.heartbeats += 1;

@@ -66,6 +66,19 @@ export class MailboxWriter {
   send(signal: LinkSignal): Promise<void> {
     if (this.closed) return Promise.reject(new Error('mailbox closed'));
     if (!this.box.add(signal)) return Promise.reject(new Error('mailbox full: candidate not sent'));
+    return this.write();
+  }
+
+  /**
+   * A write with nothing new (the same state, n + 1): a sign of life for the
+   * reader. Joins a write already waiting, if any, instead of adding one.
+   */
+  probe(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('mailbox closed'));
+    return this.write();
+  }
+
+  private write(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     this.flush();
     return done;
@@ -114,6 +127,8 @@ export function listenToMailboxes(
   onSignal: (from: string, signal: LinkSignal) => void,
   onError: (err: unknown) => void,
   usage: UsageSink = RANDOM_USAGE,
+  /** After each write of `from` (its signals first): `bare` when it carried nothing new. */
+  onWrite?: (from: string, bare: boolean) => void,
 ): { stop(): void; forget(from: string): void } {
   const inboxes = new Map<string, MailboxInbox>();
   let first = true;
@@ -132,7 +147,10 @@ export function listenToMailboxes(
         if (typeof from !== 'string' || from === uid) continue;
         let inbox = inboxes.get(from);
         if (!inbox) inboxes.set(from, (inbox = new MailboxInbox()));
-        for (const signal of inbox.read(data)) onSignal(from, signal);
+        const signals = inbox.read(data);
+        for (const signal of signals) onSignal(from, signal);
+        // n 0 is the mailbox as the functions made it: nobody wrote yet.
+        if (typeof data['n'] === 'number' && data['n'] > 0) onWrite?.(from, signals.length === 0);
       }
     },
     onError,

@@ -5,8 +5,14 @@
  * rules let only the two participants read it, and only each mailbox's two
  * sides read it and its sender write it.
  */
-import { CALLS_COLLECTION } from '@parley/functions/protocol';
-import { doc, onSnapshot, type Firestore, type Unsubscribe } from 'firebase/firestore';
+import {
+  CALLS_COLLECTION,
+  MEMBERS_SUBCOLLECTION,
+  PRESENCE_HEARTBEAT_MS,
+  QUEUE_COLLECTION,
+  WAITING_HEARTBEAT_MS,
+} from '@parley/functions/protocol';
+import { doc, onSnapshot, serverTimestamp, updateDoc, type Firestore, type Unsubscribe } from 'firebase/firestore';
 import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { SignalingChannel, SignalingListener } from '../session/signaling.js';
@@ -21,7 +27,8 @@ interface CallData {
 }
 
 interface Held {
-  readonly signal: LinkSignal;
+  /** null: a probe (a write with nothing new). */
+  readonly signal: LinkSignal | null;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -33,6 +40,8 @@ export class FirestoreSignaling implements SignalingChannel {
   private writer: MailboxWriter | null = null;
   private seenCall = false;
   private closed = false;
+  /** Our sign of life to the backend: on our waiting entry, then on our presence in the call. */
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly db: Firestore,
@@ -46,7 +55,31 @@ export class FirestoreSignaling implements SignalingChannel {
     return new Promise<void>((resolve, reject) => this.outgoing.push({ signal, resolve, reject }));
   }
 
+  probe(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('signaling closed'));
+    return new Promise<void>((resolve, reject) => this.outgoing.push({ signal: null, resolve, reject }));
+  }
+
+  /**
+   * Refreshes `seenAt` on `path` every `everyMs` until the channel closes or
+   * the next beat replaces this one. The rules let us write nothing else
+   * there. A refused beat (the document is gone: matched, swept) is not an
+   * error of the call: the call's own listener says what happened.
+   */
+  private beat(path: string[], everyMs: number): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    const ref = doc(this.db, path.join('/'));
+    this.heartbeat = setInterval(() => {
+      if (this.closed) return;
+      signalingUsage.writes += 1;
+      updateDoc(ref, { seenAt: serverTimestamp() }).catch(() => undefined);
+    }, everyMs);
+  }
+
   subscribe(listener: SignalingListener): void {
+    // The waiter proves it is alive while it waits: join pairs nobody whose
+    // entry was not seen lately (a killed tab is no longer matchable).
+    if (this.role === 'caller') this.beat([QUEUE_COLLECTION, this.uid], WAITING_HEARTBEAT_MS);
     const onError = (err: unknown) => {
       if (!this.closed) listener.error(err);
     };
@@ -64,6 +97,9 @@ export class FirestoreSignaling implements SignalingChannel {
           }
           if (this.seenCall) return;
           this.seenCall = true;
+          // In the call: our presence, so that the call ends within a minute
+          // if both pages vanish without a word.
+          this.beat([CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid], PRESENCE_HEARTBEAT_MS);
           const call = snap.data() as CallData;
           const partner = this.role === 'caller' ? call.callee : call.caller;
           const mailboxes = listenToMailboxes(
@@ -74,11 +110,17 @@ export class FirestoreSignaling implements SignalingChannel {
               if (!this.closed && from === partner) listener.signal(signal);
             },
             onError,
+            undefined,
+            (from, bare) => {
+              if (!this.closed && from === partner) listener.activity?.(bare);
+            },
           );
           this.unsubscribers.push(() => mailboxes.stop());
           const writer = new MailboxWriter(this.db, this.callId, this.uid, partner);
           this.writer = writer;
-          this.outgoing.open(({ signal, resolve, reject }) => writer.send(signal).then(resolve, reject));
+          this.outgoing.open(({ signal, resolve, reject }) =>
+            (signal ? writer.send(signal) : writer.probe()).then(resolve, reject),
+          );
           listener.ready();
         },
         onError,
@@ -88,6 +130,8 @@ export class FirestoreSignaling implements SignalingChannel {
 
   close(): void {
     this.closed = true;
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     this.outgoing.clear();
     this.writer?.close();
     for (const u of this.unsubscribers.splice(0)) u();

@@ -10,6 +10,7 @@
  * random call's documents, a test's pipe) is not its business.
  */
 import { HeldQueue } from './held-queue.js';
+import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import { toIceCandidate, type IceCandidate, type LinkSignal, type SessionDescription } from './types.js';
 
@@ -40,6 +41,12 @@ export interface PeerLinkEvents {
    * (Leave, Next, tab closed). Faster than any signaling notice.
    */
   remoteClosed(): void;
+  /**
+   * A message from the other end on the control channel (a heartbeat, every
+   * HEARTBEAT_MS while the channel is open): they are there and the path
+   * works. liveness.ts decides what a silence means.
+   */
+  heard?(): void;
 }
 
 export interface PeerLinkOptions {
@@ -62,6 +69,8 @@ export interface PeerLinkOptions {
    * credentials); the current one is kept when absent or when it fails.
    */
   readonly freshConfig?: () => Promise<RTCConfiguration>;
+  /** Heartbeats on the control channel this often (default: liveness.ts). */
+  readonly heartbeatMs?: number;
 }
 
 /**
@@ -69,6 +78,11 @@ export interface PeerLinkOptions {
  * signaling of its own: a liveness wire now, and for text chat later.
  */
 const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: true };
+
+/** A heartbeat on the control channel (docs/PROTOCOL.md): any message counts as one. */
+const HEARTBEAT = '{"t":"beat"}';
+/** Past this much unsent data the path is down: beats would only pile up. */
+const MAX_BUFFERED = 4 * 1024;
 
 export class PeerLink {
   private readonly pc: RTCPeerConnection;
@@ -95,6 +109,7 @@ export class PeerLink {
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private giveUpTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly policy: ReconnectPolicy;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Completed negotiations (offer/answer exchanges that returned to stable), for tests and diagnostics. */
   negotiations = 0;
 
@@ -127,8 +142,16 @@ export class PeerLink {
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {
+      this.stopHeartbeat();
       if (!this.closed) this.events.remoteClosed();
     };
+    this.control.onopen = () => {
+      this.stopHeartbeat();
+      this.heartbeat = setInterval(() => {
+        if (this.control.readyState === 'open' && this.control.bufferedAmount < MAX_BUFFERED) this.control.send(HEARTBEAT);
+      }, options.heartbeatMs ?? DEFAULT_LIVENESS_TIMINGS.heartbeatMs);
+    };
+    this.control.onmessage = () => this.events.heard?.();
   }
 
   get state(): LinkState {
@@ -254,6 +277,7 @@ export class PeerLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopHeartbeat();
     this.stopReconnecting();
     this.heldCandidates.clear();
     this.pc.close();
@@ -413,6 +437,11 @@ export class PeerLink {
     if (this.closed || this.downSince === null) return;
     this.stopReconnecting();
     this.setState(LinkState.lost);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   private stopReconnecting(): void {

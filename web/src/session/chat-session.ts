@@ -9,6 +9,7 @@ import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
 import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
 import type { JoinResult, ReportReason } from './matcher.js';
+import { PartnerLiveness, type LivenessAction } from '../engine/liveness.js';
 import { reconnectPolicy } from '../engine/reconnect-policy.js';
 import { PeerSession } from './peer-session.js';
 import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, type Problem } from './problems.js';
@@ -64,6 +65,8 @@ class Attempt {
   signaling: SignalingChannel | null = null;
   role: Role | null = null;
   matched = false;
+  /** Whether the partner is still there, once the link first connected (engine/liveness.ts). */
+  liveness: PartnerLiveness | null = null;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
@@ -410,7 +413,7 @@ export class ChatSession {
   /** The partner is gone. Before media flowed, quietly look again; after, tell the person. */
   private partnerGone(attempt: Attempt): void {
     if (!attempt.live) return;
-    if (this._state.status === 'connected') {
+    if (this._state.status === 'connected' || this._state.status === 'reconnecting') {
       this.endAttempt();
       this.dispatch({ type: 'partner-left' });
     } else {
@@ -449,8 +452,14 @@ export class ChatSession {
         laterDescription: (description) => {
           // A renegotiation (e.g. an ICE restart) once the call is set up.
           if (attempt.live && attempt.peer === peer) {
-            attempt.signaling?.send({ description }).catch((err: unknown) => console.warn('description not sent', err));
+            attempt.signaling
+              ?.send({ description })
+              .then(() => attempt.liveness?.wrote(Date.now()))
+              .catch((err: unknown) => console.warn('description not sent', err));
           }
+        },
+        heard: () => {
+          if (attempt.peer === peer) attempt.liveness?.heard(Date.now());
         },
       },
       reconnectPolicy({ giveUpAfterMs: this.deps.timing.reconnectForMs }),
@@ -464,6 +473,7 @@ export class ChatSession {
       case 'connected':
         attempt.clearTimer('answer');
         attempt.clearTimer('connect');
+        this.watchLiveness(attempt);
         mark(Mark.connected);
         this.dispatch({ type: 'connected' });
         return;
@@ -481,6 +491,45 @@ export class ChatSession {
       default:
         return;
     }
+  }
+
+  /**
+   * From the first connection on: is the partner still there? A silent link
+   * is probed through the mailbox, and a partner who does not answer is gone
+   * ("Stranger left" within about 5 s of their browser dying), while a
+   * partner who answers is waited for as the link reconnects.
+   */
+  private watchLiveness(attempt: Attempt): void {
+    if (attempt.liveness) return;
+    const liveness = new PartnerLiveness(Date.now());
+    attempt.liveness = liveness;
+    attempt.setTimer(
+      'liveness',
+      liveness.timings.heartbeatMs / 2,
+      () => this.onLiveness(attempt, liveness.check(Date.now())),
+      true,
+    );
+  }
+
+  private onLiveness(attempt: Attempt, action: LivenessAction): void {
+    if (!attempt.live || action === null) return;
+    if (action === 'gone') {
+      attempt.clearTimer('liveness');
+      this.partnerGone(attempt);
+      return;
+    }
+    // A probe or a reply: one write with nothing new.
+    attempt.signaling?.probe().then(
+      () => attempt.liveness?.probeStored(Date.now()),
+      () => undefined, // not stored: the call is over, or our network is down (the reconnect policy tells)
+    );
+  }
+
+  /** Any write of the partner's: the match acknowledged, or an answer to our probe. */
+  private onPartnerActivity(attempt: Attempt, bare: boolean): void {
+    if (!attempt.live) return;
+    attempt.clearTimer('ack');
+    if (attempt.liveness) this.onLiveness(attempt, attempt.liveness.partnerWrote(Date.now(), bare));
   }
 
   private async search(): Promise<void> {
@@ -557,6 +606,10 @@ export class ChatSession {
         this._moderationNotice = null;
         mark(Mark.matched);
         this.dispatch({ type: 'matched' });
+        // Acknowledge the match at once (a write with nothing in it, so no
+        // address yet): it tells the joiner we are alive, and a joiner paired
+        // with a waiter whose tab died is back in the queue in seconds.
+        signaling.probe().catch(() => undefined);
         // A partner who never answers (tab died after the match) sends us back to the queue.
         attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
         attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
@@ -592,6 +645,7 @@ export class ChatSession {
           },
         );
       },
+      activity: (bare) => this.onPartnerActivity(attempt, bare),
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });
@@ -620,9 +674,15 @@ export class ChatSession {
         if ('candidate' in signal) peer.addRemoteCandidate(signal.candidate);
         else peer.receiveDescription(signal.description);
       },
+      activity: (bare) => this.onPartnerActivity(attempt, bare),
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });
+    // The waiter acknowledges the match as soon as it sees the call. No word
+    // means its tab died while it waited (its last heartbeat was less than
+    // 15 s ago): look for someone else, quietly. The server never pairs it
+    // again (its entry went with this match, and a dead page renews nothing).
+    attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => this.requeue(attempt));
     attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
     let answer: SessionDescription;
     try {

@@ -28,6 +28,8 @@ export interface PeerSessionEvents {
    * the link renegotiates, and this goes to the partner like a candidate.
    */
   laterDescription(description: SessionDescription): void;
+  /** The partner's heartbeat on the link (engine/liveness.ts decides what silence means). */
+  heard?(): void;
 }
 
 /**
@@ -77,6 +79,9 @@ export class PeerSession {
         },
         remoteClosed: () => {
           if (!this.closed) events.partnerClosed();
+        },
+        heard: () => {
+          if (!this.closed) events.heard?.();
         },
       },
     );

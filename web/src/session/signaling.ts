@@ -13,6 +13,12 @@ export interface SignalingListener {
   ready(): void;
   /** A description or candidate from the partner (the caller's first is the answer). */
   signal(signal: LinkSignal): void;
+  /**
+   * The partner wrote to its mailbox: a sign of life through the backend.
+   * `bare`: the write carried nothing new (a probe or a reply; see
+   * engine/liveness.ts). Comes after the write's signals, if any.
+   */
+  activity?(bare: boolean): void;
   /** The call was ended (by the partner, a Next, or cleanup). */
   ended(): void;
   /** The channel failed (e.g. the backend refused or went away). */
@@ -28,6 +34,12 @@ export interface SignalingChannel {
    * if the backend refused it.
    */
   send(signal: LinkSignal): Promise<void>;
+  /**
+   * Writes our mailbox again with nothing new: tells the partner we are
+   * here (the waiter's acknowledgement of the match, a liveness probe or its
+   * reply). Held until the call exists; resolves once stored.
+   */
+  probe(): Promise<void>;
   /** Starts delivering the partner's messages. Call once. */
   subscribe(listener: SignalingListener): void;
   /** Stops listening and sending. Does not end the call for the partner (the matcher does). */

@@ -9,6 +9,7 @@ import {
   decidePrune,
   isCallExpired,
   isMemberLive,
+  isRandomCallAbandoned,
   LINK_CALL_CAPACITY,
   mailboxesBetween,
   mailboxesOf,
@@ -16,11 +17,16 @@ import {
   partitionMembers,
   type LinkCallFacts,
 } from '../../../../functions/src/domain/membership.js';
-import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, LINK_LEASE_MS, MAX_CALL_MEMBERS } from '../../../../functions/src/protocol/calls.js';
+import {
+  LINK_CALL_ID,
+  LINK_CALL_ID_LENGTH,
+  PRESENCE_LEASE_MS,
+  MAX_CALL_MEMBERS,
+} from '../../../../functions/src/protocol/calls.js';
 
 const NOW = 1_700_000_000_000;
 const LIVE = NOW - 1_000;
-const LAPSED = NOW - LINK_LEASE_MS;
+const LAPSED = NOW - PRESENCE_LEASE_MS;
 
 /** A call created a minute ago with these members and their last heartbeats. */
 function callOf(seen: Record<string, number | undefined>, extra: Partial<LinkCallFacts> = {}): LinkCallFacts {
@@ -30,8 +36,8 @@ function callOf(seen: Record<string, number | undefined>, extra: Partial<LinkCal
 
 describe('isMemberLive', () => {
   it('is live while seenAt + lease is after now, and not at the boundary', () => {
-    assert.equal(isMemberLive(NOW - LINK_LEASE_MS + 1, NOW), true);
-    assert.equal(isMemberLive(NOW - LINK_LEASE_MS, NOW), false);
+    assert.equal(isMemberLive(NOW - PRESENCE_LEASE_MS + 1, NOW), true);
+    assert.equal(isMemberLive(NOW - PRESENCE_LEASE_MS, NOW), false);
     assert.equal(isMemberLive(undefined, NOW), false, 'no presence document: not live');
   });
 });
@@ -181,5 +187,44 @@ describe('newLinkCallId', () => {
     assert.equal(counts.size, 62);
     const expected = (2000 * 22) / 62;
     for (const [ch, n] of counts) assert.ok(Math.abs(n - expected) < expected * 0.25, `${ch}: ${n} vs ${expected}`);
+  });
+});
+
+describe('isRandomCallAbandoned', () => {
+  it('ends a random call once either person stopped their heartbeat for a lease, not before', () => {
+    assert.equal(
+      isRandomCallAbandoned(
+        new Map([
+          ['a', LIVE],
+          ['b', LIVE],
+        ]),
+        NOW,
+      ),
+      false,
+    );
+    assert.equal(
+      isRandomCallAbandoned(
+        new Map([
+          ['a', LIVE],
+          ['b', LAPSED],
+        ]),
+        NOW,
+      ),
+      true,
+    );
+    assert.equal(
+      isRandomCallAbandoned(
+        new Map([
+          ['a', LAPSED],
+          ['b', LAPSED],
+        ]),
+        NOW,
+      ),
+      true,
+    );
+    assert.equal(isRandomCallAbandoned(new Map([['a', NOW - PRESENCE_LEASE_MS + 1]]), NOW), false);
+  });
+  it('needs a presence to judge: a call without any is left to its age', () => {
+    assert.equal(isRandomCallAbandoned(new Map(), NOW), false);
   });
 });

@@ -11,6 +11,7 @@ import {
   type WaitingEntry,
 } from '../../../../functions/src/domain/pairing.js';
 import { isLeaseLive } from '../../../../functions/src/domain/pairing.js';
+import { WAITING_SEEN_MS } from '../../../../functions/src/protocol/calls.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -52,6 +53,12 @@ describe('isLeaseLive', () => {
 
   it('is lapsed when the lease expired in the past', () => {
     assert.equal(isLeaseLive({ leaseExpiresAtMs: NOW - 1 }, NOW), false);
+  });
+
+  it('is dead once the page was not seen for WAITING_SEEN_MS, however long the lease still runs', () => {
+    const lease = NOW + 30_000;
+    assert.equal(isLeaseLive({ leaseExpiresAtMs: lease, seenAtMs: NOW - WAITING_SEEN_MS + 1 }, NOW), true);
+    assert.equal(isLeaseLive({ leaseExpiresAtMs: lease, seenAtMs: NOW - WAITING_SEEN_MS }, NOW), false);
   });
 });
 

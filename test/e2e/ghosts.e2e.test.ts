@@ -1,0 +1,177 @@
+/**
+ * Ghosts: browsers that die without a word (SIGKILL: no pagehide, no leave,
+ * no closing handshake), in real Chromium against the emulator suite. Each
+ * person who dies has a browser process of their own, so that killing it is
+ * what a crash, a closed laptop or a lost phone looks like to everyone else.
+ *
+ * The figures printed here are for the record; the targets (told within 5 s,
+ * requeued within 5 s, unmatchable within 15 s, gone within a minute) are
+ * measured by `npm run bench`. The assertions check what happens, with
+ * bounds generous enough for a slow shared machine yet tighter than the
+ * behaviour this replaced (a 20 s "Connecting…" and then an error).
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { WAITING_SEEN_MS } from '../../functions/src/protocol/calls.js';
+import { killBrowser, launchChromium, ParleyTab } from '../support/browser.js';
+import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
+
+/** Every status a tab shows from now on, in order (polled every 50 ms in the page). */
+async function recordStatuses(tab: ParleyTab): Promise<() => Promise<string[]>> {
+  await tab.page.evaluate(() => {
+    const w = window as unknown as { statuses: string[] };
+    w.statuses = [];
+    setInterval(() => {
+      const s = document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? '';
+      if (w.statuses[w.statuses.length - 1] !== s) w.statuses.push(s);
+    }, 50);
+  });
+  return () => tab.page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+}
+
+describe('ghosts: browsers that die without a word', () => {
+  let shared: Browser;
+  const doomed: Browser[] = [];
+  const db = adminDb();
+
+  async function doomedTab(room: string): Promise<{ tab: ParleyTab; browser: Browser }> {
+    const browser = await launchChromium();
+    doomed.push(browser);
+    const tab = await ParleyTab.open(browser);
+    await tab.chooseRoom(room);
+    return { tab, browser };
+  }
+
+  before(async () => {
+    shared = await launchChromium();
+  });
+  beforeEach(() => clearFirestore());
+  after(async () => {
+    await shared?.close();
+    for (const b of doomed) if (b.process()?.exitCode === null && b.process()?.signalCode === null) await b.close();
+  });
+
+  it('a waiter killed while waiting: whoever presses Start next meets no ghost, is back in the queue by themself, and the ghost is never paired again', async () => {
+    const ghost = await doomedTab('ml');
+    await ghost.tab.press('start');
+    await ghost.tab.waitForStatus('searching');
+    const ghostUid = await ghost.tab.uid();
+    await eventually(async () => (await db.doc(`queue/${ghostUid}`).get()).exists, 15_000, 'the ghost-to-be is queued');
+    await killBrowser(ghost.browser);
+
+    // At once, while its entry still looks fresh: B is paired with it.
+    const b = await ParleyTab.open(shared);
+    await b.chooseRoom('ml');
+    const statuses = await recordStatuses(b);
+    const bUid = await b.uid().catch(() => null);
+    await b.press('start');
+    const pairedCall = await eventually(
+      async () => (await db.collection('calls').where('participants', 'array-contains', ghostUid).get()).docs[0]?.id,
+      15_000,
+      'B is paired with the ghost',
+    );
+    const pairedAt = Date.now();
+    // B notices that nobody acknowledges the match and queues again, quietly.
+    await eventually(async () => !(await db.doc(`calls/${pairedCall}`).get()).exists, 15_000, 'the ghost call is ended by B');
+    const uid = bUid ?? (await b.uid());
+    await eventually(async () => (await db.doc(`queue/${uid}`).get()).exists, 15_000, 'B waits again');
+    const backMs = Date.now() - pairedAt;
+    console.log(`# paired with a killed waiter: back in the queue ${backMs} ms after the pairing`);
+    const seen = await statuses();
+    assert.ok(!seen.includes('failed'), `no error on the way: ${seen.join(' → ')}`);
+    assert.equal(await b.status(), 'searching');
+    assert.ok(backMs < 12_000, `back in the queue in ${backMs} ms (the old page sat on "Connecting…" for 20 s, then failed)`);
+
+    // The ghost is not waiting, and someone else who arrives meets B, not it.
+    assert.equal((await db.doc(`queue/${ghostUid}`).get()).exists, false, 'the ghost is not in the queue');
+    const c = await ParleyTab.open(shared);
+    await c.chooseRoom('ml');
+    await c.press('start');
+    await Promise.all([b.waitForStatus('connected', 45_000), c.waitForStatus('connected', 45_000)]);
+    assert.equal(await b.callId(), await c.callId(), 'B and C are paired: two people alive');
+  });
+
+  it('a waiting entry whose browser was killed stops being matchable within WAITING_SEEN_MS', async () => {
+    const ghost = await doomedTab('hi');
+    await ghost.tab.press('start');
+    await ghost.tab.waitForStatus('searching');
+    const ghostUid = await ghost.tab.uid();
+    await eventually(async () => (await db.doc(`queue/${ghostUid}`).get()).exists, 15_000, 'queued');
+    // Heartbeats arrive while it lives: seenAt moves on.
+    const first = (await db.doc(`queue/${ghostUid}`).get()).get('seenAt').toMillis() as number;
+    await eventually(
+      async () => ((await db.doc(`queue/${ghostUid}`).get()).get('seenAt').toMillis() as number) > first,
+      15_000,
+      'a heartbeat on the entry',
+    );
+    await killBrowser(ghost.browser);
+    const killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, WAITING_SEEN_MS + 1_000));
+    // A joiner now (through the real callable) is not paired with the ghost.
+    const joiner = await signedInUser();
+    try {
+      const result = await joiner.call<{ status: string }>('join', { room: 'hi', offer: fakeOffer('late') });
+      assert.equal(result.status, 'waiting', `${Date.now() - killedAt} ms after the kill, the ghost is not matchable`);
+      await joiner.call('leave', {});
+    } finally {
+      await joiner.close();
+    }
+  });
+
+  it('a partner killed mid-call: the other person is told "Stranger left" (not a network error), in seconds', async () => {
+    const a = await doomedTab('en');
+    const b = await ParleyTab.open(shared);
+    await b.chooseRoom('en');
+    await a.tab.press('start');
+    await a.tab.waitForStatus('searching');
+    await b.press('start');
+    await Promise.all([a.tab.waitForStatus('connected', 45_000), b.waitForStatus('connected', 45_000)]);
+    await b.remoteFrame();
+    const statuses = await recordStatuses(b);
+    await killBrowser(a.browser);
+    const killedAt = Date.now();
+    await b.waitForStatus('partner-left', 20_000);
+    const toldMs = Date.now() - killedAt;
+    console.log(`# partner killed mid-call: told "Stranger left" after ${toldMs} ms`);
+    assert.match(await b.statusText(), /Stranger left/);
+    const seen = await statuses();
+    assert.ok(!seen.includes('failed'), `never blamed on the network: ${seen.join(' → ')}`);
+    // Faster than the reconnect policy's give-up (which would say the connection was lost).
+    assert.ok(toldMs < 15_000, `told in ${toldMs} ms`);
+  });
+
+  it('both people of a call killed: the call and its room counts are gone within a minute, by the scheduled sweep', async () => {
+    const a = await doomedTab('ta');
+    const b = await doomedTab('ta');
+    await a.tab.press('start');
+    await a.tab.waitForStatus('searching');
+    await b.tab.press('start');
+    await Promise.all([a.tab.waitForStatus('connected', 45_000), b.tab.waitForStatus('connected', 45_000)]);
+    const callId = await a.tab.callId();
+    assert.ok(callId);
+    await eventually(
+      async () => ((await db.doc('stats/rooms').get()).get('rooms.ta.chatting') as number | undefined) === 2,
+      45_000,
+      'the counts show the two chatting',
+    );
+    await Promise.all([killBrowser(a.browser), killBrowser(b.browser)]);
+    const killedAt = Date.now();
+    // Cloud Scheduler runs the sweep once a minute; here it happens to run
+    // right after the deaths (its worst moment: nothing has lapsed yet), and
+    // its liveness pass half a minute later must catch the call.
+    await runScheduled('sweep');
+    await eventually(async () => !(await db.doc(`calls/${callId}`).get()).exists, 30_000, 'the call is gone');
+    const goneMs = Date.now() - killedAt;
+    await eventually(
+      async () => ((await db.doc('stats/rooms').get()).get('rooms.ta.chatting') as number | undefined) === 0,
+      30_000,
+      'the counts follow',
+    );
+    const countedMs = Date.now() - killedAt;
+    console.log(`# both killed: call gone after ${goneMs} ms, room counts after ${countedMs} ms`);
+    assert.ok(goneMs <= 60_000, `gone within a minute (${goneMs} ms)`);
+    assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'presence gone with the call');
+    assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'mailboxes (addresses) gone with the call');
+  });
+});

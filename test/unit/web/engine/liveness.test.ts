@@ -1,0 +1,115 @@
+/**
+ * The liveness decisions (engine/liveness.ts): when a silent link is probed
+ * through the mailbox, when the partner is judged gone, when a probe is
+ * answered. Pure, with made-up times.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { DEFAULT_LIVENESS_TIMINGS, PartnerLiveness } from '../../../../web/src/engine/liveness.js';
+
+const T = DEFAULT_LIVENESS_TIMINGS;
+const START = 1_000_000;
+
+/** Checks every 250 ms from `from` to `to` (exclusive) and returns the actions with their times. */
+function run(l: PartnerLiveness, from: number, to: number): [number, string][] {
+  const out: [number, string][] = [];
+  for (let t = from; t < to; t += 250) {
+    const a = l.check(t);
+    if (a) out.push([t, a]);
+  }
+  return out;
+}
+
+describe('PartnerLiveness', () => {
+  it('stays silent while heartbeats arrive', () => {
+    const l = new PartnerLiveness(START);
+    for (let t = START; t < START + 10_000; t += 500) {
+      l.heard(t);
+      assert.equal(l.check(t + 250), null);
+    }
+  });
+
+  it('probes once when the link goes quiet, not before quietAfterMs', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    assert.deepEqual(run(l, START, START + T.quietAfterMs), []);
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    // One probe per quiet spell, however long it lasts.
+    assert.deepEqual(run(l, START + T.quietAfterMs + 1, START + 60_000), []);
+  });
+
+  it('a partner who never writes back is gone answerWithinMs after our probe was stored, within 5 s of their last beat', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START); // their last heartbeat: then the browser was killed
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    const stored = START + T.quietAfterMs + 300; // our write's round trip
+    l.probeStored(stored);
+    assert.equal(l.check(stored + T.answerWithinMs - 1), null);
+    assert.equal(l.check(stored + T.answerWithinMs), 'gone');
+    assert.ok(stored + T.answerWithinMs - START <= 5_000, 'decided within 5 s of the death');
+    assert.equal(l.check(stored + T.answerWithinMs + 1_000), null, 'decided once');
+  });
+
+  it('a partner who writes back (its own probe, a reply or an ICE restart offer) is alive: no verdict', () => {
+    for (const bare of [true, false]) {
+      const l = new PartnerLiveness(START);
+      l.heard(START);
+      assert.equal(l.check(START + T.quietAfterMs), 'probe');
+      l.probeStored(START + T.quietAfterMs + 200);
+      l.partnerWrote(START + T.quietAfterMs + 600, bare);
+      assert.deepEqual(run(l, START + T.quietAfterMs + 700, START + 30_000), []);
+    }
+  });
+
+  it("counts a partner's probe that arrived just before we noticed the silence", () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    // They noticed first and probed; their write reached us before our quiet.
+    assert.equal(l.partnerWrote(START + 1_000, true), 'reply');
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    l.probeStored(START + T.quietAfterMs + 100);
+    assert.equal(l.check(START + T.quietAfterMs + 100 + T.answerWithinMs), null);
+  });
+
+  it('without our probe stored (our own network is down) it never blames the partner', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    assert.deepEqual(run(l, START + T.quietAfterMs + 1, START + 60_000), []);
+  });
+
+  it('hearing the partner again ends the quiet spell; the next spell probes again', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    l.heard(START + 2_000);
+    assert.equal(l.check(START + 2_000 + T.quietAfterMs - 1), null);
+    assert.equal(l.check(START + 2_000 + T.quietAfterMs), 'probe');
+  });
+
+  it("answers a partner's probe when not quiet itself and it wrote nothing lately; never twice in a row (no ping-pong)", () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    assert.equal(l.partnerWrote(START + 100, true), 'reply');
+    // Their answer to our reply (or another probe) right after: not answered again.
+    assert.equal(l.partnerWrote(START + 900, true), null);
+    assert.equal(l.partnerWrote(START + 100 + T.replyGapMs, true), 'reply');
+    // A write with signals in it (an offer, candidates) is not a probe.
+    assert.equal(l.partnerWrote(START + 100 + 3 * T.replyGapMs, false), null);
+  });
+
+  it('does not answer while quiet itself: its own probe is the answer', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    assert.equal(l.partnerWrote(START + T.quietAfterMs + 5_000, true), null);
+  });
+
+  it('a recent write of ours (a restart offer) answers a probe too', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    l.wrote(START + 100);
+    assert.equal(l.partnerWrote(START + 200, true), null);
+  });
+});

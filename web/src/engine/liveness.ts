@@ -1,0 +1,135 @@
+/**
+ * Is the other person still there? Pure decisions, tested without a browser.
+ *
+ * A link hears the other end on its control channel (a heartbeat every
+ * HEARTBEAT_MS). When it stops hearing them ("quiet"), the network path may
+ * have dropped (a blip, the relay restarting: ICE restarts and recovers) or
+ * their browser may be gone (killed, crashed, the laptop closed: nobody said
+ * goodbye). The two look the same on the link, so the page asks the other
+ * way: it writes once to its signaling mailbox (a probe, through Firestore),
+ * and a live partner, whose page sees every write, answers by writing its
+ * own. Evidence of life is any write from the partner since we last heard
+ * them. Nothing within ANSWER_WITHIN_MS of our probe being stored (so our
+ * own network is fine) means they are gone: "Stranger left", within about 5 s
+ * of the death, instead of a frozen face under "Reconnecting…" and an error
+ * that blames the person's own network.
+ *
+ * If our own probe is never stored, our network is the likelier culprit:
+ * no verdict here, and the reconnect policy's give-up tells the person so.
+ */
+
+export interface LivenessTimings {
+  /** How often each end sends a heartbeat on the control channel. */
+  readonly heartbeatMs: number;
+  /** Nothing heard for this long: quiet, probe. Several heartbeats, so one late message is not a drop. */
+  readonly quietAfterMs: number;
+  /** After our probe is stored, how long a live partner has to write back. */
+  readonly answerWithinMs: number;
+  /** Answer a partner's probe only if we wrote nothing for this long (a write each, never a ping-pong). */
+  readonly replyGapMs: number;
+}
+
+/**
+ * 500 ms beats and quiet after 1.5 s: a background tab's timers still run
+ * once a second. A partner answers a probe in well under a second (one write
+ * each way, each seen by a listener), so 2.5 s leaves room for a slow phone,
+ * and quiet + probe + answer stays within 5 s of a death.
+ */
+export const DEFAULT_LIVENESS_TIMINGS: LivenessTimings = {
+  heartbeatMs: 500,
+  quietAfterMs: 1_500,
+  answerWithinMs: 2_500,
+  replyGapMs: 3_000,
+};
+
+/** What the page should do now. */
+export type LivenessAction =
+  /** Write a probe to our mailbox; call `probeStored` once it is stored. */
+  | 'probe'
+  /** Write back to the partner's probe. */
+  | 'reply'
+  /** The partner is gone: end the call as "Stranger left". */
+  | 'gone'
+  | null;
+
+/** One link's liveness, fed with what happens and the time it happened (epoch ms). */
+export class PartnerLiveness {
+  /** When we last heard the partner on the link (or started listening). */
+  private lastHeardAt: number;
+  /** When the partner last wrote to its mailbox. */
+  private lastWriteSeenAt = -Infinity;
+  /** When we last wrote to our mailbox (probe, reply, or any signal). */
+  private lastOwnWriteAt = -Infinity;
+  private quiet = false;
+  private probed = false;
+  /** When our probe of this quiet spell was stored; null until it is. */
+  private probeStoredAt: number | null = null;
+  private decided = false;
+
+  constructor(
+    nowMs: number,
+    readonly timings: LivenessTimings = DEFAULT_LIVENESS_TIMINGS,
+  ) {
+    this.lastHeardAt = nowMs;
+  }
+
+  /** A message from the partner on the link: they are there, the path works. */
+  heard(nowMs: number): void {
+    this.lastHeardAt = nowMs;
+    this.quiet = false;
+    this.probed = false;
+    this.probeStoredAt = null;
+  }
+
+  /** Periodic check (every heartbeat or so): whether to probe now, or to conclude. */
+  check(nowMs: number): LivenessAction {
+    if (this.decided) return null;
+    if (!this.quiet && nowMs - this.lastHeardAt >= this.timings.quietAfterMs) this.quiet = true;
+    if (!this.quiet) return null;
+    if (!this.probed) {
+      this.probed = true;
+      return 'probe';
+    }
+    if (
+      this.probeStoredAt !== null &&
+      nowMs - this.probeStoredAt >= this.timings.answerWithinMs &&
+      !this.partnerWroteSinceHeard()
+    ) {
+      this.decided = true;
+      return 'gone';
+    }
+    return null;
+  }
+
+  /** Our probe (or any write of ours) was stored: our side of Firestore works. */
+  probeStored(nowMs: number): void {
+    this.lastOwnWriteAt = nowMs;
+    if (this.probed && this.probeStoredAt === null) this.probeStoredAt = nowMs;
+  }
+
+  /** We wrote to our mailbox for another reason (a candidate, an ICE restart offer): it answers a probe too. */
+  wrote(nowMs: number): void {
+    this.lastOwnWriteAt = nowMs;
+  }
+
+  /**
+   * The partner wrote to its mailbox. `bare`: the write carried nothing new
+   * (a probe or a reply). A probe is answered unless we wrote recently.
+   */
+  partnerWrote(nowMs: number, bare: boolean): LivenessAction {
+    this.lastWriteSeenAt = nowMs;
+    if (this.decided || !bare) return null;
+    // While quiet ourselves, our own probe is the answer (both sides noticed).
+    // A recent write of ours answers too; this also ends any ping-pong.
+    if (this.quiet || nowMs - this.lastOwnWriteAt < this.timings.replyGapMs) return null;
+    this.lastOwnWriteAt = nowMs;
+    return 'reply';
+  }
+
+  /** Whether the partner showed life through signaling after we last heard them on the link. */
+  private partnerWroteSinceHeard(): boolean {
+    // A partner who noticed the drop first may have probed a moment before we
+    // stopped hearing them: a write up to quietAfterMs before counts too.
+    return this.lastWriteSeenAt >= this.lastHeardAt - this.timings.quietAfterMs;
+  }
+}
