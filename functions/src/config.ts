@@ -5,6 +5,7 @@
 import { defineBoolean, defineInt } from 'firebase-functions/params';
 import type { CallableOptions } from 'firebase-functions/v2/https';
 import { DEFAULT_RATE_LIMITS, DEFAULT_WIDEN_AFTER_MS, type RateLimits } from './domain/limits.js';
+import { DEFAULT_BAN_POLICY, type BanPolicy } from './domain/moderation.js';
 import type { MatchingSettings } from './matching/matchmaker.js';
 import { REGION } from './protocol/index.js';
 
@@ -22,7 +23,8 @@ export { REGION };
  */
 export const MIN_INSTANCES = defineInt('MIN_INSTANCES', {
   default: 0,
-  description: 'Instances of each callable (join, leave, report, block) kept warm; each costs idle time all month (docs/OPERATIONS.md).',
+  description:
+    'Instances of each callable (join, leave, report, block) kept warm; each costs idle time all month (docs/OPERATIONS.md).',
 });
 
 export const CALLABLE_OPTIONS: CallableOptions = {
@@ -77,4 +79,33 @@ const WIDEN_AFTER_SECONDS = defineInt('WIDEN_AFTER_SECONDS', {
 /** Matching settings in force, read per request. */
 export function matchingSettings(): MatchingSettings {
   return { widenAfterMs: Math.max(0, WIDEN_AFTER_SECONDS.value()) * 1000 };
+}
+
+/**
+ * X-Forwarded-For entries that our platform appends after the client's own
+ * address. Cloud Functions (2nd gen) and Cloud Run append the client's
+ * address last: 0. Behind an extra load balancer of your own, 1. Used only
+ * to tell reporters' networks apart (docs/SECURITY.md, Moderation).
+ */
+export const FORWARDED_HOPS_AFTER_CLIENT = defineInt('FORWARDED_HOPS_AFTER_CLIENT', {
+  default: 0,
+  description: "Proxies of your own between Google's front end and the functions (0 for a plain deployment).",
+});
+
+const BAN_MIN_ACCOUNT_MINUTES = defineInt('BAN_MIN_ACCOUNT_MINUTES', {
+  default: DEFAULT_BAN_POLICY.minReporterAgeMs / 60_000,
+  description: "A report counts toward a ban only if the reporter's anonymous account is at least this old.",
+});
+const BAN_MIN_CALL_SECONDS = defineInt('BAN_MIN_CALL_SECONDS', {
+  default: DEFAULT_BAN_POLICY.minCallMs / 1000,
+  description: 'A report counts toward a ban only if the reported call was connected at least this long.',
+});
+
+/** The ban rule in force, read per request (docs/SECURITY.md, Moderation). */
+export function banPolicy(): BanPolicy {
+  return {
+    ...DEFAULT_BAN_POLICY,
+    minReporterAgeMs: Math.max(0, BAN_MIN_ACCOUNT_MINUTES.value()) * 60_000,
+    minCallMs: Math.max(0, BAN_MIN_CALL_SECONDS.value()) * 1000,
+  };
 }
