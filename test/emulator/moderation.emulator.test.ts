@@ -12,6 +12,8 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { getAuth } from 'firebase/auth';
 import { doc, serverTimestamp, updateDoc } from 'firebase/firestore';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
 import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
@@ -29,6 +31,7 @@ import {
   fakeOffer,
   PROJECT_ID,
   rejection,
+  ROOT,
   userPool,
   type TestUser,
 } from '../support/emulator.js';
@@ -435,5 +438,48 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'not queued');
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, true, 'the call goes on');
     for (const c of ['reports', 'blocks', 'bans']) assert.equal((await db.collection(c).get()).size, 0, `${c} untouched`);
+  });
+
+  it('operators list bans with their reports, and lift one (scripts/moderation.mjs)', async () => {
+    const target = await user();
+    await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    for (const [i, address] of ['203.0.113.7', '198.51.100.23', '192.0.2.200'].entries()) {
+      const callId = await pastCall(target.uid, `genuine${i}`, `opcall${i}`);
+      const res = await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
+        token: oldAccountToken(`genuine${i}`),
+        forwardedFor: address,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res));
+    }
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, true);
+    const script = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'scripts', 'moderation.mjs'), ...args], { encoding: 'utf8', env: process.env });
+
+    const listed = script('list');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`${target.uid}: banned .* until \\d{4}-`));
+    assert.equal(listed.stdout.match(/hate +by genuine\d .*counted=true/g)?.length, 3, listed.stdout);
+    assert.doesNotMatch(listed.stdout, /203\.0\.113|198\.51\.100|192\.0\.2/, 'no addresses');
+
+    const lifted = script('lift', target.uid, 'reviewed: a misunderstanding');
+    assert.equal(lifted.status, 0, lifted.stderr);
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+    assert.equal((await db.collection('strikes').where('reported', '==', target.uid).get()).size, 0, 'its reports stop counting');
+    const reviews = (await db.collection('reports').where('reported', '==', target.uid).get()).docs.map((d) =>
+      d.get('review.outcome'),
+    );
+    assert.deepEqual(reviews, ['lifted', 'lifted', 'lifted']);
+    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    // One more report after the lift does not ban again at once.
+    const callId = await pastCall(target.uid, 'genuine9', 'opcall9');
+    await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
+      token: oldAccountToken('genuine9'),
+      forwardedFor: '203.0.114.1',
+    });
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+
+    const usage = script('frobnicate');
+    assert.equal(usage.status, 1);
+    assert.match(usage.stderr, /usage: node scripts\/moderation\.mjs/);
   });
 });
