@@ -253,6 +253,7 @@ describe('moderation (Functions emulator)', () => {
       reports.docs.map((d) => d.get('counted')),
       [false, false, false],
     );
+    assert.equal((await db.collection('strikes').get()).size, 0, 'no network hash kept for reports that cannot count');
   });
 
   it('a call never answered does not count, even from old accounts on three networks', async () => {

@@ -44,7 +44,14 @@ export interface ReportDoc {
   readonly expireAt: Timestamp;
 }
 
-/** A `strikes/{callId}_{reporter}` document: what the ban rule weighs, for the ban window only. */
+/**
+ * Strikes read per report, the newest first. Three from different people ban;
+ * this many leaves room for one person's many counted reports (one network)
+ * without pushing a newer genuine one out of view.
+ */
+const MAX_STRIKES_READ = 100;
+
+/** A `strikes/{callId}_{reporter}` document: a report that counts, as the ban rule weighs it, for the ban window only. */
 export interface StrikeDoc {
   readonly reporter: string;
   readonly reported: string;
@@ -106,12 +113,14 @@ export class FirestoreModerator {
         const [existing, blocks, recent, networkHash] = await Promise.all([
           tx.getDoc(reportRef),
           tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
+          // The newest first: a flood of older strikes cannot hide a new one.
           tx.query(
             this.db
               .collection(STRIKES)
               .where('reported', '==', call.partner)
               .where('at', '>', Timestamp.fromMillis(nowMs - policy.windowMs))
-              .limit(50),
+              .orderBy('at', 'desc')
+              .limit(MAX_STRIKES_READ),
           ),
           network === null ? null : this.networks.hash(network, meter),
         ]);
@@ -122,14 +131,15 @@ export class FirestoreModerator {
           reporterAgeMs: reporter.signedInAtMs === null ? null : Math.max(0, nowMs - reporter.signedInAtMs),
           callMs: call.callMs,
         };
-        const strikes = recent.docs.filter((d) => d.id !== id).map((d) => toStrike(d));
+        // A repeated report is already among them (its strike was written with its report).
+        const strikes = recent.docs.map((d) => toStrike(d));
         // One report per person per call: reporting again adds nothing.
         const until = banUntil(existing.exists ? strikes : [...strikes, strike], nowMs, policy);
 
         this.endAndBlockInto(tx, uid, callId, call, blocks);
+        const counted = !existing.exists && strikeCounts(strike, policy);
         if (!existing.exists) {
           const at = Timestamp.fromMillis(nowMs);
-          const counted = strikeCounts(strike, policy);
           tx.set(reportRef, {
             reporter: uid,
             reported: call.partner,
@@ -142,15 +152,18 @@ export class FirestoreModerator {
             reporterAgeMs: strike.reporterAgeMs,
             expireAt: Timestamp.fromMillis(nowMs + REPORT_RETENTION_MS),
           });
-          tx.set(strikeRef, {
-            reporter: uid,
-            reported: call.partner,
-            network: strike.network,
-            reporterAgeMs: strike.reporterAgeMs,
-            callMs: strike.callMs,
-            at,
-            expireAt: Timestamp.fromMillis(nowMs + policy.windowMs),
-          });
+          // Only a report that can count is weighed later: the others need no network hash kept.
+          if (counted) {
+            tx.set(strikeRef, {
+              reporter: uid,
+              reported: call.partner,
+              network: strike.network,
+              reporterAgeMs: strike.reporterAgeMs,
+              callMs: strike.callMs,
+              at,
+              expireAt: Timestamp.fromMillis(nowMs + policy.windowMs),
+            });
+          }
         }
         if (until !== null) {
           tx.set(this.db.collection(BANS).doc(call.partner), {
@@ -161,7 +174,7 @@ export class FirestoreModerator {
           // A banned person waiting right now is taken out of the queue.
           tx.delete(this.db.collection(QUEUE).doc(call.partner));
         }
-        return { banned: until !== null, counted: !existing.exists && strikeCounts(strike, policy) };
+        return { banned: until !== null, counted };
       },
       meter,
     );
