@@ -1,7 +1,7 @@
 /**
  * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`).
  *
- * Every callable request passes the RateGate first (handlers/auth.ts), before
+ * Every callable request passes the RequestGate first (handlers/auth.ts), before
  * it is parsed and before anything else reads Firestore: refused requests
  * (invalid, not found, banned) count like the others, and a request over the
  * limit costs one read, or none once the instance knows the window is full.
@@ -34,8 +34,8 @@ const GATE_ATTEMPTS = 4;
 /** Requests (by their meter) whose window the gate already took, per action. */
 const countedUpFront = new WeakMap<UsageMeter, Set<RateAction>>();
 
-function alreadyCounted(meter: UsageMeter | undefined, action: RateAction): boolean {
-  return meter !== undefined && (countedUpFront.get(meter)?.has(action) ?? false);
+function alreadyCounted(meter: UsageMeter, action: RateAction): boolean {
+  return countedUpFront.get(meter)?.has(action) ?? false;
 }
 
 /**
