@@ -4,7 +4,7 @@
  * domain/ (pure) and matching/, calls/, moderation/, cleanup/ (Firestore).
  */
 import { initializeApp } from 'firebase-admin/app';
-import { getFirestore } from 'firebase-admin/firestore';
+import { getFirestore, type Timestamp } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
 import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { onCall } from 'firebase-functions/v2/https';
@@ -12,6 +12,7 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { isLinkCall, LinkCalls } from './calls/link-calls.js';
 import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
 import {
+  banPolicy,
   CALLABLE_OPTIONS,
   matchingSettings,
   rateLimits,
@@ -26,9 +27,11 @@ import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler 
 import { blockHandler, reportHandler } from './handlers/moderation.js';
 import { turnCredentialsHandler } from './handlers/turn.js';
 import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
-import { CALLS, QUEUE } from './matching/collections.js';
+import { CALLS, HISTORY, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
+import { RequestGate } from './matching/rate-limit.js';
 import { FirestoreModerator } from './moderation/moderator.js';
+import { NetworkHasher } from './moderation/networks.js';
 import { RoomCounter } from './presence/room-counter.js';
 
 initializeApp();
@@ -37,40 +40,44 @@ initializeApp();
 let matchmaker: FirestoreMatchmaker | undefined;
 const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, rateLimits, matchingSettings));
 let moderator: FirestoreModerator | undefined;
-const getModerator = () => (moderator ??= new FirestoreModerator(getFirestore(), Date.now, rateLimits));
+const getModerator = () =>
+  (moderator ??= new FirestoreModerator(getFirestore(), new NetworkHasher(getFirestore()), Date.now, banPolicy));
 let linkCalls: LinkCalls | undefined;
 const getLinkCalls = () => (linkCalls ??= new LinkCalls(getFirestore(), Date.now, rateLimits));
+// One per instance: it remembers full rate windows and recent bans (matching/rate-limit.ts).
+let gate: RequestGate | undefined;
+const getGate = () => (gate ??= new RequestGate(getFirestore(), Date.now, rateLimits));
 let counter: RoomCounter | undefined;
 const getCounter = () => (counter ??= new RoomCounter(getFirestore()));
 
 /** Pair with a stranger in a room, or wait for one. */
-export const join = onCall(CALLABLE_OPTIONS, joinHandler(getMatchmaker));
+export const join = onCall(CALLABLE_OPTIONS, joinHandler(getMatchmaker, getGate));
 
 /** Stop: leave the queue and end one's calls. */
-export const leave = onCall(CALLABLE_OPTIONS, leaveHandler(getMatchmaker));
+export const leave = onCall(CALLABLE_OPTIONS, leaveHandler(getMatchmaker, getGate));
 
 /** Report the other person of a current or recent call: ends it; repeated reports ban. */
-export const report = onCall(CALLABLE_OPTIONS, reportHandler(getModerator));
+export const report = onCall(CALLABLE_OPTIONS, reportHandler(getModerator, getGate));
 
 /** Never be paired with the other person of a current or recent call again. */
-export const block = onCall(CALLABLE_OPTIONS, blockHandler(getModerator));
+export const block = onCall(CALLABLE_OPTIONS, blockHandler(getModerator, getGate));
 
 /** Start a private call by link (1:1 or a group of up to five): the caller is its first member. */
-export const createCall = onCall(CALLABLE_OPTIONS, createCallHandler(getLinkCalls));
+export const createCall = onCall(CALLABLE_OPTIONS, createCallHandler(getLinkCalls, getGate));
 
 /** Whether a call by link can be entered: open (how many are in it), full, or ended. */
-export const peekCall = onCall(CALLABLE_OPTIONS, peekCallHandler(getLinkCalls));
+export const peekCall = onCall(CALLABLE_OPTIONS, peekCallHandler(getLinkCalls, getGate));
 
 /** Enter a call by link (or refresh one's seat in it). */
-export const enterCall = onCall(CALLABLE_OPTIONS, enterCallHandler(getLinkCalls));
+export const enterCall = onCall(CALLABLE_OPTIONS, enterCallHandler(getLinkCalls, getGate));
 
 /** Leave a call by link; the last one out ends it. */
-export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls));
+export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls, getGate));
 
 /** STUN and TURN servers with a short-lived relay credential for the caller (the relay's secret stays here). */
 export const turnCredentials = onCall(
   TURN_CALLABLE_OPTIONS,
-  turnCredentialsHandler({ db: getFirestore, now: Date.now, rateLimits, settings: turnSettings }),
+  turnCredentialsHandler({ now: Date.now, settings: turnSettings, gate: getGate }),
 );
 
 /**
@@ -81,12 +88,29 @@ export const turnCredentials = onCall(
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();
   const [usage] = await Promise.all([
-    onCallEnded(getFirestore(), event.params.callId, call, Date.now()),
+    onCallEnded(getFirestore(), event.params.callId, call, Date.now()).then(async (u) => ({
+      ...u,
+      writes: u.writes + (await rememberAnswer(event.params.callId, call)),
+    })),
     // Link calls are not in the room counts.
     isLinkCall(call) ? null : getCounter().changed(Date.parse(event.time)),
   ]);
   logger.info('call ended', { callId: event.params.callId, link: isLinkCall(call), usage });
 });
+
+/**
+ * Adds to a random call's history when its callee answered, so that a report
+ * made after the call knows how long the two were connected (the ban rule
+ * weighs it: domain/moderation.ts). A bridge costing one write per answered
+ * call, until onCallEnded (cleanup/sweeper.ts) writes `answeredAt` with the
+ * rest of the history entry.
+ */
+async function rememberAnswer(callId: string, call: Record<string, unknown> | undefined): Promise<number> {
+  const answeredAt = call?.['answeredAt'] as Timestamp | null | undefined;
+  if (isLinkCall(call) || !Array.isArray(call?.['participants']) || !answeredAt) return 0;
+  await getFirestore().collection(HISTORY).doc(callId).set({ answeredAt }, { merge: true });
+  return 1;
+}
 
 /** Live room counts: someone started waiting, stopped waiting, or a call began (see presence/room-counter.ts). */
 const TRIGGER = { region: REGION };

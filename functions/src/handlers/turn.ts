@@ -1,18 +1,16 @@
-import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
 import { HttpsError } from 'firebase-functions/v2/https';
-import type { RateLimits } from '../domain/limits.js';
 import { parseTurnCredentialsRequest } from '../domain/requests.js';
 import { turnCredentialsFor, type TurnSettings } from '../domain/turn.js';
-import { takeRateAlone } from '../matching/rate-limit.js';
+import type { RequestGate } from '../matching/rate-limit.js';
 import type { TurnCredentialsResult } from '../protocol/turn.js';
 import { callable } from './auth.js';
 
 export interface TurnCredentialsDeps {
-  readonly db: () => Firestore;
   readonly now: () => number;
-  readonly rateLimits: () => RateLimits;
   readonly settings: () => TurnSettings;
+  /** Meters every request, refused or not, before anything else (matching/rate-limit.ts). */
+  readonly gate: () => RequestGate;
 }
 
 /**
@@ -21,9 +19,8 @@ export interface TurnCredentialsDeps {
  * cost: never the username, the credential or the secret.
  */
 export function turnCredentialsHandler(deps: TurnCredentialsDeps) {
-  return callable(parseTurnCredentialsRequest, async (uid, _request, meter): Promise<TurnCredentialsResult> => {
+  return callable('turnCredentials', deps.gate, parseTurnCredentialsRequest, async (uid, _request, meter): Promise<TurnCredentialsResult> => {
     const nowMs = deps.now();
-    await takeRateAlone(deps.db(), meter, uid, 'turnCredentials', nowMs, deps.rateLimits().turnCredentials);
     let settings: TurnSettings;
     try {
       settings = deps.settings();
