@@ -42,7 +42,9 @@ async function closeLikeATab(page: Page): Promise<void> {
   const context = page.browserContext();
   await page.goto('about:blank').catch(() => undefined);
   await page.close({ runBeforeUnload: true });
-  await new Promise((r) => setTimeout(r, 1_000));
+  // The leave goes through the hosting emulator's rewrite to a function that
+  // may have to start first (seconds on a loaded machine).
+  await new Promise((r) => setTimeout(r, 3_000));
   await context.close();
 }
 

@@ -57,6 +57,8 @@ export class LinkCallFlow {
   private _state: LinkCallState = INITIAL_LINK_CALL_STATE;
   private local: MediaStream | null = null;
   private servicePromise: Promise<CallService> | null = null;
+  /** The service once connected: the leave at unload must go out at once, not after a promise. */
+  private service: CallService | null = null;
   private call: Call | null = null;
   private connection: CallConnection | null = null;
   private readonly listeners = new Set<() => void>();
@@ -98,10 +100,13 @@ export class LinkCallFlow {
   }
 
   prepare(): Promise<CallService> {
-    this.servicePromise ??= this.deps.connect().catch((err: unknown) => {
-      this.servicePromise = null;
-      throw err;
-    });
+    this.servicePromise ??= this.deps
+      .connect()
+      .then((service) => (this.service = service))
+      .catch((err: unknown) => {
+        this.servicePromise = null;
+        throw err;
+      });
     return this.servicePromise;
   }
 
@@ -206,7 +211,10 @@ export class LinkCallFlow {
     this.generation++;
     this.endCall();
     this.releaseMedia();
-    if (inCall && callId !== null) void this.servicePromise?.then((s) => s.leaveOnUnload(callId)).catch(() => undefined);
+    if (!inCall || callId === null) return;
+    // At once, not after a promise: a page going away may not run later tasks.
+    if (this.service) this.service.leaveOnUnload(callId);
+    else void this.servicePromise?.then((s) => s.leaveOnUnload(callId)).catch(() => undefined);
   }
 
   /** Back to the start page (the element navigates). */

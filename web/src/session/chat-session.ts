@@ -334,7 +334,10 @@ export class ChatSession {
     if (this.local) for (const t of this.local.getTracks()) t.stop();
     this.local = null;
     this.dispatch({ type: 'stop' });
-    if (wasActive) void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
+    if (!wasActive) return;
+    // At once, not after a promise: a page going away may not run later tasks.
+    if (this.backend) this.backend.matcher.leaveOnUnload();
+    else void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
   }
 
   /** Read through a method so TypeScript does not keep a narrowing across awaits and dispatches. */
