@@ -19,27 +19,32 @@ export interface TurnCredentialsDeps {
  * cost: never the username, the credential or the secret.
  */
 export function turnCredentialsHandler(deps: TurnCredentialsDeps) {
-  return callable('turnCredentials', deps.gate, parseTurnCredentialsRequest, async (uid, _request, meter): Promise<TurnCredentialsResult> => {
-    const nowMs = deps.now();
-    let settings: TurnSettings;
-    try {
-      settings = deps.settings();
-    } catch (err) {
-      logger.error('turnCredentials: relay misconfigured', { error: String(err) });
-      throw new HttpsError(
-        'failed-precondition',
-        'The relay is not configured on this deployment; calls may still connect directly.',
-      );
-    }
-    if (settings.turnUrls.length > 0 && settings.secret.length === 0) {
-      logger.error('turnCredentials: TURN_SECRET is empty');
-      throw new HttpsError(
-        'failed-precondition',
-        'The relay is not configured on this deployment; calls may still connect directly.',
-      );
-    }
-    const result = turnCredentialsFor(settings, uid, nowMs);
-    logger.info('turnCredentials', { validForMs: result.validForMs, servers: result.iceServers.length, usage: meter.usage });
-    return result;
-  });
+  return callable(
+    'turnCredentials',
+    deps.gate,
+    parseTurnCredentialsRequest,
+    async (uid, _request, meter): Promise<TurnCredentialsResult> => {
+      const nowMs = deps.now();
+      let settings: TurnSettings;
+      try {
+        settings = deps.settings();
+      } catch (err) {
+        logger.error('turnCredentials: relay misconfigured', { error: String(err) });
+        throw new HttpsError(
+          'failed-precondition',
+          'The relay is not configured on this deployment; calls may still connect directly.',
+        );
+      }
+      if (settings.turnUrls.length > 0 && settings.secret.length === 0) {
+        logger.error('turnCredentials: TURN_SECRET is empty');
+        throw new HttpsError(
+          'failed-precondition',
+          'The relay is not configured on this deployment; calls may still connect directly.',
+        );
+      }
+      const result = turnCredentialsFor(settings, uid, nowMs);
+      logger.info('turnCredentials', { validForMs: result.validForMs, servers: result.iceServers.length, usage: meter.usage });
+      return result;
+    },
+  );
 }
