@@ -4,7 +4,7 @@
  * domain/ (pure) and matching/, calls/, moderation/, cleanup/ (Firestore).
  */
 import { initializeApp } from 'firebase-admin/app';
-import { getFirestore, type Timestamp } from 'firebase-admin/firestore';
+import { getFirestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
 import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { onCall } from 'firebase-functions/v2/https';
@@ -27,7 +27,7 @@ import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler 
 import { blockHandler, reportHandler } from './handlers/moderation.js';
 import { turnCredentialsHandler } from './handlers/turn.js';
 import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
-import { CALLS, HISTORY, QUEUE } from './matching/collections.js';
+import { CALLS, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
 import { RequestGate } from './matching/rate-limit.js';
 import { FirestoreModerator } from './moderation/moderator.js';
@@ -83,34 +83,18 @@ export const turnCredentials = onCall(
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
  * its mailboxes are removed; a random call is remembered briefly (for
- * Report and Block), a call by link loses its members and is not remembered.
+ * Report and Block, with how long it was connected, for the ban rule), a
+ * call by link loses its members and is not remembered.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();
   const [usage] = await Promise.all([
-    onCallEnded(getFirestore(), event.params.callId, call, Date.now()).then(async (u) => ({
-      ...u,
-      writes: u.writes + (await rememberAnswer(event.params.callId, call)),
-    })),
+    onCallEnded(getFirestore(), event.params.callId, call, Date.now()),
     // Link calls are not in the room counts.
     isLinkCall(call) ? null : getCounter().changed(Date.parse(event.time)),
   ]);
   logger.info('call ended', { callId: event.params.callId, link: isLinkCall(call), usage });
 });
-
-/**
- * Adds to a random call's history when its callee answered, so that a report
- * made after the call knows how long the two were connected (the ban rule
- * weighs it: domain/moderation.ts). A bridge costing one write per answered
- * call, until onCallEnded (cleanup/sweeper.ts) writes `answeredAt` with the
- * rest of the history entry.
- */
-async function rememberAnswer(callId: string, call: Record<string, unknown> | undefined): Promise<number> {
-  const answeredAt = call?.['answeredAt'] as Timestamp | null | undefined;
-  if (isLinkCall(call) || !Array.isArray(call?.['participants']) || !answeredAt) return 0;
-  await getFirestore().collection(HISTORY).doc(callId).set({ answeredAt }, { merge: true });
-  return 1;
-}
 
 /** Live room counts: someone started waiting, stopped waiting, or a call began (see presence/room-counter.ts). */
 const TRIGGER = { region: REGION };

@@ -58,7 +58,7 @@ describe('moderation (Functions emulator)', () => {
     await db.doc(`history/${id}`).set({
       participants: [a, b],
       room: 'ta',
-      answeredAt: Timestamp.fromMillis(Date.now() - 61_000),
+      callMs: 60_000,
       endedAt: Timestamp.fromMillis(Date.now() - 1000),
       expireAt: Timestamp.fromMillis(Date.now() + 3600_000),
     });
@@ -100,13 +100,18 @@ describe('moderation (Functions emulator)', () => {
     return { status: res.status, ...((await res.json()) as { result?: unknown; error?: { status: string; message: string } }) };
   }
 
-  /** The other person of a call, writing the answer through the rules (as a page does). */
-  async function answer(callee: TestUser, callId: string): Promise<void> {
-    await updateDoc(doc(callee.db, 'calls', callId), {
-      answer: { type: 'answer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' },
-      answeredAt: serverTimestamp(),
+  /** The callee of a call answers: its first write into its mailbox to the caller, through the rules (as a page does). */
+  async function answer(callee: TestUser, caller: string, callId: string): Promise<void> {
+    await updateDoc(doc(callee.db, 'calls', callId, 'signals', `${callee.uid}_${caller}`), {
+      epoch: 1,
+      description: { type: 'answer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' },
+      candidates: '',
+      n: 1,
+      updatedAt: serverTimestamp(),
     });
   }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('report during a call ends it, stores the report without SDP, and blocks the person for the reporter', async () => {
     const { caller, callee, callId } = await pair('ta');
@@ -212,7 +217,7 @@ describe('moderation (Functions emulator)', () => {
       await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
       const matched = await sybil.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
       assert.equal(matched.status, 'matched');
-      await answer(sybil, matched.callId);
+      await answer(sybil, target.uid, matched.callId);
       assert.deepEqual(await sybil.call('report', { callId: matched.callId, reason: 'spam' }), { ended: true });
     }
     assert.equal((await db.collection('reports').where('reported', '==', target.uid).get()).size, 3, 'the reports are kept');
@@ -276,19 +281,48 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
   });
 
-  it('an answered call that ended keeps its answer time in the history (for reports after it)', async () => {
-    const { caller, callee, callId } = await pair('ta');
-    await answer(callee, callId);
-    await caller.call('leave');
-    const history = await eventually(
-      async () => {
-        const h = await db.doc(`history/${callId}`).get();
-        return h.exists && h.get('answeredAt') ? h : null;
+  it("how long a call ran: from its creation once the callee wrote its mailbox, for a live call's report and in an ended call's history", async () => {
+    // A live call: the callee answered a second ago.
+    const live = await pair('ta');
+    await answer(live.callee, live.caller.uid, live.callId);
+    await sleep(1100);
+    await live.caller.call('report', { callId: live.callId, reason: 'harassment' });
+    const liveMs = (await db.doc(`reports/${live.callId}_${live.caller.uid}`).get()).get('callMs') as number;
+    assert.ok(liveMs >= 1000 && liveMs < 60_000, `the live call ran ${liveMs} ms`);
+
+    // Ended calls: the history says how long each was connected.
+    const answered = await pair('ta');
+    await answer(answered.callee, answered.caller.uid, answered.callId);
+    const unanswered = await pair('ta');
+    // The caller's own writes (its candidates) are no answer.
+    await updateDoc(
+      doc(unanswered.caller.db, 'calls', unanswered.callId, 'signals', `${unanswered.caller.uid}_${unanswered.callee.uid}`),
+      {
+        epoch: 0,
+        description: null,
+        candidates: 'x',
+        n: 1,
+        updatedAt: serverTimestamp(),
       },
-      15_000,
-      'the answer time in the history',
     );
-    assert.ok((history.get('answeredAt') as Timestamp).toMillis() <= (history.get('endedAt') as Timestamp).toMillis() + 1000);
+    await sleep(1100);
+    await answered.caller.call('leave');
+    await unanswered.caller.call('leave');
+    const historyOf = (callId: string) =>
+      eventually(
+        async () => {
+          const h = await db.doc(`history/${callId}`).get();
+          return h.exists ? h : null;
+        },
+        15_000,
+        `the history of ${callId}`,
+      );
+    const answeredMs = (await historyOf(answered.callId)).get('callMs') as number;
+    assert.ok(answeredMs >= 1000 && answeredMs < 60_000, `the answered call ran ${answeredMs} ms`);
+    assert.equal((await historyOf(unanswered.callId)).get('callMs'), 0, 'a call never answered was never connected');
+    // A report after the call reads it there.
+    await answered.callee.call('report', { callId: answered.callId, reason: 'spam' });
+    assert.equal((await db.doc(`reports/${answered.callId}_${answered.callee.uid}`).get()).get('callMs'), answeredMs);
   });
 
   it('block ends the call and the two are never paired again, in either direction', async () => {

@@ -111,16 +111,26 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.doc('calls/legacyUnanswered').get()).exists, false);
   });
 
-  it('onCallEnded keeps participants and room for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
+  it('onCallEnded keeps participants, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
     const nowMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
     await db.doc('calls/direct1/signals/b_a').set({ from: 'b', to: 'a', n: 1 });
-    const call = { kind: 'random', caller: 'a', callee: 'b', participants: ['a', 'b'], members: ['a', 'b'], room: 'ml' };
+    const call = {
+      kind: 'random',
+      caller: 'a',
+      callee: 'b',
+      participants: ['a', 'b'],
+      members: ['a', 'b'],
+      room: 'ml',
+      createdAt: Timestamp.fromMillis(nowMs - 30_000),
+    };
     const usage = await onCallEnded(db, 'direct1', call, nowMs);
     assert.deepEqual(usage, { reads: 2, writes: 1, deletes: 2 }, 'one query (two mailboxes), the history, two deletes');
     const history = (await db.doc('history/direct1').get()).data()!;
-    assert.deepEqual(Object.keys(history).sort(), ['endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
+    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
+    // The callee (b) wrote its mailbox to the caller: connected from the call's creation to its end.
+    assert.equal(history['callMs'], 30_000);
     assert.deepEqual(history['participants'], ['a', 'b']);
     assert.equal((history['expireAt'] as Timestamp).toMillis(), nowMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);

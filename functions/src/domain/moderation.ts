@@ -75,7 +75,7 @@ export const DEFAULT_BAN_POLICY: BanPolicy = {
   // An abuser's tab is spent in minutes; a person who reports has usually
   // been on Parley a while. A script must keep its accounts alive this long.
   minReporterAgeMs: 10 * 60_000,
-  // Long enough that the two were connected (an answer was written and some
+  // Long enough that the two were connected (the callee answered and some
   // seconds passed), short enough for someone who sees a flasher and
   // presses Report, picks a reason and confirms.
   minCallMs: 5_000,
@@ -93,13 +93,28 @@ export interface Strike {
   readonly callMs: number;
 }
 
+/** What connectedMs needs of a random call. */
+export interface CallTiming {
+  readonly createdAtMs: number;
+  /**
+   * How many times the callee wrote its mailbox to the caller
+   * (`signals/{callee}_{caller}`, its `n`); null when there is no such
+   * mailbox. The callee's first write carries its answer: any write means answered.
+   */
+  readonly calleeWrites: number | null;
+}
+
 /**
- * How long a call was connected: from the callee's answer to its end (or to
- * `nowMs` while it goes on). 0 for a call never answered.
+ * How long a random call was connected: from its creation to its end (or to
+ * `nowMs` while it goes on); 0 for a call never answered. From its creation,
+ * not from the answer: the callee holds the offer in join's result and
+ * answers within about a second, and both ends of the span are in the hands
+ * of the two anyway (the callee chooses when to answer, either one when to
+ * hang up), so a more exact start would not make the rule harder to game.
  */
-export function connectedMs(answeredAtMs: number | null, endedAtMs: number | null, nowMs: number): number {
-  if (answeredAtMs === null) return 0;
-  return Math.max(0, (endedAtMs ?? nowMs) - answeredAtMs);
+export function connectedMs(call: CallTiming, endedAtMs: number | null, nowMs: number): number {
+  if (call.calleeWrites === null || call.calleeWrites <= 0) return 0;
+  return Math.max(0, (endedAtMs ?? nowMs) - call.createdAtMs);
 }
 
 /** Whether a report can count toward a ban at all: an old enough account, a real call, a known network. */

@@ -24,6 +24,7 @@ import {
 import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
+import { mailboxRef } from '../calls/mailboxes.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE, REPORTS, STRIKES } from '../matching/collections.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
 import type { NetworkHasher } from './networks.js';
@@ -195,7 +196,10 @@ export class FirestoreModerator {
 
   /**
    * The first read of Report and Block: the call, or its history once it
-   * ended. Refuses (NotInCall) when neither has the caller in it.
+   * ended. Refuses (NotInCall) when neither has the caller in it. For a call
+   * that goes on, one more read: the callee's mailbox to the caller, whose
+   * first write is the answer (connectedMs); an ended call's history has its
+   * duration, recorded by onCallEnded (cleanup/sweeper.ts).
    */
   private async callFacts(tx: MeteredTransaction, uid: string, callId: string, nowMs: number): Promise<CallFacts> {
     const [call, history] = await Promise.all([
@@ -206,14 +210,23 @@ export class FirestoreModerator {
     const participants = (source?.get('participants') as string[] | undefined) ?? [];
     const partner = partnerOf(participants, uid);
     if (source === null || partner === null) throw new NotInCall();
-    const answeredAt = source.get('answeredAt') as Timestamp | null | undefined;
-    const endedAt = call.exists ? null : (source.get('endedAt') as Timestamp | undefined);
     return {
       partner,
       room: (source.get('room') as string | undefined) ?? '',
-      callMs: connectedMs(answeredAt?.toMillis() ?? null, endedAt?.toMillis() ?? null, nowMs),
+      callMs: call.exists ? await this.liveCallMs(tx, call, nowMs) : ((history.get('callMs') as number | undefined) ?? 0),
       live: call.exists,
     };
+  }
+
+  /** How long a random call that goes on has been connected (0 until its callee answered). */
+  private async liveCallMs(tx: MeteredTransaction, call: DocumentSnapshot, nowMs: number): Promise<number> {
+    const [caller, callee] = [call.get('caller') as unknown, call.get('callee') as unknown];
+    // Not a call join made (no caller and callee): nobody answered anything.
+    if (typeof caller !== 'string' || typeof callee !== 'string') return 0;
+    const box = await tx.getDoc(mailboxRef(this.db, call.id, callee, caller));
+    const n = box.get('n') as unknown;
+    const calleeWrites = box.exists ? (typeof n === 'number' ? n : 0) : null;
+    return connectedMs({ createdAtMs: (call.get('createdAt') as Timestamp).toMillis(), calleeWrites }, null, nowMs);
   }
 
   /** The write phase Report and Block share: block the partner, end the call if it is still on. */

@@ -374,21 +374,25 @@ describe('strikeCounts', () => {
 });
 
 describe('connectedMs', () => {
-  it('is 0 for a call never answered', () => {
-    assert.equal(connectedMs(null, null, NOW), 0);
-    assert.equal(connectedMs(null, NOW - 1000, NOW), 0);
+  const answered = (createdAtMs: number) => ({ createdAtMs, calleeWrites: 1 });
+
+  it('is 0 for a call never answered: no callee mailbox, or one the callee never wrote', () => {
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: null }, null, NOW), 0);
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: 0 }, null, NOW), 0);
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: 0 }, NOW - 1000, NOW), 0);
   });
 
-  it('runs from the answer to now while the call goes on', () => {
-    assert.equal(connectedMs(NOW - 7000, null, NOW), 7000);
+  it('runs from the creation to now while an answered call goes on', () => {
+    assert.equal(connectedMs(answered(NOW - 7000), null, NOW), 7000);
+    assert.equal(connectedMs({ createdAtMs: NOW - 7000, calleeWrites: 12 }, null, NOW), 7000);
   });
 
-  it('runs from the answer to the end once it ended', () => {
-    assert.equal(connectedMs(NOW - 70_000, NOW - 10_000, NOW), 60_000);
+  it('runs from the creation to the end once it ended', () => {
+    assert.equal(connectedMs(answered(NOW - 70_000), NOW - 10_000, NOW), 60_000);
   });
 
-  it('is never negative (clocks of the answer and the end disagree)', () => {
-    assert.equal(connectedMs(NOW, NOW - 5, NOW), 0);
+  it('is never negative (clocks of the creation and the end disagree)', () => {
+    assert.equal(connectedMs(answered(NOW), NOW - 5, NOW), 0);
   });
 });
 
