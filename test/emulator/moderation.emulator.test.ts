@@ -343,6 +343,44 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await caller.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
   });
 
+  /** Two who were just in a call that ended (the victim waited, the harasser joined), and its id once its history is written. */
+  async function pastPair(room: string): Promise<{ victim: TestUser; harasser: TestUser; callId: string }> {
+    const { caller: victim, callee: harasser, callId } = await pair(room);
+    await harasser.call('leave');
+    await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
+    return { victim, harasser, callId };
+  }
+
+  for (const action of ['block', 'report'] as const) {
+    it(`a ${action} made while waiting holds for the blocked person's very next join (the issue's point 2)`, async () => {
+      const { victim, harasser, callId } = await pastPair('ta');
+      // The victim is waiting again; only then blocks the harasser of the last call.
+      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      await victim.call(action, action === 'report' ? { callId, reason: 'harassment' } : { callId });
+      // The harasser joins at once, before any renewal of the victim's entry.
+      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      // Nobody else is kept from the victim, and the victim's renewal keeps the block.
+      await harasser.call('leave');
+      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), [harasser.uid]);
+      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      const third = await user();
+      const outcome = await third.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      assert.equal(outcome.status, 'matched');
+      assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('participants'), [victim.uid, third.uid]);
+    });
+  }
+
+  it("a waiter's block holds even when its entry missed it (its join was writing the entry as the block was made)", async () => {
+    const { victim, harasser } = await pastPair('ta');
+    await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    // What that race leaves: the block is in the blocks document, not in the entry.
+    await db.doc(`blocks/${victim.uid}`).set({ blocked: [harasser.uid] });
+    assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), []);
+    assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await db.doc(`queue/${victim.uid}`).get()).exists, true, 'the victim still waits, for someone else');
+  });
+
   it('rate-limits join per person and says when to retry', async () => {
     const a = await user();
     for (let i = 0; i < 30; i++) await a.call('join', { room: 'en', offer: fakeOffer() });

@@ -16,6 +16,10 @@
  *   takes one. Of any two entries, the later one's look happens after both
  *   commits, so it sees the earlier: two compatible people never both stay
  *   waiting.
+ * - Blocks hold from the moment they are made, both ways: the joiner's own
+ *   list is read with its other facts, a waiter's is in its entry (Report
+ *   and Block update a waiting blocker's entry at once), and the waiter
+ *   about to be taken has its blocks read once more (see confirmedPartner).
  */
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import {
@@ -30,6 +34,7 @@ import {
   WAITING_LEASE_MS,
   type RateLimits,
 } from '../domain/limits.js';
+import { MAX_BLOCKED } from '../domain/moderation.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import {
   choosePartner,
@@ -79,7 +84,7 @@ export interface QueueDoc {
   readonly offer: SessionDescription;
   /** The id the call will have, so the waiting page can listen for it. */
   readonly callId: string;
-  /** Whom this person blocked, copied at join so pairing needs no extra reads. */
+  /** Whom this person blocked: copied at join, and updated by Report and Block while the person waits. */
   readonly blocked: readonly string[];
   /** Whom this person was paired with a moment ago (skip memory). */
   readonly recent: readonly string[];
@@ -132,6 +137,16 @@ interface PersonFacts {
 /** The other participants of a call or history entry. */
 function partnersOf(participants: unknown, uid: string): string[] {
   return (Array.isArray(participants) ? (participants as string[]) : []).filter((p) => p !== uid);
+}
+
+/**
+ * The joiner's blocked list: as read at the start of the join, with any
+ * newer block that Report or Block wrote into the joiner's entry since
+ * (blocks are only ever added; newest last, capped like the blocks document).
+ */
+function withEntryBlocks(blocked: readonly string[], entry: QueueDoc | undefined): string[] {
+  const all = [...new Set([...blocked, ...(entry?.blocked ?? [])])];
+  return all.slice(Math.max(0, all.length - MAX_BLOCKED));
 }
 
 type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
@@ -189,7 +204,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
       facts ??= this.personFacts(uid, nowMs, meter);
-      const [own, ownCalls, { blocked, recentPartners }, takeRate] = await Promise.all([
+      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }, takeRate] = await Promise.all([
         readDoc(ownRef, meter),
         readQuery(this.calls.where('participants', 'array-contains', uid), meter),
         facts,
@@ -211,15 +226,22 @@ export class FirestoreMatchmaker implements Matchmaker {
       // A renewal from the same room keeps its place in line and its call id
       // (the page is already listening for that call).
       const previous = own.exists ? own.data() : undefined;
+      // A block made during this join (after its facts were read) is in the
+      // entry by now: Report and Block write it there (moderation/moderator.ts).
+      const blocked = withEntryBlocks(blockedAtStart, previous);
       const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const waitingSinceMs = keepsPlace ? previous.createdAt.toMillis() : nowMs;
       const widened = widening(room, widen, waitingSinceMs, nowMs, this.settings().widenAfterMs);
       const seeker: Seeker = { uid, pools: widened.pools, blocked: new Set(blocked), recent: new Set(recent) };
 
       // Longest wait first; only after a lost race (a stampede) spread out.
-      const partner = choosePartner(seeker, await this.candidates(widened.pools, null, meter), nowMs, {
-        spread: attempt === 1 ? 1 : PAIRING_SPREAD,
-      });
+      const partner = await this.confirmedPartner(
+        seeker,
+        await this.candidates(widened.pools, null, meter),
+        nowMs,
+        attempt === 1 ? 1 : PAIRING_SPREAD,
+        meter,
+      );
 
       const batch = new MeteredBatch(this.db, meter);
       takeRate(batch);
@@ -326,7 +348,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // An entry that just entered a pool (new, or widened) must look at the
       // whole pool; a renewal in place only at those who came before it.
       const candidates = await this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter);
-      const partner = choosePartner(queued.seeker, candidates, nowMs, { spread: attempt === 1 ? 1 : PAIRING_SPREAD });
+      const partner = await this.confirmedPartner(queued.seeker, candidates, nowMs, attempt === 1 ? 1 : PAIRING_SPREAD, meter);
       if (partner === null) return waiting;
       const batch = new MeteredBatch(this.db, meter);
       const matched = this.pairInto(batch, partner, queued.seeker, nowMs);
@@ -344,6 +366,33 @@ export class FirestoreMatchmaker implements Matchmaker {
       if (!own.exists || !own.updateTime?.isEqual(queued.updateTime)) return waiting;
     }
     return waiting;
+  }
+
+  /**
+   * choosePartner, confirmed against the chosen waiter's blocks as they are
+   * now. Its entry's copy is current for every block made while it waited
+   * (Report and Block update it, and a pairing that read it before loses its
+   * conditional commit), but not for one made while the waiter's own join
+   * was writing the entry: that join read the blocks before the block and
+   * found no entry to update. One read per pairing closes that gap; a waiter
+   * found to block the seeker is passed over like any other blocked one.
+   */
+  private async confirmedPartner(
+    seeker: Seeker,
+    candidates: readonly Candidate[],
+    nowMs: number,
+    spread: number,
+    meter: UsageMeter,
+  ): Promise<Candidate | null> {
+    let left = candidates;
+    for (;;) {
+      const partner = choosePartner(seeker, left, nowMs, { spread });
+      if (partner === null) return null;
+      const blocks = await readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter);
+      const blocked = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
+      if (!blocked.includes(seeker.uid)) return partner;
+      left = left.filter((c) => c.uid !== partner.uid);
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Report and Block on Firestore. Both work during a call and for an hour
  * after it (from `history/{callId}`), end the call at once if it is still on,
- * and make sure the two are never paired again. Each request was counted
+ * and make sure the two are never paired again — from this moment, even when
+ * the blocker is already waiting (see blockInto). Each request was counted
  * against the caller's rate before it got here (handlers/auth.ts).
  *
  * Cheap checks first: the call (or its history) is read before anything
@@ -111,9 +112,9 @@ export class FirestoreModerator {
         const reportRef = this.db.collection(REPORTS).doc(id) as DocumentReference<ReportDoc>;
         const strikeRef = this.db.collection(STRIKES).doc(id) as DocumentReference<StrikeDoc>;
         const network = reporter.address === null ? null : networkOf(reporter.address);
-        const [existing, blocks, recent, networkHash] = await Promise.all([
+        const [existing, blocker, recent, networkHash] = await Promise.all([
           tx.getDoc(reportRef),
-          tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
+          this.blockerFacts(tx, uid),
           // The newest first: a flood of older strikes cannot hide a new one.
           tx.query(
             this.db
@@ -137,7 +138,7 @@ export class FirestoreModerator {
         // One report per person per call: reporting again adds nothing.
         const until = banUntil(existing.exists ? strikes : [...strikes, strike], nowMs, policy);
 
-        this.endAndBlockInto(tx, uid, callId, call, blocks);
+        this.endAndBlockInto(tx, uid, callId, call, blocker);
         const counted = !existing.exists && strikeCounts(strike, policy);
         if (!existing.exists) {
           const at = Timestamp.fromMillis(nowMs);
@@ -187,8 +188,7 @@ export class FirestoreModerator {
       this.db,
       async (tx) => {
         const call = await this.callFacts(tx, uid, callId, this.now());
-        const blocks = await tx.getDoc(this.db.collection(BLOCKS).doc(uid));
-        this.endAndBlockInto(tx, uid, callId, call, blocks);
+        this.endAndBlockInto(tx, uid, callId, call, await this.blockerFacts(tx, uid));
       },
       meter,
     );
@@ -229,13 +229,42 @@ export class FirestoreModerator {
     return connectedMs({ createdAtMs: (call.get('createdAt') as Timestamp).toMillis(), calleeWrites }, null, nowMs);
   }
 
-  /** The write phase Report and Block share: block the partner, end the call if it is still on. */
-  private endAndBlockInto(tx: MeteredTransaction, uid: string, callId: string, call: CallFacts, blocks: DocumentSnapshot): void {
-    const blocked = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
-    tx.set(this.db.collection(BLOCKS).doc(uid), { blocked: withBlocked(blocked, call.partner) });
+  /** The blocker's blocked list, and their waiting entry if they are waiting right now. */
+  private async blockerFacts(tx: MeteredTransaction, uid: string): Promise<BlockerFacts> {
+    const [blocks, waiting] = await Promise.all([
+      tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
+      tx.getDoc(this.db.collection(QUEUE).doc(uid)),
+    ]);
+    return { blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [], waiting };
+  }
+
+  /**
+   * The write phase Report and Block share: block the partner, end the call
+   * if it is still on.
+   *
+   * A blocker who is waiting has their blocked list copied into their queue
+   * entry (pairing reads it there, with the entry); it is updated here too,
+   * in the same transaction, so that the block holds for the very next join
+   * of the blocked person, not only from the blocker's next renewal. The
+   * update also changes the entry's update time, so a pairing that read the
+   * entry before this block loses its conditional commit and reads again
+   * (matching/matchmaker.ts). One read and, for a waiting blocker, one write
+   * per block — instead of every join reading the blocks of each waiter.
+   */
+  private endAndBlockInto(tx: MeteredTransaction, uid: string, callId: string, call: CallFacts, blocker: BlockerFacts): void {
+    const blocked = withBlocked(blocker.blocked, call.partner);
+    tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
+    if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
     // Ending it tells the other page; the trigger records the history.
     if (call.live) tx.delete(this.db.collection(CALLS).doc(callId));
   }
+}
+
+/** What blocking needs to know of the blocker (read in the transaction). */
+interface BlockerFacts {
+  readonly blocked: readonly string[];
+  /** `queue/{uid}`: exists while the blocker waits. */
+  readonly waiting: DocumentSnapshot;
 }
 
 function toStrike(d: DocumentSnapshot): Strike {
