@@ -38,7 +38,7 @@ initializeApp();
 
 // Created on first use, not at load: deploy analysis loads this file without credentials.
 let matchmaker: FirestoreMatchmaker | undefined;
-const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, rateLimits, matchingSettings));
+const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, matchingSettings));
 let moderator: FirestoreModerator | undefined;
 const getModerator = () =>
   (moderator ??= new FirestoreModerator(getFirestore(), new NetworkHasher(getFirestore()), Date.now, banPolicy));

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import { onCallEnded, Sweeper } from '../../functions/src/cleanup/sweeper.js';
 import { HISTORY_MS, MAX_CALL_AGE_MS, UNANSWERED_CALL_MS, WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
+import { UsageMeter } from '../../functions/src/domain/usage.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
+import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, fakeOffer } from '../support/emulator.js';
 
 describe('Sweeper (Firestore emulator)', () => {
@@ -45,6 +47,10 @@ describe('Sweeper (Firestore emulator)', () => {
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
     await matchmaker.join('f', { room: 'ml', offer: fakeOffer(), widen: true });
+
+    // The join callable counts each request at its gate (the matchmaker counts nothing): so do these joins.
+    const gate = new RequestGate(db, () => t0);
+    for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) await gate.admit(uid, 'join', new UsageMeter());
 
     const sweeper = new Sweeper(db);
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);

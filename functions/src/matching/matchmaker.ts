@@ -20,10 +20,12 @@
  *   list is read with its other facts, a waiter's is in its entry (Report
  *   and Block update a waiting blocker's entry at once), and the waiter
  *   about to be taken has its blocks read once more (see confirmedPartner).
+ *
+ * Rate limits are not counted here: every join and leave passed the
+ * RequestGate first (handlers/auth.ts), refused or not.
  */
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import {
-  DEFAULT_RATE_LIMITS,
   DEFAULT_WIDEN_AFTER_MS,
   MAX_CALL_AGE_MS,
   PAIRING_ATTEMPTS,
@@ -32,7 +34,6 @@ import {
   SKIP_MEMORY_MS,
   SKIP_MEMORY_SIZE,
   WAITING_LEASE_MS,
-  type RateLimits,
 } from '../domain/limits.js';
 import { MAX_BLOCKED } from '../domain/moderation.js';
 import { Banned, Contended } from '../domain/refusals.js';
@@ -51,7 +52,6 @@ import { UsageMeter } from '../domain/usage.js';
 import { emptyMailbox, mailboxRef } from '../calls/mailboxes.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
-import { checkRateOptimistic } from './rate-limit.js';
 
 /** What `join` tells the caller. */
 export type JoinOutcome =
@@ -184,7 +184,6 @@ export class FirestoreMatchmaker implements Matchmaker {
     /** Injected so tests can move time; production uses the server clock. */
     private readonly now: () => number = Date.now,
     /** Read per request, so deploy-time parameters apply (functions/src/config.ts). */
-    private readonly rateLimits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
     private readonly settings: () => MatchingSettings = () => DEFAULT_MATCHING_SETTINGS,
   ) {}
 
@@ -204,11 +203,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
       facts ??= this.personFacts(uid, nowMs, meter);
-      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }, takeRate] = await Promise.all([
+      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await Promise.all([
         readDoc(ownRef, meter),
         readQuery(this.calls.where('participants', 'array-contains', uid), meter),
         facts,
-        checkRateOptimistic(this.db, meter, uid, 'join', nowMs, this.rateLimits().join),
       ]);
 
       // A renewal that crossed its own match: the call it waits for exists and
@@ -244,7 +242,6 @@ export class FirestoreMatchmaker implements Matchmaker {
       );
 
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       // Whoever joins leaves every call they were in: one person, one call.
       // Deleting the call document is what tells the partner "stranger left";
       // a trigger then removes its mailboxes.
@@ -451,13 +448,11 @@ export class FirestoreMatchmaker implements Matchmaker {
     // unchanged, so no call is created between the read and the commit.
     const ownRef = this.queue.doc(uid);
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
-      const [own, ownCalls, takeRate] = await Promise.all([
+      const [own, ownCalls] = await Promise.all([
         readDoc(ownRef, meter),
         readQuery(this.calls.where('participants', 'array-contains', uid), meter),
-        checkRateOptimistic(this.db, meter, uid, 'leave', this.now(), this.rateLimits().leave),
       ]);
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
       for (const call of ownCalls.docs) batch.delete(call.ref);
       try {

@@ -9,8 +9,9 @@
  * requests of one person are counted one after the other.
  *
  * checkRateOptimistic takes the window inside an operation's own batch; it
- * does nothing for a request the gate already counted (the matchmaker and
- * the calls by link still call it: the gate is the only count).
+ * does nothing for a request the gate already counted (the calls by link
+ * still call it: the gate is the only count). The matchmaker counts nothing
+ * itself.
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/limits.js';
@@ -140,38 +141,6 @@ export async function checkRateOptimistic(
   const snap = await readDoc(db.collection(RATE_LIMITS).doc(`${uid}_${action}`), meter);
   const next = decide(snap, action, nowMs, policy);
   return (batch) => replaceIfUnchanged(batch, snap, next);
-}
-
-/**
- * Lost races one standalone count may take: only the same person's
- * concurrent requests conflict on their window, so a few retries suffice.
- */
-const STANDALONE_ATTEMPTS = 5;
-
-/**
- * Counts one request of `action` for a callable that writes nothing else
- * (e.g. turnCredentials): its own conditional batch, retried when the same
- * person's concurrent request counted in between. Throws RateLimited.
- */
-export async function takeRateAlone(
-  db: Firestore,
-  meter: UsageMeter,
-  uid: string,
-  action: RateAction,
-  nowMs: number,
-  policy: RatePolicy,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const write = await checkRateOptimistic(db, meter, uid, action, nowMs, policy);
-    const batch = new MeteredBatch(db, meter);
-    write(batch);
-    try {
-      await batch.commit();
-      return;
-    } catch (err) {
-      if (!isLostRace(err) || attempt >= STANDALONE_ATTEMPTS) throw err;
-    }
-  }
 }
 
 /** The window after this request, or RateLimited. */
