@@ -5,6 +5,7 @@
 import { defineBoolean, defineInt, defineSecret, defineString } from 'firebase-functions/params';
 import type { CallableOptions } from 'firebase-functions/v2/https';
 import { DEFAULT_RATE_LIMITS, DEFAULT_WIDEN_AFTER_MS, type RateLimits } from './domain/limits.js';
+import { DEFAULT_BAN_POLICY, type BanPolicy } from './domain/moderation.js';
 import type { MatchingSettings } from './matching/matchmaker.js';
 import { parseIceUrls, type TurnSettings } from './domain/turn.js';
 import { REGION, TURN_MAX_TTL_SECONDS } from './protocol/index.js';
@@ -123,3 +124,32 @@ export function turnSettings(): TurnSettings {
 
 /** turnCredentials: the shared callable options, plus the secret it alone may read. */
 export const TURN_CALLABLE_OPTIONS: CallableOptions = { ...CALLABLE_OPTIONS, secrets: [TURN_SECRET] };
+
+/**
+ * X-Forwarded-For entries that our platform appends after the client's own
+ * address. Cloud Functions (2nd gen) and Cloud Run append the client's
+ * address last: 0. Behind an extra load balancer of your own, 1. Used only
+ * to tell reporters' networks apart (docs/SECURITY.md, Moderation).
+ */
+export const FORWARDED_HOPS_AFTER_CLIENT = defineInt('FORWARDED_HOPS_AFTER_CLIENT', {
+  default: 0,
+  description: "Proxies of your own between Google's front end and the functions (0 for a plain deployment).",
+});
+
+const BAN_MIN_ACCOUNT_MINUTES = defineInt('BAN_MIN_ACCOUNT_MINUTES', {
+  default: DEFAULT_BAN_POLICY.minReporterAgeMs / 60_000,
+  description: "A report counts toward a ban only if the reporter's anonymous account is at least this old.",
+});
+const BAN_MIN_CALL_SECONDS = defineInt('BAN_MIN_CALL_SECONDS', {
+  default: DEFAULT_BAN_POLICY.minCallMs / 1000,
+  description: 'A report counts toward a ban only if the reported call was connected at least this long.',
+});
+
+/** The ban rule in force, read per request (docs/SECURITY.md, Moderation). */
+export function banPolicy(): BanPolicy {
+  return {
+    ...DEFAULT_BAN_POLICY,
+    minReporterAgeMs: Math.max(0, BAN_MIN_ACCOUNT_MINUTES.value()) * 60_000,
+    minCallMs: Math.max(0, BAN_MIN_CALL_SECONDS.value()) * 1000,
+  };
+}

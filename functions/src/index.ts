@@ -12,6 +12,7 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { isLinkCall, LinkCalls } from './calls/link-calls.js';
 import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
 import {
+  banPolicy,
   CALLABLE_OPTIONS,
   matchingSettings,
   rateLimits,
@@ -28,55 +29,62 @@ import { turnCredentialsHandler } from './handlers/turn.js';
 import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
 import { CALLS, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
+import { RequestGate } from './matching/rate-limit.js';
 import { FirestoreModerator } from './moderation/moderator.js';
+import { NetworkHasher } from './moderation/networks.js';
 import { RoomCounter } from './presence/room-counter.js';
 
 initializeApp();
 
 // Created on first use, not at load: deploy analysis loads this file without credentials.
 let matchmaker: FirestoreMatchmaker | undefined;
-const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, rateLimits, matchingSettings));
+const getMatchmaker = () => (matchmaker ??= new FirestoreMatchmaker(getFirestore(), Date.now, matchingSettings));
 let moderator: FirestoreModerator | undefined;
-const getModerator = () => (moderator ??= new FirestoreModerator(getFirestore(), Date.now, rateLimits));
+const getModerator = () =>
+  (moderator ??= new FirestoreModerator(getFirestore(), new NetworkHasher(getFirestore()), Date.now, banPolicy));
 let linkCalls: LinkCalls | undefined;
 const getLinkCalls = () => (linkCalls ??= new LinkCalls(getFirestore(), Date.now, rateLimits));
+// One per instance: it remembers full rate windows and recent bans (matching/rate-limit.ts).
+let gate: RequestGate | undefined;
+const getGate = () => (gate ??= new RequestGate(getFirestore(), Date.now, rateLimits));
 let counter: RoomCounter | undefined;
 const getCounter = () => (counter ??= new RoomCounter(getFirestore()));
 
 /** Pair with a stranger in a room, or wait for one. */
-export const join = onCall(CALLABLE_OPTIONS, joinHandler(getMatchmaker));
+export const join = onCall(CALLABLE_OPTIONS, joinHandler(getMatchmaker, getGate));
 
 /** Stop: leave the queue and end one's calls. */
-export const leave = onCall(CALLABLE_OPTIONS, leaveHandler(getMatchmaker));
+export const leave = onCall(CALLABLE_OPTIONS, leaveHandler(getMatchmaker, getGate));
 
 /** Report the other person of a current or recent call: ends it; repeated reports ban. */
-export const report = onCall(CALLABLE_OPTIONS, reportHandler(getModerator));
+export const report = onCall(CALLABLE_OPTIONS, reportHandler(getModerator, getGate));
 
 /** Never be paired with the other person of a current or recent call again. */
-export const block = onCall(CALLABLE_OPTIONS, blockHandler(getModerator));
+export const block = onCall(CALLABLE_OPTIONS, blockHandler(getModerator, getGate));
 
 /** Start a private call by link (1:1 or a group of up to five): the caller is its first member. */
-export const createCall = onCall(CALLABLE_OPTIONS, createCallHandler(getLinkCalls));
+export const createCall = onCall(CALLABLE_OPTIONS, createCallHandler(getLinkCalls, getGate));
 
 /** Whether a call by link can be entered: open (how many are in it), full, or ended. */
-export const peekCall = onCall(CALLABLE_OPTIONS, peekCallHandler(getLinkCalls));
+export const peekCall = onCall(CALLABLE_OPTIONS, peekCallHandler(getLinkCalls, getGate));
 
 /** Enter a call by link (or refresh one's seat in it). */
-export const enterCall = onCall(CALLABLE_OPTIONS, enterCallHandler(getLinkCalls));
+export const enterCall = onCall(CALLABLE_OPTIONS, enterCallHandler(getLinkCalls, getGate));
 
 /** Leave a call by link; the last one out ends it. */
-export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls));
+export const leaveCall = onCall(CALLABLE_OPTIONS, leaveCallHandler(getLinkCalls, getGate));
 
 /** STUN and TURN servers with a short-lived relay credential for the caller (the relay's secret stays here). */
 export const turnCredentials = onCall(
   TURN_CALLABLE_OPTIONS,
-  turnCredentialsHandler({ db: getFirestore, now: Date.now, rateLimits, settings: turnSettings }),
+  turnCredentialsHandler({ now: Date.now, settings: turnSettings, gate: getGate }),
 );
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
  * its mailboxes are removed; a random call is remembered briefly (for
- * Report and Block), a call by link loses its members and is not remembered.
+ * Report and Block, with how long it was connected, for the ban rule), a
+ * call by link loses its members and is not remembered.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();

@@ -1,11 +1,40 @@
 /**
  * Report, Block, bans and rate limits through the Functions emulator.
+ *
+ * Requests that must carry what a browser's SDK cannot set (an
+ * X-Forwarded-For header, a JSON "__proto__" key, the ID token of an account
+ * made an hour ago) are posted as raw callable requests (`post`). The
+ * emulator does not verify ID tokens, so an old account is stated by an
+ * unsigned token whose auth_time is an hour ago, as a verified token of an
+ * hour-old anonymous account would say.
  */
 import { Timestamp } from 'firebase-admin/firestore';
+import { getAuth } from 'firebase/auth';
+import { doc, serverTimestamp, updateDoc } from 'firebase/firestore';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
-import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
-import { adminDb, clearFirestore, eventually, fakeOffer, rejection, userPool, type TestUser } from '../support/emulator.js';
+import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
+import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
+import { parseReportRequest } from '../../functions/src/domain/moderation.js';
+import { parseJoinRequest } from '../../functions/src/domain/requests.js';
+import { FirestoreMatchmaker, type JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import { RequestGate } from '../../functions/src/matching/rate-limit.js';
+import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
+import { NetworkHasher } from '../../functions/src/moderation/networks.js';
+import {
+  adminDb,
+  clearFirestore,
+  EMULATORS,
+  eventually,
+  fakeOffer,
+  PROJECT_ID,
+  rejection,
+  ROOT,
+  userPool,
+  type TestUser,
+} from '../support/emulator.js';
 
 const users = userPool();
 const user = users.create;
@@ -24,23 +53,86 @@ describe('moderation (Functions emulator)', () => {
     return { caller, callee, callId: matched.callId };
   }
 
-  /** A call that ended recently between `a` and `b`, as the trigger records it. */
+  /** A call between `a` and `b` that was connected for a minute and ended a moment ago, as the trigger records it. */
   async function pastCall(a: string, b: string, id: string): Promise<string> {
     await db.doc(`history/${id}`).set({
       participants: [a, b],
       room: 'ta',
-      endedAt: Timestamp.now(),
+      callMs: 60_000,
+      endedAt: Timestamp.fromMillis(Date.now() - 1000),
       expireAt: Timestamp.fromMillis(Date.now() + 3600_000),
     });
     return id;
   }
+
+  /** An unsigned ID token of an anonymous account that signed in `ageMs` ago (the emulator does not verify signatures). */
+  function oldAccountToken(uid: string, ageMs = 3600_000): string {
+    const nowS = Math.floor(Date.now() / 1000);
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const payload = {
+      iss: `https://securetoken.google.com/${PROJECT_ID}`,
+      aud: PROJECT_ID,
+      sub: uid,
+      user_id: uid,
+      auth_time: Math.floor((Date.now() - ageMs) / 1000),
+      iat: nowS,
+      exp: nowS + 3600,
+      provider_id: 'anonymous',
+      firebase: { identities: {}, sign_in_provider: 'anonymous' },
+    };
+    return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`;
+  }
+
+  /**
+   * A raw callable request: `body` is the JSON text sent, `forwardedFor` the
+   * X-Forwarded-For header as Google's front end would pass it on (the
+   * client's own claim first, the address it saw last).
+   */
+  async function post(
+    name: string,
+    body: string,
+    { token, forwardedFor }: { token: string; forwardedFor?: string },
+  ): Promise<{ status: number; result?: unknown; error?: { status: string; message: string } }> {
+    const { host, port } = EMULATORS.functions;
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` };
+    if (forwardedFor !== undefined) headers['X-Forwarded-For'] = forwardedFor;
+    const res = await fetch(`http://${host}:${port}/${PROJECT_ID}/us-central1/${name}`, { method: 'POST', headers, body });
+    return { status: res.status, ...((await res.json()) as { result?: unknown; error?: { status: string; message: string } }) };
+  }
+
+  /** The callee of a call answers: its first write into its mailbox to the caller, through the rules (as a page does). */
+  async function answer(callee: TestUser, caller: string, callId: string): Promise<void> {
+    await updateDoc(doc(callee.db, 'calls', callId, 'signals', `${callee.uid}_${caller}`), {
+      epoch: 1,
+      description: { type: 'answer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' },
+      candidates: '',
+      n: 1,
+      updatedAt: serverTimestamp(),
+    });
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('report during a call ends it, stores the report without SDP, and blocks the person for the reporter', async () => {
     const { caller, callee, callId } = await pair('ta');
     assert.deepEqual(await callee.call('report', { callId, reason: 'harassment' }), { ended: true });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended for both');
     const report = (await db.doc(`reports/${callId}_${callee.uid}`).get()).data()!;
-    assert.deepEqual(Object.keys(report).sort(), ['at', 'callId', 'expireAt', 'reason', 'reported', 'reporter', 'room']);
+    assert.deepEqual(Object.keys(report).sort(), [
+      'at',
+      'callId',
+      'callMs',
+      'counted',
+      'expireAt',
+      'reason',
+      'reported',
+      'reporter',
+      'reporterAgeMs',
+      'room',
+    ]);
+    // A fresh account, a call never answered: stored for moderators, but it could not count toward a ban.
+    assert.equal(report['counted'], false);
+    assert.equal(report['callMs'], 0);
     assert.equal(report['reporter'], callee.uid);
     assert.equal(report['reported'], caller.uid);
     assert.equal(report['reason'], 'harassment');
@@ -79,14 +171,26 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
   });
 
-  it('reports from three different people ban for a day, and join says until when', async () => {
+  it('reports from three different people (old accounts, real calls, three networks) ban for a day, and join says until when', async () => {
     const target = await user();
     await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() }); // waiting
-    const reporters = [await user(), await user(), await user()];
-    for (const [i, r] of reporters.entries()) {
-      await r.call('report', { callId: await pastCall(target.uid, r.uid, `call${i}`), reason: 'harassment' });
+    const networks = ['203.0.113.7', '198.51.100.23', '2001:db8:77::5'];
+    for (const [i, address] of networks.entries()) {
+      const reporter = `genuine${i}`;
+      const callId = await pastCall(target.uid, reporter, `call${i}`);
+      // Whatever the client claims comes first in the header; the address the front end saw is last.
+      const res = await post('report', JSON.stringify({ data: { callId, reason: 'harassment' } }), {
+        token: oldAccountToken(reporter),
+        forwardedFor: `10.9.9.9, ${address}`,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res));
       assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, i === 2, `banned only after the third (report ${i + 1})`);
     }
+    const reports = await db.collection('reports').where('reported', '==', target.uid).get();
+    assert.deepEqual(
+      reports.docs.map((d) => d.get('counted')),
+      [true, true, true],
+    );
     const until = (await db.doc(`bans/${target.uid}`).get()).get('until') as Timestamp;
     const hours = (until.toMillis() - Date.now()) / 3600_000;
     assert.ok(hours > 23.9 && hours <= 24, `ban lasts a day (${hours} h)`);
@@ -95,6 +199,130 @@ describe('moderation (Functions emulator)', () => {
     assert.equal(err.code, 'functions/permission-denied');
     assert.match(err.message, /several people reported you.*try again after \d{4}-\d\d-\d\dT/);
     assert.equal((err.details as { until: string }).until, until.toDate().toISOString());
+    // What the ban rule keeps expires with its window and holds no address.
+    const strikes = await db.collection('strikes').where('reported', '==', target.uid).get();
+    assert.equal(strikes.size, 3);
+    for (const s of strikes.docs) {
+      assert.match(s.get('network') as string, /^[0-9a-f]{16}$/);
+      assert.doesNotMatch(JSON.stringify(s.data()), /203\.0\.113|198\.51\.100|2001:db8|10\.9\.9/);
+      const ttl = (s.get('expireAt') as Timestamp).toMillis() - (s.get('at') as Timestamp).toMillis();
+      assert.equal(ttl, 24 * 3600_000);
+    }
+  });
+
+  it('the issue\'s attack: three fresh accounts, each paired once with the target, report "spam" at once: no ban', async () => {
+    const target = await user();
+    for (let i = 0; i < 3; i++) {
+      const sybil = await user();
+      await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      const matched = await sybil.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      assert.equal(matched.status, 'matched');
+      await answer(sybil, target.uid, matched.callId);
+      assert.deepEqual(await sybil.call('report', { callId: matched.callId, reason: 'spam' }), { ended: true });
+    }
+    assert.equal((await db.collection('reports').where('reported', '==', target.uid).get()).size, 3, 'the reports are kept');
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+  });
+
+  it('old accounts with real calls, all from one network, never ban (the client cannot choose its address)', async () => {
+    const target = await user();
+    for (let i = 0; i < 5; i++) {
+      const reporter = `sybil${i}`;
+      const callId = await pastCall(target.uid, reporter, `sybilcall${i}`);
+      const res = await post('report', JSON.stringify({ data: { callId, reason: 'spam' } }), {
+        token: oldAccountToken(reporter),
+        // Each claims another address; the front end saw the same one.
+        forwardedFor: `192.0.2.${i + 1}, 203.0.113.${10 + i}`,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res));
+    }
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+  });
+
+  it('fresh accounts on three networks do not ban; the report of each is stored as not counted', async () => {
+    const target = await user();
+    const reporters = [await user(), await user(), await user()];
+    for (const [i, r] of reporters.entries()) {
+      const callId = await pastCall(target.uid, r.uid, `fresh${i}`);
+      const token = await getAuth(r.app).currentUser!.getIdToken();
+      const res = await post('report', JSON.stringify({ data: { callId, reason: 'nudity' } }), {
+        token,
+        forwardedFor: `198.51.${100 + i}.1`,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res));
+    }
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+    const reports = await db.collection('reports').where('reported', '==', target.uid).get();
+    assert.deepEqual(
+      reports.docs.map((d) => d.get('counted')),
+      [false, false, false],
+    );
+    assert.equal((await db.collection('strikes').get()).size, 0, 'no network hash kept for reports that cannot count');
+  });
+
+  it('a call never answered does not count, even from old accounts on three networks', async () => {
+    const target = await user();
+    for (let i = 0; i < 3; i++) {
+      const reporter = `unanswered${i}`;
+      const callId = `noanswer${i}`;
+      await db.doc(`history/${callId}`).set({
+        participants: [target.uid, reporter],
+        room: 'ta',
+        endedAt: Timestamp.now(),
+        expireAt: Timestamp.fromMillis(Date.now() + 3600_000),
+      });
+      const res = await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
+        token: oldAccountToken(reporter),
+        forwardedFor: `203.0.${113 + i}.9`,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res));
+    }
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+  });
+
+  it("how long a call ran: from its creation once the callee wrote its mailbox, for a live call's report and in an ended call's history", async () => {
+    // A live call: the callee answered a second ago.
+    const live = await pair('ta');
+    await answer(live.callee, live.caller.uid, live.callId);
+    await sleep(1100);
+    await live.caller.call('report', { callId: live.callId, reason: 'harassment' });
+    const liveMs = (await db.doc(`reports/${live.callId}_${live.caller.uid}`).get()).get('callMs') as number;
+    assert.ok(liveMs >= 1000 && liveMs < 60_000, `the live call ran ${liveMs} ms`);
+
+    // Ended calls: the history says how long each was connected.
+    const answered = await pair('ta');
+    await answer(answered.callee, answered.caller.uid, answered.callId);
+    const unanswered = await pair('ta');
+    // The caller's own writes (its candidates) are no answer.
+    await updateDoc(
+      doc(unanswered.caller.db, 'calls', unanswered.callId, 'signals', `${unanswered.caller.uid}_${unanswered.callee.uid}`),
+      {
+        epoch: 0,
+        description: null,
+        candidates: 'x',
+        n: 1,
+        updatedAt: serverTimestamp(),
+      },
+    );
+    await sleep(1100);
+    await answered.caller.call('leave');
+    await unanswered.caller.call('leave');
+    const historyOf = (callId: string) =>
+      eventually(
+        async () => {
+          const h = await db.doc(`history/${callId}`).get();
+          return h.exists ? h : null;
+        },
+        15_000,
+        `the history of ${callId}`,
+      );
+    const answeredMs = (await historyOf(answered.callId)).get('callMs') as number;
+    assert.ok(answeredMs >= 1000 && answeredMs < 60_000, `the answered call ran ${answeredMs} ms`);
+    assert.equal((await historyOf(unanswered.callId)).get('callMs'), 0, 'a call never answered was never connected');
+    // A report after the call reads it there.
+    await answered.callee.call('report', { callId: answered.callId, reason: 'spam' });
+    assert.equal((await db.doc(`reports/${answered.callId}_${answered.callee.uid}`).get()).get('callMs'), answeredMs);
   });
 
   it('block ends the call and the two are never paired again, in either direction', async () => {
@@ -113,6 +341,44 @@ describe('moderation (Functions emulator)', () => {
     // The other direction: the blocked person is still waiting; the blocker joins again.
     assert.equal((await db.doc(`queue/${callee.uid}`).get()).exists, true);
     assert.equal((await caller.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+  });
+
+  /** Two who were just in a call that ended (the victim waited, the harasser joined), and its id once its history is written. */
+  async function pastPair(room: string): Promise<{ victim: TestUser; harasser: TestUser; callId: string }> {
+    const { caller: victim, callee: harasser, callId } = await pair(room);
+    await harasser.call('leave');
+    await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
+    return { victim, harasser, callId };
+  }
+
+  for (const action of ['block', 'report'] as const) {
+    it(`a ${action} made while waiting holds for the blocked person's very next join (the issue's point 2)`, async () => {
+      const { victim, harasser, callId } = await pastPair('ta');
+      // The victim is waiting again; only then blocks the harasser of the last call.
+      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      await victim.call(action, action === 'report' ? { callId, reason: 'harassment' } : { callId });
+      // The harasser joins at once, before any renewal of the victim's entry.
+      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      // Nobody else is kept from the victim, and the victim's renewal keeps the block.
+      await harasser.call('leave');
+      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), [harasser.uid]);
+      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      const third = await user();
+      const outcome = await third.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      assert.equal(outcome.status, 'matched');
+      assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('participants'), [victim.uid, third.uid]);
+    });
+  }
+
+  it("a waiter's block holds even when its entry missed it (its join was writing the entry as the block was made)", async () => {
+    const { victim, harasser } = await pastPair('ta');
+    await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    // What that race leaves: the block is in the blocks document, not in the entry.
+    await db.doc(`blocks/${victim.uid}`).set({ blocked: [harasser.uid] });
+    assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), []);
+    assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await db.doc(`queue/${victim.uid}`).get()).exists, true, 'the victim still waits, for someone else');
   });
 
   it('rate-limits join per person and says when to retry', async () => {
@@ -145,5 +411,148 @@ describe('moderation (Functions emulator)', () => {
       assert.match(err.message, message);
     }
     for (const c of ['reports', 'blocks', 'bans']) assert.equal((await db.collection(c).get()).size, 0, `${c} untouched`);
+  });
+
+  it("counts refused requests: a banned person's joins hit the rate limit after 30", async () => {
+    const banned = await user();
+    await db.doc(`bans/${banned.uid}`).set({ until: Timestamp.fromMillis(Date.now() + 3600_000) });
+    const max = DEFAULT_RATE_LIMITS.join.max;
+    for (let i = 0; i < max; i++) {
+      const err = await rejection(banned.call('join', { room: 'ta', offer: fakeOffer() }));
+      assert.equal(err.code, 'functions/permission-denied', `join ${i + 1}`);
+    }
+    const err = await rejection(banned.call('join', { room: 'ta', offer: fakeOffer() }));
+    assert.equal(err.code, 'functions/resource-exhausted');
+    assert.equal((await db.doc(`queue/${banned.uid}`).get()).exists, false);
+  });
+
+  it('counts refused requests: reports of made-up calls hit the rate limit after 10, and so does bad input', async () => {
+    const a = await user();
+    const max = DEFAULT_RATE_LIMITS.report.max;
+    for (let i = 0; i < max; i++) {
+      const err = await rejection(a.call('report', { callId: `madeUp${i}`, reason: 'spam' }));
+      assert.equal(err.code, 'functions/not-found', `report ${i + 1}`);
+    }
+    assert.equal(
+      (await rejection(a.call('report', { callId: 'madeUpToo', reason: 'spam' }))).code,
+      'functions/resource-exhausted',
+    );
+    assert.equal((await rejection(a.call('report', { nonsense: true }))).code, 'functions/resource-exhausted');
+
+    const b = await user();
+    for (let i = 0; i < DEFAULT_RATE_LIMITS.block.max; i++) {
+      assert.equal((await rejection(b.call('block', { callId: 42 }))).code, 'functions/invalid-argument');
+    }
+    assert.equal((await rejection(b.call('block', { callId: 'abc' }))).code, 'functions/resource-exhausted');
+    assert.equal((await db.collection('reports').get()).size, 0);
+  });
+
+  it('refused requests cost little: the gate and the operations, measured with their usage meter', async () => {
+    // What every callable does (handlers/auth.ts): gate.run(uid, action, meter, parse-and-work).
+    const gate = new RequestGate(db);
+    const matchmaker = new FirestoreMatchmaker(db);
+    const moderator = new FirestoreModerator(db, new NetworkHasher(db));
+    const reporter = { signedInAtMs: Date.now(), address: null };
+    async function cost(work: (meter: UsageMeter) => Promise<unknown>, refusal: string): Promise<Usage> {
+      const meter = new UsageMeter();
+      await assert.rejects(work(meter), (err: Error) => err.constructor.name === refusal);
+      return meter.usage;
+    }
+
+    await db.doc('bans/banned1').set({ until: Timestamp.fromMillis(Date.now() + 3600_000) });
+    const joinBanned = (m: UsageMeter) =>
+      gate.run('banned1', 'join', m, () => matchmaker.join('banned1', parseJoinRequest({ room: 'ta', offer: fakeOffer() }), m));
+    // The first refusal reads the ban with the rest of the person's facts; later ones only count.
+    const first = await cost(joinBanned, 'Banned');
+    assert.ok(first.reads <= 7 && first.writes === 1, `first banned join: ${JSON.stringify(first)}`);
+    assert.deepEqual(await cost(joinBanned, 'Banned'), { reads: 1, writes: 1, deletes: 0 });
+
+    // A made-up call: the window, then the call and its history; nothing else.
+    const madeUp = (m: UsageMeter) =>
+      gate.run('someone', 'report', m, () =>
+        moderator.report('someone', parseReportRequest({ callId: 'madeUp', reason: 'spam' }), reporter, m),
+      );
+    assert.deepEqual(await cost(madeUp, 'NotInCall'), { reads: 3, writes: 1, deletes: 0 });
+    const blockMadeUp = (m: UsageMeter) =>
+      gate.run('someone', 'block', m, () => moderator.block('someone', { callId: 'madeUp' }, m));
+    assert.deepEqual(await cost(blockMadeUp, 'NotInCall'), { reads: 3, writes: 1, deletes: 0 });
+    // Bad input: only the window.
+    const bad = (m: UsageMeter) => gate.run('someone', 'report', m, async () => parseReportRequest({ callId: 'x' }));
+    assert.deepEqual(await cost(bad, 'InvalidRequest'), { reads: 1, writes: 1, deletes: 0 });
+
+    // Over the limit: one read to learn it, then none on this instance.
+    for (let i = 2; i < DEFAULT_RATE_LIMITS.report.max; i++) await cost(madeUp, 'NotInCall');
+    assert.deepEqual(await cost(madeUp, 'RateLimited'), { reads: 1, writes: 0, deletes: 0 });
+    assert.deepEqual(await cost(madeUp, 'RateLimited'), { reads: 0, writes: 0, deletes: 0 });
+  });
+
+  it('refuses "__proto__" keys in join, leave, report and block with invalid-argument, writing nothing', async () => {
+    const a = await user();
+    const token = await getAuth(a.app).currentUser!.getIdToken();
+    const offer = JSON.stringify(fakeOffer());
+    const { callId } = await pair('ta');
+    for (const [name, body] of [
+      // The issue's payload: the whole join inside "__proto__".
+      ['join', `{"data": {"__proto__": {"room": "ta", "offer": ${offer}}}}`],
+      ['join', `{"data": {"room": "ta", "offer": ${offer}, "__proto__": {"x": 1}}}`],
+      ['join', `{"data": {"room": "ta", "offer": ${offer}, "__proto__": null}}`],
+      ['join', `{"data": {"room": "ta", "offer": {"__proto__": ${offer}}}}`],
+      ['leave', `{"data": {"__proto__": {}}}`],
+      ['report', `{"data": {"__proto__": {"callId": "${callId}", "reason": "spam"}}}`],
+      ['report', `{"data": {"callId": "${callId}", "reason": "spam", "__proto__": {"x": 1}}}`],
+      ['block', `{"data": {"__proto__": {"callId": "${callId}"}}}`],
+      ['block', `{"data": {"callId": "${callId}", "__proto__": "x"}}`],
+    ] as const) {
+      const res = await post(name, body, { token });
+      assert.equal(res.status, 400, `${name} ${body}`);
+      assert.equal(res.error?.status, 'INVALID_ARGUMENT', `${name} ${body}`);
+      assert.match(res.error!.message, /__proto__/);
+    }
+    assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'not queued');
+    assert.equal((await db.doc(`calls/${callId}`).get()).exists, true, 'the call goes on');
+    for (const c of ['reports', 'blocks', 'bans']) assert.equal((await db.collection(c).get()).size, 0, `${c} untouched`);
+  });
+
+  it('operators list bans with their reports, and lift one (scripts/moderation.mjs)', async () => {
+    const target = await user();
+    await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    for (const [i, address] of ['203.0.113.7', '198.51.100.23', '192.0.2.200'].entries()) {
+      const callId = await pastCall(target.uid, `genuine${i}`, `opcall${i}`);
+      const res = await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
+        token: oldAccountToken(`genuine${i}`),
+        forwardedFor: address,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res));
+    }
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, true);
+    const script = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'scripts', 'moderation.mjs'), ...args], { encoding: 'utf8', env: process.env });
+
+    const listed = script('list');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`${target.uid}: banned .* until \\d{4}-`));
+    assert.equal(listed.stdout.match(/hate +by genuine\d .*counted=true/g)?.length, 3, listed.stdout);
+    assert.doesNotMatch(listed.stdout, /203\.0\.113|198\.51\.100|192\.0\.2/, 'no addresses');
+
+    const lifted = script('lift', target.uid, 'reviewed: a misunderstanding');
+    assert.equal(lifted.status, 0, lifted.stderr);
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+    assert.equal((await db.collection('strikes').where('reported', '==', target.uid).get()).size, 0, 'its reports stop counting');
+    const reviews = (await db.collection('reports').where('reported', '==', target.uid).get()).docs.map((d) =>
+      d.get('review.outcome'),
+    );
+    assert.deepEqual(reviews, ['lifted', 'lifted', 'lifted']);
+    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    // One more report after the lift does not ban again at once.
+    const callId = await pastCall(target.uid, 'genuine9', 'opcall9');
+    await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
+      token: oldAccountToken('genuine9'),
+      forwardedFor: '203.0.114.1',
+    });
+    assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
+
+    const usage = script('frobnicate');
+    assert.equal(usage.status, 1);
+    assert.match(usage.stderr, /usage: node scripts\/moderation\.mjs/);
   });
 });

@@ -21,7 +21,7 @@ describe('widen to Anyone (Firestore emulator)', () => {
   let shift = 0;
   const clock = () => Date.now() + shift;
   const widenAfterMs = 1_000;
-  const matchmaker = new FirestoreMatchmaker(db, clock, undefined, () => ({ widenAfterMs }));
+  const matchmaker = new FirestoreMatchmaker(db, clock, () => ({ widenAfterMs }));
   beforeEach(() => {
     shift = 0;
   });

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import { onCallEnded, Sweeper } from '../../functions/src/cleanup/sweeper.js';
 import { HISTORY_MS, MAX_CALL_AGE_MS, UNANSWERED_CALL_MS, WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
+import { UsageMeter } from '../../functions/src/domain/usage.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
+import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, fakeOffer } from '../support/emulator.js';
 
 describe('Sweeper (Firestore emulator)', () => {
@@ -53,6 +55,10 @@ describe('Sweeper (Firestore emulator)', () => {
     ] as const) {
       for (const uid of people) await db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(now) });
     }
+
+    // The join callable counts each request at its gate (the matchmaker counts nothing): so do these joins.
+    const gate = new RequestGate(db, () => t0);
+    for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) await gate.admit(uid, 'join', new UsageMeter());
 
     const sweeper = new Sweeper(db);
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
@@ -119,12 +125,20 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.doc('calls/legacyUnanswered').get()).exists, false);
   });
 
-  it('onCallEnded keeps participants and room for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
+  it('onCallEnded keeps participants, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
     const nowMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
     await db.doc('calls/direct1/signals/b_a').set({ from: 'b', to: 'a', n: 1 });
-    const call = { kind: 'random', caller: 'a', callee: 'b', participants: ['a', 'b'], members: ['a', 'b'], room: 'ml' };
+    const call = {
+      kind: 'random',
+      caller: 'a',
+      callee: 'b',
+      participants: ['a', 'b'],
+      members: ['a', 'b'],
+      room: 'ml',
+      createdAt: Timestamp.fromMillis(nowMs - 30_000),
+    };
     const usage = await onCallEnded(db, 'direct1', call, nowMs);
     assert.deepEqual(
       usage,
@@ -132,7 +146,9 @@ describe('Sweeper (Firestore emulator)', () => {
       'two queries (two mailboxes, no presence), the history, two deletes',
     );
     const history = (await db.doc('history/direct1').get()).data()!;
-    assert.deepEqual(Object.keys(history).sort(), ['endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
+    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
+    // The callee (b) wrote its mailbox to the caller: connected from the call's creation to its end.
+    assert.equal(history['callMs'], 30_000);
     assert.deepEqual(history['participants'], ['a', 'b']);
     assert.equal((history['expireAt'] as Timestamp).toMillis(), nowMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);

@@ -9,12 +9,13 @@
  */
 import {
   Timestamp,
-  type CollectionReference,
   type DocumentReference,
   type Firestore,
   type QueryDocumentSnapshot,
+  type QuerySnapshot,
 } from 'firebase-admin/firestore';
 import { HISTORY_MS, SWEEP_BATCH } from '../domain/limits.js';
+import { connectedMs } from '../domain/moderation.js';
 import { queryReads, type Usage } from '../domain/usage.js';
 import {
   DEFAULT_STALENESS,
@@ -28,7 +29,7 @@ import { CALLS, CANDIDATES, HISTORY, QUEUE, RATE_LIMITS } from '../matching/coll
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
 import { isRandomCallAbandoned } from '../domain/membership.js';
 import { mailboxRef } from '../calls/mailboxes.js';
-import { MEMBERS_SUBCOLLECTION, PRESENCE_LEASE_MS, SIGNALS_SUBCOLLECTION, WAITING_SEEN_MS } from '../protocol/calls.js';
+import { MEMBERS_SUBCOLLECTION, PRESENCE_LEASE_MS, SIGNALS_SUBCOLLECTION, signalId, WAITING_SEEN_MS } from '../protocol/calls.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
@@ -233,9 +234,10 @@ export class Sweeper {
 /**
  * After a call document is deleted: delete its mailboxes (both kinds) and,
  * for a call by link, its members' presence; for a random call, keep its
- * participants and room for an hour (so either person can still report or
- * block the other; calls by link keep nothing: history is for moderating
- * random calls). `call` is the deleted document's data, when the trigger has it.
+ * participants, room and how long it was connected for an hour (so either
+ * person can still report or block the other, and the ban rule can weigh
+ * the report; calls by link keep nothing: history is for moderating random
+ * calls). `call` is the deleted document's data, when the trigger has it.
  */
 export async function onCallEnded(
   db: Firestore,
@@ -251,6 +253,8 @@ export async function onCallEnded(
     isLinkCall(call) || Array.isArray(call?.['members'])
       ? [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION]
       : [SIGNALS_SUBCOLLECTION, CANDIDATES];
+  // Read before anything is deleted: the callee's mailbox says whether it answered.
+  const snaps = await Promise.all(subcollections.map((name) => ref.collection(name).get()));
   let writes = 0;
   if (!isLinkCall(call) && call && Array.isArray(call['participants'])) {
     await db
@@ -259,12 +263,13 @@ export async function onCallEnded(
       .set({
         participants: call['participants'],
         room: call['room'] ?? '',
+        callMs: endedCallMs(call, snaps[subcollections.indexOf(SIGNALS_SUBCOLLECTION)]!.docs, nowMs),
         endedAt: Timestamp.fromMillis(nowMs),
         expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
       });
     writes = 1;
   }
-  const deleted = await Promise.all(subcollections.map((name) => deleteAll(db, ref.collection(name))));
+  const deleted = await Promise.all(snaps.map((snap) => deleteAll(db, snap)));
   return {
     // Each query is billed at least one read.
     reads: deleted.reduce((sum, n) => sum + queryReads(n), 0),
@@ -273,9 +278,22 @@ export async function onCallEnded(
   };
 }
 
-/** Deletes every document of a (sub)collection, in batches under Firestore's 500 limit; returns how many. */
-async function deleteAll(db: Firestore, collection: CollectionReference): Promise<number> {
-  const snap = await collection.get();
+/**
+ * How long a random call that ended at `nowMs` was connected (domain/moderation.ts,
+ * connectedMs): answered when its callee wrote its mailbox to the caller.
+ */
+function endedCallMs(call: Record<string, unknown>, mailboxes: readonly QueryDocumentSnapshot[], nowMs: number): number {
+  const [caller, callee] = [call['caller'], call['callee']];
+  const createdAt = call['createdAt'] as Partial<Timestamp> | undefined;
+  // Not a call join made (calls from before mailboxes have no caller and callee): nobody answered anything.
+  if (typeof caller !== 'string' || typeof callee !== 'string' || typeof createdAt?.toMillis !== 'function') return 0;
+  const n = mailboxes.find((m) => m.id === signalId(callee, caller))?.get('n') as unknown;
+  const calleeWrites = typeof n === 'number' ? n : null;
+  return connectedMs({ createdAtMs: createdAt.toMillis(), calleeWrites }, nowMs, nowMs);
+}
+
+/** Deletes the documents of a (sub)collection as read, in batches under Firestore's 500 limit; returns how many. */
+async function deleteAll(db: Firestore, snap: QuerySnapshot): Promise<number> {
   for (let i = 0; i < snap.size; i += 400) {
     const batch = db.batch();
     for (const doc of snap.docs.slice(i, i + 400)) batch.delete(doc.ref);

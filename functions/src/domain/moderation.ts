@@ -3,7 +3,7 @@
  * The Firestore classes read the facts, ask these, and write the outcome.
  */
 import { REPORT_REASONS, type ReportReason } from '../protocol/moderation.js';
-import { CALL_ID, InvalidRequest, isPlainObject, rejectUnknownKeys } from './requests.js';
+import { CALL_ID, InvalidRequest, isPlainObject, ownField, rejectForeignPrototype, rejectUnknownKeys } from './requests.js';
 
 export { REPORT_REASONS, type ReportReason };
 
@@ -21,9 +21,10 @@ export interface ReportRequest {
 
 export function parseReportRequest(data: unknown): ReportRequest {
   if (!isPlainObject(data)) throw new InvalidRequest('report expects an object: { callId, reason }.');
+  rejectForeignPrototype(data, 'The report');
   rejectUnknownKeys(data, ['callId', 'reason'], 'The report');
-  const callId = parseCallId(data['callId'], 'A report');
-  const reason = data['reason'];
+  const callId = parseCallId(ownField(data, 'callId'), 'A report');
+  const reason = ownField(data, 'reason');
   if (typeof reason !== 'string' || !(REPORT_REASONS as readonly string[]).includes(reason)) {
     throw new InvalidRequest(`Choose a reason for the report: one of ${REPORT_REASONS.join(', ')}.`);
   }
@@ -36,8 +37,9 @@ export interface BlockRequest {
 
 export function parseBlockRequest(data: unknown): BlockRequest {
   if (!isPlainObject(data)) throw new InvalidRequest('block expects an object: { callId }.');
+  rejectForeignPrototype(data, 'The block request');
   rejectUnknownKeys(data, ['callId'], 'The block request');
-  return { callId: parseCallId(data['callId'], 'Blocking') };
+  return { callId: parseCallId(ownField(data, 'callId'), 'Blocking') };
 }
 
 /** The other participant of a call, or null when `uid` is not in it. */
@@ -48,29 +50,95 @@ export function partnerOf(participants: readonly string[], uid: string): string 
 }
 
 export interface BanPolicy {
-  /** Distinct people whose reports within the window lead to a ban. */
-  readonly reporters: number;
+  /** Reports within the window that lead to a ban: from this many different accounts AND this many different networks. */
+  readonly people: number;
   readonly windowMs: number;
   readonly banMs: number;
+  /** A report counts only if the reporter's account was at least this old when they reported. */
+  readonly minReporterAgeMs: number;
+  /** A report counts only if the reported call had been connected (answered) at least this long. */
+  readonly minCallMs: number;
 }
 
 /**
- * Three different people within a day: one angry or malicious person can
- * never ban anyone alone, while a persistent abuser meets many people fast.
+ * Three different people within a day ban for a day. "Different people" is
+ * what the functions can check without accounts: three anonymous accounts
+ * that are at least ten minutes old, on three different networks, each of
+ * whom was really connected to the person for a few seconds. One person with
+ * many fresh tabs on one connection never bans anyone; see docs/SECURITY.md
+ * for what it takes to get past this, and why agreeing reasons do not count more.
  */
-export const DEFAULT_BAN_POLICY: BanPolicy = { reporters: 3, windowMs: 24 * 3600_000, banMs: 24 * 3600_000 };
+export const DEFAULT_BAN_POLICY: BanPolicy = {
+  people: 3,
+  windowMs: 24 * 3600_000,
+  banMs: 24 * 3600_000,
+  // An abuser's tab is spent in minutes; a person who reports has usually
+  // been on Parley a while. A script must keep its accounts alive this long.
+  minReporterAgeMs: 10 * 60_000,
+  // Long enough that the two were connected (the callee answered and some
+  // seconds passed), short enough for someone who sees a flasher and
+  // presses Report, picks a reason and confirms.
+  minCallMs: 5_000,
+};
+
+/** What the ban rule weighs about one report: kept only for the ban window (`strikes`). */
+export interface Strike {
+  readonly reporter: string;
+  /** A keyed hash of the reporter's network (moderation/networks.ts); null when it was unknown. */
+  readonly network: string | null;
+  readonly atMs: number;
+  /** How old the reporter's account was when they reported; null when unknown. */
+  readonly reporterAgeMs: number | null;
+  /** How long the reported call had been connected when it was reported, or when it ended. */
+  readonly callMs: number;
+}
+
+/** What connectedMs needs of a random call. */
+export interface CallTiming {
+  readonly createdAtMs: number;
+  /**
+   * How many times the callee wrote its mailbox to the caller
+   * (`signals/{callee}_{caller}`, its `n`); null when there is no such
+   * mailbox. The callee's first write carries its answer: any write means answered.
+   */
+  readonly calleeWrites: number | null;
+}
+
+/**
+ * How long a random call was connected: from its creation to its end (or to
+ * `nowMs` while it goes on); 0 for a call never answered. From its creation,
+ * not from the answer: the callee holds the offer in join's result and
+ * answers within about a second, and both ends of the span are in the hands
+ * of the two anyway (the callee chooses when to answer, either one when to
+ * hang up), so a more exact start would not make the rule harder to game.
+ */
+export function connectedMs(call: CallTiming, endedAtMs: number | null, nowMs: number): number {
+  if (call.calleeWrites === null || call.calleeWrites <= 0) return 0;
+  return Math.max(0, (endedAtMs ?? nowMs) - call.createdAtMs);
+}
+
+/** Whether a report can count toward a ban at all: an old enough account, a real call, a known network. */
+export function strikeCounts(strike: Strike, policy: BanPolicy = DEFAULT_BAN_POLICY): boolean {
+  return (
+    strike.network !== null &&
+    strike.reporterAgeMs !== null &&
+    strike.reporterAgeMs >= policy.minReporterAgeMs &&
+    strike.callMs >= policy.minCallMs
+  );
+}
 
 /**
  * When a ban should end, given the reports against a person, or null for no
- * ban. Counts distinct reporters with a report inside the window.
+ * ban. Only reports inside the window that count (strikeCounts) are weighed,
+ * and they must come from `policy.people` different accounts and as many
+ * different networks: many accounts on one network are one person, and so
+ * is one account reporting from many networks.
  */
-export function banUntil(
-  reports: ReadonlyArray<{ readonly reporter: string; readonly atMs: number }>,
-  nowMs: number,
-  policy: BanPolicy = DEFAULT_BAN_POLICY,
-): number | null {
-  const recent = new Set(reports.filter((r) => nowMs - r.atMs < policy.windowMs).map((r) => r.reporter));
-  return recent.size >= policy.reporters ? nowMs + policy.banMs : null;
+export function banUntil(strikes: readonly Strike[], nowMs: number, policy: BanPolicy = DEFAULT_BAN_POLICY): number | null {
+  const counted = strikes.filter((s) => nowMs - s.atMs < policy.windowMs && strikeCounts(s, policy));
+  const accounts = new Set(counted.map((s) => s.reporter)).size;
+  const networks = new Set(counted.map((s) => s.network)).size;
+  return Math.min(accounts, networks) >= policy.people ? nowMs + policy.banMs : null;
 }
 
 /** A fixed-window rate limit: at most `max` calls per `windowMs`. */

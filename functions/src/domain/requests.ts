@@ -51,11 +51,12 @@ export function parseDescription(value: unknown, expectedType: 'offer' | 'answer
   if (!isPlainObject(value)) {
     throw new InvalidRequest(`The ${expectedType} must be an object with "type" and "sdp".`);
   }
+  rejectForeignPrototype(value, `The ${expectedType}`);
   rejectUnknownKeys(value, ['type', 'sdp'], `The ${expectedType}`);
-  if (value['type'] !== expectedType) {
+  if (ownField(value, 'type') !== expectedType) {
     throw new InvalidRequest(`The ${expectedType} must have type "${expectedType}".`);
   }
-  const sdp = value['sdp'];
+  const sdp = ownField(value, 'sdp');
   if (typeof sdp !== 'string' || sdp.length === 0) {
     throw new InvalidRequest(`The ${expectedType} must carry its SDP as a non-empty string.`);
   }
@@ -72,18 +73,20 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
     throw new InvalidRequest('join expects an object: { room, offer, renewing?, widen? }.');
   }
+  rejectForeignPrototype(data, 'The join request');
   rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen'], 'The join request');
-  const room = data['room'];
+  const room = ownField(data, 'room');
   if (!isRoomId(room)) {
     const ids = ROOMS.map((r) => r.id).join(', ');
     throw new InvalidRequest(`Unknown room ${JSON.stringify(room)}; choose one of: ${ids}.`);
   }
-  const offer = parseDescription(data['offer'], 'offer') as JoinRequest['offer'];
-  const widen = data['widen'] === undefined ? true : data['widen'];
+  const offer = parseDescription(ownField(data, 'offer'), 'offer') as JoinRequest['offer'];
+  const sentWiden = ownField(data, 'widen');
+  const widen = sentWiden === undefined ? true : sentWiden;
   if (typeof widen !== 'boolean') {
     throw new InvalidRequest('"widen" must be true or false.');
   }
-  const renewing = data['renewing'];
+  const renewing = ownField(data, 'renewing');
   if (renewing === undefined) return { room, offer, widen };
   if (typeof renewing !== 'string' || !CALL_ID.test(renewing)) {
     throw new InvalidRequest('"renewing" must be the call id that join returned.');
@@ -97,6 +100,7 @@ export function parseLeaveRequest(data: unknown): Record<string, never> {
   if (!isPlainObject(data)) {
     throw new InvalidRequest('leave expects no arguments (or an empty object).');
   }
+  rejectForeignPrototype(data, 'The leave request');
   rejectUnknownKeys(data, [], 'The leave request');
   return {};
 }
@@ -116,6 +120,25 @@ export function ownField(obj: Record<string, unknown>, key: string): unknown {
 export function rejectForeignPrototype(obj: Record<string, unknown>, what: string): void {
   const proto = Object.getPrototypeOf(obj) as unknown;
   if (proto !== Object.prototype && proto !== null) throw new InvalidRequest(`${what} has unknown field(s): __proto__.`);
+}
+
+/** Deepest nesting a request may have; Parley's requests nest two levels (join's offer). */
+const MAX_REQUEST_DEPTH = 8;
+
+/**
+ * Refuses a raw (JSON.parse'd) request body with a "__proto__" key at any
+ * depth. JSON.parse keeps such a key as an own field; the callable decoder
+ * then assigns it, which sets the decoded object's prototype (an object),
+ * sets a null prototype (null), or drops the key (anything else). The
+ * decoded request cannot always show it; the raw body can.
+ */
+export function rejectPrototypeKeys(body: unknown, what: string, depth = 0): void {
+  if (typeof body !== 'object' || body === null) return;
+  if (depth > MAX_REQUEST_DEPTH) throw new InvalidRequest(`${what} is nested too deeply.`);
+  for (const [key, value] of Object.entries(body)) {
+    if (key === '__proto__') throw new InvalidRequest(`${what} has unknown field(s): __proto__.`);
+    rejectPrototypeKeys(value, what, depth + 1);
+  }
 }
 
 /** `createCall` takes no arguments (an empty object, or nothing). */

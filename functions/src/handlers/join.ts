@@ -1,14 +1,15 @@
 import { logger } from 'firebase-functions';
 import { parseJoinRequest } from '../domain/requests.js';
 import type { Matchmaker } from '../matching/matchmaker.js';
+import type { RequestGate } from '../matching/rate-limit.js';
 import { callable } from './auth.js';
 
 /**
  * `join({ room, offer })`: pair the caller with someone waiting in the room,
  * or queue them. Calling it again while waiting renews the wait.
  */
-export function joinHandler(matchmaker: () => Matchmaker) {
-  return callable(parseJoinRequest, async (uid, join, meter) => {
+export function joinHandler(matchmaker: () => Matchmaker, gate: () => RequestGate) {
+  return callable('join', gate, parseJoinRequest, async (uid, join, meter) => {
     const outcome = await matchmaker().join(uid, join, meter);
     // Never log the offer: SDP carries addresses. Usage is what Firestore bills.
     // lostRaces: conditional writes retried (contention); usage stays last, the benchmark reads it there.

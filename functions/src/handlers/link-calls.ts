@@ -6,6 +6,7 @@ import {
   parseLeaveCallRequest,
   parsePeekCallRequest,
 } from '../domain/requests.js';
+import type { RequestGate } from '../matching/rate-limit.js';
 import { callable } from './auth.js';
 
 /*
@@ -14,8 +15,8 @@ import { callable } from './auth.js';
  */
 
 /** `createCall({})`: a new call by link, with the caller as its first member. */
-export function createCallHandler(calls: () => LinkCalls) {
-  return callable(parseCreateCallRequest, async (uid, _request, meter) => {
+export function createCallHandler(calls: () => LinkCalls, gate: () => RequestGate) {
+  return callable('createCall', gate, parseCreateCallRequest, async (uid, _request, meter) => {
     const result = await calls().create(uid, meter);
     logger.info('createCall', { callId: result.callId, usage: meter.usage });
     return result;
@@ -23,8 +24,8 @@ export function createCallHandler(calls: () => LinkCalls) {
 }
 
 /** `peekCall({callId})`: open (with how many are in it), full, or ended; nothing else. */
-export function peekCallHandler(calls: () => LinkCalls) {
-  return callable(parsePeekCallRequest, async (uid, { callId }, meter) => {
+export function peekCallHandler(calls: () => LinkCalls, gate: () => RequestGate) {
+  return callable('peekCall', gate, parsePeekCallRequest, async (uid, { callId }, meter) => {
     const result = await calls().peek(uid, callId, meter);
     logger.info('peekCall', { callId, status: result.status, usage: meter.usage });
     return result;
@@ -32,8 +33,8 @@ export function peekCallHandler(calls: () => LinkCalls) {
 }
 
 /** `enterCall({callId})`: take a seat (or refresh one's own), or learn it is full or ended. */
-export function enterCallHandler(calls: () => LinkCalls) {
-  return callable(parseEnterCallRequest, async (uid, { callId }, meter) => {
+export function enterCallHandler(calls: () => LinkCalls, gate: () => RequestGate) {
+  return callable('enterCall', gate, parseEnterCallRequest, async (uid, { callId }, meter) => {
     const result = await calls().enter(uid, callId, meter);
     const members = result.status === 'entered' ? result.members.length : result.status === 'full' ? result.members : 0;
     logger.info('enterCall', { callId, status: result.status, members, lostRaces: meter.lostRaces, usage: meter.usage });
@@ -42,8 +43,8 @@ export function enterCallHandler(calls: () => LinkCalls) {
 }
 
 /** `leaveCall({callId})`: leave (also sent with keepalive when the tab closes); the last one out ends the call. */
-export function leaveCallHandler(calls: () => LinkCalls) {
-  return callable(parseLeaveCallRequest, async (uid, { callId }, meter) => {
+export function leaveCallHandler(calls: () => LinkCalls, gate: () => RequestGate) {
+  return callable('leaveCall', gate, parseLeaveCallRequest, async (uid, { callId }, meter) => {
     const result = await calls().leave(uid, callId, meter);
     logger.info('leaveCall', { callId, ...result, usage: meter.usage });
     return result;

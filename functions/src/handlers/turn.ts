@@ -1,18 +1,16 @@
-import type { Firestore } from 'firebase-admin/firestore';
 import { logger } from 'firebase-functions';
 import { HttpsError } from 'firebase-functions/v2/https';
-import type { RateLimits } from '../domain/limits.js';
 import { parseTurnCredentialsRequest } from '../domain/requests.js';
 import { turnCredentialsFor, type TurnSettings } from '../domain/turn.js';
-import { takeRateAlone } from '../matching/rate-limit.js';
+import type { RequestGate } from '../matching/rate-limit.js';
 import type { TurnCredentialsResult } from '../protocol/turn.js';
 import { callable } from './auth.js';
 
 export interface TurnCredentialsDeps {
-  readonly db: () => Firestore;
   readonly now: () => number;
-  readonly rateLimits: () => RateLimits;
   readonly settings: () => TurnSettings;
+  /** Meters every request, refused or not, before anything else (matching/rate-limit.ts). */
+  readonly gate: () => RequestGate;
 }
 
 /**
@@ -21,28 +19,32 @@ export interface TurnCredentialsDeps {
  * cost: never the username, the credential or the secret.
  */
 export function turnCredentialsHandler(deps: TurnCredentialsDeps) {
-  return callable(parseTurnCredentialsRequest, async (uid, _request, meter): Promise<TurnCredentialsResult> => {
-    const nowMs = deps.now();
-    await takeRateAlone(deps.db(), meter, uid, 'turnCredentials', nowMs, deps.rateLimits().turnCredentials);
-    let settings: TurnSettings;
-    try {
-      settings = deps.settings();
-    } catch (err) {
-      logger.error('turnCredentials: relay misconfigured', { error: String(err) });
-      throw new HttpsError(
-        'failed-precondition',
-        'The relay is not configured on this deployment; calls may still connect directly.',
-      );
-    }
-    if (settings.turnUrls.length > 0 && settings.secret.length === 0) {
-      logger.error('turnCredentials: TURN_SECRET is empty');
-      throw new HttpsError(
-        'failed-precondition',
-        'The relay is not configured on this deployment; calls may still connect directly.',
-      );
-    }
-    const result = turnCredentialsFor(settings, uid, nowMs);
-    logger.info('turnCredentials', { validForMs: result.validForMs, servers: result.iceServers.length, usage: meter.usage });
-    return result;
-  });
+  return callable(
+    'turnCredentials',
+    deps.gate,
+    parseTurnCredentialsRequest,
+    async (uid, _request, meter): Promise<TurnCredentialsResult> => {
+      const nowMs = deps.now();
+      let settings: TurnSettings;
+      try {
+        settings = deps.settings();
+      } catch (err) {
+        logger.error('turnCredentials: relay misconfigured', { error: String(err) });
+        throw new HttpsError(
+          'failed-precondition',
+          'The relay is not configured on this deployment; calls may still connect directly.',
+        );
+      }
+      if (settings.turnUrls.length > 0 && settings.secret.length === 0) {
+        logger.error('turnCredentials: TURN_SECRET is empty');
+        throw new HttpsError(
+          'failed-precondition',
+          'The relay is not configured on this deployment; calls may still connect directly.',
+        );
+      }
+      const result = turnCredentialsFor(settings, uid, nowMs);
+      logger.info('turnCredentials', { validForMs: result.validForMs, servers: result.iceServers.length, usage: meter.usage });
+      return result;
+    },
+  );
 }

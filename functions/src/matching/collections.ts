@@ -17,3 +17,7 @@ export const REPORTS = 'reports';
 export const BANS = 'bans';
 export const BLOCKS = 'blocks';
 export const RATE_LIMITS = 'rateLimits';
+/** What the ban rule weighs about each recent report, with a keyed hash of the reporter's network; kept for the ban window only. */
+export const STRIKES = 'strikes';
+/** Keys the functions make for themselves (the network hash key); no client access. */
+export const SECRETS = 'secrets';

@@ -16,10 +16,16 @@
  *   takes one. Of any two entries, the later one's look happens after both
  *   commits, so it sees the earlier: two compatible people never both stay
  *   waiting.
+ * - Blocks hold from the moment they are made, both ways: the joiner's own
+ *   list is read with its other facts, a waiter's is in its entry (Report
+ *   and Block update a waiting blocker's entry at once), and the waiter
+ *   about to be taken has its blocks read once more (see confirmedPartner).
+ *
+ * Rate limits are not counted here: every join and leave passed the
+ * RequestGate first (handlers/auth.ts), refused or not.
  */
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import {
-  DEFAULT_RATE_LIMITS,
   DEFAULT_WIDEN_AFTER_MS,
   MAX_CALL_AGE_MS,
   PAIRING_ATTEMPTS,
@@ -28,8 +34,8 @@ import {
   SKIP_MEMORY_MS,
   SKIP_MEMORY_SIZE,
   WAITING_LEASE_MS,
-  type RateLimits,
 } from '../domain/limits.js';
+import { MAX_BLOCKED } from '../domain/moderation.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import {
   choosePartner,
@@ -46,7 +52,6 @@ import { UsageMeter } from '../domain/usage.js';
 import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mailboxes.js';
 import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
-import { checkRateOptimistic } from './rate-limit.js';
 
 /** What `join` tells the caller. */
 export type JoinOutcome =
@@ -79,7 +84,7 @@ export interface QueueDoc {
   readonly offer: SessionDescription;
   /** The id the call will have, so the waiting page can listen for it. */
   readonly callId: string;
-  /** Whom this person blocked, copied at join so pairing needs no extra reads. */
+  /** Whom this person blocked: copied at join, and updated by Report and Block while the person waits. */
   readonly blocked: readonly string[];
   /** Whom this person was paired with a moment ago (skip memory). */
   readonly recent: readonly string[];
@@ -136,6 +141,16 @@ function partnersOf(participants: unknown, uid: string): string[] {
   return (Array.isArray(participants) ? (participants as string[]) : []).filter((p) => p !== uid);
 }
 
+/**
+ * The joiner's blocked list: as read at the start of the join, with any
+ * newer block that Report or Block wrote into the joiner's entry since
+ * (blocks are only ever added; newest last, capped like the blocks document).
+ */
+function withEntryBlocks(blocked: readonly string[], entry: QueueDoc | undefined): string[] {
+  const all = [...new Set([...blocked, ...(entry?.blocked ?? [])])];
+  return all.slice(Math.max(0, all.length - MAX_BLOCKED));
+}
+
 type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
 
 function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
@@ -172,7 +187,6 @@ export class FirestoreMatchmaker implements Matchmaker {
     /** Injected so tests can move time; production uses the server clock. */
     private readonly now: () => number = Date.now,
     /** Read per request, so deploy-time parameters apply (functions/src/config.ts). */
-    private readonly rateLimits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
     private readonly settings: () => MatchingSettings = () => DEFAULT_MATCHING_SETTINGS,
   ) {}
 
@@ -192,11 +206,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
       facts ??= this.personFacts(uid, nowMs, meter);
-      const [own, ownCalls, { blocked, recentPartners }, takeRate] = await Promise.all([
+      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await Promise.all([
         readDoc(ownRef, meter),
         readQuery(this.calls.where('participants', 'array-contains', uid), meter),
         facts,
-        checkRateOptimistic(this.db, meter, uid, 'join', nowMs, this.rateLimits().join),
       ]);
 
       // A renewal that crossed its own match: the call it waits for exists and
@@ -214,18 +227,24 @@ export class FirestoreMatchmaker implements Matchmaker {
       // A renewal from the same room keeps its place in line and its call id
       // (the page is already listening for that call).
       const previous = own.exists ? own.data() : undefined;
+      // A block made during this join (after its facts were read) is in the
+      // entry by now: Report and Block write it there (moderation/moderator.ts).
+      const blocked = withEntryBlocks(blockedAtStart, previous);
       const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const waitingSinceMs = keepsPlace ? previous.createdAt.toMillis() : nowMs;
       const widened = widening(room, widen, waitingSinceMs, nowMs, this.settings().widenAfterMs);
       const seeker: Seeker = { uid, pools: widened.pools, blocked: new Set(blocked), recent: new Set(recent) };
 
       // Longest wait first; only after a lost race (a stampede) spread out.
-      const partner = choosePartner(seeker, await this.candidates(widened.pools, null, meter), nowMs, {
-        spread: attempt === 1 ? 1 : PAIRING_SPREAD,
-      });
+      const partner = await this.confirmedPartner(
+        seeker,
+        await this.candidates(widened.pools, null, meter),
+        nowMs,
+        attempt === 1 ? 1 : PAIRING_SPREAD,
+        meter,
+      );
 
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       // Whoever joins leaves every call they were in: one person, one call.
       // Deleting the call document is what tells the partner "stranger left";
       // a trigger then removes its mailboxes.
@@ -330,7 +349,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // An entry that just entered a pool (new, or widened) must look at the
       // whole pool; a renewal in place only at those who came before it.
       const candidates = await this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter);
-      const partner = choosePartner(queued.seeker, candidates, nowMs, { spread: attempt === 1 ? 1 : PAIRING_SPREAD });
+      const partner = await this.confirmedPartner(queued.seeker, candidates, nowMs, attempt === 1 ? 1 : PAIRING_SPREAD, meter);
       if (partner === null) return waiting;
       const batch = new MeteredBatch(this.db, meter);
       const matched = this.pairInto(batch, partner, queued.seeker, nowMs);
@@ -348,6 +367,33 @@ export class FirestoreMatchmaker implements Matchmaker {
       if (!own.exists || !own.updateTime?.isEqual(queued.updateTime)) return waiting;
     }
     return waiting;
+  }
+
+  /**
+   * choosePartner, confirmed against the chosen waiter's blocks as they are
+   * now. Its entry's copy is current for every block made while it waited
+   * (Report and Block update it, and a pairing that read it before loses its
+   * conditional commit), but not for one made while the waiter's own join
+   * was writing the entry: that join read the blocks before the block and
+   * found no entry to update. One read per pairing closes that gap; a waiter
+   * found to block the seeker is passed over like any other blocked one.
+   */
+  private async confirmedPartner(
+    seeker: Seeker,
+    candidates: readonly Candidate[],
+    nowMs: number,
+    spread: number,
+    meter: UsageMeter,
+  ): Promise<Candidate | null> {
+    let left = candidates;
+    for (;;) {
+      const partner = choosePartner(seeker, left, nowMs, { spread });
+      if (partner === null) return null;
+      const blocks = await readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter);
+      const blocked = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
+      if (!blocked.includes(seeker.uid)) return partner;
+      left = left.filter((c) => c.uid !== partner.uid);
+    }
   }
 
   /**
@@ -410,13 +456,11 @@ export class FirestoreMatchmaker implements Matchmaker {
     // unchanged, so no call is created between the read and the commit.
     const ownRef = this.queue.doc(uid);
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
-      const [own, ownCalls, takeRate] = await Promise.all([
+      const [own, ownCalls] = await Promise.all([
         readDoc(ownRef, meter),
         readQuery(this.calls.where('participants', 'array-contains', uid), meter),
-        checkRateOptimistic(this.db, meter, uid, 'leave', this.now(), this.rateLimits().leave),
       ]);
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
       for (const call of ownCalls.docs) batch.delete(call.ref);
       try {

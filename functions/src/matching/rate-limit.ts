@@ -1,39 +1,133 @@
 /**
- * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`), taken
- * inside the caller's transaction, or in its conditional batch, so that a
- * burst of requests cannot slip past: concurrent requests of one person
- * conflict on this document and are counted one after the other.
+ * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`).
+ *
+ * Every callable request passes the RequestGate first (handlers/auth.ts), before
+ * it is parsed and before anything else reads Firestore: refused requests
+ * (invalid, not found, banned) count like the others, and a request over the
+ * limit costs one read, or none once the instance knows the window is full.
+ * The window is written with a conditional write, so that concurrent
+ * requests of one person are counted one after the other.
+ *
+ * checkRateOptimistic takes the window inside an operation's own batch; it
+ * does nothing for a request the gate already counted (the calls by link
+ * still call it: the gate is the only count). The matchmaker counts nothing
+ * itself.
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
-import type { RateLimits } from '../domain/limits.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/limits.js';
+import { ExpiringMemo } from '../domain/memo.js';
 import { takeRate, type RatePolicy } from '../domain/moderation.js';
-import { RateLimited } from '../domain/refusals.js';
+import { Banned, RateLimited } from '../domain/refusals.js';
 import type { UsageMeter } from '../domain/usage.js';
 import { RATE_LIMITS } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, replaceIfUnchanged } from './optimistic.js';
-import type { MeteredTransaction } from './transactions.js';
 
 /** The actions rate-limited per user: one per callable. */
 export type RateAction = keyof RateLimits;
 
-/** Read phase: must run before the transaction's first write. Returns the write phase. */
-export async function checkRate(
-  db: Firestore,
-  tx: MeteredTransaction,
-  uid: string,
-  action: RateAction,
-  nowMs: number,
-  policy: RatePolicy,
-): Promise<() => void> {
-  const ref = db.collection(RATE_LIMITS).doc(`${uid}_${action}`);
-  const next = decide(await tx.getDoc(ref), action, nowMs, policy);
-  return () => tx.set(ref, next);
+/**
+ * Conditional writes of one window the gate tries before refusing. Only one
+ * person's simultaneous requests of one action contend (a flood, not a page:
+ * a page sends one join or report at a time), so a few losses mean "too many".
+ */
+const GATE_ATTEMPTS = 4;
+
+/** Requests (by their meter) whose window the gate already took, per action. */
+const countedUpFront = new WeakMap<UsageMeter, Set<RateAction>>();
+
+function alreadyCounted(meter: UsageMeter, action: RateAction): boolean {
+  return countedUpFront.get(meter)?.has(action) ?? false;
 }
 
 /**
- * The same for a conditional batch (see optimistic.ts): the read happens
- * now, and the returned function adds the window's update to the batch,
- * conditional on nobody having counted in between.
+ * How long an instance keeps refusing a banned person without reading their
+ * ban again. A ban only ends early when an operator lifts it
+ * (scripts/moderation.mjs): warm instances notice within this time.
+ */
+export const BAN_MEMO_MS = 60_000;
+
+/**
+ * The first step of every callable request: count it against the caller's
+ * window for `action`, or refuse it (RateLimited) when the window is full.
+ * One read and one write when admitted; one read when refused; no read when
+ * this instance already refused the same window (a full window stays full
+ * until it ends, whatever other instances do).
+ *
+ * It also remembers bans this instance has seen, so that a banned person's
+ * repeated join (or enterCall, createCall) is refused after counting it,
+ * without reading anything more.
+ */
+export class RequestGate {
+  /** Full windows: when each ends. */
+  private readonly full = new ExpiringMemo<number>();
+  /** Bans seen a moment ago: when each ends. */
+  private readonly bans = new ExpiringMemo<number>();
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly now: () => number = Date.now,
+    private readonly limits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
+  ) {}
+
+  async admit(uid: string, action: RateAction, meter: UsageMeter): Promise<void> {
+    const key = `${uid}_${action}`;
+    const knownFull = this.full.get(key, this.now());
+    if (knownFull !== null) throw new RateLimited(action, knownFull - this.now());
+    const ref = this.db.collection(RATE_LIMITS).doc(key);
+    const policy = this.limits()[action];
+    for (let attempt = 1; attempt <= GATE_ATTEMPTS; attempt++) {
+      const snap = await readDoc(ref, meter);
+      const nowMs = this.now();
+      let next: ReturnType<typeof decide>;
+      try {
+        next = decide(snap, action, nowMs, policy);
+      } catch (err) {
+        if (err instanceof RateLimited) this.full.set(key, nowMs + err.retryAfterMs, nowMs + err.retryAfterMs);
+        throw err;
+      }
+      const batch = new MeteredBatch(this.db, meter);
+      replaceIfUnchanged(batch, snap, next);
+      try {
+        await batch.commit();
+      } catch (err) {
+        if (!isLostRace(err)) throw err;
+        meter.lostRace();
+        continue;
+      }
+      const counted = countedUpFront.get(meter) ?? new Set<RateAction>();
+      counted.add(action);
+      countedUpFront.set(meter, counted);
+      return;
+    }
+    // Lost every race against the same person's own simultaneous requests.
+    throw new RateLimited(action, 1000);
+  }
+
+  /**
+   * A request as the gate sees it: counted first (admit), refused at once if
+   * this instance saw a ban refuse the same action a moment ago, else `work`
+   * runs (parse and do it) with the request's meter; a ban it meets is
+   * remembered.
+   */
+  async run<T>(uid: string, action: RateAction, meter: UsageMeter, work: () => Promise<T>): Promise<T> {
+    await this.admit(uid, action, meter);
+    const key = `${uid}_${action}`;
+    const bannedUntil = this.bans.get(key, this.now());
+    if (bannedUntil !== null) throw new Banned(bannedUntil);
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof Banned) this.bans.set(key, err.untilMs, Math.min(err.untilMs, this.now() + BAN_MEMO_MS));
+      throw err;
+    }
+  }
+}
+
+/**
+ * Takes the window inside an operation's conditional batch (see
+ * optimistic.ts): the read happens now, and the returned function adds the
+ * window's update to the batch, conditional on nobody having counted in
+ * between. Nothing at all for a request the gate already counted.
  */
 export async function checkRateOptimistic(
   db: Firestore,
@@ -43,41 +137,10 @@ export async function checkRateOptimistic(
   nowMs: number,
   policy: RatePolicy,
 ): Promise<(batch: MeteredBatch) => void> {
+  if (alreadyCounted(meter, action)) return () => {};
   const snap = await readDoc(db.collection(RATE_LIMITS).doc(`${uid}_${action}`), meter);
   const next = decide(snap, action, nowMs, policy);
   return (batch) => replaceIfUnchanged(batch, snap, next);
-}
-
-/**
- * Lost races one standalone count may take: only the same person's
- * concurrent requests conflict on their window, so a few retries suffice.
- */
-const STANDALONE_ATTEMPTS = 5;
-
-/**
- * Counts one request of `action` for a callable that writes nothing else
- * (e.g. turnCredentials): its own conditional batch, retried when the same
- * person's concurrent request counted in between. Throws RateLimited.
- */
-export async function takeRateAlone(
-  db: Firestore,
-  meter: UsageMeter,
-  uid: string,
-  action: RateAction,
-  nowMs: number,
-  policy: RatePolicy,
-): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const write = await checkRateOptimistic(db, meter, uid, action, nowMs, policy);
-    const batch = new MeteredBatch(db, meter);
-    write(batch);
-    try {
-      await batch.commit();
-      return;
-    } catch (err) {
-      if (!isLostRace(err) || attempt >= STANDALONE_ATTEMPTS) throw err;
-    }
-  }
 }
 
 /** The window after this request, or RateLimited. */

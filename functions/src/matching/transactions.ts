@@ -20,6 +20,7 @@ import type {
   Query,
   QuerySnapshot,
   Transaction,
+  UpdateData,
   WithFieldValue,
 } from 'firebase-admin/firestore';
 import { backoffMs, isContention } from '../domain/backoff.js';
@@ -57,6 +58,12 @@ export class MeteredTransaction {
 
   create<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
     this.tx.create(ref, data);
+    this.writes.write();
+  }
+
+  /** Fails the transaction if the document does not exist. */
+  update<T extends DocumentData>(ref: DocumentReference<T>, data: UpdateData<T>): void {
+    this.tx.update(ref, data);
     this.writes.write();
   }
 

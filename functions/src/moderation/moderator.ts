@@ -1,24 +1,34 @@
 /**
  * Report and Block on Firestore. Both work during a call and for an hour
  * after it (from `history/{callId}`), end the call at once if it is still on,
- * and make sure the two are never paired again.
+ * and make sure the two are never paired again — from this moment, even when
+ * the blocker is already waiting (see blockInto). Each request was counted
+ * against the caller's rate before it got here (handlers/auth.ts).
+ *
+ * Cheap checks first: the call (or its history) is read before anything
+ * else, so a report or block of a call one was not in costs two reads.
  */
 import { Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
-import { DEFAULT_RATE_LIMITS, REPORT_RETENTION_MS, type RateLimits } from '../domain/limits.js';
+import { REPORT_RETENTION_MS } from '../domain/limits.js';
 import {
   banUntil,
+  connectedMs,
   DEFAULT_BAN_POLICY,
   partnerOf,
+  strikeCounts,
   withBlocked,
   type BanPolicy,
   type BlockRequest,
   type ReportRequest,
+  type Strike,
 } from '../domain/moderation.js';
+import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { BANS, BLOCKS, CALLS, HISTORY, QUEUE, REPORTS } from '../matching/collections.js';
-import { checkRate } from '../matching/rate-limit.js';
+import { mailboxRef } from '../calls/mailboxes.js';
+import { BANS, BLOCKS, CALLS, HISTORY, QUEUE, REPORTS, STRIKES } from '../matching/collections.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
+import type { NetworkHasher } from './networks.js';
 
 /** A `reports/{callId}_{reporter}` document: for moderators, readable by no client. */
 export interface ReportDoc {
@@ -28,67 +38,145 @@ export interface ReportDoc {
   readonly room: string;
   readonly callId: string;
   readonly at: Timestamp;
+  /** Whether the report could count toward a ban (old enough account, real call, known network). */
+  readonly counted: boolean;
+  /** How long the call had been connected; how old the reporter's account was (null: unknown). For reviewers. */
+  readonly callMs: number;
+  readonly reporterAgeMs: number | null;
   readonly expireAt: Timestamp;
+}
+
+/**
+ * Strikes read per report, the newest first. Three from different people ban;
+ * this many leaves room for one person's many counted reports (one network)
+ * without pushing a newer genuine one out of view.
+ */
+const MAX_STRIKES_READ = 100;
+
+/** A `strikes/{callId}_{reporter}` document: a report that counts, as the ban rule weighs it, for the ban window only. */
+export interface StrikeDoc {
+  readonly reporter: string;
+  readonly reported: string;
+  /** Keyed hash of the reporter's network, never the address (moderation/networks.ts). */
+  readonly network: string | null;
+  readonly reporterAgeMs: number | null;
+  readonly callMs: number;
+  readonly at: Timestamp;
+  /** TTL: gone once it can no longer count. */
+  readonly expireAt: Timestamp;
+}
+
+/** What the functions know about a reporter besides the uid (handlers/auth.ts, Caller). */
+export interface Reporter {
+  readonly signedInAtMs: number | null;
+  /** The reporter's IP address: used for its network's hash, never stored. */
+  readonly address: string | null;
+}
+
+/** Where a call (or its history) says the caller was, and with whom. */
+interface CallFacts {
+  readonly partner: string;
+  readonly room: string;
+  readonly callMs: number;
+  /** The call document still exists (the call goes on). */
+  readonly live: boolean;
 }
 
 export class FirestoreModerator {
   constructor(
     private readonly db: Firestore,
+    private readonly networks: NetworkHasher,
     private readonly now: () => number = Date.now,
-    private readonly rateLimits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
-    private readonly banPolicy: BanPolicy = DEFAULT_BAN_POLICY,
+    private readonly banPolicy: () => BanPolicy = () => DEFAULT_BAN_POLICY,
   ) {}
 
   /**
    * Reports the other participant of `callId`. Ends the call, blocks the
-   * reported person for the reporter, stores the report, and bans the reported
-   * person when enough different people reported them recently.
+   * reported person for the reporter, stores the report, and bans the
+   * reported person when the recent reports against them come from enough
+   * different people (domain/moderation.ts, banUntil).
    */
-  async report(uid: string, { callId, reason }: ReportRequest, meter = new UsageMeter()): Promise<{ readonly banned: boolean }> {
+  async report(
+    uid: string,
+    { callId, reason }: ReportRequest,
+    reporter: Reporter,
+    meter = new UsageMeter(),
+  ): Promise<{ readonly banned: boolean; readonly counted: boolean }> {
+    const policy = this.banPolicy();
     return runContended(
       this.db,
       async (tx) => {
         const nowMs = this.now();
-        const reportRef = this.db.collection(REPORTS).doc(`${callId}_${uid}`) as DocumentReference<ReportDoc>;
-        const [{ partner: reported, room, commit }, existing] = await Promise.all([
-          this.endAndBlock(tx, uid, callId, 'report', nowMs),
+        const call = await this.callFacts(tx, uid, callId, nowMs);
+        const id = `${callId}_${uid}`;
+        const reportRef = this.db.collection(REPORTS).doc(id) as DocumentReference<ReportDoc>;
+        const strikeRef = this.db.collection(STRIKES).doc(id) as DocumentReference<StrikeDoc>;
+        const network = reporter.address === null ? null : networkOf(reporter.address);
+        const [existing, blocker, recent, networkHash] = await Promise.all([
           tx.getDoc(reportRef),
+          this.blockerFacts(tx, uid),
+          // The newest first: a flood of older strikes cannot hide a new one.
+          tx.query(
+            this.db
+              .collection(STRIKES)
+              .where('reported', '==', call.partner)
+              .where('at', '>', Timestamp.fromMillis(nowMs - policy.windowMs))
+              .orderBy('at', 'desc')
+              .limit(MAX_STRIKES_READ),
+          ),
+          network === null ? null : this.networks.hash(network, meter),
         ]);
-        const recent = await tx.query(
-          this.db
-            .collection(REPORTS)
-            .where('reported', '==', reported)
-            .where('at', '>', Timestamp.fromMillis(nowMs - this.banPolicy.windowMs))
-            .limit(50),
-        );
-        const reports = recent.docs.map((d) => ({
-          reporter: d.get('reporter') as string,
-          atMs: (d.get('at') as Timestamp).toMillis(),
-        }));
-        const until = banUntil([...reports, { reporter: uid, atMs: nowMs }], nowMs, this.banPolicy);
+        const strike: Strike = {
+          reporter: uid,
+          network: networkHash,
+          atMs: nowMs,
+          reporterAgeMs: reporter.signedInAtMs === null ? null : Math.max(0, nowMs - reporter.signedInAtMs),
+          callMs: call.callMs,
+        };
+        // A repeated report is already among them (its strike was written with its report).
+        const strikes = recent.docs.map((d) => toStrike(d));
+        // One report per person per call: reporting again adds nothing.
+        const until = banUntil(existing.exists ? strikes : [...strikes, strike], nowMs, policy);
 
-        commit();
+        this.endAndBlockInto(tx, uid, callId, call, blocker);
+        const counted = !existing.exists && strikeCounts(strike, policy);
         if (!existing.exists) {
-          // One report per person per call: reporting again changes nothing.
+          const at = Timestamp.fromMillis(nowMs);
           tx.set(reportRef, {
             reporter: uid,
-            reported,
+            reported: call.partner,
             reason,
-            room,
+            room: call.room,
             callId,
-            at: Timestamp.fromMillis(nowMs),
+            at,
+            counted,
+            callMs: strike.callMs,
+            reporterAgeMs: strike.reporterAgeMs,
             expireAt: Timestamp.fromMillis(nowMs + REPORT_RETENTION_MS),
           });
+          // Only a report that can count is weighed later: the others need no network hash kept.
+          if (counted) {
+            tx.set(strikeRef, {
+              reporter: uid,
+              reported: call.partner,
+              network: strike.network,
+              reporterAgeMs: strike.reporterAgeMs,
+              callMs: strike.callMs,
+              at,
+              expireAt: Timestamp.fromMillis(nowMs + policy.windowMs),
+            });
+          }
         }
         if (until !== null) {
-          tx.set(this.db.collection(BANS).doc(reported), {
+          tx.set(this.db.collection(BANS).doc(call.partner), {
             until: Timestamp.fromMillis(until),
+            at: Timestamp.fromMillis(nowMs),
             expireAt: Timestamp.fromMillis(until),
           });
           // A banned person waiting right now is taken out of the queue.
-          tx.delete(this.db.collection(QUEUE).doc(reported));
+          tx.delete(this.db.collection(QUEUE).doc(call.partner));
         }
-        return { banned: until !== null };
+        return { banned: until !== null, counted };
       },
       meter,
     );
@@ -96,50 +184,95 @@ export class FirestoreModerator {
 
   /** Never pair the caller with the other participant of `callId` again; ends the call. */
   async block(uid: string, { callId }: BlockRequest, meter = new UsageMeter()): Promise<void> {
-    await runContended(this.db, async (tx) => (await this.endAndBlock(tx, uid, callId, 'block', this.now())).commit(), meter);
+    await runContended(
+      this.db,
+      async (tx) => {
+        const call = await this.callFacts(tx, uid, callId, this.now());
+        this.endAndBlockInto(tx, uid, callId, call, await this.blockerFacts(tx, uid));
+      },
+      meter,
+    );
   }
 
   /**
-   * What Report and Block share. Read phase: the call (or its history), the
-   * caller's blocked list, the rate window. Returns the partner and the write
-   * phase: take the rate, block the partner, end the call if it is still on.
+   * The first read of Report and Block: the call, or its history once it
+   * ended. Refuses (NotInCall) when neither has the caller in it. For a call
+   * that goes on, one more read: the callee's mailbox to the caller, whose
+   * first write is the answer (connectedMs); an ended call's history has its
+   * duration, recorded by onCallEnded (cleanup/sweeper.ts).
    */
-  private async endAndBlock(
-    tx: MeteredTransaction,
-    uid: string,
-    callId: string,
-    action: 'report' | 'block',
-    nowMs: number,
-  ): Promise<{ partner: string; room: string; commit: () => void }> {
-    const callRef = this.db.collection(CALLS).doc(callId);
-    const blocksRef = this.db.collection(BLOCKS).doc(uid);
-    const [call, history, blocks, commitRate] = await Promise.all([
-      tx.getDoc(callRef),
+  private async callFacts(tx: MeteredTransaction, uid: string, callId: string, nowMs: number): Promise<CallFacts> {
+    const [call, history] = await Promise.all([
+      tx.getDoc(this.db.collection(CALLS).doc(callId)),
       tx.getDoc(this.db.collection(HISTORY).doc(callId)),
-      tx.getDoc(blocksRef),
-      checkRate(this.db, tx, uid, action, nowMs, this.rateLimits()[action]),
     ]);
-    const { reported: partner, room } = this.partnerIn(call, history, uid);
+    const source = call.exists ? call : history.exists ? history : null;
+    const participants = (source?.get('participants') as string[] | undefined) ?? [];
+    const partner = partnerOf(participants, uid);
+    if (source === null || partner === null) throw new NotInCall();
     return {
       partner,
-      room,
-      commit: () => {
-        commitRate();
-        tx.set(blocksRef, { blocked: withBlocked(this.blockedIn(blocks), partner) });
-        if (call.exists) tx.delete(callRef);
-      },
+      room: (source.get('room') as string | undefined) ?? '',
+      callMs: call.exists ? await this.liveCallMs(tx, call, nowMs) : ((history.get('callMs') as number | undefined) ?? 0),
+      live: call.exists,
     };
   }
 
-  private partnerIn(call: DocumentSnapshot, history: DocumentSnapshot, uid: string): { reported: string; room: string } {
-    const source = call.exists ? call : history.exists ? history : null;
-    const participants = (source?.get('participants') as string[] | undefined) ?? [];
-    const other = partnerOf(participants, uid);
-    if (source === null || other === null) throw new NotInCall();
-    return { reported: other, room: (source.get('room') as string | undefined) ?? '' };
+  /** How long a random call that goes on has been connected (0 until its callee answered). */
+  private async liveCallMs(tx: MeteredTransaction, call: DocumentSnapshot, nowMs: number): Promise<number> {
+    const [caller, callee] = [call.get('caller') as unknown, call.get('callee') as unknown];
+    // Not a call join made (no caller and callee): nobody answered anything.
+    if (typeof caller !== 'string' || typeof callee !== 'string') return 0;
+    const box = await tx.getDoc(mailboxRef(this.db, call.id, callee, caller));
+    const n = box.get('n') as unknown;
+    const calleeWrites = box.exists ? (typeof n === 'number' ? n : 0) : null;
+    return connectedMs({ createdAtMs: (call.get('createdAt') as Timestamp).toMillis(), calleeWrites }, null, nowMs);
   }
 
-  private blockedIn(blocks: DocumentSnapshot): string[] {
-    return blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
+  /** The blocker's blocked list, and their waiting entry if they are waiting right now. */
+  private async blockerFacts(tx: MeteredTransaction, uid: string): Promise<BlockerFacts> {
+    const [blocks, waiting] = await Promise.all([
+      tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
+      tx.getDoc(this.db.collection(QUEUE).doc(uid)),
+    ]);
+    return { blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [], waiting };
   }
+
+  /**
+   * The write phase Report and Block share: block the partner, end the call
+   * if it is still on.
+   *
+   * A blocker who is waiting has their blocked list copied into their queue
+   * entry (pairing reads it there, with the entry); it is updated here too,
+   * in the same transaction, so that the block holds for the very next join
+   * of the blocked person, not only from the blocker's next renewal. The
+   * update also changes the entry's update time, so a pairing that read the
+   * entry before this block loses its conditional commit and reads again
+   * (matching/matchmaker.ts). One read and, for a waiting blocker, one write
+   * per block — instead of every join reading the blocks of each waiter.
+   */
+  private endAndBlockInto(tx: MeteredTransaction, uid: string, callId: string, call: CallFacts, blocker: BlockerFacts): void {
+    const blocked = withBlocked(blocker.blocked, call.partner);
+    tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
+    if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
+    // Ending it tells the other page; the trigger records the history.
+    if (call.live) tx.delete(this.db.collection(CALLS).doc(callId));
+  }
+}
+
+/** What blocking needs to know of the blocker (read in the transaction). */
+interface BlockerFacts {
+  readonly blocked: readonly string[];
+  /** `queue/{uid}`: exists while the blocker waits. */
+  readonly waiting: DocumentSnapshot;
+}
+
+function toStrike(d: DocumentSnapshot): Strike {
+  return {
+    reporter: d.get('reporter') as string,
+    network: (d.get('network') as string | null | undefined) ?? null,
+    atMs: (d.get('at') as Timestamp).toMillis(),
+    reporterAgeMs: (d.get('reporterAgeMs') as number | null | undefined) ?? null,
+    callMs: (d.get('callMs') as number | undefined) ?? 0,
+  };
 }

@@ -3,17 +3,20 @@ import { describe, it } from 'node:test';
 
 import {
   banUntil,
+  connectedMs,
   DEFAULT_BAN_POLICY,
   MAX_BLOCKED,
   parseBlockRequest,
   parseReportRequest,
   partnerOf,
   REPORT_REASONS,
+  strikeCounts,
   takeRate,
   withBlocked,
   type BanPolicy,
   type RatePolicy,
   type RateWindow,
+  type Strike,
 } from '../../../../functions/src/domain/moderation.js';
 import { assertInvalid } from '../../support/assert-invalid.js';
 
@@ -208,13 +211,24 @@ describe('partnerOf', () => {
 });
 
 describe('DEFAULT_BAN_POLICY', () => {
-  it('bans for a day after three distinct reporters within a day', () => {
-    assert.deepEqual(DEFAULT_BAN_POLICY, { reporters: 3, windowMs: 24 * HOUR, banMs: 24 * HOUR });
+  it('bans for a day after three different people within a day: accounts 10 minutes old, calls of 5 s', () => {
+    assert.deepEqual(DEFAULT_BAN_POLICY, {
+      people: 3,
+      windowMs: 24 * HOUR,
+      banMs: 24 * HOUR,
+      minReporterAgeMs: 10 * 60_000,
+      minCallMs: 5_000,
+    });
   });
 });
 
+/** A report that counts: an hour-old account on a network of its own (named after it), a one-minute call. */
+function strike(reporter: string, agoMs: number, facts: Partial<Strike> = {}): Strike {
+  return { reporter, network: `net-${reporter}`, atMs: NOW - agoMs, reporterAgeMs: HOUR, callMs: 60_000, ...facts };
+}
+
 describe('banUntil', () => {
-  const at = (reporter: string, agoMs: number) => ({ reporter, atMs: NOW - agoMs });
+  const at = (reporter: string, agoMs: number) => strike(reporter, agoMs);
 
   it('does not ban without reports', () => {
     assert.equal(banUntil([], NOW), null);
@@ -269,7 +283,7 @@ describe('banUntil', () => {
   });
 
   it('follows a custom policy: reporters, window and ban length', () => {
-    const policy: BanPolicy = { reporters: 2, windowMs: 10_000, banMs: 5_000 };
+    const policy: BanPolicy = { ...DEFAULT_BAN_POLICY, people: 2, windowMs: 10_000, banMs: 5_000 };
     assert.equal(banUntil([at('a', 1_000)], NOW, policy), null);
     assert.equal(banUntil([at('a', 1_000), at('b', 9_999)], NOW, policy), NOW + 5_000);
     assert.equal(banUntil([at('a', 1_000), at('b', 10_000)], NOW, policy), null);
@@ -277,7 +291,7 @@ describe('banUntil', () => {
   });
 
   it('does not fall back to the default policy when a custom one is given', () => {
-    const strict: BanPolicy = { reporters: 4, windowMs: 24 * HOUR, banMs: HOUR };
+    const strict: BanPolicy = { ...DEFAULT_BAN_POLICY, people: 4, banMs: HOUR };
     const three = [at('a', 1), at('b', 2), at('c', 3)];
     assert.equal(banUntil(three, NOW, strict), null);
     assert.equal(banUntil([...three, at('d', 4)], NOW, strict), NOW + HOUR);
@@ -288,6 +302,97 @@ describe('banUntil', () => {
     const before = structuredClone(reports);
     banUntil(reports, NOW);
     assert.deepEqual(reports, before);
+  });
+});
+
+describe('banUntil: one person with many accounts (the attack of the issue)', () => {
+  it('never bans on any number of accounts from one network', () => {
+    const reports = Array.from({ length: 20 }, (_, i) => strike(`sybil${i}`, i * 1000, { network: 'one-home' }));
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('never bans on fresh accounts, however many networks they use', () => {
+    const fresh = ['a', 'b', 'c', 'd'].map((r) => strike(r, 1000, { reporterAgeMs: 60_000 }));
+    assert.equal(banUntil(fresh, NOW), null);
+  });
+
+  it('counts an account exactly minReporterAgeMs old, not one a millisecond younger', () => {
+    const age = DEFAULT_BAN_POLICY.minReporterAgeMs;
+    const two = [strike('a', 1), strike('b', 2)];
+    assert.equal(banUntil([...two, strike('c', 3, { reporterAgeMs: age - 1 })], NOW), null);
+    assert.equal(banUntil([...two, strike('c', 3, { reporterAgeMs: age })], NOW), NOW + DEFAULT_BAN_POLICY.banMs);
+  });
+
+  it('never bans on reports of calls that were not connected for minCallMs', () => {
+    const min = DEFAULT_BAN_POLICY.minCallMs;
+    const two = [strike('a', 1), strike('b', 2)];
+    assert.equal(banUntil([...two, strike('c', 3, { callMs: 0 })], NOW), null, 'never answered');
+    assert.equal(banUntil([...two, strike('c', 3, { callMs: min - 1 })], NOW), null);
+    assert.equal(banUntil([...two, strike('c', 3, { callMs: min })], NOW), NOW + DEFAULT_BAN_POLICY.banMs);
+  });
+
+  it('does not count a report whose network or account age is unknown', () => {
+    const two = [strike('a', 1), strike('b', 2)];
+    assert.equal(banUntil([...two, strike('c', 3, { network: null })], NOW), null);
+    assert.equal(banUntil([...two, strike('c', 3, { reporterAgeMs: null })], NOW), null);
+  });
+
+  it('needs as many networks as accounts: two homes, five accounts, no ban', () => {
+    const reports = ['a', 'b', 'c', 'd', 'e'].map((r, i) => strike(r, i, { network: i % 2 === 0 ? 'home' : 'office' }));
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('needs as many accounts as networks: one account reporting from three networks does not ban', () => {
+    const reports = ['n1', 'n2', 'n3'].map((network, i) => strike('roamer', i, { network }));
+    assert.equal(banUntil(reports, NOW), null);
+  });
+
+  it('bans once a third genuine person reports, whatever the fresh accounts did before', () => {
+    const sybils = Array.from({ length: 5 }, (_, i) => strike(`s${i}`, 10, { network: 'a', reporterAgeMs: 1000, callMs: 100 }));
+    assert.equal(banUntil([...sybils, strike('x', 1), strike('y', 2)], NOW), null);
+    assert.equal(banUntil([...sybils, strike('x', 1), strike('y', 2), strike('z', 3)], NOW), NOW + DEFAULT_BAN_POLICY.banMs);
+  });
+
+  it('follows a custom policy for account age and call length', () => {
+    const lax: BanPolicy = { ...DEFAULT_BAN_POLICY, minReporterAgeMs: 0, minCallMs: 0 };
+    const reports = ['a', 'b', 'c'].map((r) => strike(r, 1, { reporterAgeMs: 0, callMs: 0 }));
+    assert.equal(banUntil(reports, NOW), null);
+    assert.equal(banUntil(reports, NOW, lax), NOW + DEFAULT_BAN_POLICY.banMs);
+  });
+});
+
+describe('strikeCounts', () => {
+  it('is true for an old enough account, a long enough call and a known network', () => {
+    assert.equal(strikeCounts(strike('a', 0)), true);
+  });
+
+  it('is false when any of the three is missing', () => {
+    assert.equal(strikeCounts(strike('a', 0, { network: null })), false);
+    assert.equal(strikeCounts(strike('a', 0, { reporterAgeMs: 0 })), false);
+    assert.equal(strikeCounts(strike('a', 0, { callMs: 0 })), false);
+  });
+});
+
+describe('connectedMs', () => {
+  const answered = (createdAtMs: number) => ({ createdAtMs, calleeWrites: 1 });
+
+  it('is 0 for a call never answered: no callee mailbox, or one the callee never wrote', () => {
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: null }, null, NOW), 0);
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: 0 }, null, NOW), 0);
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: 0 }, NOW - 1000, NOW), 0);
+  });
+
+  it('runs from the creation to now while an answered call goes on', () => {
+    assert.equal(connectedMs(answered(NOW - 7000), null, NOW), 7000);
+    assert.equal(connectedMs({ createdAtMs: NOW - 7000, calleeWrites: 12 }, null, NOW), 7000);
+  });
+
+  it('runs from the creation to the end once it ended', () => {
+    assert.equal(connectedMs(answered(NOW - 70_000), NOW - 10_000, NOW), 60_000);
+  });
+
+  it('is never negative (clocks of the creation and the end disagree)', () => {
+    assert.equal(connectedMs(answered(NOW), NOW - 5, NOW), 0);
   });
 });
 

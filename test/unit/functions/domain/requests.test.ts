@@ -12,7 +12,9 @@ import {
   parseLeaveCallRequest,
   parseLeaveRequest,
   parsePeekCallRequest,
+  rejectPrototypeKeys,
 } from '../../../../functions/src/domain/requests.js';
+import { parseBlockRequest, parseReportRequest } from '../../../../functions/src/domain/moderation.js';
 import { ROOMS } from '../../../../functions/src/protocol/rooms.js';
 import { assertInvalid } from '../../support/assert-invalid.js';
 
@@ -332,6 +334,81 @@ describe('parseLeaveRequest', () => {
 
   it('rejects several fields, naming each', () => {
     assertInvalid(() => parseLeaveRequest({ a: 1, b: 2 }), /unknown field\(s\): a, b\./);
+  });
+});
+
+/**
+ * What the callable decoder (firebase-functions' `decode`) makes of a JSON
+ * request: a copy by assignment, so a "__proto__" key sets the prototype.
+ */
+function decoded(json: string): unknown {
+  const decode = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(decode);
+    if (typeof value !== 'object' || value === null) return value;
+    const obj: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) obj[k] = decode(v);
+    return obj;
+  };
+  return decode(JSON.parse(json));
+}
+
+describe('prototype keys in join, leave, report and block', () => {
+  const OFFER = JSON.stringify(offer());
+  const cases: ReadonlyArray<readonly [string, (data: unknown) => unknown, string]> = [
+    ['join', parseJoinRequest, `{"__proto__": {"room": "en", "offer": ${OFFER}}}`],
+    ['join', parseJoinRequest, `{"room": "en", "offer": ${OFFER}, "__proto__": {"x": 1}}`],
+    ['join', parseJoinRequest, `{"room": "en", "offer": {"__proto__": ${OFFER}}}`],
+    ['join', parseJoinRequest, `{"__proto__": {"room": "en"}, "offer": ${OFFER}}`],
+    ['leave', parseLeaveRequest, `{"__proto__": {"x": 1}}`],
+    ['report', parseReportRequest, `{"__proto__": {"callId": "abc", "reason": "spam"}}`],
+    ['report', parseReportRequest, `{"callId": "abc", "reason": "spam", "__proto__": {"x": 1}}`],
+    ['report', parseReportRequest, `{"callId": "abc", "__proto__": {"reason": "spam"}}`],
+    ['block', parseBlockRequest, `{"__proto__": {"callId": "abc"}}`],
+    ['block', parseBlockRequest, `{"callId": "abc", "__proto__": {"x": 1}}`],
+  ];
+
+  for (const [name, parse, json] of cases) {
+    it(`${name} refuses ${json.replace(OFFER, '<offer>')}, decoded or parsed`, () => {
+      assertInvalid(() => parse(decoded(json)), /unknown field\(s\): __proto__/);
+      assertInvalid(() => parse(JSON.parse(json)), /unknown field\(s\): __proto__/);
+    });
+  }
+});
+
+describe('rejectPrototypeKeys (the raw request body)', () => {
+  it('accepts bodies without a "__proto__" key', () => {
+    for (const body of [
+      undefined,
+      null,
+      'x',
+      1,
+      {},
+      { data: { room: 'en', offer: offer() } },
+      { data: [{ a: [1, { b: 2 }] }] },
+    ]) {
+      rejectPrototypeKeys(body, 'The request');
+    }
+  });
+
+  it('refuses a "__proto__" key at any depth, whatever its value (the decoder drops or hides them)', () => {
+    for (const json of [
+      '{"data": {"__proto__": null}}',
+      '{"data": {"callId": "abc", "__proto__": "x"}}',
+      '{"data": {"offer": {"__proto__": {"sdp": "v=0"}}}}',
+      '{"data": [{"__proto__": 1}]}',
+      '{"__proto__": {}}',
+    ]) {
+      assertInvalid(
+        () => rejectPrototypeKeys(JSON.parse(json), 'The join request'),
+        /The join request has unknown field\(s\): __proto__\./,
+      );
+    }
+  });
+
+  it('refuses bodies nested deeper than any request', () => {
+    let body: unknown = 1;
+    for (let i = 0; i < 12; i++) body = { a: body };
+    assertInvalid(() => rejectPrototypeKeys(body, 'The report request'), /nested too deeply/);
   });
 });
 
