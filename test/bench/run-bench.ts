@@ -15,6 +15,7 @@ import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } fr
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
 import { summarize } from './stats.js';
+import { measureGhosts } from './ghosts.js';
 import { measureWriteLatency } from './write-latency.js';
 
 const CALLS = Number(process.env['PARLEY_BENCH_CALLS'] ?? 20);
@@ -28,12 +29,14 @@ const BITRATE_SETTLE_MS = 4_000;
 const BITRATE_WINDOW_MS = 5_000;
 /** Samples per row of the write-latency study (PARLEY_BENCH_WRITES). */
 const WRITES = Number(process.env['PARLEY_BENCH_WRITES'] ?? 20);
+/** Browsers killed per ghost figure (each round launches and kills two Chromiums). */
+const GHOST_ROUNDS = Number(process.env['PARLEY_BENCH_GHOSTS'] ?? 5);
 /**
  * Which parts to run (PARLEY_BENCH_ONLY, comma-separated: bundle, calls,
  * links, writes, pairing); all when unset. For iterating on one figure.
  */
 const ONLY = process.env['PARLEY_BENCH_ONLY']?.split(',').map((x) => x.trim());
-const runs = (part: 'bundle' | 'calls' | 'links' | 'writes' | 'pairing') => !ONLY || ONLY.includes(part);
+const runs = (part: 'bundle' | 'calls' | 'links' | 'writes' | 'pairing' | 'ghosts') => !ONLY || ONLY.includes(part);
 const figures: object[] = [];
 
 function report(figure: string, data: object): void {
@@ -579,6 +582,7 @@ async function main(): Promise<void> {
     }
     if (runs('links')) await measureLinkCalls(browser);
     if (runs('writes')) await measureWriteLatency(browser, report, WRITES);
+    if (runs('ghosts')) await measureGhosts(browser, report, GHOST_ROUNDS);
   } finally {
     await browser.close();
   }

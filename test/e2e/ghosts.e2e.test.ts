@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { WAITING_SEEN_MS } from '../../functions/src/protocol/calls.js';
-import { killBrowser, launchChromium, ParleyTab } from '../support/browser.js';
+import { CallTab, killBrowser, launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
 
 /** Every status a tab shows from now on, in order (polled every 50 ms in the page). */
@@ -64,7 +64,6 @@ describe('ghosts: browsers that die without a word', () => {
     const b = await ParleyTab.open(shared);
     await b.chooseRoom('ml');
     const statuses = await recordStatuses(b);
-    const bUid = await b.uid().catch(() => null);
     await b.press('start');
     const pairedCall = await eventually(
       async () => (await db.collection('calls').where('participants', 'array-contains', ghostUid).get()).docs[0]?.id,
@@ -74,7 +73,7 @@ describe('ghosts: browsers that die without a word', () => {
     const pairedAt = Date.now();
     // B notices that nobody acknowledges the match and queues again, quietly.
     await eventually(async () => !(await db.doc(`calls/${pairedCall}`).get()).exists, 15_000, 'the ghost call is ended by B');
-    const uid = bUid ?? (await b.uid());
+    const uid = await b.uid();
     await eventually(async () => (await db.doc(`queue/${uid}`).get()).exists, 15_000, 'B waits again');
     const backMs = Date.now() - pairedAt;
     console.log(`# paired with a killed waiter: back in the queue ${backMs} ms after the pairing`);
@@ -139,6 +138,37 @@ describe('ghosts: browsers that die without a word', () => {
     assert.ok(!seen.includes('failed'), `never blamed on the network: ${seen.join(' → ')}`);
     // Faster than the reconnect policy's give-up (which would say the connection was lost).
     assert.ok(toldMs < 15_000, `told in ${toldMs} ms`);
+  });
+
+  it("a member of a call by link killed: the others' grids drop their tile in seconds, and the sweep drops them from the call", async () => {
+    const host = await CallTab.open(shared, '#/call/new');
+    await host.waitForStatus('in-call');
+    const callId = await host.callId();
+    const doomedBrowser = await launchChromium();
+    doomed.push(doomedBrowser);
+    const guest = await CallTab.open(doomedBrowser, `#/call/${callId}`);
+    await guest.waitForStatus('lobby');
+    await guest.press('join');
+    await guest.waitForStatus('in-call');
+    await host.decodesFromAll(1);
+    await killBrowser(doomedBrowser);
+    const killedAt = Date.now();
+    await host.page.waitForFunction(
+      () =>
+        (document
+          .querySelector('parley-app')
+          ?.shadowRoot?.querySelector('parley-call')
+          ?.shadowRoot?.querySelectorAll('.tile.peer').length ?? -1) === 0,
+      { timeout: 20_000, polling: 100 },
+    );
+    const droppedMs = Date.now() - killedAt;
+    console.log(`# member of a call by link killed: tile dropped after ${droppedMs} ms`);
+    assert.ok(droppedMs < 15_000, `dropped in ${droppedMs} ms (its link alone would give up only after 10 s of reconnecting)`);
+    // On the server: its presence lapses (20 s) and the sweep's liveness pass removes it.
+    await runScheduled('sweep');
+    const members = ((await db.doc(`calls/${callId}`).get()).get('members') as string[] | undefined) ?? [];
+    assert.equal(members.length, 1, 'only the host is left in the call');
+    await host.close();
   });
 
   it('both people of a call killed: the call and its room counts are gone within a minute, by the scheduled sweep', async () => {

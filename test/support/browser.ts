@@ -138,15 +138,19 @@ export class ParleyTab {
     );
   }
 
-  /** The tab's anonymous uid (from the session Firebase Auth persisted). */
-  uid(): Promise<string> {
-    return this.page.evaluate(() => {
-      for (let i = 0; i < sessionStorage.length; i++) {
-        const key = sessionStorage.key(i)!;
-        if (key.startsWith('firebase:authUser:')) return (JSON.parse(sessionStorage.getItem(key)!) as { uid: string }).uid;
-      }
-      throw new Error('not signed in');
-    });
+  /** The tab's anonymous uid (from the session Firebase Auth persisted), once it is signed in. */
+  async uid(timeoutMs = 30_000): Promise<string> {
+    const handle = await this.page.waitForFunction(
+      () => {
+        for (let i = 0; i < sessionStorage.length; i++) {
+          const key = sessionStorage.key(i)!;
+          if (key.startsWith('firebase:authUser:')) return (JSON.parse(sessionStorage.getItem(key)!) as { uid: string }).uid;
+        }
+        return null;
+      },
+      { timeout: timeoutMs, polling: 100 },
+    );
+    return (await handle.jsonValue()) as string;
   }
 
   /** The current call's id, from the session (diagnostics). */

@@ -129,6 +129,9 @@ class FirestoreCallConnection implements CallConnection {
         if (!this.closed) console.warn('signal listener stopped', err);
       },
       LINK_USAGE,
+      (from, bare) => {
+        if (!this.closed) this.handlers.activity?.(from, bare);
+      },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
     this.beat();
@@ -143,6 +146,11 @@ class FirestoreCallConnection implements CallConnection {
       // Refused once the other member left (the mailbox is deleted with them).
       if (!this.closed && this.writers.get(to) === writer) console.warn('signal not sent', err);
     });
+  }
+
+  probe(to: string): Promise<void> {
+    const writer = this.writers.get(to);
+    return writer && !this.closed ? writer.probe() : Promise.reject(new Error('no mailbox to ' + to));
   }
 
   drop(to: string): void {

@@ -8,6 +8,7 @@
  * `CallSignaling`.
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
+import { PartnerLiveness, type LivenessAction } from './liveness.js';
 import { LinkState, PeerLink } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import type { LinkSignal } from './types.js';
@@ -17,6 +18,12 @@ export interface CallSignaling {
   send(to: string, signal: LinkSignal): void;
   /** The link to `to` is gone: stop sending to it. */
   drop(to: string): void;
+  /**
+   * Writes our mailbox to `to` with nothing new (a liveness probe or its
+   * reply, engine/liveness.ts); resolves once stored. Without it, a silent
+   * member's tile goes only when its link gives up.
+   */
+  probe?(to: string): Promise<void>;
 }
 
 /** One other member as a person sees them: a tile. */
@@ -46,6 +53,9 @@ export interface CallOptions {
 interface LinkEntry {
   readonly link: PeerLink;
   lostTimer: ReturnType<typeof setTimeout> | null;
+  /** Whether the member is still there, from the link's first connection on. */
+  liveness: PartnerLiveness | null;
+  livenessTimer: ReturnType<typeof setInterval> | null;
 }
 
 export class Call {
@@ -149,9 +159,10 @@ export class Call {
         remoteStream: () => this.notify(),
         state: (state) => this.onLinkState(id, link, state),
         remoteClosed: () => this.loseLink(id, link),
+        heard: () => this.links.get(id)?.liveness?.heard(Date.now()),
       },
     );
-    const entry: LinkEntry = { link, lostTimer: null };
+    const entry: LinkEntry = { link, lostTimer: null, liveness: null, livenessTimer: null };
     this.links.set(id, entry);
     return entry;
   }
@@ -162,6 +173,7 @@ export class Call {
     if (state === LinkState.connected) {
       if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
       entry.lostTimer = null;
+      this.watchLiveness(id, entry);
       // Encodings exist only once negotiated: cap them now.
       void this.limit(link);
     } else if (state === LinkState.lost) {
@@ -173,6 +185,38 @@ export class Call {
       entry.lostTimer = setTimeout(() => this.loseLink(id, link), this.options.lostAfterMs);
     }
     this.notify();
+  }
+
+  /**
+   * A write of `from` into its mailbox to us (`bare`: a probe or a reply):
+   * a sign of life through the backend, which may need a reply.
+   */
+  activity(from: string, bare: boolean): void {
+    const entry = this.links.get(from);
+    if (entry?.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare));
+  }
+
+  /** A silent link is probed through the mailbox; a member who does not answer is gone (their browser died). */
+  private watchLiveness(id: string, entry: LinkEntry): void {
+    if (entry.liveness || !this.options.signaling.probe) return;
+    const liveness = new PartnerLiveness(Date.now());
+    entry.liveness = liveness;
+    entry.livenessTimer = setInterval(
+      () => this.onLiveness(id, entry, liveness.check(Date.now())),
+      liveness.timings.heartbeatMs / 2,
+    );
+  }
+
+  private onLiveness(id: string, entry: LinkEntry, action: LivenessAction): void {
+    if (action === null || this.links.get(id) !== entry) return;
+    if (action === 'gone') {
+      this.loseLink(id, entry.link);
+      return;
+    }
+    this.options.signaling.probe?.(id).then(
+      () => entry.liveness?.probeStored(Date.now()),
+      () => undefined, // not stored: they left (mailbox gone) or our network is down
+    );
   }
 
   /** The member is gone as far as this page can tell (closed their page, or unreachable). */
@@ -189,6 +233,7 @@ export class Call {
     const entry = this.links.get(id);
     if (!entry) return;
     if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
+    if (entry.livenessTimer !== null) clearInterval(entry.livenessTimer);
     entry.link.close();
     this.links.delete(id);
     this.options.signaling.drop(id);

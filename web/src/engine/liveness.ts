@@ -58,6 +58,8 @@ export class PartnerLiveness {
   private lastHeardAt: number;
   /** When the partner last wrote to its mailbox. */
   private lastWriteSeenAt = -Infinity;
+  /** When the partner last wrote a probe or a reply (a write with nothing new). */
+  private lastBareSeenAt = -Infinity;
   /** When we last wrote to our mailbox (probe, reply, or any signal). */
   private lastOwnWriteAt = -Infinity;
   private quiet = false;
@@ -118,6 +120,7 @@ export class PartnerLiveness {
    */
   partnerWrote(nowMs: number, bare: boolean): LivenessAction {
     this.lastWriteSeenAt = nowMs;
+    if (bare) this.lastBareSeenAt = nowMs;
     if (this.decided || !bare) return null;
     // While quiet ourselves, our own probe is the answer (both sides noticed).
     // A recent write of ours answers too; this also ends any ping-pong.
@@ -126,10 +129,15 @@ export class PartnerLiveness {
     return 'reply';
   }
 
-  /** Whether the partner showed life through signaling after we last heard them on the link. */
+  /**
+   * Whether the partner showed life through signaling since the path broke:
+   * a probe or reply of theirs after we last heard them (only a live page
+   * that noticed the silence, or saw ours, writes one), or any write after
+   * our probe was stored. Not any write after we last heard them: a
+   * candidate sent just before their browser died can land a moment after
+   * their last heartbeat (measured: a death right after connecting).
+   */
   private partnerWroteSinceHeard(): boolean {
-    // A partner who noticed the drop first may have probed a moment before we
-    // stopped hearing them: a write up to quietAfterMs before counts too.
-    return this.lastWriteSeenAt >= this.lastHeardAt - this.timings.quietAfterMs;
+    return this.lastBareSeenAt > this.lastHeardAt || (this.probeStoredAt !== null && this.lastWriteSeenAt >= this.probeStoredAt);
   }
 }

@@ -16,6 +16,8 @@ export interface CallConnectionHandlers {
   members(members: readonly string[]): void;
   /** A signal from another member. */
   signal(from: string, signal: LinkSignal): void;
+  /** `from` wrote its mailbox to us (`bare`: nothing new in it: a liveness probe or reply). */
+  activity?(from: string, bare: boolean): void;
   /** The call is gone (everyone left). */
   ended(): void;
   /** This page is no longer a member (its lease lapsed while offline). */
@@ -271,6 +273,7 @@ export class LinkCallFlow {
     const signaling: CallSignaling = {
       send: (to, signal) => connection?.send(to, signal),
       drop: (to) => connection?.drop(to),
+      probe: (to) => connection?.probe?.(to) ?? Promise.reject(new Error('not connected')),
     };
     const call = new Call({
       self: service.uid,
@@ -284,6 +287,9 @@ export class LinkCallFlow {
     connection = service.connect(callId, {
       members: (m) => {
         if (this.call === call) call.setMembers(m);
+      },
+      activity: (from, bare) => {
+        if (this.call === call) call.activity(from, bare);
       },
       signal: (from, s) => {
         if (this.call === call) call.receive(from, s);

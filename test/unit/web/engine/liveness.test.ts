@@ -72,6 +72,24 @@ describe('PartnerLiveness', () => {
     assert.equal(l.check(START + T.quietAfterMs + 100 + T.answerWithinMs), null);
   });
 
+  it('a write of theirs from before the silence (a late candidate of the setup) is no sign of life now', () => {
+    const l = new PartnerLiveness(START);
+    l.partnerWrote(START + 100, false);
+    l.heard(START + 200); // their last heartbeat: then the browser was killed
+    assert.equal(l.check(START + 200 + T.quietAfterMs), 'probe');
+    l.probeStored(START + 200 + T.quietAfterMs + 100);
+    assert.equal(l.check(START + 200 + T.quietAfterMs + 100 + T.answerWithinMs), 'gone');
+  });
+
+  it('a candidate of theirs that lands after their last heartbeat but before our probe is no sign of life (it was in flight when they died)', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    l.partnerWrote(START + 300, false);
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    l.probeStored(START + T.quietAfterMs + 100);
+    assert.equal(l.check(START + T.quietAfterMs + 100 + T.answerWithinMs), 'gone');
+  });
+
   it('without our probe stored (our own network is down) it never blames the partner', () => {
     const l = new PartnerLiveness(START);
     l.heard(START);
