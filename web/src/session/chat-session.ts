@@ -11,7 +11,7 @@ import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type C
 import type { JoinResult, ReportReason } from './matcher.js';
 import { reconnectPolicy } from '../engine/reconnect-policy.js';
 import { PeerSession } from './peer-session.js';
-import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, type Problem } from './problems.js';
+import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, notConnected, type Problem } from './problems.js';
 import type { SignalingChannel } from './signaling.js';
 import type { IceCandidate, Role, SessionDescription } from './types.js';
 
@@ -64,6 +64,8 @@ class Attempt {
   signaling: SignalingChannel | null = null;
   role: Role | null = null;
   matched = false;
+  /** Whether the current peer may use the relay only (Hide my IP): see notConnected. */
+  relayOnly = false;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
@@ -86,6 +88,11 @@ class Attempt {
     this.gathered = [];
     this.sink = null;
     this.peer = peer;
+  }
+
+  /** Whether the current peer gathered a relay candidate (the relay answered). */
+  get relayGathered(): boolean {
+    return this.gathered.some((c) => c.candidate.includes(' typ relay'));
   }
 
   localCandidate(c: IceCandidate): void {
@@ -426,9 +433,10 @@ export class ChatSession {
   }
 
   private createPeer(attempt: Attempt): PeerSession {
+    const config = this.deps.rtcConfig();
     const peer: PeerSession = new PeerSession(
       this.local!,
-      this.deps.rtcConfig(),
+      config,
       {
         localCandidate: (c) => {
           if (attempt.peer === peer) attempt.localCandidate(c);
@@ -456,6 +464,7 @@ export class ChatSession {
       reconnectPolicy({ giveUpAfterMs: this.deps.timing.reconnectForMs }),
     );
     attempt.replacePeer(peer);
+    attempt.relayOnly = config.iceTransportPolicy === 'relay';
     return peer;
   }
 
@@ -475,7 +484,7 @@ export class ChatSession {
       case 'failed':
         this.fail(
           attempt,
-          this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : CONNECTION_FAILED,
+          this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : notConnected(attempt),
         );
         return;
       default:
@@ -559,7 +568,7 @@ export class ChatSession {
         this.dispatch({ type: 'matched' });
         // A partner who never answers (tab died after the match) sends us back to the queue.
         attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
-        attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
+        attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, notConnected(attempt)));
       },
       signal: (signal) => {
         const peer = attempt.peer;
@@ -623,7 +632,7 @@ export class ChatSession {
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });
-    attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
+    attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, notConnected(attempt)));
     let answer: SessionDescription;
     try {
       answer = await peer.acceptOffer(offer);
