@@ -14,6 +14,7 @@ import { CallTab, launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } from '../support/emulator.js';
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
+import { measureRelay } from './relay-bench.js';
 import { summarize } from './stats.js';
 import { measureWriteLatency } from './write-latency.js';
 
@@ -28,12 +29,16 @@ const BITRATE_SETTLE_MS = 4_000;
 const BITRATE_WINDOW_MS = 5_000;
 /** Samples per row of the write-latency study (PARLEY_BENCH_WRITES). */
 const WRITES = Number(process.env['PARLEY_BENCH_WRITES'] ?? 20);
+/** Relay-only and direct calls each, for the relay's match-to-face (PARLEY_BENCH_RELAY_CALLS). */
+const RELAY_CALLS = Number(process.env['PARLEY_BENCH_RELAY_CALLS'] ?? 10);
+/** Relay crashes (coturn killed and restarted) to recover from (PARLEY_BENCH_RELAY_CUTS). */
+const RELAY_CUTS = Number(process.env['PARLEY_BENCH_RELAY_CUTS'] ?? 10);
 /**
  * Which parts to run (PARLEY_BENCH_ONLY, comma-separated: bundle, calls,
- * links, writes, pairing); all when unset. For iterating on one figure.
+ * relay, links, writes, pairing); all when unset. For iterating on one figure.
  */
 const ONLY = process.env['PARLEY_BENCH_ONLY']?.split(',').map((x) => x.trim());
-const runs = (part: 'bundle' | 'calls' | 'links' | 'writes' | 'pairing') => !ONLY || ONLY.includes(part);
+const runs = (part: 'bundle' | 'calls' | 'relay' | 'links' | 'writes' | 'pairing') => !ONLY || ONLY.includes(part);
 const figures: object[] = [];
 
 function report(figure: string, data: object): void {
@@ -577,6 +582,7 @@ async function main(): Promise<void> {
       });
       await measureCost(browser);
     }
+    if (runs('relay')) await measureRelay(browser, report, { calls: RELAY_CALLS, cuts: RELAY_CUTS, mints: 30 });
     if (runs('links')) await measureLinkCalls(browser);
     if (runs('writes')) await measureWriteLatency(browser, report, WRITES);
   } finally {
@@ -586,7 +592,16 @@ async function main(): Promise<void> {
   const dir = join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const result = JSON.stringify(
-    { at: new Date().toISOString(), calls: CALLS, linkCalls: LINK_CALLS, writes: WRITES, only: ONLY ?? 'all', figures },
+    {
+      at: new Date().toISOString(),
+      calls: CALLS,
+      relayCalls: RELAY_CALLS,
+      relayCuts: RELAY_CUTS,
+      linkCalls: LINK_CALLS,
+      writes: WRITES,
+      only: ONLY ?? 'all',
+      figures,
+    },
     null,
     2,
   );
