@@ -13,6 +13,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, signedInUser } from '../support/emulator.js';
 import { relayControl, relayUp } from '../support/relay-control.js';
+import { reportStall, resetTabs } from './stall.js';
 import { summarize } from './stats.js';
 
 type Report = (figure: string, data: object) => void;
@@ -165,7 +166,8 @@ export async function measureRelay(browser: Browser, report: Report, options: Re
       } catch (err) {
         failures[kind] += 1;
         console.error(`# ${kind} call ${i + 1} failed:`, err instanceof Error ? err.message : err);
-        await endCall(a, b);
+        await reportStall(db, [a, b]);
+        await resetTabs([a, b]);
       }
     }
   }

@@ -15,6 +15,7 @@ import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } fr
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
 import { measureRelay } from './relay-bench.js';
+import { reportStall, resetTabs } from './stall.js';
 import { summarize } from './stats.js';
 import { measureWriteLatency } from './write-latency.js';
 
@@ -88,12 +89,22 @@ async function measureCalls(browser: Browser): Promise<{ matchToFace: number[]; 
   const matchToFace: number[] = [];
   const phases: Record<string, number[]> = {};
   const phase = (name: string, ms: number) => (phases[name] ??= []).push(ms);
+  let failures = 0;
   for (let i = 0; i < CALLS; i++) {
     await Promise.all([clearMarks(a), clearMarks(b)]);
     await a.press('start');
     await waitForMark(a, 'joined'); // A is in the queue
     await b.press('start');
-    await Promise.all([waitForMark(a, 'first-remote-frame'), waitForMark(b, 'first-remote-frame')]);
+    try {
+      await Promise.all([waitForMark(a, 'first-remote-frame'), waitForMark(b, 'first-remote-frame')]);
+    } catch (err) {
+      // The rare "paired, no media within 30 s": say where each side stalled, then go on.
+      failures += 1;
+      console.error(`# call ${i + 1}: no media on both sides within 30 s (${err instanceof Error ? err.message : err})`);
+      await reportStall(db, [a, b]);
+      await resetTabs([a, b]);
+      continue;
+    }
     const [ma, mb] = await Promise.all([readMarks(a), readMarks(b)]);
     const callId = await a.callId();
     const commit = callId ? committed.get(callId) : undefined;
@@ -126,6 +137,7 @@ async function measureCalls(browser: Browser): Promise<{ matchToFace: number[]; 
   report('match-to-face', {
     unit: 'ms',
     what: 'pairing committed (call document created) → first decoded remote video frame, each side',
+    failures,
     ...summarize(matchToFace),
   });
   for (const [name, samples] of Object.entries(phases)) {

@@ -139,38 +139,6 @@ async function framesAdvanceAt(page: Page, timeoutMs: number, by = 5): Promise<n
   throw new Error(`decoded frames did not advance within ${timeoutMs} ms (still ${before})`);
 }
 
-/** What a random-chat page's session is doing (diagnostics: reaches into private fields). */
-function sessionState(page: Page): Promise<object> {
-  return page.evaluate(async () => {
-    const app = document.querySelector('parley-app') as unknown as {
-      session: {
-        state: { status: string };
-        attempt: {
-          live: boolean;
-          matched: boolean;
-          role: string | null;
-          signaling: { callId: string; seenCall?: boolean } | null;
-          peer: { signalingState: string; connectionState: string } | null;
-        } | null;
-      };
-    };
-    const attempt = app.session.attempt;
-    return {
-      status: app.session.state.status,
-      attempt: attempt && {
-        live: attempt.live,
-        matched: attempt.matched,
-        role: attempt.role,
-        callId: attempt.signaling?.callId ?? null,
-        seenCall: attempt.signaling?.seenCall ?? null,
-        signalingState: attempt.peer?.signalingState ?? null,
-        connectionState: attempt.peer?.connectionState ?? null,
-      },
-      log: (window as unknown as { parleyLog?: string[] }).parleyLog ?? [],
-    };
-  });
-}
-
 /** Before the page loads: instrumented, with Hide my IP chosen (remembered as the page stores it). */
 async function hideMyIp(page: Page): Promise<void> {
   await page.evaluateOnNewDocument(instrument);
@@ -403,7 +371,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]).catch(
       async (err: unknown) => {
         // The rare "paired, never connected": say what each side and the database saw.
-        for (const tab of tabs) console.error('# page state:', JSON.stringify(await sessionState(tab.page)));
+        for (const tab of tabs) console.error('# page state:', JSON.stringify(await tab.diagnosis()));
         for (const d of (await db.collection('calls').get()).docs) console.error('# call', d.id, JSON.stringify(d.data()));
         for (const d of (await db.collection('queue').get()).docs) console.error('# queue', d.id, JSON.stringify(d.data()));
         throw err;
