@@ -184,9 +184,10 @@ async function withTurn(argv) {
   );
   // The relay's outage, on a test's request (test/support/relay-control.ts):
   // SIGUSR1 kills coturn as a crash would (SIGKILL: its allocations die with
-  // it), SIGUSR2 starts it again with the same configuration, secret and
-  // port. This process owns whichever instance runs, so the last one is
-  // stopped below like the first, and later test files find a relay.
+  // it), SIGUSR2 starts it again (stopping it first if it still runs) with
+  // the same configuration, secret and port. This process owns whichever
+  // instance runs, so the last one is stopped below like the first, and
+  // later test files find a relay.
   let restarting = Promise.resolve();
   process.on('SIGUSR1', () => {
     try {
@@ -197,7 +198,8 @@ async function withTurn(argv) {
   });
   process.on('SIGUSR2', () => {
     restarting = restarting.then(async () => {
-      await turn.exited;
+      // Normally dead already (SIGUSR1); if not, stopped first, so a stray SIGUSR2 restarts it.
+      await turn.stop();
       try {
         turn = await startCoturn(ROOT, secret);
       } catch (err) {
