@@ -180,15 +180,46 @@ function ensureCoturn() {
  * that the relay is in the same one as the browsers.
  */
 async function withTurn(argv) {
-  const turn = await startCoturn(ROOT, ensureTurnSecret(ROOT));
+  const secret = ensureTurnSecret(ROOT);
+  let turn = await startCoturn(ROOT, secret);
   log(
     `coturn on ${TURN_HOST}:${TURN_PORT} (relay ports ${RELAY_PORTS.min}-${RELAY_PORTS.max}; log in .cache/turn/turnserver.log)`,
   );
-  const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', cwd: ROOT });
+  // The relay's outage, on a test's request (test/support/relay-control.ts):
+  // SIGUSR1 kills coturn as a crash would (SIGKILL: its allocations die with
+  // it), SIGUSR2 starts it again (stopping it first if it still runs) with
+  // the same configuration, secret and port. This process owns whichever
+  // instance runs, so the last one is stopped below like the first, and
+  // later test files find a relay.
+  let restarting = Promise.resolve();
+  process.on('SIGUSR1', () => {
+    try {
+      process.kill(-turn.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+  process.on('SIGUSR2', () => {
+    restarting = restarting.then(async () => {
+      // Normally dead already (SIGUSR1); if not, stopped first, so a stray SIGUSR2 restarts it.
+      await turn.stop();
+      try {
+        turn = await startCoturn(ROOT, secret);
+      } catch (err) {
+        log(`coturn did not start again: ${err.message}`);
+      }
+    });
+  });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, PARLEY_RELAY_CONTROL_PID: String(process.pid) },
+  });
   const forward = (sig) => child.kill(sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   const code = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
+  await restarting;
   await turn.stop();
   return code;
 }

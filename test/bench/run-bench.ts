@@ -14,6 +14,8 @@ import { CallTab, launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } from '../support/emulator.js';
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
+import { measureRelay } from './relay-bench.js';
+import { reportStall, resetTabs } from './stall.js';
 import { summarize } from './stats.js';
 import { measureGhosts } from './ghosts.js';
 import { measureWriteLatency } from './write-latency.js';
@@ -31,12 +33,16 @@ const BITRATE_WINDOW_MS = 5_000;
 const WRITES = Number(process.env['PARLEY_BENCH_WRITES'] ?? 20);
 /** Browsers killed per ghost figure (each round launches and kills two Chromiums). */
 const GHOST_ROUNDS = Number(process.env['PARLEY_BENCH_GHOSTS'] ?? 5);
+/** Relay-only and direct calls each, for the relay's match-to-face (PARLEY_BENCH_RELAY_CALLS). */
+const RELAY_CALLS = Number(process.env['PARLEY_BENCH_RELAY_CALLS'] ?? 10);
+/** Relay crashes (coturn killed and restarted) to recover from (PARLEY_BENCH_RELAY_CUTS). */
+const RELAY_CUTS = Number(process.env['PARLEY_BENCH_RELAY_CUTS'] ?? 10);
 /**
  * Which parts to run (PARLEY_BENCH_ONLY, comma-separated: bundle, calls,
- * links, writes, pairing); all when unset. For iterating on one figure.
+ * relay, links, writes, pairing); all when unset. For iterating on one figure.
  */
 const ONLY = process.env['PARLEY_BENCH_ONLY']?.split(',').map((x) => x.trim());
-const runs = (part: 'bundle' | 'calls' | 'links' | 'writes' | 'pairing' | 'ghosts') => !ONLY || ONLY.includes(part);
+const runs = (part: 'bundle' | 'calls' | 'relay' | 'links' | 'writes' | 'pairing' | 'ghosts') => !ONLY || ONLY.includes(part);
 const figures: object[] = [];
 
 function report(figure: string, data: object): void {
@@ -86,12 +92,22 @@ async function measureCalls(browser: Browser): Promise<{ matchToFace: number[]; 
   const matchToFace: number[] = [];
   const phases: Record<string, number[]> = {};
   const phase = (name: string, ms: number) => (phases[name] ??= []).push(ms);
+  let failures = 0;
   for (let i = 0; i < CALLS; i++) {
     await Promise.all([clearMarks(a), clearMarks(b)]);
     await a.press('start');
     await waitForMark(a, 'joined'); // A is in the queue
     await b.press('start');
-    await Promise.all([waitForMark(a, 'first-remote-frame'), waitForMark(b, 'first-remote-frame')]);
+    try {
+      await Promise.all([waitForMark(a, 'first-remote-frame'), waitForMark(b, 'first-remote-frame')]);
+    } catch (err) {
+      // The rare "paired, no media within 30 s": say where each side stalled, then go on.
+      failures += 1;
+      console.error(`# call ${i + 1}: no media on both sides within 30 s (${err instanceof Error ? err.message : err})`);
+      await reportStall(db, [a, b]);
+      await resetTabs([a, b]);
+      continue;
+    }
     const [ma, mb] = await Promise.all([readMarks(a), readMarks(b)]);
     const callId = await a.callId();
     const commit = callId ? committed.get(callId) : undefined;
@@ -124,6 +140,7 @@ async function measureCalls(browser: Browser): Promise<{ matchToFace: number[]; 
   report('match-to-face', {
     unit: 'ms',
     what: 'pairing committed (call document created) → first decoded remote video frame, each side',
+    failures,
     ...summarize(matchToFace),
   });
   for (const [name, samples] of Object.entries(phases)) {
@@ -580,6 +597,7 @@ async function main(): Promise<void> {
       });
       await measureCost(browser);
     }
+    if (runs('relay')) await measureRelay(browser, report, { calls: RELAY_CALLS, cuts: RELAY_CUTS, mints: 30 });
     if (runs('links')) await measureLinkCalls(browser);
     if (runs('writes')) await measureWriteLatency(browser, report, WRITES);
     if (runs('ghosts')) await measureGhosts(browser, report, GHOST_ROUNDS);
@@ -590,7 +608,16 @@ async function main(): Promise<void> {
   const dir = join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const result = JSON.stringify(
-    { at: new Date().toISOString(), calls: CALLS, linkCalls: LINK_CALLS, writes: WRITES, only: ONLY ?? 'all', figures },
+    {
+      at: new Date().toISOString(),
+      calls: CALLS,
+      relayCalls: RELAY_CALLS,
+      relayCuts: RELAY_CUTS,
+      linkCalls: LINK_CALLS,
+      writes: WRITES,
+      only: ONLY ?? 'all',
+      figures,
+    },
     null,
     2,
   );

@@ -16,6 +16,7 @@ import { mintTurnCredential } from '../../functions/src/domain/turn.js';
 import type { TurnCredentialsResult } from '../../functions/src/protocol/turn.js';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, EMULATORS, eventually, PROJECT_ID, ROOT, signedInUser } from '../support/emulator.js';
+import { relayControl, relayUp } from '../support/relay-control.js';
 import { allocate } from '../support/turn-client.js';
 
 interface LocalRelay {
@@ -42,6 +43,14 @@ function instrument(): void {
     constructor(config?: RTCConfiguration) {
       super(config);
       all.push(this);
+      // What each connection went through, for a failing test's diagnosis.
+      const log = ((window as unknown as { parleyLog?: string[] }).parleyLog ??= []);
+      const n = all.length;
+      const at = () => Math.round(performance.timeOrigin + performance.now());
+      this.addEventListener('icegatheringstatechange', () => log.push(`${at()} pc${n} gathering ${this.iceGatheringState}`));
+      this.addEventListener('icecandidate', (e) => log.push(`${at()} pc${n} candidate ${e.candidate?.candidate ?? '(end)'}`));
+      this.addEventListener('connectionstatechange', () => log.push(`${at()} pc${n} connection ${this.connectionState}`));
+      this.addEventListener('signalingstatechange', () => log.push(`${at()} pc${n} signaling ${this.signalingState}`));
     }
     override addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
       if (candidate?.candidate) this.received.push(candidate.candidate);
@@ -102,6 +111,43 @@ function diagnose(page: Page): Promise<string> {
       null,
       1,
     );
+  });
+}
+
+/** Frames decoded so far from the remote video of the page's newest open connection (inbound-rtp framesDecoded). */
+function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { parleyPcs: RTCPeerConnection[] }).parleyPcs;
+    const pc = pcs.filter((p) => p.connectionState !== 'closed').at(-1);
+    if (!pc) return 0;
+    let frames = 0;
+    (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+    });
+    return frames;
+  });
+}
+
+/** Resolves with the time (Date.now()) the page's decoded frames have advanced by more than `by` from now. */
+async function framesAdvanceAt(page: Page, timeoutMs: number, by = 5): Promise<number> {
+  const start = Date.now();
+  const before = await framesDecoded(page);
+  while (Date.now() - start < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    if ((await framesDecoded(page)) > before + by) return Date.now();
+  }
+  throw new Error(`decoded frames did not advance within ${timeoutMs} ms (still ${before})`);
+}
+
+/** Before the page loads: instrumented, with Hide my IP chosen (remembered as the page stores it). */
+async function hideMyIp(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(instrument);
+  await page.evaluateOnNewDocument(() => {
+    try {
+      localStorage.setItem('parley.hideMyIp', 'true');
+    } catch {
+      // about:blank, where a closing tab goes last, has no storage
+    }
   });
 }
 
@@ -262,18 +308,14 @@ describe('TURN relay, end to end (real coturn)', () => {
   });
 
   it("a call by link between two pages that hide their IP is relayed, and neither learns the other's address", async (t) => {
-    const hiding = async (p: Page) => {
-      await p.evaluateOnNewDocument(instrument);
-      await p.evaluateOnNewDocument(() => localStorage.setItem('parley.hideMyIp', 'true'));
-    };
     const t0 = performance.now();
-    const host = await ParleyTab.open(browser, '/#/call/new', hiding);
+    const host = await ParleyTab.open(browser, '/#/call/new', hideMyIp);
     const tabs = [host];
     t.after(() => Promise.all(tabs.map((tab) => tab.close().catch(() => undefined))));
     await callStatus(host.page, 'in-call');
     await host.page.waitForFunction(() => /^#\/call\/[A-Za-z0-9]{22}$/.test(location.hash), { timeout: 60_000 });
     const callId = await host.page.evaluate(() => location.hash.slice('#/call/'.length));
-    const guest = await ParleyTab.open(browser, `/#/call/${callId}`, hiding);
+    const guest = await ParleyTab.open(browser, `/#/call/${callId}`, hideMyIp);
     tabs.push(guest);
     await callStatus(guest.page, 'lobby');
     assert.equal(
@@ -308,6 +350,108 @@ describe('TURN relay, end to end (real coturn)', () => {
     );
     await assertRelayedOnly(host.page, guest.page);
     await assertStoredCandidatesRelayOnly(callId);
+  });
+
+  it('the relay crashes during a relay-only call and comes back: video again within 10 s, same call, nobody re-paired', async (t) => {
+    const control = relayControl();
+    if (!control) {
+      t.skip('needs the relay run by scripts/parley.mjs (with-turn), which can kill and restart it');
+      return;
+    }
+    const tabs = await Promise.all([ParleyTab.open(browser, '/', hideMyIp), ParleyTab.open(browser, '/', hideMyIp)]);
+    const [a, b] = tabs as [ParleyTab, ParleyTab];
+    t.after(async () => {
+      // Whatever happened, later tests (and files) need the relay.
+      if (!(await relayUp())) await control.start();
+      await Promise.all(tabs.map((tab) => tab.close().catch(() => undefined)));
+    });
+    await a.press('start');
+    await a.waitForStatus('searching', 90_000);
+    await b.press('start');
+    await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]).catch(
+      async (err: unknown) => {
+        // The rare "paired, never connected": say what each side and the database saw.
+        for (const tab of tabs) console.error('# page state:', JSON.stringify(await tab.diagnosis()));
+        for (const d of (await db.collection('calls').get()).docs) console.error('# call', d.id, JSON.stringify(d.data()));
+        for (const d of (await db.collection('queue').get()).docs) console.error('# queue', d.id, JSON.stringify(d.data()));
+        throw err;
+      },
+    );
+    await Promise.all([a.remoteFrame(), b.remoteFrame()]);
+    await assertRelayedOnly(a.page, b.page);
+    const callId = await a.callId();
+    assert.ok(callId);
+    assert.equal(await b.callId(), callId);
+
+    const killedAt = Date.now();
+    await control.kill();
+    await Promise.all([a.waitForStatus('reconnecting', 30_000), b.waitForStatus('reconnecting', 30_000)]);
+    const reconnectingAt = Date.now();
+    const backAt = await control.start();
+    const [aAt, bAt] = await Promise.all([framesAdvanceAt(a.page, 10_000), framesAdvanceAt(b.page, 10_000)]).catch(
+      async (err: unknown) => {
+        for (const tab of tabs) console.error('# page connections:', await diagnose(tab.page));
+        throw err;
+      },
+    );
+    if (process.env['PARLEY_DEBUG_RELAY'] === '1') {
+      for (const tab of tabs) {
+        const log = await tab.page.evaluate(() => (window as unknown as { parleyLog: string[] }).parleyLog);
+        console.log(log.map((l) => l.replace(/^(\d+)/, (ms) => `${Number(ms) - backAt}`)).join('\n'));
+      }
+    }
+    console.log(
+      `# relay crash: "Reconnecting…" on both ${reconnectingAt - killedAt} ms after the kill; ` +
+        `video again ${aAt - backAt} ms (A) and ${bAt - backAt} ms (B) after the relay returned`,
+    );
+    assert.ok(aAt - backAt <= 10_000 && bAt - backAt <= 10_000, 'frames advance within 10 s of the relay returning');
+    await Promise.all([a.waitForStatus('connected', 5_000), b.waitForStatus('connected', 5_000)]);
+    assert.equal(await a.callId(), callId, 'the same call');
+    assert.equal(await b.callId(), callId, 'the same call for the partner');
+    await assertRelayedOnly(a.page, b.page);
+    // Nobody was paired anew: the call is the only one there is.
+    const calls = await db.collection('calls').get();
+    assert.deepEqual(
+      calls.docs.map((d) => d.id),
+      [callId],
+      'no other call was made',
+    );
+  });
+
+  it('Hide my IP with the relay unreachable: the person is told the relay could not be reached, with the connection check', async (t) => {
+    const control = relayControl();
+    if (!control) {
+      t.skip('needs the relay run by scripts/parley.mjs (with-turn), which can kill and restart it');
+      return;
+    }
+    const tabs: ParleyTab[] = [];
+    t.after(async () => {
+      if (!(await relayUp())) await control.start();
+      await Promise.all(tabs.map((tab) => tab.close().catch(() => undefined)));
+    });
+    tabs.push(...(await Promise.all([ParleyTab.open(browser, '/', hideMyIp), ParleyTab.open(browser, '/', hideMyIp)])));
+    const [a, b] = tabs as [ParleyTab, ParleyTab];
+    // The credentials come from the backend as usual; only the relay is gone.
+    await control.kill();
+    await a.press('start');
+    await a.waitForStatus('searching', 90_000);
+    await b.press('start');
+    // Paired, then no path: the connect timeout (20 s) or ICE's failure ends the attempt.
+    await Promise.all([a.waitForStatus('failed', 60_000), b.waitForStatus('failed', 60_000)]);
+    for (const tab of tabs) {
+      const shown = await tab.page.evaluate(() => {
+        const box = document.querySelector('parley-app')!.shadowRoot!.querySelector('.problem');
+        return {
+          text: box?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+          check: box?.querySelector('a.check-link')?.getAttribute('href') ?? null,
+          help: box?.querySelector('a.help-link')?.getAttribute('href') ?? null,
+        };
+      });
+      assert.match(shown.text, /Hide my IP is on, but our relay could not be reached/);
+      assert.doesNotMatch(shown.text, /firewall/i, 'not the generic firewall explanation');
+      assert.equal(shown.check, '#/check', 'a link to the connection check');
+      assert.equal(shown.help, '#/help/relay-unreachable', "a link to the guide's section");
+    }
   });
 
   /** Each page's connected link is relay-only, uses a relayed pair, and received nothing but the relay's candidates. */

@@ -161,6 +161,46 @@ export class ParleyTab {
     });
   }
 
+  /**
+   * What the page's session is doing, from its private fields: for a run
+   * that failed (e.g. paired but no media), to say which side stalled where.
+   */
+  diagnosis(): Promise<object> {
+    return this.page.evaluate(() => {
+      const app = document.querySelector('parley-app') as unknown as {
+        session: {
+          state: { status: string };
+          attempt: {
+            live: boolean;
+            matched: boolean;
+            role: string | null;
+            signaling: { callId: string; seenCall?: boolean } | null;
+            peer: { signalingState: string; connectionState: string; heldCandidates: number } | null;
+          } | null;
+        };
+      } | null;
+      const attempt = app?.session.attempt;
+      return {
+        status: app?.session.state.status ?? null,
+        attempt: attempt && {
+          live: attempt.live,
+          matched: attempt.matched,
+          role: attempt.role,
+          callId: attempt.signaling?.callId ?? null,
+          // FirestoreSignaling: whether its listener ever saw the call document.
+          seenCall: attempt.signaling?.seenCall ?? null,
+          signalingState: attempt.peer?.signalingState ?? null,
+          connectionState: attempt.peer?.connectionState ?? null,
+          heldCandidates: attempt.peer?.heldCandidates ?? null,
+        },
+        marks: performance
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith('parley:'))
+          .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
+      };
+    });
+  }
+
   /** Closes the tab as a person would (see closeLikeATab). */
   close(): Promise<void> {
     return closeLikeATab(this.page);
@@ -402,6 +442,46 @@ export class CallTab {
         document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot?.querySelectorAll('.tile.peer')
           .length ?? 0,
     );
+  }
+
+  /**
+   * What the page's session is doing, from its private fields: for a run
+   * that failed (e.g. paired but no media), to say which side stalled where.
+   */
+  diagnosis(): Promise<object> {
+    return this.page.evaluate(() => {
+      const app = document.querySelector('parley-app') as unknown as {
+        session: {
+          state: { status: string };
+          attempt: {
+            live: boolean;
+            matched: boolean;
+            role: string | null;
+            signaling: { callId: string; seenCall?: boolean } | null;
+            peer: { signalingState: string; connectionState: string; heldCandidates: number } | null;
+          } | null;
+        };
+      } | null;
+      const attempt = app?.session.attempt;
+      return {
+        status: app?.session.state.status ?? null,
+        attempt: attempt && {
+          live: attempt.live,
+          matched: attempt.matched,
+          role: attempt.role,
+          callId: attempt.signaling?.callId ?? null,
+          // FirestoreSignaling: whether its listener ever saw the call document.
+          seenCall: attempt.signaling?.seenCall ?? null,
+          signalingState: attempt.peer?.signalingState ?? null,
+          connectionState: attempt.peer?.connectionState ?? null,
+          heldCandidates: attempt.peer?.heldCandidates ?? null,
+        },
+        marks: performance
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith('parley:'))
+          .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
+      };
+    });
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */

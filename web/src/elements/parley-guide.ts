@@ -94,6 +94,16 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'Try another network, for example your phone’s mobile data.',
     ],
   },
+  [ProblemCode.relayUnreachable]: {
+    title: 'Hide my IP is on, and the relay cannot be reached',
+    means:
+      'With Hide my IP on, the video goes through Parley’s relay only, so that the other person never learns your IP address. Your device could not reach the relay, so no call can connect.',
+    todo: [
+      'Test your connection: it says whether the relay can be reached, and how.',
+      'Try another network, for example your phone’s mobile data: some networks block the relay.',
+      'Turn Hide my IP off to connect directly (the other person may then see your IP address).',
+    ],
+  },
   [ProblemCode.connectionLost]: {
     title: 'The call dropped',
     means:

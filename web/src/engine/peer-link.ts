@@ -12,6 +12,7 @@
 import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
+import { gathersRelay, watchRelay } from './relay-watch.js';
 import { toIceCandidate, type IceCandidate, type LinkSignal, type SessionDescription } from './types.js';
 
 /** A link's state as a person would name it. */
@@ -83,6 +84,8 @@ const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: 
 const HEARTBEAT = '{"t":"beat"}';
 /** Past this much unsent data the path is down: beats would only pile up. */
 const MAX_BUFFERED = 4 * 1024;
+/** How often a down relay-only link checks whether its relay answers again (relay-watch.ts). */
+const RELAY_PROBE_MS = 1_000;
 
 export class PeerLink {
   private readonly pc: RTCPeerConnection;
@@ -108,6 +111,8 @@ export class PeerLink {
   private restarts = 0;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private giveUpTimer: ReturnType<typeof setTimeout> | null = null;
+  /** While a relay-only link is down: stops watching for its relay's return (relay-watch.ts). */
+  private stopRelayWatch: (() => void) | null = null;
   private readonly policy: ReconnectPolicy;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Completed negotiations (offer/answer exchanges that returned to stable), for tests and diagnostics. */
@@ -394,6 +399,12 @@ export class PeerLink {
     if (this.downSince === null) {
       this.downSince = now;
       this.giveUpTimer = setTimeout(() => this.giveUp(), this.policy.timings.giveUpAfterMs);
+      if (this.pc.getConfiguration().iceTransportPolicy === 'relay') {
+        const probe = () => gathersRelay(this.pc.getConfiguration(), RELAY_PROBE_MS);
+        this.stopRelayWatch = watchRelay(probe, () => this.scheduleRestart('interrupted', Date.now(), true), {
+          everyMs: RELAY_PROBE_MS,
+        });
+      }
     }
     this.setState(LinkState.interrupted);
     // A failure while a restart is already scheduled reschedules it (failed restarts at once).
@@ -401,7 +412,8 @@ export class PeerLink {
     this.scheduleRestart(how, now);
   }
 
-  private scheduleRestart(how: 'interrupted' | 'failed', now: number): void {
+  private scheduleRestart(how: 'interrupted' | 'failed', now: number, relayBack = false): void {
+    if (this.closed || this.downSince === null) return;
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     const decision = this.policy.decide({
@@ -409,6 +421,7 @@ export class PeerLink {
       attempts: this.restarts,
       offerer: this.madeFirstOffer,
       downForMs: now - (this.downSince ?? now),
+      relayBack,
     });
     if (decision.action === 'give-up') {
       this.giveUp();
@@ -447,6 +460,8 @@ export class PeerLink {
   private stopReconnecting(): void {
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     if (this.giveUpTimer !== null) clearTimeout(this.giveUpTimer);
+    this.stopRelayWatch?.();
+    this.stopRelayWatch = null;
     this.restartTimer = null;
     this.giveUpTimer = null;
     this.downSince = null;

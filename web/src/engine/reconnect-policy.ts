@@ -21,6 +21,12 @@ export interface ReconnectInput {
   readonly offerer: boolean;
   /** Time since the link was last connected. */
   readonly downForMs: number;
+  /**
+   * The relay this relay-only link goes through had stopped answering and
+   * answers again (relay-watch.ts): the path can be rebuilt now, so the
+   * restart need not wait for the heal time or the backoff.
+   */
+  readonly relayBack?: boolean;
 }
 
 export type ReconnectDecision =
@@ -54,6 +60,9 @@ export interface ReconnectTimings {
  * follows 4 s later (Nextcloud waits 10 s; a shorter wait keeps both ends'
  * tries within the give-up time). Five restarts, and 30 s in all: past that a
  * person would rather be told and look again than watch a frozen face.
+ * A relay-only link whose relay went away and came back restarts at once
+ * (see ReconnectInput.relayBack) instead of sleeping through the relay's
+ * return in a backoff that reaches 8 s.
  */
 export const DEFAULT_RECONNECT_TIMINGS: ReconnectTimings = {
   healMs: 3_000,
@@ -66,7 +75,12 @@ export const DEFAULT_RECONNECT_TIMINGS: ReconnectTimings = {
 export function reconnectDecision(input: ReconnectInput, t: ReconnectTimings = DEFAULT_RECONNECT_TIMINGS): ReconnectDecision {
   const attempts = Number.isFinite(input.attempts) ? Math.max(0, Math.floor(input.attempts)) : 0;
   const downForMs = Number.isFinite(input.downForMs) ? Math.max(0, input.downForMs) : 0;
-  if (attempts >= t.maxAttempts || downForMs >= t.giveUpAfterMs) return { action: 'give-up' };
+  if (downForMs >= t.giveUpAfterMs) return { action: 'give-up' };
+  // The relay is back: restart now (the other end a little later, unless our
+  // restart reached it first), even past the most restarts, which counted
+  // tries that could not work while the relay was gone; the time limit stands.
+  if (input.relayBack) return { action: 'restart', inMs: input.offerer ? 0 : t.answererDelayMs };
+  if (attempts >= t.maxAttempts) return { action: 'give-up' };
   const first = input.state === 'failed' ? 0 : Math.max(0, t.healMs - downForMs);
   const backoff = attempts === 0 ? first : Math.max(first, t.backoffMs * 2 ** (attempts - 1));
   return { action: 'restart', inMs: input.offerer ? backoff : backoff + t.answererDelayMs };

@@ -12,7 +12,7 @@ import type { JoinResult, ReportReason } from './matcher.js';
 import { PartnerLiveness, type LivenessAction } from '../engine/liveness.js';
 import { reconnectPolicy } from '../engine/reconnect-policy.js';
 import { PeerSession } from './peer-session.js';
-import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, type Problem } from './problems.js';
+import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, notConnected, type Problem } from './problems.js';
 import type { SignalingChannel } from './signaling.js';
 import type { IceCandidate, Role, SessionDescription } from './types.js';
 
@@ -67,6 +67,8 @@ class Attempt {
   matched = false;
   /** Whether the partner is still there, once the link first connected (engine/liveness.ts). */
   liveness: PartnerLiveness | null = null;
+  /** Whether the current peer may use the relay only (Hide my IP): see notConnected. */
+  relayOnly = false;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
@@ -89,6 +91,11 @@ class Attempt {
     this.gathered = [];
     this.sink = null;
     this.peer = peer;
+  }
+
+  /** Whether the current peer gathered a relay candidate (the relay answered). */
+  get relayGathered(): boolean {
+    return this.gathered.some((c) => c.candidate.includes(' typ relay'));
   }
 
   localCandidate(c: IceCandidate): void {
@@ -429,9 +436,10 @@ export class ChatSession {
   }
 
   private createPeer(attempt: Attempt): PeerSession {
+    const config = this.deps.rtcConfig();
     const peer: PeerSession = new PeerSession(
       this.local!,
-      this.deps.rtcConfig(),
+      config,
       {
         localCandidate: (c) => {
           if (attempt.peer === peer) attempt.localCandidate(c);
@@ -465,6 +473,7 @@ export class ChatSession {
       reconnectPolicy({ giveUpAfterMs: this.deps.timing.reconnectForMs }),
     );
     attempt.replacePeer(peer);
+    attempt.relayOnly = config.iceTransportPolicy === 'relay';
     return peer;
   }
 
@@ -485,7 +494,7 @@ export class ChatSession {
       case 'failed':
         this.fail(
           attempt,
-          this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : CONNECTION_FAILED,
+          this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : notConnected(attempt),
         );
         return;
       default:
@@ -612,7 +621,7 @@ export class ChatSession {
         signaling.probe().catch(() => undefined);
         // A partner who never answers (tab died after the match) sends us back to the queue.
         attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
-        attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
+        attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, notConnected(attempt)));
       },
       signal: (signal) => {
         const peer = attempt.peer;
@@ -683,7 +692,7 @@ export class ChatSession {
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
     attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => this.requeue(attempt));
-    attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, CONNECTION_FAILED));
+    attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, notConnected(attempt)));
     let answer: SessionDescription;
     try {
       answer = await peer.acceptOffer(offer);

@@ -14,6 +14,7 @@ export const ProblemCode = {
   rateLimited: 'rate-limited',
   banned: 'banned',
   connectionFailed: 'connection-failed',
+  relayUnreachable: 'relay-unreachable',
   connectionLost: 'connection-lost',
 } as const;
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
@@ -132,6 +133,26 @@ export const CONNECTION_FAILED: Problem = {
   message: 'Could not connect to the stranger.',
   hint: 'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
 };
+
+/**
+ * Hide my IP is on (the call may go through the relay only) and the relay
+ * never answered: not a single relay candidate was gathered. Not the
+ * stranger's fault nor a firewall between the two: this device cannot reach
+ * the relay, which the connection check (linked under every problem) shows.
+ */
+export const RELAY_UNREACHABLE: Problem = {
+  code: ProblemCode.relayUnreachable,
+  message: 'Hide my IP is on, but our relay could not be reached, so the call could not connect.',
+  hint: 'Test your connection to see what your network blocks, try another network, or turn Hide my IP off (the stranger may then see your IP address).',
+};
+
+/**
+ * Why a call never connected: the relay's fault when the call was
+ * relay-only and no relay candidate was gathered, else CONNECTION_FAILED.
+ */
+export function notConnected(call: { readonly relayOnly: boolean; readonly relayGathered: boolean }): Problem {
+  return call.relayOnly && !call.relayGathered ? RELAY_UNREACHABLE : CONNECTION_FAILED;
+}
 
 /**
  * The connection dropped and did not come back while the link kept restarting

@@ -43,6 +43,31 @@ describe('reconnectDecision', () => {
     assert.equal(reconnectDecision({ ...base, attempts: T.maxAttempts - 1, downForMs: T.giveUpAfterMs - 1 }).action, 'restart');
   });
 
+  it('restarts at once when the relay of a relay-only link is back, whatever the backoff was sleeping for', () => {
+    // Three restarts failed while the relay was gone: the backoff would wait 8 s.
+    const sleeping = reconnectDecision({ ...base, attempts: 4, downForMs: 12_000 });
+    assert.deepEqual(sleeping, { action: 'restart', inMs: 8 * T.backoffMs });
+    assert.deepEqual(reconnectDecision({ ...base, attempts: 4, downForMs: 12_000, relayBack: true }), {
+      action: 'restart',
+      inMs: 0,
+    });
+    // Within the heal time too: the relay answering again is news, not a blip.
+    assert.deepEqual(reconnectDecision({ ...base, downForMs: 500, relayBack: true }), { action: 'restart', inMs: 0 });
+    // The other end leaves the first try to the offerer, as for any restart.
+    assert.deepEqual(reconnectDecision({ ...base, attempts: 2, offerer: false, relayBack: true }), {
+      action: 'restart',
+      inMs: T.answererDelayMs,
+    });
+  });
+
+  it("a relay's return is worth a restart past the most restarts, never past the longest time", () => {
+    assert.deepEqual(reconnectDecision({ ...base, attempts: T.maxAttempts, downForMs: 20_000, relayBack: true }), {
+      action: 'restart',
+      inMs: 0,
+    });
+    assert.deepEqual(reconnectDecision({ ...base, downForMs: T.giveUpAfterMs, relayBack: true }), { action: 'give-up' });
+  });
+
   it('treats nonsense input as a fresh drop', () => {
     assert.deepEqual(reconnectDecision({ ...base, attempts: Number.NaN, downForMs: -5 }), { action: 'restart', inMs: T.healMs });
   });

@@ -6,8 +6,10 @@ import {
   CONNECTION_FAILED,
   connectionLost,
   mediaProblem,
+  notConnected,
   type Problem,
   ProblemCode,
+  RELAY_UNREACHABLE,
 } from '../../../../web/src/session/problems.js';
 
 function assertWellFormed(problem: Problem): void {
@@ -301,6 +303,25 @@ describe('CONNECTION_FAILED and connectionLost(true)', () => {
   });
 });
 
+describe('notConnected', () => {
+  it('blames the relay when Hide my IP is on and the relay gave no candidate, and says so', () => {
+    const problem = notConnected({ relayOnly: true, relayGathered: false });
+    assert.equal(problem, RELAY_UNREACHABLE);
+    assert.equal(problem.code, 'relay-unreachable');
+    assert.match(problem.message, /Hide my IP is on/);
+    assert.match(problem.message, /relay could not be reached/);
+    assert.match(problem.hint, /Test your connection/);
+    assert.doesNotMatch(problem.message, /firewall/i);
+    assertWellFormed(problem);
+  });
+
+  it('keeps the generic failure when the relay answered, or when the call was not relay-only', () => {
+    assert.equal(notConnected({ relayOnly: true, relayGathered: true }), CONNECTION_FAILED);
+    assert.equal(notConnected({ relayOnly: false, relayGathered: false }), CONNECTION_FAILED);
+    assert.equal(notConnected({ relayOnly: false, relayGathered: true }), CONNECTION_FAILED);
+  });
+});
+
 describe('ProblemCode', () => {
   it('lists every code, including rate-limited and banned', () => {
     assert.deepEqual(Object.values(ProblemCode).sort(), [
@@ -315,6 +336,7 @@ describe('ProblemCode', () => {
       'no-camera',
       'rate-limited',
       'rejected',
+      'relay-unreachable',
     ]);
   });
 
@@ -338,6 +360,7 @@ describe('every Problem', () => {
     backendProblem({ code: 'functions/unavailable' }),
     backendProblem(new Error('net')),
     CONNECTION_FAILED,
+    RELAY_UNREACHABLE,
     connectionLost(true),
   ];
 
@@ -361,8 +384,9 @@ describe('every Problem', () => {
       backendProblem({ code: 'functions/resource-exhausted', message: 'm' }).hint,
       backendProblem({ code: 'functions/permission-denied', message: 'm' }).hint,
       CONNECTION_FAILED.hint,
+      RELAY_UNREACHABLE.hint,
       connectionLost(true).hint,
     ]);
-    assert.equal(hints.size, 11);
+    assert.equal(hints.size, 12);
   });
 });
