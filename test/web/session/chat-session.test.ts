@@ -299,6 +299,28 @@ describe('ChatSession with the in-memory backend', () => {
     console.log(`# paired with a ghost: back in the queue after ${backMs.toFixed(0)} ms`);
   });
 
+  it("a waiter whose call listener missed the call's creation finds its call when its waiting heartbeat is refused, and the pair connects", async function () {
+    this.timeout(30000);
+    const a = rig.session();
+    rig.server.missCallCreation.add(a.uid);
+    await a.session.start('te');
+    await waitForStatus(a.session, 'searching', 5000);
+    const b = rig.session();
+    await b.session.start('te');
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    assertEqual(a.session.call?.callId, b.session.call?.callId, 'the same call: nobody was re-paired');
+  });
+
+  it('a waiter whose place went without a call (swept, or its call already over) queues again at once, not at the next renewal', async function () {
+    this.timeout(20000);
+    const a = rig.session(); // renewals every 60 s in these tests: only the heartbeat can bring it back soon
+    await a.session.start('pt');
+    await waitForStatus(a.session, 'searching', 5000);
+    rig.server.dropWaiting(a.uid);
+    await waitUntil(() => rig.server.isWaiting(a.uid), 3000, 'queued again within 3 s');
+    assertEqual(a.session.state.status, 'searching');
+  });
+
   it('a waiter moved to a new call id by a renewal sends the new call all its candidates', async function () {
     this.timeout(40000);
     const a = rig.session({ timing: { renewMs: 300 } });

@@ -111,6 +111,13 @@ export class MemoryMatchmaker {
   private arrivals = 0;
   /** One line per join and leave, for failure messages. */
   readonly log: string[] = [];
+  /**
+   * Waiters whose call listener misses the call's creation, as a Firestore
+   * listener attached just before the document was created did (docs/
+   * PERFORMANCE.md, "Paired, but no media"). Their channel learns of the
+   * match only as the real one does then: its waiting heartbeat is refused.
+   */
+  readonly missCallCreation = new Set<string>();
   /** Who blocked whom (report blocks too), as the functions keep it. */
   readonly blocks = new Map<string, Set<string>>();
   readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
@@ -357,6 +364,10 @@ export class MemorySignaling implements SignalingChannel {
   private cursor = 0;
   private syncScheduled = false;
   private closed = false;
+  /** The waiting heartbeat (every 100 ms here): the entry gone means matched or lost. */
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** Whether the heartbeat found the entry gone: look at the call once, as FirestoreSignaling.recheck does. */
+  private rechecked = false;
 
   constructor(
     private readonly server: MemoryMatchmaker,
@@ -379,11 +390,21 @@ export class MemorySignaling implements SignalingChannel {
     if (this.listener) throw new Error('subscribe may be called once');
     this.listener = listener;
     this.server.attach(this);
+    if (this.role === 'caller') {
+      this.heartbeat = setInterval(() => {
+        if (this.closed || this.seenCall || this.server.isWaiting(this.uid)) return;
+        clearInterval(this.heartbeat!);
+        this.rechecked = true;
+        if (this.server.call(this.callId)) this.scheduleSync();
+        else listener.placeLost?.();
+      }, 100);
+    }
     this.scheduleSync();
   }
 
   close(): void {
     this.closed = true;
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
     this.outgoing.clear();
     this.server.detach(this);
   }
@@ -409,6 +430,9 @@ export class MemorySignaling implements SignalingChannel {
       }
       return;
     }
+    // A listener that missed the creation sees the call only once the
+    // heartbeat made it look.
+    if (!this.seenCall && !this.rechecked && this.server.missCallCreation.has(this.uid)) return;
     if ((this.role === 'caller' ? call.caller : call.callee) !== this.uid) {
       // The real rules let only the two participants (in their roles) read a call.
       this.refused = true;

@@ -655,6 +655,10 @@ export class ChatSession {
         );
       },
       activity: (bare) => this.onPartnerActivity(attempt, bare),
+      // Our place went without a call for us: renew now, not at the next tick.
+      placeLost: () => {
+        if (attempt.live && !attempt.matched && attempt.signaling === signaling) void this.join(backend, attempt, offer, callId);
+      },
       ended: () => this.partnerGone(attempt),
       error: (err) => this.fail(attempt, backendProblem(err)),
     });

@@ -19,6 +19,11 @@ export interface SignalingListener {
    * engine/liveness.ts). Comes after the write's signals, if any.
    */
   activity?(bare: boolean): void;
+  /**
+   * Before the match: our place in the queue is gone and no call took it
+   * (swept, or a match whose call already ended): renew it now.
+   */
+  placeLost?(): void;
   /** The call was ended (by the partner, a Next, or cleanup). */
   ended(): void;
   /** The channel failed (e.g. the backend refused or went away). */
