@@ -45,8 +45,6 @@ export interface CallOptions {
    * network. Also the reconnect policy's give-up time.
    */
   readonly lostAfterMs: number;
-  /** A fresh configuration for each ICE restart (new TURN credentials). */
-  readonly freshConfig?: () => Promise<RTCConfiguration>;
   readonly budget?: UplinkBudget;
 }
 
@@ -152,7 +150,6 @@ export class Call {
         initiator: weAreLater,
         config: this.options.rtcConfig(),
         reconnect: this.reconnect,
-        ...(this.options.freshConfig ? { freshConfig: this.options.freshConfig } : {}),
       },
       {
         signal: (signal) => this.options.signaling.send(id, signal),

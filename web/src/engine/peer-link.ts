@@ -65,11 +65,6 @@ export interface PeerLinkOptions {
   readonly config: RTCConfiguration;
   /** When to restart ICE after a drop and when to give up (default: reconnect-policy.ts). */
   readonly reconnect?: ReconnectPolicy;
-  /**
-   * A fresh configuration for each ICE restart (e.g. new short-lived TURN
-   * credentials); the current one is kept when absent or when it fails.
-   */
-  readonly freshConfig?: () => Promise<RTCConfiguration>;
   /** Heartbeats on the control channel this often (default: liveness.ts). */
   readonly heartbeatMs?: number;
 }
@@ -427,21 +422,19 @@ export class PeerLink {
       this.giveUp();
       return;
     }
-    this.restartTimer = setTimeout(() => void this.restartNow(), decision.inMs);
+    this.restartTimer = setTimeout(() => this.restartNow(), decision.inMs);
   }
 
-  private async restartNow(): Promise<void> {
+  /**
+   * Restarts ICE with the link's current configuration: renewed TURN
+   * credentials reach it beforehand through setConfiguration, so a restart
+   * never waits for a request.
+   */
+  private restartNow(): void {
     this.restartTimer = null;
     if (this.closed || this.downSince === null) return;
     this.restarts += 1;
-    let config: RTCConfiguration | undefined;
-    try {
-      config = await this.options.freshConfig?.();
-    } catch (err) {
-      console.warn('link: no fresh configuration for the restart; keeping the current one', err);
-    }
-    if (this.closed || this.downSince === null) return;
-    this.restartIce(config);
+    this.restartIce();
     // If this try does not bring the link back, the policy says when to try again.
     this.scheduleRestart(this.pc.connectionState === 'failed' ? 'failed' : 'interrupted', Date.now());
   }
