@@ -5,8 +5,10 @@
  * - the writer's state: the first write of a fresh Firestore instance (its
  *   write stream still closed), after a warm-up write, after enableNetwork,
  *   and the write after that;
- * - what is written: the answer (its rule reads nothing else), a link call's
- *   mailbox (no get()), a candidate (its rule get()s the call);
+ * - what is written: a mailbox (its rule reads nothing else). The study
+ *   once compared the answer on the call document and candidate documents
+ *   too; the rules refuse both since signaling moved to mailboxes, so only
+ *   the mailbox is measured now (earlier figures: docs/PERFORMANCE.md);
  * - the client: firebase/firestore in Node (gRPC) or in Chromium (WebChannel),
  *   and in Chromium its transports (default, long-polling, streaming);
  * - and the Admin SDK's write as the baseline.
@@ -258,10 +260,10 @@ export async function measureWriteLatency(browser: Browser, report: Report, n: n
 
     // (b, c, d) Warm writers: by what is written, client, and transport.
     const rows: Array<{ env: Env; transport: Transport; kinds: WriteKind[] }> = [
-      { env: 'node', transport: 'default', kinds: ['answer', 'mailbox', 'candidate'] },
-      { env: 'chromium', transport: 'default', kinds: ['answer', 'mailbox', 'candidate'] },
-      { env: 'chromium', transport: 'long-polling', kinds: ['answer', 'mailbox'] },
-      { env: 'chromium', transport: 'streaming', kinds: ['answer', 'mailbox'] },
+      { env: 'node', transport: 'default', kinds: ['mailbox'] },
+      { env: 'chromium', transport: 'default', kinds: ['mailbox'] },
+      { env: 'chromium', transport: 'long-polling', kinds: ['mailbox'] },
+      { env: 'chromium', transport: 'streaming', kinds: ['mailbox'] },
     ];
     for (const { env, transport, kinds } of rows) {
       const writer = await side(env, transport, 'writer');
@@ -293,7 +295,7 @@ export async function measureWriteLatency(browser: Browser, report: Report, n: n
     }
 
     // The callee's situation: it starts listening to the call document just
-    // before (or just after) it writes its answer there.
+    // before (or just after) it writes its answer into its mailbox.
     for (const env of ['node', 'chromium'] as const) {
       const writer = await side(env, 'default', 'writer');
       const listener = await side(env, 'default', 'listener');
@@ -301,7 +303,7 @@ export async function measureWriteLatency(browser: Browser, report: Report, n: n
       for (const order of ['writer listens first', 'writer listens after'] as const) {
         const samples: Sample[] = [];
         for (let i = -1; i < n; i++) {
-          const target = await seed(db, 'answer', writer.uid, listener.uid);
+          const target = await seed(db, 'mailbox', writer.uid, listener.uid);
           await listener.listen(target, writer.uid);
           await pause(50);
           if (order === 'writer listens first') await writer.watchCall(target);
@@ -318,7 +320,7 @@ export async function measureWriteLatency(browser: Browser, report: Report, n: n
         await listener.stopListening();
         reportSamples(
           report,
-          { study: 'listen and write', client: env, transport: 'default', kind: 'answer', order, write: 'warm' },
+          { study: 'listen and write', client: env, transport: 'default', kind: 'mailbox', order, write: 'warm' },
           samples,
         );
       }
