@@ -134,7 +134,8 @@ class FirestoreCallConnection implements CallConnection {
       },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
-    this.beat();
+    // No beat now: enterCall has just set seenAt (the rules refuse a beat
+    // within 2 s of the last one); the first comes a heartbeat later.
     this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
   }
 
