@@ -91,9 +91,11 @@ describe('npm start', () => {
       // The local TURN relay runs beside the emulators, and answers.
       assert.match(output, /\[parley\]\S*\s+turn\s+turn:127\.0\.0\.1:3478/, 'one line for the relay');
       assert.equal(await portOpen('127.0.0.1', 3478), true, 'coturn listens on 3478');
-      // The scheduled sweeper runs at once, then every minute, through the Functions emulator.
+      // The scheduled sweeper runs at once, then every minute, through the
+      // Functions emulator; each run ends with its liveness pass 30 s later.
       await waitFor(/"message":"sweep"/, 60_000, 'the sweep function to run');
-      assert.match(output, /Finished "us-central1-sweep"/);
+      await waitFor(/Finished "us-central1-sweep"/, 90_000, 'the sweep function (and its liveness pass) to finish');
+      assert.match(output, /"message":"sweep \(liveness\)"/);
     } finally {
       const stopAt = Date.now();
       process.kill(-child.pid!, 'SIGINT');
