@@ -12,18 +12,11 @@
 import type { Timestamp } from 'firebase-admin/firestore';
 import type { Browser } from 'puppeteer-core';
 import { WAITING_SEEN_MS } from '../../functions/src/protocol/calls.js';
-import { killBrowser, launchChromium, ParleyTab } from '../support/browser.js';
+import { killBrowser, openInOwnBrowser, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually } from '../support/emulator.js';
 import { summarize } from './stats.js';
 
 type Report = (figure: string, data: object) => void;
-
-async function doomedTab(room: string): Promise<{ tab: ParleyTab; browser: Browser }> {
-  const browser = await launchChromium();
-  const tab = await ParleyTab.open(browser);
-  await tab.chooseRoom(room);
-  return { tab, browser };
-}
 
 export async function measureGhosts(shared: Browser, report: Report, rounds: number): Promise<void> {
   const db = adminDb();
@@ -33,7 +26,7 @@ export async function measureGhosts(shared: Browser, report: Report, rounds: num
   for (let i = 0; i < rounds; i++) {
     await clearFirestore();
     // A partner killed mid-call.
-    const a = await doomedTab('en');
+    const a = await openInOwnBrowser('en');
     const b = await ParleyTab.open(shared);
     await b.chooseRoom('en');
     await a.tab.press('start');
@@ -49,7 +42,7 @@ export async function measureGhosts(shared: Browser, report: Report, rounds: num
 
     // A waiter killed; someone is paired with it at once.
     await clearFirestore();
-    const ghost = await doomedTab('ml');
+    const ghost = await openInOwnBrowser('ml');
     await ghost.tab.press('start');
     await ghost.tab.waitForStatus('searching');
     const ghostUid = await ghost.tab.uid();

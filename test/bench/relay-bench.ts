@@ -13,7 +13,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, signedInUser } from '../support/emulator.js';
 import { relayControl, relayUp } from '../support/relay-control.js';
-import { reportStall, resetTabs } from './stall.js';
+import { reportStall, resetTabs } from '../support/stall.js';
 import { summarize } from './stats.js';
 
 type Report = (figure: string, data: object) => void;

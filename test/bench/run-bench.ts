@@ -15,7 +15,7 @@ import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } fr
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
 import { measureRelay } from './relay-bench.js';
-import { reportStall, resetTabs } from './stall.js';
+import { reportStall, resetTabs } from '../support/stall.js';
 import { summarize } from './stats.js';
 import { measureGhosts } from './ghosts.js';
 import { measureWriteLatency } from './write-latency.js';

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { WAITING_SEEN_MS } from '../../functions/src/protocol/calls.js';
-import { CallTab, killBrowser, launchChromium, ParleyTab } from '../support/browser.js';
+import { CallTab, killBrowser, launchChromium, openInOwnBrowser, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
 
 /** Every status a tab shows from now on, in order (polled every 50 ms in the page). */
@@ -35,12 +35,11 @@ describe('ghosts: browsers that die without a word', () => {
   const doomed: Browser[] = [];
   const db = adminDb();
 
+  /** A person whose browser the test will kill (closed at the end if it is still alive). */
   async function doomedTab(room: string): Promise<{ tab: ParleyTab; browser: Browser }> {
-    const browser = await launchChromium();
-    doomed.push(browser);
-    const tab = await ParleyTab.open(browser);
-    await tab.chooseRoom(room);
-    return { tab, browser };
+    const person = await openInOwnBrowser(room);
+    doomed.push(person.browser);
+    return person;
   }
 
   before(async () => {

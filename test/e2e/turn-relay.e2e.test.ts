@@ -17,6 +17,7 @@ import type { TurnCredentialsResult } from '../../functions/src/protocol/turn.js
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, EMULATORS, eventually, PROJECT_ID, ROOT, signedInUser } from '../support/emulator.js';
 import { relayControl, relayUp } from '../support/relay-control.js';
+import { reportStall } from '../support/stall.js';
 import { allocate } from '../support/turn-client.js';
 
 interface LocalRelay {
@@ -371,9 +372,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]).catch(
       async (err: unknown) => {
         // The rare "paired, never connected": say what each side and the database saw.
-        for (const tab of tabs) console.error('# page state:', JSON.stringify(await tab.diagnosis()));
-        for (const d of (await db.collection('calls').get()).docs) console.error('# call', d.id, JSON.stringify(d.data()));
-        for (const d of (await db.collection('queue').get()).docs) console.error('# queue', d.id, JSON.stringify(d.data()));
+        await reportStall(db, tabs);
         throw err;
       },
     );

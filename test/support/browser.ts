@@ -62,6 +62,17 @@ export async function killBrowser(browser: Browser): Promise<void> {
   await exited;
 }
 
+/**
+ * A person with a browser process of their own (so that killBrowser can kill
+ * just them), with Parley open and `room` chosen.
+ */
+export async function openInOwnBrowser(room: string): Promise<{ tab: ParleyTab; browser: Browser }> {
+  const browser = await launchChromium();
+  const tab = await ParleyTab.open(browser);
+  await tab.chooseRoom(room);
+  return { tab, browser };
+}
+
 /** One person: a tab with Parley open. */
 export class ParleyTab {
   private constructor(readonly page: Page) {}
@@ -442,46 +453,6 @@ export class CallTab {
         document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot?.querySelectorAll('.tile.peer')
           .length ?? 0,
     );
-  }
-
-  /**
-   * What the page's session is doing, from its private fields: for a run
-   * that failed (e.g. paired but no media), to say which side stalled where.
-   */
-  diagnosis(): Promise<object> {
-    return this.page.evaluate(() => {
-      const app = document.querySelector('parley-app') as unknown as {
-        session: {
-          state: { status: string };
-          attempt: {
-            live: boolean;
-            matched: boolean;
-            role: string | null;
-            signaling: { callId: string; seenCall?: boolean } | null;
-            peer: { signalingState: string; connectionState: string; heldCandidates: number } | null;
-          } | null;
-        };
-      } | null;
-      const attempt = app?.session.attempt;
-      return {
-        status: app?.session.state.status ?? null,
-        attempt: attempt && {
-          live: attempt.live,
-          matched: attempt.matched,
-          role: attempt.role,
-          callId: attempt.signaling?.callId ?? null,
-          // FirestoreSignaling: whether its listener ever saw the call document.
-          seenCall: attempt.signaling?.seenCall ?? null,
-          signalingState: attempt.peer?.signalingState ?? null,
-          connectionState: attempt.peer?.connectionState ?? null,
-          heldCandidates: attempt.peer?.heldCandidates ?? null,
-        },
-        marks: performance
-          .getEntriesByType('mark')
-          .filter((m) => m.name.startsWith('parley:'))
-          .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
-      };
-    });
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */

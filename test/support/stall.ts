@@ -1,10 +1,10 @@
 /**
- * When a benchmark call is paired but carries no media: what each page and
+ * When a call of a benchmark or a test is paired but carries no media: what each page and
  * the database show, printed to stderr, and both tabs back to idle so the
  * run goes on.
  */
-import type { ParleyTab } from '../support/browser.js';
-import type { adminDb } from '../support/emulator.js';
+import type { ParleyTab } from './browser.js';
+import type { adminDb } from './emulator.js';
 
 /** What the pages and the database show when a paired call carries no media (stderr). */
 export async function reportStall(db: ReturnType<typeof adminDb>, tabs: ParleyTab[]): Promise<void> {
