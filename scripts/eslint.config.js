@@ -1,7 +1,7 @@
 // One lint setup for web/, functions/ and test/ (typescript-eslint, flat
 // config). Besides the recommended checks it guards the layers of
-// ../docs and DESIGN: elements → flows → engine; the engine, the flows and
-// the session know no Firebase; the web client imports nothing of the
+// ../docs and DESIGN: elements → flows → engine; the engine and the flows
+// know no Firebase; the web client imports nothing of the
 // functions but the protocol module (`@parley/functions/protocol`).
 import js from '@eslint/js';
 import { fileURLToPath } from 'node:url';
@@ -16,15 +16,15 @@ const FUNCTIONS_BY_PATH = {
 };
 const FIREBASE = {
   group: ['firebase', 'firebase/*', '@firebase/*'],
-  message: 'Only web/src/backend/ knows Firebase; the engine, flows and session declare interfaces it implements.',
+  message: 'Only web/src/backend/ knows Firebase; the engine and the flows declare interfaces it implements.',
 };
 const NO_DOM_LAYERS = {
   group: ['**/elements/**', 'lit', 'lit/*'],
   message: 'Layers point one way: elements use flows and the engine, never the reverse.',
 };
 const NO_FLOWS = {
-  group: ['**/flows/**', '**/session/**', '**/backend/**'],
-  message: 'The engine knows WebRTC and nothing else: no flows, no session, no backend.',
+  group: ['**/flows/**', '**/backend/**'],
+  message: 'The engine knows WebRTC and nothing else: no flows, no backend.',
 };
 
 // This file lives in scripts/ (the top level of the repository is kept to
@@ -80,7 +80,7 @@ export default tseslint
       rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS, NO_FLOWS] }] },
     },
     {
-      files: ['web/src/flows/**/*.ts', 'web/src/session/**/*.ts'],
+      files: ['web/src/flows/**/*.ts'],
       rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS] }] },
     },
     {

@@ -1,12 +1,12 @@
 /**
- * <parley-app> rendered in the page, its ChatSession on the in-memory backend
- * (ChatSessionDeps through the constructor), the fake camera and real peers.
+ * <parley-app> rendered in the page, its RandomChatFlow on the in-memory backend
+ * (RandomChatDeps through the constructor), the fake camera and real peers.
  */
 import { ROOMS } from '../../../functions/src/protocol/rooms.js';
 import { ParleyApp, statusText } from '../../../web/src/elements/parley-app.js';
-import type { ChatSessionDeps } from '../../../web/src/session/chat-session.js';
-import { ChatStatus, type ChatState } from '../../../web/src/session/chat-state.js';
-import type { Problem } from '../../../web/src/session/problems.js';
+import type { RandomChatDeps } from '../../../web/src/flows/random-chat.js';
+import { RandomChatStatus, type RandomChatState } from '../../../web/src/flows/random-chat-state.js';
+import type { Problem } from '../../../web/src/flows/problems.js';
 import { assert, assertDeepEqual, assertEqual, assertIncludes } from '../assert.js';
 import { ChatRig, deniedCamera, type RigOptions } from '../support/chat-rig.js';
 import { sleep, waitForStatus, waitUntil } from '../support/wait.js';
@@ -38,7 +38,7 @@ describe('<parley-app>', () => {
     history.replaceState(null, '', location.pathname + location.search);
   }
 
-  async function mount(options: RigOptions = {}, deps: ChatSessionDeps = rig.deps(options)): Promise<ParleyApp> {
+  async function mount(options: RigOptions = {}, deps: RandomChatDeps = rig.deps(options)): Promise<ParleyApp> {
     const el = new ParleyApp(deps);
     rig.track(el.session);
     elements.push(el);
@@ -93,7 +93,7 @@ describe('<parley-app>', () => {
   /** Waits until #status shows `wanted` (the element re-renders on every session change). */
   async function waitForShownStatus(
     el: ParleyApp,
-    wanted: ChatState['status'],
+    wanted: RandomChatState['status'],
     timeoutMs: number,
     name = 'the page',
   ): Promise<void> {
@@ -273,7 +273,7 @@ describe('<parley-app>', () => {
 
   it('statusText has the right line for every status', () => {
     const problem: Problem = { code: 'connection-lost', message: 'The connection to the stranger was lost.', hint: 'h' };
-    const cases: Array<[ChatState, string]> = [
+    const cases: Array<[RandomChatState, string]> = [
       [{ status: 'idle' }, 'Pick a room and press Start.'],
       [{ status: 'requesting-media' }, 'Allow the camera and microphone to continue…'],
       [{ status: 'media-error', problem: { code: 'camera-denied', message: 'Denied, really.', hint: 'h' } }, 'Denied, really.'],
@@ -298,7 +298,7 @@ describe('<parley-app>', () => {
     for (const [state, text] of cases) assertEqual(statusText(state, 'ta'), text, `statusText for ${JSON.stringify(state)}`);
     // Every status of the state machine is covered above.
     const covered = new Set(cases.map(([s]) => s.status));
-    for (const s of Object.values(ChatStatus)) assert(covered.has(s), `statusText case for ${s}`);
+    for (const s of Object.values(RandomChatStatus)) assert(covered.has(s), `statusText case for ${s}`);
   });
 
   it('shows the live counts in the picker and a summary for the chosen room', async function () {

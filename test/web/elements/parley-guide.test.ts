@@ -5,7 +5,7 @@
  */
 import { ParleyGuide } from '../../../web/src/elements/parley-guide.js';
 import { ExtraHelpTopic } from '../../../web/src/flows/help-topic.js';
-import { ProblemCode } from '../../../web/src/session/problems.js';
+import { ProblemCode } from '../../../web/src/flows/problems.js';
 import { assert, assertEqual } from '../assert.js';
 
 describe('<parley-guide>', () => {

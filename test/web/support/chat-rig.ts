@@ -5,7 +5,7 @@
  * release them all.
  */
 import type { Timing } from '../../../web/src/config.js';
-import { ChatSession, type ChatSessionDeps } from '../../../web/src/session/chat-session.js';
+import { RandomChatFlow, type RandomChatDeps } from '../../../web/src/flows/random-chat.js';
 import { MemoryMatchmaker, type MemoryMatchmakerOptions } from './memory-backend.js';
 
 /** Short waits so that a stuck step shows up quickly; renewals never fire during a test. */
@@ -34,7 +34,7 @@ export interface RigOptions {
 export class ChatRig {
   readonly server: MemoryMatchmaker;
   private readonly streams: MediaStream[] = [];
-  private readonly sessions: ChatSession[] = [];
+  private readonly sessions: RandomChatFlow[] = [];
 
   /** `server` configures the in-memory matchmaker (e.g. a short widenAfterMs). */
   constructor(server: MemoryMatchmakerOptions = {}) {
@@ -42,7 +42,7 @@ export class ChatRig {
   }
 
   /** Deps for one page: its own backend user, the fake camera, no ICE servers (loopback only). */
-  deps(options: RigOptions = {}): ChatSessionDeps & { readonly uid: string } {
+  deps(options: RigOptions = {}): RandomChatDeps & { readonly uid: string } {
     const backend = this.server.backend(options.uid);
     return {
       uid: backend.uid,
@@ -59,16 +59,16 @@ export class ChatRig {
     };
   }
 
-  /** A ChatSession on deps from `deps()`, stopped by `cleanup`. */
-  session(options: RigOptions = {}): { readonly session: ChatSession; readonly uid: string } {
+  /** A RandomChatFlow on deps from `deps()`, stopped by `cleanup`. */
+  session(options: RigOptions = {}): { readonly session: RandomChatFlow; readonly uid: string } {
     const deps = this.deps(options);
-    const session = new ChatSession(deps);
+    const session = new RandomChatFlow(deps);
     this.track(session);
     return { session, uid: deps.uid };
   }
 
   /** Has `cleanup` stop this session too (e.g. one owned by an element). */
-  track(session: ChatSession): void {
+  track(session: RandomChatFlow): void {
     this.sessions.push(session);
   }
 

@@ -5,7 +5,7 @@
  *
  * It follows the same rules as the real pairing and signaling
  * (functions/src/matching/matchmaker.ts, web/src/backend/firestore-signaling.ts
- * and the comments of web/src/session/{matcher,signaling}.ts):
+ * and the comments of web/src/flows/{matcher,signaling}.ts):
  *
  * - join ends every call the joiner is part of (that is how a partner learns
  *   of a Next), then pairs the joiner with the longest-waiting other person
@@ -40,12 +40,12 @@
 import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/protocol/room-counts.js';
 import { choosePartner, sharedPool, widening } from '../../../functions/src/domain/pairing.js';
 import { isRoomId, type RoomId } from '../../../functions/src/protocol/rooms.js';
-import type { Backend } from '../../../web/src/session/backend.js';
+import type { Backend } from '../../../web/src/flows/backend.js';
 import { HeldQueue } from '../../../web/src/engine/held-queue.js';
-import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/session/matcher.js';
-import type { SignalingChannel, SignalingListener } from '../../../web/src/session/signaling.js';
+import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/flows/matcher.js';
+import type { SignalingChannel, SignalingListener } from '../../../web/src/flows/signaling.js';
 import type { LinkSignal } from '../../../web/src/engine/types.js';
-import type { Role, SessionDescription } from '../../../web/src/session/types.js';
+import type { Role, SessionDescription } from '../../../web/src/flows/types.js';
 
 /** A later task: how every response and message arrives. */
 function nextTask(): Promise<void> {
@@ -131,7 +131,7 @@ export class MemoryMatchmaker {
     this.widenAfterMs = widenAfterMs;
   }
 
-  /** A Backend for one anonymous person (one page, one ChatSession). */
+  /** A Backend for one anonymous person (one page, one RandomChatFlow). */
   backend(uid: string = `user-${++this.ids}`): Backend {
     const matcher: Matcher = {
       join: async (room, offer, options) => {

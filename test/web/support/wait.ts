@@ -2,8 +2,8 @@
  * Waiting helpers. Tests never assert on timing: they wait for a condition
  * with a generous limit and fail with a description of what never happened.
  */
-import type { ChatSession } from '../../../web/src/session/chat-session.js';
-import type { ChatState } from '../../../web/src/session/chat-state.js';
+import type { RandomChatFlow } from '../../../web/src/flows/random-chat.js';
+import type { RandomChatState } from '../../../web/src/flows/random-chat-state.js';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,12 +23,12 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  * change the session reports; rejects after `timeoutMs` naming the last state.
  */
 export function waitFor(
-  session: ChatSession,
-  predicate: (state: ChatState) => boolean,
+  session: RandomChatFlow,
+  predicate: (state: RandomChatState) => boolean,
   timeoutMs: number,
   what = 'a state',
-): Promise<ChatState> {
-  return new Promise<ChatState>((resolve, reject) => {
+): Promise<RandomChatState> {
+  return new Promise<RandomChatState>((resolve, reject) => {
     let unsubscribe: () => void = () => undefined;
     const timer = setTimeout(() => {
       unsubscribe();
@@ -47,7 +47,11 @@ export function waitFor(
 }
 
 /** Waits for a given status. */
-export function waitForStatus(session: ChatSession, status: ChatState['status'], timeoutMs: number): Promise<ChatState> {
+export function waitForStatus(
+  session: RandomChatFlow,
+  status: RandomChatState['status'],
+  timeoutMs: number,
+): Promise<RandomChatState> {
   return waitFor(session, (s) => s.status === status, timeoutMs, `status ${status}`);
 }
 

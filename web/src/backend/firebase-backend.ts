@@ -22,7 +22,7 @@ import {
 } from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { CallService } from '../flows/link-call.js';
-import type { Backend } from '../session/backend.js';
+import type { Backend } from '../flows/backend.js';
 import { FirestoreCallService, linkCallUsage } from './firestore-call.js';
 import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';
 import { FunctionsMatcher } from './functions-matcher.js';

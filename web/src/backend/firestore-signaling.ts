@@ -24,8 +24,8 @@ import {
 } from 'firebase/firestore';
 import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkSignal } from '../engine/types.js';
-import type { SignalingChannel, SignalingListener } from '../session/signaling.js';
-import type { Role } from '../session/types.js';
+import type { SignalingChannel, SignalingListener } from '../flows/signaling.js';
+import type { Role } from '../flows/types.js';
 import { listenToMailboxes, MailboxWriter, signalingUsage } from './firestore-mailbox.js';
 
 export { signalingUsage };

@@ -1,7 +1,7 @@
 /** Matcher over the `join` and `leave` callables (functions/src/handlers). */
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../session/matcher.js';
-import type { SessionDescription } from '../session/types.js';
+import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/matcher.js';
+import type { SessionDescription } from '../flows/types.js';
 import { callOnUnload } from './keepalive.js';
 
 export class FunctionsMatcher implements Matcher {

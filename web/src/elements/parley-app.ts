@@ -18,9 +18,9 @@ import { relayOnlyFor } from '../config.js';
 import { ICE } from '../ice.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { hideMyIpChoice, recall, remember, rememberHideMyIp } from '../settings.js';
-import { canNext, isActive, type ChatState } from '../session/chat-state.js';
-import { mark, Mark, type ChatSessionDeps } from '../session/chat-session.js';
-import { ChatController } from './chat-controller.js';
+import { canNext, isActive, type RandomChatState } from '../flows/random-chat-state.js';
+import { mark, Mark, type RandomChatDeps } from '../flows/random-chat.js';
+import { RandomChatController } from './random-chat-controller.js';
 import './parley-call.js';
 import { problemBox, sharedStyles } from './problem-links.js';
 
@@ -34,7 +34,7 @@ function roomById(id: RoomId): Room {
 }
 
 /** One line about the current state, for the status bar and screen readers; `room` is the one searched in. */
-export function statusText(state: ChatState, room: RoomId): string {
+export function statusText(state: RandomChatState, room: RoomId): string {
   switch (state.status) {
     case 'idle':
       return 'Pick a room and press Start.';
@@ -98,7 +98,7 @@ function storedRoom(): RoomId {
 
 /**
  * The stranger-chat page: room picker, the two videos, Start / Next / Stop and
- * a status line. Renders the ChatSession's state; all call logic is there.
+ * a status line. Renders the RandomChatFlow's state; all call logic is there.
  */
 @customElement('parley-app')
 export class ParleyApp extends LitElement {
@@ -256,13 +256,13 @@ export class ParleyApp extends LitElement {
   /** "Hide my IP" as the person chose it (remembered), or null: the deployment's default applies to random calls. */
   @state() private hideIpChoice: boolean | null = hideMyIpChoice();
 
-  private readonly chat: ChatController;
+  private readonly chat: RandomChatController;
   /** The remote stream whose first frame we already watch for. */
   private watchedStream: MediaStream | null = null;
 
-  constructor(deps?: ChatSessionDeps) {
+  constructor(deps?: RandomChatDeps) {
     super();
-    this.chat = new ChatController(this, deps);
+    this.chat = new RandomChatController(this, deps);
   }
 
   /** The session behind the page (for tests and diagnostics). */

@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ExtraHelpTopic, HELP_TOPICS, type HelpTopic } from '../flows/help-topic.js';
 import { CHECK_HASH, hashForHelp } from '../page-url.js';
-import { ProblemCode } from '../session/problems.js';
+import { ProblemCode } from '../flows/problems.js';
 
 export interface GuideSection {
   readonly title: string;

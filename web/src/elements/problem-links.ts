@@ -1,6 +1,6 @@
 import { css, html } from 'lit';
 import { CHECK_HASH, hashForHelp } from '../page-url.js';
-import type { Problem } from '../session/problems.js';
+import type { Problem } from '../flows/problems.js';
 
 /** The links under every error box: the guide's section about it, and the connection check. */
 export function problemLinks(problem: Problem) {

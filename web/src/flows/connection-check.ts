@@ -8,7 +8,7 @@
 import { AudioLevelMeter } from '../engine/audio-level.js';
 import { configuredServers, summarizeCandidates, type ParsedCandidate } from '../engine/ice-candidate.js';
 import { measureRelayRtt, probeIce } from '../engine/ice-probe.js';
-import { backendProblem, mediaProblem, ProblemCode } from '../session/problems.js';
+import { backendProblem, mediaProblem, ProblemCode } from './problems.js';
 import { checkTransition, INITIAL_CHECK_STATE, type CheckEvent, type CheckState } from './connection-check-state.js';
 import { failedVerdict, OLD_BROWSER, type MediaFinding, type NetworkFinding } from './verdict.js';
 

@@ -3,7 +3,7 @@
  * the page can show (its ProblemCode), and a few more the connection check
  * or a person's own experience points to.
  */
-import { ProblemCode } from '../session/problems.js';
+import { ProblemCode } from './problems.js';
 
 export const ExtraHelpTopic = {
   noAudio: 'no-audio',

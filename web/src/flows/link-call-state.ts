@@ -3,7 +3,7 @@
  * union of named states, one transition function. Pure; the flow
  * (link-call.ts) feeds it events, elements render its states.
  */
-import type { Problem } from '../session/problems.js';
+import type { Problem } from './problems.js';
 
 export type LinkCallState =
   /** Nothing yet: the page just opened (or the person went back to the start). */

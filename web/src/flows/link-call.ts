@@ -7,7 +7,7 @@
 import type { CallAvailability, CreateCallResult, EnterCallResult } from '@parley/functions/protocol';
 import { Call, type CallSignaling, type Peer } from '../engine/call.js';
 import type { LinkSignal } from '../engine/types.js';
-import { backendProblem, mediaProblem } from '../session/problems.js';
+import { backendProblem, mediaProblem } from './problems.js';
 import { INITIAL_LINK_CALL_STATE, linkCallTransition, type LinkCallEvent, type LinkCallState } from './link-call-state.js';
 
 /** What the call's page hears from the backend while it is a member. */

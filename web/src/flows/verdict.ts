@@ -4,7 +4,7 @@
  * module judges them, elements show the words as they are.
  */
 import type { CandidateSummary, ConfiguredServers } from '../engine/ice-candidate.js';
-import { ProblemCode, type Problem } from '../session/problems.js';
+import { ProblemCode, type Problem } from './problems.js';
 import { ExtraHelpTopic, type HelpTopic } from './help-topic.js';
 
 /** The camera and microphone, as the check found them. */

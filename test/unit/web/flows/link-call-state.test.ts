@@ -9,7 +9,7 @@ import {
   type LinkCallStatus,
   showsPreview,
 } from '../../../../web/src/flows/link-call-state.js';
-import { CONNECTION_FAILED, type Problem } from '../../../../web/src/session/problems.js';
+import { CONNECTION_FAILED, type Problem } from '../../../../web/src/flows/problems.js';
 
 const DENIED: Problem = {
   code: 'camera-denied',

@@ -14,7 +14,7 @@ import {
   type NetworkFinding,
   type Verdict,
 } from '../../../../web/src/flows/verdict.js';
-import { CONNECTION_FAILED, mediaProblem } from '../../../../web/src/session/problems.js';
+import { CONNECTION_FAILED, mediaProblem } from '../../../../web/src/flows/problems.js';
 
 type Kind = 'host' | 'srflx' | 'relay';
 

@@ -10,7 +10,7 @@ import {
   type Problem,
   ProblemCode,
   RELAY_UNREACHABLE,
-} from '../../../../web/src/session/problems.js';
+} from '../../../../web/src/flows/problems.js';
 
 function assertWellFormed(problem: Problem): void {
   assert.ok(Object.values(ProblemCode).includes(problem.code), `unknown code ${problem.code}`);

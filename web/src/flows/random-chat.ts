@@ -2,12 +2,19 @@
  * The stranger-chat orchestrator: one object per page. It owns the camera
  * stream, runs one attempt at a time (offer → join → answer → connected), and
  * wires a PeerSession to a SignalingChannel and the Matcher. Elements reach it
- * through ChatController; it never touches the DOM.
+ * through RandomChatController; it never touches the DOM.
  */
 import { REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
 import type { Timing } from '../config.js';
 import type { Backend } from './backend.js';
-import { canModerate, canNext, INITIAL_STATE, transition, type ChatEvent, type ChatState } from './chat-state.js';
+import {
+  canModerate,
+  canNext,
+  INITIAL_STATE,
+  transition,
+  type RandomChatEvent,
+  type RandomChatState,
+} from './random-chat-state.js';
 import type { JoinResult, ReportReason } from './matcher.js';
 import { PartnerLiveness, type LivenessAction } from '../engine/liveness.js';
 import { reconnectPolicy } from '../engine/reconnect-policy.js';
@@ -16,7 +23,7 @@ import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, notCon
 import type { SignalingChannel } from './signaling.js';
 import type { IceCandidate, Role, SessionDescription } from './types.js';
 
-export interface ChatSessionDeps {
+export interface RandomChatDeps {
   /** Connects to the backend and signs in; may load code lazily. Called once, then cached. */
   connect(): Promise<Backend>;
   getUserMedia(): Promise<MediaStream>;
@@ -124,8 +131,8 @@ class Attempt {
   }
 }
 
-export class ChatSession {
-  private _state: ChatState = INITIAL_STATE;
+export class RandomChatFlow {
+  private _state: RandomChatState = INITIAL_STATE;
   private local: MediaStream | null = null;
   private remote: MediaStream | null = null;
   private backendPromise: Promise<Backend> | null = null;
@@ -154,7 +161,7 @@ export class ChatSession {
   /** The room-counts listener; null while not listening. */
   private countsWatch: { stop: () => void } | null = null;
 
-  constructor(private readonly deps: ChatSessionDeps) {
+  constructor(private readonly deps: RandomChatDeps) {
     // Renewed credentials reach the live call too, so a restart from either end uses them.
     deps.watchRtcConfig?.(() => this.attempt?.peer?.setConfiguration(this.deps.rtcConfig()));
   }
@@ -165,7 +172,7 @@ export class ChatSession {
     this.attempt?.peer?.restartIce(config);
   }
 
-  get state(): ChatState {
+  get state(): RandomChatState {
     return this._state;
   }
 
@@ -351,11 +358,11 @@ export class ChatSession {
   }
 
   /** Read through a method so TypeScript does not keep a narrowing across awaits and dispatches. */
-  private status(): ChatState['status'] {
+  private status(): RandomChatState['status'] {
     return this._state.status;
   }
 
-  private dispatch(event: ChatEvent): void {
+  private dispatch(event: RandomChatEvent): void {
     const next = transition(this._state, event);
     if (next === this._state) return;
     this._state = next;

@@ -1,5 +1,5 @@
 /**
- * Reactive controller that gives an element a ChatSession: it builds the
+ * Reactive controller that gives an element a RandomChatFlow: it builds the
  * session with the real browser and backend, re-renders the host on every
  * change, warms the backend up after first paint, and ends the call when the
  * page goes away.
@@ -7,10 +7,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { MEDIA_CONSTRAINTS, TIMING } from '../config.js';
 import { ICE, rtcConfigFor } from '../ice.js';
-import { ChatSession, type ChatSessionDeps } from '../session/chat-session.js';
+import { RandomChatFlow, type RandomChatDeps } from '../flows/random-chat.js';
 
 /** The production wiring; tests pass their own. */
-export function browserChatDeps(): ChatSessionDeps {
+export function browserRandomChatDeps(): RandomChatDeps {
   return {
     // Firebase is loaded only now, after the shell has painted.
     connect: async () => {
@@ -36,16 +36,16 @@ export function browserChatDeps(): ChatSessionDeps {
   };
 }
 
-export class ChatController implements ReactiveController {
-  readonly session: ChatSession;
+export class RandomChatController implements ReactiveController {
+  readonly session: RandomChatFlow;
   private unsubscribe: (() => void) | null = null;
   private readonly onPageHide = () => this.session.unload();
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    deps: ChatSessionDeps = browserChatDeps(),
+    deps: RandomChatDeps = browserRandomChatDeps(),
   ) {
-    this.session = new ChatSession(deps);
+    this.session = new RandomChatFlow(deps);
     host.addController(this);
   }
 

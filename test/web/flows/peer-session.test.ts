@@ -2,8 +2,8 @@
  * PeerSession with real WebRTC: two sessions in this page, the fake camera,
  * and candidates handed from one to the other directly (no signaling server).
  */
-import { PeerSession } from '../../../web/src/session/peer-session.js';
-import type { IceCandidate, SessionDescription } from '../../../web/src/session/types.js';
+import { PeerSession } from '../../../web/src/flows/peer-session.js';
+import type { IceCandidate, SessionDescription } from '../../../web/src/flows/types.js';
 import { assert, assertEqual, assertRejects } from '../assert.js';
 import { sleep, waitUntil, withTimeout } from '../support/wait.js';
 

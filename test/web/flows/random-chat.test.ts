@@ -1,10 +1,10 @@
 /**
- * ChatSession end to end in one page: two sessions, the in-memory matchmaker
+ * RandomChatFlow end to end in one page: two sessions, the in-memory matchmaker
  * and signaling (support/memory-backend.ts), the fake camera and real peer
  * connections over loopback.
  */
-import { ChatSession } from '../../../web/src/session/chat-session.js';
-import type { ChatState } from '../../../web/src/session/chat-state.js';
+import { RandomChatFlow } from '../../../web/src/flows/random-chat.js';
+import type { RandomChatState } from '../../../web/src/flows/random-chat-state.js';
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
 import { ChatRig, deniedCamera } from '../support/chat-rig.js';
 import type { MemoryMatchmaker } from '../support/memory-backend.js';
@@ -14,15 +14,15 @@ const CONNECT_MS = 15000;
 const LEAVE_MS = 10000;
 
 /** Every status a session passes through, in order. */
-function recordStatuses(session: ChatSession): ChatState['status'][] {
-  const seen: ChatState['status'][] = [session.state.status];
+function recordStatuses(session: RandomChatFlow): RandomChatState['status'][] {
+  const seen: RandomChatState['status'][] = [session.state.status];
   session.onChange(() => {
     if (seen[seen.length - 1] !== session.state.status) seen.push(session.state.status);
   });
   return seen;
 }
 
-describe('ChatSession with the in-memory backend', () => {
+describe('RandomChatFlow with the in-memory backend', () => {
   let rig: ChatRig;
 
   beforeEach(() => {
@@ -90,8 +90,8 @@ describe('ChatSession with the in-memory backend', () => {
     this.timeout(40000);
     const { a, b } = await connectedPair();
     type Internals = { attempt: { peer: { restartIce(): void; getStats(): Promise<RTCStatsReport> } | null } };
-    const peerOf = (s: ChatSession) => (s as unknown as Internals).attempt.peer!;
-    const pcOf = (s: ChatSession) => (peerOf(s) as unknown as { link: { pc: RTCPeerConnection } }).link.pc;
+    const peerOf = (s: RandomChatFlow) => (s as unknown as Internals).attempt.peer!;
+    const pcOf = (s: RandomChatFlow) => (peerOf(s) as unknown as { link: { pc: RTCPeerConnection } }).link.pc;
     const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1];
     for (const [restarter, other] of [
       [a, b],
@@ -349,7 +349,7 @@ describe('ChatSession with the in-memory backend', () => {
     });
 
     /** Both connected to each other, through a call the server made in `room`. */
-    async function connectedIn(a: ChatSession, b: ChatSession, server: MemoryMatchmaker, room: string): Promise<void> {
+    async function connectedIn(a: RandomChatFlow, b: RandomChatFlow, server: MemoryMatchmaker, room: string): Promise<void> {
       await Promise.all([waitForStatus(a, 'connected', CONNECT_MS), waitForStatus(b, 'connected', CONNECT_MS)]).catch(
         (err: unknown) => {
           throw new Error(`${String(err)}\nserver log: ${server.log.join('; ')}`);
@@ -432,7 +432,7 @@ describe('ChatSession with the in-memory backend', () => {
   });
 
   describe('room counts', () => {
-    const counted = (s: ChatSession, room: 'ta' | 'en', waiting: number, chatting: number) => {
+    const counted = (s: RandomChatFlow, room: 'ta' | 'en', waiting: number, chatting: number) => {
       const c = s.roomCounts?.[room];
       return c !== undefined && c.waiting === waiting && c.chatting === chatting;
     };
@@ -482,7 +482,7 @@ describe('ChatSession with the in-memory backend', () => {
           },
         }),
       };
-      const broken = new ChatSession(deps);
+      const broken = new RandomChatFlow(deps);
       rig.track(broken);
       const other = rig.session();
       const warnings: unknown[][] = [];

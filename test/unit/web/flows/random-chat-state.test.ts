@@ -4,14 +4,14 @@ import { describe, it } from 'node:test';
 import {
   canModerate,
   canNext,
-  type ChatEvent,
-  type ChatState,
-  ChatStatus,
+  type RandomChatEvent,
+  type RandomChatState,
+  RandomChatStatus,
   INITIAL_STATE,
   isActive,
   transition,
-} from '../../../../web/src/session/chat-state.js';
-import { CONNECTION_FAILED, type Problem } from '../../../../web/src/session/problems.js';
+} from '../../../../web/src/flows/random-chat-state.js';
+import { CONNECTION_FAILED, type Problem } from '../../../../web/src/flows/problems.js';
 
 const DENIED: Problem = {
   code: 'camera-denied',
@@ -34,12 +34,12 @@ const E = {
   report: { type: 'ended-by-you', action: 'report' },
   block: { type: 'ended-by-you', action: 'block' },
   widened: { type: 'widened' },
-} as const satisfies Record<string, ChatEvent>;
+} as const satisfies Record<string, RandomChatEvent>;
 
-const ALL_EVENTS: readonly ChatEvent[] = Object.values(E);
+const ALL_EVENTS: readonly RandomChatEvent[] = Object.values(E);
 
 /** One fresh example of every state. */
-function everyState(): ChatState[] {
+function everyState(): RandomChatState[] {
   return [
     { status: 'idle' },
     { status: 'requesting-media' },
@@ -58,7 +58,7 @@ function everyState(): ChatState[] {
 }
 
 /** A readable name for a state in test titles (ended-by-you names its action, searching its flags). */
-function label(state: ChatState): string {
+function label(state: RandomChatState): string {
   if (state.status === 'ended-by-you') return `ended-by-you (${state.action})`;
   if (state.status === 'searching') {
     const flags = [state.again && 'again', state.widened && 'widened'].filter(Boolean);
@@ -67,7 +67,7 @@ function label(state: ChatState): string {
   return state.status;
 }
 
-function run(state: ChatState, ...events: ChatEvent[]): ChatState {
+function run(state: RandomChatState, ...events: RandomChatEvent[]): RandomChatState {
   return events.reduce(transition, state);
 }
 
@@ -83,9 +83,9 @@ describe('INITIAL_STATE', () => {
   });
 });
 
-describe('ChatStatus', () => {
-  it('lists the ten statuses used by ChatState', () => {
-    assert.deepEqual(Object.values(ChatStatus).sort(), [
+describe('RandomChatStatus', () => {
+  it('lists the ten statuses used by RandomChatState', () => {
+    assert.deepEqual(Object.values(RandomChatStatus).sort(), [
       'connected',
       'connecting',
       'ended-by-you',
@@ -130,7 +130,7 @@ describe('transition: the happy path', () => {
   });
 
   it('runs the whole path from idle back to searching', () => {
-    const seen: ChatStatus[] = [];
+    const seen: RandomChatStatus[] = [];
     let state = INITIAL_STATE;
     for (const event of [E.start, E.mediaReady, E.matched, E.connected, E.partnerLeft, E.next]) {
       state = transition(state, event);
@@ -141,7 +141,7 @@ describe('transition: the happy path', () => {
   });
 
   it('does not mutate the state it is given', () => {
-    const state: ChatState = { status: 'searching', again: true, widened: false };
+    const state: RandomChatState = { status: 'searching', again: true, widened: false };
     transition(state, E.matched);
     assert.deepEqual(state, { status: 'searching', again: true, widened: false });
   });
@@ -232,7 +232,7 @@ describe('transition: requeue, next and failure', () => {
 describe('transition: widened (the room was quiet, Anyone too)', () => {
   for (const again of [false, true]) {
     it(`widened: searching (again=${again}) → searching with widened=true, keeping again`, () => {
-      const state: ChatState = { status: 'searching', again, widened: false };
+      const state: RandomChatState = { status: 'searching', again, widened: false };
       const next = transition(state, E.widened);
       assert.deepEqual(next, { status: 'searching', again, widened: true });
       assert.deepEqual(state, { status: 'searching', again, widened: false }, 'the given state is not mutated');
@@ -240,7 +240,7 @@ describe('transition: widened (the room was quiet, Anyone too)', () => {
   }
 
   it('a second widened changes nothing (same object)', () => {
-    const widened: ChatState = { status: 'searching', again: false, widened: true };
+    const widened: RandomChatState = { status: 'searching', again: false, widened: true };
     assert.equal(transition(widened, E.widened), widened);
   });
 
@@ -264,7 +264,7 @@ describe('transition: widened (the room was quiet, Anyone too)', () => {
   });
 
   it('a widened search moves on like any other: matched, failed, stop', () => {
-    const widened: ChatState = { status: 'searching', again: false, widened: true };
+    const widened: RandomChatState = { status: 'searching', again: false, widened: true };
     assert.deepEqual(transition(widened, E.matched), { status: 'connecting' });
     assert.deepEqual(transition(widened, E.failed), { status: 'failed', problem: CONNECTION_FAILED });
     assert.deepEqual(transition(widened, E.stop), { status: 'idle' });
@@ -278,8 +278,8 @@ describe('transition: widened (the room was quiet, Anyone too)', () => {
 });
 
 describe('transition: ended by you (report or block)', () => {
-  const ENDED_REPORT: ChatState = { status: 'ended-by-you', action: 'report' };
-  const ENDED_BLOCK: ChatState = { status: 'ended-by-you', action: 'block' };
+  const ENDED_REPORT: RandomChatState = { status: 'ended-by-you', action: 'report' };
+  const ENDED_BLOCK: RandomChatState = { status: 'ended-by-you', action: 'block' };
 
   for (const from of [{ status: 'connecting' }, { status: 'connected' }, { status: 'partner-left' }] as const) {
     for (const event of [E.report, E.block]) {
@@ -326,7 +326,7 @@ describe('transition: ended by you (report or block)', () => {
   });
 
   it('runs from a call through a report back to the queue', () => {
-    const seen: ChatStatus[] = [];
+    const seen: RandomChatStatus[] = [];
     let state = INITIAL_STATE;
     for (const event of [E.start, E.mediaReady, E.matched, E.connected, E.report, E.next, E.matched]) {
       state = transition(state, event);
@@ -358,7 +358,7 @@ describe('transition: stop', () => {
   }
 
   it('stop from idle returns the very same object', () => {
-    const idle: ChatState = { status: 'idle' };
+    const idle: RandomChatState = { status: 'idle' };
     assert.equal(transition(idle, E.stop), idle);
     assert.equal(transition(INITIAL_STATE, E.stop), INITIAL_STATE);
   });
@@ -369,13 +369,13 @@ describe('transition: stop', () => {
 });
 
 describe('transition: events that do not apply return the same object', () => {
-  const MEDIA_ERROR: ChatState = { status: 'media-error', problem: DENIED };
-  const FAILED: ChatState = { status: 'failed', problem: CONNECTION_FAILED };
-  const ENDED_REPORT: ChatState = { status: 'ended-by-you', action: 'report' };
-  const ENDED_BLOCK: ChatState = { status: 'ended-by-you', action: 'block' };
-  const WIDENED: ChatState = { status: 'searching', again: false, widened: true };
+  const MEDIA_ERROR: RandomChatState = { status: 'media-error', problem: DENIED };
+  const FAILED: RandomChatState = { status: 'failed', problem: CONNECTION_FAILED };
+  const ENDED_REPORT: RandomChatState = { status: 'ended-by-you', action: 'report' };
+  const ENDED_BLOCK: RandomChatState = { status: 'ended-by-you', action: 'block' };
+  const WIDENED: RandomChatState = { status: 'searching', again: false, widened: true };
   /** Every (state, event) pair that must leave the state as it is (stop while idle is tested above). */
-  const ignored: ReadonlyArray<readonly [ChatState, ChatEvent]> = [
+  const ignored: ReadonlyArray<readonly [RandomChatState, RandomChatEvent]> = [
     // idle: only start matters.
     ...[
       E.mediaReady,
@@ -482,7 +482,7 @@ describe('transition: events that do not apply return the same object', () => {
 });
 
 /** One test per state: `predicate` gives `expected[status]`. */
-function itHoldsPerState(predicate: (s: ChatState) => boolean, expected: Record<ChatStatus, boolean>): void {
+function itHoldsPerState(predicate: (s: RandomChatState) => boolean, expected: Record<RandomChatStatus, boolean>): void {
   for (const state of everyState()) {
     it(`is ${expected[state.status]} while ${label(state)}`, () => {
       assert.equal(predicate(state), expected[state.status]);
@@ -491,7 +491,7 @@ function itHoldsPerState(predicate: (s: ChatState) => boolean, expected: Record<
 }
 
 describe('canNext', () => {
-  const expected: Record<ChatStatus, boolean> = {
+  const expected: Record<RandomChatStatus, boolean> = {
     idle: false,
     'requesting-media': false,
     'media-error': false,
@@ -515,7 +515,7 @@ describe('canNext', () => {
 });
 
 describe('isActive', () => {
-  const expected: Record<ChatStatus, boolean> = {
+  const expected: Record<RandomChatStatus, boolean> = {
     idle: false,
     'requesting-media': true,
     'media-error': false,
@@ -532,7 +532,7 @@ describe('isActive', () => {
 });
 
 describe('canModerate', () => {
-  const expected: Record<ChatStatus, boolean> = {
+  const expected: Record<RandomChatStatus, boolean> = {
     idle: false,
     'requesting-media': false,
     'media-error': false,

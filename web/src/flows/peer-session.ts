@@ -1,7 +1,7 @@
 /**
  * The random call's view of one link: the waiter's offer made before anyone
  * is there, the joiner's answer, and the candidates, as calls and callbacks
- * that ChatSession wires to the random call's signaling. Underneath is the
+ * that RandomChatFlow wires to the random call's signaling. Underneath is the
  * engine's PeerLink (perfect negotiation), the same as in calls by link; this
  * class only adapts it to the random call's first exchange (the offer travels
  * with join, the answer in the callee's mailbox); later descriptions are
@@ -33,7 +33,7 @@ export interface PeerSessionEvents {
 }
 
 /**
- * What ChatSession reacts to, from the link's state: "disconnected" while the
+ * What RandomChatFlow reacts to, from the link's state: "disconnected" while the
  * link restarts ICE to recover, "failed" once it never connected or gave up.
  */
 const CONNECTION_STATE: Readonly<Record<LinkState, RTCPeerConnectionState | null>> = {

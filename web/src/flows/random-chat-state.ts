@@ -4,7 +4,7 @@
  */
 import type { Problem } from './problems.js';
 
-export const ChatStatus = {
+export const RandomChatStatus = {
   /** Nothing going on; Start is offered. */
   idle: 'idle',
   /** Asking the browser for the camera and microphone. */
@@ -26,9 +26,9 @@ export const ChatStatus = {
   /** The person reported or blocked the stranger; the call is over. */
   endedByYou: 'ended-by-you',
 } as const;
-export type ChatStatus = (typeof ChatStatus)[keyof typeof ChatStatus];
+export type RandomChatStatus = (typeof RandomChatStatus)[keyof typeof RandomChatStatus];
 
-export type ChatState =
+export type RandomChatState =
   | { readonly status: 'idle' }
   | { readonly status: 'requesting-media' }
   | { readonly status: 'media-error'; readonly problem: Problem }
@@ -44,7 +44,7 @@ export type ChatState =
   | { readonly status: 'failed'; readonly problem: Problem }
   | { readonly status: 'ended-by-you'; readonly action: 'report' | 'block' };
 
-export type ChatEvent =
+export type RandomChatEvent =
   | { readonly type: 'start' }
   | { readonly type: 'media-ready' }
   | { readonly type: 'media-failed'; readonly problem: Problem }
@@ -64,13 +64,13 @@ export type ChatEvent =
   /** The server now also looks for a partner in Anyone (the room was quiet). */
   | { readonly type: 'widened' };
 
-export const INITIAL_STATE: ChatState = { status: 'idle' };
+export const INITIAL_STATE: RandomChatState = { status: 'idle' };
 
 /**
  * The next state, or the same object when the event does not apply in this
  * state (so callers can tell an ignored event by identity).
  */
-export function transition(state: ChatState, event: ChatEvent): ChatState {
+export function transition(state: RandomChatState, event: RandomChatEvent): RandomChatState {
   if (event.type === 'stop') return state.status === 'idle' ? state : INITIAL_STATE;
   switch (state.status) {
     case 'idle':
@@ -117,7 +117,7 @@ export function transition(state: ChatState, event: ChatEvent): ChatState {
 }
 
 /** Whether Next makes sense now (someone to skip, or a dead end to leave). */
-export function canNext(state: ChatState): boolean {
+export function canNext(state: RandomChatState): boolean {
   return (
     state.status === 'connecting' ||
     state.status === 'connected' ||
@@ -129,7 +129,7 @@ export function canNext(state: ChatState): boolean {
 }
 
 /** Whether Report and Block apply: during a call, or right after the stranger left. */
-export function canModerate(state: ChatState): boolean {
+export function canModerate(state: RandomChatState): boolean {
   return (
     state.status === 'connecting' ||
     state.status === 'connected' ||
@@ -139,6 +139,6 @@ export function canModerate(state: ChatState): boolean {
 }
 
 /** Whether the person is in the flow at all (Stop makes sense, the room is locked). */
-export function isActive(state: ChatState): boolean {
+export function isActive(state: RandomChatState): boolean {
   return state.status !== 'idle' && state.status !== 'media-error';
 }
