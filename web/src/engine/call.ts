@@ -9,7 +9,7 @@
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import { PartnerLiveness, type LivenessAction } from './liveness.js';
-import { LinkState, PeerLink } from './peer-link.js';
+import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import type { LinkSignal } from './types.js';
 
@@ -31,6 +31,8 @@ export interface Peer {
   readonly id: string;
   readonly state: LinkState;
   readonly stream: MediaStream | null;
+  /** Why the link is not carrying the call (the tile says so), or null. */
+  readonly problem: LinkProblem | null;
 }
 
 export interface CallOptions {
@@ -76,7 +78,7 @@ export class Call {
     const out: Peer[] = [];
     for (const id of this.members) {
       const entry = this.links.get(id);
-      if (entry) out.push({ id, state: entry.link.state, stream: entry.link.remoteStream });
+      if (entry) out.push({ id, state: entry.link.state, stream: entry.link.remoteStream, problem: entry.link.problem });
     }
     return out;
   }

@@ -2,7 +2,7 @@
  * Holds items until a consumer is ready, then delivers them in order, and
  * delivers later items at once. Used twice in a call: remote ICE candidates
  * that arrive before the remote description (applying them then would fail),
- * and local candidates gathered before the call document exists.
+ * and our own candidates, which the other end learns only once it answered.
  */
 export class HeldQueue<T> {
   private held: T[] = [];

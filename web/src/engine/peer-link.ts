@@ -30,6 +30,16 @@ export const LinkState = {
 } as const;
 export type LinkState = (typeof LinkState)[keyof typeof LinkState];
 
+/**
+ * Why a link is not carrying the call, as a code (elements word it):
+ * `relay-unreachable` when it may use the relay only (Hide my IP) and not a
+ * single relay candidate was gathered (this device cannot reach the relay:
+ * neither the other person's fault nor a firewall between the two);
+ * `connection-failed` when ICE found no path otherwise; `connection-lost`
+ * when it was connected and did not come back within the reconnect time.
+ */
+export type LinkProblem = 'relay-unreachable' | 'connection-failed' | 'connection-lost';
+
 export interface PeerLinkEvents {
   /** A description or candidate to deliver to the other end. */
   signal(signal: LinkSignal): void;
@@ -110,8 +120,17 @@ export class PeerLink {
   private stopRelayWatch: (() => void) | null = null;
   private readonly policy: ReconnectPolicy;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  /** Completed negotiations (offer/answer exchanges that returned to stable), for tests and diagnostics. */
-  negotiations = 0;
+  /** Whether this link gathered a relay candidate (the relay answered): see `problem`. */
+  private gatheredRelay = false;
+  /**
+   * Our candidates, held until the other end's description is applied: the
+   * other end learns our addresses only once it has answered, not merely by
+   * being paired with us (address harvesting). ICE needs only one side's
+   * candidates to start; the answerer's arrive with its answer, so holding
+   * ours costs the connection nothing. An answerer never holds any: its
+   * remote description is set before it gathers.
+   */
+  private readonly ownCandidates = new HeldQueue<IceCandidate>();
 
   constructor(
     localStream: MediaStream | null,
@@ -126,7 +145,9 @@ export class PeerLink {
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = (e) => {
       // A null candidate (or an empty one) marks the end of gathering: nothing to send.
-      if (e.candidate && e.candidate.candidate) this.send({ candidate: toIceCandidate(e.candidate) });
+      if (!e.candidate || !e.candidate.candidate) return;
+      if (e.candidate.type === 'relay' || e.candidate.candidate.includes(' typ relay')) this.gatheredRelay = true;
+      this.ownCandidates.push(toIceCandidate(e.candidate));
     };
     this.pc.ontrack = (e) => {
       if (this.remote === null) {
@@ -136,9 +157,6 @@ export class PeerLink {
       if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
     };
     this.pc.onconnectionstatechange = () => this.updateState();
-    this.pc.onsignalingstatechange = () => {
-      if (this.pc.signalingState === 'stable' && this.pc.remoteDescription) this.negotiations += 1;
-    };
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {
@@ -175,9 +193,13 @@ export class PeerLink {
     return this.pc.getSenders().filter((s) => s.track?.kind === 'video');
   }
 
-  /** The pre-negotiated data channel (open once connected). */
-  get controlChannel(): RTCDataChannel {
-    return this.control;
+  /** Why the link is not carrying the call, or null while it is (or may still). */
+  get problem(): LinkProblem | null {
+    if (this._state === LinkState.lost) return 'connection-lost';
+    if (this._state !== LinkState.failed) return null;
+    return this.pc.getConfiguration().iceTransportPolicy === 'relay' && !this.gatheredRelay
+      ? 'relay-unreachable'
+      : 'connection-failed';
   }
 
   /**
@@ -280,6 +302,7 @@ export class PeerLink {
     this.stopHeartbeat();
     this.stopReconnecting();
     this.heldCandidates.clear();
+    this.ownCandidates.clear();
     this.pc.close();
     this.setState(LinkState.closed);
   }
@@ -333,6 +356,7 @@ export class PeerLink {
     // From now on this end may renegotiate too (a restart, a new track).
     this.mayOffer = true;
     if (!this.heldCandidates.isOpen) this.heldCandidates.open((c) => this.applyCandidate(c));
+    if (!this.ownCandidates.isOpen) this.ownCandidates.open((candidate) => this.send({ candidate }));
   }
 
   private sendLocalDescription(): void {
