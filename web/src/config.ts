@@ -2,7 +2,7 @@
  * Client settings, read in one place: where the backend is, which ICE servers
  * to use, and how long to wait for each step of a call.
  */
-import { REGION } from '@parley/functions/protocol';
+import { REGION, type CallKind } from '@parley/functions/protocol';
 
 /** True when the page is served by the local emulator suite (npm start, tests). */
 export function isLocalDevelopment(hostname: string = location.hostname): boolean {
@@ -37,9 +37,6 @@ export function iceServers(local: boolean = isLocalDevelopment()): RTCIceServer[
   return local ? [] : [...PRODUCTION_ICE_SERVERS];
 }
 
-/** Random chat, or a call by link: the deployment's relay-only default applies to random calls only. */
-export type CallKind = 'random' | 'link';
-
 /**
  * Whether a call goes through the relay only ("Hide my IP"): the person's own
  * choice when they made one; otherwise, for random calls, the deployment's
@@ -70,24 +67,42 @@ export interface Timing {
   readonly matchAckTimeoutMs: number;
   /** From match to connected: past this the network most likely blocks the direct path. */
   readonly connectTimeoutMs: number;
-  /**
-   * After the connection drops, how long the link restarts ICE to recover
-   * before the call is given up (engine/reconnect-policy.ts times the tries).
-   * ICE reports "disconnected" a few seconds after the last packet; 20 s more
-   * rides out a Wi-Fi roam or a mobile handover, and is as long as a person
-   * will look at a frozen face.
-   */
-  readonly reconnectForMs: number;
   /** How often a waiting page renews its place in the queue (server lease: 45 s; liveness: its heartbeat, WAITING_HEARTBEAT_MS). */
   readonly renewMs: number;
 }
 
+/**
+ * From a link's start (for a random call: the match) to connected: past this
+ * the network most likely blocks the path, and the page says why (a link
+ * that fails sooner says so sooner). 20 s covers relay allocation and a slow
+ * phone's gathering several times over.
+ */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
 export const TIMING: Timing = {
   answerTimeoutMs: 8_000,
   matchAckTimeoutMs: 3_000,
-  connectTimeoutMs: 20_000,
-  reconnectForMs: 20_000,
+  connectTimeoutMs: CONNECT_TIMEOUT_MS,
   renewMs: 15_000,
+};
+
+/**
+ * After a link's connection drops, how long it restarts ICE to recover
+ * before it is given up (engine/reconnect-policy.ts times the tries within
+ * it; a link that never connected shows why for as long). One per kind of
+ * call, because what the person sees meanwhile differs:
+ * - random: the stranger is the whole call. ICE reports "disconnected" a few
+ *   seconds after the last packet; 20 s more rides out a Wi-Fi roam or a
+ *   mobile handover, and is as long as a person will look at a frozen face
+ *   before they would rather meet someone else.
+ * - link: one tile among others, and the person can do nothing but wait.
+ *   10 s gives a blip two or three restarts and still takes a crashed
+ *   member's tile off the grid within about 15 s (a dead page goes sooner:
+ *   engine/liveness.ts).
+ */
+export const RECONNECT_FOR_MS: Readonly<Record<CallKind, number>> = {
+  random: 20_000,
+  link: 10_000,
 };
 
 /** Camera and microphone request: modest video so phones and weak uplinks cope. */

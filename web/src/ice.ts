@@ -4,7 +4,8 @@
  * "Hide my IP" choice or the deployment's default (config.ts). Random chat
  * and calls by link both take their `rtcConfig` from here.
  */
-import { iceServers, relayOnlyFor, type CallKind } from './config.js';
+import type { CallKind } from '@parley/functions/protocol';
+import { iceServers, relayOnlyFor } from './config.js';
 import { IceConfigSource } from './engine/ice-config.js';
 import { hideMyIpChoice } from './settings.js';
 

@@ -8,18 +8,18 @@ import type { RandomChatDeps } from '../../../web/src/flows/random-chat.js';
 import { RandomChatStatus, type RandomChatState } from '../../../web/src/flows/random-chat-state.js';
 import type { Problem } from '../../../web/src/flows/problems.js';
 import { assert, assertDeepEqual, assertEqual, assertIncludes } from '../assert.js';
-import { ChatRig, deniedCamera, type RigOptions } from '../support/chat-rig.js';
+import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
 import { sleep, waitForStatus, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15000;
 const LEAVE_MS = 10000;
 
 describe('<parley-app>', () => {
-  let rig: ChatRig;
+  let rig: Rig;
   let elements: ParleyApp[] = [];
 
   beforeEach(() => {
-    rig = new ChatRig();
+    rig = new Rig();
     // The element remembers the room (also in the address) and the widen
     // choice; start every test from the defaults.
     forgetChoices();
@@ -399,7 +399,7 @@ describe('<parley-app>', () => {
     this.timeout(40000);
     await rig.cleanup();
     // A second: long enough to see the plain status first, short enough for a test.
-    rig = new ChatRig({ widenAfterMs: 1000 });
+    rig = new Rig({ widenAfterMs: 1000 });
     const el = await mount();
     await chooseRoom(el, 'ta');
     button(el, 'start').click();

@@ -7,27 +7,24 @@ import { MAX_CALL_MEMBERS } from '@parley/functions/protocol';
 import { callLink, gridColumns, linkCallStatusText, ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
 import { assert, assertEqual } from '../assert.js';
-import { MemoryCallServer } from '../support/memory-calls.js';
+import { Rig } from '../support/rig.js';
 import { waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15_000;
 
 describe('<parley-call> (real WebRTC, in-memory backend)', () => {
-  let server: MemoryCallServer;
+  let rig: Rig;
   const elements: ParleyCall[] = [];
 
+  /** One page's wiring: its own backend user and a small fake camera. */
   function deps(): LinkCallDeps {
-    const service = server.service();
-    return {
-      connect: async () => service,
+    return rig.linkDeps({
       getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } }),
-      rtcConfig: () => ({ iceServers: [] }),
-      lostAfterMs: 3_000,
-    };
+    });
   }
 
-  async function mount(callId: string): Promise<ParleyCall> {
-    const el = new ParleyCall(deps());
+  async function mount(callId: string, wiring: LinkCallDeps = deps()): Promise<ParleyCall> {
+    const el = new ParleyCall(wiring);
     el.callId = callId;
     el.style.height = '400px';
     document.body.append(el);
@@ -55,13 +52,14 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     );
 
   beforeEach(() => {
-    server = new MemoryCallServer();
+    rig = new Rig();
   });
-  afterEach(() => {
+  afterEach(async () => {
     for (const el of elements.splice(0)) {
       el.flow.reset();
       el.remove();
     }
+    await rig.cleanup();
   });
 
   it('creates a call, shows its link, and a second page joins from the lobby; both see one connected tile', async () => {
@@ -123,11 +121,38 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     await waitUntil(() => tiles(sixth).length === 4, CONNECT_MS, 'the sixth sees four tiles');
   });
 
-  it('an error box links to its guide section and to the connection check', async () => {
-    const el = new ParleyCall({
+  it("a member's tile that cannot connect says why: Hide my IP on, and the relay unreachable", async function () {
+    this.timeout(30_000);
+    const host = await mount('new');
+    await waitStatus(host, 'in-call');
+    const callId = host.callId;
+    // The guest may use the relay only, and its relay answers nobody: not one relay candidate.
+    const guest = await mount(callId, {
       ...deps(),
-      getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')),
+      rtcConfig: () => ({
+        iceTransportPolicy: 'relay',
+        iceServers: [{ urls: 'turn:127.0.0.1:9?transport=udp', username: 'nobody', credential: 'nothing' }],
+      }),
+      connectTimeoutMs: 2_000,
     });
+    await waitStatus(guest, 'lobby');
+    await click(guest, 'join');
+    await waitStatus(guest, 'in-call');
+    const tile = () => root(guest).querySelector<HTMLElement>('.tile.peer');
+    await waitUntil(
+      () => tile()?.getAttribute('data-problem') === 'relay-unreachable',
+      10_000,
+      "the guest's tile of the host says the relay was unreachable",
+      () => `tile: ${tile()?.getAttribute('data-state')} ${tile()?.getAttribute('data-problem')} ${tile()?.textContent}`,
+    );
+    assertEqual(tile()?.getAttribute('data-state'), 'failed', 'the tile shows the link failed');
+    assert(/relay/i.test(tile()?.textContent ?? ''), `the tile says so in words (${tile()?.textContent})`);
+  });
+
+  it('an error box links to its guide section and to the connection check', async () => {
+    const el = new ParleyCall(
+      rig.linkDeps({ getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) }),
+    );
     el.callId = 'new';
     document.body.append(el);
     elements.push(el);

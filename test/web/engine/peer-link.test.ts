@@ -6,7 +6,9 @@
  */
 import { Call, type CallSignaling } from '../../../web/src/engine/call.js';
 import { MailboxInbox, MailboxOutbox } from '../../../web/src/engine/mailbox.js';
+import { RECONNECT_FOR_MS } from '../../../web/src/config.js';
 import { PeerLink } from '../../../web/src/engine/peer-link.js';
+import { reconnectPolicy } from '../../../web/src/engine/reconnect-policy.js';
 import type { LinkSignal } from '../../../web/src/engine/types.js';
 import { assert, assertEqual } from '../assert.js';
 import { sleep, waitUntil } from '../support/wait.js';
@@ -65,12 +67,12 @@ class Pair {
     });
     this.a = new PeerLink(
       streamA,
-      { ...a, config: { iceServers: [] } },
+      { ...a, config: { iceServers: [] }, reconnect: reconnectPolicy({ giveUpAfterMs: RECONNECT_FOR_MS.link }) },
       events(() => this.b, 'a'),
     );
     this.b = new PeerLink(
       streamB,
-      { ...b, config: { iceServers: [] } },
+      { ...b, config: { iceServers: [] }, reconnect: reconnectPolicy({ giveUpAfterMs: RECONNECT_FOR_MS.link }) },
       events(() => this.a, 'b'),
     );
     cleanups.push(() => {
@@ -219,13 +221,15 @@ class MeshRig {
         this.schedule(key);
       },
       drop: () => undefined,
+      probe: () => Promise.resolve(),
     };
     const call = new Call({
       self: id,
       localStream: stream,
       rtcConfig: () => ({ iceServers: [] }),
       signaling,
-      lostAfterMs: 3_000,
+      reconnectForMs: 3_000,
+      connectTimeoutMs: CONNECT_MS,
     });
     this.calls.set(id, call);
     this.members = [...this.members, id];

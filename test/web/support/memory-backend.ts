@@ -1,55 +1,60 @@
 /**
- * An in-memory Backend for the in-browser tests: a tiny matchmaker and
- * signaling "server" that several ChatSessions in one page share, so the
- * orchestration runs against real RTCPeerConnections without Firebase.
+ * An in-memory backend for the in-browser tests: one tiny "server" that
+ * several pages' flows in one page share, for random chat and calls by link
+ * alike, so the flows run against real RTCPeerConnections without Firebase.
+ * It implements the flows' Backend (web/src/flows/backend.ts) with the same
+ * decisions as the real one, in their simplest form:
  *
- * It follows the same rules as the real pairing and signaling
- * (functions/src/matching/matchmaker.ts, web/src/backend/firestore-signaling.ts
- * and the comments of web/src/flows/{matcher,signaling}.ts):
- *
- * - join ends every call the joiner is part of (that is how a partner learns
- *   of a Next), then pairs the joiner with the longest-waiting other person
- *   whose pools meet the joiner's (one from the joiner's own room before one
- *   met through Anyone), or queues them. The first joiner gets
- *   {status:'waiting', callId, widened, widenInMs}; the second gets
- *   {status:'matched', callId, offer, room} with the waiting one's offer and
- *   the pool they met in, and the call is created under the waiting one's callId.
- * - Pools (functions/src/domain/pairing.ts): an entry waits in its room's pool.
- *   A join widenAfterMs or more after the entry started waiting,
- *   with widen=true and a room other than 'any', puts it in 'any' too; each
- *   join decides again, as the server does. widenInMs says when that join
- *   should come (null: never, or already widened).
- * - Joining again from the same room while waiting keeps the place, the callId
- *   and the start of the wait. A renewal whose call already exists changes nothing.
+ * - Random chat (functions/src/matching/matchmaker.ts): join ends every call
+ *   the joiner is part of (that is how a partner learns of a Next), then pairs
+ *   the joiner with the longest-waiting compatible person, or queues them.
  *   Who fits and who goes first is decided by the server's own pure functions
- *   (widening, choosePartner, sharedPool), so the two cannot drift apart.
- * - leave removes the waiting entry and ends the calls.
- * - watchRoomCounts gives each listener the counts once it subscribes and again
- *   on every change: waiting per entry room, chatting two per call in the
- *   call's room (the shared pool: 'any' after widening), like stats/rooms.
- * - A channel reports ready() once its call exists (for a waiting caller: the
- *   match), then the partner's messages in the order they were written: its
- *   descriptions (to the waiter, the callee's first is the answer to the
- *   offer join carried; any later one, from either side, a renegotiation) and
- *   candidates, never our own. As in Firestore, where each side writes its
- *   own mailbox `calls/{callId}/signals/{from}_{to}` and the call document
- *   holds no SDP. A call that ends after it was seen reports ended(). Our candidates
- *   are held until the call exists. Nothing is ever delivered synchronously:
- *   every delivery runs in a later task, as a network would.
+ *   (widening, choosePartner, sharedPool), so the two cannot drift apart. A
+ *   match creates the call under the waiter's callId with members
+ *   [joiner, waiter] (the waiter made the first offer) and answers the joiner
+ *   {status: 'matched', callId, offer, members, room}. Joining again from the
+ *   same room while waiting keeps the place, the callId and the start of the
+ *   wait; a renewal whose call already exists changes nothing. The waiting
+ *   heartbeat (keepWaiting) finds the entry gone when it was matched or
+ *   dropped.
+ * - Calls by link (functions/src/calls/link-calls.ts): five members at most,
+ *   entry order kept, the last leave ends the call.
+ * - Every call: one mailbox per direction, delivered as whole states through
+ *   the same codec as the Firestore mailboxes (engine/mailbox.ts), several
+ *   signals per delivery; each write is a sign of life (`activity`, bare when
+ *   it carried nothing new). A connection's writes wait until it has seen its
+ *   call; a member's connection hears the members, the call's end, and its
+ *   own removal. Nothing is delivered synchronously: every delivery runs in a
+ *   later task, as a network would.
+ * - Room counts as stats/rooms has them: waiting per entry room, chatting two
+ *   per random call in the pool they met in.
  */
-import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/protocol/room-counts.js';
+import {
+  LINK_CALL_ID_LENGTH,
+  MAX_CALL_MEMBERS,
+  MAX_SIGNAL_CANDIDATES,
+  type CallAvailability,
+  type CreateCallResult,
+  type EnterCallResult,
+} from '@parley/functions/protocol';
 import { choosePartner, sharedPool, widening } from '../../../functions/src/domain/pairing.js';
+import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/protocol/room-counts.js';
 import { isRoomId, type RoomId } from '../../../functions/src/protocol/rooms.js';
-import type { Backend } from '../../../web/src/flows/backend.js';
-import { HeldQueue } from '../../../web/src/engine/held-queue.js';
-import type { JoinOptions, JoinResult, Matcher } from '../../../web/src/flows/matcher.js';
-import type { SignalingChannel, SignalingListener } from '../../../web/src/flows/signaling.js';
-import type { LinkSignal } from '../../../web/src/engine/types.js';
-import type { Role, SessionDescription } from '../../../web/src/flows/types.js';
+import { MailboxInbox, MailboxOutbox, type MailboxState } from '../../../web/src/engine/mailbox.js';
+import type { LinkSignal, SessionDescription } from '../../../web/src/engine/types.js';
+import type {
+  Backend,
+  CallConnection,
+  CallConnectionHandlers,
+  CallService,
+  JoinOptions,
+  JoinResult,
+  Matcher,
+} from '../../../web/src/flows/backend.js';
 
 /** A later task: how every response and message arrives. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+function nextTask(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Errors shaped like Firebase callable errors, so backendProblem() maps them as in production. */
@@ -57,16 +62,28 @@ export class BackendError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
 }
 
-/** What one participant wrote into its mailbox: a description or a candidate. */
-interface CallMessage {
+/** One write of a member into its mailbox to another: a description or candidate, or null for a probe. */
+export interface MailboxWrite {
   readonly from: string;
-  /** null: a probe (a write with nothing new). */
+  readonly to: string;
   readonly signal: LinkSignal | null;
+}
+
+export interface MemoryCall {
+  readonly id: string;
+  readonly kind: 'random' | 'link';
+  members: string[];
+  /** The pool a random pair met in. */
+  readonly room: string | null;
+  /** Every signal written, in order (tests read what reached whom). */
+  readonly messages: MailboxWrite[];
+  readonly outboxes: Map<string, MailboxOutbox>;
 }
 
 interface WaitingEntry {
@@ -82,63 +99,69 @@ interface WaitingEntry {
   readonly pools: readonly string[];
 }
 
-interface Call {
-  readonly id: string;
-  readonly caller: string;
-  readonly callee: string;
-  /** The pool the two met in. */
-  readonly room: string;
-  /**
-   * Descriptions and candidates of both sides, in the order they were
-   * written: the two mailboxes of the real call, merged. Like the real call
-   * document, the call holds no SDP: the waiter's offer went to the callee
-   * with join's result.
-   */
-  readonly messages: CallMessage[];
-}
-
-export interface MemoryMatchmakerOptions {
+export interface MemoryServerOptions {
   /** How long an entry waits in a quiet room before a join may widen it to Anyone (server default: 20 s). */
   readonly widenAfterMs?: number;
 }
 
-export class MemoryMatchmaker {
+export class MemoryServer {
   private readonly widenAfterMs: number;
   private readonly waiting = new Map<string, WaitingEntry>();
-  private readonly calls = new Map<string, Call>();
-  private readonly channels = new Set<MemorySignaling>();
+  readonly calls = new Map<string, MemoryCall>();
+  private readonly connections = new Set<MemoryConnection>();
   private ids = 0;
   private arrivals = 0;
-  /** One line per join and leave, for failure messages. */
+  /** One line per join, leave and call event, for failure messages. */
   readonly log: string[] = [];
+  /** Every call-service request, in order (tests read it). */
+  readonly requests: { uid: string; name: string; callId?: string }[] = [];
   /**
-   * Waiters whose call listener misses the call's creation, as a Firestore
+   * Pages whose call listener misses the call's creation, as a Firestore
    * listener attached just before the document was created did (docs/
-   * PERFORMANCE.md, "Paired, but no media"). Their channel learns of the
-   * match only as the real one does then: its waiting heartbeat is refused.
+   * PERFORMANCE.md, "Paired, but no media"). Their connection learns of the
+   * call only through `refresh`, as the real one does then.
    */
   readonly missCallCreation = new Set<string>();
   /** Who blocked whom (report blocks too), as the functions keep it. */
   readonly blocks = new Map<string, Set<string>>();
   readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
-  /** Participants of ended calls, so Report and Block work right after a call. */
-  private readonly history = new Map<string, readonly [string, string]>();
+  /** Members of ended random calls, so Report and Block work right after a call. */
+  private readonly history = new Map<string, readonly string[]>();
   private readonly countListeners = new Set<(counts: RoomCounts) => void>();
   /** The counts last delivered, to deliver only real changes. */
   private lastCounts = JSON.stringify(emptyRoomCounts());
 
-  constructor({ widenAfterMs = 20_000 }: MemoryMatchmakerOptions = {}) {
+  constructor({ widenAfterMs = 20_000 }: MemoryServerOptions = {}) {
     this.widenAfterMs = widenAfterMs;
   }
 
-  /** A Backend for one anonymous person (one page, one RandomChatFlow). */
-  backend(uid: string = `user-${++this.ids}`): Backend {
-    const matcher: Matcher = {
+  /** A Backend for one anonymous person (one page). */
+  backend(uid: string = `user${++this.ids}`): Backend {
+    return {
+      uid,
+      matcher: this.matcher(uid),
+      calls: this.callService(uid),
+      connect: (callId, handlers) => new MemoryConnection(this, callId, uid, handlers),
+      watchRoomCounts: (listener) => this.watchRoomCounts(listener),
+    };
+  }
+
+  private matcher(uid: string): Matcher {
+    return {
       join: async (room, offer, options) => {
         await nextTask();
         const result = this.join(uid, room, offer, options);
         await nextTask();
         return result;
+      },
+      keepWaiting: (placeLost) => {
+        // Every 100 ms here (5 s in production): the entry gone means matched or lost.
+        const timer = setInterval(() => {
+          if (this.waiting.has(uid)) return;
+          clearInterval(timer);
+          placeLost();
+        }, 100);
+        return () => clearInterval(timer);
       },
       leave: async () => {
         await nextTask();
@@ -157,24 +180,57 @@ export class MemoryMatchmaker {
         this.moderate(uid, callId);
       },
     };
+  }
+
+  private callService(uid: string): CallService {
+    const request = (name: string, callId?: string) => this.requests.push({ uid, name, ...(callId ? { callId } : {}) });
     return {
-      uid,
-      matcher,
-      openSignaling: (callId: string, role: Role) => new MemorySignaling(this, callId, role, uid),
-      watchRoomCounts: (listener) => this.watchRoomCounts(listener),
+      create: async (): Promise<CreateCallResult> => {
+        request('createCall');
+        const callId = `call${++this.ids}`.padEnd(LINK_CALL_ID_LENGTH, 'x');
+        this.calls.set(callId, { id: callId, kind: 'link', members: [uid], room: null, messages: [], outboxes: new Map() });
+        return { callId, members: [uid], capacity: MAX_CALL_MEMBERS };
+      },
+      peek: async (callId): Promise<CallAvailability> => {
+        request('peekCall', callId);
+        const call = this.calls.get(callId);
+        if (!call) return { status: 'ended' };
+        const members = call.members.length;
+        return { status: members >= MAX_CALL_MEMBERS ? 'full' : 'open', members, capacity: MAX_CALL_MEMBERS };
+      },
+      enter: async (callId): Promise<EnterCallResult> => {
+        request('enterCall', callId);
+        const call = this.calls.get(callId);
+        if (!call) return { status: 'ended' };
+        if (!call.members.includes(uid)) {
+          if (call.members.length >= MAX_CALL_MEMBERS)
+            return { status: 'full', members: call.members.length, capacity: MAX_CALL_MEMBERS };
+          call.members.push(uid);
+          this.changed(callId);
+        }
+        return { status: 'entered', members: [...call.members], capacity: MAX_CALL_MEMBERS };
+      },
+      leave: async (callId) => {
+        request('leaveCall', callId);
+        this.removeMember(callId, uid);
+      },
+      leaveOnUnload: (callId) => {
+        request('leaveCall', callId);
+        setTimeout(() => this.removeMember(callId, uid), 0);
+      },
     };
   }
 
   /** The room counts as the functions would write them to stats/rooms. */
   roomCounts(): RoomCounts {
     const counts = emptyRoomCounts() as Record<RoomId, RoomCount>;
-    const add = (room: string, waiting: number, chatting: number) => {
+    const add = (room: string | null, waiting: number, chatting: number) => {
       if (!isRoomId(room)) return; // the document only has rooms of the list
       const c = counts[room];
       counts[room] = { waiting: c.waiting + waiting, chatting: c.chatting + chatting };
     };
     for (const entry of this.waiting.values()) add(entry.room, 1, 0);
-    for (const call of this.calls.values()) add(call.room, 0, 2);
+    for (const call of this.calls.values()) if (call.kind === 'random') add(call.room, 0, 2);
     return counts;
   }
 
@@ -211,24 +267,32 @@ export class MemoryMatchmaker {
     return this.waiting.has(uid);
   }
 
-  /** Ids of the calls `uid` is part of. */
+  /** Ids of the random calls `uid` is a member of. */
   callsOf(uid: string): string[] {
-    return [...this.calls.values()].filter((c) => c.caller === uid || c.callee === uid).map((c) => c.id);
+    return [...this.calls.values()].filter((c) => c.kind === 'random' && c.members.includes(uid)).map((c) => c.id);
   }
 
-  /** The call, while it exists (for the channels). */
-  call(callId: string): Call | undefined {
+  /** The call, while it exists. */
+  call(callId: string): MemoryCall | undefined {
     return this.calls.get(callId);
   }
 
   /** The pairing itself; `join` of the Matcher is this after a network hop. */
   join(uid: string, room: string, offer: SessionDescription, { renewing, widen }: JoinOptions): JoinResult {
     if (typeof room !== 'string' || room === '' || offer?.type !== 'offer' || typeof offer.sdp !== 'string') {
-      throw new BackendError('functions/invalid-argument', 'join needs a room and an offer');
+      throw new BackendError('functions/invalid-argument', 'join needs a room and an offer', {
+        code: 'invalid-request',
+        field: 'offer',
+      });
     }
-    if (typeof widen !== 'boolean') throw new BackendError('functions/invalid-argument', '"widen" must be true or false.');
+    if (typeof widen !== 'boolean') {
+      throw new BackendError('functions/invalid-argument', '"widen" must be true or false.', {
+        code: 'invalid-request',
+        field: 'widen',
+      });
+    }
     // A renewal that crossed its own match: the page will see the call; change nothing.
-    if (renewing !== undefined && this.calls.get(renewing)?.caller === uid) {
+    if (renewing !== undefined && this.calls.get(renewing)?.members[1] === uid) {
       this.log.push(`${uid} renew ${room}: already matched in ${renewing}`);
       return { status: 'waiting', callId: renewing, widened: false, widenInMs: null };
     }
@@ -249,20 +313,23 @@ export class MemoryMatchmaker {
     }));
     const partner = choosePartner(seeker, entries, now);
     if (partner !== null) {
-      const met = sharedPool(seeker, partner)!;
+      const met = sharedPool(seeker, partner)! as RoomId;
       this.waiting.delete(partner.uid);
       this.waiting.delete(uid);
+      // The later member makes the first offer: the waiter, whose offer this is.
+      const members = [uid, partner.uid];
       this.calls.set(partner.callId, {
         id: partner.callId,
-        caller: partner.uid,
-        callee: uid,
+        kind: 'random',
+        members,
         room: met,
         messages: [],
+        outboxes: new Map(),
       });
       this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId} (pool ${met})`);
       this.changed(partner.callId);
       this.countsMaybeChanged();
-      return { status: 'matched', callId: partner.callId, offer: partner.offer, room: met };
+      return { status: 'matched', callId: partner.callId, offer: partner.offer, members: [...members], room: met };
     }
 
     const entry: WaitingEntry = {
@@ -277,22 +344,17 @@ export class MemoryMatchmaker {
     this.waiting.set(uid, entry);
     this.log.push(`${uid} join ${room}: waiting for ${entry.callId} in ${pools.join('+')}`);
     this.countsMaybeChanged();
-    return {
-      status: 'waiting',
-      callId: entry.callId,
-      widened,
-      widenInMs,
-    };
+    return { status: 'waiting', callId: entry.callId, widened, widenInMs };
   }
 
-  /** Report and Block: the other participant of a current or recent call; blocks them and ends the call. */
+  /** Report and Block: the other member of a current or recent random call; blocks them and ends the call. */
   private moderate(uid: string, callId: string): string {
     const live = this.calls.get(callId);
-    const participants = live ? ([live.caller, live.callee] as const) : this.history.get(callId);
-    if (!participants || !participants.includes(uid)) {
-      throw new BackendError('functions/not-found', 'No recent call with that id involves you.');
+    const members = live?.kind === 'random' ? live.members : this.history.get(callId);
+    if (!members || !members.includes(uid)) {
+      throw new BackendError('functions/not-found', 'No recent call with that id involves you.', { code: 'not-in-call' });
     }
-    const other = participants[0] === uid ? participants[1] : participants[0];
+    const other = members.find((m) => m !== uid)!;
     const set = this.blocks.get(uid) ?? new Set<string>();
     set.add(other);
     this.blocks.set(uid, set);
@@ -308,7 +370,7 @@ export class MemoryMatchmaker {
     this.countsMaybeChanged();
   }
 
-  /** Leaves the queue and ends the calls of `uid`. */
+  /** Leaves the queue and ends the random calls of `uid`. */
   leave(uid: string): void {
     this.waiting.delete(uid);
     const ended = this.callsOf(uid);
@@ -317,95 +379,103 @@ export class MemoryMatchmaker {
     this.countsMaybeChanged();
   }
 
+  /** A member leaves a call by link (or is removed, as the sweeper does after their presence lapsed); the last one ends it. */
+  removeMember(callId: string, uid: string): void {
+    const call = this.calls.get(callId);
+    if (!call || !call.members.includes(uid)) return;
+    call.members = call.members.filter((m) => m !== uid);
+    // Their mailboxes go with them, both ways.
+    for (const key of [...call.outboxes.keys()]) if (key.split('_').includes(uid)) call.outboxes.delete(key);
+    if (call.members.length === 0) this.endCall(callId);
+    else this.changed(callId);
+  }
+
   /**
-   * A participant writes into its mailbox to the other: refused once the call
-   * is gone (its mailboxes go with it) or by anyone else.
+   * `from` writes its mailbox to `to`: refused once the call or either
+   * member is gone (the mailbox goes with them), as the rules do.
    */
-  writeSignal(callId: string, uid: string, signal: LinkSignal | null): void {
+  write(callId: string, from: string, to: string, signal: LinkSignal | null): void {
     const call = this.calls.get(callId);
     if (!call) throw new BackendError('not-found', `call ${callId} does not exist`);
-    if (call.caller !== uid && call.callee !== uid) throw new BackendError('permission-denied', `${uid} is not in ${callId}`);
-    call.messages.push({ from: uid, signal });
-    this.changed(callId);
+    if (!call.members.includes(from) || !call.members.includes(to)) {
+      throw new BackendError('permission-denied', `no mailbox ${from}_${to} in ${callId}`);
+    }
+    const key = `${from}_${to}`;
+    let box = call.outboxes.get(key);
+    if (!box) call.outboxes.set(key, (box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES)));
+    if (signal && !box.add(signal)) throw new BackendError('permission-denied', 'mailbox full');
+    call.messages.push({ from, to, signal });
+    for (const c of this.connections) if (c.callId === callId && c.uid === to) c.mailboxWritten(from, box.state);
   }
 
-  attach(channel: MemorySignaling): void {
-    this.channels.add(channel);
+  attach(connection: MemoryConnection): void {
+    this.connections.add(connection);
   }
 
-  detach(channel: MemorySignaling): void {
-    this.channels.delete(channel);
+  detach(connection: MemoryConnection): void {
+    this.connections.delete(connection);
   }
 
   private endCall(callId: string): void {
     const call = this.calls.get(callId);
     if (!call || !this.calls.delete(callId)) return;
-    this.history.set(callId, [call.caller, call.callee]);
+    if (call.kind === 'random') this.history.set(callId, [...call.members]);
+    this.log.push(`${callId} ended`);
     this.changed(callId);
     this.countsMaybeChanged();
   }
 
-  /** Tells every channel of the call to look again (each delivers in a later task). */
+  /** Tells every connection to the call to look again (each delivers in a later task). */
   private changed(callId: string): void {
-    for (const channel of this.channels) if (channel.callId === callId) channel.scheduleSync();
+    for (const c of this.connections) if (c.callId === callId) c.scheduleSync();
   }
 }
 
-/** The SignalingChannel of one call, for one participant. */
-export class MemorySignaling implements SignalingChannel {
-  private listener: SignalingListener | null = null;
-  /** What we send, held until the call exists. */
-  /** A null signal is a probe: a write with nothing new. */
-  private readonly outgoing = new HeldQueue<{ signal: LinkSignal | null; resolve: () => void; reject: (err: unknown) => void }>();
+/** One page's connection to one call (it may not exist yet: a waiter's). */
+class MemoryConnection implements CallConnection {
   private seenCall = false;
   private endedReported = false;
-  private refused = false;
-  /** How many of the call's messages this channel has looked at. */
-  private cursor = 0;
+  private refreshed = false;
   private syncScheduled = false;
   private closed = false;
-  /** The waiting heartbeat (every 100 ms here): the entry gone means matched or lost. */
-  private heartbeat: ReturnType<typeof setInterval> | null = null;
-  /** Whether the heartbeat found the entry gone: look at the call once, as FirestoreSignaling.recheck does. */
-  private rechecked = false;
+  /** What we send before we have seen the call: written once we do, as the Firestore connection does. */
+  private held: { to: string; signal: LinkSignal | null; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private readonly inboxes = new Map<string, MailboxInbox>();
+  /** Mailbox states to deliver, per sender; later writes pile up behind a delivery in flight. */
+  private readonly pending = new Map<string, MailboxState>();
 
   constructor(
-    private readonly server: MemoryMatchmaker,
+    private readonly server: MemoryServer,
     readonly callId: string,
-    readonly role: Role,
-    private readonly uid: string,
-  ) {}
-
-  send(signal: LinkSignal): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('signaling closed'));
-    return new Promise((resolve, reject) => this.outgoing.push({ signal, resolve, reject }));
-  }
-
-  probe(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('signaling closed'));
-    return new Promise((resolve, reject) => this.outgoing.push({ signal: null, resolve, reject }));
-  }
-
-  subscribe(listener: SignalingListener): void {
-    if (this.listener) throw new Error('subscribe may be called once');
-    this.listener = listener;
-    this.server.attach(this);
-    if (this.role === 'caller') {
-      this.heartbeat = setInterval(() => {
-        if (this.closed || this.seenCall || this.server.isWaiting(this.uid)) return;
-        clearInterval(this.heartbeat!);
-        this.rechecked = true;
-        if (this.server.call(this.callId)) this.scheduleSync();
-        else listener.placeLost?.();
-      }, 100);
-    }
+    readonly uid: string,
+    private readonly handlers: CallConnectionHandlers,
+  ) {
+    server.attach(this);
     this.scheduleSync();
+  }
+
+  send(to: string, signal: LinkSignal): Promise<void> {
+    return this.enqueue(to, signal);
+  }
+
+  probe(to: string): Promise<void> {
+    return this.enqueue(to, null);
+  }
+
+  drop(to: string): void {
+    this.inboxes.delete(to);
+  }
+
+  async refresh(): Promise<boolean> {
+    await nextTask();
+    this.refreshed = true;
+    this.sync();
+    return this.server.call(this.callId) !== undefined;
   }
 
   close(): void {
     this.closed = true;
-    if (this.heartbeat !== null) clearInterval(this.heartbeat);
-    this.outgoing.clear();
+    for (const h of this.held.splice(0)) h.reject(new Error('connection closed'));
     this.server.detach(this);
   }
 
@@ -418,47 +488,64 @@ export class MemorySignaling implements SignalingChannel {
     }, 0);
   }
 
+  /** `from` wrote its mailbox to us: deliver its new state after a short delay (a listener's latency). */
+  mailboxWritten(from: string, state: MailboxState): void {
+    const queued = this.pending.has(from);
+    this.pending.set(from, state);
+    if (queued) return;
+    setTimeout(() => {
+      const latest = this.pending.get(from);
+      this.pending.delete(from);
+      if (this.closed || !latest) return;
+      let inbox = this.inboxes.get(from);
+      if (!inbox) this.inboxes.set(from, (inbox = new MailboxInbox()));
+      const signals = inbox.read(latest);
+      for (const signal of signals) this.handlers.signal(from, signal);
+      this.handlers.activity(from, signals.length === 0);
+    }, 20);
+  }
+
+  private enqueue(to: string, signal: LinkSignal | null): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
+    return new Promise((resolve, reject) => {
+      if (this.seenCall) this.write({ to, signal, resolve, reject });
+      else this.held.push({ to, signal, resolve, reject });
+    });
+  }
+
+  private write(w: { to: string; signal: LinkSignal | null; resolve: () => void; reject: (err: unknown) => void }): void {
+    void nextTask().then(() => {
+      if (this.closed) return w.reject(new Error('connection closed'));
+      try {
+        this.server.write(this.callId, this.uid, w.to, w.signal);
+        w.resolve();
+      } catch (err) {
+        w.reject(err);
+      }
+    });
+  }
+
   private sync(): void {
-    const listener = this.listener;
-    if (this.closed || !listener || this.refused) return;
+    if (this.closed) return;
     const call = this.server.call(this.callId);
     if (!call) {
-      // Before the match the call does not exist yet; after it, its end is the partner leaving.
+      // Before the match a waiter's call does not exist yet; after it, its end is the news.
       if (this.seenCall && !this.endedReported) {
         this.endedReported = true;
-        listener.ended();
+        this.handlers.ended();
       }
       return;
     }
-    // A listener that missed the creation sees the call only once the
-    // heartbeat made it look.
-    if (!this.seenCall && !this.rechecked && this.server.missCallCreation.has(this.uid)) return;
-    if ((this.role === 'caller' ? call.caller : call.callee) !== this.uid) {
-      // The real rules let only the two participants (in their roles) read a call.
-      this.refused = true;
-      listener.error(new BackendError('permission-denied', `${this.uid} is not the ${this.role} of ${this.callId}`));
+    // A listener that missed the creation sees the call only once refreshed.
+    if (!this.seenCall && !this.refreshed && this.server.missCallCreation.has(this.uid)) return;
+    if (!call.members.includes(this.uid)) {
+      if (this.seenCall) this.handlers.removed();
       return;
     }
     if (!this.seenCall) {
       this.seenCall = true;
-      this.outgoing.open(({ signal, resolve, reject }) => {
-        void nextTask().then(() => {
-          if (this.closed) return reject(new Error('signaling closed'));
-          try {
-            this.server.writeSignal(this.callId, this.uid, signal);
-            resolve();
-          } catch (err) {
-            reject(err);
-          }
-        });
-      });
-      listener.ready();
+      for (const h of this.held.splice(0)) this.write(h);
     }
-    while (!this.closed && this.cursor < call.messages.length) {
-      const message = call.messages[this.cursor++]!;
-      if (message.from === this.uid) continue;
-      if (message.signal) listener.signal(message.signal);
-      listener.activity?.(message.signal === null);
-    }
+    this.handlers.members([...call.members]);
   }
 }

@@ -21,10 +21,9 @@ import {
   type TurnCredentialsResult,
 } from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
-import type { CallService } from '../flows/link-call.js';
 import type { Backend } from '../flows/backend.js';
-import { FirestoreCallService, linkCallUsage } from './firestore-call.js';
-import { FirestoreSignaling, signalingUsage } from './firestore-signaling.js';
+import { FirestoreCallConnection, FirestoreCallService } from './firestore-call.js';
+import { usage } from './firestore-mailbox.js';
 import { FunctionsMatcher } from './functions-matcher.js';
 
 /**
@@ -96,15 +95,16 @@ async function initFirebase(): Promise<Firebase> {
   return { db, functions, uid: user.uid, idToken: () => token, callableUrl };
 }
 
+/** The backend of both kinds of call, for this tab's anonymous user. */
 export async function connectBackend(): Promise<Backend> {
   const { db, functions, uid, idToken, callableUrl } = await connectFirebase();
-  const matcher = new FunctionsMatcher(functions, callableUrl('leave'), idToken);
-  // Diagnostics: this page's signaling cost, for DevTools and the benchmark.
-  (globalThis as { parleyUsage?: typeof signalingUsage }).parleyUsage = signalingUsage;
+  // Diagnostics: this page's Firestore cost, for DevTools and the benchmark.
+  (globalThis as { parleyUsage?: typeof usage }).parleyUsage = usage;
   return {
     uid,
-    matcher,
-    openSignaling: (callId, role) => new FirestoreSignaling(db, callId, role, uid),
+    matcher: new FunctionsMatcher(functions, db, uid, callableUrl('leave'), idToken),
+    calls: new FirestoreCallService(functions, callableUrl('leaveCall'), idToken),
+    connect: (callId, handlers) => new FirestoreCallConnection(db, callId, uid, handlers),
     watchRoomCounts: (listener) =>
       onSnapshot(
         doc(db, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC),
@@ -124,12 +124,4 @@ export async function connectBackend(): Promise<Backend> {
 export async function fetchTurnCredentials(): Promise<TurnCredentialsResult> {
   const { functions } = await connectFirebase();
   return (await httpsCallable<Record<string, never>, TurnCredentialsResult>(functions, 'turnCredentials')({})).data;
-}
-
-/** Link calls over the createCall/peekCall/enterCall/leaveCall callables and the call's Firestore documents. */
-export async function connectCallService(): Promise<CallService> {
-  const { db, functions, uid, idToken, callableUrl } = await connectFirebase();
-  // Diagnostics: this page's link-call cost, for DevTools and the benchmark.
-  (globalThis as { parleyLinkUsage?: typeof linkCallUsage }).parleyLinkUsage = linkCallUsage;
-  return new FirestoreCallService(db, functions, uid, callableUrl('leaveCall'), idToken);
 }

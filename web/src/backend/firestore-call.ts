@@ -1,51 +1,39 @@
 /**
- * Link calls over Cloud Functions and Firestore (docs/PROTOCOL.md, "Calls by
- * link"): the callables decide membership; the page listens to its call
- * document (members) and to the mailboxes addressed to it, writes its own
- * mailboxes, and refreshes its presence. The rules let only members read any
- * of it, and only the sender write a mailbox.
+ * Calls over Cloud Functions and Firestore (docs/PROTOCOL.md), random and by
+ * link alike: the page listens to its call document (members) and to the
+ * mailboxes addressed to it, writes its own mailboxes, and refreshes its
+ * presence. The rules let only members read any of it, and only the sender
+ * write a mailbox. Link calls' membership goes through the createCall,
+ * peekCall, enterCall and leaveCall callables; a random call's through the
+ * matcher (functions-matcher.ts).
  */
 import {
   CALLS_COLLECTION,
-  PRESENCE_HEARTBEAT_MS,
   MEMBERS_SUBCOLLECTION,
+  PRESENCE_HEARTBEAT_MS,
   type CallAvailability,
   type CreateCallResult,
   type EnterCallResult,
 } from '@parley/functions/protocol';
-import { doc, onSnapshot, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
+import {
+  doc,
+  getDocFromServer,
+  onSnapshot,
+  serverTimestamp,
+  updateDoc,
+  type DocumentSnapshot,
+  type Firestore,
+} from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
+import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkSignal } from '../engine/types.js';
-import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/link-call.js';
-import { listenToMailboxes, MailboxWriter, type UsageSink } from './firestore-mailbox.js';
+import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
+import { listenToMailboxes, MailboxWriter, usage } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
-
-/**
- * Firestore operations this page's link calls have caused, counted as they
- * are billed (a listener's first answer is at least one read). Diagnostics
- * for the benchmark and DevTools (`parleyLinkUsage`); never sent anywhere.
- * No rule of a link call's client writes reads another document, so rules
- * add no reads here.
- */
-export const linkCallUsage = {
-  reads: 0,
-  /** Writes of this page's outgoing mailboxes (descriptions and candidates). */
-  mailboxWrites: 0,
-  /** Presence refreshes (PRESENCE_HEARTBEAT_MS apart while in a call). */
-  heartbeats: 0,
-};
-
-/** Where the shared mailbox code counts a link call's operations. */
-const LINK_USAGE: UsageSink = {
-  read: (n) => (linkCallUsage.reads += n),
-  write: () => (linkCallUsage.mailboxWrites += 1),
-};
 
 export class FirestoreCallService implements CallService {
   constructor(
-    private readonly db: Firestore,
     private readonly functions: Functions,
-    readonly uid: string,
     /** URL of the `leaveCall` callable, for the keepalive request at unload. */
     private readonly leaveUrl: string,
     private readonly idToken: () => string | null,
@@ -70,17 +58,24 @@ export class FirestoreCallService implements CallService {
   leaveOnUnload(callId: string): void {
     callOnUnload(this.leaveUrl, this.idToken(), { callId });
   }
-
-  connect(callId: string, handlers: CallConnectionHandlers): CallConnection {
-    return new FirestoreCallConnection(this.db, callId, this.uid, handlers);
-  }
 }
 
-class FirestoreCallConnection implements CallConnection {
+interface Outgoing {
+  readonly to: string;
+  /** null: a probe (a write with nothing new). */
+  readonly signal: LinkSignal | null;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** One page's connection to one call (it may not exist yet: a waiter listens for the call join will create). */
+export class FirestoreCallConnection implements CallConnection {
   private readonly unsubscribers: (() => void)[] = [];
   private readonly writers = new Map<string, MailboxWriter>();
+  /** What we send waits here until the call (and so our mailboxes) exists. */
+  private readonly outgoing = new HeldQueue<Outgoing>();
   private readonly mailboxes: { stop(): void; forget(from: string): void };
-  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private seenCall = false;
 
@@ -94,24 +89,12 @@ class FirestoreCallConnection implements CallConnection {
       onSnapshot(
         doc(db, CALLS_COLLECTION, callId),
         (snap) => {
-          if (!snap.metadata.fromCache) linkCallUsage.reads += 1;
-          if (this.closed) return;
-          if (!snap.exists()) {
-            if (this.seenCall) this.handlers.ended();
-            return;
-          }
-          this.seenCall = true;
-          const members = snap.get('members') as unknown;
-          const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
-          if (!list.includes(uid)) {
-            this.handlers.removed();
-            return;
-          }
-          this.handlers.members(list);
+          if (!snap.metadata.fromCache) usage.reads += 1;
+          this.seen(snap);
         },
         (err) => {
           // The rules refuse the read once we are no longer a member (our
-          // lease lapsed and the backend removed us, or the call ended).
+          // lease lapsed and the backend removed us).
           if (this.closed) return;
           console.warn('call listener stopped', err);
           this.handlers.removed();
@@ -128,30 +111,19 @@ class FirestoreCallConnection implements CallConnection {
       (err) => {
         if (!this.closed) console.warn('signal listener stopped', err);
       },
-      LINK_USAGE,
       (from, bare) => {
-        if (!this.closed) this.handlers.activity?.(from, bare);
+        if (!this.closed) this.handlers.activity(from, bare);
       },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
-    // No beat now: enterCall has just set seenAt (the rules refuse a beat
-    // within 2 s of the last one); the first comes a heartbeat later.
-    this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
   }
 
-  send(to: string, signal: LinkSignal): void {
-    if (this.closed) return;
-    let writer = this.writers.get(to);
-    if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to, LINK_USAGE)));
-    writer.send(signal).catch((err: unknown) => {
-      // Refused once the other member left (the mailbox is deleted with them).
-      if (!this.closed && this.writers.get(to) === writer) console.warn('signal not sent', err);
-    });
+  send(to: string, signal: LinkSignal): Promise<void> {
+    return this.enqueue(to, signal);
   }
 
   probe(to: string): Promise<void> {
-    const writer = this.writers.get(to);
-    return writer && !this.closed ? writer.probe() : Promise.reject(new Error('no mailbox to ' + to));
+    return this.enqueue(to, null);
   }
 
   drop(to: string): void {
@@ -160,19 +132,60 @@ class FirestoreCallConnection implements CallConnection {
     this.mailboxes.forget(to);
   }
 
+  async refresh(): Promise<boolean> {
+    const snap = await getDocFromServer(doc(this.db, CALLS_COLLECTION, this.callId));
+    usage.reads += 1;
+    this.seen(snap);
+    return snap.exists();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.heartbeat);
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.outgoing.clear();
     for (const u of this.unsubscribers.splice(0)) u();
     for (const w of this.writers.values()) w.close();
     this.writers.clear();
   }
 
+  private enqueue(to: string, signal: LinkSignal | null): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
+    return new Promise<void>((resolve, reject) => this.outgoing.push({ to, signal, resolve, reject }));
+  }
+
+  /** The call document as the listener (or a refresh) read it. */
+  private seen(snap: DocumentSnapshot): void {
+    if (this.closed) return;
+    if (!snap.exists()) {
+      // A waiter's call does not exist before the match; after it (or once
+      // seen), its deletion is how a member's Next, Stop or tab close, or
+      // the last leave, reaches us.
+      if (this.seenCall) this.handlers.ended();
+      return;
+    }
+    if (!this.seenCall) {
+      this.seenCall = true;
+      this.outgoing.open(({ to, signal, resolve, reject }) => {
+        let writer = this.writers.get(to);
+        if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
+        (signal ? writer.send(signal) : writer.probe()).then(resolve, reject);
+      });
+      // No beat now: whoever made us a member (enterCall, join's match) has
+      // just set seenAt, and the rules refuse a beat within 2 s of the last.
+      this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
+    }
+    const members = snap.get('members') as unknown;
+    const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+    if (list.includes(this.uid)) this.handlers.members(list);
+    else this.handlers.removed();
+  }
+
   /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */
   private beat(): void {
     if (this.closed) return;
-    linkCallUsage.heartbeats += 1;
+    usage.writes += 1;
+    usage.heartbeats += 1;
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {

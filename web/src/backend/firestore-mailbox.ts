@@ -22,24 +22,17 @@ import { MailboxInbox, MailboxOutbox } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 
 /**
- * Firestore operations this page's signaling has caused, counted as they are
- * billed (a listener's first empty answer is one read). Diagnostics for the
- * benchmark and DevTools (`parleyUsage`); never sent anywhere.
+ * Firestore operations this page's calls have caused, random or by link,
+ * counted as they are billed (a listener's first empty answer is one read).
+ * `writes` counts every write (mailboxes and heartbeats); `heartbeats` the
+ * waiting and presence heartbeats among them. Diagnostics for the benchmark
+ * and DevTools (`parleyUsage`); never sent anywhere. No rule of a client's
+ * write reads another document, so rules add no reads here.
  */
-export const signalingUsage = {
+export const usage = {
   reads: 0,
   writes: 0,
-};
-
-/** Where mailbox operations are counted (random calls count in signalingUsage, link calls in their own). */
-export interface UsageSink {
-  read(count: number): void;
-  write(): void;
-}
-
-const RANDOM_USAGE: UsageSink = {
-  read: (n) => (signalingUsage.reads += n),
-  write: () => (signalingUsage.writes += 1),
+  heartbeats: 0,
 };
 
 /**
@@ -59,7 +52,6 @@ export class MailboxWriter {
     private readonly callId: string,
     private readonly from: string,
     private readonly to: string,
-    private readonly usage: UsageSink = RANDOM_USAGE,
   ) {}
 
   /** Resolves once a write containing `signal` is acknowledged. */
@@ -92,11 +84,12 @@ export class MailboxWriter {
   private flush(): void {
     if (this.writing || this.waiting.length === 0 || this.closed) return;
     const batch = this.waiting.splice(0);
-    const { epoch, description, candidates } = this.box.state;
-    this.usage.write();
+    const { epoch, description, previous, candidates } = this.box.state;
+    usage.writes += 1;
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
       epoch,
       description,
+      previous,
       candidates,
       // The rules require each write to count itself: n = stored n + 1.
       n: increment(1),
@@ -126,9 +119,8 @@ export function listenToMailboxes(
   uid: string,
   onSignal: (from: string, signal: LinkSignal) => void,
   onError: (err: unknown) => void,
-  usage: UsageSink = RANDOM_USAGE,
   /** After each write of `from` (its signals first): `bare` when it carried nothing new. */
-  onWrite?: (from: string, bare: boolean) => void,
+  onWrite: (from: string, bare: boolean) => void,
 ): { stop(): void; forget(from: string): void } {
   const inboxes = new Map<string, MailboxInbox>();
   let first = true;
@@ -137,7 +129,7 @@ export function listenToMailboxes(
     (snap) => {
       if (!snap.metadata.fromCache) {
         const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
-        usage.read(first ? Math.max(1, changed) : changed);
+        usage.reads += first ? Math.max(1, changed) : changed;
         first = false;
       }
       for (const change of snap.docChanges()) {
@@ -150,7 +142,7 @@ export function listenToMailboxes(
         const signals = inbox.read(data);
         for (const signal of signals) onSignal(from, signal);
         // n 0 is the mailbox as the functions made it: nobody wrote yet.
-        if (typeof data['n'] === 'number' && data['n'] > 0) onWrite?.(from, signals.length === 0);
+        if (typeof data['n'] === 'number' && data['n'] > 0) onWrite(from, signals.length === 0);
       }
     },
     onError,

@@ -1,12 +1,20 @@
-/** Matcher over the `join` and `leave` callables (functions/src/handlers). */
+/**
+ * The Matcher over the `join`, `leave`, `report` and `block` callables
+ * (functions/src/handlers), and the waiting heartbeat on `queue/{uid}`.
+ */
+import { QUEUE_COLLECTION, WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
+import { doc, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
-import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/matcher.js';
-import type { SessionDescription } from '../flows/types.js';
+import type { SessionDescription } from '../engine/types.js';
+import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/backend.js';
+import { usage } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 
 export class FunctionsMatcher implements Matcher {
   constructor(
     private readonly functions: Functions,
+    private readonly db: Firestore,
+    private readonly uid: string,
     /** URL of the `leave` callable, for the keepalive request at unload. */
     private readonly leaveUrl: string,
     /** The current ID token, kept fresh by the caller (unload cannot await one). */
@@ -27,6 +35,31 @@ export class FunctionsMatcher implements Matcher {
       widened: widened === true,
       widenInMs: typeof widenInMs === 'number' && Number.isFinite(widenInMs) ? Math.max(0, widenInMs) : null,
     };
+  }
+
+  /**
+   * The waiter proves it is alive while it waits: `join` pairs nobody whose
+   * entry was not seen lately (a killed tab is no longer matchable). The
+   * rules let us write nothing else there. A refused beat means the entry is
+   * gone: matched, or swept.
+   */
+  keepWaiting(placeLost: () => void): () => void {
+    const ref = doc(this.db, QUEUE_COLLECTION, this.uid);
+    let stopped = false;
+    const timer = setInterval(() => {
+      usage.writes += 1;
+      usage.heartbeats += 1;
+      updateDoc(ref, { seenAt: serverTimestamp() }).catch(() => {
+        if (stopped) return;
+        stop();
+        placeLost();
+      });
+    }, WAITING_HEARTBEAT_MS);
+    const stop = () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+    return stop;
   }
 
   async leave(): Promise<void> {

@@ -7,6 +7,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { MEDIA_CONSTRAINTS } from '../config.js';
 import { ICE } from '../ice.js';
+import { requestMedia } from '../media.js';
+import { connectPageBackend } from './page-backend.js';
 import { ConnectionCheck, type ConnectionCheckDeps } from '../flows/connection-check.js';
 
 /**
@@ -30,21 +32,14 @@ export const RELAY_TIMEOUT_MS = 8_000;
  * probe gathers every candidate type itself, whatever Hide my IP says.
  */
 async function iceConfig(): Promise<RTCConfiguration> {
-  const m = await import('../backend/firebase-backend.js');
-  await m.connectBackend();
-  await ICE.attach(m.fetchTurnCredentials);
+  await connectPageBackend();
   return ICE.config(false);
 }
 
 /** The production wiring; tests pass their own. */
 export function browserCheckDeps(): ConnectionCheckDeps {
   return {
-    getUserMedia: (constraints) => {
-      if (!navigator.mediaDevices?.getUserMedia) {
-        return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
-      }
-      return navigator.mediaDevices.getUserMedia(constraints);
-    },
+    getUserMedia: requestMedia,
     constraints: MEDIA_CONSTRAINTS,
     iceConfig,
     gatherTimeoutMs: GATHER_TIMEOUT_MS,

@@ -4,43 +4,18 @@
  * leaves the call when the page goes away.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { MEDIA_CONSTRAINTS } from '../config.js';
 import { ICE, rtcConfigFor } from '../ice.js';
+import { MEDIA } from '../media.js';
 import { LinkCallFlow, type LinkCallDeps } from '../flows/link-call.js';
-
-/**
- * A member whose link stays interrupted this long, ICE restarts included, is
- * taken off the grid: a closed tab or a lost network, as far as this page can
- * tell. ICE reports "disconnected" a few seconds after the last packet; 10 s
- * more gives a blip two or three restarts, and still drops a crashed page
- * within about 15 s.
- */
-export const LINK_LOST_AFTER_MS = 10_000;
+import { connectPageBackend } from './page-backend.js';
 
 /** The production wiring; tests pass their own. */
 export function browserLinkCallDeps(): LinkCallDeps {
   return {
-    // Firebase is loaded only now, after the shell has painted.
-    connect: async () => {
-      const m = await import('../backend/firebase-backend.js');
-      const service = await m.connectCallService();
-      // The relay's servers before the first link: it gathers with them.
-      await ICE.attach(m.fetchTurnCredentials);
-      return service;
-    },
-    getUserMedia: () => {
-      if (!navigator.mediaDevices?.getUserMedia) {
-        return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
-      }
-      return navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
-    },
+    connect: connectPageBackend,
+    media: MEDIA,
     rtcConfig: () => rtcConfigFor('link'),
-    freshRtcConfig: async () => {
-      await ICE.fresh();
-      return rtcConfigFor('link');
-    },
     watchRtcConfig: (listener) => ICE.onChange(listener),
-    lostAfterMs: LINK_LOST_AFTER_MS,
   };
 }
 

@@ -5,6 +5,7 @@ import type { Peer } from '../engine/call.js';
 import type { LinkState } from '../engine/peer-link.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
+import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
 import { problemBox, sharedStyles } from './problem-links.js';
 
@@ -261,9 +262,9 @@ export class ParleyCall extends LitElement {
       </div>
       ${peers.map(
         (p, i) =>
-          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state}>
+          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? ''}>
             <video autoplay playsinline .srcObject=${p.stream}></video>
-            <span class="label">Person ${i + 1} · ${TILE_STATE_TEXT[p.state]}</span>
+            <span class="label">Person ${i + 1} · ${p.problem ? linkProblem(p.problem).message : TILE_STATE_TEXT[p.state]}</span>
           </div>`,
       )}
     </div>`;

@@ -5,32 +5,18 @@
  * page goes away.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { MEDIA_CONSTRAINTS, TIMING } from '../config.js';
+import { TIMING } from '../config.js';
 import { ICE, rtcConfigFor } from '../ice.js';
+import { MEDIA } from '../media.js';
 import { RandomChatFlow, type RandomChatDeps } from '../flows/random-chat.js';
+import { connectPageBackend } from './page-backend.js';
 
 /** The production wiring; tests pass their own. */
 export function browserRandomChatDeps(): RandomChatDeps {
   return {
-    // Firebase is loaded only now, after the shell has painted.
-    connect: async () => {
-      const m = await import('../backend/firebase-backend.js');
-      const backend = await m.connectBackend();
-      // The relay's servers before the first offer: its link gathers with them.
-      await ICE.attach(m.fetchTurnCredentials);
-      return backend;
-    },
-    getUserMedia: () => {
-      if (!navigator.mediaDevices?.getUserMedia) {
-        return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
-      }
-      return navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
-    },
+    connect: connectPageBackend,
+    media: MEDIA,
     rtcConfig: () => rtcConfigFor('random'),
-    freshRtcConfig: async () => {
-      await ICE.fresh();
-      return rtcConfigFor('random');
-    },
     watchRtcConfig: (listener) => ICE.onChange(listener),
     timing: TIMING,
   };

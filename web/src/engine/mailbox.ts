@@ -8,10 +8,27 @@
  */
 import type { IceCandidate, LinkSignal, SessionDescription } from './types.js';
 
+/**
+ * The description before the latest, with its epoch (the latest's minus
+ * one). A reader may see only the latest of two quick writes (a listener
+ * delivers the document's state, not every write): when one side answers
+ * and at once makes an offer of its own (perfect negotiation's polite side
+ * adding a track right after answering), a reader that got only the offer
+ * would never apply the answer, stay in have-local-offer, and, impolite,
+ * ignore the offer: a deadlock, seen in tests. So a reader that missed it
+ * applies an answer kept here before the latest; an offer that a later one
+ * replaced is skipped. Two descriptions cover it: a side writes a third only
+ * after hearing from the other, whose reader has by then seen the first.
+ */
+export interface PreviousDescription extends SessionDescription {
+  readonly epoch: number;
+}
+
 /** What a mailbox document holds, as far as signaling is concerned. */
 export interface MailboxState {
   readonly epoch: number;
   readonly description: SessionDescription | null;
+  readonly previous: PreviousDescription | null;
   readonly candidates: string;
 }
 
@@ -19,6 +36,7 @@ export interface MailboxState {
 export class MailboxOutbox {
   private epoch = 0;
   private description: SessionDescription | null = null;
+  private previous: PreviousDescription | null = null;
   private lines: string[] = [];
 
   constructor(private readonly maxCandidatesLength: number) {}
@@ -26,6 +44,7 @@ export class MailboxOutbox {
   /** Adds a signal; returns false when it could not be kept (never for a description). */
   add(signal: LinkSignal): boolean {
     if ('description' in signal) {
+      this.previous = this.description && { epoch: this.epoch, type: this.description.type, sdp: this.description.sdp };
       this.epoch += 1;
       this.description = { type: signal.description.type, sdp: signal.description.sdp };
       return true;
@@ -48,7 +67,7 @@ export class MailboxOutbox {
   }
 
   get state(): MailboxState {
-    return { epoch: this.epoch, description: this.description, candidates: this.text() };
+    return { epoch: this.epoch, description: this.description, previous: this.previous, candidates: this.text() };
   }
 
   private text(): string {
@@ -61,10 +80,23 @@ export class MailboxInbox {
   private epoch = 0;
   private readonly seen = new Set<string>();
 
-  read(state: { epoch?: unknown; description?: unknown; candidates?: unknown }): LinkSignal[] {
+  read(state: { epoch?: unknown; description?: unknown; previous?: unknown; candidates?: unknown }): LinkSignal[] {
     const out: LinkSignal[] = [];
     const epoch = typeof state.epoch === 'number' && Number.isInteger(state.epoch) ? state.epoch : 0;
     const description = parseDescription(state.description);
+    // An answer before the latest, if we never saw it (see PreviousDescription);
+    // an offer that a later one replaced is of no use to anyone.
+    const previous = parseDescription(state.previous);
+    const previousEpoch = (state.previous as { epoch?: unknown } | null | undefined)?.epoch;
+    if (
+      previous?.type === 'answer' &&
+      typeof previousEpoch === 'number' &&
+      previousEpoch === epoch - 1 &&
+      previousEpoch > this.epoch
+    ) {
+      this.epoch = previousEpoch;
+      out.push({ description: previous });
+    }
     if (epoch > this.epoch && description) {
       this.epoch = epoch;
       out.push({ description });

@@ -11,7 +11,7 @@
  */
 import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
-import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
+import type { ReconnectPolicy } from './reconnect-policy.js';
 import { gathersRelay, watchRelay } from './relay-watch.js';
 import { toIceCandidate, type IceCandidate, type LinkSignal, type SessionDescription } from './types.js';
 
@@ -73,8 +73,8 @@ export interface PeerLinkOptions {
    */
   readonly initiator: boolean;
   readonly config: RTCConfiguration;
-  /** When to restart ICE after a drop and when to give up (default: reconnect-policy.ts). */
-  readonly reconnect?: ReconnectPolicy;
+  /** When to restart ICE after a drop and when to give up (reconnect-policy.ts). */
+  readonly reconnect: ReconnectPolicy;
   /** Heartbeats on the control channel this often (default: liveness.ts). */
   readonly heartbeatMs?: number;
 }
@@ -120,7 +120,7 @@ export class PeerLink {
   private stopRelayWatch: (() => void) | null = null;
   private readonly policy: ReconnectPolicy;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  /** Whether this link gathered a relay candidate (the relay answered): see `problem`. */
+  /** Whether this link gathered a relay candidate (the relay answered): see whyNotConnected. */
   private gatheredRelay = false;
   /**
    * Our candidates, held until the other end's description is applied: the
@@ -138,7 +138,7 @@ export class PeerLink {
     private readonly events: PeerLinkEvents,
   ) {
     this.mayOffer = options.initiator;
-    this.policy = options.reconnect ?? reconnectPolicy();
+    this.policy = options.reconnect;
     // max-bundle: audio, video and data share one transport, so one set of
     // candidates and one DTLS handshake instead of three.
     this.pc = new RTCPeerConnection({ ...options.config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
@@ -193,10 +193,12 @@ export class PeerLink {
     return this.pc.getSenders().filter((s) => s.track?.kind === 'video');
   }
 
-  /** Why the link is not carrying the call, or null while it is (or may still). */
-  get problem(): LinkProblem | null {
-    if (this._state === LinkState.lost) return 'connection-lost';
-    if (this._state !== LinkState.failed) return null;
+  /**
+   * Why the link did not connect (asked once it failed, or took too long):
+   * the relay's fault when it may use the relay only (Hide my IP) and not a
+   * single relay candidate was gathered, else no path was found.
+   */
+  whyNotConnected(): 'relay-unreachable' | 'connection-failed' {
     return this.pc.getConfiguration().iceTransportPolicy === 'relay' && !this.gatheredRelay
       ? 'relay-unreachable'
       : 'connection-failed';
@@ -240,14 +242,28 @@ export class PeerLink {
   }
 
   /**
-   * Restarts ICE: new credentials, new candidates, same call. Optionally with
-   * a new configuration first (fresh TURN credentials). Either end may call it.
+   * Restarts ICE: new credentials, new candidates, same call. Either end may
+   * call it; the reconnect policy does when the path drops.
    */
-  restartIce(config?: RTCConfiguration): void {
+  restartIce(): void {
     if (this.closed) return;
-    if (config) this.pc.setConfiguration({ ...config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.mayOffer = true;
     this.pc.restartIce();
+  }
+
+  /**
+   * Sends `track` instead of the current track of its kind, without
+   * renegotiating (RTCRtpSender.replaceTrack): a device switch, mute,
+   * screening. Resolves false where there is no sender of that kind.
+   */
+  async replaceTrack(track: MediaStreamTrack): Promise<boolean> {
+    if (this.closed) return false;
+    const transceiver = this.pc
+      .getTransceivers()
+      .find((t) => t.receiver.track.kind === track.kind && t.sender.track !== undefined);
+    if (!transceiver) return false;
+    await transceiver.sender.replaceTrack(track);
+    return true;
   }
 
   /**

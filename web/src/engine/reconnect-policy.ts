@@ -58,21 +58,20 @@ export interface ReconnectTimings {
  * 3 s to heal: Chrome reports "disconnected" a few seconds after the last
  * ICE response and often recovers a blip within as much again. The other end
  * follows 4 s later (Nextcloud waits 10 s; a shorter wait keeps both ends'
- * tries within the give-up time). Five restarts, and 30 s in all: past that a
- * person would rather be told and look again than watch a frozen face.
+ * tries within the give-up time). Five restarts at most; the give-up time is
+ * the call's kind's (config.ts, RECONNECT_FOR_MS), passed to reconnectPolicy.
  * A relay-only link whose relay went away and came back restarts at once
  * (see ReconnectInput.relayBack) instead of sleeping through the relay's
  * return in a backoff that reaches 8 s.
  */
-export const DEFAULT_RECONNECT_TIMINGS: ReconnectTimings = {
+export const DEFAULT_RECONNECT_TIMINGS: Omit<ReconnectTimings, 'giveUpAfterMs'> = {
   healMs: 3_000,
   answererDelayMs: 4_000,
   backoffMs: 2_000,
   maxAttempts: 5,
-  giveUpAfterMs: 30_000,
 };
 
-export function reconnectDecision(input: ReconnectInput, t: ReconnectTimings = DEFAULT_RECONNECT_TIMINGS): ReconnectDecision {
+export function reconnectDecision(input: ReconnectInput, t: ReconnectTimings): ReconnectDecision {
   const attempts = Number.isFinite(input.attempts) ? Math.max(0, Math.floor(input.attempts)) : 0;
   const downForMs = Number.isFinite(input.downForMs) ? Math.max(0, input.downForMs) : 0;
   if (downForMs >= t.giveUpAfterMs) return { action: 'give-up' };
@@ -86,9 +85,9 @@ export function reconnectDecision(input: ReconnectInput, t: ReconnectTimings = D
   return { action: 'restart', inMs: input.offerer ? backoff : backoff + t.answererDelayMs };
 }
 
-/** A policy with these timings (the defaults where not given). */
+/** A policy with these timings (the defaults where not given; the give-up time always given). */
 export function reconnectPolicy(
-  timings: Partial<ReconnectTimings> = {},
+  timings: Partial<ReconnectTimings> & Pick<ReconnectTimings, 'giveUpAfterMs'>,
 ): ReconnectPolicy & { readonly timings: ReconnectTimings } {
   const t = { ...DEFAULT_RECONNECT_TIMINGS, ...timings };
   return { timings: t, decide: (input) => reconnectDecision(input, t) };

@@ -1,14 +1,131 @@
-import type { RoomCounts } from '@parley/functions/protocol';
-import type { Matcher } from './matcher.js';
-import type { SignalingChannel } from './signaling.js';
-import type { Role } from './types.js';
+/**
+ * The backend as the flows see it: interfaces that web/src/backend/
+ * implements over Cloud Functions and Firestore, and the tests in memory.
+ * One connection class serves every call (random or by link): the call
+ * document's members, the mailboxes addressed to this page, our own
+ * mailboxes and our presence. The flows never import Firebase.
+ */
+import type {
+  CallAvailability,
+  CreateCallResult,
+  EnterCallResult,
+  ReportReason,
+  RoomCounts,
+  RoomId,
+} from '@parley/functions/protocol';
+import type { CallSignaling } from '../engine/call.js';
+import type { LinkSignal, SessionDescription } from '../engine/types.js';
 
-/** What the session needs from the backend once it is connected and signed in. */
+export type { ReportReason };
+
+/** What a page hears about one call while it is (or is about to become) a member. */
+export interface CallConnectionHandlers {
+  /** The members, in entry order, each time they change (self included). */
+  members(members: readonly string[]): void;
+  /** A signal from another member. */
+  signal(from: string, signal: LinkSignal): void;
+  /**
+   * `from` wrote its mailbox to us (after delivering its signals, if any).
+   * `bare`: nothing new in it (a liveness probe or reply, or a random call's
+   * acknowledgement of the match): a sign of life through the backend.
+   */
+  activity(from: string, bare: boolean): void;
+  /** The call is gone (ended by a member, the last leave, or cleanup), after it was seen. */
+  ended(): void;
+  /** This page is no longer a member (its presence lapsed, or the call refuses it). */
+  removed(): void;
+}
+
+/**
+ * A page's live connection to one call: outgoing signals go into our
+ * mailboxes (held until the call exists), presence is refreshed while we
+ * are a member; `close` stops listening and sending. It does not end the
+ * call for the others (the matcher or the call service does).
+ */
+export interface CallConnection extends CallSignaling {
+  /** Resolves once the write carrying `signal` is stored; rejects if refused (the call is gone). */
+  send(to: string, signal: LinkSignal): Promise<void>;
+  /**
+   * Reads the call once from the server and reports it as the listener
+   * would: a listener attached just before a document was created has been
+   * seen to miss its creation (docs/PERFORMANCE.md). Resolves whether the
+   * call exists.
+   */
+  refresh(): Promise<boolean>;
+  close(): void;
+}
+
+export type JoinResult =
+  /**
+   * Queued; the call will appear under callId when someone arrives.
+   * `widened`: the entry is also in the Anyone pool (the room was quiet).
+   * `widenInMs`: when to renew so that it widens (null: it will not, or already did).
+   */
+  | {
+      readonly status: 'waiting';
+      readonly callId: string;
+      readonly widened: boolean;
+      readonly widenInMs: number | null;
+    }
+  /**
+   * Paired with someone already waiting: answer their offer. `members`: the
+   * call's members, [us, the waiter] (the waiter made the first offer);
+   * `room`: where the pair met (may be 'any' after widening).
+   */
+  | {
+      readonly status: 'matched';
+      readonly callId: string;
+      readonly offer: SessionDescription;
+      readonly members: readonly string[];
+      readonly room: RoomId;
+    };
+
+export interface JoinOptions {
+  /** The callId we are waiting for, when renewing our place. */
+  readonly renewing?: string;
+  /** Whether a long wait in a quiet room may pair us from the Anyone pool. */
+  readonly widen: boolean;
+}
+
+/** The waiting queue and pairing (random chat), and moderation of a stranger. */
+export interface Matcher {
+  /** Joins a room with a prepared offer. Ends any call of ours on the server (unless renewing). */
+  join(room: string, offer: SessionDescription, options: JoinOptions): Promise<JoinResult>;
+  /**
+   * While waiting: proves this page alive (the waiting heartbeat: `join`
+   * pairs nobody whose page was not seen lately), until the returned
+   * function stops it. `placeLost` when our place is gone: we were matched
+   * (the call's listener will say so, or a refresh finds it) or swept.
+   */
+  keepWaiting(placeLost: () => void): () => void;
+  /** Leaves the queue and ends our calls. */
+  leave(): Promise<void>;
+  /** Best-effort leave while the page unloads (no response awaited). */
+  leaveOnUnload(): void;
+  /** Reports the other person of a current or recent call; the server ends the call. */
+  report(callId: string, reason: ReportReason): Promise<void>;
+  /** Never be paired with the other person of a current or recent call again; ends the call. */
+  block(callId: string): Promise<void>;
+}
+
+/** Calls by link: the backend decides membership. */
+export interface CallService {
+  create(): Promise<CreateCallResult>;
+  peek(callId: string): Promise<CallAvailability>;
+  enter(callId: string): Promise<EnterCallResult>;
+  leave(callId: string): Promise<void>;
+  /** Best-effort leave while the page unloads (no answer awaited). */
+  leaveOnUnload(callId: string): void;
+}
+
+/** The backend once connected and signed in. */
 export interface Backend {
-  /** Our anonymous user id. */
+  /** Our anonymous user id: our member id in every call. */
   readonly uid: string;
   readonly matcher: Matcher;
-  openSignaling(callId: string, role: Role): SignalingChannel;
+  readonly calls: CallService;
+  /** Starts listening to a call (it may not exist yet: a waiter's) and the signals addressed to us. */
+  connect(callId: string, handlers: CallConnectionHandlers): CallConnection;
   /**
    * Live counts of people waiting and chatting per room (one small document
    * kept by the functions). Calls `listener` with each new count; returns the

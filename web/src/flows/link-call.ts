@@ -4,65 +4,37 @@
  * the camera stream and the engine's Call; the backend (CallService) decides
  * membership. Elements reach it through a controller; it never touches the DOM.
  */
-import type { CallAvailability, CreateCallResult, EnterCallResult } from '@parley/functions/protocol';
-import { Call, type CallSignaling, type Peer } from '../engine/call.js';
-import type { LinkSignal } from '../engine/types.js';
+import type { CreateCallResult, EnterCallResult } from '@parley/functions/protocol';
+import { CONNECT_TIMEOUT_MS, RECONNECT_FOR_MS } from '../config.js';
+import { Call, type Peer } from '../engine/call.js';
+import type { LocalMedia } from '../engine/local-media.js';
+import type { Backend, CallConnection } from './backend.js';
 import { backendProblem, mediaProblem } from './problems.js';
 import { INITIAL_LINK_CALL_STATE, linkCallTransition, type LinkCallEvent, type LinkCallState } from './link-call-state.js';
 
-/** What the call's page hears from the backend while it is a member. */
-export interface CallConnectionHandlers {
-  /** The members, in entry order, each time they change (self included). */
-  members(members: readonly string[]): void;
-  /** A signal from another member. */
-  signal(from: string, signal: LinkSignal): void;
-  /** `from` wrote its mailbox to us (`bare`: nothing new in it: a liveness probe or reply). */
-  activity?(from: string, bare: boolean): void;
-  /** The call is gone (everyone left). */
-  ended(): void;
-  /** This page is no longer a member (its lease lapsed while offline). */
-  removed(): void;
-}
-
-/** A live membership: outgoing signals, heartbeats; `close` stops listening. */
-export interface CallConnection extends CallSignaling {
-  close(): void;
-}
-
-/** Link calls as the flow sees the backend (Cloud Functions + Firestore in backend/). */
-export interface CallService {
-  readonly uid: string;
-  create(): Promise<CreateCallResult>;
-  peek(callId: string): Promise<CallAvailability>;
-  enter(callId: string): Promise<EnterCallResult>;
-  leave(callId: string): Promise<void>;
-  /** Best-effort leave while the page unloads (no answer awaited). */
-  leaveOnUnload(callId: string): void;
-  /** Starts listening to the call and the signals addressed to us, and heartbeats. */
-  connect(callId: string, handlers: CallConnectionHandlers): CallConnection;
-}
-
 export interface LinkCallDeps {
   /** Connects and signs in; may load code lazily. Called once, then cached. */
-  connect(): Promise<CallService>;
-  getUserMedia(): Promise<MediaStream>;
+  connect(): Promise<Backend>;
+  /** The page's camera and microphone. */
+  readonly media: LocalMedia;
   rtcConfig(): RTCConfiguration;
-  /** The configuration after renewing expiring TURN credentials: for an ICE restart. Default: rtcConfig(). */
-  freshRtcConfig?(): Promise<RTCConfiguration>;
   /** Calls `listener` when rtcConfig() has new servers (renewed credentials); returns the unsubscribe. */
   watchRtcConfig?(listener: () => void): () => void;
-  /** How long a member's link may stay interrupted before their tile goes. */
-  readonly lostAfterMs: number;
+  /** How long a member's link may stay down before their tile goes (default: config.ts, RECONNECT_FOR_MS.link). */
+  readonly reconnectForMs?: number;
+  /** How long a new link may take to connect before its tile says why not (default: config.ts, CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
 }
 
 export class LinkCallFlow {
   private _state: LinkCallState = INITIAL_LINK_CALL_STATE;
-  private local: MediaStream | null = null;
-  private servicePromise: Promise<CallService> | null = null;
-  /** The service once connected: the leave at unload must go out at once, not after a promise. */
-  private service: CallService | null = null;
+  private servicePromise: Promise<Backend> | null = null;
+  /** The backend once connected: the leave at unload must go out at once, not after a promise. */
+  private service: Backend | null = null;
   private call: Call | null = null;
   private connection: CallConnection | null = null;
+  /** Stops the camera's track swaps reaching the call (LocalMedia.attach). */
+  private detachMedia: (() => void) | null = null;
   private readonly listeners = new Set<() => void>();
   /** Bumped whenever the call in progress is abandoned, so late answers are ignored. */
   private generation = 0;
@@ -72,18 +44,12 @@ export class LinkCallFlow {
     deps.watchRtcConfig?.(() => this.call?.setConfiguration(this.deps.rtcConfig()));
   }
 
-  /** Restarts ICE on every link with fresh relay credentials (e.g. after the network changed). */
-  async restartIce(): Promise<void> {
-    const config = (await this.deps.freshRtcConfig?.()) ?? this.deps.rtcConfig();
-    this.call?.restartIce(config);
-  }
-
   get state(): LinkCallState {
     return this._state;
   }
 
   get localStream(): MediaStream | null {
-    return this.local;
+    return this.deps.media.stream;
   }
 
   /** The other members, each a tile. Empty outside a call. */
@@ -91,7 +57,7 @@ export class LinkCallFlow {
     return this.call?.peers ?? [];
   }
 
-  /** The engine's call, for tests and diagnostics. */
+  /** The engine's call while in one (tests, diagnostics, and features that attach to a call). */
   get engine(): Call | null {
     return this.call;
   }
@@ -101,7 +67,7 @@ export class LinkCallFlow {
     return () => this.listeners.delete(listener);
   }
 
-  prepare(): Promise<CallService> {
+  prepare(): Promise<Backend> {
     this.servicePromise ??= this.deps
       .connect()
       .then((service) => (this.service = service))
@@ -117,17 +83,17 @@ export class LinkCallFlow {
     const gen = this.begin({ type: 'create' });
     if (gen === null) return;
     if (!(await this.ensureMedia(gen))) return;
-    let service: CallService;
+    let service: Backend;
     let created: CreateCallResult;
     try {
       service = await this.prepare();
-      created = await service.create();
+      created = await service.calls.create();
     } catch (err) {
       if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
       return;
     }
     if (gen !== this.generation) {
-      void service.leave(created.callId).catch(() => undefined);
+      void service.calls.leave(created.callId).catch(() => undefined);
       return;
     }
     this.dispatch({ type: 'created', callId: created.callId });
@@ -147,7 +113,7 @@ export class LinkCallFlow {
   async refresh(gen = this.generation, callId = this.currentCallId()): Promise<void> {
     if (callId === null) return;
     try {
-      const availability = await (await this.prepare()).peek(callId);
+      const availability = await (await this.prepare()).calls.peek(callId);
       if (gen !== this.generation) return;
       this.dispatch(
         availability.status === 'ended'
@@ -169,17 +135,17 @@ export class LinkCallFlow {
     const gen = this.begin({ type: 'join' });
     if (gen === null) return;
     if (!(await this.ensureMedia(gen))) return;
-    let service: CallService;
+    let service: Backend;
     let result: EnterCallResult;
     try {
       service = await this.prepare();
-      result = await service.enter(callId);
+      result = await service.calls.enter(callId);
     } catch (err) {
       if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
       return;
     }
     if (gen !== this.generation) {
-      if (result.status === 'entered') void service.leave(callId).catch(() => undefined);
+      if (result.status === 'entered') void service.calls.leave(callId).catch(() => undefined);
       return;
     }
     if (result.status !== 'entered') {
@@ -200,7 +166,7 @@ export class LinkCallFlow {
     this.releaseMedia();
     this.dispatch({ type: 'leave' });
     try {
-      await (await this.prepare()).leave(callId);
+      await (await this.prepare()).calls.leave(callId);
     } catch (err) {
       console.warn('leave failed', err);
     }
@@ -215,8 +181,8 @@ export class LinkCallFlow {
     this.releaseMedia();
     if (!inCall || callId === null) return;
     // At once, not after a promise: a page going away may not run later tasks.
-    if (this.service) this.service.leaveOnUnload(callId);
-    else void this.servicePromise?.then((s) => s.leaveOnUnload(callId)).catch(() => undefined);
+    if (this.service) this.service.calls.leaveOnUnload(callId);
+    else void this.servicePromise?.then((s) => s.calls.leaveOnUnload(callId)).catch(() => undefined);
   }
 
   /** Back to the start page (the element navigates). */
@@ -250,14 +216,9 @@ export class LinkCallFlow {
   }
 
   private async ensureMedia(gen: number): Promise<boolean> {
-    if (this.local) return true;
     try {
-      const stream = await this.deps.getUserMedia();
-      if (gen !== this.generation) {
-        for (const t of stream.getTracks()) t.stop();
-        return false;
-      }
-      this.local = stream;
+      const stream = await this.deps.media.open();
+      if (gen !== this.generation || stream === null) return false;
       this.notify();
       return true;
     } catch (err) {
@@ -266,52 +227,55 @@ export class LinkCallFlow {
     }
   }
 
-  private startCall(service: CallService, callId: string, members: readonly string[]): void {
-    const local = this.local;
+  private startCall(service: Backend, callId: string, members: readonly string[]): void {
+    const local = this.deps.media.stream;
     if (!local) return;
     let connection: CallConnection | null = null;
-    const signaling: CallSignaling = {
-      send: (to, signal) => connection?.send(to, signal),
-      drop: (to) => connection?.drop(to),
-      probe: (to) => connection?.probe?.(to) ?? Promise.reject(new Error('not connected')),
-    };
     const call = new Call({
       self: service.uid,
       localStream: local,
-      rtcConfig: this.deps.rtcConfig,
-      signaling,
-      lostAfterMs: this.deps.lostAfterMs,
+      rtcConfig: () => this.deps.rtcConfig(),
+      signaling: {
+        send: (to, signal) =>
+          void connection?.send(to, signal).catch((err: unknown) => {
+            // Refused once the other member left (the mailbox is deleted with them).
+            if (this.call === call) console.warn('signal not sent', err);
+          }),
+        drop: (to) => connection?.drop(to),
+        probe: (to) => connection?.probe(to) ?? Promise.reject(new Error('not connected')),
+      },
+      reconnectForMs: this.deps.reconnectForMs ?? RECONNECT_FOR_MS.link,
+      connectTimeoutMs: this.deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     });
     this.call = call;
+    this.detachMedia = this.deps.media.attach(call);
     call.onChange(() => this.notify());
+    const ifCurrent =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (this.call === call) fn(...args);
+      };
     connection = service.connect(callId, {
-      members: (m) => {
-        if (this.call === call) call.setMembers(m);
-      },
-      activity: (from, bare) => {
-        if (this.call === call) call.activity(from, bare);
-      },
-      signal: (from, s) => {
-        if (this.call === call) call.receive(from, s);
-      },
-      ended: () => {
-        if (this.call !== call) return;
-        this.endCall();
-        this.releaseMedia();
-        this.dispatch({ type: 'ended' });
-      },
-      removed: () => {
-        if (this.call !== call) return;
-        this.endCall();
-        this.releaseMedia();
-        this.dispatch({ type: 'removed' });
-      },
+      members: ifCurrent((m) => call.setMembers(m)),
+      activity: ifCurrent((from, bare) => call.activity(from, bare)),
+      signal: ifCurrent((from, s) => call.receive(from, s)),
+      ended: ifCurrent(() => this.endedBy({ type: 'ended' })),
+      removed: ifCurrent(() => this.endedBy({ type: 'removed' })),
     });
     this.connection = connection;
     call.setMembers(members);
   }
 
+  /** The backend ended our membership (the call is gone, or we were removed). */
+  private endedBy(event: LinkCallEvent): void {
+    this.endCall();
+    this.releaseMedia();
+    this.dispatch(event);
+  }
+
   private endCall(): void {
+    this.detachMedia?.();
+    this.detachMedia = null;
     this.call?.end();
     this.call = null;
     this.connection?.close();
@@ -319,8 +283,7 @@ export class LinkCallFlow {
   }
 
   private releaseMedia(): void {
-    if (this.local) for (const t of this.local.getTracks()) t.stop();
-    this.local = null;
+    this.deps.media.release();
   }
 
   private dispatch(event: LinkCallEvent): void {

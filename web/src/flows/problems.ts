@@ -2,6 +2,7 @@
  * Plain-language explanations of what went wrong, with what to try. Pure:
  * maps browser and backend errors to a Problem the page shows as it is.
  */
+import type { LinkProblem } from '../engine/peer-link.js';
 
 export const ProblemCode = {
   cameraDenied: 'camera-denied',
@@ -146,12 +147,10 @@ export const RELAY_UNREACHABLE: Problem = {
   hint: 'Test your connection to see what your network blocks, try another network, or turn Hide my IP off (the stranger may then see your IP address).',
 };
 
-/**
- * Why a call never connected: the relay's fault when the call was
- * relay-only and no relay candidate was gathered, else CONNECTION_FAILED.
- */
-export function notConnected(call: { readonly relayOnly: boolean; readonly relayGathered: boolean }): Problem {
-  return call.relayOnly && !call.relayGathered ? RELAY_UNREACHABLE : CONNECTION_FAILED;
+/** Why a link is not carrying the call, as the engine tells it (engine/peer-link.ts, LinkProblem). */
+export function linkProblem(problem: LinkProblem): Problem {
+  if (problem === 'relay-unreachable') return RELAY_UNREACHABLE;
+  return problem === 'connection-lost' ? connectionLost() : CONNECTION_FAILED;
 }
 
 /**

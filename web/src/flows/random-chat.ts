@@ -1,12 +1,21 @@
 /**
- * The stranger-chat orchestrator: one object per page. It owns the camera
- * stream, runs one attempt at a time (offer → join → answer → connected), and
- * wires a PeerSession to a SignalingChannel and the Matcher. Elements reach it
- * through RandomChatController; it never touches the DOM.
+ * Random chat, as a person does it: Start, Next, Stop, Report, Block. One
+ * object per page; each try at a call is an Attempt with its own engine
+ * `Call` (a mesh of two): the waiter's `Call` makes its first offer before
+ * anyone is there (it travels with `join`) and binds it to the member the
+ * match names; the joiner's `Call` answers that offer through `receive`, as
+ * in a call by link. This flow adds what only random chat has: the queue
+ * (renewals, widening, the waiting heartbeat), the match's acknowledgement
+ * and its timeouts, and moderation. Elements reach it through a controller;
+ * it never touches the DOM.
  */
 import { REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
-import type { Timing } from '../config.js';
-import type { Backend } from './backend.js';
+import { RECONNECT_FOR_MS, type Timing } from '../config.js';
+import { Call, type GoneReason } from '../engine/call.js';
+import type { LocalMedia } from '../engine/local-media.js';
+import type { LinkSignal, SessionDescription } from '../engine/types.js';
+import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
+import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import {
   canModerate,
   canNext,
@@ -15,25 +24,24 @@ import {
   type RandomChatEvent,
   type RandomChatState,
 } from './random-chat-state.js';
-import type { JoinResult, ReportReason } from './matcher.js';
-import { PartnerLiveness, type LivenessAction } from '../engine/liveness.js';
-import { reconnectPolicy } from '../engine/reconnect-policy.js';
-import { PeerSession } from './peer-session.js';
-import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, notConnected, type Problem } from './problems.js';
-import type { SignalingChannel } from './signaling.js';
-import type { IceCandidate, Role, SessionDescription } from './types.js';
 
 export interface RandomChatDeps {
   /** Connects to the backend and signs in; may load code lazily. Called once, then cached. */
   connect(): Promise<Backend>;
-  getUserMedia(): Promise<MediaStream>;
+  /** The page's camera and microphone. */
+  readonly media: LocalMedia;
   rtcConfig(): RTCConfiguration;
-  /** The configuration after renewing expiring TURN credentials: for an ICE restart. Default: rtcConfig(). */
-  freshRtcConfig?(): Promise<RTCConfiguration>;
   /** Calls `listener` when rtcConfig() has new servers (renewed credentials); returns the unsubscribe. */
   watchRtcConfig?(listener: () => void): () => void;
   readonly timing: Timing;
+  /** How long a dropped link restarts ICE before the call is given up (default: config.ts, RECONNECT_FOR_MS.random). */
+  readonly reconnectForMs?: number;
 }
+
+/** What happened to the last Report or Block of a past stranger (the elements word it). */
+export type ModerationNotice =
+  | { readonly action: 'report' | 'block'; readonly outcome: 'sending' | 'done' }
+  | { readonly action: 'report' | 'block'; readonly outcome: 'failed'; readonly problem: Problem };
 
 /**
  * Marks on the page's performance timeline (DevTools shows them; the benchmark
@@ -44,6 +52,7 @@ export const Mark = {
   offerReady: 'parley:offer-ready',
   joined: 'parley:joined',
   matched: 'parley:matched',
+  /** The waiter received the joiner's answer (its link applies it next, in the same task). */
   answerApplied: 'parley:answer-applied',
   answerCreated: 'parley:answer-created',
   answerSent: 'parley:answer-sent',
@@ -64,18 +73,20 @@ const WIDEN_MARGIN_MS = 250;
 /** One try at a call; everything it started is stopped by `end`. */
 class Attempt {
   live = true;
-  peer: PeerSession | null = null;
-  /** Every local candidate of the current peer, so a new call id can be sent all of them. */
-  private gathered: IceCandidate[] = [];
-  /** Where new local candidates go; null until there is a call to send them to. */
-  private sink: ((c: IceCandidate) => void) | null = null;
-  signaling: SignalingChannel | null = null;
-  role: Role | null = null;
+  /** The engine's call: a link to the stranger (or, while waiting, our pending first offer). */
+  call: Call | null = null;
+  /** Our connection to the call we wait for or are in. */
+  connection: CallConnection | null = null;
+  callId: string | null = null;
+  /** The stranger, once the match named them. */
+  partner: string | null = null;
   matched = false;
-  /** Whether the partner is still there, once the link first connected (engine/liveness.ts). */
-  liveness: PartnerLiveness | null = null;
-  /** Whether the current peer may use the relay only (Hide my IP): see notConnected. */
-  relayOnly = false;
+  /** Whether the call's link connected once (a drop after that is not a failure to connect). */
+  connectedOnce = false;
+  /** Stops the waiting heartbeat (matcher.keepWaiting). */
+  stopWaiting: (() => void) | null = null;
+  /** Stops the camera's track swaps reaching the call (LocalMedia.attach). */
+  detachMedia: (() => void) | null = null;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
@@ -92,49 +103,25 @@ class Attempt {
     }
   }
 
-  /** Replaces the peer connection (a waiting caller who becomes a callee answers on a fresh one). */
-  replacePeer(peer: PeerSession): void {
-    this.peer?.close();
-    this.gathered = [];
-    this.sink = null;
-    this.peer = peer;
-  }
-
-  /** Whether the current peer gathered a relay candidate (the relay answered). */
-  get relayGathered(): boolean {
-    return this.gathered.some((c) => c.candidate.includes(' typ relay'));
-  }
-
-  localCandidate(c: IceCandidate): void {
-    this.gathered.push(c);
-    this.sink?.(c);
-  }
-
-  /**
-   * Sends every candidate gathered so far to `signaling`, then each new one.
-   * Called again when a renewal moves us to a new call id: the new call must
-   * get all of them, not only those gathered after the move.
-   */
-  sendCandidatesTo(signaling: SignalingChannel): void {
-    // A refused candidate (the call just ended) is reported by the call's end, not here.
-    this.sink = (c) => void signaling.send({ candidate: c }).catch(() => undefined);
-    for (const c of this.gathered) this.sink(c);
+  /** Leaves the call we waited for (a new call id, or a match as the joiner). */
+  closeConnection(): void {
+    this.stopWaiting?.();
+    this.stopWaiting = null;
+    this.connection?.close();
+    this.connection = null;
   }
 
   end(): void {
     this.live = false;
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
-    this.signaling?.close();
-    this.peer?.close();
-    this.gathered = [];
-    this.sink = null;
+    this.closeConnection();
+    this.detachMedia?.();
+    this.call?.end();
   }
 }
 
 export class RandomChatFlow {
   private _state: RandomChatState = INITIAL_STATE;
-  private local: MediaStream | null = null;
-  private remote: MediaStream | null = null;
   private backendPromise: Promise<Backend> | null = null;
   private attempt: Attempt | null = null;
   private room = '';
@@ -149,7 +136,7 @@ export class RandomChatFlow {
   private lastCallId: string | null = null;
   /** When the last call was matched: Report and Block for it are offered within REPORT_WINDOW_MS. */
   private lastCallAtMs: number | null = null;
-  private _moderationNotice: string | null = null;
+  private _moderationNotice: ModerationNotice | null = null;
   /**
    * Whether a long wait in a quiet room may also pair us from Anyone. Sent
    * with every join, renewals included; the page sets it before Start.
@@ -163,13 +150,7 @@ export class RandomChatFlow {
 
   constructor(private readonly deps: RandomChatDeps) {
     // Renewed credentials reach the live call too, so a restart from either end uses them.
-    deps.watchRtcConfig?.(() => this.attempt?.peer?.setConfiguration(this.deps.rtcConfig()));
-  }
-
-  /** Restarts ICE on the current call with fresh relay credentials (e.g. after the network changed). */
-  async restartIce(): Promise<void> {
-    const config = (await this.deps.freshRtcConfig?.()) ?? this.deps.rtcConfig();
-    this.attempt?.peer?.restartIce(config);
+    deps.watchRtcConfig?.(() => this.attempt?.call?.setConfiguration(this.deps.rtcConfig()));
   }
 
   get state(): RandomChatState {
@@ -177,17 +158,23 @@ export class RandomChatFlow {
   }
 
   get localStream(): MediaStream | null {
-    return this.local;
+    return this.deps.media.stream;
   }
 
+  /** The stranger's media, once it arrived. */
   get remoteStream(): MediaStream | null {
-    return this.remote;
+    return this.attempt?.call?.peers[0]?.stream ?? null;
   }
 
-  /** The current call's id and our role in it, when there is one (for diagnostics and tests). */
-  get call(): { readonly callId: string; readonly role: Role } | null {
+  /** The engine's call of the current attempt (tests, diagnostics, and features that attach to a call). */
+  get call(): Call | null {
+    return this.attempt?.call ?? null;
+  }
+
+  /** The id of the call we are matched in, or null. */
+  get callId(): string | null {
     const a = this.attempt;
-    return a?.signaling && a.role && a.matched ? { callId: a.signaling.callId, role: a.role } : null;
+    return a?.matched ? a.callId : null;
   }
 
   /**
@@ -219,7 +206,7 @@ export class RandomChatFlow {
   }
 
   /** What happened to the last Report or Block of a past stranger (the current search goes on meanwhile). */
-  get moderationNotice(): string | null {
+  get moderationNotice(): ModerationNotice | null {
     return this._moderationNotice;
   }
 
@@ -241,16 +228,13 @@ export class RandomChatFlow {
       // The stranger is gone already: whatever the person is doing now (a new
       // search) goes on; the backend takes the report and the block for good.
       this.lastCallId = null;
-      this._moderationNotice = action === 'report' ? 'Reporting the last stranger…' : 'Blocking the last stranger…';
+      this._moderationNotice = { action, outcome: 'sending' };
       this.notify();
       try {
         await send(await this.prepare(), callId);
-        this._moderationNotice =
-          action === 'report'
-            ? 'Reported the last stranger. You will not be paired with them again.'
-            : 'Blocked the last stranger. You will not be paired with them again.';
+        this._moderationNotice = { action, outcome: 'done' };
       } catch (err) {
-        this._moderationNotice = backendProblem(err).message;
+        this._moderationNotice = { action, outcome: 'failed', problem: backendProblem(err) };
       }
       this.notify();
       return;
@@ -296,19 +280,12 @@ export class RandomChatFlow {
     this.endAttempt();
     mark(Mark.start);
     this.dispatch({ type: 'start' });
-    if (!this.local) {
-      try {
-        const stream = await this.deps.getUserMedia();
-        if (this.status() !== 'requesting-media') {
-          // Stopped while the permission prompt was open: release the camera at once.
-          for (const t of stream.getTracks()) t.stop();
-          return;
-        }
-        this.local = stream;
-      } catch (err) {
-        this.dispatch({ type: 'media-failed', problem: mediaProblem(err) });
-        return;
-      }
+    try {
+      // null: stopped while the permission prompt was open (the camera is released).
+      if ((await this.deps.media.open()) === null || this.status() !== 'requesting-media') return;
+    } catch (err) {
+      if (this.status() === 'requesting-media') this.dispatch({ type: 'media-failed', problem: mediaProblem(err) });
+      return;
     }
     this.dispatch({ type: 'media-ready' });
     await this.search();
@@ -328,8 +305,7 @@ export class RandomChatFlow {
   /** Stop: end everything, release the camera, leave the queue. */
   async stop(): Promise<void> {
     this.endAttempt();
-    if (this.local) for (const t of this.local.getTracks()) t.stop();
-    this.local = null;
+    this.deps.media.release();
     this.dispatch({ type: 'stop' });
     const leave = (async () => {
       const backend = await this.backendPromise?.catch(() => null);
@@ -348,8 +324,7 @@ export class RandomChatFlow {
   unload(): void {
     const wasActive = this._state.status !== 'idle';
     this.endAttempt();
-    if (this.local) for (const t of this.local.getTracks()) t.stop();
-    this.local = null;
+    this.deps.media.release();
     this.dispatch({ type: 'stop' });
     if (!wasActive) return;
     // At once, not after a promise: a page going away may not run later tasks.
@@ -410,12 +385,10 @@ export class RandomChatFlow {
   }
 
   private endAttempt(): void {
+    const had = this.attempt?.call?.peers.length ?? 0;
     this.attempt?.end();
     this.attempt = null;
-    if (this.remote) {
-      this.remote = null;
-      this.notify();
-    }
+    if (had > 0) this.notify();
   }
 
   private fail(attempt: Attempt, problem: Problem): void {
@@ -427,7 +400,7 @@ export class RandomChatFlow {
   /** The partner is gone. Before media flowed, quietly look again; after, tell the person. */
   private partnerGone(attempt: Attempt): void {
     if (!attempt.live) return;
-    if (this._state.status === 'connected' || this._state.status === 'reconnecting') {
+    if (attempt.connectedOnce) {
       this.endAttempt();
       this.dispatch({ type: 'partner-left' });
     } else {
@@ -442,110 +415,78 @@ export class RandomChatFlow {
     void this.search();
   }
 
-  private createPeer(attempt: Attempt): PeerSession {
-    const config = this.deps.rtcConfig();
-    const peer: PeerSession = new PeerSession(
-      this.local!,
-      config,
-      {
-        localCandidate: (c) => {
-          if (attempt.peer === peer) attempt.localCandidate(c);
-        },
-        remoteStream: (stream) => {
-          if (attempt.live && attempt.peer === peer) {
-            this.remote = stream;
-            this.notify();
-          }
-        },
-        connectionState: (state) => {
-          if (!attempt.live || attempt.peer !== peer) return;
-          this.onConnectionState(attempt, state);
-        },
-        partnerClosed: () => {
-          if (attempt.peer === peer) this.partnerGone(attempt);
-        },
-        laterDescription: (description) => {
-          // A renegotiation (e.g. an ICE restart) once the call is set up.
-          if (attempt.live && attempt.peer === peer) {
-            attempt.signaling
-              ?.send({ description })
-              .then(() => attempt.liveness?.wrote(Date.now()))
-              .catch((err: unknown) => console.warn('description not sent', err));
-          }
-        },
-        heard: () => {
-          if (attempt.peer === peer) attempt.liveness?.heard(Date.now());
-        },
+  /** The attempt's call: its one link is the conversation, whatever the link's state. */
+  private createCall(backend: Backend, attempt: Attempt, local: MediaStream): Call {
+    const call = new Call({
+      self: backend.uid,
+      localStream: local,
+      rtcConfig: () => this.deps.rtcConfig(),
+      reconnectForMs: this.deps.reconnectForMs ?? RECONNECT_FOR_MS.random,
+      connectTimeoutMs: this.deps.timing.connectTimeoutMs,
+      signaling: {
+        send: (to, signal) => this.send(attempt, to, signal),
+        drop: () => undefined,
+        probe: (to) => attempt.connection?.probe(to) ?? Promise.reject(new Error('not connected')),
       },
-      reconnectPolicy({ giveUpAfterMs: this.deps.timing.reconnectForMs }),
-    );
-    attempt.replacePeer(peer);
-    attempt.relayOnly = config.iceTransportPolicy === 'relay';
-    return peer;
+      gone: (_id, reason) => this.onGone(attempt, reason),
+    });
+    call.onChange(() => this.onCallChange(attempt, call));
+    attempt.call = call;
+    attempt.detachMedia = this.deps.media.attach(call);
+    return call;
   }
 
-  private onConnectionState(attempt: Attempt, state: RTCPeerConnectionState): void {
-    switch (state) {
+  /** Our signals go into our mailbox; the answer is marked for the benchmark's breakdown. */
+  private send(attempt: Attempt, to: string, signal: LinkSignal): void {
+    const connection = attempt.connection;
+    if (!attempt.live || !connection) return;
+    const answer = 'description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce;
+    if (answer) mark(Mark.answerCreated);
+    connection.send(to, signal).then(
+      () => {
+        if (answer) mark(Mark.answerSent);
+      },
+      (err: unknown) => {
+        // The partner left between the match and our answer (their call is gone).
+        if (answer && attempt.live) {
+          console.warn('answer not delivered', err);
+          this.partnerGone(attempt);
+        }
+      },
+    );
+  }
+
+  private onCallChange(attempt: Attempt, call: Call): void {
+    if (!attempt.live || attempt.call !== call) return;
+    const peer = call.peers[0];
+    switch (call.linkState) {
       case 'connected':
-        attempt.clearTimer('answer');
-        attempt.clearTimer('connect');
-        this.watchLiveness(attempt);
-        mark(Mark.connected);
+        if (!attempt.connectedOnce) {
+          attempt.connectedOnce = true;
+          attempt.clearTimer('answer');
+          mark(Mark.connected);
+        }
         this.dispatch({ type: 'connected' });
-        return;
-      case 'disconnected':
-        // The link restarts ICE by itself (reconnect-policy.ts) and reports
-        // "failed" if it gives up; meanwhile the person sees "Reconnecting…".
+        break;
+      case 'interrupted':
+        // The link restarts ICE by itself (reconnect-policy.ts) and gives up
+        // in time; meanwhile the person sees "Reconnecting…".
         this.dispatch({ type: 'interrupted' });
-        return;
+        break;
       case 'failed':
-        this.fail(
-          attempt,
-          this._state.status === 'connected' || this._state.status === 'reconnecting' ? connectionLost() : notConnected(attempt),
-        );
+        this.fail(attempt, linkProblem(peer?.problem ?? 'connection-failed'));
         return;
       default:
-        return;
+        break;
     }
+    this.notify(); // the stranger's stream may have arrived
   }
 
-  /**
-   * From the first connection on: is the partner still there? A silent link
-   * is probed through the mailbox, and a partner who does not answer is gone
-   * ("Stranger left" within about 5 s of their browser dying), while a
-   * partner who answers is waited for as the link reconnects.
-   */
-  private watchLiveness(attempt: Attempt): void {
-    if (attempt.liveness) return;
-    const liveness = new PartnerLiveness(Date.now());
-    attempt.liveness = liveness;
-    attempt.setTimer(
-      'liveness',
-      liveness.timings.heartbeatMs / 2,
-      () => this.onLiveness(attempt, liveness.check(Date.now())),
-      true,
-    );
-  }
-
-  private onLiveness(attempt: Attempt, action: LivenessAction): void {
-    if (!attempt.live || action === null) return;
-    if (action === 'gone') {
-      attempt.clearTimer('liveness');
-      this.partnerGone(attempt);
-      return;
-    }
-    // A probe or a reply: one write with nothing new.
-    attempt.signaling?.probe().then(
-      () => attempt.liveness?.probeStored(Date.now()),
-      () => undefined, // not stored: the call is over, or our network is down (the reconnect policy tells)
-    );
-  }
-
-  /** Any write of the partner's: the match acknowledged, or an answer to our probe. */
-  private onPartnerActivity(attempt: Attempt, bare: boolean): void {
-    if (!attempt.live) return;
-    attempt.clearTimer('ack');
-    if (attempt.liveness) this.onLiveness(attempt, attempt.liveness.partnerWrote(Date.now(), bare));
+  /** The stranger's link went: they left (closed the connection, or stopped answering), or it was lost. */
+  private onGone(attempt: Attempt, reason: GoneReason): void {
+    if (reason === 'left') this.partnerGone(attempt);
+    else if (reason === 'connection-lost') this.fail(attempt, connectionLost());
+    else this.fail(attempt, linkProblem(reason));
   }
 
   private async search(): Promise<void> {
@@ -558,17 +499,11 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
-    if (!attempt.live) return;
-    let offer: SessionDescription;
-    try {
-      // The offer is made before joining, so that ICE gathering runs while we
-      // wait and a partner who finds us can answer without asking us first.
-      offer = await this.createPeer(attempt).createOffer();
-    } catch (err) {
-      this.fail(attempt, CONNECTION_FAILED);
-      console.warn('createOffer failed', err);
-      return;
-    }
+    const local = this.deps.media.stream;
+    if (!attempt.live || !local) return;
+    // The offer is made before joining, so that ICE gathering runs while we
+    // wait and a partner who finds us can answer without asking us first.
+    const offer = await this.createCall(backend, attempt, local).prepareOffer();
     if (!attempt.live) return;
     mark(Mark.offerReady);
     if (this.pendingLeave) await this.pendingLeave;
@@ -584,14 +519,14 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
-    // Matched as a caller meanwhile (the listener saw the call): nothing to renew.
+    // Matched as the waiter meanwhile (the call's listener saw it): nothing to renew.
     if (!attempt.live || attempt.matched) return;
     if (renewing === undefined) mark(Mark.joined);
     if (result.status === 'matched') {
-      await this.answer(backend, attempt, result.callId, result.offer);
+      this.answer(backend, attempt, result);
       return;
     }
-    if (attempt.signaling?.callId !== result.callId) this.waitForCall(backend, attempt, result.callId, offer);
+    if (attempt.callId !== result.callId) this.wait(backend, attempt, result.callId, offer);
     if (result.widened) this.dispatch({ type: 'widened' });
     const { callId, widenInMs } = result;
     if (widenInMs !== null) {
@@ -604,128 +539,110 @@ export class RandomChatFlow {
   }
 
   /** Waiting: listen for the call the server will create under `callId`, renewing our place meanwhile. */
-  private waitForCall(backend: Backend, attempt: Attempt, callId: string, offer: SessionDescription): void {
-    attempt.signaling?.close();
-    const signaling = backend.openSignaling(callId, 'caller');
-    attempt.signaling = signaling;
-    /** Whether the partner's answer arrived: any description after it is a renegotiation. */
-    let answered = false;
-    attempt.role = 'caller';
-    signaling.subscribe({
-      ready: () => {
-        if (!attempt.live || attempt.matched || attempt.signaling !== signaling) return;
-        attempt.matched = true;
-        attempt.clearTimer('renew');
-        attempt.clearTimer('widen');
-        this.lastCallId = callId;
-        this.lastCallAtMs = Date.now();
-        this._moderationNotice = null;
-        mark(Mark.matched);
-        this.dispatch({ type: 'matched' });
-        // Acknowledge the match at once (a write with nothing in it, so no
-        // address yet): it tells the joiner we are alive, and a joiner paired
-        // with a waiter whose tab died is back in the queue in seconds.
-        signaling.probe().catch(() => undefined);
-        // A partner who never answers (tab died after the match) sends us back to the queue.
-        attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
-        attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, notConnected(attempt)));
+  private wait(backend: Backend, attempt: Attempt, callId: string, offer: SessionDescription): void {
+    attempt.closeConnection();
+    attempt.callId = callId;
+    const renew = () => void this.join(backend, attempt, offer, callId);
+    const connection = backend.connect(callId, {
+      members: (members) => {
+        if (!attempt.live || attempt.connection !== connection) return;
+        if (!attempt.matched) this.matchedAsWaiter(backend, attempt, members);
+        else attempt.call?.setMembers(members);
       },
-      signal: (signal) => {
-        const peer = attempt.peer;
-        if (!attempt.live || !peer) return;
-        if ('candidate' in signal) {
-          peer.addRemoteCandidate(signal.candidate);
-          return;
+      signal: (from, signal) => {
+        if (!attempt.live || attempt.connection !== connection) return;
+        if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
+          mark(Mark.answerApplied);
+          attempt.clearTimer('answer');
         }
-        const d = signal.description;
-        if (d.type === 'offer' || answered) {
-          // After the first exchange: the partner renegotiates.
-          peer.receiveDescription(d);
-          return;
-        }
-        answered = true;
-        peer.acceptAnswer(d).then(
-          (applied) => {
-            if (!applied) return;
-            mark(Mark.answerApplied);
-            attempt.clearTimer('answer');
-            // Only now our addresses: whoever pairs with us learns them once
-            // they have answered, not merely by joining (address harvesting).
-            // ICE needs only one side's candidates to start; the answerer's
-            // arrived with its answer, so this costs the connection nothing.
-            if (attempt.signaling === signaling) attempt.sendCandidatesTo(signaling);
-          },
-          (err: unknown) => {
-            console.warn('answer rejected', err);
-            this.fail(attempt, CONNECTION_FAILED);
-          },
-        );
+        attempt.call?.receive(from, signal);
       },
-      activity: (bare) => this.onPartnerActivity(attempt, bare),
-      // Our place went without a call for us: renew now, not at the next tick.
-      placeLost: () => {
-        if (attempt.live && !attempt.matched && attempt.signaling === signaling) void this.join(backend, attempt, offer, callId);
-      },
+      activity: (from, bare) => this.onActivity(attempt, from, bare),
       ended: () => this.partnerGone(attempt),
-      error: (err) => this.fail(attempt, backendProblem(err)),
+      removed: () => this.partnerGone(attempt),
     });
-    attempt.setTimer('renew', this.deps.timing.renewMs, () => void this.join(backend, attempt, offer, callId), true);
+    attempt.connection = connection;
+    // Our place went: matched (and the listener may have missed the call's
+    // creation: read it once) or swept (renew now, not at the next tick).
+    attempt.stopWaiting = backend.matcher.keepWaiting(() => {
+      if (!attempt.live || attempt.matched || attempt.connection !== connection) return;
+      void connection.refresh().then(
+        (exists) => {
+          if (!exists && attempt.live && !attempt.matched && attempt.connection === connection) renew();
+        },
+        () => undefined, // offline, or not allowed: the listener and the renewals go on
+      );
+    });
+    attempt.setTimer('renew', this.deps.timing.renewMs, renew, true);
   }
 
-  /** Matched with someone who was waiting: answer their offer on a fresh connection. */
-  private async answer(backend: Backend, attempt: Attempt, callId: string, offer: SessionDescription): Promise<void> {
+  /** Someone was paired with us while we waited: our pending offer's link is theirs. */
+  private matchedAsWaiter(backend: Backend, attempt: Attempt, members: readonly string[]): void {
+    attempt.matched = true;
+    attempt.partner = members.find((m) => m !== backend.uid) ?? null;
     attempt.clearTimer('renew');
     attempt.clearTimer('widen');
-    attempt.signaling?.close();
+    attempt.stopWaiting?.();
+    attempt.stopWaiting = null;
+    this.matched(attempt);
+    attempt.call?.setMembers(members);
+    // Acknowledge the match at once (a write with nothing in it, so no
+    // address yet): it tells the joiner we are alive, and a joiner paired
+    // with a waiter whose tab died is back in the queue in seconds.
+    if (attempt.partner) attempt.connection?.probe(attempt.partner).catch(() => undefined);
+    // A partner who never answers (tab died after the match) sends us back to the queue.
+    attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
+  }
+
+  /** Matched with someone who was waiting: answer their offer (a fresh link; our pending offer is dropped). */
+  private answer(backend: Backend, attempt: Attempt, result: Extract<JoinResult, { status: 'matched' }>): void {
+    attempt.clearTimer('renew');
+    attempt.clearTimer('widen');
+    attempt.closeConnection();
     attempt.matched = true;
-    attempt.role = 'callee';
-    const peer = this.createPeer(attempt);
-    const signaling = backend.openSignaling(callId, 'callee');
-    attempt.signaling = signaling;
-    this.lastCallId = callId;
-    this.lastCallAtMs = Date.now();
-    this._moderationNotice = null;
-    mark(Mark.matched);
-    this.dispatch({ type: 'matched' });
-    signaling.subscribe({
-      ready: () => undefined,
-      // The first offer came with join; descriptions here are renegotiations.
-      signal: (signal) => {
-        if ('candidate' in signal) peer.addRemoteCandidate(signal.candidate);
-        else peer.receiveDescription(signal.description);
+    attempt.callId = result.callId;
+    const waiter = result.members.find((m) => m !== backend.uid) ?? null;
+    attempt.partner = waiter;
+    const connection = backend.connect(result.callId, {
+      members: (members) => {
+        if (attempt.live && attempt.connection === connection) attempt.call?.setMembers(members);
       },
-      activity: (bare) => this.onPartnerActivity(attempt, bare),
+      signal: (from, signal) => {
+        if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal);
+      },
+      activity: (from, bare) => this.onActivity(attempt, from, bare),
       ended: () => this.partnerGone(attempt),
-      error: (err) => this.fail(attempt, backendProblem(err)),
+      removed: () => this.partnerGone(attempt),
     });
+    attempt.connection = connection;
+    this.matched(attempt);
     // The waiter acknowledges the match as soon as it sees the call. No word
     // means its tab died while it waited (its last heartbeat was less than
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
     attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => this.requeue(attempt));
-    attempt.setTimer('connect', this.deps.timing.connectTimeoutMs, () => this.fail(attempt, notConnected(attempt)));
-    let answer: SessionDescription;
-    try {
-      answer = await peer.acceptOffer(offer);
-    } catch (err) {
-      console.warn('could not answer the offer', err);
-      this.requeue(attempt); // a broken offer is the partner's problem: find someone else
+    const call = attempt.call;
+    if (!call || waiter === null) {
+      this.requeue(attempt);
       return;
     }
+    // We are the earlier member: the waiter's offer is the link's first, and we answer it.
+    call.setMembers(result.members);
+    call.receive(waiter, { description: result.offer });
+  }
+
+  private matched(attempt: Attempt): void {
+    this.lastCallId = attempt.callId;
+    this.lastCallAtMs = Date.now();
+    this._moderationNotice = null;
+    mark(Mark.matched);
+    this.dispatch({ type: 'matched' });
+  }
+
+  /** Any write of the partner's: the match acknowledged, an answer to our probe. */
+  private onActivity(attempt: Attempt, from: string, bare: boolean): void {
     if (!attempt.live) return;
-    mark(Mark.answerCreated);
-    // The answer first, so that the mailbox's first write carries it without
-    // waiting for candidates (they follow in the next write): it is the one
-    // message the caller must have to connect.
-    const answerSent = signaling.send({ description: answer });
-    attempt.sendCandidatesTo(signaling);
-    try {
-      await answerSent;
-      mark(Mark.answerSent);
-    } catch (err) {
-      // The caller left between the match and our answer (their call is gone).
-      console.warn('answer not delivered', err);
-      this.partnerGone(attempt);
-    }
+    attempt.clearTimer('ack');
+    attempt.call?.activity(from, bare);
   }
 }

@@ -76,15 +76,15 @@ function textLength(lineLength: number, n: number): number {
 describe('MailboxOutbox: descriptions', () => {
   it('starts empty at epoch 0', () => {
     const box = new MailboxOutbox(1000);
-    assert.deepEqual(box.state, { epoch: 0, description: null, candidates: '' });
+    assert.deepEqual(box.state, { epoch: 0, description: null, previous: null, candidates: '' });
   });
 
   it('a description bumps the epoch and replaces the previous one', () => {
     const box = new MailboxOutbox(1000);
     assert.equal(box.add({ description: OFFER }), true);
-    assert.deepEqual(box.state, { epoch: 1, description: OFFER, candidates: '' });
+    assert.deepEqual(box.state, { epoch: 1, description: OFFER, previous: null, candidates: '' });
     assert.equal(box.add({ description: RESTART_OFFER }), true);
-    assert.deepEqual(box.state, { epoch: 2, description: RESTART_OFFER, candidates: '' });
+    assert.deepEqual(box.state, { epoch: 2, description: RESTART_OFFER, previous: { epoch: 1, ...OFFER }, candidates: '' });
   });
 
   it('keeps only type and sdp of a description', () => {
@@ -232,7 +232,7 @@ describe('MailboxOutbox: the size limit', () => {
     const box = new MailboxOutbox(0);
     box.add({ description: OFFER });
     assert.equal(box.add({ candidate: HOST }), false);
-    assert.deepEqual(box.state, { epoch: 1, description: OFFER, candidates: '' });
+    assert.deepEqual(box.state, { epoch: 1, description: OFFER, previous: null, candidates: '' });
   });
 });
 
@@ -253,6 +253,18 @@ describe('MailboxInbox: descriptions', () => {
     inbox.read(box.state);
     box.add({ description: RESTART_OFFER });
     assert.deepEqual(inbox.read(box.state), [{ description: RESTART_OFFER }]);
+  });
+
+  it('delivers an answer and the offer written right after it, in order, when a read saw only the second write', () => {
+    const box = new MailboxOutbox(10_000);
+    const inbox = new MailboxInbox();
+    box.add({ description: ANSWER });
+    box.add({ description: RESTART_OFFER });
+    assert.deepEqual(inbox.read(box.state), [{ description: ANSWER }, { description: RESTART_OFFER }]);
+    assert.deepEqual(inbox.read(box.state), [], 'each once');
+    const later = new MailboxInbox();
+    box.add({ description: OFFER });
+    assert.deepEqual(later.read(box.state), [{ description: OFFER }], 'a previous offer is never delivered');
   });
 
   it('delivers only the latest when several descriptions came between two reads', () => {

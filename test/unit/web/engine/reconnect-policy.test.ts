@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { RECONNECT_FOR_MS } from '../../../../web/src/config.js';
 import {
-  DEFAULT_RECONNECT_TIMINGS as T,
-  reconnectDecision,
+  DEFAULT_RECONNECT_TIMINGS,
+  reconnectDecision as decideWith,
   reconnectPolicy,
   type ReconnectInput,
+  type ReconnectTimings,
 } from '../../../../web/src/engine/reconnect-policy.js';
+
+/** The timings of a random call's links (the longer of the two kinds' give-up times). */
+const T: ReconnectTimings = { ...DEFAULT_RECONNECT_TIMINGS, giveUpAfterMs: RECONNECT_FOR_MS.random };
+const reconnectDecision = (input: ReconnectInput) => decideWith(input, T);
 
 const base: ReconnectInput = { state: 'interrupted', attempts: 0, offerer: true, downForMs: 0 };
 
@@ -61,10 +67,13 @@ describe('reconnectDecision', () => {
   });
 
   it("a relay's return is worth a restart past the most restarts, never past the longest time", () => {
-    assert.deepEqual(reconnectDecision({ ...base, attempts: T.maxAttempts, downForMs: 20_000, relayBack: true }), {
-      action: 'restart',
-      inMs: 0,
-    });
+    assert.deepEqual(
+      reconnectDecision({ ...base, attempts: T.maxAttempts, downForMs: T.giveUpAfterMs - 1_000, relayBack: true }),
+      {
+        action: 'restart',
+        inMs: 0,
+      },
+    );
     assert.deepEqual(reconnectDecision({ ...base, downForMs: T.giveUpAfterMs, relayBack: true }), { action: 'give-up' });
   });
 

@@ -6,7 +6,7 @@ import {
   CONNECTION_FAILED,
   connectionLost,
   mediaProblem,
-  notConnected,
+  linkProblem,
   type Problem,
   ProblemCode,
   RELAY_UNREACHABLE,
@@ -303,9 +303,9 @@ describe('CONNECTION_FAILED and connectionLost(true)', () => {
   });
 });
 
-describe('notConnected', () => {
-  it('blames the relay when Hide my IP is on and the relay gave no candidate, and says so', () => {
-    const problem = notConnected({ relayOnly: true, relayGathered: false });
+describe('linkProblem', () => {
+  it('blames the relay when the link says the relay was unreachable, and says so', () => {
+    const problem = linkProblem('relay-unreachable');
     assert.equal(problem, RELAY_UNREACHABLE);
     assert.equal(problem.code, 'relay-unreachable');
     assert.match(problem.message, /Hide my IP is on/);
@@ -315,10 +315,9 @@ describe('notConnected', () => {
     assertWellFormed(problem);
   });
 
-  it('keeps the generic failure when the relay answered, or when the call was not relay-only', () => {
-    assert.equal(notConnected({ relayOnly: true, relayGathered: true }), CONNECTION_FAILED);
-    assert.equal(notConnected({ relayOnly: false, relayGathered: false }), CONNECTION_FAILED);
-    assert.equal(notConnected({ relayOnly: false, relayGathered: true }), CONNECTION_FAILED);
+  it('keeps the generic failure when no path was found', () => {
+    assert.equal(linkProblem('connection-failed'), CONNECTION_FAILED);
+    assert.equal(linkProblem('connection-lost').code, 'connection-lost');
   });
 });
 

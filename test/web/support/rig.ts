@@ -1,0 +1,98 @@
+/**
+ * Wiring for tests that run the flows (directly or inside elements) against
+ * the in-memory backend, the fake camera and real peer connections. A rig
+ * remembers every camera and flow it handed out so `cleanup` can release
+ * them all.
+ */
+import type { Timing } from '../../../web/src/config.js';
+import { LocalMedia } from '../../../web/src/engine/local-media.js';
+import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
+import { RandomChatFlow, type RandomChatDeps } from '../../../web/src/flows/random-chat.js';
+import { MemoryServer, type MemoryServerOptions } from './memory-backend.js';
+
+/** Short waits so that a stuck step shows up quickly; renewals never fire during a test. */
+export const TEST_TIMING: Timing = {
+  answerTimeoutMs: 3000,
+  matchAckTimeoutMs: 3000,
+  connectTimeoutMs: 10000,
+  renewMs: 60000,
+};
+
+/** A getUserMedia that fails as the browser does when the person refuses access. */
+export function deniedCamera(): Promise<MediaStream> {
+  return Promise.reject(new DOMException('x', 'NotAllowedError'));
+}
+
+export interface RigOptions {
+  /** The person's uid on the in-memory backend (one is made up otherwise). */
+  readonly uid?: string;
+  /** Replaces the fake camera. */
+  readonly getUserMedia?: () => Promise<MediaStream>;
+  /** Overrides some of TEST_TIMING (e.g. fast renewals). */
+  readonly timing?: Partial<Timing>;
+}
+
+export class Rig {
+  readonly server: MemoryServer;
+  private readonly media: LocalMedia[] = [];
+  private readonly flows: { stop(): Promise<void> }[] = [];
+
+  /** `server` configures the in-memory backend (e.g. a short widenAfterMs). */
+  constructor(server: MemoryServerOptions = {}) {
+    this.server = new MemoryServer(server);
+  }
+
+  /** One page's camera: the fake one (small, to spare the CPU), released by `cleanup`. */
+  camera(getUserMedia?: () => Promise<MediaStream>): LocalMedia {
+    const media = new LocalMedia(
+      getUserMedia ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })),
+    );
+    this.media.push(media);
+    return media;
+  }
+
+  /** Random-chat deps for one page: its own backend user, the fake camera, no ICE servers (loopback only). */
+  deps(options: RigOptions = {}): RandomChatDeps & { readonly uid: string } {
+    const backend = this.server.backend(options.uid);
+    return {
+      uid: backend.uid,
+      connect: () => Promise.resolve(backend),
+      media: this.camera(options.getUserMedia),
+      rtcConfig: () => ({ iceServers: [] }),
+      timing: { ...TEST_TIMING, ...options.timing },
+      reconnectForMs: 4000,
+    };
+  }
+
+  /** Link-call deps for one page, with its own backend user. */
+  linkDeps(options: Pick<RigOptions, 'getUserMedia'> = {}): LinkCallDeps & { readonly uid: string } {
+    const backend = this.server.backend();
+    return {
+      uid: backend.uid,
+      connect: () => Promise.resolve(backend),
+      media: this.camera(options.getUserMedia),
+      rtcConfig: () => ({ iceServers: [] }),
+      reconnectForMs: 3000,
+      connectTimeoutMs: 10000,
+    };
+  }
+
+  /** A RandomChatFlow on deps from `deps()`, stopped by `cleanup`. */
+  session(options: RigOptions = {}): { readonly session: RandomChatFlow; readonly uid: string } {
+    const deps = this.deps(options);
+    const session = new RandomChatFlow(deps);
+    this.track(session);
+    return { session, uid: deps.uid };
+  }
+
+  /** Has `cleanup` stop this flow too (e.g. one owned by an element). */
+  track(flow: { stop(): Promise<void> }): void {
+    this.flows.push(flow);
+  }
+
+  /** Stops every flow and releases every camera handed out. */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.flows.splice(0).map((s) => s.stop().catch(() => undefined)));
+    for (const media of this.media.splice(0)) media.release();
+  }
+}
