@@ -74,17 +74,6 @@ const allowed = assertSucceeds;
 const as = (uid: string): Firestore => env.authenticatedContext(uid).firestore() as unknown as Firestore;
 const unauthenticated = (): Firestore => env.unauthenticatedContext().firestore() as unknown as Firestore;
 
-function validCandidate(from: string) {
-  return {
-    from,
-    candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
-    sdpMid: '0',
-    sdpMLineIndex: 0,
-    createdAt: serverTimestamp(),
-    expireAt: Timestamp.fromMillis(Date.now() + 60 * 60 * 1000),
-  };
-}
-
 const ANSWER = { type: 'answer', sdp: 'v=0\r\n' };
 const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
 
@@ -221,8 +210,6 @@ async function seed(): Promise<void> {
     ] as const) {
       await setDoc(doc(db, 'calls', CALL, 'signals', `${from}_${to}`), emptyMailbox(from, to, Timestamp.fromMillis(now)));
     }
-    // A candidate document as pages wrote them before mailboxes.
-    await setDoc(doc(db, 'calls', CALL, 'candidates', 'c1'), { ...validCandidate(CALLER), createdAt: Timestamp.now() });
     // Created 5 h ago: expired an hour ago, not yet swept.
     await setDoc(doc(db, 'calls', EXPIRED_CALL), callDoc(now - 5 * HOUR_MS));
     for (const c of FUNCTION_ONLY) await setDoc(doc(db, c.collection, c.id), c.data);
@@ -454,23 +441,6 @@ describe('firestore.rules', () => {
       const snap = await allowed(getDoc(doc(as(CALLER), 'calls', 'reserved')));
       assert.equal(snap.exists(), false);
       await denied(getDoc(doc(unauthenticated(), 'calls', 'reserved')));
-    });
-  });
-
-  describe('calls/{callId}/candidates: closed since mailboxes', () => {
-    const candidates = (db: Firestore) => collection(db, 'calls', CALL, 'candidates');
-    it('denies everyone, the participants included, reading or listing candidate documents', async () => {
-      for (const db of [unauthenticated(), as(STRANGER), as(ROOMMATE), as(CALLER), as(CALLEE)]) {
-        await denied(getDocs(candidates(db)));
-        await denied(getDoc(doc(candidates(db), 'c1')));
-      }
-    });
-    it('denies everyone, the participants included, creating, updating or deleting one', async () => {
-      await denied(addDoc(candidates(as(CALLEE)), validCandidate(CALLEE)));
-      await denied(addDoc(candidates(as(CALLER)), validCandidate(CALLER)));
-      await denied(addDoc(candidates(as(STRANGER)), validCandidate(STRANGER)));
-      await denied(updateDoc(doc(candidates(as(CALLER)), 'c1'), { candidate: 'x' }));
-      await denied(deleteDoc(doc(candidates(as(CALLER)), 'c1')));
     });
   });
 
@@ -806,9 +776,14 @@ describe('firestore.rules', () => {
     });
   });
 
-  it('denies every other path by default', async () => {
+  it('denies every other path by default, under a call too', async () => {
     await denied(getDoc(doc(as(CALLER), 'users', CALLER)));
     await denied(setDoc(doc(as(CALLER), 'anything', 'x'), { a: 1 }));
+    // A call's own people included: only members and signals exist under a call.
+    await denied(getDocs(collection(as(CALLER), 'calls', CALL, 'candidates')));
+    await denied(
+      addDoc(collection(as(CALLEE), 'calls', CALL, 'candidates'), { candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host' }),
+    );
   });
 
   // Keep last: it judges everything above.

@@ -64,7 +64,7 @@ describe('Sweeper (Firestore emulator)', () => {
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
     assert.deepEqual(
       { ...report, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 2, orphanCandidates: 0, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 2, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined },
     );
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
       assert.equal((await db.doc(`rateLimits/${uid}_join`).get()).exists, true, 'rate windows are still running');
@@ -85,13 +85,12 @@ describe('Sweeper (Firestore emulator)', () => {
       await eventually(async () => (await db.doc(`history/${id}`).get()).exists, 60_000, 'history written');
     }
     const late = t0 + MAX_CALL_AGE_MS + WAITING_LEASE_MS;
-    // Leftovers of failed triggers: a candidate document from before mailboxes, and a mailbox.
-    await db.collection('calls/ghost/candidates').add({ from: 'x', candidate: 'c', createdAt: Timestamp.fromMillis(t0) });
+    // The leftover of a failed trigger: a mailbox whose call is gone.
     await db.doc('calls/ghost2/signals/x_y').set({ from: 'x', to: 'y', n: 0, updatedAt: Timestamp.fromMillis(t0) });
     const second = await sweeper.sweep(late);
     assert.deepEqual(
       { ...second, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 1, orphanCandidates: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined },
     );
     // Eight rate-limit windows (one per join, two minutes each) and two history entries expired.
     // (At least: calls cleared by earlier tests may have left history through the trigger.)
@@ -99,30 +98,7 @@ describe('Sweeper (Firestore emulator)', () => {
     for (const name of ['queue', 'calls', 'rateLimits'])
       assert.equal((await db.collection(name).get()).size, 0, `${name} is empty`);
     assert.equal((await db.doc(`history/${unanswered.callId}`).get()).exists, false);
-    assert.equal((await db.collectionGroup('candidates').get()).size, 0, 'no candidates are left');
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
-  });
-
-  it('judges calls written before mailboxes by the answer on their document', async () => {
-    const t0 = Date.now() - UNANSWERED_CALL_MS - 1;
-    const legacy = (answeredAt: Timestamp | null) => ({
-      kind: 'random',
-      caller: 'a',
-      callee: 'b',
-      participants: ['a', 'b'],
-      room: 'ta',
-      offer: fakeOffer(),
-      answer: answeredAt && { type: 'answer', sdp: 'v=0' },
-      answeredAt,
-      createdAt: Timestamp.fromMillis(t0),
-      expireAt: Timestamp.fromMillis(t0 + MAX_CALL_AGE_MS),
-    });
-    await db.doc('calls/legacyAnswered').set(legacy(Timestamp.fromMillis(t0 + 1_000)));
-    await db.doc('calls/legacyUnanswered').set(legacy(null));
-    const report = await new Sweeper(db).sweep(Date.now());
-    assert.equal(report.calls, 1);
-    assert.equal((await db.doc('calls/legacyAnswered').get()).exists, true);
-    assert.equal((await db.doc('calls/legacyUnanswered').get()).exists, false);
   });
 
   it('onCallEnded keeps participants, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
@@ -156,17 +132,6 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.doc('history/direct1').get()).exists, true, 'kept for the hour');
     await new Sweeper(db).sweep(nowMs + HISTORY_MS);
     assert.equal((await db.doc('history/direct1').get()).exists, false, 'gone after it');
-  });
-
-  it("onCallEnded also removes the candidate documents of a call written before mailboxes, and only that call's", async () => {
-    await db.collection('calls/one/candidates').add({ from: 'x' });
-    await db.collection('calls/one/candidates').add({ from: 'y' });
-    await db.collection('calls/two/candidates').add({ from: 'x' });
-    const legacy = { kind: 'random', participants: ['x', 'y'], room: 'ta', offer: fakeOffer(), answer: null };
-    const usage = await onCallEnded(db, 'one', legacy, Date.now());
-    assert.deepEqual(usage, { reads: 3, writes: 1, deletes: 2 }, 'two queries (no mailboxes, two candidates), the history');
-    assert.equal((await db.collection('calls/one/candidates').get()).size, 0);
-    assert.equal((await db.collection('calls/two/candidates').get()).size, 1);
   });
 
   it('does not delete a waiting entry renewed after it was read', async () => {

@@ -3,9 +3,8 @@
  * renewing, random calls whose callee never answered (never wrote its
  * mailbox) and calls that outlived any conversation, members of calls by
  * link whose page stopped its heartbeat (and such calls once nobody live is
- * left in them), and mailboxes (and candidate documents, from before
- * mailboxes) whose call is gone. Queries find what may be stale; the pure
- * staleness and membership modules decide.
+ * left in them), and mailboxes whose call is gone. Queries find what may be
+ * stale; the pure staleness and membership modules decide.
  */
 import {
   Timestamp,
@@ -25,7 +24,7 @@ import {
   type CallFacts,
   type StalenessPolicy,
 } from '../domain/staleness.js';
-import { CALLS, CANDIDATES, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
+import { CALLS, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
 import { isRandomCallAbandoned } from '../domain/membership.js';
 import { mailboxRef } from '../calls/mailboxes.js';
@@ -34,8 +33,6 @@ import { MEMBERS_SUBCOLLECTION, PRESENCE_LEASE_MS, SIGNALS_SUBCOLLECTION, signal
 export interface SweepReport {
   readonly waitingEntries: number;
   readonly calls: number;
-  /** Candidate documents (from before mailboxes) older than any call: their call's trigger failed. */
-  readonly orphanCandidates: number;
   /** Members (of either kind of call) removed because their lease lapsed (the calls that ended with it count in `calls`). */
   readonly lapsedMembers: number;
   /** Mailboxes older than any call (their call's trigger failed). */
@@ -46,12 +43,9 @@ export interface SweepReport {
 
 /** What staleness.ts needs of a call document, except its callee's mailbox. */
 function callFacts(call: QueryDocumentSnapshot): CallFacts {
-  const answeredAt = call.get('answeredAt') as Timestamp | null | undefined;
   return {
     kind: isLinkCall(call.data()) ? 'link' : 'random',
     createdAtMs: (call.get('createdAt') as Timestamp).toMillis(),
-    // Only on calls written before mailboxes; absent on today's.
-    answeredAtMs: answeredAt instanceof Timestamp ? answeredAt.toMillis() : null,
   };
 }
 
@@ -74,18 +68,14 @@ export class Sweeper {
 
   async sweep(nowMs: number): Promise<SweepReport> {
     const [waitingEntries, calls] = await Promise.all([this.sweepQueue(nowMs), this.sweepCalls(nowMs)]);
-    // After the calls, so members, candidates and mailboxes of calls deleted
-    // just now are not counted twice.
+    // After the calls, so members and mailboxes of calls deleted just now
+    // are not counted twice.
     const links = await this.sweepLapsedMembers(nowMs);
-    const [orphanCandidates, orphanSignals] = await Promise.all([
-      this.sweepOrphans(CANDIDATES, 'createdAt', nowMs),
-      this.sweepOrphans(SIGNALS_SUBCOLLECTION, 'updatedAt', nowMs),
-    ]);
+    const orphanSignals = await this.sweepOrphanSignals(nowMs);
     const expired = await Promise.all([HISTORY, RATE_LIMITS].map((c) => this.sweepExpired(c, nowMs)));
     return {
       waitingEntries,
       calls: calls + links.endedCalls,
-      orphanCandidates,
       lapsedMembers: links.lapsedMembers,
       orphanSignals,
       expiredRecords: expired[0]! + expired[1]!,
@@ -217,13 +207,13 @@ export class Sweeper {
   }
 
   /**
-   * Candidates and mailboxes normally go with their call (see onCallDeleted).
-   * Any not written since the oldest a call may be are orphans of a failed trigger.
+   * Mailboxes normally go with their call (see onCallDeleted). Any not
+   * written since the oldest a call may be are orphans of a failed trigger.
    */
-  private async sweepOrphans(subcollection: string, timeField: string, nowMs: number): Promise<number> {
+  private async sweepOrphanSignals(nowMs: number): Promise<number> {
     const snap = await this.db
-      .collectionGroup(subcollection)
-      .where(timeField, '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
+      .collectionGroup(SIGNALS_SUBCOLLECTION)
+      .where('updatedAt', '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
       .limit(SWEEP_BATCH)
       .get();
     await Promise.all(snap.docs.map((d) => d.ref.delete()));
@@ -246,14 +236,9 @@ export async function onCallEnded(
   nowMs: number,
 ): Promise<Usage> {
   const ref = db.collection(CALLS).doc(callId);
-  // Both kinds have presence and mailboxes. Random calls written before
-  // mailboxes (no `members`) trickled candidate documents instead; today's
-  // have none, so skip that query.
-  const subcollections =
-    isLinkCall(call) || Array.isArray(call?.['members'])
-      ? [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION]
-      : [SIGNALS_SUBCOLLECTION, CANDIDATES];
-  // Read before anything is deleted: the callee's mailbox says whether it answered.
+  // Both kinds have presence and mailboxes. Read before anything is
+  // deleted: the callee's mailbox says whether it answered.
+  const subcollections = [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION];
   const snaps = await Promise.all(subcollections.map((name) => ref.collection(name).get()));
   let writes = 0;
   if (!isLinkCall(call) && call && Array.isArray(call['participants'])) {
@@ -285,7 +270,7 @@ export async function onCallEnded(
 function endedCallMs(call: Record<string, unknown>, mailboxes: readonly QueryDocumentSnapshot[], nowMs: number): number {
   const [caller, callee] = [call['caller'], call['callee']];
   const createdAt = call['createdAt'] as Partial<Timestamp> | undefined;
-  // Not a call join made (calls from before mailboxes have no caller and callee): nobody answered anything.
+  // Not a call join made (no caller and callee): nobody answered anything.
   if (typeof caller !== 'string' || typeof callee !== 'string' || typeof createdAt?.toMillis !== 'function') return 0;
   const n = mailboxes.find((m) => m.id === signalId(callee, caller))?.get('n') as unknown;
   const calleeWrites = typeof n === 'number' ? n : null;

@@ -26,8 +26,8 @@ export function isStaleWaitingEntry(
 }
 
 export interface CallFacts {
-  /** A call by link has no answer: only its age (and its members' leases, see membership.ts) end it. Default 'random'. */
-  readonly kind?: CallKind;
+  /** A call by link has no answer: only its age (and its members' leases, see membership.ts) end it. */
+  readonly kind: CallKind;
   readonly createdAtMs: number;
   /**
    * A random call's answer is in the callee's mailbox to the caller
@@ -38,20 +38,18 @@ export interface CallFacts {
    * reads it whenever needsCalleeWrites says so).
    */
   readonly calleeWrites?: number | null;
-  /** Random calls written before mailboxes existed: when the callee wrote `answer` on the call document (null: it did not). */
-  readonly answeredAtMs?: number | null;
 }
 
-/** A random call past the answer timeout with no answer on its document: only its callee's mailbox can still tell it answered. */
+/** A random call past the answer timeout: only its callee's mailbox can tell whether it was answered. */
 function mayBeUnanswered(call: CallFacts, nowMs: number, policy: StalenessPolicy): boolean {
-  return call.kind !== 'link' && (call.answeredAtMs ?? null) === null && nowMs - call.createdAtMs >= policy.unansweredCallMs;
+  return call.kind === 'random' && nowMs - call.createdAtMs >= policy.unansweredCallMs;
 }
 
 /**
  * Whether isStaleCall needs `calleeWrites` to judge this call: a random call
- * older than the answer timeout, younger than the longest call, not answered
- * on its document. The sweeper reads the callee's mailbox for these only
- * (one read each), never for calls by link, young calls or old ones.
+ * older than the answer timeout and younger than the longest call. The
+ * sweeper reads the callee's mailbox for these only (one read each), never
+ * for calls by link, young calls or old ones.
  */
 export function needsCalleeWrites(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
   return mayBeUnanswered(call, nowMs, policy) && nowMs - call.createdAtMs < policy.maxCallAgeMs;

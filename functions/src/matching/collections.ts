@@ -5,12 +5,6 @@
  */
 export const QUEUE = 'queue';
 export const CALLS = 'calls';
-/**
- * Subcollection of a random call written before mailboxes existed: one
- * document per trickled ICE candidate. No client writes it any more (the
- * rules close it); the functions still delete what is left of it.
- */
-export const CANDIDATES = 'candidates';
 /** Recently ended calls (participants and room only), so Report and Block work right after a call. */
 export const HISTORY = 'history';
 export const REPORTS = 'reports';
