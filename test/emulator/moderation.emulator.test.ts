@@ -19,7 +19,8 @@ import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
 import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
 import { parseReportRequest } from '../../functions/src/domain/moderation.js';
 import { parseJoinRequest } from '../../functions/src/domain/requests.js';
-import { FirestoreMatchmaker, type JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
+import type { JoinResult } from '../../functions/src/protocol/calls.js';
 import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
 import { NetworkHasher } from '../../functions/src/moderation/networks.js';
@@ -47,8 +48,8 @@ describe('moderation (Functions emulator)', () => {
   /** Pairs two fresh users in `room`; returns them and the call id. */
   async function pair(room = 'any'): Promise<{ caller: TestUser; callee: TestUser; callId: string }> {
     const [caller, callee] = [await user(), await user()];
-    await caller.call<JoinOutcome>('join', { room, offer: fakeOffer() });
-    const matched = await callee.call<JoinOutcome>('join', { room, offer: fakeOffer() });
+    await caller.call<JoinResult>('join', { room, offer: fakeOffer() });
+    const matched = await callee.call<JoinResult>('join', { room, offer: fakeOffer() });
     assert.equal(matched.status, 'matched');
     return { caller, callee, callId: matched.callId };
   }
@@ -168,12 +169,12 @@ describe('moderation (Functions emulator)', () => {
     }
     assert.equal((await db.collection('reports').get()).size, 4);
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
-    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
   });
 
   it('reports from three different people (old accounts, real calls, three networks) ban for a day, and join says until when', async () => {
     const target = await user();
-    await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() }); // waiting
+    await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() }); // waiting
     const networks = ['203.0.113.7', '198.51.100.23', '2001:db8:77::5'];
     for (const [i, address] of networks.entries()) {
       const reporter = `genuine${i}`;
@@ -214,15 +215,15 @@ describe('moderation (Functions emulator)', () => {
     const target = await user();
     for (let i = 0; i < 3; i++) {
       const sybil = await user();
-      await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
-      const matched = await sybil.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+      const matched = await sybil.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
       assert.equal(matched.status, 'matched');
       await answer(sybil, target.uid, matched.callId);
       assert.deepEqual(await sybil.call('report', { callId: matched.callId, reason: 'spam' }), { ended: true });
     }
     assert.equal((await db.collection('reports').where('reported', '==', target.uid).get()).size, 3, 'the reports are kept');
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
-    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
   });
 
   it('old accounts with real calls, all from one network, never ban (the client cannot choose its address)', async () => {
@@ -330,17 +331,17 @@ describe('moderation (Functions emulator)', () => {
     await caller.call('block', { callId });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false);
     // The blocker waits; the blocked person joins: both wait.
-    assert.equal((await caller.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
-    assert.equal((await callee.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await caller.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await callee.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
     // A third person is paired with the longest waiter, as usual.
     const third = await user();
-    const outcome = await third.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() });
+    const outcome = await third.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() });
     assert.equal(outcome.status, 'matched');
     const call = await db.doc(`calls/${outcome.callId}`).get();
     assert.deepEqual(call.get('participants'), [caller.uid, third.uid]);
     // The other direction: the blocked person is still waiting; the blocker joins again.
     assert.equal((await db.doc(`queue/${callee.uid}`).get()).exists, true);
-    assert.equal((await caller.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await caller.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
   });
 
   /** Two who were just in a call that ended (the victim waited, the harasser joined), and its id once its history is written. */
@@ -355,17 +356,17 @@ describe('moderation (Functions emulator)', () => {
     it(`a ${action} made while waiting holds for the blocked person's very next join (the issue's point 2)`, async () => {
       const { victim, harasser, callId } = await pastPair('ta');
       // The victim is waiting again; only then blocks the harasser of the last call.
-      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       await victim.call(action, action === 'report' ? { callId, reason: 'harassment' } : { callId });
       // The harasser joins at once, before any renewal of the victim's entry.
-      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await harasser.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       // Nobody else is kept from the victim, and the victim's renewal keeps the block.
       await harasser.call('leave');
-      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), [harasser.uid]);
-      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await harasser.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       const third = await user();
-      const outcome = await third.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      const outcome = await third.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
       assert.equal(outcome.status, 'matched');
       assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('participants'), [victim.uid, third.uid]);
     });
@@ -373,11 +374,11 @@ describe('moderation (Functions emulator)', () => {
 
   it("a waiter's block holds even when its entry missed it (its join was writing the entry as the block was made)", async () => {
     const { victim, harasser } = await pastPair('ta');
-    await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
     // What that race leaves: the block is in the blocks document, not in the entry.
     await db.doc(`blocks/${victim.uid}`).set({ blocked: [harasser.uid] });
     assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), []);
-    assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await harasser.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
     assert.equal((await db.doc(`queue/${victim.uid}`).get()).exists, true, 'the victim still waits, for someone else');
   });
 
@@ -391,7 +392,7 @@ describe('moderation (Functions emulator)', () => {
     assert.ok(retry > 0 && retry <= 60_000, `retryAfterMs ${retry}`);
     // Someone else is not affected.
     const b = await user();
-    assert.equal((await b.call<JoinOutcome>('join', { room: 'en', offer: fakeOffer() })).status, 'matched');
+    assert.equal((await b.call<JoinResult>('join', { room: 'en', offer: fakeOffer() })).status, 'matched');
   });
 
   it('answers bad report and block input with invalid-argument and writes nothing', async () => {
@@ -515,7 +516,7 @@ describe('moderation (Functions emulator)', () => {
 
   it('operators list bans with their reports, and lift one (scripts/moderation.mjs)', async () => {
     const target = await user();
-    await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
     for (const [i, address] of ['203.0.113.7', '198.51.100.23', '192.0.2.200'].entries()) {
       const callId = await pastCall(target.uid, `genuine${i}`, `opcall${i}`);
       const res = await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
@@ -542,7 +543,7 @@ describe('moderation (Functions emulator)', () => {
       d.get('review.outcome'),
     );
     assert.deepEqual(reviews, ['lifted', 'lifted', 'lifted']);
-    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
     // One more report after the lift does not ban again at once.
     const callId = await pastCall(target.uid, 'genuine9', 'opcall9');
     await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {

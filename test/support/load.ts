@@ -4,7 +4,7 @@
  * outcome, the benchmark (test/bench/run-bench.ts) times it.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import type { JoinResult } from '../../functions/src/protocol/calls.js';
 import { fakeOffer, type TestUser } from './emulator.js';
 import type { CallView, ClientView, QueueView } from './pairing-check.js';
 
@@ -58,7 +58,7 @@ export const transportRetries = { count: 0 };
 async function join(user: TestUser, room: string): Promise<ClientView['outcome']> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const o = await user.call<JoinOutcome>('join', { room, offer: fakeOffer(user.uid), widen: false });
+      const o = await user.call<JoinResult>('join', { room, offer: fakeOffer(user.uid), widen: false });
       return { status: o.status, callId: o.callId };
     } catch (err) {
       const dropped = String(err).includes('internal [0]');

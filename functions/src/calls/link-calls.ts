@@ -35,11 +35,12 @@ import {
 } from '../domain/membership.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { BANS, CALLS } from '../matching/collections.js';
+import { BANS } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from '../matching/optimistic.js';
 import { emptyMailbox, newPresence } from './mailboxes.js';
 import { checkRateOptimistic, type RateAction } from '../matching/rate-limit.js';
 import {
+  CALLS_COLLECTION,
   MEMBERS_SUBCOLLECTION,
   SIGNALS_SUBCOLLECTION,
   type CallAvailability,
@@ -77,7 +78,7 @@ export class LinkCalls {
   ) {}
 
   private call(callId: string): DocumentReference {
-    return this.db.collection(CALLS).doc(callId);
+    return this.db.collection(CALLS_COLLECTION).doc(callId);
   }
 
   private member(callId: string, uid: string): DocumentReference {

@@ -24,11 +24,19 @@ import {
   type CallFacts,
   type StalenessPolicy,
 } from '../domain/staleness.js';
-import { CALLS, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
+import { HISTORY, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
 import { isRandomCallAbandoned } from '../domain/membership.js';
 import { mailboxRef } from '../calls/mailboxes.js';
-import { MEMBERS_SUBCOLLECTION, PRESENCE_LEASE_MS, SIGNALS_SUBCOLLECTION, signalId, WAITING_SEEN_MS } from '../protocol/calls.js';
+import {
+  CALLS_COLLECTION,
+  MEMBERS_SUBCOLLECTION,
+  PRESENCE_LEASE_MS,
+  QUEUE_COLLECTION,
+  SIGNALS_SUBCOLLECTION,
+  signalId,
+  WAITING_SEEN_MS,
+} from '../protocol/calls.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
@@ -96,9 +104,9 @@ export class Sweeper {
     // Lapsed leases (closed pages) and stopped heartbeats (dead pages): two
     // queries, as Firestore cannot OR two range filters on different fields.
     const [lapsed, silent] = await Promise.all([
-      this.db.collection(QUEUE).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(SWEEP_BATCH).get(),
+      this.db.collection(QUEUE_COLLECTION).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(SWEEP_BATCH).get(),
       this.db
-        .collection(QUEUE)
+        .collection(QUEUE_COLLECTION)
         .where('seenAt', '<=', Timestamp.fromMillis(nowMs - WAITING_SEEN_MS))
         .limit(SWEEP_BATCH)
         .get(),
@@ -123,7 +131,7 @@ export class Sweeper {
     // Every stale call is at least this old; younger ones are never read.
     const youngestStale = Math.min(this.policy.unansweredCallMs, this.policy.maxCallAgeMs);
     const snap = await this.db
-      .collection(CALLS)
+      .collection(CALLS_COLLECTION)
       .where('createdAt', '<=', Timestamp.fromMillis(nowMs - youngestStale))
       .limit(SWEEP_BATCH)
       .get();
@@ -176,7 +184,7 @@ export class Sweeper {
     const links = new LinkCalls(this.db, () => nowMs);
     const outcomes = await Promise.all(
       [...byCall].map(async ([id, lapsed]) => {
-        const call = await this.db.collection(CALLS).doc(id).get();
+        const call = await this.db.collection(CALLS_COLLECTION).doc(id).get();
         if (call.exists && !isLinkCall(call.data())) return this.endAbandonedRandomCall(call.ref, lapsed, nowMs);
         return links.prune(id, nowMs);
       }),
@@ -235,7 +243,7 @@ export async function onCallEnded(
   call: Record<string, unknown> | undefined,
   nowMs: number,
 ): Promise<Usage> {
-  const ref = db.collection(CALLS).doc(callId);
+  const ref = db.collection(CALLS_COLLECTION).doc(callId);
   // Both kinds have presence and mailboxes. Read before anything is
   // deleted: the callee's mailbox says whether it answered.
   const subcollections = [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION];

@@ -46,22 +46,19 @@ import {
   type WaitingEntry,
   type Widening,
 } from '../domain/pairing.js';
-import type { JoinRequest, SessionDescription } from '../domain/requests.js';
+import type { JoinRequest } from '../domain/requests.js';
+import {
+  CALLS_COLLECTION,
+  QUEUE_COLLECTION,
+  type JoinResult,
+  type LeaveResult,
+  type SessionDescription,
+} from '../protocol/calls.js';
 import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mailboxes.js';
-import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
+import { BANS, BLOCKS, HISTORY } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
-
-/** What `join` tells the caller. */
-export type JoinOutcome =
-  /**
-   * Queued. The call will be created under `callId` when someone arrives.
-   * `widened`: also in the Anyone pool; `widenInMs`: when a renewal would widen it.
-   */
-  | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
-  /** Paired at once with someone who was waiting: answer their offer. `room`: the pool they met in. */
-  | { readonly status: 'matched'; readonly callId: string; readonly offer: SessionDescription; readonly room: RoomId };
 
 /** The queue and pairing, as the callables see them. */
 export interface Matchmaker {
@@ -69,9 +66,9 @@ export interface Matchmaker {
    * Ends the caller's calls, then pairs them with someone waiting in their
    * pools or queues them. Operations are added to `meter` as Firestore bills them.
    */
-  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinOutcome>;
+  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinResult>;
   /** Ends everything the caller is part of: their waiting entry and their calls. */
-  leave(uid: string, meter?: UsageMeter): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }>;
+  leave(uid: string, meter?: UsageMeter): Promise<LeaveResult>;
 }
 
 /** A `queue/{uid}` document. Written only by the functions. */
@@ -81,7 +78,8 @@ export interface QueueDoc {
   readonly room: RoomId;
   /** Where pairing looks for this entry: the room, and 'any' once widened. */
   readonly pools: readonly RoomId[];
-  readonly offer: SessionDescription;
+  /** The waiter's offer: the first description of the call it will be in. */
+  readonly offer: SessionDescription & { readonly type: 'offer' };
   /** The id the call will have, so the waiting page can listen for it. */
   readonly callId: string;
   /** Whom this person blocked: copied at join, and updated by Report and Block while the person waits. */
@@ -191,14 +189,14 @@ export class FirestoreMatchmaker implements Matchmaker {
   ) {}
 
   private get queue() {
-    return this.db.collection(QUEUE);
+    return this.db.collection(QUEUE_COLLECTION);
   }
 
   private get calls() {
-    return this.db.collection(CALLS);
+    return this.db.collection(CALLS_COLLECTION);
   }
 
-  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
+  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
     // with the first attempt, reused by the retries of a lost race.
@@ -337,8 +335,8 @@ export class FirestoreMatchmaker implements Matchmaker {
    * the header), or stay queued. Never throws a lost race: at worst the entry
    * stays queued and the page's next renewal looks again.
    */
-  private async lookAgain(queued: Queued, meter: UsageMeter): Promise<JoinOutcome> {
-    const waiting: JoinOutcome = {
+  private async lookAgain(queued: Queued, meter: UsageMeter): Promise<JoinResult> {
+    const waiting: JoinResult = {
       status: 'waiting',
       callId: queued.callId,
       widened: queued.widening.widened,
@@ -422,7 +420,7 @@ export class FirestoreMatchmaker implements Matchmaker {
    * seeker is told once it commits. One batch: the waiter's listener never
    * sees a call whose mailboxes are not there yet.
    */
-  private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinOutcome {
+  private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinResult {
     const room = sharedPool(seeker, partner) as RoomId;
     const callId = partner.doc.callId;
     const [caller, callee] = [partner.uid, seeker.uid];
@@ -449,7 +447,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     return { status: 'matched', callId, offer: partner.doc.offer, room };
   }
 
-  async leave(uid: string, meter = new UsageMeter()): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
+  async leave(uid: string, meter = new UsageMeter()): Promise<LeaveResult> {
     // Conditional like join (no transaction: under load a transaction here
     // waits behind pairing and can outlive its deadline). Someone can only
     // pair us through our entry, which is deleted on condition it is

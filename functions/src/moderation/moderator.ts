@@ -26,7 +26,8 @@ import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
 import { mailboxRef } from '../calls/mailboxes.js';
-import { BANS, BLOCKS, CALLS, HISTORY, QUEUE, REPORTS, STRIKES } from '../matching/collections.js';
+import { BANS, BLOCKS, HISTORY, REPORTS, STRIKES } from '../matching/collections.js';
+import { CALLS_COLLECTION, QUEUE_COLLECTION } from '../protocol/calls.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
 import type { NetworkHasher } from './networks.js';
 
@@ -174,7 +175,7 @@ export class FirestoreModerator {
             expireAt: Timestamp.fromMillis(until),
           });
           // A banned person waiting right now is taken out of the queue.
-          tx.delete(this.db.collection(QUEUE).doc(call.partner));
+          tx.delete(this.db.collection(QUEUE_COLLECTION).doc(call.partner));
         }
         return { banned: until !== null, counted };
       },
@@ -203,7 +204,7 @@ export class FirestoreModerator {
    */
   private async callFacts(tx: MeteredTransaction, uid: string, callId: string, nowMs: number): Promise<CallFacts> {
     const [call, history] = await Promise.all([
-      tx.getDoc(this.db.collection(CALLS).doc(callId)),
+      tx.getDoc(this.db.collection(CALLS_COLLECTION).doc(callId)),
       tx.getDoc(this.db.collection(HISTORY).doc(callId)),
     ]);
     const source = call.exists ? call : history.exists ? history : null;
@@ -233,7 +234,7 @@ export class FirestoreModerator {
   private async blockerFacts(tx: MeteredTransaction, uid: string): Promise<BlockerFacts> {
     const [blocks, waiting] = await Promise.all([
       tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
-      tx.getDoc(this.db.collection(QUEUE).doc(uid)),
+      tx.getDoc(this.db.collection(QUEUE_COLLECTION).doc(uid)),
     ]);
     return { blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [], waiting };
   }
@@ -256,7 +257,7 @@ export class FirestoreModerator {
     tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
     if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
     // Ending it tells the other page; the trigger records the history.
-    if (call.live) tx.delete(this.db.collection(CALLS).doc(callId));
+    if (call.live) tx.delete(this.db.collection(CALLS_COLLECTION).doc(callId));
   }
 }
 

@@ -1,12 +1,15 @@
 /**
- * Calls by link (one to one or a group of up to five) and the per-direction
- * signaling mailboxes every link of a call uses, in random calls too. The shapes, limits and codes
- * here are the contract between the functions, the rules (firestore.rules
- * repeats the limits; test/emulator checks they agree) and any client;
- * docs/PROTOCOL.md describes them for a client in another language.
+ * Calls of both kinds (a random pair made by `join`, a call by link of up to
+ * five), the queue that random pairs are made from, and the per-direction
+ * signaling mailboxes every link of a call uses. The shapes, limits and
+ * codes here are the contract between the functions, the rules
+ * (firestore.rules repeats the limits; test/emulator checks they agree) and
+ * any client; docs/PROTOCOL.md describes them for a client in another
+ * language.
  *
  * Pure: no firebase import, so the web bundle includes it.
  */
+import type { RoomId } from './rooms.js';
 
 /** Collections and subcollections of a call. */
 export const CALLS_COLLECTION = 'calls';
@@ -15,8 +18,14 @@ export const MEMBERS_SUBCOLLECTION = 'members';
 /** `calls/{callId}/signals/{from}_{to}`: one mailbox per direction between two people in a call (random or by link). */
 export const SIGNALS_SUBCOLLECTION = 'signals';
 
-/** What kind of call a `calls/{callId}` document is. Random calls made by `join` have `kind: 'random'` (or none, before this field existed). */
+/** What kind of call a `calls/{callId}` document is: a random pair made by `join`, or a call by link. */
 export type CallKind = 'random' | 'link';
+
+/** A WebRTC session description as it travels through signaling (join's offer, a mailbox's description). */
+export interface SessionDescription {
+  readonly type: 'offer' | 'answer';
+  readonly sdp: string;
+}
 
 /**
  * A full mesh: each member sends its video to every other. Past five, home
@@ -77,7 +86,7 @@ export interface SignalDoc {
   readonly to: string;
   /** Incremented with each new description; a receiver applies a description whose epoch it has not seen. */
   readonly epoch: number;
-  readonly description: { readonly type: 'offer' | 'answer'; readonly sdp: string } | null;
+  readonly description: SessionDescription | null;
   /**
    * The sender's candidates, one JSON object per line:
    * `{"candidate": string, "sdpMid": string|null, "sdpMLineIndex": number|null, "usernameFragment": string|null}`.
@@ -103,6 +112,27 @@ export const MAX_SIGNAL_WRITES = 300;
 /** The id of the mailbox from `from` to `to`. */
 export function signalId(from: string, to: string): string {
   return `${from}_${to}`;
+}
+
+/** `join({room, offer, renewing?, widen?})`: paired at once, or queued. */
+export type JoinResult =
+  /**
+   * Queued. The call will be created under `callId` when someone arrives.
+   * `widened`: also in the Anyone pool; `widenInMs`: when a renewal would widen it.
+   */
+  | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
+  /** Paired at once with someone who was waiting: answer their offer. `room`: the pool they met in. */
+  | {
+      readonly status: 'matched';
+      readonly callId: string;
+      readonly offer: SessionDescription & { readonly type: 'offer' };
+      readonly room: RoomId;
+    };
+
+/** `leave()`: how many calls of the caller it ended, and whether the caller was waiting. */
+export interface LeaveResult {
+  readonly endedCalls: number;
+  readonly leftQueue: boolean;
 }
 
 /** `createCall({})`: a new link call with the caller as its first member. */
