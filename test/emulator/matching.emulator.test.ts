@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { JoinResult } from '../../functions/src/protocol/calls.js';
+import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
 import { adminDb, anonymousCaller, clearFirestore, eventually, fakeOffer, rejection, userPool } from '../support/emulator.js';
 
 const users = userPool();
@@ -38,15 +38,14 @@ describe('join and leave (Functions emulator)', () => {
     const second = await b.call<JoinResult>('join', { room: 'ta', offer: fakeOffer('b') });
     assert.equal(second.status, 'matched');
     assert.equal(second.callId, first.callId, 'the call is created under the id the waiter listens on');
-    assert.deepEqual(second.status === 'matched' && second.offer, offerA, "the callee receives the waiter's offer");
+    assert.deepEqual(second.status === 'matched' && second.offer, offerA, "the joiner receives the waiter's offer");
+    // Entry order: the waiter made the first offer, so it is the later member.
+    assert.deepEqual(second.status === 'matched' && second.members, [b.uid, a.uid], 'join tells the members, [joiner, waiter]');
 
     const call = await db.doc(`calls/${first.callId}`).get();
-    assert.equal(call.get('caller'), a.uid);
-    assert.equal(call.get('callee'), b.uid);
-    assert.deepEqual(call.get('participants'), [a.uid, b.uid]);
-    assert.deepEqual(call.get('members'), [a.uid, b.uid]);
+    assert.deepEqual(call.get('members'), [b.uid, a.uid]);
     assert.equal(call.get('kind'), 'random');
-    for (const field of ['offer', 'answer', 'answeredAt']) assert.equal(call.get(field), undefined, `no ${field} on the call`);
+    assert.deepEqual(Object.keys(call.data()!).sort(), ['createdAt', 'expireAt', 'kind', 'members', 'room'], 'no SDP, one list');
     // Both mailboxes exist by the time join answers 'matched' (same batch as the call), empty.
     const boxes = await db.collection(`calls/${first.callId}/signals`).get();
     assert.deepEqual(
@@ -112,7 +111,7 @@ describe('join and leave (Functions emulator)', () => {
     assert.notEqual(next.callId, waiting.callId);
     assert.equal((await callRef.get()).exists, false, 'the old call is gone: A learns the stranger left');
     await eventually(async () => (await callRef.collection('signals').get()).empty, 15_000, 'mailboxes removed by the trigger');
-    const calls = await db.collection('calls').where('participants', 'array-contains', b.uid).get();
+    const calls = await db.collection('calls').where('members', 'array-contains', b.uid).get();
     assert.equal(calls.size, 1, 'B is in exactly one call');
   });
 
@@ -170,6 +169,19 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${c.uid}`).get()).exists, false);
   });
 
+  it("join and leave end one's random calls, never one's call by link (members of both kinds are in one field)", async () => {
+    const [a, b] = [await user(), await user()];
+    const { callId: linkId } = await a.call<CreateCallResult>('createCall', {});
+    await b.call('enterCall', { callId: linkId });
+    const waiting = await a.call<JoinResult>('join', { room: 'bn', offer: fakeOffer() });
+    assert.equal(waiting.status, 'waiting');
+    const matched = await b.call<JoinResult>('join', { room: 'bn', offer: fakeOffer() });
+    assert.equal(matched.status, 'matched', 'the two of a call by link can meet in random chat too');
+    assert.deepEqual(await b.call('leave'), { endedCalls: 1, leftQueue: false });
+    assert.equal((await db.doc(`calls/${matched.callId}`).get()).exists, false);
+    assert.deepEqual((await db.doc(`calls/${linkId}`).get()).get('members'), [a.uid, b.uid], 'the call by link goes on');
+  });
+
   it('pairs concurrent joiners correctly: each exactly once, within their room', async () => {
     const rooms = ['ta', 'hi'];
     const people = await Promise.all(Array.from({ length: 12 }, () => user()));
@@ -178,13 +190,14 @@ describe('join and leave (Functions emulator)', () => {
     );
     const calls = (await db.collection('calls').get()).docs.map((d) => d.data());
     const queued = (await db.collection('queue').get()).docs.map((d) => d.data());
-    const inCalls = calls.flatMap((c) => c['participants'] as string[]);
+    const inCalls = calls.flatMap((c) => c['members'] as string[]);
     assert.equal(new Set(inCalls).size, inCalls.length, 'nobody is in two calls');
     for (const c of calls) {
-      assert.notEqual(c['caller'], c['callee'], 'nobody is paired with themself');
+      const [joiner, waiter] = c['members'] as [string, string];
+      assert.notEqual(joiner, waiter, 'nobody is paired with themself');
       const roomOf = (uid: string) => rooms[people.findIndex((p) => p.uid === uid) % 2];
-      assert.equal(roomOf(c['caller']), c['room']);
-      assert.equal(roomOf(c['callee']), c['room']);
+      assert.equal(roomOf(joiner), c['room']);
+      assert.equal(roomOf(waiter), c['room']);
     }
     for (const room of rooms) {
       assert.ok(queued.filter((q) => q['room'] === room).length <= 1, `at most one person left waiting in ${room}`);

@@ -20,7 +20,7 @@ import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
 import { parseReportRequest } from '../../functions/src/domain/moderation.js';
 import { parseJoinRequest } from '../../functions/src/domain/requests.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
-import type { JoinResult } from '../../functions/src/protocol/calls.js';
+import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
 import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
 import { NetworkHasher } from '../../functions/src/moderation/networks.js';
@@ -46,18 +46,18 @@ describe('moderation (Functions emulator)', () => {
   after(() => users.closeAll());
 
   /** Pairs two fresh users in `room`; returns them and the call id. */
-  async function pair(room = 'any'): Promise<{ caller: TestUser; callee: TestUser; callId: string }> {
-    const [caller, callee] = [await user(), await user()];
-    await caller.call<JoinResult>('join', { room, offer: fakeOffer() });
-    const matched = await callee.call<JoinResult>('join', { room, offer: fakeOffer() });
+  async function pair(room = 'any'): Promise<{ waiter: TestUser; joiner: TestUser; callId: string }> {
+    const [waiter, joiner] = [await user(), await user()];
+    await waiter.call<JoinResult>('join', { room, offer: fakeOffer() });
+    const matched = await joiner.call<JoinResult>('join', { room, offer: fakeOffer() });
     assert.equal(matched.status, 'matched');
-    return { caller, callee, callId: matched.callId };
+    return { waiter, joiner, callId: matched.callId };
   }
 
   /** A call between `a` and `b` that was connected for a minute and ended a moment ago, as the trigger records it. */
   async function pastCall(a: string, b: string, id: string): Promise<string> {
     await db.doc(`history/${id}`).set({
-      participants: [a, b],
+      members: [a, b],
       room: 'ta',
       callMs: 60_000,
       endedAt: Timestamp.fromMillis(Date.now() - 1000),
@@ -101,9 +101,9 @@ describe('moderation (Functions emulator)', () => {
     return { status: res.status, ...((await res.json()) as { result?: unknown; error?: { status: string; message: string } }) };
   }
 
-  /** The callee of a call answers: its first write into its mailbox to the caller, through the rules (as a page does). */
-  async function answer(callee: TestUser, caller: string, callId: string): Promise<void> {
-    await updateDoc(doc(callee.db, 'calls', callId, 'signals', `${callee.uid}_${caller}`), {
+  /** The joiner of a call answers: its first write into its mailbox to the waiter, through the rules (as a page does). */
+  async function answer(joiner: TestUser, waiter: string, callId: string): Promise<void> {
+    await updateDoc(doc(joiner.db, 'calls', callId, 'signals', `${joiner.uid}_${waiter}`), {
       epoch: 1,
       description: { type: 'answer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' },
       candidates: '',
@@ -115,10 +115,10 @@ describe('moderation (Functions emulator)', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('report during a call ends it, stores the report without SDP, and blocks the person for the reporter', async () => {
-    const { caller, callee, callId } = await pair('ta');
-    assert.deepEqual(await callee.call('report', { callId, reason: 'harassment' }), { ended: true });
+    const { waiter, joiner, callId } = await pair('ta');
+    assert.deepEqual(await joiner.call('report', { callId, reason: 'harassment' }), { ended: true });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended for both');
-    const report = (await db.doc(`reports/${callId}_${callee.uid}`).get()).data()!;
+    const report = (await db.doc(`reports/${callId}_${joiner.uid}`).get()).data()!;
     assert.deepEqual(Object.keys(report).sort(), [
       'at',
       'callId',
@@ -134,19 +134,19 @@ describe('moderation (Functions emulator)', () => {
     // A fresh account, a call never answered: stored for moderators, but it could not count toward a ban.
     assert.equal(report['counted'], false);
     assert.equal(report['callMs'], 0);
-    assert.equal(report['reporter'], callee.uid);
-    assert.equal(report['reported'], caller.uid);
+    assert.equal(report['reporter'], joiner.uid);
+    assert.equal(report['reported'], waiter.uid);
     assert.equal(report['reason'], 'harassment');
     assert.equal(report['room'], 'ta');
-    assert.deepEqual((await db.doc(`blocks/${callee.uid}`).get()).get('blocked'), [caller.uid]);
+    assert.deepEqual((await db.doc(`blocks/${joiner.uid}`).get()).get('blocked'), [waiter.uid]);
   });
 
   it('report works right after the call ended (from the call history)', async () => {
-    const { caller, callee, callId } = await pair();
-    await caller.call('leave');
+    const { waiter, joiner, callId } = await pair();
+    await waiter.call('leave');
     await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
-    await callee.call('report', { callId, reason: 'nudity' });
-    assert.equal((await db.doc(`reports/${callId}_${callee.uid}`).get()).get('reported'), caller.uid);
+    await joiner.call('report', { callId, reason: 'nudity' });
+    assert.equal((await db.doc(`reports/${callId}_${joiner.uid}`).get()).get('reported'), waiter.uid);
   });
 
   it('refuses reports about calls one was not in, and bad reasons, writing nothing', async () => {
@@ -160,6 +160,20 @@ describe('moderation (Functions emulator)', () => {
     assert.match(badReason.message, /Choose a reason/);
     assert.equal((await db.collection('reports').get()).size, 0);
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, true, 'the call goes on');
+  });
+
+  it('refuses Report and Block of a call by link (not-found): they moderate random calls, and leave it alone', async () => {
+    const [a, b] = [await user(), await user()];
+    const { callId } = await a.call<CreateCallResult>('createCall', {});
+    await b.call('enterCall', { callId });
+    for (const [name, data] of [
+      ['report', { callId, reason: 'spam' }],
+      ['block', { callId }],
+    ] as const) {
+      assert.equal((await rejection(b.call(name, data))).code, 'functions/not-found', name);
+    }
+    assert.deepEqual((await db.doc(`calls/${callId}`).get()).get('members'), [a.uid, b.uid]);
+    for (const c of ['reports', 'blocks']) assert.equal((await db.collection(c).get()).size, 0, `${c} untouched`);
   });
 
   it('one person reporting many times does not ban anyone', async () => {
@@ -268,7 +282,7 @@ describe('moderation (Functions emulator)', () => {
       const reporter = `unanswered${i}`;
       const callId = `noanswer${i}`;
       await db.doc(`history/${callId}`).set({
-        participants: [target.uid, reporter],
+        members: [target.uid, reporter],
         room: 'ta',
         endedAt: Timestamp.now(),
         expireAt: Timestamp.fromMillis(Date.now() + 3600_000),
@@ -282,22 +296,22 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
   });
 
-  it("how long a call ran: from its creation once the callee wrote its mailbox, for a live call's report and in an ended call's history", async () => {
-    // A live call: the callee answered a second ago.
+  it("how long a call ran: from its creation once the joiner wrote its mailbox, for a live call's report and in an ended call's history", async () => {
+    // A live call: the joiner answered a second ago.
     const live = await pair('ta');
-    await answer(live.callee, live.caller.uid, live.callId);
+    await answer(live.joiner, live.waiter.uid, live.callId);
     await sleep(1100);
-    await live.caller.call('report', { callId: live.callId, reason: 'harassment' });
-    const liveMs = (await db.doc(`reports/${live.callId}_${live.caller.uid}`).get()).get('callMs') as number;
+    await live.waiter.call('report', { callId: live.callId, reason: 'harassment' });
+    const liveMs = (await db.doc(`reports/${live.callId}_${live.waiter.uid}`).get()).get('callMs') as number;
     assert.ok(liveMs >= 1000 && liveMs < 60_000, `the live call ran ${liveMs} ms`);
 
     // Ended calls: the history says how long each was connected.
     const answered = await pair('ta');
-    await answer(answered.callee, answered.caller.uid, answered.callId);
+    await answer(answered.joiner, answered.waiter.uid, answered.callId);
     const unanswered = await pair('ta');
-    // The caller's own writes (its candidates) are no answer.
+    // The waiter's own writes (its candidates) are no answer.
     await updateDoc(
-      doc(unanswered.caller.db, 'calls', unanswered.callId, 'signals', `${unanswered.caller.uid}_${unanswered.callee.uid}`),
+      doc(unanswered.waiter.db, 'calls', unanswered.callId, 'signals', `${unanswered.waiter.uid}_${unanswered.joiner.uid}`),
       {
         epoch: 0,
         description: null,
@@ -307,8 +321,8 @@ describe('moderation (Functions emulator)', () => {
       },
     );
     await sleep(1100);
-    await answered.caller.call('leave');
-    await unanswered.caller.call('leave');
+    await answered.waiter.call('leave');
+    await unanswered.waiter.call('leave');
     const historyOf = (callId: string) =>
       eventually(
         async () => {
@@ -322,31 +336,31 @@ describe('moderation (Functions emulator)', () => {
     assert.ok(answeredMs >= 1000 && answeredMs < 60_000, `the answered call ran ${answeredMs} ms`);
     assert.equal((await historyOf(unanswered.callId)).get('callMs'), 0, 'a call never answered was never connected');
     // A report after the call reads it there.
-    await answered.callee.call('report', { callId: answered.callId, reason: 'spam' });
-    assert.equal((await db.doc(`reports/${answered.callId}_${answered.callee.uid}`).get()).get('callMs'), answeredMs);
+    await answered.joiner.call('report', { callId: answered.callId, reason: 'spam' });
+    assert.equal((await db.doc(`reports/${answered.callId}_${answered.joiner.uid}`).get()).get('callMs'), answeredMs);
   });
 
   it('block ends the call and the two are never paired again, in either direction', async () => {
-    const { caller, callee, callId } = await pair('hi');
-    await caller.call('block', { callId });
+    const { waiter, joiner, callId } = await pair('hi');
+    await waiter.call('block', { callId });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false);
     // The blocker waits; the blocked person joins: both wait.
-    assert.equal((await caller.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
-    assert.equal((await callee.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await waiter.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await joiner.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
     // A third person is paired with the longest waiter, as usual.
     const third = await user();
     const outcome = await third.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() });
     assert.equal(outcome.status, 'matched');
     const call = await db.doc(`calls/${outcome.callId}`).get();
-    assert.deepEqual(call.get('participants'), [caller.uid, third.uid]);
+    assert.deepEqual(call.get('members'), [third.uid, waiter.uid]);
     // The other direction: the blocked person is still waiting; the blocker joins again.
-    assert.equal((await db.doc(`queue/${callee.uid}`).get()).exists, true);
-    assert.equal((await caller.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await db.doc(`queue/${joiner.uid}`).get()).exists, true);
+    assert.equal((await waiter.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
   });
 
   /** Two who were just in a call that ended (the victim waited, the harasser joined), and its id once its history is written. */
   async function pastPair(room: string): Promise<{ victim: TestUser; harasser: TestUser; callId: string }> {
-    const { caller: victim, callee: harasser, callId } = await pair(room);
+    const { waiter: victim, joiner: harasser, callId } = await pair(room);
     await harasser.call('leave');
     await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
     return { victim, harasser, callId };
@@ -368,7 +382,7 @@ describe('moderation (Functions emulator)', () => {
       const third = await user();
       const outcome = await third.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
       assert.equal(outcome.status, 'matched');
-      assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('participants'), [victim.uid, third.uid]);
+      assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('members'), [third.uid, victim.uid]);
     });
   }
 

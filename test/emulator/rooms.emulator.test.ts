@@ -38,7 +38,7 @@ describe('widen to Anyone (Firestore emulator)', () => {
     assert.equal(renewed.callId, anyone.callId);
     assert.equal(renewed.status === 'matched' && renewed.room, 'any', 'they meet in Anyone');
     const call = (await db.doc(`calls/${anyone.callId}`).get()).data()!;
-    assert.deepEqual([call['caller'], call['callee'], call['room']], ['any-1', 'ta-1', 'any']);
+    assert.deepEqual([call['members'], call['room']], [['ta-1', 'any-1'], 'any'], 'the renewal joined; any-1 waited');
   });
 
   it('someone joining Anyone after the widening takes the widened waiter', async () => {

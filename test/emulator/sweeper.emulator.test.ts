@@ -30,9 +30,9 @@ describe('Sweeper (Firestore emulator)', () => {
     await matchmaker.join('c', { room: 'hi', offer: fakeOffer(), widen: true });
     const answered = await matchmaker.join('d', { room: 'hi', offer: fakeOffer(), widen: true });
     await matchmaker.join('g', { room: 'bn', offer: fakeOffer(), widen: true });
-    const callerOnly = await matchmaker.join('h', { room: 'bn', offer: fakeOffer(), widen: true });
+    const waiterOnly = await matchmaker.join('h', { room: 'bn', offer: fakeOffer(), widen: true });
     await matchmaker.join('e', { room: 'en', offer: fakeOffer(), widen: true });
-    // d (the callee) answered: its first write into its mailbox to c carries the answer.
+    // d (the joiner) answered: its first write into its mailbox to c (the waiter) carries the answer.
     await db.doc(`calls/${answered.callId}/signals/d_c`).update({
       epoch: 1,
       description: { type: 'answer', sdp: 'v=0' },
@@ -40,9 +40,9 @@ describe('Sweeper (Firestore emulator)', () => {
       n: 1,
       updatedAt: Timestamp.fromMillis(t0),
     });
-    // In the third call only the caller (g) wrote: its candidates are no answer.
+    // In the third call only the waiter (g) wrote: its candidates are no answer.
     await db
-      .doc(`calls/${callerOnly.callId}/signals/g_h`)
+      .doc(`calls/${waiterOnly.callId}/signals/g_h`)
       .update({ candidates: 'x\n', n: 1, updatedAt: Timestamp.fromMillis(t0) });
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
@@ -51,7 +51,7 @@ describe('Sweeper (Firestore emulator)', () => {
     for (const [callId, people] of [
       [unanswered.callId, ['a', 'b']],
       [answered.callId, ['c', 'd']],
-      [callerOnly.callId, ['g', 'h']],
+      [waiterOnly.callId, ['g', 'h']],
     ] as const) {
       for (const uid of people) await db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(now) });
     }
@@ -71,8 +71,8 @@ describe('Sweeper (Firestore emulator)', () => {
     }
     assert.equal((await db.doc('queue/e').get()).exists, false, 'e stopped renewing 60 s ago (lease 45 s)');
     assert.equal((await db.doc('queue/f').get()).exists, true, 'f renewed recently');
-    for (const id of [unanswered.callId, callerOnly.callId]) {
-      assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the callee never wrote its mailbox within 60 s');
+    for (const id of [unanswered.callId, waiterOnly.callId]) {
+      assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the joiner never wrote its mailbox within 60 s');
       assert.equal((await db.collection(`calls/${id}/signals`).get()).size, 0, 'its mailboxes went with it');
     }
     assert.equal((await db.doc(`calls/${answered.callId}`).get()).exists, true, 'an answered call is a conversation');
@@ -80,7 +80,7 @@ describe('Sweeper (Firestore emulator)', () => {
 
     // Hours later, every abandoned document is gone. (The onCallDeleted trigger
     // keeps a one-hour history of the unanswered calls: wait until it wrote them.)
-    for (const id of [unanswered.callId, callerOnly.callId]) {
+    for (const id of [unanswered.callId, waiterOnly.callId]) {
       // Behind this test's own room-count triggers (each count sleeps until due): allow a while.
       await eventually(async () => (await db.doc(`history/${id}`).get()).exists, 60_000, 'history written');
     }
@@ -101,17 +101,15 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
   });
 
-  it('onCallEnded keeps participants, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
+  it('onCallEnded keeps members, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
     const nowMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
     await db.doc('calls/direct1/signals/b_a').set({ from: 'b', to: 'a', n: 1 });
     const call = {
       kind: 'random',
-      caller: 'a',
-      callee: 'b',
-      participants: ['a', 'b'],
-      members: ['a', 'b'],
+      // b joined while a waited.
+      members: ['b', 'a'],
       room: 'ml',
       createdAt: Timestamp.fromMillis(nowMs - 30_000),
     };
@@ -122,10 +120,10 @@ describe('Sweeper (Firestore emulator)', () => {
       'two queries (two mailboxes, no presence), the history, two deletes',
     );
     const history = (await db.doc('history/direct1').get()).data()!;
-    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
-    // The callee (b) wrote its mailbox to the caller: connected from the call's creation to its end.
+    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'members', 'room'], 'no SDP is kept');
+    // The joiner (b) wrote its mailbox to the waiter: connected from the call's creation to its end.
     assert.equal(history['callMs'], 30_000);
-    assert.deepEqual(history['participants'], ['a', 'b']);
+    assert.deepEqual(history['members'], ['b', 'a']);
     assert.equal((history['expireAt'] as Timestamp).toMillis(), nowMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);
     await new Sweeper(db).sweep(nowMs + HISTORY_MS - 1);

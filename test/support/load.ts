@@ -79,7 +79,7 @@ export async function rejoinOrphans(
   db: Firestore,
 ): Promise<{ clients: ClientRun[]; rejoined: number }> {
   const { calls, queue } = await settledState(db);
-  const busy = new Set([...calls.flatMap((c) => [c.caller, c.callee]), ...queue.map((q) => q.uid)]);
+  const busy = new Set([...calls.flatMap((c) => c.members), ...queue.map((q) => q.uid)]);
   const orphans = clients.filter((c) => !c.left && !busy.has(c.uid));
   const again = new Map(
     await Promise.all(
@@ -103,8 +103,7 @@ export async function settledState(
   return {
     calls: calls.docs.map((d) => ({
       id: d.id,
-      caller: d.get('caller') as string,
-      callee: d.get('callee') as string,
+      members: d.get('members') as CallView['members'],
       room: d.get('room') as string,
       createdAtMs: d.createTime.toMillis(),
     })),

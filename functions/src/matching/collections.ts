@@ -4,7 +4,7 @@
  * room counts) are named in the protocol module. docs/SECURITY.md describes
  * these; firestore.rules closes them to every client.
  */
-/** Recently ended calls (participants and room only), so Report and Block work right after a call. */
+/** Recently ended random calls (members and room only), so Report and Block work right after a call. */
 export const HISTORY = 'history';
 export const REPORTS = 'reports';
 export const BANS = 'bans';

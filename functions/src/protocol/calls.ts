@@ -65,13 +65,35 @@ export const QUEUE_COLLECTION = 'queue';
 export const WAITING_HEARTBEAT_MS = 5_000;
 export const WAITING_SEEN_MS = 15_000;
 
-/** The call document of a link call (`calls/{callId}`), as members read it. */
+/**
+ * A random call's document (`calls/{callId}`, made by `join`), as its two
+ * members read it. No SDP: the joiner got the waiter's offer in join's
+ * result, and everything after it goes through the two mailboxes.
+ */
+export interface RandomCallDoc {
+  readonly kind: 'random';
+  /**
+   * The two, in the order every call lists its members: of two members the
+   * later one makes the first offer (the impolite end of perfect
+   * negotiation). The waiter's offer, sent with its join before anyone was
+   * there, is that first offer, so the waiter is the later member: the
+   * joiner (whose join made the pair) first, the waiter second.
+   */
+  readonly members: readonly [joiner: string, waiter: string];
+  /** The pool the two met in (`'any'` when they met through Anyone). */
+  readonly room: RoomId;
+}
+
+/** A call by link's document (`calls/{callId}`, made by `createCall`), as its members read it. */
 export interface LinkCallDoc {
   readonly kind: 'link';
   /** Members' uids, in the order they entered: the earlier of two is the polite side of their link. */
   readonly members: readonly string[];
   readonly capacity: number;
 }
+
+/** A `calls/{callId}` document of either kind (createdAt and expireAt, timestamps, besides). */
+export type CallDoc = RandomCallDoc | LinkCallDoc;
 
 /**
  * A mailbox `calls/{callId}/signals/{from}_{to}`: everything `from` has to
@@ -121,12 +143,17 @@ export type JoinResult =
    * `widened`: also in the Anyone pool; `widenInMs`: when a renewal would widen it.
    */
   | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
-  /** Paired at once with someone who was waiting: answer their offer. `room`: the pool they met in. */
+  /**
+   * Paired at once with someone who was waiting: answer their offer. `room`:
+   * the pool they met in; `members`: the call document's, `[joiner, waiter]`
+   * (the one who called join first), so the page can build its call without reading it.
+   */
   | {
       readonly status: 'matched';
       readonly callId: string;
       readonly offer: SessionDescription & { readonly type: 'offer' };
       readonly room: RoomId;
+      readonly members: RandomCallDoc['members'];
     };
 
 /** `leave()`: how many calls of the caller it ended, and whether the caller was waiting. */
