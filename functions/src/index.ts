@@ -26,8 +26,8 @@ import { leaveHandler } from './handlers/leave.js';
 import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler } from './handlers/link-calls.js';
 import { blockHandler, reportHandler } from './handlers/moderation.js';
 import { turnCredentialsHandler } from './handlers/turn.js';
+import { CALLS_COLLECTION, QUEUE_COLLECTION } from './protocol/calls.js';
 import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
-import { CALLS, QUEUE } from './matching/collections.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
 import { RequestGate } from './matching/rate-limit.js';
 import { FirestoreModerator } from './moderation/moderator.js';
@@ -86,7 +86,7 @@ export const turnCredentials = onCall(
  * Report and Block, with how long it was connected, for the ban rule), a
  * call by link loses its members and is not remembered.
  */
-export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, region: REGION }, async (event) => {
+export const onCallDeleted = onDocumentDeleted({ document: `${CALLS_COLLECTION}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();
   const [usage] = await Promise.all([
     onCallEnded(getFirestore(), event.params.callId, call, Date.now()),
@@ -98,9 +98,9 @@ export const onCallDeleted = onDocumentDeleted({ document: `${CALLS}/{callId}`, 
 
 /** Live room counts: someone started waiting, stopped waiting, or a call began (see presence/room-counter.ts). */
 const TRIGGER = { region: REGION };
-export const onQueueEntered = onDocumentCreated({ ...TRIGGER, document: `${QUEUE}/{uid}` }, (e) => countRooms(e.time));
-export const onQueueLeft = onDocumentDeleted({ ...TRIGGER, document: `${QUEUE}/{uid}` }, (e) => countRooms(e.time));
-export const onCallCreated = onDocumentCreated({ ...TRIGGER, document: `${CALLS}/{callId}` }, async (e) => {
+export const onQueueEntered = onDocumentCreated({ ...TRIGGER, document: `${QUEUE_COLLECTION}/{uid}` }, (e) => countRooms(e.time));
+export const onQueueLeft = onDocumentDeleted({ ...TRIGGER, document: `${QUEUE_COLLECTION}/{uid}` }, (e) => countRooms(e.time));
+export const onCallCreated = onDocumentCreated({ ...TRIGGER, document: `${CALLS_COLLECTION}/{callId}` }, async (e) => {
   // Calls by link have no room: nothing the counts show changed.
   if (!isLinkCall(e.data?.data())) await countRooms(e.time);
 });

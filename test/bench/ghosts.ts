@@ -56,7 +56,7 @@ export async function measureGhosts(shared: Browser, report: Report, rounds: num
     const cUid = await c.uid();
     await c.press('start');
     const callId = await eventually(
-      async () => (await db.collection('calls').where('participants', 'array-contains', ghostUid).get()).docs[0]?.id,
+      async () => (await db.collection('calls').where('members', 'array-contains', ghostUid).get()).docs[0]?.id,
       15_000,
       'paired with the ghost',
     );

@@ -266,8 +266,8 @@ async function measurePairing(): Promise<void> {
     const sentAt = new Map(clients.map((c) => [c.uid, c.sentAtMs]));
     const latency: number[] = [];
     for (const call of calls) {
-      latency.push(call.createdAtMs - sentAt.get(call.caller)!);
-      const callee = clients.find((c) => c.uid === call.callee)!;
+      latency.push(call.createdAtMs - sentAt.get(call.members[1])!);
+      const callee = clients.find((c) => c.uid === call.members[0])!;
       latency.push(callee.answeredAtMs - callee.sentAtMs);
     }
     const start = Math.min(...clients.map((c) => c.sentAtMs));

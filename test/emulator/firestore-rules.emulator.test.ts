@@ -36,14 +36,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import {
+  MAX_CALL_MEMBERS,
+  MAX_SIGNAL_CANDIDATES,
+  MAX_SIGNAL_SDP,
+  MAX_SIGNAL_WRITES,
+  PRESENCE_MIN_GAP_MS,
+} from '../../functions/src/protocol/index.js';
 import { EMULATORS, PROJECT_ID, ROOT } from '../support/emulator.js';
 
-const CALLER = 'alice';
-const CALLEE = 'bob';
+/** The two of the random call CALL: WAITER waited (its offer went with its join), JOINER's join made the pair. */
+const WAITER = 'alice';
+const JOINER = 'bob';
 const STRANGER = 'mallory';
 /** Someone else in the same room as the random call CALL (waiting there): no more right to it than a stranger. */
 const ROOMMATE = 'dave';
-/** A random call between CALLER (who waited) and CALLEE, with its two mailboxes, as join creates it. */
+/** A random call between WAITER and JOINER, with its two mailboxes, as join creates it. */
 const CALL = 'call1';
 /** A call whose expireAt has passed, not yet deleted by the sweeper or TTL. */
 const EXPIRED_CALL = 'expired1';
@@ -53,9 +61,9 @@ const HOUR_MS = 60 * 60 * 1000;
 /** A call by link with three members, in this entry order. */
 const LINK_CALL = 'Lnk0123456789abcdefABCD';
 const MEMBER = 'carol';
-const LINK_MEMBERS = [CALLER, CALLEE, MEMBER];
-/** A mailbox seeded near the write limit (n 299 of 300), with epoch 5. */
-const WORN_MAILBOX = `${CALLER}_${MEMBER}`;
+const LINK_MEMBERS = [WAITER, JOINER, MEMBER];
+/** A mailbox seeded one write short of the limit (n = MAX_SIGNAL_WRITES - 1), with epoch 5. */
+const WORN_MAILBOX = `${WAITER}_${MEMBER}`;
 
 let env: RulesTestEnvironment;
 
@@ -74,17 +82,6 @@ const allowed = assertSucceeds;
 const as = (uid: string): Firestore => env.authenticatedContext(uid).firestore() as unknown as Firestore;
 const unauthenticated = (): Firestore => env.unauthenticatedContext().firestore() as unknown as Firestore;
 
-function validCandidate(from: string) {
-  return {
-    from,
-    candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
-    sdpMid: '0',
-    sdpMLineIndex: 0,
-    createdAt: serverTimestamp(),
-    expireAt: Timestamp.fromMillis(Date.now() + 60 * 60 * 1000),
-  };
-}
-
 const ANSWER = { type: 'answer', sdp: 'v=0\r\n' };
 const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
 
@@ -92,10 +89,8 @@ const OFFER = { type: 'offer', sdp: 'v=0\r\n' };
 function callDoc(createdAtMs: number): DocumentData {
   return {
     kind: 'random',
-    caller: CALLER,
-    callee: CALLEE,
-    participants: [CALLER, CALLEE],
-    members: [CALLER, CALLEE],
+    // Entry order: the waiter made the first offer, so it is the later member.
+    members: [JOINER, WAITER],
     room: 'ta',
     createdAt: Timestamp.fromMillis(createdAtMs),
     expireAt: Timestamp.fromMillis(createdAtMs + 4 * HOUR_MS),
@@ -132,27 +127,27 @@ const FUNCTION_ONLY: readonly FunctionOnly[] = (() => {
   return [
     {
       collection: 'reports',
-      id: `${ENDED_CALL}_${CALLER}`,
+      id: `${ENDED_CALL}_${WAITER}`,
       data: {
-        reporter: CALLER,
-        reported: CALLEE,
+        reporter: WAITER,
+        reported: JOINER,
         reason: 'abuse',
         room: 'ta',
         callId: ENDED_CALL,
         at: Timestamp.fromMillis(now),
         expireAt: Timestamp.fromMillis(now + 30 * 24 * HOUR_MS),
       },
-      owners: [CALLER, CALLEE],
+      owners: [WAITER, JOINER],
       mine: (uid) => `${CALL}_${uid}`,
-      created: (uid) => ({ reporter: uid, reported: uid === CALLER ? CALLEE : CALLER, reason: 'x', room: 'ta', callId: CALL }),
+      created: (uid) => ({ reporter: uid, reported: uid === WAITER ? JOINER : WAITER, reason: 'x', room: 'ta', callId: CALL }),
       tamper: { reason: 'withdrawn' },
       about: (db, uid) => query(collection(db, 'reports'), where('reported', '==', uid)),
     },
     {
       collection: 'bans',
-      id: CALLEE,
+      id: JOINER,
       data: { until: Timestamp.fromMillis(now + HOUR_MS), expireAt: Timestamp.fromMillis(now + HOUR_MS) },
-      owners: [CALLEE],
+      owners: [JOINER],
       mine: (uid) => uid,
       created: () => ({ until: Timestamp.fromMillis(now + HOUR_MS), expireAt: Timestamp.fromMillis(now + HOUR_MS) }),
       tamper: { until: Timestamp.fromMillis(0) },
@@ -160,9 +155,9 @@ const FUNCTION_ONLY: readonly FunctionOnly[] = (() => {
     },
     {
       collection: 'blocks',
-      id: CALLER,
-      data: { blocked: [CALLEE] },
-      owners: [CALLER],
+      id: WAITER,
+      data: { blocked: [JOINER] },
+      owners: [WAITER],
       mine: (uid) => uid,
       created: () => ({ blocked: [STRANGER] }),
       tamper: { blocked: [] },
@@ -170,9 +165,9 @@ const FUNCTION_ONLY: readonly FunctionOnly[] = (() => {
     },
     {
       collection: 'rateLimits',
-      id: `${CALLER}_join`,
+      id: `${WAITER}_join`,
       data: { windowStart: Timestamp.fromMillis(now), count: 5, expireAt: Timestamp.fromMillis(now + 2 * 60_000) },
-      owners: [CALLER],
+      owners: [WAITER],
       mine: (uid) => `${uid}_join`,
       created: () => ({ windowStart: Timestamp.fromMillis(now), count: 0, expireAt: Timestamp.fromMillis(now + 60_000) }),
       tamper: { count: 0 },
@@ -182,19 +177,19 @@ const FUNCTION_ONLY: readonly FunctionOnly[] = (() => {
       collection: 'history',
       id: ENDED_CALL,
       data: {
-        participants: [CALLER, CALLEE],
+        members: [JOINER, WAITER],
         room: 'ta',
         endedAt: Timestamp.fromMillis(now),
         expireAt: Timestamp.fromMillis(now + HOUR_MS),
       },
-      owners: [CALLER, CALLEE],
+      owners: [WAITER, JOINER],
       // A history entry naming oneself. (Not the live call's id: with the
       // Functions emulator running, its onCallDeleted trigger writes
       // history/{callId} whenever a test clears that call away.)
       mine: () => 'mine1',
-      created: (uid) => ({ participants: [uid, STRANGER], room: 'ta', endedAt: Timestamp.fromMillis(now) }),
-      tamper: { participants: [CALLER, STRANGER] },
-      about: (db, uid) => query(collection(db, 'history'), where('participants', 'array-contains', uid)),
+      created: (uid) => ({ members: [uid, STRANGER], room: 'ta', endedAt: Timestamp.fromMillis(now) }),
+      tamper: { members: [WAITER, STRANGER] },
+      about: (db, uid) => query(collection(db, 'history'), where('members', 'array-contains', uid)),
     },
   ];
 })();
@@ -205,8 +200,8 @@ async function seed(): Promise<void> {
     const now = Date.now();
     // Last seen 10 s ago (a heartbeat is due); ROOMMATE's entry is from
     // before heartbeats (no seenAt).
-    await setDoc(doc(db, 'queue', CALLER), {
-      uid: CALLER,
+    await setDoc(doc(db, 'queue', WAITER), {
+      uid: WAITER,
       room: 'ta',
       callId: 'reserved',
       seenAt: Timestamp.fromMillis(now - 10_000),
@@ -216,13 +211,11 @@ async function seed(): Promise<void> {
     // join creates the call and both mailboxes in one batch.
     await setDoc(doc(db, 'calls', CALL), callDoc(now));
     for (const [from, to] of [
-      [CALLER, CALLEE],
-      [CALLEE, CALLER],
+      [WAITER, JOINER],
+      [JOINER, WAITER],
     ] as const) {
       await setDoc(doc(db, 'calls', CALL, 'signals', `${from}_${to}`), emptyMailbox(from, to, Timestamp.fromMillis(now)));
     }
-    // A candidate document as pages wrote them before mailboxes.
-    await setDoc(doc(db, 'calls', CALL, 'candidates', 'c1'), { ...validCandidate(CALLER), createdAt: Timestamp.now() });
     // Created 5 h ago: expired an hour ago, not yet swept.
     await setDoc(doc(db, 'calls', EXPIRED_CALL), callDoc(now - 5 * HOUR_MS));
     for (const c of FUNCTION_ONLY) await setDoc(doc(db, c.collection, c.id), c.data);
@@ -231,7 +224,7 @@ async function seed(): Promise<void> {
     await setDoc(doc(db, 'calls', LINK_CALL), {
       kind: 'link',
       members: LINK_MEMBERS,
-      capacity: 5,
+      capacity: MAX_CALL_MEMBERS,
       createdAt: Timestamp.fromMillis(now),
       expireAt: Timestamp.fromMillis(now + 4 * HOUR_MS),
     });
@@ -247,7 +240,7 @@ async function seed(): Promise<void> {
         await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), emptyMailbox(uid, to, at));
       }
     }
-    await updateDoc(doc(db, 'calls', LINK_CALL, 'signals', WORN_MAILBOX), { n: 299, epoch: 5 });
+    await updateDoc(doc(db, 'calls', LINK_CALL, 'signals', WORN_MAILBOX), { n: MAX_SIGNAL_WRITES - 1, epoch: 5 });
   });
 }
 
@@ -374,26 +367,26 @@ describe('firestore.rules', () => {
 
   describe('queue/{uid}', () => {
     it("denies unauthenticated reads, reading another person's entry, and listing", async () => {
-      await denied(getDoc(doc(unauthenticated(), 'queue', CALLER)));
-      await denied(getDoc(doc(as(STRANGER), 'queue', CALLER)));
-      await denied(getDocs(collection(as(CALLER), 'queue')));
+      await denied(getDoc(doc(unauthenticated(), 'queue', WAITER)));
+      await denied(getDoc(doc(as(STRANGER), 'queue', WAITER)));
+      await denied(getDocs(collection(as(WAITER), 'queue')));
     });
     it("denies every client write but the owner's heartbeat: creating, deleting, changing what matching decides", async () => {
       await denied(setDoc(doc(as(STRANGER), 'queue', STRANGER), { room: 'ta' }));
       await denied(setDoc(doc(as(STRANGER), 'queue', STRANGER), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { room: 'hi' }));
-      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp(), leaseExpiresAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp(), blocked: [] }));
-      await denied(deleteDoc(doc(as(CALLER), 'queue', CALLER)));
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { room: 'hi' }));
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp(), leaseExpiresAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp(), blocked: [] }));
+      await denied(deleteDoc(doc(as(WAITER), 'queue', WAITER)));
     });
     it("denies a heartbeat on someone else's entry, with a made-up time, too soon after the last, or on no entry", async () => {
-      await denied(updateDoc(doc(unauthenticated(), 'queue', CALLER), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(ROOMMATE), 'queue', CALLER), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: Timestamp.fromMillis(Date.now() + HOUR_MS) }));
+      await denied(updateDoc(doc(unauthenticated(), 'queue', WAITER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(ROOMMATE), 'queue', WAITER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: Timestamp.fromMillis(Date.now() + HOUR_MS) }));
       await denied(updateDoc(doc(as(STRANGER), 'queue', STRANGER), { seenAt: serverTimestamp() }));
-      await allowed(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp() }));
-      // Beats are at least 2 s apart: a page cannot write its entry in a loop.
-      await denied(updateDoc(doc(as(CALLER), 'queue', CALLER), { seenAt: serverTimestamp() }));
+      await allowed(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp() }));
+      // Beats are at least PRESENCE_MIN_GAP_MS apart: a page cannot write its entry in a loop.
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp() }));
     });
     it('allows the owner its heartbeat (seenAt = request time), also on an entry from before heartbeats', async () => {
       await allowed(updateDoc(doc(as(ROOMMATE), 'queue', ROOMMATE), { seenAt: serverTimestamp() }));
@@ -402,7 +395,7 @@ describe('firestore.rules', () => {
       assert.equal(after?.['room'], 'ta', 'nothing else changed');
     });
     it('denies even the owner reading their own entry (it holds their blocked list)', async () => {
-      await denied(getDoc(doc(as(CALLER), 'queue', CALLER)));
+      await denied(getDoc(doc(as(WAITER), 'queue', WAITER)));
     });
   });
 
@@ -413,64 +406,44 @@ describe('firestore.rules', () => {
       await denied(getDoc(call(as(STRANGER))));
       await denied(getDoc(call(as(ROOMMATE))));
     });
-    it('denies listing calls, even to participants', async () => {
-      await denied(getDocs(collection(as(CALLER), 'calls')));
-      await denied(getDocs(query(collection(as(CALLER), 'calls'), where('participants', 'array-contains', CALLER))));
+    it('denies listing calls, even to its members', async () => {
+      await denied(getDocs(collection(as(WAITER), 'calls')));
+      await denied(getDocs(query(collection(as(WAITER), 'calls'), where('members', 'array-contains', WAITER))));
     });
     it('denies creating or deleting calls from a client', async () => {
-      await denied(
-        setDoc(doc(as(STRANGER), 'calls', 'mine'), { caller: STRANGER, callee: CALLER, participants: [STRANGER, CALLER] }),
-      );
-      await denied(deleteDoc(call(as(CALLER))));
-      await denied(deleteDoc(call(as(CALLEE))));
+      await denied(setDoc(doc(as(STRANGER), 'calls', 'mine'), { kind: 'random', members: [STRANGER, WAITER], room: 'ta' }));
+      await denied(deleteDoc(call(as(WAITER))));
+      await denied(deleteDoc(call(as(JOINER))));
     });
-    it('denies every update, by either participant or anyone else: no answer, offer, members or expireAt on the call', async () => {
+    it('denies every update, by either member or anyone else: no answer, offer, members or expireAt on the call', async () => {
       const before = await readAsFunctions('calls', CALL);
-      // Before mailboxes the callee wrote its answer here, once; now nobody writes a call.
-      await denied(updateDoc(call(as(CALLEE)), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(call(as(CALLER)), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(call(as(STRANGER)), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(updateDoc(call(as(CALLEE)), { offer: OFFER }));
-      await denied(updateDoc(call(as(CALLEE)), { participants: [CALLEE, STRANGER] }));
-      await denied(updateDoc(call(as(CALLER)), { members: [CALLER, STRANGER] }));
-      await denied(updateDoc(call(as(ROOMMATE)), { members: [CALLER, CALLEE, ROOMMATE] }));
-      await denied(updateDoc(call(as(CALLER)), { expireAt: Timestamp.fromMillis(Date.now() + 48 * HOUR_MS) }));
-      await denied(updateDoc(call(as(CALLER)), { kind: 'link' }));
-      await denied(setDoc(call(as(CALLEE)), { ...callDoc(Date.now()), callee: STRANGER }));
+      // Descriptions go into the mailboxes; nobody writes a call.
+      await denied(updateDoc(call(as(JOINER)), { answer: ANSWER }));
+      await denied(updateDoc(call(as(WAITER)), { answer: ANSWER }));
+      await denied(updateDoc(call(as(STRANGER)), { answer: ANSWER }));
+      await denied(updateDoc(call(as(JOINER)), { offer: OFFER }));
+      await denied(updateDoc(call(as(JOINER)), { members: [JOINER, STRANGER] }));
+      await denied(updateDoc(call(as(WAITER)), { members: [STRANGER, WAITER] }));
+      await denied(updateDoc(call(as(ROOMMATE)), { members: [WAITER, JOINER, ROOMMATE] }));
+      await denied(updateDoc(call(as(WAITER)), { expireAt: Timestamp.fromMillis(Date.now() + 48 * HOUR_MS) }));
+      await denied(updateDoc(call(as(WAITER)), { kind: 'link' }));
+      await denied(setDoc(call(as(JOINER)), { ...callDoc(Date.now()), members: [JOINER, STRANGER] }));
       const stored = await readAsFunctions('calls', CALL);
       assert.deepEqual(stored, before, 'the call is as join wrote it');
       assert.deepEqual(Object.keys(stored ?? {}).sort(), Object.keys(callDoc(0)).sort());
-      assert.deepEqual([stored?.['caller'], stored?.['callee'], stored?.['members']], [CALLER, CALLEE, [CALLER, CALLEE]]);
+      assert.deepEqual(stored?.['members'], [JOINER, WAITER]);
     });
-    it('allows the two participants to read it: who the other is (caller, callee), room, no SDP', async () => {
-      const byCallee = await allowed(getDoc(call(as(CALLEE))));
-      assert.equal(byCallee.get('caller'), CALLER, "the callee learns the caller's uid from the call");
-      assert.deepEqual(byCallee.get('members'), [CALLER, CALLEE]);
-      assert.equal(byCallee.get('offer'), undefined);
-      const byCaller = await allowed(getDoc(call(as(CALLER))));
-      assert.equal(byCaller.get('callee'), CALLEE, "the waiter learns the callee's uid from the call");
+    it('allows the two members to read it: who the other is (members), room, no SDP', async () => {
+      const byJoiner = await allowed(getDoc(call(as(JOINER))));
+      assert.deepEqual(byJoiner.get('members'), [JOINER, WAITER], "the joiner learns the waiter's uid from the call");
+      assert.equal(byJoiner.get('offer'), undefined);
+      const byWaiter = await allowed(getDoc(call(as(WAITER))));
+      assert.deepEqual(byWaiter.get('members'), [JOINER, WAITER], "the waiter learns the joiner's uid from the call");
     });
     it('allows a signed-in user to wait on a call id that does not exist yet (and reveals nothing)', async () => {
-      const snap = await allowed(getDoc(doc(as(CALLER), 'calls', 'reserved')));
+      const snap = await allowed(getDoc(doc(as(WAITER), 'calls', 'reserved')));
       assert.equal(snap.exists(), false);
       await denied(getDoc(doc(unauthenticated(), 'calls', 'reserved')));
-    });
-  });
-
-  describe('calls/{callId}/candidates: closed since mailboxes', () => {
-    const candidates = (db: Firestore) => collection(db, 'calls', CALL, 'candidates');
-    it('denies everyone, the participants included, reading or listing candidate documents', async () => {
-      for (const db of [unauthenticated(), as(STRANGER), as(ROOMMATE), as(CALLER), as(CALLEE)]) {
-        await denied(getDocs(candidates(db)));
-        await denied(getDoc(doc(candidates(db), 'c1')));
-      }
-    });
-    it('denies everyone, the participants included, creating, updating or deleting one', async () => {
-      await denied(addDoc(candidates(as(CALLEE)), validCandidate(CALLEE)));
-      await denied(addDoc(candidates(as(CALLER)), validCandidate(CALLER)));
-      await denied(addDoc(candidates(as(STRANGER)), validCandidate(STRANGER)));
-      await denied(updateDoc(doc(candidates(as(CALLER)), 'c1'), { candidate: 'x' }));
-      await denied(deleteDoc(doc(candidates(as(CALLER)), 'c1')));
     });
   });
 
@@ -478,26 +451,26 @@ describe('firestore.rules', () => {
     it('still denies strangers reading an expired call', async () => {
       await denied(getDoc(doc(as(STRANGER), 'calls', EXPIRED_CALL)));
     });
-    it('keeps reads: participants may still read an expired call (by choice: nothing new, and it is swept soon)', async () => {
-      const call = await allowed(getDoc(doc(as(CALLER), 'calls', EXPIRED_CALL)));
-      assert.equal(call.get('callee'), CALLEE);
-      await allowed(getDoc(doc(as(CALLEE), 'calls', EXPIRED_CALL)));
+    it('keeps reads: members may still read an expired call (by choice: nothing new, and it is swept soon)', async () => {
+      const call = await allowed(getDoc(doc(as(WAITER), 'calls', EXPIRED_CALL)));
+      assert.deepEqual(call.get('members'), [JOINER, WAITER]);
+      await allowed(getDoc(doc(as(JOINER), 'calls', EXPIRED_CALL)));
     });
   });
 
   describe('calls/{callId}/signals/{from}_{to}: mailboxes of a random call', () => {
     const mailbox = (db: Firestore, id: string) => doc(db, 'calls', CALL, 'signals', id);
     const signals = (db: Firestore) => collection(db, 'calls', CALL, 'signals');
-    const CALLER_TO_CALLEE = `${CALLER}_${CALLEE}`;
-    const CALLEE_TO_CALLER = `${CALLEE}_${CALLER}`;
+    const WAITER_TO_JOINER = `${WAITER}_${JOINER}`;
+    const JOINER_TO_WAITER = `${JOINER}_${WAITER}`;
 
     it('denies the unauthenticated, strangers and others in the same room every read', async () => {
       for (const db of [unauthenticated(), as(STRANGER), as(ROOMMATE)]) {
-        await denied(getDoc(mailbox(db, CALLER_TO_CALLEE)));
-        await denied(getDoc(mailbox(db, CALLEE_TO_CALLER)));
+        await denied(getDoc(mailbox(db, WAITER_TO_JOINER)));
+        await denied(getDoc(mailbox(db, JOINER_TO_WAITER)));
         await denied(getDocs(signals(db)));
-        await denied(getDocs(query(signals(db), where('to', '==', CALLER))));
-        await denied(getDocs(query(signals(db), where('from', '==', CALLEE))));
+        await denied(getDocs(query(signals(db), where('to', '==', WAITER))));
+        await denied(getDocs(query(signals(db), where('from', '==', JOINER))));
       }
     });
     it("lets someone else in the room run the listener's own query, which finds nothing addressed to it", async () => {
@@ -505,87 +478,90 @@ describe('firestore.rules', () => {
       assert.equal(snap.size, 0);
     });
     it('denies writes by anyone but from: the addressee, someone in the room, a stranger', async () => {
-      await denied(updateDoc(mailbox(as(CALLER), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
-      await denied(updateDoc(mailbox(as(CALLEE), CALLER_TO_CALLEE), signalWrite(1)));
-      await denied(updateDoc(mailbox(as(ROOMMATE), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
-      await denied(updateDoc(mailbox(as(STRANGER), CALLER_TO_CALLEE), signalWrite(1)));
-      await denied(updateDoc(mailbox(unauthenticated(), CALLER_TO_CALLEE), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(WAITER), JOINER_TO_WAITER), signalWrite(1, { epoch: 1, description: ANSWER })));
+      await denied(updateDoc(mailbox(as(JOINER), WAITER_TO_JOINER), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(ROOMMATE), JOINER_TO_WAITER), signalWrite(1, { epoch: 1, description: ANSWER })));
+      await denied(updateDoc(mailbox(as(STRANGER), WAITER_TO_JOINER), signalWrite(1)));
+      await denied(updateDoc(mailbox(unauthenticated(), WAITER_TO_JOINER), signalWrite(1)));
     });
     it('denies creating or deleting a mailbox: no third mailbox, no recreating one join did not make', async () => {
-      await denied(setDoc(mailbox(as(ROOMMATE), `${ROOMMATE}_${CALLER}`), { from: ROOMMATE, to: CALLER, ...signalWrite(0) }));
-      await denied(deleteDoc(mailbox(as(CALLER), CALLER_TO_CALLEE)));
-      await denied(deleteDoc(mailbox(as(CALLER), CALLEE_TO_CALLER)));
-      await deleteAsFunctions(`calls/${CALL}/signals`, CALLER_TO_CALLEE);
-      await denied(setDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), { from: CALLER, to: CALLEE, ...signalWrite(0) }));
-      await denied(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(1)));
+      await denied(setDoc(mailbox(as(ROOMMATE), `${ROOMMATE}_${WAITER}`), { from: ROOMMATE, to: WAITER, ...signalWrite(0) }));
+      await denied(deleteDoc(mailbox(as(WAITER), WAITER_TO_JOINER)));
+      await denied(deleteDoc(mailbox(as(WAITER), JOINER_TO_WAITER)));
+      await deleteAsFunctions(`calls/${CALL}/signals`, WAITER_TO_JOINER);
+      await denied(setDoc(mailbox(as(WAITER), WAITER_TO_JOINER), { from: WAITER, to: JOINER, ...signalWrite(0) }));
+      await denied(updateDoc(mailbox(as(WAITER), WAITER_TO_JOINER), signalWrite(1)));
     });
     it('denies malformed writes exactly as for a call by link', async () => {
-      const own = mailbox(as(CALLEE), CALLEE_TO_CALLER);
+      const own = mailbox(as(JOINER), JOINER_TO_WAITER);
       await denied(updateDoc(own, signalWrite(2, { epoch: 1, description: ANSWER })));
       await denied(updateDoc(own, signalWrite(1, { epoch: 2, description: ANSWER })));
-      await denied(updateDoc(own, signalWrite(1, { epoch: 1, description: { type: 'answer', sdp: 'x'.repeat(16385) } })));
+      await denied(
+        updateDoc(own, signalWrite(1, { epoch: 1, description: { type: 'answer', sdp: 'x'.repeat(MAX_SIGNAL_SDP + 1) } })),
+      );
       await denied(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), to: ROOMMATE }));
       await denied(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), updatedAt: Timestamp.fromMillis(0) }));
     });
-    it('allows each participant exactly its two mailboxes: its inbox by where(to == itself), its outbox by id', async () => {
-      const callerInbox = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
+    it('allows each member exactly its two mailboxes: its inbox by where(to == itself), its outbox by id', async () => {
+      const waiterInbox = await allowed(getDocs(query(signals(as(WAITER)), where('to', '==', WAITER))));
       assert.deepEqual(
-        callerInbox.docs.map((d) => d.id),
-        [CALLEE_TO_CALLER],
+        waiterInbox.docs.map((d) => d.id),
+        [JOINER_TO_WAITER],
       );
-      const calleeInbox = await allowed(getDocs(query(signals(as(CALLEE)), where('to', '==', CALLEE))));
+      const joinerInbox = await allowed(getDocs(query(signals(as(JOINER)), where('to', '==', JOINER))));
       assert.deepEqual(
-        calleeInbox.docs.map((d) => d.id),
-        [CALLER_TO_CALLEE],
+        joinerInbox.docs.map((d) => d.id),
+        [WAITER_TO_JOINER],
       );
-      for (const uid of [CALLER, CALLEE]) {
-        await allowed(getDoc(mailbox(as(uid), CALLER_TO_CALLEE)));
-        await allowed(getDoc(mailbox(as(uid), CALLEE_TO_CALLER)));
+      for (const uid of [WAITER, JOINER]) {
+        await allowed(getDoc(mailbox(as(uid), WAITER_TO_JOINER)));
+        await allowed(getDoc(mailbox(as(uid), JOINER_TO_WAITER)));
       }
     });
-    it('allows the callee its answer and candidates, the caller its candidates, then either a new offer (ICE restart)', async () => {
+    it('allows the joiner its answer and candidates, the waiter its candidates, then either a new offer (ICE restart)', async () => {
       const candidates = `${CANDIDATE_LINE}\n`;
-      // The callee answers the offer it got from join, then trickles.
-      await allowed(updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(1, { epoch: 1, description: ANSWER })));
+      // The joiner answers the offer it got from join, then trickles.
+      await allowed(updateDoc(mailbox(as(JOINER), JOINER_TO_WAITER), signalWrite(1, { epoch: 1, description: ANSWER })));
       await allowed(
-        updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(2, { epoch: 1, description: ANSWER, candidates })),
+        updateDoc(mailbox(as(JOINER), JOINER_TO_WAITER), signalWrite(2, { epoch: 1, description: ANSWER, candidates })),
       );
-      // The caller's offer went with its queue entry: its mailbox carries its candidates only.
-      await allowed(updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(1, { candidates })));
+      // The waiter's offer went with its queue entry: its mailbox carries its candidates only.
+      await allowed(updateDoc(mailbox(as(WAITER), WAITER_TO_JOINER), signalWrite(1, { candidates })));
       // Either side renegotiates later: a new description under a new epoch.
       await allowed(
-        updateDoc(mailbox(as(CALLER), CALLER_TO_CALLEE), signalWrite(2, { epoch: 2, description: OFFER, candidates })),
+        updateDoc(mailbox(as(WAITER), WAITER_TO_JOINER), signalWrite(2, { epoch: 2, description: OFFER, candidates })),
       );
       await allowed(
-        updateDoc(mailbox(as(CALLEE), CALLEE_TO_CALLER), signalWrite(3, { epoch: 3, description: ANSWER, candidates })),
+        updateDoc(mailbox(as(JOINER), JOINER_TO_WAITER), signalWrite(3, { epoch: 3, description: ANSWER, candidates })),
       );
-      const atCaller = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
+      const atWaiter = await allowed(getDocs(query(signals(as(WAITER)), where('to', '==', WAITER))));
       assert.deepEqual(
-        atCaller.docs.map((d) => [d.get('from'), d.get('epoch'), d.get('n'), d.get('description')]),
-        [[CALLEE, 3, 3, ANSWER]],
+        atWaiter.docs.map((d) => [d.get('from'), d.get('epoch'), d.get('n'), d.get('description')]),
+        [[JOINER, 3, 3, ANSWER]],
       );
-      const atCallee = await allowed(getDoc(mailbox(as(CALLEE), CALLER_TO_CALLEE)));
-      assert.deepEqual(atCallee.get('description'), OFFER);
+      const atJoiner = await allowed(getDoc(mailbox(as(JOINER), WAITER_TO_JOINER)));
+      assert.deepEqual(atJoiner.get('description'), OFFER);
     });
   });
 
   describe('calls/{callId}: a call by link', () => {
     const call = (db: Firestore) => doc(db, 'calls', LINK_CALL);
-    it("denies the unauthenticated, strangers and a random call's participants reading a call by link", async () => {
+    it('denies the unauthenticated and non-members reading a call by link', async () => {
       await denied(getDoc(call(unauthenticated())));
       await denied(getDoc(call(as(STRANGER))));
+      await denied(getDoc(call(as(ROOMMATE))));
       await denied(getDocs(query(collection(as(STRANGER), 'calls'), where('members', 'array-contains', STRANGER))));
     });
     it('denies members listing calls, even their own', async () => {
-      await denied(getDocs(collection(as(CALLER), 'calls')));
-      await denied(getDocs(query(collection(as(CALLER), 'calls'), where('members', 'array-contains', CALLER))));
+      await denied(getDocs(collection(as(WAITER), 'calls')));
+      await denied(getDocs(query(collection(as(WAITER), 'calls'), where('members', 'array-contains', WAITER))));
     });
     it('denies every client write: no member changes the members, nobody adds themself, creates or deletes', async () => {
-      await denied(updateDoc(call(as(CALLER)), { members: [CALLER] }));
+      await denied(updateDoc(call(as(WAITER)), { members: [WAITER] }));
       await denied(updateDoc(call(as(MEMBER)), { capacity: 50 }));
       await denied(updateDoc(call(as(STRANGER)), { members: [...LINK_MEMBERS, STRANGER] }));
-      await denied(updateDoc(call(as(CALLEE)), { answer: ANSWER, answeredAt: serverTimestamp() }));
-      await denied(deleteDoc(call(as(CALLER))));
+      await denied(updateDoc(call(as(JOINER)), { answer: ANSWER, answeredAt: serverTimestamp() }));
+      await denied(deleteDoc(call(as(WAITER))));
       await denied(
         setDoc(doc(as(STRANGER), 'calls', 'Mine0123456789abcdefAB'), { kind: 'link', members: [STRANGER], capacity: 5 }),
       );
@@ -595,7 +571,7 @@ describe('firestore.rules', () => {
       for (const uid of LINK_MEMBERS) {
         const snap = await allowed(getDoc(call(as(uid))));
         assert.deepEqual(snap.get('members'), LINK_MEMBERS);
-        assert.equal(snap.get('capacity'), 5);
+        assert.equal(snap.get('capacity'), MAX_CALL_MEMBERS);
       }
     });
   });
@@ -603,40 +579,51 @@ describe('firestore.rules', () => {
   describe('calls/{callId}/members/{uid}: presence in a call (by link here; random calls have the same rule)', () => {
     const presence = (db: Firestore, uid: string) => doc(db, 'calls', LINK_CALL, 'members', uid);
     it('denies every read: the unauthenticated, strangers, other members and the member itself', async () => {
-      await denied(getDoc(presence(unauthenticated(), CALLER)));
-      await denied(getDoc(presence(as(STRANGER), CALLER)));
-      await denied(getDoc(presence(as(CALLEE), CALLER)));
-      await denied(getDoc(presence(as(CALLER), CALLER)));
-      await denied(getDocs(collection(as(CALLER), 'calls', LINK_CALL, 'members')));
+      await denied(getDoc(presence(unauthenticated(), WAITER)));
+      await denied(getDoc(presence(as(STRANGER), WAITER)));
+      await denied(getDoc(presence(as(JOINER), WAITER)));
+      await denied(getDoc(presence(as(WAITER), WAITER)));
+      await denied(getDocs(collection(as(WAITER), 'calls', LINK_CALL, 'members')));
     });
     it("denies creating or deleting presence: a stranger adding itself, a member deleting its own or another's", async () => {
       const now = Timestamp.now();
       await denied(setDoc(presence(as(STRANGER), STRANGER), { uid: STRANGER, joinedAt: now, seenAt: serverTimestamp() }));
-      await denied(deleteDoc(presence(as(CALLER), CALLER)));
-      await denied(deleteDoc(presence(as(CALLER), CALLEE)));
+      await denied(deleteDoc(presence(as(WAITER), WAITER)));
+      await denied(deleteDoc(presence(as(WAITER), JOINER)));
     });
     it('denies heartbeats for someone else, in the past or future, or changing anything but seenAt', async () => {
-      await denied(updateDoc(presence(unauthenticated(), CALLER), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(presence(as(CALLEE), CALLER), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(presence(as(STRANGER), CALLER), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: Timestamp.fromMillis(Date.now() + HOUR_MS) }));
-      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: Timestamp.fromMillis(0) }));
-      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp(), joinedAt: serverTimestamp() }));
-      await denied(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp(), uid: STRANGER }));
-      await denied(setDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(unauthenticated(), WAITER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(JOINER), WAITER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(STRANGER), WAITER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: Timestamp.fromMillis(Date.now() + HOUR_MS) }));
+      await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: Timestamp.fromMillis(0) }));
+      await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp(), joinedAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp(), uid: STRANGER }));
+      await denied(setDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp() }));
     });
-    it('denies a second heartbeat within 2 s of the last (bounded writes)', async () => {
-      await allowed(updateDoc(presence(as(CALLEE), CALLEE), { seenAt: serverTimestamp() }));
-      await denied(updateDoc(presence(as(CALLEE), CALLEE), { seenAt: serverTimestamp() }));
+    it(`denies a heartbeat within PRESENCE_MIN_GAP_MS (${PRESENCE_MIN_GAP_MS} ms) of the last (bounded writes)`, async () => {
+      await allowed(updateDoc(presence(as(JOINER), JOINER), { seenAt: serverTimestamp() }));
+      await denied(updateDoc(presence(as(JOINER), JOINER), { seenAt: serverTimestamp() }));
+      // At the edge: a beat stored just under the gap ago is refused, one just over it allowed.
+      const seenAgo = (ms: number) =>
+        writeAsFunctions(`calls/${LINK_CALL}/members`, MEMBER, {
+          uid: MEMBER,
+          joinedAt: Timestamp.fromMillis(0),
+          seenAt: Timestamp.fromMillis(Date.now() - ms),
+        });
+      await seenAgo(PRESENCE_MIN_GAP_MS - 1_000);
+      await denied(updateDoc(presence(as(MEMBER), MEMBER), { seenAt: serverTimestamp() }));
+      await seenAgo(PRESENCE_MIN_GAP_MS + 100);
+      await allowed(updateDoc(presence(as(MEMBER), MEMBER), { seenAt: serverTimestamp() }));
     });
     it('denies a heartbeat once the functions removed the member (no way back but enterCall)', async () => {
       await deleteAsFunctions(`calls/${LINK_CALL}/members`, MEMBER);
       await denied(updateDoc(presence(as(MEMBER), MEMBER), { seenAt: serverTimestamp() }));
     });
     it('allows a member its own heartbeat: seenAt = the request time', async () => {
-      const before = await readAsFunctions(`calls/${LINK_CALL}/members`, CALLER);
-      await allowed(updateDoc(presence(as(CALLER), CALLER), { seenAt: serverTimestamp() }));
-      const after = await readAsFunctions(`calls/${LINK_CALL}/members`, CALLER);
+      const before = await readAsFunctions(`calls/${LINK_CALL}/members`, WAITER);
+      await allowed(updateDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp() }));
+      const after = await readAsFunctions(`calls/${LINK_CALL}/members`, WAITER);
       assert.ok((after?.['seenAt'] as Timestamp).toMillis() >= (before?.['seenAt'] as Timestamp).toMillis());
       assert.ok((after?.['joinedAt'] as Timestamp).isEqual(before?.['joinedAt'] as Timestamp));
     });
@@ -645,15 +632,15 @@ describe('firestore.rules', () => {
   describe('calls/{callId}/signals/{from}_{to}: mailboxes of a call by link', () => {
     const mailbox = (db: Firestore, id: string) => doc(db, 'calls', LINK_CALL, 'signals', id);
     const signals = (db: Firestore) => collection(db, 'calls', LINK_CALL, 'signals');
-    const own = () => mailbox(as(CALLER), `${CALLER}_${CALLEE}`);
+    const own = () => mailbox(as(WAITER), `${WAITER}_${JOINER}`);
     const offer = { type: 'offer', sdp: 'v=0\r\n' };
 
     it('denies the unauthenticated and strangers every read', async () => {
-      await denied(getDoc(mailbox(unauthenticated(), `${CALLER}_${CALLEE}`)));
-      await denied(getDoc(mailbox(as(STRANGER), `${CALLER}_${CALLEE}`)));
+      await denied(getDoc(mailbox(unauthenticated(), `${WAITER}_${JOINER}`)));
+      await denied(getDoc(mailbox(as(STRANGER), `${WAITER}_${JOINER}`)));
       await denied(getDocs(signals(as(STRANGER))));
-      await denied(getDocs(query(signals(as(STRANGER)), where('to', '==', CALLER))));
-      await denied(getDocs(query(signals(unauthenticated()), where('to', '==', CALLER))));
+      await denied(getDocs(query(signals(as(STRANGER)), where('to', '==', WAITER))));
+      await denied(getDocs(query(signals(unauthenticated()), where('to', '==', WAITER))));
     });
     it("lets a stranger run the listener's own query, which can only ever find mailboxes addressed to it: none", async () => {
       // The rules read no call document (cheap): what a query may return is
@@ -662,52 +649,52 @@ describe('firestore.rules', () => {
       assert.equal(snap.size, 0);
     });
     it('denies a member the mailboxes between two others, and listing beyond its own', async () => {
-      await denied(getDoc(mailbox(as(MEMBER), `${CALLER}_${CALLEE}`)));
-      await denied(getDoc(mailbox(as(MEMBER), `${CALLEE}_${CALLER}`)));
+      await denied(getDoc(mailbox(as(MEMBER), `${WAITER}_${JOINER}`)));
+      await denied(getDoc(mailbox(as(MEMBER), `${JOINER}_${WAITER}`)));
       await denied(getDocs(signals(as(MEMBER))));
-      await denied(getDocs(query(signals(as(MEMBER)), where('to', '==', CALLER))));
-      await denied(getDoc(mailbox(as(CALLER), `${CALLER}_nobody`)));
+      await denied(getDocs(query(signals(as(MEMBER)), where('to', '==', WAITER))));
+      await denied(getDoc(mailbox(as(WAITER), `${WAITER}_nobody`)));
     });
     it('allows a member its mailboxes both ways, and listening with where(to == itself)', async () => {
-      await allowed(getDoc(mailbox(as(CALLER), `${CALLER}_${CALLEE}`)));
-      await allowed(getDoc(mailbox(as(CALLER), `${CALLEE}_${CALLER}`)));
-      const inbox = await allowed(getDocs(query(signals(as(CALLER)), where('to', '==', CALLER))));
-      assert.deepEqual(inbox.docs.map((d) => d.id).sort(), [`${CALLEE}_${CALLER}`, `${MEMBER}_${CALLER}`]);
-      const outbox = await allowed(getDocs(query(signals(as(CALLER)), where('from', '==', CALLER))));
+      await allowed(getDoc(mailbox(as(WAITER), `${WAITER}_${JOINER}`)));
+      await allowed(getDoc(mailbox(as(WAITER), `${JOINER}_${WAITER}`)));
+      const inbox = await allowed(getDocs(query(signals(as(WAITER)), where('to', '==', WAITER))));
+      assert.deepEqual(inbox.docs.map((d) => d.id).sort(), [`${JOINER}_${WAITER}`, `${MEMBER}_${WAITER}`]);
+      const outbox = await allowed(getDocs(query(signals(as(WAITER)), where('from', '==', WAITER))));
       assert.equal(outbox.size, 2);
     });
     it('denies writes by anyone but from: the addressee, another member, a stranger', async () => {
-      await denied(updateDoc(mailbox(as(CALLEE), `${CALLER}_${CALLEE}`), signalWrite(1)));
-      await denied(updateDoc(mailbox(as(MEMBER), `${CALLER}_${CALLEE}`), signalWrite(1)));
-      await denied(updateDoc(mailbox(as(STRANGER), `${CALLER}_${CALLEE}`), signalWrite(1)));
-      await denied(updateDoc(mailbox(unauthenticated(), `${CALLER}_${CALLEE}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(JOINER), `${WAITER}_${JOINER}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(MEMBER), `${WAITER}_${JOINER}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(as(STRANGER), `${WAITER}_${JOINER}`), signalWrite(1)));
+      await denied(updateDoc(mailbox(unauthenticated(), `${WAITER}_${JOINER}`), signalWrite(1)));
     });
     it("denies creating or deleting a mailbox, even one's own direction", async () => {
-      await denied(setDoc(mailbox(as(STRANGER), `${STRANGER}_${CALLER}`), { from: STRANGER, to: CALLER, ...signalWrite(0) }));
-      await deleteAsFunctions(`calls/${LINK_CALL}/signals`, `${CALLER}_${CALLEE}`);
-      await denied(setDoc(own(), { from: CALLER, to: CALLEE, ...signalWrite(0) }));
-      await denied(deleteDoc(mailbox(as(CALLER), `${CALLER}_${MEMBER}`)));
-      await denied(deleteDoc(mailbox(as(CALLER), `${CALLEE}_${CALLER}`)));
+      await denied(setDoc(mailbox(as(STRANGER), `${STRANGER}_${WAITER}`), { from: STRANGER, to: WAITER, ...signalWrite(0) }));
+      await deleteAsFunctions(`calls/${LINK_CALL}/signals`, `${WAITER}_${JOINER}`);
+      await denied(setDoc(own(), { from: WAITER, to: JOINER, ...signalWrite(0) }));
+      await denied(deleteDoc(mailbox(as(WAITER), `${WAITER}_${MEMBER}`)));
+      await denied(deleteDoc(mailbox(as(WAITER), `${JOINER}_${WAITER}`)));
     });
     it('denies changing from or to, or adding fields', async () => {
       await denied(updateDoc(own(), { ...signalWrite(1), to: MEMBER }));
-      await denied(updateDoc(own(), { ...signalWrite(1), from: CALLEE }));
+      await denied(updateDoc(own(), { ...signalWrite(1), from: JOINER }));
       await denied(updateDoc(own(), { ...signalWrite(1), extra: true }));
     });
-    it('denies a write count other than the stored n + 1, and past 300 writes', async () => {
+    it(`denies a write count other than the stored n + 1, and past ${MAX_SIGNAL_WRITES} writes`, async () => {
       await denied(updateDoc(own(), signalWrite(0)));
       await denied(updateDoc(own(), signalWrite(2)));
-      const worn = mailbox(as(CALLER), WORN_MAILBOX);
-      await allowed(updateDoc(worn, signalWrite(300, { epoch: 5 })));
-      await denied(updateDoc(worn, signalWrite(301, { epoch: 5 })));
+      const worn = mailbox(as(WAITER), WORN_MAILBOX);
+      await allowed(updateDoc(worn, signalWrite(MAX_SIGNAL_WRITES, { epoch: 5 })));
+      await denied(updateDoc(worn, signalWrite(MAX_SIGNAL_WRITES + 1, { epoch: 5 })));
     });
     it('denies an epoch that is not an integer, goes back, or passes n', async () => {
       await denied(updateDoc(own(), signalWrite(1, { epoch: 0.5 })));
       await denied(updateDoc(own(), signalWrite(1, { epoch: '1' })));
       await denied(updateDoc(own(), signalWrite(1, { epoch: 2 })));
-      await denied(updateDoc(mailbox(as(CALLER), WORN_MAILBOX), signalWrite(300, { epoch: 4 })));
+      await denied(updateDoc(mailbox(as(WAITER), WORN_MAILBOX), signalWrite(MAX_SIGNAL_WRITES, { epoch: 4 })));
     });
-    it('denies a description that is not exactly {type: offer|answer, sdp} with an SDP of 1 to 16384 characters', async () => {
+    it(`denies a description that is not exactly {type: offer|answer, sdp} with an SDP of 1 to ${MAX_SIGNAL_SDP} characters`, async () => {
       for (const description of [
         'v=0',
         { type: 'offer' },
@@ -715,14 +702,14 @@ describe('firestore.rules', () => {
         { type: 'pranswer', sdp: 'v=0' },
         { type: 'offer', sdp: 42 },
         { type: 'offer', sdp: '' },
-        { type: 'answer', sdp: 'x'.repeat(16385) },
+        { type: 'answer', sdp: 'x'.repeat(MAX_SIGNAL_SDP + 1) },
       ]) {
         await denied(updateDoc(own(), signalWrite(1, { epoch: 1, description })));
       }
     });
-    it("denies candidates that are not a string of at most 16384 characters, and a time other than the request's", async () => {
+    it(`denies candidates that are not a string of at most ${MAX_SIGNAL_CANDIDATES} characters, and a time other than the request's`, async () => {
       await denied(updateDoc(own(), signalWrite(1, { candidates: [CANDIDATE_LINE] })));
-      await denied(updateDoc(own(), signalWrite(1, { candidates: 'x'.repeat(16385) })));
+      await denied(updateDoc(own(), signalWrite(1, { candidates: 'x'.repeat(MAX_SIGNAL_CANDIDATES + 1) })));
       await denied(updateDoc(own(), { ...signalWrite(1), updatedAt: Timestamp.fromMillis(Date.now()) }));
     });
     it('allows from to write an offer, candidates, then an answer under a new epoch, up to the limits', async () => {
@@ -731,15 +718,19 @@ describe('firestore.rules', () => {
       await allowed(
         updateDoc(
           own(),
-          signalWrite(3, { epoch: 3, description: { type: 'answer', sdp: 'x'.repeat(16384) }, candidates: 'x'.repeat(16384) }),
+          signalWrite(3, {
+            epoch: 3,
+            description: { type: 'answer', sdp: 'x'.repeat(MAX_SIGNAL_SDP) },
+            candidates: 'x'.repeat(MAX_SIGNAL_CANDIDATES),
+          }),
         ),
       );
       await allowed(updateDoc(own(), signalWrite(4, { epoch: 3 })));
-      const stored = await readAsFunctions(`calls/${LINK_CALL}/signals`, `${CALLER}_${CALLEE}`);
-      assert.equal(stored?.['from'], CALLER);
-      assert.equal(stored?.['to'], CALLEE);
+      const stored = await readAsFunctions(`calls/${LINK_CALL}/signals`, `${WAITER}_${JOINER}`);
+      assert.equal(stored?.['from'], WAITER);
+      assert.equal(stored?.['to'], JOINER);
       assert.equal(stored?.['n'], 4);
-      const read = await allowed(getDoc(mailbox(as(CALLEE), `${CALLER}_${CALLEE}`)));
+      const read = await allowed(getDoc(mailbox(as(JOINER), `${WAITER}_${JOINER}`)));
       assert.equal(read.get('epoch'), 3);
     });
   });
@@ -747,7 +738,7 @@ describe('firestore.rules', () => {
   for (const c of FUNCTION_ONLY) {
     describe(`${c.collection}/{id}: written by the functions only, closed to every client`, () => {
       const actors = [
-        { who: 'the unauthenticated', db: unauthenticated, uid: c.owners[0] ?? CALLER },
+        { who: 'the unauthenticated', db: unauthenticated, uid: c.owners[0] ?? WAITER },
         { who: 'a stranger', db: () => as(STRANGER), uid: STRANGER },
         ...c.owners.map((uid) => ({ who: `${uid}, whom the document is about`, db: () => as(uid), uid })),
       ];
@@ -790,15 +781,15 @@ describe('firestore.rules', () => {
       await denied(getDoc(doc(unauthenticated(), 'stats', 'rooms')));
     });
     it('denies every client create, update, set and delete', async () => {
-      await denied(updateDoc(doc(as(CALLER), 'stats', 'rooms'), { 'rooms.ta.waiting': 99 }));
-      await denied(setDoc(doc(as(CALLER), 'stats', 'rooms'), { rooms: {} }));
-      await denied(deleteDoc(doc(as(CALLER), 'stats', 'rooms')));
-      await denied(setDoc(doc(as(CALLER), 'stats', 'mine'), { rooms: {} }));
+      await denied(updateDoc(doc(as(WAITER), 'stats', 'rooms'), { 'rooms.ta.waiting': 99 }));
+      await denied(setDoc(doc(as(WAITER), 'stats', 'rooms'), { rooms: {} }));
+      await denied(deleteDoc(doc(as(WAITER), 'stats', 'rooms')));
+      await denied(setDoc(doc(as(WAITER), 'stats', 'mine'), { rooms: {} }));
       assert.deepEqual(await readAsFunctions('stats', 'rooms'), counts);
     });
     it('denies listing stats and reading any other stats document', async () => {
-      await denied(getDocs(collection(as(CALLER), 'stats')));
-      await denied(getDoc(doc(as(CALLER), 'stats', 'other')));
+      await denied(getDocs(collection(as(WAITER), 'stats')));
+      await denied(getDoc(doc(as(WAITER), 'stats', 'other')));
     });
     it('allows a signed-in page to get the room counts', async () => {
       const snap = await allowed(getDoc(doc(as(STRANGER), 'stats', 'rooms')));
@@ -806,9 +797,14 @@ describe('firestore.rules', () => {
     });
   });
 
-  it('denies every other path by default', async () => {
-    await denied(getDoc(doc(as(CALLER), 'users', CALLER)));
-    await denied(setDoc(doc(as(CALLER), 'anything', 'x'), { a: 1 }));
+  it('denies every other path by default, under a call too', async () => {
+    await denied(getDoc(doc(as(WAITER), 'users', WAITER)));
+    await denied(setDoc(doc(as(WAITER), 'anything', 'x'), { a: 1 }));
+    // A call's own people included: only members and signals exist under a call.
+    await denied(getDocs(collection(as(WAITER), 'calls', CALL, 'candidates')));
+    await denied(
+      addDoc(collection(as(JOINER), 'calls', CALL, 'candidates'), { candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host' }),
+    );
   });
 
   // Keep last: it judges everything above.

@@ -309,7 +309,9 @@ describe('calls by link (Functions emulator)', () => {
   });
 
   it('a random call id is not a call by link: peek and enter say ended, and the random call is untouched', async () => {
-    await db.doc('calls/R0123456789abcdefghijk').set({ participants: ['x', 'y'], room: 'ta', createdAt: Timestamp.now() });
+    await db
+      .doc('calls/R0123456789abcdefghijk')
+      .set({ kind: 'random', members: ['x', 'y'], room: 'ta', createdAt: Timestamp.now() });
     const a = await user();
     assert.deepEqual(await a.call('peekCall', { callId: 'R0123456789abcdefghijk' }), { status: 'ended' });
     assert.deepEqual(await a.call('enterCall', { callId: 'R0123456789abcdefghijk' }), { status: 'ended' });

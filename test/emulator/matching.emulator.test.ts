@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { Timestamp } from 'firebase-admin/firestore';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
 import { adminDb, anonymousCaller, clearFirestore, eventually, fakeOffer, rejection, userPool } from '../support/emulator.js';
 
 const users = userPool();
@@ -29,24 +29,23 @@ describe('join and leave (Functions emulator)', () => {
   it('queues the first person and pairs the second with them', async () => {
     const [a, b] = [await user(), await user()];
     const offerA = fakeOffer('a');
-    const first = await a.call<JoinOutcome>('join', { room: 'ta', offer: offerA });
+    const first = await a.call<JoinResult>('join', { room: 'ta', offer: offerA });
     assert.equal(first.status, 'waiting');
     const entry = await db.doc(`queue/${a.uid}`).get();
     assert.equal(entry.get('room'), 'ta');
     assert.equal(entry.get('callId'), first.callId);
 
-    const second = await b.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer('b') });
+    const second = await b.call<JoinResult>('join', { room: 'ta', offer: fakeOffer('b') });
     assert.equal(second.status, 'matched');
     assert.equal(second.callId, first.callId, 'the call is created under the id the waiter listens on');
-    assert.deepEqual(second.status === 'matched' && second.offer, offerA, "the callee receives the waiter's offer");
+    assert.deepEqual(second.status === 'matched' && second.offer, offerA, "the joiner receives the waiter's offer");
+    // Entry order: the waiter made the first offer, so it is the later member.
+    assert.deepEqual(second.status === 'matched' && second.members, [b.uid, a.uid], 'join tells the members, [joiner, waiter]');
 
     const call = await db.doc(`calls/${first.callId}`).get();
-    assert.equal(call.get('caller'), a.uid);
-    assert.equal(call.get('callee'), b.uid);
-    assert.deepEqual(call.get('participants'), [a.uid, b.uid]);
-    assert.deepEqual(call.get('members'), [a.uid, b.uid]);
+    assert.deepEqual(call.get('members'), [b.uid, a.uid]);
     assert.equal(call.get('kind'), 'random');
-    for (const field of ['offer', 'answer', 'answeredAt']) assert.equal(call.get(field), undefined, `no ${field} on the call`);
+    assert.deepEqual(Object.keys(call.data()!).sort(), ['createdAt', 'expireAt', 'kind', 'members', 'room'], 'no SDP, one list');
     // Both mailboxes exist by the time join answers 'matched' (same batch as the call), empty.
     const boxes = await db.collection(`calls/${first.callId}/signals`).get();
     assert.deepEqual(
@@ -67,17 +66,17 @@ describe('join and leave (Functions emulator)', () => {
 
   it('never pairs people in different rooms', async () => {
     const [a, b, c] = [await user(), await user(), await user()];
-    assert.equal((await a.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
-    assert.equal((await b.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
-    assert.equal((await c.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await a.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await b.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await c.call<JoinResult>('join', { room: 'any', offer: fakeOffer() })).status, 'waiting');
     assert.equal((await db.collection('calls').get()).size, 0);
   });
 
   it('never pairs a person with themself, and a second join renews the wait in place', async () => {
     const a = await user();
-    const first = await a.call<JoinOutcome>('join', { room: 'en', offer: fakeOffer('1') });
+    const first = await a.call<JoinResult>('join', { room: 'en', offer: fakeOffer('1') });
     const before = (await db.doc(`queue/${a.uid}`).get()).data()!;
-    const again = await a.call<JoinOutcome>('join', { room: 'en', offer: fakeOffer('2'), renewing: first.callId });
+    const again = await a.call<JoinResult>('join', { room: 'en', offer: fakeOffer('2'), renewing: first.callId });
     assert.equal(again.status, 'waiting');
     assert.equal(again.callId, first.callId, 'a renewal keeps the call id the page listens on');
     const after = (await db.doc(`queue/${a.uid}`).get()).data()!;
@@ -88,9 +87,9 @@ describe('join and leave (Functions emulator)', () => {
 
   it('a renewal that crosses its own match leaves the call alone', async () => {
     const [a, b] = [await user(), await user()];
-    const waiting = await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
-    await b.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
-    const renewal = await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer(), renewing: waiting.callId });
+    const waiting = await a.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
+    await b.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
+    const renewal = await a.call<JoinResult>('join', { room: 'ml', offer: fakeOffer(), renewing: waiting.callId });
     assert.deepEqual(renewal, { status: 'waiting', callId: waiting.callId, widened: false, widenInMs: null });
     assert.equal((await db.doc(`calls/${waiting.callId}`).get()).exists, true, 'the call survives');
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'and A is not queued again');
@@ -98,43 +97,39 @@ describe('join and leave (Functions emulator)', () => {
 
   it('joining again (Next) ends the previous call, which removes its mailboxes', async () => {
     const [a, b, c] = [await user(), await user(), await user()];
-    const waiting = await a.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
-    await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() });
+    const waiting = await a.call<JoinResult>('join', { room: 'any', offer: fakeOffer() });
+    await b.call<JoinResult>('join', { room: 'any', offer: fakeOffer() });
     const callRef = db.doc(`calls/${waiting.callId}`);
     await callRef
       .collection('signals')
       .doc(`${b.uid}_${a.uid}`)
       .update({ epoch: 1, description: { type: 'answer', sdp: 'v=0' }, n: 1 });
 
-    await c.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // C waits
-    const next = await b.call<JoinOutcome>('join', { room: 'any', offer: fakeOffer() }); // B presses Next
+    await c.call<JoinResult>('join', { room: 'any', offer: fakeOffer() }); // C waits
+    const next = await b.call<JoinResult>('join', { room: 'any', offer: fakeOffer() }); // B presses Next
     assert.equal(next.status, 'matched', 'B is paired with C at once');
     assert.notEqual(next.callId, waiting.callId);
     assert.equal((await callRef.get()).exists, false, 'the old call is gone: A learns the stranger left');
     await eventually(async () => (await callRef.collection('signals').get()).empty, 15_000, 'mailboxes removed by the trigger');
-    const calls = await db.collection('calls').where('participants', 'array-contains', b.uid).get();
+    const calls = await db.collection('calls').where('members', 'array-contains', b.uid).get();
     assert.equal(calls.size, 1, 'B is in exactly one call');
   });
 
   it('skip memory: someone just skipped is passed over for someone fresh, even one who waited less', async () => {
     const [a, b, d] = [await user(), await user(), await user()];
-    const ab = await a.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
-    await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
-    assert.equal(
-      (await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() })).status,
-      'waiting',
-      'B pressed Next on A',
-    );
-    const bd = await d.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    const ab = await a.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() });
+    await b.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() });
+    assert.equal((await b.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() })).status, 'waiting', 'B pressed Next on A');
+    const bd = await d.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() });
     assert.equal(bd.status, 'matched', 'D met B');
     await d.call('block', { callId: bd.callId }); // so B and D can both wait below
     await eventually(async () => (await db.doc(`history/${ab.callId}`).get()).exists, 15_000, 'history of A and B');
     // B waits first, then D (who cannot take B): two waiters, B the longer.
-    assert.equal((await b.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() })).status, 'waiting');
-    const dWaits = await d.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    assert.equal((await b.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() })).status, 'waiting');
+    const dWaits = await d.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() });
     assert.equal(dWaits.status, 'waiting');
     // A looks again: B waited longer, but A and B just met.
-    const again = await a.call<JoinOutcome>('join', { room: 'pt', offer: fakeOffer() });
+    const again = await a.call<JoinResult>('join', { room: 'pt', offer: fakeOffer() });
     assert.equal(again.status, 'matched');
     assert.equal(again.callId, dWaits.callId, 'A meets D, not B whom it just met');
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, true, 'B still waits');
@@ -142,12 +137,12 @@ describe('join and leave (Functions emulator)', () => {
 
   it('skip memory yields when the room has nobody else', async () => {
     const [a, b] = [await user(), await user()];
-    const ab = await a.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
-    await b.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
-    const bNext = await b.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
+    const ab = await a.call<JoinResult>('join', { room: 'te', offer: fakeOffer() });
+    await b.call<JoinResult>('join', { room: 'te', offer: fakeOffer() });
+    const bNext = await b.call<JoinResult>('join', { room: 'te', offer: fakeOffer() });
     assert.equal(bNext.status, 'waiting');
     assert.deepEqual((await db.doc(`queue/${b.uid}`).get()).get('recent'), [a.uid], 'B remembers A');
-    const aAgain = await a.call<JoinOutcome>('join', { room: 'te', offer: fakeOffer() });
+    const aAgain = await a.call<JoinResult>('join', { room: 'te', offer: fakeOffer() });
     assert.equal(aAgain.status, 'matched', 'nobody else is waiting: A and B meet again');
     assert.equal(aAgain.callId, bNext.callId);
     assert.notEqual(aAgain.callId, ab.callId);
@@ -155,17 +150,17 @@ describe('join and leave (Functions emulator)', () => {
 
   it('answers a waiter with when it will widen, and never widens when asked not to', async () => {
     const a = await user();
-    const waiting = await a.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    const waiting = await a.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
     assert.equal(waiting.status === 'waiting' && waiting.widened, false);
     assert.equal(waiting.status === 'waiting' && waiting.widenInMs, 20_000, 'WIDEN_AFTER_SECONDS (functions/.env) is 20');
     const b = await user();
-    const no = await b.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer(), widen: false });
+    const no = await b.call<JoinResult>('join', { room: 'hi', offer: fakeOffer(), widen: false });
     assert.deepEqual(no.status === 'waiting' && [no.widened, no.widenInMs], [false, null]);
   });
 
   it('leave removes the waiting entry and ends the calls of the caller', async () => {
     const [a, b, c] = [await user(), await user(), await user()];
-    const waiting = await a.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() });
+    const waiting = await a.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() });
     await b.call('join', { room: 'hi', offer: fakeOffer() });
     await c.call('join', { room: 'ta', offer: fakeOffer() });
     assert.deepEqual(await b.call('leave', {}), { endedCalls: 1, leftQueue: false });
@@ -174,21 +169,35 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${c.uid}`).get()).exists, false);
   });
 
+  it("join and leave end one's random calls, never one's call by link (members of both kinds are in one field)", async () => {
+    const [a, b] = [await user(), await user()];
+    const { callId: linkId } = await a.call<CreateCallResult>('createCall', {});
+    await b.call('enterCall', { callId: linkId });
+    const waiting = await a.call<JoinResult>('join', { room: 'bn', offer: fakeOffer() });
+    assert.equal(waiting.status, 'waiting');
+    const matched = await b.call<JoinResult>('join', { room: 'bn', offer: fakeOffer() });
+    assert.equal(matched.status, 'matched', 'the two of a call by link can meet in random chat too');
+    assert.deepEqual(await b.call('leave'), { endedCalls: 1, leftQueue: false });
+    assert.equal((await db.doc(`calls/${matched.callId}`).get()).exists, false);
+    assert.deepEqual((await db.doc(`calls/${linkId}`).get()).get('members'), [a.uid, b.uid], 'the call by link goes on');
+  });
+
   it('pairs concurrent joiners correctly: each exactly once, within their room', async () => {
     const rooms = ['ta', 'hi'];
     const people = await Promise.all(Array.from({ length: 12 }, () => user()));
     const outcomes = await Promise.all(
-      people.map((p, i) => p.call<JoinOutcome>('join', { room: rooms[i % 2], offer: fakeOffer(p.uid) })),
+      people.map((p, i) => p.call<JoinResult>('join', { room: rooms[i % 2], offer: fakeOffer(p.uid) })),
     );
     const calls = (await db.collection('calls').get()).docs.map((d) => d.data());
     const queued = (await db.collection('queue').get()).docs.map((d) => d.data());
-    const inCalls = calls.flatMap((c) => c['participants'] as string[]);
+    const inCalls = calls.flatMap((c) => c['members'] as string[]);
     assert.equal(new Set(inCalls).size, inCalls.length, 'nobody is in two calls');
     for (const c of calls) {
-      assert.notEqual(c['caller'], c['callee'], 'nobody is paired with themself');
+      const [joiner, waiter] = c['members'] as [string, string];
+      assert.notEqual(joiner, waiter, 'nobody is paired with themself');
       const roomOf = (uid: string) => rooms[people.findIndex((p) => p.uid === uid) % 2];
-      assert.equal(roomOf(c['caller']), c['room']);
-      assert.equal(roomOf(c['callee']), c['room']);
+      assert.equal(roomOf(joiner), c['room']);
+      assert.equal(roomOf(waiter), c['room']);
     }
     for (const room of rooms) {
       assert.ok(queued.filter((q) => q['room'] === room).length <= 1, `at most one person left waiting in ${room}`);

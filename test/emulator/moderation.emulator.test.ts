@@ -19,7 +19,8 @@ import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
 import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
 import { parseReportRequest } from '../../functions/src/domain/moderation.js';
 import { parseJoinRequest } from '../../functions/src/domain/requests.js';
-import { FirestoreMatchmaker, type JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
+import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
 import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
 import { NetworkHasher } from '../../functions/src/moderation/networks.js';
@@ -45,18 +46,18 @@ describe('moderation (Functions emulator)', () => {
   after(() => users.closeAll());
 
   /** Pairs two fresh users in `room`; returns them and the call id. */
-  async function pair(room = 'any'): Promise<{ caller: TestUser; callee: TestUser; callId: string }> {
-    const [caller, callee] = [await user(), await user()];
-    await caller.call<JoinOutcome>('join', { room, offer: fakeOffer() });
-    const matched = await callee.call<JoinOutcome>('join', { room, offer: fakeOffer() });
+  async function pair(room = 'any'): Promise<{ waiter: TestUser; joiner: TestUser; callId: string }> {
+    const [waiter, joiner] = [await user(), await user()];
+    await waiter.call<JoinResult>('join', { room, offer: fakeOffer() });
+    const matched = await joiner.call<JoinResult>('join', { room, offer: fakeOffer() });
     assert.equal(matched.status, 'matched');
-    return { caller, callee, callId: matched.callId };
+    return { waiter, joiner, callId: matched.callId };
   }
 
   /** A call between `a` and `b` that was connected for a minute and ended a moment ago, as the trigger records it. */
   async function pastCall(a: string, b: string, id: string): Promise<string> {
     await db.doc(`history/${id}`).set({
-      participants: [a, b],
+      members: [a, b],
       room: 'ta',
       callMs: 60_000,
       endedAt: Timestamp.fromMillis(Date.now() - 1000),
@@ -100,9 +101,9 @@ describe('moderation (Functions emulator)', () => {
     return { status: res.status, ...((await res.json()) as { result?: unknown; error?: { status: string; message: string } }) };
   }
 
-  /** The callee of a call answers: its first write into its mailbox to the caller, through the rules (as a page does). */
-  async function answer(callee: TestUser, caller: string, callId: string): Promise<void> {
-    await updateDoc(doc(callee.db, 'calls', callId, 'signals', `${callee.uid}_${caller}`), {
+  /** The joiner of a call answers: its first write into its mailbox to the waiter, through the rules (as a page does). */
+  async function answer(joiner: TestUser, waiter: string, callId: string): Promise<void> {
+    await updateDoc(doc(joiner.db, 'calls', callId, 'signals', `${joiner.uid}_${waiter}`), {
       epoch: 1,
       description: { type: 'answer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' },
       candidates: '',
@@ -114,10 +115,10 @@ describe('moderation (Functions emulator)', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('report during a call ends it, stores the report without SDP, and blocks the person for the reporter', async () => {
-    const { caller, callee, callId } = await pair('ta');
-    assert.deepEqual(await callee.call('report', { callId, reason: 'harassment' }), { ended: true });
+    const { waiter, joiner, callId } = await pair('ta');
+    assert.deepEqual(await joiner.call('report', { callId, reason: 'harassment' }), { ended: true });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended for both');
-    const report = (await db.doc(`reports/${callId}_${callee.uid}`).get()).data()!;
+    const report = (await db.doc(`reports/${callId}_${joiner.uid}`).get()).data()!;
     assert.deepEqual(Object.keys(report).sort(), [
       'at',
       'callId',
@@ -133,19 +134,19 @@ describe('moderation (Functions emulator)', () => {
     // A fresh account, a call never answered: stored for moderators, but it could not count toward a ban.
     assert.equal(report['counted'], false);
     assert.equal(report['callMs'], 0);
-    assert.equal(report['reporter'], callee.uid);
-    assert.equal(report['reported'], caller.uid);
+    assert.equal(report['reporter'], joiner.uid);
+    assert.equal(report['reported'], waiter.uid);
     assert.equal(report['reason'], 'harassment');
     assert.equal(report['room'], 'ta');
-    assert.deepEqual((await db.doc(`blocks/${callee.uid}`).get()).get('blocked'), [caller.uid]);
+    assert.deepEqual((await db.doc(`blocks/${joiner.uid}`).get()).get('blocked'), [waiter.uid]);
   });
 
   it('report works right after the call ended (from the call history)', async () => {
-    const { caller, callee, callId } = await pair();
-    await caller.call('leave');
+    const { waiter, joiner, callId } = await pair();
+    await waiter.call('leave');
     await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
-    await callee.call('report', { callId, reason: 'nudity' });
-    assert.equal((await db.doc(`reports/${callId}_${callee.uid}`).get()).get('reported'), caller.uid);
+    await joiner.call('report', { callId, reason: 'nudity' });
+    assert.equal((await db.doc(`reports/${callId}_${joiner.uid}`).get()).get('reported'), waiter.uid);
   });
 
   it('refuses reports about calls one was not in, and bad reasons, writing nothing', async () => {
@@ -161,6 +162,20 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, true, 'the call goes on');
   });
 
+  it('refuses Report and Block of a call by link (not-found): they moderate random calls, and leave it alone', async () => {
+    const [a, b] = [await user(), await user()];
+    const { callId } = await a.call<CreateCallResult>('createCall', {});
+    await b.call('enterCall', { callId });
+    for (const [name, data] of [
+      ['report', { callId, reason: 'spam' }],
+      ['block', { callId }],
+    ] as const) {
+      assert.equal((await rejection(b.call(name, data))).code, 'functions/not-found', name);
+    }
+    assert.deepEqual((await db.doc(`calls/${callId}`).get()).get('members'), [a.uid, b.uid]);
+    for (const c of ['reports', 'blocks']) assert.equal((await db.collection(c).get()).size, 0, `${c} untouched`);
+  });
+
   it('one person reporting many times does not ban anyone', async () => {
     const [target, reporter] = [await user(), await user()];
     for (const id of ['c1', 'c2', 'c3', 'c4']) {
@@ -168,12 +183,12 @@ describe('moderation (Functions emulator)', () => {
     }
     assert.equal((await db.collection('reports').get()).size, 4);
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
-    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
   });
 
   it('reports from three different people (old accounts, real calls, three networks) ban for a day, and join says until when', async () => {
     const target = await user();
-    await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() }); // waiting
+    await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() }); // waiting
     const networks = ['203.0.113.7', '198.51.100.23', '2001:db8:77::5'];
     for (const [i, address] of networks.entries()) {
       const reporter = `genuine${i}`;
@@ -214,15 +229,15 @@ describe('moderation (Functions emulator)', () => {
     const target = await user();
     for (let i = 0; i < 3; i++) {
       const sybil = await user();
-      await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
-      const matched = await sybil.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+      const matched = await sybil.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
       assert.equal(matched.status, 'matched');
       await answer(sybil, target.uid, matched.callId);
       assert.deepEqual(await sybil.call('report', { callId: matched.callId, reason: 'spam' }), { ended: true });
     }
     assert.equal((await db.collection('reports').where('reported', '==', target.uid).get()).size, 3, 'the reports are kept');
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
-    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
   });
 
   it('old accounts with real calls, all from one network, never ban (the client cannot choose its address)', async () => {
@@ -267,7 +282,7 @@ describe('moderation (Functions emulator)', () => {
       const reporter = `unanswered${i}`;
       const callId = `noanswer${i}`;
       await db.doc(`history/${callId}`).set({
-        participants: [target.uid, reporter],
+        members: [target.uid, reporter],
         room: 'ta',
         endedAt: Timestamp.now(),
         expireAt: Timestamp.fromMillis(Date.now() + 3600_000),
@@ -281,22 +296,22 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
   });
 
-  it("how long a call ran: from its creation once the callee wrote its mailbox, for a live call's report and in an ended call's history", async () => {
-    // A live call: the callee answered a second ago.
+  it("how long a call ran: from its creation once the joiner wrote its mailbox, for a live call's report and in an ended call's history", async () => {
+    // A live call: the joiner answered a second ago.
     const live = await pair('ta');
-    await answer(live.callee, live.caller.uid, live.callId);
+    await answer(live.joiner, live.waiter.uid, live.callId);
     await sleep(1100);
-    await live.caller.call('report', { callId: live.callId, reason: 'harassment' });
-    const liveMs = (await db.doc(`reports/${live.callId}_${live.caller.uid}`).get()).get('callMs') as number;
+    await live.waiter.call('report', { callId: live.callId, reason: 'harassment' });
+    const liveMs = (await db.doc(`reports/${live.callId}_${live.waiter.uid}`).get()).get('callMs') as number;
     assert.ok(liveMs >= 1000 && liveMs < 60_000, `the live call ran ${liveMs} ms`);
 
     // Ended calls: the history says how long each was connected.
     const answered = await pair('ta');
-    await answer(answered.callee, answered.caller.uid, answered.callId);
+    await answer(answered.joiner, answered.waiter.uid, answered.callId);
     const unanswered = await pair('ta');
-    // The caller's own writes (its candidates) are no answer.
+    // The waiter's own writes (its candidates) are no answer.
     await updateDoc(
-      doc(unanswered.caller.db, 'calls', unanswered.callId, 'signals', `${unanswered.caller.uid}_${unanswered.callee.uid}`),
+      doc(unanswered.waiter.db, 'calls', unanswered.callId, 'signals', `${unanswered.waiter.uid}_${unanswered.joiner.uid}`),
       {
         epoch: 0,
         description: null,
@@ -306,8 +321,8 @@ describe('moderation (Functions emulator)', () => {
       },
     );
     await sleep(1100);
-    await answered.caller.call('leave');
-    await unanswered.caller.call('leave');
+    await answered.waiter.call('leave');
+    await unanswered.waiter.call('leave');
     const historyOf = (callId: string) =>
       eventually(
         async () => {
@@ -321,31 +336,31 @@ describe('moderation (Functions emulator)', () => {
     assert.ok(answeredMs >= 1000 && answeredMs < 60_000, `the answered call ran ${answeredMs} ms`);
     assert.equal((await historyOf(unanswered.callId)).get('callMs'), 0, 'a call never answered was never connected');
     // A report after the call reads it there.
-    await answered.callee.call('report', { callId: answered.callId, reason: 'spam' });
-    assert.equal((await db.doc(`reports/${answered.callId}_${answered.callee.uid}`).get()).get('callMs'), answeredMs);
+    await answered.joiner.call('report', { callId: answered.callId, reason: 'spam' });
+    assert.equal((await db.doc(`reports/${answered.callId}_${answered.joiner.uid}`).get()).get('callMs'), answeredMs);
   });
 
   it('block ends the call and the two are never paired again, in either direction', async () => {
-    const { caller, callee, callId } = await pair('hi');
-    await caller.call('block', { callId });
+    const { waiter, joiner, callId } = await pair('hi');
+    await waiter.call('block', { callId });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false);
     // The blocker waits; the blocked person joins: both wait.
-    assert.equal((await caller.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
-    assert.equal((await callee.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await waiter.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await joiner.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
     // A third person is paired with the longest waiter, as usual.
     const third = await user();
-    const outcome = await third.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() });
+    const outcome = await third.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() });
     assert.equal(outcome.status, 'matched');
     const call = await db.doc(`calls/${outcome.callId}`).get();
-    assert.deepEqual(call.get('participants'), [caller.uid, third.uid]);
+    assert.deepEqual(call.get('members'), [third.uid, waiter.uid]);
     // The other direction: the blocked person is still waiting; the blocker joins again.
-    assert.equal((await db.doc(`queue/${callee.uid}`).get()).exists, true);
-    assert.equal((await caller.call<JoinOutcome>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await db.doc(`queue/${joiner.uid}`).get()).exists, true);
+    assert.equal((await waiter.call<JoinResult>('join', { room: 'hi', offer: fakeOffer() })).status, 'waiting');
   });
 
   /** Two who were just in a call that ended (the victim waited, the harasser joined), and its id once its history is written. */
   async function pastPair(room: string): Promise<{ victim: TestUser; harasser: TestUser; callId: string }> {
-    const { caller: victim, callee: harasser, callId } = await pair(room);
+    const { waiter: victim, joiner: harasser, callId } = await pair(room);
     await harasser.call('leave');
     await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
     return { victim, harasser, callId };
@@ -355,29 +370,29 @@ describe('moderation (Functions emulator)', () => {
     it(`a ${action} made while waiting holds for the blocked person's very next join (the issue's point 2)`, async () => {
       const { victim, harasser, callId } = await pastPair('ta');
       // The victim is waiting again; only then blocks the harasser of the last call.
-      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       await victim.call(action, action === 'report' ? { callId, reason: 'harassment' } : { callId });
       // The harasser joins at once, before any renewal of the victim's entry.
-      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await harasser.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       // Nobody else is kept from the victim, and the victim's renewal keeps the block.
       await harasser.call('leave');
-      assert.equal((await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), [harasser.uid]);
-      assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+      assert.equal((await harasser.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
       const third = await user();
-      const outcome = await third.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+      const outcome = await third.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
       assert.equal(outcome.status, 'matched');
-      assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('participants'), [victim.uid, third.uid]);
+      assert.deepEqual((await db.doc(`calls/${outcome.callId}`).get()).get('members'), [third.uid, victim.uid]);
     });
   }
 
   it("a waiter's block holds even when its entry missed it (its join was writing the entry as the block was made)", async () => {
     const { victim, harasser } = await pastPair('ta');
-    await victim.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
     // What that race leaves: the block is in the blocks document, not in the entry.
     await db.doc(`blocks/${victim.uid}`).set({ blocked: [harasser.uid] });
     assert.deepEqual((await db.doc(`queue/${victim.uid}`).get()).get('blocked'), []);
-    assert.equal((await harasser.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await harasser.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
     assert.equal((await db.doc(`queue/${victim.uid}`).get()).exists, true, 'the victim still waits, for someone else');
   });
 
@@ -391,7 +406,7 @@ describe('moderation (Functions emulator)', () => {
     assert.ok(retry > 0 && retry <= 60_000, `retryAfterMs ${retry}`);
     // Someone else is not affected.
     const b = await user();
-    assert.equal((await b.call<JoinOutcome>('join', { room: 'en', offer: fakeOffer() })).status, 'matched');
+    assert.equal((await b.call<JoinResult>('join', { room: 'en', offer: fakeOffer() })).status, 'matched');
   });
 
   it('answers bad report and block input with invalid-argument and writes nothing', async () => {
@@ -515,7 +530,7 @@ describe('moderation (Functions emulator)', () => {
 
   it('operators list bans with their reports, and lift one (scripts/moderation.mjs)', async () => {
     const target = await user();
-    await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() });
+    await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
     for (const [i, address] of ['203.0.113.7', '198.51.100.23', '192.0.2.200'].entries()) {
       const callId = await pastCall(target.uid, `genuine${i}`, `opcall${i}`);
       const res = await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {
@@ -542,7 +557,7 @@ describe('moderation (Functions emulator)', () => {
       d.get('review.outcome'),
     );
     assert.deepEqual(reviews, ['lifted', 'lifted', 'lifted']);
-    assert.equal((await target.call<JoinOutcome>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+    assert.equal((await target.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
     // One more report after the lift does not ban again at once.
     const callId = await pastCall(target.uid, 'genuine9', 'opcall9');
     await post('report', JSON.stringify({ data: { callId, reason: 'hate' } }), {

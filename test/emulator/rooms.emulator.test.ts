@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
 import { parseRoomCounts } from '../../functions/src/protocol/room-counts.js';
-import { FirestoreMatchmaker, type JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
+import type { JoinResult } from '../../functions/src/protocol/calls.js';
 import { RoomCounter } from '../../functions/src/presence/room-counter.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, userPool } from '../support/emulator.js';
 
@@ -37,7 +38,7 @@ describe('widen to Anyone (Firestore emulator)', () => {
     assert.equal(renewed.callId, anyone.callId);
     assert.equal(renewed.status === 'matched' && renewed.room, 'any', 'they meet in Anyone');
     const call = (await db.doc(`calls/${anyone.callId}`).get()).data()!;
-    assert.deepEqual([call['caller'], call['callee'], call['room']], ['any-1', 'ta-1', 'any']);
+    assert.deepEqual([call['members'], call['room']], [['ta-1', 'any-1'], 'any'], 'the renewal joined; any-1 waited');
   });
 
   it('someone joining Anyone after the widening takes the widened waiter', async () => {
@@ -87,9 +88,9 @@ describe('live room counts', () => {
 
   it('follow people waiting and chatting, and a signed-in page can read them', async () => {
     const [a, b] = [await users.create(), await users.create()];
-    await a.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
+    await a.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
     await eventually(async () => (await countsOf()).ml.waiting === 1, 20_000, 'ml: 1 waiting');
-    await b.call<JoinOutcome>('join', { room: 'ml', offer: fakeOffer() });
+    await b.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
     await eventually(
       async () => {
         const c = (await countsOf()).ml;

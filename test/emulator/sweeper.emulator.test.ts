@@ -30,9 +30,9 @@ describe('Sweeper (Firestore emulator)', () => {
     await matchmaker.join('c', { room: 'hi', offer: fakeOffer(), widen: true });
     const answered = await matchmaker.join('d', { room: 'hi', offer: fakeOffer(), widen: true });
     await matchmaker.join('g', { room: 'bn', offer: fakeOffer(), widen: true });
-    const callerOnly = await matchmaker.join('h', { room: 'bn', offer: fakeOffer(), widen: true });
+    const waiterOnly = await matchmaker.join('h', { room: 'bn', offer: fakeOffer(), widen: true });
     await matchmaker.join('e', { room: 'en', offer: fakeOffer(), widen: true });
-    // d (the callee) answered: its first write into its mailbox to c carries the answer.
+    // d (the joiner) answered: its first write into its mailbox to c (the waiter) carries the answer.
     await db.doc(`calls/${answered.callId}/signals/d_c`).update({
       epoch: 1,
       description: { type: 'answer', sdp: 'v=0' },
@@ -40,9 +40,9 @@ describe('Sweeper (Firestore emulator)', () => {
       n: 1,
       updatedAt: Timestamp.fromMillis(t0),
     });
-    // In the third call only the caller (g) wrote: its candidates are no answer.
+    // In the third call only the waiter (g) wrote: its candidates are no answer.
     await db
-      .doc(`calls/${callerOnly.callId}/signals/g_h`)
+      .doc(`calls/${waiterOnly.callId}/signals/g_h`)
       .update({ candidates: 'x\n', n: 1, updatedAt: Timestamp.fromMillis(t0) });
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
@@ -51,7 +51,7 @@ describe('Sweeper (Firestore emulator)', () => {
     for (const [callId, people] of [
       [unanswered.callId, ['a', 'b']],
       [answered.callId, ['c', 'd']],
-      [callerOnly.callId, ['g', 'h']],
+      [waiterOnly.callId, ['g', 'h']],
     ] as const) {
       for (const uid of people) await db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(now) });
     }
@@ -64,15 +64,15 @@ describe('Sweeper (Firestore emulator)', () => {
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
     assert.deepEqual(
       { ...report, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 2, orphanCandidates: 0, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 2, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined },
     );
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
       assert.equal((await db.doc(`rateLimits/${uid}_join`).get()).exists, true, 'rate windows are still running');
     }
     assert.equal((await db.doc('queue/e').get()).exists, false, 'e stopped renewing 60 s ago (lease 45 s)');
     assert.equal((await db.doc('queue/f').get()).exists, true, 'f renewed recently');
-    for (const id of [unanswered.callId, callerOnly.callId]) {
-      assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the callee never wrote its mailbox within 60 s');
+    for (const id of [unanswered.callId, waiterOnly.callId]) {
+      assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the joiner never wrote its mailbox within 60 s');
       assert.equal((await db.collection(`calls/${id}/signals`).get()).size, 0, 'its mailboxes went with it');
     }
     assert.equal((await db.doc(`calls/${answered.callId}`).get()).exists, true, 'an answered call is a conversation');
@@ -80,18 +80,17 @@ describe('Sweeper (Firestore emulator)', () => {
 
     // Hours later, every abandoned document is gone. (The onCallDeleted trigger
     // keeps a one-hour history of the unanswered calls: wait until it wrote them.)
-    for (const id of [unanswered.callId, callerOnly.callId]) {
+    for (const id of [unanswered.callId, waiterOnly.callId]) {
       // Behind this test's own room-count triggers (each count sleeps until due): allow a while.
       await eventually(async () => (await db.doc(`history/${id}`).get()).exists, 60_000, 'history written');
     }
     const late = t0 + MAX_CALL_AGE_MS + WAITING_LEASE_MS;
-    // Leftovers of failed triggers: a candidate document from before mailboxes, and a mailbox.
-    await db.collection('calls/ghost/candidates').add({ from: 'x', candidate: 'c', createdAt: Timestamp.fromMillis(t0) });
+    // The leftover of a failed trigger: a mailbox whose call is gone.
     await db.doc('calls/ghost2/signals/x_y').set({ from: 'x', to: 'y', n: 0, updatedAt: Timestamp.fromMillis(t0) });
     const second = await sweeper.sweep(late);
     assert.deepEqual(
       { ...second, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 1, orphanCandidates: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined },
     );
     // Eight rate-limit windows (one per join, two minutes each) and two history entries expired.
     // (At least: calls cleared by earlier tests may have left history through the trigger.)
@@ -99,43 +98,18 @@ describe('Sweeper (Firestore emulator)', () => {
     for (const name of ['queue', 'calls', 'rateLimits'])
       assert.equal((await db.collection(name).get()).size, 0, `${name} is empty`);
     assert.equal((await db.doc(`history/${unanswered.callId}`).get()).exists, false);
-    assert.equal((await db.collectionGroup('candidates').get()).size, 0, 'no candidates are left');
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
   });
 
-  it('judges calls written before mailboxes by the answer on their document', async () => {
-    const t0 = Date.now() - UNANSWERED_CALL_MS - 1;
-    const legacy = (answeredAt: Timestamp | null) => ({
-      kind: 'random',
-      caller: 'a',
-      callee: 'b',
-      participants: ['a', 'b'],
-      room: 'ta',
-      offer: fakeOffer(),
-      answer: answeredAt && { type: 'answer', sdp: 'v=0' },
-      answeredAt,
-      createdAt: Timestamp.fromMillis(t0),
-      expireAt: Timestamp.fromMillis(t0 + MAX_CALL_AGE_MS),
-    });
-    await db.doc('calls/legacyAnswered').set(legacy(Timestamp.fromMillis(t0 + 1_000)));
-    await db.doc('calls/legacyUnanswered').set(legacy(null));
-    const report = await new Sweeper(db).sweep(Date.now());
-    assert.equal(report.calls, 1);
-    assert.equal((await db.doc('calls/legacyAnswered').get()).exists, true);
-    assert.equal((await db.doc('calls/legacyUnanswered').get()).exists, false);
-  });
-
-  it('onCallEnded keeps participants, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
+  it('onCallEnded keeps members, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
     const nowMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
     await db.doc('calls/direct1/signals/b_a').set({ from: 'b', to: 'a', n: 1 });
     const call = {
       kind: 'random',
-      caller: 'a',
-      callee: 'b',
-      participants: ['a', 'b'],
-      members: ['a', 'b'],
+      // b joined while a waited.
+      members: ['b', 'a'],
       room: 'ml',
       createdAt: Timestamp.fromMillis(nowMs - 30_000),
     };
@@ -146,27 +120,16 @@ describe('Sweeper (Firestore emulator)', () => {
       'two queries (two mailboxes, no presence), the history, two deletes',
     );
     const history = (await db.doc('history/direct1').get()).data()!;
-    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'participants', 'room'], 'no SDP is kept');
-    // The callee (b) wrote its mailbox to the caller: connected from the call's creation to its end.
+    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'members', 'room'], 'no SDP is kept');
+    // The joiner (b) wrote its mailbox to the waiter: connected from the call's creation to its end.
     assert.equal(history['callMs'], 30_000);
-    assert.deepEqual(history['participants'], ['a', 'b']);
+    assert.deepEqual(history['members'], ['b', 'a']);
     assert.equal((history['expireAt'] as Timestamp).toMillis(), nowMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);
     await new Sweeper(db).sweep(nowMs + HISTORY_MS - 1);
     assert.equal((await db.doc('history/direct1').get()).exists, true, 'kept for the hour');
     await new Sweeper(db).sweep(nowMs + HISTORY_MS);
     assert.equal((await db.doc('history/direct1').get()).exists, false, 'gone after it');
-  });
-
-  it("onCallEnded also removes the candidate documents of a call written before mailboxes, and only that call's", async () => {
-    await db.collection('calls/one/candidates').add({ from: 'x' });
-    await db.collection('calls/one/candidates').add({ from: 'y' });
-    await db.collection('calls/two/candidates').add({ from: 'x' });
-    const legacy = { kind: 'random', participants: ['x', 'y'], room: 'ta', offer: fakeOffer(), answer: null };
-    const usage = await onCallEnded(db, 'one', legacy, Date.now());
-    assert.deepEqual(usage, { reads: 3, writes: 1, deletes: 2 }, 'two queries (no mailboxes, two candidates), the history');
-    assert.equal((await db.collection('calls/one/candidates').get()).size, 0);
-    assert.equal((await db.collection('calls/two/candidates').get()).size, 1);
   });
 
   it('does not delete a waiting entry renewed after it was read', async () => {

@@ -145,7 +145,7 @@ export async function rejection(promise: Promise<unknown>): Promise<FunctionsErr
 export async function drainTriggers(timeoutMs = 180_000): Promise<void> {
   const db = adminDb();
   const id = `drain${Date.now()}`;
-  await db.doc(`calls/${id}`).set({ participants: ['drain-a', 'drain-b'], room: 'any' });
+  await db.doc(`calls/${id}`).set({ kind: 'random', members: ['drain-a', 'drain-b'], room: 'any' });
   await db.doc(`calls/${id}`).delete();
   await eventually(async () => (await db.doc(`history/${id}`).get()).exists, timeoutMs, 'the trigger backlog to drain');
   await db.doc(`history/${id}`).delete();

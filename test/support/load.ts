@@ -4,7 +4,7 @@
  * outcome, the benchmark (test/bench/run-bench.ts) times it.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { JoinOutcome } from '../../functions/src/matching/matchmaker.js';
+import type { JoinResult } from '../../functions/src/protocol/calls.js';
 import { fakeOffer, type TestUser } from './emulator.js';
 import type { CallView, ClientView, QueueView } from './pairing-check.js';
 
@@ -58,7 +58,7 @@ export const transportRetries = { count: 0 };
 async function join(user: TestUser, room: string): Promise<ClientView['outcome']> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const o = await user.call<JoinOutcome>('join', { room, offer: fakeOffer(user.uid), widen: false });
+      const o = await user.call<JoinResult>('join', { room, offer: fakeOffer(user.uid), widen: false });
       return { status: o.status, callId: o.callId };
     } catch (err) {
       const dropped = String(err).includes('internal [0]');
@@ -79,7 +79,7 @@ export async function rejoinOrphans(
   db: Firestore,
 ): Promise<{ clients: ClientRun[]; rejoined: number }> {
   const { calls, queue } = await settledState(db);
-  const busy = new Set([...calls.flatMap((c) => [c.caller, c.callee]), ...queue.map((q) => q.uid)]);
+  const busy = new Set([...calls.flatMap((c) => c.members), ...queue.map((q) => q.uid)]);
   const orphans = clients.filter((c) => !c.left && !busy.has(c.uid));
   const again = new Map(
     await Promise.all(
@@ -103,8 +103,7 @@ export async function settledState(
   return {
     calls: calls.docs.map((d) => ({
       id: d.id,
-      caller: d.get('caller') as string,
-      callee: d.get('callee') as string,
+      members: d.get('members') as CallView['members'],
       room: d.get('room') as string,
       createdAtMs: d.createTime.toMillis(),
     })),

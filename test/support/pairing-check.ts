@@ -17,8 +17,8 @@ export interface ClientView {
 
 export interface CallView {
   readonly id: string;
-  readonly caller: string;
-  readonly callee: string;
+  /** As on the call document: the joiner (told `matched`), then the waiter (told to listen on the call's id). */
+  readonly members: readonly [joiner: string, waiter: string];
   readonly room: string;
 }
 
@@ -40,8 +40,9 @@ export function pairingViolations(
   const byUid = new Map(clients.map((c) => [c.uid, c]));
   const callsOf = new Map<string, CallView[]>();
   for (const call of calls) {
-    if (call.caller === call.callee) problems.push(`call ${call.id}: ${call.caller} is paired with themself`);
-    for (const uid of new Set([call.caller, call.callee])) {
+    const [joinerUid, waiterUid] = call.members;
+    if (joinerUid === waiterUid) problems.push(`call ${call.id}: ${joinerUid} is paired with themself`);
+    for (const uid of new Set(call.members)) {
       callsOf.set(uid, [...(callsOf.get(uid) ?? []), call]);
       const client = byUid.get(uid);
       if (!client) {
@@ -51,13 +52,13 @@ export function pairingViolations(
       if (client.room !== call.room) problems.push(`call ${call.id} in ${call.room}: ${uid} chose ${client.room}`);
       if (client.left) problems.push(`call ${call.id}: ${uid} left but is in a call`);
     }
-    const caller = byUid.get(call.caller);
-    const callee = byUid.get(call.callee);
-    if (caller && !(caller.outcome.status === 'waiting' && caller.outcome.callId === call.id)) {
-      problems.push(`call ${call.id}: its caller ${call.caller} was not told to listen on it`);
+    const waiter = byUid.get(waiterUid);
+    const joiner = byUid.get(joinerUid);
+    if (waiter && !(waiter.outcome.status === 'waiting' && waiter.outcome.callId === call.id)) {
+      problems.push(`call ${call.id}: its waiter ${waiterUid} was not told to listen on it`);
     }
-    if (callee && !(callee.outcome.status === 'matched' && callee.outcome.callId === call.id)) {
-      problems.push(`call ${call.id}: its callee ${call.callee} was not told it matched it`);
+    if (joiner && !(joiner.outcome.status === 'matched' && joiner.outcome.callId === call.id)) {
+      problems.push(`call ${call.id}: its joiner ${joinerUid} was not told it matched it`);
     }
   }
   for (const [uid, mine] of callsOf) {

@@ -35,17 +35,19 @@ import {
 } from '../domain/membership.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { BANS, CALLS } from '../matching/collections.js';
+import { BANS } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from '../matching/optimistic.js';
 import { emptyMailbox, newPresence } from './mailboxes.js';
 import { checkRateOptimistic, type RateAction } from '../matching/rate-limit.js';
 import {
+  CALLS_COLLECTION,
   MEMBERS_SUBCOLLECTION,
   SIGNALS_SUBCOLLECTION,
   type CallAvailability,
   type CreateCallResult,
   type EnterCallResult,
   type LeaveCallResult,
+  type LinkCallDoc,
 } from '../protocol/calls.js';
 
 /**
@@ -62,9 +64,15 @@ interface ReadCall {
   readonly facts: LinkCallFacts | null;
 }
 
-/** Whether a call document's data is a link call's (random calls have kind 'random' or none). */
+/** Whether a call document's data is a link call's (random calls have kind 'random'). */
 export function isLinkCall(data: Record<string, unknown> | undefined): boolean {
   return data?.['kind'] === 'link';
+}
+
+/** A call by link's document as createCall writes it: the protocol's shape with its times. */
+interface StoredLinkCall extends LinkCallDoc {
+  readonly createdAt: Timestamp;
+  readonly expireAt: Timestamp;
 }
 
 export class LinkCalls {
@@ -77,7 +85,7 @@ export class LinkCalls {
   ) {}
 
   private call(callId: string): DocumentReference {
-    return this.db.collection(CALLS).doc(callId);
+    return this.db.collection(CALLS_COLLECTION).doc(callId);
   }
 
   private member(callId: string, uid: string): DocumentReference {
@@ -99,14 +107,15 @@ export class LinkCalls {
       const callId = newLinkCallId();
       const batch = new MeteredBatch(this.db, meter);
       takeRate(batch);
-      batch.create(this.call(callId), {
+      const call: StoredLinkCall = {
         kind: 'link',
         members: [uid],
         capacity: LINK_CALL_CAPACITY,
         createdAt: Timestamp.fromMillis(nowMs),
         // TTL field: production deletes the call after this time, like a random call.
         expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
-      });
+      };
+      batch.create(this.call(callId), call);
       batch.create(this.member(callId, uid), this.presence(uid, nowMs));
       return { batch, result: { callId, members: [uid], capacity: LINK_CALL_CAPACITY } };
     });

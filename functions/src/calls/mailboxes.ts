@@ -7,11 +7,16 @@
  */
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 import { MAX_CALL_AGE_MS } from '../domain/limits.js';
-import { CALLS_COLLECTION, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION, signalId } from '../protocol/calls.js';
+import { CALLS_COLLECTION, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION, signalId, type SignalDoc } from '../protocol/calls.js';
 
 /** The mailbox document from `from` to `to` in call `callId`. */
 export function mailboxRef(db: Firestore, callId: string, from: string, to: string): DocumentReference {
-  return db.collection(CALLS_COLLECTION).doc(callId).collection(SIGNALS_SUBCOLLECTION).doc(signalId(from, to));
+  return signalRef(db, callId, signalId(from, to));
+}
+
+/** The mailbox document with id `id` (`{from}_{to}`) in call `callId`. */
+export function signalRef(db: Firestore, callId: string, id: string): DocumentReference {
+  return db.collection(CALLS_COLLECTION).doc(callId).collection(SIGNALS_SUBCOLLECTION).doc(id);
 }
 
 /**
@@ -21,7 +26,11 @@ export function mailboxRef(db: Firestore, callId: string, from: string, to: stri
  * field: production deletes a mailbox its call's cleanup missed (it holds
  * addresses) no later than a call's longest life after it was made.
  */
-export function emptyMailbox(from: string, to: string, nowMs: number) {
+export function emptyMailbox(
+  from: string,
+  to: string,
+  nowMs: number,
+): SignalDoc & { readonly updatedAt: FieldValue; readonly expireAt: Timestamp } {
   return {
     expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
     from,

@@ -1,11 +1,10 @@
 /**
  * Removes what abrupt exits leave behind: waiting entries whose page stopped
- * renewing, random calls whose callee never answered (never wrote its
+ * renewing, random calls whose joiner never answered (never wrote its
  * mailbox) and calls that outlived any conversation, members of calls by
  * link whose page stopped its heartbeat (and such calls once nobody live is
- * left in them), and mailboxes (and candidate documents, from before
- * mailboxes) whose call is gone. Queries find what may be stale; the pure
- * staleness and membership modules decide.
+ * left in them), and mailboxes whose call is gone. Queries find what may be
+ * stale; the pure staleness and membership modules decide.
  */
 import {
   Timestamp,
@@ -21,21 +20,43 @@ import {
   DEFAULT_STALENESS,
   isStaleCall,
   isStaleWaitingEntry,
-  needsCalleeWrites,
+  needsJoinerWrites,
   type CallFacts,
   type StalenessPolicy,
 } from '../domain/staleness.js';
-import { CALLS, CANDIDATES, HISTORY, QUEUE, RATE_LIMITS } from '../matching/collections.js';
+import { HISTORY, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
-import { isRandomCallAbandoned } from '../domain/membership.js';
-import { mailboxRef } from '../calls/mailboxes.js';
-import { MEMBERS_SUBCOLLECTION, PRESENCE_LEASE_MS, SIGNALS_SUBCOLLECTION, signalId, WAITING_SEEN_MS } from '../protocol/calls.js';
+import { answerMailboxId, isRandomCallAbandoned, randomCallMembers } from '../domain/membership.js';
+import { signalRef } from '../calls/mailboxes.js';
+import {
+  CALLS_COLLECTION,
+  MEMBERS_SUBCOLLECTION,
+  PRESENCE_LEASE_MS,
+  QUEUE_COLLECTION,
+  SIGNALS_SUBCOLLECTION,
+  WAITING_SEEN_MS,
+  type RandomCallDoc,
+} from '../protocol/calls.js';
+
+/**
+ * `history/{callId}`: a random call that ended, kept for HISTORY_MS so that
+ * either member can still report or block the other, and so that join can
+ * remember whom one just met (skip memory). Readable by no client.
+ */
+export interface HistoryDoc {
+  /** The call's members, `[joiner, waiter]`, as on the call. */
+  readonly members: RandomCallDoc['members'];
+  readonly room: string;
+  /** How long the call was connected (domain/moderation.ts, connectedMs). */
+  readonly callMs: number;
+  readonly endedAt: Timestamp;
+  /** TTL field, and what the sweeper deletes by. */
+  readonly expireAt: Timestamp;
+}
 
 export interface SweepReport {
   readonly waitingEntries: number;
   readonly calls: number;
-  /** Candidate documents (from before mailboxes) older than any call: their call's trigger failed. */
-  readonly orphanCandidates: number;
   /** Members (of either kind of call) removed because their lease lapsed (the calls that ended with it count in `calls`). */
   readonly lapsedMembers: number;
   /** Mailboxes older than any call (their call's trigger failed). */
@@ -44,14 +65,11 @@ export interface SweepReport {
   readonly expiredRecords: number;
 }
 
-/** What staleness.ts needs of a call document, except its callee's mailbox. */
+/** What staleness.ts needs of a call document, except its joiner's mailbox. */
 function callFacts(call: QueryDocumentSnapshot): CallFacts {
-  const answeredAt = call.get('answeredAt') as Timestamp | null | undefined;
   return {
     kind: isLinkCall(call.data()) ? 'link' : 'random',
     createdAtMs: (call.get('createdAt') as Timestamp).toMillis(),
-    // Only on calls written before mailboxes; absent on today's.
-    answeredAtMs: answeredAt instanceof Timestamp ? answeredAt.toMillis() : null,
   };
 }
 
@@ -74,18 +92,14 @@ export class Sweeper {
 
   async sweep(nowMs: number): Promise<SweepReport> {
     const [waitingEntries, calls] = await Promise.all([this.sweepQueue(nowMs), this.sweepCalls(nowMs)]);
-    // After the calls, so members, candidates and mailboxes of calls deleted
-    // just now are not counted twice.
+    // After the calls, so members and mailboxes of calls deleted just now
+    // are not counted twice.
     const links = await this.sweepLapsedMembers(nowMs);
-    const [orphanCandidates, orphanSignals] = await Promise.all([
-      this.sweepOrphans(CANDIDATES, 'createdAt', nowMs),
-      this.sweepOrphans(SIGNALS_SUBCOLLECTION, 'updatedAt', nowMs),
-    ]);
+    const orphanSignals = await this.sweepOrphanSignals(nowMs);
     const expired = await Promise.all([HISTORY, RATE_LIMITS].map((c) => this.sweepExpired(c, nowMs)));
     return {
       waitingEntries,
       calls: calls + links.endedCalls,
-      orphanCandidates,
       lapsedMembers: links.lapsedMembers,
       orphanSignals,
       expiredRecords: expired[0]! + expired[1]!,
@@ -106,9 +120,9 @@ export class Sweeper {
     // Lapsed leases (closed pages) and stopped heartbeats (dead pages): two
     // queries, as Firestore cannot OR two range filters on different fields.
     const [lapsed, silent] = await Promise.all([
-      this.db.collection(QUEUE).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(SWEEP_BATCH).get(),
+      this.db.collection(QUEUE_COLLECTION).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(SWEEP_BATCH).get(),
       this.db
-        .collection(QUEUE)
+        .collection(QUEUE_COLLECTION)
         .where('seenAt', '<=', Timestamp.fromMillis(nowMs - WAITING_SEEN_MS))
         .limit(SWEEP_BATCH)
         .get(),
@@ -133,28 +147,28 @@ export class Sweeper {
     // Every stale call is at least this old; younger ones are never read.
     const youngestStale = Math.min(this.policy.unansweredCallMs, this.policy.maxCallAgeMs);
     const snap = await this.db
-      .collection(CALLS)
+      .collection(CALLS_COLLECTION)
       .where('createdAt', '<=', Timestamp.fromMillis(nowMs - youngestStale))
       .limit(SWEEP_BATCH)
       .get();
     const calls = snap.docs.map((d) => ({ snap: d, facts: callFacts(d) }));
-    // A random call's answer is in its callee's mailbox: read those (in one
+    // A random call's answer is in its joiner's mailbox: read those (in one
     // round trip) only for the calls whose fate depends on it.
-    const unsure = calls.filter((c) => needsCalleeWrites(c.facts, nowMs, this.policy));
-    const writes = await this.calleeWrites(unsure.map((c) => c.snap));
-    const stale = calls.filter((c) => isStaleCall({ ...c.facts, calleeWrites: writes.get(c.snap.id) }, nowMs, this.policy));
+    const unsure = calls.filter((c) => needsJoinerWrites(c.facts, nowMs, this.policy));
+    const writes = await this.joinerWrites(unsure.map((c) => c.snap));
+    const stale = calls.filter((c) => isStaleCall({ ...c.facts, joinerWrites: writes.get(c.snap.id) }, nowMs, this.policy));
     await Promise.all(stale.map((c) => this.db.recursiveDelete(c.snap.ref)));
     return stale.length;
   }
 
-  /** For each random call: how many times its callee wrote its mailbox to the caller (null: no such mailbox). */
-  private async calleeWrites(calls: readonly QueryDocumentSnapshot[]): Promise<Map<string, number | null>> {
+  /** For each random call: how many times its joiner wrote its mailbox to the waiter (null: no such mailbox). */
+  private async joinerWrites(calls: readonly QueryDocumentSnapshot[]): Promise<Map<string, number | null>> {
     const found = new Map<string, number | null>();
     const refs: DocumentReference[] = [];
     for (const call of calls) {
-      const [caller, callee] = [call.get('caller') as unknown, call.get('callee') as unknown];
-      if (typeof caller === 'string' && typeof callee === 'string') refs.push(mailboxRef(this.db, call.id, callee, caller));
-      else found.set(call.id, null); // not a call join made: nobody can answer it
+      const members = randomCallMembers(call.data());
+      if (members !== null) refs.push(signalRef(this.db, call.id, answerMailboxId(members)));
+      else found.set(call.id, null); // not two members: nobody can answer it
     }
     if (refs.length === 0) return found;
     for (const box of await this.db.getAll(...refs)) {
@@ -186,8 +200,8 @@ export class Sweeper {
     const links = new LinkCalls(this.db, () => nowMs);
     const outcomes = await Promise.all(
       [...byCall].map(async ([id, lapsed]) => {
-        const call = await this.db.collection(CALLS).doc(id).get();
-        if (call.exists && !isLinkCall(call.data())) return this.endAbandonedRandomCall(call.ref, lapsed, nowMs);
+        const call = await this.db.collection(CALLS_COLLECTION).doc(id).get();
+        if (randomCallMembers(call.data()) !== null) return this.endAbandonedRandomCall(call.ref, lapsed, nowMs);
         return links.prune(id, nowMs);
       }),
     );
@@ -217,13 +231,13 @@ export class Sweeper {
   }
 
   /**
-   * Candidates and mailboxes normally go with their call (see onCallDeleted).
-   * Any not written since the oldest a call may be are orphans of a failed trigger.
+   * Mailboxes normally go with their call (see onCallDeleted). Any not
+   * written since the oldest a call may be are orphans of a failed trigger.
    */
-  private async sweepOrphans(subcollection: string, timeField: string, nowMs: number): Promise<number> {
+  private async sweepOrphanSignals(nowMs: number): Promise<number> {
     const snap = await this.db
-      .collectionGroup(subcollection)
-      .where(timeField, '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
+      .collectionGroup(SIGNALS_SUBCOLLECTION)
+      .where('updatedAt', '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
       .limit(SWEEP_BATCH)
       .get();
     await Promise.all(snap.docs.map((d) => d.ref.delete()));
@@ -232,12 +246,12 @@ export class Sweeper {
 }
 
 /**
- * After a call document is deleted: delete its mailboxes (both kinds) and,
- * for a call by link, its members' presence; for a random call, keep its
- * participants, room and how long it was connected for an hour (so either
- * person can still report or block the other, and the ban rule can weigh
- * the report; calls by link keep nothing: history is for moderating random
- * calls). `call` is the deleted document's data, when the trigger has it.
+ * After a call document is deleted: delete its mailboxes and its members'
+ * presence (both kinds); for a random call, keep its members, room and how
+ * long it was connected for an hour (so either person can still report or
+ * block the other, and the ban rule can weigh the report; calls by link keep
+ * nothing: history is for moderating random calls). `call` is the deleted
+ * document's data, when the trigger has it.
  */
 export async function onCallEnded(
   db: Firestore,
@@ -245,31 +259,27 @@ export async function onCallEnded(
   call: Record<string, unknown> | undefined,
   nowMs: number,
 ): Promise<Usage> {
-  const ref = db.collection(CALLS).doc(callId);
-  // Both kinds have presence and mailboxes. Random calls written before
-  // mailboxes (no `members`) trickled candidate documents instead; today's
-  // have none, so skip that query.
-  const subcollections =
-    isLinkCall(call) || Array.isArray(call?.['members'])
-      ? [MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION]
-      : [SIGNALS_SUBCOLLECTION, CANDIDATES];
-  // Read before anything is deleted: the callee's mailbox says whether it answered.
-  const snaps = await Promise.all(subcollections.map((name) => ref.collection(name).get()));
+  const ref = db.collection(CALLS_COLLECTION).doc(callId);
+  // Both kinds have presence and mailboxes. Read before anything is
+  // deleted: the joiner's mailbox says whether it answered.
+  const [presence, mailboxes] = await Promise.all([
+    ref.collection(MEMBERS_SUBCOLLECTION).get(),
+    ref.collection(SIGNALS_SUBCOLLECTION).get(),
+  ]);
+  const members = randomCallMembers(call);
   let writes = 0;
-  if (!isLinkCall(call) && call && Array.isArray(call['participants'])) {
-    await db
-      .collection(HISTORY)
-      .doc(callId)
-      .set({
-        participants: call['participants'],
-        room: call['room'] ?? '',
-        callMs: endedCallMs(call, snaps[subcollections.indexOf(SIGNALS_SUBCOLLECTION)]!.docs, nowMs),
-        endedAt: Timestamp.fromMillis(nowMs),
-        expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
-      });
+  if (call !== undefined && members !== null) {
+    const history: HistoryDoc = {
+      members,
+      room: typeof call['room'] === 'string' ? call['room'] : '',
+      callMs: endedCallMs(call, members, mailboxes.docs, nowMs),
+      endedAt: Timestamp.fromMillis(nowMs),
+      expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
+    };
+    await db.collection(HISTORY).doc(callId).set(history);
     writes = 1;
   }
-  const deleted = await Promise.all(snaps.map((snap) => deleteAll(db, snap)));
+  const deleted = await Promise.all([presence, mailboxes].map((snap) => deleteAll(db, snap)));
   return {
     // Each query is billed at least one read.
     reads: deleted.reduce((sum, n) => sum + queryReads(n), 0),
@@ -280,16 +290,19 @@ export async function onCallEnded(
 
 /**
  * How long a random call that ended at `nowMs` was connected (domain/moderation.ts,
- * connectedMs): answered when its callee wrote its mailbox to the caller.
+ * connectedMs): answered when its joiner wrote its mailbox to the waiter.
  */
-function endedCallMs(call: Record<string, unknown>, mailboxes: readonly QueryDocumentSnapshot[], nowMs: number): number {
-  const [caller, callee] = [call['caller'], call['callee']];
+function endedCallMs(
+  call: Record<string, unknown>,
+  members: RandomCallDoc['members'],
+  mailboxes: readonly QueryDocumentSnapshot[],
+  nowMs: number,
+): number {
   const createdAt = call['createdAt'] as Partial<Timestamp> | undefined;
-  // Not a call join made (calls from before mailboxes have no caller and callee): nobody answered anything.
-  if (typeof caller !== 'string' || typeof callee !== 'string' || typeof createdAt?.toMillis !== 'function') return 0;
-  const n = mailboxes.find((m) => m.id === signalId(callee, caller))?.get('n') as unknown;
-  const calleeWrites = typeof n === 'number' ? n : null;
-  return connectedMs({ createdAtMs: createdAt.toMillis(), calleeWrites }, nowMs, nowMs);
+  if (typeof createdAt?.toMillis !== 'function') return 0;
+  const n = mailboxes.find((m) => m.id === answerMailboxId(members))?.get('n') as unknown;
+  const joinerWrites = typeof n === 'number' ? n : null;
+  return connectedMs({ createdAtMs: createdAt.toMillis(), joinerWrites }, nowMs, nowMs);
 }
 
 /** Deletes the documents of a (sub)collection as read, in batches under Firestore's 500 limit; returns how many. */

@@ -22,8 +22,8 @@ export const WAITING_LEASE_MS = 45_000;
 export const WAITING_RENEW_MS = 15_000;
 
 /**
- * A call whose callee has not answered within this time is abandoned: the
- * callee's tab died between the match and its answer. The caller's page gives
+ * A random call whose joiner has not answered within this time is abandoned:
+ * the joiner's tab died between the match and its answer. The waiter's page gives
  * up sooner (see the web config) and searches again; this is the server's
  * backstop for pages that died too.
  */
@@ -87,7 +87,7 @@ export const ROOM_COUNTS_INTERVAL_MS = 3_000;
 /** Documents deleted per sweep query, to bound one run's work. */
 export const SWEEP_BATCH = 200;
 
-/** How long an ended call is remembered for Report and Block (participants and room only). */
+/** How long an ended call is remembered for Report and Block (members and room only). */
 export const HISTORY_MS = 60 * 60 * 1000;
 
 /** How long reports are kept for moderators. */

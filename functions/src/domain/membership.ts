@@ -1,12 +1,39 @@
 /**
- * Who is in a call by link, and what entering, leaving and peeking decide.
- * Pure: the Firestore class (calls/link-calls.ts) reads the call and its
- * members' presence, asks this module, and writes what it says; the sweeper
- * asks it too. Times in epoch ms.
+ * Who is in a call, and, for a call by link, what entering, leaving and
+ * peeking decide. Pure: the Firestore classes (calls/link-calls.ts, the
+ * matchmaker, the moderator, the sweeper) read the call and its members'
+ * presence, ask this module, and write what it says. Times in epoch ms.
  */
 import { randomBytes } from 'node:crypto';
-import { LINK_CALL_ID_LENGTH, PRESENCE_LEASE_MS, MAX_CALL_MEMBERS, signalId, type CallAvailability } from '../protocol/calls.js';
+import {
+  LINK_CALL_ID_LENGTH,
+  PRESENCE_LEASE_MS,
+  MAX_CALL_MEMBERS,
+  signalId,
+  type CallAvailability,
+  type RandomCallDoc,
+} from '../protocol/calls.js';
 import { MAX_CALL_AGE_MS } from './limits.js';
+
+/**
+ * A random call's two members, `[joiner, waiter]`, from its document's data;
+ * null for anything else (a call by link, a missing or malformed document).
+ */
+export function randomCallMembers(data: Readonly<Record<string, unknown>> | undefined): RandomCallDoc['members'] | null {
+  const members = data?.['members'];
+  if (data?.['kind'] !== 'random' || !Array.isArray(members) || members.length !== 2) return null;
+  const [joiner, waiter] = members as unknown[];
+  return typeof joiner === 'string' && typeof waiter === 'string' ? [joiner, waiter] : null;
+}
+
+/**
+ * The mailbox that says whether a random call was answered: the joiner's to
+ * the waiter. The joiner answers the waiter's offer with its first write
+ * there, so any write means answered.
+ */
+export function answerMailboxId([joiner, waiter]: RandomCallDoc['members']): string {
+  return signalId(joiner, waiter);
+}
 
 /** What the functions know of a link call when they decide. */
 export interface LinkCallFacts {

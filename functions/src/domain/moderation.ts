@@ -42,10 +42,10 @@ export function parseBlockRequest(data: unknown): BlockRequest {
   return { callId: parseCallId(ownField(data, 'callId'), 'Blocking') };
 }
 
-/** The other participant of a call, or null when `uid` is not in it. */
-export function partnerOf(participants: readonly string[], uid: string): string | null {
-  if (participants.length !== 2 || !participants.includes(uid)) return null;
-  const other = participants.find((p) => p !== uid);
+/** The other member of a random call (or its history), or null when `uid` is not one of its two members. */
+export function partnerOf(members: readonly string[], uid: string): string | null {
+  if (members.length !== 2 || !members.includes(uid)) return null;
+  const other = members.find((m) => m !== uid);
   return other ?? null;
 }
 
@@ -75,7 +75,7 @@ export const DEFAULT_BAN_POLICY: BanPolicy = {
   // An abuser's tab is spent in minutes; a person who reports has usually
   // been on Parley a while. A script must keep its accounts alive this long.
   minReporterAgeMs: 10 * 60_000,
-  // Long enough that the two were connected (the callee answered and some
+  // Long enough that the two were connected (the joiner answered and some
   // seconds passed), short enough for someone who sees a flasher and
   // presses Report, picks a reason and confirms.
   minCallMs: 5_000,
@@ -97,23 +97,23 @@ export interface Strike {
 export interface CallTiming {
   readonly createdAtMs: number;
   /**
-   * How many times the callee wrote its mailbox to the caller
-   * (`signals/{callee}_{caller}`, its `n`); null when there is no such
-   * mailbox. The callee's first write carries its answer: any write means answered.
+   * How many times the joiner wrote its mailbox to the waiter
+   * (`signals/{joiner}_{waiter}`, its `n`); null when there is no such
+   * mailbox. The joiner's first write carries its answer: any write means answered.
    */
-  readonly calleeWrites: number | null;
+  readonly joinerWrites: number | null;
 }
 
 /**
  * How long a random call was connected: from its creation to its end (or to
  * `nowMs` while it goes on); 0 for a call never answered. From its creation,
- * not from the answer: the callee holds the offer in join's result and
+ * not from the answer: the joiner holds the offer in join's result and
  * answers within about a second, and both ends of the span are in the hands
- * of the two anyway (the callee chooses when to answer, either one when to
+ * of the two anyway (the joiner chooses when to answer, either one when to
  * hang up), so a more exact start would not make the rule harder to game.
  */
 export function connectedMs(call: CallTiming, endedAtMs: number | null, nowMs: number): number {
-  if (call.calleeWrites === null || call.calleeWrites <= 0) return 0;
+  if (call.joinerWrites === null || call.joinerWrites <= 0) return 0;
   return Math.max(0, (endedAtMs ?? nowMs) - call.createdAtMs);
 }
 

@@ -4,17 +4,11 @@
  * callable turns that into an `invalid-argument` HttpsError.
  */
 import { MAX_SDP_LENGTH } from './limits.js';
-import { LINK_CALL_ID, LINK_CALL_ID_LENGTH } from '../protocol/calls.js';
+import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, type SessionDescription } from '../protocol/calls.js';
 import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
 
 export class InvalidRequest extends Error {
   override readonly name = 'InvalidRequest';
-}
-
-/** A WebRTC session description as it travels through signaling. */
-export interface SessionDescription {
-  readonly type: 'offer' | 'answer';
-  readonly sdp: string;
 }
 
 export interface JoinRequest {

@@ -26,44 +26,43 @@ export function isStaleWaitingEntry(
 }
 
 export interface CallFacts {
-  /** A call by link has no answer: only its age (and its members' leases, see membership.ts) end it. Default 'random'. */
-  readonly kind?: CallKind;
+  /** A call by link has no answer: only its age (and its members' leases, see membership.ts) end it. */
+  readonly kind: CallKind;
   readonly createdAtMs: number;
   /**
-   * A random call's answer is in the callee's mailbox to the caller
-   * (`signals/{callee}_{caller}`): how many times the callee wrote it (its
-   * `n`). The callee's first write carries its answer, so any write means
+   * A random call's answer is in the joiner's mailbox to the waiter
+   * (`signals/{joiner}_{waiter}`, members[0] to members[1]): how many times
+   * the joiner wrote it (its `n`). The joiner's first write carries its
+   * answer to the waiter's offer, so any write means
    * answered. `null`: that mailbox does not exist. `undefined`: not read; a
    * call is never judged unanswered on a fact nobody looked up (the sweeper
-   * reads it whenever needsCalleeWrites says so).
+   * reads it whenever needsJoinerWrites says so).
    */
-  readonly calleeWrites?: number | null;
-  /** Random calls written before mailboxes existed: when the callee wrote `answer` on the call document (null: it did not). */
-  readonly answeredAtMs?: number | null;
+  readonly joinerWrites?: number | null;
 }
 
-/** A random call past the answer timeout with no answer on its document: only its callee's mailbox can still tell it answered. */
+/** A random call past the answer timeout: only its joiner's mailbox can tell whether it was answered. */
 function mayBeUnanswered(call: CallFacts, nowMs: number, policy: StalenessPolicy): boolean {
-  return call.kind !== 'link' && (call.answeredAtMs ?? null) === null && nowMs - call.createdAtMs >= policy.unansweredCallMs;
+  return call.kind === 'random' && nowMs - call.createdAtMs >= policy.unansweredCallMs;
 }
 
 /**
- * Whether isStaleCall needs `calleeWrites` to judge this call: a random call
- * older than the answer timeout, younger than the longest call, not answered
- * on its document. The sweeper reads the callee's mailbox for these only
- * (one read each), never for calls by link, young calls or old ones.
+ * Whether isStaleCall needs `joinerWrites` to judge this call: a random call
+ * older than the answer timeout and younger than the longest call. The
+ * sweeper reads the joiner's mailbox for these only (one read each), never
+ * for calls by link, young calls or old ones.
  */
-export function needsCalleeWrites(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
+export function needsJoinerWrites(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
   return mayBeUnanswered(call, nowMs, policy) && nowMs - call.createdAtMs < policy.maxCallAgeMs;
 }
 
 /**
- * A random call is stale when its callee never answered in time (never
+ * A random call is stale when its joiner never answered in time (never
  * wrote its mailbox); any call is stale when it is older than any
  * conversation we keep signaling data for.
  */
 export function isStaleCall(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
   if (nowMs - call.createdAtMs >= policy.maxCallAgeMs) return true;
-  if (!mayBeUnanswered(call, nowMs, policy) || call.calleeWrites === undefined) return false;
-  return call.calleeWrites === null || call.calleeWrites <= 0;
+  if (!mayBeUnanswered(call, nowMs, policy) || call.joinerWrites === undefined) return false;
+  return call.joinerWrites === null || call.joinerWrites <= 0;
 }

@@ -14,7 +14,7 @@ export function reportHandler(moderator: () => FirestoreModerator, gate: () => R
   });
 }
 
-/** `block({ callId })`: never pair the caller with that call's other participant again. */
+/** `block({ callId })`: never pair the caller with that call's other member again. */
 export function blockHandler(moderator: () => FirestoreModerator, gate: () => RequestGate) {
   return callable('block', gate, parseBlockRequest, async (uid, block, meter) => {
     await moderator().block(uid, block, meter);

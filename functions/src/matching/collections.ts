@@ -1,17 +1,10 @@
 /**
- * Names of the Firestore collections. docs/PROTOCOL.md describes the
- * signaling ones, docs/SECURITY.md the moderation ones; firestore.rules
- * guards all of them.
+ * Names of the Firestore collections only the functions read and write.
+ * Those the pages use too (the queue, calls and what is under them, the
+ * room counts) are named in the protocol module. docs/SECURITY.md describes
+ * these; firestore.rules closes them to every client.
  */
-export const QUEUE = 'queue';
-export const CALLS = 'calls';
-/**
- * Subcollection of a random call written before mailboxes existed: one
- * document per trickled ICE candidate. No client writes it any more (the
- * rules close it); the functions still delete what is left of it.
- */
-export const CANDIDATES = 'candidates';
-/** Recently ended calls (participants and room only), so Report and Block work right after a call. */
+/** Recently ended random calls (members and room only), so Report and Block work right after a call. */
 export const HISTORY = 'history';
 export const REPORTS = 'reports';
 export const BANS = 'bans';

@@ -35,6 +35,7 @@ import {
   SKIP_MEMORY_SIZE,
   WAITING_LEASE_MS,
 } from '../domain/limits.js';
+import { randomCallMembers } from '../domain/membership.js';
 import { MAX_BLOCKED } from '../domain/moderation.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import {
@@ -46,22 +47,20 @@ import {
   type WaitingEntry,
   type Widening,
 } from '../domain/pairing.js';
-import type { JoinRequest, SessionDescription } from '../domain/requests.js';
+import type { JoinRequest } from '../domain/requests.js';
+import {
+  CALLS_COLLECTION,
+  QUEUE_COLLECTION,
+  type JoinResult,
+  type LeaveResult,
+  type RandomCallDoc,
+  type SessionDescription,
+} from '../protocol/calls.js';
 import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mailboxes.js';
-import { BANS, BLOCKS, CALLS, HISTORY, QUEUE } from './collections.js';
+import { BANS, BLOCKS, HISTORY } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
-
-/** What `join` tells the caller. */
-export type JoinOutcome =
-  /**
-   * Queued. The call will be created under `callId` when someone arrives.
-   * `widened`: also in the Anyone pool; `widenInMs`: when a renewal would widen it.
-   */
-  | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
-  /** Paired at once with someone who was waiting: answer their offer. `room`: the pool they met in. */
-  | { readonly status: 'matched'; readonly callId: string; readonly offer: SessionDescription; readonly room: RoomId };
 
 /** The queue and pairing, as the callables see them. */
 export interface Matchmaker {
@@ -69,9 +68,9 @@ export interface Matchmaker {
    * Ends the caller's calls, then pairs them with someone waiting in their
    * pools or queues them. Operations are added to `meter` as Firestore bills them.
    */
-  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinOutcome>;
-  /** Ends everything the caller is part of: their waiting entry and their calls. */
-  leave(uid: string, meter?: UsageMeter): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }>;
+  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinResult>;
+  /** Ends everything of random chat the caller is part of: their waiting entry and their random calls. */
+  leave(uid: string, meter?: UsageMeter): Promise<LeaveResult>;
 }
 
 /** A `queue/{uid}` document. Written only by the functions. */
@@ -81,7 +80,8 @@ export interface QueueDoc {
   readonly room: RoomId;
   /** Where pairing looks for this entry: the room, and 'any' once widened. */
   readonly pools: readonly RoomId[];
-  readonly offer: SessionDescription;
+  /** The waiter's offer: the first description of the call it will be in. */
+  readonly offer: SessionDescription & { readonly type: 'offer' };
   /** The id the call will have, so the waiting page can listen for it. */
   readonly callId: string;
   /** Whom this person blocked: copied at join, and updated by Report and Block while the person waits. */
@@ -98,25 +98,13 @@ export interface QueueDoc {
 }
 
 /**
- * A random call's `calls/{callId}` document, as `join` creates it. No SDP:
- * the callee got the waiter's offer in join's result, and everything after
- * it (the answer, candidates, later descriptions both ways) goes through the
- * two mailboxes `signals/{caller}_{callee}` and `signals/{callee}_{caller}`,
- * created in the same batch.
+ * A random call's `calls/{callId}` document as `join` creates it: the
+ * protocol's shape (members `[joiner, waiter]`, who may read it and by which
+ * join and leave find one's calls) with its times. Everything after the
+ * waiter's offer (the answer, candidates, later descriptions both ways) goes
+ * through the two mailboxes, created in the same batch.
  */
-export interface CallDoc {
-  /** A call by link (calls/link-calls.ts) has kind 'link'; documents written before this field existed have none. */
-  readonly kind: 'random';
-  /** The one who was waiting: its offer is the call's first description. */
-  readonly caller: string;
-  /** The one whose join made the pair. */
-  readonly callee: string;
-  /** Who may read the call (firestore.rules); join and leave find one's calls by it. */
-  readonly participants: readonly [string, string];
-  /** The same two, in the order of a call by link's `members`: the caller first (it made the first offer). */
-  readonly members: readonly [string, string];
-  /** The pool the two met in. */
-  readonly room: RoomId;
+export interface StoredRandomCall extends RandomCallDoc {
   readonly createdAt: Timestamp;
   /** TTL field: production deletes the document after this time. */
   readonly expireAt: Timestamp;
@@ -136,9 +124,9 @@ interface PersonFacts {
   readonly recentPartners: string[];
 }
 
-/** The other participants of a call or history entry. */
-function partnersOf(participants: unknown, uid: string): string[] {
-  return (Array.isArray(participants) ? (participants as string[]) : []).filter((p) => p !== uid);
+/** The other members of a random call or history entry. */
+function partnersOf(members: unknown, uid: string): string[] {
+  return (Array.isArray(members) ? (members as string[]) : []).filter((m) => m !== uid);
 }
 
 /**
@@ -191,14 +179,22 @@ export class FirestoreMatchmaker implements Matchmaker {
   ) {}
 
   private get queue() {
-    return this.db.collection(QUEUE);
+    return this.db.collection(QUEUE_COLLECTION);
   }
 
   private get calls() {
-    return this.db.collection(CALLS);
+    return this.db.collection(CALLS_COLLECTION);
   }
 
-  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinOutcome> {
+  /**
+   * The random calls `uid` is in (one, unless something went wrong). Not
+   * its calls by link: random chat never ends those.
+   */
+  private randomCallsOf(uid: string) {
+    return this.calls.where('members', 'array-contains', uid).where('kind', '==', 'random');
+  }
+
+  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
     // with the first attempt, reused by the retries of a lost race.
@@ -208,21 +204,23 @@ export class FirestoreMatchmaker implements Matchmaker {
       facts ??= this.personFacts(uid, nowMs, meter);
       const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await Promise.all([
         readDoc(ownRef, meter),
-        readQuery(this.calls.where('participants', 'array-contains', uid), meter),
+        readQuery(this.randomCallsOf(uid), meter),
         facts,
       ]);
 
       // A renewal that crossed its own match: the call it waits for exists and
-      // the page will see it. Change nothing (ending it would drop the partner).
-      if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && c.get('caller') === uid)) {
+      // the page will see it (as its waiter, the second member). Change
+      // nothing (ending it would drop the partner).
+      if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && randomCallMembers(c.data())?.[1] === uid)) {
         return { status: 'waiting', callId: renewing, widened: false, widenInMs: null };
       }
 
       // Skip memory: partners of the calls this join ends, and of calls that
       // ended a moment ago.
-      const recent = [
-        ...new Set([...ownCalls.docs.flatMap((c) => partnersOf(c.get('participants'), uid)), ...recentPartners]),
-      ].slice(0, SKIP_MEMORY_SIZE);
+      const recent = [...new Set([...ownCalls.docs.flatMap((c) => partnersOf(c.get('members'), uid)), ...recentPartners])].slice(
+        0,
+        SKIP_MEMORY_SIZE,
+      );
 
       // A renewal from the same room keeps its place in line and its call id
       // (the page is already listening for that call).
@@ -317,7 +315,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       readQuery(
         this.db
           .collection(HISTORY)
-          .where('participants', 'array-contains', uid)
+          .where('members', 'array-contains', uid)
           .where('endedAt', '>', Timestamp.fromMillis(nowMs - SKIP_MEMORY_MS))
           .orderBy('endedAt', 'desc')
           .limit(SKIP_MEMORY_SIZE),
@@ -328,7 +326,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     if (bannedUntil > nowMs) throw new Banned(bannedUntil);
     return {
       blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [],
-      recentPartners: history.docs.flatMap((h) => partnersOf(h.get('participants'), uid)),
+      recentPartners: history.docs.flatMap((h) => partnersOf(h.get('members'), uid)),
     };
   }
 
@@ -337,8 +335,8 @@ export class FirestoreMatchmaker implements Matchmaker {
    * the header), or stay queued. Never throws a lost race: at worst the entry
    * stays queued and the page's next renewal looks again.
    */
-  private async lookAgain(queued: Queued, meter: UsageMeter): Promise<JoinOutcome> {
-    const waiting: JoinOutcome = {
+  private async lookAgain(queued: Queued, meter: UsageMeter): Promise<JoinResult> {
+    const waiting: JoinResult = {
       status: 'waiting',
       callId: queued.callId,
       widened: queued.widening.widened,
@@ -422,16 +420,15 @@ export class FirestoreMatchmaker implements Matchmaker {
    * seeker is told once it commits. One batch: the waiter's listener never
    * sees a call whose mailboxes are not there yet.
    */
-  private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinOutcome {
+  private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinResult {
     const room = sharedPool(seeker, partner) as RoomId;
     const callId = partner.doc.callId;
-    const [caller, callee] = [partner.uid, seeker.uid];
-    const call: CallDoc = {
+    // The waiter's offer is the call's first: the waiter is the later member.
+    const [joiner, waiter] = [seeker.uid, partner.uid];
+    const members = [joiner, waiter] as const;
+    const call: StoredRandomCall = {
       kind: 'random',
-      caller,
-      callee,
-      participants: [caller, callee],
-      members: [caller, callee],
+      members,
       room,
       createdAt: Timestamp.fromMillis(nowMs),
       expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
@@ -439,27 +436,24 @@ export class FirestoreMatchmaker implements Matchmaker {
     batch.delete(partner.snap.ref, { lastUpdateTime: partner.snap.updateTime! });
     // create(), not set(): if the id were somehow taken the batch fails
     // instead of overwriting someone else's call (or its mailboxes).
-    batch.create(this.calls.doc(callId) as DocumentReference<CallDoc>, call);
-    batch.create(mailboxRef(this.db, callId, caller, callee), emptyMailbox(caller, callee, nowMs));
-    batch.create(mailboxRef(this.db, callId, callee, caller), emptyMailbox(callee, caller, nowMs));
+    batch.create(this.calls.doc(callId) as DocumentReference<StoredRandomCall>, call);
+    batch.create(mailboxRef(this.db, callId, waiter, joiner), emptyMailbox(waiter, joiner, nowMs));
+    batch.create(mailboxRef(this.db, callId, joiner, waiter), emptyMailbox(joiner, waiter, nowMs));
     // Presence for both: each page refreshes its own, and the sweeper ends
     // the call once either stops (both tabs killed: nobody calls leave).
-    batch.create(presenceRef(this.db, callId, caller), newPresence(caller, nowMs));
-    batch.create(presenceRef(this.db, callId, callee), newPresence(callee, nowMs));
-    return { status: 'matched', callId, offer: partner.doc.offer, room };
+    batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, nowMs));
+    batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, nowMs));
+    return { status: 'matched', callId, offer: partner.doc.offer, room, members };
   }
 
-  async leave(uid: string, meter = new UsageMeter()): Promise<{ readonly endedCalls: number; readonly leftQueue: boolean }> {
+  async leave(uid: string, meter = new UsageMeter()): Promise<LeaveResult> {
     // Conditional like join (no transaction: under load a transaction here
     // waits behind pairing and can outlive its deadline). Someone can only
     // pair us through our entry, which is deleted on condition it is
     // unchanged, so no call is created between the read and the commit.
     const ownRef = this.queue.doc(uid);
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
-      const [own, ownCalls] = await Promise.all([
-        readDoc(ownRef, meter),
-        readQuery(this.calls.where('participants', 'array-contains', uid), meter),
-      ]);
+      const [own, ownCalls] = await Promise.all([readDoc(ownRef, meter), readQuery(this.randomCallsOf(uid), meter)]);
       const batch = new MeteredBatch(this.db, meter);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
       for (const call of ownCalls.docs) batch.delete(call.ref);

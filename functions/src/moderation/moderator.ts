@@ -22,11 +22,13 @@ import {
   type ReportRequest,
   type Strike,
 } from '../domain/moderation.js';
+import { answerMailboxId, randomCallMembers } from '../domain/membership.js';
 import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { mailboxRef } from '../calls/mailboxes.js';
-import { BANS, BLOCKS, CALLS, HISTORY, QUEUE, REPORTS, STRIKES } from '../matching/collections.js';
+import { signalRef } from '../calls/mailboxes.js';
+import { BANS, BLOCKS, HISTORY, REPORTS, STRIKES } from '../matching/collections.js';
+import { CALLS_COLLECTION, QUEUE_COLLECTION, type RandomCallDoc } from '../protocol/calls.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
 import type { NetworkHasher } from './networks.js';
 
@@ -91,7 +93,7 @@ export class FirestoreModerator {
   ) {}
 
   /**
-   * Reports the other participant of `callId`. Ends the call, blocks the
+   * Reports the other member of `callId`. Ends the call, blocks the
    * reported person for the reporter, stores the report, and bans the
    * reported person when the recent reports against them come from enough
    * different people (domain/moderation.ts, banUntil).
@@ -174,7 +176,7 @@ export class FirestoreModerator {
             expireAt: Timestamp.fromMillis(until),
           });
           // A banned person waiting right now is taken out of the queue.
-          tx.delete(this.db.collection(QUEUE).doc(call.partner));
+          tx.delete(this.db.collection(QUEUE_COLLECTION).doc(call.partner));
         }
         return { banned: until !== null, counted };
       },
@@ -182,7 +184,7 @@ export class FirestoreModerator {
     );
   }
 
-  /** Never pair the caller with the other participant of `callId` again; ends the call. */
+  /** Never pair the caller with the other member of `callId` again; ends the call. */
   async block(uid: string, { callId }: BlockRequest, meter = new UsageMeter()): Promise<void> {
     await runContended(
       this.db,
@@ -195,45 +197,54 @@ export class FirestoreModerator {
   }
 
   /**
-   * The first read of Report and Block: the call, or its history once it
-   * ended. Refuses (NotInCall) when neither has the caller in it. For a call
-   * that goes on, one more read: the callee's mailbox to the caller, whose
-   * first write is the answer (connectedMs); an ended call's history has its
+   * The first read of Report and Block: the random call, or its history once
+   * it ended. Refuses (NotInCall) when neither has the caller among its two
+   * members (calls by link are not moderated this way: they leave no
+   * history, and whoever holds the link chose to be there). For a call that
+   * goes on, one more read: the joiner's mailbox to the waiter, whose first
+   * write is the answer (connectedMs); an ended call's history has its
    * duration, recorded by onCallEnded (cleanup/sweeper.ts).
    */
   private async callFacts(tx: MeteredTransaction, uid: string, callId: string, nowMs: number): Promise<CallFacts> {
     const [call, history] = await Promise.all([
-      tx.getDoc(this.db.collection(CALLS).doc(callId)),
+      tx.getDoc(this.db.collection(CALLS_COLLECTION).doc(callId)),
       tx.getDoc(this.db.collection(HISTORY).doc(callId)),
     ]);
-    const source = call.exists ? call : history.exists ? history : null;
-    const participants = (source?.get('participants') as string[] | undefined) ?? [];
-    const partner = partnerOf(participants, uid);
-    if (source === null || partner === null) throw new NotInCall();
+    if (call.exists) {
+      const members = randomCallMembers(call.data());
+      const partner = members === null ? null : partnerOf(members, uid);
+      if (members === null || partner === null) throw new NotInCall();
+      const room = (call.get('room') as string | undefined) ?? '';
+      return { partner, room, callMs: await this.liveCallMs(tx, call, members, nowMs), live: true };
+    }
+    const partner = history.exists ? partnerOf((history.get('members') as string[] | undefined) ?? [], uid) : null;
+    if (partner === null) throw new NotInCall();
     return {
       partner,
-      room: (source.get('room') as string | undefined) ?? '',
-      callMs: call.exists ? await this.liveCallMs(tx, call, nowMs) : ((history.get('callMs') as number | undefined) ?? 0),
-      live: call.exists,
+      room: (history.get('room') as string | undefined) ?? '',
+      callMs: (history.get('callMs') as number | undefined) ?? 0,
+      live: false,
     };
   }
 
-  /** How long a random call that goes on has been connected (0 until its callee answered). */
-  private async liveCallMs(tx: MeteredTransaction, call: DocumentSnapshot, nowMs: number): Promise<number> {
-    const [caller, callee] = [call.get('caller') as unknown, call.get('callee') as unknown];
-    // Not a call join made (no caller and callee): nobody answered anything.
-    if (typeof caller !== 'string' || typeof callee !== 'string') return 0;
-    const box = await tx.getDoc(mailboxRef(this.db, call.id, callee, caller));
+  /** How long a random call that goes on has been connected (0 until the joiner answered). */
+  private async liveCallMs(
+    tx: MeteredTransaction,
+    call: DocumentSnapshot,
+    members: RandomCallDoc['members'],
+    nowMs: number,
+  ): Promise<number> {
+    const box = await tx.getDoc(signalRef(this.db, call.id, answerMailboxId(members)));
     const n = box.get('n') as unknown;
-    const calleeWrites = box.exists ? (typeof n === 'number' ? n : 0) : null;
-    return connectedMs({ createdAtMs: (call.get('createdAt') as Timestamp).toMillis(), calleeWrites }, null, nowMs);
+    const joinerWrites = box.exists ? (typeof n === 'number' ? n : 0) : null;
+    return connectedMs({ createdAtMs: (call.get('createdAt') as Timestamp).toMillis(), joinerWrites }, null, nowMs);
   }
 
   /** The blocker's blocked list, and their waiting entry if they are waiting right now. */
   private async blockerFacts(tx: MeteredTransaction, uid: string): Promise<BlockerFacts> {
     const [blocks, waiting] = await Promise.all([
       tx.getDoc(this.db.collection(BLOCKS).doc(uid)),
-      tx.getDoc(this.db.collection(QUEUE).doc(uid)),
+      tx.getDoc(this.db.collection(QUEUE_COLLECTION).doc(uid)),
     ]);
     return { blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [], waiting };
   }
@@ -256,7 +267,7 @@ export class FirestoreModerator {
     tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
     if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
     // Ending it tells the other page; the trigger records the history.
-    if (call.live) tx.delete(this.db.collection(CALLS).doc(callId));
+    if (call.live) tx.delete(this.db.collection(CALLS_COLLECTION).doc(callId));
   }
 }
 

@@ -30,7 +30,7 @@ import {
 } from '../protocol/room-counts.js';
 import { ROOMS, type RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
-import { CALLS, QUEUE } from '../matching/collections.js';
+import { CALLS_COLLECTION, QUEUE_COLLECTION } from '../protocol/calls.js';
 import { isLostRace, MeteredBatch, readDoc, replaceIfUnchanged } from '../matching/optimistic.js';
 
 /** Scheduling writes lost to other triggers before giving up (each loss means someone else scheduled or counted). */
@@ -119,8 +119,8 @@ export class RoomCounter {
       await Promise.all(
         ROOMS.map(async (room): Promise<[RoomId, RoomCount]> => {
           const [waiting, calls] = await Promise.all([
-            this.db.collection(QUEUE).where('room', '==', room.id).where('leaseExpiresAt', '>', live).count().get(),
-            this.db.collection(CALLS).where('room', '==', room.id).count().get(),
+            this.db.collection(QUEUE_COLLECTION).where('room', '==', room.id).where('leaseExpiresAt', '>', live).count().get(),
+            this.db.collection(CALLS_COLLECTION).where('room', '==', room.id).count().get(),
           ]);
           // A count() costs one read per 1000 index entries, at least one.
           meter.read(Math.max(1, Math.ceil(waiting.data().count / 1000)) + Math.max(1, Math.ceil(calls.data().count / 1000)));

@@ -1,12 +1,15 @@
 /**
- * Calls by link (one to one or a group of up to five) and the per-direction
- * signaling mailboxes every link of a call uses, in random calls too. The shapes, limits and codes
- * here are the contract between the functions, the rules (firestore.rules
- * repeats the limits; test/emulator checks they agree) and any client;
- * docs/PROTOCOL.md describes them for a client in another language.
+ * Calls of both kinds (a random pair made by `join`, a call by link of up to
+ * five), the queue that random pairs are made from, and the per-direction
+ * signaling mailboxes every link of a call uses. The shapes, limits and
+ * codes here are the contract between the functions, the rules
+ * (firestore.rules repeats the limits; test/emulator checks they agree) and
+ * any client; docs/PROTOCOL.md describes them for a client in another
+ * language.
  *
  * Pure: no firebase import, so the web bundle includes it.
  */
+import type { RoomId } from './rooms.js';
 
 /** Collections and subcollections of a call. */
 export const CALLS_COLLECTION = 'calls';
@@ -15,8 +18,14 @@ export const MEMBERS_SUBCOLLECTION = 'members';
 /** `calls/{callId}/signals/{from}_{to}`: one mailbox per direction between two people in a call (random or by link). */
 export const SIGNALS_SUBCOLLECTION = 'signals';
 
-/** What kind of call a `calls/{callId}` document is. Random calls made by `join` have `kind: 'random'` (or none, before this field existed). */
+/** What kind of call a `calls/{callId}` document is: a random pair made by `join`, or a call by link. */
 export type CallKind = 'random' | 'link';
+
+/** A WebRTC session description as it travels through signaling (join's offer, a mailbox's description). */
+export interface SessionDescription {
+  readonly type: 'offer' | 'answer';
+  readonly sdp: string;
+}
 
 /**
  * A full mesh: each member sends its video to every other. Past five, home
@@ -56,13 +65,35 @@ export const QUEUE_COLLECTION = 'queue';
 export const WAITING_HEARTBEAT_MS = 5_000;
 export const WAITING_SEEN_MS = 15_000;
 
-/** The call document of a link call (`calls/{callId}`), as members read it. */
+/**
+ * A random call's document (`calls/{callId}`, made by `join`), as its two
+ * members read it. No SDP: the joiner got the waiter's offer in join's
+ * result, and everything after it goes through the two mailboxes.
+ */
+export interface RandomCallDoc {
+  readonly kind: 'random';
+  /**
+   * The two, in the order every call lists its members: of two members the
+   * later one makes the first offer (the impolite end of perfect
+   * negotiation). The waiter's offer, sent with its join before anyone was
+   * there, is that first offer, so the waiter is the later member: the
+   * joiner (whose join made the pair) first, the waiter second.
+   */
+  readonly members: readonly [joiner: string, waiter: string];
+  /** The pool the two met in (`'any'` when they met through Anyone). */
+  readonly room: RoomId;
+}
+
+/** A call by link's document (`calls/{callId}`, made by `createCall`), as its members read it. */
 export interface LinkCallDoc {
   readonly kind: 'link';
   /** Members' uids, in the order they entered: the earlier of two is the polite side of their link. */
   readonly members: readonly string[];
   readonly capacity: number;
 }
+
+/** A `calls/{callId}` document of either kind (createdAt and expireAt, timestamps, besides). */
+export type CallDoc = RandomCallDoc | LinkCallDoc;
 
 /**
  * A mailbox `calls/{callId}/signals/{from}_{to}`: everything `from` has to
@@ -77,7 +108,7 @@ export interface SignalDoc {
   readonly to: string;
   /** Incremented with each new description; a receiver applies a description whose epoch it has not seen. */
   readonly epoch: number;
-  readonly description: { readonly type: 'offer' | 'answer'; readonly sdp: string } | null;
+  readonly description: SessionDescription | null;
   /**
    * The sender's candidates, one JSON object per line:
    * `{"candidate": string, "sdpMid": string|null, "sdpMLineIndex": number|null, "usernameFragment": string|null}`.
@@ -103,6 +134,32 @@ export const MAX_SIGNAL_WRITES = 300;
 /** The id of the mailbox from `from` to `to`. */
 export function signalId(from: string, to: string): string {
   return `${from}_${to}`;
+}
+
+/** `join({room, offer, renewing?, widen?})`: paired at once, or queued. */
+export type JoinResult =
+  /**
+   * Queued. The call will be created under `callId` when someone arrives.
+   * `widened`: also in the Anyone pool; `widenInMs`: when a renewal would widen it.
+   */
+  | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
+  /**
+   * Paired at once with someone who was waiting: answer their offer. `room`:
+   * the pool they met in; `members`: the call document's, `[joiner, waiter]`
+   * (the one who called join first), so the page can build its call without reading it.
+   */
+  | {
+      readonly status: 'matched';
+      readonly callId: string;
+      readonly offer: SessionDescription & { readonly type: 'offer' };
+      readonly room: RoomId;
+      readonly members: RandomCallDoc['members'];
+    };
+
+/** `leave()`: how many calls of the caller it ended, and whether the caller was waiting. */
+export interface LeaveResult {
+  readonly endedCalls: number;
+  readonly leftQueue: boolean;
 }
 
 /** `createCall({})`: a new link call with the caller as its first member. */

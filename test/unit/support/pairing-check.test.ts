@@ -14,7 +14,7 @@ const client = (uid: string, room: string, outcome: ClientView['outcome'], left 
 describe("pairingViolations (the load test's judge)", () => {
   const good = {
     clients: [client('a', 'ta', waiting('c1')), client('b', 'ta', matched('c1')), client('c', 'hi', waiting('c2'))],
-    calls: [{ id: 'c1', caller: 'a', callee: 'b', room: 'ta' }],
+    calls: [{ id: 'c1', members: ['b', 'a'] as const, room: 'ta' }],
     queue: [{ uid: 'c', room: 'hi', callId: 'c2' }],
   };
 
@@ -23,7 +23,7 @@ describe("pairingViolations (the load test's judge)", () => {
   });
 
   it('catches someone paired with themself', () => {
-    const p = pairingViolations([client('a', 'ta', matched('c1'))], [{ id: 'c1', caller: 'a', callee: 'a', room: 'ta' }], []);
+    const p = pairingViolations([client('a', 'ta', matched('c1'))], [{ id: 'c1', members: ['a', 'a'] as const, room: 'ta' }], []);
     assert.ok(
       p.some((x) => x.includes('paired with themself')),
       p.join('\n'),
@@ -31,7 +31,7 @@ describe("pairingViolations (the load test's judge)", () => {
   });
 
   it('catches someone in two calls', () => {
-    const calls = [...good.calls, { id: 'c3', caller: 'c', callee: 'a', room: 'ta' }];
+    const calls = [...good.calls, { id: 'c3', members: ['a', 'c'] as const, room: 'ta' }];
     const p = pairingViolations([...good.clients.slice(0, 2), client('c', 'ta', waiting('c3'))], calls, []);
     assert.ok(
       p.some((x) => x.includes('a is in 2 calls')),
@@ -42,7 +42,7 @@ describe("pairingViolations (the load test's judge)", () => {
   it('catches a pair across rooms', () => {
     const p = pairingViolations(
       [client('a', 'ta', waiting('c1')), client('b', 'hi', matched('c1'))],
-      [{ id: 'c1', caller: 'a', callee: 'b', room: 'ta' }],
+      [{ id: 'c1', members: ['b', 'a'] as const, room: 'ta' }],
       [],
     );
     assert.ok(
@@ -78,14 +78,14 @@ describe("pairingViolations (the load test's judge)", () => {
     assert.deepEqual(p, []);
   });
 
-  it('catches a caller who listens on another id than its call', () => {
+  it('catches a waiter who listens on another id than its call', () => {
     const p = pairingViolations(
       [client('a', 'ta', waiting('other')), client('b', 'ta', matched('c1'))],
-      [{ id: 'c1', caller: 'a', callee: 'b', room: 'ta' }],
+      [{ id: 'c1', members: ['b', 'a'] as const, room: 'ta' }],
       [],
     );
     assert.ok(
-      p.some((x) => x.includes('caller a was not told')),
+      p.some((x) => x.includes('waiter a was not told')),
       p.join('\n'),
     );
   });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { MAX_CALL_AGE_MS } from '../../../../functions/src/domain/limits.js';
 import {
+  answerMailboxId,
   availability,
   decideEnter,
   decideLeave,
@@ -15,6 +16,7 @@ import {
   mailboxesOf,
   newLinkCallId,
   partitionMembers,
+  randomCallMembers,
   type LinkCallFacts,
 } from '../../../../functions/src/domain/membership.js';
 import {
@@ -33,6 +35,32 @@ function callOf(seen: Record<string, number | undefined>, extra: Partial<LinkCal
   const seenAtMs = new Map(Object.entries(seen).filter((e): e is [string, number] => e[1] !== undefined));
   return { members: Object.keys(seen), capacity: MAX_CALL_MEMBERS, createdAtMs: NOW - 60_000, seenAtMs, ...extra };
 }
+
+describe('randomCallMembers', () => {
+  it("reads a random call's [joiner, waiter] as join writes them", () => {
+    assert.deepEqual(randomCallMembers({ kind: 'random', members: ['joiner', 'waiter'], room: 'ta' }), ['joiner', 'waiter']);
+  });
+
+  it('is null for a call by link, whatever its members', () => {
+    assert.equal(randomCallMembers({ kind: 'link', members: ['a', 'b'], capacity: 5 }), null);
+  });
+
+  it('is null for a document without a kind, without two string members, or no document', () => {
+    assert.equal(randomCallMembers({ members: ['a', 'b'] }), null);
+    assert.equal(randomCallMembers({ kind: 'random', members: ['a'] }), null);
+    assert.equal(randomCallMembers({ kind: 'random', members: ['a', 'b', 'c'] }), null);
+    assert.equal(randomCallMembers({ kind: 'random', members: ['a', 7] }), null);
+    assert.equal(randomCallMembers({ kind: 'random', members: 'ab' }), null);
+    assert.equal(randomCallMembers({ kind: 'random' }), null);
+    assert.equal(randomCallMembers(undefined), null);
+  });
+});
+
+describe('answerMailboxId', () => {
+  it("is the joiner's mailbox to the waiter: the one the joiner answers the waiter's offer through", () => {
+    assert.equal(answerMailboxId(['joiner', 'waiter']), 'joiner_waiter');
+  });
+});
 
 describe('isMemberLive', () => {
   it('is live while seenAt + lease is after now, and not at the boundary', () => {

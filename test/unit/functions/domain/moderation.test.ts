@@ -174,11 +174,11 @@ describe('parseBlockRequest', () => {
 });
 
 describe('partnerOf', () => {
-  it('returns the other participant for the first one', () => {
+  it('returns the other member for the first one', () => {
     assert.equal(partnerOf(['alice', 'bob'], 'alice'), 'bob');
   });
 
-  it('returns the other participant for the second one', () => {
+  it('returns the other member for the second one', () => {
     assert.equal(partnerOf(['alice', 'bob'], 'bob'), 'alice');
   });
 
@@ -374,17 +374,17 @@ describe('strikeCounts', () => {
 });
 
 describe('connectedMs', () => {
-  const answered = (createdAtMs: number) => ({ createdAtMs, calleeWrites: 1 });
+  const answered = (createdAtMs: number) => ({ createdAtMs, joinerWrites: 1 });
 
-  it('is 0 for a call never answered: no callee mailbox, or one the callee never wrote', () => {
-    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: null }, null, NOW), 0);
-    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: 0 }, null, NOW), 0);
-    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, calleeWrites: 0 }, NOW - 1000, NOW), 0);
+  it('is 0 for a call never answered: no joiner mailbox, or one the joiner never wrote', () => {
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, joinerWrites: null }, null, NOW), 0);
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, joinerWrites: 0 }, null, NOW), 0);
+    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, joinerWrites: 0 }, NOW - 1000, NOW), 0);
   });
 
   it('runs from the creation to now while an answered call goes on', () => {
     assert.equal(connectedMs(answered(NOW - 7000), null, NOW), 7000);
-    assert.equal(connectedMs({ createdAtMs: NOW - 7000, calleeWrites: 12 }, null, NOW), 7000);
+    assert.equal(connectedMs({ createdAtMs: NOW - 7000, joinerWrites: 12 }, null, NOW), 7000);
   });
 
   it('runs from the creation to the end once it ended', () => {

@@ -6,7 +6,7 @@ import {
   DEFAULT_STALENESS,
   isStaleCall,
   isStaleWaitingEntry,
-  needsCalleeWrites,
+  needsJoinerWrites,
   type StalenessPolicy,
 } from '../../../../functions/src/domain/staleness.js';
 
@@ -41,10 +41,10 @@ describe('isStaleWaitingEntry', () => {
 });
 
 describe('isStaleCall with the default policy', () => {
-  // A random call as the sweeper sees it: the callee's mailbox read, with
+  // A random call as the sweeper sees it: the joiner's mailbox read, with
   // `writes` writes (0: created by join, never written).
-  const unanswered = (ageMs: number) => ({ createdAtMs: NOW - ageMs, calleeWrites: 0 });
-  const answered = (ageMs: number) => ({ createdAtMs: NOW - ageMs, calleeWrites: 1 });
+  const unanswered = (ageMs: number) => ({ kind: 'random' as const, createdAtMs: NOW - ageMs, joinerWrites: 0 });
+  const answered = (ageMs: number) => ({ kind: 'random' as const, createdAtMs: NOW - ageMs, joinerWrites: 1 });
 
   it('keeps a brand-new unanswered call', () => {
     assert.equal(isStaleCall(unanswered(0), NOW), false);
@@ -66,19 +66,23 @@ describe('isStaleCall with the default policy', () => {
     assert.equal(isStaleCall(unanswered(MAX_CALL_AGE_MS + 1), NOW), true);
   });
 
-  it('deletes a call whose callee mailbox is missing past the timeout: nobody can answer it', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, calleeWrites: null }, NOW), true);
+  it('deletes a call whose joiner mailbox is missing past the timeout: nobody can answer it', () => {
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS, joinerWrites: null }, NOW), true);
   });
 
-  it('keeps a call past the timeout whose callee mailbox was not read: no conversation ends on a fact nobody looked up', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), false);
-    assert.equal(isStaleCall({ createdAtMs: NOW - MAX_CALL_AGE_MS }, NOW), true, 'the max age needs no mailbox');
+  it('keeps a call past the timeout whose joiner mailbox was not read: no conversation ends on a fact nobody looked up', () => {
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS }, NOW), true, 'the max age needs no mailbox');
   });
 
   it('keeps an answered call past the unanswered timeout', () => {
     assert.equal(isStaleCall(answered(UNANSWERED_CALL_MS), NOW), false);
     assert.equal(isStaleCall(answered(UNANSWERED_CALL_MS * 10), NOW), false);
-    assert.equal(isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, calleeWrites: 7 }, NOW), false, 'renegotiated since');
+    assert.equal(
+      isStaleCall({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS, joinerWrites: 7 }, NOW),
+      false,
+      'renegotiated since',
+    );
   });
 
   it('keeps an answered call one millisecond short of the max age', () => {
@@ -94,44 +98,22 @@ describe('isStaleCall with the default policy', () => {
   });
 
   it('keeps a call created in the future (clock skew)', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW + 5_000, calleeWrites: 0 }, NOW), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW + 5_000, joinerWrites: 0 }, NOW), false);
   });
 });
 
-describe('isStaleCall for a random call written before mailboxes', () => {
-  it('keeps one answered on its document, whatever its (absent) mailbox says', () => {
+describe('needsJoinerWrites: which calls the sweeper reads a mailbox for', () => {
+  it('only random calls between the answer timeout and the max age', () => {
     assert.equal(
-      isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: NOW - 1_000, calleeWrites: null }, NOW),
+      needsJoinerWrites({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS + 1 }, NOW),
       false,
+      'too young to judge',
     );
-  });
-
-  it('treats an answer at epoch 0 as answered, not as missing', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: 0, calleeWrites: null }, NOW), false);
-  });
-
-  it('deletes one never answered, like any unanswered call', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: null, calleeWrites: null }, NOW), true);
-  });
-
-  it('still ends it at the max age', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - MAX_CALL_AGE_MS, answeredAtMs: NOW - 1_000 }, NOW), true);
-  });
-});
-
-describe('needsCalleeWrites: which calls the sweeper reads a mailbox for', () => {
-  it('only random calls between the answer timeout and the max age, not answered on their document', () => {
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - UNANSWERED_CALL_MS + 1 }, NOW), false, 'too young to judge');
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), true);
-    assert.equal(needsCalleeWrites({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS + 1 }, NOW), true);
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - MAX_CALL_AGE_MS }, NOW), false, 'stale by age anyway');
+    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), true);
+    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS + 1 }, NOW), true);
+    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS }, NOW), false, 'stale by age anyway');
     assert.equal(
-      needsCalleeWrites({ createdAtMs: NOW - UNANSWERED_CALL_MS, answeredAtMs: NOW - 1 }, NOW),
-      false,
-      'answered before mailboxes',
-    );
-    assert.equal(
-      needsCalleeWrites({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW),
+      needsJoinerWrites({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW),
       false,
       'a call by link has no answer',
     );
@@ -139,20 +121,19 @@ describe('needsCalleeWrites: which calls the sweeper reads a mailbox for', () =>
 
   it('follows the policy', () => {
     const policy: StalenessPolicy = { unansweredCallMs: 1_000, maxCallAgeMs: 5_000 };
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - 1_000 }, NOW, policy), true);
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - 999 }, NOW, policy), false);
-    assert.equal(needsCalleeWrites({ createdAtMs: NOW - 5_000 }, NOW, policy), false);
+    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - 1_000 }, NOW, policy), true);
+    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - 999 }, NOW, policy), false);
+    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - 5_000 }, NOW, policy), false);
   });
 
   it('agrees with isStaleCall: whenever it says no, the mailbox cannot change the verdict', () => {
     for (const ageMs of [0, UNANSWERED_CALL_MS - 1, UNANSWERED_CALL_MS, MAX_CALL_AGE_MS - 1, MAX_CALL_AGE_MS]) {
       for (const call of [
-        { createdAtMs: NOW - ageMs },
+        { kind: 'random' as const, createdAtMs: NOW - ageMs },
         { kind: 'link' as const, createdAtMs: NOW - ageMs },
-        { createdAtMs: NOW - ageMs, answeredAtMs: NOW - ageMs },
       ]) {
-        const verdicts = [undefined, null, 0, 1].map((calleeWrites) => isStaleCall({ ...call, calleeWrites }, NOW));
-        if (!needsCalleeWrites(call, NOW)) assert.equal(new Set(verdicts).size, 1, JSON.stringify({ call, verdicts }));
+        const verdicts = [undefined, null, 0, 1].map((joinerWrites) => isStaleCall({ ...call, joinerWrites }, NOW));
+        if (!needsJoinerWrites(call, NOW)) assert.equal(new Set(verdicts).size, 1, JSON.stringify({ call, verdicts }));
       }
     }
   });
@@ -162,32 +143,32 @@ describe('isStaleCall with a custom policy', () => {
   const policy: StalenessPolicy = { unansweredCallMs: 1_000, maxCallAgeMs: 5_000 };
 
   it('uses the custom unanswered timeout', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - 999, calleeWrites: 0 }, NOW, policy), false);
-    assert.equal(isStaleCall({ createdAtMs: NOW - 1_000, calleeWrites: 0 }, NOW, policy), true);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - 999, joinerWrites: 0 }, NOW, policy), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - 1_000, joinerWrites: 0 }, NOW, policy), true);
   });
 
   it('uses the custom max age for answered calls', () => {
-    assert.equal(isStaleCall({ createdAtMs: NOW - 4_999, calleeWrites: 1 }, NOW, policy), false);
-    assert.equal(isStaleCall({ createdAtMs: NOW - 5_000, calleeWrites: 1 }, NOW, policy), true);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - 4_999, joinerWrites: 1 }, NOW, policy), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - 5_000, joinerWrites: 1 }, NOW, policy), true);
   });
 
   it('differs from the default policy on the same call', () => {
-    const call = { createdAtMs: NOW - 2_000, calleeWrites: 0 };
+    const call = { kind: 'random' as const, createdAtMs: NOW - 2_000, joinerWrites: 0 };
     assert.equal(isStaleCall(call, NOW), false);
     assert.equal(isStaleCall(call, NOW, policy), true);
   });
 
   it('applies the max age to unanswered calls when it is shorter than the timeout', () => {
     const odd: StalenessPolicy = { unansweredCallMs: 10_000, maxCallAgeMs: 2_000 };
-    assert.equal(isStaleCall({ createdAtMs: NOW - 1_999, calleeWrites: 0 }, NOW, odd), false);
-    assert.equal(isStaleCall({ createdAtMs: NOW - 2_000, calleeWrites: 0 }, NOW, odd), true);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - 1_999, joinerWrites: 0 }, NOW, odd), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - 2_000, joinerWrites: 0 }, NOW, odd), true);
   });
 });
 
 describe('isStaleCall for a call by link', () => {
   it('never calls a link call unanswered: it has no answer', () => {
-    assert.equal(isStaleCall({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS - 1, calleeWrites: null }, NOW), false);
-    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS, calleeWrites: null }, NOW), true);
+    assert.equal(isStaleCall({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS - 1, joinerWrites: null }, NOW), false);
+    assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS, joinerWrites: null }, NOW), true);
   });
 
   it('ends a link call after the longest call, like any call', () => {
