@@ -72,29 +72,13 @@ async function oneCall(a: ParleyTab, b: ParleyTab, committed: Map<string, number
   return commit === undefined ? [] : frames.map((f) => f - commit);
 }
 
-/** Frames decoded so far from the partner's video (inbound-rtp framesDecoded of the session's connection). */
-function framesDecoded(tab: ParleyTab): Promise<number> {
-  return tab.page.evaluate(async () => {
-    const app = document.querySelector('parley-app') as unknown as {
-      session: { attempt: { peer: { getStats(): Promise<RTCStatsReport> } | null } | null };
-    };
-    const peer = app.session.attempt?.peer;
-    if (!peer) return 0;
-    let frames = 0;
-    (await peer.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-    });
-    return frames;
-  });
-}
-
 /** When (Date.now()) the tab's decoded frames advance by more than 5 from now; null past the timeout. */
 async function framesAdvanceAt(tab: ParleyTab, timeoutMs: number): Promise<number | null> {
   const start = Date.now();
-  const before = await framesDecoded(tab);
+  const before = await tab.framesDecoded();
   while (Date.now() - start < timeoutMs) {
     await new Promise((r) => setTimeout(r, 50));
-    if ((await framesDecoded(tab)) > before + 5) return Date.now();
+    if ((await tab.framesDecoded()) > before + 5) return Date.now();
   }
   return null;
 }

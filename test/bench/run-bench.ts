@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'puppeteer-core';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits } from '../../web/src/engine/bitrate-policy.js';
-import { CallTab, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } from '../support/emulator.js';
 import { settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
@@ -391,7 +391,7 @@ async function measureLinkCalls(browser: Browser): Promise<void> {
     steadyWritesPerMinute: number;
     functions: Record<string, { calls: number; reads: number; writes: number; deletes: number }>;
   }> = [];
-  const measureBitrate = async (tabs: CallTab[]) => {
+  const measureBitrate = async (tabs: ParleyTab[]) => {
     await new Promise((r) => setTimeout(r, BITRATE_SETTLE_MS));
     for (const out of await Promise.all(tabs.map((t) => t.outboundVideo(BITRATE_WINDOW_MS)))) {
       bitrate[tabs.length]!.push({
@@ -406,12 +406,12 @@ async function measureLinkCalls(browser: Browser): Promise<void> {
   };
   for (let c = 0; c < LINK_CALLS; c++) {
     const offset = logSize();
-    const host = await CallTab.open(browser, '#/call/new');
+    const host = await ParleyTab.open(browser, '/#/call/new');
     await host.waitForStatus('in-call');
-    const callId = await host.callId();
+    const callId = (await host.callId())!;
     const tabs = [host];
     for (let position = 2; position <= 5; position++) {
-      const guest = await CallTab.open(browser, `#/call/${callId}`);
+      const guest = await ParleyTab.open(browser, `/#/call/${callId}`);
       await guest.waitForStatus('lobby');
       await guest.waitForPreview();
       joinToFaces[position]!.push(await guest.joinUntilFaces(position - 1));
@@ -419,18 +419,17 @@ async function measureLinkCalls(browser: Browser): Promise<void> {
       if (position === 2) await measureBitrate(tabs);
     }
     await Promise.all(tabs.map((t) => t.decodesFromAll(4)));
-    const steadyFrom = await Promise.all(tabs.map((t) => t.linkUsage()));
+    const steadyFrom = await Promise.all(tabs.map((t) => t.usage()));
     const steadyStart = Date.now();
     await measureBitrate(tabs);
-    const steadyTo = await Promise.all(tabs.map((t) => t.linkUsage()));
+    const steadyTo = await Promise.all(tabs.map((t) => t.usage()));
     const steadyMinutes = (Date.now() - steadyStart) / 60_000;
-    const writes = (u: { mailboxWrites: number; heartbeats: number }) => u.mailboxWrites + u.heartbeats;
-    const steadyWrites = steadyTo.reduce((sum, u, i) => sum + writes(u) - writes(steadyFrom[i]!), 0);
+    const steadyWrites = steadyTo.reduce((sum, u, i) => sum + u.writes - steadyFrom[i]!.writes, 0);
     for (const t of tabs) {
       await t.press('leave');
       await t.waitForStatus('left');
     }
-    const usage = await Promise.all(tabs.map((t) => t.linkUsage()));
+    const usage = await Promise.all(tabs.map((t) => t.usage()));
     await Promise.all(tabs.map((t) => t.close()));
     // The leaves may still be on their way when "You left" shows, and the
     // emulator writes function logs asynchronously: wait (a little) for all
@@ -456,7 +455,8 @@ async function measureLinkCalls(browser: Browser): Promise<void> {
       client: usage.reduce(
         (s, u) => ({
           reads: s.reads + u.reads,
-          mailboxWrites: s.mailboxWrites + u.mailboxWrites,
+          // parleyUsage counts every write; heartbeats among them.
+          mailboxWrites: s.mailboxWrites + u.writes - u.heartbeats,
           heartbeats: s.heartbeats + u.heartbeats,
         }),
         {

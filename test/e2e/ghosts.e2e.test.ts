@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { WAITING_SEEN_MS } from '../../functions/src/protocol/calls.js';
-import { CallTab, killBrowser, launchChromium, openInOwnBrowser, ParleyTab } from '../support/browser.js';
+import { killBrowser, launchChromium, openInOwnBrowser, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
 
 /** Every status a tab shows from now on, in order (polled every 50 ms in the page). */
@@ -140,12 +140,12 @@ describe('ghosts: browsers that die without a word', () => {
   });
 
   it("a member of a call by link killed: the others' grids drop their tile in seconds, and the sweep drops them from the call", async () => {
-    const host = await CallTab.open(shared, '#/call/new');
+    const host = await ParleyTab.open(shared, '/#/call/new');
     await host.waitForStatus('in-call');
     const callId = await host.callId();
     const doomedBrowser = await launchChromium();
     doomed.push(doomedBrowser);
-    const guest = await CallTab.open(doomedBrowser, `#/call/${callId}`);
+    const guest = await ParleyTab.open(doomedBrowser, `/#/call/${callId}`);
     await guest.waitForStatus('lobby');
     await guest.press('join');
     await guest.waitForStatus('in-call');

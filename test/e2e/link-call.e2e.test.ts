@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { CallTab, launchChromium } from '../support/browser.js';
+import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
 describe('calls by link, end to end', () => {
@@ -22,14 +22,14 @@ describe('calls by link, end to end', () => {
   });
 
   it('five people in one call each see the four others; a sixth is refused; a closed page leaves every grid', async () => {
-    const host = await CallTab.open(browser, '#/call/new');
+    const host = await ParleyTab.open(browser, '/#/call/new');
     await host.waitForStatus('in-call');
     assert.match(await host.statusText(), /Waiting for others — share this link/);
     const callId = await host.callId();
 
-    const guests: CallTab[] = [];
+    const guests: ParleyTab[] = [];
     for (let i = 0; i < 4; i++) {
-      const g = await CallTab.open(browser, `#/call/${callId}`);
+      const g = await ParleyTab.open(browser, `/#/call/${callId}`);
       await g.waitForStatus('lobby');
       assert.match(await g.statusText(), new RegExp(`${i + 1} of 5`), 'the lobby says how many are in');
       await g.press('join');
@@ -40,7 +40,7 @@ describe('calls by link, end to end', () => {
     const decoded = await Promise.all(everyone.map((t) => t.decodesFromAll(4)));
     assert.deepEqual(decoded, [4, 4, 4, 4, 4], 'each page decodes video from all four others');
 
-    const sixth = await CallTab.open(browser, `#/call/${callId}`);
+    const sixth = await ParleyTab.open(browser, `/#/call/${callId}`);
     await sixth.waitForStatus('full');
     assert.equal(await sixth.statusText(), 'This call is full (5 of 5).');
     assert.equal(await sixth.peerTiles(), 0, 'the sixth sees nobody');
@@ -68,7 +68,7 @@ describe('calls by link, end to end', () => {
       await t.waitForStatus('left');
     }
     // "You left" shows at once; the leave requests may still be on their way.
-    const late = await CallTab.open(browser, `#/call/${callId}`);
+    const late = await ParleyTab.open(browser, `/#/call/${callId}`);
     const endBy = Date.now() + 30_000;
     while ((await late.status()) !== 'ended') {
       assert.ok(Date.now() < endBy, `the call ends once everyone left (still ${await late.status()})`);
@@ -80,10 +80,10 @@ describe('calls by link, end to end', () => {
   });
 
   it('a page that goes away leaves the call on the server at once (keepalive leave through the site)', async () => {
-    const host = await CallTab.open(browser, '#/call/new');
+    const host = await ParleyTab.open(browser, '/#/call/new');
     await host.waitForStatus('in-call');
     const callId = await host.callId();
-    const guest = await CallTab.open(browser, `#/call/${callId}`);
+    const guest = await ParleyTab.open(browser, `/#/call/${callId}`);
     await guest.waitForStatus('lobby');
     await guest.press('join');
     await guest.waitForStatus('in-call');

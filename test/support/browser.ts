@@ -2,7 +2,7 @@
  * Real Chromium for end-to-end tests and the benchmark, driven by
  * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium).
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
 
@@ -73,74 +73,86 @@ export async function openInOwnBrowser(room: string): Promise<{ tab: ParleyTab; 
   return { tab, browser };
 }
 
-/** One person: a tab with Parley open. */
+/**
+ * Selectors that reach through the elements' shadow roots (puppeteer's deep
+ * combinator `>>>`), so the page object does not depend on how the page is
+ * split into elements: the random chat page and a call page each have one
+ * `#status`, and the shell shows one page at a time.
+ */
+const IN_PAGE = 'parley-app >>>';
+const STATUS = `${IN_PAGE} #status`;
+
+/** The buttons a person presses, on the random chat page and on a call page. */
+export type Button =
+  'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block' | 'join' | 'leave' | 'copy' | 'retry';
+
+/** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
   private constructor(readonly page: Page) {}
 
   /** `prepare` runs before the page loads (e.g. page.evaluateOnNewDocument to instrument it). */
   static async open(browser: Browser, path = '/', prepare?: (page: Page) => Promise<unknown>): Promise<ParleyTab> {
     const page = await openPersonPage(browser, path, prepare);
-    await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
+    await page.waitForSelector(STATUS, { timeout: 30_000 });
     return new ParleyTab(page);
   }
 
-  status(): Promise<string | null> {
-    return this.page.evaluate(
-      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? null,
-    );
+  /** The element at a deep selector under the shell (see IN_PAGE), or throws. */
+  private async element(selector: string): Promise<ElementHandle> {
+    const handle = await this.page.$(`${IN_PAGE} ${selector}`);
+    if (!handle) throw new Error(`${selector} is not on the page (status ${await this.status()})`);
+    return handle;
   }
 
-  statusText(): Promise<string> {
-    return this.page.evaluate(
-      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.textContent ?? '',
-    );
+  async status(): Promise<string | null> {
+    const el = await this.page.$(STATUS);
+    return el ? el.evaluate((e) => e.getAttribute('data-status')) : null;
+  }
+
+  async statusText(): Promise<string> {
+    const el = await this.page.$(STATUS);
+    return el ? el.evaluate((e) => e.textContent ?? '') : '';
   }
 
   async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
     try {
-      await this.page.waitForFunction(
-        (s) => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') === s,
-        { timeout: timeoutMs, polling: 50 },
-        status,
-      );
+      await this.page.waitForSelector(`${STATUS}[data-status="${status}"]`, { timeout: timeoutMs });
     } catch (err) {
       throw new Error(
         `expected status ${status}, still ${await this.status()} (${await this.statusText()}) after ${timeoutMs} ms`,
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
   }
 
   async chooseRoom(room: string): Promise<void> {
-    await this.page.evaluate((r) => {
-      const select = document.querySelector('parley-app')!.shadowRoot!.querySelector('#room') as HTMLSelectElement;
-      select.value = r;
+    await (
+      await this.element('#room')
+    ).evaluate((select, r) => {
+      (select as HTMLSelectElement).value = r;
       select.dispatchEvent(new Event('change'));
     }, room);
   }
 
-  async press(button: 'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block'): Promise<void> {
-    await this.page.evaluate((id) => {
-      const el = document.querySelector('parley-app')!.shadowRoot!.querySelector(`#${id}`) as HTMLButtonElement | null;
-      if (!el || el.disabled) throw new Error(`button ${id} is not available`);
-      el.click();
-    }, button);
+  async press(button: Button): Promise<void> {
+    const el = await this.page.$(`${IN_PAGE} #${button}`);
+    const pressed = await el?.evaluate((b) => {
+      if ((b as HTMLButtonElement).disabled) return false;
+      (b as HTMLButtonElement).click();
+      return true;
+    });
+    if (!pressed) throw new Error(`button ${button} is not available (status ${await this.status()})`);
     // Let Lit render what the click changed (e.g. a confirmation) before the next step.
-    await this.page.evaluate(
-      () => (document.querySelector('parley-app') as unknown as { updateComplete: Promise<unknown> }).updateComplete,
-    );
+    await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   }
 
   /** Waits for a decoded frame of the stranger's video; resolves with its size. */
-  remoteFrame(timeoutMs = 20_000): Promise<{ width: number; height: number }> {
-    return this.page.evaluate(
-      (ms) =>
+  async remoteFrame(timeoutMs = 20_000): Promise<{ width: number; height: number }> {
+    return (await this.element('#remote')).evaluate(
+      (video, ms) =>
         new Promise<{ width: number; height: number }>((resolve, reject) => {
-          const video = document.querySelector('parley-app')!.shadowRoot!.querySelector('#remote') as HTMLVideoElement;
           const timer = setTimeout(() => reject(new Error('no remote video frame')), ms);
-          video.requestVideoFrameCallback((_now, meta) => {
+          (video as HTMLVideoElement).requestVideoFrameCallback((_now, meta) => {
             clearTimeout(timer);
             resolve({ width: meta.width, height: meta.height });
           });
@@ -164,114 +176,54 @@ export class ParleyTab {
     return (await handle.jsonValue()) as string;
   }
 
-  /** The current call's id, from the session (diagnostics). */
-  callId(): Promise<string | null> {
-    return this.page.evaluate(() => {
-      const app = document.querySelector('parley-app') as unknown as { session: { call: { callId: string } | null } } | null;
-      return app?.session.call?.callId ?? null;
-    });
+  /**
+   * The call this tab is in: a call by link's from the address (once the
+   * call exists), a random call's from the flow (null while not matched).
+   */
+  async callId(): Promise<string | null> {
+    if (await this.page.evaluate(() => location.hash.startsWith('#/call/'))) {
+      await this.page.waitForFunction(() => /^#\/call\/[A-Za-z0-9]{22}$/.test(location.hash), { timeout: 30_000 });
+      return this.page.evaluate(() => location.hash.slice('#/call/'.length));
+    }
+    return (await this.element('parley-random')).evaluate((el) => (el as unknown as RandomPage).flow.callId);
   }
 
   /**
-   * What the page's session is doing, from its private fields: for a run
-   * that failed (e.g. paired but no media), to say which side stalled where.
+   * What the random chat page's flow is doing, through its public seams (its
+   * state, its call and each link's signaling and ICE state): for a run that
+   * failed (e.g. paired but no media), to say which side stalled where.
    */
-  diagnosis(): Promise<object> {
-    return this.page.evaluate(() => {
-      const app = document.querySelector('parley-app') as unknown as {
-        session: {
-          state: { status: string };
-          attempt: {
-            live: boolean;
-            matched: boolean;
-            role: string | null;
-            signaling: { callId: string; seenCall?: boolean } | null;
-            peer: { signalingState: string; connectionState: string; heldCandidates: number } | null;
-          } | null;
-        };
-      } | null;
-      const attempt = app?.session.attempt;
-      return {
-        status: app?.session.state.status ?? null,
-        attempt: attempt && {
-          live: attempt.live,
-          matched: attempt.matched,
-          role: attempt.role,
-          callId: attempt.signaling?.callId ?? null,
-          // FirestoreSignaling: whether its listener ever saw the call document.
-          seenCall: attempt.signaling?.seenCall ?? null,
-          signalingState: attempt.peer?.signalingState ?? null,
-          connectionState: attempt.peer?.connectionState ?? null,
-          heldCandidates: attempt.peer?.heldCandidates ?? null,
-        },
-        marks: performance
-          .getEntriesByType('mark')
-          .filter((m) => m.name.startsWith('parley:'))
-          .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
-      };
-    });
-  }
-
-  /** Closes the tab as a person would (see closeLikeATab). */
-  close(): Promise<void> {
-    return closeLikeATab(this.page);
-  }
-}
-
-/** A page in a private call: reaches into <parley-app> → <parley-call>. */
-export class CallTab {
-  private constructor(readonly page: Page) {}
-
-  static async open(browser: Browser, hash: string): Promise<CallTab> {
-    const page = await openPersonPage(browser, `/${hash}`);
-    await page.waitForFunction(() => customElements.get('parley-call') !== undefined);
-    return new CallTab(page);
-  }
-
-  status(): Promise<string | null> {
-    return this.page.evaluate(() => {
-      const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call');
-      return call?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? null;
-    });
-  }
-
-  statusText(): Promise<string> {
-    return this.page.evaluate(() => {
-      const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call');
-      return call?.shadowRoot?.querySelector('#status')?.textContent ?? '';
-    });
-  }
-
-  async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
-    try {
-      await this.page.waitForFunction(
-        (s) =>
-          document
-            .querySelector('parley-app')
-            ?.shadowRoot?.querySelector('parley-call')
-            ?.shadowRoot?.querySelector('#status')
-            ?.getAttribute('data-status') === s,
-        { timeout: timeoutMs, polling: 50 },
-        status,
-      );
-    } catch (err) {
-      throw new Error(`expected status ${status}, still ${await this.status()} (${await this.statusText()})`, { cause: err });
-    }
-  }
-
-  async press(id: 'join' | 'leave' | 'copy' | 'retry'): Promise<void> {
-    await this.page.evaluate((b) => {
-      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!;
-      const el = call.shadowRoot!.querySelector(`#${b}`) as HTMLButtonElement | null;
-      if (!el || el.disabled) throw new Error(`button ${b} is not available`);
-      el.click();
-    }, id);
-  }
-
-  /** The call's id, from the address once the call exists. */
-  async callId(): Promise<string> {
-    await this.page.waitForFunction(() => /^#\/call\/[A-Za-z0-9]{22}$/.test(location.hash), { timeout: 30_000 });
-    return this.page.evaluate(() => location.hash.slice('#/call/'.length));
+  async diagnosis(): Promise<object> {
+    const page = await this.page.$(`${IN_PAGE} parley-random`);
+    const flow = page
+      ? await page.evaluate((el) => {
+          const f = (el as unknown as RandomPage).flow;
+          const call = f.call;
+          return {
+            status: f.state.status,
+            callId: f.callId,
+            links:
+              call?.peers.map((p) => {
+                const link = call.link(p.id);
+                return {
+                  peer: p.id,
+                  state: p.state,
+                  problem: p.problem,
+                  signalingState: link?.signalingState ?? null,
+                  connectionState: link?.connectionState ?? null,
+                  heldCandidates: link?.heldCandidateCount ?? null,
+                };
+              }) ?? null,
+          };
+        })
+      : null;
+    const marks = await this.page.evaluate(() =>
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('parley:'))
+        .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
+    );
+    return { flow, marks };
   }
 
   /**
@@ -280,20 +232,20 @@ export class CallTab {
    * video decoded a frame.
    */
   async decodesFromAll(peers: number, timeoutMs = 60_000): Promise<number> {
+    const grid = await this.element('parley-call');
     await this.page.waitForFunction(
-      (n) => {
-        const root = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot;
-        const tiles = [...(root?.querySelectorAll('.tile.peer') ?? [])];
+      (el, n) => {
+        const tiles = [...(el.shadowRoot?.querySelectorAll('.tile.peer') ?? [])];
         return tiles.length === n && tiles.every((t) => t.getAttribute('data-state') === 'connected');
       },
       { timeout: timeoutMs, polling: 100 },
+      grid,
       peers,
     );
-    return this.page.evaluate(
-      (ms) =>
+    return grid.evaluate(
+      (el, ms) =>
         new Promise<number>((resolve, reject) => {
-          const root = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!.shadowRoot!;
-          const videos = [...root.querySelectorAll<HTMLVideoElement>('.tile.peer video')];
+          const videos = [...el.shadowRoot!.querySelectorAll<HTMLVideoElement>('.tile.peer video')];
           let decoded = 0;
           const timer = setTimeout(() => reject(new Error(`frames decoded from ${decoded} of ${videos.length} tiles`)), ms);
           for (const v of videos) {
@@ -312,24 +264,15 @@ export class CallTab {
 
   /** Asks the backend again how many are in the call (what the Try again button does). */
   async refresh(): Promise<void> {
-    await this.page.evaluate(async () => {
-      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call') as unknown as {
-        flow: { refresh(): Promise<void> };
-      };
-      await call.flow.refresh();
-    });
+    await (await this.element('parley-call')).evaluate((el) => (el as unknown as CallPage).flow.refresh());
   }
 
   /** Waits until the page shows its own camera (the lobby's preview): Join then needs no getUserMedia. */
   async waitForPreview(timeoutMs = 30_000): Promise<void> {
     await this.page.waitForFunction(
-      () => {
-        const call = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call') as unknown as {
-          flow?: { localStream: MediaStream | null };
-        } | null;
-        return call?.flow?.localStream != null;
-      },
+      (el) => (el as unknown as CallPage).flow.localStream != null,
       { timeout: timeoutMs, polling: 50 },
+      await this.element('parley-call'),
     );
   }
 
@@ -338,11 +281,11 @@ export class CallTab {
    * a decoded frame (requestVideoFrameCallback) from `peers` different members'
    * tiles.
    */
-  joinUntilFaces(peers: number, timeoutMs = 60_000): Promise<number> {
-    return this.page.evaluate(
-      (n, ms) =>
+  async joinUntilFaces(peers: number, timeoutMs = 60_000): Promise<number> {
+    return (await this.element('parley-call')).evaluate(
+      (el, n, ms) =>
         new Promise<number>((resolve, reject) => {
-          const root = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!.shadowRoot!;
+          const root = el.shadowRoot!;
           const decoded = new Set<string>();
           // Lit reuses a tile's <video> when the grid changes: watch each element per stream it shows.
           const watching = new WeakMap<HTMLVideoElement, MediaProvider>();
@@ -377,11 +320,11 @@ export class CallTab {
   }
 
   /**
-   * This page's outgoing video over `windowMs`: the sum over its links of the
-   * outbound-rtp (video) bytesSent deltas, in bits per second, with each
-   * link's rate and the cap (maxBitrate) its sender carries.
+   * This page's outgoing video over `windowMs`: the sum over its call's links
+   * of the outbound-rtp (video) bytesSent deltas, in bits per second, with
+   * each link's rate and the cap (maxBitrate) its sender carries.
    */
-  outboundVideo(windowMs: number): Promise<{
+  async outboundVideo(windowMs: number): Promise<{
     totalBps: number;
     links: Array<{
       bps: number;
@@ -391,12 +334,10 @@ export class CallTab {
       limitation: string | null;
     }>;
   }> {
-    return this.page.evaluate(async (ms) => {
-      type Link = { getStats(): Promise<RTCStatsReport>; videoSenders: RTCRtpSender[] };
-      const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call') as unknown as {
-        flow: { engine: { peers: Array<{ id: string }>; link(id: string): Link | null } | null };
-      };
-      const engine = call.flow.engine;
+    const el = (await this.page.$(`${IN_PAGE} parley-call`)) ?? (await this.element('parley-random'));
+    return el.evaluate(async (page, ms) => {
+      const flow = (page as unknown as { flow: { engine?: Engine | null; call?: Engine | null } }).flow;
+      const engine = flow.engine ?? flow.call ?? null;
       if (!engine) throw new Error('not in a call');
       const links = engine.peers.map((p) => engine.link(p.id)).filter((l): l is Link => l !== null);
       const sample = async (link: Link) => {
@@ -436,27 +377,57 @@ export class CallTab {
     }, windowMs);
   }
 
-  /** What this page's link calls have cost so far (`parleyLinkUsage`, counted by the backend). */
-  linkUsage(): Promise<{ reads: number; mailboxWrites: number; heartbeats: number }> {
+  /** Frames decoded so far from the stranger's video (inbound-rtp framesDecoded of the random call's link). */
+  async framesDecoded(): Promise<number> {
+    return (await this.element('parley-random')).evaluate(async (el) => {
+      const call = (el as unknown as RandomPage).flow.call;
+      const link = call && call.peers[0] ? call.link(call.peers[0].id) : null;
+      if (!link) return 0;
+      let frames = 0;
+      (await link.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+      });
+      return frames;
+    });
+  }
+
+  /** What this page's calls have cost in Firestore so far (`parleyUsage`, counted by the backend). */
+  usage(): Promise<{ reads: number; writes: number; heartbeats: number }> {
     return this.page.evaluate(() => ({
-      ...((globalThis as { parleyLinkUsage?: { reads: number; mailboxWrites: number; heartbeats: number } }).parleyLinkUsage ?? {
+      ...((globalThis as { parleyUsage?: { reads: number; writes: number; heartbeats: number } }).parleyUsage ?? {
         reads: 0,
-        mailboxWrites: 0,
+        writes: 0,
         heartbeats: 0,
       }),
     }));
   }
 
-  peerTiles(): Promise<number> {
-    return this.page.evaluate(
-      () =>
-        document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-call')?.shadowRoot?.querySelectorAll('.tile.peer')
-          .length ?? 0,
-    );
+  async peerTiles(): Promise<number> {
+    const grid = await this.page.$(`${IN_PAGE} parley-call`);
+    return grid ? grid.evaluate((el) => el.shadowRoot?.querySelectorAll('.tile.peer').length ?? 0) : 0;
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */
   close(): Promise<void> {
     return closeLikeATab(this.page);
   }
+}
+
+/** The shapes the page object reads from the elements' public seams (`flow`), as plain data types. */
+interface Link {
+  getStats(): Promise<RTCStatsReport>;
+  videoSenders: RTCRtpSender[];
+  signalingState: string;
+  connectionState: string;
+  heldCandidateCount: number;
+}
+interface Engine {
+  peers: Array<{ id: string; state: string; problem: string | null }>;
+  link(id: string): Link | null;
+}
+interface RandomPage {
+  flow: { state: { status: string }; callId: string | null; call: Engine | null };
+}
+interface CallPage {
+  flow: { refresh(): Promise<void>; localStream: MediaStream | null; engine: Engine | null };
 }
