@@ -3,10 +3,9 @@
  * (RandomChatDeps through the constructor), the fake camera and real peers.
  */
 import { ROOMS } from '../../../functions/src/protocol/rooms.js';
-import { ParleyApp, statusText } from '../../../web/src/elements/parley-app.js';
+import { ParleyApp } from '../../../web/src/elements/parley-app.js';
 import type { RandomChatDeps } from '../../../web/src/flows/random-chat.js';
-import { RandomChatStatus, type RandomChatState } from '../../../web/src/flows/random-chat-state.js';
-import type { Problem } from '../../../web/src/flows/problems.js';
+import type { RandomChatState } from '../../../web/src/flows/random-chat-state.js';
 import { assert, assertDeepEqual, assertEqual, assertIncludes } from '../assert.js';
 import { ChatRig, deniedCamera, type RigOptions } from '../support/chat-rig.js';
 import { sleep, waitForStatus, waitUntil } from '../support/wait.js';
@@ -269,36 +268,6 @@ describe('<parley-app>', () => {
     assertEqual(guide.getAttribute('back-href'), '#/room/ta', 'Back still goes to the room');
     location.hash = '#/room/ta';
     await waitUntil(() => $(el, '#start') !== null, 5000, 'the chat page again');
-  });
-
-  it('statusText has the right line for every status', () => {
-    const problem: Problem = { code: 'connection-lost', message: 'The connection to the stranger was lost.', hint: 'h' };
-    const cases: Array<[RandomChatState, string]> = [
-      [{ status: 'idle' }, 'Pick a room and press Start.'],
-      [{ status: 'requesting-media' }, 'Allow the camera and microphone to continue…'],
-      [{ status: 'media-error', problem: { code: 'camera-denied', message: 'Denied, really.', hint: 'h' } }, 'Denied, really.'],
-      [{ status: 'searching', again: false, widened: false }, 'Looking for someone…'],
-      [{ status: 'searching', again: true, widened: false }, 'Looking for someone else…'],
-      [{ status: 'searching', again: false, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
-      [{ status: 'searching', again: true, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
-      [{ status: 'connecting' }, 'Found someone. Connecting…'],
-      [{ status: 'connected' }, 'Connected. Say hi!'],
-      [{ status: 'reconnecting' }, 'Reconnecting… the connection dropped; trying to get it back.'],
-      [{ status: 'partner-left' }, 'Stranger left. Press Next to meet someone else, or Stop.'],
-      [{ status: 'failed', problem }, 'The connection to the stranger was lost.'],
-      [
-        { status: 'ended-by-you', action: 'report' },
-        'Reported. The call is over and you will not be paired with this person again. Press Next to go on.',
-      ],
-      [
-        { status: 'ended-by-you', action: 'block' },
-        'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.',
-      ],
-    ];
-    for (const [state, text] of cases) assertEqual(statusText(state, 'ta'), text, `statusText for ${JSON.stringify(state)}`);
-    // Every status of the state machine is covered above.
-    const covered = new Set(cases.map(([s]) => s.status));
-    for (const s of Object.values(RandomChatStatus)) assert(covered.has(s), `statusText case for ${s}`);
   });
 
   it('shows the live counts in the picker and a summary for the chosen room', async function () {

@@ -3,13 +3,10 @@ import { customElement, state } from 'lit/decorators.js';
 import {
   ANYONE_ROOM,
   DEFAULT_ROOM,
-  describeRoomCount,
   isRoomId,
   REPORT_REASONS,
   ROOMS,
   type ReportReason,
-  type Room,
-  type RoomCount,
   type RoomId,
 } from '@parley/functions/protocol';
 import type { HelpTopic } from '../flows/help-topic.js';
@@ -18,64 +15,27 @@ import { relayOnlyFor } from '../config.js';
 import { ICE } from '../ice.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { hideMyIpChoice, recall, remember, rememberHideMyIp } from '../settings.js';
-import { canNext, isActive, type RandomChatState } from '../flows/random-chat-state.js';
+import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps } from '../flows/random-chat.js';
 import { RandomChatController } from './random-chat-controller.js';
 import './parley-call.js';
-import { problemBox, sharedStyles } from './problem-links.js';
+import {
+  CONFIRM_WORDS,
+  LABELS,
+  MODERATION_BUTTON,
+  moderationNoticeText,
+  randomChatStatusText,
+  REASON_LABELS,
+  roomCountText,
+  roomOptionLabel,
+} from './messages.js';
+import { sharedStyles } from './page-styles.js';
+import { problemBox } from './problem-links.js';
 
 /** Where the chosen room is remembered between visits. */
 const ROOM_STORAGE_KEY = 'parley.room';
 /** Where the widen-to-Anyone choice is remembered between visits ('true' or 'false'). */
 const WIDEN_STORAGE_KEY = 'parley.widen';
-
-function roomById(id: RoomId): Room {
-  return ROOMS.find((r) => r.id === id)!;
-}
-
-/** One line about the current state, for the status bar and screen readers; `room` is the one searched in. */
-export function statusText(state: RandomChatState, room: RoomId): string {
-  switch (state.status) {
-    case 'idle':
-      return 'Pick a room and press Start.';
-    case 'requesting-media':
-      return 'Allow the camera and microphone to continue…';
-    case 'searching':
-      if (state.widened) return `No one in ${roomById(room).nativeName} yet — also looking in Anyone…`;
-      return state.again ? 'Looking for someone else…' : 'Looking for someone…';
-    case 'connecting':
-      return 'Found someone. Connecting…';
-    case 'connected':
-      return 'Connected. Say hi!';
-    case 'reconnecting':
-      return 'Reconnecting… the connection dropped; trying to get it back.';
-    case 'partner-left':
-      return 'Stranger left. Press Next to meet someone else, or Stop.';
-    case 'media-error':
-    case 'failed':
-      return state.problem.message;
-    case 'ended-by-you':
-      return state.action === 'report'
-        ? 'Reported. The call is over and you will not be paired with this person again. Press Next to go on.'
-        : 'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.';
-  }
-}
-
-/** What each report reason is called on the page. */
-export const REASON_LABELS: Readonly<Record<ReportReason, string>> = {
-  nudity: 'Nudity or sexual content',
-  harassment: 'Harassment or threats',
-  hate: 'Hate speech',
-  underage: 'Seems to be a minor',
-  spam: 'Spam or advertising',
-  other: 'Something else',
-};
-
-/** The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil". */
-export function roomCountText(count: RoomCount, room: RoomId): string {
-  const text = describeRoomCount(count);
-  return text ? `${text} in ${roomById(room).name}` : 'Nobody here right now';
-}
 
 /** On unless the person turned it off. */
 function storedWiden(): boolean {
@@ -277,28 +237,25 @@ export class ParleyApp extends LitElement {
    */
   private renderHideIp(kind: 'random' | 'link', disabled: boolean) {
     const on = relayOnlyFor(kind, this.hideIpChoice, ICE.relayOnlyDefault);
-    return html`<label
-      class="hide-ip"
-      title="Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call."
-    >
+    return html`<label class="hide-ip" title=${LABELS.hideMyIpTitle()}>
       <input type="checkbox" id="hide-ip" .checked=${on} ?disabled=${disabled} @change=${this._onHideIpChange} />
-      Hide my IP
+      ${LABELS.hideMyIp()}
     </label>`;
   }
 
   override render() {
     if (this.pageRoute?.page === 'check') {
-      return html`<header><h1>Parley</h1></header>
+      return html`<header><h1>${LABELS.brand()}</h1></header>
         <parley-check back-href=${this.returnHash}></parley-check>`;
     }
     if (this.pageRoute?.page === 'help') {
-      return html`<header><h1>Parley</h1></header>
+      return html`<header><h1>${LABELS.brand()}</h1></header>
         <parley-guide back-href=${this.returnHash} .topic=${this.pageRoute.topic}></parley-guide>`;
     }
     if (this.callRoute !== null) {
       return html`<header>
-          <h1>Parley</h1>
-          <span>Private call</span>
+          <h1>${LABELS.brand()}</h1>
+          <span>${LABELS.privateCall()}</span>
           ${this.renderHideIp('link', false)}
         </header>
         <parley-call call-id=${this.callRoute}></parley-call>`;
@@ -310,23 +267,25 @@ export class ParleyApp extends LitElement {
     // While reconnecting the stranger's last frame stays, with the notice over it.
     const showOverlay = state.status !== 'connected';
     const counts = session.roomCounts;
-    const text = statusText(state, this.room);
+    const text = randomChatStatusText(state, this.room);
+    const target = session.moderationTarget;
     return html`
       <header>
         <div class="nav">
-          <h1>Parley</h1>
-          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>Private call</button>`}
+          <h1>${LABELS.brand()}</h1>
+          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>`}
           ${this.renderHideIp('random', active)}
         </div>
         <div class="picker">
           <label>
-            Room
+            ${LABELS.room()}
             <select id="room" .value=${this.room} ?disabled=${active} @change=${this._onRoomChange}>
-              ${ROOMS.map((r) => {
-                const count = counts ? describeRoomCount(counts[r.id]) : '';
-                const label = count ? `${r.nativeName} — ${count}` : r.nativeName;
-                return html`<option value=${r.id} ?selected=${r.id === this.room}>${label}</option>`;
-              })}
+              ${ROOMS.map(
+                (r) =>
+                  html`<option value=${r.id} ?selected=${r.id === this.room}>
+                    ${roomOptionLabel(r.nativeName, counts?.[r.id] ?? null)}
+                  </option>`,
+              )}
             </select>
           </label>
           ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
@@ -335,7 +294,7 @@ export class ParleyApp extends LitElement {
               ? nothing
               : html`<label>
                   <input type="checkbox" id="widen" .checked=${this.widen} ?disabled=${active} @change=${this._onWidenChange} />
-                  If this room is quiet, also look in Anyone
+                  ${LABELS.widen()}
                 </label>`
           }
         </div>
@@ -348,26 +307,30 @@ export class ParleyApp extends LitElement {
       <div class="controls">
         ${
           active
-            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
-            : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`
+            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>
+                ${LABELS.next()}
+              </button>`
+            : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
         }
-        <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
-        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>Test my connection</a>`}
+        <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
         ${
-          session.canModerate
+          target
             ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
-                  ${session.moderationTarget === 'last' ? 'Report last stranger' : 'Report'}
+                  ${MODERATION_BUTTON.report[target]()}
                 </button>
-                <button id="block" @click=${() => (this.confirming = 'block')}>
-                  ${session.moderationTarget === 'last' ? 'Block last stranger' : 'Block'}
-                </button>`
+                <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
             : nothing
         }
       </div>
-      ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
+      ${this.confirming && target ? this.renderConfirm(this.confirming, target) : nothing}
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${session.moderationNotice ? html`<p id="moderation-notice" role="status">${session.moderationNotice}</p>` : nothing}
-      ${problem ? problemBox(problem) : nothing}
+      ${
+        session.moderationNotice
+          ? html`<p id="moderation-notice" role="status">${moderationNoticeText(session.moderationNotice)}</p>`
+          : nothing
+      }
+      ${problem ? problemBox(problem, 'random') : nothing}
     `;
   }
 
@@ -420,25 +383,11 @@ export class ParleyApp extends LitElement {
     }
   }
 
-  private renderConfirm(action: 'report' | 'block') {
-    const last = this.chat.session.moderationTarget === 'last';
-    const title = last
-      ? action === 'report'
-        ? 'Report the last stranger?'
-        : 'Block the last stranger?'
-      : action === 'report'
-        ? 'Report this person?'
-        : 'Block this person?';
-    const consequence = last
-      ? 'You will never be paired with them again.'
-      : 'The call ends at once and you will never be paired again.';
-    const submit = last
-      ? action === 'report'
-        ? 'Report'
-        : 'Block'
-      : action === 'report'
-        ? 'Report and end call'
-        : 'Block and end call';
+  private renderConfirm(action: 'report' | 'block', target: 'current' | 'last') {
+    const words = CONFIRM_WORDS[action][target];
+    const title = words.title();
+    const consequence = words.consequence();
+    const submit = words.submit();
     return html`<form
       id="confirm"
       class="confirm"
@@ -453,19 +402,19 @@ export class ParleyApp extends LitElement {
       ${
         action === 'report'
           ? html`<label
-              >Reason
+              >${LABELS.reason()}
               <select
                 id="reason"
                 .value=${this.reason}
                 @change=${(e: Event) => (this.reason = (e.target as HTMLSelectElement).value as ReportReason)}
               >
-                ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]}</option>`)}
+                ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]()}</option>`)}
               </select></label
             >`
           : nothing
       }
       <button id="confirm-${action}" class="danger" type="submit">${submit}</button>
-      <button id="cancel" type="button" @click=${() => (this.confirming = null)}>Cancel</button>
+      <button id="cancel" type="button" @click=${() => (this.confirming = null)}>${LABELS.cancel()}</button>
     </form>`;
   }
 

@@ -19,9 +19,19 @@ import type { JoinResult, ReportReason } from './matcher.js';
 import { PartnerLiveness, type LivenessAction } from '../engine/liveness.js';
 import { reconnectPolicy } from '../engine/reconnect-policy.js';
 import { PeerSession } from './peer-session.js';
-import { backendProblem, CONNECTION_FAILED, connectionLost, mediaProblem, notConnected, type Problem } from './problems.js';
+import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import type { SignalingChannel } from './signaling.js';
 import type { IceCandidate, Role, SessionDescription } from './types.js';
+
+/** What happened to the last Report or Block of a past stranger (elements word it). */
+export type ModerationNotice =
+  | { readonly action: 'report' | 'block'; readonly outcome: 'sending' | 'done' }
+  | { readonly action: 'report' | 'block'; readonly outcome: 'failed'; readonly problem: Problem };
+
+/** Why a call never connected: the relay's fault when it was relay-only and no relay candidate came. */
+function notConnected(call: { readonly relayOnly: boolean; readonly relayGathered: boolean }): Problem {
+  return linkProblem(call.relayOnly && !call.relayGathered ? 'relay-unreachable' : 'connection-failed');
+}
 
 export interface RandomChatDeps {
   /** Connects to the backend and signs in; may load code lazily. Called once, then cached. */
@@ -149,7 +159,7 @@ export class RandomChatFlow {
   private lastCallId: string | null = null;
   /** When the last call was matched: Report and Block for it are offered within REPORT_WINDOW_MS. */
   private lastCallAtMs: number | null = null;
-  private _moderationNotice: string | null = null;
+  private _moderationNotice: ModerationNotice | null = null;
   /**
    * Whether a long wait in a quiet room may also pair us from Anyone. Sent
    * with every join, renewals included; the page sets it before Start.
@@ -219,7 +229,7 @@ export class RandomChatFlow {
   }
 
   /** What happened to the last Report or Block of a past stranger (the current search goes on meanwhile). */
-  get moderationNotice(): string | null {
+  get moderationNotice(): ModerationNotice | null {
     return this._moderationNotice;
   }
 
@@ -241,16 +251,13 @@ export class RandomChatFlow {
       // The stranger is gone already: whatever the person is doing now (a new
       // search) goes on; the backend takes the report and the block for good.
       this.lastCallId = null;
-      this._moderationNotice = action === 'report' ? 'Reporting the last stranger…' : 'Blocking the last stranger…';
+      this._moderationNotice = { action, outcome: 'sending' };
       this.notify();
       try {
         await send(await this.prepare(), callId);
-        this._moderationNotice =
-          action === 'report'
-            ? 'Reported the last stranger. You will not be paired with them again.'
-            : 'Blocked the last stranger. You will not be paired with them again.';
+        this._moderationNotice = { action, outcome: 'done' };
       } catch (err) {
-        this._moderationNotice = backendProblem(err).message;
+        this._moderationNotice = { action, outcome: 'failed', problem: backendProblem(err) };
       }
       this.notify();
       return;
@@ -565,7 +572,7 @@ export class RandomChatFlow {
       // wait and a partner who finds us can answer without asking us first.
       offer = await this.createPeer(attempt).createOffer();
     } catch (err) {
-      this.fail(attempt, CONNECTION_FAILED);
+      this.fail(attempt, linkProblem('connection-failed'));
       console.warn('createOffer failed', err);
       return;
     }
@@ -657,7 +664,7 @@ export class RandomChatFlow {
           },
           (err: unknown) => {
             console.warn('answer rejected', err);
-            this.fail(attempt, CONNECTION_FAILED);
+            this.fail(attempt, linkProblem('connection-failed'));
           },
         );
       },
