@@ -2,7 +2,7 @@
  * Real Chromium for end-to-end tests and the benchmark, driven by
  * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium).
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type JSHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
 
@@ -73,6 +73,17 @@ export async function openInOwnBrowser(room: string): Promise<{ tab: ParleyTab; 
   return { tab, browser };
 }
 
+/**
+ * In `page`: the random chat page's shadow root, <parley-app> → <parley-random>
+ * (null before it renders). The shell keeps that page for the whole visit, so
+ * a handle stays good while the tab is on random chat.
+ */
+function randomRoot(page: Page): Promise<JSHandle<ShadowRoot | null>> {
+  return page.evaluateHandle(
+    () => document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-random')?.shadowRoot ?? null,
+  );
+}
+
 /** One person: a tab with Parley open. */
 export class ParleyTab {
   private constructor(readonly page: Page) {}
@@ -84,23 +95,23 @@ export class ParleyTab {
     return new ParleyTab(page);
   }
 
-  status(): Promise<string | null> {
+  async status(): Promise<string | null> {
     return this.page.evaluate(
-      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? null,
+      (root) => root?.querySelector('#status')?.getAttribute('data-status') ?? null,
+      await randomRoot(this.page),
     );
   }
 
-  statusText(): Promise<string> {
-    return this.page.evaluate(
-      () => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.textContent ?? '',
-    );
+  async statusText(): Promise<string> {
+    return this.page.evaluate((root) => root?.querySelector('#status')?.textContent ?? '', await randomRoot(this.page));
   }
 
   async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
     try {
       await this.page.waitForFunction(
-        (s) => document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') === s,
+        (root, s) => root?.querySelector('#status')?.getAttribute('data-status') === s,
         { timeout: timeoutMs, polling: 50 },
+        await randomRoot(this.page),
         status,
       );
     } catch (err) {
@@ -114,37 +125,47 @@ export class ParleyTab {
   }
 
   async chooseRoom(room: string): Promise<void> {
-    await this.page.evaluate((r) => {
-      const select = document.querySelector('parley-app')!.shadowRoot!.querySelector('#room') as HTMLSelectElement;
-      select.value = r;
-      select.dispatchEvent(new Event('change'));
-    }, room);
-  }
-
-  async press(button: 'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block'): Promise<void> {
-    await this.page.evaluate((id) => {
-      const el = document.querySelector('parley-app')!.shadowRoot!.querySelector(`#${id}`) as HTMLButtonElement | null;
-      if (!el || el.disabled) throw new Error(`button ${id} is not available`);
-      el.click();
-    }, button);
-    // Let Lit render what the click changed (e.g. a confirmation) before the next step.
     await this.page.evaluate(
-      () => (document.querySelector('parley-app') as unknown as { updateComplete: Promise<unknown> }).updateComplete,
+      (root, r) => {
+        const select = root!.querySelector('#room') as HTMLSelectElement;
+        select.value = r;
+        select.dispatchEvent(new Event('change'));
+      },
+      await randomRoot(this.page),
+      room,
     );
   }
 
+  async press(button: 'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block'): Promise<void> {
+    const root = await randomRoot(this.page);
+    await this.page.evaluate(
+      (r, id) => {
+        // The confirmation's buttons are in its own element (<parley-report-dialog>).
+        const el = (r!.querySelector(`#${id}`) ??
+          r!.querySelector('parley-report-dialog')?.shadowRoot?.querySelector(`#${id}`)) as HTMLButtonElement | null;
+        if (!el || el.disabled) throw new Error(`button ${id} is not available`);
+        el.click();
+      },
+      root,
+      button,
+    );
+    // Let Lit render what the click changed (e.g. a confirmation) before the next step.
+    await this.page.evaluate((r) => (r!.host as unknown as { updateComplete: Promise<unknown> }).updateComplete, root);
+  }
+
   /** Waits for a decoded frame of the stranger's video; resolves with its size. */
-  remoteFrame(timeoutMs = 20_000): Promise<{ width: number; height: number }> {
+  async remoteFrame(timeoutMs = 20_000): Promise<{ width: number; height: number }> {
     return this.page.evaluate(
-      (ms) =>
+      (root, ms) =>
         new Promise<{ width: number; height: number }>((resolve, reject) => {
-          const video = document.querySelector('parley-app')!.shadowRoot!.querySelector('#remote') as HTMLVideoElement;
+          const video = root!.querySelector('#remote') as HTMLVideoElement;
           const timer = setTimeout(() => reject(new Error('no remote video frame')), ms);
           video.requestVideoFrameCallback((_now, meta) => {
             clearTimeout(timer);
             resolve({ width: meta.width, height: meta.height });
           });
         }),
+      await randomRoot(this.page),
       timeoutMs,
     );
   }
@@ -165,51 +186,57 @@ export class ParleyTab {
   }
 
   /** The current call's id, from the session (diagnostics). */
-  callId(): Promise<string | null> {
-    return this.page.evaluate(() => {
-      const app = document.querySelector('parley-app') as unknown as { session: { call: { callId: string } | null } } | null;
-      return app?.session.call?.callId ?? null;
-    });
+  async callId(): Promise<string | null> {
+    return this.page.evaluate(
+      (root) => {
+        const app = (root?.host ?? null) as unknown as { flow: { call: { callId: string } | null } } | null;
+        return app?.flow.call?.callId ?? null;
+      },
+      await randomRoot(this.page),
+    );
   }
 
   /**
    * What the page's session is doing, from its private fields: for a run
    * that failed (e.g. paired but no media), to say which side stalled where.
    */
-  diagnosis(): Promise<object> {
-    return this.page.evaluate(() => {
-      const app = document.querySelector('parley-app') as unknown as {
-        session: {
-          state: { status: string };
-          attempt: {
-            live: boolean;
-            matched: boolean;
-            role: string | null;
-            signaling: { callId: string; seenCall?: boolean } | null;
-            peer: { signalingState: string; connectionState: string; heldCandidates: number } | null;
-          } | null;
+  async diagnosis(): Promise<object> {
+    return this.page.evaluate(
+      (root) => {
+        const app = (root?.host ?? null) as unknown as {
+          flow: {
+            state: { status: string };
+            attempt: {
+              live: boolean;
+              matched: boolean;
+              role: string | null;
+              signaling: { callId: string; seenCall?: boolean } | null;
+              peer: { signalingState: string; connectionState: string; heldCandidates: number } | null;
+            } | null;
+          };
+        } | null;
+        const attempt = app?.flow.attempt;
+        return {
+          status: app?.flow.state.status ?? null,
+          attempt: attempt && {
+            live: attempt.live,
+            matched: attempt.matched,
+            role: attempt.role,
+            callId: attempt.signaling?.callId ?? null,
+            // FirestoreSignaling: whether its listener ever saw the call document.
+            seenCall: attempt.signaling?.seenCall ?? null,
+            signalingState: attempt.peer?.signalingState ?? null,
+            connectionState: attempt.peer?.connectionState ?? null,
+            heldCandidates: attempt.peer?.heldCandidates ?? null,
+          },
+          marks: performance
+            .getEntriesByType('mark')
+            .filter((m) => m.name.startsWith('parley:'))
+            .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
         };
-      } | null;
-      const attempt = app?.session.attempt;
-      return {
-        status: app?.session.state.status ?? null,
-        attempt: attempt && {
-          live: attempt.live,
-          matched: attempt.matched,
-          role: attempt.role,
-          callId: attempt.signaling?.callId ?? null,
-          // FirestoreSignaling: whether its listener ever saw the call document.
-          seenCall: attempt.signaling?.seenCall ?? null,
-          signalingState: attempt.peer?.signalingState ?? null,
-          connectionState: attempt.peer?.connectionState ?? null,
-          heldCandidates: attempt.peer?.heldCandidates ?? null,
-        },
-        marks: performance
-          .getEntriesByType('mark')
-          .filter((m) => m.name.startsWith('parley:'))
-          .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
-      };
-    });
+      },
+      await randomRoot(this.page),
+    );
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */

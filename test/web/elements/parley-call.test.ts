@@ -144,6 +144,25 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     assertEqual([1, 2, 3, 4, 5].map((n) => gridColumns(n, false)).join(), '1,1,2,2,2', 'columns on a tall stage');
   });
 
+  it('tells the shell a new call exists, and when the person asks for random chat, writing no address itself', async () => {
+    const before = location.href;
+    const host = await mount('new');
+    const created: string[] = [];
+    host.addEventListener('parley-call-created', (e) => created.push(e.detail.callId));
+    await waitStatus(host, 'in-call');
+    const callId = (host.flow.state as { callId: string }).callId;
+    await waitUntil(() => created.length > 0, CONNECT_MS, 'parley-call-created');
+    assertEqual(created.join(), callId, 'with the call');
+    assertEqual(host.callId, callId, 'the page names the call now');
+    await click(host, 'leave');
+    await waitStatus(host, 'left');
+    let home = 0;
+    host.addEventListener('parley-random-chat', () => (home += 1));
+    await click(host, 'home');
+    assertEqual(home, 1, 'parley-random-chat');
+    assertEqual(location.href, before, 'the address is the shell’s to change');
+  });
+
   it('a tile that cannot connect says why, in the words random chat uses', async () => {
     const host = await mount('new');
     await waitStatus(host, 'in-call');

@@ -28,3 +28,26 @@ export const sharedStyles = css`
     margin: 0.25rem 0;
   }
 `;
+
+/**
+ * The header row every page starts with: the name on the left, the page's
+ * own controls beside it, wrapping under it on a phone.
+ */
+export const headerStyles = css`
+  header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    justify-content: space-between;
+    gap: 0.5rem;
+  }
+  header .nav {
+    display: flex;
+    gap: 0.5rem;
+    align-items: center;
+  }
+  h1 {
+    margin: 0;
+    font-size: 1.5rem;
+  }
+`;

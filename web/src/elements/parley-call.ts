@@ -29,7 +29,9 @@ export function gridColumns(tiles: number, wide: boolean): number {
 /**
  * A call by link: the lobby (own preview, "n of 5", Join), the grid of tiles
  * in the call, and the screens for full, ended and left. Renders the
- * LinkCallFlow's state; all call logic is there.
+ * LinkCallFlow's state; all call logic is there. Says when a new call exists
+ * (`parley-call-created`), and when the person asks for another one
+ * (`parley-new-call`) or for random chat (`parley-random-chat`).
  */
 @customElement('parley-call')
 export class ParleyCall extends LitElement {
@@ -307,17 +309,23 @@ export class ParleyCall extends LitElement {
 
   private readonly _onHome = () => {
     this.controller.flow.reset();
-    location.hash = '';
+    this.dispatchEvent(new CustomEvent('parley-random-chat', { bubbles: true, composed: true }));
   };
 
   private readonly _onNewCall = () => {
     this.controller.flow.reset();
-    location.hash = '#/call/new';
+    this.dispatchEvent(new CustomEvent('parley-new-call', { bubbles: true, composed: true }));
   };
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     'parley-call': ParleyCall;
+  }
+  interface GlobalEventHandlersEventMap {
+    /** A new call by link exists (the shell puts its link in the address). */
+    'parley-call-created': CustomEvent<{ readonly callId: string }>;
+    /** The person asked to go back to random chat. */
+    'parley-random-chat': CustomEvent<undefined>;
   }
 }
