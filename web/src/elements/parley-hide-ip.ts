@@ -15,10 +15,9 @@ import { LABELS } from './messages.js';
 @customElement('parley-hide-ip')
 export class ParleyHideIp extends LitElement {
   static override styles = css`
+    /* The size on the host, not the label: the host's own line then matches the label's. */
     :host {
       display: inline-block;
-    }
-    label {
       font-size: 0.9rem;
       white-space: nowrap;
     }
