@@ -83,7 +83,7 @@ function isWordedRefusal(reason: string | null): reason is WordedRefusal {
 }
 
 /** What those refusals mean to a person; any other is worded as a plain refusal. */
-export const REFUSAL_WORDS: Readonly<Record<WordedRefusal, (place: ProblemPlace) => Words>> = {
+const REFUSAL_WORDS: Readonly<Record<WordedRefusal, (place: ProblemPlace) => Words>> = {
   'not-in-call': () => ({
     message: 'That call is too long ago to report or block.',
     hint: 'Report and Block work during a call and for an hour after it.',
@@ -105,7 +105,7 @@ export const REFUSAL_WORDS: Readonly<Record<WordedRefusal, (place: ProblemPlace)
   }),
 };
 
-export const PROBLEM_WORDS: { readonly [C in ProblemCode]: (problem: ProblemOf<C>, place: ProblemPlace) => Words } = {
+const PROBLEM_WORDS: { readonly [C in ProblemCode]: (problem: ProblemOf<C>, place: ProblemPlace) => Words } = {
   'camera-denied': (_, place) => ({
     message: 'Camera and microphone access was denied.',
     hint: `Allow them for this site (the camera icon in the address bar), then press ${AGAIN[place]()} again.`,
@@ -213,7 +213,7 @@ export const ROOM_NAMES: Readonly<Record<RoomId, () => string>> = {
 };
 
 /** A room's counts, e.g. "3 waiting · 8 chatting", or "" when it is empty. */
-export function roomCountLine({ waiting, chatting }: RoomCount): string {
+function roomCountLine({ waiting, chatting }: RoomCount): string {
   const parts: string[] = [];
   if (waiting > 0) parts.push(`${formatNumber(waiting)} waiting`);
   if (chatting > 0) parts.push(`${formatNumber(chatting)} chatting`);
@@ -237,7 +237,7 @@ export function roomOptionLabel(nativeName: string, count: RoomCount | null): st
 type RandomStateOf<S extends RandomChatStatus> = RandomChatState & { readonly status: S };
 
 /** One line per random-chat state, for the status bar and screen readers; `room` is the one searched in. */
-export const RANDOM_CHAT_STATUS: {
+const RANDOM_CHAT_STATUS: {
   readonly [S in RandomChatStatus]: (state: RandomStateOf<S>, room: RoomId) => string;
 } = {
   idle: () => 'Pick a room and press Start.',
@@ -266,7 +266,7 @@ export function randomChatStatusText(state: RandomChatState, room: RoomId): stri
 }
 
 /** What the page says about a Report or Block of the last stranger while the person goes on; a failure says its problem. */
-export const MODERATION_NOTICE: {
+const MODERATION_NOTICE: {
   readonly [A in ModerationNotice['action']]: { readonly sending: () => string; readonly done: () => string };
 } = {
   report: {
@@ -343,7 +343,7 @@ export const CONFIRM_WORDS: {
 type LinkCallStateOf<S extends LinkCallStatus> = LinkCallState & { readonly status: S };
 
 /** One line per link-call state; `others` is how many other people are in the call. */
-export const LINK_CALL_STATUS: {
+const LINK_CALL_STATUS: {
   readonly [S in LinkCallStatus]: (state: LinkCallStateOf<S>, others: number) => string;
 } = {
   idle: () => '',
@@ -389,7 +389,7 @@ export function tileCaption(n: number, state: LinkState): string {
 
 type VerdictOf<C extends VerdictCode> = Verdict & { readonly code: C };
 
-export const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => Words } = {
+const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => Words } = {
   ready: () => ({
     message: 'Your connection is ready for calls.',
     hint: 'Direct connections work, and our relay is there for people on strict networks.',
@@ -469,7 +469,7 @@ const RELAY_PROTOCOL_NAMES: Readonly<Record<RelayProtocol, string>> = { udp: 'UD
 type FindingValueOf<C extends FindingValueCode> = FindingValue & { readonly code: C };
 
 /** What the check found for a row. */
-export const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf<C>) => string } = {
+const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf<C>) => string } = {
   checking: () => 'Checking…',
   works: () => 'Works',
   'not-available': () => 'Not available',
