@@ -45,11 +45,3 @@ export function parseRoomCounts(value: unknown): RoomCounts {
   }
   return counts;
 }
-
-/** What the picker says about a room, e.g. "3 waiting · 8 chatting", or "" when it is empty. */
-export function describeRoomCount({ waiting, chatting }: RoomCount): string {
-  const parts: string[] = [];
-  if (waiting > 0) parts.push(`${waiting} waiting`);
-  if (chatting > 0) parts.push(`${chatting} chatting`);
-  return parts.join(' · ');
-}

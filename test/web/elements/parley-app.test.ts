@@ -1,18 +1,13 @@
 /**
- * <parley-app> rendered in the page, its RandomChatFlow on the in-memory backend
- * (RandomChatDeps through the constructor), the fake camera and real peers.
+ * <parley-app>, the shell: which page the address shows, the header, and the
+ * address changes the pages ask for with their events. The random chat page
+ * runs on the in-memory backend (RandomChatDeps through the constructor).
  */
-import { ROOMS } from '../../../functions/src/protocol/rooms.js';
-import { ParleyApp, statusText } from '../../../web/src/elements/parley-app.js';
-import type { RandomChatDeps } from '../../../web/src/flows/random-chat.js';
-import { RandomChatStatus, type RandomChatState } from '../../../web/src/flows/random-chat-state.js';
-import type { Problem } from '../../../web/src/flows/problems.js';
-import { assert, assertDeepEqual, assertEqual, assertIncludes } from '../assert.js';
-import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
-import { sleep, waitForStatus, waitUntil } from '../support/wait.js';
-
-const CONNECT_MS = 15000;
-const LEAVE_MS = 10000;
+import { ParleyApp } from '../../../web/src/elements/parley-app.js';
+import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
+import { assert, assertEqual } from '../assert.js';
+import { Rig } from '../support/rig.js';
+import { waitForStatus, waitUntil } from '../support/wait.js';
 
 describe('<parley-app>', () => {
   let rig: Rig;
@@ -20,8 +15,6 @@ describe('<parley-app>', () => {
 
   beforeEach(() => {
     rig = new Rig();
-    // The element remembers the room (also in the address) and the widen
-    // choice; start every test from the defaults.
     forgetChoices();
   });
 
@@ -38,378 +31,111 @@ describe('<parley-app>', () => {
     history.replaceState(null, '', location.pathname + location.search);
   }
 
-  async function mount(options: RigOptions = {}, deps: RandomChatDeps = rig.deps(options)): Promise<ParleyApp> {
-    const el = new ParleyApp(deps);
-    rig.track(el.session);
+  async function mount(): Promise<ParleyApp> {
+    const el = new ParleyApp(rig.deps());
     elements.push(el);
     document.body.append(el);
     await el.updateComplete;
+    rig.track(randomPage(el).flow);
     return el;
   }
 
-  function $<E extends Element = HTMLElement>(el: ParleyApp, selector: string): E | null {
-    return el.shadowRoot!.querySelector<E>(selector);
+  const $ = <E extends Element = HTMLElement>(el: ParleyApp, selector: string) => el.shadowRoot!.querySelector<E>(selector);
+
+  function randomPage(el: ParleyApp): ParleyRandom {
+    const page = $<ParleyRandom>(el, 'parley-random');
+    assert(page, 'the random chat page is shown');
+    return page;
   }
 
-  function status(el: ParleyApp): HTMLElement {
-    const s = $(el, '#status');
-    assert(s, '#status is rendered');
-    return s;
-  }
-
-  function button(
-    el: ParleyApp,
-    id: 'start' | 'next' | 'stop' | 'report' | 'block' | 'cancel' | 'confirm-report' | 'confirm-block',
-  ): HTMLButtonElement {
-    const b = $<HTMLButtonElement>(el, `#${id}`);
-    assert(b, `#${id} is rendered`);
-    return b;
-  }
-
-  function select(el: ParleyApp): HTMLSelectElement {
-    const s = $<HTMLSelectElement>(el, 'select#room');
-    assert(s, 'the room <select> is rendered');
-    return s;
-  }
-
-  function widenBox(el: ParleyApp): HTMLInputElement {
-    const box = $<HTMLInputElement>(el, 'input#widen');
-    assert(box, 'the widen checkbox is rendered');
-    return box;
-  }
-
-  /** Picks `room` in the picker as a person would. */
-  async function chooseRoom(el: ParleyApp, room: string): Promise<void> {
-    select(el).value = room;
-    select(el).dispatchEvent(new Event('change'));
+  /** Sets the address as a link or Back would, and waits for the shell to follow it. */
+  async function go(el: ParleyApp, hash: string, shown: string): Promise<void> {
+    location.hash = hash;
+    await waitUntil(() => $(el, shown) !== null, 5000, `${shown} for ${hash}`);
     await el.updateComplete;
   }
 
-  /** The picker's option texts, by room id. */
-  function optionTexts(el: ParleyApp): Record<string, string | undefined> {
-    return Object.fromEntries([...select(el).querySelectorAll('option')].map((o) => [o.value, o.textContent?.trim()]));
-  }
-
-  /** Waits until #status shows `wanted` (the element re-renders on every session change). */
-  async function waitForShownStatus(
-    el: ParleyApp,
-    wanted: RandomChatState['status'],
-    timeoutMs: number,
-    name = 'the page',
-  ): Promise<void> {
-    await waitUntil(
-      () => $(el, '#status')?.dataset['status'] === wanted,
-      timeoutMs,
-      `${name} to show ${wanted}`,
-      () =>
-        `shows ${$(el, '#status')?.dataset['status']}; session ${JSON.stringify(el.session.state)}; server: ${rig.server.log.join('; ')}`,
-    );
-  }
-
-  it('renders the room picker, Start and the idle status', async () => {
+  it('shows random chat at the bare address, in the room the address names', async () => {
+    history.replaceState(null, '', '#/room/ta');
     const el = await mount();
-    const options = [...select(el).querySelectorAll('option')];
-    assertDeepEqual(
-      options.map((o) => [o.value, o.textContent?.trim()]),
-      ROOMS.map((r) => [r.id, r.nativeName]),
-      'room options (id, native name)',
-    );
-    assertDeepEqual(
-      options.map((o) => o.textContent?.trim()),
-      [
-        'Anyone',
-        'English',
-        'हिन्दी',
-        'தமிழ்',
-        'తెలుగు',
-        'മലയാളം',
-        'ಕನ್ನಡ',
-        'বাংলা',
-        'Español',
-        'Português',
-        'USA',
-        'UK',
-        'भारत · India',
-      ],
-      'native names shown',
-    );
-    assertEqual(select(el).value, 'any', 'default room');
-    assertEqual(select(el).disabled, false, 'the room can be changed while idle');
-    assertEqual(button(el, 'start').textContent?.trim(), 'Start', 'Start button label');
-    assertEqual(button(el, 'start').disabled, false, 'Start is enabled');
-    assertEqual($(el, '#next'), null, 'no Next button while idle');
-    assertEqual(button(el, 'stop').disabled, true, 'Stop is disabled while idle');
-    assertEqual(status(el).dataset['status'], 'idle', 'data-status');
-    assertEqual(status(el).textContent?.trim(), 'Pick a room and press Start.', 'status text');
-    assertEqual(status(el).getAttribute('role'), 'status', 'the status line is a live region');
-    assertEqual($(el, '[role="alert"]'), null, 'no alert while idle');
+    const page = randomPage(el);
+    assertEqual(page.room, 'ta', 'the room from the address');
+    await page.updateComplete;
+    assertEqual(page.shadowRoot!.querySelector<HTMLSelectElement>('#room')?.value, 'ta', 'the picker shows it');
+    assertEqual(page.shadowRoot!.querySelector('h1')?.textContent, 'Parley', 'the page starts with the name');
   });
 
-  it('shows the camera-denied problem when getUserMedia is refused', async () => {
-    const el = await mount({ getUserMedia: deniedCamera });
-    button(el, 'start').click();
-    await waitForShownStatus(el, 'media-error', 5000);
-    const alert = $(el, '[role="alert"]');
-    assert(alert, 'an alert is shown');
-    assertIncludes(alert.textContent, 'Camera and microphone access was denied.', 'alert message');
-    assertIncludes(
-      alert.textContent,
-      'Allow them for this site (the camera icon in the address bar), then press Start again.',
-      'alert hint',
-    );
-    assertEqual(status(el).textContent?.trim(), 'Camera and microphone access was denied.', 'status text');
-    // Nothing is going on: Start is offered again and the room can be changed.
-    assert($(el, '#start'), 'Start is offered again');
-    assertEqual(select(el).disabled, false, 'the room can be changed after a media error');
+  it('puts the room the person picks in the address', async () => {
+    const el = await mount();
+    const select = randomPage(el).shadowRoot!.querySelector<HTMLSelectElement>('#room')!;
+    select.value = 'kn';
+    select.dispatchEvent(new Event('change'));
+    assertEqual(location.hash, '#/room/kn', 'the address names the room');
   });
 
-  it('connects two pages in the same room; Stop on one shows partner-left on the other', async function () {
-    this.timeout(40000);
-    const first = await mount();
-    const second = await mount();
-
-    button(first, 'start').click();
-    await waitForShownStatus(first, 'searching', 5000, 'the first page');
-    assertEqual(select(first).disabled, true, 'the room is locked while searching');
-    assertEqual(status(first).textContent?.trim(), 'Looking for someone…', 'searching text');
-    assert($(first, '#next'), 'Next replaces Start while active');
-    assertEqual($(first, '#start'), null, 'no Start while active');
-    assertEqual(button(first, 'stop').disabled, false, 'Stop is enabled while active');
-
-    button(second, 'start').click();
-    await Promise.all([
-      waitForShownStatus(first, 'connected', CONNECT_MS, 'the first page'),
-      waitForShownStatus(second, 'connected', CONNECT_MS, 'the second page'),
-    ]);
-    for (const el of [first, second]) {
-      assertEqual(status(el).textContent?.trim(), 'Connected. Say hi!', 'connected text');
-      assertEqual(select(el).disabled, true, 'the room is locked while connected');
-      assertEqual(button(el, 'next').disabled, false, 'Next is enabled while connected');
-      const remote = $<HTMLVideoElement>(el, 'video#remote');
-      assert(remote?.srcObject instanceof MediaStream, 'the remote video shows the stranger');
-      assertEqual(remote.srcObject, el.session.remoteStream, 'the remote video shows the session remote stream');
-      const local = $<HTMLVideoElement>(el, 'video#local');
-      assertEqual(local?.srcObject, el.session.localStream, 'the local video shows the camera');
-    }
-
-    button(first, 'stop').click();
-    await waitForShownStatus(first, 'idle', 5000, 'the first page');
-    await waitForShownStatus(second, 'partner-left', 10000, 'the second page');
-    assertEqual(
-      status(second).textContent?.trim(),
-      'Stranger left. Press Next to meet someone else, or Stop.',
-      'partner-left text',
-    );
-    assertEqual(select(second).disabled, true, 'the room stays locked after the partner left');
-    assertEqual(button(second, 'next').disabled, false, 'Next is offered after the partner left');
-    assertEqual(select(first).disabled, false, 'the room is unlocked after Stop');
-    assert($(first, '#start'), 'Start is offered again after Stop');
-  });
-
-  it('Report asks for a reason and confirmation, then ends the call for both', async function () {
-    this.timeout(40000);
-    const first = await mount();
-    const second = await mount();
-    assertEqual($(first, '#report'), null, 'no Report before a call');
-    button(first, 'start').click();
-    await waitForShownStatus(first, 'searching', 5000, 'the first page');
-    button(second, 'start').click();
-    await Promise.all([
-      waitForShownStatus(first, 'connected', CONNECT_MS, 'the first page'),
-      waitForShownStatus(second, 'connected', CONNECT_MS, 'the second page'),
-    ]);
-    button(second, 'report').click();
-    await second.updateComplete;
-    const form = $(second, 'form#confirm[role="dialog"]');
-    assert(form, 'a confirmation opens');
-    // Cancel closes it and changes nothing.
-    button(second, 'cancel').click();
-    await second.updateComplete;
-    assertEqual($(second, '#confirm'), null, 'cancel closes the confirmation');
-    assertEqual(second.session.state.status, 'connected', 'cancel keeps the call');
-
-    button(second, 'report').click();
-    await second.updateComplete;
-    const reason = $<HTMLSelectElement>(second, '#reason')!;
-    assertEqual(reason.options.length, 6, 'six reasons');
-    reason.value = 'spam';
-    reason.dispatchEvent(new Event('change'));
-    await second.updateComplete;
-    button(second, 'confirm-report').click();
-    await waitForShownStatus(second, 'ended-by-you', 5000, 'the reporter');
-    await waitForShownStatus(first, 'partner-left', 10000, 'the reported');
-    assertIncludes(status(second).textContent, 'Reported.', 'the reporter is told');
-    assertEqual($(second, '#report'), null, 'Report is gone once used');
-  });
-
-  it('offers the connection check beside Start, and each error box links to its guide section and the check', async () => {
-    const idle = await mount();
-    assertEqual($(idle, '#check-link')?.getAttribute('href'), '#/check', 'Test my connection beside Start');
-    idle.remove();
-    const el = await mount({ getUserMedia: deniedCamera });
-    button(el, 'start').click();
-    await waitForShownStatus(el, 'media-error', 5000);
-    const alert = $(el, '[role="alert"]')!;
-    assertEqual(alert.querySelector('a.help-link')?.getAttribute('href'), '#/help/camera-denied', 'What can I do?');
-    assertEqual(alert.querySelector('a.check-link')?.getAttribute('href'), '#/check', 'Test my connection');
+  it('follows a room in the address while idle, never during a chat', async function () {
+    this.timeout(20000);
+    const el = await mount();
+    const page = randomPage(el);
+    location.hash = '#/room/bn';
+    await waitUntil(() => page.room === 'bn', 5000, 'idle: the room to follow the address');
+    await page.flow.start('bn');
+    await waitForStatus(page.flow, 'searching', 5000);
+    location.hash = '#/room/es';
+    await new Promise((r) => setTimeout(r, 100));
+    assertEqual(page.room, 'bn', 'searching: the room stays');
   });
 
   it('opens the check and the guide from the address, and Back returns to where the person was', async () => {
     const el = await mount();
     history.replaceState(null, '', '#/room/ta');
-    location.hash = '#/check';
-    await waitUntil(() => $(el, 'parley-check') !== null, 5000, 'the check page');
+    await go(el, '#/check', 'parley-check');
     const check = $(el, 'parley-check')!;
     await waitUntil(() => customElements.get('parley-check') !== undefined, 5000, 'the check loaded');
     assertEqual(check.getAttribute('back-href'), '#/room/ta', 'Back goes to the room');
-    location.hash = '#/help/camera-busy';
-    await waitUntil(() => $(el, 'parley-guide') !== null, 5000, 'the guide page');
+    assertEqual($(el, 'header h1')?.textContent, 'Parley', 'under the header');
+    await go(el, '#/help/camera-busy', 'parley-guide');
     const guide = $(el, 'parley-guide') as HTMLElement & { topic: string };
     assertEqual(guide.topic, 'camera-busy', 'the guide opens at the section');
     assertEqual(guide.getAttribute('back-href'), '#/room/ta', 'Back still goes to the room');
-    location.hash = '#/room/ta';
-    await waitUntil(() => $(el, '#start') !== null, 5000, 'the chat page again');
+    await go(el, '#/room/ta', 'parley-random');
+    assert(randomPage(el).shadowRoot!.querySelector('#start'), 'the chat page again');
   });
 
-  it('statusText has the right line for every status', () => {
-    const problem: Problem = { code: 'connection-lost', message: 'The connection to the stranger was lost.', hint: 'h' };
-    const cases: Array<[RandomChatState, string]> = [
-      [{ status: 'idle' }, 'Pick a room and press Start.'],
-      [{ status: 'requesting-media' }, 'Allow the camera and microphone to continue…'],
-      [{ status: 'media-error', problem: { code: 'camera-denied', message: 'Denied, really.', hint: 'h' } }, 'Denied, really.'],
-      [{ status: 'searching', again: false, widened: false }, 'Looking for someone…'],
-      [{ status: 'searching', again: true, widened: false }, 'Looking for someone else…'],
-      [{ status: 'searching', again: false, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
-      [{ status: 'searching', again: true, widened: true }, 'No one in தமிழ் yet — also looking in Anyone…'],
-      [{ status: 'connecting' }, 'Found someone. Connecting…'],
-      [{ status: 'connected' }, 'Connected. Say hi!'],
-      [{ status: 'reconnecting' }, 'Reconnecting… the connection dropped; trying to get it back.'],
-      [{ status: 'partner-left' }, 'Stranger left. Press Next to meet someone else, or Stop.'],
-      [{ status: 'failed', problem }, 'The connection to the stranger was lost.'],
-      [
-        { status: 'ended-by-you', action: 'report' },
-        'Reported. The call is over and you will not be paired with this person again. Press Next to go on.',
-      ],
-      [
-        { status: 'ended-by-you', action: 'block' },
-        'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.',
-      ],
-    ];
-    for (const [state, text] of cases) assertEqual(statusText(state, 'ta'), text, `statusText for ${JSON.stringify(state)}`);
-    // Every status of the state machine is covered above.
-    const covered = new Set(cases.map(([s]) => s.status));
-    for (const s of Object.values(RandomChatStatus)) assert(covered.has(s), `statusText case for ${s}`);
-  });
-
-  it('shows the live counts in the picker and a summary for the chosen room', async function () {
-    this.timeout(40000);
+  it('keeps the same random chat page, and its flow, across a look at the guide', async () => {
     const el = await mount();
-    await waitUntil(() => $(el, '#room-count') !== null, 5000, 'the counts to arrive');
-    assertEqual($(el, '#room-count')?.textContent?.trim(), 'Nobody here right now', 'summary for an empty room');
-    assertEqual(optionTexts(el)['ta'], 'தமிழ்', 'an empty room shows its name only');
-
-    // Two strangers meet in Tamil, a third waits there.
-    const a = rig.session();
-    const b = rig.session();
-    const c = rig.session();
-    await a.session.start('ta');
-    await waitForStatus(a.session, 'searching', 5000);
-    await b.session.start('ta');
-    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
-    await c.session.start('ta');
-    await waitUntil(
-      () => optionTexts(el)['ta'] === 'தமிழ் — 1 waiting · 2 chatting',
-      5000,
-      'the Tamil option to show its counts',
-      () => `options: ${JSON.stringify(optionTexts(el))}`,
-    );
-    assertEqual(optionTexts(el)['en'], 'English', 'other rooms are unchanged');
-    assertEqual(
-      $(el, '#room-count')?.textContent?.trim(),
-      'Nobody here right now',
-      'the summary is about the chosen room (Anyone)',
-    );
-
-    await chooseRoom(el, 'ta');
-    assertEqual($(el, '#room-count')?.textContent?.trim(), '1 waiting · 2 chatting in Tamil', 'summary for Tamil');
-    // Only waiting: no "· 0 chatting".
-    await b.session.stop();
-    await waitUntil(
-      () => $(el, '#room-count')?.textContent?.trim() === '1 waiting in Tamil',
-      LEAVE_MS,
-      'the summary to follow the call ending',
-      () => `summary: ${$(el, '#room-count')?.textContent}; options: ${JSON.stringify(optionTexts(el))}`,
-    );
+    const page = randomPage(el);
+    await go(el, '#/help', 'parley-guide');
+    assertEqual($(el, 'parley-random'), null, 'the guide replaces the chat page');
+    await go(el, '#/', 'parley-random');
+    assertEqual(randomPage(el), page, 'the same page');
   });
 
-  it('shows no counts while they are unknown', async () => {
-    // Sign-in that takes its time: no counts can have arrived before it is done.
-    const deps = rig.deps();
-    let signIn: () => void = () => undefined;
-    const signedIn = new Promise<void>((resolve) => (signIn = resolve));
-    const el = await mount({}, { ...deps, connect: () => signedIn.then(() => deps.connect()) });
-    await sleep(700); // past the warm-up's idle callback (500 ms at most)
-    await el.updateComplete;
-    assertEqual($(el, '#room-count'), null, 'no summary without counts');
-    assertDeepEqual(
-      Object.values(optionTexts(el)),
-      ROOMS.map((r) => r.nativeName),
-      'options show the names only',
-    );
-    signIn();
-    await waitUntil(() => $(el, '#room-count') !== null, 5000, 'the counts once signed in');
-  });
-
-  it('offers widening outside Anyone, remembers the choice and passes it to the session', async function () {
+  it('stops a random chat in progress before the check', async function () {
     this.timeout(20000);
     const el = await mount();
-    assertEqual(select(el).value, 'any', 'starts in Anyone');
-    assertEqual($(el, '#widen'), null, 'no widen choice in Anyone');
-    await chooseRoom(el, 'kn');
-    const box = widenBox(el);
-    assertEqual(box.checked, true, 'widening is on by default');
-    assertIncludes(box.closest('label')?.textContent, 'If this room is quiet, also look in Anyone', 'label');
-    box.click();
-    await el.updateComplete;
-    assertEqual(widenBox(el).checked, false, 'unchecked');
-    assertEqual(localStorage.getItem('parley.widen'), 'false', 'remembered');
-
-    // A new visit: the room and the choice are remembered.
-    el.remove();
-    const again = await mount();
-    assertEqual(select(again).value, 'kn', 'room remembered');
-    assertEqual(widenBox(again).checked, false, 'widen choice remembered');
-    assertEqual(widenBox(again).disabled, false, 'can be changed while idle');
-
-    button(again, 'start').click();
-    await waitForShownStatus(again, 'searching', 5000);
-    assertEqual(again.session.widen, false, 'the session got the choice');
-    assertEqual(widenBox(again).disabled, true, 'locked while active, like the room');
-    await again.session.stop();
-    await again.updateComplete;
-    assertEqual(widenBox(again).disabled, false, 'unlocked after Stop');
-    widenBox(again).click();
-    await again.updateComplete;
-    assertEqual(localStorage.getItem('parley.widen'), 'true', 'turned back on and remembered');
-    await chooseRoom(again, 'any');
-    assertEqual($(again, '#widen'), null, 'hidden again in Anyone');
+    const flow = randomPage(el).flow;
+    await flow.start('any');
+    await waitForStatus(flow, 'searching', 5000);
+    await go(el, '#/check', 'parley-check');
+    await waitForStatus(flow, 'idle', 5000);
   });
 
-  it('says when a quiet room also looks in Anyone', async function () {
-    this.timeout(40000);
-    await rig.cleanup();
-    // A second: long enough to see the plain status first, short enough for a test.
-    rig = new Rig({ widenAfterMs: 1000 });
+  it('goes to a new private call when a page asks, and back to random chat when the call page asks', async () => {
     const el = await mount();
-    await chooseRoom(el, 'ta');
-    button(el, 'start').click();
-    await waitForShownStatus(el, 'searching', 5000);
-    assertEqual(status(el).textContent?.trim(), 'Looking for someone…', 'before the quiet period ends');
-    await waitUntil(
-      () => status(el).textContent?.trim() === 'No one in தமிழ் yet — also looking in Anyone…',
-      10000,
-      'the widened status',
-      () => `status: ${status(el).textContent}; session ${JSON.stringify(el.session.state)}`,
-    );
+    randomPage(el).shadowRoot!.querySelector<HTMLButtonElement>('#private-call')!.click();
+    assertEqual(location.hash, '#/call/new', 'Private call');
+    await waitUntil(() => $(el, 'parley-call') !== null, 5000, 'the call page');
+    await el.updateComplete;
+    assertEqual($(el, 'header span')?.textContent, 'Private call', 'the header says where the person is');
+    assertEqual($<HTMLElement & { kind: string }>(el, 'parley-hide-ip')?.kind, 'link', 'Hide my IP for calls by link');
+    const call = $(el, 'parley-call')!;
+    call.dispatchEvent(new CustomEvent('parley-call-created', { detail: { callId: 'abc123' }, bubbles: true, composed: true }));
+    assertEqual(location.hash, '#/call/abc123', 'the address becomes the call’s link');
+    await el.updateComplete;
+    assertEqual(call.getAttribute('call-id'), 'abc123', 'and the page follows it');
+    call.dispatchEvent(new CustomEvent('parley-random-chat', { bubbles: true, composed: true }));
+    await waitUntil(() => $(el, 'parley-random') !== null, 5000, 'random chat again');
+    assertEqual(location.hash, '', 'the bare address');
   });
 });

@@ -4,9 +4,10 @@
  * share, the lobby's count, Join, tiles with their states, full, Leave, ended.
  */
 import { MAX_CALL_MEMBERS } from '@parley/functions/protocol';
-import { callLink, gridColumns, linkCallStatusText, ParleyCall } from '../../../web/src/elements/parley-call.js';
+import { callLink, gridColumns, ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
-import { assert, assertEqual } from '../assert.js';
+import type { Peer } from '../../../web/src/engine/call.js';
+import { assert, assertDeepEqual, assertEqual } from '../assert.js';
 import { Rig } from '../support/rig.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -162,20 +163,53 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     assertEqual(alert.querySelector('a.check-link')?.getAttribute('href'), '#/check', 'Test my connection');
   });
 
-  it('words every state, and lays tiles out to fit', () => {
-    assertEqual(
-      linkCallStatusText({ status: 'lobby', callId: 'x', members: 0, capacity: 5 }, 0),
-      'Nobody is in this call right now. Join, and share the link.',
-      'empty lobby',
-    );
-    assertEqual(
-      linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0),
-      'You were disconnected from the call.',
-      'removed',
-    );
-    assertEqual(linkCallStatusText({ status: 'in-call', callId: 'x' }, 3), 'In the call with 3 people (4 of 5).', 'in a group');
+  it('lays tiles out to fit, and makes the link', () => {
     assertEqual(callLink('abc', 'https://parley.example/#/room/ta'), 'https://parley.example/#/call/abc', 'the link');
     assertEqual([1, 2, 3, 4, 5].map((n) => gridColumns(n, true)).join(), '1,2,2,2,3', 'columns on a wide stage');
     assertEqual([1, 2, 3, 4, 5].map((n) => gridColumns(n, false)).join(), '1,1,2,2,2', 'columns on a tall stage');
+  });
+
+  it('tells the shell a new call exists, and when the person asks for random chat, writing no address itself', async () => {
+    const before = location.href;
+    const host = await mount('new');
+    const created: string[] = [];
+    host.addEventListener('parley-call-created', (e) => created.push(e.detail.callId));
+    await waitStatus(host, 'in-call');
+    const callId = (host.flow.state as { callId: string }).callId;
+    await waitUntil(() => created.length > 0, CONNECT_MS, 'parley-call-created');
+    assertEqual(created.join(), callId, 'with the call');
+    assertEqual(host.callId, callId, 'the page names the call now');
+    await click(host, 'leave');
+    await waitStatus(host, 'left');
+    let home = 0;
+    host.addEventListener('parley-random-chat', () => (home += 1));
+    await click(host, 'home');
+    assertEqual(home, 1, 'parley-random-chat');
+    assertEqual(location.href, before, 'the address is the shell’s to change');
+  });
+
+  it('a tile that cannot connect says why, in the words random chat uses', async () => {
+    const host = await mount('new');
+    await waitStatus(host, 'in-call');
+    // The engine's verdict on a member's link (PeerLink.problem), as the flow hands it to the page.
+    const peers: Peer[] = [
+      { id: 'a', state: 'failed', stream: null, problem: 'relay-unreachable' },
+      { id: 'b', state: 'failed', stream: null, problem: 'connection-failed' },
+      { id: 'c', state: 'connected', stream: null, problem: null },
+    ];
+    Object.defineProperty(host.flow, 'peers', { get: () => peers });
+    host.requestUpdate();
+    await host.updateComplete;
+    const why = (id: string) => {
+      const tile = root(host).querySelector(`.tile[data-peer="${id}"]`);
+      return [tile?.getAttribute('data-problem') ?? null, tile?.querySelector('.why')?.textContent?.trim() ?? null];
+    };
+    assertDeepEqual(
+      why('a'),
+      ['relay-unreachable', 'Hide my IP is on, but our relay could not be reached, so the call could not connect.'],
+      'the relay was unreachable',
+    );
+    assertDeepEqual(why('b'), ['connection-failed', 'Could not connect to this person.'], 'no path');
+    assertDeepEqual(why('c'), [null, null], 'a connected tile says nothing more');
   });
 });

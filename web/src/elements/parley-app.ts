@@ -1,113 +1,50 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import {
-  ANYONE_ROOM,
-  DEFAULT_ROOM,
-  describeRoomCount,
-  isRoomId,
-  REPORT_REASONS,
-  ROOMS,
-  type ReportReason,
-  type Room,
-  type RoomCount,
-  type RoomId,
-} from '@parley/functions/protocol';
 import type { HelpTopic } from '../flows/help-topic.js';
-import { CHECK_HASH, helpFromHash, isCheckHash } from '../page-url.js';
-import { relayOnlyFor } from '../config.js';
-import { ICE } from '../ice.js';
+import { isActive } from '../flows/random-chat-state.js';
+import type { RandomChatDeps } from '../flows/random-chat.js';
+import { helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
-import { hideMyIpChoice, recall, remember, rememberHideMyIp } from '../settings.js';
-import { canNext, isActive, type RandomChatState } from '../flows/random-chat-state.js';
-import { mark, Mark, type RandomChatDeps } from '../flows/random-chat.js';
-import { RandomChatController } from './random-chat-controller.js';
+import { LABELS } from './messages.js';
+import { headerStyles } from './page-styles.js';
+import { ParleyRandom } from './parley-random.js';
 import './parley-call.js';
-import { problemBox, sharedStyles } from './problem-links.js';
+import './parley-hide-ip.js';
 
-/** Where the chosen room is remembered between visits. */
-const ROOM_STORAGE_KEY = 'parley.room';
-/** Where the widen-to-Anyone choice is remembered between visits ('true' or 'false'). */
-const WIDEN_STORAGE_KEY = 'parley.widen';
+/** The page the address names: the check, the guide (at a topic, or '' for all of it), a private call, or random chat. */
+type Route =
+  | { readonly page: 'check' }
+  | { readonly page: 'help'; readonly topic: HelpTopic | '' }
+  | { readonly page: 'call'; readonly callId: string }
+  | { readonly page: 'random' };
 
-function roomById(id: RoomId): Room {
-  return ROOMS.find((r) => r.id === id)!;
-}
-
-/** One line about the current state, for the status bar and screen readers; `room` is the one searched in. */
-export function statusText(state: RandomChatState, room: RoomId): string {
-  switch (state.status) {
-    case 'idle':
-      return 'Pick a room and press Start.';
-    case 'requesting-media':
-      return 'Allow the camera and microphone to continue…';
-    case 'searching':
-      if (state.widened) return `No one in ${roomById(room).nativeName} yet — also looking in Anyone…`;
-      return state.again ? 'Looking for someone else…' : 'Looking for someone…';
-    case 'connecting':
-      return 'Found someone. Connecting…';
-    case 'connected':
-      return 'Connected. Say hi!';
-    case 'reconnecting':
-      return 'Reconnecting… the connection dropped; trying to get it back.';
-    case 'partner-left':
-      return 'Stranger left. Press Next to meet someone else, or Stop.';
-    case 'media-error':
-    case 'failed':
-      return state.problem.message;
-    case 'ended-by-you':
-      return state.action === 'report'
-        ? 'Reported. The call is over and you will not be paired with this person again. Press Next to go on.'
-        : 'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.';
-  }
-}
-
-/** What each report reason is called on the page. */
-export const REASON_LABELS: Readonly<Record<ReportReason, string>> = {
-  nudity: 'Nudity or sexual content',
-  harassment: 'Harassment or threats',
-  hate: 'Hate speech',
-  underage: 'Seems to be a minor',
-  spam: 'Spam or advertising',
-  other: 'Something else',
-};
-
-/** The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil". */
-export function roomCountText(count: RoomCount, room: RoomId): string {
-  const text = describeRoomCount(count);
-  return text ? `${text} in ${roomById(room).name}` : 'Nobody here right now';
-}
-
-/** On unless the person turned it off. */
-function storedWiden(): boolean {
-  return recall(WIDEN_STORAGE_KEY) !== 'false';
-}
-
-/** The check or the guide, when the address names one (`#/check`, `#/help/<topic>`). */
-type PageRoute = { readonly page: 'check' } | { readonly page: 'help'; readonly topic: HelpTopic | '' } | null;
-
-function pageFromHash(hash: string): PageRoute {
+function routeFromHash(hash: string): Route {
   if (isCheckHash(hash)) return { page: 'check' };
   const topic = helpFromHash(hash);
-  return topic === null ? null : { page: 'help', topic };
+  if (topic !== null) return { page: 'help', topic };
+  const callId = callFromHash(hash);
+  return callId === null ? { page: 'random' } : { page: 'call', callId };
 }
 
-function storedRoom(): RoomId {
-  const r = recall(ROOM_STORAGE_KEY);
-  return isRoomId(r) ? r : DEFAULT_ROOM;
+/** Whether Back from the check or the guide may return to this route. */
+function isPlace(route: Route): boolean {
+  return route.page === 'random' || route.page === 'call';
 }
 
 /**
- * The stranger-chat page: room picker, the two videos, Start / Next / Stop and
- * a status line. Renders the RandomChatFlow's state; all call logic is there.
+ * The shell: reads the address (`#/`, `#/room/<id>`, `#/call/<id>`,
+ * `#/check`, `#/help/<topic>`) and shows that page under Parley's header.
+ * Pages say what the person asked for with events; the shell changes the
+ * address. The random chat page is kept for the whole visit, so that its
+ * flow (signed in, room counts, the last stranger to report) outlives a
+ * look at the check or the guide.
  */
 @customElement('parley-app')
 export class ParleyApp extends LitElement {
   static override styles = [
-    sharedStyles,
+    headerStyles,
     css`
-      /* One screen: the video takes what the header, buttons and status line
-       leave, so Start and the status are never below the fold (laptops of
-       768 px, phones of 844 px). */
+      /* One screen: the page takes what the header leaves. */
       :host {
         display: flex;
         flex-direction: column;
@@ -121,395 +58,97 @@ export class ParleyApp extends LitElement {
         font-family: system-ui, sans-serif;
         color: #1d1d1f;
       }
-      header .nav {
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: baseline;
-        justify-content: space-between;
-        gap: 0.5rem;
-      }
-      h1 {
-        margin: 0;
-        font-size: 1.5rem;
-      }
-      .hide-ip {
-        font-size: 0.9rem;
-        white-space: nowrap;
-      }
-      .picker {
-        display: grid;
-        gap: 0.25rem;
-      }
-      .picker p {
-        margin: 0;
-        font-size: 0.9rem;
-        color: #555;
-      }
-      .stage {
-        position: relative;
-        flex: 1 1 auto;
-        min-height: 10rem;
-        background: #111;
-        border-radius: 0.75rem;
-        overflow: hidden;
-      }
-      video {
-        background: #222;
-        object-fit: cover;
-      }
-      #remote {
-        position: absolute;
-        inset: 0;
-        width: 100%;
-        height: 100%;
-      }
-      #local {
-        position: absolute;
-        right: 0.75rem;
-        bottom: 0.75rem;
-        width: 25%;
-        max-height: 40%;
-        border-radius: 0.5rem;
-        border: 2px solid #fff4;
-        transform: scaleX(-1); /* a mirror, as people expect to see themselves */
-      }
-      .overlay {
-        position: absolute;
-        inset: 0;
-        display: grid;
-        place-items: center;
-        color: #fff;
-        font-size: 1.1rem;
-        text-align: center;
-        padding: 1rem;
-        pointer-events: none;
-      }
-      .controls {
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-      }
-      button.danger {
-        border-color: #b3261e;
-        color: #b3261e;
-      }
-      button.primary.danger,
-      form button.danger {
-        background: #b3261e;
-        color: #fff;
-      }
-      .confirm {
-        border: 1px solid #888;
-        border-radius: 0.5rem;
-        padding: 0.75rem 1rem;
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .confirm p {
-        flex-basis: 100%;
-        margin: 0;
-      }
-      button:disabled {
-        opacity: 0.45;
-        cursor: default;
-      }
-      #status {
-        margin: 0;
-      }
-      a {
-        color: #0b57d0;
-      }
-      .controls .check-link {
-        align-self: center;
-        margin-left: auto;
-      }
     `,
   ];
 
-  /** The room to look for someone in: from the address (/#/room/ta), else the last one used. */
-  @state() private room: RoomId = roomFromHash(location.hash) ?? storedRoom();
-
-  /** The private call in the address (`#/call/<id>`, or 'new'), or null for random chat. */
-  @state() private callRoute: string | null = callFromHash(location.hash);
-
-  /** The connection check or the guide in the address, or null. */
-  @state() private pageRoute: PageRoute = pageFromHash(location.hash);
+  @state() private route: Route = routeFromHash(location.hash);
 
   /** Where Back on the check and the guide goes: the last address that was neither. */
   private returnHash = '#/';
 
-  /** Whether a long wait in a quiet room may also pair the person from Anyone. */
-  @state() private widen: boolean = storedWiden();
+  private readonly random: ParleyRandom;
 
-  /** Which confirmation is open: Report (with a reason) or Block. */
-  @state() private confirming: 'report' | 'block' | null = null;
-
-  @state() private reason: ReportReason = 'harassment';
-
-  /** "Hide my IP" as the person chose it (remembered), or null: the deployment's default applies to random calls. */
-  @state() private hideIpChoice: boolean | null = hideMyIpChoice();
-
-  private readonly chat: RandomChatController;
-  /** The remote stream whose first frame we already watch for. */
-  private watchedStream: MediaStream | null = null;
-
+  /** `deps`: the random chat's wiring (tests pass the in-memory backend). */
   constructor(deps?: RandomChatDeps) {
     super();
-    this.chat = new RandomChatController(this, deps);
-  }
-
-  /** The session behind the page (for tests and diagnostics). */
-  get session() {
-    return this.chat.session;
-  }
-
-  /**
-   * "Hide my IP": every call relayed (iceTransportPolicy 'relay'), so the
-   * other person learns the relay's address, never this person's. Read when
-   * a call starts: a change applies to the next call.
-   */
-  private renderHideIp(kind: 'random' | 'link', disabled: boolean) {
-    const on = relayOnlyFor(kind, this.hideIpChoice, ICE.relayOnlyDefault);
-    return html`<label
-      class="hide-ip"
-      title="Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call."
-    >
-      <input type="checkbox" id="hide-ip" .checked=${on} ?disabled=${disabled} @change=${this._onHideIpChange} />
-      Hide my IP
-    </label>`;
+    this.random = new ParleyRandom(deps);
+    const room = roomFromHash(location.hash);
+    if (room) this.random.room = room;
+    this.random.addEventListener('parley-room-change', (e) => {
+      // The address names the room, so it can be shared or bookmarked.
+      history.replaceState(null, '', hashForRoom(e.detail.room));
+    });
+    this.random.addEventListener('parley-new-call', this.onNewCall);
   }
 
   override render() {
-    if (this.pageRoute?.page === 'check') {
-      return html`<header><h1>Parley</h1></header>
-        <parley-check back-href=${this.returnHash}></parley-check>`;
+    const route = this.route;
+    switch (route.page) {
+      case 'random':
+        return this.random;
+      case 'check':
+        return html`<header><h1>${LABELS.brand()}</h1></header>
+          <parley-check back-href=${this.returnHash}></parley-check>`;
+      case 'help':
+        return html`<header><h1>${LABELS.brand()}</h1></header>
+          <parley-guide back-href=${this.returnHash} .topic=${route.topic}></parley-guide>`;
+      case 'call':
+        return html`<header>
+            <h1>${LABELS.brand()}</h1>
+            <span>${LABELS.privateCall()}</span>
+            <parley-hide-ip kind="link"></parley-hide-ip>
+          </header>
+          <parley-call
+            call-id=${route.callId}
+            @parley-new-call=${this.onNewCall}
+            @parley-random-chat=${this.onRandomChat}
+            @parley-call-created=${this.onCallCreated}
+          ></parley-call>`;
     }
-    if (this.pageRoute?.page === 'help') {
-      return html`<header><h1>Parley</h1></header>
-        <parley-guide back-href=${this.returnHash} .topic=${this.pageRoute.topic}></parley-guide>`;
-    }
-    if (this.callRoute !== null) {
-      return html`<header>
-          <h1>Parley</h1>
-          <span>Private call</span>
-          ${this.renderHideIp('link', false)}
-        </header>
-        <parley-call call-id=${this.callRoute}></parley-call>`;
-    }
-    const session = this.chat.session;
-    const state = session.state;
-    const active = isActive(state);
-    const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
-    // While reconnecting the stranger's last frame stays, with the notice over it.
-    const showOverlay = state.status !== 'connected';
-    const counts = session.roomCounts;
-    const text = statusText(state, this.room);
-    return html`
-      <header>
-        <div class="nav">
-          <h1>Parley</h1>
-          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>Private call</button>`}
-          ${this.renderHideIp('random', active)}
-        </div>
-        <div class="picker">
-          <label>
-            Room
-            <select id="room" .value=${this.room} ?disabled=${active} @change=${this._onRoomChange}>
-              ${ROOMS.map((r) => {
-                const count = counts ? describeRoomCount(counts[r.id]) : '';
-                const label = count ? `${r.nativeName} — ${count}` : r.nativeName;
-                return html`<option value=${r.id} ?selected=${r.id === this.room}>${label}</option>`;
-              })}
-            </select>
-          </label>
-          ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
-          ${
-            this.room === ANYONE_ROOM
-              ? nothing
-              : html`<label>
-                  <input type="checkbox" id="widen" .checked=${this.widen} ?disabled=${active} @change=${this._onWidenChange} />
-                  If this room is quiet, also look in Anyone
-                </label>`
-          }
-        </div>
-      </header>
-      <div class="stage">
-        <video id="remote" autoplay playsinline .srcObject=${session.remoteStream}></video>
-        <video id="local" autoplay playsinline muted .srcObject=${session.localStream}></video>
-        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
-      </div>
-      <div class="controls">
-        ${
-          active
-            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>Next</button>`
-            : html`<button id="start" class="primary" @click=${this._onStart}>Start</button>`
-        }
-        <button id="stop" ?disabled=${!active} @click=${this._onStop}>Stop</button>
-        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>Test my connection</a>`}
-        ${
-          session.canModerate
-            ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
-                  ${session.moderationTarget === 'last' ? 'Report last stranger' : 'Report'}
-                </button>
-                <button id="block" @click=${() => (this.confirming = 'block')}>
-                  ${session.moderationTarget === 'last' ? 'Block last stranger' : 'Block'}
-                </button>`
-            : nothing
-        }
-      </div>
-      ${this.confirming && session.canModerate ? this.renderConfirm(this.confirming) : nothing}
-      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${session.moderationNotice ? html`<p id="moderation-notice" role="status">${session.moderationNotice}</p>` : nothing}
-      ${problem ? problemBox(problem) : nothing}
-    `;
   }
 
   private readonly onHashChange = (e: HashChangeEvent) => {
-    const from = new URL(e.oldURL).hash;
-    if (pageFromHash(from) === null) this.returnHash = from || '#/';
-    this.pageRoute = pageFromHash(location.hash);
-    // The check needs the camera: a random chat in progress ends first.
-    if (this.pageRoute?.page === 'check' && isActive(this.chat.session.state)) void this.chat.session.stop();
+    const from = routeFromHash(new URL(e.oldURL).hash);
+    if (isPlace(from)) this.returnHash = new URL(e.oldURL).hash || '#/';
+    this.route = routeFromHash(location.hash);
     this.loadPage();
-    const call = callFromHash(location.hash);
-    // Random chat in progress keeps the page: a private call starts from idle.
-    if (call !== null && isActive(this.chat.session.state)) void this.chat.session.stop();
-    this.callRoute = call;
+    const flow = this.random.flow;
+    // The check needs the camera, and a private call starts from idle: a random chat in progress ends first.
+    if ((this.route.page === 'check' || this.route.page === 'call') && isActive(flow.state)) void flow.stop();
     const room = roomFromHash(location.hash);
     // A room change applies to the next Start, never to a call in progress.
-    if (room && !isActive(this.chat.session.state)) this.room = room;
+    if (room && !isActive(flow.state)) this.random.room = room;
   };
 
-  /** The deployment's relay-only default arrives with the relay's servers: show it. */
-  private stopWatchingIce: (() => void) | null = null;
+  private readonly onNewCall = () => {
+    location.hash = '#/call/new';
+  };
+
+  private readonly onRandomChat = () => {
+    location.hash = '';
+  };
+
+  /** A new call exists: the address becomes its link, so a reload or a copy of it works. */
+  private readonly onCallCreated = (e: GlobalEventHandlersEventMap['parley-call-created']) => {
+    history.replaceState(null, '', `#/call/${e.detail.callId}`);
+    this.route = { page: 'call', callId: e.detail.callId };
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
     this.loadPage();
-    this.stopWatchingIce = ICE.onChange(() => this.requestUpdate());
-  }
-
-  /** The check and the guide are loaded on first use: the chat page does not wait for them. */
-  private loadPage(): void {
-    if (this.pageRoute?.page === 'check') void import('./parley-check.js');
-    if (this.pageRoute?.page === 'help') void import('./parley-guide.js');
   }
 
   override disconnectedCallback(): void {
-    this.stopWatchingIce?.();
-    this.stopWatchingIce = null;
     window.removeEventListener('hashchange', this.onHashChange);
     super.disconnectedCallback();
   }
 
-  override updated(): void {
-    const stream = this.chat.session.remoteStream;
-    if (stream && stream !== this.watchedStream) {
-      this.watchedStream = stream;
-      // The moment a stranger's face is actually on screen (decoded), not just connected.
-      const video = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
-      video?.requestVideoFrameCallback?.(() => mark(Mark.firstRemoteFrame));
-    }
-  }
-
-  private renderConfirm(action: 'report' | 'block') {
-    const last = this.chat.session.moderationTarget === 'last';
-    const title = last
-      ? action === 'report'
-        ? 'Report the last stranger?'
-        : 'Block the last stranger?'
-      : action === 'report'
-        ? 'Report this person?'
-        : 'Block this person?';
-    const consequence = last
-      ? 'You will never be paired with them again.'
-      : 'The call ends at once and you will never be paired again.';
-    const submit = last
-      ? action === 'report'
-        ? 'Report'
-        : 'Block'
-      : action === 'report'
-        ? 'Report and end call'
-        : 'Block and end call';
-    return html`<form
-      id="confirm"
-      class="confirm"
-      role="dialog"
-      aria-label=${title}
-      @submit=${(e: Event) => {
-        e.preventDefault();
-        this._onConfirm(action);
-      }}
-    >
-      <p><strong>${title}</strong> ${consequence}</p>
-      ${
-        action === 'report'
-          ? html`<label
-              >Reason
-              <select
-                id="reason"
-                .value=${this.reason}
-                @change=${(e: Event) => (this.reason = (e.target as HTMLSelectElement).value as ReportReason)}
-              >
-                ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]}</option>`)}
-              </select></label
-            >`
-          : nothing
-      }
-      <button id="confirm-${action}" class="danger" type="submit">${submit}</button>
-      <button id="cancel" type="button" @click=${() => (this.confirming = null)}>Cancel</button>
-    </form>`;
-  }
-
-  private _onConfirm(action: 'report' | 'block'): void {
-    this.confirming = null;
-    const session = this.chat.session;
-    void (action === 'report' ? session.report(this.reason) : session.block());
-  }
-
-  private _onRoomChange(e: Event): void {
-    const value = (e.target as HTMLSelectElement).value;
-    if (!isRoomId(value)) return;
-    this.room = value;
-    // The address names the room, so it can be shared or bookmarked.
-    history.replaceState(null, '', hashForRoom(value));
-    remember(ROOM_STORAGE_KEY, value);
-  }
-
-  private _onWidenChange(e: Event): void {
-    this.widen = (e.target as HTMLInputElement).checked;
-    remember(WIDEN_STORAGE_KEY, String(this.widen));
-  }
-
-  private _onHideIpChange(e: Event): void {
-    this.hideIpChoice = (e.target as HTMLInputElement).checked;
-    rememberHideMyIp(this.hideIpChoice);
-  }
-
-  private _onPrivateCall(): void {
-    location.hash = '#/call/new';
-  }
-
-  private _onStart(): void {
-    // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
-    this.chat.session.widen = this.widen;
-    void this.chat.session.start(this.room);
-  }
-
-  private _onNext(): void {
-    void this.chat.session.next();
-  }
-
-  private _onStop(): void {
-    void this.chat.session.stop();
+  /** The check and the guide are loaded on first use: the chat page does not wait for them. */
+  private loadPage(): void {
+    if (this.route.page === 'check') void import('./parley-check.js');
+    if (this.route.page === 'help') void import('./parley-guide.js');
   }
 }
 

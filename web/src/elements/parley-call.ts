@@ -1,13 +1,13 @@
-import { MAX_CALL_MEMBERS } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Peer } from '../engine/call.js';
-import type { LinkState } from '../engine/peer-link.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
 import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
-import { problemBox, sharedStyles } from './problem-links.js';
+import { LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { sharedStyles } from './page-styles.js';
+import { problemBox } from './problem-links.js';
 
 /** The address of a call's link. */
 export function callLink(callId: string, base: string = location.href): string {
@@ -15,46 +15,6 @@ export function callLink(callId: string, base: string = location.href): string {
   url.hash = `#/call/${callId}`;
   return url.toString();
 }
-
-/** One line about the call, for the status bar and screen readers. */
-export function linkCallStatusText(state: LinkCallState, others: number): string {
-  switch (state.status) {
-    case 'idle':
-      return '';
-    case 'creating':
-      return 'Allow the camera and microphone, and your call is ready…';
-    case 'checking':
-      return 'Looking up this call…';
-    case 'lobby':
-      return state.members === 0
-        ? 'Nobody is in this call right now. Join, and share the link.'
-        : `${state.members} of ${state.capacity} in this call. Press Join when you are ready.`;
-    case 'joining':
-      return 'Joining…';
-    case 'in-call':
-      return others === 0
-        ? 'Waiting for others — share this link.'
-        : `In the call with ${others} ${others === 1 ? 'person' : 'people'} (${others + 1} of ${MAX_CALL_MEMBERS}).`;
-    case 'full':
-      return `This call is full (${state.members} of ${state.capacity}).`;
-    case 'ended':
-      return 'This call has ended.';
-    case 'left':
-      return state.removed ? 'You were disconnected from the call.' : 'You left the call.';
-    case 'media-error':
-    case 'failed':
-      return state.problem.message;
-  }
-}
-
-const TILE_STATE_TEXT: Readonly<Record<LinkState, string>> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  interrupted: 'Reconnecting…',
-  failed: 'Connection failed',
-  lost: 'Connection lost',
-  closed: 'Left',
-};
 
 /**
  * Columns for `tiles` tiles so that they fill the stage without scrolling:
@@ -69,7 +29,9 @@ export function gridColumns(tiles: number, wide: boolean): number {
 /**
  * A call by link: the lobby (own preview, "n of 5", Join), the grid of tiles
  * in the call, and the screens for full, ended and left. Renders the
- * LinkCallFlow's state; all call logic is there.
+ * LinkCallFlow's state; all call logic is there. Says when a new call exists
+ * (`parley-call-created`), and when the person asks for another one
+ * (`parley-new-call`) or for random chat (`parley-random-chat`).
  */
 @customElement('parley-call')
 export class ParleyCall extends LitElement {
@@ -119,6 +81,18 @@ export class ParleyCall extends LitElement {
       }
       .tile.self video {
         transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+      }
+      /* Why a member's link does not carry the call, over their tile. */
+      .tile .why {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: grid;
+        place-items: center;
+        padding: 0.5rem;
+        color: #fff;
+        text-align: center;
+        font-size: 0.9rem;
       }
       .tile .label {
         position: absolute;
@@ -216,12 +190,14 @@ export class ParleyCall extends LitElement {
     }
   }
 
-  /** After creating: the address becomes the call's link, so a reload or a copy of it works. */
+  /** After creating: the call has an id, which its page (and the address, the shell's) now names. */
   private showCreated(): void {
     const state = this.controller.flow.state;
     if (state.status !== 'in-call') return;
-    history.replaceState(null, '', `#/call/${state.callId}`);
     this.callId = state.callId;
+    this.dispatchEvent(
+      new CustomEvent('parley-call-created', { detail: { callId: state.callId }, bubbles: true, composed: true }),
+    );
   }
 
   override connectedCallback(): void {
@@ -240,7 +216,7 @@ export class ParleyCall extends LitElement {
       ${this.renderStage(state, peers, text)}
       <div class="controls">${this.renderControls(state)}</div>
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${problem ? problemBox(problem) : nothing}
+      ${problem ? problemBox(problem, 'call') : nothing}
     `;
   }
 
@@ -258,13 +234,14 @@ export class ParleyCall extends LitElement {
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
         <video id="local" autoplay playsinline muted .srcObject=${local}></video>
-        <span class="label">You</span>
+        <span class="label">${LABELS.you()}</span>
       </div>
       ${peers.map(
         (p, i) =>
-          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? ''}>
+          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? nothing}>
             <video autoplay playsinline .srcObject=${p.stream}></video>
-            <span class="label">Person ${i + 1} · ${p.problem ? linkProblem(p.problem).message : TILE_STATE_TEXT[p.state]}</span>
+            ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
+            <span class="label">${tileCaption(i + 1, p.state)}</span>
           </div>`,
       )}
     </div>`;
@@ -274,23 +251,26 @@ export class ParleyCall extends LitElement {
     const flow = this.controller.flow;
     switch (state.status) {
       case 'lobby':
-        return html`<button id="join" class="primary" @click=${() => void flow.join()}>Join</button>${this.homeButton()}`;
+        return html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.join()}</button
+          >${this.homeButton()}`;
       case 'in-call':
       case 'joining':
-        return html`<button id="leave" class="danger" @click=${() => void flow.leave()}>Leave</button>
+        return html`<button id="leave" class="danger" @click=${() => void flow.leave()}>${LABELS.leave()}</button>
           ${state.status === 'in-call' ? this.renderLink(state.callId) : nothing}`;
       case 'left':
-        return html`<button id="join" class="primary" @click=${() => void flow.join()}>Join again</button>${this.homeButton()}`;
+        return html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.joinAgain()}</button
+          >${this.homeButton()}`;
       case 'full':
-        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>Try again</button
+        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>${LABELS.tryAgain()}</button
           >${this.homeButton()}`;
       case 'media-error':
       case 'failed':
         return state.callId && state.callId !== 'new'
-          ? html`<button id="join" class="primary" @click=${() => void flow.join()}>Try again</button>${this.homeButton()}`
+          ? html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.tryAgain()}</button
+              >${this.homeButton()}`
           : this.homeButton();
       case 'ended':
-        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>Start a new private call</button
+        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>${LABELS.newPrivateCall()}</button
           >${this.homeButton()}`;
       default:
         return this.homeButton();
@@ -303,16 +283,16 @@ export class ParleyCall extends LitElement {
       <input
         id="link"
         readonly
-        aria-label="Link to this call"
+        aria-label=${LABELS.callLink()}
         .value=${link}
         @focus=${(e: Event) => (e.target as HTMLInputElement).select()}
       />
-      <button id="copy" @click=${() => void this.copy(link)}>${this.copied ? 'Copied' : 'Copy'}</button>
+      <button id="copy" @click=${() => void this.copy(link)}>${this.copied ? LABELS.copied() : LABELS.copy()}</button>
     </div>`;
   }
 
   private homeButton() {
-    return html`<button id="home" @click=${this._onHome}>Random chat</button>`;
+    return html`<button id="home" @click=${this._onHome}>${LABELS.randomChat()}</button>`;
   }
 
   private async copy(link: string): Promise<void> {
@@ -329,17 +309,23 @@ export class ParleyCall extends LitElement {
 
   private readonly _onHome = () => {
     this.controller.flow.reset();
-    location.hash = '';
+    this.dispatchEvent(new CustomEvent('parley-random-chat', { bubbles: true, composed: true }));
   };
 
   private readonly _onNewCall = () => {
     this.controller.flow.reset();
-    location.hash = '#/call/new';
+    this.dispatchEvent(new CustomEvent('parley-new-call', { bubbles: true, composed: true }));
   };
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     'parley-call': ParleyCall;
+  }
+  interface GlobalEventHandlersEventMap {
+    /** A new call by link exists (the shell puts its link in the address). */
+    'parley-call-created': CustomEvent<{ readonly callId: string }>;
+    /** The person asked to go back to random chat. */
+    'parley-random-chat': CustomEvent<undefined>;
   }
 }

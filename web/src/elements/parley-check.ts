@@ -7,15 +7,13 @@ import { findings } from '../flows/check-findings.js';
 import { ExtraHelpTopic } from '../flows/help-topic.js';
 import { hashForHelp } from '../page-url.js';
 import { CheckController } from './check-controller.js';
-
-/** What the verdict box says while the check runs. */
-const CHECKING_TEXT = 'Checking your camera, microphone and network… this takes up to 10 seconds.';
+import { FINDING_LABELS, findingValueText, LABELS, verdictWords } from './messages.js';
 
 /**
  * "Test my connection": the camera's preview, a microphone level meter, what
  * the check found (host, public and relay addresses, UDP, the relay's round
- * trip) and the verdict in plain words. Renders the ConnectionCheck's state;
- * the check itself is there.
+ * trip) and the verdict in plain words (messages.ts). Renders the
+ * ConnectionCheck's state; the check itself is there.
  */
 @customElement('parley-check')
 export class ParleyCheck extends LitElement {
@@ -232,18 +230,18 @@ export class ParleyCheck extends LitElement {
     // and setting srcObject again, even to the same stream, restarts the video.
     const source = guard([stream], () => stream);
     return html`
-      <h2>Test my connection</h2>
+      <h2>${LABELS.testConnection()}</h2>
       <div class="body">
         <div class="media">
           <div class="preview">
             ${
               hasVideo
                 ? html`<video id="preview" autoplay playsinline muted .srcObject=${source}></video>`
-                : html`<p>${state.status === 'checking' ? 'Starting the camera…' : 'No camera picture'}</p>`
+                : html`<p>${state.status === 'checking' ? LABELS.startingCamera() : LABELS.noCameraPicture()}</p>`
             }
           </div>
           <div class="meter">
-            <span id="meter-label">Microphone</span>
+            <span id="meter-label">${LABELS.microphone()}</span>
             <div
               class="track"
               id="meter"
@@ -260,27 +258,27 @@ export class ParleyCheck extends LitElement {
           <p class="meter-hint">
             ${
               hasAudio
-                ? html`Say something: the bar should move. <a href=${hashForHelp(ExtraHelpTopic.noAudio)}>It doesn't?</a>`
+                ? html`${LABELS.saySomething()} <a href=${hashForHelp(ExtraHelpTopic.noAudio)}>${LABELS.itDoesNot()}</a>`
                 : nothing
             }
           </p>
         </div>
         <div class="results">
-          <ul id="findings" aria-label="What the check found">
+          <ul id="findings" aria-label=${LABELS.whatTheCheckFound()}>
             ${findings(state).map(
               (f) =>
                 html`<li data-id=${f.id} data-status=${f.status}>
-                  <span class="label">${f.label}</span><span class="value">${f.value}</span>
+                  <span class="label">${FINDING_LABELS[f.id]()}</span><span class="value">${findingValueText(f.value)}</span>
                 </li>`,
             )}
           </ul>
           ${this.renderVerdict()}
           <div class="controls">
             <button id="again" class="primary" ?disabled=${state.status === 'checking'} @click=${this._onAgain}>
-              Check again
+              ${LABELS.checkAgain()}
             </button>
-            <a id="back" class="button" href=${this.backHref}>Back</a>
-            <a id="help" href=${hashForHelp()}>Help with problems</a>
+            <a id="back" class="button" href=${this.backHref}>${LABELS.back()}</a>
+            <a id="help" href=${hashForHelp()}>${LABELS.helpWithProblems()}</a>
           </div>
         </div>
       </div>
@@ -291,10 +289,11 @@ export class ParleyCheck extends LitElement {
     const state = this.controller.check.state;
     if (state.status !== 'done' && state.status !== 'failed') {
       return html`<div id="verdict" class="verdict" role="status" aria-live="polite" data-status=${state.status}>
-        <p>${state.status === 'checking' ? CHECKING_TEXT : ''}</p>
+        <p>${state.status === 'checking' ? LABELS.checking() : ''}</p>
       </div>`;
     }
     const v = state.verdict;
+    const words = verdictWords(v);
     return html`<div
       id="verdict"
       class="verdict ${v.level}"
@@ -303,9 +302,17 @@ export class ParleyCheck extends LitElement {
       data-status=${state.status}
       data-code=${v.code}
     >
-      <p><strong>${v.message}</strong></p>
-      <p>${v.hint}</p>
-      ${v.help ? html`<p><a id="verdict-help" href=${hashForHelp(v.help)}>${v.level === 'good' ? 'What does this mean?' : 'What can I do?'}</a></p>` : nothing}
+      <p><strong>${words.message}</strong></p>
+      <p>${words.hint}</p>
+      ${
+        v.help
+          ? html`<p>
+              <a id="verdict-help" href=${hashForHelp(v.help)}
+                >${v.level === 'good' ? LABELS.whatDoesThisMean() : LABELS.whatCanIDo()}</a
+              >
+            </p>`
+          : nothing
+      }
     </div>`;
   }
 

@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ExtraHelpTopic, HELP_TOPICS, type HelpTopic } from '../flows/help-topic.js';
 import { CHECK_HASH, hashForHelp } from '../page-url.js';
-import { ProblemCode } from '../flows/problems.js';
+import { LABELS } from './messages.js';
 
 export interface GuideSection {
   readonly title: string;
@@ -16,10 +16,12 @@ export interface GuideSection {
  * The guide's text, one section per topic: every ProblemCode an error box
  * can show (the Record makes a new code without a section a type error), and
  * the problems people meet without an error (no sound, strict networks, VPNs,
- * old browsers).
+ * old browsers). Its long prose lives here, beside the one element that
+ * shows it (and loads only with it); the page's other words are in
+ * messages.ts.
  */
 export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
-  [ProblemCode.cameraDenied]: {
+  'camera-denied': {
     title: 'Camera or microphone blocked',
     means: 'Parley asked to use your camera and microphone, and the browser (or you) said no. Parley needs both for a call.',
     todo: [
@@ -28,7 +30,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'On a Mac: System Settings → Privacy & Security → Camera (and Microphone): turn on your browser. On Windows: Settings → Privacy → Camera (and Microphone).',
     ],
   },
-  [ProblemCode.noCamera]: {
+  'no-camera': {
     title: 'No camera or microphone found',
     means: 'Your browser could not find a camera or a microphone. Parley needs both for a call.',
     todo: [
@@ -37,7 +39,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'Then press Check again on the test page.',
     ],
   },
-  [ProblemCode.cameraBusy]: {
+  'camera-busy': {
     title: 'Camera or microphone busy',
     means: 'The camera or microphone is there, but it could not be started, usually because another app is using it.',
     todo: [
@@ -46,7 +48,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'If nothing else helps, restart the browser or the computer.',
     ],
   },
-  [ProblemCode.insecureContext]: {
+  'insecure-context': {
     title: 'This page may not use the camera',
     means: 'Browsers let only secure pages (https) use the camera.',
     todo: [
@@ -54,12 +56,12 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'When running Parley yourself, open it at http://localhost or http://127.0.0.1.',
     ],
   },
-  [ProblemCode.mediaUnknown]: {
+  'media-unknown': {
     title: 'The camera would not start',
     means: 'The browser gave an error Parley does not recognise while starting the camera.',
     todo: ['Reload the page and try again.', 'Update your browser, or try another one.', 'Restart the computer or phone.'],
   },
-  [ProblemCode.backendUnreachable]: {
+  'backend-unreachable': {
     title: 'Parley’s servers cannot be reached',
     means: 'Your device could not talk to Parley’s servers, so no call can be set up.',
     todo: [
@@ -67,17 +69,17 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'Some work or school networks, and some ad blockers, block the services Parley runs on: try mobile data, or pause the blocker for this site.',
     ],
   },
-  [ProblemCode.rejected]: {
+  rejected: {
     title: 'Parley refused the request',
     means: 'Parley’s servers answered, but would not do what was asked, for example because the call has just ended.',
     todo: ['Wait a moment and try again.', 'Reload the page: it signs you in afresh.'],
   },
-  [ProblemCode.rateLimited]: {
+  'rate-limited': {
     title: 'Too many tries in a short time',
     means: 'To keep Parley fair for everyone, each person can start only so many calls a minute.',
     todo: ['Wait a minute, then try again.'],
   },
-  [ProblemCode.banned]: {
+  banned: {
     title: 'You are suspended for now',
     means: 'Several people reported you, so Parley does not pair you with anyone for a while.',
     todo: [
@@ -85,7 +87,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'Be kind to the people you meet: reports are how Parley keeps people safe.',
     ],
   },
-  [ProblemCode.connectionFailed]: {
+  'connection-failed': {
     title: 'Could not connect to the other person',
     means: 'Parley found someone, but no path for the video could be set up between you: a strict network on one side blocks it.',
     todo: [
@@ -94,7 +96,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'Try another network, for example your phone’s mobile data.',
     ],
   },
-  [ProblemCode.relayUnreachable]: {
+  'relay-unreachable': {
     title: 'Hide my IP is on, and the relay cannot be reached',
     means:
       'With Hide my IP on, the video goes through Parley’s relay only, so that the other person never learns your IP address. Your device could not reach the relay, so no call can connect.',
@@ -104,7 +106,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
       'Turn Hide my IP off to connect directly (the other person may then see your IP address).',
     ],
   },
-  [ProblemCode.connectionLost]: {
+  'connection-lost': {
     title: 'The call dropped',
     means:
       'The call was connected, then the connection broke and did not come back: a network that went away, on your side or theirs.',
@@ -235,10 +237,10 @@ export class ParleyGuide extends LitElement {
   override render() {
     return html`
       <div class="top">
-        <h2>Help with problems</h2>
+        <h2>${LABELS.helpWithProblems()}</h2>
         <nav>
-          <a id="check" href=${CHECK_HASH}>Test my connection</a>
-          <a id="back" class="button" href=${this.backHref}>Back</a>
+          <a id="check" href=${CHECK_HASH}>${LABELS.testConnection()}</a>
+          <a id="back" class="button" href=${this.backHref}>${LABELS.back()}</a>
         </nav>
       </div>
       <div class="sections">

@@ -1,6 +1,6 @@
 /**
  * Reactive controller that gives an element a RandomChatFlow: it builds the
- * session with the real browser and backend, re-renders the host on every
+ * flow with the real browser and backend, re-renders the host on every
  * change, warms the backend up after first paint, and ends the call when the
  * page goes away.
  */
@@ -23,25 +23,31 @@ export function browserRandomChatDeps(): RandomChatDeps {
 }
 
 export class RandomChatController implements ReactiveController {
-  readonly session: RandomChatFlow;
+  readonly flow: RandomChatFlow;
   private unsubscribe: (() => void) | null = null;
-  private readonly onPageHide = () => this.session.unload();
+  private readonly onPageHide = () => this.flow.unload();
+  private watchingPageHide = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
     deps: RandomChatDeps = browserRandomChatDeps(),
   ) {
-    this.session = new RandomChatFlow(deps);
+    this.flow = new RandomChatFlow(deps);
     host.addController(this);
   }
 
   hostConnected(): void {
-    this.unsubscribe = this.session.onChange(() => this.host.requestUpdate());
+    this.unsubscribe = this.flow.onChange(() => this.host.requestUpdate());
+    // What changed while the host was off the page (the shell showed the guide).
+    this.host.requestUpdate();
     // pagehide, not unload/beforeunload: it also fires on mobile and when the
-    // page enters the back/forward cache.
-    window.addEventListener('pagehide', this.onPageHide);
+    // page enters the back/forward cache. Watched for as long as the flow
+    // lives, not only while the host is shown: a call goes on while the
+    // shell shows the guide, and the tab may close there.
+    if (!this.watchingPageHide) window.addEventListener('pagehide', this.onPageHide);
+    this.watchingPageHide = true;
     // Sign in while the person is still choosing a room, so Start is fast.
-    const warmUp = () => void this.session.prepare().catch((err: unknown) => console.warn('backend not reachable yet', err));
+    const warmUp = () => void this.flow.prepare().catch((err: unknown) => console.warn('backend not reachable yet', err));
     if ('requestIdleCallback' in window) requestIdleCallback(warmUp, { timeout: 500 });
     else setTimeout(warmUp, 0);
   }
@@ -49,6 +55,5 @@ export class RandomChatController implements ReactiveController {
   hostDisconnected(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    window.removeEventListener('pagehide', this.onPageHide);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The connection check's list of what was found, one line per thing, while
- * it runs and after. Pure: derived from the check's state.
+ * The connection check's list of what was found, one row per thing, while
+ * it runs and after, each as a code (elements/messages.ts words it). Pure:
+ * derived from the check's state.
  */
 import { summarizeCandidates, type CandidateSummary, type RelayProtocol } from '../engine/ice-candidate.js';
 import type { CheckState } from './connection-check-state.js';
@@ -9,15 +10,61 @@ import { udpStatus, type MediaFinding, type NetworkFinding } from './verdict.js'
 /** ok / warn / bad: as for a call; pending: not known yet; off: not set up here. */
 export type FindingStatus = 'ok' | 'warn' | 'bad' | 'pending' | 'off';
 
+/** What a row is about; stable, for tests and styling. */
+export const FindingId = {
+  camera: 'camera',
+  microphone: 'microphone',
+  /** This device's own addresses. */
+  host: 'host',
+  /** A public address, for direct connections. */
+  srflx: 'srflx',
+  /** The relay (TURN). */
+  relay: 'relay',
+  udp: 'udp',
+  /** The round trip to the relay. */
+  rtt: 'rtt',
+} as const;
+export type FindingId = (typeof FindingId)[keyof typeof FindingId];
+
+/** What was found for a row. */
+export const FindingValueCode = {
+  /** The camera or microphone is still being asked for. */
+  checking: 'checking',
+  works: 'works',
+  notAvailable: 'not-available',
+  /** Candidates of this kind may still arrive. */
+  looking: 'looking',
+  found: 'found',
+  none: 'none',
+  notFound: 'not-found',
+  /** No STUN server is configured: nothing could have found a public address. */
+  noStun: 'no-stun',
+  /** The relay was reached; `over` says how. */
+  reached: 'reached',
+  notReached: 'not-reached',
+  /** No TURN server is configured. */
+  noRelay: 'no-relay',
+  udpOpen: 'udp-open',
+  udpBlocked: 'udp-blocked',
+  udpUnknown: 'udp-unknown',
+  measuring: 'measuring',
+  /** The relay's round trip, `ms`. */
+  rtt: 'rtt',
+  notMeasured: 'not-measured',
+} as const;
+export type FindingValueCode = (typeof FindingValueCode)[keyof typeof FindingValueCode];
+
+export type FindingValue =
+  | { readonly code: Exclude<FindingValueCode, 'reached' | 'rtt'> }
+  /** `over`: the transports the relay answered on (empty when the browser does not say). */
+  | { readonly code: 'reached'; readonly over: readonly RelayProtocol[] }
+  | { readonly code: 'rtt'; readonly ms: number };
+
 export interface Finding {
-  /** Stable, for tests and styling: camera, microphone, host, srflx, relay, udp, rtt. */
-  readonly id: string;
-  readonly label: string;
-  readonly value: string;
+  readonly id: FindingId;
+  readonly value: FindingValue;
   readonly status: FindingStatus;
 }
-
-const RELAY_PROTOCOL_NAMES: Readonly<Record<RelayProtocol, string>> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
 
 /**
  * Above this the relay's detour is one people notice: ITU-T G.114 puts
@@ -26,73 +73,59 @@ const RELAY_PROTOCOL_NAMES: Readonly<Record<RelayProtocol, string>> = { udp: 'UD
  */
 export const SLOW_RELAY_MS = 150;
 
+type Row = Pick<Finding, 'value' | 'status'>;
+const row = (code: Exclude<FindingValueCode, 'reached' | 'rtt'>, status: FindingStatus): Row => ({ value: { code }, status });
+
 function mediaRows(media: MediaFinding | null): Finding[] {
-  const row = (id: 'camera' | 'microphone', label: string, works: boolean | undefined): Finding =>
-    works === undefined
-      ? { id, label, value: 'Checking…', status: 'pending' }
-      : works
-        ? { id, label, value: 'Works', status: 'ok' }
-        : { id, label, value: 'Not available', status: 'bad' };
-  return [row('camera', 'Camera', media?.camera), row('microphone', 'Microphone', media?.microphone)];
+  const device = (id: 'camera' | 'microphone', works: boolean | undefined): Finding => ({
+    id,
+    ...(works === undefined ? row('checking', 'pending') : works ? row('works', 'ok') : row('not-available', 'bad')),
+  });
+  return [device(FindingId.camera, media?.camera), device(FindingId.microphone, media?.microphone)];
 }
 
 function networkRows(summary: CandidateSummary, network: NetworkFinding | null): Finding[] {
   const finished = network !== null;
-  const searching = { value: 'Looking…', status: 'pending' } as const;
+  const searching = row('looking', 'pending');
   const rows: Finding[] = [
+    { id: FindingId.host, ...(summary.host ? row('found', 'ok') : finished ? row('none', 'bad') : searching) },
     {
-      id: 'host',
-      label: "This device's own addresses",
-      ...(summary.host ? { value: 'Found', status: 'ok' } : finished ? { value: 'None', status: 'bad' } : searching),
-    },
-    {
-      id: 'srflx',
-      label: 'Public address, for direct connections',
+      id: FindingId.srflx,
       ...(summary.srflx
-        ? { value: 'Found', status: 'ok' }
+        ? row('found', 'ok')
         : !finished
           ? searching
           : network.servers.stun || network.servers.turn
-            ? { value: 'Not found', status: 'warn' }
-            : { value: 'No STUN server set up', status: 'off' }),
+            ? row('not-found', 'warn')
+            : row('no-stun', 'off')),
     },
     {
-      id: 'relay',
-      label: 'Our relay (TURN), for strict networks',
+      id: FindingId.relay,
       ...(summary.relay
-        ? {
-            value: `Reached over ${summary.relayProtocols.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || 'the network'}`,
-            status: 'ok',
-          }
+        ? { value: { code: 'reached', over: summary.relayProtocols }, status: 'ok' }
         : !finished
           ? searching
           : network.servers.turn
-            ? { value: 'Not reached', status: 'warn' }
-            : { value: 'No relay set up', status: 'off' }),
+            ? row('not-reached', 'warn')
+            : row('no-relay', 'off')),
     },
   ];
   if (finished) {
     const udp = udpStatus(network);
     rows.push({
-      id: 'udp',
-      label: 'UDP, the quick way video travels',
-      ...(udp === 'open'
-        ? { value: 'Gets through', status: 'ok' }
-        : udp === 'blocked'
-          ? { value: 'Blocked', status: 'warn' }
-          : { value: 'Could not tell', status: 'off' }),
+      id: FindingId.udp,
+      ...(udp === 'open' ? row('udp-open', 'ok') : udp === 'blocked' ? row('udp-blocked', 'warn') : row('udp-unknown', 'off')),
     });
   }
   if (summary.relay) {
     const rtt = network?.relayRttMs;
     rows.push({
-      id: 'rtt',
-      label: 'Round trip to the relay',
+      id: FindingId.rtt,
       ...(!finished
-        ? { value: 'Measuring…', status: 'pending' }
+        ? row('measuring', 'pending')
         : rtt === null || rtt === undefined
-          ? { value: 'Could not measure', status: 'warn' }
-          : { value: `${Math.round(rtt)} ms`, status: rtt > SLOW_RELAY_MS ? 'warn' : 'ok' }),
+          ? row('not-measured', 'warn')
+          : { value: { code: 'rtt', ms: rtt }, status: rtt > SLOW_RELAY_MS ? 'warn' : 'ok' }),
     });
   }
   return rows;

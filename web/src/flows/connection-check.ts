@@ -8,7 +8,7 @@
 import { AudioLevelMeter } from '../engine/audio-level.js';
 import { configuredServers, summarizeCandidates, type ParsedCandidate } from '../engine/ice-candidate.js';
 import { measureRelayRtt, probeIce } from '../engine/ice-probe.js';
-import { backendProblem, mediaProblem, ProblemCode } from './problems.js';
+import { backendProblem, mediaProblem } from './problems.js';
 import { checkTransition, INITIAL_CHECK_STATE, type CheckEvent, type CheckState } from './connection-check-state.js';
 import { failedVerdict, OLD_BROWSER, type MediaFinding, type NetworkFinding } from './verdict.js';
 
@@ -149,7 +149,7 @@ export class ConnectionCheck {
       return { stream, finding: { camera: has(stream, 'video'), microphone: has(stream, 'audio'), problem: null } };
     } catch (err) {
       const problem = mediaProblem(err);
-      if (problem.code === ProblemCode.cameraDenied || problem.code === ProblemCode.insecureContext) {
+      if (problem.code === 'camera-denied' || problem.code === 'insecure-context') {
         return { stream: null, finding: { camera: false, microphone: false, problem } };
       }
       const alone = await Promise.allSettled([this.deps.getUserMedia({ video }), this.deps.getUserMedia({ audio })]);

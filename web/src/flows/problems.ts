@@ -1,174 +1,139 @@
 /**
- * Plain-language explanations of what went wrong, with what to try. Pure:
- * maps browser and backend errors to a Problem the page shows as it is.
+ * What went wrong, as a code with its parameters. Pure: maps browser,
+ * backend and link failures to a Problem; the elements word it (see
+ * elements/messages.ts), so nothing here is a sentence.
  */
 import type { LinkProblem } from '../engine/peer-link.js';
 
-export const ProblemCode = {
-  cameraDenied: 'camera-denied',
-  noCamera: 'no-camera',
-  cameraBusy: 'camera-busy',
-  insecureContext: 'insecure-context',
-  mediaUnknown: 'media-unknown',
-  backendUnreachable: 'backend-unreachable',
-  rejected: 'rejected',
-  rateLimited: 'rate-limited',
-  banned: 'banned',
-  connectionFailed: 'connection-failed',
-  relayUnreachable: 'relay-unreachable',
-  connectionLost: 'connection-lost',
-} as const;
-export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
+export type Problem =
+  | { readonly code: 'camera-denied' | 'no-camera' | 'camera-busy' | 'insecure-context' }
+  /** `error`: the DOMException's name (or the error's message when it has none), shown as it is: "(NotReadableError)". */
+  | { readonly code: 'media-unknown'; readonly error: string }
+  | { readonly code: 'backend-unreachable' }
+  /** `retryAfterMs`: when the server says another try will be accepted, if it says. */
+  | { readonly code: 'rate-limited'; readonly retryAfterMs: number | null }
+  /** `until`: when the suspension ends (epoch ms), if the server says. */
+  | { readonly code: 'banned'; readonly until: number | null }
+  /** `reason`: the server's refusal code (e.g. 'invalid-request', 'not-in-call', 'contended'), or null when it gave none. */
+  | { readonly code: 'rejected'; readonly reason: string | null }
+  | { readonly code: 'connection-failed' | 'relay-unreachable' }
+  /** `side`: whose network most likely dropped the call. */
+  | { readonly code: 'connection-lost'; readonly side: 'ours' | 'theirs' };
 
-export interface Problem {
-  readonly code: ProblemCode;
-  /** What happened, in one sentence. */
-  readonly message: string;
-  /** What the person can do about it. */
-  readonly hint: string;
+export type ProblemCode = Problem['code'];
+
+/** Every code, in the order the guide lists them. */
+export const PROBLEM_CODES: readonly ProblemCode[] = [
+  'camera-denied',
+  'no-camera',
+  'camera-busy',
+  'insecure-context',
+  'media-unknown',
+  'backend-unreachable',
+  'rejected',
+  'rate-limited',
+  'banned',
+  'connection-failed',
+  'relay-unreachable',
+  'connection-lost',
+];
+
+/** An error's `name`, `message` or `code` (own or inherited, as DOMException's are), or ''. */
+function errorField(err: unknown, key: 'name' | 'message' | 'code'): string {
+  if (typeof err !== 'object' || err === null || !(key in err)) return '';
+  const v = (err as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : '';
 }
 
-function errorName(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'name' in err) return String((err as { name: unknown }).name);
-  return '';
+function ownString(value: unknown, key: string): string {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return '';
+  const v = (value as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : '';
 }
 
-function errorCode(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err) return String((err as { code: unknown }).code);
-  return '';
-}
-
-function errorMessage(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'message' in err) {
-    const message = (err as { message: unknown }).message;
-    if (typeof message === 'string') return message;
-  }
-  return typeof err === 'string' ? err : '';
+function ownNumber(value: unknown, key: string): number | null {
+  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return null;
+  const v = (value as Record<string, unknown>)[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 /** Explains a getUserMedia failure (DOMException names per the Media Capture spec). */
 export function mediaProblem(err: unknown): Problem {
-  switch (errorName(err)) {
+  const name = errorField(err, 'name');
+  switch (name) {
     case 'NotAllowedError':
     case 'PermissionDeniedError': // pre-spec Chrome name
-      return {
-        code: ProblemCode.cameraDenied,
-        message: 'Camera and microphone access was denied.',
-        hint: 'Allow them for this site (the camera icon in the address bar), then press Start again.',
-      };
+      return { code: 'camera-denied' };
     case 'NotFoundError':
     case 'DevicesNotFoundError':
     case 'OverconstrainedError':
-      return {
-        code: ProblemCode.noCamera,
-        message: 'No camera or microphone was found.',
-        hint: 'Connect a camera and a microphone (or check they are enabled), then press Start again.',
-      };
+      return { code: 'no-camera' };
     case 'NotReadableError':
     case 'TrackStartError':
     case 'AbortError':
-      return {
-        code: ProblemCode.cameraBusy,
-        message: 'The camera or microphone is busy or could not be started.',
-        hint: 'Close other apps or tabs that use the camera (video calls, recorders), then press Start again.',
-      };
+      return { code: 'camera-busy' };
     case 'SecurityError':
     case 'TypeError':
-      return {
-        code: ProblemCode.insecureContext,
-        message: 'This page may not use the camera.',
-        hint: 'Open Parley over https (or http://localhost when running it yourself).',
-      };
+      return { code: 'insecure-context' };
     default:
-      return {
-        code: ProblemCode.mediaUnknown,
-        message: `The camera could not be started (${errorName(err) || errorMessage(err) || 'unknown error'}).`,
-        hint: 'Reload the page and press Start again; if it persists, try another browser.',
-      };
+      return { code: 'media-unknown', error: name || (typeof err === 'string' ? err : errorField(err, 'message')) };
   }
 }
 
-/** Explains a failed call to the backend (Firebase callable error codes). */
+/**
+ * The refusal a callable's HttpsError carries in `details`
+ * (`{code: 'rate-limited', retryAfterMs}`, `{code: 'banned', until}`,
+ * `{code: 'not-in-call'}` …), read from own properties only.
+ */
+// TODO(lead): use parseRefusal from @parley/functions/protocol once merged
+function refusalOf(details: unknown): { code: string; retryAfterMs: number | null; until: number | null } | null {
+  const code = ownString(details, 'code');
+  if (!code) return null;
+  return { code, retryAfterMs: ownNumber(details, 'retryAfterMs'), until: ownNumber(details, 'until') };
+}
+
+/**
+ * Explains a failed call to the backend: a callable's error (its `code` is
+ * `functions/…`, its `details` the server's refusal) or a Firestore
+ * listener's (no prefix).
+ */
 export function backendProblem(err: unknown): Problem {
-  const raw = errorCode(err);
-  // Only the functions refuse with these two on purpose; a Firestore listener's
+  const raw = errorField(err, 'code');
+  // Only the functions refuse on purpose; a Firestore listener's
   // permission-denied (e.g. a call that just ended) is not a ban.
   const fromFunctions = raw.startsWith('functions/');
-  const code = raw.replace(/^functions\//, '');
-  switch (fromFunctions ? code : `firestore/${code}`) {
+  const refusal =
+    fromFunctions && typeof err === 'object' && err !== null ? refusalOf((err as { details?: unknown }).details) : null;
+  if (refusal?.code === 'rate-limited') return { code: 'rate-limited', retryAfterMs: refusal.retryAfterMs };
+  if (refusal?.code === 'banned') return { code: 'banned', until: refusal.until };
+  if (refusal) return { code: 'rejected', reason: refusal.code };
+  switch (fromFunctions ? raw.slice('functions/'.length) : `firestore/${raw}`) {
     case 'resource-exhausted':
-      return {
-        code: ProblemCode.rateLimited,
-        message: errorMessage(err) || 'Too many requests in a short time.',
-        hint: 'Wait a little, then press Start again.',
-      };
+      return { code: 'rate-limited', retryAfterMs: null };
     case 'permission-denied':
-      return {
-        code: ProblemCode.banned,
-        // The server's message says until when.
-        message: errorMessage(err) || "You can't meet people on Parley for now.",
-        hint: 'Parley suspends people whom several others reported. The suspension ends on its own.',
-      };
+      return { code: 'banned', until: null };
     case 'invalid-argument':
     case 'failed-precondition':
     case 'not-found':
     case 'unauthenticated':
     case 'firestore/permission-denied':
-      return {
-        code: ProblemCode.rejected,
-        // The functions word their refusals for people; keep a fallback all the same.
-        message: errorMessage(err) || 'Parley refused the request.',
-        hint: 'Wait a moment, then press Start again. Reloading the page signs you in afresh.',
-      };
+      return { code: 'rejected', reason: null };
     default:
-      return {
-        code: ProblemCode.backendUnreachable,
-        message: "Parley's servers could not be reached.",
-        hint: 'Check your internet connection, then press Start again.',
-      };
+      return { code: 'backend-unreachable' };
   }
-}
-
-export const CONNECTION_FAILED: Problem = {
-  code: ProblemCode.connectionFailed,
-  message: 'Could not connect to the stranger.',
-  hint: 'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
-};
-
-/**
- * Hide my IP is on (the call may go through the relay only) and the relay
- * never answered: not a single relay candidate was gathered. Not the
- * stranger's fault nor a firewall between the two: this device cannot reach
- * the relay, which the connection check (linked under every problem) shows.
- */
-export const RELAY_UNREACHABLE: Problem = {
-  code: ProblemCode.relayUnreachable,
-  message: 'Hide my IP is on, but our relay could not be reached, so the call could not connect.',
-  hint: 'Test your connection to see what your network blocks, try another network, or turn Hide my IP off (the stranger may then see your IP address).',
-};
-
-/** Why a link is not carrying the call, as the engine tells it (engine/peer-link.ts, LinkProblem). */
-export function linkProblem(problem: LinkProblem): Problem {
-  if (problem === 'relay-unreachable') return RELAY_UNREACHABLE;
-  return problem === 'connection-lost' ? connectionLost() : CONNECTION_FAILED;
 }
 
 /**
  * The connection dropped and did not come back while the link kept restarting
  * ICE. Whose side it most likely was: this device's, when the browser says it
- * is offline; otherwise the stranger's (our own network still answers the
+ * is offline; otherwise the other person's (our own network still answers the
  * browser), which is then the likelier cause.
  */
 export function connectionLost(online: boolean = globalThis.navigator?.onLine ?? true): Problem {
-  return online
-    ? {
-        code: ProblemCode.connectionLost,
-        message: 'The connection to the stranger was lost, most likely on their side: your device is still online.',
-        hint: 'Press Next to meet someone else.',
-      }
-    : {
-        code: ProblemCode.connectionLost,
-        message: 'Your device went offline, so the call was lost.',
-        hint: 'Check your Wi-Fi or mobile data, then press Next to meet someone.',
-      };
+  return { code: 'connection-lost', side: online ? 'theirs' : 'ours' };
+}
+
+/** Why a link is not carrying the call (engine/peer-link.ts), as the page explains it. */
+export function linkProblem(p: LinkProblem): Problem {
+  return p === 'connection-lost' ? connectionLost() : { code: p };
 }

@@ -1,10 +1,11 @@
 /**
- * What a connection check found, and what it means for a call, in plain
- * words. Pure: the check (connection-check.ts) gathers the facts, this
- * module judges them, elements show the words as they are.
+ * What a connection check found, and what it means for a call, as a code
+ * with its parameters. Pure: the check (connection-check.ts) gathers the
+ * facts, this module judges them, the elements word the verdict
+ * (elements/messages.ts).
  */
 import type { CandidateSummary, ConfiguredServers } from '../engine/ice-candidate.js';
-import { ProblemCode, type Problem } from './problems.js';
+import type { Problem } from './problems.js';
 import { ExtraHelpTopic, type HelpTopic } from './help-topic.js';
 
 /** The camera and microphone, as the check found them. */
@@ -60,16 +61,26 @@ export type VerdictCode = (typeof VerdictCode)[keyof typeof VerdictCode];
 /** good: calls will work; warning: they will work, with a caveat; bad: they will not, as things are. */
 export type VerdictLevel = 'good' | 'warning' | 'bad';
 
-export interface Verdict {
-  readonly code: VerdictCode;
+interface VerdictBase {
   readonly level: VerdictLevel;
-  /** What it means for calls, in one sentence. */
-  readonly message: string;
-  /** What the person can do, or why it is fine. */
-  readonly hint: string;
   /** The guide's section about it, if any. */
   readonly help: HelpTopic | null;
 }
+
+/** The check's conclusion: a code with what its words need to know. */
+export type Verdict = VerdictBase &
+  (
+    | { readonly code: 'ready' | 'relay-only' | 'udp-blocked' | 'no-network' | 'old-browser' }
+    /** `relaySetUp`: whether the configuration named a relay (then it did not answer). */
+    | { readonly code: 'no-relay'; readonly relaySetUp: boolean }
+    /** `serversSetUp`: whether STUN or TURN servers were named (then none answered). */
+    | { readonly code: 'host-only'; readonly serversSetUp: boolean }
+    /** `busy`: the device is there but in use by another app. */
+    | { readonly code: 'no-camera' | 'no-microphone'; readonly busy: boolean }
+    /** `problem`: why the browser gave neither, when it said. */
+    | { readonly code: 'no-media'; readonly problem: Problem | null }
+    | { readonly code: 'check-failed'; readonly problem: Problem }
+  );
 
 /**
  * Whether UDP gets out: 'open' when a STUN answer or a UDP relay came back;
@@ -86,138 +97,47 @@ export function udpStatus(network: NetworkFinding): 'open' | 'blocked' | 'unknow
 
 /** The media's verdict when it keeps calls from starting, else null. */
 function mediaVerdict(media: MediaFinding): Verdict | null {
-  const help = media.problem?.code ?? ProblemCode.noCamera;
-  if (!media.camera && !media.microphone) {
-    return {
-      code: VerdictCode.noMedia,
-      level: 'bad',
-      message: media.problem?.message ?? 'The camera and microphone could not be used.',
-      hint: media.problem ? onCheckPage(media.problem.hint) : 'Parley needs both for a call.',
-      help,
-    };
-  }
-  if (!media.camera) {
-    return {
-      code: VerdictCode.noCamera,
-      level: 'bad',
-      message: 'Your microphone works, but the camera could not be used, and Parley needs both for a call.',
-      hint:
-        media.problem?.code === ProblemCode.cameraBusy
-          ? 'Close other apps or tabs that use the camera, then press Check again.'
-          : 'Connect a camera (or check it is switched on and allowed for this site), then press Check again.',
-      help,
-    };
-  }
-  if (!media.microphone) {
-    return {
-      code: VerdictCode.noMicrophone,
-      level: 'bad',
-      message: 'Your camera works, but the microphone could not be used, and Parley needs both for a call.',
-      hint:
-        media.problem?.code === ProblemCode.cameraBusy
-          ? 'Close other apps or tabs that use the microphone, then press Check again.'
-          : 'Connect a microphone or headset (or check it is switched on and allowed for this site), then press Check again.',
-      help,
-    };
-  }
+  const help = media.problem?.code ?? 'no-camera';
+  const busy = media.problem?.code === 'camera-busy';
+  if (!media.camera && !media.microphone) return { code: VerdictCode.noMedia, level: 'bad', problem: media.problem, help };
+  if (!media.camera) return { code: VerdictCode.noCamera, level: 'bad', busy, help };
+  if (!media.microphone) return { code: VerdictCode.noMicrophone, level: 'bad', busy, help };
   return null;
 }
 
 /** The network's verdict. */
 export function networkVerdict(network: NetworkFinding): Verdict {
   const { summary, servers } = network;
-  if (summary.relay && summary.srflx) {
-    return {
-      code: VerdictCode.ready,
-      level: 'good',
-      message: 'Your connection is ready for calls.',
-      hint: 'Direct connections work, and our relay is there for people on strict networks.',
-      help: null,
-    };
-  }
+  if (summary.relay && summary.srflx) return { code: VerdictCode.ready, level: 'good', help: null };
   if (summary.relay) {
     return udpStatus(network) === 'blocked'
-      ? {
-          code: VerdictCode.udpBlocked,
-          level: 'warning',
-          message: 'Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.',
-          hint: 'Calls will work, but may lag or stutter. Another network (mobile data, home Wi-Fi) or turning off a VPN may help.',
-          help: ExtraHelpTopic.strictFirewall,
-        }
-      : {
-          code: VerdictCode.relayOnly,
-          level: 'good',
-          message: 'Your network blocks direct connections; calls will go through our relay.',
-          hint: 'That works: the video takes a detour through our server, which may add a little delay.',
-          help: ExtraHelpTopic.strictFirewall,
-        };
+      ? { code: VerdictCode.udpBlocked, level: 'warning', help: ExtraHelpTopic.strictFirewall }
+      : { code: VerdictCode.relayOnly, level: 'good', help: ExtraHelpTopic.strictFirewall };
   }
   if (summary.srflx) {
-    return {
-      code: VerdictCode.noRelay,
-      level: 'warning',
-      message: servers.turn
-        ? 'Direct connections work, but our relay could not be reached, so calls may fail on strict networks.'
-        : 'Direct connections work, but no relay is set up here, so calls may fail on strict networks.',
-      hint: 'Most calls will connect. One with someone behind a strict firewall (some offices, schools, mobile networks) may not.',
-      help: ExtraHelpTopic.strictFirewall,
-    };
+    return { code: VerdictCode.noRelay, level: 'warning', relaySetUp: servers.turn, help: ExtraHelpTopic.strictFirewall };
   }
   if (summary.host) {
-    return servers.stun || servers.turn
-      ? {
-          code: VerdictCode.hostOnly,
-          level: 'bad',
-          message: 'Your device could not reach our connection servers, so calls to other networks will fail.',
-          hint: 'You may be offline, or a firewall or VPN blocks them. Check your connection, or try another network.',
-          help: ExtraHelpTopic.strictFirewall,
-        }
-      : {
-          // Only where no STUN or TURN server is configured: Parley run locally (npm start).
-          code: VerdictCode.hostOnly,
-          level: 'warning',
-          message: "Only this device's own addresses were found: no connection servers (STUN or TURN) are set up here.",
-          hint: 'Calls will connect between tabs and devices on this network, not beyond it. Expected when running Parley locally.',
-          help: null,
-        };
+    const serversSetUp = servers.stun || servers.turn;
+    // Without servers (Parley run locally, npm start) calls still connect on this network: a warning, not a failure.
+    return serversSetUp
+      ? { code: VerdictCode.hostOnly, level: 'bad', serversSetUp, help: ExtraHelpTopic.strictFirewall }
+      : { code: VerdictCode.hostOnly, level: 'warning', serversSetUp, help: null };
   }
-  return {
-    code: VerdictCode.noNetwork,
-    level: 'bad',
-    message: 'Your browser found no network address to call from.',
-    hint: 'You may be offline, or a browser setting or extension blocks WebRTC. Check your connection, or try another browser.',
-    help: ExtraHelpTopic.vpn,
-  };
+  return { code: VerdictCode.noNetwork, level: 'bad', help: ExtraHelpTopic.vpn };
 }
 
 /**
- * The one sentence the check ends with: a camera or microphone that cannot
- * be used comes first (no call starts without both), then the network.
+ * The check's conclusion: a camera or microphone that cannot be used comes
+ * first (no call starts without both), then the network.
  */
 export function verdict(result: CheckResult): Verdict {
   return mediaVerdict(result.media) ?? networkVerdict(result.network);
 }
 
-/** A problem's hint as the check page says it: its button is Check again, not Start, Next or Join. */
-function onCheckPage(hint: string): string {
-  return hint.replace(/press (Start|Next|Join) again/i, 'press Check again');
-}
-
 /** Why the check could not run at all. */
 export function failedVerdict(problem: Problem): Verdict {
-  return {
-    code: VerdictCode.checkFailed,
-    level: 'bad',
-    message: `The check could not finish. ${problem.message}`,
-    hint: onCheckPage(problem.hint),
-    help: problem.code,
-  };
+  return { code: VerdictCode.checkFailed, level: 'bad', problem, help: problem.code };
 }
 
-export const OLD_BROWSER: Verdict = {
-  code: VerdictCode.oldBrowser,
-  level: 'bad',
-  message: 'This browser cannot make video calls (it has no WebRTC).',
-  hint: 'Open Parley in a current Chrome, Edge, Firefox or Safari.',
-  help: ExtraHelpTopic.oldBrowser,
-};
+export const OLD_BROWSER: Verdict = { code: VerdictCode.oldBrowser, level: 'bad', help: ExtraHelpTopic.oldBrowser };

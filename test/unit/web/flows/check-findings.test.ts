@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { parseCandidate } from '../../../../web/src/engine/ice-candidate.js';
-import { findings, SLOW_RELAY_MS } from '../../../../web/src/flows/check-findings.js';
+import { findings, SLOW_RELAY_MS, type FindingValue } from '../../../../web/src/flows/check-findings.js';
 import type { CheckState } from '../../../../web/src/flows/connection-check-state.js';
 import { verdict, type CheckResult, type NetworkFinding } from '../../../../web/src/flows/verdict.js';
 
@@ -17,7 +17,14 @@ function done(network: Partial<NetworkFinding> & Pick<NetworkFinding, 'summary'>
   return { status: 'done', result, verdict: verdict(result) };
 }
 
-const values = (state: CheckState) => Object.fromEntries(findings(state).map((f) => [f.id, `${f.value} (${f.status})`]));
+/** A value's code with its parameters, e.g. "reached udp,tls" or "rtt 23.4". */
+function show(value: FindingValue): string {
+  if (value.code === 'reached') return `reached ${value.over.join(',')}`;
+  if (value.code === 'rtt') return `rtt ${value.ms}`;
+  return value.code;
+}
+
+const values = (state: CheckState) => Object.fromEntries(findings(state).map((f) => [f.id, `${show(f.value)} (${f.status})`]));
 
 describe('findings', () => {
   it('none before a check, and none when it could not run', () => {
@@ -26,11 +33,11 @@ describe('findings', () => {
 
   it('while checking: what is found so far, the rest pending', () => {
     assert.deepEqual(values({ status: 'checking', media: null, candidates: [HOST], measuringRelay: false }), {
-      camera: 'Checking… (pending)',
-      microphone: 'Checking… (pending)',
-      host: 'Found (ok)',
-      srflx: 'Looking… (pending)',
-      relay: 'Looking… (pending)',
+      camera: 'checking (pending)',
+      microphone: 'checking (pending)',
+      host: 'found (ok)',
+      srflx: 'looking (pending)',
+      relay: 'looking (pending)',
     });
   });
 
@@ -40,12 +47,12 @@ describe('findings', () => {
       servers: { stun: false, turn: false, udp: false },
     });
     assert.deepEqual(values(state), {
-      camera: 'Works (ok)',
-      microphone: 'Not available (bad)',
-      host: 'Found (ok)',
-      srflx: 'No STUN server set up (off)',
-      relay: 'No relay set up (off)',
-      udp: 'Could not tell (off)',
+      camera: 'works (ok)',
+      microphone: 'not-available (bad)',
+      host: 'found (ok)',
+      srflx: 'no-stun (off)',
+      relay: 'no-relay (off)',
+      udp: 'udp-unknown (off)',
     });
   });
 
@@ -59,11 +66,11 @@ describe('findings', () => {
       udpOut: true,
     } as const;
     const fast = values(done({ summary, relayRttMs: 23.4 }));
-    assert.equal(fast['relay'], 'Reached over UDP, TLS (ok)');
-    assert.equal(fast['udp'], 'Gets through (ok)');
-    assert.equal(fast['rtt'], '23 ms (ok)');
-    assert.equal(values(done({ summary, relayRttMs: SLOW_RELAY_MS + 1 }))['rtt'], `${SLOW_RELAY_MS + 1} ms (warn)`);
-    assert.equal(values(done({ summary, relayRttMs: null }))['rtt'], 'Could not measure (warn)');
+    assert.equal(fast['relay'], 'reached udp,tls (ok)');
+    assert.equal(fast['udp'], 'udp-open (ok)');
+    assert.equal(fast['rtt'], 'rtt 23.4 (ok)');
+    assert.equal(values(done({ summary, relayRttMs: SLOW_RELAY_MS + 1 }))['rtt'], `rtt ${SLOW_RELAY_MS + 1} (warn)`);
+    assert.equal(values(done({ summary, relayRttMs: null }))['rtt'], 'not-measured (warn)');
   });
 
   it('servers set up but not answering: not found, not reached, UDP blocked when only TCP got out', () => {
@@ -71,11 +78,11 @@ describe('findings', () => {
       summary: { host: true, srflx: false, relay: true, protocols: ['udp'], relayProtocols: ['tcp'], udpOut: false },
     });
     const v = values(state);
-    assert.equal(v['srflx'], 'Not found (warn)');
-    assert.equal(v['udp'], 'Blocked (warn)');
+    assert.equal(v['srflx'], 'not-found (warn)');
+    assert.equal(v['udp'], 'udp-blocked (warn)');
     const none = values(
       done({ summary: { host: true, srflx: false, relay: false, protocols: ['udp'], relayProtocols: [], udpOut: false } }),
     );
-    assert.equal(none['relay'], 'Not reached (warn)');
+    assert.equal(none['relay'], 'not-reached (warn)');
   });
 });

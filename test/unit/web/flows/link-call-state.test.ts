@@ -9,13 +9,10 @@ import {
   type LinkCallStatus,
   showsPreview,
 } from '../../../../web/src/flows/link-call-state.js';
-import { CONNECTION_FAILED, type Problem } from '../../../../web/src/flows/problems.js';
+import type { Problem } from '../../../../web/src/flows/problems.js';
 
-const DENIED: Problem = {
-  code: 'camera-denied',
-  message: 'Camera and microphone access was denied.',
-  hint: 'Allow them, then press Join again.',
-};
+const DENIED: Problem = { code: 'camera-denied' };
+const CONNECTION_FAILED: Problem = { code: 'connection-failed' };
 
 /** The call every example state is about. */
 const ID = 'call-abc';

@@ -11,13 +11,10 @@ import {
   isActive,
   transition,
 } from '../../../../web/src/flows/random-chat-state.js';
-import { CONNECTION_FAILED, type Problem } from '../../../../web/src/flows/problems.js';
+import type { Problem } from '../../../../web/src/flows/problems.js';
 
-const DENIED: Problem = {
-  code: 'camera-denied',
-  message: 'Camera and microphone access was denied.',
-  hint: 'Allow them, then press Start again.',
-};
+const DENIED: Problem = { code: 'camera-denied' };
+const CONNECTION_FAILED: Problem = { code: 'connection-failed' };
 
 const E = {
   start: { type: 'start' },

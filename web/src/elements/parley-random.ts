@@ -1,0 +1,301 @@
+import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '@parley/functions/protocol';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { CHECK_HASH } from '../page-url.js';
+import { recall, remember } from '../settings.js';
+import { canNext, isActive } from '../flows/random-chat-state.js';
+import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
+import {
+  LABELS,
+  MODERATION_BUTTON,
+  moderationNoticeText,
+  randomChatStatusText,
+  roomCountText,
+  roomOptionLabel,
+} from './messages.js';
+import { headerStyles, sharedStyles } from './page-styles.js';
+import { problemBox } from './problem-links.js';
+import { RandomChatController } from './random-chat-controller.js';
+import type { ModerationRequest } from './parley-report-dialog.js';
+import './parley-hide-ip.js';
+import './parley-report-dialog.js';
+
+/** Where the chosen room is remembered between visits. */
+const ROOM_STORAGE_KEY = 'parley.room';
+/** Where the widen-to-Anyone choice is remembered between visits ('true' or 'false'). */
+const WIDEN_STORAGE_KEY = 'parley.widen';
+
+/** The room chosen last time, else the default. */
+function storedRoom(): RoomId {
+  const r = recall(ROOM_STORAGE_KEY);
+  return isRoomId(r) ? r : DEFAULT_ROOM;
+}
+
+/** On unless the person turned it off. */
+function storedWiden(): boolean {
+  return recall(WIDEN_STORAGE_KEY) !== 'false';
+}
+
+/**
+ * The stranger-chat page: room picker, the two videos, Start / Next / Stop,
+ * Report and Block, and a status line. Renders the RandomChatFlow's state;
+ * all call logic is there. Says when the person picks a room
+ * (`parley-room-change`) or asks for a private call (`parley-new-call`).
+ */
+@customElement('parley-random')
+export class ParleyRandom extends LitElement {
+  static override styles = [
+    sharedStyles,
+    headerStyles,
+    css`
+      /* The video takes what the header, buttons and status line leave, so
+         Start and the status are never below the fold (laptops of 768 px,
+         phones of 844 px). */
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 0;
+      }
+      .picker {
+        display: grid;
+        gap: 0.25rem;
+      }
+      .picker p {
+        margin: 0;
+        font-size: 0.9rem;
+        color: #555;
+      }
+      .stage {
+        position: relative;
+        flex: 1 1 auto;
+        min-height: 10rem;
+        background: #111;
+        border-radius: 0.75rem;
+        overflow: hidden;
+      }
+      video {
+        background: #222;
+        object-fit: cover;
+      }
+      #remote {
+        position: absolute;
+        inset: 0;
+        width: 100%;
+        height: 100%;
+      }
+      #local {
+        position: absolute;
+        right: 0.75rem;
+        bottom: 0.75rem;
+        width: 25%;
+        max-height: 40%;
+        border-radius: 0.5rem;
+        border: 2px solid #fff4;
+        transform: scaleX(-1); /* a mirror, as people expect to see themselves */
+      }
+      .overlay {
+        position: absolute;
+        inset: 0;
+        display: grid;
+        place-items: center;
+        color: #fff;
+        font-size: 1.1rem;
+        text-align: center;
+        padding: 1rem;
+        pointer-events: none;
+      }
+      .controls {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      button.danger {
+        border-color: #b3261e;
+        color: #b3261e;
+      }
+      button:disabled {
+        opacity: 0.45;
+        cursor: default;
+      }
+      #status {
+        margin: 0;
+      }
+      a {
+        color: #0b57d0;
+      }
+      .controls .check-link {
+        align-self: center;
+        margin-left: auto;
+      }
+    `,
+  ];
+
+  /** The room to look for someone in; a change applies to the next Start. */
+  @property() room: RoomId = storedRoom();
+
+  /** Whether a long wait in a quiet room may also pair the person from Anyone. */
+  @state() private widen: boolean = storedWiden();
+
+  /** Which confirmation is open: Report (with a reason) or Block. */
+  @state() private confirming: 'report' | 'block' | null = null;
+
+  private readonly chat: RandomChatController;
+  /** The remote stream whose first frame we already watch for. */
+  private watchedStream: MediaStream | null = null;
+
+  constructor(deps?: RandomChatDeps) {
+    super();
+    this.chat = new RandomChatController(this, deps);
+  }
+
+  /** The flow behind the page: the shell stops it before the check or a private call, tests drive and read it. */
+  get flow(): RandomChatFlow {
+    return this.chat.flow;
+  }
+
+  override render() {
+    const flow = this.chat.flow;
+    const state = flow.state;
+    const active = isActive(state);
+    const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
+    // While reconnecting the stranger's last frame stays, with the notice over it.
+    const showOverlay = state.status !== 'connected';
+    const counts = flow.roomCounts;
+    const target = flow.moderationTarget;
+    const text = randomChatStatusText(state, this.room);
+    return html`
+      <header>
+        <div class="nav">
+          <h1>${LABELS.brand()}</h1>
+          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>`}
+          <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
+        </div>
+        <div class="picker">
+          <label>
+            ${LABELS.room()}
+            <select id="room" .value=${this.room} ?disabled=${active} @change=${this._onRoomChange}>
+              ${ROOMS.map(
+                (r) =>
+                  html`<option value=${r.id} ?selected=${r.id === this.room}>
+                    ${roomOptionLabel(r.nativeName, counts?.[r.id] ?? null)}
+                  </option>`,
+              )}
+            </select>
+          </label>
+          ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
+          ${
+            this.room === ANYONE_ROOM
+              ? nothing
+              : html`<label>
+                  <input type="checkbox" id="widen" .checked=${this.widen} ?disabled=${active} @change=${this._onWidenChange} />
+                  ${LABELS.widen()}
+                </label>`
+          }
+        </div>
+      </header>
+      <div class="stage">
+        <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
+        <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
+        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+      </div>
+      <div class="controls">
+        ${
+          active
+            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>
+                ${LABELS.next()}
+              </button>`
+            : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
+        }
+        <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
+        ${
+          target
+            ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
+                  ${MODERATION_BUTTON.report[target]()}
+                </button>
+                <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
+            : nothing
+        }
+      </div>
+      ${
+        this.confirming && target
+          ? html`<parley-report-dialog
+              .action=${this.confirming}
+              .target=${target}
+              @parley-moderate=${this._onModerate}
+              @parley-cancel=${() => (this.confirming = null)}
+            ></parley-report-dialog>`
+          : nothing
+      }
+      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+      ${
+        flow.moderationNotice
+          ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
+          : nothing
+      }
+      ${problem ? problemBox(problem, 'random') : nothing}
+    `;
+  }
+
+  override updated(): void {
+    const stream = this.chat.flow.remoteStream;
+    if (stream && stream !== this.watchedStream) {
+      this.watchedStream = stream;
+      // The moment a stranger's face is actually on screen (decoded), not just connected.
+      const video = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
+      video?.requestVideoFrameCallback?.(() => mark(Mark.firstRemoteFrame));
+    }
+  }
+
+  private _onModerate(e: GlobalEventHandlersEventMap['parley-moderate']): void {
+    this.confirming = null;
+    const request: ModerationRequest = e.detail;
+    const flow = this.chat.flow;
+    void (request.action === 'report' ? flow.report(request.reason) : flow.block());
+  }
+
+  private _onRoomChange(e: Event): void {
+    const value = (e.target as HTMLSelectElement).value;
+    if (!isRoomId(value)) return;
+    this.room = value;
+    remember(ROOM_STORAGE_KEY, value);
+    this.dispatchEvent(new CustomEvent('parley-room-change', { detail: { room: value }, bubbles: true, composed: true }));
+  }
+
+  private _onWidenChange(e: Event): void {
+    this.widen = (e.target as HTMLInputElement).checked;
+    remember(WIDEN_STORAGE_KEY, String(this.widen));
+  }
+
+  private _onPrivateCall(): void {
+    this.dispatchEvent(new CustomEvent('parley-new-call', { bubbles: true, composed: true }));
+  }
+
+  private _onStart(): void {
+    // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
+    this.chat.flow.widen = this.widen;
+    void this.chat.flow.start(this.room);
+  }
+
+  private _onNext(): void {
+    void this.chat.flow.next();
+  }
+
+  private _onStop(): void {
+    void this.chat.flow.stop();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-random': ParleyRandom;
+  }
+  interface GlobalEventHandlersEventMap {
+    /** The person picked a room (the shell puts it in the address). */
+    'parley-room-change': CustomEvent<{ readonly room: RoomId }>;
+    /** The person asked for a new private call (from random chat, or after a call ended). */
+    'parley-new-call': CustomEvent<undefined>;
+  }
+}
