@@ -30,7 +30,7 @@ export interface JoinRequest {
 /** Longest call id accepted where any call id may come (a random call's is a 20-character Firestore auto-id). */
 export const MAX_CALL_ID_LENGTH = 64;
 /** Firestore auto-ids are 20 alphanumerics; accept that shape only. */
-export const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
+const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
 
 /** A JSON object (not null, not an array). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -8,7 +8,7 @@ import { ENFORCE_APP_CHECK, FORWARDED_HOPS_AFTER_CLIENT } from '../config.js';
 import type { RateAction, RequestGate } from '../matching/rate-limit.js';
 
 /** A refusal as the client receives it: the HttpsError code, the English message (logs), the refusal as details. */
-export function toHttpsError(err: RefusalError): HttpsError {
+function toHttpsError(err: RefusalError): HttpsError {
   return new HttpsError(HTTPS_ERROR_CODES[err.refusal.code], err.message, err.refusal);
 }
 
