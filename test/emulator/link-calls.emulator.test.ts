@@ -21,6 +21,7 @@ import {
   type EnterCallResult,
   type LeaveCallResult,
 } from '../../functions/src/protocol/calls.js';
+import { parseRefusal } from '../../functions/src/protocol/refusals.js';
 import {
   adminDb,
   anonymousCaller,
@@ -252,6 +253,7 @@ describe('calls by link (Functions emulator)', () => {
     ] as const) {
       const err = await rejection(a.call(name, data));
       assert.equal(err.code, 'functions/invalid-argument', `${name} ${JSON.stringify(data)}`);
+      assert.equal(parseRefusal(err.details)?.code, 'invalid-request', `${name} ${JSON.stringify(data)}`);
     }
     // "__proto__" in the JSON, sent as a page's keepalive fetch would send it
     // (the client SDK would drop the key before sending).
@@ -275,7 +277,9 @@ describe('calls by link (Functions emulator)', () => {
     assert.equal((await memberIds(callId))?.length, 1, 'nobody entered');
     const nobody = anonymousCaller();
     try {
-      assert.equal((await rejection(nobody.call('createCall', {}))).code, 'functions/unauthenticated');
+      const unauthenticated = await rejection(nobody.call('createCall', {}));
+      assert.equal(unauthenticated.code, 'functions/unauthenticated');
+      assert.deepEqual(parseRefusal(unauthenticated.details), { code: 'not-signed-in' });
       assert.equal((await rejection(nobody.call('peekCall', { callId }))).code, 'functions/unauthenticated');
     } finally {
       await nobody.close();
@@ -287,7 +291,8 @@ describe('calls by link (Functions emulator)', () => {
     for (let i = 0; i < 10; i++) await a.call('createCall', {});
     const err = await rejection(a.call('createCall', {}));
     assert.equal(err.code, 'functions/resource-exhausted');
-    const retry = (err.details as { retryAfterMs: number }).retryAfterMs;
+    const refusal = parseRefusal(err.details);
+    const retry = refusal?.code === 'rate-limited' ? refusal.retryAfterMs : 0;
     assert.ok(retry > 0 && retry <= 60_000, `retryAfterMs ${retry}`);
     assert.equal((await db.collection('calls').where('members', 'array-contains', a.uid).get()).size, 10);
   });
@@ -303,7 +308,7 @@ describe('calls by link (Functions emulator)', () => {
     ] as const) {
       const err = await rejection(banned.call(name, data));
       assert.equal(err.code, 'functions/permission-denied', name);
-      assert.equal((err.details as { until: string }).until, until.toDate().toISOString());
+      assert.deepEqual(parseRefusal(err.details), { code: 'banned', until: until.toMillis() });
     }
     assert.deepEqual(await banned.call('peekCall', { callId }), { status: 'open', members: 1, capacity: 5 });
   });

@@ -43,7 +43,7 @@ import {
  * either member can still report or block the other, and so that join can
  * remember whom one just met (skip memory). Readable by no client.
  */
-export interface HistoryDoc {
+interface HistoryDoc {
   /** The call's members, `[joiner, waiter]`, as on the call. */
   readonly members: RandomCallDoc['members'];
   readonly room: string;

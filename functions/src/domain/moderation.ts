@@ -3,16 +3,8 @@
  * The Firestore classes read the facts, ask these, and write the outcome.
  */
 import { REPORT_REASONS, type ReportReason } from '../protocol/moderation.js';
-import { CALL_ID, InvalidRequest, isPlainObject, ownField, rejectForeignPrototype, rejectUnknownKeys } from './requests.js';
-
-export { REPORT_REASONS, type ReportReason };
-
-function parseCallId(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !CALL_ID.test(value)) {
-    throw new InvalidRequest(`${what} needs "callId": the id of your current or last call.`);
-  }
-  return value;
-}
+import { InvalidRequest } from './refusals.js';
+import { isPlainObject, ownField, parseCallId, rejectForeignPrototype, rejectUnknownKeys, WHOLE_REQUEST } from './requests.js';
 
 export interface ReportRequest {
   readonly callId: string;
@@ -20,13 +12,13 @@ export interface ReportRequest {
 }
 
 export function parseReportRequest(data: unknown): ReportRequest {
-  if (!isPlainObject(data)) throw new InvalidRequest('report expects an object: { callId, reason }.');
+  if (!isPlainObject(data)) throw new InvalidRequest(WHOLE_REQUEST, 'report expects an object: { callId, reason }.');
   rejectForeignPrototype(data, 'The report');
   rejectUnknownKeys(data, ['callId', 'reason'], 'The report');
   const callId = parseCallId(ownField(data, 'callId'), 'A report');
   const reason = ownField(data, 'reason');
   if (typeof reason !== 'string' || !(REPORT_REASONS as readonly string[]).includes(reason)) {
-    throw new InvalidRequest(`Choose a reason for the report: one of ${REPORT_REASONS.join(', ')}.`);
+    throw new InvalidRequest('reason', `"reason" must be one of ${REPORT_REASONS.join(', ')}.`);
   }
   return { callId, reason: reason as ReportReason };
 }
@@ -36,7 +28,7 @@ export interface BlockRequest {
 }
 
 export function parseBlockRequest(data: unknown): BlockRequest {
-  if (!isPlainObject(data)) throw new InvalidRequest('block expects an object: { callId }.');
+  if (!isPlainObject(data)) throw new InvalidRequest(WHOLE_REQUEST, 'block expects an object: { callId }.');
   rejectForeignPrototype(data, 'The block request');
   rejectUnknownKeys(data, ['callId'], 'The block request');
   return { callId: parseCallId(ownField(data, 'callId'), 'Blocking') };

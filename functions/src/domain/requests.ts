@@ -1,15 +1,18 @@
 /**
  * Validation of what clients send to the callables. Pure: returns a typed
- * request or throws InvalidRequest with a message a person can act on; the
- * callable turns that into an `invalid-argument` HttpsError.
+ * request or throws InvalidRequest, which names the field at fault and the
+ * limit it broke; the callable turns that into an `invalid-argument`
+ * HttpsError whose details carry the two (protocol/refusals.ts). A refusal
+ * never repeats the value sent: a client may send anything of any length,
+ * and an answer (or a log line) must not grow with it.
  */
+import { InvalidRequest } from './refusals.js';
 import { MAX_SDP_LENGTH } from './limits.js';
 import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, type SessionDescription } from '../protocol/calls.js';
 import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
 
-export class InvalidRequest extends Error {
-  override readonly name = 'InvalidRequest';
-}
+/** The field an InvalidRequest names when the request as a whole is at fault (the callable protocol's `data`). */
+export const WHOLE_REQUEST = 'data';
 
 export interface JoinRequest {
   readonly room: RoomId;
@@ -24,80 +27,118 @@ export interface JoinRequest {
   readonly widen: boolean;
 }
 
+/** Longest call id accepted where any call id may come (a random call's is a 20-character Firestore auto-id). */
+export const MAX_CALL_ID_LENGTH = 64;
 /** Firestore auto-ids are 20 alphanumerics; accept that shape only. */
-export const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
+const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
 
 /** A JSON object (not null, not an array). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Throws InvalidRequest naming every field of `obj` not in `allowed`. */
-export function rejectUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw new InvalidRequest(`${what} has unknown field(s): ${unknown.join(', ')}.`);
+/**
+ * Throws InvalidRequest when `obj` has a field not in `allowed`. It lists
+ * what the request takes, not what it got: a key is input too.
+ */
+export function rejectUnknownKeys(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  what: string,
+  field = WHOLE_REQUEST,
+): void {
+  if (Object.prototype.hasOwnProperty.call(obj, '__proto__')) throw new InvalidRequest(field, `${what} has a "__proto__" key.`);
+  if (Object.keys(obj).some((k) => !allowed.includes(k))) {
+    const takes = allowed.length === 0 ? 'no fields' : `only ${allowed.join(', ')}`;
+    throw new InvalidRequest(field, `${what} has a field it does not take (it takes ${takes}).`);
   }
 }
 
-/** Checks an SDP blob's type and shape, not its full grammar (the browser does that). */
+/**
+ * An id field: a string matching `pattern`, at most `maxLength` long. The
+ * refusal carries the limit when the value was a longer string, so the
+ * client can tell "too long" from "not an id".
+ */
+function parseId(value: unknown, field: string, pattern: RegExp, maxLength: number, message: string): string {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  const tooLong = typeof value === 'string' && value.length > maxLength;
+  throw new InvalidRequest(field, message, tooLong ? maxLength : undefined);
+}
+
+/**
+ * Checks an SDP blob's type and shape, not its full grammar (the browser
+ * does that). The field is named after its type (join's `offer`).
+ */
 export function parseDescription(value: unknown, expectedType: 'offer' | 'answer'): SessionDescription {
+  const field = expectedType;
   if (!isPlainObject(value)) {
-    throw new InvalidRequest(`The ${expectedType} must be an object with "type" and "sdp".`);
+    throw new InvalidRequest(field, `The ${field} must be an object with "type" and "sdp".`);
   }
-  rejectForeignPrototype(value, `The ${expectedType}`);
-  rejectUnknownKeys(value, ['type', 'sdp'], `The ${expectedType}`);
+  rejectForeignPrototype(value, `The ${field}`, field);
+  rejectUnknownKeys(value, ['type', 'sdp'], `The ${field}`, field);
   if (ownField(value, 'type') !== expectedType) {
-    throw new InvalidRequest(`The ${expectedType} must have type "${expectedType}".`);
+    throw new InvalidRequest(`${field}.type`, `The ${field} must have type "${expectedType}".`);
   }
   const sdp = ownField(value, 'sdp');
   if (typeof sdp !== 'string' || sdp.length === 0) {
-    throw new InvalidRequest(`The ${expectedType} must carry its SDP as a non-empty string.`);
+    throw new InvalidRequest(`${field}.sdp`, `The ${field} must carry its SDP as a non-empty string.`);
   }
   if (sdp.length > MAX_SDP_LENGTH) {
-    throw new InvalidRequest(`The ${expectedType} SDP is ${sdp.length} characters; at most ${MAX_SDP_LENGTH} are accepted.`);
+    throw new InvalidRequest(
+      `${field}.sdp`,
+      `The ${field} SDP is too long: at most ${MAX_SDP_LENGTH} characters are accepted.`,
+      MAX_SDP_LENGTH,
+    );
   }
   if (!sdp.startsWith('v=0')) {
-    throw new InvalidRequest(`The ${expectedType} SDP must start with "v=0".`);
+    throw new InvalidRequest(`${field}.sdp`, `The ${field} SDP must start with "v=0".`);
   }
   return { type: expectedType, sdp };
 }
 
 export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
-    throw new InvalidRequest('join expects an object: { room, offer, renewing?, widen? }.');
+    throw new InvalidRequest(WHOLE_REQUEST, 'join expects an object: { room, offer, renewing?, widen? }.');
   }
   rejectForeignPrototype(data, 'The join request');
   rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen'], 'The join request');
   const room = ownField(data, 'room');
   if (!isRoomId(room)) {
-    const ids = ROOMS.map((r) => r.id).join(', ');
-    throw new InvalidRequest(`Unknown room ${JSON.stringify(room)}; choose one of: ${ids}.`);
+    throw new InvalidRequest('room', `"room" must be a room id: one of ${ROOMS.map((r) => r.id).join(', ')}.`);
   }
   const offer = parseDescription(ownField(data, 'offer'), 'offer') as JoinRequest['offer'];
   const sentWiden = ownField(data, 'widen');
   const widen = sentWiden === undefined ? true : sentWiden;
   if (typeof widen !== 'boolean') {
-    throw new InvalidRequest('"widen" must be true or false.');
+    throw new InvalidRequest('widen', '"widen" must be true or false.');
   }
-  const renewing = ownField(data, 'renewing');
-  if (renewing === undefined) return { room, offer, widen };
-  if (typeof renewing !== 'string' || !CALL_ID.test(renewing)) {
-    throw new InvalidRequest('"renewing" must be the call id that join returned.');
-  }
+  const sentRenewing = ownField(data, 'renewing');
+  if (sentRenewing === undefined) return { room, offer, widen };
+  const renewing = parseId(
+    sentRenewing,
+    'renewing',
+    CALL_ID,
+    MAX_CALL_ID_LENGTH,
+    `"renewing" must be the call id that join returned (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
+  );
   return { room, offer, renewing, widen };
 }
 
-/** `leave` takes no arguments: it ends whatever the caller is part of. */
-export function parseLeaveRequest(data: unknown): Record<string, never> {
-  if (data === undefined || data === null) return {};
-  if (!isPlainObject(data)) {
-    throw new InvalidRequest('leave expects no arguments (or an empty object).');
-  }
-  rejectForeignPrototype(data, 'The leave request');
-  rejectUnknownKeys(data, [], 'The leave request');
-  return {};
+/** A parser for a callable that takes no arguments (nothing, null or an empty object). */
+function noArguments(name: string): (data: unknown) => Record<string, never> {
+  return (data) => {
+    if (data === undefined || data === null) return {};
+    if (!isPlainObject(data)) {
+      throw new InvalidRequest(WHOLE_REQUEST, `${name} expects no arguments (or an empty object).`);
+    }
+    rejectForeignPrototype(data, `The ${name} request`);
+    rejectUnknownKeys(data, [], `The ${name} request`);
+    return {};
+  };
 }
+
+/** `leave` takes no arguments: it ends whatever of random chat the caller is part of. */
+export const parseLeaveRequest = noArguments('leave');
 
 /** The value of an own property of `obj` (never one inherited through its prototype, e.g. via `__proto__`). */
 export function ownField(obj: Record<string, unknown>, key: string): unknown {
@@ -109,15 +150,15 @@ export function ownField(obj: Record<string, unknown>, key: string): unknown {
  * decoder copies a JSON key "__proto__" by assignment, which sets the
  * decoded object's prototype instead of adding a field: its fields would be
  * inherited, invisible to an own-key check. A JSON.parse'd "__proto__" is an
- * own key instead, and rejectUnknownKeys names it.
+ * own key instead, and rejectUnknownKeys refuses it with the same words.
  */
-export function rejectForeignPrototype(obj: Record<string, unknown>, what: string): void {
+export function rejectForeignPrototype(obj: Record<string, unknown>, what: string, field = WHOLE_REQUEST): void {
   const proto = Object.getPrototypeOf(obj) as unknown;
-  if (proto !== Object.prototype && proto !== null) throw new InvalidRequest(`${what} has unknown field(s): __proto__.`);
+  if (proto !== Object.prototype && proto !== null) throw new InvalidRequest(field, `${what} has a "__proto__" key.`);
 }
 
 /** Deepest nesting a request may have; Parley's requests nest two levels (join's offer). */
-const MAX_REQUEST_DEPTH = 8;
+export const MAX_REQUEST_DEPTH = 8;
 
 /**
  * Refuses a raw (JSON.parse'd) request body with a "__proto__" key at any
@@ -128,23 +169,17 @@ const MAX_REQUEST_DEPTH = 8;
  */
 export function rejectPrototypeKeys(body: unknown, what: string, depth = 0): void {
   if (typeof body !== 'object' || body === null) return;
-  if (depth > MAX_REQUEST_DEPTH) throw new InvalidRequest(`${what} is nested too deeply.`);
+  if (depth > MAX_REQUEST_DEPTH) {
+    throw new InvalidRequest(WHOLE_REQUEST, `${what} is nested more than ${MAX_REQUEST_DEPTH} levels deep.`, MAX_REQUEST_DEPTH);
+  }
   for (const [key, value] of Object.entries(body)) {
-    if (key === '__proto__') throw new InvalidRequest(`${what} has unknown field(s): __proto__.`);
+    if (key === '__proto__') throw new InvalidRequest(WHOLE_REQUEST, `${what} has a "__proto__" key.`);
     rejectPrototypeKeys(value, what, depth + 1);
   }
 }
 
 /** `createCall` takes no arguments (an empty object, or nothing). */
-export function parseCreateCallRequest(data: unknown): Record<string, never> {
-  if (data === undefined || data === null) return {};
-  if (!isPlainObject(data)) {
-    throw new InvalidRequest('createCall expects no arguments (or an empty object).');
-  }
-  rejectForeignPrototype(data, 'The createCall request');
-  rejectUnknownKeys(data, [], 'The createCall request');
-  return {};
-}
+export const parseCreateCallRequest = noArguments('createCall');
 
 /** `peekCall`, `enterCall` and `leaveCall` name one call by link. */
 export interface LinkCallRequest {
@@ -154,15 +189,16 @@ export interface LinkCallRequest {
 /** A parser for `{ callId }`, where callId is a link call's id (LINK_CALL_ID). `name` is the callable's. */
 export function linkCallRequestParser(name: 'peekCall' | 'enterCall' | 'leaveCall'): (data: unknown) => LinkCallRequest {
   return (data) => {
-    if (!isPlainObject(data)) throw new InvalidRequest(`${name} expects an object: { callId }.`);
+    if (!isPlainObject(data)) throw new InvalidRequest(WHOLE_REQUEST, `${name} expects an object: { callId }.`);
     rejectForeignPrototype(data, `The ${name} request`);
     rejectUnknownKeys(data, ['callId'], `The ${name} request`);
-    const callId = ownField(data, 'callId');
-    if (typeof callId !== 'string' || !LINK_CALL_ID.test(callId)) {
-      throw new InvalidRequest(
-        `"callId" must be the ${LINK_CALL_ID_LENGTH} letters and digits of a call link (as createCall returned it).`,
-      );
-    }
+    const callId = parseId(
+      ownField(data, 'callId'),
+      'callId',
+      LINK_CALL_ID,
+      LINK_CALL_ID_LENGTH,
+      `"callId" must be the ${LINK_CALL_ID_LENGTH} letters and digits of a call link (as createCall returned it).`,
+    );
     return { callId };
   };
 }
@@ -172,12 +208,15 @@ export const parseEnterCallRequest = linkCallRequestParser('enterCall');
 export const parseLeaveCallRequest = linkCallRequestParser('leaveCall');
 
 /** `turnCredentials` takes no arguments (an empty object, or nothing). */
-export function parseTurnCredentialsRequest(data: unknown): Record<string, never> {
-  if (data === undefined || data === null) return {};
-  if (!isPlainObject(data)) {
-    throw new InvalidRequest('turnCredentials expects no arguments (or an empty object).');
-  }
-  rejectForeignPrototype(data, 'The turnCredentials request');
-  rejectUnknownKeys(data, [], 'The turnCredentials request');
-  return {};
+export const parseTurnCredentialsRequest = noArguments('turnCredentials');
+
+/** A `callId` where any call id may come (report and block): the id of one's current or last call. */
+export function parseCallId(value: unknown, what: string): string {
+  return parseId(
+    value,
+    'callId',
+    CALL_ID,
+    MAX_CALL_ID_LENGTH,
+    `${what} needs "callId": the id of your current or last call (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
+  );
 }

@@ -1,51 +1,26 @@
 import { logger } from 'firebase-functions';
 import { HttpsError, type CallableRequest } from 'firebase-functions/v2/https';
 import { clientAddress } from '../domain/network.js';
-import { Banned, Contended, NotInCall, RateLimited, Refusal } from '../domain/refusals.js';
-import { InvalidRequest, rejectPrototypeKeys } from '../domain/requests.js';
+import { AppNotVerified, HTTPS_ERROR_CODES, NotSignedIn, RefusalError } from '../domain/refusals.js';
+import { rejectPrototypeKeys } from '../domain/requests.js';
 import { UsageMeter } from '../domain/usage.js';
 import { ENFORCE_APP_CHECK, FORWARDED_HOPS_AFTER_CLIENT } from '../config.js';
 import type { RateAction, RequestGate } from '../matching/rate-limit.js';
 
+/** A refusal as the client receives it: the HttpsError code, the English message (logs), the refusal as details. */
+function toHttpsError(err: RefusalError): HttpsError {
+  return new HttpsError(HTTPS_ERROR_CODES[err.refusal.code], err.message, err.refusal);
+}
+
 /**
- * The caller's uid, or an error a person can act on. Also where App Check is
- * enforced when the deployment asks for it (ENFORCE_APP_CHECK parameter).
+ * The caller's uid, or a refusal. Also where App Check is enforced when the
+ * deployment asks for it (ENFORCE_APP_CHECK parameter).
  */
 export function requireUid(request: CallableRequest<unknown>): string {
-  if (ENFORCE_APP_CHECK.value() && !request.app) {
-    throw new HttpsError('failed-precondition', 'This app could not be verified (App Check). Reload the page and try again.');
-  }
+  if (ENFORCE_APP_CHECK.value() && !request.app) throw toHttpsError(new AppNotVerified());
   const uid = request.auth?.uid;
-  if (!uid) {
-    throw new HttpsError(
-      'unauthenticated',
-      'Not signed in. Parley signs you in anonymously when the page loads: reload the page and try again.',
-    );
-  }
+  if (!uid) throw toHttpsError(new NotSignedIn());
   return uid;
-}
-
-/** Runs a pure parser, turning its InvalidRequest into `invalid-argument`. */
-export function parseOrReject<T>(parse: (data: unknown) => T, data: unknown): T {
-  try {
-    return parse(data);
-  } catch (err) {
-    if (err instanceof InvalidRequest) throw new HttpsError('invalid-argument', err.message);
-    throw err;
-  }
-}
-
-/** Maps a domain refusal to the HttpsError code a client can branch on; details say when to retry. */
-export function toHttpsError(err: Refusal): HttpsError {
-  if (err instanceof RateLimited) {
-    return new HttpsError('resource-exhausted', err.message, { retryAfterMs: err.retryAfterMs });
-  }
-  if (err instanceof Banned) {
-    return new HttpsError('permission-denied', err.message, { until: new Date(err.untilMs).toISOString() });
-  }
-  if (err instanceof NotInCall) return new HttpsError('not-found', err.message);
-  if (err instanceof Contended) return new HttpsError('aborted', err.message);
-  return new HttpsError('failed-precondition', err.message);
 }
 
 /** What the platform tells about the caller besides the uid (moderation weighs it; see docs/SECURITY.md). */
@@ -81,8 +56,9 @@ function callerOf(request: CallableRequest<unknown>): Caller {
  *    saw a moment ago refuses it without another read;
  * 3. the pure parser (and no "__proto__" key anywhere in the raw request);
  * 4. `body`, with the request's usage meter.
- * Domain refusals reach the client as HttpsErrors; every refusal is logged
- * with what it cost. `body` does the work and logs it (its logger call stays
+ * Refusals (RefusalError: bad input, limits, bans, …) reach the client as
+ * HttpsErrors whose details are the refusal's code and parameters; every
+ * refusal is logged with what it cost. `body` does the work and logs it (its logger call stays
  * in the handler, where the log-content test reads it).
  */
 export function callable<Req, Res>(
@@ -97,16 +73,16 @@ export function callable<Req, Res>(
     try {
       return await gate().run(uid, action, meter, async () => {
         const raw = request.rawRequest as { body?: unknown } | undefined;
-        const parsed = parseOrReject((data) => {
-          rejectPrototypeKeys(raw?.body, `The ${action} request`);
-          return parse(data);
-        }, request.data);
-        return body(uid, parsed, meter, callerOf(request));
+        rejectPrototypeKeys(raw?.body, `The ${action} request`);
+        return body(uid, parse(request.data), meter, callerOf(request));
       });
     } catch (err) {
-      const refusal = err instanceof Refusal ? toHttpsError(err) : err;
-      if (refusal instanceof HttpsError) logger.info('refused', { action, code: refusal.code, usage: meter.usage });
-      throw refusal;
+      if (!(err instanceof RefusalError)) throw err;
+      const refused = toHttpsError(err);
+      // Codes and a field name only: nothing the client sent.
+      const field = err.refusal.code === 'invalid-request' ? err.refusal.field : undefined;
+      logger.info('refused', { action, code: refused.code, refusal: err.refusal.code, field, usage: meter.usage });
+      throw refused;
     }
   };
 }

@@ -1,5 +1,5 @@
 import { logger } from 'firebase-functions';
-import { HttpsError } from 'firebase-functions/v2/https';
+import { RelayNotConfigured } from '../domain/refusals.js';
 import { parseTurnCredentialsRequest } from '../domain/requests.js';
 import { turnCredentialsFor, type TurnSettings } from '../domain/turn.js';
 import type { RequestGate } from '../matching/rate-limit.js';
@@ -30,17 +30,11 @@ export function turnCredentialsHandler(deps: TurnCredentialsDeps) {
         settings = deps.settings();
       } catch (err) {
         logger.error('turnCredentials: relay misconfigured', { error: String(err) });
-        throw new HttpsError(
-          'failed-precondition',
-          'The relay is not configured on this deployment; calls may still connect directly.',
-        );
+        throw new RelayNotConfigured();
       }
       if (settings.turnUrls.length > 0 && settings.secret.length === 0) {
         logger.error('turnCredentials: TURN_SECRET is empty');
-        throw new HttpsError(
-          'failed-precondition',
-          'The relay is not configured on this deployment; calls may still connect directly.',
-        );
+        throw new RelayNotConfigured();
       }
       const result = turnCredentialsFor(settings, uid, nowMs);
       logger.info('turnCredentials', { validForMs: result.validForMs, servers: result.iceServers.length, usage: meter.usage });

@@ -104,7 +104,7 @@ export interface QueueDoc {
  * waiter's offer (the answer, candidates, later descriptions both ways) goes
  * through the two mailboxes, created in the same batch.
  */
-export interface StoredRandomCall extends RandomCallDoc {
+interface StoredRandomCall extends RandomCallDoc {
   readonly createdAt: Timestamp;
   /** TTL field: production deletes the document after this time. */
   readonly expireAt: Timestamp;

@@ -92,9 +92,6 @@ export interface LinkCallDoc {
   readonly capacity: number;
 }
 
-/** A `calls/{callId}` document of either kind (createdAt and expireAt, timestamps, besides). */
-export type CallDoc = RandomCallDoc | LinkCallDoc;
-
 /**
  * A mailbox `calls/{callId}/signals/{from}_{to}`: everything `from` has to
  * say to `to`. The functions create it (empty) when the two are in one call

@@ -7,6 +7,7 @@
  */
 export * from './calls.js';
 export * from './moderation.js';
+export * from './refusals.js';
 export * from './room-counts.js';
 export * from './rooms.js';
 export * from './turn.js';
