@@ -4,6 +4,7 @@
  * connections over loopback.
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits } from '../../../web/src/engine/bitrate-policy.js';
+import { problemWords } from '../../../web/src/elements/messages.js';
 import { RandomChatFlow } from '../../../web/src/flows/random-chat.js';
 import type { RandomChatState } from '../../../web/src/flows/random-chat-state.js';
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
@@ -275,7 +276,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     const state = await waitForStatus(session, 'media-error', 5000);
     assert(state.status === 'media-error', 'media-error');
     assertEqual(state.problem.code, 'camera-denied', 'problem code');
-    assertEqual(state.problem.message, 'Camera and microphone access was denied.', 'problem message');
+    assertEqual(problemWords(state.problem).message, 'Camera and microphone access was denied.', 'problem message');
     assertEqual(session.localStream, null, 'no local stream');
   });
 

@@ -1,6 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { CallKind } from '../config.js';
+import type { CallKind } from '@parley/functions/protocol';
 import { ICE, relayOnly } from '../ice.js';
 import { rememberHideMyIp } from '../settings.js';
 import { LABELS } from './messages.js';

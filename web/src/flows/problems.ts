@@ -3,6 +3,7 @@
  * backend and link failures to a Problem; the elements word it (see
  * elements/messages.ts), so nothing here is a sentence.
  */
+import { parseRefusal } from '@parley/functions/protocol';
 import type { LinkProblem } from '../engine/peer-link.js';
 
 export type Problem =
@@ -45,18 +46,6 @@ function errorField(err: unknown, key: 'name' | 'message' | 'code'): string {
   return typeof v === 'string' ? v : '';
 }
 
-function ownString(value: unknown, key: string): string {
-  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return '';
-  const v = (value as Record<string, unknown>)[key];
-  return typeof v === 'string' ? v : '';
-}
-
-function ownNumber(value: unknown, key: string): number | null {
-  if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return null;
-  const v = (value as Record<string, unknown>)[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
 /** Explains a getUserMedia failure (DOMException names per the Media Capture spec). */
 export function mediaProblem(err: unknown): Problem {
   const name = errorField(err, 'name');
@@ -81,18 +70,6 @@ export function mediaProblem(err: unknown): Problem {
 }
 
 /**
- * The refusal a callable's HttpsError carries in `details`
- * (`{code: 'rate-limited', retryAfterMs}`, `{code: 'banned', until}`,
- * `{code: 'not-in-call'}` …), read from own properties only.
- */
-// TODO(lead): use parseRefusal from @parley/functions/protocol once merged
-function refusalOf(details: unknown): { code: string; retryAfterMs: number | null; until: number | null } | null {
-  const code = ownString(details, 'code');
-  if (!code) return null;
-  return { code, retryAfterMs: ownNumber(details, 'retryAfterMs'), until: ownNumber(details, 'until') };
-}
-
-/**
  * Explains a failed call to the backend: a callable's error (its `code` is
  * `functions/…`, its `details` the server's refusal) or a Firestore
  * listener's (no prefix).
@@ -102,8 +79,9 @@ export function backendProblem(err: unknown): Problem {
   // Only the functions refuse on purpose; a Firestore listener's
   // permission-denied (e.g. a call that just ended) is not a ban.
   const fromFunctions = raw.startsWith('functions/');
+  // What the server said, as a code with its parameters (protocol/refusals.ts); never its English message.
   const refusal =
-    fromFunctions && typeof err === 'object' && err !== null ? refusalOf((err as { details?: unknown }).details) : null;
+    fromFunctions && typeof err === 'object' && err !== null ? parseRefusal((err as { details?: unknown }).details) : null;
   if (refusal?.code === 'rate-limited') return { code: 'rate-limited', retryAfterMs: refusal.retryAfterMs };
   if (refusal?.code === 'banned') return { code: 'banned', until: refusal.until };
   if (refusal) return { code: 'rejected', reason: refusal.code };
