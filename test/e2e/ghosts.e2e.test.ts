@@ -23,7 +23,13 @@ async function recordStatuses(tab: ParleyTab): Promise<() => Promise<string[]>> 
     const w = window as unknown as { statuses: string[] };
     w.statuses = [];
     setInterval(() => {
-      const s = document.querySelector('parley-app')?.shadowRoot?.querySelector('#status')?.getAttribute('data-status') ?? '';
+      const find = (root: Document | ShadowRoot): Element | null =>
+        root.querySelector('#status') ??
+        [...root.querySelectorAll('*')].reduce<Element | null>(
+          (hit, el) => hit ?? (el.shadowRoot ? find(el.shadowRoot) : null),
+          null,
+        );
+      const s = find(document)?.getAttribute('data-status') ?? '';
       if (w.statuses[w.statuses.length - 1] !== s) w.statuses.push(s);
     }, 50);
   });

@@ -40,11 +40,13 @@ function canCut(): boolean {
 /** Frames decoded from every remote video on a page so far (sum over its inbound video). */
 function decodedFrames(page: Page, selector: string): Promise<number> {
   return page.evaluate((sel) => {
-    let root: Document | ShadowRoot = document.querySelector('parley-app')!.shadowRoot!;
-    const call = root.querySelector('parley-call');
-    if (call) root = call.shadowRoot!;
+    // The videos are in the shown page's shadow root, under the shell's.
+    const videos = (root: Document | ShadowRoot): HTMLVideoElement[] => [
+      ...root.querySelectorAll<HTMLVideoElement>(sel),
+      ...[...root.querySelectorAll('*')].flatMap((el) => (el.shadowRoot ? videos(el.shadowRoot) : [])),
+    ];
     let frames = 0;
-    for (const v of root.querySelectorAll<HTMLVideoElement>(sel)) frames += v.getVideoPlaybackQuality().totalVideoFrames;
+    for (const v of videos(document)) frames += v.getVideoPlaybackQuality().totalVideoFrames;
     return frames;
   }, selector);
 }

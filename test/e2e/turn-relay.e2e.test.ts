@@ -267,21 +267,12 @@ describe('TURN relay, end to end (real coturn)', () => {
     // Closed however it ends: pages left searching would keep calling join during the next test.
     t.after(() => Promise.all(tabs.map((tab) => tab.close().catch(() => undefined))));
     for (const tab of tabs) {
-      await tab.page.evaluate(() => {
-        const box = document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement;
-        if (box.checked) throw new Error('Hide my IP is on before the person chose it');
-        box.click();
-      });
+      if (await tab.hideMyIp()) throw new Error('Hide my IP is on before the person chose it');
+      await tab.clickHideMyIp();
       // Remembered: a reload keeps it on.
       await tab.page.reload({ waitUntil: 'load' });
       await tab.page.waitForFunction(() => customElements.get('parley-app') !== undefined);
-      assert.equal(
-        await tab.page.evaluate(
-          () => (document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement).checked,
-        ),
-        true,
-        'Hide my IP is remembered',
-      );
+      assert.equal(await tab.hideMyIp(), true, 'Hide my IP is remembered');
       await tab.chooseRoom('es');
     }
 
@@ -319,13 +310,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     const guest = await ParleyTab.open(browser, `/#/call/${callId}`, hideMyIp);
     tabs.push(guest);
     await callStatus(guest.page, 'lobby');
-    assert.equal(
-      await guest.page.evaluate(
-        () => (document.querySelector('parley-app')!.shadowRoot!.querySelector('#hide-ip') as HTMLInputElement).checked,
-      ),
-      true,
-      'the remembered choice shows on the call page',
-    );
+    assert.equal(await guest.hideMyIp(), true, 'the remembered choice shows on the call page');
     const joinAt = performance.now();
     await guest.page.evaluate(() => {
       const call = document.querySelector('parley-app')!.shadowRoot!.querySelector('parley-call')!;
@@ -438,14 +423,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     // Paired, then no path: the connect timeout (20 s) or ICE's failure ends the attempt.
     await Promise.all([a.waitForStatus('failed', 60_000), b.waitForStatus('failed', 60_000)]);
     for (const tab of tabs) {
-      const shown = await tab.page.evaluate(() => {
-        const box = document.querySelector('parley-app')!.shadowRoot!.querySelector('.problem');
-        return {
-          text: box?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
-          check: box?.querySelector('a.check-link')?.getAttribute('href') ?? null,
-          help: box?.querySelector('a.help-link')?.getAttribute('href') ?? null,
-        };
-      });
+      const shown = await tab.problem();
       assert.match(shown.text, /Hide my IP is on, but our relay could not be reached/);
       assert.doesNotMatch(shown.text, /firewall/i, 'not the generic firewall explanation');
       assert.equal(shown.check, '#/check', 'a link to the connection check');

@@ -116,7 +116,20 @@ export class ParleyTab {
 
   async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
     try {
-      await this.page.waitForSelector(`${STATUS}[data-status="${status}"]`, { timeout: timeoutMs });
+      // Polled, not waitForSelector: its mutation observer does not see changes inside shadow roots.
+      await this.page.waitForFunction(
+        (wanted) => {
+          const find = (root: Document | ShadowRoot): Element | null =>
+            root.querySelector('#status') ??
+            [...root.querySelectorAll('*')].reduce<Element | null>(
+              (hit, el) => hit ?? (el.shadowRoot ? find(el.shadowRoot) : null),
+              null,
+            );
+          return find(document)?.getAttribute('data-status') === wanted;
+        },
+        { timeout: timeoutMs, polling: 50 },
+        status,
+      );
     } catch (err) {
       throw new Error(
         `expected status ${status}, still ${await this.status()} (${await this.statusText()}) after ${timeoutMs} ms`,
@@ -405,6 +418,27 @@ export class ParleyTab {
   async peerTiles(): Promise<number> {
     const grid = await this.page.$(`${IN_PAGE} parley-call`);
     return grid ? grid.evaluate((el) => el.shadowRoot?.querySelectorAll('.tile.peer').length ?? 0) : 0;
+  }
+
+  /** Whether Hide my IP shows as on, on the page shown now. */
+  async hideMyIp(): Promise<boolean> {
+    return (await this.element('#hide-ip')).evaluate((box) => (box as HTMLInputElement).checked);
+  }
+
+  /** Clicks Hide my IP, as a person would. */
+  async clickHideMyIp(): Promise<void> {
+    await (await this.element('#hide-ip')).evaluate((box) => (box as HTMLInputElement).click());
+  }
+
+  /** The problem box under the status, if one shows: its text and its two links. */
+  async problem(): Promise<{ text: string; check: string | null; help: string | null }> {
+    const box = await this.page.$(`${IN_PAGE} .problem`);
+    if (!box) return { text: '', check: null, help: null };
+    return box.evaluate((el) => ({
+      text: el.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+      check: el.querySelector('a.check-link')?.getAttribute('href') ?? null,
+      help: el.querySelector('a.help-link')?.getAttribute('href') ?? null,
+    }));
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */
