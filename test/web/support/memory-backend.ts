@@ -317,7 +317,7 @@ export class MemoryServer {
       this.waiting.delete(partner.uid);
       this.waiting.delete(uid);
       // The later member makes the first offer: the waiter, whose offer this is.
-      const members = [uid, partner.uid];
+      const members: [string, string] = [uid, partner.uid];
       this.calls.set(partner.callId, {
         id: partner.callId,
         kind: 'random',
@@ -329,7 +329,13 @@ export class MemoryServer {
       this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId} (pool ${met})`);
       this.changed(partner.callId);
       this.countsMaybeChanged();
-      return { status: 'matched', callId: partner.callId, offer: partner.offer, members: [...members], room: met };
+      return {
+        status: 'matched',
+        callId: partner.callId,
+        offer: { type: 'offer', sdp: partner.offer.sdp },
+        members: [members[0], members[1]],
+        room: met,
+      };
     }
 
     const entry: WaitingEntry = {

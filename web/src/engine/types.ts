@@ -1,14 +1,11 @@
 /**
  * What travels over a link's signaling, whatever carries it (a Firestore
- * mailbox, a random call's documents, an in-memory pipe in tests). Plain
- * data; no Firebase.
+ * mailbox, join's result, an in-memory pipe in tests). Plain data; no
+ * Firebase. A session description is the protocol's: one type on both sides.
  */
+import type { SessionDescription } from '@parley/functions/protocol';
 
-/** A session description as signaling carries it. */
-export interface SessionDescription {
-  readonly type: 'offer' | 'answer';
-  readonly sdp: string;
-}
+export type { SessionDescription };
 
 /** An ICE candidate as signaling carries it (the fields of RTCIceCandidateInit). */
 export interface IceCandidate {

@@ -9,14 +9,15 @@ import type {
   CallAvailability,
   CreateCallResult,
   EnterCallResult,
+  JoinResult,
   ReportReason,
   RoomCounts,
-  RoomId,
 } from '@parley/functions/protocol';
 import type { CallSignaling } from '../engine/call.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
 
-export type { ReportReason };
+/** join's answer (the protocol's): waiting for a call, or matched with someone who waited (members [us, them]). */
+export type { JoinResult, ReportReason };
 
 /** What a page hears about one call while it is (or is about to become) a member. */
 export interface CallConnectionHandlers {
@@ -54,31 +55,6 @@ export interface CallConnection extends CallSignaling {
   refresh(): Promise<boolean>;
   close(): void;
 }
-
-export type JoinResult =
-  /**
-   * Queued; the call will appear under callId when someone arrives.
-   * `widened`: the entry is also in the Anyone pool (the room was quiet).
-   * `widenInMs`: when to renew so that it widens (null: it will not, or already did).
-   */
-  | {
-      readonly status: 'waiting';
-      readonly callId: string;
-      readonly widened: boolean;
-      readonly widenInMs: number | null;
-    }
-  /**
-   * Paired with someone already waiting: answer their offer. `members`: the
-   * call's members, [us, the waiter] (the waiter made the first offer);
-   * `room`: where the pair met (may be 'any' after widening).
-   */
-  | {
-      readonly status: 'matched';
-      readonly callId: string;
-      readonly offer: SessionDescription;
-      readonly members: readonly string[];
-      readonly room: RoomId;
-    };
 
 export interface JoinOptions {
   /** The callId we are waiting for, when renewing our place. */
