@@ -143,7 +143,8 @@ export type JoinResult =
   /**
    * Paired at once with someone who was waiting: answer their offer. `room`:
    * the pool they met in; `members`: the call document's, `[joiner, waiter]`
-   * (the one who called join first), so the page can build its call without reading it.
+   * (whoever gets this result first, then the waiter whose offer it is), so
+   * the page can build its call without reading the document.
    */
   | {
       readonly status: 'matched';
@@ -153,7 +154,7 @@ export type JoinResult =
       readonly members: RandomCallDoc['members'];
     };
 
-/** `leave()`: how many calls of the caller it ended, and whether the caller was waiting. */
+/** `leave()`: how many random calls of the caller it ended, and whether the caller was waiting. */
 export interface LeaveResult {
   readonly endedCalls: number;
   readonly leftQueue: boolean;
