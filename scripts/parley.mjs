@@ -94,12 +94,25 @@ function ensureNodeModules() {
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs)) return;
   log('installing npm packages');
-  // `npm install`, not `npm ci`, even in CI: the registry these machines reach
-  // lacks rollup's native packages for other platforms (e.g.
-  // @rollup/rollup-android-arm-eabi@4.68.7 is a 404), so the lock file cannot
-  // list them and `npm ci` refuses the lock as out of sync. `npm install`
-  // still installs exactly the locked versions.
+  // `npm install` rather than `npm ci`: it keeps a developer's node_modules
+  // and installs exactly the locked versions all the same.
   run('npm', ['install', '--no-audit', '--no-fund']);
+  if (process.env.CI && process.env.CI !== 'false') assertCheckoutUnchanged();
+}
+
+/**
+ * CI runs on a fresh clone: an install that changes a tracked file (the lock
+ * file missing entries that npm resolves, e.g. another platform's native
+ * package) makes every clone dirty, so CI fails on it before anything else.
+ */
+function assertCheckoutUnchanged() {
+  const res = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
+  if (res.status !== 0) return; // not a git checkout (a source archive): nothing to compare with
+  if (res.stdout.trim() === '') return;
+  throw new Error(
+    `npm install changed the checkout (git status --porcelain):\n${res.stdout.trimEnd()}\n` +
+      'A fresh clone must stay clean: run npm install, review what it wrote (git diff package-lock.json) and commit it.',
+  );
 }
 
 function javaMajor() {
