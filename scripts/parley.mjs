@@ -4,12 +4,32 @@
 // clone lacks, builds, and runs the emulator suite. Node built-ins only: it
 // must work before `npm install` has run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTurnSecret, findTurnserver, RELAY_PORTS, startCoturn, TURN_HOST, TURN_PORT } from './coturn.mjs';
+import {
+  describeProcess,
+  groupMembers,
+  isAlive,
+  OWNER_VARIABLE,
+  ownerMark,
+  portHolders,
+  startedProcesses,
+  stopProcesses,
+} from './processes.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CACHE = join(ROOT, '.cache');
@@ -74,12 +94,25 @@ function ensureNodeModules() {
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(marker) && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs)) return;
   log('installing npm packages');
-  // `npm install`, not `npm ci`, even in CI: the registry these machines reach
-  // lacks rollup's native packages for other platforms (e.g.
-  // @rollup/rollup-android-arm-eabi@4.68.7 is a 404), so the lock file cannot
-  // list them and `npm ci` refuses the lock as out of sync. `npm install`
-  // still installs exactly the locked versions.
+  // `npm install` rather than `npm ci`: it keeps a developer's node_modules
+  // and installs exactly the locked versions all the same.
   run('npm', ['install', '--no-audit', '--no-fund']);
+  if (process.env.CI && process.env.CI !== 'false') assertCheckoutUnchanged();
+}
+
+/**
+ * CI runs on a fresh clone: an install that changes a tracked file (the lock
+ * file missing entries that npm resolves, e.g. another platform's native
+ * package) makes every clone dirty, so CI fails on it before anything else.
+ */
+function assertCheckoutUnchanged() {
+  const res = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
+  if (res.status !== 0) return; // not a git checkout (a source archive): nothing to compare with
+  if (res.stdout.trim() === '') return;
+  throw new Error(
+    `npm install changed the checkout (git status --porcelain):\n${res.stdout.trimEnd()}\n` +
+      'A fresh clone must stay clean: run npm install, review what it wrote (git diff package-lock.json) and commit it.',
+  );
 }
 
 function javaMajor() {
@@ -450,17 +483,171 @@ async function runSchedules(config, projectId, onRun) {
 }
 
 /**
- * `npm start`: the emulator suite in its own process group, so that Ctrl+C
- * (which the terminal sends to the whole foreground group, and npm forwards
- * once more) reaches firebase-tools exactly once, from here.
+ * How long firebase-tools gets for its own clean shutdown (it stops each
+ * emulator and waits for it) before we end what is left ourselves. It takes
+ * about a second here; but it waits for a function whose worker was still
+ * loading (as at the first scheduled sweep, just after "ready") until its
+ * own 60 s timeout, though we ended that worker.
+ */
+const CLEAN_SHUTDOWN_MS = 5_000;
+/** SIGTERM to SIGKILL for processes left behind (a Java emulator's shutdown hooks take a second or two). */
+const LEFTOVER_GRACE_MS = 5_000;
+/** npm forwards the terminal's Ctrl+C to us a second time within milliseconds: not a second press. */
+const SECOND_PRESS_MS = 2_000;
+/** How often `npm start` checks that npm, which runs it, still runs. */
+const PARENT_CHECK_MS = 1_000;
+/** firebase-tools' default WebSocket port of the Firestore emulator (firebase.json does not set one). */
+const FIRESTORE_WEBSOCKET_PORT = 9150;
+
+/** Every port the suite and the relay listen on: a start checks them all before it starts anything. */
+function suitePorts(config) {
+  const ports = Object.entries(config.emulators)
+    .filter(([, e]) => typeof e?.port === 'number')
+    .map(([name, e]) => ({ name, port: e.port }));
+  ports.push({ name: 'firestore (WebSocket)', port: config.emulators.firestore.websocketPort ?? FIRESTORE_WEBSOCKET_PORT });
+  ports.push({ name: 'turn (coturn)', port: TURN_PORT });
+  return ports;
+}
+
+/**
+ * What ends `npm start`: SIGINT (Ctrl+C to the terminal's group, or to our
+ * PID or npm's from an IDE's stop button or `timeout -s INT`; npm forwards
+ * SIGINT and SIGTERM to its script, which package.json runs with `exec` so
+ * that no shell stands between them), SIGTERM, SIGHUP (the terminal closed),
+ * or, when npm runs us, npm itself gone (killed with SIGKILL: nobody would
+ * forward a signal any more). `requested` resolves with the reason;
+ * `forced` when a second request comes SECOND_PRESS_MS or more after the
+ * first.
+ */
+function stopRequests() {
+  let firstAt = 0;
+  let onRequested;
+  let onForced;
+  const requested = new Promise((r) => (onRequested = r));
+  const forced = new Promise((r) => (onForced = r));
+  const request = (why) => {
+    const now = Date.now();
+    if (firstAt === 0) {
+      firstAt = now;
+      onRequested(why);
+    } else if (now - firstAt >= SECOND_PRESS_MS) {
+      onForced(why);
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => request(signal));
+  // Run by npm (which sets npm_lifecycle_event): npm gone means nobody can
+  // stop us any more. Run directly, a parent that ends (a shell that put us
+  // in the background) is no reason to stop.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      request(`npm (pid ${parent}) ended`);
+    }, PARENT_CHECK_MS);
+    watch.unref();
+  }
+  return { requested, forced, isRequested: () => firstAt !== 0 };
+}
+
+/**
+ * Before a start: ends what an earlier `npm start` of this checkout left
+ * running (it was killed with SIGKILL, or its machine slept through its
+ * stop), refuses to start beside one that still runs, and names whatever
+ * else holds one of the suite's ports instead of letting firebase-tools fail
+ * on it. Then removes firebase-tools' locator file if no suite runs in this
+ * network: a crashed suite leaves it, and firebase-tools would warn about
+ * "multiple instances" without saying which.
+ */
+async function clearTheWay(config) {
+  const left = startedProcesses(ROOT);
+  const running = left.find((p) => isAlive(p.owner));
+  if (running) {
+    const pid = running.owner.pid;
+    throw new Error(
+      `npm start already runs for this checkout (pid ${pid}); use it, or stop it first (Ctrl+C in its terminal, or kill -INT ${pid})`,
+    );
+  }
+  if (left.length > 0) {
+    const owners = [...new Set(left.map((p) => p.owner.pid))].join(', ');
+    log(`an earlier npm start (pid ${owners}) ended without stopping what it started; stopping ${left.length} processes:`);
+    for (const p of left) log(`  ${describeProcess(p)}`);
+    const stuck = await stopProcesses(left, { graceMs: LEFTOVER_GRACE_MS });
+    if (stuck.length > 0) throw new Error(`could not stop ${stuck.map(describeProcess).join('; ')}`);
+  }
+  const ports = suitePorts(config);
+  let taken = portHolders(ports.map((p) => p.port));
+  // Sockets of what we just stopped close as its last thread ends, which
+  // may be a moment after its process is gone from our view.
+  const settled = Date.now() + (left.length > 0 ? LEFTOVER_GRACE_MS : 0);
+  while (taken.length > 0 && Date.now() < settled) {
+    await new Promise((r) => setTimeout(r, 200));
+    taken = portHolders(ports.map((p) => p.port));
+  }
+  if (taken.length > 0) {
+    const lines = taken.map(({ port, holders }) => {
+      const name = ports.find((p) => p.port === port).name;
+      const who =
+        holders.length > 0
+          ? holders.map(describeProcess).join('; ')
+          : "no process this user can see (another user's, or one exiting)";
+      return `  port ${port} (${name}) is taken by ${who}`;
+    });
+    const pids = [...new Set(taken.flatMap((t) => t.holders.map((h) => h.pid)))];
+    const how =
+      pids.length > 0 ? `stop ${pids.length > 1 ? 'them' : 'it'} (kill ${pids.join(' ')}) and retry` : 'stop it and retry';
+    throw new Error(`the emulator suite's ports are in use, not by an npm start of this checkout:\n${lines.join('\n')}\n${how}`);
+  }
+  const locator = removeLocator();
+  if (locator)
+    log(`removed ${locator}: no emulator suite runs in this network (one crashed, or runs in another network namespace)`);
+}
+
+/**
+ * Removes firebase-tools' locator file (os.tmpdir()/hub-<project>.json),
+ * which firebase-tools writes at start, deletes at a clean exit, and warns
+ * about ("multiple instances") when it finds one. Only once no hub runs in
+ * this network: then it names nothing reachable (firebase-tools would
+ * overwrite it anyway). Returns its path when it removed it.
+ */
+function removeLocator() {
+  const locator = join(tmpdir(), `hub-${PROJECT_ID}.json`);
+  if (!existsSync(locator)) return null;
+  try {
+    unlinkSync(locator);
+    return locator;
+  } catch (err) {
+    log(`${locator} cannot be removed (${err.code}): firebase-tools will warn about "multiple instances"`);
+    return null;
+  }
+}
+
+/**
+ * `npm start`: coturn, then the emulator suite, each in a process group of
+ * its own, so that the terminal's Ctrl+C reaches firebase-tools exactly once,
+ * from here, and the relay after the emulators. Everything it spawns carries
+ * OWNER_VARIABLE (scripts/processes.mjs): the stop, and the next start after
+ * a crash, find every process of ours, however deep, and nothing else.
  */
 async function start(env, verbose) {
+  const stop = stopRequests();
+  // A closed terminal (SIGHUP) or a pipe whose reader went makes writes
+  // fail; that must not cut the stop short and leave the emulators running.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  const config = writeLocalConfig();
+  await clearTheWay(config);
   ensureFirestoreEmulator(env);
   ensurePubsubEmulator(env);
   const secret = ensureCoturn();
   build(['functions', 'web']);
-  const config = writeLocalConfig();
+  if (stop.isRequested()) return stopped();
   const startedAt = Date.now();
+  // Inherited by coturn (startCoturn spawns with this process's environment)
+  // and, through `env`, by firebase-tools and everything it starts.
+  const mark = ownerMark(ROOT);
+  process.env[OWNER_VARIABLE] = mark;
+  env[OWNER_VARIABLE] = mark;
+  const ours = () => startedProcesses(ROOT).filter((p) => p.owner.pid === process.pid);
   // The relay first, so that the first page to ask for credentials can use them.
   const turn = await startCoturn(ROOT, secret);
   log(
@@ -482,48 +669,36 @@ async function start(env, verbose) {
     },
   );
   let ready = false;
-  let stopping = false;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
-      if (verbose || (ready && !stopping && worthShowing(line)) || (!ready && worthShowing(line))) console.log(line);
+      if (/multiple instances of the emulator suite/.test(line)) {
+        // clearTheWay removed the locator and found the ports free: a suite
+        // that wrote it since runs in another network (a test's namespace).
+        log(`firebase-tools found another suite's locator file: one for ${PROJECT_ID} runs outside this network; harmless here`);
+        if (!verbose) return;
+      }
+      if (verbose || (!stop.isRequested() && worthShowing(line))) console.log(line);
       if (line.includes('All emulators ready')) ready = true;
     });
   }
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
-
-  let timers = [];
-  let firstSignalAt = 0;
-  const stop = (sig) => {
-    const now = Date.now();
-    if (!stopping) {
-      stopping = true;
-      firstSignalAt = now;
-      console.log('');
-      log('stopping the emulators…');
-      for (const t of timers) clearInterval(t);
-      child.kill('SIGINT');
-      return;
-    }
-    // npm forwards the terminal's Ctrl+C a second time: not a second press.
-    if (now - firstSignalAt < 2_000) return;
-    log(`${sig} again: killing the emulators`);
-    killGroup(child.pid, 'SIGKILL');
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  let hasExited = false;
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      hasExited = true;
+      resolve(code ?? (signal ? 1 : 0));
+    }),
+  );
 
   // Ready: firebase-tools says so (functions loaded) and the site answers.
   const hosting = config.emulators.hosting;
   const siteUrl = `http://${hosting.host}:${hosting.port}`;
-  const started = (async () => {
-    while (!stopping) {
-      if (ready && (await get(`${siteUrl}/`))) return true;
+  let timers = [];
+  const announce = async () => {
+    while (!stop.isRequested() && !hasExited) {
+      if (ready && (await get(`${siteUrl}/`))) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    return false;
-  })();
-  const first = await Promise.race([started, exited.then(() => false)]);
-  if (first) {
+    if (stop.isRequested() || hasExited) return;
     const hub = config.emulators.hub;
     const res = await get(`http://${hub.host}:${hub.port}/emulators`);
     const running = res ? await res.json() : {};
@@ -533,31 +708,72 @@ async function start(env, verbose) {
     }
     log(`  ${'turn'.padEnd(10)} turn:${TURN_HOST}:${TURN_PORT} (coturn; log in .cache/turn/turnserver.log)`);
     const sched = await runSchedules(config, PROJECT_ID, (name, error) => {
+      if (stop.isRequested()) return; // a run cut short by the stop
       if (error) log(`scheduled ${name} could not be triggered: ${error}`);
       else if (verbose) log(`scheduled ${name} run`);
     });
     timers = sched.timers ?? [];
+    if (stop.isRequested()) {
+      for (const t of timers) clearInterval(t);
+      return;
+    }
     if (sched.scheduled?.length) log(`  scheduled  ${sched.scheduled.join(', ')}: run now, then on schedule`);
     log(
       `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: open ${siteUrl} in two tabs, pick a room, press Start (Ctrl+C stops)`,
     );
+  };
+  void announce();
+
+  const stopReason = await Promise.race([stop.requested, exited.then(() => null)]);
+  for (const t of timers) clearInterval(t);
+  let hurried = false;
+  void stop.forced.then((why) => {
+    hurried = true;
+    log(`${why} again: killing what is left`);
+  });
+  if (stopReason) {
+    console.log('');
+    log(`stopping the emulators… (${stopReason})`);
+    child.kill('SIGINT');
+    // firebase-tools' clean shutdown waits up to 60 s for functions still
+    // running, and the scheduled sweep runs 30 s of every minute. What a
+    // function works on lives in the emulators' memory, which goes with them,
+    // so the workers (node …/functionsEmulatorRuntime) end now, unfinished.
+    const workers = ours().filter((p) => p.command.includes('functionsEmulatorRuntime'));
+    void stopProcesses(workers, { graceMs: LEFTOVER_GRACE_MS });
+    const outcome = await Promise.race([
+      exited.then(() => 'exited'),
+      stop.forced.then(() => 'forced'),
+      new Promise((r) => setTimeout(() => r('timeout'), CLEAN_SHUTDOWN_MS).unref()),
+    ]);
+    if (outcome === 'timeout')
+      log(`firebase-tools did not finish its shutdown in ${CLEAN_SHUTDOWN_MS / 1000} s: ending what is left`);
   }
+  // A firebase-tools still running after its clean shutdown had its time
+  // is stuck in it (a further SIGINT or SIGTERM would only start it again):
+  // SIGKILL. Then whatever it left (its process group, the Java emulators
+  // in groups of their own, function workers) gets SIGTERM, and the relay
+  // last: nothing uses it once the emulators are gone.
+  if (!hasExited) child.kill('SIGKILL');
+  const emulators = [...ours(), ...groupMembers(child.pid)].filter(
+    (p, i, all) => p.pid !== turn.pid && p.pid !== child.pid && all.findIndex((q) => q.pid === p.pid) === i,
+  );
+  const stuck = await stopProcesses(emulators, { graceMs: hurried ? 0 : LEFTOVER_GRACE_MS, hurry: stop.forced });
+  await Promise.race([turn.stop(), stop.forced.then(() => killGroup(turn.pid, 'SIGKILL'))]);
+  stuck.push(...(await stopProcesses(ours(), { graceMs: 0 })));
+  if (stuck.length > 0) log(`still running, stop by hand: ${stuck.map(describeProcess).join('; ')}`);
+  // Left when firebase-tools did not finish its clean shutdown.
+  else removeLocator();
+  if (stopReason) return stopped();
   const code = await exited;
-  // firebase-tools stops the Java emulators it started; anything left in its group is ours to end.
-  await new Promise((r) => setTimeout(r, 300));
-  if (killGroup(child.pid, 'SIGTERM')) {
-    await new Promise((r) => setTimeout(r, 2_000));
-    killGroup(child.pid, 'SIGKILL');
-  }
-  // The relay last: nothing uses it once the emulators are gone.
-  await turn.stop();
-  if (stopping) {
-    log('stopped');
-    process.exit(0);
-  }
   throw Object.assign(new Error(`the emulator suite exited (${code}); npm start -- --verbose shows why`), {
     exitCode: code || 1,
   });
+}
+
+function stopped() {
+  log('stopped');
+  process.exit(0);
 }
 
 /** Signals a whole process group; false when it has no process left. */

@@ -1,118 +1,193 @@
 /**
  * `npm start` as a developer meets it, after `npm test` has built everything:
  * it builds nothing, prints the address once (when the site answers) with a
- * line per emulator, runs the scheduled `sweep`, and one Ctrl+C stops it
- * with one message and leaves no emulator process behind, nor the local
- * TURN relay (coturn) it ran beside them.
+ * line per emulator, runs the scheduled `sweep`, and stops, leaving no
+ * emulator, function worker or TURN relay (coturn) behind and no port bound,
+ * however it is told to: one Ctrl+C (the terminal's whole process group),
+ * SIGINT to npm's PID (an IDE's stop button, `timeout -s INT`), SIGTERM to
+ * the PID of the `node scripts/parley.mjs start` that npm runs. A start after
+ * one killed with SIGKILL ends what that one left and says so; a port held
+ * by anything else is named with its holder.
  *
  * Starts its own emulators: scripts/parley.mjs runs this file in a
  * loopback-only network namespace, after the other emulator layers ended.
  * Timing is printed, not asserted (the machine is shared).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { ROOT } from '../deploy/support.js';
+import { boundPorts, emulatorAddress, EMULATORS, killEverything, leftovers, NpmStart, portOpen } from './npm-start.js';
 
-const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8')) as {
-  emulators: Record<string, { host: string; port: number }>;
-};
-const EMULATORS = ['auth', 'firestore', 'functions', 'hosting', 'pubsub'];
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
+/** What every way of stopping must leave: one stop message, exit code 0, no process of it, no port bound. */
+async function assertStoppedCleanly(start: NpmStart, code: number | null | 'timeout', stopAt: number, how: string) {
+  console.log(`# ${how} to exit: ${((Date.now() - stopAt) / 1000).toFixed(1)} s`);
+  assert.notEqual(code, 'timeout', `npm start still ran 60 s after ${how}; output:\n${start.output.slice(-3000)}`);
+  assert.equal(code, 0, `npm start exits 0 after ${how}; output:\n${start.output.slice(-3000)}`);
+  assert.equal(start.output.match(/stopping the emulators/g)?.length, 1, 'one stop message');
+  assert.match(start.output, /\[parley\]\S* stopped/);
+  assert.doesNotMatch(
+    start.output,
+    /still running, stop by hand|may still be running|kill -9|SIGINT \(Ctrl-C\) for the second time/i,
+  );
+  assert.deepEqual(await boundPorts(), [], 'no port of the suite or the relay is bound');
+  assert.deepEqual(leftovers(), [], 'no process of it is left (emulators, function workers, coturn, firebase-tools)');
 }
 
 /**
- * Emulator processes of this checkout still alive (Java emulators,
- * firebase-tools) in this network namespace: others may run their own.
+ * Runs `body` while `start` runs, then stops it with `send` and checks that
+ * it stopped cleanly. When `body` fails, stops it the same way and reports
+ * that failure.
  */
-function leftovers(): string[] {
-  const out: string[] = [];
-  const ownNet = readlinkSync('/proc/self/ns/net');
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let cmd: string;
+async function whileRunning(start: NpmStart, body: () => Promise<void>, how: string, send: () => void) {
+  try {
+    await body();
+  } catch (err) {
     try {
-      if (readlinkSync(`/proc/${pid}/ns/net`) !== ownNet) continue;
-      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      send();
     } catch {
-      continue;
+      // it has exited already
     }
-    const ours =
-      cmd.includes(join(ROOT, '.cache')) || (cmd.includes(join(ROOT, 'node_modules')) && cmd.includes('emulators:start'));
-    if (ours && Number(pid) !== process.pid) out.push(`${pid} ${cmd.slice(0, 160)}`);
+    await start.exit();
+    throw err;
   }
-  return out;
+  const stopAt = Date.now();
+  send();
+  await assertStoppedCleanly(start, await start.exit(), stopAt, how);
+}
+
+/** The emulators and the relay run; a function worker may or may not yet. */
+function assertSuiteRuns(start: NpmStart) {
+  const kinds = start.runningKinds();
+  for (const kind of ['firestore', 'pubsub', 'coturn', 'firebase-tools'])
+    assert.ok(kinds.includes(kind), `${kind} runs (${kinds})`);
 }
 
 describe('npm start', () => {
+  it('names what holds a port of the suite, and starts nothing', { timeout: 120_000 }, async () => {
+    const { port } = emulatorAddress('pubsub');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const start = new NpmStart();
+      const code = await start.exit();
+      assert.notEqual(code, 'timeout');
+      assert.notEqual(code, 0, 'npm start fails');
+      assert.match(start.output, new RegExp(`port ${port} \\(pubsub\\) is taken by pid ${process.pid}: \\S*node`));
+      assert.match(start.output, new RegExp(`kill ${process.pid}\\b`), 'it says how to stop it');
+      assert.doesNotMatch(start.output, /starting the emulator suite/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    assert.deepEqual(await boundPorts(), []);
+    assert.deepEqual(leftovers(), []);
+  });
+
   it('starts without building, announces once, runs the sweep, stops on one Ctrl+C', { timeout: 300_000 }, async () => {
     const t0 = Date.now();
-    // Its own process group, like a shell job: Ctrl+C goes to npm and everything in the group.
-    const child = spawn('npm', ['start', '--', '--verbose'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer) => (output += chunk.toString());
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const waitFor = async (pattern: RegExp, ms: number, what: string) => {
-      const deadline = Date.now() + ms;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output.slice(-4000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    try {
-      await waitFor(/ready in [\d.]+ s: open (http:\S+)/, 240_000, 'the ready line');
-      const readyMs = Date.now() - t0;
-      const site = /open (http:\S+)/.exec(output)![1]!;
-      const res = await fetch(site);
-      assert.equal(res.status, 200, 'the site answers when announced');
-      console.log(`# npm start with nothing to build: site announced after ${(readyMs / 1000).toFixed(1)} s`);
+    const start = new NpmStart(['--verbose']);
+    await whileRunning(
+      start,
+      async () => {
+        await start.waitUntilServing();
+        console.log(`# npm start with nothing to build: site announced after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-      assert.match(output, /functions, web: up to date/);
-      assert.doesNotMatch(output, /\[parley\].* building /, 'nothing is rebuilt');
-      assert.equal(output.match(/open http:\/\//g)?.length, 1, 'the address is printed once');
-      for (const name of EMULATORS) {
-        const { host, port } = config.emulators[name]!;
-        assert.equal(
-          output.match(new RegExp(`\\[parley\\]\\S*\\s+${name}\\s+http://${host}:${port}`, 'g'))?.length,
-          1,
-          `one line for ${name}`,
+        assert.match(start.output, /functions, web: up to date/);
+        assert.doesNotMatch(start.output, /\[parley\].* building /, 'nothing is rebuilt');
+        assert.equal(start.output.match(/open http:\/\//g)?.length, 1, 'the address is printed once');
+        for (const name of EMULATORS) {
+          const { host, port } = emulatorAddress(name);
+          assert.equal(
+            start.output.match(new RegExp(`\\[parley\\]\\S*\\s+${name}\\s+http://${host}:${port}`, 'g'))?.length,
+            1,
+            `one line for ${name}`,
+          );
+        }
+        // The local TURN relay runs beside the emulators, and answers.
+        assert.match(start.output, /\[parley\]\S*\s+turn\s+turn:127\.0\.0\.1:3478/, 'one line for the relay');
+        assert.equal(await portOpen('127.0.0.1', 3478), true, 'coturn listens on 3478');
+        // The scheduled sweeper runs at once, then every minute, through the
+        // Functions emulator; each run ends with its liveness pass 30 s later.
+        await start.waitFor(/"message":"sweep"/, 60_000, 'the sweep function to run');
+        await start.waitFor(/Finished "us-central1-sweep"/, 90_000, 'the sweep function (and its liveness pass) to finish');
+        assert.match(start.output, /"message":"sweep \(liveness\)"/);
+      },
+      'Ctrl+C',
+      // A terminal's Ctrl+C: SIGINT to the whole foreground group (npm and the script npm runs).
+      () => process.kill(-start.pid, 'SIGINT'),
+    );
+  });
+
+  it("stops on SIGINT to npm's PID, as an IDE's stop button or timeout -s INT sends it", { timeout: 300_000 }, async () => {
+    const start = new NpmStart();
+    await whileRunning(
+      start,
+      async () => {
+        await start.waitUntilServing();
+        // Just after "ready": the first sweep's function worker is still loading.
+        assertSuiteRuns(start);
+      },
+      "SIGINT to npm's PID",
+      () => process.kill(start.pid, 'SIGINT'), // the PID only, not the group
+    );
+  });
+
+  it('stops on SIGTERM to the PID of node scripts/parley.mjs start, a function running', { timeout: 300_000 }, async () => {
+    const start = new NpmStart(['--verbose']);
+    let script = 0;
+    await whileRunning(
+      start,
+      async () => {
+        await start.waitUntilServing();
+        script = start.scriptPid();
+        await start.waitFor(/"message":"sweep"/, 60_000, 'the sweep function to run');
+        assertSuiteRuns(start);
+        assert.ok(start.runningKinds().includes('function worker'), 'the sweep runs in a function worker');
+      },
+      'SIGTERM to the script',
+      () => process.kill(script || start.pid, 'SIGTERM'),
+    );
+  });
+
+  it('a start after one killed with SIGKILL stops what that one left, and says so', { timeout: 400_000 }, async () => {
+    const crashed = new NpmStart();
+    let crashedPid: number;
+    try {
+      await crashed.waitUntilServing();
+      crashedPid = crashed.scriptPid();
+      process.kill(crashedPid, 'SIGKILL');
+      await crashed.exit();
+      const left = leftovers();
+      assert.ok(left.some((p) => /firestore-emulator/.test(p)) && left.some((p) => /turnserver/.test(p)), left.join('\n'));
+    } catch (err) {
+      killEverything(crashed.pid);
+      throw err;
+    }
+
+    const next = new NpmStart();
+    await whileRunning(
+      next,
+      async () => {
+        await next.waitUntilServing();
+        assert.match(
+          next.output,
+          new RegExp(
+            `an earlier npm start \\(pid ${crashedPid}\\) ended without stopping what it started; stopping \\d+ processes`,
+          ),
         );
-      }
-      // The local TURN relay runs beside the emulators, and answers.
-      assert.match(output, /\[parley\]\S*\s+turn\s+turn:127\.0\.0\.1:3478/, 'one line for the relay');
-      assert.equal(await portOpen('127.0.0.1', 3478), true, 'coturn listens on 3478');
-      // The scheduled sweeper runs at once, then every minute, through the
-      // Functions emulator; each run ends with its liveness pass 30 s later.
-      await waitFor(/"message":"sweep"/, 60_000, 'the sweep function to run');
-      await waitFor(/Finished "us-central1-sweep"/, 90_000, 'the sweep function (and its liveness pass) to finish');
-      assert.match(output, /"message":"sweep \(liveness\)"/);
-    } finally {
-      const stopAt = Date.now();
-      process.kill(-child.pid!, 'SIGINT');
-      let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), 60_000)))]);
-      clearTimeout(timer); // else it holds the test process open for the full minute
-      if (code === 'timeout') process.kill(-child.pid!, 'SIGKILL');
-      console.log(`# Ctrl+C to exit: ${((Date.now() - stopAt) / 1000).toFixed(1)} s`);
-    }
-    assert.equal(output.match(/stopping the emulators/g)?.length, 1, 'one stop message');
-    assert.match(output, /\[parley\]\S* stopped/);
-    assert.doesNotMatch(output, /may still be running|kill -9|SIGINT \(Ctrl-C\) for the second time/i);
-    for (const name of EMULATORS) {
-      const { host, port } = config.emulators[name]!;
-      assert.equal(await portOpen(host, port), false, `${name} no longer listens on ${port}`);
-    }
-    assert.equal(await portOpen('127.0.0.1', 3478), false, 'coturn no longer listens on 3478');
-    assert.deepEqual(leftovers(), [], 'no emulator process is left (coturn included: its configuration is under .cache)');
+        assert.match(next.output, /\[parley\]\S*\s+pid \d+: java /, 'it names what it stops');
+        assert.match(next.output, /\[parley\]\S*\s+pid \d+: \S*turnserver /);
+        assert.doesNotMatch(next.output, /multiple instances/, 'no firebase-tools warning that nobody explains');
+        assertSuiteRuns(next);
+
+        // A third start beside the running one refuses, and says which one runs.
+        const third = new NpmStart();
+        const code = await third.exit();
+        assert.notEqual(code, 0);
+        assert.match(third.output, new RegExp(`npm start already runs for this checkout \\(pid ${next.scriptPid()}\\)`));
+        assertSuiteRuns(next);
+      },
+      "SIGINT to npm's PID",
+      () => process.kill(next.pid, 'SIGINT'),
+    );
   });
 });
