@@ -43,7 +43,7 @@ let moderator: FirestoreModerator | undefined;
 const getModerator = () =>
   (moderator ??= new FirestoreModerator(getFirestore(), new NetworkHasher(getFirestore()), Date.now, banPolicy));
 let linkCalls: LinkCalls | undefined;
-const getLinkCalls = () => (linkCalls ??= new LinkCalls(getFirestore(), Date.now, rateLimits));
+const getLinkCalls = () => (linkCalls ??= new LinkCalls(getFirestore(), Date.now));
 // One per instance: it remembers full rate windows and recent bans (matching/rate-limit.ts).
 let gate: RequestGate | undefined;
 const getGate = () => (gate ??= new RequestGate(getFirestore(), Date.now, rateLimits));

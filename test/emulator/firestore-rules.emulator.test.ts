@@ -502,6 +502,23 @@ describe('firestore.rules', () => {
       await denied(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), to: ROOMMATE }));
       await denied(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), updatedAt: Timestamp.fromMillis(0) }));
     });
+    it('takes the description before the latest only as {epoch: latest - 1, type, sdp}, bounded like a description', async () => {
+      const own = mailbox(as(JOINER), JOINER_TO_WAITER);
+      await allowed(updateDoc(own, { ...signalWrite(1, { epoch: 1, description: ANSWER }), previous: null }));
+      // The next write: an offer of its own right after that answer.
+      const withPrevious = (previous: unknown) => ({ ...signalWrite(2, { epoch: 2, description: OFFER }), previous });
+      await denied(updateDoc(own, withPrevious('an answer')));
+      await denied(updateDoc(own, withPrevious({ epoch: 1, type: 'answer' })));
+      await denied(updateDoc(own, withPrevious({ epoch: 1, ...ANSWER, extra: true })));
+      await denied(updateDoc(own, withPrevious({ epoch: 2, ...ANSWER })));
+      await denied(updateDoc(own, withPrevious({ epoch: 1, type: 'pranswer', sdp: ANSWER.sdp })));
+      await denied(updateDoc(own, withPrevious({ epoch: 1, type: 'answer', sdp: 42 })));
+      await denied(updateDoc(own, withPrevious({ epoch: 1, type: 'answer', sdp: '' })));
+      await denied(updateDoc(own, withPrevious({ epoch: 1, type: 'answer', sdp: 'x'.repeat(MAX_SIGNAL_SDP + 1) })));
+      // The answer stays readable beside the offer; an offer before an answer too.
+      await allowed(updateDoc(own, withPrevious({ epoch: 1, ...ANSWER })));
+      await allowed(updateDoc(own, { ...signalWrite(3, { epoch: 3, description: ANSWER }), previous: { epoch: 2, ...OFFER } }));
+    });
     it('allows each member exactly its two mailboxes: its inbox by where(to == itself), its outbox by id', async () => {
       const waiterInbox = await allowed(getDocs(query(signals(as(WAITER)), where('to', '==', WAITER))));
       assert.deepEqual(

@@ -21,7 +21,7 @@ import {
   type QueryDocumentSnapshot,
 } from 'firebase-admin/firestore';
 import { backoffMs } from '../domain/backoff.js';
-import { DEFAULT_RATE_LIMITS, MAX_CALL_AGE_MS, type RateLimits } from '../domain/limits.js';
+import { MAX_CALL_AGE_MS } from '../domain/limits.js';
 import {
   availability,
   decideEnter,
@@ -38,7 +38,6 @@ import { UsageMeter } from '../domain/usage.js';
 import { BANS } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from '../matching/optimistic.js';
 import { emptyMailbox, newPresence } from './mailboxes.js';
-import { checkRateOptimistic, type RateAction } from '../matching/rate-limit.js';
 import {
   CALLS_COLLECTION,
   MEMBERS_SUBCOLLECTION,
@@ -80,8 +79,6 @@ export class LinkCalls {
     private readonly db: Firestore,
     /** Injected so tests can move time; production uses the server clock. */
     private readonly now: () => number = Date.now,
-    /** Read per request, so deploy-time parameters apply (functions/src/config.ts). */
-    private readonly rateLimits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
   ) {}
 
   private call(callId: string): DocumentReference {
@@ -101,12 +98,10 @@ export class LinkCalls {
     await this.refuseBanned(uid, meter);
     return this.retrying<CreateCallResult>(meter, async () => {
       const nowMs = this.now();
-      const takeRate = await this.rate(uid, 'createCall', nowMs, meter);
       // A fresh id each attempt: the only race create() can lose is an id
       // already taken (never in practice at 131 bits), or the rate window.
       const callId = newLinkCallId();
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       const call: StoredLinkCall = {
         kind: 'link',
         members: [uid],
@@ -126,12 +121,11 @@ export class LinkCalls {
    * only; lapsed members it finds are removed on the way (as by the next
    * enter), so the members' pages see them go without waiting for the sweep.
    */
-  async peek(uid: string, callId: string, meter = new UsageMeter()): Promise<CallAvailability> {
+  async peek(callId: string, meter = new UsageMeter()): Promise<CallAvailability> {
     return this.retrying<CallAvailability>(meter, async () => {
       const nowMs = this.now();
-      const [takeRate, read] = await Promise.all([this.rate(uid, 'peekCall', nowMs, meter), this.read(callId, meter)]);
+      const read = await this.read(callId, meter);
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       if (read.facts !== null) {
         const prune = decidePrune(read.facts, nowMs);
         if (prune.kind === 'end') this.endInto(batch, callId, read);
@@ -146,9 +140,8 @@ export class LinkCalls {
     await this.refuseBanned(uid, meter);
     return this.retrying<EnterCallResult>(meter, async () => {
       const nowMs = this.now();
-      const [takeRate, read] = await Promise.all([this.rate(uid, 'enterCall', nowMs, meter), this.read(callId, meter)]);
+      const read = await this.read(callId, meter);
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       const decision = decideEnter(read.facts, uid, nowMs);
       const members = read.facts?.members ?? [];
       const capacity = read.facts?.capacity ?? LINK_CALL_CAPACITY;
@@ -197,9 +190,8 @@ export class LinkCalls {
   async leave(uid: string, callId: string, meter = new UsageMeter()): Promise<LeaveCallResult> {
     return this.retrying<LeaveCallResult>(meter, async () => {
       const nowMs = this.now();
-      const [takeRate, read] = await Promise.all([this.rate(uid, 'leaveCall', nowMs, meter), this.read(callId, meter)]);
+      const read = await this.read(callId, meter);
       const batch = new MeteredBatch(this.db, meter);
-      takeRate(batch);
       const decision = decideLeave(read.facts, uid, nowMs);
       switch (decision.kind) {
         case 'not-member':
@@ -314,10 +306,6 @@ export class LinkCalls {
 
   private presence(uid: string, nowMs: number) {
     return newPresence(uid, nowMs);
-  }
-
-  private async rate(uid: string, action: RateAction, nowMs: number, meter: UsageMeter): Promise<(batch: MeteredBatch) => void> {
-    return checkRateOptimistic(this.db, meter, uid, action, nowMs, this.rateLimits()[action]);
   }
 
   /** Refuses someone banned for reports (like join does): permission-denied with when it ends. */

@@ -25,8 +25,8 @@ export function createCallHandler(calls: () => LinkCalls, gate: () => RequestGat
 
 /** `peekCall({callId})`: open (with how many are in it), full, or ended; nothing else. */
 export function peekCallHandler(calls: () => LinkCalls, gate: () => RequestGate) {
-  return callable('peekCall', gate, parsePeekCallRequest, async (uid, { callId }, meter) => {
-    const result = await calls().peek(uid, callId, meter);
+  return callable('peekCall', gate, parsePeekCallRequest, async (_uid, { callId }, meter) => {
+    const result = await calls().peek(callId, meter);
     logger.info('peekCall', { callId, status: result.status, usage: meter.usage });
     return result;
   });

@@ -7,11 +7,8 @@
  * limit costs one read, or none once the instance knows the window is full.
  * The window is written with a conditional write, so that concurrent
  * requests of one person are counted one after the other.
- *
- * checkRateOptimistic takes the window inside an operation's own batch; it
- * does nothing for a request the gate already counted (the calls by link
- * still call it: the gate is the only count). The matchmaker counts nothing
- * itself.
+ * The gate is the only count: the matchmaker and the calls by link count
+ * nothing themselves.
  */
 import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/limits.js';
@@ -31,13 +28,6 @@ export type RateAction = keyof RateLimits;
  * a page sends one join or report at a time), so a few losses mean "too many".
  */
 const GATE_ATTEMPTS = 4;
-
-/** Requests (by their meter) whose window the gate already took, per action. */
-const countedUpFront = new WeakMap<UsageMeter, Set<RateAction>>();
-
-function alreadyCounted(meter: UsageMeter, action: RateAction): boolean {
-  return countedUpFront.get(meter)?.has(action) ?? false;
-}
 
 /**
  * How long an instance keeps refusing a banned person without reading their
@@ -94,9 +84,6 @@ export class RequestGate {
         meter.lostRace();
         continue;
       }
-      const counted = countedUpFront.get(meter) ?? new Set<RateAction>();
-      counted.add(action);
-      countedUpFront.set(meter, counted);
       return;
     }
     // Lost every race against the same person's own simultaneous requests.
@@ -121,26 +108,6 @@ export class RequestGate {
       throw err;
     }
   }
-}
-
-/**
- * Takes the window inside an operation's conditional batch (see
- * optimistic.ts): the read happens now, and the returned function adds the
- * window's update to the batch, conditional on nobody having counted in
- * between. Nothing at all for a request the gate already counted.
- */
-export async function checkRateOptimistic(
-  db: Firestore,
-  meter: UsageMeter,
-  uid: string,
-  action: RateAction,
-  nowMs: number,
-  policy: RatePolicy,
-): Promise<(batch: MeteredBatch) => void> {
-  if (alreadyCounted(meter, action)) return () => {};
-  const snap = await readDoc(db.collection(RATE_LIMITS).doc(`${uid}_${action}`), meter);
-  const next = decide(snap, action, nowMs, policy);
-  return (batch) => replaceIfUnchanged(batch, snap, next);
 }
 
 /** The window after this request, or RateLimited. */
