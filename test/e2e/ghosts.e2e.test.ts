@@ -71,7 +71,7 @@ describe('ghosts: browsers that die without a word', () => {
     const statuses = await recordStatuses(b);
     await b.press('start');
     const pairedCall = await eventually(
-      async () => (await db.collection('calls').where('participants', 'array-contains', ghostUid).get()).docs[0]?.id,
+      async () => (await db.collection('calls').where('members', 'array-contains', ghostUid).get()).docs[0]?.id,
       15_000,
       'B is paired with the ghost',
     );
