@@ -119,7 +119,19 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Whether parley.mjs will run each bench in a network namespace of its own
+ * (as root, where `unshare -n` works; see loopbackOnlyPrefix there): then the
+ * runs cannot collide on ports, and ports taken on the host (another
+ * checkout's `npm start`) are none of their business.
+ */
+function ownNetworkPerRun(): boolean {
+  if (process.env['PARLEY_NO_NETNS'] === '1' || process.getuid?.() !== 0) return false;
+  return spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' }).status === 0;
+}
+
 async function waitForPortsFree(): Promise<void> {
+  if (ownNetworkPerRun()) return;
   const config = JSON.parse(readFileSync(join(ROOT, 'firebase.json'), 'utf8')) as {
     emulators: Record<string, { port?: number }>;
   };
