@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -158,8 +159,16 @@ interface RunRecord {
   /** Where the figures came from: the run's latest.json, or the JSON lines it printed when it wrote none. */
   readonly source: 'latest.json' | 'printed lines';
   readonly failedParts: ReadonlyArray<{ part: string; reason: string }>;
+  /**
+   * The machine's 1-minute load average during the run (sampled every 5 s),
+   * mean and max: on a shared 2-core machine the load of others' work moves
+   * the figures more than most changes do, and this says when it did.
+   */
+  readonly load: { readonly mean: number; readonly max: number };
   readonly figures: RunFigures;
 }
+
+const LOAD_SAMPLE_MS = 5_000;
 
 /** One `node scripts/parley.mjs bench` in `dir`, its output shown with a prefix, its figures collected. */
 async function benchRun(side: Side, dir: string, round: number): Promise<RunRecord> {
@@ -171,6 +180,8 @@ async function benchRun(side: Side, dir: string, round: number): Promise<RunReco
   const prefix = `\x1b[35m[${side} ${round}/${ROUNDS}]\x1b[0m `;
   log(`${side}, round ${round} of ${ROUNDS}: node scripts/parley.mjs bench in ${relative(ROOT, dir) || '.'}`);
   const startedAt = Date.now();
+  const loads = [loadavg()[0]!];
+  const sampler = setInterval(() => loads.push(loadavg()[0]!), LOAD_SAMPLE_MS);
   const child = spawn(process.execPath, [join(dir, 'scripts', 'parley.mjs'), 'bench'], {
     cwd: dir,
     env,
@@ -188,7 +199,10 @@ async function benchRun(side: Side, dir: string, round: number): Promise<RunReco
   });
   createInterface({ input: child.stderr }).on('line', (line) => console.error(prefix + line));
   const exitCode = await new Promise<number>((r) => child.on('exit', (code, signal) => r(code ?? (signal ? 1 : 0))));
+  clearInterval(sampler);
   const seconds = Math.round((Date.now() - startedAt) / 1000);
+  const round1 = (x: number) => Math.round(x * 10) / 10;
+  const load = { mean: round1(loads.reduce((a, b) => a + b, 0) / loads.length), max: round1(Math.max(...loads)) };
   let record: RunRecord;
   if (existsSync(latest)) {
     const json = JSON.parse(readFileSync(latest, 'utf8')) as { figures: Figure[]; failedParts?: RunRecord['failedParts'] };
@@ -199,14 +213,17 @@ async function benchRun(side: Side, dir: string, round: number): Promise<RunReco
       seconds,
       source: 'latest.json',
       failedParts: json.failedParts ?? [],
+      load,
       figures: json.figures,
     };
   } else {
-    record = { side, round, exitCode, seconds, source: 'printed lines', failedParts: [], figures: printed };
+    record = { side, round, exitCode, seconds, source: 'printed lines', failedParts: [], load, figures: printed };
   }
   mkdirSync(join(RESULTS, 'compare'), { recursive: true });
   writeFileSync(join(RESULTS, 'compare', `round-${round}-${side}.json`), `${JSON.stringify(record, null, 2)}\n`);
-  log(`${side}, round ${round}: exit ${exitCode} after ${seconds} s, ${record.figures.length} figures (from ${record.source})`);
+  log(
+    `${side}, round ${round}: exit ${exitCode} after ${seconds} s, ${record.figures.length} figures (from ${record.source}), load average ${load.mean} (max ${load.max})`,
+  );
   return record;
 }
 
@@ -240,6 +257,9 @@ async function main(): Promise<void> {
   const table = formatTable(rows, { baseline: baseline.label, current: current.label });
   console.log('');
   console.log(`Median over ${ROUNDS} round(s) each; ratio = current / baseline; the spread is min–max over rounds.`);
+  console.log(
+    `Runs (side round: seconds, load average mean/max): ${records.map((r) => `${r.side} ${r.round}: ${r.seconds} s, ${r.load.mean}/${r.load.max}`).join('; ')}`,
+  );
   console.log(table);
   const flagged = rows.filter((r) => r.verdict === Verdict.worse);
   const failed = rows.filter(
