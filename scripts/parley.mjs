@@ -853,6 +853,13 @@ async function main() {
       return;
     }
     case 'bench': {
+      if (process.env.PARLEY_BENCH_BASELINE) {
+        // Compare mode: the baseline's bench and this tree's, each run by its
+        // own parley.mjs in alternation, then one table (test/bench/compare-bench.ts).
+        build(['tests']);
+        run(process.execPath, [join(ROOT, 'build', 'test', 'bench', 'compare-bench.js')], { env });
+        return;
+      }
       ensureCoturn();
       ensureFirestoreEmulator(env);
       ensurePubsubEmulator(env);

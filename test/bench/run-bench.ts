@@ -3,7 +3,9 @@
  * the emulator suite and the built site, in real Chromium with a fake camera.
  * Prints one JSON object per figure and writes them all to
  * bench-results/latest.json. Figures, not assertions: nothing here fails on a
- * slow machine.
+ * slow machine. Each part runs on its own: a part that throws prints its
+ * diagnosis, its missing figures are written as `failed` with the reason, and
+ * the next part runs; the exit status is 1 when any part failed.
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { reportStall, resetTabs } from '../support/stall.js';
 import { summarize } from './stats.js';
 import { measureGhosts } from './ghosts.js';
 import { measureWriteLatency } from './write-latency.js';
+import { BENCH_PARTS, parseOnly, type BenchPart } from './parts.js';
 
 const CALLS = Number(process.env['PARLEY_BENCH_CALLS'] ?? 20);
 /** Concurrent joiners per pairing round (PARLEY_BENCH_JOINERS, comma-separated). */
@@ -39,16 +42,32 @@ const RELAY_CALLS = Number(process.env['PARLEY_BENCH_RELAY_CALLS'] ?? 10);
 const RELAY_CUTS = Number(process.env['PARLEY_BENCH_RELAY_CUTS'] ?? 10);
 /**
  * Which parts to run (PARLEY_BENCH_ONLY, comma-separated: bundle, calls,
- * relay, links, writes, pairing); all when unset. For iterating on one figure.
+ * relay, links, writes, ghosts, pairing); all when unset. For iterating on one figure.
  */
-const ONLY = process.env['PARLEY_BENCH_ONLY']?.split(',').map((x) => x.trim());
-const runs = (part: 'bundle' | 'calls' | 'relay' | 'links' | 'writes' | 'pairing' | 'ghosts') => !ONLY || ONLY.includes(part);
-const figures: object[] = [];
+const ONLY = parseOnly(process.env['PARLEY_BENCH_ONLY']);
+const runs = (part: BenchPart) => !ONLY || ONLY.includes(part);
+/**
+ * A part that has not finished after this long is failed and its pages
+ * closed, so that one hung wait cannot keep the other parts' figures from
+ * being written. The longest part seen on this 2-core machine (links, five
+ * calls built up to five members under load) took about 10 minutes.
+ */
+const PART_TIMEOUT_MS = Number(process.env['PARLEY_BENCH_PART_TIMEOUT_S'] ?? 1_800) * 1_000;
+const figures: Array<{ figure: string; part?: BenchPart }> = [];
+/** The part running now: each figure says which part reported it. */
+let currentPart: BenchPart | undefined;
 
 function report(figure: string, data: object): void {
-  const line = { figure, ...data };
+  const line = { figure, ...(currentPart ? { part: currentPart } : {}), ...data };
   console.log(JSON.stringify(line));
   figures.push(line);
+}
+
+/** The random-chat tabs a part has open: on its failure, their sessions' diagnosis is printed (reportStall). */
+const openTabs = new Set<ParleyTab>();
+function tracked(tab: ParleyTab): ParleyTab {
+  openTabs.add(tab);
+  return tab;
 }
 
 type Marks = Record<string, number>;
@@ -86,8 +105,8 @@ async function measureCalls(browser: Browser): Promise<{ matchToFace: number[]; 
   const unsubscribe = db.collection('calls').onSnapshot((snap) => {
     for (const c of snap.docChanges()) if (c.type === 'added') committed.set(c.doc.id, c.doc.createTime.toMillis());
   });
-  const a = await ParleyTab.open(browser);
-  const b = await ParleyTab.open(browser);
+  const a = tracked(await ParleyTab.open(browser));
+  const b = tracked(await ParleyTab.open(browser));
   const startToFace: number[] = [];
   const matchToFace: number[] = [];
   const phases: Record<string, number[]> = {};
@@ -244,9 +263,9 @@ function logSize(): number {
  * the whole round. Lost races: conditional writes the functions retried,
  * from their log.
  */
-async function measurePairing(): Promise<void> {
+async function measurePairing(joiners: readonly number[]): Promise<void> {
   const db = adminDb();
-  for (const n of JOINERS) {
+  for (const n of joiners) {
     await clearFirestore();
     await drainTriggers();
     const users = userPool();
@@ -306,8 +325,8 @@ async function measurePairing(): Promise<void> {
 /** 4: Firestore operations for one complete call, clients and functions together. */
 async function measureCost(browser: Browser): Promise<void> {
   await clearFirestore();
-  const a = await ParleyTab.open(browser);
-  const b = await ParleyTab.open(browser);
+  const a = tracked(await ParleyTab.open(browser));
+  const b = tracked(await ParleyTab.open(browser));
   // What each page's signaling counted (web/src/backend/firestore-mailbox.ts): its listeners' reads and its mailbox writes.
   type ClientUsage = { reads: number; writes: number };
   const usage = (t: ParleyTab) =>
@@ -581,30 +600,105 @@ function measureBundle(): void {
   });
 }
 
-async function main(): Promise<void> {
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  if (runs('bundle')) measureBundle();
-  const browser = await launchChromium();
-  try {
-    if (runs('calls')) {
-      const floor = await measureFloor(browser);
-      const { matchToFace, startToFace } = await measureCalls(browser);
-      const f50 = summarize(floor).p50;
-      report('ratios-to-floor', {
-        matchToFaceP50: Math.round((summarize(matchToFace).p50 / f50) * 100) / 100,
-        startToFaceP50: Math.round((summarize(startToFace).p50 / f50) * 100) / 100,
-        targets: { matchToFaceP50: '≤ 1.5× floor', startToFaceP50Ms: '< 500 ms' },
-      });
-      await measureCost(browser);
+/** The bench's Chromium, launched on first use and again after a part left it crashed or disconnected. */
+let chromium: Browser | null = null;
+async function browser(): Promise<Browser> {
+  if (!chromium?.connected) chromium = await launchChromium();
+  return chromium;
+}
+
+/** Resolves or rejects with `work`, or rejects after `ms` (and then ignores what `work` does later). */
+function withDeadline(work: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves with `work`'s value, or with `fallback` after `ms`: a diagnosis must not hang on a hung page. */
+function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return Promise.race([work.catch(() => fallback), new Promise<T>((r) => setTimeout(() => r(fallback), ms).unref())]);
+}
+
+/**
+ * What a failed part left behind, on stderr: the sessions of its random-chat
+ * tabs and the database (reportStall), then every other page still open (a
+ * call by link, the relay's and the write study's pages) with its status
+ * and marks. Then its pages are closed, so the next part starts clean.
+ */
+async function diagnoseAndClose(): Promise<void> {
+  const live = [...openTabs].filter((t) => !t.page.isClosed());
+  await within(
+    reportStall(adminDb(), live).then(() => true),
+    30_000,
+    false,
+  ).then((done) => done || console.error('#   (the database did not answer within 30 s)'));
+  const shown = new Set(live.map((t) => t.page));
+  if (chromium?.connected) {
+    for (const context of chromium.browserContexts()) {
+      for (const page of await within(context.pages(), 5_000, [])) {
+        if (shown.has(page) || page.url() === 'about:blank') continue;
+        const state = await within<object>(
+          page.evaluate(() => {
+            const app = document.querySelector('parley-app')?.shadowRoot;
+            const call = app?.querySelector('parley-call')?.shadowRoot;
+            return {
+              status: app?.querySelector('#status')?.getAttribute('data-status') ?? null,
+              callStatus: call?.querySelector('#status')?.getAttribute('data-status') ?? null,
+              tiles: [...(call?.querySelectorAll('.tile.peer') ?? [])].map((t) => t.getAttribute('data-state')),
+              marks: performance
+                .getEntriesByType('mark')
+                .filter((m) => m.name.startsWith('parley:'))
+                .map((m) => `${m.name.slice('parley:'.length)}@${Math.round(performance.timeOrigin + m.startTime)}`),
+            };
+          }),
+          5_000,
+          { unresponsive: true },
+        );
+        console.error(`#   page ${page.url()}:`, JSON.stringify(state));
+      }
+      if (context !== chromium.defaultBrowserContext()) await within(context.close(), 10_000, undefined);
     }
-    if (runs('relay')) await measureRelay(browser, report, { calls: RELAY_CALLS, cuts: RELAY_CUTS, mints: 30 });
-    if (runs('links')) await measureLinkCalls(browser);
-    if (runs('writes')) await measureWriteLatency(browser, report, WRITES);
-    if (runs('ghosts')) await measureGhosts(browser, report, GHOST_ROUNDS);
-  } finally {
-    await browser.close();
   }
-  if (runs('pairing')) await measurePairing();
+  openTabs.clear();
+}
+
+const failedParts: Array<{ part: string; reason: string }> = [];
+
+/**
+ * Runs one part on its own. On failure: the diagnosis, a `failed` figure
+ * (with the reason) for each of `expected` that the part had not reported,
+ * and the run goes on with the next part.
+ */
+async function runPart(
+  part: BenchPart,
+  work: () => Promise<void>,
+  {
+    label = part,
+    expected = BENCH_PARTS[part].map((figure) => ({ figure })),
+  }: { label?: string; expected?: ReadonlyArray<{ figure: string; joiners?: number }> } = {},
+): Promise<void> {
+  const from = figures.length;
+  const startedAt = Date.now();
+  currentPart = part;
+  try {
+    await withDeadline(work(), PART_TIMEOUT_MS, `part ${label}`);
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    console.error(`# part ${label} failed after ${Math.round((Date.now() - startedAt) / 1000)} s: ${reason}`);
+    console.error(err);
+    await diagnoseAndClose();
+    const reported = new Set(figures.slice(from).map((f) => f.figure));
+    for (const { figure, ...which } of expected) if (!reported.has(figure)) report(figure, { ...which, failed: reason });
+    failedParts.push({ part: label, reason });
+  } finally {
+    currentPart = undefined;
+  }
+}
+
+function writeResults(): void {
   const dir = join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const result = JSON.stringify(
@@ -616,6 +710,7 @@ async function main(): Promise<void> {
       linkCalls: LINK_CALLS,
       writes: WRITES,
       only: ONLY ?? 'all',
+      failedParts,
       figures,
     },
     null,
@@ -625,7 +720,59 @@ async function main(): Promise<void> {
   console.log(`wrote ${join('bench-results', 'latest.json')}`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  if (runs('bundle')) await runPart('bundle', async () => measureBundle());
+  if (runs('calls')) {
+    await runPart('calls', async () => {
+      const floor = await measureFloor(await browser());
+      const { matchToFace, startToFace } = await measureCalls(await browser());
+      const f50 = summarize(floor).p50;
+      report('ratios-to-floor', {
+        matchToFaceP50: Math.round((summarize(matchToFace).p50 / f50) * 100) / 100,
+        startToFaceP50: Math.round((summarize(startToFace).p50 / f50) * 100) / 100,
+        targets: { matchToFaceP50: '≤ 1.5× floor', startToFaceP50Ms: '< 500 ms' },
+      });
+      await measureCost(await browser());
+    });
+  }
+  if (runs('relay')) {
+    await runPart('relay', async () =>
+      measureRelay(await browser(), report, { calls: RELAY_CALLS, cuts: RELAY_CUTS, mints: 30 }),
+    );
+  }
+  if (runs('links')) await runPart('links', async () => measureLinkCalls(await browser()));
+  if (runs('writes')) await runPart('writes', async () => measureWriteLatency(await browser(), report, WRITES));
+  if (runs('ghosts')) await runPart('ghosts', async () => measureGhosts(await browser(), report, GHOST_ROUNDS));
+  // The pairing rounds drive the functions from Node: the browser's processes would only take CPU from them.
+  await chromium?.close().catch(() => undefined);
+  chromium = null;
+  if (runs('pairing')) {
+    // One round per N, each on its own: a round that fails loses only its own figure.
+    for (const n of JOINERS) {
+      await runPart('pairing', () => measurePairing([n]), {
+        label: `pairing (${n} joiners)`,
+        expected: [{ figure: 'pairing-under-load', joiners: n }],
+      });
+    }
+  }
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    failedParts.push({ part: 'bench', reason: err instanceof Error ? err.message : String(err) });
+  })
+  .finally(async () => {
+    await chromium?.close().catch(() => undefined);
+    writeResults();
+    if (failedParts.length > 0) {
+      console.error(
+        `# ${failedParts.length} part(s) failed; the figures of the others are above and in bench-results/latest.json:`,
+      );
+      for (const f of failedParts) console.error(`#   ${f.part}: ${f.reason}`);
+      process.exitCode = 1;
+    }
+    // Listeners and the emulator connections of the Admin SDK would keep Node running.
+    process.exit();
+  });

@@ -1,0 +1,36 @@
+/**
+ * The parts of `npm run bench` and the figures each one reports. Pure.
+ * run-bench.ts marks a failed part's missing figures `failed` from this list;
+ * compare mode uses it to leave out a baseline's figures of parts that were
+ * not asked for (an older bench may run every part whatever PARLEY_BENCH_ONLY says).
+ */
+
+export const BENCH_PARTS = {
+  bundle: ['web-bundle'],
+  calls: ['floor', 'start-to-face', 'match-to-face', 'phase', 'ratios-to-floor', 'signaling-cost'],
+  relay: ['turn-credentials', 'relay-vs-direct-match-to-face', 'relay-crash-recovery'],
+  links: ['link-join-to-faces', 'link-outbound-video', 'link-call-cost'],
+  writes: ['write-latency'],
+  ghosts: ['ghost-partner-told-ms', 'ghost-requeued-ms', 'ghost-unmatchable-ms'],
+  pairing: ['pairing-under-load'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type BenchPart = keyof typeof BENCH_PARTS;
+
+export const PART_NAMES = Object.keys(BENCH_PARTS) as BenchPart[];
+
+/** The part that reports `figure`, or null for a name this bench does not know. */
+export function partOf(figure: string): BenchPart | null {
+  return PART_NAMES.find((p) => (BENCH_PARTS[p] as readonly string[]).includes(figure)) ?? null;
+}
+
+/** PARLEY_BENCH_ONLY as a list of parts (null: all); an unknown name is an error a person can act on. */
+export function parseOnly(value: string | undefined): BenchPart[] | null {
+  if (value === undefined || value.trim() === '') return null;
+  const names = value.split(',').map((x) => x.trim());
+  const unknown = names.filter((n) => !(PART_NAMES as string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`PARLEY_BENCH_ONLY: unknown part ${unknown.join(', ')}; the parts are ${PART_NAMES.join(', ')}`);
+  }
+  return names as BenchPart[];
+}
