@@ -269,14 +269,16 @@ export async function onCallEnded(
   const members = randomCallMembers(call);
   let writes = 0;
   if (call !== undefined && members !== null) {
-    const history: HistoryDoc = {
-      members,
-      room: typeof call['room'] === 'string' ? call['room'] : '',
-      callMs: endedCallMs(call, members, mailboxes.docs, nowMs),
-      endedAt: Timestamp.fromMillis(nowMs),
-      expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
-    };
-    await db.collection(HISTORY).doc(callId).set(history);
+    await db
+      .collection(HISTORY)
+      .doc(callId)
+      .set({
+        members,
+        room: typeof call['room'] === 'string' ? call['room'] : '',
+        callMs: endedCallMs(call, members, mailboxes.docs, nowMs),
+        endedAt: Timestamp.fromMillis(nowMs),
+        expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
+      } satisfies HistoryDoc);
     writes = 1;
   }
   const deleted = await Promise.all([presence, mailboxes].map((snap) => deleteAll(db, snap)));
