@@ -269,7 +269,6 @@ export async function onCallEnded(
   const members = randomCallMembers(call);
   let writes = 0;
   if (call !== undefined && members !== null) {
-    // One statement naming the collection and expireAt: the TTL check (test/deploy) reads it so.
     await db
       .collection(HISTORY)
       .doc(callId)
