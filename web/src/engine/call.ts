@@ -61,6 +61,8 @@ export interface CallOptions {
    */
   readonly connectTimeoutMs: number;
   readonly budget?: UplinkBudget;
+  /** Whether each link's offerer keeps its candidates until the answer is applied (PeerLinkOptions.holdCandidates). */
+  readonly holdCandidates?: boolean;
   /** A member's link went (see GoneReason); their tile is gone from `peers`. */
   readonly gone?: (id: string, reason: GoneReason) => void;
 }
@@ -246,7 +248,12 @@ export class Call {
     } as Omit<LinkEntry, 'link'> as LinkEntry;
     entry.link = new PeerLink(
       this.options.localStream,
-      { ...roles, config: this.options.rtcConfig(), reconnect: this.reconnect },
+      {
+        ...roles,
+        config: this.options.rtcConfig(),
+        reconnect: this.reconnect,
+        holdCandidates: this.options.holdCandidates ?? false,
+      },
       {
         signal: (signal) => this.sendFrom(entry, signal),
         remoteStream: () => this.notify(),

@@ -77,6 +77,17 @@ export interface PeerLinkOptions {
   readonly reconnect: ReconnectPolicy;
   /** Heartbeats on the control channel this often (default: liveness.ts). */
   readonly heartbeatMs?: number;
+  /**
+   * Whether our candidates wait until the other end's description is
+   * applied, so that the other end learns our addresses only once it has
+   * answered, not merely by being paired with us (address harvesting by
+   * strangers). It costs one signaling round trip before connectivity checks
+   * can run both ways (measured in a call by link: join-to-face p50 469 →
+   * 956 ms for the second member), so only random calls hold them. An
+   * answerer never holds any: its remote description is set before it
+   * gathers.
+   */
+  readonly holdCandidates?: boolean;
 }
 
 /**
@@ -122,14 +133,7 @@ export class PeerLink {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Whether this link gathered a relay candidate (the relay answered): see whyNotConnected. */
   private gatheredRelay = false;
-  /**
-   * Our candidates, held until the other end's description is applied: the
-   * other end learns our addresses only once it has answered, not merely by
-   * being paired with us (address harvesting). ICE needs only one side's
-   * candidates to start; the answerer's arrive with its answer, so holding
-   * ours costs the connection nothing. An answerer never holds any: its
-   * remote description is set before it gathers.
-   */
+  /** Our candidates, while PeerLinkOptions.holdCandidates keeps them until the other end's description is applied. */
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
 
   constructor(
@@ -157,6 +161,7 @@ export class PeerLink {
       if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
     };
     this.pc.onconnectionstatechange = () => this.updateState();
+    if (!options.holdCandidates) this.ownCandidates.open((candidate) => this.send({ candidate }));
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {

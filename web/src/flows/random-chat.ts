@@ -423,6 +423,8 @@ export class RandomChatFlow {
       rtcConfig: () => this.deps.rtcConfig(),
       reconnectForMs: this.deps.reconnectForMs ?? RECONNECT_FOR_MS.random,
       connectTimeoutMs: this.deps.timing.connectTimeoutMs,
+      // Strangers: the waiter's addresses go only to a joiner who answered.
+      holdCandidates: true,
       signaling: {
         send: (to, signal) => this.send(attempt, to, signal),
         drop: () => undefined,
