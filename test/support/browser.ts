@@ -207,14 +207,14 @@ export class ParleyTab {
    * failed (e.g. paired but no media), to say which side stalled where.
    */
   async diagnosis(): Promise<object> {
-    const page = await this.page.$(`${IN_PAGE} parley-random`);
+    const page = (await this.page.$(`${IN_PAGE} parley-random`)) ?? (await this.page.$(`${IN_PAGE} parley-call`));
     const flow = page
       ? await page.evaluate((el) => {
           const f = (el as unknown as RandomPage).flow;
-          const call = f.call;
+          const call = f.call ?? (el as unknown as CallPage).flow.engine;
           return {
             status: f.state.status,
-            callId: f.callId,
+            callId: f.callId ?? null,
             links:
               call?.peers.map((p) => {
                 const link = call.link(p.id);
@@ -415,6 +415,27 @@ export class ParleyTab {
     }));
   }
 
+  /**
+   * Freezes the page's JavaScript, as a busy CPU or a phone switching apps
+   * does: timers, listeners, heartbeats and Firestore callbacks stop (the
+   * DevTools debugger holds the main thread), while the browser's network
+   * and media threads go on. Returns the function that lets it run again.
+   * Call nothing else on this tab while it is frozen: it would wait for it.
+   */
+  async freeze(): Promise<() => Promise<void>> {
+    const cdp = await this.page.createCDPSession();
+    await cdp.send('Debugger.enable');
+    const paused = new Promise<void>((resolve) => cdp.once('Debugger.paused', () => resolve()));
+    await cdp.send('Debugger.pause');
+    // The page pauses at its next statement: its timers run every 250 ms.
+    await paused;
+    return async () => {
+      await cdp.send('Debugger.resume');
+      await cdp.send('Debugger.disable');
+      await cdp.detach();
+    };
+  }
+
   async peerTiles(): Promise<number> {
     const grid = await this.page.$(`${IN_PAGE} parley-call`);
     return grid ? grid.evaluate((el) => el.shadowRoot?.querySelectorAll('.tile.peer').length ?? 0) : 0;
@@ -463,5 +484,5 @@ interface RandomPage {
   flow: { state: { status: string }; callId: string | null; call: Engine | null };
 }
 interface CallPage {
-  flow: { refresh(): Promise<void>; localStream: MediaStream | null; engine: Engine | null };
+  flow: { state: { status: string }; refresh(): Promise<void>; localStream: MediaStream | null; engine: Engine | null };
 }

@@ -26,6 +26,7 @@ import {
 } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import { HeldQueue } from '../engine/held-queue.js';
+import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
 import { listenToMailboxes, MailboxWriter, usage } from './firestore-mailbox.js';
@@ -64,6 +65,7 @@ interface Outgoing {
   readonly to: string;
   /** null: a probe (a write with nothing new). */
   readonly signal: LinkSignal | null;
+  readonly tag: LinkTag;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -105,25 +107,25 @@ export class FirestoreCallConnection implements CallConnection {
       db,
       callId,
       uid,
-      (from, signal) => {
-        if (!this.closed) this.handlers.signal(from, signal);
+      (from, signal, tag) => {
+        if (!this.closed) this.handlers.signal(from, signal, tag);
       },
       (err) => {
         if (!this.closed) console.warn('signal listener stopped', err);
       },
-      (from, bare) => {
-        if (!this.closed) this.handlers.activity(from, bare);
+      (from, bare, tag) => {
+        if (!this.closed) this.handlers.activity(from, bare, tag);
       },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
   }
 
-  send(to: string, signal: LinkSignal): Promise<void> {
-    return this.enqueue(to, signal);
+  send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, signal, tag);
   }
 
-  probe(to: string): Promise<void> {
-    return this.enqueue(to, null);
+  probe(to: string, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, null, tag);
   }
 
   drop(to: string): void {
@@ -149,9 +151,9 @@ export class FirestoreCallConnection implements CallConnection {
     this.writers.clear();
   }
 
-  private enqueue(to: string, signal: LinkSignal | null): Promise<void> {
+  private enqueue(to: string, signal: LinkSignal | null, tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
-    return new Promise<void>((resolve, reject) => this.outgoing.push({ to, signal, resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.outgoing.push({ to, signal, tag, resolve, reject }));
   }
 
   /** The call document as the listener (or a refresh) read it. */
@@ -166,10 +168,10 @@ export class FirestoreCallConnection implements CallConnection {
     }
     if (!this.seenCall) {
       this.seenCall = true;
-      this.outgoing.open(({ to, signal, resolve, reject }) => {
+      this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
         let writer = this.writers.get(to);
         if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
-        (signal ? writer.send(signal) : writer.probe()).then(resolve, reject);
+        (signal ? writer.send(signal, tag) : writer.probe(tag)).then(resolve, reject);
       });
       // No beat now: whoever made us a member (enterCall, join's match) has
       // just set seenAt, and the rules refuse a beat within 2 s of the last.
@@ -189,7 +191,20 @@ export class FirestoreCallConnection implements CallConnection {
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {
-      if (!this.closed) console.warn('presence not refreshed', err);
+      if (this.closed) return;
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'permission-denied' && code !== 'not-found') {
+        console.warn('presence not refreshed', err);
+        return;
+      }
+      // Refused: our presence is gone (the lease lapsed while this page was
+      // frozen or offline, and the backend removed us), or the beat came too
+      // soon after the last. Ask once instead of beating into refusals: a
+      // page that is no longer a member is told (handlers.removed) and its
+      // flow decides what to do (a call by link enters again).
+      void this.refresh().catch((refreshErr: unknown) => {
+        if (!this.closed && (refreshErr as { code?: unknown }).code === 'permission-denied') this.handlers.removed();
+      });
     });
   }
 }

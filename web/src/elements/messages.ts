@@ -353,14 +353,14 @@ const LINK_CALL_STATUS: {
     s.members === 0
       ? 'Nobody is in this call right now. Join, and share the link.'
       : `${formatNumber(s.members)} of ${formatNumber(s.capacity)} in this call. Press Join when you are ready.`,
-  joining: () => 'Joining…',
+  joining: (s) => (s.again ? 'You were away for a while — joining the call again…' : 'Joining…'),
   'in-call': (_, others) =>
     others === 0
       ? 'Waiting for others — share this link.'
       : `In the call with ${formatNumber(others)} ${others === 1 ? 'person' : 'people'} (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`,
   full: (s) => `This call is full (${formatNumber(s.members)} of ${formatNumber(s.capacity)}).`,
   ended: () => 'This call has ended.',
-  left: (s) => (s.removed ? 'You were disconnected from the call.' : 'You left the call.'),
+  left: () => 'You left the call.',
   'media-error': (s) => problemWords(s.problem, 'call').message,
   failed: (s) => problemWords(s.problem, 'call').message,
 };

@@ -10,21 +10,25 @@
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import { PartnerLiveness, type LivenessAction } from './liveness.js';
+import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import type { LinkSignal, SessionDescription } from './types.js';
 
-/** Where a call's outgoing signals go: one mailbox per other member. */
+/**
+ * Where a call's outgoing signals go: one mailbox per other member. Every
+ * write is tagged with the link it belongs to (engine/mailbox.ts, LinkTag).
+ */
 export interface CallSignaling {
-  send(to: string, signal: LinkSignal): void;
-  /** The link to `to` is gone: stop sending to it. */
+  send(to: string, signal: LinkSignal, tag: LinkTag): void;
+  /** `to` is no longer a member (or the call ended): stop sending to them. */
   drop(to: string): void;
   /**
    * Writes our mailbox to `to` with nothing new (a liveness probe or its
    * reply, engine/liveness.ts; a random call's acknowledgement of the
-   * match); resolves once stored.
+   * match; a new link's first word); resolves once stored.
    */
-  probe(to: string): Promise<void>;
+  probe(to: string, tag: LinkTag): Promise<void>;
 }
 
 /** One other member as a person sees them: a tile. */
@@ -65,12 +69,26 @@ export interface CallOptions {
   readonly holdCandidates?: boolean;
   /** A member's link went (see GoneReason); their tile is gone from `peers`. */
   readonly gone?: (id: string, reason: GoneReason) => void;
+  /**
+   * Whether a member whose link was lost while they stay a member is linked
+   * again (calls by link: a group must not split because one device
+   * stalled). The page knocks (a new link, announced in the mailbox, kept
+   * off the tiles) and the link is rebuilt as soon as either side shows
+   * life. Off for a random pair, which ends when its link is lost.
+   */
+  readonly relink?: boolean;
 }
 
 interface LinkEntry {
   /** The member at the other end; null for the pending first offer until a match names them. */
   id: string | null;
   link: PeerLink;
+  /** This link's id in our mailbox writes (LinkTag.link): new with every link. */
+  readonly linkId: string;
+  /** The other end's link id, once heard from (LinkTag.peer of our writes); null before. */
+  remoteLink: string | null;
+  /** A knock on a lost member's door: no tile until they show life (CallOptions.relink). */
+  hidden: boolean;
   /** What the link said before it had a member to say it to (a pending offer's later signals). */
   readonly unsent: LinkSignal[];
   lostTimer: ReturnType<typeof setTimeout> | null;
@@ -91,7 +109,7 @@ export class Call {
   private pendingOffer: ((offer: SessionDescription) => void) | null = null;
   /** Members in entry order (as the backend keeps them), self included. */
   private members: readonly string[] = [];
-  /** Members whose link was lost: not reconnected until the membership changes for them. */
+  /** Members whose link was lost, in a call without relinking: not reconnected until the membership changes for them. */
   private readonly lost = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private ended = false;
@@ -107,7 +125,8 @@ export class Call {
     const out: Peer[] = [];
     for (const id of this.members) {
       const entry = this.links.get(id);
-      if (entry) out.push({ id, state: peerState(entry), stream: entry.link.remoteStream, problem: peerProblem(entry) });
+      if (entry && !entry.hidden)
+        out.push({ id, state: peerState(entry), stream: entry.link.remoteStream, problem: peerProblem(entry) });
     }
     return out;
   }
@@ -176,20 +195,34 @@ export class Call {
    * pending, the sender is the one the match paired us with (their answer
    * can beat it too).
    */
-  receive(from: string, signal: LinkSignal): void {
+  receive(from: string, signal: LinkSignal, tag: LinkTag | null = null): void {
     if (this.ended || from === this.options.self || this.lost.has(from)) return;
-    if (!this.links.has(from) && this.pending) this.bindPending(from);
-    const entry = this.links.get(from) ?? this.openLink(from);
-    void entry.link.receive(signal);
+    const entry = this.route(from, tag);
+    if (entry) void entry.link.receive(signal);
   }
 
   /**
-   * A write of `from` into its mailbox to us (`bare`: a probe or a reply):
-   * a sign of life through the backend, which may need a reply.
+   * A write of `from` into its mailbox to us (`bare`: a probe or a reply;
+   * `tag`: the link it came from): a sign of life through the backend,
+   * which may need a reply, and may be a new link of theirs to meet.
    */
-  activity(from: string, bare: boolean): void {
-    const entry = this.links.get(from);
-    if (entry?.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare));
+  activity(from: string, bare: boolean, tag: LinkTag | null = null): void {
+    if (this.ended || from === this.options.self || this.lost.has(from)) return;
+    const routed = tag && this.members.includes(from) ? this.route(from, tag) : null;
+    // A write to a link of ours that is gone still shows their page is alive.
+    const entry = routed ?? this.links.get(from);
+    if (entry?.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare || routed === null));
+  }
+
+  /**
+   * A write with nothing in it to member `id`, on our link to them (a
+   * random call's acknowledgement of the match: no address yet, but a sign
+   * of life). Resolves once stored.
+   */
+  probe(id: string): Promise<void> {
+    const entry = this.links.get(id);
+    if (!entry) return Promise.reject(new Error(`no link to ${id}`));
+    return this.options.signaling.probe(id, this.tag(entry));
   }
 
   /** Restarts ICE on every link (e.g. after the page's network came back). */
@@ -225,20 +258,70 @@ export class Call {
     yield* this.links.values();
   }
 
-  private openLink(id: string): LinkEntry {
-    const selfIndex = this.members.indexOf(this.options.self);
+  /**
+   * Which of our links a write of `from` tagged `tag` is for, meeting a new
+   * link of theirs on the way; null when it was addressed to a link of ours
+   * that is gone (stale: drop it). The cases (docs/PROTOCOL.md, "Links"):
+   * untagged (join's offer, or an old client): our link to them, opened if
+   * need be; a link we have not heard from yet adopts theirs; a write that
+   * names our link, or our link's known other end, is for it; a new link of
+   * theirs that does not know ours (they lost us, or re-entered the call):
+   * ours starts over to meet it.
+   */
+  private route(from: string, tag: LinkTag | null): LinkEntry | null {
+    if (!this.links.has(from) && this.pending) this.bindPending(from);
+    const entry = this.links.get(from);
+    if (!entry) {
+      const opened = this.openLink(from);
+      if (tag) opened.remoteLink = tag.link;
+      return opened;
+    }
+    if (!tag) return entry;
+    if (tag.peer !== '' && tag.peer !== entry.linkId) return null;
+    if (entry.remoteLink === null || tag.peer === entry.linkId) {
+      entry.remoteLink = tag.link;
+      if (entry.hidden) {
+        // They answered our knock: the member is back.
+        entry.hidden = false;
+        this.notify();
+      }
+      return entry;
+    }
+    if (entry.remoteLink === tag.link) return entry;
+    this.closeLink(from, { keepMailbox: true });
+    const fresh = this.openLink(from);
+    fresh.remoteLink = tag.link;
+    this.notify();
+    return fresh;
+  }
+
+  /** Of us and `id`, whether we entered later: the later member makes the first offer and is the impolite end. */
+  private weAreLater(id: string): boolean {
     const otherIndex = this.members.indexOf(id);
     // Unknown to us yet means they entered after us: we are the earlier one.
-    const weAreLater = otherIndex !== -1 && selfIndex > otherIndex;
+    return otherIndex !== -1 && this.members.indexOf(this.options.self) > otherIndex;
+  }
+
+  private openLink(id: string, hidden = false): LinkEntry {
+    const weAreLater = this.weAreLater(id);
     const entry = this.openEntry(id, { polite: !weAreLater, initiator: weAreLater });
+    entry.hidden = hidden;
     this.links.set(id, entry);
     this.startConnectTimer(entry);
     return entry;
   }
 
+  /** Our tag on writes of this link: its id, and the other end's once known. */
+  private tag(entry: LinkEntry): LinkTag {
+    return { link: entry.linkId, peer: entry.remoteLink ?? '' };
+  }
+
   private openEntry(id: string | null, roles: { readonly polite: boolean; readonly initiator: boolean }): LinkEntry {
     const entry = {
       id,
+      linkId: newLinkId(),
+      remoteLink: null,
+      hidden: false,
       unsent: [],
       lostTimer: null,
       connectTimer: null,
@@ -268,7 +351,7 @@ export class Call {
   /** A link's signal goes to its member; the pending link's first offer goes to prepareOffer, the rest waits for the match. */
   private sendFrom(entry: LinkEntry, signal: LinkSignal): void {
     if (entry.id !== null) {
-      this.options.signaling.send(entry.id, signal);
+      this.options.signaling.send(entry.id, signal, this.tag(entry));
       return;
     }
     const takeOffer = this.pendingOffer;
@@ -289,7 +372,7 @@ export class Call {
     entry.id = id;
     this.links.set(id, entry);
     this.startConnectTimer(entry);
-    for (const signal of entry.unsent.splice(0)) this.options.signaling.send(id, signal);
+    for (const signal of entry.unsent.splice(0)) this.options.signaling.send(id, signal, this.tag(entry));
   }
 
   private startConnectTimer(entry: LinkEntry): void {
@@ -335,10 +418,15 @@ export class Call {
     if (entry.liveness) return;
     const liveness = new PartnerLiveness(Date.now());
     entry.liveness = liveness;
-    entry.livenessTimer = setInterval(
-      () => this.onLiveness(id, entry, liveness.check(Date.now())),
-      liveness.timings.heartbeatMs / 2,
-    );
+    let lastTick = Date.now();
+    entry.livenessTimer = setInterval(() => {
+      const now = Date.now();
+      // Our own page was frozen (a busy CPU, a phone switching apps): the
+      // silence was ours, not theirs, so it proves nothing about them.
+      if (now - lastTick > SELF_STALL_MS) liveness.heard(now);
+      lastTick = now;
+      this.onLiveness(id, entry, liveness.check(now));
+    }, liveness.timings.heartbeatMs / 2);
   }
 
   private onLiveness(id: string, entry: LinkEntry, action: LivenessAction): void {
@@ -347,24 +435,39 @@ export class Call {
       this.loseLink(entry, 'left');
       return;
     }
-    this.options.signaling.probe(id).then(
+    this.options.signaling.probe(id, this.tag(entry)).then(
       () => entry.liveness?.probeStored(Date.now()),
       () => undefined, // not stored: they left (mailbox gone) or our network is down
     );
   }
 
-  /** The member is gone as far as this page can tell (closed their page, or unreachable). */
+  /**
+   * The member is gone as far as this page can tell (closed their page, or
+   * unreachable). In a call that relinks, a member who is still a member
+   * gets a knock: a new link, kept off the tiles, announced in our mailbox
+   * (its offer, or a bare write when they make the offers), which they meet
+   * as soon as their page reads it (route). A dead member never answers; the
+   * backend removes them once their presence lapses, and a knock that does
+   * not connect is lost in turn and knocks again.
+   */
   private loseLink(entry: LinkEntry, reason: GoneReason): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
-    this.lost.add(id);
-    this.closeLink(id);
+    const relink = this.options.relink === true && this.members.includes(id);
+    if (!relink) this.lost.add(id);
+    this.closeLink(id, { keepMailbox: relink });
+    if (relink) {
+      const knock = this.openLink(id, true);
+      // The later member's knock is its new link's offer; the earlier one's a bare write.
+      if (!this.weAreLater(id)) void this.options.signaling.probe(id, this.tag(knock)).catch(() => undefined);
+    }
     this.applyBudget();
     this.notify();
-    this.options.gone?.(id, reason);
+    if (!entry.hidden) this.options.gone?.(id, reason);
   }
 
-  private closeLink(id: string): void {
+  /** `keepMailbox`: the member stays, and a new link of ours takes over the mailbox to them. */
+  private closeLink(id: string, { keepMailbox = false } = {}): void {
     const entry = this.links.get(id);
     if (!entry) return;
     if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
@@ -372,7 +475,7 @@ export class Call {
     if (entry.livenessTimer !== null) clearInterval(entry.livenessTimer);
     entry.link.close();
     this.links.delete(id);
-    this.options.signaling.drop(id);
+    if (!keepMailbox) this.options.signaling.drop(id);
   }
 
   /** Every link's video cap follows the number of links (bitrate-policy.ts). */
@@ -389,6 +492,9 @@ export class Call {
     for (const l of this.listeners) l();
   }
 }
+
+/** A gap this long between two liveness ticks (every 250 ms) means this page itself was frozen. */
+const SELF_STALL_MS = 2_000;
 
 /** A link that took too long to connect shows as failed, like one ICE gave up on. */
 function peerState(entry: LinkEntry): LinkState {

@@ -38,6 +38,14 @@ export class LinkCallFlow {
   private readonly listeners = new Set<() => void>();
   /** Bumped whenever the call in progress is abandoned, so late answers are ignored. */
   private generation = 0;
+  /**
+   * The other members in the order this page first saw them in this call:
+   * the grid keeps each person in their place (and number) when their link
+   * is rebuilt, when they come back after a lapse, or when we do (the
+   * backend puts a returning member at the end of its order).
+   */
+  private seats: string[] = [];
+  private seatsOf: string | null = null;
 
   constructor(private readonly deps: LinkCallDeps) {
     // Renewed credentials reach every live link, so a restart from either end uses them.
@@ -52,9 +60,11 @@ export class LinkCallFlow {
     return this.deps.media.stream;
   }
 
-  /** The other members, each a tile. Empty outside a call. */
+  /** The other members, each a tile, each in its seat (see `seats`). Empty outside a call. */
   get peers(): Peer[] {
-    return this.call?.peers ?? [];
+    const peers = this.call?.peers ?? [];
+    for (const p of peers) if (!this.seats.includes(p.id)) this.seats.push(p.id);
+    return peers.sort((a, b) => this.seats.indexOf(a.id) - this.seats.indexOf(b.id));
   }
 
   /** The engine's call while in one (tests, diagnostics, and features that attach to a call). */
@@ -135,6 +145,25 @@ export class LinkCallFlow {
     const gen = this.begin({ type: 'join' });
     if (gen === null) return;
     if (!(await this.ensureMedia(gen))) return;
+    await this.enter(gen, callId);
+  }
+
+  /**
+   * The backend removed us while we were in the call (our presence lapsed:
+   * the device was frozen, asleep or offline for a while). Enter again at
+   * once, with the camera kept on, rather than leave a person looking at a
+   * call that goes on without them; "full" if someone took the seat.
+   */
+  private async rejoin(): Promise<void> {
+    const callId = this.currentCallId();
+    if (callId === null || this._state.status !== 'in-call') return;
+    this.endCall();
+    const gen = ++this.generation;
+    this.dispatch({ type: 'removed' });
+    await this.enter(gen, callId);
+  }
+
+  private async enter(gen: number, callId: string): Promise<void> {
     let service: Backend;
     let result: EnterCallResult;
     try {
@@ -197,6 +226,19 @@ export class LinkCallFlow {
     return 'callId' in this._state ? this._state.callId : null;
   }
 
+  private dispatch(event: LinkCallEvent): void {
+    const next = linkCallTransition(this._state, event);
+    if (next === this._state) return;
+    this._state = next;
+    // Seats belong to one call.
+    const callId = this.currentCallId();
+    if (callId !== this.seatsOf) {
+      this.seatsOf = callId;
+      this.seats = [];
+    }
+    this.notify();
+  }
+
   /** Applies an event that starts an operation; null when it does not apply now. */
   private begin(event: LinkCallEvent): number | null {
     const before = this._state;
@@ -236,16 +278,18 @@ export class LinkCallFlow {
       localStream: local,
       rtcConfig: () => this.deps.rtcConfig(),
       signaling: {
-        send: (to, signal) =>
-          void connection?.send(to, signal).catch((err: unknown) => {
+        send: (to, signal, tag) =>
+          void connection?.send(to, signal, tag).catch((err: unknown) => {
             // Refused once the other member left (the mailbox is deleted with them).
             if (this.call === call) console.warn('signal not sent', err);
           }),
         drop: (to) => connection?.drop(to),
-        probe: (to) => connection?.probe(to) ?? Promise.reject(new Error('not connected')),
+        probe: (to, tag) => connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
       },
       reconnectForMs: this.deps.reconnectForMs ?? RECONNECT_FOR_MS.link,
       connectTimeoutMs: this.deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      // A group must not split because one device stalled: see CallOptions.relink.
+      relink: true,
     });
     this.call = call;
     this.detachMedia = this.deps.media.attach(call);
@@ -257,10 +301,10 @@ export class LinkCallFlow {
       };
     connection = service.connect(callId, {
       members: ifCurrent((m) => call.setMembers(m)),
-      activity: ifCurrent((from, bare) => call.activity(from, bare)),
-      signal: ifCurrent((from, s) => call.receive(from, s)),
+      activity: ifCurrent((from, bare, tag) => call.activity(from, bare, tag)),
+      signal: ifCurrent((from, s, tag) => call.receive(from, s, tag)),
       ended: ifCurrent(() => this.endedBy({ type: 'ended' })),
-      removed: ifCurrent(() => this.endedBy({ type: 'removed' })),
+      removed: ifCurrent(() => void this.rejoin()),
     });
     this.connection = connection;
     call.setMembers(members);
@@ -284,13 +328,6 @@ export class LinkCallFlow {
 
   private releaseMedia(): void {
     this.deps.media.release();
-  }
-
-  private dispatch(event: LinkCallEvent): void {
-    const next = linkCallTransition(this._state, event);
-    if (next === this._state) return;
-    this._state = next;
-    this.notify();
   }
 
   private notify(): void {

@@ -13,6 +13,7 @@ import { REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
 import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
+import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
@@ -426,9 +427,9 @@ export class RandomChatFlow {
       // Strangers: the waiter's addresses go only to a joiner who answered.
       holdCandidates: true,
       signaling: {
-        send: (to, signal) => this.send(attempt, to, signal),
+        send: (to, signal, tag) => this.send(attempt, to, signal, tag),
         drop: () => undefined,
-        probe: (to) => attempt.connection?.probe(to) ?? Promise.reject(new Error('not connected')),
+        probe: (to, tag) => attempt.connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
       },
       gone: (_id, reason) => this.onGone(attempt, reason),
     });
@@ -439,12 +440,12 @@ export class RandomChatFlow {
   }
 
   /** Our signals go into our mailbox; the answer is marked for the benchmark's breakdown. */
-  private send(attempt: Attempt, to: string, signal: LinkSignal): void {
+  private send(attempt: Attempt, to: string, signal: LinkSignal, tag: LinkTag): void {
     const connection = attempt.connection;
     if (!attempt.live || !connection) return;
     const answer = 'description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce;
     if (answer) mark(Mark.answerCreated);
-    connection.send(to, signal).then(
+    connection.send(to, signal, tag).then(
       () => {
         if (answer) mark(Mark.answerSent);
       },
@@ -551,15 +552,15 @@ export class RandomChatFlow {
         if (!attempt.matched) this.matchedAsWaiter(backend, attempt, members);
         else attempt.call?.setMembers(members);
       },
-      signal: (from, signal) => {
+      signal: (from, signal, tag) => {
         if (!attempt.live || attempt.connection !== connection) return;
         if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
           mark(Mark.answerApplied);
           attempt.clearTimer('answer');
         }
-        attempt.call?.receive(from, signal);
+        attempt.call?.receive(from, signal, tag);
       },
-      activity: (from, bare) => this.onActivity(attempt, from, bare),
+      activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
       ended: () => this.partnerGone(attempt),
       removed: () => this.partnerGone(attempt),
     });
@@ -591,7 +592,7 @@ export class RandomChatFlow {
     // Acknowledge the match at once (a write with nothing in it, so no
     // address yet): it tells the joiner we are alive, and a joiner paired
     // with a waiter whose tab died is back in the queue in seconds.
-    if (attempt.partner) attempt.connection?.probe(attempt.partner).catch(() => undefined);
+    if (attempt.partner) attempt.call?.probe(attempt.partner).catch(() => undefined);
     // A partner who never answers (tab died after the match) sends us back to the queue.
     attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
   }
@@ -609,10 +610,10 @@ export class RandomChatFlow {
       members: (members) => {
         if (attempt.live && attempt.connection === connection) attempt.call?.setMembers(members);
       },
-      signal: (from, signal) => {
-        if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal);
+      signal: (from, signal, tag) => {
+        if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal, tag);
       },
-      activity: (from, bare) => this.onActivity(attempt, from, bare),
+      activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
       ended: () => this.partnerGone(attempt),
       removed: () => this.partnerGone(attempt),
     });
@@ -642,9 +643,9 @@ export class RandomChatFlow {
   }
 
   /** Any write of the partner's: the match acknowledged, an answer to our probe. */
-  private onActivity(attempt: Attempt, from: string, bare: boolean): void {
+  private onActivity(attempt: Attempt, from: string, bare: boolean, tag: LinkTag | null): void {
     if (!attempt.live) return;
     attempt.clearTimer('ack');
-    attempt.call?.activity(from, bare);
+    attempt.call?.activity(from, bare, tag);
   }
 }

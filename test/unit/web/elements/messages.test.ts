@@ -241,7 +241,7 @@ describe('calls by link', () => {
     'in-call': { status: 'in-call', callId: 'x' },
     full: { status: 'full', callId: 'x', members: 5, capacity: 5 },
     ended: { status: 'ended', callId: 'x' },
-    left: { status: 'left', callId: 'x', removed: false },
+    left: { status: 'left', callId: 'x' },
     'media-error': { status: 'media-error', callId: null, problem: { code: 'camera-busy' } },
     failed: { status: 'failed', callId: 'x', problem },
   };
@@ -263,7 +263,11 @@ describe('calls by link', () => {
       linkCallStatusText({ status: 'lobby', callId: 'x', members: 1, capacity: 5 }, 0),
       '1 of 5 in this call. Press Join when you are ready.',
     );
-    assert.equal(linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0), 'You were disconnected from the call.');
+    assert.equal(linkCallStatusText({ status: 'left', callId: 'x' }, 0), 'You left the call.');
+    assert.equal(
+      linkCallStatusText({ status: 'joining', callId: 'x', again: true }, 0),
+      'You were away for a while — joining the call again…',
+    );
     assert.equal(linkCallStatusText({ status: 'in-call', callId: 'x' }, 0), 'Waiting for others — share this link.');
     assert.equal(linkCallStatusText({ status: 'in-call', callId: 'x' }, 1), 'In the call with 1 person (2 of 5).');
     assert.equal(linkCallStatusText({ status: 'in-call', callId: 'x' }, 3), 'In the call with 3 people (4 of 5).');
