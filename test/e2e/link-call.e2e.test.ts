@@ -21,7 +21,7 @@ async function allSeeAll(tabs: ParleyTab[], what: string): Promise<void> {
     );
   } catch (err) {
     for (const [i, t] of tabs.entries()) console.error(`#   page ${i + 1}:`, JSON.stringify(await t.diagnosis().catch(String)));
-    throw new Error(`${what}: ${String(err)}`);
+    throw new Error(`${what}: ${String(err)}`, { cause: err });
   }
 }
 
