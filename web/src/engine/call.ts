@@ -9,6 +9,7 @@
  * `CallSignaling`.
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
+import type { ChannelMessage } from './channel-messages.js';
 import { PartnerLiveness, type LivenessAction } from './liveness.js';
 import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
@@ -38,6 +39,14 @@ export interface Peer {
   readonly stream: MediaStream | null;
   /** Why the link is not carrying the call (the tile says so), or null. */
   readonly problem: LinkProblem | null;
+}
+
+/** What features attached to a call hear from its links (Call.onLink). */
+export interface CallLinkListener {
+  /** Member `from` sent a message (never a heartbeat) on the control channel. */
+  message?(from: string, message: ChannelMessage): void;
+  /** The control channel to member `id` opened: messages to them go out from now on. */
+  channelOpen?(id: string): void;
 }
 
 /**
@@ -112,6 +121,8 @@ export class Call {
   /** Members whose link was lost, in a call without relinking: not reconnected until the membership changes for them. */
   private readonly lost = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  /** Features attached to the call (chat, media state): what members send them, and when a member can be sent to. */
+  private readonly linkListeners = new Set<CallLinkListener>();
   private ended = false;
 
   private readonly reconnect: ReconnectPolicy;
@@ -144,6 +155,17 @@ export class Call {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Hears every member's control-channel messages and channel openings, until the returned function is called. */
+  onLink(listener: CallLinkListener): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  /** Sends `message` to member `to` on their link's control channel; false when it could not go now (PeerLink.sendMessage). */
+  sendMessage(to: string, message: ChannelMessage): boolean {
+    return this.links.get(to)?.link.sendMessage(message) ?? false;
   }
 
   /**
@@ -244,10 +266,14 @@ export class Call {
     await Promise.all([...this.allEntries()].map(({ link }) => link.replaceTrack(track)));
   }
 
-  /** Closes every link. The backend is told separately (leave). */
+  /**
+   * Says goodbye on every link (`bye`: this page is leaving, not dropping)
+   * and closes them. The backend is told separately (leave).
+   */
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    for (const { link } of this.links.values()) link.sendMessage({ type: 'bye' });
     this.closePending();
     for (const id of [...this.links.keys()]) this.closeLink(id);
     this.notify();
@@ -343,9 +369,18 @@ export class Call {
         state: (state) => this.onLinkState(entry, state),
         remoteClosed: () => this.loseLink(entry, 'left'),
         heard: () => entry.liveness?.heard(Date.now()),
+        message: (message) => this.toListeners(entry, (l, id) => l.message?.(id, message)),
+        channelOpen: () => this.toListeners(entry, (l, id) => l.channelOpen?.(id)),
       },
     );
     return entry;
+  }
+
+  /** A link event for the attached features, once the link belongs to a member. */
+  private toListeners(entry: LinkEntry, call: (listener: CallLinkListener, id: string) => void): void {
+    const id = entry.id;
+    if (id === null || this.links.get(id) !== entry) return;
+    for (const l of this.linkListeners) call(l, id);
   }
 
   /** A link's signal goes to its member; the pending link's first offer goes to prepareOffer, the rest waits for the match. */

@@ -9,6 +9,7 @@
  * come in through `receive`; whoever carries them (a Firestore mailbox, the
  * random call's documents, a test's pipe) is not its business.
  */
+import { decodeChannelMessage, encodeChannelMessage, type ChannelMessage } from './channel-messages.js';
 import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
@@ -53,11 +54,15 @@ export interface PeerLinkEvents {
    */
   remoteClosed(): void;
   /**
-   * A message from the other end on the control channel (a heartbeat, every
-   * HEARTBEAT_MS while the channel is open): they are there and the path
-   * works. liveness.ts decides what a silence means.
+   * A valid message from the other end on the control channel (a heartbeat
+   * every HEARTBEAT_MS while the channel is open, or any other): they are
+   * there and the path works. liveness.ts decides what a silence means.
    */
   heard?(): void;
+  /** A message other than a heartbeat from the other end, decoded and checked (channel-messages.ts). */
+  message?(message: ChannelMessage): void;
+  /** The control channel opened: `sendMessage` works from now on (features send their state). */
+  channelOpen?(): void;
 }
 
 export interface PeerLinkOptions {
@@ -95,14 +100,21 @@ export interface PeerLinkOptions {
 
 /**
  * Both ends create the same pre-negotiated channel (id 0), so it needs no
- * signaling of its own: a liveness wire now, and for text chat later.
+ * signaling of its own: liveness, text chat and media state travel on it
+ * (channel-messages.ts). Ordered and reliable: chat arrives in order, once.
  */
 const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: true };
 
-/** A heartbeat on the control channel (docs/PROTOCOL.md): any message counts as one. */
-const HEARTBEAT = '{"t":"beat"}';
+/** A heartbeat on the control channel (docs/PROTOCOL.md): any valid message counts as one. */
+const HEARTBEAT = encodeChannelMessage({ type: 'heartbeat' });
 /** Past this much unsent data the path is down: beats would only pile up. */
 const MAX_BUFFERED = 4 * 1024;
+/**
+ * Past this much unsent data `sendMessage` refuses other messages: the path has
+ * been down long enough for a chat burst to pile up (a chat message is at
+ * most ~4 KB), and the sender's feature says so rather than buffer on.
+ */
+const MAX_BUFFERED_MESSAGES = 256 * 1024;
 /** How often a down relay-only link checks whether its relay answers again (relay-watch.ts). */
 const RELAY_PROBE_MS = 1_000;
 
@@ -176,8 +188,38 @@ export class PeerLink {
       this.heartbeat = setInterval(() => {
         if (this.control.readyState === 'open' && this.control.bufferedAmount < MAX_BUFFERED) this.control.send(HEARTBEAT);
       }, options.heartbeatMs ?? DEFAULT_LIVENESS_TIMINGS.heartbeatMs);
+      this.events.channelOpen?.();
     };
-    this.control.onmessage = () => this.events.heard?.();
+    this.control.onmessage = (e: MessageEvent<unknown>) => {
+      const decoded = decodeChannelMessage(e.data);
+      // A malformed frame is dropped unread; it proves nothing about the path either.
+      if (!decoded.valid) return;
+      this.events.heard?.();
+      if (decoded.message && decoded.message.type !== 'heartbeat') this.events.message?.(decoded.message);
+    };
+  }
+
+  /** Whether `sendMessage` can deliver now (the control channel is open). */
+  get canSend(): boolean {
+    return !this.closed && this.control.readyState === 'open';
+  }
+
+  /**
+   * Sends `message` on the control channel. False when it was not sent: the
+   * channel is not open (yet, or any more), or too much is already waiting
+   * to go out. Ordered and reliable once sent, while the link lives (across
+   * an ICE restart too).
+   */
+  sendMessage(message: ChannelMessage): boolean {
+    if (!this.canSend || this.control.bufferedAmount > MAX_BUFFERED_MESSAGES) return false;
+    try {
+      this.control.send(encodeChannelMessage(message));
+      return true;
+    } catch (err) {
+      // The channel closed between the check and the send.
+      console.warn('link: message not sent', err);
+      return false;
+    }
   }
 
   get state(): LinkState {
