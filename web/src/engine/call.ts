@@ -105,6 +105,10 @@ interface LinkEntry {
   connectTimer: ReturnType<typeof setTimeout> | null;
   /** The link did not connect within connectTimeoutMs. */
   timedOut: boolean;
+  /** The control channel closed without a bye (see channelClosed). */
+  channelClosed: boolean;
+  /** A link rebuilt over a live one (see rebuild): shown as reconnecting until it connects. */
+  rebuilding: boolean;
   /** Whether the member is still there, from the link's first connection on. */
   liveness: PartnerLiveness | null;
   livenessTimer: ReturnType<typeof setInterval> | null;
@@ -233,7 +237,13 @@ export class Call {
     const routed = tag && this.members.includes(from) ? this.route(from, tag) : null;
     // A write to a link of ours that is gone still shows their page is alive.
     const entry = routed ?? this.links.get(from);
-    if (entry?.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare || routed === null));
+    if (!entry) return;
+    // Alive, and our channel to them is gone: a new link, with a new channel.
+    if (entry.channelClosed && entry.link.state === LinkState.connected) {
+      this.rebuild(entry);
+      return;
+    }
+    if (entry.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare || routed === null));
   }
 
   /**
@@ -317,6 +327,7 @@ export class Call {
     this.closeLink(from, { keepMailbox: true });
     const fresh = this.openLink(from);
     fresh.remoteLink = tag.link;
+    fresh.rebuilding = true;
     this.notify();
     return fresh;
   }
@@ -352,6 +363,8 @@ export class Call {
       lostTimer: null,
       connectTimer: null,
       timedOut: false,
+      channelClosed: false,
+      rebuilding: false,
       liveness: null,
       livenessTimer: null,
     } as Omit<LinkEntry, 'link'> as LinkEntry;
@@ -367,9 +380,13 @@ export class Call {
         signal: (signal) => this.sendFrom(entry, signal),
         remoteStream: () => this.notify(),
         state: (state) => this.onLinkState(entry, state),
-        remoteClosed: () => this.loseLink(entry, 'left'),
+        remoteClosed: () => this.channelClosed(entry),
         heard: () => entry.liveness?.heard(Date.now()),
-        message: (message) => this.toListeners(entry, (l, id) => l.message?.(id, message)),
+        message: (message) => {
+          this.toListeners(entry, (l, id) => l.message?.(id, message));
+          // The only sure sign of leaving: a page that goes says so.
+          if (message.type === 'bye') this.loseLink(entry, 'left', { leaving: true });
+        },
         channelOpen: () => this.toListeners(entry, (l, id) => l.channelOpen?.(id)),
       },
     );
@@ -428,7 +445,15 @@ export class Call {
   private onLinkState(entry: LinkEntry, state: LinkState): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
+    if (state === LinkState.connected && entry.channelClosed) {
+      // Back after a drop, but the channel went with it (Firefox closes it
+      // when the connection fails): their ICE agent answered, so they are
+      // there; carry on over a new link.
+      this.rebuild(entry);
+      return;
+    }
     if (state === LinkState.connected) {
+      entry.rebuilding = false;
       if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
       if (entry.connectTimer !== null) clearTimeout(entry.connectTimer);
       entry.lostTimer = null;
@@ -485,11 +510,14 @@ export class Call {
    * backend removes them once their presence lapses, and a knock that does
    * not connect is lost in turn and knocks again.
    */
-  private loseLink(entry: LinkEntry, reason: GoneReason): void {
+  private loseLink(entry: LinkEntry, reason: GoneReason, { leaving = false } = {}): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
-    const relink = this.options.relink === true && this.members.includes(id);
-    if (!relink) this.lost.add(id);
+    // A member who said bye is leaving: no knock (the membership follows).
+    const relink = !leaving && this.options.relink === true && this.members.includes(id);
+    // A call that relinks meets whatever link a member opens later (route);
+    // one that does not ignores them until the membership changes for them.
+    if (this.options.relink !== true) this.lost.add(id);
     this.closeLink(id, { keepMailbox: relink });
     if (relink) {
       const knock = this.openLink(id, true);
@@ -499,6 +527,41 @@ export class Call {
     this.applyBudget();
     this.notify();
     if (!entry.hidden) this.options.gone?.(id, reason);
+  }
+
+  /**
+   * The control channel closed, and no bye came: not a goodbye. Firefox
+   * closes the channel itself when the connection fails (a network cut),
+   * and the other end then sees it close once the path is back; a killed
+   * page says no bye either. The heartbeats stopped, so the liveness check
+   * probes and decides whether they are gone; we ask at once too. A page
+   * that shows life gets a new link (activity), as does a link that comes
+   * back (onLinkState).
+   */
+  private channelClosed(entry: LinkEntry): void {
+    const id = entry.id;
+    if (id === null || this.links.get(id) !== entry || entry.channelClosed) return;
+    entry.channelClosed = true;
+    this.options.signaling.probe(id, this.tag(entry)).then(
+      () => entry.liveness?.probeStored(Date.now()),
+      () => undefined,
+    );
+  }
+
+  /**
+   * A new link over a live one whose channel is gone: the member stays,
+   * with a tile saying it is reconnecting; the other end meets the new
+   * link (route) as it would a knock.
+   */
+  private rebuild(entry: LinkEntry): void {
+    const id = entry.id;
+    if (id === null || this.links.get(id) !== entry) return;
+    this.closeLink(id, { keepMailbox: true });
+    const fresh = this.openLink(id);
+    fresh.rebuilding = true;
+    if (!this.weAreLater(id)) void this.options.signaling.probe(id, this.tag(fresh)).catch(() => undefined);
+    this.applyBudget();
+    this.notify();
   }
 
   /** `keepMailbox`: the member stays, and a new link of ours takes over the mailbox to them. */
@@ -533,7 +596,9 @@ const SELF_STALL_MS = 2_000;
 
 /** A link that took too long to connect shows as failed, like one ICE gave up on. */
 function peerState(entry: LinkEntry): LinkState {
-  return entry.timedOut && entry.link.state === LinkState.connecting ? LinkState.failed : entry.link.state;
+  const state = entry.link.state;
+  if (state === LinkState.connecting && entry.rebuilding) return LinkState.interrupted;
+  return entry.timedOut && state === LinkState.connecting ? LinkState.failed : state;
 }
 
 function peerProblem(entry: LinkEntry): LinkProblem | null {

@@ -49,8 +49,10 @@ export interface PeerLinkEvents {
   /** The link's state changed. */
   state(state: LinkState): void;
   /**
-   * The other end's data channel closed: their page closed the connection
-   * (Leave, Next, tab closed). Faster than any signaling notice.
+   * The control channel closed. Not a goodbye by itself (a page that
+   * leaves sends `bye` first): Firefox closes the channel when the
+   * connection fails, and the other end sees it close once the path is
+   * back. Call decides what it means (Call.channelClosed).
    */
   remoteClosed(): void;
   /**
