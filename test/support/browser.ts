@@ -215,6 +215,7 @@ export class ParleyTab {
           return {
             status: f.state.status,
             callId: f.callId ?? null,
+            entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
             links:
               call?.peers.map((p) => {
                 const link = call.link(p.id);

@@ -87,22 +87,7 @@ export class FirestoreCallConnection implements CallConnection {
     private readonly uid: string,
     private readonly handlers: CallConnectionHandlers,
   ) {
-    this.unsubscribers.push(
-      onSnapshot(
-        doc(db, CALLS_COLLECTION, callId),
-        (snap) => {
-          if (!snap.metadata.fromCache) usage.reads += 1;
-          this.seen(snap);
-        },
-        (err) => {
-          // The rules refuse the read once we are no longer a member (our
-          // lease lapsed and the backend removed us).
-          if (this.closed) return;
-          console.warn('call listener stopped', err);
-          this.handlers.removed();
-        },
-      ),
-    );
+    this.listenToCall();
     this.mailboxes = listenToMailboxes(
       db,
       callId,
@@ -118,6 +103,39 @@ export class FirestoreCallConnection implements CallConnection {
       },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
+  }
+
+  /** Listens to the call document (members; its deletion is the call's end). */
+  private listenToCall(): void {
+    const stop = onSnapshot(
+      doc(this.db, CALLS_COLLECTION, this.callId),
+      (snap) => {
+        if (!snap.metadata.fromCache) usage.reads += 1;
+        this.seen(snap);
+      },
+      (err) => {
+        if (this.closed) return;
+        const code = (err as { code?: unknown }).code;
+        console.warn('call listener stopped', code, err);
+        // The rules refuse the read once we are no longer a member (our
+        // lease lapsed and the backend removed us). Anything else (the
+        // backend overloaded, a dropped stream) is not a removal: read once
+        // and listen again while we are still a member.
+        if (code === 'permission-denied') {
+          this.handlers.removed();
+          return;
+        }
+        this.refresh().then(
+          (exists) => {
+            if (!this.closed && exists) this.listenToCall();
+          },
+          (refreshErr: unknown) => {
+            if (!this.closed && (refreshErr as { code?: unknown }).code === 'permission-denied') this.handlers.removed();
+          },
+        );
+      },
+    );
+    this.unsubscribers.push(stop);
   }
 
   send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void> {

@@ -151,6 +151,20 @@ export class Call {
     return callLinkState(this.peers);
   }
 
+  /** Every link as the call keeps it, hidden knocks included: for a test or a bench that failed to say why. */
+  get diagnostics(): object[] {
+    return [...this.links.values()].map((e) => ({
+      id: e.id,
+      link: e.linkId,
+      remote: e.remoteLink,
+      hidden: e.hidden,
+      state: e.link.state,
+      signaling: e.link.signalingState,
+      channelClosed: e.channelClosed,
+      rebuilding: e.rebuilding,
+    }));
+  }
+
   /** The link to one member (stats, diagnostics). */
   link(id: string): PeerLink | null {
     return this.links.get(id)?.link ?? null;
