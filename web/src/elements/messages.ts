@@ -412,6 +412,10 @@ const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => W
     message: 'Your network blocks direct connections; calls will go through our relay.',
     hint: 'That works: the video takes a detour through our server, which may add a little delay.',
   }),
+  'no-stun': () => ({
+    message: 'Calls will connect: directly on this network, and through our relay beyond it.',
+    hint: 'No STUN server is set up here, so the check cannot tell whether direct connections reach beyond this network.',
+  }),
   'udp-blocked': () => ({
     message: 'Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.',
     hint: 'Calls will work, but may lag or stutter. Another network (mobile data, home Wi-Fi) or turning off a VPN may help.',
@@ -492,6 +496,7 @@ const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf
   none: () => 'None',
   'not-found': () => 'Not found',
   'no-stun': () => 'No STUN server set up',
+  'own-address': () => "This device's own (no NAT)",
   reached: (v) => `Reached over ${v.over.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || 'the network'}`,
   'not-reached': () => 'Not reached',
   'no-relay': () => 'No relay set up',

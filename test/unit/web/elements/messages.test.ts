@@ -288,6 +288,7 @@ describe('the connection check', () => {
     ready: [{ code: 'ready', level: 'good', help: null }],
     'relay-only': [{ code: 'relay-only', level: 'good', help: 'strict-firewall' }],
     'udp-blocked': [{ code: 'udp-blocked', level: 'warning', help: 'strict-firewall' }],
+    'no-stun': [{ code: 'no-stun', level: 'good', help: null }],
     'no-relay': [
       { code: 'no-relay', level: 'warning', relaySetUp: true, help: 'strict-firewall' },
       { code: 'no-relay', level: 'warning', relaySetUp: false, help: 'strict-firewall' },
