@@ -220,10 +220,24 @@ function roomCountLine({ waiting, chatting }: RoomCount): string {
   return parts.join(' · ');
 }
 
-/** The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil". */
-export function roomCountText(count: RoomCount, room: RoomId): string {
-  const line = roomCountLine(count);
-  return line ? `${line} in ${ROOM_NAMES[room]()}` : 'Nobody here right now';
+/**
+ * The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil".
+ * `waitingHere`: the person is waiting in `room` themself, so they are never
+ * told nobody is there; the count includes them once it caught up with their
+ * Start (a second or two), and until then it shows the others only.
+ */
+export function roomCountText({ waiting, chatting }: RoomCount, room: RoomId, waitingHere = false): string {
+  const name = ROOM_NAMES[room]();
+  if (!waitingHere) {
+    const line = roomCountLine({ waiting, chatting });
+    return line ? `${line} in ${name}` : 'Nobody here right now';
+  }
+  const others = Math.max(0, waiting - 1);
+  const who =
+    others === 0
+      ? `You are the only one waiting in ${name}`
+      : `You and ${formatNumber(others)} ${others === 1 ? 'other' : 'others'} are waiting in ${name}`;
+  return chatting > 0 ? `${who} · ${formatNumber(chatting)} chatting` : who;
 }
 
 /** A room in the picker: its own name, and its counts when known and not zero. */
@@ -398,6 +412,10 @@ const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => W
     message: 'Your network blocks direct connections; calls will go through our relay.',
     hint: 'That works: the video takes a detour through our server, which may add a little delay.',
   }),
+  'no-stun': () => ({
+    message: 'Calls will connect: directly on this network, and through our relay beyond it.',
+    hint: 'No STUN server is set up here, so the check cannot tell whether direct connections reach beyond this network.',
+  }),
   'udp-blocked': () => ({
     message: 'Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.',
     hint: 'Calls will work, but may lag or stutter. Another network (mobile data, home Wi-Fi) or turning off a VPN may help.',
@@ -478,6 +496,7 @@ const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf
   none: () => 'None',
   'not-found': () => 'Not found',
   'no-stun': () => 'No STUN server set up',
+  'own-address': () => "This device's own (no NAT)",
   reached: (v) => `Reached over ${v.over.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || 'the network'}`,
   'not-reached': () => 'Not reached',
   'no-relay': () => 'No relay set up',

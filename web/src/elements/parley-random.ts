@@ -67,6 +67,16 @@ export class ParleyRandom extends LitElement {
         font-size: 0.9rem;
         color: #555;
       }
+      /* The counts come and go (unknown until signed in, not watched during
+         a call) and their words change length: the line keeps one line's
+         height whatever it says, so the video below never moves. */
+      #room-count {
+        height: 1.25rem;
+        line-height: 1.25rem;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
       .stage {
         position: relative;
         flex: 1 1 auto;
@@ -169,7 +179,8 @@ export class ParleyRandom extends LitElement {
       <header>
         <div class="nav">
           <h1>${LABELS.brand()}</h1>
-          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>`}
+          <!-- Locked, not removed, while active: the header keeps its height and the video its place. -->
+          <button id="private-call" ?disabled=${active} @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>
           <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
         </div>
         <div class="picker">
@@ -184,7 +195,7 @@ export class ParleyRandom extends LitElement {
               )}
             </select>
           </label>
-          ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
+          <p id="room-count">${counts ? roomCountText(counts[this.room], this.room, state.status === 'searching') : ''}</p>
           ${
             this.room === ANYONE_ROOM
               ? nothing

@@ -224,6 +224,12 @@ describe('random chat', () => {
     assert.equal(roomCountText({ waiting: 1, chatting: 2 }, 'ta'), '1 waiting · 2 chatting in Tamil');
     assert.equal(roomCountText({ waiting: 1, chatting: 0 }, 'ta'), '1 waiting in Tamil');
     assert.equal(roomCountText({ waiting: 0, chatting: 0 }, 'any'), 'Nobody here right now');
+    // Someone waiting in the room is never told nobody is there, before or after the count includes them.
+    assert.equal(roomCountText({ waiting: 0, chatting: 0 }, 'ta', true), 'You are the only one waiting in Tamil');
+    assert.equal(roomCountText({ waiting: 1, chatting: 0 }, 'ta', true), 'You are the only one waiting in Tamil');
+    assert.equal(roomCountText({ waiting: 1, chatting: 2 }, 'ta', true), 'You are the only one waiting in Tamil · 2 chatting');
+    assert.equal(roomCountText({ waiting: 2, chatting: 0 }, 'ta', true), 'You and 1 other are waiting in Tamil');
+    assert.equal(roomCountText({ waiting: 4, chatting: 6 }, 'any', true), 'You and 3 others are waiting in Anyone · 6 chatting');
     assert.equal(roomOptionLabel('தமிழ்', { waiting: 1, chatting: 2 }), 'தமிழ் — 1 waiting · 2 chatting');
     assert.equal(roomOptionLabel('தமிழ்', { waiting: 0, chatting: 0 }), 'தமிழ்');
     assert.equal(roomOptionLabel('தமிழ்', null), 'தமிழ்');
@@ -286,6 +292,7 @@ describe('the connection check', () => {
     ready: [{ code: 'ready', level: 'good', help: null }],
     'relay-only': [{ code: 'relay-only', level: 'good', help: 'strict-firewall' }],
     'udp-blocked': [{ code: 'udp-blocked', level: 'warning', help: 'strict-firewall' }],
+    'no-stun': [{ code: 'no-stun', level: 'good', help: null }],
     'no-relay': [
       { code: 'no-relay', level: 'warning', relaySetUp: true, help: 'strict-firewall' },
       { code: 'no-relay', level: 'warning', relaySetUp: false, help: 'strict-firewall' },
