@@ -1,7 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { ConnectionCheckDeps } from '../flows/connection-check.js';
 import { findings } from '../flows/check-findings.js';
 import { ExtraHelpTopic } from '../flows/help-topic.js';
@@ -252,7 +251,7 @@ export class ParleyCheck extends LitElement {
               aria-valuenow=${level}
               data-active=${hasAudio}
             >
-              <div class="bar" style=${styleMap({ transform: `scaleX(${check.level})` })}></div>
+              <div class="bar"></div>
             </div>
           </div>
           <p class="meter-hint">
@@ -283,6 +282,13 @@ export class ParleyCheck extends LitElement {
         </div>
       </div>
     `;
+  }
+
+  override updated(): void {
+    // The meter's level through the CSSOM: a style attribute (what styleMap
+    // writes on first render) is an inline style, which the site's
+    // Content-Security-Policy refuses (style-src-attr).
+    this.renderRoot.querySelector<HTMLElement>('.bar')?.style.setProperty('transform', `scaleX(${this.controller.check.level})`);
   }
 
   private renderVerdict() {
