@@ -1,16 +1,35 @@
 /**
- * Real Chromium for end-to-end tests and the benchmark, driven by
- * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium).
+ * Real Chromium and Firefox for end-to-end tests and the benchmark, driven by
+ * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium,
+ * FIREFOX_PATH or Debian's firefox-esr).
  */
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
+import { FIREFOX_PREFS, firefoxPath } from './firefox.js';
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: flags for one test's browser (e.g. a stricter autoplay policy). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    protocolTimeout: 60_000,
+  });
+}
+
+/**
+ * Firefox over WebDriver BiDi, in a fresh profile (puppeteer makes a
+ * temporary one per launch and removes it on close). ParleyTab works the
+ * same in it: BiDi supports the deep selectors, browser contexts (one per
+ * person) and the in-page evaluations the page object uses.
+ */
+export function launchFirefox(): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: firefoxPath(),
+    headless: true,
+    extraPrefsFirefox: { ...FIREFOX_PREFS },
     protocolTimeout: 60_000,
   });
 }
@@ -276,6 +295,41 @@ export class ParleyTab {
     );
   }
 
+  /**
+   * Restarts ICE on every link of the call this page is in (random or by
+   * link), through the flow's public seam: what the reconnect policy does
+   * when the path drops, on demand.
+   */
+  async restartIce(): Promise<void> {
+    const restarted = await (
+      await this.flowHost()
+    ).evaluate((el) => {
+      const flow = (el as unknown as { flow: { call?: { restartIce(): void } | null; engine?: { restartIce(): void } | null } })
+        .flow;
+      const call = flow.call ?? flow.engine ?? null;
+      call?.restartIce();
+      return call !== null;
+    });
+    if (!restarted) throw new Error(`not in a call (status ${await this.status()})`);
+  }
+
+  /** Each link's signaling and connection state (the call this page is in, random or by link). */
+  async links(): Promise<Array<{ signalingState: string; connectionState: string }>> {
+    return (await this.flowHost()).evaluate((el) => {
+      const flow = (el as unknown as { flow: { call?: Engine | null; engine?: Engine | null } }).flow;
+      const call = flow.call ?? flow.engine ?? null;
+      return (call?.peers ?? []).flatMap((p) => {
+        const link = call!.link(p.id);
+        return link ? [{ signalingState: link.signalingState, connectionState: link.connectionState }] : [];
+      });
+    });
+  }
+
+  /** The element whose `flow` runs the call shown: a call page's, else random chat's. */
+  private async flowHost(): Promise<ElementHandle> {
+    return (await this.page.$(`${IN_PAGE} parley-call`)) ?? this.element('parley-random');
+  }
+
   /** Asks the backend again how many are in the call (what the Try again button does). */
   async refresh(): Promise<void> {
     await (await this.element('parley-call')).evaluate((el) => (el as unknown as CallPage).flow.refresh());
@@ -440,6 +494,15 @@ export class ParleyTab {
   async peerTiles(): Promise<number> {
     const grid = await this.page.$(`${IN_PAGE} parley-call`);
     return grid ? grid.evaluate((el) => el.shadowRoot?.querySelectorAll('.tile.peer').length ?? 0) : 0;
+  }
+
+  /** Each peer tile's state on a call page (connecting, connected, interrupted, …), in grid order. */
+  async tileStates(): Promise<string[]> {
+    const grid = await this.page.$(`${IN_PAGE} parley-call`);
+    if (!grid) return [];
+    return grid.evaluate((el) =>
+      [...(el.shadowRoot?.querySelectorAll('.tile.peer') ?? [])].map((t) => t.getAttribute('data-state') ?? ''),
+    );
   }
 
   /** Whether Hide my IP shows as on, on the page shown now. */

@@ -470,4 +470,52 @@ describe('<parley-random>', () => {
       'Private call locked while active (kept: the header keeps its height)',
     );
   });
+
+  it('says when the camera stops giving pictures mid-chat: paused while its track is muted, stopped once the browser ends it', async function () {
+    this.timeout(20000);
+    // Real track events from the browser, since no second tab can take a
+    // fake camera here: a link's received track is muted until media
+    // arrives over it (then unmuted), and a generated track ends when its
+    // source closes, as an unplugged camera's does.
+    const sender = document.createElement('canvas');
+    const painter = setInterval(() => sender.getContext('2d')!.fillRect(0, 0, 8, 8), 50);
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    try {
+      a.addTrack(sender.captureStream(10).getVideoTracks()[0]!);
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription!);
+      const received = b.getTransceivers()[0]!.receiver.track;
+      assertEqual(received.muted, true, 'no media yet');
+      const el = await mount({ getUserMedia: () => Promise.resolve(new MediaStream([received])) });
+      await el.flow.start('any');
+      await waitForShownStatus(el, 'searching', 5000);
+      await waitUntil(() => $(el, '#camera-lost') !== null, 5000, 'the notice for a muted camera');
+      assertIncludes($(el, '#camera-lost')!.textContent ?? '', 'Your camera is paused', 'paused');
+      a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+      b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+      await b.setLocalDescription();
+      await a.setRemoteDescription(b.localDescription!);
+      await waitUntil(() => $(el, '#camera-lost') === null, 10000, 'the notice gone once pictures arrive');
+      assertEqual(received.muted, false, 'unmuted by the browser');
+
+      type Generator = MediaStreamTrack & { readonly writable: WritableStream };
+      const Generator = (globalThis as unknown as { MediaStreamTrackGenerator: new (init: { kind: string }) => Generator })
+        .MediaStreamTrackGenerator;
+      const generated = new Generator({ kind: 'video' });
+      const other = await mount({ getUserMedia: () => Promise.resolve(new MediaStream([generated])) });
+      // Another room: the first page still waits in Anyone.
+      await other.flow.start('ta');
+      await waitForShownStatus(other, 'searching', 5000);
+      assertEqual($(other, '#camera-lost'), null, 'a working camera: no notice');
+      await generated.writable.getWriter().close();
+      await waitUntil(() => $(other, '#camera-lost') !== null, 5000, 'the notice for an ended camera');
+      assertIncludes($(other, '#camera-lost')!.textContent ?? '', 'Your camera stopped', 'stopped');
+      assertIncludes($(other, '#camera-lost')!.textContent ?? '', 'press Stop, then Start again', 'what to do');
+    } finally {
+      clearInterval(painter);
+      a.close();
+      b.close();
+    }
+  });
 });

@@ -20,6 +20,7 @@ import type { Problem, ProblemCode } from '../flows/problems.js';
 import type { RandomChatState, RandomChatStatus } from '../flows/random-chat-state.js';
 import type { ModerationNotice } from '../flows/random-chat.js';
 import type { Verdict, VerdictCode } from '../flows/verdict.js';
+import type { CameraLoss } from './camera-watch.js';
 
 /** What an error or a verdict says: what happened, and what the person can do about it. */
 export interface Words {
@@ -114,9 +115,10 @@ const PROBLEM_WORDS: { readonly [C in ProblemCode]: (problem: ProblemOf<C>, plac
     message: 'No camera or microphone was found.',
     hint: `Connect a camera and a microphone (or check they are enabled), then press ${AGAIN[place]()} again.`,
   }),
+  // NotReadableError: most often another tab or app holds the device (Chrome and Firefox on Windows refuse a second user).
   'camera-busy': (_, place) => ({
-    message: 'The camera or microphone is busy or could not be started.',
-    hint: `Close other apps or tabs that use the camera (video calls, recorders), then press ${AGAIN[place]()} again.`,
+    message: 'The camera or microphone is in use by another tab or app, or could not be started.',
+    hint: `Close other tabs and apps that use the camera (another Parley tab, video calls, recorders), then press ${AGAIN[place]()} again.`,
   }),
   'insecure-context': () => ({
     message: 'This page may not use the camera.',
@@ -513,6 +515,21 @@ export function findingValueText(value: FindingValue): string {
   return text(value);
 }
 
+// ---- The page's own camera, lost during a call ------------------------------
+
+/** What to press to get the camera back, by page. */
+const RESTART_CAMERA: Readonly<Record<'random' | 'call', () => string>> = {
+  random: () => 'press Stop, then Start again',
+  call: () => 'press Leave, then Join again',
+};
+
+/** The camera stopped giving pictures without Parley turning it off (camera-watch.ts). */
+export function cameraLossText(loss: CameraLoss, place: 'random' | 'call'): string {
+  return loss === 'paused'
+    ? 'Your camera is paused: another tab or app is using it. Your picture comes back once it is free.'
+    : `Your camera stopped: another tab or app took it, or it was unplugged. Close the other one, then ${RESTART_CAMERA[place]()}.`;
+}
+
 // ---- Buttons, labels and headings ---------------------------------------------------
 
 export const LABELS = {
@@ -551,4 +568,10 @@ export const LABELS = {
   copy: () => 'Copy',
   copied: () => 'Copied',
   you: () => 'You',
+  cannotCall: () => 'This browser cannot make video calls',
+  cannotCallWhy: () => 'Parley needs WebRTC, the part of a browser that makes video calls, and this browser does not have it.',
+  cannotCallWhatToUse: () => 'Open Parley in a current Chrome, Edge, Firefox or Safari.',
+  cannotCallInApp: () => 'If you opened this link inside another app (a chat or social app), open it in your browser instead.',
+  moreAboutThis: () => 'More about this',
+  tapToUnmute: () => 'Tap to unmute',
 } as const satisfies Readonly<Record<string, () => string>>;

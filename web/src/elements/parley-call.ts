@@ -5,9 +5,11 @@ import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
 import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
-import { LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { cameraLossText, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
+import { CameraWatch } from './camera-watch.js';
+import { SoundController } from './sound-controller.js';
 
 /** The address of a call's link. */
 export function callLink(callId: string, base: string = location.href): string {
@@ -46,6 +48,7 @@ export class ParleyCall extends LitElement {
         flex: 1 1 auto;
       }
       .stage {
+        position: relative;
         flex: 1 1 auto;
         min-height: 10rem;
         display: grid;
@@ -156,6 +159,10 @@ export class ParleyCall extends LitElement {
   @state() private copied = false;
 
   private readonly controller: LinkCallController;
+  /** Plays the members with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
+  private readonly sound = new SoundController(this);
+  /** Says when the camera stops giving pictures mid-call (another tab took it, or it was unplugged). */
+  private readonly camera = new CameraWatch(this);
   private readonly resizeObserver = new ResizeObserver((entries) => {
     const box = entries[0]?.contentRect;
     if (box) this.wide = box.width >= box.height;
@@ -178,6 +185,8 @@ export class ParleyCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('callId')) this.follow(this.callId);
+    this.camera.watch(this.controller.flow.localStream);
+    this.sound.keep(this.controller.flow.peers.map((p) => p.stream));
   }
 
   private follow(callId: string): void {
@@ -200,6 +209,10 @@ export class ParleyCall extends LitElement {
     );
   }
 
+  protected override updated(): void {
+    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video'));
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     // The host, not the stage: the stage element is replaced between screens.
@@ -216,6 +229,7 @@ export class ParleyCall extends LitElement {
       ${this.renderStage(state, peers, text)}
       <div class="controls">${this.renderControls(state)}</div>
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
       ${problem ? problemBox(problem, 'call') : nothing}
     `;
   }
@@ -244,6 +258,11 @@ export class ParleyCall extends LitElement {
             <span class="label">${tileCaption(i + 1, p.state)}</span>
           </div>`,
       )}
+      ${
+        this.sound.needsTap
+          ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+          : nothing
+      }
     </div>`;
   }
 

@@ -6,6 +6,7 @@ import { recall, remember } from '../settings.js';
 import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
 import {
+  cameraLossText,
   LABELS,
   MODERATION_BUTTON,
   moderationNoticeText,
@@ -16,6 +17,8 @@ import {
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
+import { CameraWatch } from './camera-watch.js';
+import { SoundController } from './sound-controller.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-hide-ip.js';
 import './parley-report-dialog.js';
@@ -152,6 +155,10 @@ export class ParleyRandom extends LitElement {
   @state() private confirming: 'report' | 'block' | null = null;
 
   private readonly chat: RandomChatController;
+  /** Plays the stranger with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
+  private readonly sound = new SoundController(this);
+  /** Says when the camera stops giving pictures mid-call (another tab took it, or it was unplugged). */
+  private readonly camera = new CameraWatch(this);
   /** The remote stream whose first frame we already watch for. */
   private watchedStream: MediaStream | null = null;
 
@@ -210,6 +217,11 @@ export class ParleyRandom extends LitElement {
         <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
         <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
         ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+        ${
+          this.sound.needsTap
+            ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+            : nothing
+        }
       </div>
       <div class="controls">
         ${
@@ -246,11 +258,18 @@ export class ParleyRandom extends LitElement {
           ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
           : nothing
       }
+      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
       ${problem ? problemBox(problem, 'random') : nothing}
     `;
   }
 
+  protected override willUpdate(): void {
+    this.camera.watch(this.chat.flow.localStream);
+    this.sound.keep([this.chat.flow.remoteStream]);
+  }
+
   override updated(): void {
+    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote'));
     const stream = this.chat.flow.remoteStream;
     if (stream && stream !== this.watchedStream) {
       this.watchedStream = stream;

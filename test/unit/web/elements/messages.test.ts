@@ -17,6 +17,7 @@ import type { ModerationNotice } from '../../../../web/src/flows/random-chat.js'
 import { VerdictCode, type Verdict } from '../../../../web/src/flows/verdict.js';
 import {
   CONFIRM_WORDS,
+  cameraLossText,
   FINDING_LABELS,
   findingValueText,
   formatUntil,
@@ -359,6 +360,18 @@ describe('the connection check', () => {
     assert.equal(findingValueText({ code: 'reached', over: ['udp', 'tls'] }), 'Reached over UDP, TLS');
     assert.equal(findingValueText({ code: 'reached', over: [] }), 'Reached over the network');
     assert.equal(findingValueText({ code: 'rtt', ms: 23.4 }), '23 ms');
+  });
+});
+
+describe('the camera lost during a call', () => {
+  it('says paused or stopped, and for a stopped one what to press on each page', () => {
+    for (const place of ['random', 'call'] as const) {
+      assertWords(cameraLossText('paused', place), `paused on ${place}`);
+      assertWords(cameraLossText('ended', place), `ended on ${place}`);
+      assert.match(cameraLossText('paused', place), /another tab or app/);
+    }
+    assert.match(cameraLossText('ended', 'random'), /press Stop, then Start again/);
+    assert.match(cameraLossText('ended', 'call'), /press Leave, then Join again/);
   });
 });
 
