@@ -441,6 +441,44 @@ export class ParleyTab {
     }));
   }
 
+  /** Types `text` into the chat box and presses Enter, with the keyboard, as a person would. */
+  async sendChat(text: string): Promise<void> {
+    const input = await this.element('#chat-input');
+    await input.type(text);
+    await input.press('Enter');
+  }
+
+  /** The chat as shown: "author: text" per message, oldest first. */
+  async chatLines(): Promise<string[]> {
+    const log = await this.page.$(`${IN_PAGE} #chat-log`);
+    if (!log) return [];
+    return log.evaluate((ol) =>
+      [...ol.querySelectorAll('.msg')].map(
+        (m) => `${m.querySelector('.who')?.textContent?.trim()}: ${m.querySelector('.text')?.textContent ?? ''}`,
+      ),
+    );
+  }
+
+  /** What the chat says about one's own messages that are not delivered yet ("Sending…", "Not delivered"). */
+  async chatDeliveries(): Promise<string[]> {
+    const log = await this.page.$(`${IN_PAGE} #chat-log`);
+    return log
+      ? log.evaluate((ol) => [...ol.querySelectorAll('.msg.you .state')].map((s) => s.getAttribute('data-delivery') ?? ''))
+      : [];
+  }
+
+  /** Waits until the chat shows exactly `lines`. */
+  async waitForChat(lines: readonly string[], timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let shown: string[] = [];
+    while (Date.now() < deadline) {
+      shown = await this.chatLines();
+      if (JSON.stringify(shown) === JSON.stringify(lines)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the chat shows ${JSON.stringify(shown)}, not ${JSON.stringify(lines)}`);
+  }
+
   /** Closes the tab as a person would (see closeLikeATab). */
   close(): Promise<void> {
     return closeLikeATab(this.page);

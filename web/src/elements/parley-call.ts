@@ -1,13 +1,24 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Peer } from '../engine/call.js';
+import type { InCall } from '../features/in-call.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
 import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
+import { isDisplayName } from '../engine/channel-messages.js';
+import { recall, remember } from '../settings.js';
 import { LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
+
+/** Where the name a person shows in calls by link is kept: on this device, never sent to the backend. */
+const DISPLAY_NAME_STORAGE_KEY = 'parley.displayName';
+
+function storedDisplayName(): string | null {
+  const name = recall(DISPLAY_NAME_STORAGE_KEY);
+  return name && isDisplayName(name) ? name : null;
+}
 
 /** The address of a call's link. */
 export function callLink(callId: string, base: string = location.href): string {
@@ -45,8 +56,31 @@ export class ParleyCall extends LitElement {
         min-height: 0;
         flex: 1 1 auto;
       }
+      /* The grid and, beside it, the chat; on a phone the chat opens over the grid's lower part. */
+      .room {
+        position: relative;
+        display: flex;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 10rem;
+      }
+      parley-chat {
+        flex: 0 0 18rem;
+      }
+      @media (max-width: 40rem) {
+        parley-chat {
+          position: absolute;
+          left: 0;
+          right: 0;
+          bottom: 0;
+          height: 60%;
+          z-index: 2;
+          box-shadow: 0 -0.25rem 1rem #0004;
+        }
+      }
       .stage {
         flex: 1 1 auto;
+        min-width: 0;
         min-height: 10rem;
         display: grid;
         gap: 0.4rem;
@@ -154,6 +188,8 @@ export class ParleyCall extends LitElement {
   /** Whether the stage is wider than tall (decides the grid's columns). */
   @state() private wide = true;
   @state() private copied = false;
+  /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
+  @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 
   private readonly controller: LinkCallController;
   private readonly resizeObserver = new ResizeObserver((entries) => {
@@ -164,6 +200,7 @@ export class ParleyCall extends LitElement {
   constructor(deps?: LinkCallDeps) {
     super();
     this.controller = new LinkCallController(this, deps);
+    this.controller.flow.displayName = storedDisplayName();
   }
 
   /** The flow behind the element (for tests and diagnostics). */
@@ -178,6 +215,8 @@ export class ParleyCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('callId')) this.follow(this.callId);
+    // The chat panel's code comes with the first call, not with the page.
+    if (this.controller.flow.inCall) void import('./in-call-elements.js');
   }
 
   private follow(callId: string): void {
@@ -212,9 +251,24 @@ export class ParleyCall extends LitElement {
     const peers = flow.peers;
     const text = linkCallStatusText(state, peers.length);
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
+    const inCall = state.status === 'in-call' ? flow.inCall : null;
     return html`
-      ${this.renderStage(state, peers, text)}
-      <div class="controls">${this.renderControls(state)}</div>
+      <div class="room">
+        ${this.renderStage(state, peers, text)}
+        ${
+          inCall && this.chatOpen
+            ? html`<parley-chat
+                id="chat"
+                kind="link"
+                .chat=${inCall.chat}
+                .displayName=${flow.displayName}
+                visible
+                @parley-display-name=${this._onDisplayName}
+              ></parley-chat>`
+            : nothing
+        }
+      </div>
+      <div class="controls">${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}</div>
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${problem ? problemBox(problem, 'call') : nothing}
     `;
@@ -237,11 +291,11 @@ export class ParleyCall extends LitElement {
         <span class="label">${LABELS.you()}</span>
       </div>
       ${peers.map(
-        (p, i) =>
+        (p) =>
           html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? nothing}>
             <video autoplay playsinline .srcObject=${p.stream}></video>
             ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
-            <span class="label">${tileCaption(i + 1, p.state)}</span>
+            <span class="label">${tileCaption(this.controller.flow.numberOf(p.id), p.state)}</span>
           </div>`,
       )}
     </div>`;
@@ -276,6 +330,22 @@ export class ParleyCall extends LitElement {
         return this.homeButton();
     }
   }
+
+  private inCallControls(inCall: InCall) {
+    return html`<parley-call-controls
+      .inCall=${inCall}
+      ?chat-open=${this.chatOpen}
+      @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
+    ></parley-call-controls>`;
+  }
+
+  private readonly _onDisplayName = (e: GlobalEventHandlersEventMap['parley-display-name']) => {
+    const name = e.detail.name !== null && isDisplayName(e.detail.name) ? e.detail.name : null;
+    this.controller.flow.displayName = name;
+    // On this device only: the others see it with each message, the backend never.
+    remember(DISPLAY_NAME_STORAGE_KEY, name ?? '');
+    this.requestUpdate();
+  };
 
   private renderLink(callId: string) {
     const link = callLink(callId);

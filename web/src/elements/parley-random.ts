@@ -16,6 +16,7 @@ import {
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
+import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-hide-ip.js';
 import './parley-report-dialog.js';
@@ -29,6 +30,11 @@ const WIDEN_STORAGE_KEY = 'parley.widen';
 function storedRoom(): RoomId {
   const r = recall(ROOM_STORAGE_KEY);
   return isRoomId(r) ? r : DEFAULT_ROOM;
+}
+
+/** Whether the page is wide enough for the chat beside the video (the same width as the stylesheet's). */
+function wideScreen(): boolean {
+  return globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 }
 
 /** On unless the person turned it off. */
@@ -67,9 +73,32 @@ export class ParleyRandom extends LitElement {
         font-size: 0.9rem;
         color: #555;
       }
+      /* The video and, beside it, the chat; on a phone the chat opens over the video's lower part. */
+      .room {
+        position: relative;
+        display: flex;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 10rem;
+      }
+      parley-chat {
+        flex: 0 0 18rem;
+      }
+      @media (max-width: 40rem) {
+        parley-chat {
+          position: absolute;
+          left: 0;
+          right: 0;
+          bottom: 0;
+          height: 60%;
+          z-index: 2;
+          box-shadow: 0 -0.25rem 1rem #0004;
+        }
+      }
       .stage {
         position: relative;
         flex: 1 1 auto;
+        min-width: 0;
         min-height: 10rem;
         background: #111;
         border-radius: 0.75rem;
@@ -141,6 +170,9 @@ export class ParleyRandom extends LitElement {
   /** Which confirmation is open: Report (with a reason) or Block. */
   @state() private confirming: 'report' | 'block' | null = null;
 
+  /** Whether the chat panel is open: beside the video on a wide screen from the start, on a phone when asked for. */
+  @state() private chatOpen = wideScreen();
+
   private readonly chat: RandomChatController;
   /** The remote stream whose first frame we already watch for. */
   private watchedStream: MediaStream | null = null;
@@ -195,10 +227,17 @@ export class ParleyRandom extends LitElement {
           }
         </div>
       </header>
-      <div class="stage">
-        <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
-        <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
-        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+      <div class="room">
+        <div class="stage">
+          <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
+          <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
+          ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+        </div>
+        ${
+          flow.inCall && this.chatOpen
+            ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
+            : nothing
+        }
       </div>
       <div class="controls">
         ${
@@ -209,6 +248,7 @@ export class ParleyRandom extends LitElement {
             : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
         }
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+        ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
         ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
         ${
           target
@@ -237,6 +277,19 @@ export class ParleyRandom extends LitElement {
       }
       ${problem ? problemBox(problem, 'random') : nothing}
     `;
+  }
+
+  private inCallControls(inCall: InCall) {
+    return html`<parley-call-controls
+      .inCall=${inCall}
+      ?chat-open=${this.chatOpen}
+      @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
+    ></parley-call-controls>`;
+  }
+
+  protected override willUpdate(): void {
+    // The chat panel's code comes with the first conversation, not with the page.
+    if (this.chat.flow.inCall) void import('./in-call-elements.js');
   }
 
   override updated(): void {
