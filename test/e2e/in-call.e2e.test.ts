@@ -1,7 +1,7 @@
 /**
  * What people do in a call besides seeing each other, in real Chromium
  * (fake cameras) against the emulator suite and the built site: text chat
- * in a random chat and in a three-person call by link.
+ * in a random chat and in a three-person call by link; mute and camera off.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
@@ -79,5 +79,26 @@ describe('in the call, end to end', () => {
     await guests[1]!.waitForChat(['Guest 1: welcome', 'Guest 2: thanks', 'You: hi both']);
     await Promise.all(everyone.map((t) => allDelivered(t)));
     for (const t of everyone) await t.close();
+  });
+
+  it('mute shows on the other page and its audio packets stop; camera off shows the placeholder, not a frozen frame', async () => {
+    const [a, b] = await randomPair();
+    await b.waitForPackets('audio', 'inbound', true);
+    await a.press('mic');
+    await b.waitForShown('#remote-muted');
+    await b.waitForPackets('audio', 'inbound', false);
+    await a.waitForPackets('audio', 'outbound', false);
+    await a.press('mic');
+    await b.waitForShown('#remote-muted', false);
+    await b.waitForPackets('audio', 'inbound', true);
+
+    await a.press('camera');
+    await b.waitForShown('#remote-camera-off');
+    await b.waitForPackets('video', 'inbound', false);
+    await a.press('camera');
+    await b.waitForShown('#remote-camera-off', false);
+    await b.waitForPackets('video', 'inbound', true);
+    await b.remoteFrame();
+    for (const t of [a, b]) await t.close();
   });
 });

@@ -84,7 +84,20 @@ const STATUS = `${IN_PAGE} #status`;
 
 /** The buttons a person presses, on the random chat page and on a call page. */
 export type Button =
-  'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block' | 'join' | 'leave' | 'copy' | 'retry';
+  | 'start'
+  | 'next'
+  | 'stop'
+  | 'report'
+  | 'block'
+  | 'confirm-report'
+  | 'confirm-block'
+  | 'join'
+  | 'leave'
+  | 'copy'
+  | 'retry'
+  | 'mic'
+  | 'camera'
+  | 'chat-toggle';
 
 /** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
@@ -388,6 +401,66 @@ export class ParleyTab {
       }));
       return { totalBps: out.reduce((s, l) => s + l.bps, 0), links: out };
     }, windowMs);
+  }
+
+  /**
+   * RTP packets of `kind` this page has received (inbound) or sent
+   * (outbound) so far, summed over its call's links (getStats), on either
+   * page kind.
+   */
+  async rtpPackets(kind: 'audio' | 'video', direction: 'inbound' | 'outbound'): Promise<number> {
+    const el = (await this.page.$(`${IN_PAGE} parley-call`)) ?? (await this.element('parley-random'));
+    return el.evaluate(
+      async (page, k, d) => {
+        const flow = (page as unknown as { flow: { engine?: Engine | null; call?: Engine | null } }).flow;
+        const engine = flow.engine ?? flow.call ?? null;
+        if (!engine) return 0;
+        let packets = 0;
+        for (const p of engine.peers) {
+          (await engine.link(p.id)?.getStats())?.forEach(
+            (s: { type: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+              if (s.type === `${d}-rtp` && s.kind === k) packets += (d === 'inbound' ? s.packetsReceived : s.packetsSent) ?? 0;
+            },
+          );
+        }
+        return packets;
+      },
+      kind,
+      direction,
+    );
+  }
+
+  /**
+   * Waits until this page's `kind` packets (received or sent) keep flowing,
+   * or have stopped: two samples a second apart, the same or not.
+   */
+  async waitForPackets(
+    kind: 'audio' | 'video',
+    direction: 'inbound' | 'outbound',
+    flowing: boolean,
+    timeoutMs = 20_000,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const before = await this.rtpPackets(kind, direction);
+      await new Promise((r) => setTimeout(r, 1_000));
+      if ((await this.rtpPackets(kind, direction)) > before === flowing) return;
+    }
+    throw new Error(`${direction} ${kind} packets ${flowing ? 'never flowed' : 'never stopped'} within ${timeoutMs} ms`);
+  }
+
+  /** Whether an element matching `selector` is shown (anywhere under the shell). */
+  async shows(selector: string): Promise<boolean> {
+    return (await this.page.$(`${IN_PAGE} ${selector}`)) !== null;
+  }
+
+  /** Waits until an element matching `selector` is shown (or, `present` false, gone). */
+  async waitForShown(selector: string, present = true, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.shows(selector)) !== present) {
+      if (Date.now() > deadline) throw new Error(`${selector} ${present ? 'never shown' : 'still shown'} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Frames decoded so far from the stranger's video (inbound-rtp framesDecoded of the random call's link). */

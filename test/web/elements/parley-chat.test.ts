@@ -59,6 +59,7 @@ describe('<parley-chat> in random chat (real WebRTC)', () => {
   /** Types into the page's chat box as a person would, then presses Enter (with Shift if asked). */
   async function type(el: ParleyRandom, text: string, shift = false): Promise<void> {
     const input = chatRoot(el)!.querySelector<HTMLTextAreaElement>('#chat-input')!;
+    assert(!input.disabled, 'the chat box takes text');
     input.value = text;
     input.dispatchEvent(new Event('input'));
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: shift, bubbles: true, composed: true }));

@@ -63,6 +63,11 @@ export function chatEmptyText(kind: 'random' | 'link'): string {
 
 // ---- Buttons and labels ---------------------------------------------------------------
 
+/** A button's name with its keyboard shortcut, e.g. "Mute (M)". */
+export function withShortcut(label: string, key: string): string {
+  return `${label} (${key})`;
+}
+
 export const IN_CALL_LABELS = {
   chat: () => 'Chat',
   chatInput: () => 'Message',
@@ -70,4 +75,8 @@ export const IN_CALL_LABELS = {
   send: () => 'Send',
   displayName: () => 'Your name in this call (kept on this device only)',
   displayNamePlaceholder: () => 'Guest',
+  mute: () => 'Mute',
+  unmute: () => 'Unmute',
+  stopVideo: () => 'Stop video',
+  startVideo: () => 'Start video',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -539,4 +539,6 @@ export const LABELS = {
   copy: () => 'Copy',
   copied: () => 'Copied',
   you: () => 'You',
+  cameraOff: () => 'Camera off',
+  microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -1,13 +1,34 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { InCall } from '../features/in-call.js';
-import { IN_CALL_LABELS, unreadText } from './in-call-messages.js';
+import { IN_CALL_LABELS, unreadText, withShortcut } from './in-call-messages.js';
 import { sharedStyles } from './page-styles.js';
 
 /**
+ * Keyboard shortcuts, one key each with no modifier: M mutes and unmutes, V
+ * turns the camera off and on. A key typed into a text field (the chat, a
+ * name) is never a shortcut, nor is one held with Ctrl, Alt or Meta (the
+ * browser's own).
+ */
+const SHORTCUTS = { m: 'audio', v: 'video' } as const;
+
+/** Whether a key press belongs to a field being typed in. */
+function typing(e: KeyboardEvent): boolean {
+  const target = e.composedPath()[0];
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.isContentEditable ||
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement
+  );
+}
+
+/**
  * The buttons a person uses during a call, on random chat and calls by link
- * alike: the chat panel's toggle, with a badge counting what arrived while
- * it was closed. Renders the call's in-call features (features/in-call.ts);
+ * alike: mute, camera off, and the chat panel's toggle with a badge counting
+ * what arrived while it was closed; M and V work from the keyboard (see
+ * SHORTCUTS). Renders the call's in-call features (features/in-call.ts);
  * says when the person opens or closes the chat (`parley-toggle-chat`).
  */
 @customElement('parley-call-controls')
@@ -17,6 +38,11 @@ export class ParleyCallControls extends LitElement {
     css`
       :host {
         display: contents;
+      }
+      button.off {
+        background: #b3261e;
+        border-color: #b3261e;
+        color: #fff;
       }
       .badge {
         display: inline-block;
@@ -48,13 +74,23 @@ export class ParleyCallControls extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.follow();
+    window.addEventListener('keydown', this.onKey);
   }
 
   override disconnectedCallback(): void {
+    window.removeEventListener('keydown', this.onKey);
     this.unsubscribe?.();
     this.unsubscribe = null;
     super.disconnectedCallback();
   }
+
+  private readonly onKey = (e: KeyboardEvent) => {
+    const kind = SHORTCUTS[e.key.toLowerCase() as keyof typeof SHORTCUTS];
+    if (!kind || !this.inCall || e.repeat || e.ctrlKey || e.altKey || e.metaKey || typing(e)) return;
+    e.preventDefault();
+    const media = this.inCall.media;
+    void (kind === 'audio' ? media.setMicrophone(!media.microphone) : media.setCamera(!media.camera));
+  };
 
   /** Re-renders on every change of the call's features (the unread count, and what they send). */
   private follow(): void {
@@ -67,9 +103,30 @@ export class ParleyCallControls extends LitElement {
     if (!inCall) return nothing;
     const unread = inCall.chat.unread;
     const badge = !this.chatOpen && unread > 0;
-    return html`<button id="chat-toggle" aria-pressed=${this.chatOpen ? 'true' : 'false'} @click=${this._onToggleChat}>
-      ${IN_CALL_LABELS.chat()}${badge ? html`<span class="badge" id="unread" aria-label=${unreadText(unread)}>${unread}</span>` : nothing}
-    </button>`;
+    const { microphone, camera } = inCall.media;
+    const mic = microphone ? IN_CALL_LABELS.mute() : IN_CALL_LABELS.unmute();
+    const video = camera ? IN_CALL_LABELS.stopVideo() : IN_CALL_LABELS.startVideo();
+    return html`<button
+        id="mic"
+        class=${microphone ? '' : 'off'}
+        aria-keyshortcuts="M"
+        title=${withShortcut(mic, 'M')}
+        @click=${() => void inCall.media.setMicrophone(!microphone)}
+      >
+        ${mic}
+      </button>
+      <button
+        id="camera"
+        class=${camera ? '' : 'off'}
+        aria-keyshortcuts="V"
+        title=${withShortcut(video, 'V')}
+        @click=${() => void inCall.media.setCamera(!camera)}
+      >
+        ${video}
+      </button>
+      <button id="chat-toggle" aria-pressed=${this.chatOpen ? 'true' : 'false'} @click=${this._onToggleChat}>
+        ${IN_CALL_LABELS.chat()}${badge ? html`<span class="badge" id="unread" aria-label=${unreadText(unread)}>${unread}</span>` : nothing}
+      </button>`;
   }
 
   private _onToggleChat(): void {

@@ -9,6 +9,7 @@ import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
 import { LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { MIC_OFF } from './icons.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 
@@ -127,6 +128,24 @@ export class ParleyCall extends LitElement {
         color: #fff;
         text-align: center;
         font-size: 0.9rem;
+      }
+      /* A camera that is off shows this instead of a frozen or black frame. */
+      .tile video.off {
+        visibility: hidden;
+      }
+      .tile .camera-off {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: grid;
+        place-items: center;
+        color: #ddd;
+      }
+      .tile .muted {
+        display: inline-grid;
+        vertical-align: middle;
+        margin-left: 0.35rem;
+        color: #ff8a80;
       }
       .tile .label {
         position: absolute;
@@ -285,19 +304,34 @@ export class ParleyCall extends LitElement {
     const tiles = 1 + peers.length;
     const columns = gridColumns(tiles, this.wide);
     // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
+    const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
+    const ownCameraOff = media !== null && !media.camera;
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
-        <video id="local" autoplay playsinline muted .srcObject=${local}></video>
-        <span class="label">${LABELS.you()}</span>
+        <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${local}></video>
+        ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+        <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>
       </div>
-      ${peers.map(
-        (p) =>
-          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? nothing}>
-            <video autoplay playsinline .srcObject=${p.stream}></video>
-            ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
-            <span class="label">${tileCaption(this.controller.flow.numberOf(p.id), p.state)}</span>
-          </div>`,
-      )}
+      ${peers.map((p) => {
+        // What the member says they send: a placeholder instead of a frozen frame, an icon for silence.
+        const them = media?.of(p.id) ?? null;
+        const cameraOff = them?.video === false && p.state === 'connected';
+        return html`<div
+          class="tile peer"
+          data-peer=${p.id}
+          data-state=${p.state}
+          data-problem=${p.problem ?? nothing}
+          data-camera=${cameraOff ? 'off' : 'on'}
+          data-microphone=${them?.audio === false ? 'off' : 'on'}
+        >
+          <video class=${cameraOff ? 'off' : ''} autoplay playsinline .srcObject=${p.stream}></video>
+          ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
+          <span class="label"
+            >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
+          >
+        </div>`;
+      })}
     </div>`;
   }
 
@@ -329,6 +363,12 @@ export class ParleyCall extends LitElement {
       default:
         return this.homeButton();
     }
+  }
+
+  private mutedIcon() {
+    return html`<span class="muted" role="img" aria-label=${LABELS.microphoneOff()} title=${LABELS.microphoneOff()}
+      >${MIC_OFF}</span
+    >`;
   }
 
   private inCallControls(inCall: InCall) {

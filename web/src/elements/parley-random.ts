@@ -13,6 +13,7 @@ import {
   roomCountText,
   roomOptionLabel,
 } from './messages.js';
+import { MIC_OFF } from './icons.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
@@ -114,6 +115,39 @@ export class ParleyRandom extends LitElement {
         width: 100%;
         height: 100%;
       }
+      /* A camera that is off shows this instead of a frozen or black frame. */
+      video.off {
+        visibility: hidden;
+      }
+      .camera-off {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: grid;
+        place-items: center;
+        color: #ddd;
+        font-size: 1.1rem;
+      }
+      .camera-off.self {
+        inset: auto 0.75rem 0.75rem auto;
+        width: 25%;
+        aspect-ratio: 4 / 3;
+        max-height: 40%;
+        background: #333;
+        border-radius: 0.5rem;
+        font-size: 0.8rem;
+      }
+      .muted {
+        position: absolute;
+        left: 0.75rem;
+        top: 0.75rem;
+        display: grid;
+        place-items: center;
+        padding: 0.35rem;
+        border-radius: 50%;
+        background: #b3261e;
+        color: #fff;
+      }
       #local {
         position: absolute;
         right: 0.75rem;
@@ -197,6 +231,10 @@ export class ParleyRandom extends LitElement {
     const counts = flow.roomCounts;
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
+    // What the stranger says they send (mute, camera off), while there is a stranger; and our own camera.
+    const peer = state.status === 'connected' || state.status === 'reconnecting' ? flow.call?.peers[0] : undefined;
+    const them = peer && flow.inCall ? flow.inCall.media.of(peer.id) : null;
+    const ownCameraOff = flow.inCall !== null && !flow.inCall.media.camera;
     return html`
       <header>
         <div class="nav">
@@ -229,8 +267,28 @@ export class ParleyRandom extends LitElement {
       </header>
       <div class="room">
         <div class="stage">
-          <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
-          <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
+          <video
+            id="remote"
+            class=${them?.video === false ? 'off' : ''}
+            autoplay
+            playsinline
+            .srcObject=${flow.remoteStream}
+          ></video>
+          ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${
+            them?.audio === false
+              ? html`<span
+                  class="muted"
+                  id="remote-muted"
+                  role="img"
+                  aria-label=${LABELS.microphoneOff()}
+                  title=${LABELS.microphoneOff()}
+                  >${MIC_OFF}</span
+                >`
+              : nothing
+          }
+          <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${flow.localStream}></video>
+          ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
         </div>
         ${

@@ -299,18 +299,24 @@ export class PeerLink {
   }
 
   /**
-   * Sends `track` instead of the current track of its kind, without
-   * renegotiating (RTCRtpSender.replaceTrack): a device switch, mute,
-   * screening. Resolves false where there is no sender of that kind.
+   * Sends `track` as the camera ('video') or microphone ('audio') instead of
+   * the current one, without renegotiating (RTCRtpSender.replaceTrack): a
+   * device switch, screening; null sends nothing (mute, camera off). The
+   * camera and microphone are the link's first transceivers of their kind
+   * (added before the first offer). Resolves false where there is none.
    */
-  async replaceTrack(track: MediaStreamTrack): Promise<boolean> {
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<boolean> {
     if (this.closed) return false;
-    const transceiver = this.pc
-      .getTransceivers()
-      .find((t) => t.receiver.track.kind === track.kind && t.sender.track !== undefined);
+    const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind);
     if (!transceiver) return false;
-    await transceiver.sender.replaceTrack(track);
-    return true;
+    try {
+      await transceiver.sender.replaceTrack(track);
+      return true;
+    } catch (err) {
+      // The link closed meanwhile; nothing to send on any more.
+      if (!this.closed) console.warn('link: track not replaced', err);
+      return false;
+    }
   }
 
   /**

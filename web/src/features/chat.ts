@@ -84,6 +84,8 @@ export class CallChat {
   private ids = 0;
   private read = 0;
   private detached = false;
+  /** `canSend` when last told: a change re-renders the panel. */
+  private couldSend = false;
   private readonly now: () => number;
   /** A random prefix for our message ids: unique in the call without coordination. */
   private readonly idPrefix = Math.random().toString(36).slice(2, 10);
@@ -169,6 +171,7 @@ export class CallChat {
     this.stopAckTimer();
     for (const out of this.outgoing.values()) for (const id of out.steps.keys()) this.step(out, id, { type: 'gone' });
     this.outgoing.clear();
+    this.couldSend = false;
     this.notify();
   }
 
@@ -223,6 +226,11 @@ export class CallChat {
     }
     this.linkStates = states;
     this.flush();
+    // Someone to write to arrived, or the last one went: the box opens or closes.
+    if (this.canSend !== this.couldSend) {
+      this.couldSend = this.canSend;
+      this.notify();
+    }
   }
 
   /** Sends every queued message whose recipient's link can take it, in order. */

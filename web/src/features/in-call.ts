@@ -1,24 +1,30 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
- * the call as one object: text chat (and, the same way, the others). One
- * chunk, loaded after the first Start or Join (flows/in-call.ts): the page
- * before a call does not carry it.
+ * the call as one object: text chat, mute and camera off (and, the same
+ * way, the others). One chunk, loaded after the first Start or Join
+ * (flows/in-call.ts): the page before a call does not carry it.
  */
 import type { Call } from '../engine/call.js';
 import { CallChat, type ChatOptions } from './chat.js';
+import { MediaState, type MediaSwitch } from './media-state.js';
 
-export type InCallOptions = ChatOptions;
+export interface InCallOptions extends ChatOptions {
+  /** The page's camera and microphone (engine/local-media.ts). */
+  readonly media: MediaSwitch;
+}
 
 export class InCall {
   readonly chat: CallChat;
+  readonly media: MediaState;
   private readonly listeners = new Set<() => void>();
 
   constructor(call: Call, options: InCallOptions) {
     this.chat = new CallChat(call, options);
-    this.chat.onChange(() => this.notify());
+    this.media = new MediaState(call, options.media);
+    for (const part of [this.chat, this.media]) part.onChange(() => this.notify());
   }
 
-  /** Calls `listener` whenever anything here changes (a message, a delivery). */
+  /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -27,6 +33,7 @@ export class InCall {
   /** The call is over for this page: stop listening; what is shown stays readable. */
   detach(): void {
     this.chat.detach();
+    this.media.detach();
   }
 
   private notify(): void {

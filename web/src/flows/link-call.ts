@@ -293,6 +293,7 @@ export class LinkCallFlow {
     if (kit) {
       this._inCall = new kit.InCall(call, {
         kind: 'link',
+        media: this.deps.media,
         numberOf: (id) => this.numberOf(id),
         ownName: () => this.displayName,
       });
