@@ -1,8 +1,10 @@
 /**
  * What people do in a call besides seeing each other, in real Chromium
  * (fake cameras) against the emulator suite and the built site: text chat
- * in a random chat and in a three-person call by link; mute and camera off.
+ * in a random chat and in a three-person call by link; mute and camera off;
+ * the safety code.
  */
+import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
@@ -99,6 +101,15 @@ describe('in the call, end to end', () => {
     await b.waitForShown('#remote-camera-off', false);
     await b.waitForPackets('video', 'inbound', true);
     await b.remoteFrame();
+    for (const t of [a, b]) await t.close();
+  });
+
+  it('both pages of a call show the same safety code', async () => {
+    const [a, b] = await randomPair();
+    await a.press('safety-toggle');
+    await b.press('safety-toggle');
+    const [atA, atB] = await Promise.all([a.safetyCodes(1), b.safetyCodes(1)]);
+    assert.deepEqual(atA, atB, 'the same code on both pages');
     for (const t of [a, b]) await t.close();
   });
 });

@@ -97,7 +97,8 @@ export type Button =
   | 'retry'
   | 'mic'
   | 'camera'
-  | 'chat-toggle';
+  | 'chat-toggle'
+  | 'safety-toggle';
 
 /** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
@@ -447,6 +448,21 @@ export class ParleyTab {
       if ((await this.rtpPackets(kind, direction)) > before === flowing) return;
     }
     throw new Error(`${direction} ${kind} packets ${flowing ? 'never flowed' : 'never stopped'} within ${timeoutMs} ms`);
+  }
+
+  /** The safety codes shown (press 'safety-toggle' first), once each is worked out: one per other member. */
+  async safetyCodes(members: number, timeoutMs = 20_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let codes: string[] = [];
+    while (Date.now() < deadline) {
+      const section = await this.page.$(`${IN_PAGE} #safety`);
+      codes = section
+        ? await section.evaluate((s) => [...s.querySelectorAll('code')].map((c) => c.textContent?.trim() ?? ''))
+        : [];
+      if (codes.length === members && codes.every((c) => /^[0-9A-Z]{4}( [0-9A-Z]{4}){3}$/.test(c))) return codes;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`safety codes shown: ${JSON.stringify(codes)}`);
   }
 
   /** Whether an element matching `selector` is shown (anywhere under the shell). */

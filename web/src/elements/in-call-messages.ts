@@ -8,7 +8,7 @@
 import { MAX_CHAT_CHARS } from '../engine/channel-messages.js';
 import type { ChatAuthor, SendRefusal } from '../features/chat.js';
 import type { Delivery } from '../features/chat-rules.js';
-import { formatNumber, guestName } from './messages.js';
+import { formatNumber, guestName, LABELS } from './messages.js';
 
 // ---- Text chat ------------------------------------------------------------------------
 
@@ -19,9 +19,9 @@ import { formatNumber, guestName } from './messages.js';
 export function chatAuthorName(author: ChatAuthor): string {
   switch (author.kind) {
     case 'you':
-      return 'You';
+      return LABELS.you();
     case 'stranger':
-      return 'Stranger';
+      return LABELS.stranger();
     case 'guest':
       return author.name === null ? guestName(author.number) : `${author.name} (${guestName(author.number)})`;
   }
@@ -79,4 +79,7 @@ export const IN_CALL_LABELS = {
   unmute: () => 'Unmute',
   stopVideo: () => 'Stop video',
   startVideo: () => 'Start video',
+  safetyCode: () => 'Safety code',
+  safetyCodeHint: () => 'Read it to each other: if it matches, nobody is in the middle.',
+  safetyCodePending: () => 'Once connected…',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -539,6 +539,7 @@ export const LABELS = {
   copy: () => 'Copy',
   copied: () => 'Copied',
   you: () => 'You',
+  stranger: () => 'Stranger',
   cameraOff: () => 'Camera off',
   microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

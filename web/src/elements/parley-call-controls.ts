@@ -1,5 +1,5 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type { InCall } from '../features/in-call.js';
 import { IN_CALL_LABELS, unreadText, withShortcut } from './in-call-messages.js';
 import { sharedStyles } from './page-styles.js';
@@ -44,6 +44,29 @@ export class ParleyCallControls extends LitElement {
         border-color: #b3261e;
         color: #fff;
       }
+      .safety {
+        flex: 1 0 100%;
+        margin: 0;
+        padding: 0.5rem 0.75rem;
+        border: 1px solid #ccc;
+        border-radius: 0.5rem;
+        background: #fff;
+      }
+      .safety ul {
+        margin: 0;
+        padding: 0;
+        list-style: none;
+      }
+      .safety code {
+        font-size: 1.15rem;
+        letter-spacing: 0.08em;
+        margin-left: 0.5rem;
+      }
+      .safety p {
+        margin: 0.3rem 0 0;
+        font-size: 0.85rem;
+        color: #444;
+      }
       .badge {
         display: inline-block;
         min-width: 1.2rem;
@@ -64,6 +87,12 @@ export class ParleyCallControls extends LitElement {
 
   /** Whether the chat panel is open (the page shows it). */
   @property({ type: Boolean, attribute: 'chat-open' }) chatOpen = false;
+
+  /** The other members, by id, with the name the page shows for them ("Stranger", "Guest 2"). */
+  @property({ attribute: false }) members: readonly { readonly id: string; readonly name: string }[] = [];
+
+  /** Whether the safety codes are shown. */
+  @state() private safetyOpen = false;
 
   private unsubscribe: (() => void) | null = null;
 
@@ -124,9 +153,30 @@ export class ParleyCallControls extends LitElement {
       >
         ${video}
       </button>
+      <button
+        id="safety-toggle"
+        aria-expanded=${this.safetyOpen ? 'true' : 'false'}
+        @click=${() => (this.safetyOpen = !this.safetyOpen)}
+      >
+        ${IN_CALL_LABELS.safetyCode()}
+      </button>
       <button id="chat-toggle" aria-pressed=${this.chatOpen ? 'true' : 'false'} @click=${this._onToggleChat}>
         ${IN_CALL_LABELS.chat()}${badge ? html`<span class="badge" id="unread" aria-label=${unreadText(unread)}>${unread}</span>` : nothing}
-      </button>`;
+      </button>
+      ${this.safetyOpen ? this.renderSafety(inCall) : nothing}`;
+  }
+
+  /** Each member's safety code, and what to do with it. */
+  private renderSafety(inCall: InCall) {
+    return html`<section class="safety" id="safety" aria-label=${IN_CALL_LABELS.safetyCode()}>
+      <ul>
+        ${this.members.map((m) => {
+          const code = inCall.safety.of(m.id);
+          return html`<li>${m.name}:<code data-peer=${m.id}>${code ?? IN_CALL_LABELS.safetyCodePending()}</code></li>`;
+        })}
+      </ul>
+      <p>${IN_CALL_LABELS.safetyCodeHint()}</p>
+    </section>`;
   }
 
   private _onToggleChat(): void {

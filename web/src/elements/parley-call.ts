@@ -8,7 +8,7 @@ import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
-import { LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
@@ -372,8 +372,11 @@ export class ParleyCall extends LitElement {
   }
 
   private inCallControls(inCall: InCall) {
+    const flow = this.controller.flow;
+    const members = flow.peers.map((p) => ({ id: p.id, name: guestName(flow.numberOf(p.id)) }));
     return html`<parley-call-controls
       .inCall=${inCall}
+      .members=${members}
       ?chat-open=${this.chatOpen}
       @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
     ></parley-call-controls>`;

@@ -338,8 +338,10 @@ export class ParleyRandom extends LitElement {
   }
 
   private inCallControls(inCall: InCall) {
+    const members = (this.chat.flow.call?.peers ?? []).map((p) => ({ id: p.id, name: LABELS.stranger() }));
     return html`<parley-call-controls
       .inCall=${inCall}
+      .members=${members}
       ?chat-open=${this.chatOpen}
       @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
     ></parley-call-controls>`;

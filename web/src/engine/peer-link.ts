@@ -235,6 +235,14 @@ export class PeerLink {
     return this.remote;
   }
 
+  /**
+   * The SDP of the link's current local and remote descriptions (null before
+   * each is set): their DTLS fingerprints make the safety code.
+   */
+  get descriptions(): { readonly local: string | null; readonly remote: string | null } {
+    return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
+  }
+
   /** The video senders, for the bitrate policy. */
   get videoSenders(): RTCRtpSender[] {
     return this.pc.getSenders().filter((s) => s.track?.kind === 'video');

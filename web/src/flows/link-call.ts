@@ -294,6 +294,7 @@ export class LinkCallFlow {
       this._inCall = new kit.InCall(call, {
         kind: 'link',
         media: this.deps.media,
+        callId: () => callId,
         numberOf: (id) => this.numberOf(id),
         ownName: () => this.displayName,
       });

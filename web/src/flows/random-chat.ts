@@ -464,7 +464,7 @@ export class RandomChatFlow {
     attempt.call = call;
     attempt.detachMedia = this.deps.media.attach(call);
     if (kit) {
-      attempt.inCall = new kit.InCall(call, { kind: 'random', media: this.deps.media });
+      attempt.inCall = new kit.InCall(call, { kind: 'random', media: this.deps.media, callId: () => attempt.callId });
       attempt.inCall.onChange(() => this.notify());
     }
     // A new conversation: the last one's messages go.
