@@ -103,7 +103,21 @@ const STATUS = `${IN_PAGE} #status`;
 
 /** The buttons a person presses, on the random chat page and on a call page. */
 export type Button =
-  'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block' | 'join' | 'leave' | 'copy' | 'retry';
+  | 'start'
+  | 'next'
+  | 'stop'
+  | 'report'
+  | 'block'
+  | 'confirm-report'
+  | 'confirm-block'
+  | 'join'
+  | 'leave'
+  | 'copy'
+  | 'retry'
+  | 'mic'
+  | 'camera'
+  | 'chat-toggle'
+  | 'safety-toggle';
 
 /** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
@@ -445,6 +459,81 @@ export class ParleyTab {
     }, windowMs);
   }
 
+  /**
+   * RTP packets of `kind` this page has received (inbound) or sent
+   * (outbound) so far, summed over its call's links (getStats), on either
+   * page kind.
+   */
+  async rtpPackets(kind: 'audio' | 'video', direction: 'inbound' | 'outbound'): Promise<number> {
+    const el = (await this.page.$(`${IN_PAGE} parley-call`)) ?? (await this.element('parley-random'));
+    return el.evaluate(
+      async (page, k, d) => {
+        const flow = (page as unknown as { flow: { engine?: Engine | null; call?: Engine | null } }).flow;
+        const engine = flow.engine ?? flow.call ?? null;
+        if (!engine) return 0;
+        let packets = 0;
+        for (const p of engine.peers) {
+          (await engine.link(p.id)?.getStats())?.forEach(
+            (s: { type: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+              if (s.type === `${d}-rtp` && s.kind === k) packets += (d === 'inbound' ? s.packetsReceived : s.packetsSent) ?? 0;
+            },
+          );
+        }
+        return packets;
+      },
+      kind,
+      direction,
+    );
+  }
+
+  /**
+   * Waits until this page's `kind` packets (received or sent) keep flowing,
+   * or have stopped: two samples a second apart, the same or not.
+   */
+  async waitForPackets(
+    kind: 'audio' | 'video',
+    direction: 'inbound' | 'outbound',
+    flowing: boolean,
+    timeoutMs = 20_000,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const before = await this.rtpPackets(kind, direction);
+      await new Promise((r) => setTimeout(r, 1_000));
+      if ((await this.rtpPackets(kind, direction)) > before === flowing) return;
+    }
+    throw new Error(`${direction} ${kind} packets ${flowing ? 'never flowed' : 'never stopped'} within ${timeoutMs} ms`);
+  }
+
+  /** The safety codes shown (press 'safety-toggle' first), once each is worked out: one per other member. */
+  async safetyCodes(members: number, timeoutMs = 20_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let codes: string[] = [];
+    while (Date.now() < deadline) {
+      const section = await this.page.$(`${IN_PAGE} #safety`);
+      codes = section
+        ? await section.evaluate((s) => [...s.querySelectorAll('code')].map((c) => c.textContent?.trim() ?? ''))
+        : [];
+      if (codes.length === members && codes.every((c) => /^[0-9A-Z]{4}( [0-9A-Z]{4}){3}$/.test(c))) return codes;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`safety codes shown: ${JSON.stringify(codes)}`);
+  }
+
+  /** Whether an element matching `selector` is shown (anywhere under the shell). */
+  async shows(selector: string): Promise<boolean> {
+    return (await this.page.$(`${IN_PAGE} ${selector}`)) !== null;
+  }
+
+  /** Waits until an element matching `selector` is shown (or, `present` false, gone). */
+  async waitForShown(selector: string, present = true, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.shows(selector)) !== present) {
+      if (Date.now() > deadline) throw new Error(`${selector} ${present ? 'never shown' : 'still shown'} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Frames decoded so far from the stranger's video (inbound-rtp framesDecoded of the random call's link). */
   async framesDecoded(): Promise<number> {
     return (await this.element('parley-random')).evaluate(async (el) => {
@@ -524,6 +613,44 @@ export class ParleyTab {
       check: el.querySelector('a.check-link')?.getAttribute('href') ?? null,
       help: el.querySelector('a.help-link')?.getAttribute('href') ?? null,
     }));
+  }
+
+  /** Types `text` into the chat box and presses Enter, with the keyboard, as a person would. */
+  async sendChat(text: string): Promise<void> {
+    const input = await this.element('#chat-input');
+    await input.type(text);
+    await input.press('Enter');
+  }
+
+  /** The chat as shown: "author: text" per message, oldest first. */
+  async chatLines(): Promise<string[]> {
+    const log = await this.page.$(`${IN_PAGE} #chat-log`);
+    if (!log) return [];
+    return log.evaluate((ol) =>
+      [...ol.querySelectorAll('.msg')].map(
+        (m) => `${m.querySelector('.who')?.textContent?.trim()}: ${m.querySelector('.text')?.textContent ?? ''}`,
+      ),
+    );
+  }
+
+  /** What the chat says about one's own messages that are not delivered yet ("Sending…", "Not delivered"). */
+  async chatDeliveries(): Promise<string[]> {
+    const log = await this.page.$(`${IN_PAGE} #chat-log`);
+    return log
+      ? log.evaluate((ol) => [...ol.querySelectorAll('.msg.you .state')].map((s) => s.getAttribute('data-delivery') ?? ''))
+      : [];
+  }
+
+  /** Waits until the chat shows exactly `lines`. */
+  async waitForChat(lines: readonly string[], timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let shown: string[] = [];
+    while (Date.now() < deadline) {
+      shown = await this.chatLines();
+      if (JSON.stringify(shown) === JSON.stringify(lines)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the chat shows ${JSON.stringify(shown)}, not ${JSON.stringify(lines)}`);
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */

@@ -35,7 +35,7 @@ function pageLocale(): string | undefined {
   return globalThis.document?.documentElement.lang || undefined;
 }
 
-function formatNumber(n: number): string {
+export function formatNumber(n: number): string {
   return new Intl.NumberFormat(pageLocale()).format(n);
 }
 
@@ -396,9 +396,16 @@ export const TILE_STATE: Readonly<Record<LinkState, () => string>> = {
   closed: () => 'Left',
 };
 
-/** A tile's caption: who (numbered in join order) and how their link is doing. */
+/** A tile's caption: who (numbered in join order, as in the chat) and how their link is doing. */
 export function tileCaption(n: number, state: LinkState): string {
-  return `Person ${formatNumber(n)} · ${TILE_STATE[state]()}`;
+  return `${guestName(n)} · ${TILE_STATE[state]()}`;
+}
+
+// ---- In the call ----------------------------------------------------------------------
+
+/** A member of a call by link, by number: the same words on their tile and in the chat. */
+export function guestName(n: number): string {
+  return `Guest ${formatNumber(n)}`;
 }
 
 // ---- The connection check ----------------------------------------------------------
@@ -574,4 +581,7 @@ export const LABELS = {
   cannotCallInApp: () => 'If you opened this link inside another app (a chat or social app), open it in your browser instead.',
   moreAboutThis: () => 'More about this',
   tapToUnmute: () => 'Tap to unmute',
+  stranger: () => 'Stranger',
+  cameraOff: () => 'Camera off',
+  microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -14,11 +14,13 @@ import {
   roomCountText,
   roomOptionLabel,
 } from './messages.js';
+import { MIC_OFF } from './icons.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
 import { SoundController } from './sound-controller.js';
+import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-hide-ip.js';
 import './parley-report-dialog.js';
@@ -32,6 +34,11 @@ const WIDEN_STORAGE_KEY = 'parley.widen';
 function storedRoom(): RoomId {
   const r = recall(ROOM_STORAGE_KEY);
   return isRoomId(r) ? r : DEFAULT_ROOM;
+}
+
+/** Whether the page is wide enough for the chat beside the video (the same width as the stylesheet's). */
+function wideScreen(): boolean {
+  return globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 }
 
 /** On unless the person turned it off. */
@@ -80,9 +87,32 @@ export class ParleyRandom extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
+      /* The video and, beside it, the chat; on a phone the chat opens over the video's lower part. */
+      .room {
+        position: relative;
+        display: flex;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 10rem;
+      }
+      parley-chat {
+        flex: 0 0 18rem;
+      }
+      @media (max-width: 40rem) {
+        parley-chat {
+          position: absolute;
+          left: 0;
+          right: 0;
+          bottom: 0;
+          height: 60%;
+          z-index: 2;
+          box-shadow: 0 -0.25rem 1rem #0004;
+        }
+      }
       .stage {
         position: relative;
         flex: 1 1 auto;
+        min-width: 0;
         min-height: 10rem;
         background: #111;
         border-radius: 0.75rem;
@@ -97,6 +127,39 @@ export class ParleyRandom extends LitElement {
         inset: 0;
         width: 100%;
         height: 100%;
+      }
+      /* A camera that is off shows this instead of a frozen or black frame. */
+      video.off {
+        visibility: hidden;
+      }
+      .camera-off {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: grid;
+        place-items: center;
+        color: #ddd;
+        font-size: 1.1rem;
+      }
+      .camera-off.self {
+        inset: auto 0.75rem 0.75rem auto;
+        width: 25%;
+        aspect-ratio: 4 / 3;
+        max-height: 40%;
+        background: #333;
+        border-radius: 0.5rem;
+        font-size: 0.8rem;
+      }
+      .muted {
+        position: absolute;
+        left: 0.75rem;
+        top: 0.75rem;
+        display: grid;
+        place-items: center;
+        padding: 0.35rem;
+        border-radius: 50%;
+        background: #b3261e;
+        color: #fff;
       }
       #local {
         position: absolute;
@@ -154,6 +217,9 @@ export class ParleyRandom extends LitElement {
   /** Which confirmation is open: Report (with a reason) or Block. */
   @state() private confirming: 'report' | 'block' | null = null;
 
+  /** Whether the chat panel is open: beside the video on a wide screen from the start, on a phone when asked for. */
+  @state() private chatOpen = wideScreen();
+
   private readonly chat: RandomChatController;
   /** Plays the stranger with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
   private readonly sound = new SoundController(this);
@@ -182,6 +248,10 @@ export class ParleyRandom extends LitElement {
     const counts = flow.roomCounts;
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
+    // What the stranger says they send (mute, camera off), while there is a stranger; and our own camera.
+    const peer = state.status === 'connected' || state.status === 'reconnecting' ? flow.call?.peers[0] : undefined;
+    const them = peer && flow.inCall ? flow.inCall.media.of(peer.id) : null;
+    const ownCameraOff = flow.inCall !== null && !flow.inCall.media.camera;
     return html`
       <header>
         <div class="nav">
@@ -213,13 +283,40 @@ export class ParleyRandom extends LitElement {
           }
         </div>
       </header>
-      <div class="stage">
-        <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
-        <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
-        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+      <div class="room">
+        <div class="stage">
+          <video
+            id="remote"
+            class=${them?.video === false ? 'off' : ''}
+            autoplay
+            playsinline
+            .srcObject=${flow.remoteStream}
+          ></video>
+          ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${
+            them?.audio === false
+              ? html`<span
+                  class="muted"
+                  id="remote-muted"
+                  role="img"
+                  aria-label=${LABELS.microphoneOff()}
+                  title=${LABELS.microphoneOff()}
+                  >${MIC_OFF}</span
+                >`
+              : nothing
+          }
+          <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${flow.localStream}></video>
+          ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+          ${
+            this.sound.needsTap
+              ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+              : nothing
+          }
+        </div>
         ${
-          this.sound.needsTap
-            ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+          flow.inCall && this.chatOpen
+            ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
             : nothing
         }
       </div>
@@ -232,6 +329,7 @@ export class ParleyRandom extends LitElement {
             : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
         }
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+        ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
         ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
         ${
           target
@@ -263,7 +361,19 @@ export class ParleyRandom extends LitElement {
     `;
   }
 
+  private inCallControls(inCall: InCall) {
+    const members = (this.chat.flow.call?.peers ?? []).map((p) => ({ id: p.id, name: LABELS.stranger() }));
+    return html`<parley-call-controls
+      .inCall=${inCall}
+      .members=${members}
+      ?chat-open=${this.chatOpen}
+      @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
+    ></parley-call-controls>`;
+  }
+
   protected override willUpdate(): void {
+    // The chat panel's code comes with the first conversation, not with the page.
+    if (this.chat.flow.inCall) void import('./in-call-elements.js');
     this.camera.watch(this.chat.flow.localStream);
     this.sound.keep([this.chat.flow.remoteStream]);
   }

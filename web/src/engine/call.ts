@@ -10,6 +10,7 @@
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import type { ChannelMessage } from './channel-messages.js';
+import type { MediaKind } from './local-media.js';
 import { PartnerLiveness, type LivenessAction } from './liveness.js';
 import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
@@ -127,6 +128,8 @@ export class Call {
   private readonly listeners = new Set<() => void>();
   /** Features attached to the call (chat, media state): what members send them, and when a member can be sent to. */
   private readonly linkListeners = new Set<CallLinkListener>();
+  /** Kinds sent as nothing (mute, camera off): a link opened meanwhile starts without them too. */
+  private readonly withheld = new Set<MediaKind>();
   private ended = false;
 
   private readonly reconnect: ReconnectPolicy;
@@ -282,12 +285,15 @@ export class Call {
   }
 
   /**
-   * Sends `track` instead of the current track of its kind on every link,
-   * without renegotiating (a device switch, mute, screening): see
+   * Sends `track` as the camera ('video') or microphone ('audio') on every
+   * link, without renegotiating (a device switch, screening); null sends
+   * nothing (mute, camera off), on links opened later too. See
    * engine/local-media.ts.
    */
-  async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    await Promise.all([...this.allEntries()].map(({ link }) => link.replaceTrack(track)));
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    if (track === null) this.withheld.add(kind);
+    else this.withheld.delete(kind);
+    await Promise.all([...this.allEntries()].map(({ link }) => link.replaceTrack(kind, track)));
   }
 
   /**
@@ -404,6 +410,7 @@ export class Call {
         channelOpen: () => this.toListeners(entry, (l, id) => l.channelOpen?.(id)),
       },
     );
+    for (const kind of this.withheld) void entry.link.replaceTrack(kind, null);
     return entry;
   }
 

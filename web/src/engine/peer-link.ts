@@ -240,6 +240,14 @@ export class PeerLink {
     return this.remote;
   }
 
+  /**
+   * The SDP of the link's current local and remote descriptions (null before
+   * each is set): their DTLS fingerprints make the safety code.
+   */
+  get descriptions(): { readonly local: string | null; readonly remote: string | null } {
+    return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
+  }
+
   /** The video senders, for the bitrate policy. */
   get videoSenders(): RTCRtpSender[] {
     return this.pc.getSenders().filter((s) => s.track?.kind === 'video');
@@ -304,18 +312,24 @@ export class PeerLink {
   }
 
   /**
-   * Sends `track` instead of the current track of its kind, without
-   * renegotiating (RTCRtpSender.replaceTrack): a device switch, mute,
-   * screening. Resolves false where there is no sender of that kind.
+   * Sends `track` as the camera ('video') or microphone ('audio') instead of
+   * the current one, without renegotiating (RTCRtpSender.replaceTrack): a
+   * device switch, screening; null sends nothing (mute, camera off). The
+   * camera and microphone are the link's first transceivers of their kind
+   * (added before the first offer). Resolves false where there is none.
    */
-  async replaceTrack(track: MediaStreamTrack): Promise<boolean> {
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<boolean> {
     if (this.closed) return false;
-    const transceiver = this.pc
-      .getTransceivers()
-      .find((t) => t.receiver.track.kind === track.kind && t.sender.track !== undefined);
+    const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind);
     if (!transceiver) return false;
-    await transceiver.sender.replaceTrack(track);
-    return true;
+    try {
+      await transceiver.sender.replaceTrack(track);
+      return true;
+    } catch (err) {
+      // The link closed meanwhile; nothing to send on any more.
+      if (!this.closed) console.warn('link: track not replaced', err);
+      return false;
+    }
   }
 
   /**

@@ -8,7 +8,9 @@ import type { CreateCallResult, EnterCallResult } from '@parley/functions/protoc
 import { CONNECT_TIMEOUT_MS, RECONNECT_FOR_MS } from '../config.js';
 import { Call, type Peer } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
+import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection } from './backend.js';
+import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, mediaProblem } from './problems.js';
 import { INITIAL_LINK_CALL_STATE, linkCallTransition, type LinkCallEvent, type LinkCallState } from './link-call-state.js';
 
@@ -46,6 +48,14 @@ export class LinkCallFlow {
    */
   private seats: string[] = [];
   private seatsOf: string | null = null;
+  private _inCall: InCall | null = null;
+  /** Each member's number ("Guest 2"), given the first time this page sees them: see numberOf. */
+  private readonly numbers = new Map<string, number>();
+  /**
+   * The name this person shows with their chat messages in calls by link,
+   * or null; the page keeps it on the device and sets it here.
+   */
+  displayName: string | null = null;
 
   constructor(private readonly deps: LinkCallDeps) {
     // Renewed credentials reach every live link, so a restart from either end uses them.
@@ -72,6 +82,22 @@ export class LinkCallFlow {
     return this.call;
   }
 
+  /** The call's in-call features (chat and the rest) while in one; null while they load, or if they could not. */
+  get inCall(): InCall | null {
+    return this._inCall;
+  }
+
+  /**
+   * A member's number in the call, from 1 in entry order as this page first
+   * saw them, never reused in one call (a member who left keeps theirs in
+   * the conversation): the same person has the same number in the grid and
+   * in the chat. Pages that joined at different times may number
+   * differently after someone left; a display name avoids that.
+   */
+  numberOf(id: string): number {
+    return this.numbers.get(id) ?? 0;
+  }
+
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -92,6 +118,7 @@ export class LinkCallFlow {
   async create(): Promise<void> {
     const gen = this.begin({ type: 'create' });
     if (gen === null) return;
+    const kit = loadInCall();
     if (!(await this.ensureMedia(gen))) return;
     let service: Backend;
     let created: CreateCallResult;
@@ -106,8 +133,13 @@ export class LinkCallFlow {
       void service.calls.leave(created.callId).catch(() => undefined);
       return;
     }
+    const features = await kit;
+    if (gen !== this.generation) {
+      void service.calls.leave(created.callId).catch(() => undefined);
+      return;
+    }
     this.dispatch({ type: 'created', callId: created.callId });
-    this.startCall(service, created.callId, created.members);
+    this.startCall(service, created.callId, created.members, features);
   }
 
   /** Opened a link: show the preview and how many are in the call. */
@@ -144,8 +176,9 @@ export class LinkCallFlow {
     if (callId === null) return;
     const gen = this.begin({ type: 'join' });
     if (gen === null) return;
+    const kit = loadInCall();
     if (!(await this.ensureMedia(gen))) return;
-    await this.enter(gen, callId);
+    await this.enter(gen, callId, kit);
   }
 
   /**
@@ -160,10 +193,10 @@ export class LinkCallFlow {
     this.endCall();
     const gen = ++this.generation;
     this.dispatch({ type: 'removed' });
-    await this.enter(gen, callId);
+    await this.enter(gen, callId, loadInCall());
   }
 
-  private async enter(gen: number, callId: string): Promise<void> {
+  private async enter(gen: number, callId: string, kit: ReturnType<typeof loadInCall>): Promise<void> {
     let service: Backend;
     let result: EnterCallResult;
     try {
@@ -181,8 +214,13 @@ export class LinkCallFlow {
       this.dispatchRefusal(result);
       return;
     }
+    const features = await kit;
+    if (gen !== this.generation) {
+      void service.calls.leave(callId).catch(() => undefined);
+      return;
+    }
     this.dispatch({ type: 'entered' });
-    this.startCall(service, callId, result.members);
+    this.startCall(service, callId, result.members, features);
   }
 
   /** Leave: this page's links close at once, the backend drops us, the camera goes off. */
@@ -269,9 +307,11 @@ export class LinkCallFlow {
     }
   }
 
-  private startCall(service: Backend, callId: string, members: readonly string[]): void {
+  private startCall(service: Backend, callId: string, members: readonly string[], kit: InCallKit | null): void {
     const local = this.deps.media.stream;
     if (!local) return;
+    this.numbers.clear();
+    this.numberMembers(members);
     let connection: CallConnection | null = null;
     const call = new Call({
       self: service.uid,
@@ -294,13 +334,26 @@ export class LinkCallFlow {
     this.call = call;
     this.detachMedia = this.deps.media.attach(call);
     call.onChange(() => this.notify());
+    if (kit) {
+      this._inCall = new kit.InCall(call, {
+        kind: 'link',
+        media: this.deps.media,
+        callId: () => callId,
+        numberOf: (id) => this.numberOf(id),
+        ownName: () => this.displayName,
+      });
+      this._inCall.onChange(() => this.notify());
+    }
     const ifCurrent =
       <A extends unknown[]>(fn: (...args: A) => void) =>
       (...args: A) => {
         if (this.call === call) fn(...args);
       };
     connection = service.connect(callId, {
-      members: ifCurrent((m) => call.setMembers(m)),
+      members: ifCurrent((m) => {
+        this.numberMembers(m);
+        call.setMembers(m);
+      }),
       activity: ifCurrent((from, bare, tag) => call.activity(from, bare, tag)),
       signal: ifCurrent((from, s, tag) => call.receive(from, s, tag)),
       ended: ifCurrent(() => this.endedBy({ type: 'ended' })),
@@ -308,6 +361,15 @@ export class LinkCallFlow {
     });
     this.connection = connection;
     call.setMembers(members);
+  }
+
+  /** Numbers members not numbered yet: their place in entry order, or the next free number if someone else has it. */
+  private numberMembers(members: readonly string[]): void {
+    members.forEach((id, i) => {
+      if (this.numbers.has(id)) return;
+      const taken = new Set(this.numbers.values());
+      this.numbers.set(id, taken.has(i + 1) ? Math.max(0, ...taken) + 1 : i + 1);
+    });
   }
 
   /** The backend ended our membership (the call is gone, or we were removed). */
@@ -320,6 +382,9 @@ export class LinkCallFlow {
   private endCall(): void {
     this.detachMedia?.();
     this.detachMedia = null;
+    // A call by link's conversation ends with it.
+    this._inCall?.detach();
+    this._inCall = null;
     this.call?.end();
     this.call = null;
     this.connection?.close();

@@ -15,7 +15,9 @@ import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
+import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
+import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import {
   canModerate,
@@ -88,6 +90,8 @@ class Attempt {
   stopWaiting: (() => void) | null = null;
   /** Stops the camera's track swaps reaching the call (LocalMedia.attach). */
   detachMedia: (() => void) | null = null;
+  /** The in-call features of this attempt's call: chat and the rest (null when they did not load). */
+  inCall: InCall | null = null;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
@@ -117,6 +121,8 @@ class Attempt {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
     this.closeConnection();
     this.detachMedia?.();
+    // The conversation stays readable (the flow keeps it until the next one), but takes no more messages.
+    this.inCall?.detach();
     this.call?.end();
   }
 }
@@ -148,6 +154,12 @@ export class RandomChatFlow {
   private _roomCounts: RoomCounts | null = null;
   /** The room-counts listener; null while not listening. */
   private countsWatch: { stop: () => void } | null = null;
+  /**
+   * The in-call features of the current or last conversation: its chat stays
+   * readable after the stranger left, and is cleared when a new search
+   * starts (Start, Next) and on Stop.
+   */
+  private _inCall: InCall | null = null;
 
   constructor(private readonly deps: RandomChatDeps) {
     // Renewed credentials reach the live call too, so a restart from either end uses them.
@@ -170,6 +182,11 @@ export class RandomChatFlow {
   /** The engine's call of the current attempt (tests, diagnostics, and features that attach to a call). */
   get call(): Call | null {
     return this.attempt?.call ?? null;
+  }
+
+  /** The in-call features of the current or last conversation (null before the first, after Stop, and while they load). */
+  get inCall(): InCall | null {
+    return this._inCall;
   }
 
   /** The id of the call we are matched in, or null. */
@@ -280,6 +297,8 @@ export class RandomChatFlow {
     this.room = room;
     this.endAttempt();
     mark(Mark.start);
+    // Loads while the camera starts; search() waits for it before making the call.
+    void loadInCall();
     this.dispatch({ type: 'start' });
     try {
       // null: stopped while the permission prompt was open (the camera is released).
@@ -306,6 +325,7 @@ export class RandomChatFlow {
   /** Stop: end everything, release the camera, leave the queue. */
   async stop(): Promise<void> {
     this.endAttempt();
+    this.setInCall(null);
     this.deps.media.release();
     this.dispatch({ type: 'stop' });
     const leave = (async () => {
@@ -325,6 +345,7 @@ export class RandomChatFlow {
   unload(): void {
     const wasActive = this._state.status !== 'idle';
     this.endAttempt();
+    this.setInCall(null);
     this.deps.media.release();
     this.dispatch({ type: 'stop' });
     if (!wasActive) return;
@@ -416,8 +437,15 @@ export class RandomChatFlow {
     void this.search();
   }
 
+  private setInCall(inCall: InCall | null): void {
+    if (inCall === this._inCall) return;
+    this._inCall?.detach();
+    this._inCall = inCall;
+    this.notify();
+  }
+
   /** The attempt's call: its one link is the conversation, whatever the link's state. */
-  private createCall(backend: Backend, attempt: Attempt, local: MediaStream): Call {
+  private createCall(backend: Backend, attempt: Attempt, local: MediaStream, kit: InCallKit | null): Call {
     const call = new Call({
       self: backend.uid,
       localStream: local,
@@ -436,6 +464,12 @@ export class RandomChatFlow {
     call.onChange(() => this.onCallChange(attempt, call));
     attempt.call = call;
     attempt.detachMedia = this.deps.media.attach(call);
+    if (kit) {
+      attempt.inCall = new kit.InCall(call, { kind: 'random', media: this.deps.media, callId: () => attempt.callId });
+      attempt.inCall.onChange(() => this.notify());
+    }
+    // A new conversation: the last one's messages go.
+    this.setInCall(attempt.inCall);
     return call;
   }
 
@@ -502,11 +536,12 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
+    const kit = await loadInCall();
     const local = this.deps.media.stream;
     if (!attempt.live || !local) return;
     // The offer is made before joining, so that ICE gathering runs while we
     // wait and a partner who finds us can answer without asking us first.
-    const offer = await this.createCall(backend, attempt, local).prepareOffer();
+    const offer = await this.createCall(backend, attempt, local, kit).prepareOffer();
     if (!attempt.live) return;
     mark(Mark.offerReady);
     if (this.pendingLeave) await this.pendingLeave;

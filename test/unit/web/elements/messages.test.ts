@@ -18,6 +18,7 @@ import { VerdictCode, type Verdict } from '../../../../web/src/flows/verdict.js'
 import {
   CONFIRM_WORDS,
   cameraLossText,
+  guestName,
   FINDING_LABELS,
   findingValueText,
   formatUntil,
@@ -38,6 +39,14 @@ import {
   verdictWords,
   type ProblemPlace,
 } from '../../../../web/src/elements/messages.js';
+import {
+  chatAuthorName,
+  chatEmptyText,
+  deliveryText,
+  IN_CALL_LABELS,
+  SEND_REFUSAL,
+  unreadText,
+} from '../../../../web/src/elements/in-call-messages.js';
 
 const PLACES: readonly ProblemPlace[] = ['random', 'call', 'check'];
 
@@ -283,8 +292,33 @@ describe('calls by link', () => {
   it('every link state has a tile caption', () => {
     for (const state of Object.values(LinkState)) {
       assertWords(TILE_STATE[state](), `tile ${state}`);
-      assert.equal(tileCaption(2, state), `Person 2 · ${TILE_STATE[state]()}`);
+      assert.equal(tileCaption(2, state), `Guest 2 · ${TILE_STATE[state]()}`);
     }
+  });
+});
+
+describe('in the call: text chat', () => {
+  it('names every author, keeping a chosen name beside the number', () => {
+    assert.equal(chatAuthorName({ kind: 'you' }), 'You');
+    assert.equal(chatAuthorName({ kind: 'stranger' }), 'Stranger');
+    assert.equal(chatAuthorName({ kind: 'guest', number: 2, name: null }), 'Guest 2');
+    assert.equal(chatAuthorName({ kind: 'guest', number: 3, name: 'Asha' }), 'Asha (Guest 3)');
+    assert.equal(guestName(4), 'Guest 4');
+  });
+
+  it('words what became of a message, and says nothing once it is delivered', () => {
+    assert.equal(deliveryText({ status: 'sending' }), 'Sending…');
+    assert.equal(deliveryText({ status: 'delivered' }), '');
+    assert.equal(deliveryText({ status: 'not-delivered', reached: 0, of: 1 }), 'Not delivered');
+    assert.equal(deliveryText({ status: 'not-delivered', reached: 2, of: 3 }), 'Not delivered to everyone (2 of 3 got it)');
+  });
+
+  it('every refusal to send, the unread badge and the empty chat have words', () => {
+    for (const [reason, words] of Object.entries(SEND_REFUSAL)) assertWords(words(1200), `refusal ${reason}`);
+    assert.match(SEND_REFUSAL['too-long'](1200), /1,200 characters, at most 1,000/);
+    assert.equal(unreadText(1), '1 unread message');
+    assert.equal(unreadText(3), '3 unread messages');
+    for (const kind of ['random', 'link'] as const) assertWords(chatEmptyText(kind), `empty ${kind} chat`);
   });
 });
 
@@ -378,5 +412,6 @@ describe('the camera lost during a call', () => {
 describe('labels', () => {
   it('every button, label and heading has words', () => {
     for (const [name, label] of Object.entries(LABELS)) assertWords(label(), `label ${name}`);
+    for (const [name, label] of Object.entries(IN_CALL_LABELS)) assertWords(label(), `in-call label ${name}`);
   });
 });
