@@ -9,6 +9,7 @@ import { cameraLossText, LABELS, linkCallStatusText, problemWords, tileCaption }
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
+import { once } from './media-binding.js';
 import { SoundController } from './sound-controller.js';
 
 /** The address of a call's link. */
@@ -247,13 +248,13 @@ export class ParleyCall extends LitElement {
     // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
-        <video id="local" autoplay playsinline muted .srcObject=${local}></video>
+        <video id="local" autoplay playsinline muted .srcObject=${once(local)}></video>
         <span class="label">${LABELS.you()}</span>
       </div>
       ${peers.map(
         (p, i) =>
           html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? nothing}>
-            <video autoplay playsinline .srcObject=${p.stream}></video>
+            <video autoplay playsinline .srcObject=${once(p.stream)}></video>
             ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
             <span class="label">${tileCaption(i + 1, p.state)}</span>
           </div>`,

@@ -18,6 +18,7 @@ import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
+import { once } from './media-binding.js';
 import { SoundController } from './sound-controller.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-hide-ip.js';
@@ -203,8 +204,8 @@ export class ParleyRandom extends LitElement {
         </div>
       </header>
       <div class="stage">
-        <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
-        <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
+        <video id="remote" autoplay playsinline .srcObject=${once(flow.remoteStream)}></video>
+        <video id="local" autoplay playsinline muted .srcObject=${once(flow.localStream)}></video>
         ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
         ${
           this.sound.needsTap
