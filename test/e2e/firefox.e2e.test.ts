@@ -276,10 +276,20 @@ describe('Firefox, end to end', () => {
         const callId = await pair(firefox, chromium);
         cutUdp(kind);
         try {
-          await allShow('reconnecting', [firefox, chromium], 20_000);
+          const firstDown = Date.now();
+          const both = allShow('reconnecting', [firefox, chromium], 20_000);
+          await Promise.race([firefox, chromium].map((t) => t.waitForStatus('reconnecting', 20_000))).catch(() => undefined);
+          const firstSaw = Date.now();
+          await both;
+          console.log(
+            `# ${kind}: Reconnecting… on the first page ${firstSaw - firstDown} ms into the cut, on both ${Date.now() - firstDown} ms`,
+          );
           assert.match(await firefox.statusText(), /Reconnecting/);
-          // Long enough for a restart to be tried while the path is still down.
-          await sleep(4_000);
+          // Long enough after the first page saw the drop for a restart to be
+          // tried while the path is still down, and no longer: the other may
+          // see it seconds later, and a random call is given up 20 s after
+          // it dropped (RECONNECT_FOR_MS).
+          await sleep(Math.max(0, firstSaw + 4_000 - Date.now()));
         } finally {
           restoreUdp();
         }
