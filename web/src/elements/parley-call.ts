@@ -13,6 +13,7 @@ import { MIC_OFF } from './icons.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
+import { once } from './media-binding.js';
 import { SoundController } from './sound-controller.js';
 
 /** Where the name a person shows in calls by link is kept: on this device, never sent to the backend. */
@@ -322,7 +323,7 @@ export class ParleyCall extends LitElement {
     const ownCameraOff = media !== null && !media.camera;
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
-        <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${local}></video>
+        <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
         <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>
       </div>
@@ -338,7 +339,7 @@ export class ParleyCall extends LitElement {
           data-camera=${cameraOff ? 'off' : 'on'}
           data-microphone=${them?.audio === false ? 'off' : 'on'}
         >
-          <video class=${cameraOff ? 'off' : ''} autoplay playsinline .srcObject=${p.stream}></video>
+          <video class=${cameraOff ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
           ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
           <span class="label"

@@ -19,6 +19,7 @@ import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
+import { once } from './media-binding.js';
 import { SoundController } from './sound-controller.js';
 import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
@@ -290,7 +291,7 @@ export class ParleyRandom extends LitElement {
             class=${them?.video === false ? 'off' : ''}
             autoplay
             playsinline
-            .srcObject=${flow.remoteStream}
+            .srcObject=${once(flow.remoteStream)}
           ></video>
           ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${
@@ -305,7 +306,14 @@ export class ParleyRandom extends LitElement {
                 >`
               : nothing
           }
-          <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${flow.localStream}></video>
+          <video
+            id="local"
+            class=${ownCameraOff ? 'off' : ''}
+            autoplay
+            playsinline
+            muted
+            .srcObject=${once(flow.localStream)}
+          ></video>
           ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
           ${
