@@ -1,5 +1,5 @@
 /**
- * Binding a stream to a <video>'s srcObject. Lit sets an object-valued
+ * Binding a stream to a video element's srcObject. Lit sets an object-valued
  * property again on every render, and setting srcObject, even to the same
  * stream, reloads the video (abort, emptied, loadstart): the picture blinks,
  * a play() in flight is aborted, and where the browser wants a gesture for
