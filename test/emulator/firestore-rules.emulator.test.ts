@@ -43,7 +43,7 @@ import {
   MAX_SIGNAL_WRITES,
   PRESENCE_MIN_GAP_MS,
 } from '../../functions/src/protocol/index.js';
-import { drainTriggers, EMULATORS, PROJECT_ID, ROOT } from '../support/emulator.js';
+import { EMULATORS, PROJECT_ID, ROOT } from '../support/emulator.js';
 
 /** The two of the random call CALL: WAITER waited (its offer went with its join), JOINER's join made the pair. */
 const WAITER = 'alice';
@@ -362,11 +362,6 @@ describe('firestore.rules', () => {
   });
   beforeEach(async () => {
     await env.clearFirestore();
-    // Clearing deletes the calls, and the Functions emulator's onCallDeleted
-    // then deletes their mailboxes and presence: let it finish before
-    // seeding the same ids again, or it deletes the new ones mid-test (seen
-    // on a busy machine as "Null value error" on a mailbox write).
-    await drainTriggers();
     await seed();
   });
   after(async () => {
