@@ -85,17 +85,17 @@ export interface PeerLinkOptions {
   /** Heartbeats on the control channel this often (default: liveness.ts). */
   readonly heartbeatMs?: number;
   /**
-   * Whether our candidates wait until the link first connects, so that a
-   * stranger learns our addresses only by running ICE with us, not merely
-   * by being paired with us and answering (address harvesting: a scripted
-   * joiner that sends a made-up answer gets nothing). The connection forms
-   * from our side: our checks go to the other end's candidates (a relay
-   * candidate, when it has one, is reachable by anyone), and it learns our
-   * address from them as a peer-reflexive candidate — exactly what any
-   * ICE peer learns. Only random calls hold them (an offerer holding costs a
-   * call by link a round trip per link: join-to-face p50 469 → 956 ms for
-   * the second member, measured when holding lasted until the answer). An
-   * answerer holds nothing: its remote description is set before it gathers.
+   * Whether our candidates wait until the other end's description is
+   * applied, so that the other end learns our addresses only once it has
+   * answered, not merely by being paired with us (address harvesting by
+   * strangers). It costs one signaling round trip before connectivity checks
+   * can run both ways (measured in a call by link: join-to-face p50 469 →
+   * 956 ms for the second member), so only random calls hold them. An
+   * answerer never holds any: its remote description is set before it
+   * gathers. Holding them until the link connects instead (so that a
+   * made-up answer gets nothing) was tried and broke calls whose only path
+   * needs the answerer to know our address first: its relay permits only
+   * addresses it knows, and a host candidate is an mDNS name.
    */
   readonly holdCandidates?: boolean;
 }
@@ -423,9 +423,6 @@ export class PeerLink {
       // The polite end in have-local-offer rolls back implicitly.
       await this.pc.setRemoteDescription(description);
       this.remoteDescriptionSet();
-      // The answering end holds nothing: it chose to answer (and the
-      // offerer, holding its own, needs ours to form the connection).
-      if (!this.madeFirstOffer) this.releaseCandidates();
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
     } else {
@@ -441,6 +438,7 @@ export class PeerLink {
     // From now on this end may renegotiate too (a restart, a new track).
     this.mayOffer = true;
     if (!this.heldCandidates.isOpen) this.heldCandidates.open((c) => this.applyCandidate(c));
+    this.releaseCandidates();
   }
 
   /** Our candidates go out from now on (at once, unless PeerLinkOptions.holdCandidates). */
@@ -476,8 +474,6 @@ export class PeerLink {
     if (this.closed || this._state === LinkState.lost) return;
     switch (this.pc.connectionState) {
       case 'connected':
-        // The other end ran ICE with us: it knows our address by now anyway.
-        this.releaseCandidates();
         this.wasConnected = true;
         this.stopReconnecting();
         this.setState(LinkState.connected);
