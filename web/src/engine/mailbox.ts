@@ -132,6 +132,8 @@ export class MailboxInbox {
   private epoch = 0;
   private readonly seen = new Set<string>();
   private _tag: LinkTag | null = null;
+  /** The link of the last state read (null: untagged); undefined before the first. */
+  private lastLink: string | null | undefined = undefined;
 
   /** The tag of the state read last; null when the sender does not tag its writes. */
   get tag(): LinkTag | null {
@@ -149,11 +151,17 @@ export class MailboxInbox {
     const out: LinkSignal[] = [];
     const link = typeof state.link === 'string' && LINK_ID.test(state.link) ? state.link : null;
     const peer = typeof state.peer === 'string' && LINK_ID.test(state.peer) ? state.peer : '';
-    // The sender started a new link: its epochs and candidates start over.
-    if (link !== null && this._tag !== null && this._tag.link !== link) {
+    // The sender started a new link, or the mailbox was made anew (an
+    // untagged, empty state: the member left and entered the call again):
+    // its epochs and candidates start over. Comparing with the last state
+    // read, not the last tagged one: a page's first read may come from its
+    // cache (the mailbox as a previous session left it), and the new
+    // session's epoch 1 must not be taken for an old one.
+    if (this.lastLink !== undefined && this.lastLink !== link) {
       this.epoch = 0;
       this.seen.clear();
     }
+    this.lastLink = link;
     this._tag = link === null ? null : { link, peer };
     const epoch = typeof state.epoch === 'number' && Number.isInteger(state.epoch) ? state.epoch : 0;
     const description = parseDescription(state.description);

@@ -245,6 +245,8 @@ export class PeerLink {
    * each is set): their DTLS fingerprints make the safety code.
    */
   get descriptions(): { readonly local: string | null; readonly remote: string | null } {
+    // Firefox throws InvalidStateError on reading them once the connection is closed.
+    if (this.closed) return { local: null, remote: null };
     return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
   }
 

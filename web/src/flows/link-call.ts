@@ -40,6 +40,8 @@ export class LinkCallFlow {
   private readonly listeners = new Set<() => void>();
   /** Bumped whenever the call in progress is abandoned, so late answers are ignored. */
   private generation = 0;
+  /** A leave on its way to the server (Join waits for it). */
+  private leaving: Promise<void> | null = null;
   /**
    * The other members in the order this page first saw them in this call:
    * the grid keeps each person in their place (and number) when their link
@@ -201,6 +203,9 @@ export class LinkCallFlow {
     let result: EnterCallResult;
     try {
       service = await this.prepare();
+      // Join pressed right after Leave: a leave that reached the server
+      // after this enter would take the new seat away.
+      await this.leaving;
       result = await service.calls.enter(callId);
     } catch (err) {
       if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
@@ -232,11 +237,16 @@ export class LinkCallFlow {
     this.endCall();
     this.releaseMedia();
     this.dispatch({ type: 'leave' });
-    try {
-      await (await this.prepare()).calls.leave(callId);
-    } catch (err) {
-      console.warn('leave failed', err);
-    }
+    const leaving = (async () => {
+      try {
+        await (await this.prepare()).calls.leave(callId);
+      } catch (err) {
+        console.warn('leave failed', String(err));
+      }
+    })();
+    this.leaving = leaving;
+    await leaving;
+    if (this.leaving === leaving) this.leaving = null;
   }
 
   /** The page is going away: tell the backend without waiting. */

@@ -509,6 +509,34 @@ describe('link tags: a link rebuilt in the same mailbox', () => {
     assert.deepEqual(inbox.tag, { link: 'cccc', peer: '' });
   });
 
+  it('a mailbox made anew between two links of the sender (left and entered again) starts the reader over too', () => {
+    // The first read may come from the page's cache: the mailbox as the
+    // sender's previous session left it (epoch 3), then the server's copy,
+    // made anew by enterCall (untagged, empty), then the new session's answer.
+    const inbox = new MailboxInbox();
+    const stale = { link: 'aaaa', peer: 'bbbb', epoch: 3, description: RESTART_OFFER, previous: null, candidates: '' };
+    assert.deepEqual(inbox.read(stale), [{ description: RESTART_OFFER }]);
+    assert.deepEqual(inbox.read({ epoch: 0, description: null, previous: null, candidates: '' }), []);
+    assert.equal(inbox.tag, null);
+    const answer = { type: 'answer' as const, sdp: 'v=0\r\nanswer' };
+    const fresh = {
+      link: 'cccc',
+      peer: 'dddd',
+      epoch: 1,
+      description: answer,
+      previous: null,
+      candidates: encodeCandidate(HOST),
+    };
+    assert.deepEqual(inbox.read(fresh), [{ description: answer }, { candidate: HOST }]);
+    assert.deepEqual(inbox.tag, { link: 'cccc', peer: 'dddd' });
+  });
+
+  it('an untagged sender is never started over: a lower epoch is ignored', () => {
+    const inbox = new MailboxInbox();
+    inbox.read({ epoch: 2, description: RESTART_OFFER, candidates: '' });
+    assert.deepEqual(inbox.read({ epoch: 1, description: OFFER, candidates: '' }), []);
+  });
+
   it('without a new link, a lower epoch is still ignored (no going back)', () => {
     const inbox = new MailboxInbox();
     inbox.read({ link: 'aaaa', peer: '', epoch: 2, description: RESTART_OFFER, candidates: '' });
