@@ -401,6 +401,8 @@ export class Call {
         remoteStream: () => this.notify(),
         state: (state) => this.onLinkState(entry, state),
         remoteClosed: () => this.channelClosed(entry),
+        // Restarts cannot bring this connection back: a new one (the other end meets it in route).
+        transportFailed: () => this.rebuild(entry),
         heard: () => entry.liveness?.heard(Date.now()),
         message: (message) => {
           this.toListeners(entry, (l, id) => l.message?.(id, message));
@@ -570,7 +572,8 @@ export class Call {
   }
 
   /**
-   * A new link over a live one whose channel is gone: the member stays,
+   * A new link over a live one whose channel is gone, or over one that ICE
+   * restarts cannot bring back (its DTLS transport failed): the member stays,
    * with a tile saying it is reconnecting; the other end meets the new
    * link (route) as it would a knock.
    */

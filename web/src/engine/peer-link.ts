@@ -56,6 +56,13 @@ export interface PeerLinkEvents {
    */
   remoteClosed(): void;
   /**
+   * The path works again (ICE connected after a restart) but the connection
+   * stays failed: its DTLS transport failed during the drop, which no ICE
+   * restart undoes (Firefox, when sends fail: an interface going away). Only
+   * a new connection brings the link back (Call.rebuild). Once per link.
+   */
+  transportFailed?(): void;
+  /**
    * A valid message from the other end on the control channel (a heartbeat
    * every HEARTBEAT_MS while the channel is open, or any other): they are
    * there and the path works. liveness.ts decides what a silence means.
@@ -139,6 +146,8 @@ export class PeerLink {
   private wasConnected = false;
   /** Whether this end made the link's first offer: it leads restarts (reconnect-policy.ts). */
   private madeFirstOffer = false;
+  /** See PeerLinkEvents.transportFailed. */
+  private transportDead = false;
   /** Since when the link has been down (null while connected or before it ever was). */
   private downSince: number | null = null;
   private restarts = 0;
@@ -178,6 +187,14 @@ export class PeerLink {
       if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
     };
     this.pc.onconnectionstatechange = () => this.updateState();
+    this.pc.oniceconnectionstatechange = () => {
+      const ice = this.pc.iceConnectionState;
+      if (this.closed || this.transportDead || !this.wasConnected) return;
+      if ((ice === 'connected' || ice === 'completed') && this.pc.connectionState === 'failed') {
+        this.transportDead = true;
+        this.events.transportFailed?.();
+      }
+    };
     if (!options.holdCandidates) this.releaseCandidates();
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
