@@ -8,6 +8,7 @@ import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
+import { relayOnly } from '../ice.js';
 import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { sharedStyles } from './page-styles.js';
@@ -321,6 +322,7 @@ export class ParleyCall extends LitElement {
     // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
+    const quality = state.status === 'in-call' ? (this.controller.flow.inCall?.quality ?? null) : null;
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
         <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
@@ -341,6 +343,14 @@ export class ParleyCall extends LitElement {
         >
           <video class=${cameraOff ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
           ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${
+            quality && p.state === 'connected'
+              ? html`<parley-link-quality
+                  .quality=${quality.of(p.id)}
+                  ?relay-by-choice=${relayOnly('link')}
+                ></parley-link-quality>`
+              : nothing
+          }
           ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
           <span class="label"
             >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span

@@ -2,6 +2,7 @@ import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '@parley
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CHECK_HASH } from '../page-url.js';
+import { relayOnly } from '../ice.js';
 import { recall, remember } from '../settings.js';
 import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
@@ -304,6 +305,15 @@ export class ParleyRandom extends LitElement {
                   title=${LABELS.microphoneOff()}
                   >${MIC_OFF}</span
                 >`
+              : nothing
+          }
+          ${
+            peer && flow.inCall
+              ? html`<parley-link-quality
+                  id="remote-quality"
+                  .quality=${flow.inCall.quality.of(peer.id)}
+                  ?relay-by-choice=${relayOnly('random')}
+                ></parley-link-quality>`
               : nothing
           }
           <video
