@@ -1,14 +1,29 @@
 /**
- * How good each link of a call is, for the indicator on every remote video
- * and the statistics panel: every SAMPLE_EVERY_MS each connected link's
- * getStats() is reduced with the previous snapshot (link-stats.ts) and
- * graded with hysteresis (quality-policy.ts). Attached to a Call; knows no
- * DOM.
+ * How good each link of a call is, and what the page does about a weak
+ * uplink. Every SAMPLE_EVERY_MS each connected link's getStats() is reduced
+ * with the previous snapshot (link-stats.ts) and fed to two policies
+ * (quality-policy.ts): the level and cause the indicator on the member's
+ * video shows, and whether to send video on that link at all. A link whose
+ * uplink cannot carry video stops sending it (its encoding goes inactive:
+ * no renegotiation, audio goes on) and tells the member with a
+ * `video-paused` message, so that their page says why instead of showing a
+ * frozen frame; it sends video again by itself once the policy says so.
+ * Attached to a Call; knows no DOM.
  */
-import type { Peer } from '../engine/call.js';
+import type { CallLinkListener, Peer } from '../engine/call.js';
+import type { ChannelMessage } from '../engine/channel-messages.js';
 import { LinkState } from '../engine/peer-link.js';
 import { reduceStats, type LinkSample, type StatsSnapshot } from './link-stats.js';
-import { INITIAL_QUALITY, nextQuality, type QualityCause, type QualityLevel, type QualityState } from './quality-policy.js';
+import {
+  INITIAL_QUALITY,
+  INITIAL_VIDEO_PAUSE,
+  nextQuality,
+  nextVideoPause,
+  type QualityCause,
+  type QualityLevel,
+  type QualityState,
+  type VideoPauseState,
+} from './quality-policy.js';
 
 /**
  * One sample a second: the indicator reacts within a few seconds (the
@@ -20,12 +35,16 @@ export const SAMPLE_EVERY_MS = 1_000;
 /** The link to a member, as far as this uses it (engine/peer-link.ts). */
 export interface QualityLink {
   getStats(): Promise<StatsSnapshot>;
+  /** Stops or restarts sending the camera on the link, without renegotiating. */
+  setVideoActive(active: boolean): Promise<boolean>;
 }
 
 /** What of a `Call` this uses (engine/call.ts). */
 export interface QualityCall {
   readonly peers: readonly Pick<Peer, 'id' | 'state'>[];
   link(id: string): QualityLink | null;
+  sendMessage(to: string, message: ChannelMessage): boolean;
+  onLink(listener: CallLinkListener): () => void;
   onChange(listener: () => void): () => void;
 }
 
@@ -35,9 +54,13 @@ export interface MemberQuality {
   readonly sample: LinkSample | null;
   readonly level: QualityLevel;
   readonly cause: QualityCause | null;
+  /** We stopped sending them our video: our uplink to them is too weak. */
+  readonly ourVideoPaused: boolean;
+  /** They told us they stopped sending us their video: their uplink is too weak. */
+  readonly theirVideoPaused: boolean;
 }
 
-const UNKNOWN: MemberQuality = { sample: null, level: 'good', cause: null };
+const UNKNOWN: MemberQuality = { sample: null, level: 'good', cause: null, ourVideoPaused: false, theirVideoPaused: false };
 
 interface Entry {
   /** The link these figures are of: a rebuilt link starts over. */
@@ -45,12 +68,15 @@ interface Entry {
   snapshot: StatsSnapshot | null;
   sample: LinkSample | null;
   quality: QualityState;
+  pause: VideoPauseState;
   /** A getStats() still running: the next tick skips the link rather than pile calls up. */
   busy: boolean;
 }
 
 export class CallQuality {
   private readonly entries = new Map<string, Entry>();
+  /** Members who told us they paused their video to us (their last `video-paused` said so). */
+  private readonly pausedByThem = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private readonly stops: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
@@ -60,13 +86,30 @@ export class CallQuality {
     everyMs = SAMPLE_EVERY_MS,
   ) {
     this.timer = setInterval(() => void this.tick(), everyMs);
-    this.stops.push(call.onChange(() => this.forgetGone()));
+    this.stops.push(
+      call.onChange(() => this.forgetGone()),
+      call.onLink({
+        message: (from, message) => this.onMessage(from, message),
+        // A link rebuilt while paused starts sending video; one opened to a member starts unpaused on both sides.
+        channelOpen: (id) => {
+          if (this.pausedByThem.delete(id)) this.notify();
+        },
+      }),
+    );
   }
 
   /** The link to member `id` as the indicator shows it (good, no figures, until sampled). */
   of(id: string): MemberQuality {
     const e = this.entries.get(id);
-    return e ? { sample: e.sample, level: e.quality.level, cause: e.quality.cause } : UNKNOWN;
+    const theirVideoPaused = this.pausedByThem.has(id);
+    if (!e) return theirVideoPaused ? { ...UNKNOWN, theirVideoPaused } : UNKNOWN;
+    return { sample: e.sample, level: e.quality.level, cause: e.quality.cause, ourVideoPaused: e.pause.paused, theirVideoPaused };
+  }
+
+  /** Whether we stopped sending video on any link because the uplink is too weak. */
+  get videoPaused(): boolean {
+    for (const e of this.entries.values()) if (e.pause.paused) return true;
+    return false;
   }
 
   onChange(listener: () => void): () => void {
@@ -77,6 +120,8 @@ export class CallQuality {
   detach(): void {
     clearInterval(this.timer);
     for (const stop of this.stops.splice(0)) stop();
+    // The call goes on without this page's decisions (it has ended, or another attaches): leave it sending.
+    for (const e of this.entries.values()) if (e.pause.paused) void e.link.setVideoActive(true);
   }
 
   private async tick(): Promise<void> {
@@ -92,7 +137,7 @@ export class CallQuality {
     if (!link) return false;
     let entry = this.entries.get(id);
     if (!entry || entry.link !== link) {
-      entry = { link, snapshot: null, sample: null, quality: INITIAL_QUALITY, busy: false };
+      entry = { link, snapshot: null, sample: null, quality: INITIAL_QUALITY, pause: INITIAL_VIDEO_PAUSE, busy: false };
       this.entries.set(id, entry);
     }
     if (entry.busy) return false;
@@ -113,12 +158,30 @@ export class CallQuality {
     if (sample.intervalMs <= 0) return false;
     entry.sample = sample;
     entry.quality = nextQuality(entry.quality, sample);
+    const wasPaused = entry.pause.paused;
+    entry.pause = nextVideoPause(entry.pause, sample);
+    if (entry.pause.paused !== wasPaused) this.applyPause(id, entry);
     return true;
+  }
+
+  /** Tells the member first, so that their page explains the stop before the last frame freezes. */
+  private applyPause(id: string, entry: Entry): void {
+    const paused = entry.pause.paused;
+    this.call.sendMessage(id, { type: 'video-paused', paused });
+    void entry.link.setVideoActive(!paused);
+  }
+
+  private onMessage(from: string, message: ChannelMessage): void {
+    if (message.type !== 'video-paused') return;
+    if (message.paused) this.pausedByThem.add(from);
+    else this.pausedByThem.delete(from);
+    this.notify();
   }
 
   private forgetGone(): void {
     const present = new Set(this.call.peers.map((p) => p.id));
     for (const id of [...this.entries.keys()]) if (!present.has(id)) this.entries.delete(id);
+    for (const id of [...this.pausedByThem]) if (!present.has(id)) this.pausedByThem.delete(id);
   }
 
   private notify(): void {
