@@ -28,6 +28,8 @@ type Report = (figure: string, data: object) => void;
 export const QUALITY_CONDITIONS: ReadonlyArray<{ readonly figure: string; readonly shape: Shape | null }> = [
   { figure: 'quality-unshaped', shape: null },
   { figure: 'quality-cap-300k', shape: { capBitsPerSecond: 300_000 } },
+  // Below what video needs beside audio: the condition that pauses video and shows its resume time.
+  { figure: 'quality-cap-100k', shape: { capBitsPerSecond: 100_000 } },
   { figure: 'quality-loss-5', shape: { lossPercent: 5 } },
   { figure: 'quality-loss-15', shape: { lossPercent: 15 } },
 ];

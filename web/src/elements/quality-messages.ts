@@ -56,12 +56,12 @@ function unit(value: number, name: string, digits = 0): string {
 }
 
 /** Milliseconds, e.g. "120 ms". */
-export function formatMs(ms: number | null): string {
+function formatMs(ms: number | null): string {
   return ms === null ? QUALITY_LABELS.unknown() : unit(Math.round(ms), 'millisecond');
 }
 
 /** A fraction as a percentage, e.g. "2.5 %". */
-export function formatLoss(fraction: number | null): string {
+function formatLoss(fraction: number | null): string {
   return fraction === null
     ? QUALITY_LABELS.unknown()
     : new Intl.NumberFormat(pageLocale(), { style: 'percent', maximumFractionDigits: 1 }).format(fraction);
@@ -71,26 +71,26 @@ export function formatLoss(fraction: number | null): string {
  * Bits per second in the unit that reads best: "850 kbit/s", "1.2 Mbit/s".
  * Written out rather than Intl's "kb/s", which people misread as kilobytes.
  */
-export function formatBitrate(bps: number | null): string {
+function formatBitrate(bps: number | null): string {
   if (bps === null) return QUALITY_LABELS.unknown();
   const number = (n: number, digits: number) => new Intl.NumberFormat(pageLocale(), { maximumFractionDigits: digits }).format(n);
   return bps >= 1_000_000 ? `${number(bps / 1_000_000, 1)} Mbit/s` : `${number(bps / 1_000, 0)} kbit/s`;
 }
 
 /** "640×480, 30 fps"; "–" without video. */
-export function formatVideo(v: VideoFigures | null): string {
+function formatVideo(v: VideoFigures | null): string {
   if (v === null) return QUALITY_LABELS.unknown();
   return `${v.width}×${v.height}, ${new Intl.NumberFormat(pageLocale(), { maximumFractionDigits: 0 }).format(v.fps)} fps`;
 }
 
-export function routeText(route: LinkRoute | null, relayByChoice: boolean): string {
+function routeText(route: LinkRoute | null, relayByChoice: boolean): string {
   if (route === null) return QUALITY_LABELS.unknown();
   if (route === 'direct') return 'Direct';
   return relayByChoice ? 'Relayed, by choice (Hide my IP)' : 'Relayed';
 }
 
 /** "in 2 %, out 0 %" for a pair of figures, each direction worded. */
-export function inOut(incoming: string, outgoing: string): string {
+function inOut(incoming: string, outgoing: string): string {
   return `in ${incoming}, out ${outgoing}`;
 }
 

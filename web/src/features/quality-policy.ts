@@ -182,7 +182,7 @@ const MAX_RETRY_MS = 60_000;
 const STABLE_MS = 30_000;
 
 /** Whether a sample shows an uplink that cannot carry video. */
-export function uplinkWeak(sample: LinkSample): boolean {
+function uplinkWeak(sample: LinkSample): boolean {
   if (sample.availableOutBps !== null && sample.availableOutBps < PAUSE_BELOW_BPS) return true;
   return sample.limitation === 'bandwidth' && sample.videoOut !== null && sample.videoOut.fps < STALLED_FPS;
 }
