@@ -505,6 +505,37 @@ export class ParleyTab {
     throw new Error(`${direction} ${kind} packets ${flowing ? 'never flowed' : 'never stopped'} within ${timeoutMs} ms`);
   }
 
+  /**
+   * The getStats() report of this page's link to its first other member, as
+   * plain objects (what features/link-stats.ts reduces), keeping only the
+   * types `keep` names (all when empty).
+   */
+  async linkStats(keep: readonly string[] = []): Promise<Array<Record<string, unknown>>> {
+    return (await this.flowHost()).evaluate(async (el, types) => {
+      const flow = (el as unknown as { flow: { call?: Engine | null; engine?: Engine | null } }).flow;
+      const call = flow.call ?? flow.engine ?? null;
+      const peer = call?.peers[0];
+      const link = peer ? call.link(peer.id) : null;
+      if (!link) throw new Error('no link');
+      const out: Array<Record<string, unknown>> = [];
+      (await link.getStats()).forEach((s: Record<string, unknown>) => {
+        if (types.length === 0 || types.includes(s['type'] as string)) out.push({ ...s });
+      });
+      return out;
+    }, keep);
+  }
+
+  /** The UDP port of this page's end of its first link's selected candidate pair (what shaping.ts shapes). */
+  async linkPort(): Promise<number> {
+    const stats = await this.linkStats(['transport', 'candidate-pair', 'local-candidate']);
+    const transport = stats.find((s) => s['type'] === 'transport' && s['selectedCandidatePairId']);
+    const pair = stats.find((s) => s['id'] === transport?.['selectedCandidatePairId']);
+    const local = stats.find((s) => s['id'] === pair?.['localCandidateId']);
+    const port = local?.['port'];
+    if (typeof port !== 'number') throw new Error('no selected candidate pair');
+    return port;
+  }
+
   /** The safety codes shown (press 'safety-toggle' first), once each is worked out: one per other member. */
   async safetyCodes(members: number, timeoutMs = 20_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;

@@ -5,3 +5,4 @@
  */
 import './parley-call-controls.js';
 import './parley-chat.js';
+import './parley-link-quality.js';

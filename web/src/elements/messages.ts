@@ -31,7 +31,7 @@ export interface Words {
 // ---- Formatting, in the page's language -----------------------------------
 
 /** The page's language (`<html lang>`), or the runtime's default where there is no page (unit tests). */
-function pageLocale(): string | undefined {
+export function pageLocale(): string | undefined {
   return globalThis.document?.documentElement.lang || undefined;
 }
 

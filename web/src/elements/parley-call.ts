@@ -8,8 +8,10 @@ import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
+import { relayOnly } from '../ice.js';
 import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
+import { QUALITY_LABELS } from './quality-messages.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
@@ -144,6 +146,19 @@ export class ParleyCall extends LitElement {
         display: grid;
         place-items: center;
         color: #ddd;
+      }
+      .tile .weak-uplink {
+        position: absolute;
+        left: 0.5rem;
+        right: 0.5rem;
+        top: 0.5rem;
+        margin: 0;
+        padding: 0.25rem 0.5rem;
+        border-radius: 0.4rem;
+        background: #000c;
+        color: #fff;
+        font-size: 0.8rem;
+        text-align: center;
       }
       .tile .muted {
         display: inline-grid;
@@ -321,26 +336,43 @@ export class ParleyCall extends LitElement {
     // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
+    const quality = state.status === 'in-call' ? (this.controller.flow.inCall?.quality ?? null) : null;
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
         <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+        ${
+          quality?.videoPaused
+            ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+            : nothing
+        }
         <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>
       </div>
       ${peers.map((p) => {
         // What the member says they send: a placeholder instead of a frozen frame, an icon for silence.
         const them = media?.of(p.id) ?? null;
         const cameraOff = them?.video === false && p.state === 'connected';
+        // Their uplink could not carry video (features/call-quality.ts): said instead of a frozen frame.
+        const videoPaused = !cameraOff && quality !== null && quality.of(p.id).theirVideoPaused && p.state === 'connected';
         return html`<div
           class="tile peer"
           data-peer=${p.id}
           data-state=${p.state}
           data-problem=${p.problem ?? nothing}
-          data-camera=${cameraOff ? 'off' : 'on'}
+          data-camera=${cameraOff ? 'off' : videoPaused ? 'paused' : 'on'}
           data-microphone=${them?.audio === false ? 'off' : 'on'}
         >
-          <video class=${cameraOff ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
+          <video class=${cameraOff || videoPaused ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
           ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${videoPaused ? html`<p class="camera-off video-paused">${QUALITY_LABELS.theirVideoPaused()}</p>` : nothing}
+          ${
+            quality && p.state === 'connected'
+              ? html`<parley-link-quality
+                  .quality=${quality.of(p.id)}
+                  ?relay-by-choice=${relayOnly('link')}
+                ></parley-link-quality>`
+              : nothing
+          }
           ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
           <span class="label"
             >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span

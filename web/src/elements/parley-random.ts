@@ -2,6 +2,7 @@ import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '@parley
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CHECK_HASH } from '../page-url.js';
+import { relayOnly } from '../ice.js';
 import { recall, remember } from '../settings.js';
 import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
@@ -15,6 +16,7 @@ import {
   roomOptionLabel,
 } from './messages.js';
 import { MIC_OFF } from './icons.js';
+import { QUALITY_LABELS } from './quality-messages.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
@@ -151,6 +153,19 @@ export class ParleyRandom extends LitElement {
         border-radius: 0.5rem;
         font-size: 0.8rem;
       }
+      .weak-uplink {
+        position: absolute;
+        left: 50%;
+        top: 0.75rem;
+        transform: translateX(-50%);
+        margin: 0;
+        padding: 0.35rem 0.75rem;
+        border-radius: 0.5rem;
+        background: #000c;
+        color: #fff;
+        font-size: 0.9rem;
+        text-align: center;
+      }
       .muted {
         position: absolute;
         left: 0.75rem;
@@ -253,6 +268,9 @@ export class ParleyRandom extends LitElement {
     const peer = state.status === 'connected' || state.status === 'reconnecting' ? flow.call?.peers[0] : undefined;
     const them = peer && flow.inCall ? flow.inCall.media.of(peer.id) : null;
     const ownCameraOff = flow.inCall !== null && !flow.inCall.media.camera;
+    // Their uplink could not carry video (features/call-quality.ts): say so instead of a frozen frame.
+    const theirVideoPaused = peer !== undefined && flow.inCall !== null && flow.inCall.quality.of(peer.id).theirVideoPaused;
+    const ourVideoPaused = flow.inCall !== null && flow.inCall.quality.videoPaused;
     return html`
       <header>
         <div class="nav">
@@ -288,12 +306,18 @@ export class ParleyRandom extends LitElement {
         <div class="stage">
           <video
             id="remote"
-            class=${them?.video === false ? 'off' : ''}
+            class=${them?.video === false || theirVideoPaused ? 'off' : ''}
             autoplay
             playsinline
             .srcObject=${once(flow.remoteStream)}
           ></video>
           ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${
+            theirVideoPaused && them?.video !== false
+              ? html`<p class="camera-off" id="remote-video-paused">${QUALITY_LABELS.theirVideoPaused()}</p>`
+              : nothing
+          }
+          ${ourVideoPaused ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>` : nothing}
           ${
             them?.audio === false
               ? html`<span
@@ -304,6 +328,15 @@ export class ParleyRandom extends LitElement {
                   title=${LABELS.microphoneOff()}
                   >${MIC_OFF}</span
                 >`
+              : nothing
+          }
+          ${
+            peer && flow.inCall
+              ? html`<parley-link-quality
+                  id="remote-quality"
+                  .quality=${flow.inCall.quality.of(peer.id)}
+                  ?relay-by-choice=${relayOnly('random')}
+                ></parley-link-quality>`
               : nothing
           }
           <video

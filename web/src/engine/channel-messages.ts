@@ -73,12 +73,23 @@ export interface MediaMessage {
   readonly screen: string | null;
 }
 
+/**
+ * The sender stopped (`paused` true) or restarted sending its camera on this
+ * link because its uplink could not carry video (features/call-quality.ts):
+ * the receiver shows why instead of a frozen frame. Sent on every change,
+ * and when the channel opens while paused.
+ */
+export interface VideoPausedMessage {
+  readonly type: 'video-paused';
+  readonly paused: boolean;
+}
+
 /** "I am leaving this call" (Leave, Next, Stop), sent just before the link closes. */
 export interface ByeMessage {
   readonly type: 'bye';
 }
 
-export type ChannelMessage = HeartbeatMessage | ChatMessage | AckMessage | MediaMessage | ByeMessage;
+export type ChannelMessage = HeartbeatMessage | ChatMessage | AckMessage | MediaMessage | VideoPausedMessage | ByeMessage;
 
 /** Why a frame was rejected (diagnostics and tests; the page drops it either way). */
 export type ChannelFrameError = 'not-text' | 'too-large' | 'not-json' | 'bad-envelope' | 'bad-fields';
@@ -89,10 +100,14 @@ export type DecodedFrame =
   | { readonly valid: false; readonly error: ChannelFrameError };
 
 /** The wire name of each type. `beat` is what pages sent before the other types existed. */
-const WIRE_TYPE = { heartbeat: 'beat', chat: 'chat', ack: 'ack', media: 'media', bye: 'bye' } as const satisfies Record<
-  ChannelMessage['type'],
-  string
->;
+const WIRE_TYPE = {
+  heartbeat: 'beat',
+  chat: 'chat',
+  ack: 'ack',
+  media: 'media',
+  'video-paused': 'vpause',
+  bye: 'bye',
+} as const satisfies Record<ChannelMessage['type'], string>;
 
 /** The frame for `message`. */
 export function encodeChannelMessage(message: ChannelMessage): string {
@@ -110,6 +125,8 @@ export function encodeChannelMessage(message: ChannelMessage): string {
       return JSON.stringify({ ...envelope, id: message.id });
     case 'media':
       return JSON.stringify({ ...envelope, audio: message.audio, video: message.video, screen: message.screen });
+    case 'video-paused':
+      return JSON.stringify({ ...envelope, paused: message.paused });
     case 'heartbeat':
     case 'bye':
       return JSON.stringify(envelope);
@@ -155,6 +172,10 @@ function decodeFields(t: string, o: Record<string, unknown>): ChannelMessage | n
       if (typeof audio !== 'boolean' || typeof video !== 'boolean') return null;
       if (screen !== null && (typeof screen !== 'string' || !MID_PATTERN.test(screen))) return null;
       return { type: 'media', audio, video, screen };
+    }
+    case WIRE_TYPE['video-paused']: {
+      const paused = own(o, 'paused');
+      return typeof paused === 'boolean' ? { type: 'video-paused', paused } : null;
     }
     case WIRE_TYPE.chat: {
       const id = own(o, 'id');

@@ -352,6 +352,29 @@ export class PeerLink {
   }
 
   /**
+   * Stops (false) or restarts (true) sending the camera on this link
+   * without touching its track: the encoding goes inactive, so no video
+   * packets go out and nothing is renegotiated, and mute, camera off and
+   * device switches (replaceTrack) keep working meanwhile. Resolves false
+   * where there is no camera sender or the browser refused.
+   */
+  async setVideoActive(active: boolean): Promise<boolean> {
+    if (this.closed) return false;
+    const sender = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender;
+    const params = sender?.getParameters();
+    const encoding = params?.encodings?.[0];
+    if (!sender || !params || !encoding) return false;
+    encoding.active = active;
+    try {
+      await sender.setParameters(params);
+      return true;
+    } catch (err) {
+      if (!this.closed) console.warn('link: video not paused or resumed', err);
+      return false;
+    }
+  }
+
+  /**
    * New servers (renewed TURN credentials) for this link's next gathering:
    * an ICE restart from either end then uses them. The relay-only policy the
    * link was made with stays: a person's change of "Hide my IP" applies to

@@ -1,10 +1,11 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
  * the call as one object: text chat, mute and camera off, the safety code
- * (and, the same way, the others). One chunk, loaded after the first Start or Join
+ * and connection quality (and, the same way, the others). One chunk, loaded after the first Start or Join
  * (flows/in-call.ts): the page before a call does not carry it.
  */
 import type { Call } from '../engine/call.js';
+import { CallQuality } from './call-quality.js';
 import { CallChat, type ChatOptions } from './chat.js';
 import { MediaState, type MediaSwitch } from './media-state.js';
 import { SafetyCodes } from './safety-codes.js';
@@ -21,13 +22,16 @@ export class InCall {
   readonly media: MediaState;
   /** Each link's safety code, to read to each other. */
   readonly safety: SafetyCodes;
+  /** How good each link is: the indicator and statistics on every remote video. */
+  readonly quality: CallQuality;
   private readonly listeners = new Set<() => void>();
 
   constructor(call: Call, options: InCallOptions) {
     this.chat = new CallChat(call, options);
     this.media = new MediaState(call, options.media);
     this.safety = new SafetyCodes(call, options.callId);
-    for (const part of [this.chat, this.media, this.safety]) part.onChange(() => this.notify());
+    this.quality = new CallQuality(call);
+    for (const part of [this.chat, this.media, this.safety, this.quality]) part.onChange(() => this.notify());
   }
 
   /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
@@ -41,6 +45,7 @@ export class InCall {
     this.chat.detach();
     this.media.detach();
     this.safety.detach();
+    this.quality.detach();
   }
 
   private notify(): void {

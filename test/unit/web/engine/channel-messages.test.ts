@@ -21,6 +21,8 @@ const MESSAGES: readonly ChannelMessage[] = [
   { type: 'ack', id: 'a1' },
   { type: 'media', audio: false, video: true, screen: null },
   { type: 'media', audio: true, video: false, screen: '3' },
+  { type: 'video-paused', paused: true },
+  { type: 'video-paused', paused: false },
   { type: 'bye' },
 ];
 
@@ -43,6 +45,7 @@ describe('the control channel codec', () => {
       '{"v":1,"t":"media","audio":true,"video":false,"screen":"2"}',
     );
     assert.equal(encodeChannelMessage({ type: 'ack', id: 'x' }), '{"v":1,"t":"ack","id":"x"}');
+    assert.equal(encodeChannelMessage({ type: 'video-paused', paused: true }), '{"v":1,"t":"vpause","paused":true}');
   });
 
   it("takes the heartbeat of pages before the codec, without a version, as version 1's", () => {
@@ -90,6 +93,8 @@ describe('the control channel codec', () => {
       ['{"v":1,"t":"media","audio":true,"video":true,"screen":"has space"}', 'bad-fields'],
       ['{"v":1,"t":"media","audio":true,"video":true,"screen":3}', 'bad-fields'],
       ['{"v":1,"t":"ack"}', 'bad-fields'],
+      ['{"v":1,"t":"vpause"}', 'bad-fields'],
+      ['{"v":1,"t":"vpause","paused":"yes"}', 'bad-fields'],
     ];
     for (const [frame, error] of cases) {
       assert.deepEqual(decodeChannelMessage(frame), { valid: false, error }, String(frame).slice(0, 80));

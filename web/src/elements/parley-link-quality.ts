@@ -1,0 +1,133 @@
+import { css, html, LitElement, nothing, svg } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { MemberQuality } from '../features/call-quality.js';
+import type { QualityLevel } from '../features/quality-policy.js';
+import { QUALITY_LABELS, qualityName, statisticsRows } from './quality-messages.js';
+
+/** Three bars, as many lit as the level is good: the signal icon people know from phones. */
+const LIT: { readonly [L in QualityLevel]: number } = { good: 3, fair: 2, poor: 1 };
+
+function bars(level: QualityLevel) {
+  const lit = LIT[level];
+  return svg`<svg viewBox="0 0 18 16" width="18" height="16" aria-hidden="true">
+    ${[0, 1, 2].map(
+      (i) =>
+        svg`<rect x=${i * 6 + 1} y=${11 - i * 5} width="4" height=${5 + i * 5} rx="1" class=${i < lit ? 'on' : 'off'}></rect>`,
+    )}
+  </svg>`;
+}
+
+/**
+ * The quality of the link to one other member, over their video: an icon
+ * (good / fair / poor) whose accessible name and tooltip say the level and
+ * its main cause; pressing it shows the link's statistics in plain units.
+ */
+@customElement('parley-link-quality')
+export class ParleyLinkQuality extends LitElement {
+  static override styles = css`
+    :host {
+      position: absolute;
+      top: 0.5rem;
+      right: 0.5rem;
+      z-index: 1;
+      display: flex;
+      flex-direction: column;
+      align-items: flex-end;
+      gap: 0.25rem;
+      font-size: 0.8rem;
+      color: #fff;
+    }
+    button {
+      display: grid;
+      place-items: center;
+      padding: 0.3rem;
+      border: none;
+      border-radius: 0.4rem;
+      background: #0009;
+      color: inherit;
+      cursor: pointer;
+    }
+    button:focus-visible {
+      outline: 2px solid #fff;
+    }
+    rect.off {
+      fill: #fff5;
+    }
+    [data-level='good'] rect.on {
+      fill: #6dd58c;
+    }
+    [data-level='fair'] rect.on {
+      fill: #f6c344;
+    }
+    [data-level='poor'] rect.on {
+      fill: #ff7a6e;
+    }
+    dl {
+      margin: 0;
+      padding: 0.5rem 0.75rem;
+      border-radius: 0.5rem;
+      background: #000c;
+      display: grid;
+      grid-template-columns: auto auto;
+      gap: 0.15rem 0.75rem;
+    }
+    dt {
+      color: #ccc;
+    }
+    dd {
+      margin: 0;
+      font-variant-numeric: tabular-nums;
+    }
+  `;
+
+  /** The link's quality (features/call-quality.ts); nothing shows without one. */
+  @property({ attribute: false }) quality: MemberQuality | null = null;
+
+  /** The page relays every call because the person chose Hide my IP: a relay is then no fault. */
+  @property({ type: Boolean, attribute: 'relay-by-choice' }) relayByChoice = false;
+
+  @state() private _open = false;
+
+  override render() {
+    const q = this.quality;
+    if (!q) return nothing;
+    const name = qualityName(q.level, q.cause, this.relayByChoice);
+    return html`<button
+        class="indicator"
+        data-level=${q.level}
+        aria-label=${name}
+        title=${name}
+        aria-expanded=${this._open ? 'true' : 'false'}
+        aria-controls="statistics"
+        @click=${this._onToggle}
+      >
+        ${bars(q.level)}
+      </button>
+      ${
+        this._open
+          ? html`<dl id="statistics" aria-label=${QUALITY_LABELS.statistics()}>
+              ${
+                q.sample
+                  ? statisticsRows(q.sample, this.relayByChoice).map(
+                      ([label, value]) =>
+                        html`<dt>${label}</dt>
+                          <dd>${value}</dd>`,
+                    )
+                  : html`<dt>${QUALITY_LABELS.measuring()}</dt>
+                      <dd></dd>`
+              }
+            </dl>`
+          : nothing
+      }`;
+  }
+
+  private _onToggle(): void {
+    this._open = !this._open;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'parley-link-quality': ParleyLinkQuality;
+  }
+}

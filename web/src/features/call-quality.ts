@@ -1,0 +1,190 @@
+/**
+ * How good each link of a call is, and what the page does about a weak
+ * uplink. Every SAMPLE_EVERY_MS each connected link's getStats() is reduced
+ * with the previous snapshot (link-stats.ts) and fed to two policies
+ * (quality-policy.ts): the level and cause the indicator on the member's
+ * video shows, and whether to send video on that link at all. A link whose
+ * uplink cannot carry video stops sending it (its encoding goes inactive:
+ * no renegotiation, audio goes on) and tells the member with a
+ * `video-paused` message, so that their page says why instead of showing a
+ * frozen frame; it sends video again by itself once the policy says so.
+ * Attached to a Call; knows no DOM.
+ */
+import type { CallLinkListener, Peer } from '../engine/call.js';
+import type { ChannelMessage } from '../engine/channel-messages.js';
+import { LinkState } from '../engine/peer-link.js';
+import { reduceStats, type LinkSample, type StatsSnapshot } from './link-stats.js';
+import {
+  INITIAL_QUALITY,
+  INITIAL_VIDEO_PAUSE,
+  nextQuality,
+  nextVideoPause,
+  type QualityCause,
+  type QualityLevel,
+  type QualityState,
+  type VideoPauseState,
+} from './quality-policy.js';
+
+/**
+ * One sample a second: the indicator reacts within a few seconds (the
+ * policy wants two readings in a row), and a getStats() per link per
+ * second costs little even in a five-person mesh.
+ */
+export const SAMPLE_EVERY_MS = 1_000;
+
+/** The link to a member, as far as this uses it (engine/peer-link.ts). */
+export interface QualityLink {
+  getStats(): Promise<StatsSnapshot>;
+  /** Stops or restarts sending the camera on the link, without renegotiating. */
+  setVideoActive(active: boolean): Promise<boolean>;
+}
+
+/** What of a `Call` this uses (engine/call.ts). */
+export interface QualityCall {
+  readonly peers: readonly Pick<Peer, 'id' | 'state'>[];
+  link(id: string): QualityLink | null;
+  sendMessage(to: string, message: ChannelMessage): boolean;
+  onLink(listener: CallLinkListener): () => void;
+  onChange(listener: () => void): () => void;
+}
+
+/** What the page shows about the link to one member. */
+export interface MemberQuality {
+  /** The latest figures, null before the second snapshot. */
+  readonly sample: LinkSample | null;
+  readonly level: QualityLevel;
+  readonly cause: QualityCause | null;
+  /** We stopped sending them our video: our uplink to them is too weak. */
+  readonly ourVideoPaused: boolean;
+  /** They told us they stopped sending us their video: their uplink is too weak. */
+  readonly theirVideoPaused: boolean;
+}
+
+const UNKNOWN: MemberQuality = { sample: null, level: 'good', cause: null, ourVideoPaused: false, theirVideoPaused: false };
+
+interface Entry {
+  /** The link these figures are of: a rebuilt link starts over. */
+  readonly link: QualityLink;
+  snapshot: StatsSnapshot | null;
+  sample: LinkSample | null;
+  quality: QualityState;
+  pause: VideoPauseState;
+  /** A getStats() still running: the next tick skips the link rather than pile calls up. */
+  busy: boolean;
+}
+
+export class CallQuality {
+  private readonly entries = new Map<string, Entry>();
+  /** Members who told us they paused their video to us (their last `video-paused` said so). */
+  private readonly pausedByThem = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+  private readonly stops: (() => void)[] = [];
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly call: QualityCall,
+    everyMs = SAMPLE_EVERY_MS,
+  ) {
+    this.timer = setInterval(() => void this.tick(), everyMs);
+    this.stops.push(
+      call.onChange(() => this.forgetGone()),
+      call.onLink({
+        message: (from, message) => this.onMessage(from, message),
+        // A link rebuilt while paused starts sending video; one opened to a member starts unpaused on both sides.
+        channelOpen: (id) => {
+          if (this.pausedByThem.delete(id)) this.notify();
+        },
+      }),
+    );
+  }
+
+  /** The link to member `id` as the indicator shows it (good, no figures, until sampled). */
+  of(id: string): MemberQuality {
+    const e = this.entries.get(id);
+    const theirVideoPaused = this.pausedByThem.has(id);
+    if (!e) return theirVideoPaused ? { ...UNKNOWN, theirVideoPaused } : UNKNOWN;
+    return { sample: e.sample, level: e.quality.level, cause: e.quality.cause, ourVideoPaused: e.pause.paused, theirVideoPaused };
+  }
+
+  /** Whether we stopped sending video on any link because the uplink is too weak. */
+  get videoPaused(): boolean {
+    for (const e of this.entries.values()) if (e.pause.paused) return true;
+    return false;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  detach(): void {
+    clearInterval(this.timer);
+    for (const stop of this.stops.splice(0)) stop();
+    // The call goes on without this page's decisions (it has ended, or another attaches): leave it sending.
+    for (const e of this.entries.values()) if (e.pause.paused) void e.link.setVideoActive(true);
+  }
+
+  private async tick(): Promise<void> {
+    const sampled = await Promise.all(
+      this.call.peers.filter((p) => p.state === LinkState.connected).map((p) => this.sample(p.id)),
+    );
+    if (sampled.some(Boolean)) this.notify();
+  }
+
+  /** Takes a snapshot of the link to `id`; true when it made a new sample. */
+  private async sample(id: string): Promise<boolean> {
+    const link = this.call.link(id);
+    if (!link) return false;
+    let entry = this.entries.get(id);
+    if (!entry || entry.link !== link) {
+      entry = { link, snapshot: null, sample: null, quality: INITIAL_QUALITY, pause: INITIAL_VIDEO_PAUSE, busy: false };
+      this.entries.set(id, entry);
+    }
+    if (entry.busy) return false;
+    entry.busy = true;
+    let snapshot: StatsSnapshot;
+    try {
+      snapshot = await link.getStats();
+    } catch {
+      return false; // the link closed meanwhile
+    } finally {
+      entry.busy = false;
+    }
+    if (this.entries.get(id) !== entry) return false;
+    const previous = entry.snapshot;
+    entry.snapshot = snapshot;
+    if (previous === null) return false;
+    const sample = reduceStats(previous, snapshot);
+    if (sample.intervalMs <= 0) return false;
+    entry.sample = sample;
+    entry.quality = nextQuality(entry.quality, sample);
+    const wasPaused = entry.pause.paused;
+    entry.pause = nextVideoPause(entry.pause, sample);
+    if (entry.pause.paused !== wasPaused) this.applyPause(id, entry);
+    return true;
+  }
+
+  /** Tells the member first, so that their page explains the stop before the last frame freezes. */
+  private applyPause(id: string, entry: Entry): void {
+    const paused = entry.pause.paused;
+    this.call.sendMessage(id, { type: 'video-paused', paused });
+    void entry.link.setVideoActive(!paused);
+  }
+
+  private onMessage(from: string, message: ChannelMessage): void {
+    if (message.type !== 'video-paused') return;
+    if (message.paused) this.pausedByThem.add(from);
+    else this.pausedByThem.delete(from);
+    this.notify();
+  }
+
+  private forgetGone(): void {
+    const present = new Set(this.call.peers.map((p) => p.id));
+    for (const id of [...this.entries.keys()]) if (!present.has(id)) this.entries.delete(id);
+    for (const id of [...this.pausedByThem]) if (!present.has(id)) this.pausedByThem.delete(id);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}
