@@ -233,11 +233,14 @@ async function seed(): Promise<void> {
     });
     for (const uid of LINK_MEMBERS) {
       const at = Timestamp.fromMillis(now);
-      // Seen 10 s ago: a heartbeat is due.
+      // Seen 3 s ago: a heartbeat is due (PRESENCE_MIN_GAP_MS is 2 s), and
+      // the lease (20 s) outlasts a test on a busy machine: the emulator's
+      // sweeper runs on its schedule, and would remove a member whose lease
+      // lapsed mid-test, with their mailboxes (seen: "Null value error").
       await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), {
         uid,
         joinedAt: at,
-        seenAt: Timestamp.fromMillis(now - 10_000),
+        seenAt: Timestamp.fromMillis(now - 3_000),
       });
       for (const to of LINK_MEMBERS.filter((m) => m !== uid)) {
         await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), emptyMailbox(uid, to, at));
@@ -755,6 +758,38 @@ describe('firestore.rules', () => {
       await denied(updateDoc(own(), signalWrite(1, { epoch: '1' })));
       await denied(updateDoc(own(), signalWrite(1, { epoch: 2 })));
       await denied(updateDoc(mailbox(as(WAITER), WORN_MAILBOX), signalWrite(MAX_SIGNAL_WRITES, { epoch: 4 })));
+    });
+    it('denies a link tag that is not a short id of [a-z0-9] (link 1 to 16, peer 0 to 16)', async () => {
+      for (const tag of [
+        { link: '' },
+        { link: 'A' },
+        { link: 'x'.repeat(17) },
+        { link: 42 },
+        { link: 'ab-cd' },
+        { peer: 'x'.repeat(17) },
+        { peer: 'Ab' },
+        { peer: null },
+      ]) {
+        await denied(updateDoc(own(), { ...signalWrite(1), ...tag }));
+      }
+    });
+    it('lets the epoch go back only with a new link (a link rebuilt in the same mailbox starts over)', async () => {
+      const tagged = (n: number, epoch: number, link: string, peer = '') => ({
+        ...signalWrite(n, { epoch, description: offer }),
+        link,
+        peer,
+      });
+      await allowed(updateDoc(own(), tagged(1, 1, 'aaaa')));
+      await allowed(updateDoc(own(), tagged(2, 2, 'aaaa', 'bbbb')));
+      // The same link cannot go back; a new one may, and may not pass n.
+      await denied(updateDoc(own(), tagged(3, 1, 'aaaa', 'bbbb')));
+      await denied(updateDoc(own(), { ...tagged(3, 0, 'aaaa'), description: null }));
+      await allowed(updateDoc(own(), { ...tagged(3, 0, 'cccc'), description: null }));
+      await allowed(updateDoc(own(), tagged(4, 1, 'cccc', 'dddd')));
+      await denied(updateDoc(own(), { ...tagged(5, -1, 'eeee'), description: null }));
+      await denied(updateDoc(own(), tagged(5, 6, 'eeee')));
+      const stored = await readAsFunctions(`calls/${LINK_CALL}/signals`, `${WAITER}_${JOINER}`);
+      assert.deepEqual([stored?.['link'], stored?.['peer'], stored?.['epoch'], stored?.['n']], ['cccc', 'dddd', 1, 4]);
     });
     it(`denies a description that is not exactly {type: offer|answer, sdp} with an SDP of 1 to ${MAX_SIGNAL_SDP} characters`, async () => {
       for (const description of [

@@ -218,6 +218,31 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(a.session.state.status, 'partner-left', 'the one who was left stays informed');
   });
 
+  it('a control channel that closes without a bye is no goodbye: the link is rebuilt and the call goes on (issue 18, point 2)', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair();
+    const callId = a.session.callId!;
+    const statuses = [...recordStatuses(a.session), ...recordStatuses(b.session)];
+    const tagsBefore = new Set(rig.server.call(callId)!.messages.map((m) => m.tag.link));
+    // What Firefox does when the connection fails: it closes the channel
+    // itself, and no bye is ever sent.
+    const link = a.session.call!.link(b.uid)!;
+    (link as unknown as { control: RTCDataChannel }).control.close();
+    await waitUntil(
+      () => rig.server.call(callId)!.messages.some((m) => !tagsBefore.has(m.tag.link)),
+      10000,
+      'a new link in the mailboxes',
+    );
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    await waitUntil(
+      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
+      CONNECT_MS,
+      'a new control channel both ways',
+    );
+    assert(!statuses.includes('partner-left'), `nobody was told the stranger left (${statuses.join(' → ')})`);
+    assertEqual(a.session.callId, callId, 'the same call');
+  });
+
   it('after partner-left, Next pairs the two again', async function () {
     this.timeout(40000);
     const { a, b } = await connectedPair();
@@ -420,9 +445,15 @@ describe('RandomChatFlow with the in-memory backend', () => {
     await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
     const callId = a.session.callId;
     assert(callId !== null, 'a is in a call');
-    const fromA =
+    // The waiter's candidates go out once the link has connected (PeerLinkOptions.holdCandidates).
+    const fromA = () =>
       rig.server.call(callId)?.messages.filter((m) => m.signal !== null && 'candidate' in m.signal && m.from === a.uid) ?? [];
-    assert(fromA.length > 0, `the new call got the waiter's candidates (log: ${rig.server.log.join('; ')})`);
+    await waitUntil(
+      () => fromA().length > 0,
+      5000,
+      "the new call to get the waiter's candidates",
+      () => rig.server.log.join('; '),
+    );
   });
 
   describe('widening a quiet room to Anyone', () => {
