@@ -10,7 +10,8 @@ import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebas
 import { onCall } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { isLinkCall, LinkCalls } from './calls/link-calls.js';
-import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
+import { onCallEnded } from './cleanup/call-end.js';
+import { Sweeper } from './cleanup/sweeper.js';
 import {
   banPolicy,
   CALLABLE_OPTIONS,
@@ -82,14 +83,15 @@ export const turnCredentials = onCall(
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
- * its mailboxes are removed; a random call is remembered briefly (for
- * Report and Block, with how long it was connected, for the ban rule), a
- * call by link loses its members and is not remembered.
+ * a random call is remembered briefly (for Report and Block, with each
+ * side's record of the connection, for the ban rule), a call by link is
+ * not; anything whoever ended it left under it is removed.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS_COLLECTION}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();
   const [usage] = await Promise.all([
-    onCallEnded(getFirestore(), event.params.callId, call, Date.now()),
+    // Ended at the deletion's commit, however late the trigger runs.
+    onCallEnded(getFirestore(), event.params.callId, call, Date.parse(event.time)),
     // Link calls are not in the room counts.
     isLinkCall(call) ? null : countRooms(event.time),
   ]);

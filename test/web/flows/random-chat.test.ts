@@ -96,6 +96,13 @@ describe('RandomChatFlow with the in-memory backend', () => {
       ['idle', 'requesting-media', 'searching', 'connecting', 'connected'],
       'statuses of the arriving one',
     );
+    // Each page recorded that its link connected: the evidence a report is weighed by.
+    const byUid = (x: { uid: string }, y: { uid: string }) => (x.uid < y.uid ? -1 : 1);
+    assertDeepEqual(
+      [...rig.server.connectedRecords].sort(byUid),
+      [a.uid, b.uid].map((uid) => ({ callId: a.session.callId, uid })).sort(byUid),
+      'both pages recorded the connection, once each',
+    );
   });
 
   it('renegotiates a connected random call: an ICE restart from either side completes and the call stays up', async function () {
@@ -138,6 +145,8 @@ describe('RandomChatFlow with the in-memory backend', () => {
       assertEqual(a.session.state.status, 'connected', 'a still in the call');
       assertEqual(b.session.state.status, 'connected', 'b still in the call');
     }
+    // Connected again after a restart is not a new record: one per page per call (the rules refuse a second).
+    assertEqual(rig.server.connectedRecords.length, 2, 'records of the connection after two restarts');
   });
 
   it('renegotiates when either side adds a track during a random call: the other side receives it, same call', async function () {

@@ -126,6 +126,8 @@ export class MemoryServer {
   /** Who blocked whom (report blocks too), as the functions keep it. */
   readonly blocks = new Map<string, Set<string>>();
   readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
+  /** Each page's records that its link connected, in order (see recordConnected). */
+  readonly connectedRecords: Array<{ callId: string; uid: string }> = [];
   /** Members of ended random calls, so Report and Block work right after a call. */
   private readonly history = new Map<string, readonly string[]>();
   private readonly countListeners = new Set<(counts: RoomCounts) => void>();
@@ -271,6 +273,14 @@ export class MemoryServer {
   /** Ids of the random calls `uid` is a member of. */
   callsOf(uid: string): string[] {
     return [...this.calls.values()].filter((c) => c.kind === 'random' && c.members.includes(uid)).map((c) => c.id);
+  }
+
+  /**
+   * A member's page recorded that its link connected. Every request is kept
+   * (the rules would refuse a second one; tests check the page never sends it).
+   */
+  recordConnected(callId: string, uid: string): void {
+    if (this.calls.get(callId)?.members.includes(uid)) this.connectedRecords.push({ callId, uid });
   }
 
   /** The call, while it exists. */
@@ -487,6 +497,10 @@ class MemoryConnection implements CallConnection {
     this.refreshed = true;
     this.sync();
     return this.server.call(this.callId) !== undefined;
+  }
+
+  mediaConnected(): void {
+    if (!this.closed) this.server.recordConnected(this.callId, this.uid);
   }
 
   close(): void {

@@ -9,6 +9,7 @@
  */
 import {
   CALLS_COLLECTION,
+  CONNECTED_AT_FIELD,
   MEMBERS_SUBCOLLECTION,
   PRESENCE_HEARTBEAT_MS,
   type CallAvailability,
@@ -17,6 +18,7 @@ import {
 } from '@parley/functions/protocol';
 import {
   doc,
+  FieldPath,
   getDocFromServer,
   onSnapshot,
   serverTimestamp,
@@ -80,6 +82,9 @@ export class FirestoreCallConnection implements CallConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private seenCall = false;
+  /** mediaConnected: asked for (written once the call is seen), and written. */
+  private connectedAsked = false;
+  private connectedWritten = false;
 
   constructor(
     private readonly db: Firestore,
@@ -159,6 +164,11 @@ export class FirestoreCallConnection implements CallConnection {
     return snap.exists();
   }
 
+  mediaConnected(): void {
+    this.connectedAsked = true;
+    this.recordConnected();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -194,11 +204,32 @@ export class FirestoreCallConnection implements CallConnection {
       // No beat now: whoever made us a member (enterCall, join's match) has
       // just set seenAt, and the rules refuse a beat within 2 s of the last.
       this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
+      this.recordConnected();
     }
     const members = snap.get('members') as unknown;
     const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
     if (list.includes(this.uid)) this.handlers.members(list);
     else this.handlers.removed();
+  }
+
+  /**
+   * The evidence that the call really ran: `connectedAt.<our uid>` in the
+   * call document, the time the server stores it (the rules let each member
+   * write only its own, once, and only in a random call). In the call
+   * document rather than our presence so that whoever ends the call can
+   * delete everything under it at once and the record still reaches the
+   * history (docs/SECURITY.md). Not before the call is seen (a link cannot
+   * connect sooner anyway).
+   */
+  private recordConnected(): void {
+    if (this.closed || !this.connectedAsked || this.connectedWritten || !this.seenCall) return;
+    this.connectedWritten = true;
+    usage.writes += 1;
+    updateDoc(doc(this.db, CALLS_COLLECTION, this.callId), new FieldPath(CONNECTED_AT_FIELD, this.uid), serverTimestamp()).catch(
+      (err: unknown) => {
+        if (!this.closed) console.warn('connection not recorded', err);
+      },
+    );
   }
 
   /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */

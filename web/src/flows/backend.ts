@@ -55,6 +55,12 @@ export interface CallConnection extends CallSignaling {
    * call exists.
    */
   refresh(): Promise<boolean>;
+  /**
+   * Our link to the other member connected: record it, once per call (a
+   * random call's report counts toward a ban only when both sides did;
+   * docs/SECURITY.md). Further calls do nothing.
+   */
+  mediaConnected(): void;
   close(): void;
 }
 

@@ -502,6 +502,7 @@ export class RandomChatFlow {
           attempt.connectedOnce = true;
           attempt.clearTimer('answer');
           mark(Mark.connected);
+          attempt.connection?.mediaConnected();
         }
         this.dispatch({ type: 'connected' });
         break;
