@@ -202,11 +202,14 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
       facts ??= this.personFacts(uid, nowMs, meter);
-      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await Promise.all([
-        readDoc(ownRef, meter),
-        readQuery(this.randomCallsOf(uid), meter),
-        facts,
-      ]);
+      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await meter.timed(
+        'reads',
+        Promise.all([
+          readDoc(ownRef, meter, 'queue (own entry)'),
+          readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
+          facts,
+        ]),
+      );
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it (as its waiter, the second member). Change
@@ -236,7 +239,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // Longest wait first; only after a lost race (a stampede) spread out.
       const partner = await this.confirmedPartner(
         seeker,
-        await this.candidates(widened.pools, null, meter),
+        await meter.timed('scan', this.candidates(widened.pools, null, meter, 'queue (scan)')),
         nowMs,
         attempt === 1 ? 1 : PAIRING_SPREAD,
         meter,
@@ -252,7 +255,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         const matched = this.pairInto(batch, partner, seeker, nowMs);
         if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
         try {
-          await batch.commit();
+          await meter.timed('commit', batch.commit());
         } catch (err) {
           if (!isLostRace(err)) throw err;
           meter.lostRace();
@@ -281,7 +284,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       else batch.create(ownRef, entry);
       let results;
       try {
-        results = await batch.commit();
+        results = await meter.timed('commit', batch.commit());
       } catch (err) {
         if (!isLostRace(err)) throw err;
         meter.lostRace();
@@ -310,7 +313,7 @@ export class FirestoreMatchmaker implements Matchmaker {
   private async personFacts(uid: string, nowMs: number, meter: UsageMeter): Promise<PersonFacts> {
     const [ban, blocks, history] = await Promise.all([
       readDoc(this.db.collection(BANS).doc(uid), meter),
-      readDoc(this.db.collection(BLOCKS).doc(uid), meter),
+      readDoc(this.db.collection(BLOCKS).doc(uid), meter, 'blocks (own)'),
       // Written by the call trigger when a call ends.
       readQuery(
         this.db
@@ -320,6 +323,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           .orderBy('endedAt', 'desc')
           .limit(SKIP_MEMORY_SIZE),
         meter,
+        'history (skip memory)',
       ),
     ]);
     const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
@@ -346,14 +350,17 @@ export class FirestoreMatchmaker implements Matchmaker {
       const nowMs = this.now();
       // An entry that just entered a pool (new, or widened) must look at the
       // whole pool; a renewal in place only at those who came before it.
-      const candidates = await this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter);
+      const candidates = await meter.timed(
+        'look again',
+        this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter, 'queue (look again)'),
+      );
       const partner = await this.confirmedPartner(queued.seeker, candidates, nowMs, attempt === 1 ? 1 : PAIRING_SPREAD, meter);
       if (partner === null) return waiting;
       const batch = new MeteredBatch(this.db, meter);
       const matched = this.pairInto(batch, partner, queued.seeker, nowMs);
       batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
       try {
-        await batch.commit();
+        await meter.timed('commit', batch.commit());
         return matched;
       } catch (err) {
         if (!isLostRace(err)) throw err;
@@ -361,7 +368,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       }
       // Lost: either someone took us (our call is being created: wait for it)
       // or someone took our partner (look again).
-      const own = await readDoc(queued.ref, meter);
+      const own = await readDoc(queued.ref, meter, 'queue (own entry)');
       if (!own.exists || !own.updateTime?.isEqual(queued.updateTime)) return waiting;
     }
     return waiting;
@@ -387,7 +394,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (;;) {
       const partner = choosePartner(seeker, left, nowMs, { spread });
       if (partner === null) return null;
-      const blocks = await readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter);
+      const blocks = await meter.timed(
+        'confirm',
+        readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter, 'blocks (partner)'),
+      );
       const blocked = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
       if (!blocked.includes(seeker.uid)) return partner;
       left = left.filter((c) => c.uid !== partner.uid);
@@ -399,12 +409,17 @@ export class FirestoreMatchmaker implements Matchmaker {
    * ones queued no later than that, nearest first: simultaneous joiners then
    * look at different entries instead of all at the oldest few.
    */
-  private async candidates(pools: readonly string[], upTo: Timestamp | null, meter: UsageMeter): Promise<Candidate[]> {
+  private async candidates(
+    pools: readonly string[],
+    upTo: Timestamp | null,
+    meter: UsageMeter,
+    what: string,
+  ): Promise<Candidate[]> {
     const snaps = await Promise.all(
       pools.map((pool) => {
         let q = this.queue.where('pools', 'array-contains', pool);
         q = upTo === null ? q.orderBy('createdAt', 'asc') : q.where('createdAt', '<=', upTo).orderBy('createdAt', 'desc');
-        return readQuery(q.limit(PAIRING_SCAN_LIMIT), meter);
+        return readQuery(q.limit(PAIRING_SCAN_LIMIT), meter, what);
       }),
     );
     const byUid = new Map<string, Candidate>();
@@ -453,7 +468,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     // unchanged, so no call is created between the read and the commit.
     const ownRef = this.queue.doc(uid);
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
-      const [own, ownCalls] = await Promise.all([readDoc(ownRef, meter), readQuery(this.randomCallsOf(uid), meter)]);
+      const [own, ownCalls] = await Promise.all([
+        readDoc(ownRef, meter, 'queue (own entry)'),
+        readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
+      ]);
       const batch = new MeteredBatch(this.db, meter);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
       for (const call of ownCalls.docs) batch.delete(call.ref);

@@ -28,7 +28,7 @@ import { httpsCallable, type Functions } from 'firebase/functions';
 import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
-import { listenToMailboxes, MailboxWriter, usage } from './firestore-mailbox.js';
+import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 
 export class FirestoreCallService implements CallService {
@@ -89,7 +89,8 @@ export class FirestoreCallConnection implements CallConnection {
       onSnapshot(
         doc(db, CALLS_COLLECTION, callId),
         (snap) => {
-          if (!snap.metadata.fromCache) usage.reads += 1;
+          if (!snap.metadata.fromCache)
+            countUsage(snap.exists() ? 'call (listener)' : 'call (listener, no document)', { reads: 1 });
           this.seen(snap);
         },
         (err) => {
@@ -134,7 +135,7 @@ export class FirestoreCallConnection implements CallConnection {
 
   async refresh(): Promise<boolean> {
     const snap = await getDocFromServer(doc(this.db, CALLS_COLLECTION, this.callId));
-    usage.reads += 1;
+    countUsage('call (refresh)', { reads: 1 });
     this.seen(snap);
     return snap.exists();
   }
@@ -184,8 +185,7 @@ export class FirestoreCallConnection implements CallConnection {
   /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */
   private beat(): void {
     if (this.closed) return;
-    usage.writes += 1;
-    usage.heartbeats += 1;
+    countUsage('presence (heartbeat)', { writes: 1, heartbeat: true });
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {

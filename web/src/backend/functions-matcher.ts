@@ -7,7 +7,7 @@ import { doc, serverTimestamp, updateDoc, type Firestore } from 'firebase/firest
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { SessionDescription } from '../engine/types.js';
 import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/backend.js';
-import { usage } from './firestore-mailbox.js';
+import { countUsage } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 
 export class FunctionsMatcher implements Matcher {
@@ -47,8 +47,7 @@ export class FunctionsMatcher implements Matcher {
     const ref = doc(this.db, QUEUE_COLLECTION, this.uid);
     let stopped = false;
     const timer = setInterval(() => {
-      usage.writes += 1;
-      usage.heartbeats += 1;
+      countUsage('queue (heartbeat)', { writes: 1, heartbeat: true });
       updateDoc(ref, { seenAt: serverTimestamp() }).catch(() => {
         if (stopped) return;
         stop();
