@@ -20,6 +20,10 @@
  *   list is read with its other facts, a waiter's is in its entry (Report
  *   and Block update a waiting blocker's entry at once), and the waiter
  *   about to be taken has its blocks read once more (see confirmedPartner).
+ * - And from the moment the page says so: whom the page blocked or reported
+ *   lately comes with each join (`avoid`) and is kept in the entry, so a
+ *   block whose own request is still on its way (a cold function) holds
+ *   too, both ways (domain/pairing.ts, refuses).
  *
  * Rate limits are not counted here: every join and leave passed the
  * RequestGate first (handlers/auth.ts), refused or not.
@@ -86,6 +90,8 @@ export interface QueueDoc {
   readonly callId: string;
   /** Whom this person blocked: copied at join, and updated by Report and Block while the person waits. */
   readonly blocked: readonly string[];
+  /** Whom this person's page asked to avoid with its last join (recent blocks and reports, maybe not stored yet). */
+  readonly avoid: readonly string[];
   /** Whom this person was paired with a moment ago (skip memory). */
   readonly recent: readonly string[];
   /** When the person started waiting: the commit time of the first entry, kept by renewals. */
@@ -151,6 +157,7 @@ function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
     leaseExpiresAtMs: doc.leaseExpiresAt.toMillis(),
     ...(doc.seenAt instanceof Timestamp ? { seenAtMs: doc.seenAt.toMillis() } : {}),
     blocked: doc.blocked ?? [],
+    avoid: doc.avoid ?? [],
     recent: doc.recent ?? [],
     doc,
     snap,
@@ -194,7 +201,11 @@ export class FirestoreMatchmaker implements Matchmaker {
     return this.calls.where('members', 'array-contains', uid).where('kind', '==', 'random');
   }
 
-  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinResult> {
+  async join(
+    uid: string,
+    { room, offer, renewing, widen, avoid = [] }: JoinRequest,
+    meter = new UsageMeter(),
+  ): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
     // with the first attempt, reused by the retries of a lost race.
@@ -234,7 +245,13 @@ export class FirestoreMatchmaker implements Matchmaker {
       const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const waitingSinceMs = keepsPlace ? previous.createdAt.toMillis() : nowMs;
       const widened = widening(room, widen, waitingSinceMs, nowMs, this.settings().widenAfterMs);
-      const seeker: Seeker = { uid, pools: widened.pools, blocked: new Set(blocked), recent: new Set(recent) };
+      const seeker: Seeker = {
+        uid,
+        pools: widened.pools,
+        blocked: new Set(blocked),
+        avoid: new Set(avoid),
+        recent: new Set(recent),
+      };
 
       // Longest wait first; only after a lost race (a stampede) spread out.
       const partner = await this.confirmedPartner(
@@ -272,6 +289,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         offer,
         callId,
         blocked,
+        avoid,
         recent,
         // The commit time: it orders entries the way the look after queuing needs.
         createdAt: keepsPlace ? previous.createdAt : FieldValue.serverTimestamp(),
