@@ -1,7 +1,7 @@
 // One lint setup for web/, functions/ and test/ (typescript-eslint, flat
 // config). Besides the recommended checks it guards the layers of
-// ../docs and DESIGN: elements → flows → engine; the engine and the flows
-// know no Firebase; the web client imports nothing of the
+// ../docs and DESIGN: elements → flows → features → engine; the engine,
+// the features and the flows know no Firebase; the web client imports nothing of the
 // functions but the protocol module (`@parley/functions/protocol`).
 import js from '@eslint/js';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,11 @@ export default tseslint
     },
     {
       files: ['web/src/engine/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS, NO_FLOWS] }] },
+    },
+    {
+      // Features attach to a call (chat, media state): they know the engine, never the flows or the page.
+      files: ['web/src/features/**/*.ts'],
       rules: { 'no-restricted-imports': ['error', { patterns: [FUNCTIONS_BY_PATH, FIREBASE, NO_DOM_LAYERS, NO_FLOWS] }] },
     },
     {

@@ -56,6 +56,8 @@ const GCLOUD_PUBSUB_EMULATOR = '/usr/lib/google-cloud-sdk/platform/pubsub-emulat
  */
 export const LOCAL_CONFIG = '.firebase.local.json';
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+/** Debian's Firefox ESR first: the end-to-end layer's second engine (test/support/firefox.ts). */
+const FIREFOX_CANDIDATES = ['/usr/bin/firefox-esr', '/usr/bin/firefox'];
 
 const log = (msg) => console.log(`\x1b[36m[parley]\x1b[0m ${msg}`);
 
@@ -183,6 +185,23 @@ export function ensureChromium(env) {
   }
   if (!found) throw new Error('Chromium not found; set CHROME_PATH to a Chromium or Chrome binary.');
   env.CHROME_PATH = found;
+  return found;
+}
+
+/**
+ * Firefox for the end-to-end layer's Firefox tests: FIREFOX_PATH, or
+ * Debian's firefox-esr (puppeteer-core drives it over WebDriver BiDi; its
+ * own browser download does not work offline).
+ */
+export function ensureFirefox(env) {
+  if (env.FIREFOX_PATH && existsSync(env.FIREFOX_PATH)) return env.FIREFOX_PATH;
+  let found = FIREFOX_CANDIDATES.find((p) => existsSync(p));
+  if (!found) {
+    aptInstall(['firefox-esr'], 'Firefox ESR (for the end-to-end tests in Firefox)');
+    found = FIREFOX_CANDIDATES.find((p) => existsSync(p));
+  }
+  if (!found) throw new Error('Firefox not found; set FIREFOX_PATH to a Firefox binary.');
+  env.FIREFOX_PATH = found;
   return found;
 }
 
@@ -815,6 +834,7 @@ async function main() {
       ensureFirestoreEmulator(env);
       ensurePubsubEmulator(env);
       ensureChromium(env);
+      ensureFirefox(env);
       ensureNftables();
       build(['functions', 'web', 'tests']);
       // First, because it is the quickest to fail: the layer boundaries
@@ -874,6 +894,7 @@ async function main() {
       ensureFirestoreEmulator(env);
       ensurePubsubEmulator(env);
       ensureChromium(env);
+      ensureFirefox(env);
       ensureNftables();
       ensureCoturn();
       build(['functions', 'web', 'tests']);

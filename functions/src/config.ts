@@ -142,7 +142,8 @@ const BAN_MIN_ACCOUNT_MINUTES = defineInt('BAN_MIN_ACCOUNT_MINUTES', {
 });
 const BAN_MIN_CALL_SECONDS = defineInt('BAN_MIN_CALL_SECONDS', {
   default: DEFAULT_BAN_POLICY.minCallMs / 1000,
-  description: 'A report counts toward a ban only if the reported call was connected at least this long.',
+  description:
+    'A report counts toward a ban only if both pages said the reported call connected, at least this long before it ended.',
 });
 
 /** The ban rule in force, read per request (docs/SECURITY.md, Moderation). */

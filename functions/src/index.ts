@@ -10,7 +10,8 @@ import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebas
 import { onCall } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import { isLinkCall, LinkCalls } from './calls/link-calls.js';
-import { onCallEnded, Sweeper } from './cleanup/sweeper.js';
+import { onCallEnded } from './cleanup/call-end.js';
+import { Sweeper } from './cleanup/sweeper.js';
 import {
   banPolicy,
   CALLABLE_OPTIONS,
@@ -27,12 +28,12 @@ import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler 
 import { blockHandler, reportHandler } from './handlers/moderation.js';
 import { turnCredentialsHandler } from './handlers/turn.js';
 import { CALLS_COLLECTION, QUEUE_COLLECTION } from './protocol/calls.js';
-import { ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC } from './protocol/room-counts.js';
+import { ROOM_COUNTS_COLLECTION } from './protocol/room-counts.js';
 import { FirestoreMatchmaker } from './matching/matchmaker.js';
 import { RequestGate } from './matching/rate-limit.js';
 import { FirestoreModerator } from './moderation/moderator.js';
 import { NetworkHasher } from './moderation/networks.js';
-import { RoomCounter } from './presence/room-counter.js';
+import { ROOM_COUNTS_SCHEDULE_DOC, RoomCounter } from './presence/room-counter.js';
 
 initializeApp();
 
@@ -82,40 +83,43 @@ export const turnCredentials = onCall(
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
- * its mailboxes are removed; a random call is remembered briefly (for
- * Report and Block, with how long it was connected, for the ban rule), a
- * call by link loses its members and is not remembered.
+ * a random call is remembered briefly (for Report and Block, with each
+ * side's record of the connection, for the ban rule), a call by link is
+ * not; anything whoever ended it left under it is removed.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS_COLLECTION}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();
   const [usage] = await Promise.all([
-    onCallEnded(getFirestore(), event.params.callId, call, Date.now()),
+    // Ended at the deletion's commit, however late the trigger runs.
+    onCallEnded(getFirestore(), event.params.callId, call, Date.parse(event.time)),
     // Link calls are not in the room counts.
-    isLinkCall(call) ? null : getCounter().changed(Date.parse(event.time)),
+    isLinkCall(call) ? null : countRooms(event.time),
   ]);
   logger.info('call ended', { callId: event.params.callId, link: isLinkCall(call), usage });
 });
 
-/** Live room counts: someone started waiting, stopped waiting, or a call began (see presence/room-counter.ts). */
+/**
+ * Live room counts (see presence/room-counter.ts): someone started or
+ * stopped waiting. A pairing deletes the waiter's entry in the commit that
+ * creates the call, so onQueueLeft covers new calls too; ended calls come
+ * through onCallDeleted and sweep.
+ */
 const TRIGGER = { region: REGION };
 export const onQueueEntered = onDocumentCreated({ ...TRIGGER, document: `${QUEUE_COLLECTION}/{uid}` }, (e) => countRooms(e.time));
 export const onQueueLeft = onDocumentDeleted({ ...TRIGGER, document: `${QUEUE_COLLECTION}/{uid}` }, (e) => countRooms(e.time));
-export const onCallCreated = onDocumentCreated({ ...TRIGGER, document: `${CALLS_COLLECTION}/{callId}` }, async (e) => {
-  // Calls by link have no room: nothing the counts show changed.
-  if (!isLinkCall(e.data?.data())) await countRooms(e.time);
-});
 
 /** `time`: the change's event time (its commit, or later), which decides whether a count already includes it. */
 async function countRooms(time: string): Promise<void> {
   const outcome = await getCounter().changed(Date.parse(time));
-  logger.debug('room counts', { outcome });
+  if (outcome === 'gave-up') logger.warn('room counts: schedule contended, change not scheduled');
+  else logger.debug('room counts', { outcome, lagMs: Date.now() - Date.parse(time) });
 }
 
-/** The counts document was written: if a count is pending, count when it is due and publish. */
+/** The count schedule was written: if that made a count due, count when it is due and publish. */
 export const countRoomsWhenDue = onDocumentWritten(
-  { ...TRIGGER, document: `${ROOM_COUNTS_COLLECTION}/${ROOM_COUNTS_DOC}` },
-  async () => {
-    const counts = await getCounter().countWhenDue();
+  { ...TRIGGER, document: `${ROOM_COUNTS_COLLECTION}/${ROOM_COUNTS_SCHEDULE_DOC}` },
+  async (e) => {
+    const counts = await getCounter().countWhenDue(e.data?.before, e.data?.after);
     if (counts) logger.debug('room counts published');
   },
 );

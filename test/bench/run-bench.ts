@@ -616,6 +616,8 @@ function measureBundle(): void {
   const stats = JSON.parse(readFileSync(join(web, 'build', 'bundle-stats.json'), 'utf8')) as Array<{
     file: string;
     isEntry: boolean;
+    /** Loaded only when a person asks for it (a route, a call): web/rollup.config.mjs, ON_DEMAND. */
+    onDemand?: boolean;
     imports: string[];
     dynamicImports: string[];
     modules: Array<{ id: string; bytes: number }>;
@@ -634,13 +636,17 @@ function measureBundle(): void {
   };
   const entry = stats.find((c) => c.isEntry)!;
   const firstPaint = closure([entry.file]);
-  const beforeStart = closure([entry.file, ...entry.dynamicImports]);
+  // What loads by itself after first paint (the backend); the check, the
+  // guide and the in-call chunks load only when asked for.
+  const beforeStart = closure([entry.file, ...entry.dynamicImports.filter((f) => !byFile.get(f)?.onDemand)]);
+  const onDemand = [...closure(entry.dynamicImports)].filter((f) => !beforeStart.has(f));
   const sum = (files: Set<string> | string[]) => [...files].reduce((s, f) => s + gz(f), 0);
   const allFiles = readdirSync(join(web, 'dist', 'assets')).filter((f) => f.endsWith('.js'));
   report('web-bundle', {
     unit: 'bytes (gzip -9 of minified JavaScript)',
     beforeFirstPaint: sum(firstPaint),
     beforeStartWorks: sum(beforeStart),
+    onDemand: Object.fromEntries(onDemand.map((f) => [f, gz(f)])),
     total: sum(allFiles),
     chunks: Object.fromEntries(allFiles.map((f) => [f, gz(f)])),
     // Rendered size: after tree-shaking, before minification and gzip.

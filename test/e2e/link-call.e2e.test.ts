@@ -10,6 +10,21 @@ import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
+/** Waits until every tab decodes video from all the others; on failure, prints what each page shows. */
+async function allSeeAll(tabs: ParleyTab[], what: string): Promise<void> {
+  try {
+    const decoded = await Promise.all(tabs.map((t) => t.decodesFromAll(tabs.length - 1, 120_000)));
+    assert.deepEqual(
+      decoded,
+      tabs.map(() => tabs.length - 1),
+      what,
+    );
+  } catch (err) {
+    for (const [i, t] of tabs.entries()) console.error(`#   page ${i + 1}:`, JSON.stringify(await t.diagnosis().catch(String)));
+    throw new Error(`${what}: ${String(err)}`, { cause: err });
+  }
+}
+
 describe('calls by link, end to end', () => {
   let browser: Browser;
 
@@ -77,6 +92,66 @@ describe('calls by link, end to end', () => {
     }
     assert.equal(await late.statusText(), 'This call has ended.');
     for (const t of [...everyone.slice(0, 4), sixth, late]) await t.close();
+  });
+
+  it('a five-person call stays whole when one page freezes for seconds, and a page whose presence lapsed enters again by itself', async () => {
+    const host = await ParleyTab.open(browser, '/#/call/new');
+    await host.waitForStatus('in-call', 90_000);
+    const callId = await host.callId();
+    const guests: ParleyTab[] = [];
+    for (let i = 0; i < 4; i++) {
+      const g = await ParleyTab.open(browser, `/#/call/${callId}`);
+      await g.waitForStatus('lobby', 90_000);
+      await g.press('join');
+      await g.waitForStatus('in-call', 90_000);
+      guests.push(g);
+    }
+    const everyone = [host, ...guests];
+    await allSeeAll(everyone, 'the call of five, built');
+    const members = async () => ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined) ?? [];
+    const frozenUid = await guests[1]!.uid();
+
+    // 1. Frozen for 8 s: longer than the others' liveness check waits (about
+    // 5 s, so they give up on its links), shorter than the presence lease
+    // (20 s, so it stays a member). Once it runs again, the links are rebuilt
+    // from either side and every page sees the four others again.
+    const thaw = await guests[1]!.freeze();
+    await new Promise((r) => setTimeout(r, 8_000));
+    await thaw();
+    await allSeeAll(everyone, 'all five see each other again after the freeze');
+    assert.deepEqual(
+      await Promise.all(everyone.map((t) => t.status())),
+      ['in-call', 'in-call', 'in-call', 'in-call', 'in-call'],
+      'nobody left or was told the call is full',
+    );
+    assert.ok((await members()).includes(frozenUid), 'the frozen page stayed a member');
+
+    // 2. Frozen past the lease, and the sweep removes it (as in production,
+    // within a minute). When it runs again it finds itself out of the call,
+    // says so, and enters again by itself: there is room, as nobody took
+    // its seat. Its tile keeps its place in the others' grids.
+    const order = async (t: ParleyTab) =>
+      t.page.evaluate(() => {
+        const find = (root: Document | ShadowRoot): Element | null =>
+          root.querySelector('parley-call') ??
+          [...root.querySelectorAll('*')].reduce<Element | null>(
+            (hit, el) => hit ?? (el.shadowRoot ? find(el.shadowRoot) : null),
+            null,
+          );
+        return [...(find(document)?.shadowRoot?.querySelectorAll('.tile.peer') ?? [])].map((el) => el.getAttribute('data-peer'));
+      });
+    const hostOrderBefore = await order(host);
+    const lapsed = await guests[1]!.freeze();
+    await new Promise((r) => setTimeout(r, 21_000));
+    const sweep = runScheduled('sweep');
+    await eventually(async () => !(await members()).includes(frozenUid), 60_000, 'the sweep to remove the lapsed member');
+    await lapsed();
+    await eventually(async () => (await members()).includes(frozenUid), 60_000, 'the lapsed page to enter again');
+    await guests[1]!.waitForStatus('in-call', 60_000);
+    await allSeeAll(everyone, 'all five see each other again after the lapsed page came back');
+    assert.deepEqual(await order(host), hostOrderBefore, 'the returning member kept its place in the grid');
+    await sweep;
+    for (const t of everyone) await t.close();
   });
 
   it('a page that goes away leaves the call on the server at once (keepalive leave through the site)', async () => {

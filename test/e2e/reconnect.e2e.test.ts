@@ -5,37 +5,17 @@
  * "Reconnecting…", restart ICE, and once the path is back carry video again
  * in the same call, nobody re-paired.
  *
- * Needs root in a network namespace of its own (npm test runs the emulator
- * layers that way) and nftables; scripts/parley.mjs installs it.
+ * The cut makes sends fail (test/support/network-cut.ts), as an interface
+ * going away does. Needs root in a network namespace of its own (npm test
+ * runs the emulator layers that way) and nftables; scripts/parley.mjs
+ * installs it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { clearFirestore, HOSTING_URL } from '../support/emulator.js';
-
-/** Drops UDP (not DNS, which nothing here uses anyway) until `restore`. */
-function cutUdp(): void {
-  execFileSync('nft', ['add', 'table', 'inet', 'parley_cut']);
-  execFileSync('nft', ['add', 'chain', 'inet', 'parley_cut', 'out', '{ type filter hook output priority 0; }']);
-  execFileSync('nft', ['add', 'rule', 'inet', 'parley_cut', 'out', 'meta', 'l4proto', 'udp', 'drop']);
-}
-
-function restoreUdp(): void {
-  execFileSync('nft', ['delete', 'table', 'inet', 'parley_cut']);
-}
-
-/** Whether this process may cut its network: root, nft present, and not the host's own namespace (never cut a shared machine). */
-function canCut(): boolean {
-  try {
-    if (process.getuid?.() !== 0) return false;
-    execFileSync('nft', ['--version'], { stdio: 'ignore' });
-    return process.env['PARLEY_NETNS'] === '1';
-  } catch {
-    return false;
-  }
-}
+import { canCut, cutUdp, restoreUdp } from '../support/network-cut.js';
 
 /** Frames decoded from every remote video on a page so far (sum over its inbound video). */
 function decodedFrames(page: Page, selector: string): Promise<number> {
@@ -72,11 +52,7 @@ describe(
     });
     beforeEach(() => clearFirestore());
     after(async () => {
-      try {
-        restoreUdp();
-      } catch {
-        // already restored
-      }
+      restoreUdp();
       await browser?.close();
     });
 
@@ -90,7 +66,7 @@ describe(
       await Promise.all([a.remoteFrame(), b.remoteFrame()]);
       const callId = await a.callId();
 
-      cutUdp();
+      cutUdp('sends-fail');
       try {
         await Promise.all([a.waitForStatus('reconnecting', 20_000), b.waitForStatus('reconnecting', 20_000)]);
         assert.match(await a.statusText(), /Reconnecting/);
@@ -155,7 +131,7 @@ describe(
       await Promise.all([waitTiles(host, 'connected', 30_000), waitTiles(guest, 'connected', 30_000)]);
       await framesAdvance(host, '.tile.peer video', 10_000);
 
-      cutUdp();
+      cutUdp('sends-fail');
       try {
         await Promise.all([waitTiles(host, 'interrupted', 20_000), waitTiles(guest, 'interrupted', 20_000)]);
         const label = await host.evaluate(

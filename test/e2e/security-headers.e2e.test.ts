@@ -1,9 +1,11 @@
 /**
  * The site as served with its security headers: each header on the page and
  * on an asset, then two real Chromium tabs pairing and connecting under that
- * Content-Security-Policy without a single violation. Also the TTL check that
- * a static reading cannot do: every collection a real call leaves documents
- * with `expireAt` in has a TTL policy (test/deploy/ttl.deploy.test.ts).
+ * Content-Security-Policy without a single violation, and the connection
+ * check running to its verdict without one in Chromium and in Firefox. Also
+ * the TTL check that a static reading cannot do: every collection a real
+ * call leaves documents with `expireAt` in has a TTL policy
+ * (test/deploy/ttl.deploy.test.ts).
  *
  * The emulators serve .firebase.local.json (scripts/parley.mjs): firebase.json
  * with the loopback emulator origins added to connect-src.
@@ -13,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Firestore } from 'firebase-admin/firestore';
-import type { Browser } from 'puppeteer-core';
-import { launchChromium, ParleyTab } from '../support/browser.js';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium, launchFirefox, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, HOSTING_URL, ROOT } from '../support/emulator.js';
 
 interface HeaderRule {
@@ -55,21 +57,26 @@ function ttlCollections(): Set<string> {
   return new Set(indexes.fieldOverrides.filter((o) => o.fieldPath === 'expireAt' && o.ttl).map((o) => o.collectionGroup));
 }
 
-/** Records CSP violations and console errors of a tab, from its next load on. */
-async function watchViolations(tab: ParleyTab): Promise<string[]> {
+/** Records CSP violations and console errors of a page, from its next load on. */
+async function recordViolations(page: Page): Promise<string[]> {
   const seen: string[] = [];
-  tab.page.on('console', (msg) => {
+  page.on('console', (msg) => {
     if (/Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) seen.push(`console: ${msg.text()}`);
   });
-  await tab.page.exposeFunction('__parleyCspViolation', (text: string) => seen.push(text));
-  await tab.page.evaluateOnNewDocument(() => {
+  await page.exposeFunction('__parleyCspViolation', (text: string) => seen.push(text));
+  await page.evaluateOnNewDocument(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       void (window as unknown as { __parleyCspViolation(t: string): void }).__parleyCspViolation(
         `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
       );
     });
   });
-  // Reload so that the listener is there before the first script runs.
+  return seen;
+}
+
+/** Records CSP violations of a tab already open: from a reload on, so that the listener is there before the first script runs. */
+async function watchViolations(tab: ParleyTab): Promise<string[]> {
+  const seen = await recordViolations(tab.page);
   await tab.page.reload({ waitUntil: 'load' });
   await tab.page.waitForFunction(() => customElements.get('parley-app') !== undefined);
   return seen;
@@ -146,4 +153,30 @@ describe('the page under its Content-Security-Policy, in Chromium', () => {
       'collections with expireAt documents but no TTL policy',
     );
   });
+});
+
+describe('the connection check under its Content-Security-Policy, in Chromium and Firefox', () => {
+  for (const engine of ['chromium', 'firefox'] as const) {
+    it(`runs to its verdict in ${engine}, the microphone meter moving, with no CSP violation`, async () => {
+      const browser = engine === 'firefox' ? await launchFirefox() : await launchChromium();
+      try {
+        const page = await (await browser.createBrowserContext()).newPage();
+        const violations = await recordViolations(page);
+        await page.goto(`${HOSTING_URL}/#/check`, { waitUntil: 'load' });
+        // The meter's bar is what once carried an inline style: wait until it has moved, and the check has finished.
+        await page.waitForFunction(
+          () => {
+            const check = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-check')?.shadowRoot;
+            const verdict = check?.querySelector('#verdict')?.getAttribute('data-status');
+            const bar = check?.querySelector<HTMLElement>('.bar');
+            return (verdict === 'done' || verdict === 'failed') && /^scaleX\(/.test(bar?.style.transform ?? '');
+          },
+          { timeout: 60_000, polling: 100 },
+        );
+        assert.deepEqual(violations, [], `no Content-Security-Policy violation on #/check in ${engine}`);
+      } finally {
+        await browser.close();
+      }
+    });
+  }
 });

@@ -3,11 +3,29 @@
  * against the emulator suite and the built site: pairing, real media, Next,
  * Stop, tab close and room separation.
  */
+import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
+import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
 import { adminDb, clearFirestore, eventually } from '../support/emulator.js';
+
+/**
+ * Waits until both pages of a call recorded, each for itself, that its link
+ * connected (the evidence a report is weighed by); returns their uids.
+ */
+async function connectionRecords(db: Firestore, callId: string): Promise<string[]> {
+  return eventually(
+    async () => {
+      const records = ((await db.doc(`calls/${callId}`).get()).get(CONNECTED_AT_FIELD) ?? {}) as Record<string, unknown>;
+      const recorded = Object.keys(records).filter((uid) => records[uid] instanceof Timestamp);
+      return recorded.length === 2 ? recorded.sort() : null;
+    },
+    15_000,
+    `both pages of ${callId} to record the connection`,
+  );
+}
 
 describe('stranger chat, end to end', () => {
   let browser: Browser;
@@ -45,6 +63,7 @@ describe('stranger chat, end to end', () => {
     const firstCall = await a.callId();
     assert.ok(firstCall);
     assert.equal(await b.callId(), firstCall, 'both are in the same call');
+    assert.deepEqual(await connectionRecords(db, firstCall), [await a.uid(), await b.uid()].sort());
 
     // C arrives and waits; A presses Next and meets C; B is told.
     const c = await ParleyTab.open(browser);
@@ -113,6 +132,8 @@ describe('stranger chat, end to end', () => {
     await b.press('start');
     await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
     const callId = await b.callId();
+    assert.ok(callId);
+    await connectionRecords(db, callId);
     await b.press('report');
     await b.press('confirm-report');
     await b.waitForStatus('ended-by-you');
@@ -123,6 +144,8 @@ describe('stranger chat, end to end', () => {
       'report stored',
     );
     assert.equal(report['reason'], 'harassment', 'the default reason');
+    // Both pages said the call connected: the report carries that evidence (it counts, given an old account).
+    assert.deepEqual([report['reporterConnected'], report['reportedConnected']], [true, true]);
     // Both look again in the same room: they wait instead of meeting again.
     await a.press('next');
     await b.press('next');

@@ -19,7 +19,9 @@ import {
   addDoc,
   collection,
   deleteDoc,
+  deleteField,
   doc,
+  FieldPath,
   getDoc,
   getDocs,
   serverTimestamp,
@@ -37,6 +39,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
+  CONNECTED_AT_FIELD,
   MAX_CALL_MEMBERS,
   MAX_SIGNAL_CANDIDATES,
   MAX_SIGNAL_SDP,
@@ -231,11 +234,14 @@ async function seed(): Promise<void> {
     });
     for (const uid of LINK_MEMBERS) {
       const at = Timestamp.fromMillis(now);
-      // Seen 10 s ago: a heartbeat is due.
+      // Seen 3 s ago: a heartbeat is due (PRESENCE_MIN_GAP_MS is 2 s), and
+      // the lease (20 s) outlasts a test on a busy machine: the emulator's
+      // sweeper runs on its schedule, and would remove a member whose lease
+      // lapsed mid-test, with their mailboxes (seen: "Null value error").
       await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), {
         uid,
         joinedAt: at,
-        seenAt: Timestamp.fromMillis(now - 10_000),
+        seenAt: Timestamp.fromMillis(now - 3_000),
       });
       for (const to of LINK_MEMBERS.filter((m) => m !== uid)) {
         await setDoc(doc(db, 'calls', LINK_CALL, 'signals', `${uid}_${to}`), emptyMailbox(uid, to, at));
@@ -420,9 +426,9 @@ describe('firestore.rules', () => {
       await denied(deleteDoc(call(as(WAITER))));
       await denied(deleteDoc(call(as(JOINER))));
     });
-    it('denies every update, by either member or anyone else: no answer, offer, members or expireAt on the call', async () => {
+    it("denies every update but a member's own connection record: no answer, offer, members or expireAt on the call", async () => {
       const before = await readAsFunctions('calls', CALL);
-      // Descriptions go into the mailboxes; nobody writes a call.
+      // Descriptions go into the mailboxes; nobody writes what the functions decide.
       await denied(updateDoc(call(as(JOINER)), { answer: ANSWER }));
       await denied(updateDoc(call(as(WAITER)), { answer: ANSWER }));
       await denied(updateDoc(call(as(STRANGER)), { answer: ANSWER }));
@@ -437,6 +443,48 @@ describe('firestore.rules', () => {
       assert.deepEqual(stored, before, 'the call is as join wrote it');
       assert.deepEqual(Object.keys(stored ?? {}).sort(), Object.keys(callDoc(0)).sort());
       assert.deepEqual(stored?.['members'], [JOINER, WAITER]);
+    });
+    it("denies the record that a link connected for someone else (no side makes up the other's), dated otherwise, twice, or with more", async () => {
+      const record = (db: Firestore, uid: string, at: unknown = serverTimestamp()) =>
+        updateDoc(call(db), new FieldPath(CONNECTED_AT_FIELD, uid), at);
+      await denied(record(unauthenticated(), WAITER));
+      await denied(record(as(STRANGER), STRANGER));
+      await denied(record(as(ROOMMATE), ROOMMATE));
+      // The issue's point 6: a reporter must not be able to record the reported person's connection.
+      await denied(record(as(JOINER), WAITER));
+      await denied(
+        updateDoc(call(as(JOINER)), { [CONNECTED_AT_FIELD]: { [JOINER]: serverTimestamp(), [WAITER]: serverTimestamp() } }),
+      );
+      await denied(record(as(JOINER), JOINER, Timestamp.fromMillis(Date.now() - 60_000)));
+      await denied(record(as(JOINER), JOINER, Timestamp.fromMillis(Date.now() + HOUR_MS)));
+      await denied(record(as(JOINER), JOINER, true));
+      await denied(updateDoc(call(as(JOINER)), { [CONNECTED_AT_FIELD]: 1 }));
+      await denied(updateDoc(call(as(JOINER)), new FieldPath(CONNECTED_AT_FIELD, JOINER), serverTimestamp(), 'room', 'hi'));
+      await allowed(record(as(WAITER), WAITER));
+      const first = (await readAsFunctions('calls', CALL))?.[CONNECTED_AT_FIELD] as Record<string, Timestamp>;
+      // Once per call: neither redated nor removed afterwards, and the other's stays.
+      await denied(record(as(WAITER), WAITER));
+      await denied(record(as(WAITER), WAITER, deleteField()));
+      await denied(updateDoc(call(as(JOINER)), { [CONNECTED_AT_FIELD]: { [JOINER]: serverTimestamp() } }));
+      const after = (await readAsFunctions('calls', CALL))?.[CONNECTED_AT_FIELD] as Record<string, Timestamp>;
+      assert.deepEqual(Object.keys(after), [WAITER]);
+      assert.ok(after[WAITER]!.isEqual(first[WAITER]!), 'the first record stands');
+      // Calls by link are not moderated: no record there.
+      await denied(updateDoc(doc(as(MEMBER), 'calls', LINK_CALL), new FieldPath(CONNECTED_AT_FIELD, MEMBER), serverTimestamp()));
+    });
+    it('allows each member to record once that its link connected (connectedAt.<uid> = the request time), nothing else changing', async () => {
+      const startedAt = Date.now();
+      await allowed(updateDoc(call(as(JOINER)), new FieldPath(CONNECTED_AT_FIELD, JOINER), serverTimestamp()));
+      await allowed(updateDoc(call(as(WAITER)), new FieldPath(CONNECTED_AT_FIELD, WAITER), serverTimestamp()));
+      const stored = await readAsFunctions('calls', CALL);
+      const records = stored?.[CONNECTED_AT_FIELD] as Record<string, Timestamp>;
+      assert.deepEqual(Object.keys(records).sort(), [JOINER, WAITER].sort());
+      for (const at of Object.values(records)) {
+        const ms = at.toMillis() - startedAt;
+        assert.ok(ms >= -5_000 && ms <= 60_000, `recorded at the request time (${ms} ms)`);
+      }
+      assert.deepEqual(Object.keys(stored ?? {}).sort(), [...Object.keys(callDoc(0)), CONNECTED_AT_FIELD].sort());
+      assert.deepEqual([stored?.['kind'], stored?.['members'], stored?.['room']], ['random', [JOINER, WAITER], 'ta']);
     });
     it('allows the two members to read it: who the other is (members), room, no SDP', async () => {
       const byJoiner = await allowed(getDoc(call(as(JOINER))));
@@ -715,6 +763,38 @@ describe('firestore.rules', () => {
       await denied(updateDoc(own(), signalWrite(1, { epoch: '1' })));
       await denied(updateDoc(own(), signalWrite(1, { epoch: 2 })));
       await denied(updateDoc(mailbox(as(WAITER), WORN_MAILBOX), signalWrite(MAX_SIGNAL_WRITES, { epoch: 4 })));
+    });
+    it('denies a link tag that is not a short id of [a-z0-9] (link 1 to 16, peer 0 to 16)', async () => {
+      for (const tag of [
+        { link: '' },
+        { link: 'A' },
+        { link: 'x'.repeat(17) },
+        { link: 42 },
+        { link: 'ab-cd' },
+        { peer: 'x'.repeat(17) },
+        { peer: 'Ab' },
+        { peer: null },
+      ]) {
+        await denied(updateDoc(own(), { ...signalWrite(1), ...tag }));
+      }
+    });
+    it('lets the epoch go back only with a new link (a link rebuilt in the same mailbox starts over)', async () => {
+      const tagged = (n: number, epoch: number, link: string, peer = '') => ({
+        ...signalWrite(n, { epoch, description: offer }),
+        link,
+        peer,
+      });
+      await allowed(updateDoc(own(), tagged(1, 1, 'aaaa')));
+      await allowed(updateDoc(own(), tagged(2, 2, 'aaaa', 'bbbb')));
+      // The same link cannot go back; a new one may, and may not pass n.
+      await denied(updateDoc(own(), tagged(3, 1, 'aaaa', 'bbbb')));
+      await denied(updateDoc(own(), { ...tagged(3, 0, 'aaaa'), description: null }));
+      await allowed(updateDoc(own(), { ...tagged(3, 0, 'cccc'), description: null }));
+      await allowed(updateDoc(own(), tagged(4, 1, 'cccc', 'dddd')));
+      await denied(updateDoc(own(), { ...tagged(5, -1, 'eeee'), description: null }));
+      await denied(updateDoc(own(), tagged(5, 6, 'eeee')));
+      const stored = await readAsFunctions(`calls/${LINK_CALL}/signals`, `${WAITER}_${JOINER}`);
+      assert.deepEqual([stored?.['link'], stored?.['peer'], stored?.['epoch'], stored?.['n']], ['cccc', 'dddd', 1, 4]);
     });
     it(`denies a description that is not exactly {type: offer|answer, sdp} with an SDP of 1 to ${MAX_SIGNAL_SDP} characters`, async () => {
       for (const description of [

@@ -1,20 +1,35 @@
 /**
- * Correctness under load: N clients (PARLEY_LOAD_CLIENTS, default 100) call
- * `join` at the same moment through the Functions emulator, in several rooms,
- * some leaving as soon as they are answered. Asserted on the settled
- * database, never on timing: everyone who stayed is paired exactly once, with
- * someone of their own room, never with themself, never in two calls, and
- * never left waiting while a partner was available.
+ * Correctness under load. First, N clients (PARLEY_LOAD_CLIENTS, default
+ * 100) call `join` at the same moment through the Functions emulator, in
+ * several rooms, some leaving as soon as they are answered. Asserted on the
+ * settled database, never on timing: everyone who stayed is paired exactly
+ * once, with someone of their own room, never with themself, never in two
+ * calls, and never left waiting while a partner was available.
+ *
+ * Then a storm of Stops (the issue's point 9): every page of
+ * PARLEY_STORM_CALLS random calls (default 50) presses Stop within seconds.
+ * No mailbox or presence may outlive the Stop that ended its call, and every
+ * call is remembered, with the evidence its pages recorded, once the
+ * onCallDeleted triggers ran (polled with a generous limit; the times are
+ * printed, docs/OPERATIONS.md has the figures).
  */
+import { doc, FieldPath, serverTimestamp, updateDoc } from 'firebase/firestore';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adminDb, clearFirestore, drainTriggers, userPool, type TestUser } from '../support/emulator.js';
+import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
+import { adminDb, clearFirestore, drainTriggers, eventually, userPool, type TestUser } from '../support/emulator.js';
 import { rejoinOrphans, settledState, stampede, transportRetries, warmUp } from '../support/load.js';
+import { callLeftovers, droppedStops, pairUp, stopAll, warmUpLeave } from '../support/storm.js';
 import { pairingViolations } from '../support/pairing-check.js';
 
 const CLIENTS = Number(process.env['PARLEY_LOAD_CLIENTS'] ?? 100);
 // Anyone is busiest; Tamil and Hindi quieter; UK a room of (usually) one or two.
 const ROOMS = ['any', 'ta', 'any', 'hi', 'any', 'ta', 'uk'];
+const STORM_CALLS = Number(process.env['PARLEY_STORM_CALLS'] ?? 50);
+/** Stop requests in flight at once (test/support/storm.ts, stopAll): the emulator runs a process for each. */
+const STORM_IN_FLIGHT = 10;
+/** Far beyond what cleanup takes (docs/OPERATIONS.md): a limit for a hung run, not a target. */
+const STORM_CLEANUP_LIMIT_MS = 300_000;
 
 describe(`${CLIENTS} clients pressing Start at once (Functions emulator)`, () => {
   const db = adminDb();
@@ -54,5 +69,71 @@ describe(`${CLIENTS} clients pressing Start at once (Functions emulator)`, () =>
     assert.ok(new Set(calls.map((c) => c.room)).size >= 3, 'pairs were made in at least three rooms');
     // Per room, everyone is paired but at most one (an odd one out).
     assert.ok(calls.length * 2 >= stayed - new Set(queue.map((q) => q.room)).size, 'nearly everyone is paired');
+  });
+});
+
+describe(`a storm: every page of ${STORM_CALLS} random calls presses Stop (Functions emulator)`, () => {
+  const db = adminDb();
+  const users = userPool();
+  const people: TestUser[] = [];
+
+  before(async () => {
+    assert.ok(Number.isInteger(STORM_CALLS) && STORM_CALLS >= 1, `PARLEY_STORM_CALLS must be an integer ≥ 1, not ${STORM_CALLS}`);
+    await drainTriggers();
+    await clearFirestore();
+    // Signed in a few at a time: hundreds at once time out at the Auth emulator.
+    for (let i = 0; i < 2 * STORM_CALLS; i += STORM_IN_FLIGHT) {
+      const batch = Math.min(STORM_IN_FLIGHT, 2 * STORM_CALLS - i);
+      people.push(...(await Promise.all(Array.from({ length: batch }, () => users.create()))));
+    }
+    await warmUpLeave(people.slice(0, STORM_IN_FLIGHT));
+  });
+  after(async () => {
+    await users.closeAll();
+    await drainTriggers();
+  });
+
+  it('leaves no mailbox or presence behind, and remembers every call with its evidence for moderation', async () => {
+    const callIds = await pairUp(db, people);
+    assert.equal(callIds.length, STORM_CALLS);
+    assert.deepEqual(await callLeftovers(db), { signals: 2 * STORM_CALLS, members: 2 * STORM_CALLS }, 'the calls are set up');
+    // In every other call both pages said their link connected, through the rules, as pages do.
+    const connected = callIds.filter((_, i) => i % 2 === 0);
+    await Promise.all(
+      connected.flatMap((callId) => {
+        const i = callIds.indexOf(callId);
+        return [people[2 * i]!, people[2 * i + 1]!].map((p) =>
+          updateDoc(doc(p.db, 'calls', callId), new FieldPath(CONNECTED_AT_FIELD, p.uid), serverTimestamp()),
+        );
+      }),
+    );
+    // The calls' own triggers run first: what is timed is the end.
+    await drainTriggers();
+
+    const stoppedAt = Date.now();
+    await stopAll(people, STORM_IN_FLIGHT);
+    const answeredMs = Date.now() - stoppedAt;
+    if (droppedStops.count > 0) console.log(`# ${droppedStops.count} Stops dropped by the emulator were sent again`);
+    assert.equal((await db.collection('calls').count().get()).data().count, 0, 'Stop ended every call');
+    // Stop deletes everything under a call with it: nothing waits for the triggers.
+    assert.deepEqual(await callLeftovers(db), { signals: 0, members: 0 }, 'no mailbox or presence outlives its Stop');
+    const histories = await eventually(
+      async () => {
+        const h = await db.collection('history').get();
+        return h.size === STORM_CALLS ? h : null;
+      },
+      STORM_CLEANUP_LIMIT_MS,
+      'every ended call to be in the history',
+    );
+    const historyMs = Date.now() - stoppedAt;
+    console.log(
+      `# storm of ${STORM_CALLS} calls, ${2 * STORM_CALLS} Stops (${STORM_IN_FLIGHT} in flight): all answered, ` +
+        `and mailboxes and presence gone with them, after ${answeredMs} ms; histories written after ${historyMs} ms`,
+    );
+    // The evidence survived the storm: both records where both pages said so, none elsewhere.
+    for (const h of histories.docs) {
+      const records = Object.keys((h.get('connectedAt') as object | undefined) ?? {}).length;
+      assert.equal(records, connected.includes(h.id) ? 2 : 0, `records of the connection in the history of ${h.id}`);
+    }
   });
 });

@@ -10,17 +10,18 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { getAuth } from 'firebase/auth';
-import { doc, serverTimestamp, updateDoc } from 'firebase/firestore';
+import { doc, FieldPath, serverTimestamp, updateDoc } from 'firebase/firestore';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
 import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
-import { parseReportRequest } from '../../functions/src/domain/moderation.js';
+import { DEFAULT_BAN_POLICY, parseReportRequest } from '../../functions/src/domain/moderation.js';
 import { parseJoinRequest } from '../../functions/src/domain/requests.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
+import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
 import { parseRefusal } from '../../functions/src/protocol/refusals.js';
 import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
@@ -55,11 +56,13 @@ describe('moderation (Functions emulator)', () => {
     return { waiter, joiner, callId: matched.callId };
   }
 
-  /** A call between `a` and `b` that was connected for a minute and ended a moment ago, as the trigger records it. */
+  /** A call between `a` and `b` that both pages said connected, a minute before it ended a moment ago, as the trigger records it. */
   async function pastCall(a: string, b: string, id: string): Promise<string> {
+    const connectedAt = Timestamp.fromMillis(Date.now() - 61_000);
     await db.doc(`history/${id}`).set({
       members: [a, b],
       room: 'ta',
+      connectedAt: { [a]: connectedAt, [b]: connectedAt },
       callMs: 60_000,
       endedAt: Timestamp.fromMillis(Date.now() - 1000),
       expireAt: Timestamp.fromMillis(Date.now() + 3600_000),
@@ -116,6 +119,11 @@ describe('moderation (Functions emulator)', () => {
     });
   }
 
+  /** A member's page records that its link connected, through the rules, as the web client does (backend/firestore-call.ts). */
+  async function recordConnected(member: TestUser, callId: string): Promise<void> {
+    await updateDoc(doc(member.db, 'calls', callId), new FieldPath(CONNECTED_AT_FIELD, member.uid), serverTimestamp());
+  }
+
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('report during a call ends it, stores the report without SDP, and blocks the person for the reporter', async () => {
@@ -131,13 +139,20 @@ describe('moderation (Functions emulator)', () => {
       'expireAt',
       'reason',
       'reported',
+      'reportedConnected',
       'reporter',
       'reporterAgeMs',
+      'reporterConnected',
       'room',
     ]);
-    // A fresh account, a call never answered: stored for moderators, but it could not count toward a ban.
+    // A fresh account, a call that never connected: stored for moderators, but it could not count toward a ban.
     assert.equal(report['counted'], false);
     assert.equal(report['callMs'], 0);
+    assert.equal(report['reporterConnected'], false);
+    assert.equal(report['reportedConnected'], false);
+    for (const under of ['signals', 'members']) {
+      assert.equal((await db.collection(`calls/${callId}/${under}`).get()).size, 0, `its ${under} ended with it`);
+    }
     assert.equal(report['reporter'], joiner.uid);
     assert.equal(report['reported'], waiter.uid);
     assert.equal(report['reason'], 'harassment');
@@ -299,33 +314,75 @@ describe('moderation (Functions emulator)', () => {
     assert.equal((await db.doc(`bans/${target.uid}`).get()).exists, false);
   });
 
-  it("how long a call ran: from its creation once the joiner wrote its mailbox, for a live call's report and in an ended call's history", async () => {
-    // A live call: the joiner answered a second ago.
+  it("the issue's point 6: reports count only for calls both pages said connected; one side's word, answer and all, bans nobody", async () => {
+    // Two people reported by three others each, in calls that run side by side: old accounts, three
+    // networks, calls long enough. The only difference: whether the reported person's page said it connected.
+    const [silent, seen] = [await user(), await user()];
+    const networks = ['203.0.113.7', '198.51.100.23', '192.0.2.200'];
+    for (const [i, address] of networks.entries()) {
+      const calls = await Promise.all(
+        [
+          { target: silent, room: 'ta' },
+          { target: seen, room: 'hi' },
+        ].map(async ({ target, room }) => {
+          const reporter = await user();
+          await target.call<JoinResult>('join', { room, offer: fakeOffer() });
+          const matched = await reporter.call<JoinResult>('join', { room, offer: fakeOffer() });
+          assert.equal(matched.status, 'matched');
+          // The reporter's page answers and says it connected.
+          await answer(reporter, target.uid, matched.callId);
+          await recordConnected(reporter, matched.callId);
+          // Only one of the two reported people's pages ever says so.
+          if (target === seen) await recordConnected(target, matched.callId);
+          return { reporter, callId: matched.callId };
+        }),
+      );
+      await sleep(DEFAULT_BAN_POLICY.minCallMs + 500);
+      for (const { reporter, callId } of calls) {
+        const res = await post('report', JSON.stringify({ data: { callId, reason: 'harassment' } }), {
+          token: oldAccountToken(reporter.uid),
+          forwardedFor: address,
+        });
+        assert.equal(res.status, 200, JSON.stringify(res));
+      }
+      assert.equal((await db.doc(`bans/${seen.uid}`).get()).exists, i === 2, `banned after the third report only (${i + 1})`);
+    }
+    assert.equal((await db.doc(`bans/${silent.uid}`).get()).exists, false, "never banned on one side's word");
+    const reportsOf = async (target: TestUser) =>
+      (await db.collection('reports').where('reported', '==', target.uid).get()).docs.map((d) => d.data());
+    const kept = await reportsOf(silent);
+    assert.equal(kept.length, 3, 'the reports are kept for moderators');
+    for (const r of kept) {
+      assert.deepEqual([r['counted'], r['reporterConnected'], r['reportedConnected'], r['callMs']], [false, true, false, 0]);
+    }
+    for (const r of await reportsOf(seen)) {
+      assert.deepEqual([r['counted'], r['reporterConnected'], r['reportedConnected']], [true, true, true]);
+      assert.ok((r['callMs'] as number) >= DEFAULT_BAN_POLICY.minCallMs, `callMs ${String(r['callMs'])}`);
+    }
+    assert.equal((await silent.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+  });
+
+  it("how long a call ran: from the later of the two pages' records, for a live call's report and in an ended call's history", async () => {
+    // A live call: both pages said connected a second ago.
     const live = await pair('ta');
-    await answer(live.joiner, live.waiter.uid, live.callId);
+    await recordConnected(live.joiner, live.callId);
+    await recordConnected(live.waiter, live.callId);
     await sleep(1100);
     await live.waiter.call('report', { callId: live.callId, reason: 'harassment' });
     const liveMs = (await db.doc(`reports/${live.callId}_${live.waiter.uid}`).get()).get('callMs') as number;
     assert.ok(liveMs >= 1000 && liveMs < 60_000, `the live call ran ${liveMs} ms`);
 
-    // Ended calls: the history says how long each was connected.
-    const answered = await pair('ta');
-    await answer(answered.joiner, answered.waiter.uid, answered.callId);
-    const unanswered = await pair('ta');
-    // The waiter's own writes (its candidates) are no answer.
-    await updateDoc(
-      doc(unanswered.waiter.db, 'calls', unanswered.callId, 'signals', `${unanswered.waiter.uid}_${unanswered.joiner.uid}`),
-      {
-        epoch: 0,
-        description: null,
-        candidates: 'x',
-        n: 1,
-        updatedAt: serverTimestamp(),
-      },
-    );
+    // Ended calls: the history says how long each ran with both connected.
+    const both = await pair('ta');
+    await recordConnected(both.joiner, both.callId);
+    await recordConnected(both.waiter, both.callId);
+    const oneSided = await pair('ta');
+    // The joiner answered and said it connected; the waiter's page never did.
+    await answer(oneSided.joiner, oneSided.waiter.uid, oneSided.callId);
+    await recordConnected(oneSided.joiner, oneSided.callId);
     await sleep(1100);
-    await answered.waiter.call('leave');
-    await unanswered.waiter.call('leave');
+    await both.waiter.call('leave');
+    await oneSided.waiter.call('leave');
     const historyOf = (callId: string) =>
       eventually(
         async () => {
@@ -335,12 +392,17 @@ describe('moderation (Functions emulator)', () => {
         15_000,
         `the history of ${callId}`,
       );
-    const answeredMs = (await historyOf(answered.callId)).get('callMs') as number;
-    assert.ok(answeredMs >= 1000 && answeredMs < 60_000, `the answered call ran ${answeredMs} ms`);
-    assert.equal((await historyOf(unanswered.callId)).get('callMs'), 0, 'a call never answered was never connected');
+    const bothMs = (await historyOf(both.callId)).get('callMs') as number;
+    assert.ok(bothMs >= 1000 && bothMs < 60_000, `the call both said connected ran ${bothMs} ms`);
+    assert.equal((await historyOf(oneSided.callId)).get('callMs'), 0, 'a call only one side said connected never counts');
     // A report after the call reads it there.
-    await answered.joiner.call('report', { callId: answered.callId, reason: 'spam' });
-    assert.equal((await db.doc(`reports/${answered.callId}_${answered.joiner.uid}`).get()).get('callMs'), answeredMs);
+    await both.joiner.call('report', { callId: both.callId, reason: 'spam' });
+    const report = (await db.doc(`reports/${both.callId}_${both.joiner.uid}`).get()).data()!;
+    assert.equal(report['callMs'], bothMs);
+    assert.deepEqual([report['reporterConnected'], report['reportedConnected']], [true, true]);
+    await oneSided.joiner.call('report', { callId: oneSided.callId, reason: 'spam' });
+    const unproven = (await db.doc(`reports/${oneSided.callId}_${oneSided.joiner.uid}`).get()).data()!;
+    assert.deepEqual([unproven['callMs'], unproven['reporterConnected'], unproven['reportedConnected']], [0, true, false]);
   });
 
   it('block ends the call and the two are never paired again, in either direction', async () => {

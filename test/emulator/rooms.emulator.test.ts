@@ -1,8 +1,8 @@
 /**
  * Rooms beyond pairing: widening a quiet room's wait to Anyone (the matching
  * class on the Firestore emulator, with its clock moved by the test), and the
- * live room counts (the callables and triggers of the Functions emulator, and
- * the counter itself).
+ * live room counts (the callables and triggers of the Functions emulator; the
+ * schedule's decisions are unit-tested in domain/room-count-schedule).
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { doc, getDoc } from 'firebase/firestore';
@@ -12,7 +12,7 @@ import { WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
 import { parseRoomCounts } from '../../functions/src/protocol/room-counts.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import type { JoinResult } from '../../functions/src/protocol/calls.js';
-import { RoomCounter } from '../../functions/src/presence/room-counter.js';
+import { ROOM_COUNTS_SCHEDULE_DOC } from '../../functions/src/presence/room-counter.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, userPool } from '../support/emulator.js';
 
 const db = adminDb();
@@ -79,58 +79,92 @@ describe('widen to Anyone (Firestore emulator)', () => {
   });
 });
 
-describe('live room counts', () => {
+describe('live room counts (the triggers of the Functions emulator)', () => {
   const users = userPool();
   beforeEach(() => clearFirestore());
   after(() => users.closeAll());
 
   const countsOf = async () => parseRoomCounts((await db.doc('stats/rooms').get()).get('rooms'));
+  const liveEntry = (room: string, leaseMs = WAITING_LEASE_MS) => ({
+    uid: 'x',
+    room,
+    pools: [room],
+    createdAt: Timestamp.now(),
+    seenAt: Timestamp.now(),
+    leaseExpiresAt: Timestamp.fromMillis(Date.now() + leaseMs),
+  });
 
-  it('follow people waiting and chatting, and a signed-in page can read them', async () => {
+  it('follow a call through its start and end: the waiter, then the call, then nobody, and a page reads only the numbers', async () => {
     const [a, b] = [await users.create(), await users.create()];
     await a.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
-    await eventually(async () => (await countsOf()).ml.waiting === 1, 20_000, 'ml: 1 waiting');
-    await b.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
+    await eventually(async () => (await countsOf()).ml.waiting === 1, 30_000, 'ml: 1 waiting');
+    const paired = await b.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
+    assert.equal(paired.status, 'matched');
     await eventually(
       async () => {
         const c = (await countsOf()).ml;
         return c.waiting === 0 && c.chatting === 2;
       },
-      20_000,
+      30_000,
       'ml: 0 waiting, 2 chatting',
     );
     // What the page does: read the one document with the client SDK, under the rules.
     const seen = await getDoc(doc(a.db, 'stats', 'rooms'));
+    assert.deepEqual(Object.keys(seen.data() ?? {}), ['rooms'], 'the public document holds the numbers only');
     assert.deepEqual(parseRoomCounts(seen.get('rooms')).ml, { waiting: 0, chatting: 2 });
+    await assert.rejects(
+      getDoc(doc(a.db, 'stats', ROOM_COUNTS_SCHEDULE_DOC)),
+      /permission/i,
+      "the schedule is the functions' own",
+    );
+    // The call ends (Stop): its deletion is counted like any other change.
     await b.call('leave', {});
-    await eventually(async () => (await countsOf()).ml.chatting === 0, 20_000, 'ml: nobody after leave');
+    await eventually(
+      async () => {
+        const c = (await countsOf()).ml;
+        return c.waiting === 0 && c.chatting === 0;
+      },
+      30_000,
+      'ml: nobody after the call ended',
+    );
   });
 
-  it('count only live leases, and a change older than the last count needs no new count', async () => {
-    const now = Date.now();
-    const entry = (room: string, leaseMs: number) => ({
-      uid: 'x',
-      room,
-      pools: [room],
-      createdAt: Timestamp.fromMillis(now),
-      leaseExpiresAt: Timestamp.fromMillis(now + leaseMs),
-    });
-    await db.doc('queue/live-1').set(entry('kn', WAITING_LEASE_MS));
-    await db.doc('queue/live-2').set(entry('kn', WAITING_LEASE_MS));
-    await db.doc('queue/ghost').set(entry('kn', -1_000));
-    const counter = new RoomCounter(db, Date.now, 0, async () => undefined);
-    // The emulator's triggers react to these writes too and may have scheduled the count first.
-    assert.ok(['scheduled', 'already-scheduled'].includes(await counter.changed(Date.now())));
-    await counter.countWhenDue(); // what the trigger on the counts document runs
+  it('count only live leases', async () => {
+    await db.doc('queue/live-1').set(liveEntry('kn'));
+    await db.doc('queue/live-2').set(liveEntry('kn'));
+    await db.doc('queue/ghost').set(liveEntry('kn', -1_000));
     const kn = await eventually(
       async () => {
         const c = (await countsOf()).kn;
         return c.waiting > 0 ? c : null;
       },
-      20_000,
+      30_000,
       'kn counted',
     );
     assert.deepEqual(kn, { waiting: 2, chatting: 0 }, 'the lapsed lease is not counted');
-    assert.equal(await counter.changed(now - 60_000), 'already-counted');
+  });
+
+  it('keep publishing while changes never stop (a steady stream never postpones the count), then settle', async () => {
+    // People come and go in Bengali every 300 ms. A count must come out
+    // while it goes on, not only once it stops.
+    const published: number[] = [];
+    const stop = db.doc('stats/rooms').onSnapshot((snap) => {
+      if (parseRoomCounts(snap.get('rooms')).bn.waiting > 0) published.push(Date.now());
+    });
+    let n = 0;
+    try {
+      const deadline = Date.now() + 90_000;
+      while (published.length === 0) {
+        assert.ok(Date.now() < deadline, 'no count was published in 90 s of steady changes');
+        await db.doc(`queue/stream-${n}`).set(liveEntry('bn'));
+        if (n >= 2) await db.doc(`queue/stream-${n - 2}`).delete();
+        n += 1;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      stop();
+    }
+    // Two entries stay once the stream stops; the counts settle there.
+    await eventually(async () => (await countsOf()).bn.waiting === 2, 30_000, 'bn: the last 2 entries waiting');
   });
 });

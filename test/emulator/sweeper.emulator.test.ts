@@ -6,8 +6,10 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
-import { onCallEnded, Sweeper } from '../../functions/src/cleanup/sweeper.js';
+import { onCallEnded } from '../../functions/src/cleanup/call-end.js';
+import { Sweeper } from '../../functions/src/cleanup/sweeper.js';
 import { HISTORY_MS, MAX_CALL_AGE_MS, UNANSWERED_CALL_MS, WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
+import { PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
 import { UsageMeter } from '../../functions/src/domain/usage.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import { RequestGate } from '../../functions/src/matching/rate-limit.js';
@@ -64,7 +66,7 @@ describe('Sweeper (Firestore emulator)', () => {
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
     assert.deepEqual(
       { ...report, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 2, lapsedMembers: 0, orphanSignals: 0, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 2, lapsedMembers: 0, orphanCalls: 0, orphanSignals: 0, expiredRecords: undefined },
     );
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
       assert.equal((await db.doc(`rateLimits/${uid}_join`).get()).exists, true, 'rate windows are still running');
@@ -73,7 +75,7 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.doc('queue/f').get()).exists, true, 'f renewed recently');
     for (const id of [unanswered.callId, waiterOnly.callId]) {
       assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the joiner never wrote its mailbox within 60 s');
-      assert.equal((await db.collection(`calls/${id}/signals`).get()).size, 0, 'its mailboxes went with it');
+      assert.equal((await db.collection(`calls/${id}/signals`).get()).size, 0, 'its mailboxes went with it, at once');
     }
     assert.equal((await db.doc(`calls/${answered.callId}`).get()).exists, true, 'an answered call is a conversation');
     assert.equal((await db.collection(`calls/${answered.callId}/signals`).get()).size, 2);
@@ -90,7 +92,8 @@ describe('Sweeper (Firestore emulator)', () => {
     const second = await sweeper.sweep(late);
     assert.deepEqual(
       { ...second, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 1, lapsedMembers: 0, orphanSignals: 1, expiredRecords: undefined },
+      // The answered call's presence went with it: no orphans.
+      { waitingEntries: 1, calls: 1, lapsedMembers: 0, orphanCalls: 0, orphanSignals: 1, expiredRecords: undefined },
     );
     // Eight rate-limit windows (one per join, two minutes each) and two history entries expired.
     // (At least: calls cleared by earlier tests may have left history through the trigger.)
@@ -101,35 +104,118 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
   });
 
-  it('onCallEnded keeps members, room and how long the call was connected for an hour, removes the mailboxes; the sweeper then removes the history', async () => {
-    const nowMs = Date.now();
+  it("onCallEnded keeps members, room and both pages' connection records for an hour, removes what is left under the call; the sweeper then removes the history", async () => {
+    const endedAtMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
+    // What whoever ended it left behind: a mailbox and a presence.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
-    await db.doc('calls/direct1/signals/b_a').set({ from: 'b', to: 'a', n: 1 });
+    await db.doc('calls/direct1/members/a').set({ uid: 'a', seenAt: Timestamp.fromMillis(endedAtMs - 3000) });
     const call = {
       kind: 'random',
-      // b joined while a waited.
+      // b joined while a waited; both pages said their link connected.
       members: ['b', 'a'],
       room: 'ml',
-      createdAt: Timestamp.fromMillis(nowMs - 30_000),
+      createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
+      connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), b: Timestamp.fromMillis(endedAtMs - 30_000) },
     };
-    const usage = await onCallEnded(db, 'direct1', call, nowMs);
+    // However late the trigger runs, the call ended when it was deleted.
+    const usage = await onCallEnded(db, 'direct1', call, endedAtMs);
     assert.deepEqual(
       usage,
-      { reads: 3, writes: 1, deletes: 2 },
-      'two queries (two mailboxes, no presence), the history, two deletes',
+      { reads: 0, writes: 1, deletes: 4 },
+      'the history from the deleted call; mailboxes and presences by name',
     );
     const history = (await db.doc('history/direct1').get()).data()!;
-    assert.deepEqual(Object.keys(history).sort(), ['callMs', 'endedAt', 'expireAt', 'members', 'room'], 'no SDP is kept');
-    // The joiner (b) wrote its mailbox to the waiter: connected from the call's creation to its end.
+    assert.deepEqual(
+      Object.keys(history).sort(),
+      ['callMs', 'connectedAt', 'endedAt', 'expireAt', 'members', 'room'],
+      'no SDP is kept',
+    );
+    // Both connected: from the later record (b's) to the end.
     assert.equal(history['callMs'], 30_000);
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(history['connectedAt'] as Record<string, Timestamp>).map(([k, v]) => [k, endedAtMs - v.toMillis()]),
+      ),
+      { a: 31_000, b: 30_000 },
+    );
     assert.deepEqual(history['members'], ['b', 'a']);
-    assert.equal((history['expireAt'] as Timestamp).toMillis(), nowMs + HISTORY_MS);
+    assert.equal((history['expireAt'] as Timestamp).toMillis(), endedAtMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);
-    await new Sweeper(db).sweep(nowMs + HISTORY_MS - 1);
+    assert.equal((await db.collection('calls/direct1/members').get()).size, 0);
+    await new Sweeper(db).sweep(endedAtMs + HISTORY_MS - 1);
     assert.equal((await db.doc('history/direct1').get()).exists, true, 'kept for the hour');
-    await new Sweeper(db).sweep(nowMs + HISTORY_MS);
+    await new Sweeper(db).sweep(endedAtMs + HISTORY_MS);
     assert.equal((await db.doc('history/direct1').get()).exists, false, 'gone after it');
+  });
+
+  it('onCallEnded records a call only one page said connected as never connected (callMs 0), with that one record', async () => {
+    const endedAtMs = Date.now();
+    const call = {
+      kind: 'random',
+      members: ['b', 'a'],
+      room: 'ml',
+      createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
+      // A record of someone else, or anything but a time, is no record.
+      connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), mallory: Timestamp.fromMillis(0), b: 'yes' },
+    };
+    await onCallEnded(db, 'direct2', call, endedAtMs);
+    const history = (await db.doc('history/direct2').get()).data()!;
+    assert.equal(history['callMs'], 0);
+    assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['a', 'mallory']);
+  });
+
+  it('a person who vanishes does not take the evidence along: everything under the call goes at once, the history keeps both records', async () => {
+    // The call began a while ago (the trigger then dates its end at the real deletion time).
+    const t0 = Date.now() - PRESENCE_LEASE_MS;
+    const matchmaker = new FirestoreMatchmaker(db, () => t0);
+    await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false });
+    const { callId } = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false });
+    await db
+      .doc(`calls/${callId}`)
+      .update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000), 'connectedAt.j': Timestamp.fromMillis(t0 + 1000) });
+    // w's page goes on beating; j's tab was killed after its last beat at t0.
+    await db.doc(`calls/${callId}/members/w`).update({ seenAt: Timestamp.fromMillis(t0 + PRESENCE_LEASE_MS) });
+    const report = await new Sweeper(db).sweepLapsed(t0 + PRESENCE_LEASE_MS);
+    assert.deepEqual(report, { waitingEntries: 0, lapsedMembers: 1, calls: 1, orphanCalls: 0 });
+    assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
+    assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
+    assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'and both presences');
+    const history = await eventually(
+      async () => (await db.doc(`history/${callId}`).get()).data(),
+      60_000,
+      'the history written by the trigger',
+    );
+    assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['j', 'w'], 'both records kept');
+    assert.ok((history['callMs'] as number) > 0, `both connected: callMs ${String(history['callMs'])}`);
+  });
+
+  it('clears what is left under a call that is gone (its trigger missed it) once the presence there lapsed', async () => {
+    const t0 = Date.now();
+    // Nothing creates or deletes calls/missed1 itself: no trigger ever runs for it.
+    for (const [from, to] of [
+      ['p', 'q'],
+      ['q', 'p'],
+    ]) {
+      await db.doc(`calls/missed1/signals/${from}_${to}`).set({ from, to, n: 3, updatedAt: Timestamp.fromMillis(t0) });
+      await db
+        .doc(`calls/missed1/members/${from}`)
+        .set({ uid: from, joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
+    }
+    const sweeper = new Sweeper(db);
+    assert.equal((await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS - 1)).orphanCalls, 0, 'not before the lease lapsed');
+    assert.equal((await db.collection('calls/missed1/members').get()).size, 2);
+    assert.equal((await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS)).orphanCalls, 1, "the sweep's liveness pass");
+    assert.equal((await db.collection('calls/missed1/members').get()).size, 0, 'presence gone');
+    assert.equal((await db.collection('calls/missed1/signals').get()).size, 0, 'mailboxes gone (they hold addresses)');
+    // The full sweep finds the same.
+    await db
+      .doc('calls/missed2/members/r')
+      .set({ uid: 'r', joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
+    await db.doc('calls/missed2/signals/r_s').set({ from: 'r', to: 's', n: 1, updatedAt: Timestamp.fromMillis(t0) });
+    assert.equal((await sweeper.sweep(t0 + PRESENCE_LEASE_MS)).orphanCalls, 1);
+    assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
+    assert.equal((await db.collectionGroup('members').get()).size, 0, 'no presence is left');
   });
 
   it('does not delete a waiting entry renewed after it was read', async () => {

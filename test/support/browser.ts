@@ -1,16 +1,35 @@
 /**
- * Real Chromium for end-to-end tests and the benchmark, driven by
- * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium).
+ * Real Chromium and Firefox for end-to-end tests and the benchmark, driven by
+ * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium,
+ * FIREFOX_PATH or Debian's firefox-esr).
  */
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
+import { FIREFOX_PREFS, firefoxPath } from './firefox.js';
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: flags for one test's browser (e.g. a stricter autoplay policy). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    protocolTimeout: 60_000,
+  });
+}
+
+/**
+ * Firefox over WebDriver BiDi, in a fresh profile (puppeteer makes a
+ * temporary one per launch and removes it on close). ParleyTab works the
+ * same in it: BiDi supports the deep selectors, browser contexts (one per
+ * person) and the in-page evaluations the page object uses.
+ */
+export function launchFirefox(): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: firefoxPath(),
+    headless: true,
+    extraPrefsFirefox: { ...FIREFOX_PREFS },
     protocolTimeout: 60_000,
   });
 }
@@ -84,7 +103,21 @@ const STATUS = `${IN_PAGE} #status`;
 
 /** The buttons a person presses, on the random chat page and on a call page. */
 export type Button =
-  'start' | 'next' | 'stop' | 'report' | 'block' | 'confirm-report' | 'confirm-block' | 'join' | 'leave' | 'copy' | 'retry';
+  | 'start'
+  | 'next'
+  | 'stop'
+  | 'report'
+  | 'block'
+  | 'confirm-report'
+  | 'confirm-block'
+  | 'join'
+  | 'leave'
+  | 'copy'
+  | 'retry'
+  | 'mic'
+  | 'camera'
+  | 'chat-toggle'
+  | 'safety-toggle';
 
 /** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
@@ -207,14 +240,15 @@ export class ParleyTab {
    * failed (e.g. paired but no media), to say which side stalled where.
    */
   async diagnosis(): Promise<object> {
-    const page = await this.page.$(`${IN_PAGE} parley-random`);
+    const page = (await this.page.$(`${IN_PAGE} parley-random`)) ?? (await this.page.$(`${IN_PAGE} parley-call`));
     const flow = page
       ? await page.evaluate((el) => {
           const f = (el as unknown as RandomPage).flow;
-          const call = f.call;
+          const call = f.call ?? (el as unknown as CallPage).flow.engine;
           return {
             status: f.state.status,
-            callId: f.callId,
+            callId: f.callId ?? null,
+            entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
             links:
               call?.peers.map((p) => {
                 const link = call.link(p.id);
@@ -273,6 +307,41 @@ export class ParleyTab {
         }),
       timeoutMs,
     );
+  }
+
+  /**
+   * Restarts ICE on every link of the call this page is in (random or by
+   * link), through the flow's public seam: what the reconnect policy does
+   * when the path drops, on demand.
+   */
+  async restartIce(): Promise<void> {
+    const restarted = await (
+      await this.flowHost()
+    ).evaluate((el) => {
+      const flow = (el as unknown as { flow: { call?: { restartIce(): void } | null; engine?: { restartIce(): void } | null } })
+        .flow;
+      const call = flow.call ?? flow.engine ?? null;
+      call?.restartIce();
+      return call !== null;
+    });
+    if (!restarted) throw new Error(`not in a call (status ${await this.status()})`);
+  }
+
+  /** Each link's signaling and connection state (the call this page is in, random or by link). */
+  async links(): Promise<Array<{ signalingState: string; connectionState: string }>> {
+    return (await this.flowHost()).evaluate((el) => {
+      const flow = (el as unknown as { flow: { call?: Engine | null; engine?: Engine | null } }).flow;
+      const call = flow.call ?? flow.engine ?? null;
+      return (call?.peers ?? []).flatMap((p) => {
+        const link = call!.link(p.id);
+        return link ? [{ signalingState: link.signalingState, connectionState: link.connectionState }] : [];
+      });
+    });
+  }
+
+  /** The element whose `flow` runs the call shown: a call page's, else random chat's. */
+  private async flowHost(): Promise<ElementHandle> {
+    return (await this.page.$(`${IN_PAGE} parley-call`)) ?? this.element('parley-random');
   }
 
   /** Asks the backend again how many are in the call (what the Try again button does). */
@@ -390,6 +459,81 @@ export class ParleyTab {
     }, windowMs);
   }
 
+  /**
+   * RTP packets of `kind` this page has received (inbound) or sent
+   * (outbound) so far, summed over its call's links (getStats), on either
+   * page kind.
+   */
+  async rtpPackets(kind: 'audio' | 'video', direction: 'inbound' | 'outbound'): Promise<number> {
+    const el = (await this.page.$(`${IN_PAGE} parley-call`)) ?? (await this.element('parley-random'));
+    return el.evaluate(
+      async (page, k, d) => {
+        const flow = (page as unknown as { flow: { engine?: Engine | null; call?: Engine | null } }).flow;
+        const engine = flow.engine ?? flow.call ?? null;
+        if (!engine) return 0;
+        let packets = 0;
+        for (const p of engine.peers) {
+          (await engine.link(p.id)?.getStats())?.forEach(
+            (s: { type: string; kind?: string; packetsReceived?: number; packetsSent?: number }) => {
+              if (s.type === `${d}-rtp` && s.kind === k) packets += (d === 'inbound' ? s.packetsReceived : s.packetsSent) ?? 0;
+            },
+          );
+        }
+        return packets;
+      },
+      kind,
+      direction,
+    );
+  }
+
+  /**
+   * Waits until this page's `kind` packets (received or sent) keep flowing,
+   * or have stopped: two samples a second apart, the same or not.
+   */
+  async waitForPackets(
+    kind: 'audio' | 'video',
+    direction: 'inbound' | 'outbound',
+    flowing: boolean,
+    timeoutMs = 20_000,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const before = await this.rtpPackets(kind, direction);
+      await new Promise((r) => setTimeout(r, 1_000));
+      if ((await this.rtpPackets(kind, direction)) > before === flowing) return;
+    }
+    throw new Error(`${direction} ${kind} packets ${flowing ? 'never flowed' : 'never stopped'} within ${timeoutMs} ms`);
+  }
+
+  /** The safety codes shown (press 'safety-toggle' first), once each is worked out: one per other member. */
+  async safetyCodes(members: number, timeoutMs = 20_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let codes: string[] = [];
+    while (Date.now() < deadline) {
+      const section = await this.page.$(`${IN_PAGE} #safety`);
+      codes = section
+        ? await section.evaluate((s) => [...s.querySelectorAll('code')].map((c) => c.textContent?.trim() ?? ''))
+        : [];
+      if (codes.length === members && codes.every((c) => /^[0-9A-Z]{4}( [0-9A-Z]{4}){3}$/.test(c))) return codes;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`safety codes shown: ${JSON.stringify(codes)}`);
+  }
+
+  /** Whether an element matching `selector` is shown (anywhere under the shell). */
+  async shows(selector: string): Promise<boolean> {
+    return (await this.page.$(`${IN_PAGE} ${selector}`)) !== null;
+  }
+
+  /** Waits until an element matching `selector` is shown (or, `present` false, gone). */
+  async waitForShown(selector: string, present = true, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.shows(selector)) !== present) {
+      if (Date.now() > deadline) throw new Error(`${selector} ${present ? 'never shown' : 'still shown'} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Frames decoded so far from the stranger's video (inbound-rtp framesDecoded of the random call's link). */
   async framesDecoded(): Promise<number> {
     return (await this.element('parley-random')).evaluate(async (el) => {
@@ -415,9 +559,39 @@ export class ParleyTab {
     }));
   }
 
+  /**
+   * Freezes the page's JavaScript, as a busy CPU or a phone switching apps
+   * does: timers, listeners, heartbeats and Firestore callbacks stop (the
+   * DevTools debugger holds the main thread), while the browser's network
+   * and media threads go on. Returns the function that lets it run again.
+   * Call nothing else on this tab while it is frozen: it would wait for it.
+   */
+  async freeze(): Promise<() => Promise<void>> {
+    const cdp = await this.page.createCDPSession();
+    await cdp.send('Debugger.enable');
+    const paused = new Promise<void>((resolve) => cdp.once('Debugger.paused', () => resolve()));
+    await cdp.send('Debugger.pause');
+    // The page pauses at its next statement: its timers run every 250 ms.
+    await paused;
+    return async () => {
+      await cdp.send('Debugger.resume');
+      await cdp.send('Debugger.disable');
+      await cdp.detach();
+    };
+  }
+
   async peerTiles(): Promise<number> {
     const grid = await this.page.$(`${IN_PAGE} parley-call`);
     return grid ? grid.evaluate((el) => el.shadowRoot?.querySelectorAll('.tile.peer').length ?? 0) : 0;
+  }
+
+  /** Each peer tile's state on a call page (connecting, connected, interrupted, …), in grid order. */
+  async tileStates(): Promise<string[]> {
+    const grid = await this.page.$(`${IN_PAGE} parley-call`);
+    if (!grid) return [];
+    return grid.evaluate((el) =>
+      [...(el.shadowRoot?.querySelectorAll('.tile.peer') ?? [])].map((t) => t.getAttribute('data-state') ?? ''),
+    );
   }
 
   /** Whether Hide my IP shows as on, on the page shown now. */
@@ -439,6 +613,44 @@ export class ParleyTab {
       check: el.querySelector('a.check-link')?.getAttribute('href') ?? null,
       help: el.querySelector('a.help-link')?.getAttribute('href') ?? null,
     }));
+  }
+
+  /** Types `text` into the chat box and presses Enter, with the keyboard, as a person would. */
+  async sendChat(text: string): Promise<void> {
+    const input = await this.element('#chat-input');
+    await input.type(text);
+    await input.press('Enter');
+  }
+
+  /** The chat as shown: "author: text" per message, oldest first. */
+  async chatLines(): Promise<string[]> {
+    const log = await this.page.$(`${IN_PAGE} #chat-log`);
+    if (!log) return [];
+    return log.evaluate((ol) =>
+      [...ol.querySelectorAll('.msg')].map(
+        (m) => `${m.querySelector('.who')?.textContent?.trim()}: ${m.querySelector('.text')?.textContent ?? ''}`,
+      ),
+    );
+  }
+
+  /** What the chat says about one's own messages that are not delivered yet ("Sending…", "Not delivered"). */
+  async chatDeliveries(): Promise<string[]> {
+    const log = await this.page.$(`${IN_PAGE} #chat-log`);
+    return log
+      ? log.evaluate((ol) => [...ol.querySelectorAll('.msg.you .state')].map((s) => s.getAttribute('data-delivery') ?? ''))
+      : [];
+  }
+
+  /** Waits until the chat shows exactly `lines`. */
+  async waitForChat(lines: readonly string[], timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let shown: string[] = [];
+    while (Date.now() < deadline) {
+      shown = await this.chatLines();
+      if (JSON.stringify(shown) === JSON.stringify(lines)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the chat shows ${JSON.stringify(shown)}, not ${JSON.stringify(lines)}`);
   }
 
   /** Closes the tab as a person would (see closeLikeATab). */
@@ -463,5 +675,5 @@ interface RandomPage {
   flow: { state: { status: string }; callId: string | null; call: Engine | null };
 }
 interface CallPage {
-  flow: { refresh(): Promise<void>; localStream: MediaStream | null; engine: Engine | null };
+  flow: { state: { status: string }; refresh(): Promise<void>; localStream: MediaStream | null; engine: Engine | null };
 }

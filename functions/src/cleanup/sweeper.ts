@@ -3,19 +3,18 @@
  * renewing, random calls whose joiner never answered (never wrote its
  * mailbox) and calls that outlived any conversation, members of calls by
  * link whose page stopped its heartbeat (and such calls once nobody live is
- * left in them), and mailboxes whose call is gone. Queries find what may be
- * stale; the pure staleness and membership modules decide.
+ * left in them), and what is left under a call that is gone (its trigger
+ * missed it). Queries find what may be stale; the pure staleness and
+ * membership modules decide.
  */
 import {
   Timestamp,
   type DocumentReference,
+  type DocumentSnapshot,
   type Firestore,
   type QueryDocumentSnapshot,
-  type QuerySnapshot,
 } from 'firebase-admin/firestore';
-import { HISTORY_MS, SWEEP_BATCH } from '../domain/limits.js';
-import { connectedMs } from '../domain/moderation.js';
-import { queryReads, type Usage } from '../domain/usage.js';
+import { SWEEP_BATCH } from '../domain/limits.js';
 import {
   DEFAULT_STALENESS,
   isStaleCall,
@@ -35,31 +34,17 @@ import {
   QUEUE_COLLECTION,
   SIGNALS_SUBCOLLECTION,
   WAITING_SEEN_MS,
-  type RandomCallDoc,
 } from '../protocol/calls.js';
-
-/**
- * `history/{callId}`: a random call that ended, kept for HISTORY_MS so that
- * either member can still report or block the other, and so that join can
- * remember whom one just met (skip memory). Readable by no client.
- */
-interface HistoryDoc {
-  /** The call's members, `[joiner, waiter]`, as on the call. */
-  readonly members: RandomCallDoc['members'];
-  readonly room: string;
-  /** How long the call was connected (domain/moderation.ts, connectedMs). */
-  readonly callMs: number;
-  readonly endedAt: Timestamp;
-  /** TTL field, and what the sweeper deletes by. */
-  readonly expireAt: Timestamp;
-}
+import { endRandomCallInto } from './call-end.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
   readonly calls: number;
   /** Members (of either kind of call) removed because their lease lapsed (the calls that ended with it count in `calls`). */
   readonly lapsedMembers: number;
-  /** Mailboxes older than any call (their call's trigger failed). */
+  /** Calls that were gone with presence (and mailboxes) still under them, cleared: their trigger missed them. */
+  readonly orphanCalls: number;
+  /** Mailboxes older than any call (their call's trigger failed), found without any presence beside them. */
   readonly orphanSignals: number;
   /** Expired history entries and rate-limit windows (production's TTL does this too, but slowly). */
   readonly expiredRecords: number;
@@ -85,15 +70,14 @@ export class Sweeper {
    * full sweep, so that both are gone within a minute of the last sign of
    * life although the scheduler runs it once a minute.
    */
-  async sweepLapsed(nowMs: number): Promise<Pick<SweepReport, 'waitingEntries' | 'lapsedMembers' | 'calls'>> {
+  async sweepLapsed(nowMs: number): Promise<Pick<SweepReport, 'waitingEntries' | 'lapsedMembers' | 'calls' | 'orphanCalls'>> {
     const [waitingEntries, links] = await Promise.all([this.sweepQueue(nowMs), this.sweepLapsedMembers(nowMs)]);
-    return { waitingEntries, lapsedMembers: links.lapsedMembers, calls: links.endedCalls };
+    return { waitingEntries, lapsedMembers: links.lapsedMembers, calls: links.endedCalls, orphanCalls: links.orphanCalls };
   }
 
   async sweep(nowMs: number): Promise<SweepReport> {
     const [waitingEntries, calls] = await Promise.all([this.sweepQueue(nowMs), this.sweepCalls(nowMs)]);
-    // After the calls, so members and mailboxes of calls deleted just now
-    // are not counted twice.
+    // After the calls, so members of calls deleted just now are not counted twice.
     const links = await this.sweepLapsedMembers(nowMs);
     const orphanSignals = await this.sweepOrphanSignals(nowMs);
     const expired = await Promise.all([HISTORY, RATE_LIMITS].map((c) => this.sweepExpired(c, nowMs)));
@@ -101,6 +85,7 @@ export class Sweeper {
       waitingEntries,
       calls: calls + links.endedCalls,
       lapsedMembers: links.lapsedMembers,
+      orphanCalls: links.orphanCalls,
       orphanSignals,
       expiredRecords: expired[0]! + expired[1]!,
     };
@@ -157,8 +142,24 @@ export class Sweeper {
     const unsure = calls.filter((c) => needsJoinerWrites(c.facts, nowMs, this.policy));
     const writes = await this.joinerWrites(unsure.map((c) => c.snap));
     const stale = calls.filter((c) => isStaleCall({ ...c.facts, joinerWrites: writes.get(c.snap.id) }, nowMs, this.policy));
-    await Promise.all(stale.map((c) => this.db.recursiveDelete(c.snap.ref)));
+    await Promise.all(stale.map((c) => this.endCall(c.snap)));
     return stale.length;
+  }
+
+  /**
+   * A random call ends like any (cleanup/call-end.ts: everything under it
+   * in the same commit; the trigger writes its history); a call by link
+   * with everything under it.
+   */
+  private async endCall(call: QueryDocumentSnapshot): Promise<void> {
+    const members = randomCallMembers(call.data());
+    if (members === null) {
+      await this.db.recursiveDelete(call.ref);
+      return;
+    }
+    const batch = this.db.batch();
+    endRandomCallInto(batch, this.db, call.id, members);
+    await batch.commit();
   }
 
   /** For each random call: how many times its joiner wrote its mailbox to the waiter (null: no such mailbox). */
@@ -183,10 +184,11 @@ export class Sweeper {
    * as enterCall (the decision is membership.ts's), which also ends it when
    * nobody live is left. A random call ends (isRandomCallAbandoned): its
    * document goes on condition that the lapsed presence was not refreshed
-   * meanwhile, and onCallDeleted removes the rest. A member refreshed
-   * meanwhile stays.
+   * meanwhile, with everything under it. A member refreshed meanwhile
+   * stays. Presence under a call that is gone is a leftover: cleared with
+   * everything under the call.
    */
-  private async sweepLapsedMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number }> {
+  private async sweepLapsedMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number; orphanCalls: number }> {
     const snap = await this.db
       .collectionGroup(MEMBERS_SUBCOLLECTION)
       .where('seenAt', '<=', Timestamp.fromMillis(nowMs - PRESENCE_LEASE_MS))
@@ -197,30 +199,48 @@ export class Sweeper {
       const id = d.ref.parent.parent!.id;
       byCall.set(id, [...(byCall.get(id) ?? []), d]);
     }
+    const ids = [...byCall.keys()];
+    const calls = ids.length === 0 ? [] : await this.db.getAll(...ids.map((id) => this.db.collection(CALLS_COLLECTION).doc(id)));
     const links = new LinkCalls(this.db, () => nowMs);
     const outcomes = await Promise.all(
-      [...byCall].map(async ([id, lapsed]) => {
-        const call = await this.db.collection(CALLS_COLLECTION).doc(id).get();
-        if (randomCallMembers(call.data()) !== null) return this.endAbandonedRandomCall(call.ref, lapsed, nowMs);
-        return links.prune(id, nowMs);
+      calls.map(async (call): Promise<{ removed: number; ended: boolean; orphan: boolean }> => {
+        const lapsed = byCall.get(call.id)!;
+        if (!call.exists) {
+          // A leftover of a call that is gone (whatever ended it left it, or its trigger did not run):
+          // nothing under it is needed any more, the history is written from the call document itself.
+          await this.db.recursiveDelete(call.ref);
+          return { removed: 0, ended: false, orphan: true };
+        }
+        if (randomCallMembers(call.data()) !== null)
+          return { ...(await this.endAbandonedRandomCall(call, lapsed, nowMs)), orphan: false };
+        return { ...(await links.prune(call.id, nowMs)), orphan: false };
       }),
     );
     return {
       lapsedMembers: outcomes.reduce((sum, p) => sum + p.removed, 0),
       endedCalls: outcomes.filter((p) => p.ended).length,
+      orphanCalls: outcomes.filter((p) => p.orphan).length,
     };
   }
 
+  /**
+   * Ends a random call one of whose people vanished: everything under it
+   * goes with it (cleanup/call-end.ts), the lapsed presence on condition
+   * that it was not refreshed since read. Both pages' connection records
+   * are in the call document: the trigger copies them into the history (a
+   * person who closes the tab on the one they harassed takes nothing along).
+   */
   private async endAbandonedRandomCall(
-    call: DocumentReference,
+    call: DocumentSnapshot,
     lapsed: readonly QueryDocumentSnapshot[],
     nowMs: number,
   ): Promise<{ removed: number; ended: boolean }> {
     const seen = new Map(lapsed.map((d) => [d.id, (d.get('seenAt') as Timestamp).toMillis()]));
-    if (!isRandomCallAbandoned(seen, nowMs)) return { removed: 0, ended: false };
+    const members = randomCallMembers(call.data());
+    if (members === null || !isRandomCallAbandoned(seen, nowMs)) return { removed: 0, ended: false };
     const batch = this.db.batch();
     for (const d of lapsed) batch.delete(d.ref, { lastUpdateTime: d.updateTime });
-    batch.delete(call);
+    endRandomCallInto(batch, this.db, call.id, members, new Set(seen.keys()));
     try {
       await batch.commit();
       return { removed: lapsed.length, ended: true };
@@ -243,76 +263,4 @@ export class Sweeper {
     await Promise.all(snap.docs.map((d) => d.ref.delete()));
     return snap.size;
   }
-}
-
-/**
- * After a call document is deleted: delete its mailboxes and its members'
- * presence (both kinds); for a random call, keep its members, room and how
- * long it was connected for an hour (so either person can still report or
- * block the other, and the ban rule can weigh the report; calls by link keep
- * nothing: history is for moderating random calls). `call` is the deleted
- * document's data, when the trigger has it.
- */
-export async function onCallEnded(
-  db: Firestore,
-  callId: string,
-  call: Record<string, unknown> | undefined,
-  nowMs: number,
-): Promise<Usage> {
-  const ref = db.collection(CALLS_COLLECTION).doc(callId);
-  // Both kinds have presence and mailboxes. Read before anything is
-  // deleted: the joiner's mailbox says whether it answered.
-  const [presence, mailboxes] = await Promise.all([
-    ref.collection(MEMBERS_SUBCOLLECTION).get(),
-    ref.collection(SIGNALS_SUBCOLLECTION).get(),
-  ]);
-  const members = randomCallMembers(call);
-  let writes = 0;
-  if (call !== undefined && members !== null) {
-    await db
-      .collection(HISTORY)
-      .doc(callId)
-      .set({
-        members,
-        room: typeof call['room'] === 'string' ? call['room'] : '',
-        callMs: endedCallMs(call, members, mailboxes.docs, nowMs),
-        endedAt: Timestamp.fromMillis(nowMs),
-        expireAt: Timestamp.fromMillis(nowMs + HISTORY_MS),
-      } satisfies HistoryDoc);
-    writes = 1;
-  }
-  const deleted = await Promise.all([presence, mailboxes].map((snap) => deleteAll(db, snap)));
-  return {
-    // Each query is billed at least one read.
-    reads: deleted.reduce((sum, n) => sum + queryReads(n), 0),
-    writes,
-    deletes: deleted.reduce((sum, n) => sum + n, 0),
-  };
-}
-
-/**
- * How long a random call that ended at `nowMs` was connected (domain/moderation.ts,
- * connectedMs): answered when its joiner wrote its mailbox to the waiter.
- */
-function endedCallMs(
-  call: Record<string, unknown>,
-  members: RandomCallDoc['members'],
-  mailboxes: readonly QueryDocumentSnapshot[],
-  nowMs: number,
-): number {
-  const createdAt = call['createdAt'] as Partial<Timestamp> | undefined;
-  if (typeof createdAt?.toMillis !== 'function') return 0;
-  const n = mailboxes.find((m) => m.id === answerMailboxId(members))?.get('n') as unknown;
-  const joinerWrites = typeof n === 'number' ? n : null;
-  return connectedMs({ createdAtMs: createdAt.toMillis(), joinerWrites }, nowMs, nowMs);
-}
-
-/** Deletes the documents of a (sub)collection as read, in batches under Firestore's 500 limit; returns how many. */
-async function deleteAll(db: Firestore, snap: QuerySnapshot): Promise<number> {
-  for (let i = 0; i < snap.size; i += 400) {
-    const batch = db.batch();
-    for (const doc of snap.docs.slice(i, i + 400)) batch.delete(doc.ref);
-    await batch.commit();
-  }
-  return snap.size;
 }

@@ -77,12 +77,21 @@ export const SKIP_MEMORY_MS = 2 * 60_000;
 export const SKIP_MEMORY_SIZE = 10;
 
 /**
- * The public room counts are recomputed at most once per this interval, and
- * within it after any change. It bounds the writes to the one document every
- * page listens to (production's guideline: about one write per second per
- * document) and the reads it costs every open page.
+ * The public room counts are recomputed at most once per this interval. It
+ * bounds the writes to the one document every page listens to (production's
+ * guideline: about one write per second per document) and the reads it
+ * costs every open page.
  */
 export const ROOM_COUNTS_INTERVAL_MS = 3_000;
+
+/**
+ * A change is counted this long after the first change of a quiet spell
+ * (domain/room-count-schedule.ts): a pairing is a burst of writes and
+ * triggers, and its first face (about half a second after the match here,
+ * a second at p95) should not share the database with 26 count queries and
+ * the listeners' updates. Two seconds still reads as live.
+ */
+export const ROOM_COUNTS_DELAY_MS = 2_000;
 
 /** Documents deleted per sweep query, to bound one run's work. */
 export const SWEEP_BATCH = 200;

@@ -48,7 +48,7 @@ export interface BanPolicy {
   readonly banMs: number;
   /** A report counts only if the reporter's account was at least this old when they reported. */
   readonly minReporterAgeMs: number;
-  /** A report counts only if the reported call had been connected (answered) at least this long. */
+  /** A report counts only if the reported call had run with both sides connected at least this long (bothConnectedMs). */
   readonly minCallMs: number;
 }
 
@@ -56,7 +56,8 @@ export interface BanPolicy {
  * Three different people within a day ban for a day. "Different people" is
  * what the functions can check without accounts: three anonymous accounts
  * that are at least ten minutes old, on three different networks, each of
- * whom was really connected to the person for a few seconds. One person with
+ * whom was really connected to the person for a few seconds (both pages
+ * recorded the connection: bothConnectedMs). One person with
  * many fresh tabs on one connection never bans anyone; see docs/SECURITY.md
  * for what it takes to get past this, and why agreeing reasons do not count more.
  */
@@ -67,8 +68,8 @@ export const DEFAULT_BAN_POLICY: BanPolicy = {
   // An abuser's tab is spent in minutes; a person who reports has usually
   // been on Parley a while. A script must keep its accounts alive this long.
   minReporterAgeMs: 10 * 60_000,
-  // Long enough that the two were connected (the joiner answered and some
-  // seconds passed), short enough for someone who sees a flasher and
+  // Long enough that the two saw each other for some seconds once both
+  // links connected, short enough for someone who sees a flasher and
   // presses Report, picks a reason and confirms.
   minCallMs: 5_000,
 };
@@ -81,32 +82,39 @@ export interface Strike {
   readonly atMs: number;
   /** How old the reporter's account was when they reported; null when unknown. */
   readonly reporterAgeMs: number | null;
-  /** How long the reported call had been connected when it was reported, or when it ended. */
+  /** How long the reported call had run with both sides connected (bothConnectedMs) when it was reported, or when it ended. */
   readonly callMs: number;
 }
 
-/** What connectedMs needs of a random call. */
-export interface CallTiming {
-  readonly createdAtMs: number;
-  /**
-   * How many times the joiner wrote its mailbox to the waiter
-   * (`signals/{joiner}_{waiter}`, its `n`); null when there is no such
-   * mailbox. The joiner's first write carries its answer: any write means answered.
-   */
-  readonly joinerWrites: number | null;
-}
+/**
+ * What each member's page recorded of a random call: when its link first
+ * connected (epoch ms, the request time of its `connectedAt` write), by uid.
+ * A member missing here never recorded it. Each member can write only its
+ * own (firestore.rules), so one side cannot make up the other's.
+ */
+export type ConnectedAt = Readonly<Record<string, number>>;
 
 /**
- * How long a random call was connected: from its creation to its end (or to
- * `nowMs` while it goes on); 0 for a call never answered. From its creation,
- * not from the answer: the joiner holds the offer in join's result and
- * answers within about a second, and both ends of the span are in the hands
- * of the two anyway (the joiner chooses when to answer, either one when to
- * hang up), so a more exact start would not make the rule harder to game.
+ * How long a random call between `members` ran with both sides connected:
+ * from the later of the two `connectedAt` to its end (or to `nowMs` while it
+ * goes on); 0 unless both members recorded theirs. This is the evidence the
+ * ban rule weighs (Strike.callMs): "the call really ran" means the media
+ * link connected from both people's point of view. Neither a mailbox
+ * existing nor the other side's answer or candidates is enough: an honest
+ * page writes those before any media flows, even to a stranger who
+ * answered with a made-up answer (docs/SECURITY.md).
  */
-export function connectedMs(call: CallTiming, endedAtMs: number | null, nowMs: number): number {
-  if (call.joinerWrites === null || call.joinerWrites <= 0) return 0;
-  return Math.max(0, (endedAtMs ?? nowMs) - call.createdAtMs);
+export function bothConnectedMs(
+  members: readonly string[],
+  connectedAt: ConnectedAt,
+  endedAtMs: number | null,
+  nowMs: number,
+): number {
+  if (members.length !== 2) return 0;
+  const times = members.map((m) => (Object.prototype.hasOwnProperty.call(connectedAt, m) ? connectedAt[m] : undefined));
+  if (times.some((t) => typeof t !== 'number' || !Number.isFinite(t))) return 0;
+  const since = Math.max(...(times as number[]));
+  return Math.max(0, (endedAtMs ?? nowMs) - since);
 }
 
 /** Whether a report can count toward a ban at all: an old enough account, a real call, a known network. */

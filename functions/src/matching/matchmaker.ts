@@ -63,6 +63,7 @@ import {
 import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mailboxes.js';
+import { endRandomCallsInto } from '../cleanup/call-end.js';
 import { BANS, BLOCKS, HISTORY } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
 
@@ -265,8 +266,8 @@ export class FirestoreMatchmaker implements Matchmaker {
       const batch = new MeteredBatch(this.db, meter);
       // Whoever joins leaves every call they were in: one person, one call.
       // Deleting the call document is what tells the partner "stranger left";
-      // a trigger then removes its mailboxes.
-      for (const call of ownCalls.docs) batch.delete(call.ref);
+      // everything under it goes in the same commit (cleanup/call-end.ts).
+      endRandomCallsInto(batch, this.db, ownCalls.docs);
 
       if (partner !== null) {
         const matched = this.pairInto(batch, partner, seeker, nowMs);
@@ -492,7 +493,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       ]);
       const batch = new MeteredBatch(this.db, meter);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
-      for (const call of ownCalls.docs) batch.delete(call.ref);
+      endRandomCallsInto(batch, this.db, ownCalls.docs);
       try {
         await batch.commit();
         return { endedCalls: ownCalls.size, leftQueue: own.exists };

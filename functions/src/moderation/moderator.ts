@@ -12,7 +12,7 @@ import { Timestamp, type DocumentReference, type DocumentSnapshot, type Firestor
 import { REPORT_RETENTION_MS } from '../domain/limits.js';
 import {
   banUntil,
-  connectedMs,
+  bothConnectedMs,
   DEFAULT_BAN_POLICY,
   partnerOf,
   strikeCounts,
@@ -20,16 +20,18 @@ import {
   type BanPolicy,
   type BlockRequest,
   type ReportRequest,
+  type ConnectedAt,
   type Strike,
 } from '../domain/moderation.js';
-import { answerMailboxId, randomCallMembers } from '../domain/membership.js';
+import { randomCallMembers } from '../domain/membership.js';
 import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { signalRef } from '../calls/mailboxes.js';
+import { endRandomCallInto } from '../cleanup/call-end.js';
 import { BANS, BLOCKS, HISTORY, REPORTS, STRIKES } from '../matching/collections.js';
 import { CALLS_COLLECTION, QUEUE_COLLECTION, type RandomCallDoc } from '../protocol/calls.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
+import { connectedAtOf } from './evidence.js';
 import type { NetworkHasher } from './networks.js';
 
 /** A `reports/{callId}_{reporter}` document: for moderators, readable by no client. */
@@ -42,7 +44,14 @@ export interface ReportDoc {
   readonly at: Timestamp;
   /** Whether the report could count toward a ban (old enough account, real call, known network). */
   readonly counted: boolean;
-  /** How long the call had been connected; how old the reporter's account was (null: unknown). For reviewers. */
+  /**
+   * Whether each side's page recorded that its link connected (the evidence;
+   * moderation/evidence.ts). A report of a person whose page never did is
+   * kept, but cannot count: reviewers see that here.
+   */
+  readonly reporterConnected: boolean;
+  readonly reportedConnected: boolean;
+  /** How long the call ran with both sides connected; how old the reporter's account was (null: unknown). For reviewers. */
   readonly callMs: number;
   readonly reporterAgeMs: number | null;
   readonly expireAt: Timestamp;
@@ -79,9 +88,11 @@ export interface Reporter {
 interface CallFacts {
   readonly partner: string;
   readonly room: string;
+  /** The two sides' records of the connection, and how long it ran with both (bothConnectedMs). */
+  readonly connectedAt: ConnectedAt;
   readonly callMs: number;
-  /** The call document still exists (the call goes on). */
-  readonly live: boolean;
+  /** While the call goes on (its document exists), its members `[joiner, waiter]`; null once it ended. */
+  readonly live: RandomCallDoc['members'] | null;
 }
 
 export class FirestoreModerator {
@@ -152,6 +163,8 @@ export class FirestoreModerator {
             callId,
             at,
             counted,
+            reporterConnected: Object.hasOwn(call.connectedAt, uid),
+            reportedConnected: Object.hasOwn(call.connectedAt, call.partner),
             callMs: strike.callMs,
             reporterAgeMs: strike.reporterAgeMs,
             expireAt: Timestamp.fromMillis(nowMs + REPORT_RETENTION_MS),
@@ -200,10 +213,10 @@ export class FirestoreModerator {
    * The first read of Report and Block: the random call, or its history once
    * it ended. Refuses (NotInCall) when neither has the caller among its two
    * members (calls by link are not moderated this way: they leave no
-   * history, and whoever holds the link chose to be there). For a call that
-   * goes on, one more read: the joiner's mailbox to the waiter, whose first
-   * write is the answer (connectedMs); an ended call's history has its
-   * duration, recorded by onCallEnded (cleanup/sweeper.ts).
+   * history, and whoever holds the link chose to be there). Either document
+   * holds both pages' records of the connection (moderation/evidence.ts):
+   * the call while it goes on, the history (copied by onCallEnded,
+   * cleanup/call-end.ts) once it ended.
    */
   private async callFacts(tx: MeteredTransaction, uid: string, callId: string, nowMs: number): Promise<CallFacts> {
     const [call, history] = await Promise.all([
@@ -214,30 +227,24 @@ export class FirestoreModerator {
       const members = randomCallMembers(call.data());
       const partner = members === null ? null : partnerOf(members, uid);
       if (members === null || partner === null) throw new NotInCall();
-      const room = (call.get('room') as string | undefined) ?? '';
-      return { partner, room, callMs: await this.liveCallMs(tx, call, members, nowMs), live: true };
+      const connectedAt = connectedAtOf(call.data());
+      return {
+        partner,
+        room: (call.get('room') as string | undefined) ?? '',
+        connectedAt,
+        callMs: bothConnectedMs(members, connectedAt, null, nowMs),
+        live: members,
+      };
     }
     const partner = history.exists ? partnerOf((history.get('members') as string[] | undefined) ?? [], uid) : null;
     if (partner === null) throw new NotInCall();
     return {
       partner,
       room: (history.get('room') as string | undefined) ?? '',
+      connectedAt: connectedAtOf(history.data()),
       callMs: (history.get('callMs') as number | undefined) ?? 0,
-      live: false,
+      live: null,
     };
-  }
-
-  /** How long a random call that goes on has been connected (0 until the joiner answered). */
-  private async liveCallMs(
-    tx: MeteredTransaction,
-    call: DocumentSnapshot,
-    members: RandomCallDoc['members'],
-    nowMs: number,
-  ): Promise<number> {
-    const box = await tx.getDoc(signalRef(this.db, call.id, answerMailboxId(members)));
-    const n = box.get('n') as unknown;
-    const joinerWrites = box.exists ? (typeof n === 'number' ? n : 0) : null;
-    return connectedMs({ createdAtMs: (call.get('createdAt') as Timestamp).toMillis(), joinerWrites }, null, nowMs);
   }
 
   /** The blocker's blocked list, and their waiting entry if they are waiting right now. */
@@ -266,8 +273,8 @@ export class FirestoreModerator {
     const blocked = withBlocked(blocker.blocked, call.partner);
     tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
     if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
-    // Ending it tells the other page; the trigger records the history.
-    if (call.live) tx.delete(this.db.collection(CALLS_COLLECTION).doc(callId));
+    // Ending it tells the other page (everything under it goes with it); the trigger records the history.
+    if (call.live !== null) endRandomCallInto(tx, this.db, callId, call.live);
   }
 }
 

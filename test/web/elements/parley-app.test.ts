@@ -138,4 +138,32 @@ describe('<parley-app>', () => {
     await waitUntil(() => $(el, 'parley-random') !== null, 5000, 'random chat again');
     assertEqual(location.hash, '', 'the bare address');
   });
+
+  it('tells a browser without RTCPeerConnection that it cannot make calls, instead of Start or Join', async () => {
+    const saved = Object.getOwnPropertyDescriptor(window, 'RTCPeerConnection');
+    assert(saved, 'this browser has RTCPeerConnection to take away');
+    // Gone before the shell is made, as in a browser that never had it.
+    delete (window as { RTCPeerConnection?: unknown }).RTCPeerConnection;
+    try {
+      for (const hash of ['', '#/room/ta', '#/call/abcdefghijklmnopqrstuv']) {
+        history.replaceState(null, '', hash || location.pathname);
+        const el = new ParleyApp(rig.deps());
+        elements.push(el);
+        document.body.append(el);
+        await el.updateComplete;
+        const page = $(el, '#cannot-call');
+        assert(page, `the page says so at "${hash}"`);
+        assertEqual(page.querySelector('h2')?.textContent, 'This browser cannot make video calls', 'what is wrong');
+        assert(/current Chrome, Edge, Firefox or Safari/.test(page.textContent ?? ''), 'what to use instead');
+        assertEqual($(el, '#cannot-call-help')?.getAttribute('href'), '#/help/old-browser', 'the guide’s section');
+        assertEqual($(el, 'parley-random'), null, 'no random chat page, so no Start');
+        assertEqual($(el, 'parley-call'), null, 'no call page, so no Join');
+      }
+      // The guide still opens: it says the same at more length.
+      const el = elements.at(-1)!;
+      await go(el, '#/help/old-browser', 'parley-guide');
+    } finally {
+      Object.defineProperty(window, 'RTCPeerConnection', saved);
+    }
+  });
 });

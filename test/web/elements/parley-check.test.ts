@@ -98,15 +98,40 @@ describe('<parley-check> (real media and ICE, no servers)', () => {
     assert(meter, 'the meter');
     assertEqual(meter.getAttribute('role'), 'meter', 'a meter for screen readers');
     const readings = new Set<number>();
+    const bars = new Set<string>();
     for (let i = 0; i < 60; i += 1) {
       await sleep(50);
       await el.updateComplete;
       readings.add(Number(meter.getAttribute('aria-valuenow')));
+      bars.add(getComputedStyle($(el, '.bar')!).transform);
     }
     const values = [...readings];
     assert(Math.max(...values) >= 20, `the tone shows on the meter (readings ${values.join(', ')})`);
     assert(values.length >= 3, `the meter moves (readings ${values.join(', ')})`);
+    assert(bars.size >= 3, `the bar itself moves, not only its value (${[...bars].join(' | ')})`);
     assert(el.check.peakLevel > 0.2, `the peak is kept (${el.check.peakLevel})`);
+  });
+
+  it('moves the meter from WebRTC audio levels while the browser holds Web Audio back until a click', async () => {
+    // What Firefox does to an AudioContext made without a gesture, even while the page uses the microphone.
+    let resumed = 0;
+    const heldBack = () => ({
+      running: false,
+      peak: 0,
+      level: () => 0,
+      resume: async () => void (resumed += 1),
+      close: () => undefined,
+    });
+    const el = await mount(deps({ levelMeter: heldBack }));
+    await waitUntil(() => el.check.localStream !== null, CHECK_MS, 'the microphone');
+    await waitUntil(
+      () => el.check.peakLevel > 0.2,
+      CHECK_MS,
+      'the tone on the stand-in meter',
+      () => `peak ${el.check.peakLevel}`,
+    );
+    window.dispatchEvent(new KeyboardEvent('keydown'));
+    assertEqual(resumed, 1, 'a key anywhere on the page asks Web Audio to start');
   });
 
   it('Check again runs it again, and leaving the page turns the camera off', async () => {

@@ -97,6 +97,13 @@ describe('<parley-random>', () => {
     await el.updateComplete;
   }
 
+  /** The summary line under the picker (always rendered). */
+  function countLine(el: ParleyRandom): HTMLElement {
+    const line = $(el, '#room-count');
+    assert(line, '#room-count is rendered');
+    return line;
+  }
+
   /** The picker's option texts, by room id. */
   function optionTexts(el: ParleyRandom): Record<string, string | undefined> {
     return Object.fromEntries([...select(el).querySelectorAll('option')].map((o) => [o.value, o.textContent?.trim()]));
@@ -269,7 +276,7 @@ describe('<parley-random>', () => {
   it('shows the live counts in the picker and a summary for the chosen room', async function () {
     this.timeout(40000);
     const el = await mount();
-    await waitUntil(() => $(el, '#room-count') !== null, 5000, 'the counts to arrive');
+    await waitUntil(() => countLine(el).textContent !== '', 5000, 'the counts to arrive');
     assertEqual($(el, '#room-count')?.textContent?.trim(), 'Nobody here right now', 'summary for an empty room');
     assertEqual(optionTexts(el)['ta'], 'தமிழ்', 'an empty room shows its name only');
 
@@ -315,14 +322,70 @@ describe('<parley-random>', () => {
     const el = await mount({}, { ...deps, connect: () => signedIn.then(() => deps.connect()) });
     await sleep(700); // past the warm-up's idle callback (500 ms at most)
     await el.updateComplete;
-    assertEqual($(el, '#room-count'), null, 'no summary without counts');
+    assertEqual(countLine(el).textContent, '', 'no summary without counts (its line stays, empty)');
     assertDeepEqual(
       Object.values(optionTexts(el)),
       ROOMS.map((r) => r.nativeName),
       'options show the names only',
     );
     signIn();
-    await waitUntil(() => $(el, '#room-count') !== null, 5000, 'the counts once signed in');
+    await waitUntil(() => countLine(el).textContent !== '', 5000, 'the counts once signed in');
+  });
+
+  it('keeps the count line one line high with and without words, so the video never moves', async function () {
+    this.timeout(40000);
+    // A phone's width, where the longest summaries would wrap.
+    const frame = document.createElement('div');
+    frame.style.width = '320px';
+    document.body.append(frame);
+    const deps = rig.deps();
+    let signIn: () => void = () => undefined;
+    const signedIn = new Promise<void>((resolve) => (signIn = resolve));
+    const el = new ParleyRandom({ ...deps, connect: () => signedIn.then(() => deps.connect()) });
+    rig.track(el.flow);
+    elements.push(el);
+    frame.append(el);
+    await el.updateComplete;
+    await chooseRoom(el, 'ml');
+    const box = () => ({
+      line: countLine(el).getBoundingClientRect().height,
+      stageTop: $(el, '.stage')!.getBoundingClientRect().top,
+    });
+    const empty = box();
+    assert(empty.line > 10, `the empty line keeps its height (${empty.line} px)`);
+    const seen: Array<{ text: string; line: number; stageTop: number }> = [];
+    const look = () => seen.push({ text: countLine(el).textContent ?? '', ...box() });
+
+    signIn();
+    await waitUntil(() => countLine(el).textContent === 'Nobody here right now', 5000, 'the counts');
+    look();
+    button(el, 'start').click();
+    await waitUntil(
+      () => countLine(el).textContent === 'You are the only one waiting in Malayalam',
+      10000,
+      'the waiting summary',
+      () => `line: ${countLine(el).textContent}`,
+    );
+    look();
+    const partner = rig.session();
+    await partner.session.start('ml');
+    await waitForShownStatus(el, 'connected', CONNECT_MS);
+    await el.updateComplete;
+    look(); // in a call the counts are not watched: the line is empty
+    await partner.session.stop();
+    await waitForShownStatus(el, 'partner-left', LEAVE_MS);
+    await waitUntil(() => countLine(el).textContent === 'Nobody here right now', LEAVE_MS, 'the counts after the call');
+    look();
+    assertDeepEqual(
+      seen.map((s) => s.text),
+      ['Nobody here right now', 'You are the only one waiting in Malayalam', '', 'Nobody here right now'],
+      'what the line said',
+    );
+    for (const s of seen) {
+      assertEqual(s.line, empty.line, `the line's height with "${s.text}"`);
+      assertEqual(s.stageTop, empty.stageTop, `the video's top with "${s.text}"`);
+    }
+    frame.remove();
   });
 
   it('offers widening outside Anyone, remembers the choice and passes it to the session', async function () {
@@ -401,6 +464,58 @@ describe('<parley-random>', () => {
     button(el, 'start').click();
     await waitForShownStatus(el, 'searching', 5000);
     assertEqual(hideIp.disabled, true, 'locked while searching');
-    assertEqual($(el, '#private-call'), null, 'no Private call while active');
+    assertEqual(
+      $<HTMLButtonElement>(el, '#private-call')?.disabled,
+      true,
+      'Private call locked while active (kept: the header keeps its height)',
+    );
+  });
+
+  it('says when the camera stops giving pictures mid-chat: paused while its track is muted, stopped once the browser ends it', async function () {
+    this.timeout(20000);
+    // Real track events from the browser, since no second tab can take a
+    // fake camera here: a link's received track is muted until media
+    // arrives over it (then unmuted), and a generated track ends when its
+    // source closes, as an unplugged camera's does.
+    const sender = document.createElement('canvas');
+    const painter = setInterval(() => sender.getContext('2d')!.fillRect(0, 0, 8, 8), 50);
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    try {
+      a.addTrack(sender.captureStream(10).getVideoTracks()[0]!);
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription!);
+      const received = b.getTransceivers()[0]!.receiver.track;
+      assertEqual(received.muted, true, 'no media yet');
+      const el = await mount({ getUserMedia: () => Promise.resolve(new MediaStream([received])) });
+      await el.flow.start('any');
+      await waitForShownStatus(el, 'searching', 5000);
+      await waitUntil(() => $(el, '#camera-lost') !== null, 5000, 'the notice for a muted camera');
+      assertIncludes($(el, '#camera-lost')!.textContent ?? '', 'Your camera is paused', 'paused');
+      a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+      b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+      await b.setLocalDescription();
+      await a.setRemoteDescription(b.localDescription!);
+      await waitUntil(() => $(el, '#camera-lost') === null, 10000, 'the notice gone once pictures arrive');
+      assertEqual(received.muted, false, 'unmuted by the browser');
+
+      type Generator = MediaStreamTrack & { readonly writable: WritableStream };
+      const Generator = (globalThis as unknown as { MediaStreamTrackGenerator: new (init: { kind: string }) => Generator })
+        .MediaStreamTrackGenerator;
+      const generated = new Generator({ kind: 'video' });
+      const other = await mount({ getUserMedia: () => Promise.resolve(new MediaStream([generated])) });
+      // Another room: the first page still waits in Anyone.
+      await other.flow.start('ta');
+      await waitForShownStatus(other, 'searching', 5000);
+      assertEqual($(other, '#camera-lost'), null, 'a working camera: no notice');
+      await generated.writable.getWriter().close();
+      await waitUntil(() => $(other, '#camera-lost') !== null, 5000, 'the notice for an ended camera');
+      assertIncludes($(other, '#camera-lost')!.textContent ?? '', 'Your camera stopped', 'stopped');
+      assertIncludes($(other, '#camera-lost')!.textContent ?? '', 'press Stop, then Start again', 'what to do');
+    } finally {
+      clearInterval(painter);
+      a.close();
+      b.close();
+    }
   });
 });

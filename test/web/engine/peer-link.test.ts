@@ -5,12 +5,13 @@
  * Firestore mailboxes use), so several writes can collapse into one.
  */
 import { Call, type CallSignaling } from '../../../web/src/engine/call.js';
+import type { ChannelMessage } from '../../../web/src/engine/channel-messages.js';
 import { MailboxInbox, MailboxOutbox } from '../../../web/src/engine/mailbox.js';
 import { RECONNECT_FOR_MS } from '../../../web/src/config.js';
 import { PeerLink } from '../../../web/src/engine/peer-link.js';
 import { reconnectPolicy } from '../../../web/src/engine/reconnect-policy.js';
 import type { LinkSignal } from '../../../web/src/engine/types.js';
-import { assert, assertEqual } from '../assert.js';
+import { assert, assertDeepEqual, assertEqual } from '../assert.js';
 import { sleep, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15_000;
@@ -48,6 +49,8 @@ class Pair {
   readonly sent: { from: 'a' | 'b'; signal: LinkSignal }[] = [];
   private held: { to: PeerLink; signal: LinkSignal }[] = [];
   holding = false;
+  /** What each end received on its control channel (heartbeats are never passed on). */
+  readonly received: Record<'a' | 'b', ChannelMessage[]> = { a: [], b: [] };
 
   constructor(
     streamA: MediaStream,
@@ -64,6 +67,7 @@ class Pair {
       remoteStream: () => undefined,
       state: () => undefined,
       remoteClosed: () => undefined,
+      message: (message: ChannelMessage) => this.received[name].push(message),
     });
     this.a = new PeerLink(
       streamA,
@@ -196,6 +200,141 @@ describe('PeerLink (perfect negotiation, real WebRTC)', () => {
     await pair.a.receive(answer); // "wrong state: stable" if it were applied
     assertEqual(pair.a.signalingState, 'stable', 'unchanged');
     assertEqual(pair.a.state, 'connected', 'still connected');
+  });
+});
+
+/**
+ * A peer written from docs/PROTOCOL.md alone, as a client in another
+ * language would be: a bare RTCPeerConnection with the pre-negotiated
+ * channel (id 0), answering a PeerLink's offer. It sends whatever a test
+ * gives it, valid or not.
+ */
+class BarePeer {
+  readonly pc = new RTCPeerConnection();
+  readonly channel = this.pc.createDataChannel('parley', { negotiated: true, id: 0, ordered: true });
+  readonly received: string[] = [];
+  readonly link: PeerLink;
+  heard = 0;
+  readonly messages: ChannelMessage[] = [];
+
+  constructor(stream: MediaStream) {
+    this.channel.onmessage = (e) => this.received.push(String(e.data));
+    this.pc.onicecandidate = (e) => {
+      if (e.candidate?.candidate)
+        void this.link.receive({
+          candidate: { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex },
+        });
+    };
+    this.link = new PeerLink(
+      stream,
+      { polite: false, initiator: true, config: { iceServers: [] }, reconnect: reconnectPolicy({ giveUpAfterMs: 3_000 }) },
+      {
+        signal: (signal) => void this.deliver(signal),
+        remoteStream: () => undefined,
+        state: () => undefined,
+        remoteClosed: () => undefined,
+        heard: () => (this.heard += 1),
+        message: (m) => this.messages.push(m),
+      },
+    );
+    cleanups.push(() => {
+      this.link.close();
+      this.pc.close();
+    });
+  }
+
+  private async deliver(signal: LinkSignal): Promise<void> {
+    if ('candidate' in signal) {
+      await this.pc.addIceCandidate(signal.candidate);
+      return;
+    }
+    await this.pc.setRemoteDescription(signal.description);
+    if (signal.description.type === 'offer') {
+      await this.pc.setLocalDescription();
+      await this.link.receive({ description: { type: 'answer', sdp: this.pc.localDescription!.sdp } });
+    }
+  }
+
+  async open(): Promise<void> {
+    await waitUntil(() => this.channel.readyState === 'open' && this.link.canSend, CONNECT_MS, 'the control channel to open');
+  }
+}
+
+describe('PeerLink control channel (typed messages)', () => {
+  it('carries typed messages both ways, in order; heartbeats feed liveness and are not passed on', async () => {
+    const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: false });
+    await pair.connected();
+    await waitUntil(() => pair.a.canSend && pair.b.canSend, CONNECT_MS, 'both channels open');
+    const fromA: ChannelMessage[] = [
+      { type: 'chat', id: 'a1', text: 'first', sentAt: 1 },
+      { type: 'media', audio: false, video: true, screen: null },
+      { type: 'chat', id: 'a2', text: '<img src=x onerror=alert(1)>', sentAt: 2 },
+    ];
+    const fromB: ChannelMessage[] = [
+      { type: 'ack', id: 'a1' },
+      { type: 'chat', id: 'b1', text: 'reply', sentAt: 3 },
+    ];
+    for (const m of fromA) assert(pair.a.sendMessage(m), `a sent ${m.type}`);
+    for (const m of fromB) assert(pair.b.sendMessage(m), `b sent ${m.type}`);
+    await waitUntil(
+      () => pair.received.b.length >= fromA.length && pair.received.a.length >= fromB.length,
+      CONNECT_MS,
+      'every message to arrive',
+      () => JSON.stringify(pair.received),
+    );
+    // Heartbeats run all along (every 500 ms) and never show among the messages.
+    assertDeepEqual(pair.received.b, fromA, 'b got what a sent, in order');
+    assertDeepEqual(pair.received.a, fromB, 'a got what b sent, in order');
+  });
+
+  it('drops what a careless or hostile peer sends (garbage, binary, oversized, unknown types) without error; only valid frames count as a sign of life', async () => {
+    const peer = new BarePeer(await camera());
+    await peer.open();
+    const errors: unknown[] = [];
+    const onError = (e: ErrorEvent) => errors.push(e.error);
+    window.addEventListener('error', onError);
+    try {
+      peer.channel.send('not json');
+      peer.channel.send(new Uint8Array([1, 2, 3]));
+      peer.channel.send('{"v":1,"t":"chat","id":"x","text":"","sentAt":1}');
+      peer.channel.send(`{"v":1,"t":"chat","id":"x","text":"${'a'.repeat(20_000)}","sentAt":1}`);
+      peer.channel.send('{"v":1,"t":"media","audio":"loud","video":true,"screen":null}');
+      // Valid from here on: a type this page does not know, then a chat.
+      peer.channel.send('{"v":1,"t":"reaction","emoji":"x"}');
+      peer.channel.send('{"v":1,"t":"chat","id":"z","text":"still here","sentAt":7}');
+      await waitUntil(() => peer.messages.length >= 1, CONNECT_MS, 'the valid chat message');
+      assertDeepEqual(
+        peer.messages,
+        [{ type: 'chat', id: 'z', text: 'still here', sentAt: 7 }],
+        'only the valid chat is passed on',
+      );
+      // The bare peer sends no heartbeats: the two valid frames were all there was to hear.
+      assertEqual(peer.heard, 2, 'liveness heard the two valid frames, none of the five bad ones');
+      assertEqual(peer.link.state, 'connected', 'the link carries on');
+      assertEqual(errors.length, 0, 'nothing thrown');
+    } finally {
+      window.removeEventListener('error', onError);
+    }
+    // And the link speaks the documented frames: heartbeats first of all.
+    await waitUntil(() => peer.received.includes('{"v":1,"t":"beat"}'), CONNECT_MS, 'a heartbeat from the link');
+  });
+
+  it('a call that ends says bye on every link before closing it', async () => {
+    const rig = new MeshRig();
+    const a = rig.add('alice', await camera());
+    const b = rig.add('bob', await camera());
+    const heard: string[] = [];
+    b.onLink({ message: (from, m) => heard.push(`${from}:${m.type}`) });
+    await waitUntil(() => a.peers[0]?.state === 'connected' && b.peers[0]?.state === 'connected', CONNECT_MS, 'connected');
+    await waitUntil(() => a.link('bob')?.canSend === true, CONNECT_MS, 'channel open');
+    // Only alice's page acts: bob learns it from the link, before any membership update.
+    a.end();
+    await waitUntil(
+      () => heard.includes('alice:bye'),
+      5_000,
+      "alice's bye",
+      () => heard.join(','),
+    );
   });
 });
 

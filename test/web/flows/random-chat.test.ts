@@ -96,6 +96,13 @@ describe('RandomChatFlow with the in-memory backend', () => {
       ['idle', 'requesting-media', 'searching', 'connecting', 'connected'],
       'statuses of the arriving one',
     );
+    // Each page recorded that its link connected: the evidence a report is weighed by.
+    const byUid = (x: { uid: string }, y: { uid: string }) => (x.uid < y.uid ? -1 : 1);
+    assertDeepEqual(
+      [...rig.server.connectedRecords].sort(byUid),
+      [a.uid, b.uid].map((uid) => ({ callId: a.session.callId, uid })).sort(byUid),
+      'both pages recorded the connection, once each',
+    );
   });
 
   it('renegotiates a connected random call: an ICE restart from either side completes and the call stays up', async function () {
@@ -138,6 +145,8 @@ describe('RandomChatFlow with the in-memory backend', () => {
       assertEqual(a.session.state.status, 'connected', 'a still in the call');
       assertEqual(b.session.state.status, 'connected', 'b still in the call');
     }
+    // Connected again after a restart is not a new record: one per page per call (the rules refuse a second).
+    assertEqual(rig.server.connectedRecords.length, 2, 'records of the connection after two restarts');
   });
 
   it('renegotiates when either side adds a track during a random call: the other side receives it, same call', async function () {
@@ -207,6 +216,31 @@ describe('RandomChatFlow with the in-memory backend', () => {
     await sleep(500);
     assertEqual(b.session.state.status, 'searching', 'still searching with nobody to meet');
     assertEqual(a.session.state.status, 'partner-left', 'the one who was left stays informed');
+  });
+
+  it('a control channel that closes without a bye is no goodbye: the link is rebuilt and the call goes on (issue 18, point 2)', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair();
+    const callId = a.session.callId!;
+    const statuses = [...recordStatuses(a.session), ...recordStatuses(b.session)];
+    const tagsBefore = new Set(rig.server.call(callId)!.messages.map((m) => m.tag.link));
+    // What Firefox does when the connection fails: it closes the channel
+    // itself, and no bye is ever sent.
+    const link = a.session.call!.link(b.uid)!;
+    (link as unknown as { control: RTCDataChannel }).control.close();
+    await waitUntil(
+      () => rig.server.call(callId)!.messages.some((m) => !tagsBefore.has(m.tag.link)),
+      10000,
+      'a new link in the mailboxes',
+    );
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    await waitUntil(
+      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
+      CONNECT_MS,
+      'a new control channel both ways',
+    );
+    assert(!statuses.includes('partner-left'), `nobody was told the stranger left (${statuses.join(' → ')})`);
+    assertEqual(a.session.callId, callId, 'the same call');
   });
 
   it('after partner-left, Next pairs the two again', async function () {
@@ -469,9 +503,15 @@ describe('RandomChatFlow with the in-memory backend', () => {
     await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
     const callId = a.session.callId;
     assert(callId !== null, 'a is in a call');
-    const fromA =
+    // The waiter's candidates go out once the link has connected (PeerLinkOptions.holdCandidates).
+    const fromA = () =>
       rig.server.call(callId)?.messages.filter((m) => m.signal !== null && 'candidate' in m.signal && m.from === a.uid) ?? [];
-    assert(fromA.length > 0, `the new call got the waiter's candidates (log: ${rig.server.log.join('; ')})`);
+    await waitUntil(
+      () => fromA().length > 0,
+      5000,
+      "the new call to get the waiter's candidates",
+      () => rig.server.log.join('; '),
+    );
   });
 
   describe('widening a quiet room to Anyone', () => {

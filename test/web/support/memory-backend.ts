@@ -40,7 +40,7 @@ import {
 import { choosePartner, sharedPool, widening } from '../../../functions/src/domain/pairing.js';
 import { emptyRoomCounts, type RoomCount, type RoomCounts } from '../../../functions/src/protocol/room-counts.js';
 import { isRoomId, type RoomId } from '../../../functions/src/protocol/rooms.js';
-import { MailboxInbox, MailboxOutbox, type MailboxState } from '../../../web/src/engine/mailbox.js';
+import { MailboxInbox, MailboxOutbox, type LinkTag, type MailboxState } from '../../../web/src/engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../../../web/src/engine/types.js';
 import type {
   Backend,
@@ -73,6 +73,7 @@ export interface MailboxWrite {
   readonly from: string;
   readonly to: string;
   readonly signal: LinkSignal | null;
+  readonly tag: LinkTag;
 }
 
 export interface MemoryCall {
@@ -129,6 +130,8 @@ export class MemoryServer {
   /** While set, Report and Block requests wait for it, as behind a cold or slow function (holdModeration). */
   private moderationHeld: Promise<void> | null = null;
   readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
+  /** Each page's records that its link connected, in order (see recordConnected). */
+  readonly connectedRecords: Array<{ callId: string; uid: string }> = [];
   /** Members of ended random calls, so Report and Block work right after a call. */
   private readonly history = new Map<string, readonly string[]>();
   private readonly countListeners = new Set<(counts: RoomCounts) => void>();
@@ -291,6 +294,14 @@ export class MemoryServer {
     return [...this.calls.values()].filter((c) => c.kind === 'random' && c.members.includes(uid)).map((c) => c.id);
   }
 
+  /**
+   * A member's page recorded that its link connected. Every request is kept
+   * (the rules would refuse a second one; tests check the page never sends it).
+   */
+  recordConnected(callId: string, uid: string): void {
+    if (this.calls.get(callId)?.members.includes(uid)) this.connectedRecords.push({ callId, uid });
+  }
+
   /** The call, while it exists. */
   call(callId: string): MemoryCall | undefined {
     return this.calls.get(callId);
@@ -420,7 +431,7 @@ export class MemoryServer {
    * `from` writes its mailbox to `to`: refused once the call or either
    * member is gone (the mailbox goes with them), as the rules do.
    */
-  write(callId: string, from: string, to: string, signal: LinkSignal | null): void {
+  write(callId: string, from: string, to: string, signal: LinkSignal | null, tag: LinkTag): void {
     const call = this.calls.get(callId);
     if (!call) throw new BackendError('not-found', `call ${callId} does not exist`);
     if (!call.members.includes(from) || !call.members.includes(to)) {
@@ -429,8 +440,9 @@ export class MemoryServer {
     const key = `${from}_${to}`;
     let box = call.outboxes.get(key);
     if (!box) call.outboxes.set(key, (box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES)));
+    box.retag(tag);
     if (signal && !box.add(signal)) throw new BackendError('permission-denied', 'mailbox full');
-    call.messages.push({ from, to, signal });
+    call.messages.push({ from, to, signal, tag });
     for (const c of this.connections) if (c.callId === callId && c.uid === to) c.mailboxWritten(from, box.state);
   }
 
@@ -457,6 +469,14 @@ export class MemoryServer {
   }
 }
 
+interface Outgoing {
+  readonly to: string;
+  readonly signal: LinkSignal | null;
+  readonly tag: LinkTag;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /** One page's connection to one call (it may not exist yet: a waiter's). */
 class MemoryConnection implements CallConnection {
   private seenCall = false;
@@ -465,7 +485,7 @@ class MemoryConnection implements CallConnection {
   private syncScheduled = false;
   private closed = false;
   /** What we send before we have seen the call: written once we do, as the Firestore connection does. */
-  private held: { to: string; signal: LinkSignal | null; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private held: Outgoing[] = [];
   private readonly inboxes = new Map<string, MailboxInbox>();
   /** Mailbox states to deliver, per sender; later writes pile up behind a delivery in flight. */
   private readonly pending = new Map<string, MailboxState>();
@@ -480,12 +500,12 @@ class MemoryConnection implements CallConnection {
     this.scheduleSync();
   }
 
-  send(to: string, signal: LinkSignal): Promise<void> {
-    return this.enqueue(to, signal);
+  send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, signal, tag);
   }
 
-  probe(to: string): Promise<void> {
-    return this.enqueue(to, null);
+  probe(to: string, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, null, tag);
   }
 
   drop(to: string): void {
@@ -497,6 +517,10 @@ class MemoryConnection implements CallConnection {
     this.refreshed = true;
     this.sync();
     return this.server.call(this.callId) !== undefined;
+  }
+
+  mediaConnected(): void {
+    if (!this.closed) this.server.recordConnected(this.callId, this.uid);
   }
 
   close(): void {
@@ -526,24 +550,24 @@ class MemoryConnection implements CallConnection {
       let inbox = this.inboxes.get(from);
       if (!inbox) this.inboxes.set(from, (inbox = new MailboxInbox()));
       const signals = inbox.read(latest);
-      for (const signal of signals) this.handlers.signal(from, signal);
-      this.handlers.activity(from, signals.length === 0);
+      for (const signal of signals) this.handlers.signal(from, signal, inbox.tag);
+      this.handlers.activity(from, signals.length === 0, inbox.tag);
     }, 20);
   }
 
-  private enqueue(to: string, signal: LinkSignal | null): Promise<void> {
+  private enqueue(to: string, signal: LinkSignal | null, tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise((resolve, reject) => {
-      if (this.seenCall) this.write({ to, signal, resolve, reject });
-      else this.held.push({ to, signal, resolve, reject });
+      if (this.seenCall) this.write({ to, signal, tag, resolve, reject });
+      else this.held.push({ to, signal, tag, resolve, reject });
     });
   }
 
-  private write(w: { to: string; signal: LinkSignal | null; resolve: () => void; reject: (err: unknown) => void }): void {
+  private write(w: Outgoing): void {
     void nextTask().then(() => {
       if (this.closed) return w.reject(new Error('connection closed'));
       try {
-        this.server.write(this.callId, this.uid, w.to, w.signal);
+        this.server.write(this.callId, this.uid, w.to, w.signal, w.tag);
         w.resolve();
       } catch (err) {
         w.reject(err);

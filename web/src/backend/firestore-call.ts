@@ -9,6 +9,7 @@
  */
 import {
   CALLS_COLLECTION,
+  CONNECTED_AT_FIELD,
   MEMBERS_SUBCOLLECTION,
   PRESENCE_HEARTBEAT_MS,
   type CallAvailability,
@@ -17,6 +18,7 @@ import {
 } from '@parley/functions/protocol';
 import {
   doc,
+  FieldPath,
   getDocFromServer,
   onSnapshot,
   serverTimestamp,
@@ -26,6 +28,7 @@ import {
 } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import { HeldQueue } from '../engine/held-queue.js';
+import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
 import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
@@ -64,6 +67,7 @@ interface Outgoing {
   readonly to: string;
   /** null: a probe (a write with nothing new). */
   readonly signal: LinkSignal | null;
+  readonly tag: LinkTag;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -78,6 +82,9 @@ export class FirestoreCallConnection implements CallConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private seenCall = false;
+  /** mediaConnected: asked for (written once the call is seen), and written. */
+  private connectedAsked = false;
+  private connectedWritten = false;
 
   constructor(
     private readonly db: Firestore,
@@ -85,46 +92,64 @@ export class FirestoreCallConnection implements CallConnection {
     private readonly uid: string,
     private readonly handlers: CallConnectionHandlers,
   ) {
-    this.unsubscribers.push(
-      onSnapshot(
-        doc(db, CALLS_COLLECTION, callId),
-        (snap) => {
-          if (!snap.metadata.fromCache)
-            countUsage(snap.exists() ? 'call (listener)' : 'call (listener, no document)', { reads: 1 });
-          this.seen(snap);
-        },
-        (err) => {
-          // The rules refuse the read once we are no longer a member (our
-          // lease lapsed and the backend removed us).
-          if (this.closed) return;
-          console.warn('call listener stopped', err);
-          this.handlers.removed();
-        },
-      ),
-    );
+    this.listenToCall();
     this.mailboxes = listenToMailboxes(
       db,
       callId,
       uid,
-      (from, signal) => {
-        if (!this.closed) this.handlers.signal(from, signal);
+      (from, signal, tag) => {
+        if (!this.closed) this.handlers.signal(from, signal, tag);
       },
       (err) => {
         if (!this.closed) console.warn('signal listener stopped', err);
       },
-      (from, bare) => {
-        if (!this.closed) this.handlers.activity(from, bare);
+      (from, bare, tag) => {
+        if (!this.closed) this.handlers.activity(from, bare, tag);
       },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
   }
 
-  send(to: string, signal: LinkSignal): Promise<void> {
-    return this.enqueue(to, signal);
+  /** Listens to the call document (members; its deletion is the call's end). */
+  private listenToCall(): void {
+    const stop = onSnapshot(
+      doc(this.db, CALLS_COLLECTION, this.callId),
+      (snap) => {
+        if (!snap.metadata.fromCache)
+          countUsage(snap.exists() ? 'call (listener)' : 'call (listener, no document)', { reads: 1 });
+        this.seen(snap);
+      },
+      (err) => {
+        if (this.closed) return;
+        const code = (err as { code?: unknown }).code;
+        console.warn('call listener stopped', code, err);
+        // The rules refuse the read once we are no longer a member (our
+        // lease lapsed and the backend removed us). Anything else (the
+        // backend overloaded, a dropped stream) is not a removal: read once
+        // and listen again while we are still a member.
+        if (code === 'permission-denied') {
+          this.handlers.removed();
+          return;
+        }
+        this.refresh().then(
+          (exists) => {
+            if (!this.closed && exists) this.listenToCall();
+          },
+          (refreshErr: unknown) => {
+            if (!this.closed && (refreshErr as { code?: unknown }).code === 'permission-denied') this.handlers.removed();
+          },
+        );
+      },
+    );
+    this.unsubscribers.push(stop);
   }
 
-  probe(to: string): Promise<void> {
-    return this.enqueue(to, null);
+  send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, signal, tag);
+  }
+
+  probe(to: string, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, null, tag);
   }
 
   drop(to: string): void {
@@ -140,6 +165,11 @@ export class FirestoreCallConnection implements CallConnection {
     return snap.exists();
   }
 
+  mediaConnected(): void {
+    this.connectedAsked = true;
+    this.recordConnected();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -150,9 +180,9 @@ export class FirestoreCallConnection implements CallConnection {
     this.writers.clear();
   }
 
-  private enqueue(to: string, signal: LinkSignal | null): Promise<void> {
+  private enqueue(to: string, signal: LinkSignal | null, tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
-    return new Promise<void>((resolve, reject) => this.outgoing.push({ to, signal, resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.outgoing.push({ to, signal, tag, resolve, reject }));
   }
 
   /** The call document as the listener (or a refresh) read it. */
@@ -167,19 +197,40 @@ export class FirestoreCallConnection implements CallConnection {
     }
     if (!this.seenCall) {
       this.seenCall = true;
-      this.outgoing.open(({ to, signal, resolve, reject }) => {
+      this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
         let writer = this.writers.get(to);
         if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
-        (signal ? writer.send(signal) : writer.probe()).then(resolve, reject);
+        (signal ? writer.send(signal, tag) : writer.probe(tag)).then(resolve, reject);
       });
       // No beat now: whoever made us a member (enterCall, join's match) has
       // just set seenAt, and the rules refuse a beat within 2 s of the last.
       this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
+      this.recordConnected();
     }
     const members = snap.get('members') as unknown;
     const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
     if (list.includes(this.uid)) this.handlers.members(list);
     else this.handlers.removed();
+  }
+
+  /**
+   * The evidence that the call really ran: `connectedAt.<our uid>` in the
+   * call document, the time the server stores it (the rules let each member
+   * write only its own, once, and only in a random call). In the call
+   * document rather than our presence so that whoever ends the call can
+   * delete everything under it at once and the record still reaches the
+   * history (docs/SECURITY.md). Not before the call is seen (a link cannot
+   * connect sooner anyway).
+   */
+  private recordConnected(): void {
+    if (this.closed || !this.connectedAsked || this.connectedWritten || !this.seenCall) return;
+    this.connectedWritten = true;
+    countUsage('call (connected)', { writes: 1 });
+    updateDoc(doc(this.db, CALLS_COLLECTION, this.callId), new FieldPath(CONNECTED_AT_FIELD, this.uid), serverTimestamp()).catch(
+      (err: unknown) => {
+        if (!this.closed) console.warn('connection not recorded', err);
+      },
+    );
   }
 
   /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */
@@ -189,7 +240,20 @@ export class FirestoreCallConnection implements CallConnection {
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {
-      if (!this.closed) console.warn('presence not refreshed', err);
+      if (this.closed) return;
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'permission-denied' && code !== 'not-found') {
+        console.warn('presence not refreshed', err);
+        return;
+      }
+      // Refused: our presence is gone (the lease lapsed while this page was
+      // frozen or offline, and the backend removed us), or the beat came too
+      // soon after the last. Ask once instead of beating into refusals: a
+      // page that is no longer a member is told (handlers.removed) and its
+      // flow decides what to do (a call by link enters again).
+      void this.refresh().catch((refreshErr: unknown) => {
+        if (!this.closed && (refreshErr as { code?: unknown }).code === 'permission-denied') this.handlers.removed();
+      });
     });
   }
 }

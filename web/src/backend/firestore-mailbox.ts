@@ -18,7 +18,7 @@ import {
   where,
   type Firestore,
 } from 'firebase/firestore';
-import { MailboxInbox, MailboxOutbox } from '../engine/mailbox.js';
+import { MailboxInbox, MailboxOutbox, type LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 
 /**
@@ -69,19 +69,22 @@ export class MailboxWriter {
     private readonly to: string,
   ) {}
 
-  /** Resolves once a write containing `signal` is acknowledged. */
-  send(signal: LinkSignal): Promise<void> {
+  /** Resolves once a write containing `signal` is acknowledged. `tag`: the link it belongs to (engine/mailbox.ts). */
+  send(signal: LinkSignal, tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('mailbox closed'));
+    this.box.retag(tag);
     if (!this.box.add(signal)) return Promise.reject(new Error('mailbox full: candidate not sent'));
     return this.write();
   }
 
   /**
    * A write with nothing new (the same state, n + 1): a sign of life for the
-   * reader. Joins a write already waiting, if any, instead of adding one.
+   * reader, or a new link's first word. Joins a write already waiting, if
+   * any, instead of adding one.
    */
-  probe(): Promise<void> {
+  probe(tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('mailbox closed'));
+    this.box.retag(tag);
     return this.write();
   }
 
@@ -99,9 +102,11 @@ export class MailboxWriter {
   private flush(): void {
     if (this.writing || this.waiting.length === 0 || this.closed) return;
     const batch = this.waiting.splice(0);
-    const { epoch, description, previous, candidates } = this.box.state;
+    const { link, peer, epoch, description, previous, candidates } = this.box.state;
     countUsage('mailbox (write)', { writes: 1 });
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
+      link,
+      peer,
       epoch,
       description,
       previous,
@@ -132,10 +137,10 @@ export function listenToMailboxes(
   db: Firestore,
   callId: string,
   uid: string,
-  onSignal: (from: string, signal: LinkSignal) => void,
+  onSignal: (from: string, signal: LinkSignal, tag: LinkTag | null) => void,
   onError: (err: unknown) => void,
   /** After each write of `from` (its signals first): `bare` when it carried nothing new. */
-  onWrite: (from: string, bare: boolean) => void,
+  onWrite: (from: string, bare: boolean, tag: LinkTag | null) => void,
 ): { stop(): void; forget(from: string): void } {
   const inboxes = new Map<string, MailboxInbox>();
   let first = true;
@@ -155,9 +160,9 @@ export function listenToMailboxes(
         let inbox = inboxes.get(from);
         if (!inbox) inboxes.set(from, (inbox = new MailboxInbox()));
         const signals = inbox.read(data);
-        for (const signal of signals) onSignal(from, signal);
+        for (const signal of signals) onSignal(from, signal, inbox.tag);
         // n 0 is the mailbox as the functions made it: nobody wrote yet.
-        if (typeof data['n'] === 'number' && data['n'] > 0) onWrite(from, signals.length === 0);
+        if (typeof data['n'] === 'number' && data['n'] > 0) onWrite(from, signals.length === 0, inbox.tag);
       }
     },
     onError,

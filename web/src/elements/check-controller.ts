@@ -60,9 +60,15 @@ export class CheckController implements ReactiveController {
   }
 
   hostConnected(): void {
+    // A meter the autoplay policy held back starts with the first click or key anywhere on the page (a gesture).
+    const resume = () => this.check.resumeAudio();
+    for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, resume, { capture: true });
     this.unsubscribe = [
       this.check.onChange(() => this.host.requestUpdate()),
       this.check.onLevel(() => this.host.requestUpdate()),
+      () => {
+        for (const type of ['pointerdown', 'keydown'] as const) window.removeEventListener(type, resume, { capture: true });
+      },
     ];
     // Opening the page is asking for the check.
     void this.check.start();

@@ -20,6 +20,7 @@ import type { Problem, ProblemCode } from '../flows/problems.js';
 import type { RandomChatState, RandomChatStatus } from '../flows/random-chat-state.js';
 import type { ModerationNotice } from '../flows/random-chat.js';
 import type { Verdict, VerdictCode } from '../flows/verdict.js';
+import type { CameraLoss } from './camera-watch.js';
 
 /** What an error or a verdict says: what happened, and what the person can do about it. */
 export interface Words {
@@ -34,7 +35,7 @@ function pageLocale(): string | undefined {
   return globalThis.document?.documentElement.lang || undefined;
 }
 
-function formatNumber(n: number): string {
+export function formatNumber(n: number): string {
   return new Intl.NumberFormat(pageLocale()).format(n);
 }
 
@@ -114,9 +115,10 @@ const PROBLEM_WORDS: { readonly [C in ProblemCode]: (problem: ProblemOf<C>, plac
     message: 'No camera or microphone was found.',
     hint: `Connect a camera and a microphone (or check they are enabled), then press ${AGAIN[place]()} again.`,
   }),
+  // NotReadableError: most often another tab or app holds the device (Chrome and Firefox on Windows refuse a second user).
   'camera-busy': (_, place) => ({
-    message: 'The camera or microphone is busy or could not be started.',
-    hint: `Close other apps or tabs that use the camera (video calls, recorders), then press ${AGAIN[place]()} again.`,
+    message: 'The camera or microphone is in use by another tab or app, or could not be started.',
+    hint: `Close other tabs and apps that use the camera (another Parley tab, video calls, recorders), then press ${AGAIN[place]()} again.`,
   }),
   'insecure-context': () => ({
     message: 'This page may not use the camera.',
@@ -220,10 +222,24 @@ function roomCountLine({ waiting, chatting }: RoomCount): string {
   return parts.join(' · ');
 }
 
-/** The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil". */
-export function roomCountText(count: RoomCount, room: RoomId): string {
-  const line = roomCountLine(count);
-  return line ? `${line} in ${ROOM_NAMES[room]()}` : 'Nobody here right now';
+/**
+ * The summary under the picker, e.g. "3 waiting · 8 chatting in Tamil".
+ * `waitingHere`: the person is waiting in `room` themself, so they are never
+ * told nobody is there; the count includes them once it caught up with their
+ * Start (a second or two), and until then it shows the others only.
+ */
+export function roomCountText({ waiting, chatting }: RoomCount, room: RoomId, waitingHere = false): string {
+  const name = ROOM_NAMES[room]();
+  if (!waitingHere) {
+    const line = roomCountLine({ waiting, chatting });
+    return line ? `${line} in ${name}` : 'Nobody here right now';
+  }
+  const others = Math.max(0, waiting - 1);
+  const who =
+    others === 0
+      ? `You are the only one waiting in ${name}`
+      : `You and ${formatNumber(others)} ${others === 1 ? 'other' : 'others'} are waiting in ${name}`;
+  return chatting > 0 ? `${who} · ${formatNumber(chatting)} chatting` : who;
 }
 
 /** A room in the picker: its own name, and its counts when known and not zero. */
@@ -353,14 +369,14 @@ const LINK_CALL_STATUS: {
     s.members === 0
       ? 'Nobody is in this call right now. Join, and share the link.'
       : `${formatNumber(s.members)} of ${formatNumber(s.capacity)} in this call. Press Join when you are ready.`,
-  joining: () => 'Joining…',
+  joining: (s) => (s.again ? 'You were away for a while — joining the call again…' : 'Joining…'),
   'in-call': (_, others) =>
     others === 0
       ? 'Waiting for others — share this link.'
       : `In the call with ${formatNumber(others)} ${others === 1 ? 'person' : 'people'} (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`,
   full: (s) => `This call is full (${formatNumber(s.members)} of ${formatNumber(s.capacity)}).`,
   ended: () => 'This call has ended.',
-  left: (s) => (s.removed ? 'You were disconnected from the call.' : 'You left the call.'),
+  left: () => 'You left the call.',
   'media-error': (s) => problemWords(s.problem, 'call').message,
   failed: (s) => problemWords(s.problem, 'call').message,
 };
@@ -380,9 +396,16 @@ export const TILE_STATE: Readonly<Record<LinkState, () => string>> = {
   closed: () => 'Left',
 };
 
-/** A tile's caption: who (numbered in join order) and how their link is doing. */
+/** A tile's caption: who (numbered in join order, as in the chat) and how their link is doing. */
 export function tileCaption(n: number, state: LinkState): string {
-  return `Person ${formatNumber(n)} · ${TILE_STATE[state]()}`;
+  return `${guestName(n)} · ${TILE_STATE[state]()}`;
+}
+
+// ---- In the call ----------------------------------------------------------------------
+
+/** A member of a call by link, by number: the same words on their tile and in the chat. */
+export function guestName(n: number): string {
+  return `Guest ${formatNumber(n)}`;
 }
 
 // ---- The connection check ----------------------------------------------------------
@@ -397,6 +420,10 @@ const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => W
   'relay-only': () => ({
     message: 'Your network blocks direct connections; calls will go through our relay.',
     hint: 'That works: the video takes a detour through our server, which may add a little delay.',
+  }),
+  'no-stun': () => ({
+    message: 'Calls will connect: directly on this network, and through our relay beyond it.',
+    hint: 'No STUN server is set up here, so the check cannot tell whether direct connections reach beyond this network.',
   }),
   'udp-blocked': () => ({
     message: 'Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.',
@@ -478,6 +505,7 @@ const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf
   none: () => 'None',
   'not-found': () => 'Not found',
   'no-stun': () => 'No STUN server set up',
+  'own-address': () => "This device's own (no NAT)",
   reached: (v) => `Reached over ${v.over.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || 'the network'}`,
   'not-reached': () => 'Not reached',
   'no-relay': () => 'No relay set up',
@@ -492,6 +520,21 @@ const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf
 export function findingValueText(value: FindingValue): string {
   const text = FINDING_VALUES[value.code] as (v: FindingValue) => string;
   return text(value);
+}
+
+// ---- The page's own camera, lost during a call ------------------------------
+
+/** What to press to get the camera back, by page. */
+const RESTART_CAMERA: Readonly<Record<'random' | 'call', () => string>> = {
+  random: () => 'press Stop, then Start again',
+  call: () => 'press Leave, then Join again',
+};
+
+/** The camera stopped giving pictures without Parley turning it off (camera-watch.ts). */
+export function cameraLossText(loss: CameraLoss, place: 'random' | 'call'): string {
+  return loss === 'paused'
+    ? 'Your camera is paused: another tab or app is using it. Your picture comes back once it is free.'
+    : `Your camera stopped: another tab or app took it, or it was unplugged. Close the other one, then ${RESTART_CAMERA[place]()}.`;
 }
 
 // ---- Buttons, labels and headings ---------------------------------------------------
@@ -532,4 +575,13 @@ export const LABELS = {
   copy: () => 'Copy',
   copied: () => 'Copied',
   you: () => 'You',
+  cannotCall: () => 'This browser cannot make video calls',
+  cannotCallWhy: () => 'Parley needs WebRTC, the part of a browser that makes video calls, and this browser does not have it.',
+  cannotCallWhatToUse: () => 'Open Parley in a current Chrome, Edge, Firefox or Safari.',
+  cannotCallInApp: () => 'If you opened this link inside another app (a chat or social app), open it in your browser instead.',
+  moreAboutThis: () => 'More about this',
+  tapToUnmute: () => 'Tap to unmute',
+  stranger: () => 'Stranger',
+  cameraOff: () => 'Camera off',
+  microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -27,6 +27,16 @@ export const sharedStyles = css`
   .problem p {
     margin: 0.25rem 0;
   }
+  /* "Tap to unmute", over the top of the video stage (which is position: relative). */
+  button.unmute {
+    position: absolute;
+    top: 0.75rem;
+    left: 50%;
+    transform: translateX(-50%);
+    z-index: 1;
+    background: #fff;
+    box-shadow: 0 0.1rem 0.5rem #0006;
+  }
 `;
 
 /**

@@ -1,9 +1,10 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { HelpTopic } from '../flows/help-topic.js';
+import { canMakeCalls } from '../browser-support.js';
+import { ExtraHelpTopic, type HelpTopic } from '../flows/help-topic.js';
 import { isActive } from '../flows/random-chat-state.js';
 import type { RandomChatDeps } from '../flows/random-chat.js';
-import { helpFromHash, isCheckHash } from '../page-url.js';
+import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { LABELS } from './messages.js';
 import { headerStyles } from './page-styles.js';
@@ -58,6 +59,13 @@ export class ParleyApp extends LitElement {
         font-family: system-ui, sans-serif;
         color: #1d1d1f;
       }
+      #cannot-call h2 {
+        margin: 0.5rem 0;
+        font-size: 1.3rem;
+      }
+      #cannot-call a {
+        color: #0b57d0;
+      }
     `,
   ];
 
@@ -67,6 +75,14 @@ export class ParleyApp extends LitElement {
   private returnHash = '#/';
 
   private readonly random: ParleyRandom;
+
+  /**
+   * Decided once, before anything offers Start or Join: without WebRTC a
+   * call could only fail after the camera was asked for, so random chat and
+   * calls by link show what to use instead (the guide and the check still
+   * open, and say the same).
+   */
+  private readonly canCall = canMakeCalls();
 
   /** `deps`: the random chat's wiring (tests pass the in-memory backend). */
   constructor(deps?: RandomChatDeps) {
@@ -83,6 +99,7 @@ export class ParleyApp extends LitElement {
 
   override render() {
     const route = this.route;
+    if (!this.canCall && isPlace(route)) return this.renderCannotCall();
     switch (route.page) {
       case 'random':
         return this.random;
@@ -105,6 +122,17 @@ export class ParleyApp extends LitElement {
             @parley-call-created=${this.onCallCreated}
           ></parley-call>`;
     }
+  }
+
+  private renderCannotCall() {
+    return html`<header><h1>${LABELS.brand()}</h1></header>
+      <section id="cannot-call" role="alert">
+        <h2>${LABELS.cannotCall()}</h2>
+        <p>${LABELS.cannotCallWhy()}</p>
+        <p><strong>${LABELS.cannotCallWhatToUse()}</strong></p>
+        <p>${LABELS.cannotCallInApp()}</p>
+        <p><a id="cannot-call-help" href=${hashForHelp(ExtraHelpTopic.oldBrowser)}>${LABELS.moreAboutThis()}</a></p>
+      </section>`;
   }
 
   private readonly onHashChange = (e: HashChangeEvent) => {

@@ -1,13 +1,28 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Peer } from '../engine/call.js';
+import type { InCall } from '../features/in-call.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { LinkCallState } from '../flows/link-call-state.js';
 import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
-import { LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { isDisplayName } from '../engine/channel-messages.js';
+import { recall, remember } from '../settings.js';
+import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { MIC_OFF } from './icons.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
+import { CameraWatch } from './camera-watch.js';
+import { once } from './media-binding.js';
+import { SoundController } from './sound-controller.js';
+
+/** Where the name a person shows in calls by link is kept: on this device, never sent to the backend. */
+const DISPLAY_NAME_STORAGE_KEY = 'parley.displayName';
+
+function storedDisplayName(): string | null {
+  const name = recall(DISPLAY_NAME_STORAGE_KEY);
+  return name && isDisplayName(name) ? name : null;
+}
 
 /** The address of a call's link. */
 export function callLink(callId: string, base: string = location.href): string {
@@ -45,8 +60,32 @@ export class ParleyCall extends LitElement {
         min-height: 0;
         flex: 1 1 auto;
       }
-      .stage {
+      /* The grid and, beside it, the chat; on a phone the chat opens over the grid's lower part. */
+      .room {
+        position: relative;
+        display: flex;
+        gap: 0.5rem;
         flex: 1 1 auto;
+        min-height: 10rem;
+      }
+      parley-chat {
+        flex: 0 0 18rem;
+      }
+      @media (max-width: 40rem) {
+        parley-chat {
+          position: absolute;
+          left: 0;
+          right: 0;
+          bottom: 0;
+          height: 60%;
+          z-index: 2;
+          box-shadow: 0 -0.25rem 1rem #0004;
+        }
+      }
+      .stage {
+        position: relative;
+        flex: 1 1 auto;
+        min-width: 0;
         min-height: 10rem;
         display: grid;
         gap: 0.4rem;
@@ -93,6 +132,24 @@ export class ParleyCall extends LitElement {
         color: #fff;
         text-align: center;
         font-size: 0.9rem;
+      }
+      /* A camera that is off shows this instead of a frozen or black frame. */
+      .tile video.off {
+        visibility: hidden;
+      }
+      .tile .camera-off {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: grid;
+        place-items: center;
+        color: #ddd;
+      }
+      .tile .muted {
+        display: inline-grid;
+        vertical-align: middle;
+        margin-left: 0.35rem;
+        color: #ff8a80;
       }
       .tile .label {
         position: absolute;
@@ -154,8 +211,14 @@ export class ParleyCall extends LitElement {
   /** Whether the stage is wider than tall (decides the grid's columns). */
   @state() private wide = true;
   @state() private copied = false;
+  /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
+  @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 
   private readonly controller: LinkCallController;
+  /** Plays the members with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
+  private readonly sound = new SoundController(this);
+  /** Says when the camera stops giving pictures mid-call (another tab took it, or it was unplugged). */
+  private readonly camera = new CameraWatch(this);
   private readonly resizeObserver = new ResizeObserver((entries) => {
     const box = entries[0]?.contentRect;
     if (box) this.wide = box.width >= box.height;
@@ -164,6 +227,7 @@ export class ParleyCall extends LitElement {
   constructor(deps?: LinkCallDeps) {
     super();
     this.controller = new LinkCallController(this, deps);
+    this.controller.flow.displayName = storedDisplayName();
   }
 
   /** The flow behind the element (for tests and diagnostics). */
@@ -178,6 +242,10 @@ export class ParleyCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('callId')) this.follow(this.callId);
+    this.camera.watch(this.controller.flow.localStream);
+    this.sound.keep(this.controller.flow.peers.map((p) => p.stream));
+    // The chat panel's code comes with the first call, not with the page.
+    if (this.controller.flow.inCall) void import('./in-call-elements.js');
   }
 
   private follow(callId: string): void {
@@ -200,6 +268,10 @@ export class ParleyCall extends LitElement {
     );
   }
 
+  protected override updated(): void {
+    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video'));
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     // The host, not the stage: the stage element is replaced between screens.
@@ -212,10 +284,26 @@ export class ParleyCall extends LitElement {
     const peers = flow.peers;
     const text = linkCallStatusText(state, peers.length);
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
+    const inCall = state.status === 'in-call' ? flow.inCall : null;
     return html`
-      ${this.renderStage(state, peers, text)}
-      <div class="controls">${this.renderControls(state)}</div>
+      <div class="room">
+        ${this.renderStage(state, peers, text)}
+        ${
+          inCall && this.chatOpen
+            ? html`<parley-chat
+                id="chat"
+                kind="link"
+                .chat=${inCall.chat}
+                .displayName=${flow.displayName}
+                visible
+                @parley-display-name=${this._onDisplayName}
+              ></parley-chat>`
+            : nothing
+        }
+      </div>
+      <div class="controls">${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}</div>
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
       ${problem ? problemBox(problem, 'call') : nothing}
     `;
   }
@@ -231,19 +319,39 @@ export class ParleyCall extends LitElement {
     const tiles = 1 + peers.length;
     const columns = gridColumns(tiles, this.wide);
     // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
+    const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
+    const ownCameraOff = media !== null && !media.camera;
     return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
       <div class="tile self">
-        <video id="local" autoplay playsinline muted .srcObject=${local}></video>
-        <span class="label">${LABELS.you()}</span>
+        <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
+        ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+        <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>
       </div>
-      ${peers.map(
-        (p, i) =>
-          html`<div class="tile peer" data-peer=${p.id} data-state=${p.state} data-problem=${p.problem ?? nothing}>
-            <video autoplay playsinline .srcObject=${p.stream}></video>
-            ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
-            <span class="label">${tileCaption(i + 1, p.state)}</span>
-          </div>`,
-      )}
+      ${peers.map((p) => {
+        // What the member says they send: a placeholder instead of a frozen frame, an icon for silence.
+        const them = media?.of(p.id) ?? null;
+        const cameraOff = them?.video === false && p.state === 'connected';
+        return html`<div
+          class="tile peer"
+          data-peer=${p.id}
+          data-state=${p.state}
+          data-problem=${p.problem ?? nothing}
+          data-camera=${cameraOff ? 'off' : 'on'}
+          data-microphone=${them?.audio === false ? 'off' : 'on'}
+        >
+          <video class=${cameraOff ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
+          ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
+          <span class="label"
+            >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
+          >
+        </div>`;
+      })}
+      ${
+        this.sound.needsTap
+          ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -276,6 +384,31 @@ export class ParleyCall extends LitElement {
         return this.homeButton();
     }
   }
+
+  private mutedIcon() {
+    return html`<span class="muted" role="img" aria-label=${LABELS.microphoneOff()} title=${LABELS.microphoneOff()}
+      >${MIC_OFF}</span
+    >`;
+  }
+
+  private inCallControls(inCall: InCall) {
+    const flow = this.controller.flow;
+    const members = flow.peers.map((p) => ({ id: p.id, name: guestName(flow.numberOf(p.id)) }));
+    return html`<parley-call-controls
+      .inCall=${inCall}
+      .members=${members}
+      ?chat-open=${this.chatOpen}
+      @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
+    ></parley-call-controls>`;
+  }
+
+  private readonly _onDisplayName = (e: GlobalEventHandlersEventMap['parley-display-name']) => {
+    const name = e.detail.name !== null && isDisplayName(e.detail.name) ? e.detail.name : null;
+    this.controller.flow.displayName = name;
+    // On this device only: the others see it with each message, the backend never.
+    remember(DISPLAY_NAME_STORAGE_KEY, name ?? '');
+    this.requestUpdate();
+  };
 
   private renderLink(callId: string) {
     const link = callLink(callId);

@@ -6,6 +6,7 @@ import { recall, remember } from '../settings.js';
 import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
 import {
+  cameraLossText,
   LABELS,
   MODERATION_BUTTON,
   moderationNoticeText,
@@ -13,9 +14,14 @@ import {
   roomCountText,
   roomOptionLabel,
 } from './messages.js';
+import { MIC_OFF } from './icons.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
+import { CameraWatch } from './camera-watch.js';
+import { once } from './media-binding.js';
+import { SoundController } from './sound-controller.js';
+import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-hide-ip.js';
 import './parley-report-dialog.js';
@@ -29,6 +35,11 @@ const WIDEN_STORAGE_KEY = 'parley.widen';
 function storedRoom(): RoomId {
   const r = recall(ROOM_STORAGE_KEY);
   return isRoomId(r) ? r : DEFAULT_ROOM;
+}
+
+/** Whether the page is wide enough for the chat beside the video (the same width as the stylesheet's). */
+function wideScreen(): boolean {
+  return globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 }
 
 /** On unless the person turned it off. */
@@ -67,9 +78,42 @@ export class ParleyRandom extends LitElement {
         font-size: 0.9rem;
         color: #555;
       }
+      /* The counts come and go (unknown until signed in, not watched during
+         a call) and their words change length: the line keeps one line's
+         height whatever it says, so the video below never moves. */
+      #room-count {
+        height: 1.25rem;
+        line-height: 1.25rem;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      /* The video and, beside it, the chat; on a phone the chat opens over the video's lower part. */
+      .room {
+        position: relative;
+        display: flex;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 10rem;
+      }
+      parley-chat {
+        flex: 0 0 18rem;
+      }
+      @media (max-width: 40rem) {
+        parley-chat {
+          position: absolute;
+          left: 0;
+          right: 0;
+          bottom: 0;
+          height: 60%;
+          z-index: 2;
+          box-shadow: 0 -0.25rem 1rem #0004;
+        }
+      }
       .stage {
         position: relative;
         flex: 1 1 auto;
+        min-width: 0;
         min-height: 10rem;
         background: #111;
         border-radius: 0.75rem;
@@ -84,6 +128,39 @@ export class ParleyRandom extends LitElement {
         inset: 0;
         width: 100%;
         height: 100%;
+      }
+      /* A camera that is off shows this instead of a frozen or black frame. */
+      video.off {
+        visibility: hidden;
+      }
+      .camera-off {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: grid;
+        place-items: center;
+        color: #ddd;
+        font-size: 1.1rem;
+      }
+      .camera-off.self {
+        inset: auto 0.75rem 0.75rem auto;
+        width: 25%;
+        aspect-ratio: 4 / 3;
+        max-height: 40%;
+        background: #333;
+        border-radius: 0.5rem;
+        font-size: 0.8rem;
+      }
+      .muted {
+        position: absolute;
+        left: 0.75rem;
+        top: 0.75rem;
+        display: grid;
+        place-items: center;
+        padding: 0.35rem;
+        border-radius: 50%;
+        background: #b3261e;
+        color: #fff;
       }
       #local {
         position: absolute;
@@ -141,7 +218,14 @@ export class ParleyRandom extends LitElement {
   /** Which confirmation is open: Report (with a reason) or Block. */
   @state() private confirming: 'report' | 'block' | null = null;
 
+  /** Whether the chat panel is open: beside the video on a wide screen from the start, on a phone when asked for. */
+  @state() private chatOpen = wideScreen();
+
   private readonly chat: RandomChatController;
+  /** Plays the stranger with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
+  private readonly sound = new SoundController(this);
+  /** Says when the camera stops giving pictures mid-call (another tab took it, or it was unplugged). */
+  private readonly camera = new CameraWatch(this);
   /** The remote stream whose first frame we already watch for. */
   private watchedStream: MediaStream | null = null;
 
@@ -165,11 +249,16 @@ export class ParleyRandom extends LitElement {
     const counts = flow.roomCounts;
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
+    // What the stranger says they send (mute, camera off), while there is a stranger; and our own camera.
+    const peer = state.status === 'connected' || state.status === 'reconnecting' ? flow.call?.peers[0] : undefined;
+    const them = peer && flow.inCall ? flow.inCall.media.of(peer.id) : null;
+    const ownCameraOff = flow.inCall !== null && !flow.inCall.media.camera;
     return html`
       <header>
         <div class="nav">
           <h1>${LABELS.brand()}</h1>
-          ${active ? nothing : html`<button id="private-call" @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>`}
+          <!-- Locked, not removed, while active: the header keeps its height and the video its place. -->
+          <button id="private-call" ?disabled=${active} @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>
           <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
         </div>
         <div class="picker">
@@ -184,7 +273,7 @@ export class ParleyRandom extends LitElement {
               )}
             </select>
           </label>
-          ${counts ? html`<p id="room-count">${roomCountText(counts[this.room], this.room)}</p>` : nothing}
+          <p id="room-count">${counts ? roomCountText(counts[this.room], this.room, state.status === 'searching') : ''}</p>
           ${
             this.room === ANYONE_ROOM
               ? nothing
@@ -195,10 +284,49 @@ export class ParleyRandom extends LitElement {
           }
         </div>
       </header>
-      <div class="stage">
-        <video id="remote" autoplay playsinline .srcObject=${flow.remoteStream}></video>
-        <video id="local" autoplay playsinline muted .srcObject=${flow.localStream}></video>
-        ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+      <div class="room">
+        <div class="stage">
+          <video
+            id="remote"
+            class=${them?.video === false ? 'off' : ''}
+            autoplay
+            playsinline
+            .srcObject=${once(flow.remoteStream)}
+          ></video>
+          ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${
+            them?.audio === false
+              ? html`<span
+                  class="muted"
+                  id="remote-muted"
+                  role="img"
+                  aria-label=${LABELS.microphoneOff()}
+                  title=${LABELS.microphoneOff()}
+                  >${MIC_OFF}</span
+                >`
+              : nothing
+          }
+          <video
+            id="local"
+            class=${ownCameraOff ? 'off' : ''}
+            autoplay
+            playsinline
+            muted
+            .srcObject=${once(flow.localStream)}
+          ></video>
+          ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+          ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+          ${
+            this.sound.needsTap
+              ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+              : nothing
+          }
+        </div>
+        ${
+          flow.inCall && this.chatOpen
+            ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
+            : nothing
+        }
       </div>
       <div class="controls">
         ${
@@ -209,6 +337,7 @@ export class ParleyRandom extends LitElement {
             : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
         }
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+        ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
         ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
         ${
           target
@@ -235,11 +364,30 @@ export class ParleyRandom extends LitElement {
           ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
           : nothing
       }
+      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
       ${problem ? problemBox(problem, 'random') : nothing}
     `;
   }
 
+  private inCallControls(inCall: InCall) {
+    const members = (this.chat.flow.call?.peers ?? []).map((p) => ({ id: p.id, name: LABELS.stranger() }));
+    return html`<parley-call-controls
+      .inCall=${inCall}
+      .members=${members}
+      ?chat-open=${this.chatOpen}
+      @parley-toggle-chat=${() => (this.chatOpen = !this.chatOpen)}
+    ></parley-call-controls>`;
+  }
+
+  protected override willUpdate(): void {
+    // The chat panel's code comes with the first conversation, not with the page.
+    if (this.chat.flow.inCall) void import('./in-call-elements.js');
+    this.camera.watch(this.chat.flow.localStream);
+    this.sound.keep([this.chat.flow.remoteStream]);
+  }
+
   override updated(): void {
+    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote'));
     const stream = this.chat.flow.remoteStream;
     if (stream && stream !== this.watchedStream) {
       this.watchedStream = stream;

@@ -9,22 +9,28 @@
  * `CallSignaling`.
  */
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
+import type { ChannelMessage } from './channel-messages.js';
+import type { MediaKind } from './local-media.js';
 import { PartnerLiveness, type LivenessAction } from './liveness.js';
+import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import type { LinkSignal, SessionDescription } from './types.js';
 
-/** Where a call's outgoing signals go: one mailbox per other member. */
+/**
+ * Where a call's outgoing signals go: one mailbox per other member. Every
+ * write is tagged with the link it belongs to (engine/mailbox.ts, LinkTag).
+ */
 export interface CallSignaling {
-  send(to: string, signal: LinkSignal): void;
-  /** The link to `to` is gone: stop sending to it. */
+  send(to: string, signal: LinkSignal, tag: LinkTag): void;
+  /** `to` is no longer a member (or the call ended): stop sending to them. */
   drop(to: string): void;
   /**
    * Writes our mailbox to `to` with nothing new (a liveness probe or its
    * reply, engine/liveness.ts; a random call's acknowledgement of the
-   * match); resolves once stored.
+   * match; a new link's first word); resolves once stored.
    */
-  probe(to: string): Promise<void>;
+  probe(to: string, tag: LinkTag): Promise<void>;
 }
 
 /** One other member as a person sees them: a tile. */
@@ -34,6 +40,14 @@ export interface Peer {
   readonly stream: MediaStream | null;
   /** Why the link is not carrying the call (the tile says so), or null. */
   readonly problem: LinkProblem | null;
+}
+
+/** What features attached to a call hear from its links (Call.onLink). */
+export interface CallLinkListener {
+  /** Member `from` sent a message (never a heartbeat) on the control channel. */
+  message?(from: string, message: ChannelMessage): void;
+  /** The control channel to member `id` opened: messages to them go out from now on. */
+  channelOpen?(id: string): void;
 }
 
 /**
@@ -65,12 +79,26 @@ export interface CallOptions {
   readonly holdCandidates?: boolean;
   /** A member's link went (see GoneReason); their tile is gone from `peers`. */
   readonly gone?: (id: string, reason: GoneReason) => void;
+  /**
+   * Whether a member whose link was lost while they stay a member is linked
+   * again (calls by link: a group must not split because one device
+   * stalled). The page knocks (a new link, announced in the mailbox, kept
+   * off the tiles) and the link is rebuilt as soon as either side shows
+   * life. Off for a random pair, which ends when its link is lost.
+   */
+  readonly relink?: boolean;
 }
 
 interface LinkEntry {
   /** The member at the other end; null for the pending first offer until a match names them. */
   id: string | null;
   link: PeerLink;
+  /** This link's id in our mailbox writes (LinkTag.link): new with every link. */
+  readonly linkId: string;
+  /** The other end's link id, once heard from (LinkTag.peer of our writes); null before. */
+  remoteLink: string | null;
+  /** A knock on a lost member's door: no tile until they show life (CallOptions.relink). */
+  hidden: boolean;
   /** What the link said before it had a member to say it to (a pending offer's later signals). */
   readonly unsent: LinkSignal[];
   lostTimer: ReturnType<typeof setTimeout> | null;
@@ -78,6 +106,10 @@ interface LinkEntry {
   connectTimer: ReturnType<typeof setTimeout> | null;
   /** The link did not connect within connectTimeoutMs. */
   timedOut: boolean;
+  /** The control channel closed without a bye (see channelClosed). */
+  channelClosed: boolean;
+  /** A link rebuilt over a live one (see rebuild): shown as reconnecting until it connects. */
+  rebuilding: boolean;
   /** Whether the member is still there, from the link's first connection on. */
   liveness: PartnerLiveness | null;
   livenessTimer: ReturnType<typeof setInterval> | null;
@@ -91,9 +123,13 @@ export class Call {
   private pendingOffer: ((offer: SessionDescription) => void) | null = null;
   /** Members in entry order (as the backend keeps them), self included. */
   private members: readonly string[] = [];
-  /** Members whose link was lost: not reconnected until the membership changes for them. */
+  /** Members whose link was lost, in a call without relinking: not reconnected until the membership changes for them. */
   private readonly lost = new Set<string>();
   private readonly listeners = new Set<() => void>();
+  /** Features attached to the call (chat, media state): what members send them, and when a member can be sent to. */
+  private readonly linkListeners = new Set<CallLinkListener>();
+  /** Kinds sent as nothing (mute, camera off): a link opened meanwhile starts without them too. */
+  private readonly withheld = new Set<MediaKind>();
   private ended = false;
 
   private readonly reconnect: ReconnectPolicy;
@@ -107,7 +143,8 @@ export class Call {
     const out: Peer[] = [];
     for (const id of this.members) {
       const entry = this.links.get(id);
-      if (entry) out.push({ id, state: peerState(entry), stream: entry.link.remoteStream, problem: peerProblem(entry) });
+      if (entry && !entry.hidden)
+        out.push({ id, state: peerState(entry), stream: entry.link.remoteStream, problem: peerProblem(entry) });
     }
     return out;
   }
@@ -115,6 +152,20 @@ export class Call {
   /** The links' states summed up (callLinkState). */
   get linkState(): CallLinkState {
     return callLinkState(this.peers);
+  }
+
+  /** Every link as the call keeps it, hidden knocks included: for a test or a bench that failed to say why. */
+  get diagnostics(): object[] {
+    return [...this.links.values()].map((e) => ({
+      id: e.id,
+      link: e.linkId,
+      remote: e.remoteLink,
+      hidden: e.hidden,
+      state: e.link.state,
+      signaling: e.link.signalingState,
+      channelClosed: e.channelClosed,
+      rebuilding: e.rebuilding,
+    }));
   }
 
   /** The link to one member (stats, diagnostics). */
@@ -125,6 +176,17 @@ export class Call {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Hears every member's control-channel messages and channel openings, until the returned function is called. */
+  onLink(listener: CallLinkListener): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  /** Sends `message` to member `to` on their link's control channel; false when it could not go now (PeerLink.sendMessage). */
+  sendMessage(to: string, message: ChannelMessage): boolean {
+    return this.links.get(to)?.link.sendMessage(message) ?? false;
   }
 
   /**
@@ -176,20 +238,40 @@ export class Call {
    * pending, the sender is the one the match paired us with (their answer
    * can beat it too).
    */
-  receive(from: string, signal: LinkSignal): void {
+  receive(from: string, signal: LinkSignal, tag: LinkTag | null = null): void {
     if (this.ended || from === this.options.self || this.lost.has(from)) return;
-    if (!this.links.has(from) && this.pending) this.bindPending(from);
-    const entry = this.links.get(from) ?? this.openLink(from);
-    void entry.link.receive(signal);
+    const entry = this.route(from, tag);
+    if (entry) void entry.link.receive(signal);
   }
 
   /**
-   * A write of `from` into its mailbox to us (`bare`: a probe or a reply):
-   * a sign of life through the backend, which may need a reply.
+   * A write of `from` into its mailbox to us (`bare`: a probe or a reply;
+   * `tag`: the link it came from): a sign of life through the backend,
+   * which may need a reply, and may be a new link of theirs to meet.
    */
-  activity(from: string, bare: boolean): void {
-    const entry = this.links.get(from);
-    if (entry?.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare));
+  activity(from: string, bare: boolean, tag: LinkTag | null = null): void {
+    if (this.ended || from === this.options.self || this.lost.has(from)) return;
+    const routed = tag && this.members.includes(from) ? this.route(from, tag) : null;
+    // A write to a link of ours that is gone still shows their page is alive.
+    const entry = routed ?? this.links.get(from);
+    if (!entry) return;
+    // Alive, and our channel to them is gone: a new link, with a new channel.
+    if (entry.channelClosed && entry.link.state === LinkState.connected) {
+      this.rebuild(entry);
+      return;
+    }
+    if (entry.liveness) this.onLiveness(from, entry, entry.liveness.partnerWrote(Date.now(), bare || routed === null));
+  }
+
+  /**
+   * A write with nothing in it to member `id`, on our link to them (a
+   * random call's acknowledgement of the match: no address yet, but a sign
+   * of life). Resolves once stored.
+   */
+  probe(id: string): Promise<void> {
+    const entry = this.links.get(id);
+    if (!entry) return Promise.reject(new Error(`no link to ${id}`));
+    return this.options.signaling.probe(id, this.tag(entry));
   }
 
   /** Restarts ICE on every link (e.g. after the page's network came back). */
@@ -203,18 +285,25 @@ export class Call {
   }
 
   /**
-   * Sends `track` instead of the current track of its kind on every link,
-   * without renegotiating (a device switch, mute, screening): see
+   * Sends `track` as the camera ('video') or microphone ('audio') on every
+   * link, without renegotiating (a device switch, screening); null sends
+   * nothing (mute, camera off), on links opened later too. See
    * engine/local-media.ts.
    */
-  async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    await Promise.all([...this.allEntries()].map(({ link }) => link.replaceTrack(track)));
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    if (track === null) this.withheld.add(kind);
+    else this.withheld.delete(kind);
+    await Promise.all([...this.allEntries()].map(({ link }) => link.replaceTrack(kind, track)));
   }
 
-  /** Closes every link. The backend is told separately (leave). */
+  /**
+   * Says goodbye on every link (`bye`: this page is leaving, not dropping)
+   * and closes them. The backend is told separately (leave).
+   */
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    for (const { link } of this.links.values()) link.sendMessage({ type: 'bye' });
     this.closePending();
     for (const id of [...this.links.keys()]) this.closeLink(id);
     this.notify();
@@ -225,24 +314,77 @@ export class Call {
     yield* this.links.values();
   }
 
-  private openLink(id: string): LinkEntry {
-    const selfIndex = this.members.indexOf(this.options.self);
+  /**
+   * Which of our links a write of `from` tagged `tag` is for, meeting a new
+   * link of theirs on the way; null when it was addressed to a link of ours
+   * that is gone (stale: drop it). The cases (docs/PROTOCOL.md, "Links"):
+   * untagged (join's offer, or an old client): our link to them, opened if
+   * need be; a link we have not heard from yet adopts theirs; a write that
+   * names our link, or our link's known other end, is for it; a new link of
+   * theirs that does not know ours (they lost us, or re-entered the call):
+   * ours starts over to meet it.
+   */
+  private route(from: string, tag: LinkTag | null): LinkEntry | null {
+    if (!this.links.has(from) && this.pending) this.bindPending(from);
+    const entry = this.links.get(from);
+    if (!entry) {
+      const opened = this.openLink(from);
+      if (tag) opened.remoteLink = tag.link;
+      return opened;
+    }
+    if (!tag) return entry;
+    if (tag.peer !== '' && tag.peer !== entry.linkId) return null;
+    if (entry.remoteLink === null || tag.peer === entry.linkId) {
+      entry.remoteLink = tag.link;
+      if (entry.hidden) {
+        // They answered our knock: the member is back.
+        entry.hidden = false;
+        this.notify();
+      }
+      return entry;
+    }
+    if (entry.remoteLink === tag.link) return entry;
+    this.closeLink(from, { keepMailbox: true });
+    const fresh = this.openLink(from);
+    fresh.remoteLink = tag.link;
+    fresh.rebuilding = true;
+    this.notify();
+    return fresh;
+  }
+
+  /** Of us and `id`, whether we entered later: the later member makes the first offer and is the impolite end. */
+  private weAreLater(id: string): boolean {
     const otherIndex = this.members.indexOf(id);
     // Unknown to us yet means they entered after us: we are the earlier one.
-    const weAreLater = otherIndex !== -1 && selfIndex > otherIndex;
+    return otherIndex !== -1 && this.members.indexOf(this.options.self) > otherIndex;
+  }
+
+  private openLink(id: string, hidden = false): LinkEntry {
+    const weAreLater = this.weAreLater(id);
     const entry = this.openEntry(id, { polite: !weAreLater, initiator: weAreLater });
+    entry.hidden = hidden;
     this.links.set(id, entry);
     this.startConnectTimer(entry);
     return entry;
   }
 
+  /** Our tag on writes of this link: its id, and the other end's once known. */
+  private tag(entry: LinkEntry): LinkTag {
+    return { link: entry.linkId, peer: entry.remoteLink ?? '' };
+  }
+
   private openEntry(id: string | null, roles: { readonly polite: boolean; readonly initiator: boolean }): LinkEntry {
     const entry = {
       id,
+      linkId: newLinkId(),
+      remoteLink: null,
+      hidden: false,
       unsent: [],
       lostTimer: null,
       connectTimer: null,
       timedOut: false,
+      channelClosed: false,
+      rebuilding: false,
       liveness: null,
       livenessTimer: null,
     } as Omit<LinkEntry, 'link'> as LinkEntry;
@@ -258,17 +400,31 @@ export class Call {
         signal: (signal) => this.sendFrom(entry, signal),
         remoteStream: () => this.notify(),
         state: (state) => this.onLinkState(entry, state),
-        remoteClosed: () => this.loseLink(entry, 'left'),
+        remoteClosed: () => this.channelClosed(entry),
         heard: () => entry.liveness?.heard(Date.now()),
+        message: (message) => {
+          this.toListeners(entry, (l, id) => l.message?.(id, message));
+          // The only sure sign of leaving: a page that goes says so.
+          if (message.type === 'bye') this.loseLink(entry, 'left', { leaving: true });
+        },
+        channelOpen: () => this.toListeners(entry, (l, id) => l.channelOpen?.(id)),
       },
     );
+    for (const kind of this.withheld) void entry.link.replaceTrack(kind, null);
     return entry;
+  }
+
+  /** A link event for the attached features, once the link belongs to a member. */
+  private toListeners(entry: LinkEntry, call: (listener: CallLinkListener, id: string) => void): void {
+    const id = entry.id;
+    if (id === null || this.links.get(id) !== entry) return;
+    for (const l of this.linkListeners) call(l, id);
   }
 
   /** A link's signal goes to its member; the pending link's first offer goes to prepareOffer, the rest waits for the match. */
   private sendFrom(entry: LinkEntry, signal: LinkSignal): void {
     if (entry.id !== null) {
-      this.options.signaling.send(entry.id, signal);
+      this.options.signaling.send(entry.id, signal, this.tag(entry));
       return;
     }
     const takeOffer = this.pendingOffer;
@@ -289,7 +445,7 @@ export class Call {
     entry.id = id;
     this.links.set(id, entry);
     this.startConnectTimer(entry);
-    for (const signal of entry.unsent.splice(0)) this.options.signaling.send(id, signal);
+    for (const signal of entry.unsent.splice(0)) this.options.signaling.send(id, signal, this.tag(entry));
   }
 
   private startConnectTimer(entry: LinkEntry): void {
@@ -310,7 +466,15 @@ export class Call {
   private onLinkState(entry: LinkEntry, state: LinkState): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
+    if (state === LinkState.connected && entry.channelClosed) {
+      // Back after a drop, but the channel went with it (Firefox closes it
+      // when the connection fails): their ICE agent answered, so they are
+      // there; carry on over a new link.
+      this.rebuild(entry);
+      return;
+    }
     if (state === LinkState.connected) {
+      entry.rebuilding = false;
       if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
       if (entry.connectTimer !== null) clearTimeout(entry.connectTimer);
       entry.lostTimer = null;
@@ -335,10 +499,15 @@ export class Call {
     if (entry.liveness) return;
     const liveness = new PartnerLiveness(Date.now());
     entry.liveness = liveness;
-    entry.livenessTimer = setInterval(
-      () => this.onLiveness(id, entry, liveness.check(Date.now())),
-      liveness.timings.heartbeatMs / 2,
-    );
+    let lastTick = Date.now();
+    entry.livenessTimer = setInterval(() => {
+      const now = Date.now();
+      // Our own page was frozen (a busy CPU, a phone switching apps): the
+      // silence was ours, not theirs, so it proves nothing about them.
+      if (now - lastTick > SELF_STALL_MS) liveness.heard(now);
+      lastTick = now;
+      this.onLiveness(id, entry, liveness.check(now));
+    }, liveness.timings.heartbeatMs / 2);
   }
 
   private onLiveness(id: string, entry: LinkEntry, action: LivenessAction): void {
@@ -347,24 +516,77 @@ export class Call {
       this.loseLink(entry, 'left');
       return;
     }
-    this.options.signaling.probe(id).then(
+    this.options.signaling.probe(id, this.tag(entry)).then(
       () => entry.liveness?.probeStored(Date.now()),
       () => undefined, // not stored: they left (mailbox gone) or our network is down
     );
   }
 
-  /** The member is gone as far as this page can tell (closed their page, or unreachable). */
-  private loseLink(entry: LinkEntry, reason: GoneReason): void {
+  /**
+   * The member is gone as far as this page can tell (closed their page, or
+   * unreachable). In a call that relinks, a member who is still a member
+   * gets a knock: a new link, kept off the tiles, announced in our mailbox
+   * (its offer, or a bare write when they make the offers), which they meet
+   * as soon as their page reads it (route). A dead member never answers; the
+   * backend removes them once their presence lapses, and a knock that does
+   * not connect is lost in turn and knocks again.
+   */
+  private loseLink(entry: LinkEntry, reason: GoneReason, { leaving = false } = {}): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
-    this.lost.add(id);
-    this.closeLink(id);
+    // A member who said bye is leaving: no knock (the membership follows).
+    const relink = !leaving && this.options.relink === true && this.members.includes(id);
+    // A call that relinks meets whatever link a member opens later (route);
+    // one that does not ignores them until the membership changes for them.
+    if (this.options.relink !== true) this.lost.add(id);
+    this.closeLink(id, { keepMailbox: relink });
+    if (relink) {
+      const knock = this.openLink(id, true);
+      // The later member's knock is its new link's offer; the earlier one's a bare write.
+      if (!this.weAreLater(id)) void this.options.signaling.probe(id, this.tag(knock)).catch(() => undefined);
+    }
     this.applyBudget();
     this.notify();
-    this.options.gone?.(id, reason);
+    if (!entry.hidden) this.options.gone?.(id, reason);
   }
 
-  private closeLink(id: string): void {
+  /**
+   * The control channel closed, and no bye came: not a goodbye. Firefox
+   * closes the channel itself when the connection fails (a network cut),
+   * and the other end then sees it close once the path is back; a killed
+   * page says no bye either. The heartbeats stopped, so the liveness check
+   * probes and decides whether they are gone; we ask at once too. A page
+   * that shows life gets a new link (activity), as does a link that comes
+   * back (onLinkState).
+   */
+  private channelClosed(entry: LinkEntry): void {
+    const id = entry.id;
+    if (id === null || this.links.get(id) !== entry || entry.channelClosed) return;
+    entry.channelClosed = true;
+    this.options.signaling.probe(id, this.tag(entry)).then(
+      () => entry.liveness?.probeStored(Date.now()),
+      () => undefined,
+    );
+  }
+
+  /**
+   * A new link over a live one whose channel is gone: the member stays,
+   * with a tile saying it is reconnecting; the other end meets the new
+   * link (route) as it would a knock.
+   */
+  private rebuild(entry: LinkEntry): void {
+    const id = entry.id;
+    if (id === null || this.links.get(id) !== entry) return;
+    this.closeLink(id, { keepMailbox: true });
+    const fresh = this.openLink(id);
+    fresh.rebuilding = true;
+    if (!this.weAreLater(id)) void this.options.signaling.probe(id, this.tag(fresh)).catch(() => undefined);
+    this.applyBudget();
+    this.notify();
+  }
+
+  /** `keepMailbox`: the member stays, and a new link of ours takes over the mailbox to them. */
+  private closeLink(id: string, { keepMailbox = false } = {}): void {
     const entry = this.links.get(id);
     if (!entry) return;
     if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
@@ -372,7 +594,7 @@ export class Call {
     if (entry.livenessTimer !== null) clearInterval(entry.livenessTimer);
     entry.link.close();
     this.links.delete(id);
-    this.options.signaling.drop(id);
+    if (!keepMailbox) this.options.signaling.drop(id);
   }
 
   /** Every link's video cap follows the number of links (bitrate-policy.ts). */
@@ -390,9 +612,14 @@ export class Call {
   }
 }
 
+/** A gap this long between two liveness ticks (every 250 ms) means this page itself was frozen. */
+const SELF_STALL_MS = 2_000;
+
 /** A link that took too long to connect shows as failed, like one ICE gave up on. */
 function peerState(entry: LinkEntry): LinkState {
-  return entry.timedOut && entry.link.state === LinkState.connecting ? LinkState.failed : entry.link.state;
+  const state = entry.link.state;
+  if (state === LinkState.connecting && entry.rebuilding) return LinkState.interrupted;
+  return entry.timedOut && state === LinkState.connecting ? LinkState.failed : state;
 }
 
 function peerProblem(entry: LinkEntry): LinkProblem | null {

@@ -11,6 +11,12 @@ export interface IceProbeResult {
   readonly candidates: readonly ParsedCandidate[];
   /** Whether gathering finished on its own; false when the time ran out first (a server that never answered). */
   readonly complete: boolean;
+  /**
+   * The STUN and TURN URLs the browser said it could not use
+   * (`icecandidateerror`: a name that does not resolve, a refusal). A server
+   * that never answers is not among them: gathering then runs out of time.
+   */
+  readonly failedServers: readonly string[];
 }
 
 export interface IceProbeOptions {
@@ -29,6 +35,10 @@ export interface IceProbeOptions {
 export async function probeIce(config: RTCConfiguration, options: IceProbeOptions): Promise<IceProbeResult> {
   const pc = new RTCPeerConnection(config);
   const candidates: ParsedCandidate[] = [];
+  const failedServers = new Set<string>();
+  pc.onicecandidateerror = (e) => {
+    if (e.url) failedServers.add(e.url);
+  };
   try {
     const complete = await new Promise<boolean>((resolve, reject) => {
       const timer = setTimeout(() => resolve(false), options.timeoutMs);
@@ -55,7 +65,7 @@ export async function probeIce(config: RTCConfiguration, options: IceProbeOption
           reject(err);
         });
     });
-    return { candidates: await withStatsRelayProtocols(pc, candidates), complete };
+    return { candidates: await withStatsRelayProtocols(pc, candidates), complete, failedServers: [...failedServers] };
   } finally {
     pc.close();
   }

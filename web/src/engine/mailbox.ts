@@ -24,8 +24,36 @@ export interface PreviousDescription extends SessionDescription {
   readonly epoch: number;
 }
 
+/**
+ * Which link a mailbox write belongs to. A member's link to another can be
+ * rebuilt within one call (a member the liveness check gave up on shows
+ * life again; a member re-enters the same call), and the mailbox document
+ * outlives the link: without a tag a new link would apply the old one's
+ * descriptions and candidates (issue 18: "Leave, then Join again → stuck on
+ * Connecting…"). `link` names the sender's link (a fresh id whenever it
+ * starts over: epochs restart with it); `peer` names the receiver's link it
+ * talks to ('' until it has heard from one). A reader drops what is
+ * addressed to a link of its own that is gone (engine/call.ts).
+ */
+export interface LinkTag {
+  readonly link: string;
+  readonly peer: string;
+}
+
+/** A new link id: 12 characters of [a-z0-9] (the rules allow up to 16). Not a secret; only distinct. */
+export function newLinkId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join('');
+}
+
+/** A well-formed link id as the rules accept it. */
+export const LINK_ID = /^[a-z0-9]{1,16}$/;
+
 /** What a mailbox document holds, as far as signaling is concerned. */
 export interface MailboxState {
+  /** The tag of the sender's link ('' / '' from a sender that never tagged). */
+  readonly link: string;
+  readonly peer: string;
   readonly epoch: number;
   readonly description: SessionDescription | null;
   readonly previous: PreviousDescription | null;
@@ -38,8 +66,25 @@ export class MailboxOutbox {
   private description: SessionDescription | null = null;
   private previous: PreviousDescription | null = null;
   private lines: string[] = [];
+  private tag: LinkTag = { link: '', peer: '' };
 
   constructor(private readonly maxCandidatesLength: number) {}
+
+  /**
+   * The link the next writes belong to. A new `link` starts the mailbox over
+   * (epoch 0, nothing said: the reader starts over too); the same link
+   * talking to a new `peer` (the other end started over) keeps the epoch,
+   * which the reader still counts from, and drops what the link said to
+   * the old one.
+   */
+  retag(tag: LinkTag): void {
+    if (tag.link === this.tag.link && tag.peer === this.tag.peer) return;
+    if (tag.link !== this.tag.link) this.epoch = 0;
+    this.description = null;
+    this.previous = null;
+    this.lines = [];
+    this.tag = { link: tag.link, peer: tag.peer };
+  }
 
   /** Adds a signal; returns false when it could not be kept (never for a description). */
   add(signal: LinkSignal): boolean {
@@ -67,7 +112,14 @@ export class MailboxOutbox {
   }
 
   get state(): MailboxState {
-    return { epoch: this.epoch, description: this.description, previous: this.previous, candidates: this.text() };
+    return {
+      link: this.tag.link,
+      peer: this.tag.peer,
+      epoch: this.epoch,
+      description: this.description,
+      previous: this.previous,
+      candidates: this.text(),
+    };
   }
 
   private text(): string {
@@ -79,9 +131,30 @@ export class MailboxOutbox {
 export class MailboxInbox {
   private epoch = 0;
   private readonly seen = new Set<string>();
+  private _tag: LinkTag | null = null;
 
-  read(state: { epoch?: unknown; description?: unknown; previous?: unknown; candidates?: unknown }): LinkSignal[] {
+  /** The tag of the state read last; null when the sender does not tag its writes. */
+  get tag(): LinkTag | null {
+    return this._tag;
+  }
+
+  read(state: {
+    link?: unknown;
+    peer?: unknown;
+    epoch?: unknown;
+    description?: unknown;
+    previous?: unknown;
+    candidates?: unknown;
+  }): LinkSignal[] {
     const out: LinkSignal[] = [];
+    const link = typeof state.link === 'string' && LINK_ID.test(state.link) ? state.link : null;
+    const peer = typeof state.peer === 'string' && LINK_ID.test(state.peer) ? state.peer : '';
+    // The sender started a new link: its epochs and candidates start over.
+    if (link !== null && this._tag !== null && this._tag.link !== link) {
+      this.epoch = 0;
+      this.seen.clear();
+    }
+    this._tag = link === null ? null : { link, peer };
     const epoch = typeof state.epoch === 'number' && Number.isInteger(state.epoch) ? state.epoch : 0;
     const description = parseDescription(state.description);
     // An answer before the latest, if we never saw it (see PreviousDescription);

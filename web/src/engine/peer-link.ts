@@ -9,6 +9,7 @@
  * come in through `receive`; whoever carries them (a Firestore mailbox, the
  * random call's documents, a test's pipe) is not its business.
  */
+import { decodeChannelMessage, encodeChannelMessage, type ChannelMessage } from './channel-messages.js';
 import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
@@ -48,16 +49,22 @@ export interface PeerLinkEvents {
   /** The link's state changed. */
   state(state: LinkState): void;
   /**
-   * The other end's data channel closed: their page closed the connection
-   * (Leave, Next, tab closed). Faster than any signaling notice.
+   * The control channel closed. Not a goodbye by itself (a page that
+   * leaves sends `bye` first): Firefox closes the channel when the
+   * connection fails, and the other end sees it close once the path is
+   * back. Call decides what it means (Call.channelClosed).
    */
   remoteClosed(): void;
   /**
-   * A message from the other end on the control channel (a heartbeat, every
-   * HEARTBEAT_MS while the channel is open): they are there and the path
-   * works. liveness.ts decides what a silence means.
+   * A valid message from the other end on the control channel (a heartbeat
+   * every HEARTBEAT_MS while the channel is open, or any other): they are
+   * there and the path works. liveness.ts decides what a silence means.
    */
   heard?(): void;
+  /** A message other than a heartbeat from the other end, decoded and checked (channel-messages.ts). */
+  message?(message: ChannelMessage): void;
+  /** The control channel opened: `sendMessage` works from now on (features send their state). */
+  channelOpen?(): void;
 }
 
 export interface PeerLinkOptions {
@@ -85,21 +92,31 @@ export interface PeerLinkOptions {
    * can run both ways (measured in a call by link: join-to-face p50 469 →
    * 956 ms for the second member), so only random calls hold them. An
    * answerer never holds any: its remote description is set before it
-   * gathers.
+   * gathers. Holding them until the link connects instead (so that a
+   * made-up answer gets nothing) was tried and broke calls whose only path
+   * needs the answerer to know our address first: its relay permits only
+   * addresses it knows, and a host candidate is an mDNS name.
    */
   readonly holdCandidates?: boolean;
 }
 
 /**
  * Both ends create the same pre-negotiated channel (id 0), so it needs no
- * signaling of its own: a liveness wire now, and for text chat later.
+ * signaling of its own: liveness, text chat and media state travel on it
+ * (channel-messages.ts). Ordered and reliable: chat arrives in order, once.
  */
 const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: true };
 
-/** A heartbeat on the control channel (docs/PROTOCOL.md): any message counts as one. */
-const HEARTBEAT = '{"t":"beat"}';
+/** A heartbeat on the control channel (docs/PROTOCOL.md): any valid message counts as one. */
+const HEARTBEAT = encodeChannelMessage({ type: 'heartbeat' });
 /** Past this much unsent data the path is down: beats would only pile up. */
 const MAX_BUFFERED = 4 * 1024;
+/**
+ * Past this much unsent data `sendMessage` refuses other messages: the path has
+ * been down long enough for a chat burst to pile up (a chat message is at
+ * most ~4 KB), and the sender's feature says so rather than buffer on.
+ */
+const MAX_BUFFERED_MESSAGES = 256 * 1024;
 /** How often a down relay-only link checks whether its relay answers again (relay-watch.ts). */
 const RELAY_PROBE_MS = 1_000;
 
@@ -161,7 +178,7 @@ export class PeerLink {
       if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
     };
     this.pc.onconnectionstatechange = () => this.updateState();
-    if (!options.holdCandidates) this.ownCandidates.open((candidate) => this.send({ candidate }));
+    if (!options.holdCandidates) this.releaseCandidates();
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {
@@ -173,8 +190,38 @@ export class PeerLink {
       this.heartbeat = setInterval(() => {
         if (this.control.readyState === 'open' && this.control.bufferedAmount < MAX_BUFFERED) this.control.send(HEARTBEAT);
       }, options.heartbeatMs ?? DEFAULT_LIVENESS_TIMINGS.heartbeatMs);
+      this.events.channelOpen?.();
     };
-    this.control.onmessage = () => this.events.heard?.();
+    this.control.onmessage = (e: MessageEvent<unknown>) => {
+      const decoded = decodeChannelMessage(e.data);
+      // A malformed frame is dropped unread; it proves nothing about the path either.
+      if (!decoded.valid) return;
+      this.events.heard?.();
+      if (decoded.message && decoded.message.type !== 'heartbeat') this.events.message?.(decoded.message);
+    };
+  }
+
+  /** Whether `sendMessage` can deliver now (the control channel is open). */
+  get canSend(): boolean {
+    return !this.closed && this.control.readyState === 'open';
+  }
+
+  /**
+   * Sends `message` on the control channel. False when it was not sent: the
+   * channel is not open (yet, or any more), or too much is already waiting
+   * to go out. Ordered and reliable once sent, while the link lives (across
+   * an ICE restart too).
+   */
+  sendMessage(message: ChannelMessage): boolean {
+    if (!this.canSend || this.control.bufferedAmount > MAX_BUFFERED_MESSAGES) return false;
+    try {
+      this.control.send(encodeChannelMessage(message));
+      return true;
+    } catch (err) {
+      // The channel closed between the check and the send.
+      console.warn('link: message not sent', err);
+      return false;
+    }
   }
 
   get state(): LinkState {
@@ -191,6 +238,14 @@ export class PeerLink {
 
   get remoteStream(): MediaStream | null {
     return this.remote;
+  }
+
+  /**
+   * The SDP of the link's current local and remote descriptions (null before
+   * each is set): their DTLS fingerprints make the safety code.
+   */
+  get descriptions(): { readonly local: string | null; readonly remote: string | null } {
+    return { local: this.pc.localDescription?.sdp ?? null, remote: this.pc.remoteDescription?.sdp ?? null };
   }
 
   /** The video senders, for the bitrate policy. */
@@ -257,18 +312,24 @@ export class PeerLink {
   }
 
   /**
-   * Sends `track` instead of the current track of its kind, without
-   * renegotiating (RTCRtpSender.replaceTrack): a device switch, mute,
-   * screening. Resolves false where there is no sender of that kind.
+   * Sends `track` as the camera ('video') or microphone ('audio') instead of
+   * the current one, without renegotiating (RTCRtpSender.replaceTrack): a
+   * device switch, screening; null sends nothing (mute, camera off). The
+   * camera and microphone are the link's first transceivers of their kind
+   * (added before the first offer). Resolves false where there is none.
    */
-  async replaceTrack(track: MediaStreamTrack): Promise<boolean> {
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<boolean> {
     if (this.closed) return false;
-    const transceiver = this.pc
-      .getTransceivers()
-      .find((t) => t.receiver.track.kind === track.kind && t.sender.track !== undefined);
+    const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind);
     if (!transceiver) return false;
-    await transceiver.sender.replaceTrack(track);
-    return true;
+    try {
+      await transceiver.sender.replaceTrack(track);
+      return true;
+    } catch (err) {
+      // The link closed meanwhile; nothing to send on any more.
+      if (!this.closed) console.warn('link: track not replaced', err);
+      return false;
+    }
   }
 
   /**
@@ -377,6 +438,11 @@ export class PeerLink {
     // From now on this end may renegotiate too (a restart, a new track).
     this.mayOffer = true;
     if (!this.heldCandidates.isOpen) this.heldCandidates.open((c) => this.applyCandidate(c));
+    this.releaseCandidates();
+  }
+
+  /** Our candidates go out from now on (at once, unless PeerLinkOptions.holdCandidates). */
+  private releaseCandidates(): void {
     if (!this.ownCandidates.isOpen) this.ownCandidates.open((candidate) => this.send({ candidate }));
   }
 

@@ -14,6 +14,7 @@ import type {
   RoomCounts,
 } from '@parley/functions/protocol';
 import type { CallSignaling } from '../engine/call.js';
+import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
 
 /** join's answer (the protocol's): waiting for a call, or matched with someone who waited (members [us, them]). */
@@ -23,14 +24,14 @@ export type { JoinResult, ReportReason };
 export interface CallConnectionHandlers {
   /** The members, in entry order, each time they change (self included). */
   members(members: readonly string[]): void;
-  /** A signal from another member. */
-  signal(from: string, signal: LinkSignal): void;
+  /** A signal from another member; `tag`: the link it belongs to (null from an untagged write). */
+  signal(from: string, signal: LinkSignal, tag: LinkTag | null): void;
   /**
    * `from` wrote its mailbox to us (after delivering its signals, if any).
    * `bare`: nothing new in it (a liveness probe or reply, or a random call's
    * acknowledgement of the match): a sign of life through the backend.
    */
-  activity(from: string, bare: boolean): void;
+  activity(from: string, bare: boolean, tag: LinkTag | null): void;
   /** The call is gone (ended by a member, the last leave, or cleanup), after it was seen. */
   ended(): void;
   /** This page is no longer a member (its presence lapsed, or the call refuses it). */
@@ -45,7 +46,8 @@ export interface CallConnectionHandlers {
  */
 export interface CallConnection extends CallSignaling {
   /** Resolves once the write carrying `signal` is stored; rejects if refused (the call is gone). */
-  send(to: string, signal: LinkSignal): Promise<void>;
+  send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void>;
+  probe(to: string, tag: LinkTag): Promise<void>;
   /**
    * Reads the call once from the server and reports it as the listener
    * would: a listener attached just before a document was created has been
@@ -53,6 +55,12 @@ export interface CallConnection extends CallSignaling {
    * call exists.
    */
   refresh(): Promise<boolean>;
+  /**
+   * Our link to the other member connected: record it, once per call (a
+   * random call's report counts toward a ban only when both sides did;
+   * docs/SECURITY.md). Further calls do nothing.
+   */
+  mediaConnected(): void;
   close(): void;
 }
 

@@ -5,7 +5,7 @@
  */
 import { summarizeCandidates, type CandidateSummary, type RelayProtocol } from '../engine/ice-candidate.js';
 import type { CheckState } from './connection-check-state.js';
-import { udpStatus, type MediaFinding, type NetworkFinding } from './verdict.js';
+import { udpStatus, type MediaFinding, type NetworkFinding, type StunOutcome } from './verdict.js';
 
 /** ok / warn / bad: as for a call; pending: not known yet; off: not set up here. */
 export type FindingStatus = 'ok' | 'warn' | 'bad' | 'pending' | 'off';
@@ -39,6 +39,8 @@ export const FindingValueCode = {
   notFound: 'not-found',
   /** No STUN server is configured: nothing could have found a public address. */
   noStun: 'no-stun',
+  /** A STUN server saw this device's own address: no NAT in between. */
+  ownAddress: 'own-address',
   /** The relay was reached; `over` says how. */
   reached: 'reached',
   notReached: 'not-reached',
@@ -84,6 +86,21 @@ function mediaRows(media: MediaFinding | null): Finding[] {
   return [device(FindingId.camera, media?.camera), device(FindingId.microphone, media?.microphone)];
 }
 
+/** The public-address row once gathering is over and no public address of its own was found. */
+function srflxRow(stun: StunOutcome): Row {
+  switch (stun) {
+    case 'own-address':
+      return row('own-address', 'ok');
+    case 'none':
+      return row('no-stun', 'off');
+    case 'unreachable':
+      return row('not-reached', 'warn');
+    case 'found':
+    case 'unknown':
+      return row('not-found', 'warn');
+  }
+}
+
 function networkRows(summary: CandidateSummary, network: NetworkFinding | null): Finding[] {
   const finished = network !== null;
   const searching = row('looking', 'pending');
@@ -91,13 +108,7 @@ function networkRows(summary: CandidateSummary, network: NetworkFinding | null):
     { id: FindingId.host, ...(summary.host ? row('found', 'ok') : finished ? row('none', 'bad') : searching) },
     {
       id: FindingId.srflx,
-      ...(summary.srflx
-        ? row('found', 'ok')
-        : !finished
-          ? searching
-          : network.servers.stun || network.servers.turn
-            ? row('not-found', 'warn')
-            : row('no-stun', 'off')),
+      ...(summary.srflx ? row('found', 'ok') : !finished ? searching : srflxRow(network.stun)),
     },
     {
       id: FindingId.relay,

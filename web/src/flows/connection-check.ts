@@ -6,22 +6,13 @@
  * and the meter; elements reach it through a controller.
  */
 import { AudioLevelMeter } from '../engine/audio-level.js';
+import { RtpAudioLevelMeter } from '../engine/rtp-audio-level.js';
 import { configuredServers, summarizeCandidates, type ParsedCandidate } from '../engine/ice-candidate.js';
 import { measureRelayRtt, probeIce } from '../engine/ice-probe.js';
 import { backendProblem, mediaProblem } from './problems.js';
 import { checkTransition, INITIAL_CHECK_STATE, type CheckEvent, type CheckState } from './connection-check-state.js';
-import { failedVerdict, OLD_BROWSER, type MediaFinding, type NetworkFinding } from './verdict.js';
-
-/** A microphone level meter (engine/audio-level.ts in the browser). */
-export interface LevelMeter {
-  /** The current level in [0, 1]. */
-  level(): number;
-  /** The highest level read since it started. */
-  readonly peak: number;
-  /** Starts a graph the autoplay policy held back; call from a gesture. */
-  resume(): Promise<void>;
-  close(): void;
-}
+import { MeterUntilRunning, type LevelMeter } from './level-meter.js';
+import { failedVerdict, OLD_BROWSER, stunOutcome, type MediaFinding, type NetworkFinding } from './verdict.js';
 
 export interface ConnectionCheckDeps {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
@@ -35,6 +26,8 @@ export interface ConnectionCheckDeps {
   readonly relayTimeoutMs: number;
   /** Default: the Web Audio meter of engine/audio-level.ts. */
   levelMeter?(stream: MediaStream): LevelMeter;
+  /** While that one waits for a gesture. Default: the WebRTC meter of engine/rtp-audio-level.ts. */
+  standInMeter?(stream: MediaStream): LevelMeter;
 }
 
 /** How often the meter is read: 20 times a second looks smooth and costs nothing. */
@@ -104,7 +97,7 @@ export class ConnectionCheck {
     }
   }
 
-  /** Restarts a meter that the browser's autoplay policy held back; call it from a click. */
+  /** Restarts a meter that the browser's autoplay policy held back; call it from a click or key anywhere on the page. */
   resumeAudio(): void {
     void this.meter?.resume().catch(() => undefined);
   }
@@ -168,7 +161,12 @@ export class ConnectionCheck {
   }
 
   private startMeter(stream: MediaStream): void {
-    this.meter = this.deps.levelMeter?.(stream) ?? new AudioLevelMeter(stream);
+    // Made after getUserMedia: Chromium and Safari then let its AudioContext run without a gesture.
+    const main = this.deps.levelMeter?.(stream) ?? new AudioLevelMeter(stream);
+    this.meter = new MeterUntilRunning(
+      main,
+      () => this.deps.standInMeter?.(stream) ?? new RtpAudioLevelMeter(stream.getAudioTracks()[0]!),
+    );
     const meter = this.meter;
     this.meterTimer = setInterval(() => {
       this._level = meter.level();
@@ -191,7 +189,14 @@ export class ConnectionCheck {
       this.dispatch({ type: 'measuring-relay' });
       relayRttMs = await measureRelayRtt(config, { timeoutMs: this.deps.relayTimeoutMs });
     }
-    return { summary, servers, complete: gathered.complete, relayRttMs };
+    const stun = stunOutcome({
+      srflx: summary.srflx,
+      stunUrls: iceUrls(config).filter((url) => /^stuns?:/i.test(url)),
+      relayConfigured: servers.turn,
+      failedServers: gathered.failedServers,
+      complete: gathered.complete,
+    });
+    return { summary, servers, stun, complete: gathered.complete, relayRttMs };
   }
 
   private dispatch(event: CheckEvent): void {
@@ -200,6 +205,11 @@ export class ConnectionCheck {
     this._state = next;
     for (const l of this.listeners) l();
   }
+}
+
+/** Every server URL an ICE configuration names. */
+function iceUrls(config: RTCConfiguration): string[] {
+  return (config.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]));
 }
 
 function has(stream: MediaStream, kind: 'audio' | 'video'): boolean {

@@ -14,16 +14,20 @@ export type LinkCallState =
   | { readonly status: 'checking'; readonly callId: string }
   /** Before Join: own preview, "n of 5". */
   | { readonly status: 'lobby'; readonly callId: string; readonly members: number; readonly capacity: number }
-  /** Join pressed: camera, then entering. */
-  | { readonly status: 'joining'; readonly callId: string }
+  /**
+   * Join pressed: camera, then entering. `again`: the page was in the call
+   * and the backend removed it (its presence lapsed while the device was
+   * frozen or offline): it enters again by itself.
+   */
+  | { readonly status: 'joining'; readonly callId: string; readonly again?: boolean }
   /** In the call (possibly alone, waiting for others). */
   | { readonly status: 'in-call'; readonly callId: string }
   /** The call has its five: this page learns nothing else. */
   | { readonly status: 'full'; readonly callId: string; readonly members: number; readonly capacity: number }
   /** No such call, or everyone left. */
   | { readonly status: 'ended'; readonly callId: string }
-  /** The person pressed Leave (or was removed after losing the network): they can join again. */
-  | { readonly status: 'left'; readonly callId: string; readonly removed: boolean }
+  /** The person pressed Leave: they can join again. */
+  | { readonly status: 'left'; readonly callId: string }
   /** The camera or microphone could not be used. */
   | { readonly status: 'media-error'; readonly callId: string | null; readonly problem: Problem }
   /** The backend refused or could not be reached. */
@@ -97,11 +101,9 @@ export function linkCallTransition(state: LinkCallState, event: LinkCallEvent): 
     case 'entered':
       return state.status === 'joining' ? { status: 'in-call', callId: state.callId } : state;
     case 'leave':
-      return state.status === 'in-call' || state.status === 'joining'
-        ? { status: 'left', callId: state.callId, removed: false }
-        : state;
+      return state.status === 'in-call' || state.status === 'joining' ? { status: 'left', callId: state.callId } : state;
     case 'removed':
-      return state.status === 'in-call' ? { status: 'left', callId: state.callId, removed: true } : state;
+      return state.status === 'in-call' ? { status: 'joining', callId: state.callId, again: true } : state;
     case 'ended':
       return state.status === 'in-call' || state.status === 'joining' ? { status: 'ended', callId: state.callId } : state;
     case 'media-failed':

@@ -8,7 +8,9 @@ import type { CreateCallResult, EnterCallResult } from '@parley/functions/protoc
 import { CONNECT_TIMEOUT_MS, RECONNECT_FOR_MS } from '../config.js';
 import { Call, type Peer } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
+import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection } from './backend.js';
+import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, mediaProblem } from './problems.js';
 import { INITIAL_LINK_CALL_STATE, linkCallTransition, type LinkCallEvent, type LinkCallState } from './link-call-state.js';
 
@@ -38,6 +40,22 @@ export class LinkCallFlow {
   private readonly listeners = new Set<() => void>();
   /** Bumped whenever the call in progress is abandoned, so late answers are ignored. */
   private generation = 0;
+  /**
+   * The other members in the order this page first saw them in this call:
+   * the grid keeps each person in their place (and number) when their link
+   * is rebuilt, when they come back after a lapse, or when we do (the
+   * backend puts a returning member at the end of its order).
+   */
+  private seats: string[] = [];
+  private seatsOf: string | null = null;
+  private _inCall: InCall | null = null;
+  /** Each member's number ("Guest 2"), given the first time this page sees them: see numberOf. */
+  private readonly numbers = new Map<string, number>();
+  /**
+   * The name this person shows with their chat messages in calls by link,
+   * or null; the page keeps it on the device and sets it here.
+   */
+  displayName: string | null = null;
 
   constructor(private readonly deps: LinkCallDeps) {
     // Renewed credentials reach every live link, so a restart from either end uses them.
@@ -52,14 +70,32 @@ export class LinkCallFlow {
     return this.deps.media.stream;
   }
 
-  /** The other members, each a tile. Empty outside a call. */
+  /** The other members, each a tile, each in its seat (see `seats`). Empty outside a call. */
   get peers(): Peer[] {
-    return this.call?.peers ?? [];
+    const peers = this.call?.peers ?? [];
+    for (const p of peers) if (!this.seats.includes(p.id)) this.seats.push(p.id);
+    return peers.sort((a, b) => this.seats.indexOf(a.id) - this.seats.indexOf(b.id));
   }
 
   /** The engine's call while in one (tests, diagnostics, and features that attach to a call). */
   get engine(): Call | null {
     return this.call;
+  }
+
+  /** The call's in-call features (chat and the rest) while in one; null while they load, or if they could not. */
+  get inCall(): InCall | null {
+    return this._inCall;
+  }
+
+  /**
+   * A member's number in the call, from 1 in entry order as this page first
+   * saw them, never reused in one call (a member who left keeps theirs in
+   * the conversation): the same person has the same number in the grid and
+   * in the chat. Pages that joined at different times may number
+   * differently after someone left; a display name avoids that.
+   */
+  numberOf(id: string): number {
+    return this.numbers.get(id) ?? 0;
   }
 
   onChange(listener: () => void): () => void {
@@ -82,6 +118,7 @@ export class LinkCallFlow {
   async create(): Promise<void> {
     const gen = this.begin({ type: 'create' });
     if (gen === null) return;
+    const kit = loadInCall();
     if (!(await this.ensureMedia(gen))) return;
     let service: Backend;
     let created: CreateCallResult;
@@ -96,8 +133,13 @@ export class LinkCallFlow {
       void service.calls.leave(created.callId).catch(() => undefined);
       return;
     }
+    const features = await kit;
+    if (gen !== this.generation) {
+      void service.calls.leave(created.callId).catch(() => undefined);
+      return;
+    }
     this.dispatch({ type: 'created', callId: created.callId });
-    this.startCall(service, created.callId, created.members);
+    this.startCall(service, created.callId, created.members, features);
   }
 
   /** Opened a link: show the preview and how many are in the call. */
@@ -134,7 +176,27 @@ export class LinkCallFlow {
     if (callId === null) return;
     const gen = this.begin({ type: 'join' });
     if (gen === null) return;
+    const kit = loadInCall();
     if (!(await this.ensureMedia(gen))) return;
+    await this.enter(gen, callId, kit);
+  }
+
+  /**
+   * The backend removed us while we were in the call (our presence lapsed:
+   * the device was frozen, asleep or offline for a while). Enter again at
+   * once, with the camera kept on, rather than leave a person looking at a
+   * call that goes on without them; "full" if someone took the seat.
+   */
+  private async rejoin(): Promise<void> {
+    const callId = this.currentCallId();
+    if (callId === null || this._state.status !== 'in-call') return;
+    this.endCall();
+    const gen = ++this.generation;
+    this.dispatch({ type: 'removed' });
+    await this.enter(gen, callId, loadInCall());
+  }
+
+  private async enter(gen: number, callId: string, kit: ReturnType<typeof loadInCall>): Promise<void> {
     let service: Backend;
     let result: EnterCallResult;
     try {
@@ -152,8 +214,13 @@ export class LinkCallFlow {
       this.dispatchRefusal(result);
       return;
     }
+    const features = await kit;
+    if (gen !== this.generation) {
+      void service.calls.leave(callId).catch(() => undefined);
+      return;
+    }
     this.dispatch({ type: 'entered' });
-    this.startCall(service, callId, result.members);
+    this.startCall(service, callId, result.members, features);
   }
 
   /** Leave: this page's links close at once, the backend drops us, the camera goes off. */
@@ -197,6 +264,19 @@ export class LinkCallFlow {
     return 'callId' in this._state ? this._state.callId : null;
   }
 
+  private dispatch(event: LinkCallEvent): void {
+    const next = linkCallTransition(this._state, event);
+    if (next === this._state) return;
+    this._state = next;
+    // Seats belong to one call.
+    const callId = this.currentCallId();
+    if (callId !== this.seatsOf) {
+      this.seatsOf = callId;
+      this.seats = [];
+    }
+    this.notify();
+  }
+
   /** Applies an event that starts an operation; null when it does not apply now. */
   private begin(event: LinkCallEvent): number | null {
     const before = this._state;
@@ -227,43 +307,69 @@ export class LinkCallFlow {
     }
   }
 
-  private startCall(service: Backend, callId: string, members: readonly string[]): void {
+  private startCall(service: Backend, callId: string, members: readonly string[], kit: InCallKit | null): void {
     const local = this.deps.media.stream;
     if (!local) return;
+    this.numbers.clear();
+    this.numberMembers(members);
     let connection: CallConnection | null = null;
     const call = new Call({
       self: service.uid,
       localStream: local,
       rtcConfig: () => this.deps.rtcConfig(),
       signaling: {
-        send: (to, signal) =>
-          void connection?.send(to, signal).catch((err: unknown) => {
+        send: (to, signal, tag) =>
+          void connection?.send(to, signal, tag).catch((err: unknown) => {
             // Refused once the other member left (the mailbox is deleted with them).
             if (this.call === call) console.warn('signal not sent', err);
           }),
         drop: (to) => connection?.drop(to),
-        probe: (to) => connection?.probe(to) ?? Promise.reject(new Error('not connected')),
+        probe: (to, tag) => connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
       },
       reconnectForMs: this.deps.reconnectForMs ?? RECONNECT_FOR_MS.link,
       connectTimeoutMs: this.deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      // A group must not split because one device stalled: see CallOptions.relink.
+      relink: true,
     });
     this.call = call;
     this.detachMedia = this.deps.media.attach(call);
     call.onChange(() => this.notify());
+    if (kit) {
+      this._inCall = new kit.InCall(call, {
+        kind: 'link',
+        media: this.deps.media,
+        callId: () => callId,
+        numberOf: (id) => this.numberOf(id),
+        ownName: () => this.displayName,
+      });
+      this._inCall.onChange(() => this.notify());
+    }
     const ifCurrent =
       <A extends unknown[]>(fn: (...args: A) => void) =>
       (...args: A) => {
         if (this.call === call) fn(...args);
       };
     connection = service.connect(callId, {
-      members: ifCurrent((m) => call.setMembers(m)),
-      activity: ifCurrent((from, bare) => call.activity(from, bare)),
-      signal: ifCurrent((from, s) => call.receive(from, s)),
+      members: ifCurrent((m) => {
+        this.numberMembers(m);
+        call.setMembers(m);
+      }),
+      activity: ifCurrent((from, bare, tag) => call.activity(from, bare, tag)),
+      signal: ifCurrent((from, s, tag) => call.receive(from, s, tag)),
       ended: ifCurrent(() => this.endedBy({ type: 'ended' })),
-      removed: ifCurrent(() => this.endedBy({ type: 'removed' })),
+      removed: ifCurrent(() => void this.rejoin()),
     });
     this.connection = connection;
     call.setMembers(members);
+  }
+
+  /** Numbers members not numbered yet: their place in entry order, or the next free number if someone else has it. */
+  private numberMembers(members: readonly string[]): void {
+    members.forEach((id, i) => {
+      if (this.numbers.has(id)) return;
+      const taken = new Set(this.numbers.values());
+      this.numbers.set(id, taken.has(i + 1) ? Math.max(0, ...taken) + 1 : i + 1);
+    });
   }
 
   /** The backend ended our membership (the call is gone, or we were removed). */
@@ -276,6 +382,9 @@ export class LinkCallFlow {
   private endCall(): void {
     this.detachMedia?.();
     this.detachMedia = null;
+    // A call by link's conversation ends with it.
+    this._inCall?.detach();
+    this._inCall = null;
     this.call?.end();
     this.call = null;
     this.connection?.close();
@@ -284,13 +393,6 @@ export class LinkCallFlow {
 
   private releaseMedia(): void {
     this.deps.media.release();
-  }
-
-  private dispatch(event: LinkCallEvent): void {
-    const next = linkCallTransition(this._state, event);
-    if (next === this._state) return;
-    this._state = next;
-    this.notify();
   }
 
   private notify(): void {

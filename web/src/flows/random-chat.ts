@@ -13,8 +13,11 @@ import { MAX_AVOID, REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
 import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
+import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
+import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
+import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import {
   canModerate,
@@ -89,6 +92,8 @@ class Attempt {
   renew: (() => void) | null = null;
   /** Stops the camera's track swaps reaching the call (LocalMedia.attach). */
   detachMedia: (() => void) | null = null;
+  /** The in-call features of this attempt's call: chat and the rest (null when they did not load). */
+  inCall: InCall | null = null;
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   setTimer(name: string, ms: number, fn: () => void, repeat = false): void {
@@ -118,6 +123,8 @@ class Attempt {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
     this.closeConnection();
     this.detachMedia?.();
+    // The conversation stays readable (the flow keeps it until the next one), but takes no more messages.
+    this.inCall?.detach();
     this.call?.end();
   }
 }
@@ -158,6 +165,12 @@ export class RandomChatFlow {
   private _roomCounts: RoomCounts | null = null;
   /** The room-counts listener; null while not listening. */
   private countsWatch: { stop: () => void } | null = null;
+  /**
+   * The in-call features of the current or last conversation: its chat stays
+   * readable after the stranger left, and is cleared when a new search
+   * starts (Start, Next) and on Stop.
+   */
+  private _inCall: InCall | null = null;
 
   constructor(private readonly deps: RandomChatDeps) {
     // Renewed credentials reach the live call too, so a restart from either end uses them.
@@ -180,6 +193,11 @@ export class RandomChatFlow {
   /** The engine's call of the current attempt (tests, diagnostics, and features that attach to a call). */
   get call(): Call | null {
     return this.attempt?.call ?? null;
+  }
+
+  /** The in-call features of the current or last conversation (null before the first, after Stop, and while they load). */
+  get inCall(): InCall | null {
+    return this._inCall;
   }
 
   /** The id of the call we are matched in, or null. */
@@ -304,6 +322,8 @@ export class RandomChatFlow {
     this.room = room;
     this.endAttempt();
     mark(Mark.start);
+    // Loads while the camera starts; search() waits for it before making the call.
+    void loadInCall();
     this.dispatch({ type: 'start' });
     try {
       // null: stopped while the permission prompt was open (the camera is released).
@@ -330,6 +350,7 @@ export class RandomChatFlow {
   /** Stop: end everything, release the camera, leave the queue. */
   async stop(): Promise<void> {
     this.endAttempt();
+    this.setInCall(null);
     this.deps.media.release();
     this.dispatch({ type: 'stop' });
     const leave = (async () => {
@@ -349,6 +370,7 @@ export class RandomChatFlow {
   unload(): void {
     const wasActive = this._state.status !== 'idle';
     this.endAttempt();
+    this.setInCall(null);
     this.deps.media.release();
     this.dispatch({ type: 'stop' });
     if (!wasActive) return;
@@ -440,8 +462,15 @@ export class RandomChatFlow {
     void this.search();
   }
 
+  private setInCall(inCall: InCall | null): void {
+    if (inCall === this._inCall) return;
+    this._inCall?.detach();
+    this._inCall = inCall;
+    this.notify();
+  }
+
   /** The attempt's call: its one link is the conversation, whatever the link's state. */
-  private createCall(backend: Backend, attempt: Attempt, local: MediaStream): Call {
+  private createCall(backend: Backend, attempt: Attempt, local: MediaStream, kit: InCallKit | null): Call {
     const call = new Call({
       self: backend.uid,
       localStream: local,
@@ -451,25 +480,31 @@ export class RandomChatFlow {
       // Strangers: the waiter's addresses go only to a joiner who answered.
       holdCandidates: true,
       signaling: {
-        send: (to, signal) => this.send(attempt, to, signal),
+        send: (to, signal, tag) => this.send(attempt, to, signal, tag),
         drop: () => undefined,
-        probe: (to) => attempt.connection?.probe(to) ?? Promise.reject(new Error('not connected')),
+        probe: (to, tag) => attempt.connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
       },
       gone: (_id, reason) => this.onGone(attempt, reason),
     });
     call.onChange(() => this.onCallChange(attempt, call));
     attempt.call = call;
     attempt.detachMedia = this.deps.media.attach(call);
+    if (kit) {
+      attempt.inCall = new kit.InCall(call, { kind: 'random', media: this.deps.media, callId: () => attempt.callId });
+      attempt.inCall.onChange(() => this.notify());
+    }
+    // A new conversation: the last one's messages go.
+    this.setInCall(attempt.inCall);
     return call;
   }
 
   /** Our signals go into our mailbox; the answer is marked for the benchmark's breakdown. */
-  private send(attempt: Attempt, to: string, signal: LinkSignal): void {
+  private send(attempt: Attempt, to: string, signal: LinkSignal, tag: LinkTag): void {
     const connection = attempt.connection;
     if (!attempt.live || !connection) return;
     const answer = 'description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce;
     if (answer) mark(Mark.answerCreated);
-    connection.send(to, signal).then(
+    connection.send(to, signal, tag).then(
       () => {
         if (answer) mark(Mark.answerSent);
       },
@@ -492,6 +527,7 @@ export class RandomChatFlow {
           attempt.connectedOnce = true;
           attempt.clearTimer('answer');
           mark(Mark.connected);
+          attempt.connection?.mediaConnected();
         }
         this.dispatch({ type: 'connected' });
         break;
@@ -526,11 +562,12 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
+    const kit = await loadInCall();
     const local = this.deps.media.stream;
     if (!attempt.live || !local) return;
     // The offer is made before joining, so that ICE gathering runs while we
     // wait and a partner who finds us can answer without asking us first.
-    const offer = await this.createCall(backend, attempt, local).prepareOffer();
+    const offer = await this.createCall(backend, attempt, local, kit).prepareOffer();
     if (!attempt.live) return;
     mark(Mark.offerReady);
     if (this.pendingLeave) await this.pendingLeave;
@@ -580,15 +617,15 @@ export class RandomChatFlow {
         if (!attempt.matched) this.matchedAsWaiter(backend, attempt, members);
         else attempt.call?.setMembers(members);
       },
-      signal: (from, signal) => {
+      signal: (from, signal, tag) => {
         if (!attempt.live || attempt.connection !== connection) return;
         if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
           mark(Mark.answerApplied);
           attempt.clearTimer('answer');
         }
-        attempt.call?.receive(from, signal);
+        attempt.call?.receive(from, signal, tag);
       },
-      activity: (from, bare) => this.onActivity(attempt, from, bare),
+      activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
       ended: () => this.partnerGone(attempt),
       removed: () => this.partnerGone(attempt),
     });
@@ -620,7 +657,7 @@ export class RandomChatFlow {
     // Acknowledge the match at once (a write with nothing in it, so no
     // address yet): it tells the joiner we are alive, and a joiner paired
     // with a waiter whose tab died is back in the queue in seconds.
-    if (attempt.partner) attempt.connection?.probe(attempt.partner).catch(() => undefined);
+    if (attempt.partner) attempt.call?.probe(attempt.partner).catch(() => undefined);
     // A partner who never answers (tab died after the match) sends us back to the queue.
     attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
   }
@@ -638,10 +675,10 @@ export class RandomChatFlow {
       members: (members) => {
         if (attempt.live && attempt.connection === connection) attempt.call?.setMembers(members);
       },
-      signal: (from, signal) => {
-        if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal);
+      signal: (from, signal, tag) => {
+        if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal, tag);
       },
-      activity: (from, bare) => this.onActivity(attempt, from, bare),
+      activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
       ended: () => this.partnerGone(attempt),
       removed: () => this.partnerGone(attempt),
     });
@@ -672,9 +709,9 @@ export class RandomChatFlow {
   }
 
   /** Any write of the partner's: the match acknowledged, an answer to our probe. */
-  private onActivity(attempt: Attempt, from: string, bare: boolean): void {
+  private onActivity(attempt: Attempt, from: string, bare: boolean, tag: LinkTag | null): void {
     if (!attempt.live) return;
     attempt.clearTimer('ack');
-    attempt.call?.activity(from, bare);
+    attempt.call?.activity(from, bare, tag);
   }
 }

@@ -18,11 +18,56 @@ export interface MediaFinding {
   readonly problem: Problem | null;
 }
 
+/**
+ * What STUN told about this device's public address:
+ * - `found`: an address of its own on the internet (a server-reflexive candidate);
+ * - `own-address`: a STUN server answered and saw this device's own address,
+ *   which the browser does not repeat as a public one: nothing translates it
+ *   on the way (no NAT), so direct connections reach it from that server's
+ *   side (on `npm start`, the local relay's STUN: this machine);
+ * - `unreachable`: no STUN server could be used (refused, or none answered
+ *   before the time ran out): a firewall, or offline;
+ * - `unknown`: none found, and gathering ran out of time while a relay was
+ *   also asked, so either may be the server that never answered;
+ * - `none`: no STUN server is set up: nothing could have found an address.
+ */
+export type StunOutcome = 'found' | 'own-address' | 'unreachable' | 'unknown' | 'none';
+
+/** The facts stunOutcome judges, from the probe and the ICE configuration. */
+export interface StunFacts {
+  readonly srflx: boolean;
+  /** The configuration's STUN URLs. */
+  readonly stunUrls: readonly string[];
+  /** Whether it also named a relay (TURN). */
+  readonly relayConfigured: boolean;
+  /** URLs the browser reported it could not use (icecandidateerror). */
+  readonly failedServers: readonly string[];
+  /** Whether gathering finished before the time ran out. */
+  readonly complete: boolean;
+}
+
+/**
+ * What STUN told, from what the probe saw. A STUN server that answers
+ * with this device's own address produces no candidate (the browser drops
+ * it as a repeat of a host candidate) but lets gathering finish at once; one
+ * that never answers holds gathering until the time runs out, with no error
+ * (Chromium 156, measured on loopback: 134 ms against more than 12 s).
+ */
+export function stunOutcome(f: StunFacts): StunOutcome {
+  if (f.srflx) return 'found';
+  if (f.stunUrls.length === 0) return 'none';
+  if (f.stunUrls.every((url) => f.failedServers.includes(url))) return 'unreachable';
+  if (f.complete) return 'own-address';
+  return f.relayConfigured ? 'unknown' : 'unreachable';
+}
+
 /** The network, as the ICE probe found it. */
 export interface NetworkFinding {
   readonly summary: CandidateSummary;
   /** Which servers the ICE configuration named. */
   readonly servers: ConfiguredServers;
+  /** What STUN told about a public address (stunOutcome). */
+  readonly stun: StunOutcome;
   /** Whether gathering finished on its own (false: a server never answered before the time ran out). */
   readonly complete: boolean;
   /** Round trip between this device and the relay; null when there is no relay candidate or it did not connect. */
@@ -43,6 +88,8 @@ export const VerdictCode = {
   udpBlocked: 'udp-blocked',
   /** Direct connections work; the relay does not (or none is set up). */
   noRelay: 'no-relay',
+  /** The relay works; no STUN server is set up, so whether direct connections reach beyond this network is unknown. */
+  noStun: 'no-stun',
   /** Only this device's own addresses. */
   hostOnly: 'host-only',
   /** Not a single address. */
@@ -70,7 +117,7 @@ interface VerdictBase {
 /** The check's conclusion: a code with what its words need to know. */
 export type Verdict = VerdictBase &
   (
-    | { readonly code: 'ready' | 'relay-only' | 'udp-blocked' | 'no-network' | 'old-browser' }
+    | { readonly code: 'ready' | 'relay-only' | 'udp-blocked' | 'no-stun' | 'no-network' | 'old-browser' }
     /** `relaySetUp`: whether the configuration named a relay (then it did not answer). */
     | { readonly code: 'no-relay'; readonly relaySetUp: boolean }
     /** `serversSetUp`: whether STUN or TURN servers were named (then none answered). */
@@ -83,13 +130,14 @@ export type Verdict = VerdictBase &
   );
 
 /**
- * Whether UDP gets out: 'open' when a STUN answer or a UDP relay came back;
+ * Whether UDP gets out: 'open' when a STUN answer (with a public address or
+ * this device's own) or a UDP relay came back;
  * 'blocked' when the relay answered over TCP or TLS but nothing came back
  * over UDP although a server was asked over UDP; 'unknown' when nothing got out at all (offline, or no server to
  * ask), which cannot tell a UDP block from the rest.
  */
 export function udpStatus(network: NetworkFinding): 'open' | 'blocked' | 'unknown' {
-  if (network.summary.udpOut) return 'open';
+  if (network.summary.udpOut || network.stun === 'own-address') return 'open';
   // A relay of unknown transport (a browser that does not say) proves nothing
   // either way, nor does silence over UDP when no server was asked over UDP.
   return network.summary.relayProtocols.length > 0 && network.servers.udp ? 'blocked' : 'unknown';
@@ -107,14 +155,18 @@ function mediaVerdict(media: MediaFinding): Verdict | null {
 
 /** The network's verdict. */
 export function networkVerdict(network: NetworkFinding): Verdict {
-  const { summary, servers } = network;
-  if (summary.relay && summary.srflx) return { code: VerdictCode.ready, level: 'good', help: null };
+  const { summary, servers, stun } = network;
+  // A STUN server that saw this device's own address: no NAT on the way, direct connections reach it.
+  const direct = summary.srflx || stun === 'own-address';
+  if (summary.relay && direct) return { code: VerdictCode.ready, level: 'good', help: null };
   if (summary.relay) {
+    // Without a STUN server nothing could find a public address: not a sign of a blocked network.
+    if (stun === 'none' && summary.host) return { code: VerdictCode.noStun, level: 'good', help: null };
     return udpStatus(network) === 'blocked'
       ? { code: VerdictCode.udpBlocked, level: 'warning', help: ExtraHelpTopic.strictFirewall }
       : { code: VerdictCode.relayOnly, level: 'good', help: ExtraHelpTopic.strictFirewall };
   }
-  if (summary.srflx) {
+  if (direct) {
     return { code: VerdictCode.noRelay, level: 'warning', relaySetUp: servers.turn, help: ExtraHelpTopic.strictFirewall };
   }
   if (summary.host) {

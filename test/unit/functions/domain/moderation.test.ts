@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import {
   banUntil,
-  connectedMs,
+  bothConnectedMs,
   DEFAULT_BAN_POLICY,
   MAX_BLOCKED,
   parseBlockRequest,
@@ -385,26 +385,39 @@ describe('strikeCounts', () => {
   });
 });
 
-describe('connectedMs', () => {
-  const answered = (createdAtMs: number) => ({ createdAtMs, joinerWrites: 1 });
+describe('bothConnectedMs', () => {
+  const members = ['joiner', 'waiter'] as const;
 
-  it('is 0 for a call never answered: no joiner mailbox, or one the joiner never wrote', () => {
-    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, joinerWrites: null }, null, NOW), 0);
-    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, joinerWrites: 0 }, null, NOW), 0);
-    assert.equal(connectedMs({ createdAtMs: NOW - 60_000, joinerWrites: 0 }, NOW - 1000, NOW), 0);
+  it('is 0 unless both members recorded that their link connected: mailboxes, answers and candidates are no evidence', () => {
+    assert.equal(bothConnectedMs(members, {}, null, NOW), 0, 'neither');
+    // The issue's point 6: the reported person never connected; only the reporter says so.
+    assert.equal(bothConnectedMs(members, { joiner: NOW - 60_000 }, null, NOW), 0, 'only the joiner');
+    assert.equal(bothConnectedMs(members, { waiter: NOW - 60_000 }, NOW - 1000, NOW), 0, 'only the waiter');
+    // Someone else's record (a third uid) stands for neither member.
+    assert.equal(bothConnectedMs(members, { joiner: NOW - 60_000, mallory: NOW - 60_000 }, null, NOW), 0);
   });
 
-  it('runs from the creation to now while an answered call goes on', () => {
-    assert.equal(connectedMs(answered(NOW - 7000), null, NOW), 7000);
-    assert.equal(connectedMs({ createdAtMs: NOW - 7000, joinerWrites: 12 }, null, NOW), 7000);
+  it('runs from the later of the two records to now while the call goes on', () => {
+    assert.equal(bothConnectedMs(members, { joiner: NOW - 9000, waiter: NOW - 7000 }, null, NOW), 7000);
+    assert.equal(bothConnectedMs(members, { joiner: NOW - 7000, waiter: NOW - 9000 }, null, NOW), 7000);
   });
 
-  it('runs from the creation to the end once it ended', () => {
-    assert.equal(connectedMs(answered(NOW - 70_000), NOW - 10_000, NOW), 60_000);
+  it('runs to the end once the call ended, however late it is weighed', () => {
+    assert.equal(bothConnectedMs(members, { joiner: NOW - 70_000, waiter: NOW - 69_000 }, NOW - 10_000, NOW + HOUR), 59_000);
   });
 
-  it('is never negative (clocks of the creation and the end disagree)', () => {
-    assert.equal(connectedMs(answered(NOW), NOW - 5, NOW), 0);
+  it('is never negative (a record stored after the end was taken)', () => {
+    assert.equal(bothConnectedMs(members, { joiner: NOW, waiter: NOW - 5 }, NOW - 5, NOW), 0);
+  });
+
+  it('is 0 for anything but two members, and for records that are not times', () => {
+    assert.equal(bothConnectedMs(['joiner'], { joiner: NOW - 9000 }, null, NOW), 0);
+    assert.equal(bothConnectedMs(['a', 'b', 'c'], { a: NOW - 9000, b: NOW - 9000, c: NOW - 9000 }, null, NOW), 0);
+    assert.equal(bothConnectedMs(members, { joiner: NOW - 9000, waiter: Number.NaN }, null, NOW), 0);
+    // An inherited key is no record: only the members' own entries count.
+    const inherited = Object.create({ waiter: NOW - 9000 }) as Record<string, number>;
+    inherited['joiner'] = NOW - 9000;
+    assert.equal(bothConnectedMs(members, inherited, null, NOW), 0);
   });
 });
 

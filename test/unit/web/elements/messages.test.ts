@@ -17,6 +17,8 @@ import type { ModerationNotice } from '../../../../web/src/flows/random-chat.js'
 import { VerdictCode, type Verdict } from '../../../../web/src/flows/verdict.js';
 import {
   CONFIRM_WORDS,
+  cameraLossText,
+  guestName,
   FINDING_LABELS,
   findingValueText,
   formatUntil,
@@ -37,6 +39,14 @@ import {
   verdictWords,
   type ProblemPlace,
 } from '../../../../web/src/elements/messages.js';
+import {
+  chatAuthorName,
+  chatEmptyText,
+  deliveryText,
+  IN_CALL_LABELS,
+  SEND_REFUSAL,
+  unreadText,
+} from '../../../../web/src/elements/in-call-messages.js';
 
 const PLACES: readonly ProblemPlace[] = ['random', 'call', 'check'];
 
@@ -224,6 +234,12 @@ describe('random chat', () => {
     assert.equal(roomCountText({ waiting: 1, chatting: 2 }, 'ta'), '1 waiting · 2 chatting in Tamil');
     assert.equal(roomCountText({ waiting: 1, chatting: 0 }, 'ta'), '1 waiting in Tamil');
     assert.equal(roomCountText({ waiting: 0, chatting: 0 }, 'any'), 'Nobody here right now');
+    // Someone waiting in the room is never told nobody is there, before or after the count includes them.
+    assert.equal(roomCountText({ waiting: 0, chatting: 0 }, 'ta', true), 'You are the only one waiting in Tamil');
+    assert.equal(roomCountText({ waiting: 1, chatting: 0 }, 'ta', true), 'You are the only one waiting in Tamil');
+    assert.equal(roomCountText({ waiting: 1, chatting: 2 }, 'ta', true), 'You are the only one waiting in Tamil · 2 chatting');
+    assert.equal(roomCountText({ waiting: 2, chatting: 0 }, 'ta', true), 'You and 1 other are waiting in Tamil');
+    assert.equal(roomCountText({ waiting: 4, chatting: 6 }, 'any', true), 'You and 3 others are waiting in Anyone · 6 chatting');
     assert.equal(roomOptionLabel('தமிழ்', { waiting: 1, chatting: 2 }), 'தமிழ் — 1 waiting · 2 chatting');
     assert.equal(roomOptionLabel('தமிழ்', { waiting: 0, chatting: 0 }), 'தமிழ்');
     assert.equal(roomOptionLabel('தமிழ்', null), 'தமிழ்');
@@ -241,7 +257,7 @@ describe('calls by link', () => {
     'in-call': { status: 'in-call', callId: 'x' },
     full: { status: 'full', callId: 'x', members: 5, capacity: 5 },
     ended: { status: 'ended', callId: 'x' },
-    left: { status: 'left', callId: 'x', removed: false },
+    left: { status: 'left', callId: 'x' },
     'media-error': { status: 'media-error', callId: null, problem: { code: 'camera-busy' } },
     failed: { status: 'failed', callId: 'x', problem },
   };
@@ -263,7 +279,11 @@ describe('calls by link', () => {
       linkCallStatusText({ status: 'lobby', callId: 'x', members: 1, capacity: 5 }, 0),
       '1 of 5 in this call. Press Join when you are ready.',
     );
-    assert.equal(linkCallStatusText({ status: 'left', callId: 'x', removed: true }, 0), 'You were disconnected from the call.');
+    assert.equal(linkCallStatusText({ status: 'left', callId: 'x' }, 0), 'You left the call.');
+    assert.equal(
+      linkCallStatusText({ status: 'joining', callId: 'x', again: true }, 0),
+      'You were away for a while — joining the call again…',
+    );
     assert.equal(linkCallStatusText({ status: 'in-call', callId: 'x' }, 0), 'Waiting for others — share this link.');
     assert.equal(linkCallStatusText({ status: 'in-call', callId: 'x' }, 1), 'In the call with 1 person (2 of 5).');
     assert.equal(linkCallStatusText({ status: 'in-call', callId: 'x' }, 3), 'In the call with 3 people (4 of 5).');
@@ -272,8 +292,33 @@ describe('calls by link', () => {
   it('every link state has a tile caption', () => {
     for (const state of Object.values(LinkState)) {
       assertWords(TILE_STATE[state](), `tile ${state}`);
-      assert.equal(tileCaption(2, state), `Person 2 · ${TILE_STATE[state]()}`);
+      assert.equal(tileCaption(2, state), `Guest 2 · ${TILE_STATE[state]()}`);
     }
+  });
+});
+
+describe('in the call: text chat', () => {
+  it('names every author, keeping a chosen name beside the number', () => {
+    assert.equal(chatAuthorName({ kind: 'you' }), 'You');
+    assert.equal(chatAuthorName({ kind: 'stranger' }), 'Stranger');
+    assert.equal(chatAuthorName({ kind: 'guest', number: 2, name: null }), 'Guest 2');
+    assert.equal(chatAuthorName({ kind: 'guest', number: 3, name: 'Asha' }), 'Asha (Guest 3)');
+    assert.equal(guestName(4), 'Guest 4');
+  });
+
+  it('words what became of a message, and says nothing once it is delivered', () => {
+    assert.equal(deliveryText({ status: 'sending' }), 'Sending…');
+    assert.equal(deliveryText({ status: 'delivered' }), '');
+    assert.equal(deliveryText({ status: 'not-delivered', reached: 0, of: 1 }), 'Not delivered');
+    assert.equal(deliveryText({ status: 'not-delivered', reached: 2, of: 3 }), 'Not delivered to everyone (2 of 3 got it)');
+  });
+
+  it('every refusal to send, the unread badge and the empty chat have words', () => {
+    for (const [reason, words] of Object.entries(SEND_REFUSAL)) assertWords(words(1200), `refusal ${reason}`);
+    assert.match(SEND_REFUSAL['too-long'](1200), /1,200 characters, at most 1,000/);
+    assert.equal(unreadText(1), '1 unread message');
+    assert.equal(unreadText(3), '3 unread messages');
+    for (const kind of ['random', 'link'] as const) assertWords(chatEmptyText(kind), `empty ${kind} chat`);
   });
 });
 
@@ -282,6 +327,7 @@ describe('the connection check', () => {
     ready: [{ code: 'ready', level: 'good', help: null }],
     'relay-only': [{ code: 'relay-only', level: 'good', help: 'strict-firewall' }],
     'udp-blocked': [{ code: 'udp-blocked', level: 'warning', help: 'strict-firewall' }],
+    'no-stun': [{ code: 'no-stun', level: 'good', help: null }],
     'no-relay': [
       { code: 'no-relay', level: 'warning', relaySetUp: true, help: 'strict-firewall' },
       { code: 'no-relay', level: 'warning', relaySetUp: false, help: 'strict-firewall' },
@@ -351,8 +397,21 @@ describe('the connection check', () => {
   });
 });
 
+describe('the camera lost during a call', () => {
+  it('says paused or stopped, and for a stopped one what to press on each page', () => {
+    for (const place of ['random', 'call'] as const) {
+      assertWords(cameraLossText('paused', place), `paused on ${place}`);
+      assertWords(cameraLossText('ended', place), `ended on ${place}`);
+      assert.match(cameraLossText('paused', place), /another tab or app/);
+    }
+    assert.match(cameraLossText('ended', 'random'), /press Stop, then Start again/);
+    assert.match(cameraLossText('ended', 'call'), /press Leave, then Join again/);
+  });
+});
+
 describe('labels', () => {
   it('every button, label and heading has words', () => {
     for (const [name, label] of Object.entries(LABELS)) assertWords(label(), `label ${name}`);
+    for (const [name, label] of Object.entries(IN_CALL_LABELS)) assertWords(label(), `in-call label ${name}`);
   });
 });

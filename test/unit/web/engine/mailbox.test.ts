@@ -4,8 +4,10 @@ import { describe, it } from 'node:test';
 import {
   decodeCandidate,
   encodeCandidate,
+  LINK_ID,
   MailboxInbox,
   MailboxOutbox,
+  newLinkId,
   type MailboxState,
 } from '../../../../web/src/engine/mailbox.js';
 import type { IceCandidate, LinkSignal, SessionDescription } from '../../../../web/src/engine/types.js';
@@ -76,15 +78,22 @@ function textLength(lineLength: number, n: number): number {
 describe('MailboxOutbox: descriptions', () => {
   it('starts empty at epoch 0', () => {
     const box = new MailboxOutbox(1000);
-    assert.deepEqual(box.state, { epoch: 0, description: null, previous: null, candidates: '' });
+    assert.deepEqual(box.state, { link: '', peer: '', epoch: 0, description: null, previous: null, candidates: '' });
   });
 
   it('a description bumps the epoch and replaces the previous one', () => {
     const box = new MailboxOutbox(1000);
     assert.equal(box.add({ description: OFFER }), true);
-    assert.deepEqual(box.state, { epoch: 1, description: OFFER, previous: null, candidates: '' });
+    assert.deepEqual(box.state, { link: '', peer: '', epoch: 1, description: OFFER, previous: null, candidates: '' });
     assert.equal(box.add({ description: RESTART_OFFER }), true);
-    assert.deepEqual(box.state, { epoch: 2, description: RESTART_OFFER, previous: { epoch: 1, ...OFFER }, candidates: '' });
+    assert.deepEqual(box.state, {
+      link: '',
+      peer: '',
+      epoch: 2,
+      description: RESTART_OFFER,
+      previous: { epoch: 1, ...OFFER },
+      candidates: '',
+    });
   });
 
   it('keeps only type and sdp of a description', () => {
@@ -232,7 +241,7 @@ describe('MailboxOutbox: the size limit', () => {
     const box = new MailboxOutbox(0);
     box.add({ description: OFFER });
     assert.equal(box.add({ candidate: HOST }), false);
-    assert.deepEqual(box.state, { epoch: 1, description: OFFER, previous: null, candidates: '' });
+    assert.deepEqual(box.state, { link: '', peer: '', epoch: 1, description: OFFER, previous: null, candidates: '' });
   });
 });
 
@@ -430,6 +439,93 @@ describe('MailboxInbox: malformed states', () => {
     ]) {
       assert.doesNotThrow(() => inbox.read(state), JSON.stringify(state));
     }
+  });
+});
+
+describe('link tags: a link rebuilt in the same mailbox', () => {
+  it('new link ids are well formed and distinct', () => {
+    const ids = new Set(Array.from({ length: 200 }, () => newLinkId()));
+    assert.equal(ids.size, 200);
+    for (const id of ids) assert.match(id, LINK_ID);
+  });
+
+  it('the state carries the tag of its link', () => {
+    const box = new MailboxOutbox(1000);
+    box.retag({ link: 'aaaa', peer: '' });
+    box.add({ description: OFFER });
+    assert.equal(box.state.link, 'aaaa');
+    assert.equal(box.state.peer, '');
+    box.retag({ link: 'aaaa', peer: 'bbbb' });
+    assert.equal(box.state.peer, 'bbbb');
+  });
+
+  it('a new link starts the mailbox over: epoch 0, nothing said', () => {
+    const box = new MailboxOutbox(1000);
+    box.retag({ link: 'aaaa', peer: 'bbbb' });
+    box.add({ description: OFFER });
+    box.add({ candidate: HOST });
+    box.add({ description: RESTART_OFFER });
+    box.retag({ link: 'cccc', peer: '' });
+    assert.deepEqual(box.state, { link: 'cccc', peer: '', epoch: 0, description: null, previous: null, candidates: '' });
+    box.add({ description: OFFER });
+    assert.equal(box.state.epoch, 1);
+  });
+
+  it('the same link meeting a new other end keeps its epoch and drops what it said to the old one', () => {
+    const box = new MailboxOutbox(1000);
+    box.retag({ link: 'aaaa', peer: 'bbbb' });
+    box.add({ description: OFFER });
+    box.add({ candidate: HOST });
+    box.retag({ link: 'aaaa', peer: 'dddd' });
+    assert.deepEqual(box.state, { link: 'aaaa', peer: 'dddd', epoch: 1, description: null, previous: null, candidates: '' });
+    box.add({ description: RESTART_OFFER });
+    assert.equal(box.state.epoch, 2);
+  });
+
+  it('the same tag again changes nothing', () => {
+    const box = new MailboxOutbox(1000);
+    box.retag({ link: 'aaaa', peer: 'bbbb' });
+    box.add({ description: OFFER });
+    box.add({ candidate: HOST });
+    const before = box.state;
+    box.retag({ link: 'aaaa', peer: 'bbbb' });
+    assert.deepEqual(box.state, before);
+  });
+
+  it('a reader starts over with a new link of the sender: its offer at epoch 1 is delivered again, and old candidates too', () => {
+    const inbox = new MailboxInbox();
+    const first = {
+      link: 'aaaa',
+      peer: '',
+      epoch: 2,
+      description: RESTART_OFFER,
+      previous: null,
+      candidates: encodeCandidate(HOST),
+    };
+    assert.deepEqual(inbox.read(first), [{ description: RESTART_OFFER }, { candidate: HOST }]);
+    assert.deepEqual(inbox.tag, { link: 'aaaa', peer: '' });
+    const next = { link: 'cccc', peer: '', epoch: 1, description: OFFER, previous: null, candidates: encodeCandidate(HOST) };
+    assert.deepEqual(inbox.read(next), [{ description: OFFER }, { candidate: HOST }]);
+    assert.deepEqual(inbox.tag, { link: 'cccc', peer: '' });
+  });
+
+  it('without a new link, a lower epoch is still ignored (no going back)', () => {
+    const inbox = new MailboxInbox();
+    inbox.read({ link: 'aaaa', peer: '', epoch: 2, description: RESTART_OFFER, candidates: '' });
+    assert.deepEqual(inbox.read({ link: 'aaaa', peer: 'bbbb', epoch: 1, description: OFFER, candidates: '' }), []);
+    assert.deepEqual(inbox.tag, { link: 'aaaa', peer: 'bbbb' });
+  });
+
+  it('an untagged or malformed tag reads as no tag, and a malformed peer as none', () => {
+    const inbox = new MailboxInbox();
+    inbox.read({ epoch: 1, description: OFFER, candidates: '' });
+    assert.equal(inbox.tag, null);
+    inbox.read({ link: 'NOT VALID!', epoch: 1, description: OFFER, candidates: '' });
+    assert.equal(inbox.tag, null);
+    inbox.read({ link: 'aaaa', peer: 42, epoch: 2, description: OFFER, candidates: '' });
+    assert.deepEqual(inbox.tag, { link: 'aaaa', peer: '' });
+    inbox.read({ link: 'x'.repeat(17), epoch: 3, description: OFFER, candidates: '' });
+    assert.equal(inbox.tag, null);
   });
 });
 

@@ -12,7 +12,14 @@ const MEDIA = { camera: true, microphone: false, problem: null };
 function done(network: Partial<NetworkFinding> & Pick<NetworkFinding, 'summary'>): CheckState {
   const result: CheckResult = {
     media: MEDIA,
-    network: { servers: { stun: true, turn: true, udp: true }, complete: true, relayRttMs: null, ...network },
+    network: {
+      servers: { stun: true, turn: true, udp: true },
+      // By default STUN set up and no public address found, for reasons the check could not tell.
+      stun: network.summary.srflx ? 'found' : (network.servers?.stun ?? true) ? 'unknown' : 'none',
+      complete: true,
+      relayRttMs: null,
+      ...network,
+    },
   };
   return { status: 'done', result, verdict: verdict(result) };
 }
@@ -84,5 +91,17 @@ describe('findings', () => {
       done({ summary: { host: true, srflx: false, relay: false, protocols: ['udp'], relayProtocols: [], udpOut: false } }),
     );
     assert.equal(none['relay'], 'not-reached (warn)');
+  });
+
+  it("the public address row says what STUN said: this device's own (npm start), not reached, not set up", () => {
+    const summary = { host: true, srflx: false, relay: true, protocols: ['udp'], relayProtocols: ['udp'], udpOut: true } as const;
+    const local = values(done({ summary, stun: 'own-address' }));
+    assert.equal(local['srflx'], 'own-address (ok)');
+    assert.equal(local['udp'], 'udp-open (ok)');
+    assert.equal(values(done({ summary, stun: 'unreachable' }))['srflx'], 'not-reached (warn)');
+    assert.equal(
+      values(done({ summary, stun: 'none', servers: { stun: false, turn: true, udp: true } }))['srflx'],
+      'no-stun (off)',
+    );
   });
 });

@@ -17,6 +17,7 @@ const RESULT: CheckResult = {
   network: {
     summary: { host: true, srflx: false, relay: false, protocols: ['udp'], relayProtocols: [], udpOut: false },
     servers: { stun: false, turn: false, udp: false },
+    stun: 'none',
     complete: true,
     relayRttMs: null,
   },

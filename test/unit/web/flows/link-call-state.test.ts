@@ -49,8 +49,8 @@ const S = {
   inCall: (): LinkCallState => ({ status: 'in-call', callId: ID }),
   full: (): LinkCallState => ({ status: 'full', callId: ID, members: 5, capacity: 5 }),
   ended: (): LinkCallState => ({ status: 'ended', callId: ID }),
-  left: (): LinkCallState => ({ status: 'left', callId: ID, removed: false }),
-  leftRemoved: (): LinkCallState => ({ status: 'left', callId: ID, removed: true }),
+  left: (): LinkCallState => ({ status: 'left', callId: ID }),
+  joiningAgain: (): LinkCallState => ({ status: 'joining', callId: ID, again: true }),
   mediaError: (): LinkCallState => ({ status: 'media-error', callId: ID, problem: DENIED }),
   mediaErrorNoCall: (): LinkCallState => ({ status: 'media-error', callId: null, problem: DENIED }),
   failed: (): LinkCallState => ({ status: 'failed', callId: ID, problem: CONNECTION_FAILED }),
@@ -96,23 +96,24 @@ for (const from of STATE_NAMES) move(from, 'open', { status: 'checking', callId:
 for (const from of ['checking', 'lobby', 'full'] as const) {
   move(from, 'availOpen', { status: 'lobby', callId: ID, members: 3, capacity: 5 });
 }
-for (const from of ['checking', 'lobby', 'joining', 'full', 'left', 'leftRemoved'] as const) {
+for (const from of ['checking', 'lobby', 'joining', 'joiningAgain', 'full', 'left'] as const) {
   move(from, 'availFull', { status: 'full', callId: ID, members: 5, capacity: 5 });
   move(from, 'availEnded', { status: 'ended', callId: ID });
 }
 // join: needs a call to join.
-for (const from of ['lobby', 'left', 'leftRemoved', 'full', 'failed', 'mediaError'] as const) {
+for (const from of ['lobby', 'left', 'full', 'failed', 'mediaError'] as const) {
   move(from, 'join', { status: 'joining', callId: ID });
 }
 move('joining', 'entered', { status: 'in-call', callId: ID });
-for (const from of ['inCall', 'joining'] as const) {
-  move(from, 'leave', { status: 'left', callId: ID, removed: false });
+move('joiningAgain', 'entered', { status: 'in-call', callId: ID });
+for (const from of ['inCall', 'joining', 'joiningAgain'] as const) {
+  move(from, 'leave', { status: 'left', callId: ID });
   move(from, 'ended', { status: 'ended', callId: ID });
 }
-move('inCall', 'removed', { status: 'left', callId: ID, removed: true });
+move('inCall', 'removed', { status: 'joining', callId: ID, again: true });
 // media-failed: while a camera is being asked for.
 move('creating', 'mediaFailed', { status: 'media-error', callId: null, problem: DENIED });
-for (const from of ['checking', 'lobby', 'joining'] as const) {
+for (const from of ['checking', 'lobby', 'joining', 'joiningAgain'] as const) {
   move(from, 'mediaFailed', { status: 'media-error', callId: ID, problem: DENIED });
 }
 // failed: from everywhere but the start page and an ended call; keeps the call, if any.
@@ -145,7 +146,7 @@ describe('linkCallTransition: create', () => {
     });
   }
 
-  for (const from of ['creating', 'checking', 'lobby', 'joining', 'inCall', 'full', 'left', 'leftRemoved'] as const) {
+  for (const from of ['creating', 'checking', 'lobby', 'joining', 'inCall', 'full', 'left', 'joiningAgain'] as const) {
     it(`create is ignored while ${from}`, () => {
       const state = S[from]();
       assert.equal(linkCallTransition(state, E.create), state);
@@ -198,14 +199,14 @@ describe('linkCallTransition: availability', () => {
     assert.equal(linkCallTransition(joining, E.availOpen), joining);
   });
 
-  for (const from of ['left', 'leftRemoved'] as const) {
+  for (const from of ['left'] as const) {
     it(`open: ${from} stays on "You left" (same object)`, () => {
       const state = S[from]();
       assert.equal(linkCallTransition(state, E.availOpen), state);
     });
   }
 
-  for (const from of ['checking', 'lobby', 'full', 'left', 'leftRemoved'] as const) {
+  for (const from of ['checking', 'lobby', 'full', 'left'] as const) {
     it(`full: ${from} → full with the counts`, () => {
       assert.deepEqual(linkCallTransition(S[from](), E.availFull), { status: 'full', callId: ID, members: 5, capacity: 5 });
     });
@@ -257,7 +258,7 @@ describe('linkCallTransition: availability', () => {
 });
 
 describe('linkCallTransition: join and entered', () => {
-  for (const from of ['lobby', 'left', 'leftRemoved', 'full', 'failed', 'mediaError'] as const) {
+  for (const from of ['lobby', 'left', 'full', 'failed', 'mediaError'] as const) {
     it(`join: ${from} → joining the same call`, () => {
       assert.deepEqual(linkCallTransition(S[from](), E.join), { status: 'joining', callId: ID });
     });
@@ -270,7 +271,7 @@ describe('linkCallTransition: join and entered', () => {
     });
   }
 
-  for (const from of ['idle', 'creating', 'checking', 'joining', 'inCall', 'ended'] as const) {
+  for (const from of ['idle', 'creating', 'checking', 'joining', 'joiningAgain', 'inCall', 'ended'] as const) {
     it(`join is ignored while ${from}`, () => {
       const state = S[from]();
       assert.equal(linkCallTransition(state, E.join), state);
@@ -281,7 +282,7 @@ describe('linkCallTransition: join and entered', () => {
     assert.deepEqual(linkCallTransition(S.joining(), E.entered), { status: 'in-call', callId: ID });
   });
 
-  for (const from of STATE_NAMES.filter((n) => n !== 'joining')) {
+  for (const from of STATE_NAMES.filter((n) => n !== 'joining' && n !== 'joiningAgain')) {
     it(`entered is ignored while ${from}`, () => {
       const state = S[from]();
       assert.equal(linkCallTransition(state, E.entered), state);
@@ -309,9 +310,9 @@ describe('linkCallTransition: join and entered', () => {
 });
 
 describe('linkCallTransition: leave, removed, ended', () => {
-  for (const from of ['inCall', 'joining'] as const) {
-    it(`leave: ${from} → left (not removed)`, () => {
-      assert.deepEqual(linkCallTransition(S[from](), E.leave), { status: 'left', callId: ID, removed: false });
+  for (const from of ['inCall', 'joining', 'joiningAgain'] as const) {
+    it(`leave: ${from} → left`, () => {
+      assert.deepEqual(linkCallTransition(S[from](), E.leave), { status: 'left', callId: ID });
     });
 
     it(`ended: ${from} → ended`, () => {
@@ -319,11 +320,16 @@ describe('linkCallTransition: leave, removed, ended', () => {
     });
   }
 
-  it('removed: in-call → left (removed)', () => {
-    assert.deepEqual(linkCallTransition(S.inCall(), E.removed), { status: 'left', callId: ID, removed: true });
+  it('removed: in-call → joining again (the page enters again by itself)', () => {
+    assert.deepEqual(linkCallTransition(S.inCall(), E.removed), { status: 'joining', callId: ID, again: true });
   });
 
-  for (const from of STATE_NAMES.filter((n) => n !== 'inCall' && n !== 'joining')) {
+  it('joining again: full when the seat was taken, in the call when entered', () => {
+    assert.deepEqual(run(S.inCall(), E.removed, E.availFull), { status: 'full', callId: ID, members: 5, capacity: 5 });
+    assert.deepEqual(run(S.inCall(), E.removed, E.entered), { status: 'in-call', callId: ID });
+  });
+
+  for (const from of STATE_NAMES.filter((n) => n !== 'inCall' && n !== 'joining' && n !== 'joiningAgain')) {
     it(`leave and ended are ignored while ${from}`, () => {
       const state = S[from]();
       assert.equal(linkCallTransition(state, E.leave), state);
@@ -363,7 +369,6 @@ describe('linkCallTransition: media-failed', () => {
     'full',
     'ended',
     'left',
-    'leftRemoved',
     'mediaError',
     'mediaErrorNoCall',
     'failed',

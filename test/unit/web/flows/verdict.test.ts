@@ -7,11 +7,13 @@ import {
   failedVerdict,
   networkVerdict,
   OLD_BROWSER,
+  stunOutcome,
   udpStatus,
   verdict,
   VerdictCode,
   type MediaFinding,
   type NetworkFinding,
+  type StunOutcome,
   type Verdict,
 } from '../../../../web/src/flows/verdict.js';
 import { linkProblem, mediaProblem } from '../../../../web/src/flows/problems.js';
@@ -21,7 +23,7 @@ type Kind = 'host' | 'srflx' | 'relay';
 /** A finding for the given candidate kinds; relays reached over `relayOver`. */
 function network(
   kinds: readonly Kind[],
-  opts: { relayOver?: RelayProtocol[]; stun?: boolean; turn?: boolean; udp?: boolean } = {},
+  opts: { relayOver?: RelayProtocol[]; stun?: boolean; turn?: boolean; udp?: boolean; said?: StunOutcome } = {},
 ): NetworkFinding {
   const relayProtocols = kinds.includes('relay') ? (opts.relayOver ?? ['udp']) : [];
   const summary: CandidateSummary = {
@@ -35,6 +37,8 @@ function network(
   return {
     summary,
     servers: { stun: opts.stun ?? true, turn: opts.turn ?? true, udp: opts.udp ?? opts.stun ?? true },
+    // What STUN said: by default, a public address when one was found, else that no STUN server answered.
+    stun: opts.said ?? (kinds.includes('srflx') ? 'found' : (opts.stun ?? true) ? 'unreachable' : 'none'),
     complete: true,
     relayRttMs: kinds.includes('relay') ? 40 : null,
   };
@@ -78,10 +82,32 @@ describe('networkVerdict', () => {
     }
   });
 
-  it('relay over TCP when no server was asked over UDP: relay only, UDP untested', () => {
+  it('relay over TCP when no server was asked over UDP: UDP untested; without STUN, not called blocked', () => {
     const net = network(['host', 'relay'], { relayOver: ['tcp'], stun: false, udp: false });
     assert.equal(udpStatus(net), 'unknown');
-    assert.equal(check(net).code, VerdictCode.relayOnly);
+    assert.equal(check(net).code, VerdictCode.noStun);
+    const asked = network(['host', 'relay'], { relayOver: ['tcp'], udp: false });
+    assert.equal(check(asked).code, VerdictCode.relayOnly, 'a STUN server that did not answer: relay only');
+  });
+
+  it("a STUN server that saw this device's own address (npm start, no NAT): direct connections work", () => {
+    const local = network(['host', 'relay'], { said: 'own-address' });
+    assert.equal(udpStatus(local), 'open', 'the STUN answer came back over UDP');
+    assert.deepEqual(check(local), { code: VerdictCode.ready, level: 'good', help: null });
+    const noRelay = check(network(['host'], { said: 'own-address', turn: false }));
+    assert.deepEqual(noRelay, { code: VerdictCode.noRelay, level: 'warning', relaySetUp: false, help: 'strict-firewall' });
+  });
+
+  it('no STUN server set up, the relay reached: calls connect, and the check cannot tell about beyond this network', () => {
+    const v = check(network(['host', 'relay'], { stun: false }));
+    assert.deepEqual(v, { code: VerdictCode.noStun, level: 'good', help: null });
+    assertPlain(v);
+  });
+
+  it('a STUN server set up but not reached, the relay reached: the network blocks direct connections', () => {
+    for (const said of ['unreachable', 'unknown'] as const) {
+      assert.equal(check(network(['host', 'relay'], { said })).code, VerdictCode.relayOnly, said);
+    }
   });
 
   it('relay of unknown transport (another browser): relay only, not a UDP verdict', () => {
@@ -130,6 +156,37 @@ describe('networkVerdict', () => {
     assert.equal(udpStatus(network(['relay'], { relayOver: ['udp', 'tcp'] })), 'open');
     assert.equal(udpStatus(network(['host'])), 'unknown');
     assert.equal(udpStatus(network([])), 'unknown');
+  });
+});
+
+describe('stunOutcome', () => {
+  const facts = {
+    srflx: false,
+    stunUrls: ['stun:127.0.0.1:3478'],
+    relayConfigured: true,
+    failedServers: [] as string[],
+    complete: true,
+  };
+
+  it('a public address of its own when one was found; none when no STUN server is set up', () => {
+    assert.equal(stunOutcome({ ...facts, srflx: true }), 'found');
+    assert.equal(stunOutcome({ ...facts, stunUrls: [] }), 'none');
+    assert.equal(stunOutcome({ ...facts, stunUrls: [], srflx: true }), 'found', 'a relay may find one too');
+  });
+
+  it("gathering that finished with no public address and no error: the STUN server saw this device's own", () => {
+    assert.equal(stunOutcome(facts), 'own-address');
+    const two = { ...facts, stunUrls: ['stun:a.example:3478', 'stun:b.example:3478'], failedServers: ['stun:a.example:3478'] };
+    assert.equal(stunOutcome(two), 'own-address', 'one of two answered');
+  });
+
+  it('unreachable when every STUN server failed, or the time ran out with no relay to blame', () => {
+    assert.equal(stunOutcome({ ...facts, failedServers: ['stun:127.0.0.1:3478'] }), 'unreachable');
+    assert.equal(stunOutcome({ ...facts, complete: false, relayConfigured: false }), 'unreachable');
+  });
+
+  it('unknown when the time ran out and a relay was asked too: either may be the one that never answered', () => {
+    assert.equal(stunOutcome({ ...facts, complete: false }), 'unknown');
   });
 });
 

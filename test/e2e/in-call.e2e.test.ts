@@ -1,0 +1,115 @@
+/**
+ * What people do in a call besides seeing each other, in real Chromium
+ * (fake cameras) against the emulator suite and the built site: text chat
+ * in a random chat and in a three-person call by link; mute and camera off;
+ * the safety code.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium, ParleyTab } from '../support/browser.js';
+import { clearFirestore } from '../support/emulator.js';
+
+/** Waits until none of the tab's own messages is still on its way. */
+async function allDelivered(tab: ParleyTab, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let states: string[] = [];
+  while (Date.now() < deadline) {
+    states = await tab.chatDeliveries();
+    if (states.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`messages still ${JSON.stringify(states)}`);
+}
+
+describe('in the call, end to end', () => {
+  let browser: Browser;
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  beforeEach(() => clearFirestore());
+  after(async () => {
+    await browser?.close();
+  });
+
+  async function randomPair(): Promise<[ParleyTab, ParleyTab]> {
+    const a = await ParleyTab.open(browser);
+    const b = await ParleyTab.open(browser);
+    await a.press('start');
+    await a.waitForStatus('searching', 60_000);
+    await b.press('start');
+    // Generous: a function's first start on a loaded machine has taken over 40 s.
+    await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]);
+    return [a, b];
+  }
+
+  it('random chat: messages both ways, in order, shown as text', async () => {
+    const [a, b] = await randomPair();
+    await a.sendChat('hi there');
+    await a.sendChat('<b>not bold</b>');
+    await b.waitForChat(['Stranger: hi there', 'Stranger: <b>not bold</b>']);
+    await b.sendChat('hello!');
+    await a.waitForChat(['You: hi there', 'You: <b>not bold</b>', 'Stranger: hello!']);
+    await a.sendChat('bye');
+    await b.waitForChat(['Stranger: hi there', 'Stranger: <b>not bold</b>', 'You: hello!', 'Stranger: bye']);
+    await Promise.all([allDelivered(a), allDelivered(b)]);
+    for (const t of [a, b]) await t.close();
+  });
+
+  it('a call by link of three: every message reaches both others, in order', async () => {
+    const host = await ParleyTab.open(browser, '/#/call/new');
+    await host.waitForStatus('in-call', 90_000);
+    const callId = await host.callId();
+    const guests: ParleyTab[] = [];
+    for (let i = 0; i < 2; i++) {
+      const g = await ParleyTab.open(browser, `/#/call/${callId}`);
+      await g.waitForStatus('lobby', 60_000);
+      await g.press('join');
+      await g.waitForStatus('in-call', 90_000);
+      guests.push(g);
+    }
+    const everyone = [host, ...guests];
+    await Promise.all(everyone.map((t) => t.decodesFromAll(2, 90_000)));
+    await host.sendChat('welcome');
+    await Promise.all(guests.map((g) => g.waitForChat(['Guest 1: welcome'])));
+    await guests[0]!.sendChat('thanks');
+    await guests[1]!.waitForChat(['Guest 1: welcome', 'Guest 2: thanks']);
+    await guests[1]!.sendChat('hi both');
+    await host.waitForChat(['You: welcome', 'Guest 2: thanks', 'Guest 3: hi both']);
+    await guests[0]!.waitForChat(['Guest 1: welcome', 'You: thanks', 'Guest 3: hi both']);
+    await guests[1]!.waitForChat(['Guest 1: welcome', 'Guest 2: thanks', 'You: hi both']);
+    await Promise.all(everyone.map((t) => allDelivered(t)));
+    for (const t of everyone) await t.close();
+  });
+
+  it('mute shows on the other page and its audio packets stop; camera off shows the placeholder, not a frozen frame', async () => {
+    const [a, b] = await randomPair();
+    await b.waitForPackets('audio', 'inbound', true);
+    await a.press('mic');
+    await b.waitForShown('#remote-muted');
+    await b.waitForPackets('audio', 'inbound', false);
+    await a.waitForPackets('audio', 'outbound', false);
+    await a.press('mic');
+    await b.waitForShown('#remote-muted', false);
+    await b.waitForPackets('audio', 'inbound', true);
+
+    await a.press('camera');
+    await b.waitForShown('#remote-camera-off');
+    await b.waitForPackets('video', 'inbound', false);
+    await a.press('camera');
+    await b.waitForShown('#remote-camera-off', false);
+    await b.waitForPackets('video', 'inbound', true);
+    await b.remoteFrame();
+    for (const t of [a, b]) await t.close();
+  });
+
+  it('both pages of a call show the same safety code', async () => {
+    const [a, b] = await randomPair();
+    await a.press('safety-toggle');
+    await b.press('safety-toggle');
+    const [atA, atB] = await Promise.all([a.safetyCodes(1), b.safetyCodes(1)]);
+    assert.deepEqual(atA, atB, 'the same code on both pages');
+    for (const t of [a, b]) await t.close();
+  });
+});

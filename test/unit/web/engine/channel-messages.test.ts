@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  CHANNEL_VERSION,
+  codePoints,
+  decodeChannelMessage,
+  encodeChannelMessage,
+  isChatText,
+  isDisplayName,
+  MAX_CHAT_CHARS,
+  MAX_FRAME_CHARS,
+  MAX_NAME_CHARS,
+  type ChannelMessage,
+} from '../../../../web/src/engine/channel-messages.js';
+
+const MESSAGES: readonly ChannelMessage[] = [
+  { type: 'heartbeat' },
+  { type: 'chat', id: 'a1', text: 'hello', sentAt: 1_700_000_000_000 },
+  { type: 'chat', id: 'a2', text: 'hi', sentAt: 1, name: 'Asha' },
+  { type: 'ack', id: 'a1' },
+  { type: 'media', audio: false, video: true, screen: null },
+  { type: 'media', audio: true, video: false, screen: '3' },
+  { type: 'bye' },
+];
+
+describe('the control channel codec', () => {
+  it('decodes what it encodes, for every type', () => {
+    for (const message of MESSAGES) {
+      assert.deepEqual(decodeChannelMessage(encodeChannelMessage(message)), { valid: true, message }, message.type);
+    }
+  });
+
+  it('writes the documented frames (docs/PROTOCOL.md)', () => {
+    assert.equal(encodeChannelMessage({ type: 'heartbeat' }), '{"v":1,"t":"beat"}');
+    assert.equal(encodeChannelMessage({ type: 'bye' }), '{"v":1,"t":"bye"}');
+    assert.equal(
+      encodeChannelMessage({ type: 'chat', id: 'x', text: 'hi', sentAt: 5 }),
+      '{"v":1,"t":"chat","id":"x","text":"hi","sentAt":5}',
+    );
+    assert.equal(
+      encodeChannelMessage({ type: 'media', audio: true, video: false, screen: '2' }),
+      '{"v":1,"t":"media","audio":true,"video":false,"screen":"2"}',
+    );
+    assert.equal(encodeChannelMessage({ type: 'ack', id: 'x' }), '{"v":1,"t":"ack","id":"x"}');
+  });
+
+  it("takes the heartbeat of pages before the codec, without a version, as version 1's", () => {
+    assert.deepEqual(decodeChannelMessage('{"t":"beat"}'), { valid: true, message: { type: 'heartbeat' } });
+  });
+
+  it('ignores a well-formed frame of an unknown type or version, without rejecting it', () => {
+    assert.deepEqual(decodeChannelMessage('{"v":1,"t":"reaction","emoji":"👍"}'), { valid: true, message: null });
+    assert.deepEqual(decodeChannelMessage(`{"v":${CHANNEL_VERSION + 1},"t":"chat","body":{}}`), { valid: true, message: null });
+  });
+
+  it('ignores fields it does not know in a known type (a newer page may add some)', () => {
+    assert.deepEqual(decodeChannelMessage('{"v":1,"t":"ack","id":"x","at":5}'), {
+      valid: true,
+      message: { type: 'ack', id: 'x' },
+    });
+  });
+
+  it('rejects malformed input without throwing, and says why', () => {
+    const cases: Array<[unknown, string]> = [
+      [new ArrayBuffer(8), 'not-text'],
+      [null, 'not-text'],
+      ['x'.repeat(MAX_FRAME_CHARS + 1), 'too-large'],
+      ['{"v":1,"t":"chat"', 'not-json'],
+      ['', 'not-json'],
+      ['[1,2]', 'bad-envelope'],
+      ['"beat"', 'bad-envelope'],
+      ['null', 'bad-envelope'],
+      ['{"v":1}', 'bad-envelope'],
+      ['{"v":"1","t":"beat"}', 'bad-envelope'],
+      ['{"v":0,"t":"beat"}', 'bad-envelope'],
+      ['{"v":1.5,"t":"beat"}', 'bad-envelope'],
+      ['{"v":1,"t":7}', 'bad-envelope'],
+      ['{"v":1,"t":"chat","id":"x","text":"","sentAt":1}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":"   \\n ","sentAt":1}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"","text":"hi","sentAt":1}', 'bad-fields'],
+      [`{"v":1,"t":"chat","id":"${'i'.repeat(65)}","text":"hi","sentAt":1}`, 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":"hi","sentAt":"now"}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":"hi","sentAt":-1}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":{"html":"<b>"},"sentAt":1}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":"hi","sentAt":1,"name":"a\\u0000b"}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":"hi","sentAt":1,"name":"\\u202eevil"}', 'bad-fields'],
+      ['{"v":1,"t":"chat","id":"x","text":"hi","sentAt":1,"name":5}', 'bad-fields'],
+      ['{"v":1,"t":"media","audio":"yes","video":true,"screen":null}', 'bad-fields'],
+      ['{"v":1,"t":"media","audio":true,"video":true,"screen":"has space"}', 'bad-fields'],
+      ['{"v":1,"t":"media","audio":true,"video":true,"screen":3}', 'bad-fields'],
+      ['{"v":1,"t":"ack"}', 'bad-fields'],
+    ];
+    for (const [frame, error] of cases) {
+      assert.deepEqual(decodeChannelMessage(frame), { valid: false, error }, String(frame).slice(0, 80));
+    }
+  });
+
+  it('reads only fields of the frame itself, never inherited ones', () => {
+    assert.deepEqual(decodeChannelMessage('{"v":1,"t":"constructor"}'), { valid: true, message: null });
+    assert.deepEqual(decodeChannelMessage('{"v":1,"t":"ack","__proto__":{"id":"x"}}'), { valid: false, error: 'bad-fields' });
+  });
+
+  it('bounds chat text at 1,000 characters as a person counts them (emoji are one)', () => {
+    const emoji = '😀'.repeat(MAX_CHAT_CHARS);
+    assert.equal(emoji.length, 2 * MAX_CHAT_CHARS, 'two UTF-16 units each');
+    assert.equal(codePoints(emoji), MAX_CHAT_CHARS);
+    assert.ok(isChatText(emoji));
+    assert.ok(!isChatText(`${emoji}!`));
+    assert.ok(isChatText('a'.repeat(MAX_CHAT_CHARS)));
+    assert.ok(!isChatText('a'.repeat(MAX_CHAT_CHARS + 1)));
+    const frame = encodeChannelMessage({ type: 'chat', id: 'x', text: emoji, sentAt: 1 });
+    assert.deepEqual(decodeChannelMessage(frame), { valid: true, message: { type: 'chat', id: 'x', text: emoji, sentAt: 1 } });
+    assert.deepEqual(
+      decodeChannelMessage(encodeChannelMessage({ type: 'chat', id: 'x', text: `${emoji}!`, sentAt: 1 })),
+      { valid: false, error: 'bad-fields' },
+      'one past the limit is refused by the receiver too',
+    );
+  });
+
+  it('the largest valid chat message fits in a frame, even with every character escaped', () => {
+    // The worst case for the frame's length: characters JSON writes as \\uXXXX.
+    const text = '\u0001'.repeat(MAX_CHAT_CHARS);
+    const name = 'n'.repeat(MAX_NAME_CHARS);
+    const frame = encodeChannelMessage({ type: 'chat', id: 'i'.repeat(64), text, sentAt: Number.MAX_SAFE_INTEGER, name });
+    assert.ok(frame.length <= MAX_FRAME_CHARS, `${frame.length} characters`);
+    assert.equal(decodeChannelMessage(frame).valid, true);
+  });
+
+  it('keeps markup as the text it is: decoding never interprets it', () => {
+    const text = '<img src=x onerror=alert(1)>';
+    assert.deepEqual(decodeChannelMessage(encodeChannelMessage({ type: 'chat', id: 'x', text, sentAt: 1 })), {
+      valid: true,
+      message: { type: 'chat', id: 'x', text, sentAt: 1 },
+    });
+  });
+
+  it('display names: 1 to 40 characters, no control or direction-override characters', () => {
+    assert.ok(isDisplayName('Asha'));
+    assert.ok(isDisplayName('த'.repeat(MAX_NAME_CHARS)));
+    assert.ok(!isDisplayName('த'.repeat(MAX_NAME_CHARS + 1)));
+    assert.ok(!isDisplayName('  '));
+    assert.ok(!isDisplayName('a\nb'));
+    assert.ok(!isDisplayName('\u2067x'));
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * LinkCallFlow in Chromium, with real WebRTC between flows of one page over
+ * the in-memory backend: a call by link never splits. A member whose link
+ * this page gave up on is linked again while both stay members (the knock
+ * and its answer, docs/PROTOCOL.md "Links rebuilt in the same mailbox"); a
+ * page the backend removed enters again by itself and keeps its seat in the
+ * others' grids; writes addressed to a link that is gone are not applied.
+ */
+import { LinkState } from '../../../web/src/engine/peer-link.js';
+import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
+import { assert, assertDeepEqual, assertEqual } from '../assert.js';
+import { Rig } from '../support/rig.js';
+import { sleep, waitUntil } from '../support/wait.js';
+
+const CONNECT_MS = 30_000;
+
+describe('LinkCallFlow: a call that never splits (real WebRTC, in-memory backend)', function () {
+  this.timeout(120_000);
+  let rig: Rig;
+  const flows: LinkCallFlow[] = [];
+
+  function flow(): { flow: LinkCallFlow; uid: string } {
+    const deps = rig.linkDeps({
+      getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: false, video: { width: 160, height: 120 } }),
+    });
+    const f = new LinkCallFlow(deps);
+    flows.push(f);
+    return { flow: f, uid: deps.uid };
+  }
+
+  const connectedTo = (f: LinkCallFlow) => f.peers.filter((p) => p.state === LinkState.connected).map((p) => p.id);
+  const describe_ = (all: { flow: LinkCallFlow }[]) =>
+    all.map(({ flow: f }) => `${f.state.status}: ${f.peers.map((p) => `${p.id.slice(0, 6)}=${p.state}`).join(' ')}`).join(' | ');
+
+  /** Waits until every flow is in the call and connected to every other. */
+  async function whole(all: { flow: LinkCallFlow; uid: string }[], what: string): Promise<void> {
+    await waitUntil(
+      () =>
+        all.every(
+          ({ flow: f, uid }) =>
+            f.state.status === 'in-call' &&
+            all.filter((o) => o.uid !== uid).every((o) => connectedTo(f).includes(o.uid)) &&
+            f.peers.length === all.length - 1,
+        ),
+      CONNECT_MS,
+      what,
+      () => describe_(all),
+    );
+  }
+
+  /** A call of three: A created it, B and C joined from its link. */
+  async function callOfThree() {
+    const a = flow();
+    await a.flow.create();
+    const callId = a.flow.state.status === 'in-call' ? a.flow.state.callId : null;
+    assert(callId !== null, `the call was created (${JSON.stringify(a.flow.state)})`);
+    const b = flow();
+    const c = flow();
+    for (const g of [b, c]) {
+      await g.flow.open(callId);
+      await g.flow.join();
+    }
+    const all = [a, b, c];
+    await whole(all, 'a call of three, all connected');
+    return { callId, a, b, c, all };
+  }
+
+  beforeEach(() => {
+    rig = new Rig();
+  });
+  afterEach(async () => {
+    for (const f of flows.splice(0)) f.reset();
+    await rig.cleanup();
+  });
+
+  it('a member this page gave up on is linked again while both stay members, through fresh mailbox tags', async () => {
+    const { callId, a, b, all } = await callOfThree();
+    const messagesBefore = rig.server.call(callId)!.messages.length;
+    // B's link to A closes under it (as when a page freezes and the other
+    // side's liveness check closes the link): A reads the closed channel as
+    // B gone; both are still members, so the two pages must find each other.
+    const link = b.flow.engine!.link(a.uid);
+    assert(link !== null, 'B has a link to A');
+    link.close();
+    await whole(all, 'A and B linked again');
+    const writes = rig.server.call(callId)!.messages.slice(messagesBefore);
+    const aToB = writes.filter((m) => m.from === a.uid && m.to === b.uid);
+    const bToA = writes.filter((m) => m.from === b.uid && m.to === a.uid);
+    assert(aToB.length > 0 && bToA.length > 0, 'both sides wrote while linking again');
+    // The rebuilt link talks with new ids: every later write names the other's link.
+    const lastA = aToB[aToB.length - 1]!.tag;
+    const lastB = bToA[bToA.length - 1]!.tag;
+    assertEqual(lastA.peer, lastB.link, "A's last write names B's new link");
+    assertEqual(lastB.peer, lastA.link, "B's last write names A's new link");
+    assertEqual(a.flow.state.status, 'in-call');
+    assertEqual(b.flow.state.status, 'in-call');
+  });
+
+  it('a page the backend removed (its presence lapsed) enters again by itself and keeps its seat in the grids', async () => {
+    const { callId, a, b, c, all } = await callOfThree();
+    const seatsBefore = a.flow.peers.map((p) => p.id);
+    assertDeepEqual(seatsBefore, [b.uid, c.uid]);
+    const states: string[] = [];
+    const stop = b.flow.onChange(() => {
+      const s = b.flow.state;
+      const name = s.status === 'joining' && s.again ? 'joining again' : s.status;
+      if (states[states.length - 1] !== name) states.push(name);
+    });
+    // What the sweeper does to a member whose presence lapsed.
+    rig.server.removeMember(callId, b.uid);
+    await waitUntil(
+      () => states.includes('joining again'),
+      CONNECT_MS,
+      'B to say it is joining again',
+      () => states.join(' → '),
+    );
+    await whole(all, 'B back in the call');
+    stop();
+    assert(states.includes('joining again'), `B said it is joining again (${states.join(' → ')})`);
+    assertEqual(states[states.length - 1], 'in-call');
+    // The backend put B at the end of its order; A's grid keeps B first.
+    assertDeepEqual(rig.server.call(callId)!.members, [a.uid, c.uid, b.uid]);
+    assertDeepEqual(
+      a.flow.peers.map((p) => p.id),
+      seatsBefore,
+      "B kept its seat in A's grid",
+    );
+  });
+
+  it('a removed page whose seat was taken meanwhile is told the call is full', async () => {
+    const { callId, a, b } = await callOfThree();
+    const d = flow();
+    const e = flow();
+    for (const g of [d, e]) {
+      await g.flow.open(callId);
+      await g.flow.join();
+    }
+    await waitUntil(() => e.flow.state.status === 'in-call', CONNECT_MS, 'E in the call');
+    // B lapses, and before B's page hears of it, a sixth person takes the
+    // seat (their enterCall runs at once; B's news arrives in a later task).
+    const sixth = await rig.linkDeps().connect();
+    rig.server.removeMember(callId, b.uid);
+    void sixth.calls.enter(callId);
+    await waitUntil(
+      () => b.flow.state.status === 'full',
+      CONNECT_MS,
+      'B told the call is full',
+      () => JSON.stringify(b.flow.state),
+    );
+    const members = rig.server.call(callId)!.members;
+    assert(members.includes(sixth.uid), 'the sixth has the seat');
+    assert(!members.includes(b.uid), 'B is not a member');
+    assertEqual(b.flow.peers.length, 0, 'B shows nobody');
+    assertEqual(a.flow.state.status, 'in-call');
+  });
+
+  it('a write addressed to a link that is gone is not applied (a stale description cannot take over a new link)', async () => {
+    const { callId, a, b, all } = await callOfThree();
+    const oldLink = b.flow.engine!.link(a.uid)!;
+    oldLink.close();
+    await whole(all, 'A and B linked again');
+    const writes = rig.server.call(callId)!.messages.filter((m) => m.from === a.uid && m.to === b.uid);
+    const staleTag = writes.find((m) => m.tag.peer !== '' && m.tag.peer !== writes[writes.length - 1]!.tag.peer)?.tag;
+    assert(staleTag !== undefined, 'A wrote to B on a link before the rebuilt one');
+    // A's page replays an old write (an offer on its old link, to B's old link).
+    const linkBefore = b.flow.engine!.link(a.uid);
+    b.flow.engine!.receive(a.uid, { description: { type: 'offer', sdp: 'v=0\r\n' } }, staleTag);
+    await sleep(500);
+    assertEqual(b.flow.engine!.link(a.uid), linkBefore, 'B kept its link');
+    assertEqual(b.flow.peers.find((p) => p.id === a.uid)?.state, LinkState.connected, 'and it stays connected');
+  });
+});

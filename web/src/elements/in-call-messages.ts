@@ -1,0 +1,85 @@
+/**
+ * The words of the in-call features (text chat, and the controls beside
+ * it): a second table beside messages.ts, typed the same way and checked by
+ * the same test, kept apart only so that it loads with the in-call chunk
+ * (elements/in-call-elements.ts) instead of with the page before a call.
+ * Pure, like messages.ts.
+ */
+import { MAX_CHAT_CHARS } from '../engine/channel-messages.js';
+import type { ChatAuthor, SendRefusal } from '../features/chat.js';
+import type { Delivery } from '../features/chat-rules.js';
+import { formatNumber, guestName, LABELS } from './messages.js';
+
+// ---- Text chat ------------------------------------------------------------------------
+
+/**
+ * Who wrote a chat message. A chosen name is the sender's own claim, so a
+ * member's number stays beside it: two people cannot pass for each other.
+ */
+export function chatAuthorName(author: ChatAuthor): string {
+  switch (author.kind) {
+    case 'you':
+      return LABELS.you();
+    case 'stranger':
+      return LABELS.stranger();
+    case 'guest':
+      return author.name === null ? guestName(author.number) : `${author.name} (${guestName(author.number)})`;
+  }
+}
+
+/** What became of a message one sent; '' once delivered (the usual case says nothing). */
+export function deliveryText(d: Delivery): string {
+  switch (d.status) {
+    case 'sending':
+      return 'Sending…';
+    case 'delivered':
+      return '';
+    case 'not-delivered':
+      return d.of > 1 && d.reached > 0
+        ? `Not delivered to everyone (${formatNumber(d.reached)} of ${formatNumber(d.of)} got it)`
+        : 'Not delivered';
+  }
+}
+
+/** Why a message was not sent; `length` is how many characters it has. */
+export const SEND_REFUSAL: { readonly [R in SendRefusal]: (length: number) => string } = {
+  empty: () => 'Type a message first.',
+  'too-long': (length) => `Too long: ${formatNumber(length)} characters, at most ${formatNumber(MAX_CHAT_CHARS)}.`,
+  'too-fast': () => 'Slow down: at most 5 messages in 3 seconds.',
+  nobody: () => 'Nobody is here to read it.',
+};
+
+/** How many unread messages the closed chat holds, for the badge's accessible name. */
+export function unreadText(n: number): string {
+  return n === 1 ? '1 unread message' : `${formatNumber(n)} unread messages`;
+}
+
+/** What an empty chat says: where messages go. */
+export function chatEmptyText(kind: 'random' | 'link'): string {
+  return kind === 'random'
+    ? "Messages go to the stranger over the call's encrypted connection: Parley's servers never see them."
+    : "Messages go to everyone in the call over its encrypted connections: Parley's servers never see them.";
+}
+
+// ---- Buttons and labels ---------------------------------------------------------------
+
+/** A button's name with its keyboard shortcut, e.g. "Mute (M)". */
+export function withShortcut(label: string, key: string): string {
+  return `${label} (${key})`;
+}
+
+export const IN_CALL_LABELS = {
+  chat: () => 'Chat',
+  chatInput: () => 'Message',
+  chatPlaceholder: () => 'Type a message, Enter to send',
+  send: () => 'Send',
+  displayName: () => 'Your name in this call (kept on this device only)',
+  displayNamePlaceholder: () => 'Guest',
+  mute: () => 'Mute',
+  unmute: () => 'Unmute',
+  stopVideo: () => 'Stop video',
+  startVideo: () => 'Start video',
+  safetyCode: () => 'Safety code',
+  safetyCodeHint: () => 'Read it to each other: if it matches, nobody is in the middle.',
+  safetyCodePending: () => 'Once connected…',
+} as const satisfies Readonly<Record<string, () => string>>;

@@ -1,0 +1,49 @@
+/**
+ * What a page does in a call besides sending and showing media, attached to
+ * the call as one object: text chat, mute and camera off, the safety code
+ * (and, the same way, the others). One chunk, loaded after the first Start or Join
+ * (flows/in-call.ts): the page before a call does not carry it.
+ */
+import type { Call } from '../engine/call.js';
+import { CallChat, type ChatOptions } from './chat.js';
+import { MediaState, type MediaSwitch } from './media-state.js';
+import { SafetyCodes } from './safety-codes.js';
+
+export interface InCallOptions extends ChatOptions {
+  /** The page's camera and microphone (engine/local-media.ts). */
+  readonly media: MediaSwitch;
+  /** The call's id, once known (a random call's comes with the queue's answer): part of the safety code. */
+  callId(): string | null;
+}
+
+export class InCall {
+  readonly chat: CallChat;
+  readonly media: MediaState;
+  /** Each link's safety code, to read to each other. */
+  readonly safety: SafetyCodes;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(call: Call, options: InCallOptions) {
+    this.chat = new CallChat(call, options);
+    this.media = new MediaState(call, options.media);
+    this.safety = new SafetyCodes(call, options.callId);
+    for (const part of [this.chat, this.media, this.safety]) part.onChange(() => this.notify());
+  }
+
+  /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The call is over for this page: stop listening; what is shown stays readable. */
+  detach(): void {
+    this.chat.detach();
+    this.media.detach();
+    this.safety.detach();
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}
