@@ -14,11 +14,12 @@ import type { Browser } from 'puppeteer-core';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits } from '../../web/src/engine/bitrate-policy.js';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, ROOT, userPool } from '../support/emulator.js';
-import { settledState, stampede, warmUp } from '../support/load.js';
+import { heartbeats, settledState, stampede, warmUp } from '../support/load.js';
 import { pairingViolations } from '../support/pairing-check.js';
 import { measureRelay } from './relay-bench.js';
 import { reportStall, resetTabs } from '../support/stall.js';
 import { summarize } from './stats.js';
+import { logEntries, opsBreakdown, totalOps, type LogEntry } from './function-log.js';
 import { measureGhosts } from './ghosts.js';
 import { measureQuality } from './quality-bench.js';
 import { measureWriteLatency } from './write-latency.js';
@@ -281,7 +282,9 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
     await clearFirestore();
     await drainTriggers();
     const offset = logSize();
+    const beatsBefore = heartbeats.count;
     const clients = await stampede(people, plan);
+    const waiterBeats = heartbeats.count - beatsBefore;
     const { calls, queue } = await settledState(db);
     const sentAt = new Map(clients.map((c) => [c.uid, c.sentAtMs]));
     const latency: number[] = [];
@@ -295,17 +298,31 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
     // The emulator writes function logs to firebase-debug.log asynchronously:
     // wait (a little) until every join of the round has its line.
     const readJoinLog = () =>
-      readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8')
-        .slice(offset)
-        .split('\n')
-        .filter((l) => l.includes('"message":"join"'));
+      logEntries(readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset)).filter((e) => e.message === 'join');
     const joinLog = await eventually(
       async () => (readJoinLog().length >= n ? readJoinLog() : null),
       30_000,
       'join log lines',
     ).catch(() => readJoinLog());
-    const races = joinLog.map((l) => Number(/"lostRaces":(\d+)/.exec(l)?.[1] ?? NaN)).filter(Number.isFinite);
+    const races = joinLog.map((e) => Number(e['lostRaces'])).filter(Number.isFinite);
     const s = summarize(latency);
+    // Where a join's time went, inside the function (its logged steps) and
+    // outside it (a client's wait that the function did not spend: the
+    // Functions emulator queuing and dispatching the request).
+    const stepsOf = (e: LogEntry) => (e['ms'] ?? {}) as Record<string, number>;
+    const steps: Record<string, number> = {};
+    for (const e of joinLog) for (const [step, ms] of Object.entries(stepsOf(e))) steps[step] = (steps[step] ?? 0) + ms;
+    const perJoin = Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, Math.round(ms / (joinLog.length || 1))]));
+    const matchedByCall = new Map(
+      joinLog.filter((e) => e['status'] === 'matched').map((e) => [e['callId'], stepsOf(e)['total']]),
+    );
+    const outside = clients
+      .filter((c) => c.outcome.status === 'matched')
+      .map(
+        (c) => c.answeredAtMs - c.sentAtMs - (matchedByCall.get(c.outcome.status === 'matched' ? c.outcome.callId : '') ?? NaN),
+      );
+    const usage = totalOps(joinLog);
+    const perJoinOps = (k: keyof typeof usage) => Math.round((usage[k] / (joinLog.length || 1)) * 10) / 10;
     report('pairing-under-load', {
       joiners: n,
       pairs: calls.length,
@@ -318,20 +335,29 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
         joinsThatRetried: races.filter((r) => r > 0).length,
         joins: races.length,
       },
+      // Waiting clients beat on their entries every 5 s like pages (test/support/load.ts).
+      waiterHeartbeats: waiterBeats,
+      // Mean ms per join in each step the function timed (matching/matchmaker.ts), `total` the whole function.
+      joinStepsMs: perJoin,
+      // A matched client's wait minus its join's own time: the emulator's queuing and dispatch.
+      outsideFunctionMs: { p50: summarize(outside).p50, p95: summarize(outside).p95 },
+      opsPerJoin: { reads: perJoinOps('reads'), writes: perJoinOps('writes') + perJoinOps('deletes') },
     });
     await users.closeAll();
   }
 }
 
-/** 4: Firestore operations for one complete call, clients and functions together. */
+/** 4: Firestore operations for one complete call, clients and functions together, each named. */
 async function measureCost(browser: Browser): Promise<void> {
   await clearFirestore();
   const a = tracked(await ParleyTab.open(browser));
   const b = tracked(await ParleyTab.open(browser));
-  // What each page's signaling counted (web/src/backend/firestore-mailbox.ts): its listeners' reads and its mailbox writes.
-  type ClientUsage = { reads: number; writes: number };
+  // What each page counted (web/src/backend/firestore-mailbox.ts, countUsage): its listeners' reads and its writes, by name.
+  type ClientUsage = { reads: number; writes: number; named: Record<string, { reads: number; writes: number }> };
   const usage = (t: ParleyTab) =>
-    t.page.evaluate(() => ({ ...((globalThis as { parleyUsage?: ClientUsage }).parleyUsage ?? { reads: 0, writes: 0 }) }));
+    t.page.evaluate(
+      () => JSON.parse(JSON.stringify((globalThis as { parleyUsage?: unknown }).parleyUsage ?? null)) as ClientUsage,
+    );
   // Sign-in happens at load; wait until both backends are up so their usage counters exist.
   await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
   const before = await Promise.all([usage(a), usage(b)]);
@@ -345,31 +371,55 @@ async function measureCost(browser: Browser): Promise<void> {
   await b.waitForStatus('partner-left');
   await b.press('stop');
   await b.waitForStatus('idle');
-  // Let the onCallDeleted trigger run and its log line land.
-  await new Promise((r) => setTimeout(r, 4_000));
-  writeFileSync(
-    join(ROOT, 'bench-results', 'functions-log.txt'),
-    readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset),
-  );
   const after = await Promise.all([usage(a), usage(b)]);
-  const fn = functionUsageSince(offset, callId);
-  const delta = (k: keyof ClientUsage) => after[0]![k] - before[0]![k] + after[1]![k] - before[1]![k];
-  const client = { reads: delta('reads'), writes: delta('writes') };
+  // The emulator writes function logs asynchronously, and the call's
+  // onCallDeleted trigger runs after the hang-up: wait (a little) for two
+  // joins, two leaves and this call's "call ended".
+  const read = () => {
+    const text = readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset);
+    const entries = logEntries(text).filter(
+      (e) => e.message === 'join' || e.message === 'leave' || (e.message === 'call ended' && e['callId'] === callId),
+    );
+    return { text, entries };
+  };
+  const complete = (entries: readonly LogEntry[]) =>
+    ['join', 'leave'].every((m) => entries.filter((e) => e.message === m).length >= 2) &&
+    entries.some((e) => e.message === 'call ended');
+  const { text, entries } = await eventually(
+    async () => {
+      const r = read();
+      return complete(r.entries) ? r : null;
+    },
+    30_000,
+    'join, leave and call ended log lines',
+  ).catch(() => read());
+  writeFileSync(join(ROOT, 'bench-results', 'functions-log.txt'), text);
+  const [a0, b0] = before;
+  const [a1, b1] = after;
+  const clientNamed: Record<string, { reads: number; writes: number }> = {};
+  for (const [was, now] of [
+    [a0, a1],
+    [b0, b1],
+  ] as const) {
+    for (const [what, u] of Object.entries(now?.named ?? {})) {
+      const had = was?.named[what] ?? { reads: 0, writes: 0 };
+      const sum = (clientNamed[what] ??= { reads: 0, writes: 0 });
+      sum.reads += u.reads - had.reads;
+      sum.writes += u.writes - had.writes;
+    }
+  }
+  const client = Object.values(clientNamed).reduce((s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes }), {
+    reads: 0,
+    writes: 0,
+  });
   // Billed reads made by the rules themselves (get()/exists()): the mailbox
   // rules make none (they judge the mailbox's own from/to), nor does the
   // call's get. Kept as a figure so a rule that starts reading shows here.
   const rulesReads = 0;
-  const functions = fn.reduce(
-    (s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes, deletes: s.deletes + u.deletes }),
-    {
-      reads: 0,
-      writes: 0,
-      deletes: 0,
-    },
-  );
+  const functions = totalOps(entries);
   await Promise.all([a.close(), b.close()]);
   report('signaling-cost', {
-    what: 'Firestore operations for one complete random call: 2 joins (call and 2 mailboxes), mailbox writes and listeners, hang-up, cleanup',
+    what: 'Firestore operations for one complete random call: 2 joins (call, 2 mailboxes, 2 presence), mailbox writes and listeners, 2 leaves, the call-ended cleanup',
     client,
     rulesReads,
     functions,
@@ -377,7 +427,9 @@ async function measureCost(browser: Browser): Promise<void> {
       reads: client.reads + rulesReads + functions.reads,
       writes: client.writes + functions.writes + functions.deletes,
     },
-    functionCalls: fn.map((u) => u.message),
+    // Who reads or writes what: the pages' operations by name, and each function's by message and document.
+    breakdown: { client: clientNamed, functions: opsBreakdown(entries) },
+    functionCalls: entries.map((e) => e.message),
     signalingHopsMatchToMedia: 1,
     hopsNote:
       'after the commit the callee already holds the offer (join response); only its answer must reach the caller, through its mailbox (candidates follow in the same document)',

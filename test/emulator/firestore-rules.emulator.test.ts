@@ -207,6 +207,7 @@ async function seed(): Promise<void> {
       uid: WAITER,
       room: 'ta',
       callId: 'reserved',
+      avoid: [STRANGER],
       seenAt: Timestamp.fromMillis(now - 10_000),
     });
     await setDoc(doc(db, 'queue', ROOMMATE), { uid: ROOMMATE, room: 'ta', callId: 'reserved2' });
@@ -383,6 +384,10 @@ describe('firestore.rules', () => {
       await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { room: 'hi' }));
       await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp(), leaseExpiresAt: serverTimestamp() }));
       await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp(), blocked: [] }));
+      // The avoid list comes only through join, validated and bounded.
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { avoid: [] }));
+      await denied(updateDoc(doc(as(WAITER), 'queue', WAITER), { seenAt: serverTimestamp(), avoid: [ROOMMATE] }));
+      await denied(updateDoc(doc(as(ROOMMATE), 'queue', ROOMMATE), { avoid: Array.from({ length: 50 }, (_, i) => `u${i}`) }));
       await denied(deleteDoc(doc(as(WAITER), 'queue', WAITER)));
     });
     it("denies a heartbeat on someone else's entry, with a made-up time, too soon after the last, or on no entry", async () => {

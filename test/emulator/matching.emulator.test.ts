@@ -149,6 +149,30 @@ describe('join and leave (Functions emulator)', () => {
     assert.notEqual(aAgain.callId, ab.callId);
   });
 
+  describe('avoid: whom a page just blocked or reported, before the block is stored', () => {
+    it('keeps a joiner from the waiter its join avoids, and the waiter free for anyone else', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      const aWaits = await a.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+      const bJoins = await b.call<JoinResult>('join', { room: 'ta', offer: fakeOffer(), avoid: [a.uid] });
+      assert.equal(bJoins.status, 'waiting', 'B is not paired with A, whom it avoids');
+      assert.deepEqual((await db.doc(`queue/${b.uid}`).get()).get('avoid'), [a.uid], "B's entry keeps it");
+      assert.equal((await db.doc(`blocks/${b.uid}`).get()).exists, false, 'no block is stored: the join alone holds it');
+      const cJoins = await c.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+      assert.equal(cJoins.status, 'matched');
+      assert.equal(cJoins.callId, aWaits.callId, 'C meets A, the longest waiting');
+    });
+
+    it('keeps a joiner away from a waiter whose join avoided the joiner', async () => {
+      const [a, b, c] = [await user(), await user(), await user()];
+      assert.equal((await a.call<JoinResult>('join', { room: 'ta', offer: fakeOffer(), avoid: [b.uid] })).status, 'waiting');
+      assert.equal((await b.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting', 'B may not take A');
+      assert.equal((await db.collection('calls').get()).size, 0);
+      const cJoins = await c.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+      assert.equal(cJoins.status, 'matched', 'C meets A, whom nothing keeps from C');
+      assert.deepEqual((await db.doc(`calls/${cJoins.callId}`).get()).get('members'), [c.uid, a.uid]);
+    });
+  });
+
   it('answers a waiter with when it will widen, and never widens when asked not to', async () => {
     const a = await user();
     const waiting = await a.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
@@ -234,6 +258,26 @@ describe('join and leave (Functions emulator)', () => {
         { code: 'invalid-request', field: 'offer.sdp', limit: 16384 },
       ],
       ['an unknown field', { room: 'any', offer: fakeOffer(), admin: true }, { code: 'invalid-request', field: 'data' }],
+      [
+        'too many uids to avoid',
+        { room: 'any', offer: fakeOffer(), avoid: Array.from({ length: 11 }, (_, i) => `u${i}`) },
+        { code: 'invalid-request', field: 'avoid', limit: 10 },
+      ],
+      [
+        'an avoid that is no list',
+        { room: 'any', offer: fakeOffer(), avoid: 'someone' },
+        { code: 'invalid-request', field: 'avoid' },
+      ],
+      [
+        'an avoid entry that is no uid',
+        { room: 'any', offer: fakeOffer(), avoid: ['abc', 'a/b'] },
+        { code: 'invalid-request', field: 'avoid[1]' },
+      ],
+      [
+        'an avoid entry longer than a uid',
+        { room: 'any', offer: fakeOffer(), avoid: ['u'.repeat(129)] },
+        { code: 'invalid-request', field: 'avoid[0]', limit: 128 },
+      ],
       [
         'a malformed renewal id',
         { room: 'any', offer: fakeOffer(), renewing: '../x' },

@@ -451,6 +451,56 @@ describe('moderation (Functions emulator)', () => {
     });
   }
 
+  describe('a block holds from the moment the page says so, while its own request is still on its way (issue 17, point 1)', () => {
+    /** The random calls, live now, that have both `x` and `y` as members. */
+    async function callsBetween(x: string, y: string): Promise<string[]> {
+      const calls = await db.collection('calls').where('members', 'array-contains', x).get();
+      return calls.docs.filter((d) => (d.get('members') as string[]).includes(y)).map((d) => d.id);
+    }
+
+    for (const order of ['blocker first', 'blocked first', 'at once'] as const) {
+      it(`C blocks D in their call; both join again (${order}) before the block is stored: never paired; the block then lands and holds`, async () => {
+        const { waiter: c, joiner: d, callId } = await pair('ta');
+        // C pressed Block: C's page ends its side and remembers D, but the
+        // block request has not reached the function (a cold start takes
+        // seconds). All the server gets meanwhile is the two joins; C's
+        // carries D, as the page sends it.
+        const joinC = () => c.call<JoinResult>('join', { room: 'ta', offer: fakeOffer(), avoid: [d.uid] });
+        const joinD = () => d.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+        let outcomes: JoinResult[];
+        if (order === 'at once') outcomes = await Promise.all([joinC(), joinD()]);
+        else if (order === 'blocker first') outcomes = [await joinC(), await joinD()];
+        else outcomes = [await joinD(), await joinC()];
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['waiting', 'waiting'],
+          'neither join paired the two, although nobody else waits',
+        );
+        assert.equal((await db.doc(`blocks/${c.uid}`).get()).exists, false, 'no block is stored: only the join said it');
+        assert.deepEqual(await callsBetween(c.uid, d.uid), [], 'their old call ended with the joins, and no new one');
+
+        // Someone else arrives: paired with one of the two, whom nothing keeps from them.
+        const e = await user();
+        const withE = await e.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });
+        assert.equal(withE.status, 'matched');
+        const members: readonly string[] = withE.status === 'matched' ? withE.members : [];
+        assert.ok(members.includes(c.uid) !== members.includes(d.uid), `E met exactly one of C and D: ${members.join(', ')}`);
+
+        // The block request arrives late, for the call that ended: stored as usual, for good.
+        await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history of the ended call');
+        await c.call('block', { callId });
+        assert.deepEqual((await db.doc(`blocks/${c.uid}`).get()).get('blocked'), [d.uid]);
+        // Whoever of the two still waits is not taken by the other, now by the stored block alone.
+        const left = members.includes(c.uid) ? d : c;
+        const other = left === c ? d : c;
+        await other.call('leave');
+        assert.equal((await left.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+        assert.equal((await other.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
+        assert.deepEqual(await callsBetween(c.uid, d.uid), []);
+      });
+    }
+  });
+
   it("a waiter's block holds even when its entry missed it (its join was writing the entry as the block was made)", async () => {
     const { victim, harasser } = await pastPair('ta');
     await victim.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() });

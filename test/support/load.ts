@@ -4,7 +4,8 @@
  * outcome, the benchmark (test/bench/run-bench.ts) times it.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type { JoinResult } from '../../functions/src/protocol/calls.js';
+import { doc, serverTimestamp, updateDoc } from 'firebase/firestore';
+import { QUEUE_COLLECTION, WAITING_HEARTBEAT_MS, type JoinResult } from '../../functions/src/protocol/calls.js';
 import { fakeOffer, type TestUser } from './emulator.js';
 import type { CallView, ClientView, QueueView } from './pairing-check.js';
 
@@ -31,19 +32,59 @@ export async function warmUp(users: readonly TestUser[]): Promise<void> {
   await Promise.all(users.map((u) => u.call('join', {}).catch(() => undefined)));
 }
 
-/** Fires every client's join at once (and the leavers' leave right after); returns what each was told. */
+/**
+ * What a waiting page does (web/src/backend/functions-matcher.ts,
+ * keepWaiting): every WAITING_HEARTBEAT_MS it writes `seenAt` on its queue
+ * entry, until the write is refused (the entry is gone: matched, or left)
+ * or `stop` is called. Each beat changes the entry's update time, which is
+ * what a pairing that read the entry just before must cope with.
+ */
+function keepWaiting(user: TestUser): { stop(): void; readonly beats: number } {
+  const ref = doc(user.db, QUEUE_COLLECTION, user.uid);
+  let beats = 0;
+  const timer = setInterval(() => {
+    updateDoc(ref, { seenAt: serverTimestamp() }).then(
+      () => beats++,
+      () => clearInterval(timer),
+    );
+  }, WAITING_HEARTBEAT_MS);
+  return {
+    stop: () => clearInterval(timer),
+    get beats() {
+      return beats;
+    },
+  };
+}
+
+/** Heartbeats written by waiting clients during the stampedes of this process (the bench reports them). */
+export const heartbeats = { count: 0 };
+
+/**
+ * Fires every client's join at once (and the leavers' leave right after);
+ * returns what each was told once every join has answered. A client told to
+ * wait beats on its entry like a page until then.
+ */
 export async function stampede(users: readonly TestUser[], plan: LoadPlan): Promise<ClientRun[]> {
-  return Promise.all(
-    users.map(async (user, i): Promise<ClientRun> => {
-      const room = plan.rooms[i % plan.rooms.length]!;
-      const left = plan.leaveEvery > 0 && i % plan.leaveEvery === plan.leaveEvery - 1;
-      const sentAtMs = Date.now();
-      const outcome = await join(user, room);
-      const answeredAtMs = Date.now();
-      if (left) await user.call('leave', {});
-      return { uid: user.uid, room, left, outcome, sentAtMs, answeredAtMs };
-    }),
-  );
+  const waiting: Array<ReturnType<typeof keepWaiting>> = [];
+  try {
+    return await Promise.all(
+      users.map(async (user, i): Promise<ClientRun> => {
+        const room = plan.rooms[i % plan.rooms.length]!;
+        const left = plan.leaveEvery > 0 && i % plan.leaveEvery === plan.leaveEvery - 1;
+        const sentAtMs = Date.now();
+        const outcome = await join(user, room);
+        const answeredAtMs = Date.now();
+        if (left) await user.call('leave', {});
+        else if (outcome.status === 'waiting') waiting.push(keepWaiting(user));
+        return { uid: user.uid, room, left, outcome, sentAtMs, answeredAtMs };
+      }),
+    );
+  } finally {
+    for (const w of waiting) {
+      w.stop();
+      heartbeats.count += w.beats;
+    }
+  }
 }
 
 /** Requests the Functions emulator dropped without an answer (HTTP status 0), retried. */

@@ -241,7 +241,10 @@ export class LinkCalls {
   /** The call, and the presence of its members; facts only for a link call. */
   private async read(callId: string, meter: UsageMeter): Promise<ReadCall> {
     const ref = this.call(callId);
-    const [snap, presence] = await Promise.all([readDoc(ref, meter), readQuery(ref.collection(MEMBERS_SUBCOLLECTION), meter)]);
+    const [snap, presence] = await Promise.all([
+      readDoc(ref, meter),
+      readQuery(ref.collection(MEMBERS_SUBCOLLECTION), meter, 'calls/members'),
+    ]);
     const members = new Map(presence.docs.map((d) => [d.id, d]));
     if (!snap.exists || !isLinkCall(snap.data())) return { snap, members, facts: null };
     const seenAtMs = new Map<string, number>();

@@ -26,6 +26,11 @@ export interface WaitingEntry {
   readonly seenAtMs?: number;
   /** People this waiter blocked: never paired with them. */
   readonly blocked?: readonly string[];
+  /**
+   * People this waiter's page asked to avoid with its join: those it just
+   * blocked or reported, whose block may not be stored yet. Never paired with them.
+   */
+  readonly avoid?: readonly string[];
   /** People this waiter was paired with a moment ago: paired again only if nobody else fits. */
   readonly recent?: readonly string[];
 }
@@ -36,7 +41,27 @@ export interface Seeker {
   /** Own room first: a partner from one's own room is preferred to one from Anyone. */
   readonly pools: readonly string[];
   readonly blocked?: ReadonlySet<string>;
+  /** Whom the seeker's page asked to avoid with this join (see WaitingEntry.avoid). */
+  readonly avoid?: ReadonlySet<string>;
   readonly recent?: ReadonlySet<string>;
+}
+
+/**
+ * Whether either of the two refuses the other: a stored block, or a page's
+ * avoid list, in either direction. Avoiding only ever restricts the one who
+ * asks, so it needs no proof; it holds from the join that carries it, before
+ * the block itself is stored.
+ */
+export function refuses(
+  seeker: Pick<Seeker, 'uid' | 'blocked' | 'avoid'>,
+  entry: Pick<WaitingEntry, 'uid' | 'blocked' | 'avoid'>,
+): boolean {
+  return (
+    (seeker.blocked?.has(entry.uid) ?? false) ||
+    (seeker.avoid?.has(entry.uid) ?? false) ||
+    (entry.blocked?.includes(seeker.uid) ?? false) ||
+    (entry.avoid?.includes(seeker.uid) ?? false)
+  );
 }
 
 /**
@@ -53,15 +78,9 @@ export function sharedPool(seeker: Pick<Seeker, 'pools'>, entry: Pick<WaitingEnt
   return seeker.pools.find((p) => entry.pools.includes(p)) ?? null;
 }
 
-/** Whether `entry` may be paired with `seeker` at all: not themself, alive, a common pool, no block either way. */
+/** Whether `entry` may be paired with `seeker` at all: not themself, alive, a common pool, no block or avoid either way. */
 export function isCompatible(seeker: Seeker, entry: WaitingEntry, nowMs: number): boolean {
-  return (
-    entry.uid !== seeker.uid &&
-    isLeaseLive(entry, nowMs) &&
-    sharedPool(seeker, entry) !== null &&
-    !seeker.blocked?.has(entry.uid) &&
-    !(entry.blocked?.includes(seeker.uid) ?? false)
-  );
+  return entry.uid !== seeker.uid && isLeaseLive(entry, nowMs) && sharedPool(seeker, entry) !== null && !refuses(seeker, entry);
 }
 
 /** Whether the two were paired a moment ago (either side remembers it). */

@@ -8,7 +8,7 @@
  */
 import { InvalidRequest } from './refusals.js';
 import { MAX_SDP_LENGTH } from './limits.js';
-import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, type SessionDescription } from '../protocol/calls.js';
+import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, MAX_AVOID, MAX_UID_LENGTH, type SessionDescription } from '../protocol/calls.js';
 import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
 
 /** The field an InvalidRequest names when the request as a whole is at fault (the callable protocol's `data`). */
@@ -25,12 +25,21 @@ export interface JoinRequest {
   readonly renewing?: string;
   /** Whether a long wait in a quiet room may pair the person from the Anyone pool (default true). */
   readonly widen: boolean;
+  /**
+   * Whom not to pair the person with (at most MAX_AVOID uids, no duplicates):
+   * the page's recent blocks and reports, which hold from this join on even
+   * if their own request has not been stored yet. The parser always sets
+   * it (empty when none was sent); callers inside the functions may omit it.
+   */
+  readonly avoid?: readonly string[];
 }
 
 /** Longest call id accepted where any call id may come (a random call's is a 20-character Firestore auto-id). */
 export const MAX_CALL_ID_LENGTH = 64;
 /** Firestore auto-ids are 20 alphanumerics; accept that shape only. */
 const CALL_ID = /^[A-Za-z0-9]{1,64}$/;
+/** The shape of a uid in `avoid`: what Firebase Auth makes for anonymous accounts, up to Auth's longest. */
+const UID = new RegExp(`^[A-Za-z0-9]{1,${MAX_UID_LENGTH}}$`);
 
 /** A JSON object (not null, not an array). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -98,10 +107,10 @@ export function parseDescription(value: unknown, expectedType: 'offer' | 'answer
 
 export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
-    throw new InvalidRequest(WHOLE_REQUEST, 'join expects an object: { room, offer, renewing?, widen? }.');
+    throw new InvalidRequest(WHOLE_REQUEST, 'join expects an object: { room, offer, renewing?, widen?, avoid? }.');
   }
   rejectForeignPrototype(data, 'The join request');
-  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen'], 'The join request');
+  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen', 'avoid'], 'The join request');
   const room = ownField(data, 'room');
   if (!isRoomId(room)) {
     throw new InvalidRequest('room', `"room" must be a room id: one of ${ROOMS.map((r) => r.id).join(', ')}.`);
@@ -112,8 +121,9 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (typeof widen !== 'boolean') {
     throw new InvalidRequest('widen', '"widen" must be true or false.');
   }
+  const avoid = parseAvoid(ownField(data, 'avoid'));
   const sentRenewing = ownField(data, 'renewing');
-  if (sentRenewing === undefined) return { room, offer, widen };
+  if (sentRenewing === undefined) return { room, offer, widen, avoid };
   const renewing = parseId(
     sentRenewing,
     'renewing',
@@ -121,7 +131,37 @@ export function parseJoinRequest(data: unknown): JoinRequest {
     MAX_CALL_ID_LENGTH,
     `"renewing" must be the call id that join returned (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
   );
-  return { room, offer, renewing, widen };
+  return { room, offer, renewing, widen, avoid };
+}
+
+/**
+ * join's `avoid`: absent, or an array of at most MAX_AVOID uids. A bounded
+ * list of ids is all it may be: it is stored in the waiting entry, which
+ * every pairing that looks at the entry reads.
+ */
+function parseAvoid(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new InvalidRequest('avoid', `"avoid" must be an array of at most ${MAX_AVOID} user ids.`);
+  }
+  if (value.length > MAX_AVOID) {
+    throw new InvalidRequest('avoid', `"avoid" holds too many user ids: at most ${MAX_AVOID} are accepted.`, MAX_AVOID);
+  }
+  const uids = new Set<string>();
+  for (let i = 0; i < value.length; i++) {
+    // Own elements only: a hole reads as missing, never as an inherited value.
+    const uid = Object.prototype.hasOwnProperty.call(value, i) ? (value[i] as unknown) : undefined;
+    uids.add(
+      parseId(
+        uid,
+        `avoid[${i}]`,
+        UID,
+        MAX_UID_LENGTH,
+        `Each entry of "avoid" must be a user id (1 to ${MAX_UID_LENGTH} letters and digits).`,
+      ),
+    );
+  }
+  return [...uids];
 }
 
 /** A parser for a callable that takes no arguments (nothing, null or an empty object). */

@@ -12,12 +12,15 @@ export function joinHandler(matchmaker: () => Matchmaker, gate: () => RequestGat
   return callable('join', gate, parseJoinRequest, async (uid, join, meter) => {
     const outcome = await matchmaker().join(uid, join, meter);
     // Never log the offer: SDP carries addresses. Usage is what Firestore bills.
-    // lostRaces: conditional writes retried (contention); usage stays last, the benchmark reads it there.
+    // lostRaces: conditional writes retried (contention); ms: time per step;
+    // ops: the operations by what they touched. usage stays last, the benchmark reads it there.
     logger.info('join', {
       room: join.room,
       status: outcome.status,
       callId: outcome.callId,
       lostRaces: meter.lostRaces,
+      ms: meter.phaseMs,
+      ops: meter.byName,
       usage: meter.usage,
     });
     return outcome;

@@ -8,7 +8,7 @@ import { callable } from './auth.js';
 export function leaveHandler(matchmaker: () => Matchmaker, gate: () => RequestGate) {
   return callable('leave', gate, parseLeaveRequest, async (uid, _request, meter) => {
     const result = await matchmaker().leave(uid, meter);
-    logger.info('leave', { ...result, usage: meter.usage });
+    logger.info('leave', { ...result, ops: meter.byName, usage: meter.usage });
     return { ...result };
   });
 }

@@ -20,6 +20,10 @@
  *   list is read with its other facts, a waiter's is in its entry (Report
  *   and Block update a waiting blocker's entry at once), and the waiter
  *   about to be taken has its blocks read once more (see confirmedPartner).
+ * - And from the moment the page says so: whom the page blocked or reported
+ *   lately comes with each join (`avoid`) and is kept in the entry, so a
+ *   block whose own request is still on its way (a cold function) holds
+ *   too, both ways (domain/pairing.ts, refuses).
  *
  * Rate limits are not counted here: every join and leave passed the
  * RequestGate first (handlers/auth.ts), refused or not.
@@ -87,6 +91,8 @@ export interface QueueDoc {
   readonly callId: string;
   /** Whom this person blocked: copied at join, and updated by Report and Block while the person waits. */
   readonly blocked: readonly string[];
+  /** Whom this person's page asked to avoid with its last join (recent blocks and reports, maybe not stored yet). */
+  readonly avoid: readonly string[];
   /** Whom this person was paired with a moment ago (skip memory). */
   readonly recent: readonly string[];
   /** When the person started waiting: the commit time of the first entry, kept by renewals. */
@@ -152,6 +158,7 @@ function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
     leaseExpiresAtMs: doc.leaseExpiresAt.toMillis(),
     ...(doc.seenAt instanceof Timestamp ? { seenAtMs: doc.seenAt.toMillis() } : {}),
     blocked: doc.blocked ?? [],
+    avoid: doc.avoid ?? [],
     recent: doc.recent ?? [],
     doc,
     snap,
@@ -195,7 +202,11 @@ export class FirestoreMatchmaker implements Matchmaker {
     return this.calls.where('members', 'array-contains', uid).where('kind', '==', 'random');
   }
 
-  async join(uid: string, { room, offer, renewing, widen }: JoinRequest, meter = new UsageMeter()): Promise<JoinResult> {
+  async join(
+    uid: string,
+    { room, offer, renewing, widen, avoid = [] }: JoinRequest,
+    meter = new UsageMeter(),
+  ): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
     // with the first attempt, reused by the retries of a lost race.
@@ -203,11 +214,14 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
       facts ??= this.personFacts(uid, nowMs, meter);
-      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await Promise.all([
-        readDoc(ownRef, meter),
-        readQuery(this.randomCallsOf(uid), meter),
-        facts,
-      ]);
+      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await meter.timed(
+        'reads',
+        Promise.all([
+          readDoc(ownRef, meter, 'queue (own entry)'),
+          readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
+          facts,
+        ]),
+      );
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it (as its waiter, the second member). Change
@@ -232,12 +246,18 @@ export class FirestoreMatchmaker implements Matchmaker {
       const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const waitingSinceMs = keepsPlace ? previous.createdAt.toMillis() : nowMs;
       const widened = widening(room, widen, waitingSinceMs, nowMs, this.settings().widenAfterMs);
-      const seeker: Seeker = { uid, pools: widened.pools, blocked: new Set(blocked), recent: new Set(recent) };
+      const seeker: Seeker = {
+        uid,
+        pools: widened.pools,
+        blocked: new Set(blocked),
+        avoid: new Set(avoid),
+        recent: new Set(recent),
+      };
 
       // Longest wait first; only after a lost race (a stampede) spread out.
       const partner = await this.confirmedPartner(
         seeker,
-        await this.candidates(widened.pools, null, meter),
+        await meter.timed('scan', this.candidates(widened.pools, null, meter, 'queue (scan)')),
         nowMs,
         attempt === 1 ? 1 : PAIRING_SPREAD,
         meter,
@@ -253,7 +273,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         const matched = this.pairInto(batch, partner, seeker, nowMs);
         if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
         try {
-          await batch.commit();
+          await meter.timed('commit', batch.commit());
         } catch (err) {
           if (!isLostRace(err)) throw err;
           meter.lostRace();
@@ -270,6 +290,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         offer,
         callId,
         blocked,
+        avoid,
         recent,
         // The commit time: it orders entries the way the look after queuing needs.
         createdAt: keepsPlace ? previous.createdAt : FieldValue.serverTimestamp(),
@@ -282,7 +303,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       else batch.create(ownRef, entry);
       let results;
       try {
-        results = await batch.commit();
+        results = await meter.timed('commit', batch.commit());
       } catch (err) {
         if (!isLostRace(err)) throw err;
         meter.lostRace();
@@ -311,7 +332,7 @@ export class FirestoreMatchmaker implements Matchmaker {
   private async personFacts(uid: string, nowMs: number, meter: UsageMeter): Promise<PersonFacts> {
     const [ban, blocks, history] = await Promise.all([
       readDoc(this.db.collection(BANS).doc(uid), meter),
-      readDoc(this.db.collection(BLOCKS).doc(uid), meter),
+      readDoc(this.db.collection(BLOCKS).doc(uid), meter, 'blocks (own)'),
       // Written by the call trigger when a call ends.
       readQuery(
         this.db
@@ -321,6 +342,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           .orderBy('endedAt', 'desc')
           .limit(SKIP_MEMORY_SIZE),
         meter,
+        'history (skip memory)',
       ),
     ]);
     const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
@@ -347,14 +369,17 @@ export class FirestoreMatchmaker implements Matchmaker {
       const nowMs = this.now();
       // An entry that just entered a pool (new, or widened) must look at the
       // whole pool; a renewal in place only at those who came before it.
-      const candidates = await this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter);
+      const candidates = await meter.timed(
+        'look again',
+        this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter, 'queue (look again)'),
+      );
       const partner = await this.confirmedPartner(queued.seeker, candidates, nowMs, attempt === 1 ? 1 : PAIRING_SPREAD, meter);
       if (partner === null) return waiting;
       const batch = new MeteredBatch(this.db, meter);
       const matched = this.pairInto(batch, partner, queued.seeker, nowMs);
       batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
       try {
-        await batch.commit();
+        await meter.timed('commit', batch.commit());
         return matched;
       } catch (err) {
         if (!isLostRace(err)) throw err;
@@ -362,7 +387,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       }
       // Lost: either someone took us (our call is being created: wait for it)
       // or someone took our partner (look again).
-      const own = await readDoc(queued.ref, meter);
+      const own = await readDoc(queued.ref, meter, 'queue (own entry)');
       if (!own.exists || !own.updateTime?.isEqual(queued.updateTime)) return waiting;
     }
     return waiting;
@@ -388,7 +413,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (;;) {
       const partner = choosePartner(seeker, left, nowMs, { spread });
       if (partner === null) return null;
-      const blocks = await readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter);
+      const blocks = await meter.timed(
+        'confirm',
+        readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter, 'blocks (partner)'),
+      );
       const blocked = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
       if (!blocked.includes(seeker.uid)) return partner;
       left = left.filter((c) => c.uid !== partner.uid);
@@ -400,12 +428,17 @@ export class FirestoreMatchmaker implements Matchmaker {
    * ones queued no later than that, nearest first: simultaneous joiners then
    * look at different entries instead of all at the oldest few.
    */
-  private async candidates(pools: readonly string[], upTo: Timestamp | null, meter: UsageMeter): Promise<Candidate[]> {
+  private async candidates(
+    pools: readonly string[],
+    upTo: Timestamp | null,
+    meter: UsageMeter,
+    what: string,
+  ): Promise<Candidate[]> {
     const snaps = await Promise.all(
       pools.map((pool) => {
         let q = this.queue.where('pools', 'array-contains', pool);
         q = upTo === null ? q.orderBy('createdAt', 'asc') : q.where('createdAt', '<=', upTo).orderBy('createdAt', 'desc');
-        return readQuery(q.limit(PAIRING_SCAN_LIMIT), meter);
+        return readQuery(q.limit(PAIRING_SCAN_LIMIT), meter, what);
       }),
     );
     const byUid = new Map<string, Candidate>();
@@ -454,7 +487,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     // unchanged, so no call is created between the read and the commit.
     const ownRef = this.queue.doc(uid);
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
-      const [own, ownCalls] = await Promise.all([readDoc(ownRef, meter), readQuery(this.randomCallsOf(uid), meter)]);
+      const [own, ownCalls] = await Promise.all([
+        readDoc(ownRef, meter, 'queue (own entry)'),
+        readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
+      ]);
       const batch = new MeteredBatch(this.db, meter);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
       endRandomCallsInto(batch, this.db, ownCalls.docs);

@@ -34,20 +34,36 @@ export function isLostRace(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && LOST_RACE.has((err as { code: number }).code);
 }
 
-/** Reads one document, counted. */
+/**
+ * What an operation on `ref` is counted under when the caller names nothing
+ * more precise: its collection path without ids (`queue`, `calls/signals`).
+ */
+export function collectionOf(ref: DocumentReference): string {
+  return ref.parent.path
+    .split('/')
+    .filter((_, i) => i % 2 === 0)
+    .join('/');
+}
+
+/** Reads one document, counted (under `what`, or its collection). */
 export async function readDoc<T extends DocumentData>(
   ref: DocumentReference<T>,
   meter: UsageMeter,
+  what = collectionOf(ref),
 ): Promise<DocumentSnapshot<T>> {
   const snap = await ref.get();
-  meter.read(1);
+  meter.read(1, what);
   return snap;
 }
 
-/** Runs a query, counted as Firestore bills it. */
-export async function readQuery<T extends DocumentData>(query: Query<T>, meter: UsageMeter): Promise<QuerySnapshot<T>> {
+/** Runs a query, counted as Firestore bills it, under `what`. */
+export async function readQuery<T extends DocumentData>(
+  query: Query<T>,
+  meter: UsageMeter,
+  what: string,
+): Promise<QuerySnapshot<T>> {
   const snap = await query.get();
-  meter.read(queryReads(snap.size));
+  meter.read(queryReads(snap.size), what);
   return snap;
 }
 
@@ -57,8 +73,8 @@ export async function readQuery<T extends DocumentData>(query: Query<T>, meter: 
  */
 export class MeteredBatch {
   private readonly batch: WriteBatch;
-  private writes = 0;
-  private deletes = 0;
+  /** The operations of this batch, by name; they count only if it commits. */
+  private readonly ops: Array<{ readonly what: string; readonly delete: boolean }> = [];
 
   constructor(
     db: Firestore,
@@ -69,38 +85,45 @@ export class MeteredBatch {
 
   /** Index of the next write, to find its result after commit. */
   get size(): number {
-    return this.writes + this.deletes;
+    return this.ops.length;
   }
 
   /** Fails the batch if the document exists. */
-  create<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+  create<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>, what = collectionOf(ref)): void {
     this.batch.create(ref, data);
-    this.writes++;
+    this.ops.push({ what, delete: false });
   }
 
   /** Writes the whole document, whatever was there (no condition). */
-  set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+  set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>, what = collectionOf(ref)): void {
     this.batch.set(ref, data);
-    this.writes++;
+    this.ops.push({ what, delete: false });
   }
 
   /** Fails the batch if the document changed (or vanished) since `lastUpdateTime`. */
-  update<T extends DocumentData>(ref: DocumentReference<T>, data: UpdateData<T>, precondition: Precondition): void {
+  update<T extends DocumentData>(
+    ref: DocumentReference<T>,
+    data: UpdateData<T>,
+    precondition: Precondition,
+    what = collectionOf(ref),
+  ): void {
     this.batch.update(ref, data, precondition);
-    this.writes++;
+    this.ops.push({ what, delete: false });
   }
 
   /** With a precondition, fails the batch if the document changed since it was read. */
-  delete(ref: DocumentReference, precondition?: Precondition): void {
+  delete(ref: DocumentReference, precondition?: Precondition, what = collectionOf(ref)): void {
     if (precondition) this.batch.delete(ref, precondition);
     else this.batch.delete(ref);
-    this.deletes++;
+    this.ops.push({ what, delete: true });
   }
 
   async commit(): Promise<WriteResult[]> {
     const results = await this.batch.commit();
-    this.meter.write(this.writes);
-    this.meter.delete(this.deletes);
+    for (const op of this.ops) {
+      if (op.delete) this.meter.delete(1, op.what);
+      else this.meter.write(1, op.what);
+    }
     return results;
   }
 }

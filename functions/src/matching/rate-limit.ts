@@ -97,7 +97,7 @@ export class RequestGate {
    * remembered.
    */
   async run<T>(uid: string, action: RateAction, meter: UsageMeter, work: () => Promise<T>): Promise<T> {
-    await this.admit(uid, action, meter);
+    await meter.timed('gate', this.admit(uid, action, meter));
     const key = `${uid}_${action}`;
     const bannedUntil = this.bans.get(key, this.now());
     if (bannedUntil !== null) throw new Banned(bannedUntil);

@@ -25,6 +25,7 @@ import type {
 } from 'firebase-admin/firestore';
 import { backoffMs, isContention } from '../domain/backoff.js';
 import { queryReads, UsageMeter } from '../domain/usage.js';
+import { collectionOf } from './optimistic.js';
 
 /** Whole-transaction attempts before the error reaches the caller. */
 const ATTEMPTS = 6;
@@ -39,37 +40,37 @@ export class MeteredTransaction {
     private readonly reads: UsageMeter,
   ) {}
 
-  async getDoc<T extends DocumentData>(ref: DocumentReference<T>): Promise<DocumentSnapshot<T>> {
+  async getDoc<T extends DocumentData>(ref: DocumentReference<T>, what = collectionOf(ref)): Promise<DocumentSnapshot<T>> {
     const snap = await this.tx.get(ref);
-    this.reads.read(1);
+    this.reads.read(1, what);
     return snap;
   }
 
-  async query<T extends DocumentData>(query: Query<T>): Promise<QuerySnapshot<T>> {
+  async query<T extends DocumentData>(query: Query<T>, what = 'query'): Promise<QuerySnapshot<T>> {
     const snap = await this.tx.get(query);
-    this.reads.read(queryReads(snap.size));
+    this.reads.read(queryReads(snap.size), what);
     return snap;
   }
 
-  set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+  set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>, what = collectionOf(ref)): void {
     this.tx.set(ref, data);
-    this.writes.write();
+    this.writes.write(1, what);
   }
 
-  create<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>): void {
+  create<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>, what = collectionOf(ref)): void {
     this.tx.create(ref, data);
-    this.writes.write();
+    this.writes.write(1, what);
   }
 
   /** Fails the transaction if the document does not exist. */
-  update<T extends DocumentData>(ref: DocumentReference<T>, data: UpdateData<T>): void {
+  update<T extends DocumentData>(ref: DocumentReference<T>, data: UpdateData<T>, what = collectionOf(ref)): void {
     this.tx.update(ref, data);
-    this.writes.write();
+    this.writes.write(1, what);
   }
 
-  delete(ref: DocumentReference): void {
+  delete(ref: DocumentReference, what = collectionOf(ref)): void {
     this.tx.delete(ref);
-    this.writes.delete();
+    this.writes.delete(1, what);
   }
 }
 
@@ -86,7 +87,7 @@ export async function runContended<T>(
         committed = new MeteredTransaction(tx, meter);
         return body(committed);
       });
-      if (committed) meter.add(committed.writes.usage);
+      if (committed) meter.add(committed.writes);
       return result;
     } catch (err) {
       if (!isContention(err) || attempt >= ATTEMPTS) throw err;

@@ -133,7 +133,18 @@ export function signalId(from: string, to: string): string {
   return `${from}_${to}`;
 }
 
-/** `join({room, offer, renewing?, widen?})`: paired at once, or queued. */
+/**
+ * Most uids one `join` may ask to avoid (`avoid`): the people this page
+ * blocked or reported lately, whose block may still be on its way to the
+ * server. Ten covers the blocks of one sitting; the stored blocks hold every
+ * one for good once its request lands, so the page sends its newest ten.
+ */
+export const MAX_AVOID = 10;
+
+/** Longest uid accepted where a uid may come (Firebase Auth allows 128; anonymous uids have 28 letters and digits). */
+export const MAX_UID_LENGTH = 128;
+
+/** `join({room, offer, renewing?, widen?, avoid?})`: paired at once, or queued. */
 export type JoinResult =
   /**
    * Queued. The call will be created under `callId` when someone arrives.

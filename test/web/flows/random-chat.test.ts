@@ -349,6 +349,64 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(b.session.state.status, 'searching');
   });
 
+  describe('a block or report holds from the moment the page says so, while its request is slow', () => {
+    /** Whether the server paired `x` and `y` since its log had `since` lines (the log names every match). */
+    function pairedSince(since: number, x: string, y: string): boolean {
+      return rig.server.log.slice(since).some((line) => {
+        const [, joiner, waiter] = /^(\S+) join \S+: matched with (\S+) /.exec(line) ?? [];
+        return (joiner === x && waiter === y) || (joiner === y && waiter === x);
+      });
+    }
+
+    it('Block during a call, both press Next at once: never paired again, and a third person meets one of them', async function () {
+      this.timeout(60000);
+      const { a, b } = await connectedPair('ta');
+      const since = rig.server.log.length;
+      assert(pairedSince(0, a.uid, b.uid), 'the log shows the first pairing');
+      const release = rig.server.holdModeration();
+      const blocking = b.session.block();
+      assertEqual(b.session.state.status, 'ended-by-you');
+      await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+      await Promise.all([a.session.next(), b.session.next()]);
+      await sleep(1500);
+      assert(!rig.server.blocks.has(b.uid), 'the block is not stored yet: only the page knows of it');
+      assertEqual(a.session.state.status, 'searching');
+      assertEqual(b.session.state.status, 'searching');
+      assert(!pairedSince(since, a.uid, b.uid), `paired again: ${rig.server.log.join('; ')}`);
+
+      const c = rig.session();
+      await c.session.start('ta');
+      await waitForStatus(c.session, 'connected', CONNECT_MS);
+      assert(!pairedSince(since, a.uid, b.uid), 'still not paired with each other');
+
+      release();
+      await blocking;
+      assert(rig.server.blocks.get(b.uid)?.has(a.uid), 'the block is stored once its request arrives');
+    });
+
+    it('Report of the last stranger while searching: our waiting place avoids them at once', async function () {
+      this.timeout(60000);
+      const { a, b } = await connectedPair('kn');
+      const since = rig.server.log.length;
+      await a.session.next();
+      await waitForStatus(a.session, 'searching', 5000);
+      await waitUntil(() => rig.server.isWaiting(a.uid), 5000, 'a waits again');
+      await waitForStatus(b.session, 'partner-left', LEAVE_MS);
+      const release = rig.server.holdModeration();
+      // The renewals of these tests never fire by themselves (TEST_TIMING): only the report renews a's place.
+      const reporting = a.session.report('harassment');
+      await b.session.next();
+      await sleep(1500);
+      assertDeepEqual(rig.server.reports, [], 'the report is not stored yet');
+      assertEqual(a.session.state.status, 'searching');
+      assertEqual(b.session.state.status, 'searching');
+      assert(!pairedSince(since, a.uid, b.uid), `paired again: ${rig.server.log.join('; ')}`);
+      release();
+      await reporting;
+      assertEqual(rig.server.reports.length, 1);
+    });
+  });
+
   it('offers Report and Block for the last stranger after Next, without stopping the new search', async function () {
     this.timeout(40000);
     const { a, b } = await connectedPair('ml');

@@ -98,6 +98,8 @@ interface WaitingEntry {
   readonly waitingSinceMs: number;
   /** Where the entry can be found: its room, and 'any' once widened. */
   readonly pools: readonly string[];
+  /** Whom the waiter's page asked to avoid with its join (its recent blocks and reports). */
+  readonly avoid: readonly string[];
 }
 
 export interface MemoryServerOptions {
@@ -125,6 +127,8 @@ export class MemoryServer {
   readonly missCallCreation = new Set<string>();
   /** Who blocked whom (report blocks too), as the functions keep it. */
   readonly blocks = new Map<string, Set<string>>();
+  /** While set, Report and Block requests wait for it, as behind a cold or slow function (holdModeration). */
+  private moderationHeld: Promise<void> | null = null;
   readonly reports: Array<{ reporter: string; reported: string; reason: string; callId: string }> = [];
   /** Each page's records that its link connected, in order (see recordConnected). */
   readonly connectedRecords: Array<{ callId: string; uid: string }> = [];
@@ -175,11 +179,13 @@ export class MemoryServer {
       },
       report: async (callId, reason) => {
         await nextTask();
+        await this.moderationHeld;
         const reported = this.moderate(uid, callId);
         this.reports.push({ reporter: uid, reported, reason, callId });
       },
       block: async (callId) => {
         await nextTask();
+        await this.moderationHeld;
         this.moderate(uid, callId);
       },
     };
@@ -270,6 +276,19 @@ export class MemoryServer {
     return this.waiting.has(uid);
   }
 
+  /**
+   * Holds every Report and Block request until the returned function is
+   * called: the block is stored only then, as with a cold `block` function.
+   */
+  holdModeration(): () => void {
+    let release = () => {};
+    this.moderationHeld = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.moderationHeld = null;
+      release();
+    };
+  }
+
   /** Ids of the random calls `uid` is a member of. */
   callsOf(uid: string): string[] {
     return [...this.calls.values()].filter((c) => c.kind === 'random' && c.members.includes(uid)).map((c) => c.id);
@@ -289,7 +308,7 @@ export class MemoryServer {
   }
 
   /** The pairing itself; `join` of the Matcher is this after a network hop. */
-  join(uid: string, room: string, offer: SessionDescription, { renewing, widen }: JoinOptions): JoinResult {
+  join(uid: string, room: string, offer: SessionDescription, { renewing, widen, avoid = [] }: JoinOptions): JoinResult {
     if (typeof room !== 'string' || room === '' || offer?.type !== 'offer' || typeof offer.sdp !== 'string') {
       throw new BackendError('functions/invalid-argument', 'join needs a room and an offer', {
         code: 'invalid-request',
@@ -315,7 +334,7 @@ export class MemoryServer {
     const keepsPlace = previous !== undefined && previous.room === room;
     const waitingSinceMs = keepsPlace ? previous.waitingSinceMs : now;
     const { pools, widened, widenInMs } = widening(room, widen, waitingSinceMs, now, this.widenAfterMs);
-    const seeker = { uid, pools, blocked: this.blocks.get(uid) ?? new Set<string>() };
+    const seeker = { uid, pools, blocked: this.blocks.get(uid) ?? new Set<string>(), avoid: new Set(avoid) };
     const entries = [...this.waiting.values()].map((e) => ({
       ...e,
       createdAtMs: e.order,
@@ -357,6 +376,7 @@ export class MemoryServer {
       order: keepsPlace ? previous.order : ++this.arrivals,
       waitingSinceMs,
       pools,
+      avoid: [...avoid],
     };
     this.waiting.set(uid, entry);
     this.log.push(`${uid} join ${room}: waiting for ${entry.callId} in ${pools.join('+')}`);

@@ -31,7 +31,7 @@ import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
-import { listenToMailboxes, MailboxWriter, usage } from './firestore-mailbox.js';
+import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 
 export class FirestoreCallService implements CallService {
@@ -115,7 +115,8 @@ export class FirestoreCallConnection implements CallConnection {
     const stop = onSnapshot(
       doc(this.db, CALLS_COLLECTION, this.callId),
       (snap) => {
-        if (!snap.metadata.fromCache) usage.reads += 1;
+        if (!snap.metadata.fromCache)
+          countUsage(snap.exists() ? 'call (listener)' : 'call (listener, no document)', { reads: 1 });
         this.seen(snap);
       },
       (err) => {
@@ -159,7 +160,7 @@ export class FirestoreCallConnection implements CallConnection {
 
   async refresh(): Promise<boolean> {
     const snap = await getDocFromServer(doc(this.db, CALLS_COLLECTION, this.callId));
-    usage.reads += 1;
+    countUsage('call (refresh)', { reads: 1 });
     this.seen(snap);
     return snap.exists();
   }
@@ -224,7 +225,7 @@ export class FirestoreCallConnection implements CallConnection {
   private recordConnected(): void {
     if (this.closed || !this.connectedAsked || this.connectedWritten || !this.seenCall) return;
     this.connectedWritten = true;
-    usage.writes += 1;
+    countUsage('call (connected)', { writes: 1 });
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId), new FieldPath(CONNECTED_AT_FIELD, this.uid), serverTimestamp()).catch(
       (err: unknown) => {
         if (!this.closed) console.warn('connection not recorded', err);
@@ -235,8 +236,7 @@ export class FirestoreCallConnection implements CallConnection {
   /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */
   private beat(): void {
     if (this.closed) return;
-    usage.writes += 1;
-    usage.heartbeats += 1;
+    countUsage('presence (heartbeat)', { writes: 1, heartbeat: true });
     updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
       seenAt: serverTimestamp(),
     }).catch((err: unknown) => {

@@ -33,7 +33,22 @@ export const usage = {
   reads: 0,
   writes: 0,
   heartbeats: 0,
+  /** The same operations by what they were for (e.g. `mailbox (write)`), so the benchmark can name each. */
+  named: {} as Record<string, { reads: number; writes: number }>,
 };
+
+/** Counts operations of this page under `what`, and in the totals. */
+export function countUsage(
+  what: string,
+  { reads = 0, writes = 0, heartbeat = false }: { reads?: number; writes?: number; heartbeat?: boolean },
+): void {
+  usage.reads += reads;
+  usage.writes += writes;
+  if (heartbeat) usage.heartbeats += writes;
+  const named = (usage.named[what] ??= { reads: 0, writes: 0 });
+  named.reads += reads;
+  named.writes += writes;
+}
 
 /**
  * One outgoing mailbox. At most one write is in flight; signals that arrive
@@ -88,7 +103,7 @@ export class MailboxWriter {
     if (this.writing || this.waiting.length === 0 || this.closed) return;
     const batch = this.waiting.splice(0);
     const { link, peer, epoch, description, previous, candidates } = this.box.state;
-    usage.writes += 1;
+    countUsage('mailbox (write)', { writes: 1 });
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
       link,
       peer,
@@ -134,7 +149,7 @@ export function listenToMailboxes(
     (snap) => {
       if (!snap.metadata.fromCache) {
         const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
-        usage.reads += first ? Math.max(1, changed) : changed;
+        countUsage('mailbox (listener)', { reads: first ? Math.max(1, changed) : changed });
         first = false;
       }
       for (const change of snap.docChanges()) {

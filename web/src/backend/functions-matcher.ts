@@ -2,12 +2,12 @@
  * The Matcher over the `join`, `leave`, `report` and `block` callables
  * (functions/src/handlers), and the waiting heartbeat on `queue/{uid}`.
  */
-import { QUEUE_COLLECTION, WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
+import { MAX_AVOID, QUEUE_COLLECTION, WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
 import { doc, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { SessionDescription } from '../engine/types.js';
 import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/backend.js';
-import { usage } from './firestore-mailbox.js';
+import { countUsage } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 
 export class FunctionsMatcher implements Matcher {
@@ -21,10 +21,17 @@ export class FunctionsMatcher implements Matcher {
     private readonly idToken: () => string | null,
   ) {}
 
-  async join(room: string, offer: SessionDescription, { renewing, widen }: JoinOptions): Promise<JoinResult> {
+  async join(room: string, offer: SessionDescription, { renewing, widen, avoid = [] }: JoinOptions): Promise<JoinResult> {
     const call = httpsCallable<unknown, JoinResult>(this.functions, 'join');
     // `widen` always: the server's default (true) must not decide for a person who said no.
-    const data = renewing ? { room, offer, renewing, widen } : { room, offer, widen };
+    const data = {
+      room,
+      offer,
+      widen,
+      ...(renewing ? { renewing } : {}),
+      // The newest MAX_AVOID: older blocks are stored by now.
+      ...(avoid.length > 0 ? { avoid: avoid.slice(-MAX_AVOID) } : {}),
+    };
     const result = (await call(data)).data;
     if (result.status !== 'waiting') return result;
     // A server without widening omits these; an undefined delay would become
@@ -47,8 +54,7 @@ export class FunctionsMatcher implements Matcher {
     const ref = doc(this.db, QUEUE_COLLECTION, this.uid);
     let stopped = false;
     const timer = setInterval(() => {
-      usage.writes += 1;
-      usage.heartbeats += 1;
+      countUsage('queue (heartbeat)', { writes: 1, heartbeat: true });
       updateDoc(ref, { seenAt: serverTimestamp() }).catch(() => {
         if (stopped) return;
         stop();

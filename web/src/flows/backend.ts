@@ -69,6 +69,8 @@ export interface JoinOptions {
   readonly renewing?: string;
   /** Whether a long wait in a quiet room may pair us from the Anyone pool. */
   readonly widen: boolean;
+  /** Whom never to pair us with: the people this page blocked or reported (at most MAX_AVOID, newest last). */
+  readonly avoid?: readonly string[];
 }
 
 /** The waiting queue and pairing (random chat), and moderation of a stranger. */

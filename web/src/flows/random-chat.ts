@@ -9,7 +9,7 @@
  * and its timeouts, and moderation. Elements reach it through a controller;
  * it never touches the DOM.
  */
-import { REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
+import { MAX_AVOID, REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
 import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
@@ -88,6 +88,8 @@ class Attempt {
   connectedOnce = false;
   /** Stops the waiting heartbeat (matcher.keepWaiting). */
   stopWaiting: (() => void) | null = null;
+  /** While waiting: renews our place now (a join with what this page knows now). */
+  renew: (() => void) | null = null;
   /** Stops the camera's track swaps reaching the call (LocalMedia.attach). */
   detachMedia: (() => void) | null = null;
   /** The in-call features of this attempt's call: chat and the rest (null when they did not load). */
@@ -141,6 +143,15 @@ export class RandomChatFlow {
   private pendingLeave: Promise<void> | null = null;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
   private lastCallId: string | null = null;
+  /** The stranger of that call. */
+  private lastPartner: string | null = null;
+  /**
+   * Whom this page blocked or reported, newest last: every join carries
+   * them, so that they are never paired with us again from the moment the
+   * page says so, even while the block's own request is slow (the server
+   * stores blocks for good once that request lands).
+   */
+  private readonly avoided: string[] = [];
   /** When the last call was matched: Report and Block for it are offered within REPORT_WINDOW_MS. */
   private lastCallAtMs: number | null = null;
   private _moderationNotice: ModerationNotice | null = null;
@@ -242,10 +253,16 @@ export class RandomChatFlow {
     const callId = this.lastCallId;
     const target = this.moderationTarget;
     if (callId === null || target === null) return;
+    if (this.lastPartner !== null) this.avoid(this.lastPartner);
     if (target === 'last') {
       // The stranger is gone already: whatever the person is doing now (a new
       // search) goes on; the backend takes the report and the block for good.
+      // If we wait meanwhile, our entry does not name them yet: renew it now
+      // rather than at the next tick, so that they cannot take our place
+      // while the request is on its way.
       this.lastCallId = null;
+      const waiting = this.attempt;
+      if (waiting?.live && !waiting.matched) waiting.renew?.();
       this._moderationNotice = { action, outcome: 'sending' };
       this.notify();
       try {
@@ -266,6 +283,14 @@ export class RandomChatFlow {
     } catch (err) {
       this.dispatch({ type: 'failed', problem: backendProblem(err) });
     }
+  }
+
+  /** Remembers `uid` as one to avoid, newest last, at most MAX_AVOID (the server takes no more per join). */
+  private avoid(uid: string): void {
+    const known = this.avoided.indexOf(uid);
+    if (known !== -1) this.avoided.splice(known, 1);
+    this.avoided.push(uid);
+    this.avoided.splice(0, Math.max(0, this.avoided.length - MAX_AVOID));
   }
 
   /** Subscribes to every change of state or streams; returns the unsubscribe function. */
@@ -552,8 +577,9 @@ export class RandomChatFlow {
 
   private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
     let result: JoinResult;
+    const avoid = [...this.avoided];
     try {
-      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen });
+      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen, avoid });
     } catch (err) {
       this.fail(attempt, backendProblem(err));
       return;
@@ -566,6 +592,8 @@ export class RandomChatFlow {
       return;
     }
     if (attempt.callId !== result.callId) this.wait(backend, attempt, result.callId, offer);
+    // Someone was blocked or reported while this join was on its way: our entry must name them too.
+    if (this.avoided.some((uid) => !avoid.includes(uid))) attempt.renew?.();
     if (result.widened) this.dispatch({ type: 'widened' });
     const { callId, widenInMs } = result;
     if (widenInMs !== null) {
@@ -582,6 +610,7 @@ export class RandomChatFlow {
     attempt.closeConnection();
     attempt.callId = callId;
     const renew = () => void this.join(backend, attempt, offer, callId);
+    attempt.renew = renew;
     const connection = backend.connect(callId, {
       members: (members) => {
         if (!attempt.live || attempt.connection !== connection) return;
@@ -672,6 +701,7 @@ export class RandomChatFlow {
 
   private matched(attempt: Attempt): void {
     this.lastCallId = attempt.callId;
+    this.lastPartner = attempt.partner;
     this.lastCallAtMs = Date.now();
     this._moderationNotice = null;
     mark(Mark.matched);

@@ -5,6 +5,7 @@ import {
   choosePartner,
   isCompatible,
   rankPartners,
+  refuses,
   sharedPool,
   widening,
   type Seeker,
@@ -237,6 +238,51 @@ describe('choosePartner with blocks', () => {
     const waiter = entry({ uid: 'waiter' });
     assert.equal('blocked' in waiter, false);
     assert.equal(choose('me', 'en', [waiter], NOW, new Set()), waiter);
+  });
+
+  describe('avoid lists (whom a page just blocked or reported, carried by its join)', () => {
+    const seeker = (avoid: string[] = [], blocked: string[] = []): Seeker => ({
+      uid: 'me',
+      pools: ['en'],
+      avoid: new Set(avoid),
+      blocked: new Set(blocked),
+    });
+
+    it('never pairs the joiner with a waiter the joiner avoids', () => {
+      const waiter = entry({ uid: 'c' });
+      assert.equal(choosePartner(seeker(['c']), [waiter], NOW), null);
+      assert.equal(refuses(seeker(['c']), waiter), true);
+    });
+
+    it('never pairs the joiner with a waiter whose entry avoids the joiner', () => {
+      const waiter = entry({ uid: 'c', avoid: ['me'] });
+      assert.equal(choosePartner(seeker(), [waiter], NOW), null);
+      assert.equal(refuses(seeker(), waiter), true);
+    });
+
+    it('holds although neither side has stored the block yet', () => {
+      const waiter = entry({ uid: 'c', blocked: [], avoid: ['me'] });
+      assert.equal(isCompatible(seeker([], []), waiter, NOW), false);
+      assert.equal(
+        isCompatible({ uid: 'me', pools: ['en'], avoid: new Set(['c']) }, entry({ uid: 'c', blocked: [] }), NOW),
+        false,
+      );
+    });
+
+    it('passes the avoided over for the next waiter, either way round', () => {
+      const waiting = [
+        entry({ uid: 'avoided', createdAtMs: NOW - 90_000 }),
+        entry({ uid: 'avoids-me', createdAtMs: NOW - 80_000, avoid: ['x', 'me'] }),
+        entry({ uid: 'fine', createdAtMs: NOW - 10_000, avoid: ['someone-else'] }),
+      ];
+      assert.equal(choosePartner(seeker(['avoided']), waiting, NOW)?.uid, 'fine');
+    });
+
+    it('matches avoided uids exactly, and avoids nobody else', () => {
+      const waiter = entry({ uid: 'waiter', avoid: ['me2', 'm'] });
+      assert.equal(refuses(seeker(['waite', 'waiter2']), waiter), false);
+      assert.equal(choosePartner(seeker(['waite', 'waiter2']), [waiter], NOW), waiter);
+    });
   });
 
   it('still pairs when the entry has an empty blocked list', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { MAX_SDP_LENGTH } from '../../../../functions/src/domain/limits.js';
+import { MAX_AVOID, MAX_UID_LENGTH } from '../../../../functions/src/protocol/calls.js';
 import { InvalidRequest } from '../../../../functions/src/domain/refusals.js';
 import {
   MAX_CALL_ID_LENGTH,
@@ -154,7 +155,7 @@ describe('parseDescription', () => {
 
 describe('parseJoinRequest', () => {
   it('accepts a room and an offer', () => {
-    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), { room: 'en', offer: offer(), widen: true });
+    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), { room: 'en', offer: offer(), widen: true, avoid: [] });
   });
 
   it('widens by default and honours widen: false', () => {
@@ -175,6 +176,69 @@ describe('parseJoinRequest', () => {
     }
   });
 
+  describe('avoid', () => {
+    const uid = (i: number) => `Uid${String(i).padStart(25, '0')}`;
+
+    it('takes up to MAX_AVOID user ids, without duplicates', () => {
+      const ten = Array.from({ length: MAX_AVOID }, (_, i) => uid(i));
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), avoid: ten }).avoid, ten);
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), avoid: [uid(1), uid(1)] }).avoid, [uid(1)]);
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), avoid: [] }).avoid, []);
+    });
+
+    it('refuses more than MAX_AVOID ids, naming the field and the limit', () => {
+      const eleven = Array.from({ length: MAX_AVOID + 1 }, (_, i) => uid(i));
+      assertInvalid(() => parseJoinRequest({ room: 'ta', offer: offer(), avoid: eleven }), /at most 10/, 'avoid', MAX_AVOID);
+    });
+
+    for (const avoid of ['someone', {}, null, 3]) {
+      it(`refuses ${JSON.stringify(avoid)} (not an array)`, () => {
+        assertInvalid(() => parseJoinRequest({ room: 'ta', offer: offer(), avoid }), /must be an array/, 'avoid');
+      });
+    }
+
+    for (const bad of ['', 'a b', 'x/y', 'ü', 7, null, ['u']]) {
+      it(`refuses the entry ${JSON.stringify(bad)} (not a uid), naming its index`, () => {
+        assertInvalid(
+          () => parseJoinRequest({ room: 'ta', offer: offer(), avoid: [uid(1), bad] }),
+          /must be a user id/,
+          'avoid[1]',
+        );
+      });
+    }
+
+    it('reads own elements only: a hole is refused even when Array.prototype has that index', () => {
+      const holey: unknown[] = [uid(1)];
+      holey[2] = uid(2); // index 1 is a hole
+      Object.defineProperty(Array.prototype, 1, { value: uid(9), configurable: true });
+      try {
+        assertInvalid(() => parseJoinRequest({ room: 'ta', offer: offer(), avoid: holey }), /must be a user id/, 'avoid[1]');
+      } finally {
+        delete (Array.prototype as unknown as Record<number, unknown>)[1];
+      }
+    });
+
+    it('is read from the request itself, never inherited from Object.prototype', () => {
+      Object.defineProperty(Object.prototype, 'avoid', { value: ['x/y'], configurable: true });
+      try {
+        assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer() }).avoid, []);
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).avoid;
+      }
+    });
+
+    it('refuses a uid longer than 128 characters with the limit, and never echoes it', () => {
+      const long = 'u'.repeat(100_000);
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), avoid: [long] }),
+        /1 to 128 letters/,
+        'avoid[0]',
+        MAX_UID_LENGTH,
+      );
+      assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), avoid: ['u'.repeat(128)] }).avoid?.length, 1);
+    });
+  });
+
   it('omits renewing when it was not sent', () => {
     const request = parseJoinRequest({ room: 'any', offer: offer() });
     assert.equal('renewing' in request, false);
@@ -182,7 +246,7 @@ describe('parseJoinRequest', () => {
 
   it('treats an explicit undefined renewing as absent', () => {
     const request = parseJoinRequest({ room: 'any', offer: offer(), renewing: undefined });
-    assert.deepEqual(request, { room: 'any', offer: offer(), widen: true });
+    assert.deepEqual(request, { room: 'any', offer: offer(), widen: true, avoid: [] });
     assert.equal('renewing' in request, false);
   });
 
@@ -193,6 +257,7 @@ describe('parseJoinRequest', () => {
       offer: offer(),
       renewing,
       widen: true,
+      avoid: [],
     });
   });
 
@@ -213,7 +278,7 @@ describe('parseJoinRequest', () => {
     it(`rejects ${label} as the request, showing the expected shape`, () => {
       assertInvalid(
         () => parseJoinRequest(value),
-        /join expects an object: \{ room, offer, renewing\?, widen\? \}/,
+        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\? \}/,
         WHOLE_REQUEST,
       );
     });
@@ -222,7 +287,7 @@ describe('parseJoinRequest', () => {
   it('rejects unknown keys, naming what it takes and not what it got', () => {
     assertInvalid(
       () => parseJoinRequest({ room: 'en', offer: offer(), uid: 'someone-else' }),
-      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen\)\.$/,
+      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid\)\.$/,
       WHOLE_REQUEST,
     );
   });
