@@ -46,6 +46,15 @@ export class Rig {
   camera(getUserMedia?: () => Promise<MediaStream>): LocalMedia {
     const media = new LocalMedia(
       getUserMedia ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })),
+      // One device's track, as media.ts asks for it (a switch, or after a device went away).
+      async (kind, deviceId) => {
+        const constraints = {
+          ...(kind === 'video' ? { width: 320, height: 240 } : {}),
+          ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+        };
+        const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+        return stream.getTracks()[0]!;
+      },
     );
     this.media.push(media);
     return media;

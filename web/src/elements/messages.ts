@@ -582,6 +582,7 @@ export const LABELS = {
   moreAboutThis: () => 'More about this',
   tapToUnmute: () => 'Tap to unmute',
   stranger: () => 'Stranger',
+  devices: () => 'Camera and microphone',
   cameraOff: () => 'Camera off',
   microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

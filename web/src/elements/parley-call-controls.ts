@@ -1,7 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { DeviceLoss } from '../engine/local-media.js';
 import type { InCall } from '../features/in-call.js';
-import { IN_CALL_LABELS, unreadText, withShortcut } from './in-call-messages.js';
+import { deviceLossText, IN_CALL_LABELS, unreadText, withShortcut } from './in-call-messages.js';
 import { sharedStyles } from './page-styles.js';
 
 /**
@@ -66,6 +67,11 @@ export class ParleyCallControls extends LitElement {
         margin: 0.3rem 0 0;
         font-size: 0.85rem;
         color: #444;
+      }
+      .notice {
+        flex: 1 0 100%;
+        margin: 0;
+        color: #8a4b00;
       }
       .badge {
         display: inline-block;
@@ -163,7 +169,17 @@ export class ParleyCallControls extends LitElement {
       <button id="chat-toggle" aria-pressed=${this.chatOpen ? 'true' : 'false'} @click=${this._onToggleChat}>
         ${IN_CALL_LABELS.chat()}${badge ? html`<span class="badge" id="unread" aria-label=${unreadText(unread)}>${unread}</span>` : nothing}
       </button>
-      ${this.safetyOpen ? this.renderSafety(inCall) : nothing}`;
+      ${this.safetyOpen ? this.renderSafety(inCall) : nothing} ${this.renderLoss(inCall.media.loss)}`;
+  }
+
+  /**
+   * A device that went away mid-call, and what took over. A camera with no
+   * replacement is not worded here: the page's camera watch says so already
+   * (camera-watch.ts), with what to do.
+   */
+  private renderLoss(loss: DeviceLoss | null) {
+    if (!loss || (loss.kind === 'video' && loss.now === null)) return nothing;
+    return html`<p class="notice" id="device-notice" role="status">${deviceLossText(loss)}</p>`;
   }
 
   /** Each member's safety code, and what to do with it. */

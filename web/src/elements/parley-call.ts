@@ -10,6 +10,7 @@ import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
 import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
+import { sendSoundTo } from './speaker.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
@@ -211,6 +212,12 @@ export class ParleyCall extends LitElement {
   /** Whether the stage is wider than tall (decides the grid's columns). */
   @state() private wide = true;
   @state() private copied = false;
+  /** Whether the camera, microphone and speaker pickers are open. */
+  @state() private devicesOpen = false;
+  /** The speaker the others' sound goes to (null: the browser's default); the remembered one once known. */
+  @state() private speaker: string | null = null;
+  private speakerRecalled = false;
+
   /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
   @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 
@@ -244,9 +251,22 @@ export class ParleyCall extends LitElement {
     if (changed.has('callId')) this.follow(this.callId);
     this.camera.watch(this.controller.flow.localStream);
     this.sound.keep(this.controller.flow.peers.map((p) => p.stream));
-    // The chat panel's code comes with the first call, not with the page.
-    if (this.controller.flow.inCall) void import('./in-call-elements.js');
+    // The in-call elements' code comes with the first call, not with the page.
+    if (this.controller.flow.inCall) this.loadInCallElements();
   }
+
+  /** Loads the in-call elements (once), and then the remembered speaker. */
+  private loadInCallElements(): void {
+    const load = import('./in-call-elements.js');
+    if (this.speakerRecalled) return;
+    this.speakerRecalled = true;
+    void load.then((m) => m.rememberedSpeaker()).then((id) => (this.speaker ??= id));
+  }
+
+  private readonly _onDevices = () => {
+    this.devicesOpen = !this.devicesOpen;
+    if (this.devicesOpen) this.loadInCallElements();
+  };
 
   private follow(callId: string): void {
     const flow = this.controller.flow;
@@ -269,7 +289,9 @@ export class ParleyCall extends LitElement {
   }
 
   protected override updated(): void {
-    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video'));
+    const peers = this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video');
+    this.sound.play(peers);
+    sendSoundTo(peers, this.speaker);
   }
 
   override connectedCallback(): void {
@@ -301,7 +323,25 @@ export class ParleyCall extends LitElement {
             : nothing
         }
       </div>
-      <div class="controls">${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}</div>
+      <div class="controls">
+        ${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}
+        ${
+          flow.localStream && (state.status === 'lobby' || state.status === 'in-call')
+            ? html`<button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+                ${LABELS.devices()}
+              </button>`
+            : nothing
+        }
+      </div>
+      ${
+        this.devicesOpen && flow.localStream
+          ? html`<parley-devices
+              .media=${flow.media}
+              .speaker=${this.speaker}
+              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+            ></parley-devices>`
+          : nothing
+      }
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
       ${problem ? problemBox(problem, 'call') : nothing}

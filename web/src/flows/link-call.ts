@@ -70,6 +70,11 @@ export class LinkCallFlow {
     return this.deps.media.stream;
   }
 
+  /** The page's camera and microphone (the device pickers switch them). */
+  get media(): LocalMedia {
+    return this.deps.media;
+  }
+
   /** The other members, each a tile, each in its seat (see `seats`). Empty outside a call. */
   get peers(): Peer[] {
     const peers = this.call?.peers ?? [];
