@@ -2,7 +2,10 @@
  * What people do in a call besides seeing each other, in real Chromium
  * (fake cameras) against the emulator suite and the built site: text chat
  * in a random chat and in a three-person call by link; mute and camera off;
- * the safety code; a camera switch during a call.
+ * the safety code; a camera switch during a call; screen share in a call by
+ * link (Chromium's fake capture: with the fake-UI and fake-device flags of
+ * CHROMIUM_ARGS getDisplayMedia answers at once, without a picker or a
+ * gesture, with a test picture of the headless window's screen).
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -145,5 +148,44 @@ describe('in the call, end to end', () => {
     } finally {
       await threeCameras.close();
     }
+  });
+
+  it('screen share in a call by link reaches the others and one who joins later, and ends from the button and from the browser bar', async () => {
+    const host = await ParleyTab.open(browser, '/#/call/new');
+    await host.waitForStatus('in-call', 90_000);
+    const callId = await host.callId();
+    const joinCall = async () => {
+      const g = await ParleyTab.open(browser, `/#/call/${callId}`);
+      await g.waitForStatus('lobby', 60_000);
+      await g.press('join');
+      await g.waitForStatus('in-call', 90_000);
+      return g;
+    };
+    const first = await joinCall();
+    await Promise.all([host, first].map((t) => t.decodesFromAll(1, 90_000)));
+
+    await host.press('screen-toggle');
+    const seen = await first.screenFrame(60_000);
+    const shared = await host.ownScreenSize();
+    assert.ok(shared, 'the host shares');
+    // The encoder may scale the picture down, never change its shape (the camera's is 4:3, this screen's is not).
+    assert.equal(
+      seen.width * shared.height,
+      seen.height * shared.width,
+      `the shared screen (${shared.width}×${shared.height}), seen as ${seen.width}×${seen.height}`,
+    );
+    assert.equal(await first.peerTiles(), 1, "the host's camera still in its tile");
+    const late = await joinCall();
+    await late.screenFrame(90_000);
+
+    await host.press('screen-toggle');
+    await Promise.all([first, late].map((t) => t.waitForShown('#screen', false, 30_000)));
+
+    await host.press('screen-toggle');
+    await Promise.all([first, late].map((t) => t.screenFrame(60_000)));
+    await host.stopSharingFromBrowser();
+    await Promise.all([first, late].map((t) => t.waitForShown('#screen', false, 30_000)));
+    await host.waitForShown('#screen', false);
+    for (const t of [host, first, late]) await t.close();
   });
 });

@@ -124,7 +124,8 @@ export type Button =
   | 'camera'
   | 'chat-toggle'
   | 'safety-toggle'
-  | 'devices-toggle';
+  | 'devices-toggle'
+  | 'screen-toggle';
 
 /** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
@@ -547,6 +548,48 @@ export class ParleyTab {
       if (Date.now() > deadline) throw new Error(`no ${kind} labelled ${label} in the pickers`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Waits for a decoded frame of the screen shown large (a call by link); resolves with its size. */
+  async screenFrame(timeoutMs = 30_000): Promise<{ width: number; height: number }> {
+    await this.waitForShown('#screen video', true, timeoutMs);
+    return (await this.element('#screen video')).evaluate(
+      (video, ms) =>
+        new Promise<{ width: number; height: number }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no screen frame')), ms);
+          (video as HTMLVideoElement).requestVideoFrameCallback((_now, meta) => {
+            clearTimeout(timer);
+            resolve({ width: meta.width, height: meta.height });
+          });
+        }),
+      timeoutMs,
+    );
+  }
+
+  /** The size of the screen this page shares, as captured (null when not sharing). */
+  async ownScreenSize(): Promise<{ width: number; height: number } | null> {
+    return (await this.element('parley-call')).evaluate((page) => {
+      const screen = (page as unknown as { flow: { inCall: { screen: { ownScreen: MediaStream | null } | null } | null } }).flow
+        .inCall?.screen?.ownScreen;
+      const settings = screen?.getVideoTracks()[0]?.getSettings();
+      return settings?.width && settings.height ? { width: settings.width, height: settings.height } : null;
+    });
+  }
+
+  /**
+   * What the browser's own "Stop sharing" bar does to the page (headless
+   * Chromium has no bar to click): the screen track ends by itself.
+   */
+  async stopSharingFromBrowser(): Promise<void> {
+    await (
+      await this.element('parley-call')
+    ).evaluate((page) => {
+      const screen = (page as unknown as { flow: { inCall: { screen: { ownScreen: MediaStream | null } | null } | null } }).flow
+        .inCall?.screen?.ownScreen;
+      const track = screen?.getVideoTracks()[0];
+      if (!track) throw new Error('not sharing');
+      track.dispatchEvent(new Event('ended'));
+    });
   }
 
   /** The label of this page's own camera or microphone track now. */

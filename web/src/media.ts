@@ -5,7 +5,7 @@
  * The camera and microphone a person chose are asked for first (a device
  * that is gone falls back to another: features/device-choice.ts).
  */
-import { MEDIA_CONSTRAINTS } from './config.js';
+import { MEDIA_CONSTRAINTS, SCREEN_CONSTRAINTS } from './config.js';
 import { LocalMedia, type MediaKind } from './engine/local-media.js';
 import { constraintsWith, parseChoices, serializeChoices, type DeviceChoices } from './features/device-choice.js';
 import { recall, remember } from './settings.js';
@@ -16,6 +16,16 @@ export function requestMedia(constraints: MediaStreamConstraints): Promise<Media
     return Promise.reject(new DOMException('getUserMedia is unavailable here', 'SecurityError'));
   }
   return navigator.mediaDevices.getUserMedia(constraints);
+}
+
+/** Whether this browser can share a screen (getDisplayMedia: not on phones, nor on an insecure page). */
+export function canShareScreen(): boolean {
+  return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
+/** Asks the browser for a tab, a window or a screen to share (its own picker). */
+export function requestScreen(): Promise<MediaStream> {
+  return navigator.mediaDevices.getDisplayMedia(SCREEN_CONSTRAINTS);
 }
 
 /** Where the chosen camera, microphone and speaker are remembered (device-choice.ts's text). */

@@ -73,8 +73,10 @@ export class Rig {
     };
   }
 
-  /** Link-call deps for one page, with its own backend user. */
-  linkDeps(options: Pick<RigOptions, 'getUserMedia'> = {}): LinkCallDeps & { readonly uid: string } {
+  /** Link-call deps for one page, with its own backend user; `captureScreen` offers screen share (Chromium's fake capture). */
+  linkDeps(
+    options: Pick<RigOptions, 'getUserMedia'> & Pick<LinkCallDeps, 'captureScreen'> = {},
+  ): LinkCallDeps & { readonly uid: string } {
     const backend = this.server.backend();
     return {
       uid: backend.uid,
@@ -83,6 +85,7 @@ export class Rig {
       rtcConfig: () => ({ iceServers: [] }),
       reconnectForMs: 3000,
       connectTimeoutMs: 10000,
+      ...(options.captureScreen ? { captureScreen: options.captureScreen } : {}),
     };
   }
 

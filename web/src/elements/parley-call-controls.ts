@@ -99,6 +99,8 @@ export class ParleyCallControls extends LitElement {
 
   /** Whether the safety codes are shown. */
   @state() private safetyOpen = false;
+  /** Whether the last Share screen failed (not cancelled: the person closing the picker needs no word). */
+  @state() private shareFailed = false;
 
   private unsubscribe: (() => void) | null = null;
 
@@ -169,7 +171,27 @@ export class ParleyCallControls extends LitElement {
       <button id="chat-toggle" aria-pressed=${this.chatOpen ? 'true' : 'false'} @click=${this._onToggleChat}>
         ${IN_CALL_LABELS.chat()}${badge ? html`<span class="badge" id="unread" aria-label=${unreadText(unread)}>${unread}</span>` : nothing}
       </button>
-      ${this.safetyOpen ? this.renderSafety(inCall) : nothing} ${this.renderLoss(inCall.media.loss)}`;
+      ${this.renderScreenButton(inCall)} ${this.safetyOpen ? this.renderSafety(inCall) : nothing}
+      ${this.renderLoss(inCall.media.loss)}
+      ${this.shareFailed ? html`<p class="notice" id="share-failed" role="alert">${IN_CALL_LABELS.shareFailed()}</p>` : nothing}`;
+  }
+
+  /** Share screen / Stop sharing, in calls that offer it (calls by link, where the browser can capture). */
+  private renderScreenButton(inCall: InCall) {
+    const screen = inCall.screen;
+    if (!screen) return nothing;
+    const sharing = screen.ownScreen !== null;
+    return html`<button
+      id="screen-toggle"
+      aria-pressed=${sharing ? 'true' : 'false'}
+      @click=${async () => {
+        this.shareFailed = false;
+        if (sharing) await screen.stop();
+        else this.shareFailed = (await screen.start()) === 'failed';
+      }}
+    >
+      ${sharing ? IN_CALL_LABELS.stopSharing() : IN_CALL_LABELS.shareScreen()}
+    </button>`;
   }
 
   /**

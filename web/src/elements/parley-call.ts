@@ -8,7 +8,7 @@ import { linkProblem } from '../flows/problems.js';
 import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
-import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, screenCaption, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { sendSoundTo } from './speaker.js';
 import { sharedStyles } from './page-styles.js';
@@ -161,6 +161,37 @@ export class ParleyCall extends LitElement {
         background: #000a;
         color: #fff;
         font-size: 0.85rem;
+      }
+      /*
+       * Someone shares a screen: it takes the stage, the cameras go on in a
+       * strip beside it (wide) or below it (tall, a phone).
+       */
+      .stage.sharing {
+        display: flex;
+        flex-direction: row;
+      }
+      .stage.sharing.tall {
+        flex-direction: column;
+      }
+      .tile.screen {
+        flex: 1 1 auto;
+        background: #000;
+      }
+      .tile.screen video {
+        object-fit: contain;
+      }
+      .strip {
+        flex: 0 0 22%;
+        min-width: 0;
+        min-height: 0;
+        display: grid;
+        gap: 0.4rem;
+        grid-auto-rows: minmax(0, 1fr);
+      }
+      .stage.sharing.tall .strip {
+        grid-auto-rows: auto;
+        grid-auto-flow: column;
+        grid-auto-columns: minmax(0, 1fr);
       }
       .message {
         display: grid;
@@ -356,13 +387,9 @@ export class ParleyCall extends LitElement {
     if (!showSelf) {
       return html`<div class="stage message cols-1"><p>${text}</p></div>`;
     }
-    const tiles = 1 + peers.length;
-    const columns = gridColumns(tiles, this.wide);
-    // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
-    return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
-      <div class="tile self">
+    const tiles = html`<div class="tile self">
         <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
         <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>
@@ -386,13 +413,42 @@ export class ParleyCall extends LitElement {
             >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
           >
         </div>`;
-      })}
-      ${
-        this.sound.needsTap
-          ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
-          : nothing
-      }
-    </div>`;
+      })}`;
+    const unmute = this.sound.needsTap
+      ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+      : nothing;
+    const shared = state.status === 'in-call' ? this.sharedScreen(peers) : null;
+    if (shared) {
+      return html`<div class="stage sharing ${this.wide ? 'wide' : 'tall'}" id="grid" data-tiles=${1 + peers.length}>
+        <div class="tile screen" id="screen" data-sharer=${shared.sharer ?? 'self'}>
+          <video autoplay playsinline muted .srcObject=${once(shared.stream)}></video>
+          <span class="label"
+            >${screenCaption(shared.sharer === null ? null : this.controller.flow.numberOf(shared.sharer))}</span
+          >
+        </div>
+        <div class="strip">${tiles}</div>
+        ${unmute}
+      </div>`;
+    }
+    // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
+    const columns = gridColumns(1 + peers.length, this.wide);
+    return html`<div class="stage cols-${columns}" id="grid" data-tiles=${1 + peers.length}>${tiles}${unmute}</div>`;
+  }
+
+  /**
+   * The screen the stage shows large: ours while we share, else the first
+   * member's (in the grid's order) who shares one; null when nobody does.
+   * `sharer` is null for our own.
+   */
+  private sharedScreen(peers: readonly Peer[]): { readonly sharer: string | null; readonly stream: MediaStream } | null {
+    const screen = this.controller.flow.inCall?.screen;
+    if (!screen) return null;
+    if (screen.ownScreen) return { sharer: null, stream: screen.ownScreen };
+    for (const p of peers) {
+      const stream = screen.of(p.id);
+      if (stream) return { sharer: p.id, stream };
+    }
+    return null;
   }
 
   private renderControls(state: LinkCallState) {

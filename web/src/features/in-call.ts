@@ -1,19 +1,23 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
- * the call as one object: text chat, mute and camera off, the safety code
- * (and, the same way, the others). One chunk, loaded after the first Start or Join
- * (flows/in-call.ts): the page before a call does not carry it.
+ * the call as one object: text chat, mute and camera off, the safety code,
+ * screen share in calls by link (and, the same way, the others). One chunk,
+ * loaded after the first Start or Join (flows/in-call.ts): the page before a
+ * call does not carry it.
  */
 import type { Call } from '../engine/call.js';
 import { CallChat, type ChatOptions } from './chat.js';
 import { MediaState, type MediaSwitch } from './media-state.js';
 import { SafetyCodes } from './safety-codes.js';
+import { ScreenShare } from './screen-share.js';
 
 export interface InCallOptions extends ChatOptions {
   /** The page's camera and microphone (engine/local-media.ts). */
   readonly media: MediaSwitch;
   /** The call's id, once known (a random call's comes with the queue's answer): part of the safety code. */
   callId(): string | null;
+  /** Asks the browser for a screen to share (media.ts); absent where the call offers no screen share (random chat). */
+  readonly captureScreen?: () => Promise<MediaStream>;
 }
 
 export class InCall {
@@ -21,13 +25,16 @@ export class InCall {
   readonly media: MediaState;
   /** Each link's safety code, to read to each other. */
   readonly safety: SafetyCodes;
+  /** Screen share, in calls that offer it (InCallOptions.captureScreen); null elsewhere. */
+  readonly screen: ScreenShare | null;
   private readonly listeners = new Set<() => void>();
 
   constructor(call: Call, options: InCallOptions) {
     this.chat = new CallChat(call, options);
-    this.media = new MediaState(call, options.media);
+    this.media = new MediaState(call, options.media, (id) => call.screenMid(id));
     this.safety = new SafetyCodes(call, options.callId);
-    for (const part of [this.chat, this.media, this.safety]) part.onChange(() => this.notify());
+    this.screen = options.captureScreen ? new ScreenShare(call, this.media, options.captureScreen) : null;
+    for (const part of [this.chat, this.media, this.safety, this.screen]) part?.onChange(() => this.notify());
   }
 
   /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
@@ -41,6 +48,7 @@ export class InCall {
     this.chat.detach();
     this.media.detach();
     this.safety.detach();
+    this.screen?.detach();
   }
 
   private notify(): void {

@@ -26,6 +26,8 @@ export interface LinkCallDeps {
   readonly reconnectForMs?: number;
   /** How long a new link may take to connect before its tile says why not (default: config.ts, CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
+  /** Asks the browser for a screen to share; absent where it cannot (phones): the call then offers no screen share. */
+  readonly captureScreen?: () => Promise<MediaStream>;
 }
 
 export class LinkCallFlow {
@@ -346,6 +348,7 @@ export class LinkCallFlow {
         callId: () => callId,
         numberOf: (id) => this.numberOf(id),
         ownName: () => this.displayName,
+        ...(this.deps.captureScreen ? { captureScreen: this.deps.captureScreen } : {}),
       });
       this._inCall.onChange(() => this.notify());
     }
