@@ -103,7 +103,8 @@ export function withShortcut(label: string, key: string): string {
 export const IN_CALL_LABELS = {
   chat: () => 'Chat',
   chatInput: () => 'Message',
-  chatPlaceholder: () => 'Type a message, Enter to send',
+  // Short: the field is one line high in an 18rem panel (a placeholder that wraps is cut off). Enter sends, as in every chat.
+  chatPlaceholder: () => 'Type a message',
   send: () => 'Send',
   displayName: () => 'Your name in this call (kept on this device only)',
   displayNamePlaceholder: () => 'Guest',

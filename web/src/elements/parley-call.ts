@@ -180,18 +180,28 @@ export class ParleyCall extends LitElement {
       .tile.screen video {
         object-fit: contain;
       }
+      /* The cameras keep their shape beside a share: a cropped sliver of a face helps nobody. */
       .strip {
-        flex: 0 0 22%;
+        flex: 0 0 25%;
         min-width: 0;
         min-height: 0;
         display: grid;
         gap: 0.4rem;
-        grid-auto-rows: minmax(0, 1fr);
+        align-content: start;
+        overflow: hidden;
       }
+      .strip .tile {
+        aspect-ratio: 4 / 3;
+      }
+      /* Below the share on a phone: a row that leaves the share most of the height, however short the stage gets. */
       .stage.sharing.tall .strip {
-        grid-auto-rows: auto;
+        flex: 0 0 30%;
         grid-auto-flow: column;
         grid-auto-columns: minmax(0, 1fr);
+        grid-template-rows: minmax(0, 1fr);
+      }
+      .stage.sharing.tall .strip .tile {
+        aspect-ratio: auto;
       }
       .message {
         display: grid;

@@ -36,9 +36,19 @@ export class ParleyDevices extends LitElement {
         border-radius: 0.75rem;
         background: #fff;
       }
+      /*
+       * A phone: a small preview beside the pickers, so that all three fit
+       * on the screen with the call (a full-width preview pushed the
+       * microphone and speaker pickers below the fold).
+       */
       @media (max-width: 40rem) {
         :host {
-          grid-template-columns: 1fr;
+          grid-template-columns: 6rem minmax(0, 1fr);
+          gap: 0.5rem;
+          padding: 0.5rem;
+        }
+        .pickers {
+          gap: 0.3rem;
         }
       }
       video {
@@ -62,6 +72,8 @@ export class ParleyDevices extends LitElement {
       }
       select {
         font: inherit;
+        width: 100%;
+        min-width: 0;
         padding: 0.35rem;
         border-radius: 0.4rem;
       }
