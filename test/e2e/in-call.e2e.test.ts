@@ -2,7 +2,10 @@
  * What people do in a call besides seeing each other, in real Chromium
  * (fake cameras) against the emulator suite and the built site: text chat
  * in a random chat and in a three-person call by link; mute and camera off;
- * the safety code.
+ * the safety code; a camera switch during a call; screen share in a call by
+ * link (Chromium's fake capture: with the fake-UI and fake-device flags of
+ * CHROMIUM_ARGS getDisplayMedia answers at once, without a picker or a
+ * gesture, with a test picture of the headless window's screen).
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -111,5 +114,78 @@ describe('in the call, end to end', () => {
     const [atA, atB] = await Promise.all([a.safetyCodes(1), b.safetyCodes(1)]);
     assert.deepEqual(atA, atB, 'the same code on both pages');
     for (const t of [a, b]) await t.close();
+  });
+
+  it('a camera switch during a call keeps frames flowing to the other page (another fake camera)', async () => {
+    // Chromium's second fake camera imitates a depth camera (16-bit grey, which
+    // WebRTC cannot encode); the third is an ordinary one (MJPEG).
+    const threeCameras = await launchChromium(['--use-fake-device-for-media-stream=device-count=3']);
+    try {
+      const a = await ParleyTab.open(threeCameras);
+      const b = await ParleyTab.open(threeCameras);
+      await a.press('start');
+      await a.waitForStatus('searching', 60_000);
+      await b.press('start');
+      await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]);
+      await b.remoteFrame();
+      assert.equal(await a.ownTrackLabel('video'), 'fake_device_0');
+      await a.press('devices-toggle');
+      await a.chooseDevice('videoinput', 'fake_device_2');
+      const deadline = Date.now() + 20_000;
+      while ((await a.ownTrackLabel('video')) !== 'fake_device_2') {
+        assert.ok(Date.now() < deadline, 'the other camera in use');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await b.waitForPackets('video', 'inbound', true);
+      const before = await b.framesDecoded();
+      await b.remoteFrame();
+      const until = Date.now() + 20_000;
+      while ((await b.framesDecoded()) < before + 10) {
+        assert.ok(Date.now() < until, 'frames keep being decoded after the switch');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(await a.status(), 'connected', 'the same call, no reconnection');
+    } finally {
+      await threeCameras.close();
+    }
+  });
+
+  it('screen share in a call by link reaches the others and one who joins later, and ends from the button and from the browser bar', async () => {
+    const host = await ParleyTab.open(browser, '/#/call/new');
+    await host.waitForStatus('in-call', 90_000);
+    const callId = await host.callId();
+    const joinCall = async () => {
+      const g = await ParleyTab.open(browser, `/#/call/${callId}`);
+      await g.waitForStatus('lobby', 60_000);
+      await g.press('join');
+      await g.waitForStatus('in-call', 90_000);
+      return g;
+    };
+    const first = await joinCall();
+    await Promise.all([host, first].map((t) => t.decodesFromAll(1, 90_000)));
+
+    await host.press('screen-toggle');
+    const seen = await first.screenFrame(60_000);
+    const shared = await host.ownScreenSize();
+    assert.ok(shared, 'the host shares');
+    // The encoder may scale the picture down, never change its shape (the camera's is 4:3, this screen's is not).
+    assert.equal(
+      seen.width * shared.height,
+      seen.height * shared.width,
+      `the shared screen (${shared.width}×${shared.height}), seen as ${seen.width}×${seen.height}`,
+    );
+    assert.equal(await first.peerTiles(), 1, "the host's camera still in its tile");
+    const late = await joinCall();
+    await late.screenFrame(90_000);
+
+    await host.press('screen-toggle');
+    await Promise.all([first, late].map((t) => t.waitForShown('#screen', false, 30_000)));
+
+    await host.press('screen-toggle');
+    await Promise.all([first, late].map((t) => t.screenFrame(60_000)));
+    await host.stopSharingFromBrowser();
+    await Promise.all([first, late].map((t) => t.waitForShown('#screen', false, 30_000)));
+    await host.waitForShown('#screen', false);
+    for (const t of [host, first, late]) await t.close();
   });
 });

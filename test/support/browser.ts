@@ -8,12 +8,18 @@ import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
 import { FIREFOX_PREFS, firefoxPath } from './firefox.js';
 
-/** `extraArgs`: flags for one test's browser (e.g. a stricter autoplay policy). */
+/**
+ * `extraArgs`: flags for one test's browser (e.g. a stricter autoplay policy);
+ * a flag already in CHROMIUM_ARGS is replaced (e.g. the fake device flag with
+ * more devices).
+ */
 export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  const flag = (a: string) => a.split('=')[0];
+  const replaced = new Set(extraArgs.map(flag));
   return puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
+    args: [...CHROMIUM_ARGS.filter((a) => !replaced.has(flag(a))), ...extraArgs],
     protocolTimeout: 60_000,
   });
 }
@@ -117,7 +123,9 @@ export type Button =
   | 'mic'
   | 'camera'
   | 'chat-toggle'
-  | 'safety-toggle';
+  | 'safety-toggle'
+  | 'devices-toggle'
+  | 'screen-toggle';
 
 /** One person: a tab with Parley open, on random chat or a call by link. */
 export class ParleyTab {
@@ -549,6 +557,81 @@ export class ParleyTab {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`safety codes shown: ${JSON.stringify(codes)}`);
+  }
+
+  /**
+   * Picks the device labelled `label` in the device pickers (press
+   * 'devices-toggle' first), as a person would, once the picker lists it.
+   */
+  async chooseDevice(kind: 'videoinput' | 'audioinput', label: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const select = await this.page.$(`${IN_PAGE} #${kind}`);
+      const chosen = await select?.evaluate((s, l) => {
+        const el = s as HTMLSelectElement;
+        const option = [...el.options].find((o) => o.textContent?.trim() === l);
+        if (!option) return false;
+        el.value = option.value;
+        el.dispatchEvent(new Event('change'));
+        return true;
+      }, label);
+      if (chosen) return;
+      if (Date.now() > deadline) throw new Error(`no ${kind} labelled ${label} in the pickers`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Waits for a decoded frame of the screen shown large (a call by link); resolves with its size. */
+  async screenFrame(timeoutMs = 30_000): Promise<{ width: number; height: number }> {
+    await this.waitForShown('#screen video', true, timeoutMs);
+    return (await this.element('#screen video')).evaluate(
+      (video, ms) =>
+        new Promise<{ width: number; height: number }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no screen frame')), ms);
+          (video as HTMLVideoElement).requestVideoFrameCallback((_now, meta) => {
+            clearTimeout(timer);
+            resolve({ width: meta.width, height: meta.height });
+          });
+        }),
+      timeoutMs,
+    );
+  }
+
+  /** The size of the screen this page shares, as captured (null when not sharing). */
+  async ownScreenSize(): Promise<{ width: number; height: number } | null> {
+    return (await this.element('parley-call')).evaluate((page) => {
+      const screen = (page as unknown as { flow: { inCall: { screen: { ownScreen: MediaStream | null } | null } | null } }).flow
+        .inCall?.screen?.ownScreen;
+      const settings = screen?.getVideoTracks()[0]?.getSettings();
+      return settings?.width && settings.height ? { width: settings.width, height: settings.height } : null;
+    });
+  }
+
+  /**
+   * What the browser's own "Stop sharing" bar does to the page (headless
+   * Chromium has no bar to click): the screen track ends by itself.
+   */
+  async stopSharingFromBrowser(): Promise<void> {
+    await (
+      await this.element('parley-call')
+    ).evaluate((page) => {
+      const screen = (page as unknown as { flow: { inCall: { screen: { ownScreen: MediaStream | null } | null } | null } }).flow
+        .inCall?.screen?.ownScreen;
+      const track = screen?.getVideoTracks()[0];
+      if (!track) throw new Error('not sharing');
+      track.dispatchEvent(new Event('ended'));
+    });
+  }
+
+  /** The label of this page's own camera or microphone track now. */
+  async ownTrackLabel(kind: 'audio' | 'video'): Promise<string | null> {
+    const el = (await this.page.$(`${IN_PAGE} parley-call`)) ?? (await this.element('parley-random'));
+    return el.evaluate(
+      (page, k) =>
+        (page as unknown as { flow: { localStream: MediaStream | null } }).flow.localStream?.getTracks().find((t) => t.kind === k)
+          ?.label ?? null,
+      kind,
+    );
   }
 
   /** Whether an element matching `selector` is shown (anywhere under the shell). */

@@ -110,3 +110,14 @@ export const MEDIA_CONSTRAINTS: MediaStreamConstraints = {
   audio: { echoCancellation: true, noiseSuppression: true },
   video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } },
 };
+
+/**
+ * Screen share request: the picture only (a tab's sound would need its own
+ * section and echo handling), and no more than 15 frames a second: a shared
+ * document or slide changes seldom, and the bits go to sharpness instead
+ * (the track's contentHint is 'detail').
+ */
+export const SCREEN_CONSTRAINTS: DisplayMediaStreamOptions = {
+  audio: false,
+  video: { frameRate: { ideal: 15, max: 15 } },
+};

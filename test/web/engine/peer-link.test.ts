@@ -146,26 +146,27 @@ describe('PeerLink (perfect negotiation, real WebRTC)', () => {
     assert(answersFromB.length >= 1, "the polite end answered the impolite end's offer");
   });
 
-  it('renegotiates on a live link: a track added after connected reaches the other end', async () => {
+  it('renegotiates on a live link: a screen added after connected reaches the other end, apart from the camera', async () => {
     const pair = new Pair(await camera(), await camera(), { polite: false, initiator: true }, { polite: true, initiator: false });
     await pair.connected();
     await pair.media();
     const before = pair.sent.length;
-    // The polite, non-initiating end adds a second video track (e.g. a screen share).
+    // The polite, non-initiating end shares a screen (a second video track of its own section).
     const extra = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120 } });
     streams.push(extra);
-    pair.b.addTrack(extra.getVideoTracks()[0]!, extra);
+    await pair.b.sendScreen(extra.getVideoTracks()[0]!, extra);
     await waitUntil(
       () =>
-        (pair.a.remoteStream?.getVideoTracks().length ?? 0) >= 2 &&
+        pair.a.remoteScreen(pair.b.screenMid) !== null &&
         pair.b.signalingState === 'stable' &&
         pair.a.signalingState === 'stable',
       CONNECT_MS,
-      'the new track to arrive',
-      () =>
-        `a has ${pair.a.remoteStream?.getVideoTracks().length ?? 0} video tracks; a ${pair.a.signalingState}, b ${pair.b.signalingState}`,
+      'the screen to arrive',
+      () => `b's screen mid ${pair.b.screenMid}; a ${pair.a.signalingState}, b ${pair.b.signalingState}`,
     );
-    assert(pair.offersFrom('b') >= 1, 'the end that added the track made an offer');
+    assertEqual(pair.a.remoteStream?.getVideoTracks().length, 1, "the camera's stream has the camera only");
+    assertEqual(pair.a.remoteScreen(pair.a.screenMid), null, 'a shares nothing');
+    assert(pair.offersFrom('b') >= 1, 'the end that added the screen made an offer');
     assert(pair.sent.length > before, 'the renegotiation went over signaling');
     assertEqual(pair.a.state, 'connected', 'still connected');
   });

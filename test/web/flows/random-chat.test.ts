@@ -149,7 +149,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(rig.server.connectedRecords.length, 2, 'records of the connection after two restarts');
   });
 
-  it('renegotiates when either side adds a track during a random call: the other side receives it, same call', async function () {
+  it('renegotiates when either side adds a screen during a random call: the other side receives it, same call', async function () {
     this.timeout(40000);
     const { a, b } = await connectedPair();
     const callId = a.session.callId;
@@ -159,21 +159,21 @@ describe('RandomChatFlow with the in-memory backend', () => {
     ] as const) {
       const call = adder.session.call!;
       const link = call.link(call.peers[0]!.id)!;
-      const before = other.session.remoteStream!.getVideoTracks().length;
-      // A second video track (a screen share will be one): a canvas stream.
+      // A second video track of its own section (as a screen share): a canvas stream.
       const canvas = document.createElement('canvas');
       canvas.getContext('2d')!.fillRect(0, 0, 10, 10);
       const extra = canvas.captureStream(5);
-      link.addTrack(extra.getVideoTracks()[0]!, extra);
+      await link.sendScreen(extra.getVideoTracks()[0]!, extra);
+      const otherLink = () => other.session.call!.link(other.session.call!.peers[0]!.id)!;
       await waitUntil(
-        () => (other.session.remoteStream?.getVideoTracks().length ?? 0) > before,
+        () => otherLink().remoteScreen(link.screenMid) !== null,
         CONNECT_MS,
         'the added track reaches the other side',
         () => {
           const o = other.session.call!;
           const ol = o.link(o.peers[0]!.id)!;
           const descriptions = (rig.server.call(callId!)?.messages ?? []).filter((m) => m.signal && 'description' in m.signal);
-          return `adder ${adder === a ? 'a(waiter)' : 'b(joiner)'} restarts ${JSON.stringify(link.reconnecting)} ${link.connectionState} other ${JSON.stringify(ol.reconnecting)} ${ol.connectionState}; adder ${link.signalingState}, other ${ol.signalingState}, other has ${other.session.remoteStream?.getVideoTracks().length} video tracks; descriptions: ${descriptions.map((m) => `${m.from === adder.uid ? 'adder' : 'other'}:${m.signal && 'description' in m.signal ? m.signal.description.type : ''}`).join(',')}`;
+          return `adder ${adder === a ? 'a(waiter)' : 'b(joiner)'} restarts ${JSON.stringify(link.reconnecting)} ${link.connectionState} other ${JSON.stringify(ol.reconnecting)} ${ol.connectionState}; adder ${link.signalingState}, other ${ol.signalingState}, screen mid ${link.screenMid}; descriptions: ${descriptions.map((m) => `${m.from === adder.uid ? 'adder' : 'other'}:${m.signal && 'description' in m.signal ? m.signal.description.type : ''}`).join(',')}`;
         },
       );
       assertEqual(adder.session.state.status, 'connected', 'the adder stays connected');

@@ -46,6 +46,15 @@ export class Rig {
   camera(getUserMedia?: () => Promise<MediaStream>): LocalMedia {
     const media = new LocalMedia(
       getUserMedia ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } })),
+      // One device's track, as media.ts asks for it (a switch, or after a device went away).
+      async (kind, deviceId) => {
+        const constraints = {
+          ...(kind === 'video' ? { width: 320, height: 240 } : {}),
+          ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+        };
+        const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+        return stream.getTracks()[0]!;
+      },
     );
     this.media.push(media);
     return media;
@@ -64,8 +73,10 @@ export class Rig {
     };
   }
 
-  /** Link-call deps for one page, with its own backend user. */
-  linkDeps(options: Pick<RigOptions, 'getUserMedia'> = {}): LinkCallDeps & { readonly uid: string } {
+  /** Link-call deps for one page, with its own backend user; `captureScreen` offers screen share (Chromium's fake capture). */
+  linkDeps(
+    options: Pick<RigOptions, 'getUserMedia'> & Pick<LinkCallDeps, 'captureScreen'> = {},
+  ): LinkCallDeps & { readonly uid: string } {
     const backend = this.server.backend();
     return {
       uid: backend.uid,
@@ -74,6 +85,7 @@ export class Rig {
       rtcConfig: () => ({ iceServers: [] }),
       reconnectForMs: 3000,
       connectTimeoutMs: 10000,
+      ...(options.captureScreen ? { captureScreen: options.captureScreen } : {}),
     };
   }
 

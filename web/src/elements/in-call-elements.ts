@@ -1,8 +1,11 @@
 /**
  * The elements a page shows only during a call (the chat panel, the in-call
- * buttons), loaded together when a page first has a call: the page before a
- * call does not carry them.
+ * buttons) or when asked for (the device pickers), loaded together when a
+ * page first has a call or the person opens the pickers: the page before
+ * that does not carry them.
  */
 import './parley-call-controls.js';
 import './parley-chat.js';
 import './parley-link-quality.js';
+import './parley-devices.js';
+export { rememberedSpeaker } from './parley-devices.js';

@@ -6,6 +6,8 @@
  * Pure, like messages.ts.
  */
 import { MAX_CHAT_CHARS } from '../engine/channel-messages.js';
+import type { DeviceLoss, MediaKind } from '../engine/local-media.js';
+import type { DeviceKind } from '../features/device-choice.js';
 import type { ChatAuthor, SendRefusal } from '../features/chat.js';
 import type { Delivery } from '../features/chat-rules.js';
 import { formatNumber, guestName, LABELS } from './messages.js';
@@ -61,6 +63,36 @@ export function chatEmptyText(kind: 'random' | 'link'): string {
     : "Messages go to everyone in the call over its encrypted connections: Parley's servers never see them.";
 }
 
+// ---- Devices --------------------------------------------------------------------------
+
+/** Each kind of device, as its picker is labelled. */
+export const DEVICE_KIND: Readonly<Record<DeviceKind, () => string>> = {
+  videoinput: () => 'Camera',
+  audioinput: () => 'Microphone',
+  audiooutput: () => 'Speaker',
+};
+
+/** A device the browser lists without a name (before permission, or a nameless one), numbered. */
+export function unnamedDevice(kind: DeviceKind, n: number): string {
+  return `${DEVICE_KIND[kind]()} ${formatNumber(n)}`;
+}
+
+/** A switch to another device failed. */
+export const DEVICE_FAILED: Readonly<Record<MediaKind | 'speaker', () => string>> = {
+  video: () => 'That camera could not be started. It may be in use by another app.',
+  audio: () => 'That microphone could not be started. It may be in use by another app.',
+  speaker: () => 'Sound could not be sent to that speaker.',
+};
+
+/** What the page says when a device in use went away mid-call. */
+export function deviceLossText(loss: DeviceLoss): string {
+  const what = loss.kind === 'video' ? 'camera' : 'microphone';
+  if (loss.now === null) return `Your ${what} was disconnected, and no other was found.`;
+  return loss.now
+    ? `Your ${what} was disconnected; now using ${loss.now}.`
+    : `Your ${what} was disconnected; now using another one.`;
+}
+
 // ---- Buttons and labels ---------------------------------------------------------------
 
 /** A button's name with its keyboard shortcut, e.g. "Mute (M)". */
@@ -71,7 +103,8 @@ export function withShortcut(label: string, key: string): string {
 export const IN_CALL_LABELS = {
   chat: () => 'Chat',
   chatInput: () => 'Message',
-  chatPlaceholder: () => 'Type a message, Enter to send',
+  // Short: the field is one line high in an 18rem panel (a placeholder that wraps is cut off). Enter sends, as in every chat.
+  chatPlaceholder: () => 'Type a message',
   send: () => 'Send',
   displayName: () => 'Your name in this call (kept on this device only)',
   displayNamePlaceholder: () => 'Guest',
@@ -82,4 +115,9 @@ export const IN_CALL_LABELS = {
   safetyCode: () => 'Safety code',
   safetyCodeHint: () => 'Read it to each other: if it matches, nobody is in the middle.',
   safetyCodePending: () => 'Once connected…',
+  browserDefault: () => 'Browser default',
+  shareScreen: () => 'Share screen',
+  stopSharing: () => 'Stop sharing',
+  shareFailed: () => 'Your screen could not be shared. Try again, or share a single tab or window.',
+  preview: () => 'Your camera, as the others will see it (mirrored for you)',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -5,7 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ICE, rtcConfigFor } from '../ice.js';
-import { MEDIA } from '../media.js';
+import { canShareScreen, MEDIA, requestScreen } from '../media.js';
 import { LinkCallFlow, type LinkCallDeps } from '../flows/link-call.js';
 import { connectPageBackend } from './page-backend.js';
 
@@ -16,6 +16,7 @@ export function browserLinkCallDeps(): LinkCallDeps {
     media: MEDIA,
     rtcConfig: () => rtcConfigFor('link'),
     watchRtcConfig: (listener) => ICE.onChange(listener),
+    ...(canShareScreen() ? { captureScreen: requestScreen } : {}),
   };
 }
 

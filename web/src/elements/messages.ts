@@ -408,6 +408,11 @@ export function guestName(n: number): string {
   return `Guest ${formatNumber(n)}`;
 }
 
+/** The caption of the screen shown large: member `n`'s, or (null) our own. */
+export function screenCaption(n: number | null): string {
+  return n === null ? 'Your screen, as the others see it' : `${guestName(n)}'s screen`;
+}
+
 // ---- The connection check ----------------------------------------------------------
 
 type VerdictOf<C extends VerdictCode> = Verdict & { readonly code: C };
@@ -582,6 +587,7 @@ export const LABELS = {
   moreAboutThis: () => 'More about this',
   tapToUnmute: () => 'Tap to unmute',
   stranger: () => 'Stranger',
+  devices: () => 'Camera and microphone',
   cameraOff: () => 'Camera off',
   microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

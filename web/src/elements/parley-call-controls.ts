@@ -1,7 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { DeviceLoss } from '../engine/local-media.js';
 import type { InCall } from '../features/in-call.js';
-import { IN_CALL_LABELS, unreadText, withShortcut } from './in-call-messages.js';
+import { deviceLossText, IN_CALL_LABELS, unreadText, withShortcut } from './in-call-messages.js';
 import { sharedStyles } from './page-styles.js';
 
 /**
@@ -67,6 +68,11 @@ export class ParleyCallControls extends LitElement {
         font-size: 0.85rem;
         color: #444;
       }
+      .notice {
+        flex: 1 0 100%;
+        margin: 0;
+        color: #8a4b00;
+      }
       .badge {
         display: inline-block;
         min-width: 1.2rem;
@@ -93,6 +99,8 @@ export class ParleyCallControls extends LitElement {
 
   /** Whether the safety codes are shown. */
   @state() private safetyOpen = false;
+  /** Whether the last Share screen failed (not cancelled: the person closing the picker needs no word). */
+  @state() private shareFailed = false;
 
   private unsubscribe: (() => void) | null = null;
 
@@ -163,7 +171,37 @@ export class ParleyCallControls extends LitElement {
       <button id="chat-toggle" aria-pressed=${this.chatOpen ? 'true' : 'false'} @click=${this._onToggleChat}>
         ${IN_CALL_LABELS.chat()}${badge ? html`<span class="badge" id="unread" aria-label=${unreadText(unread)}>${unread}</span>` : nothing}
       </button>
-      ${this.safetyOpen ? this.renderSafety(inCall) : nothing}`;
+      ${this.renderScreenButton(inCall)} ${this.safetyOpen ? this.renderSafety(inCall) : nothing}
+      ${this.renderLoss(inCall.media.loss)}
+      ${this.shareFailed ? html`<p class="notice" id="share-failed" role="alert">${IN_CALL_LABELS.shareFailed()}</p>` : nothing}`;
+  }
+
+  /** Share screen / Stop sharing, in calls that offer it (calls by link, where the browser can capture). */
+  private renderScreenButton(inCall: InCall) {
+    const screen = inCall.screen;
+    if (!screen) return nothing;
+    const sharing = screen.ownScreen !== null;
+    return html`<button
+      id="screen-toggle"
+      aria-pressed=${sharing ? 'true' : 'false'}
+      @click=${async () => {
+        this.shareFailed = false;
+        if (sharing) await screen.stop();
+        else this.shareFailed = (await screen.start()) === 'failed';
+      }}
+    >
+      ${sharing ? IN_CALL_LABELS.stopSharing() : IN_CALL_LABELS.shareScreen()}
+    </button>`;
+  }
+
+  /**
+   * A device that went away mid-call, and what took over. A camera with no
+   * replacement is not worded here: the page's camera watch says so already
+   * (camera-watch.ts), with what to do.
+   */
+  private renderLoss(loss: DeviceLoss | null) {
+    if (!loss || (loss.kind === 'video' && loss.now === null)) return nothing;
+    return html`<p class="notice" id="device-notice" role="status">${deviceLossText(loss)}</p>`;
   }
 
   /** Each member's safety code, and what to do with it. */

@@ -9,9 +9,10 @@ import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
 import { relayOnly } from '../ice.js';
-import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, tileCaption } from './messages.js';
+import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, screenCaption, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS } from './quality-messages.js';
+import { sendSoundTo } from './speaker.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
@@ -176,6 +177,47 @@ export class ParleyCall extends LitElement {
         color: #fff;
         font-size: 0.85rem;
       }
+      /*
+       * Someone shares a screen: it takes the stage, the cameras go on in a
+       * strip beside it (wide) or below it (tall, a phone).
+       */
+      .stage.sharing {
+        display: flex;
+        flex-direction: row;
+      }
+      .stage.sharing.tall {
+        flex-direction: column;
+      }
+      .tile.screen {
+        flex: 1 1 auto;
+        background: #000;
+      }
+      .tile.screen video {
+        object-fit: contain;
+      }
+      /* The cameras keep their shape beside a share: a cropped sliver of a face helps nobody. */
+      .strip {
+        flex: 0 0 25%;
+        min-width: 0;
+        min-height: 0;
+        display: grid;
+        gap: 0.4rem;
+        align-content: start;
+        overflow: hidden;
+      }
+      .strip .tile {
+        aspect-ratio: 4 / 3;
+      }
+      /* Below the share on a phone: a row that leaves the share most of the height, however short the stage gets. */
+      .stage.sharing.tall .strip {
+        flex: 0 0 30%;
+        grid-auto-flow: column;
+        grid-auto-columns: minmax(0, 1fr);
+        grid-template-rows: minmax(0, 1fr);
+      }
+      .stage.sharing.tall .strip .tile {
+        aspect-ratio: auto;
+      }
       .message {
         display: grid;
         place-items: center;
@@ -226,6 +268,12 @@ export class ParleyCall extends LitElement {
   /** Whether the stage is wider than tall (decides the grid's columns). */
   @state() private wide = true;
   @state() private copied = false;
+  /** Whether the camera, microphone and speaker pickers are open. */
+  @state() private devicesOpen = false;
+  /** The speaker the others' sound goes to (null: the browser's default); the remembered one once known. */
+  @state() private speaker: string | null = null;
+  private speakerRecalled = false;
+
   /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
   @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
 
@@ -259,9 +307,22 @@ export class ParleyCall extends LitElement {
     if (changed.has('callId')) this.follow(this.callId);
     this.camera.watch(this.controller.flow.localStream);
     this.sound.keep(this.controller.flow.peers.map((p) => p.stream));
-    // The chat panel's code comes with the first call, not with the page.
-    if (this.controller.flow.inCall) void import('./in-call-elements.js');
+    // The in-call elements' code comes with the first call, not with the page.
+    if (this.controller.flow.inCall) this.loadInCallElements();
   }
+
+  /** Loads the in-call elements (once), and then the remembered speaker. */
+  private loadInCallElements(): void {
+    const load = import('./in-call-elements.js');
+    if (this.speakerRecalled) return;
+    this.speakerRecalled = true;
+    void load.then((m) => m.rememberedSpeaker()).then((id) => (this.speaker ??= id));
+  }
+
+  private readonly _onDevices = () => {
+    this.devicesOpen = !this.devicesOpen;
+    if (this.devicesOpen) this.loadInCallElements();
+  };
 
   private follow(callId: string): void {
     const flow = this.controller.flow;
@@ -284,7 +345,9 @@ export class ParleyCall extends LitElement {
   }
 
   protected override updated(): void {
-    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video'));
+    const peers = this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video');
+    this.sound.play(peers);
+    sendSoundTo(peers, this.speaker);
   }
 
   override connectedCallback(): void {
@@ -316,7 +379,25 @@ export class ParleyCall extends LitElement {
             : nothing
         }
       </div>
-      <div class="controls">${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}</div>
+      <div class="controls">
+        ${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}
+        ${
+          flow.localStream && (state.status === 'lobby' || state.status === 'in-call')
+            ? html`<button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+                ${LABELS.devices()}
+              </button>`
+            : nothing
+        }
+      </div>
+      ${
+        this.devicesOpen && flow.localStream
+          ? html`<parley-devices
+              .media=${flow.media}
+              .speaker=${this.speaker}
+              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+            ></parley-devices>`
+          : nothing
+      }
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
       ${problem ? problemBox(problem, 'call') : nothing}
@@ -331,14 +412,10 @@ export class ParleyCall extends LitElement {
     if (!showSelf) {
       return html`<div class="stage message cols-1"><p>${text}</p></div>`;
     }
-    const tiles = 1 + peers.length;
-    const columns = gridColumns(tiles, this.wide);
-    // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
     const quality = state.status === 'in-call' ? (this.controller.flow.inCall?.quality ?? null) : null;
-    return html`<div class="stage cols-${columns}" id="grid" data-tiles=${tiles}>
-      <div class="tile self">
+    const tiles = html`<div class="tile self">
         <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
         ${
@@ -378,13 +455,42 @@ export class ParleyCall extends LitElement {
             >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
           >
         </div>`;
-      })}
-      ${
-        this.sound.needsTap
-          ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
-          : nothing
-      }
-    </div>`;
+      })}`;
+    const unmute = this.sound.needsTap
+      ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+      : nothing;
+    const shared = state.status === 'in-call' ? this.sharedScreen(peers) : null;
+    if (shared) {
+      return html`<div class="stage sharing ${this.wide ? 'wide' : 'tall'}" id="grid" data-tiles=${1 + peers.length}>
+        <div class="tile screen" id="screen" data-sharer=${shared.sharer ?? 'self'}>
+          <video autoplay playsinline muted .srcObject=${once(shared.stream)}></video>
+          <span class="label"
+            >${screenCaption(shared.sharer === null ? null : this.controller.flow.numberOf(shared.sharer))}</span
+          >
+        </div>
+        <div class="strip">${tiles}</div>
+        ${unmute}
+      </div>`;
+    }
+    // A class, not a style attribute: the site's Content-Security-Policy allows no inline styles.
+    const columns = gridColumns(1 + peers.length, this.wide);
+    return html`<div class="stage cols-${columns}" id="grid" data-tiles=${1 + peers.length}>${tiles}${unmute}</div>`;
+  }
+
+  /**
+   * The screen the stage shows large: ours while we share, else the first
+   * member's (in the grid's order) who shares one; null when nobody does.
+   * `sharer` is null for our own.
+   */
+  private sharedScreen(peers: readonly Peer[]): { readonly sharer: string | null; readonly stream: MediaStream } | null {
+    const screen = this.controller.flow.inCall?.screen;
+    if (!screen) return null;
+    if (screen.ownScreen) return { sharer: null, stream: screen.ownScreen };
+    for (const p of peers) {
+      const stream = screen.of(p.id);
+      if (stream) return { sharer: p.id, stream };
+    }
+    return null;
   }
 
   private renderControls(state: LinkCallState) {

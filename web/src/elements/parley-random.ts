@@ -17,6 +17,7 @@ import {
 } from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS } from './quality-messages.js';
+import { sendSoundTo } from './speaker.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
@@ -236,6 +237,13 @@ export class ParleyRandom extends LitElement {
   /** Whether the chat panel is open: beside the video on a wide screen from the start, on a phone when asked for. */
   @state() private chatOpen = wideScreen();
 
+  /** Whether the camera, microphone and speaker pickers are open (with a preview before Start). */
+  @state() private devicesOpen = false;
+
+  /** The speaker the stranger's sound goes to (null: the browser's default); the remembered one once known. */
+  @state() private speaker: string | null = null;
+  private speakerRecalled = false;
+
   private readonly chat: RandomChatController;
   /** Plays the stranger with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
   private readonly sound = new SoundController(this);
@@ -370,6 +378,9 @@ export class ParleyRandom extends LitElement {
             : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
         }
         <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+        <button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+          ${LABELS.devices()}
+        </button>
         ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
         ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
         ${
@@ -381,6 +392,15 @@ export class ParleyRandom extends LitElement {
             : nothing
         }
       </div>
+      ${
+        this.devicesOpen
+          ? html`<parley-devices
+              .media=${flow.media}
+              .speaker=${this.speaker}
+              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+            ></parley-devices>`
+          : nothing
+      }
       ${
         this.confirming && target
           ? html`<parley-report-dialog
@@ -413,14 +433,35 @@ export class ParleyRandom extends LitElement {
   }
 
   protected override willUpdate(): void {
-    // The chat panel's code comes with the first conversation, not with the page.
-    if (this.chat.flow.inCall) void import('./in-call-elements.js');
+    // The in-call elements' code comes with the first conversation, not with the page.
+    if (this.chat.flow.inCall) this.loadInCallElements();
     this.camera.watch(this.chat.flow.localStream);
     this.sound.keep([this.chat.flow.remoteStream]);
   }
 
+  /** Loads the in-call elements (once), and then the remembered speaker. */
+  private loadInCallElements(): void {
+    const load = import('./in-call-elements.js');
+    if (this.speakerRecalled) return;
+    this.speakerRecalled = true;
+    void load.then((m) => m.rememberedSpeaker()).then((id) => (this.speaker ??= id));
+  }
+
+  private readonly _onDevices = () => {
+    this.devicesOpen = !this.devicesOpen;
+    if (this.devicesOpen) {
+      this.loadInCallElements();
+      // A preview before Start: the camera opens now (and Start uses it).
+      void this.chat.flow.preview();
+    } else {
+      this.chat.flow.endPreview();
+    }
+  };
+
   override updated(): void {
-    this.sound.play(this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote'));
+    const remote = this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote');
+    this.sound.play(remote);
+    sendSoundTo(remote, this.speaker);
     const stream = this.chat.flow.remoteStream;
     if (stream && stream !== this.watchedStream) {
       this.watchedStream = stream;

@@ -48,6 +48,8 @@ export interface CallLinkListener {
   message?(from: string, message: ChannelMessage): void;
   /** The control channel to member `id` opened: messages to them go out from now on. */
   channelOpen?(id: string): void;
+  /** The link to member `id` finished a negotiation: a new section (our screen share) has its mid now. */
+  negotiated?(id: string): void;
 }
 
 /**
@@ -130,6 +132,8 @@ export class Call {
   private readonly linkListeners = new Set<CallLinkListener>();
   /** Kinds sent as nothing (mute, camera off): a link opened meanwhile starts without them too. */
   private readonly withheld = new Set<MediaKind>();
+  /** This page's screen share, sent on every link, on links opened later too (a member who joins sees it). */
+  private screen: { readonly track: MediaStreamTrack; readonly stream: MediaStream } | null = null;
   private ended = false;
 
   private readonly reconnect: ReconnectPolicy;
@@ -297,6 +301,26 @@ export class Call {
   }
 
   /**
+   * Sends `track` as this page's screen share on every link, beside the
+   * camera (a section of its own: PeerLink.sendScreen); null stops sharing.
+   */
+  async shareScreen(track: MediaStreamTrack | null): Promise<void> {
+    this.screen = track ? { track, stream: new MediaStream([track]) } : null;
+    const stream = this.screen?.stream ?? null;
+    await Promise.all([...this.allEntries()].map(({ link }) => link.sendScreen(track, stream)));
+  }
+
+  /** The mid of our screen share on the link to member `id`, while sharing and once negotiated; else null. */
+  screenMid(id: string): string | null {
+    return this.screen ? (this.link(id)?.screenMid ?? null) : null;
+  }
+
+  /** The screen member `id` shares in the section they named `mid` (their `media` message), or null. */
+  remoteScreen(id: string, mid: string | null): MediaStreamTrack | null {
+    return this.link(id)?.remoteScreen(mid) ?? null;
+  }
+
+  /**
    * Says goodbye on every link (`bye`: this page is leaving, not dropping)
    * and closes them. The backend is told separately (leave).
    */
@@ -410,9 +434,12 @@ export class Call {
           if (message.type === 'bye') this.loseLink(entry, 'left', { leaving: true });
         },
         channelOpen: () => this.toListeners(entry, (l, id) => l.channelOpen?.(id)),
+        negotiated: () => this.toListeners(entry, (l, id) => l.negotiated?.(id)),
+        extraTrack: () => this.notify(),
       },
     );
     for (const kind of this.withheld) void entry.link.replaceTrack(kind, null);
+    if (this.screen) void entry.link.sendScreen(this.screen.track, this.screen.stream);
     return entry;
   }
 

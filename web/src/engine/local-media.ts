@@ -8,6 +8,16 @@
 
 export type MediaKind = 'audio' | 'video';
 
+/**
+ * A device in use went away (unplugged, switched off, taken by the system):
+ * `now` is the label of the one used instead, or null when there is none
+ * (the kind stays silent or dark). The elements word it.
+ */
+export interface DeviceLoss {
+  readonly kind: MediaKind;
+  readonly now: string | null;
+}
+
 /** What a track can be swapped on: a live call (engine/call.ts). */
 export interface TrackSink {
   /** Sends `track` as the camera ('video') or microphone ('audio'); null sends nothing (off). */
@@ -23,11 +33,67 @@ export class LocalMedia {
   private readonly sinks = new Set<TrackSink>();
   /** The kinds the person turned off (mute, camera off): sent as nothing until turned on. */
   private readonly off = new Set<MediaKind>();
+  private readonly listeners = new Set<() => void>();
+  private _loss: DeviceLoss | null = null;
 
   constructor(
     /** Asks the browser (getUserMedia with the page's constraints); tests pass a fake camera. */
     private readonly acquire: () => Promise<MediaStream>,
+    /**
+     * Asks the browser for one track of `kind` from device `deviceId` (null:
+     * whichever it prefers), for a device switch or after a device went
+     * away. Without it, devices cannot be switched.
+     */
+    private readonly acquireTrack?: (kind: MediaKind, deviceId: string | null) => Promise<MediaStreamTrack>,
   ) {}
+
+  /** The last device that went away during this stream, and what replaced it; null when none did. */
+  get loss(): DeviceLoss | null {
+    return this._loss;
+  }
+
+  /** Calls `listener` when the tracks change (a device switched or lost, mute). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The id of the device `kind` comes from now (for the pickers), or null. */
+  deviceOf(kind: MediaKind): string | null {
+    return (
+      this.current
+        ?.getTracks()
+        .find((t) => t.kind === kind)
+        ?.getSettings().deviceId ?? null
+    );
+  }
+
+  /**
+   * Uses device `deviceId` for `kind` from now on, on every call too,
+   * without renegotiating. A camera that cannot open while another is open
+   * (some phones) gets a second try after the old one is stopped. Resolves
+   * false when the stream went meanwhile; rejects with the browser's error.
+   */
+  async useDevice(kind: MediaKind, deviceId: string | null): Promise<boolean> {
+    const stream = this.current;
+    if (!stream || !this.acquireTrack) return false;
+    if (deviceId !== null && this.deviceOf(kind) === deviceId) return true;
+    const generation = this.generation;
+    let track: MediaStreamTrack;
+    try {
+      track = await this.acquireTrack(kind, deviceId);
+    } catch (err) {
+      if (!(err instanceof DOMException && err.name === 'NotReadableError') || generation !== this.generation) throw err;
+      for (const old of stream.getTracks().filter((t) => t.kind === kind)) old.stop();
+      track = await this.acquireTrack(kind, deviceId);
+    }
+    if (generation !== this.generation || this.current !== stream) {
+      track.stop();
+      return false;
+    }
+    await this.replaceTrack(track);
+    return true;
+  }
 
   /** The stream, while open. */
   get stream(): MediaStream | null {
@@ -50,6 +116,9 @@ export class LocalMedia {
       return null;
     }
     this.current = stream;
+    this._loss = null;
+    for (const track of stream.getTracks()) this.watch(track);
+    this.notify();
     return stream;
   }
 
@@ -62,6 +131,8 @@ export class LocalMedia {
     if (this.current) stopTracks(this.current);
     this.current = null;
     this.off.clear();
+    this._loss = null;
+    this.notify();
   }
 
   /**
@@ -93,6 +164,7 @@ export class LocalMedia {
     else this.off.add(kind);
     const track = this.current?.getTracks().find((t) => t.kind === kind) ?? null;
     if (track) track.enabled = on;
+    this.notify();
     await Promise.all([...this.sinks].map((sink) => sink.replaceTrack(kind, on ? track : null)));
   }
 
@@ -111,7 +183,36 @@ export class LocalMedia {
     const kind = track.kind as MediaKind;
     // A new device while muted stays muted.
     track.enabled = this.isOn(kind);
+    this.watch(track);
+    this.notify();
     await Promise.all([...this.sinks].map((sink) => sink.replaceTrack(kind, this.isOn(kind) ? track : null)));
+  }
+
+  /**
+   * A track ends by itself only when its device went away (stop() fires no
+   * 'ended'): then the browser's preferred device of that kind takes over,
+   * and the page says so.
+   */
+  private watch(track: MediaStreamTrack): void {
+    track.addEventListener('ended', () => void this.replaceLost(track), { once: true });
+  }
+
+  private async replaceLost(lost: MediaStreamTrack): Promise<void> {
+    const stream = this.current;
+    if (!stream || !stream.getTracks().includes(lost)) return;
+    const kind = lost.kind as MediaKind;
+    try {
+      if (!(await this.useDevice(kind, null))) return;
+      this._loss = { kind, now: stream.getTracks().find((t) => t.kind === kind)?.label ?? '' };
+    } catch (err) {
+      console.warn(`no ${kind} device left`, err);
+      this._loss = { kind, now: null };
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
   }
 }
 

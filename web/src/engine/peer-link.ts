@@ -14,6 +14,7 @@ import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { gathersRelay, watchRelay } from './relay-watch.js';
+import { isCameraOrMicrophone, screenIndex, type TransceiverInfo } from './track-roles.js';
 import { toIceCandidate, type IceCandidate, type LinkSignal, type SessionDescription } from './types.js';
 
 /** A link's state as a person would name it. */
@@ -72,6 +73,10 @@ export interface PeerLinkEvents {
   message?(message: ChannelMessage): void;
   /** The control channel opened: `sendMessage` works from now on (features send their state). */
   channelOpen?(): void;
+  /** An offer and its answer were both applied: the sections of a new track (a screen share) have their mids now. */
+  negotiated?(): void;
+  /** A track other than the camera and the microphone arrived (the other end's screen share, track-roles.ts). */
+  extraTrack?(): void;
 }
 
 export interface PeerLinkOptions {
@@ -141,6 +146,12 @@ export class PeerLink {
   /** A non-initiator stays silent until the first remote description: see PeerLinkOptions.initiator. */
   private mayOffer: boolean;
   private remote: MediaStream | null = null;
+  /**
+   * This end's screen share, from its first one on: kept after sharing
+   * stops (sending nothing), so that sharing again only swaps the track,
+   * without a renegotiation.
+   */
+  private screen: RTCRtpTransceiver | null = null;
   private _state: LinkState = LinkState.connecting;
   private closed = false;
   private wasConnected = false;
@@ -180,6 +191,11 @@ export class PeerLink {
       this.ownCandidates.push(toIceCandidate(e.candidate));
     };
     this.pc.ontrack = (e) => {
+      // A screen share stays apart from the camera's stream: see track-roles.ts.
+      if (!isCameraOrMicrophone(this.transceiverInfos(), this.pc.getTransceivers().indexOf(e.transceiver))) {
+        this.events.extraTrack?.();
+        return;
+      }
       if (this.remote === null) {
         this.remote = e.streams[0] ?? new MediaStream();
         this.events.remoteStream(this.remote);
@@ -194,6 +210,9 @@ export class PeerLink {
         this.transportDead = true;
         this.events.transportFailed?.();
       }
+    };
+    this.pc.onsignalingstatechange = () => {
+      if (this.pc.signalingState === 'stable' && !this.closed) this.events.negotiated?.();
     };
     if (!options.holdCandidates) this.releaseCandidates();
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
@@ -315,9 +334,39 @@ export class PeerLink {
     return this.heldCandidates.size + (this.heldCandidates.isOpen ? 0 : this.queuedCandidates);
   }
 
-  /** Adds a track (e.g. a screen share): renegotiates through `negotiationneeded`. */
-  addTrack(track: MediaStreamTrack, stream: MediaStream): RTCRtpSender {
-    return this.pc.addTrack(track, stream);
+  /**
+   * Sends `track` as this end's screen share, beside the camera (null: sends
+   * nothing). The first share adds a video section of its own, sent only
+   * (a renegotiation, through `negotiationneeded`; a non-initiator that has
+   * not answered yet offers it right after its first answer); sharing again
+   * or stopping only swaps the track.
+   */
+  async sendScreen(track: MediaStreamTrack | null, stream: MediaStream | null): Promise<void> {
+    if (this.closed) return;
+    if (!this.screen) {
+      if (track) this.screen = this.pc.addTransceiver(track, { direction: 'sendonly', streams: stream ? [stream] : [] });
+      return;
+    }
+    try {
+      await this.screen.sender.replaceTrack(track);
+    } catch (err) {
+      if (!this.closed) console.warn('link: screen not replaced', err);
+    }
+  }
+
+  /** The mid of this end's screen section, once negotiated (the `media` message names it); null before or without one. */
+  get screenMid(): string | null {
+    return this.screen?.mid ?? null;
+  }
+
+  /** The other end's screen share, in the section they named `mid`; null where there is no such section (yet). */
+  remoteScreen(mid: string | null): MediaStreamTrack | null {
+    const index = screenIndex(this.transceiverInfos(), mid);
+    return index < 0 ? null : (this.pc.getTransceivers()[index]?.receiver.track ?? null);
+  }
+
+  private transceiverInfos(): TransceiverInfo[] {
+    return this.pc.getTransceivers().map((t) => ({ kind: t.receiver.track.kind, mid: t.mid }));
   }
 
   /**

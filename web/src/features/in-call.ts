@@ -1,20 +1,24 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
- * the call as one object: text chat, mute and camera off, the safety code
- * and connection quality (and, the same way, the others). One chunk, loaded after the first Start or Join
- * (flows/in-call.ts): the page before a call does not carry it.
+ * the call as one object: text chat, mute and camera off, the safety code,
+ * connection quality, screen share in calls by link (and, the same way, the
+ * others). One chunk, loaded after the first Start or Join (flows/in-call.ts):
+ * the page before a call does not carry it.
  */
 import type { Call } from '../engine/call.js';
 import { CallQuality } from './call-quality.js';
 import { CallChat, type ChatOptions } from './chat.js';
 import { MediaState, type MediaSwitch } from './media-state.js';
 import { SafetyCodes } from './safety-codes.js';
+import { ScreenShare } from './screen-share.js';
 
 export interface InCallOptions extends ChatOptions {
   /** The page's camera and microphone (engine/local-media.ts). */
   readonly media: MediaSwitch;
   /** The call's id, once known (a random call's comes with the queue's answer): part of the safety code. */
   callId(): string | null;
+  /** Asks the browser for a screen to share (media.ts); absent where the call offers no screen share (random chat). */
+  readonly captureScreen?: () => Promise<MediaStream>;
 }
 
 export class InCall {
@@ -24,14 +28,17 @@ export class InCall {
   readonly safety: SafetyCodes;
   /** How good each link is: the indicator and statistics on every remote video. */
   readonly quality: CallQuality;
+  /** Screen share, in calls that offer it (InCallOptions.captureScreen); null elsewhere. */
+  readonly screen: ScreenShare | null;
   private readonly listeners = new Set<() => void>();
 
   constructor(call: Call, options: InCallOptions) {
     this.chat = new CallChat(call, options);
-    this.media = new MediaState(call, options.media);
+    this.media = new MediaState(call, options.media, (id) => call.screenMid(id));
     this.safety = new SafetyCodes(call, options.callId);
     this.quality = new CallQuality(call);
-    for (const part of [this.chat, this.media, this.safety, this.quality]) part.onChange(() => this.notify());
+    this.screen = options.captureScreen ? new ScreenShare(call, this.media, options.captureScreen) : null;
+    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen]) part?.onChange(() => this.notify());
   }
 
   /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
@@ -46,6 +53,7 @@ export class InCall {
     this.media.detach();
     this.safety.detach();
     this.quality.detach();
+    this.screen?.detach();
   }
 
   private notify(): void {

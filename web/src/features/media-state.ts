@@ -8,7 +8,7 @@
  */
 import type { CallLinkListener, Peer } from '../engine/call.js';
 import type { ChannelMessage, MediaMessage } from '../engine/channel-messages.js';
-import type { MediaKind } from '../engine/local-media.js';
+import type { DeviceLoss, MediaKind } from '../engine/local-media.js';
 
 /** What of a `Call` this uses (engine/call.ts). */
 export interface MediaCall {
@@ -22,6 +22,9 @@ export interface MediaCall {
 export interface MediaSwitch {
   isOn(kind: MediaKind): boolean;
   setOn(kind: MediaKind, on: boolean): Promise<void>;
+  /** The last device that went away, and what replaced it. */
+  readonly loss: DeviceLoss | null;
+  onChange(listener: () => void): () => void;
 }
 
 /** What a member says they send: microphone and camera on or off, and the mid of their screen share on our link. */
@@ -53,7 +56,14 @@ export class MediaState {
         channelOpen: (id) => void call.sendMessage(id, this.messageFor(id)),
       }),
       call.onChange(() => this.forgetGone()),
+      // A device switched or lost, mute from elsewhere: the page shows it.
+      local.onChange(() => this.notify()),
     );
+  }
+
+  /** The last device that went away during the call, and what replaced it (the page says so). */
+  get loss(): DeviceLoss | null {
+    return this.local.loss;
   }
 
   get microphone(): boolean {
@@ -101,7 +111,6 @@ export class MediaState {
     const after = { audio: kind === 'audio' ? on : this.microphone, video: kind === 'video' ? on : this.camera };
     if (!this.detached) for (const { id } of this.call.peers) this.call.sendMessage(id, { ...this.messageFor(id), ...after });
     await this.local.setOn(kind, on);
-    this.notify();
   }
 
   private messageFor(id: string): MediaMessage {

@@ -26,6 +26,8 @@ export interface LinkCallDeps {
   readonly reconnectForMs?: number;
   /** How long a new link may take to connect before its tile says why not (default: config.ts, CONNECT_TIMEOUT_MS). */
   readonly connectTimeoutMs?: number;
+  /** Asks the browser for a screen to share; absent where it cannot (phones): the call then offers no screen share. */
+  readonly captureScreen?: () => Promise<MediaStream>;
 }
 
 export class LinkCallFlow {
@@ -70,6 +72,11 @@ export class LinkCallFlow {
 
   get localStream(): MediaStream | null {
     return this.deps.media.stream;
+  }
+
+  /** The page's camera and microphone (the device pickers switch them). */
+  get media(): LocalMedia {
+    return this.deps.media;
   }
 
   /** The other members, each a tile, each in its seat (see `seats`). Empty outside a call. */
@@ -351,6 +358,7 @@ export class LinkCallFlow {
         callId: () => callId,
         numberOf: (id) => this.numberOf(id),
         ownName: () => this.displayName,
+        ...(this.deps.captureScreen ? { captureScreen: this.deps.captureScreen } : {}),
       });
       this._inCall.onChange(() => this.notify());
     }

@@ -185,6 +185,35 @@ export class RandomChatFlow {
     return this.deps.media.stream;
   }
 
+  /** The page's camera and microphone (the device pickers switch them). */
+  get media(): LocalMedia {
+    return this.deps.media;
+  }
+
+  /**
+   * Opens the camera for a preview before Start (the device pickers). False
+   * when it could not be opened (the pickers say so; Start will too).
+   */
+  async preview(): Promise<boolean> {
+    try {
+      const stream = await this.deps.media.open();
+      this.notify();
+      return stream !== null;
+    } catch (err) {
+      console.warn('no camera preview', err);
+      return false;
+    }
+  }
+
+  /** The preview is closed: the camera goes off unless a search or a call uses it. */
+  endPreview(): void {
+    const s = this._state.status;
+    if (s === 'idle' || s === 'media-error') {
+      this.deps.media.release();
+      this.notify();
+    }
+  }
+
   /** The stranger's media, once it arrived. */
   get remoteStream(): MediaStream | null {
     return this.attempt?.call?.peers[0]?.stream ?? null;
