@@ -10,9 +10,14 @@ import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
 import { RandomChatFlow, type RandomChatDeps } from '../../../web/src/flows/random-chat.js';
 import { MemoryServer, type MemoryServerOptions } from './memory-backend.js';
 
-/** Short waits so that a stuck step shows up quickly; renewals never fire during a test. */
+/**
+ * Short waits so that a stuck step shows up quickly; renewals never fire
+ * during a test. The answer gets production's 8 s: on a cold CI machine the
+ * first call of a run (modules compiled on demand, the fake camera starting)
+ * took longer than 3 s to answer, and the waiter gave up on a live partner.
+ */
 export const TEST_TIMING: Timing = {
-  answerTimeoutMs: 3000,
+  answerTimeoutMs: 8000,
   matchAckTimeoutMs: 3000,
   connectTimeoutMs: 10000,
   renewMs: 60000,
