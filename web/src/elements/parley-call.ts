@@ -13,6 +13,7 @@ import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, sc
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
+import { InCallElementsLoader } from './in-call-loader.js';
 import { sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
@@ -272,7 +273,7 @@ export class ParleyCall extends LitElement {
   @state() private devicesOpen = false;
   /** The speaker the others' sound goes to (null: the browser's default); the remembered one once known. */
   @state() private speaker: string | null = null;
-  private speakerRecalled = false;
+  private readonly inCallElements = new InCallElementsLoader();
 
   /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
   @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
@@ -313,10 +314,7 @@ export class ParleyCall extends LitElement {
 
   /** Loads the in-call elements (once), and then the remembered speaker. */
   private loadInCallElements(): void {
-    const load = import('./in-call-elements.js');
-    if (this.speakerRecalled) return;
-    this.speakerRecalled = true;
-    void load.then((m) => m.rememberedSpeaker()).then((id) => (this.speaker ??= id));
+    this.inCallElements.load((id) => (this.speaker ??= id));
   }
 
   private readonly _onDevices = () => {

@@ -18,6 +18,7 @@ import {
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
+import { InCallElementsLoader } from './in-call-loader.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
@@ -242,7 +243,7 @@ export class ParleyRandom extends LitElement {
 
   /** The speaker the stranger's sound goes to (null: the browser's default); the remembered one once known. */
   @state() private speaker: string | null = null;
-  private speakerRecalled = false;
+  private readonly inCallElements = new InCallElementsLoader();
 
   private readonly chat: RandomChatController;
   /** Plays the stranger with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
@@ -441,10 +442,7 @@ export class ParleyRandom extends LitElement {
 
   /** Loads the in-call elements (once), and then the remembered speaker. */
   private loadInCallElements(): void {
-    const load = import('./in-call-elements.js');
-    if (this.speakerRecalled) return;
-    this.speakerRecalled = true;
-    void load.then((m) => m.rememberedSpeaker()).then((id) => (this.speaker ??= id));
+    this.inCallElements.load((id) => (this.speaker ??= id));
   }
 
   private readonly _onDevices = () => {
