@@ -4,51 +4,20 @@
  * shortcuts mute and turn the camera off, never while the person types, and
  * the other page shows it.
  */
-import { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { assert, assertEqual } from '../assert.js';
+import { $, control, RandomPages } from '../support/random-pages.js';
 import { Rig } from '../support/rig.js';
-import { waitForStatus, waitUntil } from '../support/wait.js';
-
-const CONNECT_MS = 15_000;
+import { waitUntil } from '../support/wait.js';
 
 describe('<parley-call-controls> in random chat (real WebRTC)', () => {
-  let rig: Rig;
-  let elements: ParleyRandom[] = [];
+  let pages: RandomPages;
 
   beforeEach(() => {
-    rig = new Rig();
+    pages = new RandomPages(new Rig());
   });
-  afterEach(async () => {
-    await rig.cleanup();
-    for (const el of elements) el.remove();
-    elements = [];
-  });
+  afterEach(() => pages.cleanup());
 
-  async function mount(): Promise<ParleyRandom> {
-    const el = new ParleyRandom(rig.deps());
-    rig.track(el.flow);
-    elements.push(el);
-    el.style.height = '500px';
-    document.body.append(el);
-    await el.updateComplete;
-    return el;
-  }
-
-  const $ = <E extends Element = HTMLElement>(el: ParleyRandom, selector: string): E | null =>
-    el.shadowRoot!.querySelector<E>(selector);
-  const control = <E extends Element = HTMLElement>(el: ParleyRandom, selector: string): E | null =>
-    $(el, 'parley-call-controls')?.shadowRoot?.querySelector<E>(selector) ?? null;
-
-  async function connected(): Promise<[ParleyRandom, ParleyRandom]> {
-    const a = await mount();
-    const b = await mount();
-    $<HTMLButtonElement>(a, '#start')!.click();
-    await waitForStatus(a.flow, 'searching', 5_000);
-    $<HTMLButtonElement>(b, '#start')!.click();
-    await Promise.all([waitForStatus(a.flow, 'connected', CONNECT_MS), waitForStatus(b.flow, 'connected', CONNECT_MS)]);
-    await waitUntil(() => control(a, '#mic') !== null && control(b, '#mic') !== null, CONNECT_MS, 'the in-call buttons');
-    return [a, b];
-  }
+  const connected = () => pages.connected((el) => control(el, '#mic') !== null, 'the in-call buttons');
 
   const key = (target: EventTarget, k: string) =>
     target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true }));

@@ -4,57 +4,24 @@
  * text, never as markup; Enter sends and Shift+Enter does not; a closed
  * panel counts what arrives on a badge.
  */
-import { ParleyRandom } from '../../../web/src/elements/parley-random.js';
+import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { assert, assertEqual } from '../assert.js';
+import { $, CONNECT_MS, control, RandomPages } from '../support/random-pages.js';
 import { Rig } from '../support/rig.js';
-import { waitForStatus, waitUntil } from '../support/wait.js';
-
-const CONNECT_MS = 15_000;
+import { waitUntil } from '../support/wait.js';
 
 describe('<parley-chat> in random chat (real WebRTC)', () => {
-  let rig: Rig;
-  let elements: ParleyRandom[] = [];
+  let pages: RandomPages;
 
   beforeEach(() => {
-    rig = new Rig();
+    pages = new RandomPages(new Rig());
   });
-  afterEach(async () => {
-    await rig.cleanup();
-    for (const el of elements) el.remove();
-    elements = [];
-  });
+  afterEach(() => pages.cleanup());
 
-  async function mount(): Promise<ParleyRandom> {
-    const el = new ParleyRandom(rig.deps());
-    rig.track(el.flow);
-    elements.push(el);
-    el.style.height = '500px';
-    document.body.append(el);
-    await el.updateComplete;
-    return el;
-  }
-
-  const $ = <E extends Element = HTMLElement>(el: ParleyRandom, selector: string): E | null =>
-    el.shadowRoot!.querySelector<E>(selector);
   const chatRoot = (el: ParleyRandom) => $(el, 'parley-chat')?.shadowRoot ?? null;
-  /** The in-call buttons (an element of their own). */
-  const control = <E extends Element = HTMLElement>(el: ParleyRandom, selector: string): E | null =>
-    $(el, 'parley-call-controls')?.shadowRoot?.querySelector<E>(selector) ?? null;
 
-  async function connected(): Promise<[ParleyRandom, ParleyRandom]> {
-    const a = await mount();
-    const b = await mount();
-    $<HTMLButtonElement>(a, '#start')!.click();
-    await waitForStatus(a.flow, 'searching', 5_000);
-    $<HTMLButtonElement>(b, '#start')!.click();
-    await Promise.all([waitForStatus(a.flow, 'connected', CONNECT_MS), waitForStatus(b.flow, 'connected', CONNECT_MS)]);
-    await waitUntil(
-      () => [a, b].every((el) => chatRoot(el)?.querySelector('#chat-input') != null),
-      CONNECT_MS,
-      'the chat panel on both pages',
-    );
-    return [a, b];
-  }
+  const connected = () =>
+    pages.connected((el) => chatRoot(el)?.querySelector('#chat-input') != null, 'the chat panel on both pages');
 
   /** Types into the page's chat box as a person would, then presses Enter (with Shift if asked). */
   async function type(el: ParleyRandom, text: string, shift = false): Promise<void> {
