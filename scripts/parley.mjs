@@ -10,6 +10,7 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   unlinkSync,
   utimesSync,
@@ -411,6 +412,34 @@ function runIsolated(env, command) {
     run(netns[0], [...netns.slice(1), `ip link set lo up && ${command}`], { env: { ...env, PARLEY_NETNS: '1' } });
   } else {
     run('sh', ['-c', command], { env });
+  }
+}
+
+/**
+ * Runs a node:test layer with a second reporter, the spec reporter, writing to
+ * .cache/test-reports/<layer>.txt. When the layer fails, the failing tests are
+ * printed again last: in a long CI log they are otherwise buried under the
+ * emulators' shutdown lines, and a log shown only by its tail never names them.
+ */
+function withFailureSummary(layer, runLayer) {
+  const dir = join(CACHE, 'test-reports');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${layer}.txt`);
+  rmSync(file, { force: true });
+  const report = [
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=spec',
+    `--test-reporter-destination=${file}`,
+  ];
+  try {
+    runLayer(report);
+  } catch (err) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const at = text.lastIndexOf('failing tests:');
+    const failing = at >= 0 ? text.slice(at).trim() : `(no report at ${relative(ROOT, file)})`;
+    console.error(`\x1b[31m[parley]\x1b[0m the ${layer} layer failed; its failing tests:\n${failing.slice(0, 12_000)}`);
+    throw err;
   }
 }
 
@@ -843,10 +872,10 @@ async function main() {
       run('npm', ['run', '--silent', 'lint'], { env });
       const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
       log(`unit tests (${unit.length} files, no emulator, no browser)`);
-      run(process.execPath, ['--test', ...unit], { env });
+      withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
       const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
       log(`deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`);
-      run(process.execPath, ['--test', ...deploy], { env });
+      withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
       log('component and WebRTC tests in Chromium (@web/test-runner)');
       run(join(BIN, 'web-test-runner'), ['--config', 'test/web-test-runner.config.mjs'], { env });
       const emu = [
@@ -859,16 +888,22 @@ async function main() {
       const rules = emu.filter((f) => f.includes('firestore-rules'));
       const rest = emu.filter((f) => !rules.includes(f));
       log(`security rules tests (${rules.length} file, Firestore emulator only)`);
-      emulatorsExec(env, `node --test ${rules.join(' ')}`, 'firestore');
+      withFailureSummary('rules', (report) =>
+        emulatorsExec(env, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
+      );
       // With Pub/Sub, so that the sweep function is registered; it runs only
       // when a test calls it (runScheduled), as Cloud Scheduler would.
       log(`emulator and end-to-end tests (${rest.length} files)`);
       // One test file at a time: they share the emulators and clear them.
       // With the local coturn: the end-to-end tests relay calls through it.
-      emulatorsExec(env, `node --test --test-concurrency=1 ${rest.join(' ')}`, START_EMULATORS, { turn: true });
+      withFailureSummary('e2e', (report) =>
+        emulatorsExec(env, `node --test --test-concurrency=1 ${report.join(' ')} ${rest.join(' ')}`, START_EMULATORS, {
+          turn: true,
+        }),
+      );
       const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
       log(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
-      runIsolated(env, `node --test ${devex.join(' ')}`);
+      withFailureSummary('devex', (report) => runIsolated(env, `node --test ${report.join(' ')} ${devex.join(' ')}`));
       log('all test layers passed');
       return;
     }

@@ -594,6 +594,12 @@ class MemoryConnection implements CallConnection {
     }
     if (!this.seenCall) {
       this.seenCall = true;
+      // A Firestore listener attached now gets the mailboxes as they are:
+      // what the other member wrote before we looked is delivered too.
+      for (const [key, box] of call.outboxes) {
+        const [from, to] = key.split('_');
+        if (to === this.uid && from !== undefined) this.mailboxWritten(from, box.state);
+      }
       for (const h of this.held.splice(0)) this.write(h);
     }
     this.handlers.members([...call.members]);

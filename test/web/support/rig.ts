@@ -12,14 +12,13 @@ import { MemoryServer, type MemoryServerOptions } from './memory-backend.js';
 
 /**
  * Short waits so that a stuck step shows up quickly; renewals never fire
- * during a test. The answer's 3 s is shorter than production's 8 s on
- * purpose, for now: the first random call between two <parley-random> pages
- * often never connects (its answer is not applied; found this session, cause
- * not yet known), and the waiter's give-up and a second pairing is what
- * connects them within the tests' wait. With 8 s that test fails every time.
+ * during a test. The answer gets production's 8 s: a first call that did
+ * not connect here was a real defect (the joiner's mailbox dropped its
+ * answer when it learned the waiter's link; engine/mailbox.ts, retag), and a
+ * shorter wait only hid it behind a second pairing.
  */
 export const TEST_TIMING: Timing = {
-  answerTimeoutMs: 3000,
+  answerTimeoutMs: 8000,
   matchAckTimeoutMs: 3000,
   connectTimeoutMs: 10000,
   renewMs: 60000,

@@ -76,9 +76,21 @@ export class MailboxOutbox {
    * talking to a new `peer` (the other end started over) keeps the epoch,
    * which the reader still counts from, and drops what the link said to
    * the old one.
+   *
+   * Learning the other end's link for the first time ('' to a link) is not
+   * a new other end: what the link said before was said to it. A random
+   * chat's joiner answers the offer that came with its join (untagged), and
+   * only then hears the waiter's first write; dropping the answer there
+   * left a reader that saw only the next state (a listener delivers the
+   * latest state, not every write) without it, and the call stayed
+   * "connecting" until the waiter gave up (the browser layer's flake).
    */
   retag(tag: LinkTag): void {
     if (tag.link === this.tag.link && tag.peer === this.tag.peer) return;
+    if (tag.link === this.tag.link && this.tag.peer === '') {
+      this.tag = { link: tag.link, peer: tag.peer };
+      return;
+    }
     if (tag.link !== this.tag.link) this.epoch = 0;
     this.description = null;
     this.previous = null;

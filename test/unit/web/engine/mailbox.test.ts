@@ -482,6 +482,28 @@ describe('link tags: a link rebuilt in the same mailbox', () => {
     assert.equal(box.state.epoch, 2);
   });
 
+  it('the link learning the other end for the first time keeps what it said: the answer to an untagged offer stays', () => {
+    // A random chat's joiner answers the offer of the join result (no tag),
+    // then hears the waiter's probe (its link) and tags the next candidates.
+    const answer = { type: 'answer' as const, sdp: 'v=0\r\nanswer' };
+    const box = new MailboxOutbox(1000);
+    box.retag({ link: 'aaaa', peer: '' });
+    box.add({ description: answer });
+    box.add({ candidate: HOST });
+    box.retag({ link: 'aaaa', peer: 'bbbb' });
+    box.add({ candidate: RELAY });
+    assert.deepEqual(box.state, {
+      link: 'aaaa',
+      peer: 'bbbb',
+      epoch: 1,
+      description: answer,
+      previous: null,
+      candidates: [encodeCandidate(HOST), encodeCandidate(RELAY)].join('\n'),
+    });
+    // A reader that saw only this state still gets the answer, then the candidates.
+    assert.deepEqual(new MailboxInbox().read(box.state), [{ description: answer }, { candidate: HOST }, { candidate: RELAY }]);
+  });
+
   it('the same tag again changes nothing', () => {
     const box = new MailboxOutbox(1000);
     box.retag({ link: 'aaaa', peer: 'bbbb' });
