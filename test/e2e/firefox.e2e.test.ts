@@ -162,7 +162,12 @@ describe('Firefox, end to end', () => {
       assert.equal(mine?.type, 'offer', "the restart is the restarter's offer");
       assert.equal(theirs?.type, 'answer', 'answered by the other end');
     }
-    await Promise.all(pair.map((t) => framesAdvance(t)));
+    const videoAgain = () =>
+      Promise.all(pair.map((t) => framesAdvance(t))).catch(async (err) => {
+        await reportStall(db, [...pair]);
+        throw err;
+      });
+    await videoAgain();
     if (restarters.length === 1) return;
     // Glare: long enough to see the call fall apart as it did ("Stranger left" ~5 s later).
     await sleep(8_000);
@@ -170,7 +175,7 @@ describe('Firefox, end to end', () => {
       assert.equal(await t.status(), 'connected', `${await engineOf(t)} still connected (${await t.statusText()})`);
       assert.equal(await t.callId(), callId, 'the same call');
     }
-    await Promise.all(pair.map((t) => framesAdvance(t)));
+    await videoAgain();
   }
 
   it('random chat: Firefox waits and Chromium joins; on Next, Firefox joins a Chromium waiter; Stop ends it', async () => {

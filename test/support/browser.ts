@@ -250,25 +250,56 @@ export class ParleyTab {
   async diagnosis(): Promise<object> {
     const page = (await this.page.$(`${IN_PAGE} parley-random`)) ?? (await this.page.$(`${IN_PAGE} parley-call`));
     const flow = page
-      ? await page.evaluate((el) => {
+      ? await page.evaluate(async (el) => {
           const f = (el as unknown as RandomPage).flow;
           const call = f.call ?? (el as unknown as CallPage).flow.engine;
+          const quality = (f as unknown as { inCall?: { quality?: { of(id: string): unknown } } | null }).inCall?.quality;
+          // What the video did: a stall reads differently when nothing was
+          // sent (paused, encoder limited) than when nothing was decoded.
+          const video = async (id: string) => {
+            const link = call?.link(id);
+            if (!link) return null;
+            const out: Record<string, unknown> = {};
+            (await link.getStats()).forEach((s: Record<string, unknown>) => {
+              if (s['kind'] !== 'video') return;
+              if (s['type'] === 'inbound-rtp')
+                out['in'] = {
+                  packets: s['packetsReceived'],
+                  frames: s['framesDecoded'],
+                  keyFrames: s['keyFramesDecoded'],
+                  pli: s['pliCount'],
+                };
+              if (s['type'] === 'outbound-rtp')
+                out['out'] = {
+                  active: s['active'],
+                  frames: s['framesEncoded'],
+                  limitation: s['qualityLimitationReason'],
+                  pli: s['pliCount'],
+                };
+            });
+            return out;
+          };
           return {
             status: f.state.status,
             callId: f.callId ?? null,
             entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
-            links:
-              call?.peers.map((p) => {
-                const link = call.link(p.id);
-                return {
-                  peer: p.id,
-                  state: p.state,
-                  problem: p.problem,
-                  signalingState: link?.signalingState ?? null,
-                  connectionState: link?.connectionState ?? null,
-                  heldCandidates: link?.heldCandidateCount ?? null,
-                };
-              }) ?? null,
+            links: call
+              ? await Promise.all(
+                  call.peers.map(async (p) => {
+                    const link = call.link(p.id);
+                    return {
+                      peer: p.id,
+                      state: p.state,
+                      problem: p.problem,
+                      signalingState: link?.signalingState ?? null,
+                      connectionState: link?.connectionState ?? null,
+                      heldCandidates: link?.heldCandidateCount ?? null,
+                      quality: quality?.of(p.id) ?? null,
+                      video: await video(p.id).catch(() => null),
+                    };
+                  }),
+                )
+              : null,
           };
         })
       : null;

@@ -49,6 +49,20 @@ export const DEFAULT_UPLINK_BUDGET: UplinkBudget = {
 };
 
 /**
+ * The person's data saver: about a sixth of the default. A 1:1 call sends
+ * at most 250 kbit/s of video (320x240 at 15 fps, the lowest default tier),
+ * so with Opus and overhead a call costs ~140 MB an hour instead of ~700; a
+ * five-person call gives each link 100 kbit/s (160x120 at 12 fps). The floor
+ * is under the default's on purpose: whoever chose it prefers a thumbnail to
+ * the data, and audio only is the next step.
+ */
+export const DATA_SAVER_BUDGET: UplinkBudget = {
+  totalBps: 400_000,
+  perLinkMaxBps: 250_000,
+  perLinkMinBps: 100_000,
+};
+
+/**
  * Share of a measured uplink that video may plan on. The estimate is noisy
  * and lags, and audio, RTCP and retransmissions share the same uplink; planning
  * on all of it would keep the link at the edge of congestion.

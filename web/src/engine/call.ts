@@ -135,11 +135,14 @@ export class Call {
   /** This page's screen share, sent on every link, on links opened later too (a member who joins sees it). */
   private screen: { readonly track: MediaStreamTrack; readonly stream: MediaStream } | null = null;
   private ended = false;
+  /** What all links' video may use together (setBudget: the person's data saver). */
+  private budget: UplinkBudget;
 
   private readonly reconnect: ReconnectPolicy;
 
   constructor(private readonly options: CallOptions) {
     this.reconnect = reconnectPolicy({ giveUpAfterMs: options.reconnectForMs });
+    this.budget = options.budget ?? DEFAULT_UPLINK_BUDGET;
   }
 
   /** The other members with a link, in entry order. */
@@ -281,6 +284,18 @@ export class Call {
   /** Restarts ICE on every link (e.g. after the page's network came back). */
   restartIce(): void {
     for (const { link } of this.links.values()) link.restartIce();
+  }
+
+  /**
+   * A new video budget for every link, at once (the person turned the data
+   * saver on or off); null: the call's own (CallOptions.budget, else the
+   * default). Links opened later use it too.
+   */
+  setBudget(budget: UplinkBudget | null): void {
+    const next = budget ?? this.options.budget ?? DEFAULT_UPLINK_BUDGET;
+    if (next === this.budget) return;
+    this.budget = next;
+    this.applyBudget();
   }
 
   /** New ICE servers (renewed TURN credentials) for every link's next gathering. */
@@ -633,7 +648,7 @@ export class Call {
   }
 
   private limit(link: PeerLink): Promise<boolean> {
-    const limits = videoSendLimits(this.links.size, this.options.budget ?? DEFAULT_UPLINK_BUDGET);
+    const limits = videoSendLimits(this.links.size, this.budget);
     return link.limitVideo(limits);
   }
 

@@ -8,6 +8,11 @@
  * no renegotiation, audio goes on) and tells the member with a
  * `video-paused` message, so that their page says why instead of showing a
  * frozen frame; it sends video again by itself once the policy says so.
+ *
+ * The person's own "Audio only" goes through the same switch: no video goes
+ * out on any link, and an `audio-only` message asks every member to send
+ * none either (it is meant to save data both ways). A link sends video only
+ * when neither side chose audio only and its uplink carries it.
  * Attached to a Call; knows no DOM.
  */
 import type { CallLinkListener, Peer } from '../engine/call.js';
@@ -58,9 +63,18 @@ export interface MemberQuality {
   readonly ourVideoPaused: boolean;
   /** They told us they stopped sending us their video: their uplink is too weak. */
   readonly theirVideoPaused: boolean;
+  /** They chose audio only: they send no video and we send them none. */
+  readonly theirAudioOnly: boolean;
 }
 
-const UNKNOWN: MemberQuality = { sample: null, level: 'good', cause: null, ourVideoPaused: false, theirVideoPaused: false };
+const UNKNOWN: MemberQuality = {
+  sample: null,
+  level: 'good',
+  cause: null,
+  ourVideoPaused: false,
+  theirVideoPaused: false,
+  theirAudioOnly: false,
+};
 
 interface Entry {
   /** The link these figures are of: a rebuilt link starts over. */
@@ -71,12 +85,18 @@ interface Entry {
   pause: VideoPauseState;
   /** A getStats() still running: the next tick skips the link rather than pile calls up. */
   busy: boolean;
+  /** Whether video was last switched on (true) or off on this link; a new link sends video. */
+  active: boolean;
 }
 
 export class CallQuality {
   private readonly entries = new Map<string, Entry>();
   /** Members who told us they paused their video to us (their last `video-paused` said so). */
   private readonly pausedByThem = new Set<string>();
+  /** Members who told us they chose audio only (their last `audio-only` said so). */
+  private readonly audioOnlyThem = new Set<string>();
+  /** This person chose audio only (setAudioOnly). */
+  private _audioOnly = false;
   private readonly listeners = new Set<() => void>();
   private readonly stops: (() => void)[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
@@ -91,8 +111,13 @@ export class CallQuality {
       call.onLink({
         message: (from, message) => this.onMessage(from, message),
         // A link rebuilt while paused starts sending video; one opened to a member starts unpaused on both sides.
+        // Audio only is said again on every new channel, and applied to the new link at once.
         channelOpen: (id) => {
-          if (this.pausedByThem.delete(id)) this.notify();
+          const wasPaused = this.pausedByThem.delete(id);
+          const changed = this.audioOnlyThem.delete(id) || wasPaused;
+          if (this._audioOnly) this.call.sendMessage(id, { type: 'audio-only', on: true });
+          this.applyVideo(id);
+          if (changed) this.notify();
         },
       }),
     );
@@ -102,8 +127,32 @@ export class CallQuality {
   of(id: string): MemberQuality {
     const e = this.entries.get(id);
     const theirVideoPaused = this.pausedByThem.has(id);
-    if (!e) return theirVideoPaused ? { ...UNKNOWN, theirVideoPaused } : UNKNOWN;
-    return { sample: e.sample, level: e.quality.level, cause: e.quality.cause, ourVideoPaused: e.pause.paused, theirVideoPaused };
+    const theirAudioOnly = this.audioOnlyThem.has(id);
+    if (!e) return { ...UNKNOWN, theirVideoPaused, theirAudioOnly };
+    return {
+      sample: e.sample,
+      level: e.quality.level,
+      cause: e.quality.cause,
+      ourVideoPaused: e.pause.paused,
+      theirVideoPaused,
+      theirAudioOnly,
+    };
+  }
+
+  /** Whether this person chose audio only for this call. */
+  get audioOnly(): boolean {
+    return this._audioOnly;
+  }
+
+  /** Audio only, or video again: every link at once, and every member is told. */
+  setAudioOnly(on: boolean): void {
+    if (on === this._audioOnly) return;
+    this._audioOnly = on;
+    for (const p of this.call.peers) {
+      if (p.state === LinkState.connected) this.call.sendMessage(p.id, { type: 'audio-only', on });
+      this.applyVideo(p.id);
+    }
+    this.notify();
   }
 
   /** Whether we stopped sending video on any link because the uplink is too weak. */
@@ -121,7 +170,7 @@ export class CallQuality {
     clearInterval(this.timer);
     for (const stop of this.stops.splice(0)) stop();
     // The call goes on without this page's decisions (it has ended, or another attaches): leave it sending.
-    for (const e of this.entries.values()) if (e.pause.paused) void e.link.setVideoActive(true);
+    for (const e of this.entries.values()) if (!e.active) void e.link.setVideoActive(true);
   }
 
   private async tick(): Promise<void> {
@@ -135,11 +184,7 @@ export class CallQuality {
   private async sample(id: string): Promise<boolean> {
     const link = this.call.link(id);
     if (!link) return false;
-    let entry = this.entries.get(id);
-    if (!entry || entry.link !== link) {
-      entry = { link, snapshot: null, sample: null, quality: INITIAL_QUALITY, pause: INITIAL_VIDEO_PAUSE, busy: false };
-      this.entries.set(id, entry);
-    }
+    const entry = this.entryOf(id, link);
     if (entry.busy) return false;
     entry.busy = true;
     let snapshot: StatsSnapshot;
@@ -164,24 +209,59 @@ export class CallQuality {
     return true;
   }
 
+  /** The entry of the link to `id`; a rebuilt link starts a new one (it sends video, as a new link does). */
+  private entryOf(id: string, link: QualityLink): Entry {
+    let entry = this.entries.get(id);
+    if (!entry || entry.link !== link) {
+      entry = {
+        link,
+        snapshot: null,
+        sample: null,
+        quality: INITIAL_QUALITY,
+        pause: INITIAL_VIDEO_PAUSE,
+        busy: false,
+        active: true,
+      };
+      this.entries.set(id, entry);
+    }
+    return entry;
+  }
+
   /** Tells the member first, so that their page explains the stop before the last frame freezes. */
   private applyPause(id: string, entry: Entry): void {
-    const paused = entry.pause.paused;
-    this.call.sendMessage(id, { type: 'video-paused', paused });
-    void entry.link.setVideoActive(!paused);
+    this.call.sendMessage(id, { type: 'video-paused', paused: entry.pause.paused });
+    this.applyVideo(id);
+  }
+
+  /** Switches video on the link to `id` on or off as the uplink and both sides' audio only say. */
+  private applyVideo(id: string): void {
+    const link = this.call.link(id);
+    if (!link) return;
+    const entry = this.entryOf(id, link);
+    const active = !this._audioOnly && !this.audioOnlyThem.has(id) && !entry.pause.paused;
+    if (active === entry.active) return;
+    entry.active = active;
+    void link.setVideoActive(active);
   }
 
   private onMessage(from: string, message: ChannelMessage): void {
-    if (message.type !== 'video-paused') return;
-    if (message.paused) this.pausedByThem.add(from);
-    else this.pausedByThem.delete(from);
+    if (message.type === 'video-paused') {
+      if (message.paused) this.pausedByThem.add(from);
+      else this.pausedByThem.delete(from);
+    } else if (message.type === 'audio-only') {
+      if (message.on) this.audioOnlyThem.add(from);
+      else this.audioOnlyThem.delete(from);
+      this.applyVideo(from);
+    } else {
+      return;
+    }
     this.notify();
   }
 
   private forgetGone(): void {
     const present = new Set(this.call.peers.map((p) => p.id));
     for (const id of [...this.entries.keys()]) if (!present.has(id)) this.entries.delete(id);
-    for (const id of [...this.pausedByThem]) if (!present.has(id)) this.pausedByThem.delete(id);
+    for (const set of [this.pausedByThem, this.audioOnlyThem]) for (const id of [...set]) if (!present.has(id)) set.delete(id);
   }
 
   private notify(): void {

@@ -15,6 +15,7 @@ import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
+import type { DataUseSource } from '../features/data-use.js';
 import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
 import { loadInCall, type InCallKit } from './in-call.js';
@@ -39,6 +40,8 @@ export interface RandomChatDeps {
   readonly timing: Timing;
   /** How long a dropped link restarts ICE before the call is given up (default: config.ts, RECONNECT_FOR_MS.random). */
   readonly reconnectForMs?: number;
+  /** The person's Audio only and Data saver, applied to every call (absent: video both ways, the default budget). */
+  readonly dataUse?: DataUseSource;
 }
 
 /** What happened to the last Report or Block of a past stranger (the elements word it). */
@@ -519,7 +522,12 @@ export class RandomChatFlow {
     attempt.call = call;
     attempt.detachMedia = this.deps.media.attach(call);
     if (kit) {
-      attempt.inCall = new kit.InCall(call, { kind: 'random', media: this.deps.media, callId: () => attempt.callId });
+      attempt.inCall = new kit.InCall(call, {
+        kind: 'random',
+        media: this.deps.media,
+        callId: () => attempt.callId,
+        ...(this.deps.dataUse ? { dataUse: this.deps.dataUse } : {}),
+      });
       attempt.inCall.onChange(() => this.notify());
     }
     // A new conversation: the last one's messages go.
