@@ -147,6 +147,8 @@ export class ParleyCall extends LitElement {
         margin: 0;
         display: grid;
         place-items: center;
+        padding: 0 0.75rem;
+        text-align: center;
         color: #ddd;
       }
       .tile .weak-uplink {

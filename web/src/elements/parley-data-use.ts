@@ -13,6 +13,7 @@ export class ParleyDataUse extends LitElement {
   static override styles = css`
     :host {
       display: inline-flex;
+      flex-wrap: wrap;
       gap: 0.75rem;
       font-size: 0.9rem;
       white-space: nowrap;

@@ -144,6 +144,8 @@ export class ParleyRandom extends LitElement {
         margin: 0;
         display: grid;
         place-items: center;
+        padding: 0 1rem;
+        text-align: center;
         color: #ddd;
         font-size: 1.1rem;
       }
