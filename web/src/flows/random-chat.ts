@@ -89,6 +89,8 @@ class Attempt {
   matched = false;
   /** Whether the call's link connected once (a drop after that is not a failure to connect). */
   connectedOnce = false;
+  /** The waiter received the answer (it may come before the match is seen: see matchedAsWaiter). */
+  answered = false;
   /** Stops the waiting heartbeat (matcher.keepWaiting). */
   stopWaiting: (() => void) | null = null;
   /** While waiting: renews our place now (a join with what this page knows now). */
@@ -658,6 +660,7 @@ export class RandomChatFlow {
         if (!attempt.live || attempt.connection !== connection) return;
         if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
           mark(Mark.answerApplied);
+          attempt.answered = true;
           attempt.clearTimer('answer');
         }
         attempt.call?.receive(from, signal, tag);
@@ -696,7 +699,15 @@ export class RandomChatFlow {
     // with a waiter whose tab died is back in the queue in seconds.
     if (attempt.partner) attempt.call?.probe(attempt.partner).catch(() => undefined);
     // A partner who never answers (tab died after the match) sends us back to the queue.
-    attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
+    // Not when the answer came first: the mailbox's listener may deliver it
+    // (and the link connect) before the call's listener tells us of the
+    // match; a timer set then was never cleared, and 8 s later it dropped a
+    // call that was going on (and the page still said "Connected").
+    if (!attempt.answered && !attempt.connectedOnce) {
+      attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => {
+        if (!attempt.connectedOnce) this.requeue(attempt);
+      });
+    }
   }
 
   /** Matched with someone who was waiting: answer their offer (a fresh link; our pending offer is dropped). */
@@ -725,7 +736,9 @@ export class RandomChatFlow {
     // means its tab died while it waited (its last heartbeat was less than
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
-    attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => this.requeue(attempt));
+    attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => {
+      if (!attempt.connectedOnce) this.requeue(attempt);
+    });
     const call = attempt.call;
     if (!call || waiter === null) {
       this.requeue(attempt);
