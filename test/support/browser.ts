@@ -575,6 +575,16 @@ export class ParleyTab {
     return port;
   }
 
+  /** The camera encoding of the random call's link as the page set it (bitrate-policy.ts): cap, scale, frame rate. */
+  async videoEncoding(): Promise<{ maxBitrate: number | null; scale: number | null; fps: number | null }> {
+    return (await this.element('parley-random')).evaluate((el) => {
+      const call = (el as unknown as RandomPage).flow.call;
+      const link = call && call.peers[0] ? call.link(call.peers[0].id) : null;
+      const e = link?.videoSenders[0]?.getParameters().encodings[0];
+      return { maxBitrate: e?.maxBitrate ?? null, scale: e?.scaleResolutionDownBy ?? null, fps: e?.maxFramerate ?? null };
+    });
+  }
+
   /** The safety codes shown (press 'safety-toggle' first), once each is worked out: one per other member. */
   async safetyCodes(members: number, timeoutMs = 20_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;

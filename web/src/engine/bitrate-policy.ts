@@ -123,15 +123,22 @@ const LOWEST_TIER: Tier = { minBps: 0, scaleResolutionDownBy: 4, maxFramerate: 1
  *   climbs far above what it is already sending, so pass one only while
  *   senders report qualityLimitationReason 'bandwidth'; fed back every time,
  *   it would ratchet the caps down.
+ * @param linkCapBps This link's own cap (the bandwidth measured on it,
+ *   features/quality-policy.ts nextLinkCap): the link gets the lower of it
+ *   and the group's share, and the picture that fits; still never under
+ *   the budget's per-link floor. Anything but a finite positive number is
+ *   ignored.
  */
 export function videoSendLimits(
   links: number,
   budget: UplinkBudget = DEFAULT_UPLINK_BUDGET,
   measuredUplinkBps: number | null = null,
+  linkCapBps: number | null = null,
 ): VideoSendLimits {
   const count = Number.isNaN(links) ? 1 : Math.max(1, Math.ceil(links));
   const total = usableTotalBps(budget.totalBps, measuredUplinkBps);
-  const share = Math.min(budget.perLinkMaxBps, total / count);
+  const cap = linkCapBps !== null && Number.isFinite(linkCapBps) && linkCapBps > 0 ? linkCapBps : Infinity;
+  const share = Math.min(budget.perLinkMaxBps, total / count, cap);
   // Rounded down so the links together never exceed the total.
   const maxBitrate = Math.floor(Math.max(budget.perLinkMinBps, share));
   const tier = TIERS.find((t) => maxBitrate >= t.minBps) ?? LOWEST_TIER;

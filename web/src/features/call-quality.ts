@@ -13,6 +13,10 @@
  * out on any link, and an `audio-only` message asks every member to send
  * none either (it is meant to save data both ways). A link sends video only
  * when neither side chose audio only and its uplink carries it.
+ *
+ * Each link's video budget is also the lower of the group's share and the
+ * bandwidth measured on that link (quality-policy.ts nextLinkCap), so that
+ * the picture sent fits the path (engine/bitrate-policy.ts).
  * Attached to a Call; knows no DOM.
  */
 import type { CallLinkListener, Peer } from '../engine/call.js';
@@ -20,10 +24,13 @@ import type { ChannelMessage } from '../engine/channel-messages.js';
 import { LinkState } from '../engine/peer-link.js';
 import { reduceStats, type LinkSample, type StatsSnapshot } from './link-stats.js';
 import {
+  INITIAL_LINK_CAP,
   INITIAL_QUALITY,
   INITIAL_VIDEO_PAUSE,
+  nextLinkCap,
   nextQuality,
   nextVideoPause,
+  type LinkCapState,
   type QualityCause,
   type QualityLevel,
   type QualityState,
@@ -51,6 +58,10 @@ export interface QualityCall {
   sendMessage(to: string, message: ChannelMessage): boolean;
   onLink(listener: CallLinkListener): () => void;
   onChange(listener: () => void): () => void;
+  /** What each link's video may use by the group's size alone (engine/call.ts). */
+  readonly videoShareBps: number;
+  /** A link's own cap from the bandwidth measured on it; null lifts it. */
+  setLinkCap(id: string, bps: number | null): void;
 }
 
 /** What the page shows about the link to one member. */
@@ -65,6 +76,8 @@ export interface MemberQuality {
   readonly theirVideoPaused: boolean;
   /** They chose audio only: they send no video and we send them none. */
   readonly theirAudioOnly: boolean;
+  /** Our video to them is capped under the group's share at this, bits per second, by the bandwidth measured; null: not. */
+  readonly linkCapBps: number | null;
 }
 
 const UNKNOWN: MemberQuality = {
@@ -74,6 +87,7 @@ const UNKNOWN: MemberQuality = {
   ourVideoPaused: false,
   theirVideoPaused: false,
   theirAudioOnly: false,
+  linkCapBps: null,
 };
 
 interface Entry {
@@ -87,6 +101,8 @@ interface Entry {
   busy: boolean;
   /** Whether video was last switched on (true) or off on this link; a new link sends video. */
   active: boolean;
+  /** The link's own video budget (quality-policy.ts nextLinkCap). */
+  cap: LinkCapState;
 }
 
 export class CallQuality {
@@ -136,6 +152,7 @@ export class CallQuality {
       ourVideoPaused: e.pause.paused,
       theirVideoPaused,
       theirAudioOnly,
+      linkCapBps: e.cap.capBps,
     };
   }
 
@@ -206,6 +223,9 @@ export class CallQuality {
     const wasPaused = entry.pause.paused;
     entry.pause = nextVideoPause(entry.pause, sample);
     if (entry.pause.paused !== wasPaused) this.applyPause(id, entry);
+    const capBefore = entry.cap.capBps;
+    entry.cap = nextLinkCap(entry.cap, sample, this.call.videoShareBps);
+    if (entry.cap.capBps !== capBefore) this.call.setLinkCap(id, entry.cap.capBps);
     return true;
   }
 
@@ -221,6 +241,7 @@ export class CallQuality {
         pause: INITIAL_VIDEO_PAUSE,
         busy: false,
         active: true,
+        cap: INITIAL_LINK_CAP,
       };
       this.entries.set(id, entry);
     }

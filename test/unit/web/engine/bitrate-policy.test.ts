@@ -183,3 +183,27 @@ describe('DATA_SAVER_BUDGET', () => {
     }
   });
 });
+
+describe("videoSendLimits with a link's own cap", () => {
+  it('takes the lower of the group share and the cap, with the picture that fits it', () => {
+    assert.deepEqual(videoSendLimits(1, DEFAULT_UPLINK_BUDGET, null, 400_000), {
+      maxBitrate: 400_000,
+      scaleResolutionDownBy: 1.5,
+      maxFramerate: 20,
+    });
+    assert.deepEqual(
+      videoSendLimits(4, DEFAULT_UPLINK_BUDGET, null, 900_000),
+      videoSendLimits(4),
+      'a cap over the share changes nothing',
+    );
+  });
+
+  it('never goes under the per-link floor (a weaker path pauses video instead)', () => {
+    assert.equal(videoSendLimits(1, DEFAULT_UPLINK_BUDGET, null, 60_000).maxBitrate, DEFAULT_UPLINK_BUDGET.perLinkMinBps);
+  });
+
+  it('ignores a cap that is not a finite positive number', () => {
+    for (const cap of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, null])
+      assert.deepEqual(videoSendLimits(2, DEFAULT_UPLINK_BUDGET, null, cap), videoSendLimits(2), String(cap));
+  });
+});
