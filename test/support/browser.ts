@@ -261,7 +261,7 @@ export class ParleyTab {
             if (!link) return null;
             const out: Record<string, unknown> = {};
             (await link.getStats()).forEach((s: Record<string, unknown>) => {
-              if (s['kind'] !== 'video') return;
+              if (s['type'] !== 'transport' && s['type'] !== 'candidate-pair' && s['kind'] !== 'video') return;
               if (s['type'] === 'inbound-rtp')
                 out['in'] = {
                   packets: s['packetsReceived'],
@@ -269,6 +269,15 @@ export class ParleyTab {
                   keyFrames: s['keyFramesDecoded'],
                   pli: s['pliCount'],
                 };
+              if (s['type'] === 'transport')
+                out['transport'] = { in: s['bytesReceived'], out: s['bytesSent'], dtls: s['dtlsState'], ice: s['iceState'] };
+              if (s['type'] === 'candidate-pair' && (s['nominated'] || s['selected']))
+                (out['pairs'] = (out['pairs'] as unknown[] | undefined) ?? []).push({
+                  state: s['state'],
+                  selected: s['selected'] ?? null,
+                  in: s['bytesReceived'],
+                  out: s['bytesSent'],
+                });
               if (s['type'] === 'outbound-rtp')
                 out['out'] = {
                   active: s['active'],
