@@ -737,7 +737,14 @@ export class RandomChatFlow {
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
     attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => {
-      if (!attempt.connectedOnce) this.requeue(attempt);
+      if (attempt.connectedOnce) return;
+      // ICE under way means the waiter's page answers connectivity checks:
+      // alive, only slow to write (a loaded device; seen: a Firefox waiter
+      // whose acknowledgement came 50 ms after this timer, while the link was
+      // connecting). The connect timeout decides from here.
+      const link = waiter === null ? null : (attempt.call?.link(waiter) ?? null);
+      if (link?.connectionState === 'connecting') return;
+      this.requeue(attempt);
     });
     const call = attempt.call;
     if (!call || waiter === null) {
