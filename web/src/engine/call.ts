@@ -585,14 +585,6 @@ export class Call {
       this.loseLink(entry, 'left');
       return;
     }
-    if (action === 'restart') {
-      // Only where the link sees no problem itself: otherwise its reconnect policy is already restarting.
-      if (entry.link.state === LinkState.connected) {
-        console.warn('link silent while the member is alive: restarting ICE');
-        entry.link.restartIce();
-      }
-      return;
-    }
     this.options.signaling.probe(id, this.tag(entry)).then(
       () => entry.liveness?.probeStored(Date.now()),
       () => undefined, // not stored: they left (mailbox gone) or our network is down

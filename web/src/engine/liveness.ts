@@ -42,9 +42,6 @@ export const DEFAULT_LIVENESS_TIMINGS: LivenessTimings = {
   replyGapMs: 3_000,
 };
 
-/** A restart that did not bring the partner back on the link is tried again after this long. */
-const RESTART_AGAIN_MS = 10_000;
-
 /** What the page should do now. */
 export type LivenessAction =
   /** Write a probe to our mailbox; call `probeStored` once it is stored. */
@@ -53,14 +50,6 @@ export type LivenessAction =
   | 'reply'
   /** The partner is gone: end the call as "Stranger left". */
   | 'gone'
-  /**
-   * The partner is alive (they wrote through signaling) but nothing of
-   * theirs reaches us on the link: restart ICE. The connection may still
-   * say "connected" (seen: after Chromium restarted ICE towards Firefox,
-   * Firefox's ICE transport stayed "checking" and dropped all it received,
-   * while its connection kept saying connected); nothing else would notice.
-   */
-  | 'restart'
   | null;
 
 /** One link's liveness, fed with what happens and the time it happened (epoch ms). */
@@ -78,8 +67,6 @@ export class PartnerLiveness {
   /** When our probe of this quiet spell was stored; null until it is. */
   private probeStoredAt: number | null = null;
   private decided = false;
-  /** When this quiet spell last asked for an ICE restart; null: not yet. */
-  private restartedAt: number | null = null;
 
   constructor(
     nowMs: number,
@@ -94,7 +81,6 @@ export class PartnerLiveness {
     this.quiet = false;
     this.probed = false;
     this.probeStoredAt = null;
-    this.restartedAt = null;
   }
 
   /** Periodic check (every heartbeat or so): whether to probe now, or to conclude. */
@@ -113,17 +99,6 @@ export class PartnerLiveness {
     ) {
       this.decided = true;
       return 'gone';
-    }
-    // Alive through signaling, silent on the link: the path is what broke.
-    // Once per quiet spell, and again if a restart did not bring them back.
-    if (
-      this.probeStoredAt !== null &&
-      nowMs - this.probeStoredAt >= this.timings.answerWithinMs &&
-      this.partnerWroteSinceHeard() &&
-      (this.restartedAt === null || nowMs - this.restartedAt >= RESTART_AGAIN_MS)
-    ) {
-      this.restartedAt = nowMs;
-      return 'restart';
     }
     return null;
   }

@@ -51,38 +51,14 @@ describe('PartnerLiveness', () => {
     assert.equal(l.check(stored + T.answerWithinMs + 1_000), null, 'decided once');
   });
 
-  it('a partner who writes back (its own probe, a reply or an ICE restart offer) is alive: never gone; the silent path is restarted, again every 10 s while it stays silent', () => {
+  it('a partner who writes back (its own probe, a reply or an ICE restart offer) is alive: no verdict', () => {
     for (const bare of [true, false]) {
       const l = new PartnerLiveness(START);
       l.heard(START);
       assert.equal(l.check(START + T.quietAfterMs), 'probe');
-      const stored = START + T.quietAfterMs + 200;
-      l.probeStored(stored);
+      l.probeStored(START + T.quietAfterMs + 200);
       l.partnerWrote(START + T.quietAfterMs + 600, bare);
-      const actions = run(l, START + T.quietAfterMs + 700, START + 30_000);
-      assert.ok(
-        actions.every(([, a]) => a === 'restart'),
-        JSON.stringify(actions),
-      );
-      // The first restart answerWithinMs after our probe was stored (checks every 250 ms), then every 10 s.
-      assert.deepEqual(
-        actions.map(([t]) => t - START),
-        [4200, 14200, 24200],
-        `${bare ? 'bare' : 'signal'}: ${JSON.stringify(actions)}`,
-      );
-    }
-  });
-
-  it('hearing the partner again after a restart ends it: no more restarts', () => {
-    const l = new PartnerLiveness(START);
-    l.heard(START);
-    assert.equal(l.check(START + T.quietAfterMs), 'probe');
-    l.probeStored(START + T.quietAfterMs + 200);
-    l.partnerWrote(START + T.quietAfterMs + 600, true);
-    assert.deepEqual(run(l, START + T.quietAfterMs + 700, START + 5_000), [[START + 4_200, 'restart']]);
-    for (let t = START + 5_000; t < START + 30_000; t += 500) {
-      l.heard(t);
-      assert.equal(l.check(t + 250), null);
+      assert.deepEqual(run(l, START + T.quietAfterMs + 700, START + 30_000), []);
     }
   });
 
@@ -93,8 +69,7 @@ describe('PartnerLiveness', () => {
     assert.equal(l.partnerWrote(START + 1_000, true), 'reply');
     assert.equal(l.check(START + T.quietAfterMs), 'probe');
     l.probeStored(START + T.quietAfterMs + 100);
-    // Alive: not gone. Still silent on the link after our probe's answer time: the path broke, restart it.
-    assert.equal(l.check(START + T.quietAfterMs + 100 + T.answerWithinMs), 'restart');
+    assert.equal(l.check(START + T.quietAfterMs + 100 + T.answerWithinMs), null);
   });
 
   it('a write of theirs from before the silence (a late candidate of the setup) is no sign of life now', () => {
