@@ -1,6 +1,7 @@
 import { css, html, LitElement } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { DATA_USE } from '../data-use.js';
+import type { DataUseChoice } from '../features/data-use.js';
 import { LABELS } from './messages.js';
 
 /**
@@ -34,25 +35,21 @@ export class ParleyDataUse extends LitElement {
   }
 
   override render() {
-    const { audioOnly, dataSaver } = DATA_USE.choice;
-    return html`<label title=${LABELS.audioOnlyTitle()}>
-        <input
-          type="checkbox"
-          id="audio-only"
-          .checked=${audioOnly}
-          @change=${(e: Event) => DATA_USE.set({ audioOnly: (e.target as HTMLInputElement).checked })}
-        />
-        ${LABELS.audioOnly()}
-      </label>
-      <label title=${LABELS.dataSaverTitle()}>
-        <input
-          type="checkbox"
-          id="data-saver"
-          .checked=${dataSaver}
-          @change=${(e: Event) => DATA_USE.set({ dataSaver: (e.target as HTMLInputElement).checked })}
-        />
-        ${LABELS.dataSaver()}
-      </label>`;
+    return html`${this.choice('audio-only', 'audioOnly', LABELS.audioOnly(), LABELS.audioOnlyTitle())}
+    ${this.choice('data-saver', 'dataSaver', LABELS.dataSaver(), LABELS.dataSaverTitle())}`;
+  }
+
+  /** One checkbox of the setting: `key`'s value, changed and remembered on a click. */
+  private choice(id: string, key: keyof DataUseChoice, label: string, title: string) {
+    return html`<label title=${title}>
+      <input
+        type="checkbox"
+        id=${id}
+        .checked=${DATA_USE.choice[key]}
+        @change=${(e: Event) => DATA_USE.set({ [key]: (e.target as HTMLInputElement).checked })}
+      />
+      ${label}
+    </label>`;
   }
 }
 
