@@ -292,6 +292,7 @@ export class ParleyTab {
             status: f.state.status,
             callId: f.callId ?? null,
             entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
+            history: (call as unknown as { history?: readonly string[] } | null)?.history ?? null,
             links: call
               ? await Promise.all(
                   call.peers.map(async (p) => {
@@ -302,6 +303,7 @@ export class ParleyTab {
                       problem: p.problem,
                       signalingState: link?.signalingState ?? null,
                       connectionState: link?.connectionState ?? null,
+                      history: link?.history ?? null,
                       heldCandidates: link?.heldCandidateCount ?? null,
                       quality: quality?.of(p.id) ?? null,
                       video: await video(p.id).catch(() => null),
@@ -830,6 +832,7 @@ interface Link {
   signalingState: string;
   connectionState: string;
   heldCandidateCount: number;
+  history: readonly string[];
 }
 interface Engine {
   peers: Array<{ id: string; state: string; problem: string | null }>;
