@@ -239,12 +239,13 @@ describe('<parley-random>', () => {
     ]);
     button(second, 'report').click();
     await settle(second);
-    const form = $(second, 'form#confirm[role="dialog"]');
-    assert(form, 'a confirmation opens');
+    const dialog = $<HTMLDialogElement>(second, 'dialog#confirm');
+    assert(dialog?.open, 'a confirmation opens');
     // Cancel closes it and changes nothing.
     button(second, 'cancel').click();
     await settle(second);
     assertEqual($(second, '#confirm'), null, 'cancel closes the confirmation');
+    assertEqual(second.shadowRoot!.activeElement?.id, 'report', 'focus back on Report');
     assertEqual(second.flow.state.status, 'connected', 'cancel keeps the call');
 
     button(second, 'report').click();

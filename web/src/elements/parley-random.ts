@@ -418,7 +418,7 @@ export class ParleyRandom extends LitElement {
               .action=${this.confirming}
               .target=${target}
               @parley-moderate=${this._onModerate}
-              @parley-cancel=${() => (this.confirming = null)}
+              @parley-cancel=${this._onCancelConfirm}
             ></parley-report-dialog>`
           : nothing
       }
@@ -477,6 +477,14 @@ export class ParleyRandom extends LitElement {
       const video = this.renderRoot.querySelector<HTMLVideoElement>('#remote');
       video?.requestVideoFrameCallback?.(() => mark(Mark.firstRemoteFrame));
     }
+  }
+
+  /** The confirmation closed without acting: focus goes back to the button that opened it. */
+  private async _onCancelConfirm(): Promise<void> {
+    const opener = this.confirming;
+    this.confirming = null;
+    await this.updateComplete;
+    if (opener) this.shadowRoot?.querySelector<HTMLButtonElement>(`#${opener}`)?.focus();
   }
 
   private _onModerate(e: GlobalEventHandlersEventMap['parley-moderate']): void {
