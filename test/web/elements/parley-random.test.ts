@@ -194,6 +194,7 @@ describe('<parley-random>', () => {
     assert($(first, '#next'), 'Next replaces Start while active');
     assertEqual($(first, '#start'), null, 'no Start while active');
     assertEqual(button(first, 'stop').disabled, false, 'Stop is enabled while active');
+    assertEqual(first.shadowRoot!.activeElement?.id, 'stop', 'focus on Stop while Next cannot be used, not on the page');
 
     button(second, 'start').click();
     await Promise.all([
@@ -211,8 +212,12 @@ describe('<parley-random>', () => {
       assertEqual(local?.srcObject, el.flow.localStream, 'the local video shows the camera');
     }
 
+    assertEqual(second.shadowRoot!.activeElement?.id, 'next', 'once connected, focus on Next');
+
     button(first, 'stop').click();
     await waitForShownStatus(first, 'idle', 5000, 'the first page');
+    await first.updateComplete;
+    assertEqual(first.shadowRoot!.activeElement?.id, 'start', 'after Stop, focus on Start');
     await waitForShownStatus(second, 'partner-left', 10000, 'the second page');
     assertEqual(
       status(second).textContent?.trim(),

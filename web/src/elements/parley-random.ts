@@ -467,6 +467,7 @@ export class ParleyRandom extends LitElement {
   };
 
   override updated(): void {
+    this.followFocus();
     const remote = this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote');
     this.sound.play(remote);
     sendSoundTo(remote, this.speaker);
@@ -511,17 +512,49 @@ export class ParleyRandom extends LitElement {
     this.dispatchEvent(new CustomEvent('parley-new-call', { bubbles: true, composed: true }));
   }
 
+  /**
+   * After the person's own Start, Next or Stop, focus follows the main
+   * action: the button pressed is replaced (Start by Next, Next by Start)
+   * or disabled while searching, and focus would fall to the page (five
+   * Tabs to reach Start again). Stop holds it while Next cannot be used;
+   * Next or Start take it once they can. A person who moved elsewhere
+   * meanwhile (the chat, a setting) is left there.
+   */
+  private focusFollows: string | null = null;
+
+  private followFocus(): void {
+    // Not before the action has changed the state (its first render may still show the old one).
+    if (this.focusFollows === null || this.focusFollows === this.chat.flow.state.status) return;
+    const root = this.renderRoot as ShadowRoot;
+    const find = (id: string) => root.querySelector<HTMLButtonElement>(`#${id}`);
+    const start = find('start');
+    const next = find('next');
+    const stop = find('stop');
+    const main = start ?? (next && !next.disabled ? next : stop && !stop.disabled ? stop : null);
+    if (!main) return;
+    const active = root.activeElement;
+    if (active !== null && active !== stop && active !== main) {
+      this.focusFollows = null;
+      return;
+    }
+    if (active !== main) main.focus();
+    if (main !== stop) this.focusFollows = null;
+  }
+
   private _onStart(): void {
+    this.focusFollows = this.chat.flow.state.status;
     // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
     this.chat.flow.widen = this.widen;
     void this.chat.flow.start(this.room);
   }
 
   private _onNext(): void {
+    this.focusFollows = this.chat.flow.state.status;
     void this.chat.flow.next();
   }
 
   private _onStop(): void {
+    this.focusFollows = this.chat.flow.state.status;
     void this.chat.flow.stop();
   }
 }
