@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { REPORT_REASONS, type ReportReason } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -13,6 +14,7 @@ export type ModerationRequest = { readonly action: 'report'; readonly reason: Re
  * `parley-moderate`, or `parley-cancel`; the page acts on it.
  */
 @customElement('parley-report-dialog')
+@localized()
 export class ParleyReportDialog extends LitElement {
   static override styles = [
     sharedStyles,
