@@ -46,13 +46,14 @@ const LOCALE_MODULE = /\/generated\/locales\/([a-z-]+)\.js$/;
 
 /**
  * Chunks the page imports only when a person asks for what they hold: the
- * connection check and the guide (on their routes), the in-call features and
+ * connection check, the guide and the private call page (on their routes),
+ * the in-call features and
  * elements (after Start or Join). Every other chunk the entry imports
  * dynamically loads after first paint by itself (the backend) and counts
  * toward "before Start works" (docs/PERFORMANCE.md). A new lazy chunk counts
  * there too until it is named here.
  */
-const ON_DEMAND = new Set(['parley-check', 'parley-guide', 'in-call', 'in-call-elements']);
+const ON_DEMAND = new Set(['parley-check', 'parley-guide', 'parley-call', 'in-call', 'in-call-elements']);
 
 /**
  * Writes build/bundle-stats.json: each chunk, whether the page loads it up

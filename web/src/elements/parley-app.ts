@@ -11,7 +11,8 @@ import { INDIC_FONT_FAMILIES } from './fonts.js';
 import { LABELS } from './messages.js';
 import { headerStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
-import './parley-call.js';
+// Types only (its events): the call page itself loads on its route.
+import type {} from './parley-call.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
 import './parley-language.js';
@@ -194,8 +195,13 @@ export class ParleyApp extends LitElement {
     super.disconnectedCallback();
   }
 
-  /** The check and the guide are loaded on first use: the chat page does not wait for them. */
+  /**
+   * The check, the guide and the private call page are loaded on first use:
+   * the chat page does not wait for them (and the page stays within its
+   * budget of JavaScript before first paint, docs/PERFORMANCE.md).
+   */
   private loadPage(): void {
+    if (this.route.page === 'call') void import('./parley-call.js');
     if (this.route.page === 'check') void import('./parley-check.js');
     if (this.route.page === 'help') void import('./parley-guide.js');
   }

@@ -19,7 +19,8 @@ export interface GuideSection {
  * the problems people meet without an error (no sound, strict networks, VPNs,
  * old browsers). Its long prose lives here, beside the one element that
  * shows it (and loads only with it); the page's other words are in
- * messages.ts.
+ * messages.ts. Each section is a function called at render time, so that
+ * its `msg` calls answer in the page's present language.
  */
 export const GUIDE: Readonly<Record<HelpTopic, () => GuideSection>> = {
   'camera-denied': () => ({
