@@ -3,9 +3,31 @@
 // The browser is the system Chromium (CHROME_PATH), never a downloaded one.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 // The same browser and flags as the end-to-end tests; compiled from
 // test/support/chromium.ts by the build step that `npm test` runs first.
 import { CHROMIUM_ARGS, chromiumPath } from '../build/test/support/chromium.js';
+
+/**
+ * `executeServerCommand('parley-screenshot', { name })` from a test saves the
+ * page as .cache/screenshots/<name>.png, for a person to look at (not
+ * committed, never compared).
+ */
+function screenshots() {
+  return {
+    name: 'parley-screenshots',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'parley-screenshot') return undefined;
+      const name = String(payload?.name ?? '');
+      if (!/^[a-z0-9-]+$/.test(name)) throw new Error('parley-screenshot: the name must be kebab-case');
+      const path = `.cache/screenshots/${name}.png`;
+      mkdirSync(dirname(path), { recursive: true });
+      await session.browser.getPage(session.id).screenshot({ path });
+      return true;
+    },
+  };
+}
 
 export default {
   files: 'test/web/**/*.test.ts',
@@ -15,6 +37,7 @@ export default {
     // TypeScript through esbuild, with the web client's tsconfig: Lit's legacy
     // decorators need experimentalDecorators and useDefineForClassFields: false.
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'web/tsconfig.json' }),
+    screenshots(),
   ],
   browsers: [
     chromeLauncher({

@@ -180,3 +180,53 @@ describe('the connection check under its Content-Security-Policy, in Chromium an
     });
   }
 });
+
+describe('languages and fonts under the Content-Security-Policy, in Chromium', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** The site's own files the page fetched so far, as paths. */
+  const fetched = (page: Page) =>
+    page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => new URL(e.name).pathname)
+        .filter((p) => p.startsWith('/assets/')),
+    );
+
+  it('shows a Tamil page with its words and the Tamil font from the site, with no CSP violation', async () => {
+    const page = await (await browser.createBrowserContext()).newPage();
+    const violations = await recordViolations(page);
+    await page.evaluateOnNewDocument(() => localStorage.setItem('parley.lang', 'ta'));
+    await page.goto(HOSTING_URL, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.documentElement.lang === 'ta', { timeout: 15_000 });
+    // The room follows the language: the picker draws "தமிழ்", which fetches the Tamil face.
+    await page.waitForFunction(
+      () => [...document.fonts].some((f) => f.family.includes('Noto Sans Tamil') && f.status === 'loaded'),
+      { timeout: 15_000, polling: 100 },
+    );
+    const paths = await fetched(page);
+    assert.ok(
+      paths.some((p) => /^\/assets\/ta-[\w-]+\.js$/.test(p)),
+      `the Tamil words' chunk: ${paths.join(', ')}`,
+    );
+    assert.ok(paths.includes('/assets/fonts/noto-sans-tamil-tamil-400-normal.woff2'), 'the Tamil face, from the site');
+    assert.ok(!paths.some((p) => /^\/assets\/(hi|te|ml|kn|bn|es|pt)-/.test(p)), 'no other language');
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
+  });
+
+  it('loads no other language on an English page', async () => {
+    const page = await (await browser.createBrowserContext()).newPage();
+    await page.goto(HOSTING_URL, { waitUntil: 'load' });
+    await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
+    await page.evaluate(() => document.fonts.ready);
+    const paths = await fetched(page);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.ok(!paths.some((p) => /^\/assets\/(hi|ta|te|ml|kn|bn|es|pt)-/.test(p)), `no language chunk: ${paths.join(', ')}`);
+  });
+});

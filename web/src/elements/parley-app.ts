@@ -1,4 +1,5 @@
-import { css, html, LitElement } from 'lit';
+import { localized } from '@lit/localize';
+import { css, html, LitElement, unsafeCSS } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { canMakeCalls } from '../browser-support.js';
 import { ExtraHelpTopic, type HelpTopic } from '../flows/help-topic.js';
@@ -6,12 +7,15 @@ import { isActive } from '../flows/random-chat-state.js';
 import type { RandomChatDeps } from '../flows/random-chat.js';
 import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
+import { INDIC_FONT_FAMILIES } from './fonts.js';
 import { LABELS } from './messages.js';
 import { headerStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
-import './parley-call.js';
+// Types only (its events): the call page itself loads on its route.
+import type {} from './parley-call.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
+import './parley-language.js';
 
 /** The page the address names: the check, the guide (at a topic, or '' for all of it), a private call, or random chat. */
 type Route =
@@ -42,6 +46,7 @@ function isPlace(route: Route): boolean {
  * look at the check or the guide.
  */
 @customElement('parley-app')
+@localized()
 export class ParleyApp extends LitElement {
   static override styles = [
     headerStyles,
@@ -57,7 +62,8 @@ export class ParleyApp extends LitElement {
         max-width: 60rem;
         margin: 0 auto;
         padding: 0.75rem 1rem;
-        font-family: system-ui, sans-serif;
+        /* The Indic faces serve what the system's font cannot draw (fonts.ts). */
+        font-family: system-ui, ${unsafeCSS(INDIC_FONT_FAMILIES.map((f) => `'${f}'`).join(', '))}, sans-serif;
         color: #1d1d1f;
       }
       #cannot-call h2 {
@@ -96,6 +102,10 @@ export class ParleyApp extends LitElement {
       history.replaceState(null, '', hashForRoom(e.detail.room));
     });
     this.random.addEventListener('parley-new-call', this.onNewCall);
+    this.addEventListener('parley-language-change', (e) => {
+      // A room named by the address was asked for; otherwise the room follows the language (unless the person picked one).
+      if (roomFromHash(location.hash) === null && !isActive(this.random.flow.state)) this.random.followLanguage(e.detail.locale);
+    });
   }
 
   override render() {
@@ -105,10 +115,16 @@ export class ParleyApp extends LitElement {
       case 'random':
         return this.random;
       case 'check':
-        return html`<header><h1>${LABELS.brand()}</h1></header>
+        return html`<header>
+            <h1>${LABELS.brand()}</h1>
+            <parley-language></parley-language>
+          </header>
           <parley-check back-href=${this.returnHash}></parley-check>`;
       case 'help':
-        return html`<header><h1>${LABELS.brand()}</h1></header>
+        return html`<header>
+            <h1>${LABELS.brand()}</h1>
+            <parley-language></parley-language>
+          </header>
           <parley-guide back-href=${this.returnHash} .topic=${route.topic}></parley-guide>`;
       case 'call':
         return html`<header>
@@ -116,6 +132,7 @@ export class ParleyApp extends LitElement {
             <span>${LABELS.privateCall()}</span>
             <parley-hide-ip kind="link"></parley-hide-ip>
             <parley-data-use></parley-data-use>
+            <parley-language></parley-language>
           </header>
           <parley-call
             call-id=${route.callId}
@@ -127,7 +144,10 @@ export class ParleyApp extends LitElement {
   }
 
   private renderCannotCall() {
-    return html`<header><h1>${LABELS.brand()}</h1></header>
+    return html`<header>
+        <h1>${LABELS.brand()}</h1>
+        <parley-language></parley-language>
+      </header>
       <section id="cannot-call" role="alert">
         <h2>${LABELS.cannotCall()}</h2>
         <p>${LABELS.cannotCallWhy()}</p>
@@ -175,8 +195,13 @@ export class ParleyApp extends LitElement {
     super.disconnectedCallback();
   }
 
-  /** The check and the guide are loaded on first use: the chat page does not wait for them. */
+  /**
+   * The check, the guide and the private call page are loaded on first use:
+   * the chat page does not wait for them (and the page stays within its
+   * budget of JavaScript before first paint, docs/PERFORMANCE.md).
+   */
   private loadPage(): void {
+    if (this.route.page === 'call') void import('./parley-call.js');
     if (this.route.page === 'check') void import('./parley-check.js');
     if (this.route.page === 'help') void import('./parley-guide.js');
   }

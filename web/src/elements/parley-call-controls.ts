@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { DeviceLoss } from '../engine/local-media.js';
@@ -33,6 +34,7 @@ function typing(e: KeyboardEvent): boolean {
  * says when the person opens or closes the chat (`parley-toggle-chat`).
  */
 @customElement('parley-call-controls')
+@localized()
 export class ParleyCallControls extends LitElement {
   static override styles = [
     sharedStyles,

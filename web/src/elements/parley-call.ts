@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Peer } from '../engine/call.js';
@@ -53,6 +54,7 @@ export function gridColumns(tiles: number, wide: boolean): number {
  * (`parley-new-call`) or for random chat (`parley-random-chat`).
  */
 @customElement('parley-call')
+@localized()
 export class ParleyCall extends LitElement {
   static override styles = [
     sharedStyles,

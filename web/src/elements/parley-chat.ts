@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { codePoints, MAX_CHAT_CHARS } from '../engine/channel-messages.js';
@@ -17,6 +18,7 @@ export type ChatView = Pick<CallChat, 'entries' | 'canSend' | 'send' | 'markRead
  * changes their name (`parley-display-name`).
  */
 @customElement('parley-chat')
+@localized()
 export class ParleyChat extends LitElement {
   static override styles = [
     sharedStyles,

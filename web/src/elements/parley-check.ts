@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
@@ -15,6 +16,7 @@ import { FINDING_LABELS, findingValueText, LABELS, verdictWords } from './messag
  * ConnectionCheck's state; the check itself is there.
  */
 @customElement('parley-check')
+@localized()
 export class ParleyCheck extends LitElement {
   static override styles = css`
     /* One screen on a 1280×800 laptop and a 390×844 phone: the preview takes

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { DATA_USE } from '../data-use.js';
@@ -10,6 +11,7 @@ import { LABELS } from './messages.js';
  * going on too (features/data-use.ts). Unlike Hide my IP, never locked.
  */
 @customElement('parley-data-use')
+@localized()
 export class ParleyDataUse extends LitElement {
   static override styles = css`
     :host {

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { LocalMedia, MediaKind } from '../engine/local-media.js';
@@ -23,6 +24,7 @@ const TRACK_KIND: Readonly<Record<'videoinput' | 'audioinput', MediaKind>> = { v
  * (`parley-speaker`): the page sends its sound there.
  */
 @customElement('parley-devices')
+@localized()
 export class ParleyDevices extends LitElement {
   static override styles = [
     sharedStyles,

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { CallKind } from '@parley/functions/protocol';
@@ -13,6 +14,7 @@ import { LABELS } from './messages.js';
  * the next call.
  */
 @customElement('parley-hide-ip')
+@localized()
 export class ParleyHideIp extends LitElement {
   static override styles = css`
     /* The size on the host, not the label: the host's own line then matches the label's. */

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { MemberQuality } from '../features/call-quality.js';
@@ -23,6 +24,7 @@ function bars(level: QualityLevel) {
  * its main cause; pressing it shows the link's statistics in plain units.
  */
 @customElement('parley-link-quality')
+@localized()
 export class ParleyLinkQuality extends LitElement {
   static override styles = css`
     :host {

@@ -1,8 +1,10 @@
-import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '@parley/functions/protocol';
+import { localized } from '@lit/localize';
+import { ANYONE_ROOM, isRoomId, ROOMS, type RoomId } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CHECK_HASH } from '../page-url.js';
 import { relayOnly } from '../ice.js';
+import { chosenLocale, type LocaleCode, roomForLocale } from '../locale.js';
 import { recall, remember } from '../settings.js';
 import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
@@ -29,6 +31,7 @@ import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
+import './parley-language.js';
 import './parley-report-dialog.js';
 
 /** Where the chosen room is remembered between visits. */
@@ -36,10 +39,10 @@ const ROOM_STORAGE_KEY = 'parley.room';
 /** Where the widen-to-Anyone choice is remembered between visits ('true' or 'false'). */
 const WIDEN_STORAGE_KEY = 'parley.widen';
 
-/** The room chosen last time, else the default. */
-function storedRoom(): RoomId {
+/** The room the person chose last time, or null when they never chose one. */
+function storedRoom(): RoomId | null {
   const r = recall(ROOM_STORAGE_KEY);
-  return isRoomId(r) ? r : DEFAULT_ROOM;
+  return isRoomId(r) ? r : null;
 }
 
 /** Whether the page is wide enough for the chat beside the video (the same width as the stylesheet's). */
@@ -59,6 +62,7 @@ function storedWiden(): boolean {
  * (`parley-room-change`) or asks for a private call (`parley-new-call`).
  */
 @customElement('parley-random')
+@localized()
 export class ParleyRandom extends LitElement {
   static override styles = [
     sharedStyles,
@@ -230,7 +234,7 @@ export class ParleyRandom extends LitElement {
   ];
 
   /** The room to look for someone in; a change applies to the next Start. */
-  @property() room: RoomId = storedRoom();
+  @property() room: RoomId = storedRoom() ?? roomForLocale(chosenLocale(navigator.languages));
 
   /** Whether a long wait in a quiet room may also pair the person from Anyone. */
   @state() private widen: boolean = storedWiden();
@@ -295,6 +299,7 @@ export class ParleyRandom extends LitElement {
           <button id="private-call" ?disabled=${active} @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>
           <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
           <parley-data-use></parley-data-use>
+          <parley-language></parley-language>
         </div>
         <div class="picker">
           <label>
@@ -493,6 +498,11 @@ export class ParleyRandom extends LitElement {
     const request: ModerationRequest = e.detail;
     const flow = this.chat.flow;
     void (request.action === 'report' ? flow.report(request.reason) : flow.block());
+  }
+
+  /** The page's language changed: its room becomes the room, unless the person chose one themself. */
+  followLanguage(code: LocaleCode): void {
+    if (storedRoom() === null) this.room = roomForLocale(code);
   }
 
   private _onRoomChange(e: Event): void {

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { REPORT_REASONS, type ReportReason } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
@@ -17,6 +18,7 @@ export type ModerationRequest = { readonly action: 'report'; readonly reason: Re
  * Escape cancels, as a screen reader and a keyboard expect of a dialog.
  */
 @customElement('parley-report-dialog')
+@localized()
 export class ParleyReportDialog extends LitElement {
   static override styles = [
     sharedStyles,
