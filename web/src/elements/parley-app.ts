@@ -7,7 +7,8 @@ import type { RandomChatDeps } from '../flows/random-chat.js';
 import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { LABELS } from './messages.js';
-import { headerStyles } from './page-styles.js';
+import { LOGO } from './icons.js';
+import { headerStyles, themeStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
 import './parley-call.js';
 import './parley-data-use.js';
@@ -44,6 +45,7 @@ function isPlace(route: Route): boolean {
 @customElement('parley-app')
 export class ParleyApp extends LitElement {
   static override styles = [
+    themeStyles,
     headerStyles,
     css`
       /* One screen: the page takes what the header leaves. */
@@ -58,14 +60,14 @@ export class ParleyApp extends LitElement {
         margin: 0 auto;
         padding: 0.75rem 1rem;
         font-family: system-ui, sans-serif;
-        color: #1d1d1f;
+        color: var(--parley-text);
       }
       #cannot-call h2 {
         margin: 0.5rem 0;
         font-size: 1.3rem;
       }
       #cannot-call a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
     `,
   ];
@@ -105,14 +107,14 @@ export class ParleyApp extends LitElement {
       case 'random':
         return this.random;
       case 'check':
-        return html`<header><h1>${LABELS.brand()}</h1></header>
+        return html`<header><h1>${LOGO}${LABELS.brand()}</h1></header>
           <parley-check back-href=${this.returnHash}></parley-check>`;
       case 'help':
-        return html`<header><h1>${LABELS.brand()}</h1></header>
+        return html`<header><h1>${LOGO}${LABELS.brand()}</h1></header>
           <parley-guide back-href=${this.returnHash} .topic=${route.topic}></parley-guide>`;
       case 'call':
         return html`<header>
-            <h1>${LABELS.brand()}</h1>
+            <h1>${LOGO}${LABELS.brand()}</h1>
             <span>${LABELS.privateCall()}</span>
             <parley-hide-ip kind="link"></parley-hide-ip>
             <parley-data-use></parley-data-use>
@@ -127,7 +129,7 @@ export class ParleyApp extends LitElement {
   }
 
   private renderCannotCall() {
-    return html`<header><h1>${LABELS.brand()}</h1></header>
+    return html`<header><h1>${LOGO}${LABELS.brand()}</h1></header>
       <section id="cannot-call" role="alert">
         <h2>${LABELS.cannotCall()}</h2>
         <p>${LABELS.cannotCallWhy()}</p>

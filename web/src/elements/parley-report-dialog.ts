@@ -21,7 +21,7 @@ export class ParleyReportDialog extends LitElement {
         display: block;
       }
       .confirm {
-        border: 1px solid #888;
+        border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
         padding: 0.75rem 1rem;
         display: flex;
