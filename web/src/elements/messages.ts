@@ -550,6 +550,9 @@ export const LABELS = {
   hideMyIp: () => 'Hide my IP',
   hideMyIpTitle: () =>
     "Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call.",
+  hideMyIpOn: () => 'On: calls go through our relay, so the other person sees its address, not your IP.',
+  hideMyIpOff: () => 'Off: the other person can see your IP address.',
+  hideMyIpNextCall: () => 'A change applies from your next call.',
   audioOnly: () => 'Audio only',
   audioOnlyTitle: () =>
     'No video is sent or received: the call uses about a tenth of the data. Applies at once, to this call too.',

@@ -32,6 +32,10 @@ export function qualityName(level: QualityLevel, cause: QualityCause | null, rel
 
 export const QUALITY_LABELS = {
   statistics: () => 'Connection statistics',
+  direct: () => 'Direct',
+  directTitle: () => 'This call goes straight between the two devices: each can see the other’s IP address.',
+  relayed: () => 'Relayed',
+  relayedTitle: () => 'This call goes through our relay: the other person sees the relay’s address, not yours.',
   roundTrip: () => 'Round trip',
   packetLoss: () => 'Packet loss',
   jitter: () => 'Jitter',
@@ -111,7 +115,7 @@ function formatVideo(v: VideoFigures | null): string {
 
 function routeText(route: LinkRoute | null, relayByChoice: boolean): string {
   if (route === null) return QUALITY_LABELS.unknown();
-  if (route === 'direct') return 'Direct';
+  if (route === 'direct') return QUALITY_LABELS.direct();
   return relayByChoice ? 'Relayed, by choice (Hide my IP)' : 'Relayed';
 }
 
