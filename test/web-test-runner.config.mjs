@@ -31,6 +31,11 @@ function screenshots() {
 
 export default {
   files: 'test/web/**/*.test.ts',
+  // Every test page starts as a device that already confirmed it is 18 or
+  // older (web/src/settings.ts, ADULT_STORAGE_KEY), so that Start starts:
+  // the confirmation's own tests remove the flag and put it back.
+  testRunnerHtml: (testFramework) =>
+    `<!doctype html><html><body><script>localStorage.setItem('parley.adult', '1');</script><script type="module" src="${testFramework}"></script></body></html>`,
   // Bare imports (lit) are resolved from node_modules.
   nodeResolve: true,
   plugins: [

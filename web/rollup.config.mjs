@@ -2,14 +2,15 @@
 // Firebase sits in its own chunks, loaded by a dynamic import after first paint.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 
 // Start clean: chunk names carry hashes, so old ones would pile up and be deployed.
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
-copyFileSync('public/index.html', 'dist/index.html');
+// The page and the static files beside it: favicon, rules, privacy and terms pages and their stylesheet.
+cpSync('public', 'dist', { recursive: true });
 
 /**
  * Web fonts for the Indic scripts of the rooms and languages: a device
@@ -47,13 +48,13 @@ const LOCALE_MODULE = /\/generated\/locales\/([a-z-]+)\.js$/;
 /**
  * Chunks the page imports only when a person asks for what they hold: the
  * connection check, the guide and the private call page (on their routes),
- * the in-call features and
- * elements (after Start or Join). Every other chunk the entry imports
+ * the in-call features and elements (after Start or Join), the 18+
+ * confirmation (on a device's first Start). Every other chunk the entry imports
  * dynamically loads after first paint by itself (the backend) and counts
  * toward "before Start works" (docs/PERFORMANCE.md). A new lazy chunk counts
  * there too until it is named here.
  */
-const ON_DEMAND = new Set(['parley-check', 'parley-guide', 'parley-call', 'in-call', 'in-call-elements']);
+const ON_DEMAND = new Set(['parley-check', 'parley-guide', 'parley-call', 'in-call', 'in-call-elements', 'parley-age-dialog']);
 
 /**
  * Writes build/bundle-stats.json: each chunk, whether the page loads it up

@@ -17,7 +17,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { launchChromium, launchFirefox, ParleyTab } from '../support/browser.js';
+import { adultPage, launchChromium, launchFirefox, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, HOSTING_URL } from '../support/emulator.js';
 import { canCut, cutUdp, restoreUdp, type CutKind } from '../support/network-cut.js';
 import { reportStall } from '../support/stall.js';
@@ -377,7 +377,7 @@ describe('Firefox, end to end', () => {
     // which does not, until the one real click (page.click: mouse input).
     const strict = await launchChromium(['--autoplay-policy=user-gesture-required']);
     try {
-      const page = await (await strict.createBrowserContext()).newPage();
+      const page = await adultPage(await strict.createBrowserContext());
       page.on('console', (m) => {
         if (m.type() === 'warn' || m.type() === 'error') console.error(`[page ${m.type()}]`, m.text());
       });

@@ -85,7 +85,8 @@ async function watchViolations(tab: ParleyTab): Promise<string[]> {
 describe('security headers, served', () => {
   const expected = servedConfigHeaders();
 
-  for (const path of ['/', '/assets/main.js']) {
+  // The page, its script, and the static pages beside it (rules, privacy, terms, their stylesheet, the icon).
+  for (const path of ['/', '/assets/main.js', '/rules.html', '/privacy.html', '/terms.html', '/pages.css', '/favicon.svg']) {
     it(`sends CSP, HSTS, COOP and the other headers on ${path}`, async () => {
       const res = await fetch(HOSTING_URL + path);
       assert.equal(res.status, 200);
@@ -152,6 +153,65 @@ describe('the page under its Content-Security-Policy, in Chromium', () => {
       [],
       'collections with expireAt documents but no TTL policy',
     );
+  });
+});
+
+describe('the front door under its Content-Security-Policy, in Chromium', () => {
+  let browser: Browser;
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const path of ['/rules.html', '/privacy.html', '/terms.html']) {
+    it(`shows ${path} styled by its stylesheet, with its icon and no CSP violation`, async () => {
+      const page = await (await browser.createBrowserContext()).newPage();
+      try {
+        const violations = await recordViolations(page);
+        const res = await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
+        assert.equal(res?.status(), 200);
+        const shown = await page.evaluate(() => ({
+          h1: document.querySelector('h1')?.textContent ?? '',
+          // pages.css sets the page's width and font; the browser's defaults would be neither.
+          maxWidth: getComputedStyle(document.querySelector('.page')!).maxWidth,
+          font: getComputedStyle(document.body).fontFamily,
+          icon: document.querySelector('link[rel=icon]')?.getAttribute('href'),
+          links: [...document.querySelectorAll('nav a')].map((a) => a.getAttribute('href')),
+        }));
+        assert.ok(shown.h1.length > 0, 'a heading');
+        assert.equal(shown.maxWidth, '704px', 'pages.css applied (44rem)');
+        assert.match(shown.font, /system-ui/);
+        assert.equal(shown.icon, '/favicon.svg');
+        assert.deepEqual(shown.links, ['/rules.html', '/privacy.html', '/terms.html']);
+        assert.deepEqual(violations, [], `no Content-Security-Policy violation on ${path}`);
+      } finally {
+        await page.browserContext().close();
+      }
+    });
+  }
+
+  it('a first visit shows the introduction, and Start opens the 18+ confirmation (a chunk of its own), with no CSP violation', async () => {
+    // A fresh context, not a ParleyTab: those start as a device that already confirmed.
+    const page = await (await browser.createBrowserContext()).newPage();
+    try {
+      const violations = await recordViolations(page);
+      await page.goto(`${HOSTING_URL}/`, { waitUntil: 'load' });
+      await page.waitForSelector('parley-app >>> #intro', { timeout: 30_000 });
+      await (await page.$('parley-app >>> #start'))!.evaluate((b) => (b as HTMLButtonElement).click());
+      await page.waitForFunction(
+        () => {
+          const random = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-random')?.shadowRoot;
+          return random?.querySelector('parley-age-dialog')?.shadowRoot?.querySelector('dialog')?.open === true;
+        },
+        { timeout: 30_000, polling: 100 },
+      );
+      assert.deepEqual(violations, [], 'no Content-Security-Policy violation on the front door');
+    } finally {
+      await page.browserContext().close();
+    }
   });
 });
 

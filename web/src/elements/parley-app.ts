@@ -9,7 +9,8 @@ import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
 import { INDIC_FONT_FAMILIES } from './fonts.js';
 import { LABELS } from './messages.js';
-import { headerStyles } from './page-styles.js';
+import { LOGO } from './icons.js';
+import { headerStyles, themeStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
 // Types only (its events): the call page itself loads on its route.
 import type {} from './parley-call.js';
@@ -49,6 +50,7 @@ function isPlace(route: Route): boolean {
 @localized()
 export class ParleyApp extends LitElement {
   static override styles = [
+    themeStyles,
     headerStyles,
     css`
       /* One screen: the page takes what the header leaves. */
@@ -64,14 +66,14 @@ export class ParleyApp extends LitElement {
         padding: 0.75rem 1rem;
         /* The Indic faces serve what the system's font cannot draw (fonts.ts). */
         font-family: system-ui, ${unsafeCSS(INDIC_FONT_FAMILIES.map((f) => `'${f}'`).join(', '))}, sans-serif;
-        color: #1d1d1f;
+        color: var(--parley-text);
       }
       #cannot-call h2 {
         margin: 0.5rem 0;
         font-size: 1.3rem;
       }
       #cannot-call a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
     `,
   ];
@@ -116,19 +118,19 @@ export class ParleyApp extends LitElement {
         return this.random;
       case 'check':
         return html`<header>
-            <h1>${LABELS.brand()}</h1>
+            <h1>${LOGO}${LABELS.brand()}</h1>
             <parley-language></parley-language>
           </header>
           <parley-check back-href=${this.returnHash}></parley-check>`;
       case 'help':
         return html`<header>
-            <h1>${LABELS.brand()}</h1>
+            <h1>${LOGO}${LABELS.brand()}</h1>
             <parley-language></parley-language>
           </header>
           <parley-guide back-href=${this.returnHash} .topic=${route.topic}></parley-guide>`;
       case 'call':
         return html`<header>
-            <h1>${LABELS.brand()}</h1>
+            <h1>${LOGO}${LABELS.brand()}</h1>
             <span>${LABELS.privateCall()}</span>
             <parley-hide-ip kind="link"></parley-hide-ip>
             <parley-data-use></parley-data-use>
@@ -145,7 +147,7 @@ export class ParleyApp extends LitElement {
 
   private renderCannotCall() {
     return html`<header>
-        <h1>${LABELS.brand()}</h1>
+        <h1>${LOGO}${LABELS.brand()}</h1>
         <parley-language></parley-language>
       </header>
       <section id="cannot-call" role="alert">

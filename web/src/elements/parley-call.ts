@@ -250,7 +250,7 @@ export class ParleyCall extends LitElement {
         font: inherit;
         font-size: 0.85rem;
         padding: 0.5rem;
-        border: 1px solid #888;
+        border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
       }
       button.danger {
@@ -262,7 +262,7 @@ export class ParleyCall extends LitElement {
         margin: 0;
       }
       .problem a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
     `,
   ];

@@ -213,14 +213,14 @@ export class ParleyGuide extends LitElement {
       padding-right: 0.25rem;
     }
     section {
-      border: 1px solid #ddd;
+      border: 1px solid var(--parley-line);
       border-radius: 0.5rem;
       padding: 0.5rem 1rem;
-      background: #fff;
+      background: var(--parley-surface);
       scroll-margin-top: 0.5rem;
     }
     section.current {
-      border-color: #0b57d0;
+      border-color: var(--parley-accent);
       box-shadow: 0 0 0 2px #0b57d033;
     }
     h3 {
@@ -240,14 +240,14 @@ export class ParleyGuide extends LitElement {
       align-items: center;
     }
     a {
-      color: #0b57d0;
+      color: var(--parley-link);
     }
     a.button {
       font: inherit;
       padding: 0.5rem 1.2rem;
       border-radius: 0.5rem;
-      border: 1px solid #888;
-      background: #fff;
+      border: 1px solid var(--parley-border);
+      background: var(--parley-surface);
       color: inherit;
       text-decoration: none;
     }

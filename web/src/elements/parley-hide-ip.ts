@@ -19,9 +19,17 @@ export class ParleyHideIp extends LitElement {
   static override styles = css`
     /* The size on the host, not the label: the host's own line then matches the label's. */
     :host {
-      display: inline-block;
+      display: inline-grid;
       font-size: 0.9rem;
+      max-width: 18rem;
+    }
+    label {
       white-space: nowrap;
+    }
+    /* What the choice does, said where it is set (not only in a tooltip). */
+    #hide-ip-says {
+      font-size: 0.8rem;
+      color: var(--parley-muted);
     }
   `;
 
@@ -46,10 +54,20 @@ export class ParleyHideIp extends LitElement {
   }
 
   override render() {
+    const on = relayOnly(this.kind);
+    const says = on ? LABELS.hideMyIpOn() : LABELS.hideMyIpOff();
     return html`<label title=${LABELS.hideMyIpTitle()}>
-      <input type="checkbox" id="hide-ip" .checked=${relayOnly(this.kind)} ?disabled=${this.disabled} @change=${this._onChange} />
-      ${LABELS.hideMyIp()}
-    </label>`;
+        <input
+          type="checkbox"
+          id="hide-ip"
+          aria-describedby="hide-ip-says"
+          .checked=${on}
+          ?disabled=${this.disabled}
+          @change=${this._onChange}
+        />
+        ${LABELS.hideMyIp()}
+      </label>
+      <span id="hide-ip-says">${says} ${LABELS.hideMyIpNextCall()}</span>`;
   }
 
   private _onChange(e: Event): void {

@@ -39,6 +39,18 @@ export class ParleyLinkQuality extends LitElement {
       font-size: 0.8rem;
       color: #fff;
     }
+    .row {
+      display: flex;
+      gap: 0.25rem;
+      align-items: center;
+    }
+    /* Whether this call is relayed, in words: Hide my IP made visible. */
+    .route {
+      padding: 0.2rem 0.45rem;
+      border-radius: 0.4rem;
+      background: #0009;
+      line-height: 1.2;
+    }
     button {
       display: grid;
       place-items: center;
@@ -94,17 +106,31 @@ export class ParleyLinkQuality extends LitElement {
     const q = this.quality;
     if (!q) return nothing;
     const name = qualityName(q.level, q.cause, this.relayByChoice);
-    return html`<button
-        class="indicator"
-        data-level=${q.level}
-        aria-label=${name}
-        title=${name}
-        aria-expanded=${this._open ? 'true' : 'false'}
-        aria-controls="statistics"
-        @click=${this._onToggle}
-      >
-        ${bars(q.level)}
-      </button>
+    const route = q.sample?.route ?? null;
+    return html`<div class="row">
+        ${
+          route === null
+            ? nothing
+            : html`<span
+                id="route"
+                class="route"
+                data-route=${route}
+                title=${route === 'relayed' ? QUALITY_LABELS.relayedTitle() : QUALITY_LABELS.directTitle()}
+                >${route === 'relayed' ? QUALITY_LABELS.relayed() : QUALITY_LABELS.direct()}</span
+              >`
+        }
+        <button
+          class="indicator"
+          data-level=${q.level}
+          aria-label=${name}
+          title=${name}
+          aria-expanded=${this._open ? 'true' : 'false'}
+          aria-controls="statistics"
+          @click=${this._onToggle}
+        >
+          ${bars(q.level)}
+        </button>
+      </div>
       ${
         this._open
           ? html`<dl id="statistics" aria-label=${QUALITY_LABELS.statistics()}>

@@ -5,7 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { CHECK_HASH } from '../page-url.js';
 import { relayOnly } from '../ice.js';
 import { chosenLocale, type LocaleCode, roomForLocale } from '../locale.js';
-import { recall, remember } from '../settings.js';
+import { confirmedAdult, recall, remember, rememberAdult } from '../settings.js';
 import { canNext, isActive } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
 import {
@@ -17,7 +17,8 @@ import {
   roomCountText,
   roomOptionLabel,
 } from './messages.js';
-import { MIC_OFF } from './icons.js';
+import { FRONT_DOOR, PAGE_LINKS } from './front-door-messages.js';
+import { LOGO, MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
@@ -85,7 +86,7 @@ export class ParleyRandom extends LitElement {
       .picker p {
         margin: 0;
         font-size: 0.9rem;
-        color: #555;
+        color: var(--parley-muted);
       }
       /* The counts come and go (unknown until signed in, not watched during
          a call) and their words change length: the line keeps one line's
@@ -213,8 +214,8 @@ export class ParleyRandom extends LitElement {
         flex-wrap: wrap;
       }
       button.danger {
-        border-color: #b3261e;
-        color: #b3261e;
+        border-color: var(--parley-danger);
+        color: var(--parley-danger);
       }
       button:disabled {
         opacity: 0.45;
@@ -224,11 +225,89 @@ export class ParleyRandom extends LitElement {
         margin: 0;
       }
       a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
       .controls .check-link {
         align-self: center;
         margin-left: auto;
+      }
+      /* The front door, in the video's place until the first random chat:
+         what Parley is, why it is private, and the two ways in. It scrolls
+         inside the stage, so Start and the status stay where they are. */
+      .intro {
+        position: absolute;
+        inset: 0;
+        z-index: 1;
+        overflow-y: auto;
+        display: grid;
+        padding: 1rem 1.25rem;
+        border: 1px solid var(--parley-line);
+        border-radius: inherit;
+        background: var(--parley-surface);
+        color: var(--parley-text);
+      }
+      /* Centred in the stage, at a width that reads well. */
+      .intro > div {
+        margin: auto;
+        max-width: 40rem;
+      }
+      .intro .mark {
+        display: block;
+        width: 3.5rem;
+        height: 3.5rem;
+        margin-bottom: 0.5rem;
+      }
+      .intro .mark svg {
+        width: 100%;
+        height: 100%;
+      }
+      .intro h2 {
+        margin: 0 0 0.4rem;
+        font-size: var(--parley-text-xxl);
+        line-height: 1.2;
+      }
+      .intro p,
+      .intro li {
+        line-height: 1.4;
+      }
+      .intro p {
+        margin: 0 0 0.5rem;
+      }
+      .intro ul {
+        margin: 0 0 0.75rem;
+        padding-left: 1.2rem;
+        display: grid;
+        gap: 0.25rem;
+      }
+      .intro .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        margin-bottom: 0.75rem;
+      }
+      .intro .actions button {
+        min-height: 2.75rem;
+      }
+      .intro nav {
+        display: flex;
+        gap: 1rem;
+        font-size: var(--parley-text-s);
+      }
+      .intro nav a {
+        display: inline-block;
+        padding: 0.5rem 0;
+      }
+      @media (max-width: 40rem), (max-height: 30rem) {
+        .intro {
+          padding: 0.75rem;
+          font-size: 0.9rem;
+        }
+        .intro h2 {
+          font-size: var(--parley-text-l);
+        }
+        .intro .mark {
+          display: none;
+        }
       }
     `,
   ];
@@ -238,6 +317,12 @@ export class ParleyRandom extends LitElement {
 
   /** Whether a long wait in a quiet room may also pair the person from Anyone. */
   @state() private widen: boolean = storedWiden();
+
+  /** Whether the person confirmed on this device that they are 18 or older: until then Start asks first, and the page introduces Parley. */
+  @state() private adult = confirmedAdult();
+
+  /** Whether the 18+ confirmation is open (its code loads with the first Start that needs it). */
+  @state() private askingAge = false;
 
   /** Which confirmation is open: Report (with a reason) or Block. */
   @state() private confirming: 'report' | 'block' | null = null;
@@ -277,6 +362,8 @@ export class ParleyRandom extends LitElement {
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
     // While reconnecting the stranger's last frame stays, with the notice over it.
     const showOverlay = state.status !== 'connected';
+    // A first visit, before anything is on the stage: the front door in the video's place.
+    const introduce = !this.adult && state.status === 'idle' && !flow.localStream;
     const counts = flow.roomCounts;
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
@@ -294,7 +381,7 @@ export class ParleyRandom extends LitElement {
     return html`
       <header>
         <div class="nav">
-          <h1>${LABELS.brand()}</h1>
+          <h1>${LOGO}${LABELS.brand()}</h1>
           <!-- Locked, not removed, while active: the header keeps its height and the video its place. -->
           <button id="private-call" ?disabled=${active} @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>
           <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
@@ -372,7 +459,8 @@ export class ParleyRandom extends LitElement {
             .srcObject=${once(flow.localStream)}
           ></video>
           ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
-          ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+          ${introduce ? this.intro() : nothing}
+          ${showOverlay && !introduce ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
           ${
             this.sound.needsTap
               ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
@@ -427,6 +515,7 @@ export class ParleyRandom extends LitElement {
             ></parley-report-dialog>`
           : nothing
       }
+      ${this.askingAge ? html`<parley-age-dialog @parley-age-answer=${this._onAgeAnswer}></parley-age-dialog>` : nothing}
       <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
       ${
         flow.moderationNotice
@@ -436,6 +525,30 @@ export class ParleyRandom extends LitElement {
       ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
       ${problem ? problemBox(problem, 'random') : nothing}
     `;
+  }
+
+  /** What Parley is and why it is private, with the two ways in and the rules, privacy and terms pages. */
+  private intro() {
+    return html`<section id="intro" class="intro" aria-labelledby="intro-title">
+      <div>
+        <span class="mark">${LOGO}</span>
+        <h2 id="intro-title">${FRONT_DOOR.introTitle()}</h2>
+        <p>${FRONT_DOOR.introWhat()}</p>
+        <ul>
+          <li>${FRONT_DOOR.introDirect()}</li>
+          <li>${FRONT_DOOR.introNothingStored()}</li>
+          <li>${FRONT_DOOR.introHideIp()}</li>
+          <li>${FRONT_DOOR.introRules()}</li>
+        </ul>
+        <div class="actions">
+          <button id="intro-start" class="primary" @click=${this._onStart}>${FRONT_DOOR.startChatting()}</button>
+          <button id="intro-private-call" @click=${this._onPrivateCall}>${FRONT_DOOR.privateCall()}</button>
+        </div>
+        <nav id="pages" aria-label=${FRONT_DOOR.aboutPages()}>
+          ${PAGE_LINKS.map((l) => html`<a href=${l.href}>${l.text()}</a>`)}
+        </nav>
+      </div>
+    </section>`;
   }
 
   private inCallControls(inCall: InCall) {
@@ -552,6 +665,24 @@ export class ParleyRandom extends LitElement {
   }
 
   private _onStart(): void {
+    if (!this.adult) {
+      // Asked once per device, before the first random chat; its code is not part of the page.
+      void import('./parley-age-dialog.js');
+      this.askingAge = true;
+      return;
+    }
+    this.begin();
+  }
+
+  private _onAgeAnswer(e: GlobalEventHandlersEventMap['parley-age-answer']): void {
+    this.askingAge = false;
+    if (!e.detail.adult) return;
+    rememberAdult();
+    this.adult = true;
+    this.begin();
+  }
+
+  private begin(): void {
     this.focusFollows = this.chat.flow.state.status;
     // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
     this.chat.flow.widen = this.widen;

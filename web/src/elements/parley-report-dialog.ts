@@ -27,7 +27,9 @@ export class ParleyReportDialog extends LitElement {
         display: block;
       }
       dialog {
-        border: 1px solid #888;
+        background: var(--parley-surface);
+        color: var(--parley-text);
+        border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
         padding: 0.75rem 1rem;
         max-width: min(28rem, calc(100vw - 2rem));

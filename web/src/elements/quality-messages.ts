@@ -33,6 +33,10 @@ export function qualityName(level: QualityLevel, cause: QualityCause | null, rel
 
 export const QUALITY_LABELS = {
   statistics: () => msg('Connection statistics'),
+  direct: () => msg('Direct'),
+  directTitle: () => 'This call goes straight between the two devices: each can see the other’s IP address.',
+  relayed: () => msg('Relayed'),
+  relayedTitle: () => 'This call goes through our relay: the other person sees the relay’s address, not yours.',
   roundTrip: () => msg('Round trip'),
   packetLoss: () => msg('Packet loss'),
   jitter: () => msg('Jitter'),
@@ -112,8 +116,8 @@ function formatVideo(v: VideoFigures | null): string {
 
 function routeText(route: LinkRoute | null, relayByChoice: boolean): string {
   if (route === null) return QUALITY_LABELS.unknown();
-  if (route === 'direct') return msg('Direct');
-  return relayByChoice ? msg('Relayed, by choice (Hide my IP)') : msg('Relayed');
+  if (route === 'direct') return QUALITY_LABELS.direct();
+  return relayByChoice ? msg('Relayed, by choice (Hide my IP)') : QUALITY_LABELS.relayed();
 }
 
 /** "in 2 %, out 0 %" for a pair of figures, each direction worded. */

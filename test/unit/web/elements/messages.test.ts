@@ -5,6 +5,7 @@
  * words fails here (and, through the tables' Record types, in tsc).
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import { REPORT_REASONS, ROOMS, type RoomId } from '@parley/functions/protocol';
@@ -47,6 +48,7 @@ import {
   SEND_REFUSAL,
   unreadText,
 } from '../../../../web/src/elements/in-call-messages.js';
+import { FRONT_DOOR, PAGE_LINKS } from '../../../../web/src/elements/front-door-messages.js';
 
 const PLACES: readonly ProblemPlace[] = ['random', 'call', 'check'];
 
@@ -413,5 +415,18 @@ describe('labels', () => {
   it('every button, label and heading has words', () => {
     for (const [name, label] of Object.entries(LABELS)) assertWords(label(), `label ${name}`);
     for (const [name, label] of Object.entries(IN_CALL_LABELS)) assertWords(label(), `in-call label ${name}`);
+    for (const [name, label] of Object.entries(FRONT_DOOR)) assertWords(label(), `front door ${name}`);
+  });
+
+  it('links each static page of the site, and each is there (web/public)', () => {
+    assert.deepEqual(
+      PAGE_LINKS.map((l) => l.href),
+      ['/rules.html', '/privacy.html', '/terms.html'],
+    );
+    for (const l of PAGE_LINKS) {
+      assertWords(l.text(), l.href);
+      // From build/test/unit/web/elements/ to the repository's root.
+      assert.ok(existsSync(new URL(`../../../../../web/public${l.href}`, import.meta.url)), `web/public${l.href}`);
+    }
   });
 });
