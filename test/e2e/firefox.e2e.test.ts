@@ -209,15 +209,16 @@ describe('Firefox, end to end', () => {
   });
 
   // KNOWN DEFECT, reported as TODO (it runs, and prints its failure with
-  // both pages' link histories, but does not fail the suite): when Chromium
-  // restarts ICE towards Firefox (Firefox answers), Firefox's ICE transport
-  // sometimes stays "checking" while its connection says "connected", and
-  // drops everything Chromium sends on the pair Chromium nominated (seen in
-  // CI on 2026-12-03: Chromium's selected pair out 623 kB, in 0; Firefox
-  // 4 packets, 0 frames, transport ice "checking"; about 2 runs in 5), here a
-  // second after Firefox's own restart: the only case this test makes. A fix must
-  // make the side that leads restarts notice (a liveness-triggered restart
-  // from the other side raced the leader: reverted in ef5a5f5).
+  // both pages' link histories, but does not fail the suite): when Firefox
+  // answers Chromium's ICE restart shortly after a restart of its own (a
+  // second later, or in glare after rolling its own offer back), Firefox's
+  // ICE transport may stay "checking" while its connection says
+  // "connected", and it drops everything Chromium sends on the pair
+  // Chromium nominated. Seen in both clean-clone runs of 2026-12-03 (once at
+  // the second step, once at glare): Chromium's selected pair out 470-623 kB,
+  // in 0; Firefox 4-47 packets in, transport ice "checking". A fix must make
+  // the side that leads restarts notice (a liveness-triggered restart from
+  // the other side raced the leader: reverted in ef5a5f5).
   it(
     'random chat Chromium waits, Firefox joins: ICE restart from Chromium after one from Firefox, then from both at once (glare)',
     { todo: 'known defect: Firefox may stay "checking" after answering a second restart (see the comment above)' },
