@@ -23,8 +23,9 @@ export class ParleyReportDialog extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      /* No box of its own: the dialog is in the top layer, and an empty host would push the page down. */
       :host {
-        display: block;
+        display: contents;
       }
       dialog {
         background: var(--parley-surface);

@@ -8,6 +8,7 @@
  * in through `setMembers`, signals through `receive`, and go out through
  * `CallSignaling`.
  */
+import { EventLog } from './event-log.js';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import type { ChannelMessage } from './channel-messages.js';
 import type { MediaKind } from './local-media.js';
@@ -119,7 +120,7 @@ interface LinkEntry {
 
 export class Call {
   private readonly links = new Map<string, LinkEntry>();
-  private readonly events: string[] = [];
+  private readonly log = new EventLog(CALL_HISTORY_LENGTH);
   /** The link of the first offer made before the match (prepareOffer), until setMembers binds it. */
   private pending: LinkEntry | null = null;
   /** Takes the pending link's first offer (prepareOffer's promise). */
@@ -171,12 +172,11 @@ export class Call {
    * say why; never logged. Member ids are cut to 6 characters.
    */
   get history(): readonly string[] {
-    return this.events;
+    return this.log.entries;
   }
 
   private note(what: string): void {
-    this.events.push(`${Date.now() % 1_000_000} ${what}`);
-    if (this.events.length > CALL_HISTORY_LENGTH) this.events.splice(0, this.events.length - CALL_HISTORY_LENGTH);
+    this.log.note(what);
   }
 
   get diagnostics(): object[] {

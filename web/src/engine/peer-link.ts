@@ -9,6 +9,7 @@
  * come in through `receive`; whoever carries them (a Firestore mailbox, the
  * random call's documents, a test's pipe) is not its business.
  */
+import { EventLog } from './event-log.js';
 import { decodeChannelMessage, encodeChannelMessage, type ChannelMessage } from './channel-messages.js';
 import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
@@ -189,7 +190,7 @@ export class PeerLink {
   /** Our candidates, while PeerLinkOptions.holdCandidates keeps them until the other end's description is applied. */
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
   /** What happened to this link, for a diagnosis (history): no addresses, only states, kinds and ICE generations. */
-  private readonly events_: string[] = [];
+  private readonly log = new EventLog(HISTORY_LENGTH);
 
   constructor(
     localStream: MediaStream | null,
@@ -353,17 +354,15 @@ export class PeerLink {
   }
 
   /**
-   * The link's last events, oldest first, each `<clock ms mod 10^6> <what>` (comparable across pages of one machine):
-   * states, descriptions (type and ICE username fragment), ignored offers,
+   * The link's last events (EventLog): states, descriptions (type and ICE username fragment), ignored offers,
    * restarts. For a test or a bench that failed to say why; never logged.
    */
   get history(): readonly string[] {
-    return this.events_;
+    return this.log.entries;
   }
 
   private note(what: string): void {
-    this.events_.push(`${Date.now() % 1_000_000} ${what}`);
-    if (this.events_.length > HISTORY_LENGTH) this.events_.splice(0, this.events_.length - HISTORY_LENGTH);
+    this.log.note(what);
   }
 
   /** Remote candidates received but not yet applied (waiting for the first remote description). */
