@@ -61,10 +61,54 @@ export const themeStyles = css`
 `;
 
 /**
+ * Touch targets of at least 44 px (issue 23; WCAG 2.5.5's size): buttons,
+ * pickers, a checkbox with its label (the label takes the tap too), and
+ * links that stand alone as actions (class "action"; links inside a
+ * sentence keep the sentence's line). Also in elements that do not take
+ * sharedStyles, where a control lives in a shadow root of its own.
+ */
+export const touchTargets = css`
+  button,
+  select {
+    min-height: 2.75rem;
+    min-width: 2.75rem;
+  }
+  select {
+    font: inherit;
+    padding: 0 0.5rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--parley-border);
+    background: var(--parley-surface);
+    color: var(--parley-text);
+  }
+  label:has(> input[type='checkbox']) {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: 2.75rem;
+    cursor: pointer;
+  }
+  input[type='checkbox'] {
+    width: 1.25rem;
+    height: 1.25rem;
+    margin: 0;
+    accent-color: var(--parley-accent);
+  }
+  a.action {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    min-height: 2.75rem;
+    min-width: 2.75rem;
+  }
+`;
+
+/**
  * What the pages' buttons and error boxes look like, shared so that random
  * chat, private calls and the check look like one product.
  */
 export const sharedStyles = css`
+  ${touchTargets}
   button {
     font: inherit;
     padding: 0.6rem 1.4rem;

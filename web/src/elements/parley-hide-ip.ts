@@ -1,5 +1,6 @@
 import { localized } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
+import { touchTargets } from './page-styles.js';
 import { customElement, property } from 'lit/decorators.js';
 import type { CallKind } from '@parley/functions/protocol';
 import { ICE, relayOnly } from '../ice.js';
@@ -16,22 +17,25 @@ import { LABELS } from './messages.js';
 @customElement('parley-hide-ip')
 @localized()
 export class ParleyHideIp extends LitElement {
-  static override styles = css`
-    /* The size on the host, not the label: the host's own line then matches the label's. */
-    :host {
-      display: inline-grid;
-      font-size: 0.9rem;
-      max-width: 18rem;
-    }
-    label {
-      white-space: nowrap;
-    }
-    /* What the choice does, said where it is set (not only in a tooltip). */
-    #hide-ip-says {
-      font-size: 0.8rem;
-      color: var(--parley-muted);
-    }
-  `;
+  static override styles = [
+    touchTargets,
+    css`
+      /* The size on the host, not the label: the host's own line then matches the label's. */
+      :host {
+        display: inline-grid;
+        font-size: 0.9rem;
+        max-width: 18rem;
+      }
+      label {
+        white-space: nowrap;
+      }
+      /* What the choice does, said where it is set (not only in a tooltip). */
+      #hide-ip-says {
+        font-size: 0.8rem;
+        color: var(--parley-muted);
+      }
+    `,
+  ];
 
   /** Which kind of call the choice is shown for: the deployment's default applies to random calls only. */
   @property() kind: CallKind = 'random';

@@ -1,5 +1,6 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
+import { touchTargets } from './page-styles.js';
 import { customElement } from 'lit/decorators.js';
 import { isLocaleCode, LOCALES, type LocaleCode } from '../locale.js';
 import { pageLanguage, showLanguage } from './localization.js';
@@ -13,15 +14,18 @@ import { pageLanguage, showLanguage } from './localization.js';
 @customElement('parley-language')
 @localized()
 export class ParleyLanguage extends LitElement {
-  static override styles = css`
-    :host {
-      display: inline-block;
-      font-size: 0.9rem;
-    }
-    select {
-      font: inherit;
-    }
-  `;
+  static override styles = [
+    touchTargets,
+    css`
+      :host {
+        display: inline-block;
+        font-size: 0.9rem;
+      }
+      select {
+        font: inherit;
+      }
+    `,
+  ];
 
   override render() {
     const current = pageLanguage();

@@ -29,8 +29,8 @@ export class ParleyLinkQuality extends LitElement {
   static override styles = css`
     :host {
       position: absolute;
-      top: 0.5rem;
-      right: 0.5rem;
+      top: 0.25rem;
+      right: 0.25rem;
       z-index: 1;
       display: flex;
       flex-direction: column;
@@ -51,15 +51,24 @@ export class ParleyLinkQuality extends LitElement {
       background: #0009;
       line-height: 1.2;
     }
+    /* A 44 px target (a thumb's), drawn as the small badge inside it. */
     button {
       display: grid;
       place-items: center;
-      padding: 0.3rem;
+      min-width: 2.75rem;
+      min-height: 2.75rem;
+      padding: 0;
       border: none;
       border-radius: 0.4rem;
-      background: #0009;
+      background: none;
       color: inherit;
       cursor: pointer;
+    }
+    button svg {
+      box-sizing: content-box;
+      padding: 0.3rem;
+      border-radius: 0.4rem;
+      background: #0009;
     }
     button:focus-visible {
       outline: 2px solid #fff;

@@ -79,6 +79,31 @@ export class ParleyRandom extends LitElement {
         flex: 1 1 auto;
         min-height: 0;
       }
+      /* A phone held sideways (or any window under 30rem high): the header
+         and room picker beside the call rather than above it, so the video,
+         Start and the status still fit without scrolling. */
+      @media (orientation: landscape) and (max-height: 30rem) {
+        :host {
+          display: grid;
+          grid-template-columns: minmax(14rem, 2fr) 3fr;
+          grid-template-rows: minmax(0, 1fr);
+          column-gap: 1rem;
+        }
+        header {
+          align-self: start;
+          align-content: start;
+          max-height: 100%;
+          overflow-y: auto;
+        }
+      }
+      /* Below the header: the same column, so the video still takes what the rest leaves. */
+      main {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 0;
+      }
       .picker {
         display: grid;
         gap: 0.25rem;
@@ -411,119 +436,124 @@ export class ParleyRandom extends LitElement {
           }
         </div>
       </header>
-      <div class="room">
-        <div class="stage">
-          <video
-            id="remote"
-            class=${them?.video === false || off !== null ? 'off' : ''}
-            autoplay
-            playsinline
-            .srcObject=${once(flow.remoteStream)}
-          ></video>
-          ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+      <!-- The page's one main landmark: the call, its controls and what it says (the header is the banner). -->
+      <main>
+        <div class="room">
+          <div class="stage">
+            <video
+              id="remote"
+              class=${them?.video === false || off !== null ? 'off' : ''}
+              autoplay
+              playsinline
+              .srcObject=${once(flow.remoteStream)}
+            ></video>
+            ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+            ${
+              off !== null && them?.video !== false
+                ? html`<p class="camera-off" id=${off === 'weak' ? 'remote-video-paused' : 'remote-audio-only'}>
+                    ${videoOffText(off)}
+                  </p>`
+                : nothing
+            }
+            ${ourVideoPaused ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>` : nothing}
+            ${
+              them?.audio === false
+                ? html`<span
+                    class="muted"
+                    id="remote-muted"
+                    role="img"
+                    aria-label=${LABELS.microphoneOff()}
+                    title=${LABELS.microphoneOff()}
+                    >${MIC_OFF}</span
+                  >`
+                : nothing
+            }
+            ${
+              peer && flow.inCall
+                ? html`<parley-link-quality
+                    id="remote-quality"
+                    .quality=${flow.inCall.quality.of(peer.id)}
+                    ?relay-by-choice=${relayOnly('random')}
+                  ></parley-link-quality>`
+                : nothing
+            }
+            <video
+              id="local"
+              class=${ownCameraOff ? 'off' : ''}
+              autoplay
+              playsinline
+              muted
+              .srcObject=${once(flow.localStream)}
+            ></video>
+            ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+            ${introduce ? this.intro() : nothing}
+            ${showOverlay && !introduce ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+            ${
+              this.sound.needsTap
+                ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>
+                    ${LABELS.tapToUnmute()}
+                  </button>`
+                : nothing
+            }
+          </div>
           ${
-            off !== null && them?.video !== false
-              ? html`<p class="camera-off" id=${off === 'weak' ? 'remote-video-paused' : 'remote-audio-only'}>
-                  ${videoOffText(off)}
-                </p>`
+            flow.inCall && this.chatOpen
+              ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
               : nothing
           }
-          ${ourVideoPaused ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>` : nothing}
+        </div>
+        <div class="controls">
           ${
-            them?.audio === false
-              ? html`<span
-                  class="muted"
-                  id="remote-muted"
-                  role="img"
-                  aria-label=${LABELS.microphoneOff()}
-                  title=${LABELS.microphoneOff()}
-                  >${MIC_OFF}</span
-                >`
-              : nothing
+            active
+              ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>
+                  ${LABELS.next()}
+                </button>`
+              : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
           }
+          <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+          <button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+            ${LABELS.devices()}
+          </button>
+          ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
+          ${active ? nothing : html`<a id="check-link" class="check-link action" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
           ${
-            peer && flow.inCall
-              ? html`<parley-link-quality
-                  id="remote-quality"
-                  .quality=${flow.inCall.quality.of(peer.id)}
-                  ?relay-by-choice=${relayOnly('random')}
-                ></parley-link-quality>`
-              : nothing
-          }
-          <video
-            id="local"
-            class=${ownCameraOff ? 'off' : ''}
-            autoplay
-            playsinline
-            muted
-            .srcObject=${once(flow.localStream)}
-          ></video>
-          ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
-          ${introduce ? this.intro() : nothing}
-          ${showOverlay && !introduce ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
-          ${
-            this.sound.needsTap
-              ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+            target
+              ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
+                    ${MODERATION_BUTTON.report[target]()}
+                  </button>
+                  <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
               : nothing
           }
         </div>
         ${
-          flow.inCall && this.chatOpen
-            ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
+          this.devicesOpen
+            ? html`<parley-devices
+                .media=${flow.media}
+                .speaker=${this.speaker}
+                @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+              ></parley-devices>`
             : nothing
         }
-      </div>
-      <div class="controls">
         ${
-          active
-            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>
-                ${LABELS.next()}
-              </button>`
-            : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
-        }
-        <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
-        <button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
-          ${LABELS.devices()}
-        </button>
-        ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
-        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
-        ${
-          target
-            ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
-                  ${MODERATION_BUTTON.report[target]()}
-                </button>
-                <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
+          this.confirming && target
+            ? html`<parley-report-dialog
+                .action=${this.confirming}
+                .target=${target}
+                @parley-moderate=${this._onModerate}
+                @parley-cancel=${this._onCancelConfirm}
+              ></parley-report-dialog>`
             : nothing
         }
-      </div>
-      ${
-        this.devicesOpen
-          ? html`<parley-devices
-              .media=${flow.media}
-              .speaker=${this.speaker}
-              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
-            ></parley-devices>`
-          : nothing
-      }
-      ${
-        this.confirming && target
-          ? html`<parley-report-dialog
-              .action=${this.confirming}
-              .target=${target}
-              @parley-moderate=${this._onModerate}
-              @parley-cancel=${this._onCancelConfirm}
-            ></parley-report-dialog>`
-          : nothing
-      }
-      ${this.askingAge ? html`<parley-age-dialog @parley-age-answer=${this._onAgeAnswer}></parley-age-dialog>` : nothing}
-      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${
-        flow.moderationNotice
-          ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
-          : nothing
-      }
-      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
-      ${problem ? problemBox(problem, 'random') : nothing}
+        ${this.askingAge ? html`<parley-age-dialog @parley-age-answer=${this._onAgeAnswer}></parley-age-dialog>` : nothing}
+        <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+        ${
+          flow.moderationNotice
+            ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
+            : nothing
+        }
+        ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
+        ${problem ? problemBox(problem, 'random') : nothing}
+      </main>
     `;
   }
 
@@ -545,7 +575,7 @@ export class ParleyRandom extends LitElement {
           <button id="intro-private-call" @click=${this._onPrivateCall}>${FRONT_DOOR.privateCall()}</button>
         </div>
         <nav id="pages" aria-label=${FRONT_DOOR.aboutPages()}>
-          ${PAGE_LINKS.map((l) => html`<a href=${l.href}>${l.text()}</a>`)}
+          ${PAGE_LINKS.map((l) => html`<a class="action" href=${l.href}>${l.text()}</a>`)}
         </nav>
       </div>
     </section>`;
