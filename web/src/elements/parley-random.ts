@@ -246,8 +246,20 @@ export class ParleyRandom extends LitElement {
         opacity: 0.45;
         cursor: default;
       }
+      /* One line, whether or not it shows the sentence: no shift when the stage takes it over. */
       #status {
         margin: 0;
+        line-height: 1.4;
+        min-height: 1.4em;
+      }
+      /* Said over the stage: kept here for screen readers only (the stage's copy is aria-hidden). */
+      .said-on-stage {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
       }
       a {
         color: var(--parley-link);
@@ -389,6 +401,7 @@ export class ParleyRandom extends LitElement {
     const showOverlay = state.status !== 'connected';
     // A first visit, before anything is on the stage: the front door in the video's place.
     const introduce = !this.adult && state.status === 'idle' && !flow.localStream;
+    const overlaid = showOverlay && !introduce;
     const counts = flow.roomCounts;
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
@@ -487,7 +500,7 @@ export class ParleyRandom extends LitElement {
             ></video>
             ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
             ${introduce ? this.intro() : nothing}
-            ${showOverlay && !introduce ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+            ${overlaid ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
             ${
               this.sound.needsTap
                 ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>
@@ -545,7 +558,10 @@ export class ParleyRandom extends LitElement {
             : nothing
         }
         ${this.askingAge ? html`<parley-age-dialog @parley-age-answer=${this._onAgeAnswer}></parley-age-dialog>` : nothing}
-        <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+        <!-- One sentence per state, shown once: over the stage when the stage shows it, else here; always announced from here. -->
+        <p id="status" role="status" aria-live="polite" data-status=${state.status}>
+          <span class=${overlaid ? 'said-on-stage' : ''}>${text}</span>
+        </p>
         ${
           flow.moderationNotice
             ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
