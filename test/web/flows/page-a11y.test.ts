@@ -11,8 +11,12 @@
  */
 import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import type { AxeResults, Result } from 'axe-core';
+import type { LitElement } from 'lit';
 import { ParleyApp } from '../../../web/src/elements/parley-app.js';
+import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
+import { LinkState } from '../../../web/src/engine/peer-link.js';
+import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
 import { ADULT_STORAGE_KEY } from '../../../web/src/settings.js';
 import { assert } from '../assert.js';
 import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
@@ -23,6 +27,11 @@ declare global {
     axe?: { run(context: Document, options: object): Promise<AxeResults> };
   }
 }
+
+/** The members' cameras: small, to spare the CPU of a call of five in one page. */
+const SMALL_CAMERA = {
+  getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } }),
+};
 
 const VIEWPORTS = [
   { name: 'laptop', width: 1280, height: 800 },
@@ -53,7 +62,7 @@ function describeViolation(v: Result): string {
   return `${v.id} (${v.impact}): ${v.help} — ${where}`;
 }
 
-describe('the random chat page in every state and viewport (axe-core, layout, screenshots)', function () {
+describe('the pages in every state and viewport (axe-core, layout, touch targets, screenshots)', function () {
   this.timeout(120_000);
   let rig: Rig;
   let app: ParleyApp | null = null;
@@ -97,11 +106,10 @@ describe('the random chat page in every state and viewport (axe-core, layout, sc
     return page;
   }
 
-  const $ = <E extends Element = HTMLElement>(page: ParleyRandom, selector: string) =>
-    page.shadowRoot!.querySelector<E>(selector);
+  const $ = <E extends Element = HTMLElement>(page: LitElement, selector: string) => page.shadowRoot!.querySelector<E>(selector);
 
   /** Everything the state needs a person to see at once: in the viewport, with a size. */
-  function assertVisibleTogether(page: ParleyRandom, where: string, selectors: readonly string[]): void {
+  function assertVisibleTogether(page: LitElement, where: string, selectors: readonly string[]): void {
     const problems: string[] = [];
     for (const selector of selectors) {
       const el = $(page, selector);
@@ -118,7 +126,7 @@ describe('the random chat page in every state and viewport (axe-core, layout, sc
     }
     // The state's sentence: shown once (over the stage or on the status line), in the viewport.
     const sentence = $(page, '#status')?.textContent?.trim() ?? '';
-    const shown = [$(page, '.overlay'), $(page, '#status > span')].filter((el): el is HTMLElement => {
+    const shown = [$(page, '.overlay'), $(page, '#status > span') ?? $(page, '#status')].filter((el): el is HTMLElement => {
       if (!el || el.textContent?.trim() !== sentence) return false;
       const r = el.getBoundingClientRect();
       return r.width > 1 && r.height > 1;
@@ -164,7 +172,7 @@ describe('the random chat page in every state and viewport (axe-core, layout, sc
     assert(small.length === 0, `${where}: touch targets under 44 px: ${small.join('; ')}`);
   }
 
-  async function look(page: ParleyRandom, viewport: string, state: string, together: readonly string[]): Promise<void> {
+  async function look(page: LitElement, viewport: string, state: string, together: readonly string[]): Promise<void> {
     await page.updateComplete;
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     await executeServerCommand('parley-screenshot', { name: `page-${viewport}-${state}` });
@@ -220,6 +228,63 @@ describe('the random chat page in every state and viewport (axe-core, layout, sc
       await waitForStatus(page.flow, 'idle', 10_000);
       await look(page, viewport.name, 'idle', ['#remote', '#start']);
     });
+  }
+
+  /** The call page at `#/call/new`, on the in-memory backend: the person creates a call. */
+  async function mountCall(): Promise<ParleyCall> {
+    history.replaceState(null, '', '#/call/new');
+    app = new ParleyApp(rig.deps(), () => rig.linkDeps(SMALL_CAMERA));
+    document.body.append(app);
+    let page: ParleyCall | null = null;
+    await waitUntil(() => (page = app!.shadowRoot!.querySelector<ParleyCall>('parley-call')) !== null, 10_000, 'the call page');
+    const made: ParleyCall = page!;
+    rig.track({ stop: async () => made.flow.reset() });
+    await made.updateComplete;
+    return made;
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`${viewport.name} (${viewport.width}×${viewport.height}): a call by link alone, then of 2, 3 and 5, then left`, async () => {
+      await setViewport({ width: viewport.width, height: viewport.height });
+      const page = await mountCall();
+      await waitUntil(() => page.flow.state.status === 'in-call', 10_000, 'the call is created');
+      const callId = (page.flow.state as { callId: string }).callId;
+      await look(page, viewport.name, 'link-alone', ['#local', '#leave', '#link', '#copy']);
+      const guests: LinkCallFlow[] = [];
+      for (const size of [2, 3, 5]) {
+        while (guests.length < size - 1) {
+          const guest = new LinkCallFlow(rig.linkDeps(SMALL_CAMERA));
+          rig.track({ stop: () => guest.leave() });
+          guests.push(guest);
+          await guest.open(callId);
+          await guest.join();
+        }
+        await waitUntil(
+          () => page.flow.peers.length === size - 1 && page.flow.peers.every((p) => p.state === LinkState.connected),
+          30_000,
+          `a call of ${size}`,
+          () => page.flow.peers.map((p) => p.state).join(' '),
+        );
+        await waitUntil(
+          () => [...page.shadowRoot!.querySelectorAll<HTMLVideoElement>('video')].every((v) => v.videoWidth > 0),
+          15_000,
+          'every tile plays',
+        );
+        await look(page, viewport.name, `link-${size}`, ['#grid', '#leave']);
+        assertTilesInside(page, `${viewport.name}, a call of ${size}`);
+      }
+      $<HTMLButtonElement>(page, '#leave')!.click();
+      await waitUntil(() => page.flow.state.status !== 'in-call', 10_000, 'left');
+      await look(page, viewport.name, 'link-left', ['#status']);
+    });
+  }
+
+  /** Every tile of the grid whole in the viewport. */
+  function assertTilesInside(page: LitElement, where: string): void {
+    const outside = [...page.shadowRoot!.querySelectorAll<HTMLElement>('.tile')]
+      .map((t) => t.getBoundingClientRect())
+      .filter((r) => r.width === 0 || r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
+    assert(outside.length === 0, `${where}: ${outside.length} tile(s) not whole in the viewport`);
   }
 
   it('phone: the camera refused, said once with what to do', async () => {

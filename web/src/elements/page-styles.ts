@@ -61,6 +61,16 @@ export const themeStyles = css`
 `;
 
 /**
+ * Whether the text chat fits beside the video (open from the start there);
+ * elsewhere (a phone, or a window under 30rem high such as a phone held
+ * sideways) it opens over the video's lower part when asked for.
+ * The CSS side of the same rule: `@media (max-width: 40rem), (max-height: 30rem)`.
+ */
+export function chatFitsBeside(): boolean {
+  return globalThis.matchMedia?.('(min-width: 40.01rem) and (min-height: 30.01rem)').matches ?? true;
+}
+
+/**
  * Touch targets of at least 44 px (issue 23; WCAG 2.5.5's size): buttons,
  * pickers, a checkbox with its label (the label takes the tap too), and
  * links that stand alone as actions (class "action"; links inside a
@@ -80,6 +90,10 @@ export const touchTargets = css`
     border: 1px solid var(--parley-border);
     background: var(--parley-surface);
     color: var(--parley-text);
+  }
+  input:not([type='checkbox']):not([type='radio']) {
+    box-sizing: border-box;
+    min-height: 2.75rem;
   }
   label:has(> input[type='checkbox']) {
     display: inline-flex;

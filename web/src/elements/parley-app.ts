@@ -1,9 +1,10 @@
 import { localized } from '@lit/localize';
-import { css, html, LitElement, unsafeCSS } from 'lit';
+import { css, html, LitElement, nothing, unsafeCSS } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { canMakeCalls } from '../browser-support.js';
 import { ExtraHelpTopic, type HelpTopic } from '../flows/help-topic.js';
 import { isActive } from '../flows/random-chat-state.js';
+import type { LinkCallDeps } from '../flows/link-call.js';
 import type { RandomChatDeps } from '../flows/random-chat.js';
 import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
@@ -12,8 +13,8 @@ import { LABELS } from './messages.js';
 import { LOGO } from './icons.js';
 import { headerStyles, themeStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
-// Types only (its events): the call page itself loads on its route.
-import type {} from './parley-call.js';
+// Types only (its events and element): the call page itself loads on its route.
+import type { ParleyCall as ParleyCallPage } from './parley-call.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
 import './parley-language.js';
@@ -68,6 +69,23 @@ export class ParleyApp extends LitElement {
         font-family: system-ui, ${unsafeCSS(INDIC_FONT_FAMILIES.map((f) => `'${f}'`).join(', '))}, sans-serif;
         color: var(--parley-text);
       }
+      /* A phone held sideways (or any window under 30rem high): a call's
+         header beside the grid rather than above it, as random chat does in
+         its own element, so the grid, Leave and the status fit. */
+      @media (orientation: landscape) and (max-height: 30rem) {
+        :host([page='call']) {
+          display: grid;
+          grid-template-columns: minmax(14rem, 2fr) 3fr;
+          grid-template-rows: minmax(0, 1fr);
+          column-gap: 1rem;
+        }
+        :host([page='call']) header {
+          align-self: start;
+          align-content: start;
+          max-height: 100%;
+          overflow-y: auto;
+        }
+      }
       #cannot-call h2 {
         margin: 0.5rem 0;
         font-size: 1.3rem;
@@ -93,9 +111,14 @@ export class ParleyApp extends LitElement {
    */
   private readonly canCall = canMakeCalls();
 
-  /** `deps`: the random chat's wiring (tests pass the in-memory backend). */
-  constructor(deps?: RandomChatDeps) {
+  /** The call page's wiring, when given (tests: the in-memory backend), and that page once made. */
+  private readonly linkDeps: (() => LinkCallDeps) | undefined;
+  private callPage: ParleyCallPage | null = null;
+
+  /** `deps`: the random chat's wiring, `linkDeps`: the call page's (tests pass the in-memory backend). */
+  constructor(deps?: RandomChatDeps, linkDeps?: () => LinkCallDeps) {
     super();
+    this.linkDeps = linkDeps;
     this.random = new ParleyRandom(deps);
     const room = roomFromHash(location.hash);
     if (room) this.random.room = room;
@@ -108,6 +131,11 @@ export class ParleyApp extends LitElement {
       // A room named by the address was asked for; otherwise the room follows the language (unless the person picked one).
       if (roomFromHash(location.hash) === null && !isActive(this.random.flow.state)) this.random.followLanguage(e.detail.locale);
     });
+  }
+
+  /** The page shown, on the host (`page="call"`), for the layouts that depend on it. */
+  protected override willUpdate(): void {
+    this.setAttribute('page', this.route.page);
   }
 
   override render() {
@@ -136,13 +164,34 @@ export class ParleyApp extends LitElement {
             <parley-data-use></parley-data-use>
             <parley-language></parley-language>
           </header>
-          <parley-call
-            call-id=${route.callId}
-            @parley-new-call=${this.onNewCall}
-            @parley-random-chat=${this.onRandomChat}
-            @parley-call-created=${this.onCallCreated}
-          ></parley-call>`;
+          ${this.renderCallPage(route.callId)}`;
     }
+  }
+
+  /** The call page: made by its template, or (given `linkDeps`) here, with that wiring, once its code has loaded. */
+  private renderCallPage(callId: string) {
+    if (!this.linkDeps) {
+      return html`<parley-call
+        call-id=${callId}
+        @parley-new-call=${this.onNewCall}
+        @parley-random-chat=${this.onRandomChat}
+        @parley-call-created=${this.onCallCreated}
+      ></parley-call>`;
+    }
+    const CallPage = customElements.get('parley-call') as (new (deps: LinkCallDeps) => ParleyCallPage) | undefined;
+    if (!CallPage) {
+      void customElements.whenDefined('parley-call').then(() => this.requestUpdate());
+      return nothing;
+    }
+    if (!this.callPage) {
+      const page = new CallPage(this.linkDeps());
+      page.addEventListener('parley-new-call', this.onNewCall);
+      page.addEventListener('parley-random-chat', this.onRandomChat);
+      page.addEventListener('parley-call-created', this.onCallCreated);
+      this.callPage = page;
+    }
+    this.callPage.callId = callId;
+    return this.callPage;
   }
 
   private renderCannotCall() {

@@ -15,7 +15,7 @@ import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { sharedStyles } from './page-styles.js';
+import { chatFitsBeside, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
 import { once } from './media-binding.js';
@@ -59,7 +59,8 @@ export class ParleyCall extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host {
+      :host,
+      main {
         display: flex;
         flex-direction: column;
         gap: 0.5rem;
@@ -77,7 +78,7 @@ export class ParleyCall extends LitElement {
       parley-chat {
         flex: 0 0 18rem;
       }
-      @media (max-width: 40rem) {
+      @media (max-width: 40rem), (max-height: 30rem) {
         parley-chat {
           position: absolute;
           left: 0;
@@ -280,7 +281,7 @@ export class ParleyCall extends LitElement {
   private readonly inCallElements = new InCallElementsLoader();
 
   /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
-  @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
+  @state() private chatOpen = chatFitsBeside();
 
   private readonly controller: LinkCallController;
   /** Plays the members with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
@@ -366,43 +367,46 @@ export class ParleyCall extends LitElement {
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
     const inCall = state.status === 'in-call' ? flow.inCall : null;
     return html`
-      <div class="room">
-        ${this.renderStage(state, peers, text)}
+      <!-- The page's one main landmark (the shell's header is the banner). -->
+      <main>
+        <div class="room">
+          ${this.renderStage(state, peers, text)}
+          ${
+            inCall && this.chatOpen
+              ? html`<parley-chat
+                  id="chat"
+                  kind="link"
+                  .chat=${inCall.chat}
+                  .displayName=${flow.displayName}
+                  visible
+                  @parley-display-name=${this._onDisplayName}
+                ></parley-chat>`
+              : nothing
+          }
+        </div>
+        <div class="controls">
+          ${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}
+          ${
+            flow.localStream && (state.status === 'lobby' || state.status === 'in-call')
+              ? html`<button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+                  ${LABELS.devices()}
+                </button>`
+              : nothing
+          }
+        </div>
         ${
-          inCall && this.chatOpen
-            ? html`<parley-chat
-                id="chat"
-                kind="link"
-                .chat=${inCall.chat}
-                .displayName=${flow.displayName}
-                visible
-                @parley-display-name=${this._onDisplayName}
-              ></parley-chat>`
+          this.devicesOpen && flow.localStream
+            ? html`<parley-devices
+                .media=${flow.media}
+                .speaker=${this.speaker}
+                @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+              ></parley-devices>`
             : nothing
         }
-      </div>
-      <div class="controls">
-        ${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}
-        ${
-          flow.localStream && (state.status === 'lobby' || state.status === 'in-call')
-            ? html`<button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
-                ${LABELS.devices()}
-              </button>`
-            : nothing
-        }
-      </div>
-      ${
-        this.devicesOpen && flow.localStream
-          ? html`<parley-devices
-              .media=${flow.media}
-              .speaker=${this.speaker}
-              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
-            ></parley-devices>`
-          : nothing
-      }
-      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
-      ${problem ? problemBox(problem, 'call') : nothing}
+        <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+        ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
+        ${problem ? problemBox(problem, 'call') : nothing}
+      </main>
     `;
   }
 

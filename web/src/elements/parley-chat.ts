@@ -180,7 +180,8 @@ export class ParleyChat extends LitElement {
             </label>`
           : nothing
       }
-      <ol class="log" id="chat-log" aria-live="polite">
+      <!-- Reachable by keyboard (tabindex), so that a log taller than its box can be scrolled without a mouse. -->
+      <ol class="log" id="chat-log" aria-live="polite" tabindex="0" aria-label=${LABELS.chat()}>
         ${entries.length === 0 ? html`<li class="empty">${chatEmptyText(this.kind)}</li>` : nothing}
         ${entries.map((e) => {
           const state = e.delivery ? deliveryText(e.delivery) : '';

@@ -22,7 +22,7 @@ import { LOGO, MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { headerStyles, sharedStyles } from './page-styles.js';
+import { chatFitsBeside, headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
@@ -47,10 +47,6 @@ function storedRoom(): RoomId | null {
 }
 
 /** Whether the page is wide enough for the chat beside the video (the same width as the stylesheet's). */
-function wideScreen(): boolean {
-  return globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
-}
-
 /** On unless the person turned it off. */
 function storedWiden(): boolean {
   return recall(WIDEN_STORAGE_KEY) !== 'false';
@@ -134,7 +130,7 @@ export class ParleyRandom extends LitElement {
       parley-chat {
         flex: 0 0 18rem;
       }
-      @media (max-width: 40rem) {
+      @media (max-width: 40rem), (max-height: 30rem) {
         parley-chat {
           position: absolute;
           left: 0;
@@ -365,7 +361,7 @@ export class ParleyRandom extends LitElement {
   @state() private confirming: 'report' | 'block' | null = null;
 
   /** Whether the chat panel is open: beside the video on a wide screen from the start, on a phone when asked for. */
-  @state() private chatOpen = wideScreen();
+  @state() private chatOpen = chatFitsBeside();
 
   /** Whether the camera, microphone and speaker pickers are open (with a preview before Start). */
   @state() private devicesOpen = false;
