@@ -578,9 +578,9 @@ export const LABELS = {
   hideMyIp: () => msg('Hide my IP'),
   hideMyIpTitle: () =>
     msg("Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call."),
-  hideMyIpOn: () => 'On: calls go through our relay, so the other person sees its address, not your IP.',
-  hideMyIpOff: () => 'Off: the other person can see your IP address.',
-  hideMyIpNextCall: () => 'A change applies from your next call.',
+  hideMyIpOn: () => msg('On: calls go through our relay, so the other person sees its address, not your IP.'),
+  hideMyIpOff: () => msg('Off: the other person can see your IP address.'),
+  hideMyIpNextCall: () => msg('A change applies from your next call.'),
   audioOnly: () => msg('Audio only'),
   audioOnlyTitle: () =>
     msg('No video is sent or received: the call uses about a tenth of the data. Applies at once, to this call too.'),

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, query } from 'lit/decorators.js';
 import { FRONT_DOOR } from './front-door-messages.js';
@@ -12,6 +13,7 @@ import { sharedStyles } from './page-styles.js';
  * page.
  */
 @customElement('parley-age-dialog')
+@localized()
 export class ParleyAgeDialog extends LitElement {
   static override styles = [
     sharedStyles,

@@ -34,9 +34,9 @@ export function qualityName(level: QualityLevel, cause: QualityCause | null, rel
 export const QUALITY_LABELS = {
   statistics: () => msg('Connection statistics'),
   direct: () => msg('Direct'),
-  directTitle: () => 'This call goes straight between the two devices: each can see the other’s IP address.',
+  directTitle: () => msg('This call goes straight between the two devices: each can see the other’s IP address.'),
   relayed: () => msg('Relayed'),
-  relayedTitle: () => 'This call goes through our relay: the other person sees the relay’s address, not yours.',
+  relayedTitle: () => msg('This call goes through our relay: the other person sees the relay’s address, not yours.'),
   roundTrip: () => msg('Round trip'),
   packetLoss: () => msg('Packet loss'),
   jitter: () => msg('Jitter'),
