@@ -170,7 +170,7 @@ export class ParleyTab {
 
   async statusText(): Promise<string> {
     const el = await this.page.$(STATUS);
-    return el ? el.evaluate((e) => e.textContent ?? '') : '';
+    return el ? el.evaluate((e) => (e.textContent ?? '').trim()) : '';
   }
 
   async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {

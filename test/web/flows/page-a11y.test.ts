@@ -126,10 +126,12 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     }
     // The state's sentence: shown once (over the stage or on the status line), in the viewport.
     const sentence = $(page, '#status')?.textContent?.trim() ?? '';
-    const shown = [$(page, '.overlay'), $(page, '#status > span') ?? $(page, '#status')].filter((el): el is HTMLElement => {
-      if (!el || el.textContent?.trim() !== sentence) return false;
+    // Every innermost element that shows it: the stage's copy, the status line's, any other.
+    const shown = [...page.shadowRoot!.querySelectorAll<HTMLElement>('*')].filter((el) => {
+      if (el.textContent?.trim() !== sentence) return false;
+      if ([...el.children].some((c) => c.textContent?.trim() === sentence)) return false;
       const r = el.getBoundingClientRect();
-      return r.width > 1 && r.height > 1;
+      return r.width > 1 && r.height > 1 && getComputedStyle(el).visibility !== 'hidden';
     });
     if (sentence === '') problems.push('no sentence for the state');
     else if (shown.length !== 1) problems.push(`"${sentence}" shown ${shown.length} times`);
@@ -275,7 +277,7 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       }
       $<HTMLButtonElement>(page, '#leave')!.click();
       await waitUntil(() => page.flow.state.status !== 'in-call', 10_000, 'left');
-      await look(page, viewport.name, 'link-left', ['#status']);
+      await look(page, viewport.name, 'link-left', ['#join']);
     });
   }
 

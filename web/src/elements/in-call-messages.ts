@@ -11,7 +11,7 @@ import type { DeviceLoss, MediaKind } from '../engine/local-media.js';
 import type { DeviceKind } from '../features/device-choice.js';
 import type { ChatAuthor, SendRefusal } from '../features/chat.js';
 import type { Delivery } from '../features/chat-rules.js';
-import { formatNumber, guestName, LABELS } from './messages.js';
+import { formatNumber, LABELS, memberName } from './messages.js';
 
 // ---- Text chat ------------------------------------------------------------------------
 
@@ -26,7 +26,7 @@ export function chatAuthorName(author: ChatAuthor): string {
     case 'stranger':
       return LABELS.stranger();
     case 'guest':
-      return author.name === null ? guestName(author.number) : `${author.name} (${guestName(author.number)})`;
+      return memberName(author.number, author.name);
   }
 }
 

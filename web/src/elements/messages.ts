@@ -416,9 +416,31 @@ export const TILE_STATE: Readonly<Record<LinkState, () => string>> = {
   closed: () => msg('Left'),
 };
 
-/** A tile's caption: who (numbered in join order, as in the chat) and how their link is doing. */
-export function tileCaption(n: number, state: LinkState): string {
-  return `${guestName(n)} · ${TILE_STATE[state]()}`;
+/**
+ * A tile's caption: who (as the chat names them) and, until their link is
+ * up or when it is in trouble, how it is doing. A connected tile says only
+ * the name: "Connected" under every face said nothing.
+ */
+export function tileCaption(name: string, state: LinkState): string {
+  return state === 'connected' ? name : `${name} · ${TILE_STATE[state]()}`;
+}
+
+/**
+ * A member of a call by link as the page names them everywhere (tile,
+ * chat, announcements): the number, and a chosen name beside it, since a
+ * chosen name is the member's own claim and two people could choose one.
+ */
+export function memberName(n: number, chosen: string | null): string {
+  return chosen === null ? guestName(n) : `${chosen} (${guestName(n)})`;
+}
+
+/** Said (to screen readers) when someone comes into the call or goes. */
+export function memberJoinedText(name: string): string {
+  return msg(str`${name} joined the call.`);
+}
+
+export function memberLeftText(name: string): string {
+  return msg(str`${name} left the call.`);
 }
 
 // ---- In the call ----------------------------------------------------------------------

@@ -146,6 +146,15 @@ export const sharedStyles = css`
     outline: 3px solid var(--parley-focus);
     outline-offset: 2px;
   }
+  /* Read by screen readers, not shown (a sentence the page shows elsewhere, or an announcement). */
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   .problem {
     border: 1px solid var(--parley-danger);
     background: var(--parley-error-bg);

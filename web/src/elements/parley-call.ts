@@ -10,7 +10,17 @@ import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
 import { relayOnly } from '../ice.js';
-import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, screenCaption, tileCaption } from './messages.js';
+import {
+  cameraLossText,
+  LABELS,
+  linkCallStatusText,
+  memberJoinedText,
+  memberLeftText,
+  memberName,
+  problemWords,
+  screenCaption,
+  tileCaption,
+} from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
@@ -259,8 +269,11 @@ export class ParleyCall extends LitElement {
         background: #b3261e;
         color: #fff;
       }
+      /* One line, whether or not it shows the sentence: no shift when the stage takes it over. */
       #status {
         margin: 0;
+        line-height: 1.4;
+        min-height: 1.4em;
       }
       .problem a {
         color: var(--parley-link);
@@ -274,6 +287,9 @@ export class ParleyCall extends LitElement {
   /** Whether the stage is wider than tall (decides the grid's columns). */
   @state() private wide = true;
   @state() private copied = false;
+  /** Who joined or left last (a live region's words); the members seen then, by id, with their names (null: not in a call). */
+  @state() private membersSaid = '';
+  private knownMembers: Map<string, string> | null = null;
   /** Whether the camera, microphone and speaker pickers are open. */
   @state() private devicesOpen = false;
   /** The speaker the others' sound goes to (null: the browser's default); the remembered one once known. */
@@ -311,6 +327,7 @@ export class ParleyCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('callId')) this.follow(this.callId);
+    this.noticeMembers();
     this.camera.watch(this.controller.flow.localStream);
     this.sound.keep(this.controller.flow.peers.map((p) => p.stream));
     // The in-call elements' code comes with the first call, not with the page.
@@ -348,6 +365,7 @@ export class ParleyCall extends LitElement {
   }
 
   protected override updated(): void {
+    this.followFocus();
     const peers = this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video');
     this.sound.play(peers);
     sendSoundTo(peers, this.speaker);
@@ -403,26 +421,78 @@ export class ParleyCall extends LitElement {
               ></parley-devices>`
             : nothing
         }
-        <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
+        <!-- One sentence per state, shown once: on the stage when it has no tiles, else here; always announced from here. -->
+        <p id="status" role="status" aria-live="polite" data-status=${state.status}>
+          <span class=${this.stageSaysStatus() ? 'visually-hidden' : ''}>${text}</span>
+        </p>
+        <p id="members-said" class="visually-hidden" role="status" aria-live="polite">${this.membersSaid}</p>
         ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
-        ${problem ? problemBox(problem, 'call') : nothing}
+        ${
+          // The status says what went wrong already: the box says what to do, not the same sentence again.
+          problem ? problemBox(problem, 'call', { saysWhat: problemWords(problem, 'call').message !== text }) : nothing
+        }
       </main>
     `;
   }
 
+  /** Whether the stage has no tiles to show, and says the state's sentence instead. */
+  private stageSaysStatus(): boolean {
+    const flow = this.controller.flow;
+    const status = flow.state.status;
+    return !(
+      flow.localStream !== null &&
+      (status === 'lobby' || status === 'joining' || status === 'in-call' || status === 'creating')
+    );
+  }
+
+  /** A member as this page names them: number, and chosen name once they sent one (chat). */
+  private nameOf(id: string): string {
+    const flow = this.controller.flow;
+    return memberName(flow.numberOf(id), flow.inCall?.chat.nameOf(id) ?? null);
+  }
+
+  /**
+   * Says who came and who went since the last look, once, in a live region
+   * of its own (the grid shows it; a screen reader would not know). The
+   * members already there when the person joins are in the status's count,
+   * not announced one by one.
+   */
+  private noticeMembers(): void {
+    const flow = this.controller.flow;
+    if (flow.state.status !== 'in-call') {
+      this.knownMembers = null;
+      return;
+    }
+    const present = new Map(flow.peers.filter((p) => p.state !== 'closed').map((p) => [p.id, this.nameOf(p.id)]));
+    const known = this.knownMembers;
+    this.knownMembers = present;
+    if (known === null) return;
+    const said = [
+      ...[...present].filter(([id]) => !known.has(id)).map(([, name]) => memberJoinedText(name)),
+      ...[...known].filter(([id]) => !present.has(id)).map(([, name]) => memberLeftText(name)),
+    ];
+    if (said.length > 0) this.membersSaid = said.join(' ');
+  }
+
   private renderStage(state: LinkCallState, peers: Peer[], text: string) {
     const local = this.controller.flow.localStream;
-    const showSelf =
-      local !== null &&
-      (state.status === 'lobby' || state.status === 'joining' || state.status === 'in-call' || state.status === 'creating');
-    if (!showSelf) {
-      return html`<div class="stage message cols-1"><p>${text}</p></div>`;
+    if (this.stageSaysStatus() || local === null) {
+      // The state's sentence, shown here once (the status line keeps it for screen readers only).
+      return html`<div class="stage message cols-1"><p aria-hidden="true">${text}</p></div>`;
     }
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
     const quality = state.status === 'in-call' ? (this.controller.flow.inCall?.quality ?? null) : null;
-    const tiles = html`<div class="tile self">
-        <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
+    const tiles = html`<div class="tile self" role="group" aria-label=${LABELS.you()}>
+        <video
+          id="local"
+          class=${ownCameraOff ? 'off' : ''}
+          aria-label=${LABELS.you()}
+          autoplay
+          playsinline
+          muted
+          .srcObject=${once(local)}
+        ></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
         ${
           quality?.videoPaused
@@ -441,13 +511,21 @@ export class ParleyCall extends LitElement {
         const videoPaused = off !== null;
         return html`<div
           class="tile peer"
+          role="group"
+          aria-label=${this.nameOf(p.id)}
           data-peer=${p.id}
           data-state=${p.state}
           data-problem=${p.problem ?? nothing}
           data-camera=${cameraOff ? 'off' : off === 'weak' ? 'paused' : off !== null ? 'audio-only' : 'on'}
           data-microphone=${them?.audio === false ? 'off' : 'on'}
         >
-          <video class=${cameraOff || videoPaused ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
+          <video
+            class=${cameraOff || videoPaused ? 'off' : ''}
+            aria-label=${this.nameOf(p.id)}
+            autoplay
+            playsinline
+            .srcObject=${once(p.stream)}
+          ></video>
           ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${off !== null ? html`<p class="camera-off ${off === 'weak' ? 'video-paused' : 'audio-only'}">${videoOffText(off)}</p>` : nothing}
           ${
@@ -460,7 +538,7 @@ export class ParleyCall extends LitElement {
           }
           ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
           <span class="label"
-            >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
+            >${tileCaption(this.nameOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
           >
         </div>`;
       })}`;
@@ -501,26 +579,48 @@ export class ParleyCall extends LitElement {
     return null;
   }
 
+  /**
+   * The person's own Join, Leave or Try again: the button pressed is
+   * replaced by the next state's (Join by Leave, Leave by Join again), and
+   * focus would fall to the page. It follows the next state's main action
+   * instead, unless the person moved elsewhere meanwhile.
+   */
+  private focusFollows: LinkCallState['status'] | null = null;
+
+  private act(action: () => Promise<void>): void {
+    this.focusFollows = this.controller.flow.state.status;
+    void action();
+  }
+
+  private followFocus(): void {
+    if (this.focusFollows === null || this.focusFollows === this.controller.flow.state.status) return;
+    const main = this.renderRoot.querySelector<HTMLButtonElement>('.controls > button.primary, .controls > button.danger');
+    if (!main) return;
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    this.focusFollows = null;
+    if (active === null) main.focus();
+  }
+
   private renderControls(state: LinkCallState) {
     const flow = this.controller.flow;
     switch (state.status) {
       case 'lobby':
-        return html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.join()}</button
+        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.join()}</button
           >${this.homeButton()}`;
       case 'in-call':
       case 'joining':
-        return html`<button id="leave" class="danger" @click=${() => void flow.leave()}>${LABELS.leave()}</button>
+        return html`<button id="leave" class="danger" @click=${() => this.act(() => flow.leave())}>${LABELS.leave()}</button>
           ${state.status === 'in-call' ? this.renderLink(state.callId) : nothing}`;
       case 'left':
-        return html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.joinAgain()}</button
+        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.joinAgain()}</button
           >${this.homeButton()}`;
       case 'full':
-        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>${LABELS.tryAgain()}</button
+        return html`<button id="retry" class="primary" @click=${() => this.act(() => flow.refresh())}>${LABELS.tryAgain()}</button
           >${this.homeButton()}`;
       case 'media-error':
       case 'failed':
         return state.callId && state.callId !== 'new'
-          ? html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.tryAgain()}</button
+          ? html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.tryAgain()}</button
               >${this.homeButton()}`
           : this.homeButton();
       case 'ended':
@@ -539,7 +639,7 @@ export class ParleyCall extends LitElement {
 
   private inCallControls(inCall: InCall) {
     const flow = this.controller.flow;
-    const members = flow.peers.map((p) => ({ id: p.id, name: guestName(flow.numberOf(p.id)) }));
+    const members = flow.peers.map((p) => ({ id: p.id, name: this.nameOf(p.id) }));
     return html`<parley-call-controls
       .inCall=${inCall}
       .members=${members}

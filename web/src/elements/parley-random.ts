@@ -6,13 +6,14 @@ import { CHECK_HASH } from '../page-url.js';
 import { relayOnly } from '../ice.js';
 import { chosenLocale, type LocaleCode, roomForLocale } from '../locale.js';
 import { confirmedAdult, recall, remember, rememberAdult } from '../settings.js';
-import { canNext, isActive } from '../flows/random-chat-state.js';
+import { canNext, isActive, type RandomChatState } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
 import {
   cameraLossText,
   LABELS,
   MODERATION_BUTTON,
   moderationNoticeText,
+  problemWords,
   randomChatStatusText,
   roomCountText,
   roomOptionLabel,
@@ -248,15 +249,7 @@ export class ParleyRandom extends LitElement {
         line-height: 1.4;
         min-height: 1.4em;
       }
-      /* Said over the stage: kept here for screen readers only (the stage's copy is aria-hidden). */
-      .said-on-stage {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip-path: inset(50%);
-        white-space: nowrap;
-      }
+
       a {
         color: var(--parley-link);
       }
@@ -452,6 +445,7 @@ export class ParleyRandom extends LitElement {
             <video
               id="remote"
               class=${them?.video === false || off !== null ? 'off' : ''}
+              aria-label=${LABELS.stranger()}
               autoplay
               playsinline
               .srcObject=${once(flow.remoteStream)}
@@ -489,6 +483,7 @@ export class ParleyRandom extends LitElement {
             <video
               id="local"
               class=${ownCameraOff ? 'off' : ''}
+              aria-label=${LABELS.you()}
               autoplay
               playsinline
               muted
@@ -556,7 +551,7 @@ export class ParleyRandom extends LitElement {
         ${this.askingAge ? html`<parley-age-dialog @parley-age-answer=${this._onAgeAnswer}></parley-age-dialog>` : nothing}
         <!-- One sentence per state, shown once: over the stage when the stage shows it, else here; always announced from here. -->
         <p id="status" role="status" aria-live="polite" data-status=${state.status}>
-          <span class=${overlaid ? 'said-on-stage' : ''}>${text}</span>
+          <span class=${overlaid ? 'visually-hidden' : ''}>${text}</span>
         </p>
         ${
           flow.moderationNotice
@@ -564,7 +559,10 @@ export class ParleyRandom extends LitElement {
             : nothing
         }
         ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
-        ${problem ? problemBox(problem, 'random') : nothing}
+        ${
+          // The status says what went wrong already: the box says what to do, not the same sentence again.
+          problem ? problemBox(problem, 'random', { saysWhat: problemWords(problem, 'random').message !== text }) : nothing
+        }
       </main>
     `;
   }
@@ -650,6 +648,8 @@ export class ParleyRandom extends LitElement {
 
   private _onModerate(e: GlobalEventHandlersEventMap['parley-moderate']): void {
     this.confirming = null;
+    // The dialog takes focus with it: it follows the main action (Next, to move on) once the call has ended.
+    this.focusFollows = this.chat.flow.state;
     const request: ModerationRequest = e.detail;
     const flow = this.chat.flow;
     void (request.action === 'report' ? flow.report(request.reason) : flow.block());
@@ -685,11 +685,12 @@ export class ParleyRandom extends LitElement {
    * Next or Start take it once they can. A person who moved elsewhere
    * meanwhile (the chat, a setting) is left there.
    */
-  private focusFollows: string | null = null;
+  private focusFollows: RandomChatState | null = null;
 
   private followFocus(): void {
-    // Not before the action has changed the state (its first render may still show the old one).
-    if (this.focusFollows === null || this.focusFollows === this.chat.flow.state.status) return;
+    // Not before the action has changed the state (its first render may still show the old one). By
+    // identity, not status: Next with someone already waiting goes from connected to connected again.
+    if (this.focusFollows === null || this.focusFollows === this.chat.flow.state) return;
     const root = this.renderRoot as ShadowRoot;
     const find = (id: string) => root.querySelector<HTMLButtonElement>(`#${id}`);
     const start = find('start');
@@ -698,7 +699,8 @@ export class ParleyRandom extends LitElement {
     const main = start ?? (next && !next.disabled ? next : stop && !stop.disabled ? stop : null);
     if (!main) return;
     const active = root.activeElement;
-    if (active !== null && active !== stop && active !== main) {
+    // Still on one of the three (Next keeps focus a moment after it is disabled), or on nothing: follow.
+    if (active !== null && active !== start && active !== next && active !== stop) {
       this.focusFollows = null;
       return;
     }
@@ -725,19 +727,19 @@ export class ParleyRandom extends LitElement {
   }
 
   private begin(): void {
-    this.focusFollows = this.chat.flow.state.status;
+    this.focusFollows = this.chat.flow.state;
     // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
     this.chat.flow.widen = this.widen;
     void this.chat.flow.start(this.room);
   }
 
   private _onNext(): void {
-    this.focusFollows = this.chat.flow.state.status;
+    this.focusFollows = this.chat.flow.state;
     void this.chat.flow.next();
   }
 
   private _onStop(): void {
-    this.focusFollows = this.chat.flow.state.status;
+    this.focusFollows = this.chat.flow.state;
     void this.chat.flow.stop();
   }
 }

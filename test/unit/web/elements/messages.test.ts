@@ -37,6 +37,9 @@ import {
   roomOptionLabel,
   TILE_STATE,
   tileCaption,
+  memberName,
+  memberJoinedText,
+  memberLeftText,
   verdictWords,
   type ProblemPlace,
 } from '../../../../web/src/elements/messages.js';
@@ -294,8 +297,16 @@ describe('calls by link', () => {
   it('every link state has a tile caption', () => {
     for (const state of Object.values(LinkState)) {
       assertWords(TILE_STATE[state](), `tile ${state}`);
-      assert.equal(tileCaption(2, state), `Guest 2 · ${TILE_STATE[state]()}`);
+      const caption = tileCaption('Guest 2', state);
+      assert.equal(caption, state === 'connected' ? 'Guest 2' : `Guest 2 · ${TILE_STATE[state]()}`);
     }
+  });
+
+  it('names a member by number, with a chosen name beside it, and says who joined and who left', () => {
+    assert.equal(memberName(2, null), 'Guest 2');
+    assert.equal(memberName(3, 'Asha'), 'Asha (Guest 3)');
+    assert.equal(memberJoinedText('Guest 4'), 'Guest 4 joined the call.');
+    assert.equal(memberLeftText('Asha (Guest 3)'), 'Asha (Guest 3) left the call.');
   });
 });
 
