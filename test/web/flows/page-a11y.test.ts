@@ -17,6 +17,7 @@ import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { LinkState } from '../../../web/src/engine/peer-link.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
+import { showLanguage } from '../../../web/src/elements/localization.js';
 import { ADULT_STORAGE_KEY } from '../../../web/src/settings.js';
 import { assert } from '../assert.js';
 import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
@@ -287,6 +288,30 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       .map((t) => t.getBoundingClientRect())
       .filter((r) => r.width === 0 || r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
     assert(outside.length === 0, `${where}: ${outside.length} tile(s) not whole in the viewport`);
+  }
+
+  // The longest words (Malayalam's and Tamil's introductions are about twice English's): the way in stays in sight.
+  for (const code of ['ml', 'ta'] as const) {
+    for (const viewport of VIEWPORTS.filter((v) => v.name.startsWith('phone'))) {
+      it(`${viewport.name} in ${code}: the first visit's Start chatting in sight, no violation`, async () => {
+        await setViewport({ width: viewport.width, height: viewport.height });
+        localStorage.removeItem(ADULT_STORAGE_KEY);
+        await showLanguage(code);
+        try {
+          const page = await mount();
+          await look(page, `${viewport.name}-${code}`, 'first-visit', ['#intro-start', '#start']);
+          // Inside the introduction's own scrolling box, not only the window: seen, not scrolled away.
+          const box = $(page, '#intro')!.getBoundingClientRect();
+          const button = $(page, '#intro-start')!.getBoundingClientRect();
+          assert(
+            button.top >= box.top - 1 && button.bottom <= box.bottom + 1,
+            `Start chatting at ${Math.round(button.top)}–${Math.round(button.bottom)}, the introduction shows ${Math.round(box.top)}–${Math.round(box.bottom)}`,
+          );
+        } finally {
+          await showLanguage('en');
+        }
+      });
+    }
   }
 
   it('phone: the camera refused, said once with what to do', async () => {

@@ -305,11 +305,17 @@ export class ParleyRandom extends LitElement {
         display: grid;
         gap: 0.25rem;
       }
+      /* The two ways in stay in sight while the text scrolls under them (a
+         phone, a long language: Malayalam's introduction is twice English's). */
       .intro .actions {
+        position: sticky;
+        bottom: -1rem;
         display: flex;
         flex-wrap: wrap;
         gap: 0.5rem;
-        margin-bottom: 0.75rem;
+        margin: 0 -0.25rem 0.75rem;
+        padding: 0.5rem 0.25rem 1rem;
+        background: var(--parley-surface);
       }
       .intro .actions button {
         min-height: 2.75rem;
