@@ -1,0 +1,89 @@
+/**
+ * What the screening tests draw and run: pictures made on a canvas (no
+ * photographs), whose scores with tfjs 4.22 and nsfwjs 4.4's MobileNetV2
+ * are known, and the worker as the build ships it.
+ */
+import { assert } from '../assert.js';
+
+/** A page canvas (which can be a camera: captureStream) or an offscreen one. */
+export type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** The built worker's file, from the build's chunk list (web/rollup.config.mjs, bundleStats). */
+export async function builtWorkerUrl(): Promise<string> {
+  const stats = (await (await fetch('/web/build/bundle-stats.json')).json()) as Array<{ file: string }>;
+  const worker = stats.find((c) => /^screening-worker-[\w-]+\.js$/.test(c.file));
+  assert(worker, 'the build has a screening-worker chunk (run the build first)');
+  return `/web/dist/assets/${worker.file}`;
+}
+
+/** A canvas the size of a webcam frame, drawn by `draw`. */
+export function frame(draw: (g: Context2D) => void): Promise<ImageBitmap> {
+  const canvas = new OffscreenCanvas(640, 480);
+  draw(canvas.getContext('2d')!);
+  return createImageBitmap(canvas);
+}
+
+/** Coloured shapes on a gradient: a house under the sun. */
+function landscape(g: Context2D): void {
+  const sky = g.createLinearGradient(0, 0, 0, 480);
+  sky.addColorStop(0, '#4a7bd0');
+  sky.addColorStop(0.6, '#a8c8f0');
+  sky.addColorStop(0.6, '#3d7a3a');
+  sky.addColorStop(1, '#24501f');
+  g.fillStyle = sky;
+  g.fillRect(0, 0, 640, 480);
+  g.fillStyle = '#8a5a2b';
+  g.fillRect(380, 180, 160, 140);
+  g.fillStyle = '#b03030';
+  g.beginPath();
+  g.moveTo(370, 180);
+  g.lineTo(460, 110);
+  g.lineTo(550, 180);
+  g.fill();
+  g.fillStyle = '#f2d64b';
+  g.beginPath();
+  g.arc(110, 90, 45, 0, Math.PI * 2);
+  g.fill();
+}
+
+/**
+ * The landscape as a camera would see it: out of focus, with sensor noise.
+ * (Sharp flat shapes read as a drawing to the model; blurred and noisy,
+ * this scores Neutral 1.00 with tfjs 4.22 and nsfwjs 4.4's MobileNetV2.)
+ */
+export function photoLike(g: Context2D): void {
+  g.filter = 'blur(6px)';
+  landscape(g);
+  g.filter = 'none';
+  const pixels = g.getImageData(0, 0, 640, 480);
+  let seed = 1;
+  for (let i = 0; i < pixels.data.length; i += 4) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const n = (seed / 0x7fffffff - 0.5) * 30;
+    for (let c = 0; c < 3; c++) pixels.data[i + c] = pixels.data[i + c]! + n;
+  }
+  g.putImageData(pixels, 0, 0);
+}
+
+/** A room shaded flat, like an illustration: walls and floor in gradients, a window, a sofa and a door (Drawing 0.81). */
+export function illustration(g: Context2D): void {
+  const wall = g.createLinearGradient(0, 0, 640, 0);
+  wall.addColorStop(0, '#c9bba5');
+  wall.addColorStop(1, '#8f8372');
+  g.fillStyle = wall;
+  g.fillRect(0, 0, 640, 480);
+  const floor = g.createLinearGradient(0, 340, 0, 480);
+  floor.addColorStop(0, '#6b4a2f');
+  floor.addColorStop(1, '#3b2817');
+  g.fillStyle = floor;
+  g.fillRect(0, 340, 640, 140);
+  const window = g.createLinearGradient(400, 60, 560, 260);
+  window.addColorStop(0, '#e8f1ff');
+  window.addColorStop(1, '#9db8d9');
+  g.fillStyle = window;
+  g.fillRect(400, 60, 160, 200);
+  g.fillStyle = '#2d3e50';
+  g.fillRect(60, 200, 220, 160);
+  g.fillStyle = '#5a3d2a';
+  g.fillRect(300, 260, 80, 100);
+}
