@@ -589,5 +589,8 @@ export const LABELS = {
   stranger: () => 'Stranger',
   devices: () => 'Camera and microphone',
   cameraOff: () => 'Camera off',
+  /** Our camera is withheld by screening (features/screening.ts): the stranger sees a plain picture instead. */
+  screeningPaused: () =>
+    'Your video is paused: it may show nudity. It resumes by itself once your camera has shown none for a few seconds.',
   microphoneOff: () => 'Microphone off',
 } as const satisfies Readonly<Record<string, () => string>>;

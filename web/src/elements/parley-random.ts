@@ -280,6 +280,8 @@ export class ParleyRandom extends LitElement {
     // Their uplink could not carry video (features/call-quality.ts): say so instead of a frozen frame.
     const theirVideoPaused = peer !== undefined && flow.inCall !== null && flow.inCall.quality.of(peer.id).theirVideoPaused;
     const ourVideoPaused = flow.inCall !== null && flow.inCall.quality.videoPaused;
+    // Screening withholds our camera (features/screening.ts): say why; it outranks a weak uplink.
+    const screeningPaused = flow.inCall?.screening?.paused === true;
     return html`
       <header>
         <div class="nav">
@@ -326,7 +328,13 @@ export class ParleyRandom extends LitElement {
               ? html`<p class="camera-off" id="remote-video-paused">${QUALITY_LABELS.theirVideoPaused()}</p>`
               : nothing
           }
-          ${ourVideoPaused ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>` : nothing}
+          ${
+            screeningPaused
+              ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
+              : ourVideoPaused
+                ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+                : nothing
+          }
           ${
             them?.audio === false
               ? html`<span

@@ -1,8 +1,8 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
  * the call as one object: text chat, mute and camera off, the safety code,
- * connection quality, screen share in calls by link (and, the same way, the
- * others). One chunk, loaded after the first Start or Join (flows/in-call.ts):
+ * connection quality, screen share in calls by link, screening of the
+ * camera in random chats (and, the same way, the others). One chunk, loaded after the first Start or Join (flows/in-call.ts):
  * the page before a call does not carry it.
  */
 import type { Call } from '../engine/call.js';
@@ -11,14 +11,43 @@ import { CallChat, type ChatOptions } from './chat.js';
 import { MediaState, type MediaSwitch } from './media-state.js';
 import { SafetyCodes } from './safety-codes.js';
 import { ScreenShare } from './screen-share.js';
+import { CameraScreening, type CameraScreeningOptions, type ScreenedCamera } from './screening.js';
+import { WorkerClassifier } from './screening-classifier.js';
+import { placeholderTrack, VideoSampler } from './video-frames.js';
 
 export interface InCallOptions extends ChatOptions {
   /** The page's camera and microphone (engine/local-media.ts). */
-  readonly media: MediaSwitch;
+  readonly media: MediaSwitch & ScreenedCamera;
   /** The call's id, once known (a random call's comes with the queue's answer): part of the safety code. */
   callId(): string | null;
   /** Asks the browser for a screen to share (media.ts); absent where the call offers no screen share (random chat). */
   readonly captureScreen?: () => Promise<MediaStream>;
+  /** Tests' screening: another classifier (the built worker), policy or sampling rate. */
+  readonly screening?: Partial<CameraScreeningOptions>;
+}
+
+/** One classifier per page, for every call: its model loads once. A classifier that failed is replaced on the next call. */
+let classifier: WorkerClassifier | null = null;
+
+function sharedClassifier(): WorkerClassifier {
+  if (!classifier) {
+    const created = new WorkerClassifier();
+    classifier = created;
+    void created.ready.then((backend) => {
+      if (backend === null && classifier === created) classifier = null;
+    });
+  }
+  return classifier;
+}
+
+/**
+ * Starts loading the screening model (in its worker) if it is not loading
+ * yet. Random chat calls it once its place in the queue is taken: the
+ * model then loads while the person waits for a stranger, not while the
+ * page is getting there.
+ */
+export function prepareScreening(): void {
+  sharedClassifier().start();
 }
 
 export class InCall {
@@ -30,6 +59,8 @@ export class InCall {
   readonly quality: CallQuality;
   /** Screen share, in calls that offer it (InCallOptions.captureScreen); null elsewhere. */
   readonly screen: ScreenShare | null;
+  /** Screening of our camera before it is sent, in random chats; null in calls by link. */
+  readonly screening: CameraScreening | null;
   private readonly listeners = new Set<() => void>();
 
   constructor(call: Call, options: InCallOptions) {
@@ -38,7 +69,17 @@ export class InCall {
     this.safety = new SafetyCodes(call, options.callId);
     this.quality = new CallQuality(call);
     this.screen = options.captureScreen ? new ScreenShare(call, this.media, options.captureScreen) : null;
-    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen]) part?.onChange(() => this.notify());
+    this.screening =
+      options.kind === 'random'
+        ? new CameraScreening(options.media, {
+            classifier: options.screening?.classifier ?? sharedClassifier(),
+            sampler: (track) => new VideoSampler(track),
+            placeholder: placeholderTrack,
+            ...options.screening,
+          })
+        : null;
+    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen, this.screening])
+      part?.onChange(() => this.notify());
   }
 
   /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
@@ -54,6 +95,7 @@ export class InCall {
     this.safety.detach();
     this.quality.detach();
     this.screen?.detach();
+    this.screening?.detach();
   }
 
   private notify(): void {

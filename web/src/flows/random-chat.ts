@@ -602,6 +602,8 @@ export class RandomChatFlow {
     if (this.pendingLeave) await this.pendingLeave;
     if (!attempt.live) return;
     await this.join(backend, attempt, offer);
+    // Our place is taken (or a stranger found): the screening model loads now, off the way here.
+    kit?.prepareScreening();
   }
 
   private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
