@@ -430,7 +430,9 @@ function withFailureSummary(layer, runLayer) {
     '--test-reporter=tap',
     '--test-reporter-destination=stdout',
     '--test-reporter=spec',
-    `--test-reporter-destination=${file}`,
+    // Relative (the layers run in the project's folder): the npm start checks
+    // look for processes whose command line names the project's path.
+    `--test-reporter-destination=${relative(ROOT, file)}`,
   ];
   try {
     runLayer(report);

@@ -20,7 +20,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
-import { clearFirestore } from '../support/emulator.js';
+import { DEFAULT_UPLINK_BUDGET, videoSendLimits } from '../../web/src/engine/bitrate-policy.js';
+import { clearFirestore, eventually } from '../support/emulator.js';
 import { canCut } from '../support/network-cut.js';
 import { shapeUdpFrom, unshape } from '../support/shaping.js';
 
@@ -86,7 +87,10 @@ describe(
       const capped = Date.now();
       shapeUdpFrom(port, { capBitsPerSecond: 100_000 });
       try {
-        await a.waitForShown('#weak-uplink', true, 60_000);
+        await a.waitForShown('#weak-uplink', true, 60_000).catch(async (err) => {
+          console.error('# A:', JSON.stringify(await a.diagnosis()));
+          throw err;
+        });
         const pausedAfter = Date.now() - capped;
         await b.waitForShown('#remote-video-paused', true, 20_000);
         const toldAfter = Date.now() - capped;
@@ -113,6 +117,50 @@ describe(
       await a.waitForPackets('video', 'outbound', true, 10_000);
       await framesAdvance(b, 20_000);
       console.log(`[quality] cap lifted: video resumed after ${Date.now() - lifted} ms`);
+      for (const t of [a, b]) await t.close();
+    });
+
+    it("a path that carries less than the link's share: the link's budget follows it down, with a smaller picture, no pause; lifted, it climbs again", async () => {
+      const [a, b] = await randomPair();
+      const share = videoSendLimits(1).maxBitrate;
+      await eventually(async () => (await a.videoEncoding()).maxBitrate === share, 20_000, "the 1:1 share on A's camera");
+      const port = await a.linkPort();
+      const shaped = Date.now();
+      shapeUdpFrom(port, { capBitsPerSecond: 300_000 });
+      let capped = share;
+      try {
+        await eventually(
+          async () => ((await a.videoEncoding()).maxBitrate ?? share) < share,
+          60_000,
+          "A's link budget under the share",
+        ).catch(async (err) => {
+          console.error('# A:', JSON.stringify(await a.diagnosis()));
+          throw err;
+        });
+        const enc = await a.videoEncoding();
+        capped = enc.maxBitrate!;
+        console.log(
+          `[quality] path capped at 300 kbit/s: link budget ${capped} bit/s (${enc.scale}x down, ${enc.fps} fps) after ${Date.now() - shaped} ms`,
+        );
+        const top = videoSendLimits(1);
+        assert.ok(
+          capped >= DEFAULT_UPLINK_BUDGET.perLinkMinBps && capped < 300_000,
+          `budget ${capped} between the floor and the path`,
+        );
+        assert.ok(
+          (enc.fps ?? 99) < top.maxFramerate || (enc.scale ?? 1) > top.scaleResolutionDownBy,
+          'a smaller picture than the top tier',
+        );
+        await framesAdvance(b, 20_000);
+        assert.equal(await a.shows('#weak-uplink'), false, 'video goes on: 300 kbit/s carries it at a smaller picture');
+      } finally {
+        unshape();
+      }
+      const lifted = Date.now();
+      await eventually(async () => ((await a.videoEncoding()).maxBitrate ?? 0) > capped, 90_000, "A's link budget raised again");
+      console.log(
+        `[quality] path unshaped: link budget raised to ${(await a.videoEncoding()).maxBitrate} after ${Date.now() - lifted} ms`,
+      );
       for (const t of [a, b]) await t.close();
     });
 

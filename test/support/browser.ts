@@ -250,25 +250,65 @@ export class ParleyTab {
   async diagnosis(): Promise<object> {
     const page = (await this.page.$(`${IN_PAGE} parley-random`)) ?? (await this.page.$(`${IN_PAGE} parley-call`));
     const flow = page
-      ? await page.evaluate((el) => {
+      ? await page.evaluate(async (el) => {
           const f = (el as unknown as RandomPage).flow;
           const call = f.call ?? (el as unknown as CallPage).flow.engine;
+          const quality = (f as unknown as { inCall?: { quality?: { of(id: string): unknown } } | null }).inCall?.quality;
+          // What the video did: a stall reads differently when nothing was
+          // sent (paused, encoder limited) than when nothing was decoded.
+          const video = async (id: string) => {
+            const link = call?.link(id);
+            if (!link) return null;
+            const out: Record<string, unknown> = {};
+            (await link.getStats()).forEach((s: Record<string, unknown>) => {
+              if (s['type'] !== 'transport' && s['type'] !== 'candidate-pair' && s['kind'] !== 'video') return;
+              if (s['type'] === 'inbound-rtp')
+                out['in'] = {
+                  packets: s['packetsReceived'],
+                  frames: s['framesDecoded'],
+                  keyFrames: s['keyFramesDecoded'],
+                  pli: s['pliCount'],
+                };
+              if (s['type'] === 'transport')
+                out['transport'] = { in: s['bytesReceived'], out: s['bytesSent'], dtls: s['dtlsState'], ice: s['iceState'] };
+              if (s['type'] === 'candidate-pair' && (s['nominated'] || s['selected']))
+                (out['pairs'] = (out['pairs'] as unknown[] | undefined) ?? []).push({
+                  state: s['state'],
+                  selected: s['selected'] ?? null,
+                  in: s['bytesReceived'],
+                  out: s['bytesSent'],
+                });
+              if (s['type'] === 'outbound-rtp')
+                out['out'] = {
+                  active: s['active'],
+                  frames: s['framesEncoded'],
+                  limitation: s['qualityLimitationReason'],
+                  pli: s['pliCount'],
+                };
+            });
+            return out;
+          };
           return {
             status: f.state.status,
             callId: f.callId ?? null,
             entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
-            links:
-              call?.peers.map((p) => {
-                const link = call.link(p.id);
-                return {
-                  peer: p.id,
-                  state: p.state,
-                  problem: p.problem,
-                  signalingState: link?.signalingState ?? null,
-                  connectionState: link?.connectionState ?? null,
-                  heldCandidates: link?.heldCandidateCount ?? null,
-                };
-              }) ?? null,
+            links: call
+              ? await Promise.all(
+                  call.peers.map(async (p) => {
+                    const link = call.link(p.id);
+                    return {
+                      peer: p.id,
+                      state: p.state,
+                      problem: p.problem,
+                      signalingState: link?.signalingState ?? null,
+                      connectionState: link?.connectionState ?? null,
+                      heldCandidates: link?.heldCandidateCount ?? null,
+                      quality: quality?.of(p.id) ?? null,
+                      video: await video(p.id).catch(() => null),
+                    };
+                  }),
+                )
+              : null,
           };
         })
       : null;
@@ -542,6 +582,16 @@ export class ParleyTab {
     const port = local?.['port'];
     if (typeof port !== 'number') throw new Error('no selected candidate pair');
     return port;
+  }
+
+  /** The camera encoding of the random call's link as the page set it (bitrate-policy.ts): cap, scale, frame rate. */
+  async videoEncoding(): Promise<{ maxBitrate: number | null; scale: number | null; fps: number | null }> {
+    return (await this.element('parley-random')).evaluate((el) => {
+      const call = (el as unknown as RandomPage).flow.call;
+      const link = call && call.peers[0] ? call.link(call.peers[0].id) : null;
+      const e = link?.videoSenders[0]?.getParameters().encodings[0];
+      return { maxBitrate: e?.maxBitrate ?? null, scale: e?.scaleResolutionDownBy ?? null, fps: e?.maxFramerate ?? null };
+    });
   }
 
   /** The safety codes shown (press 'safety-toggle' first), once each is worked out: one per other member. */

@@ -481,6 +481,29 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(a.session.callId, b.session.callId, 'the same call: nobody was re-paired');
   });
 
+  it('a waiter that gets the answer and connects before its call listener shows the match keeps the call (its answer timer does not drop it)', async function () {
+    this.timeout(30000);
+    const answerTimeoutMs = 1500;
+    const a = rig.session({ timing: { answerTimeoutMs } });
+    rig.server.holdCallSight(a.uid);
+    await a.session.start('or');
+    await waitForStatus(a.session, 'searching', 5000);
+    const b = rig.session();
+    await b.session.start('or');
+    // The joiner connected: the waiter's pending link did too, the match still unseen by the waiter.
+    await waitForStatus(b.session, 'connected', CONNECT_MS);
+    assertEqual(a.session.state.status, 'searching', 'the waiter has not seen the match yet');
+    rig.server.releaseCallSight(a.uid);
+    await waitForStatus(a.session, 'connected', CONNECT_MS);
+    const callId = a.session.callId;
+    const statuses = recordStatuses(a.session);
+    await sleep(answerTimeoutMs + 1500);
+    assertEqual(a.session.state.status, 'connected', `still connected (statuses: ${statuses.join(' → ')})`);
+    assertEqual(a.session.callId, callId, 'the same call');
+    assertEqual(b.session.state.status, 'connected', 'the joiner too');
+    assert(!rig.server.isWaiting(a.uid), 'the waiter did not queue again');
+  });
+
   it('a waiter whose place went without a call (swept, or its call already over) queues again at once, not at the next renewal', async function () {
     this.timeout(20000);
     const a = rig.session(); // renewals every 60 s in these tests: only the heartbeat can bring it back soon

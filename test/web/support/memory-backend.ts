@@ -125,6 +125,26 @@ export class MemoryServer {
    * call only through `refresh`, as the real one does then.
    */
   readonly missCallCreation = new Set<string>();
+  /**
+   * Pages whose call listener is slow: it sees the call (and its members)
+   * only once `releaseCallSight` is called, while their mailboxes are
+   * delivered as usual. Firestore's listeners of the call and of the
+   * mailboxes are separate, and either may come first.
+   */
+  private readonly callSightHeld = new Set<string>();
+
+  holdCallSight(uid: string): void {
+    this.callSightHeld.add(uid);
+  }
+
+  releaseCallSight(uid: string): void {
+    this.callSightHeld.delete(uid);
+    for (const c of this.connections) if (c.uid === uid) c.scheduleSync();
+  }
+
+  callSightHeldFor(uid: string): boolean {
+    return this.callSightHeld.has(uid);
+  }
   /** Who blocked whom (report blocks too), as the functions keep it. */
   readonly blocks = new Map<string, Set<string>>();
   /** While set, Report and Block requests wait for it, as behind a cold or slow function (holdModeration). */
@@ -588,6 +608,7 @@ class MemoryConnection implements CallConnection {
     }
     // A listener that missed the creation sees the call only once refreshed.
     if (!this.seenCall && !this.refreshed && this.server.missCallCreation.has(this.uid)) return;
+    if (this.server.callSightHeldFor(this.uid)) return;
     if (!call.members.includes(this.uid)) {
       if (this.seenCall) this.handlers.removed();
       return;

@@ -3,7 +3,7 @@
  * WebRTC (fake cameras): the set-up the in-call element tests share.
  */
 import { ParleyRandom } from '../../../web/src/elements/parley-random.js';
-import type { Rig } from './rig.js';
+import type { Rig, RigOptions } from './rig.js';
 import { waitForStatus, waitUntil } from './wait.js';
 
 export const CONNECT_MS = 15_000;
@@ -21,8 +21,8 @@ export class RandomPages {
 
   constructor(private readonly rig: Rig) {}
 
-  async mount(): Promise<ParleyRandom> {
-    const el = new ParleyRandom(this.rig.deps());
+  async mount(options: RigOptions = {}): Promise<ParleyRandom> {
+    const el = new ParleyRandom(this.rig.deps(options));
     this.rig.track(el.flow);
     this.elements.push(el);
     el.style.height = '500px';
@@ -32,8 +32,12 @@ export class RandomPages {
   }
 
   /** Two pages, the first waiting and the second joining, once both are connected and `ready` holds on both (`what`: for the timeout's message). */
-  async connected(ready: (el: ParleyRandom) => boolean, what: string): Promise<[ParleyRandom, ParleyRandom]> {
-    const a = await this.mount();
+  async connected(
+    ready: (el: ParleyRandom) => boolean,
+    what: string,
+    first: RigOptions = {},
+  ): Promise<[ParleyRandom, ParleyRandom]> {
+    const a = await this.mount(first);
     const b = await this.mount();
     $<HTMLButtonElement>(a, '#start')!.click();
     await waitForStatus(a.flow, 'searching', 5_000);

@@ -6,6 +6,7 @@
  */
 import type { Timing } from '../../../web/src/config.js';
 import { LocalMedia } from '../../../web/src/engine/local-media.js';
+import type { DataUseSource } from '../../../web/src/features/data-use.js';
 import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
 import { RandomChatFlow, type RandomChatDeps } from '../../../web/src/flows/random-chat.js';
 import { MemoryServer, type MemoryServerOptions } from './memory-backend.js';
@@ -36,6 +37,8 @@ export interface RigOptions {
   readonly getUserMedia?: () => Promise<MediaStream>;
   /** Overrides some of TEST_TIMING (e.g. fast renewals). */
   readonly timing?: Partial<Timing>;
+  /** The person's Audio only and Data saver (none: video both ways, the default budget). */
+  readonly dataUse?: DataUseSource;
 }
 
 export class Rig {
@@ -76,6 +79,7 @@ export class Rig {
       rtcConfig: () => ({ iceServers: [] }),
       timing: { ...TEST_TIMING, ...options.timing },
       reconnectForMs: 4000,
+      ...(options.dataUse ? { dataUse: options.dataUse } : {}),
     };
   }
 

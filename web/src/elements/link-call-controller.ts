@@ -4,6 +4,7 @@
  * leaves the call when the page goes away.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { DATA_USE } from '../data-use.js';
 import { ICE, rtcConfigFor } from '../ice.js';
 import { canShareScreen, MEDIA, requestScreen } from '../media.js';
 import { LinkCallFlow, type LinkCallDeps } from '../flows/link-call.js';
@@ -14,6 +15,7 @@ export function browserLinkCallDeps(): LinkCallDeps {
   return {
     connect: connectPageBackend,
     media: MEDIA,
+    dataUse: DATA_USE,
     rtcConfig: () => rtcConfigFor('link'),
     watchRtcConfig: (listener) => ICE.onChange(listener),
     ...(canShareScreen() ? { captureScreen: requestScreen } : {}),

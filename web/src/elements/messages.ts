@@ -550,6 +550,12 @@ export const LABELS = {
   hideMyIp: () => 'Hide my IP',
   hideMyIpTitle: () =>
     "Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call.",
+  audioOnly: () => 'Audio only',
+  audioOnlyTitle: () =>
+    'No video is sent or received: the call uses about a tenth of the data. Applies at once, to this call too.',
+  dataSaver: () => 'Data saver',
+  dataSaverTitle: () =>
+    'Sends smaller video (320×240, 15 frames a second at most): about 140 MB an hour instead of 700. Applies at once.',
   room: () => 'Room',
   widen: () => 'If this room is quiet, also look in Anyone',
   start: () => 'Start',

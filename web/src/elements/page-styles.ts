@@ -53,6 +53,8 @@ export const headerStyles = css`
   }
   header .nav {
     display: flex;
+    /* On a phone the choices beside the brand go to a second line rather than off the screen. */
+    flex-wrap: wrap;
     gap: 0.5rem;
     align-items: center;
   }

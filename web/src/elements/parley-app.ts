@@ -10,6 +10,7 @@ import { LABELS } from './messages.js';
 import { headerStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
 import './parley-call.js';
+import './parley-data-use.js';
 import './parley-hide-ip.js';
 
 /** The page the address names: the check, the guide (at a topic, or '' for all of it), a private call, or random chat. */
@@ -114,6 +115,7 @@ export class ParleyApp extends LitElement {
             <h1>${LABELS.brand()}</h1>
             <span>${LABELS.privateCall()}</span>
             <parley-hide-ip kind="link"></parley-hide-ip>
+            <parley-data-use></parley-data-use>
           </header>
           <parley-call
             call-id=${route.callId}

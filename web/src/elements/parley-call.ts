@@ -11,7 +11,7 @@ import { recall, remember } from '../settings.js';
 import { relayOnly } from '../ice.js';
 import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, screenCaption, tileCaption } from './messages.js';
 import { MIC_OFF } from './icons.js';
-import { QUALITY_LABELS } from './quality-messages.js';
+import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
 import { sharedStyles } from './page-styles.js';
@@ -147,6 +147,8 @@ export class ParleyCall extends LitElement {
         margin: 0;
         display: grid;
         place-items: center;
+        padding: 0 0.75rem;
+        text-align: center;
         color: #ddd;
       }
       .tile .weak-uplink {
@@ -427,19 +429,21 @@ export class ParleyCall extends LitElement {
         // What the member says they send: a placeholder instead of a frozen frame, an icon for silence.
         const them = media?.of(p.id) ?? null;
         const cameraOff = them?.video === false && p.state === 'connected';
-        // Their uplink could not carry video (features/call-quality.ts): said instead of a frozen frame.
-        const videoPaused = !cameraOff && quality !== null && quality.of(p.id).theirVideoPaused && p.state === 'connected';
+        // Their uplink could not carry video (features/call-quality.ts), or someone chose audio only: said instead of a frozen frame.
+        const off =
+          !cameraOff && quality !== null && p.state === 'connected' ? videoOff(quality.of(p.id), quality.audioOnly) : null;
+        const videoPaused = off !== null;
         return html`<div
           class="tile peer"
           data-peer=${p.id}
           data-state=${p.state}
           data-problem=${p.problem ?? nothing}
-          data-camera=${cameraOff ? 'off' : videoPaused ? 'paused' : 'on'}
+          data-camera=${cameraOff ? 'off' : off === 'weak' ? 'paused' : off !== null ? 'audio-only' : 'on'}
           data-microphone=${them?.audio === false ? 'off' : 'on'}
         >
           <video class=${cameraOff || videoPaused ? 'off' : ''} autoplay playsinline .srcObject=${once(p.stream)}></video>
           ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
-          ${videoPaused ? html`<p class="camera-off video-paused">${QUALITY_LABELS.theirVideoPaused()}</p>` : nothing}
+          ${off !== null ? html`<p class="camera-off ${off === 'weak' ? 'video-paused' : 'audio-only'}">${videoOffText(off)}</p>` : nothing}
           ${
             quality && p.state === 'connected'
               ? html`<parley-link-quality

@@ -16,7 +16,7 @@ import {
   roomOptionLabel,
 } from './messages.js';
 import { MIC_OFF } from './icons.js';
-import { QUALITY_LABELS } from './quality-messages.js';
+import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
 import { headerStyles, sharedStyles } from './page-styles.js';
@@ -27,6 +27,7 @@ import { once } from './media-binding.js';
 import { SoundController } from './sound-controller.js';
 import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
+import './parley-data-use.js';
 import './parley-hide-ip.js';
 import './parley-report-dialog.js';
 
@@ -143,6 +144,8 @@ export class ParleyRandom extends LitElement {
         margin: 0;
         display: grid;
         place-items: center;
+        padding: 0 1rem;
+        text-align: center;
         color: #ddd;
         font-size: 1.1rem;
       }
@@ -278,7 +281,11 @@ export class ParleyRandom extends LitElement {
     const them = peer && flow.inCall ? flow.inCall.media.of(peer.id) : null;
     const ownCameraOff = flow.inCall !== null && !flow.inCall.media.camera;
     // Their uplink could not carry video (features/call-quality.ts): say so instead of a frozen frame.
-    const theirVideoPaused = peer !== undefined && flow.inCall !== null && flow.inCall.quality.of(peer.id).theirVideoPaused;
+    // Or someone chose audio only: said the same way.
+    const off =
+      peer !== undefined && flow.inCall !== null
+        ? videoOff(flow.inCall.quality.of(peer.id), flow.inCall.quality.audioOnly)
+        : null;
     const ourVideoPaused = flow.inCall !== null && flow.inCall.quality.videoPaused;
     // Screening withholds our camera (features/screening.ts): say why; it outranks a weak uplink.
     const screeningPaused = flow.inCall?.screening?.paused === true;
@@ -289,6 +296,7 @@ export class ParleyRandom extends LitElement {
           <!-- Locked, not removed, while active: the header keeps its height and the video its place. -->
           <button id="private-call" ?disabled=${active} @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>
           <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
+          <parley-data-use></parley-data-use>
         </div>
         <div class="picker">
           <label>
@@ -317,15 +325,17 @@ export class ParleyRandom extends LitElement {
         <div class="stage">
           <video
             id="remote"
-            class=${them?.video === false || theirVideoPaused ? 'off' : ''}
+            class=${them?.video === false || off !== null ? 'off' : ''}
             autoplay
             playsinline
             .srcObject=${once(flow.remoteStream)}
           ></video>
           ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${
-            theirVideoPaused && them?.video !== false
-              ? html`<p class="camera-off" id="remote-video-paused">${QUALITY_LABELS.theirVideoPaused()}</p>`
+            off !== null && them?.video !== false
+              ? html`<p class="camera-off" id=${off === 'weak' ? 'remote-video-paused' : 'remote-audio-only'}>
+                  ${videoOffText(off)}
+                </p>`
               : nothing
           }
           ${

@@ -44,7 +44,33 @@ export const QUALITY_LABELS = {
   measuring: () => 'Measuring…',
   theirVideoPaused: () => 'Video paused: weak connection',
   ourVideoPaused: () => 'Your connection is weak: video paused, audio continues',
+  ourAudioOnly: () => 'Audio only: no video either way (your choice)',
+  theirAudioOnly: () => 'Audio only: they chose to send and get no video',
 } as const satisfies Readonly<Record<string, () => string>>;
+
+/** Why no video comes from a member although their camera is on: what their video's place says instead. */
+export type VideoOff = 'our-audio-only' | 'their-audio-only' | 'weak';
+
+/** Why the video from a member is off, by what the link says (their camera off is said elsewhere); null: it plays. */
+export function videoOff(
+  q: { readonly theirAudioOnly: boolean; readonly theirVideoPaused: boolean },
+  ourAudioOnly: boolean,
+): VideoOff | null {
+  if (ourAudioOnly) return 'our-audio-only';
+  if (q.theirAudioOnly) return 'their-audio-only';
+  return q.theirVideoPaused ? 'weak' : null;
+}
+
+export function videoOffText(why: VideoOff): string {
+  switch (why) {
+    case 'our-audio-only':
+      return QUALITY_LABELS.ourAudioOnly();
+    case 'their-audio-only':
+      return QUALITY_LABELS.theirAudioOnly();
+    case 'weak':
+      return QUALITY_LABELS.theirVideoPaused();
+  }
+}
 
 function unit(value: number, name: string, digits = 0): string {
   return new Intl.NumberFormat(pageLocale(), {

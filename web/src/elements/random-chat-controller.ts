@@ -6,6 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { TIMING } from '../config.js';
+import { DATA_USE } from '../data-use.js';
 import { ICE, rtcConfigFor } from '../ice.js';
 import { MEDIA } from '../media.js';
 import { RandomChatFlow, type RandomChatDeps } from '../flows/random-chat.js';
@@ -16,6 +17,7 @@ export function browserRandomChatDeps(): RandomChatDeps {
   return {
     connect: connectPageBackend,
     media: MEDIA,
+    dataUse: DATA_USE,
     rtcConfig: () => rtcConfigFor('random'),
     watchRtcConfig: (listener) => ICE.onChange(listener),
     timing: TIMING,

@@ -49,6 +49,20 @@ export const DEFAULT_UPLINK_BUDGET: UplinkBudget = {
 };
 
 /**
+ * The person's data saver: about a sixth of the default. A 1:1 call sends
+ * at most 250 kbit/s of video (320x240 at 15 fps, the lowest default tier),
+ * so with Opus and overhead a call costs ~140 MB an hour instead of ~700; a
+ * five-person call gives each link 100 kbit/s (160x120 at 12 fps). The floor
+ * is under the default's on purpose: whoever chose it prefers a thumbnail to
+ * the data, and audio only is the next step.
+ */
+export const DATA_SAVER_BUDGET: UplinkBudget = {
+  totalBps: 400_000,
+  perLinkMaxBps: 250_000,
+  perLinkMinBps: 100_000,
+};
+
+/**
  * Share of a measured uplink that video may plan on. The estimate is noisy
  * and lags, and audio, RTCP and retransmissions share the same uplink; planning
  * on all of it would keep the link at the edge of congestion.
@@ -109,15 +123,22 @@ const LOWEST_TIER: Tier = { minBps: 0, scaleResolutionDownBy: 4, maxFramerate: 1
  *   climbs far above what it is already sending, so pass one only while
  *   senders report qualityLimitationReason 'bandwidth'; fed back every time,
  *   it would ratchet the caps down.
+ * @param linkCapBps This link's own cap (the bandwidth measured on it,
+ *   features/quality-policy.ts nextLinkCap): the link gets the lower of it
+ *   and the group's share, and the picture that fits; still never under
+ *   the budget's per-link floor. Anything but a finite positive number is
+ *   ignored.
  */
 export function videoSendLimits(
   links: number,
   budget: UplinkBudget = DEFAULT_UPLINK_BUDGET,
   measuredUplinkBps: number | null = null,
+  linkCapBps: number | null = null,
 ): VideoSendLimits {
   const count = Number.isNaN(links) ? 1 : Math.max(1, Math.ceil(links));
   const total = usableTotalBps(budget.totalBps, measuredUplinkBps);
-  const share = Math.min(budget.perLinkMaxBps, total / count);
+  const cap = linkCapBps !== null && Number.isFinite(linkCapBps) && linkCapBps > 0 ? linkCapBps : Infinity;
+  const share = Math.min(budget.perLinkMaxBps, total / count, cap);
   // Rounded down so the links together never exceed the total.
   const maxBitrate = Math.floor(Math.max(budget.perLinkMinBps, share));
   const tier = TIERS.find((t) => maxBitrate >= t.minBps) ?? LOWEST_TIER;

@@ -136,11 +136,16 @@ export class Call {
   /** This page's screen share, sent on every link, on links opened later too (a member who joins sees it). */
   private screen: { readonly track: MediaStreamTrack; readonly stream: MediaStream } | null = null;
   private ended = false;
+  /** What all links' video may use together (setBudget: the person's data saver). */
+  private budget: UplinkBudget;
+  /** Per member: a cap under the group's share, from the bandwidth measured on their link (setLinkCap). */
+  private readonly linkCaps = new Map<string, number>();
 
   private readonly reconnect: ReconnectPolicy;
 
   constructor(private readonly options: CallOptions) {
     this.reconnect = reconnectPolicy({ giveUpAfterMs: options.reconnectForMs });
+    this.budget = options.budget ?? DEFAULT_UPLINK_BUDGET;
   }
 
   /** The other members with a link, in entry order. */
@@ -282,6 +287,41 @@ export class Call {
   /** Restarts ICE on every link (e.g. after the page's network came back). */
   restartIce(): void {
     for (const { link } of this.links.values()) link.restartIce();
+  }
+
+  /**
+   * A new video budget for every link, at once (the person turned the data
+   * saver on or off); null: the call's own (CallOptions.budget, else the
+   * default). Links opened later use it too.
+   */
+  setBudget(budget: UplinkBudget | null): void {
+    const next = budget ?? this.options.budget ?? DEFAULT_UPLINK_BUDGET;
+    if (next === this.budget) return;
+    this.budget = next;
+    this.applyBudget();
+  }
+
+  /**
+   * Caps the video to member `id` under the group's share: the bandwidth
+   * measured on that link (features/call-quality.ts); null lifts it. The
+   * link's budget is the lower of the two, never under the budget's
+   * per-link floor (a weaker link pauses its video instead). Forgotten with
+   * the link: a rebuilt one starts at the group's share.
+   */
+  setLinkCap(id: string, bps: number | null): void {
+    if (bps === null) {
+      if (!this.linkCaps.delete(id)) return;
+    } else {
+      if (this.linkCaps.get(id) === bps) return;
+      this.linkCaps.set(id, bps);
+    }
+    const entry = this.links.get(id);
+    if (entry && entry.link.state === LinkState.connected) void this.limit(entry.link, id);
+  }
+
+  /** What each link's video may use by the group's size and the budget alone, bits per second. */
+  get videoShareBps(): number {
+    return videoSendLimits(this.links.size, this.budget).maxBitrate;
   }
 
   /** New ICE servers (renewed TURN credentials) for every link's next gathering. */
@@ -511,7 +551,7 @@ export class Call {
       entry.timedOut = false;
       this.watchLiveness(id, entry);
       // Encodings exist only once negotiated: cap them now.
-      void this.limit(entry.link);
+      void this.limit(entry.link, id);
     } else if (state === LinkState.lost) {
       // The link gave up reconnecting (its policy's time is reconnectForMs).
       this.loseLink(entry, 'connection-lost');
@@ -624,16 +664,17 @@ export class Call {
     if (entry.livenessTimer !== null) clearInterval(entry.livenessTimer);
     entry.link.close();
     this.links.delete(id);
+    this.linkCaps.delete(id);
     if (!keepMailbox) this.options.signaling.drop(id);
   }
 
   /** Every link's video cap follows the number of links (bitrate-policy.ts). */
   private applyBudget(): void {
-    for (const { link } of this.links.values()) if (link.state === LinkState.connected) void this.limit(link);
+    for (const [id, { link }] of this.links) if (link.state === LinkState.connected) void this.limit(link, id);
   }
 
-  private limit(link: PeerLink): Promise<boolean> {
-    const limits = videoSendLimits(this.links.size, this.options.budget ?? DEFAULT_UPLINK_BUDGET);
+  private limit(link: PeerLink, id: string): Promise<boolean> {
+    const limits = videoSendLimits(this.links.size, this.budget, null, this.linkCaps.get(id) ?? null);
     return link.limitVideo(limits);
   }
 

@@ -84,12 +84,24 @@ export interface VideoPausedMessage {
   readonly paused: boolean;
 }
 
+/**
+ * The sender chose audio only (`on` true) or video again: it sends no video
+ * on this link and asks for none, so the receiver stops sending its own
+ * video on the link and shows why (features/call-quality.ts). Sent on every
+ * change, and when the channel opens while on.
+ */
+export interface AudioOnlyMessage {
+  readonly type: 'audio-only';
+  readonly on: boolean;
+}
+
 /** "I am leaving this call" (Leave, Next, Stop), sent just before the link closes. */
 export interface ByeMessage {
   readonly type: 'bye';
 }
 
-export type ChannelMessage = HeartbeatMessage | ChatMessage | AckMessage | MediaMessage | VideoPausedMessage | ByeMessage;
+export type ChannelMessage =
+  HeartbeatMessage | ChatMessage | AckMessage | MediaMessage | VideoPausedMessage | AudioOnlyMessage | ByeMessage;
 
 /** Why a frame was rejected (diagnostics and tests; the page drops it either way). */
 export type ChannelFrameError = 'not-text' | 'too-large' | 'not-json' | 'bad-envelope' | 'bad-fields';
@@ -106,6 +118,7 @@ const WIRE_TYPE = {
   ack: 'ack',
   media: 'media',
   'video-paused': 'vpause',
+  'audio-only': 'aonly',
   bye: 'bye',
 } as const satisfies Record<ChannelMessage['type'], string>;
 
@@ -127,6 +140,8 @@ export function encodeChannelMessage(message: ChannelMessage): string {
       return JSON.stringify({ ...envelope, audio: message.audio, video: message.video, screen: message.screen });
     case 'video-paused':
       return JSON.stringify({ ...envelope, paused: message.paused });
+    case 'audio-only':
+      return JSON.stringify({ ...envelope, on: message.on });
     case 'heartbeat':
     case 'bye':
       return JSON.stringify(envelope);
@@ -176,6 +191,10 @@ function decodeFields(t: string, o: Record<string, unknown>): ChannelMessage | n
     case WIRE_TYPE['video-paused']: {
       const paused = own(o, 'paused');
       return typeof paused === 'boolean' ? { type: 'video-paused', paused } : null;
+    }
+    case WIRE_TYPE['audio-only']: {
+      const on = own(o, 'on');
+      return typeof on === 'boolean' ? { type: 'audio-only', on } : null;
     }
     case WIRE_TYPE.chat: {
       const id = own(o, 'id');

@@ -154,6 +154,8 @@ export class PeerLink {
   private screen: RTCRtpTransceiver | null = null;
   private _state: LinkState = LinkState.connecting;
   private closed = false;
+  /** The sender parameter changes in flight, one after another (changeSenders). */
+  private senderChanges: Promise<unknown> = Promise.resolve();
   private wasConnected = false;
   /** Whether this end made the link's first offer: it leads restarts (reconnect-policy.ts). */
   private madeFirstOffer = false;
@@ -407,20 +409,35 @@ export class PeerLink {
    * device switches (replaceTrack) keep working meanwhile. Resolves false
    * where there is no camera sender or the browser refused.
    */
-  async setVideoActive(active: boolean): Promise<boolean> {
-    if (this.closed) return false;
-    const sender = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender;
-    const params = sender?.getParameters();
-    const encoding = params?.encodings?.[0];
-    if (!sender || !params || !encoding) return false;
-    encoding.active = active;
-    try {
-      await sender.setParameters(params);
-      return true;
-    } catch (err) {
-      if (!this.closed) console.warn('link: video not paused or resumed', err);
-      return false;
-    }
+  setVideoActive(active: boolean): Promise<boolean> {
+    return this.changeSenders(async () => {
+      if (this.closed) return false;
+      const sender = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender;
+      const params = sender?.getParameters();
+      const encoding = params?.encodings?.[0];
+      if (!sender || !params || !encoding) return false;
+      encoding.active = active;
+      try {
+        await sender.setParameters(params);
+        return true;
+      } catch (err) {
+        if (!this.closed) console.warn('link: video not paused or resumed', err);
+        return false;
+      }
+    });
+  }
+
+  /**
+   * Runs `change` (a getParameters/setParameters pair) after the ones before
+   * it. Chromium refuses a setParameters whose getParameters came before
+   * another setParameters finished ("getParameters() has never been
+   * called"), and two features change the same sender: the bitrate budget
+   * and the video pause or audio only. Interleaved, one of them was lost.
+   */
+  private changeSenders<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.senderChanges.then(change);
+    this.senderChanges = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -440,7 +457,15 @@ export class PeerLink {
   }
 
   /** Caps what this link sends (see bitrate-policy.ts). Resolves false where the browser refused. */
-  async limitVideo(limits: { maxBitrate: number; scaleResolutionDownBy: number; maxFramerate: number }): Promise<boolean> {
+  limitVideo(limits: { maxBitrate: number; scaleResolutionDownBy: number; maxFramerate: number }): Promise<boolean> {
+    return this.changeSenders(() => this.applyLimits(limits));
+  }
+
+  private async applyLimits(limits: {
+    maxBitrate: number;
+    scaleResolutionDownBy: number;
+    maxFramerate: number;
+  }): Promise<boolean> {
     let applied = true;
     for (const sender of this.videoSenders) {
       const params = sender.getParameters();

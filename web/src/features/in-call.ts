@@ -8,6 +8,7 @@
 import type { Call } from '../engine/call.js';
 import { CallQuality } from './call-quality.js';
 import { CallChat, type ChatOptions } from './chat.js';
+import { DataUse, type DataUseSource } from './data-use.js';
 import { MediaState, type MediaSwitch } from './media-state.js';
 import { SafetyCodes } from './safety-codes.js';
 import { ScreenShare } from './screen-share.js';
@@ -22,6 +23,8 @@ export interface InCallOptions extends ChatOptions {
   callId(): string | null;
   /** Asks the browser for a screen to share (media.ts); absent where the call offers no screen share (random chat). */
   readonly captureScreen?: () => Promise<MediaStream>;
+  /** The person's Audio only and Data saver (data-use.ts); absent: video both ways, the default budget. */
+  readonly dataUse?: DataUseSource;
   /** Tests' screening: another classifier (the built worker), policy or sampling rate. */
   readonly screening?: Partial<CameraScreeningOptions>;
 }
@@ -61,6 +64,7 @@ export class InCall {
   readonly screen: ScreenShare | null;
   /** Screening of our camera before it is sent, in random chats; null in calls by link. */
   readonly screening: CameraScreening | null;
+  private readonly dataUse: DataUse | null;
   private readonly listeners = new Set<() => void>();
 
   constructor(call: Call, options: InCallOptions) {
@@ -80,6 +84,13 @@ export class InCall {
         : null;
     for (const part of [this.chat, this.media, this.safety, this.quality, this.screen, this.screening])
       part?.onChange(() => this.notify());
+    const quality = this.quality;
+    this.dataUse = options.dataUse
+      ? new DataUse(options.dataUse, {
+          setBudget: (budget) => call.setBudget(budget),
+          setAudioOnly: (on) => quality.setAudioOnly(on),
+        })
+      : null;
   }
 
   /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
@@ -93,6 +104,7 @@ export class InCall {
     this.chat.detach();
     this.media.detach();
     this.safety.detach();
+    this.dataUse?.detach();
     this.quality.detach();
     this.screen?.detach();
     this.screening?.detach();

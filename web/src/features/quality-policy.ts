@@ -223,3 +223,79 @@ function rank(level: QualityLevel): number {
 function worst(...levels: QualityLevel[]): QualityLevel {
   return levels.reduce((a, b) => (rank(b) > rank(a) ? b : a), QualityLevel.good);
 }
+
+/**
+ * A link's own video budget (issue 21: the lower of the group-size policy
+ * and the bandwidth measured on the link). The browser's congestion control
+ * already sends no more than the path carries; what a cap adds is the
+ * picture: engine/bitrate-policy.ts picks resolution and frame rate from the
+ * cap, so a link whose path carries 400 kbit/s sends 427x320 at 20 fps
+ * instead of a starved 640x480 that the encoder turns to blocks first.
+ */
+export interface LinkCapState {
+  /** The cap, bits per second; null: none, the group's share applies. */
+  readonly capBps: number | null;
+  /** Since when the estimate has been well under the cap (or the share), ms. */
+  readonly lowSince: number | null;
+  /** Since when the estimate has been well over the cap, ms. */
+  readonly highSince: number | null;
+  /** When the cap last changed (lowered or raised), ms. */
+  readonly changedAt: number | null;
+}
+
+export const INITIAL_LINK_CAP: LinkCapState = { capBps: null, lowSince: null, highSince: null, changedAt: null };
+
+/** Share of the estimate that video may plan on: audio, RTCP and retransmissions use the same path. */
+const CAP_SHARE = 0.85;
+/**
+ * Lowered only when the estimate is under this share of the cap: an
+ * estimate follows what is sent, so it hovers around the cap, and a margin
+ * smaller than its noise would ratchet the cap down step by step.
+ */
+const LOWER_BELOW = 0.8;
+/** Raised when the estimate is over this much of the cap (the browser probes above what it sends now and then). */
+const RAISE_ABOVE = 1.3;
+/** Either way, for this long first: a burst of cross traffic is not a slower path. */
+const CAP_AFTER_MS = 3_000;
+/**
+ * A cap the estimate never clearly beats is still tried one step higher
+ * after this long without the encoder limited by bandwidth: the estimate
+ * seldom climbs far above what is sent, so without a step the cap could
+ * stay low long after the path recovered.
+ */
+const STEP_UP_AFTER_MS = 20_000;
+const STEP_UP = 1.5;
+
+/**
+ * The cap after one more sample of the link, given the group's share for it
+ * (`shareBps`, engine/call.ts videoShareBps). No estimate (Firefox), or no
+ * video going out (paused, camera off, audio only): nothing to judge.
+ */
+export function nextLinkCap(state: LinkCapState, sample: LinkSample, shareBps: number): LinkCapState {
+  const now = sample.at;
+  const estimate = sample.availableOutBps;
+  if (estimate === null || !sample.sendingVideo) return { ...state, lowSince: null, highSince: null };
+  const current = state.capBps ?? shareBps;
+  const planned = estimate * CAP_SHARE;
+  if (planned < current * LOWER_BELOW) {
+    const lowSince = state.lowSince ?? now;
+    if (now - lowSince < CAP_AFTER_MS) return { ...state, lowSince, highSince: null };
+    return { capBps: Math.round(planned), lowSince: null, highSince: null, changedAt: now };
+  }
+  if (state.capBps === null) return { ...state, lowSince: null, highSince: null };
+  if (planned >= state.capBps * RAISE_ABOVE) {
+    const highSince = state.highSince ?? now;
+    if (now - highSince < CAP_AFTER_MS) return { ...state, lowSince: null, highSince };
+    return raised(Math.round(planned), shareBps, now);
+  }
+  const since = state.changedAt ?? now;
+  if (sample.limitation !== 'bandwidth' && now - since >= STEP_UP_AFTER_MS) {
+    return raised(Math.round(state.capBps * STEP_UP), shareBps, now);
+  }
+  return { ...state, lowSince: null, highSince: null };
+}
+
+/** A raised cap; none once it reaches the group's share. */
+function raised(capBps: number, shareBps: number, now: number): LinkCapState {
+  return { capBps: capBps >= shareBps ? null : capBps, lowSince: null, highSince: null, changedAt: now };
+}

@@ -8,6 +8,7 @@ import type { CreateCallResult, EnterCallResult } from '@parley/functions/protoc
 import { CONNECT_TIMEOUT_MS, RECONNECT_FOR_MS } from '../config.js';
 import { Call, type Peer } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
+import type { DataUseSource } from '../features/data-use.js';
 import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection } from './backend.js';
 import { loadInCall, type InCallKit } from './in-call.js';
@@ -28,6 +29,8 @@ export interface LinkCallDeps {
   readonly connectTimeoutMs?: number;
   /** Asks the browser for a screen to share; absent where it cannot (phones): the call then offers no screen share. */
   readonly captureScreen?: () => Promise<MediaStream>;
+  /** The person's Audio only and Data saver, applied to the call (absent: video both ways, the default budget). */
+  readonly dataUse?: DataUseSource;
 }
 
 export class LinkCallFlow {
@@ -359,6 +362,7 @@ export class LinkCallFlow {
         numberOf: (id) => this.numberOf(id),
         ownName: () => this.displayName,
         ...(this.deps.captureScreen ? { captureScreen: this.deps.captureScreen } : {}),
+        ...(this.deps.dataUse ? { dataUse: this.deps.dataUse } : {}),
       });
       this._inCall.onChange(() => this.notify());
     }

@@ -15,6 +15,7 @@ import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
+import type { DataUseSource } from '../features/data-use.js';
 import type { InCall } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
 import { loadInCall, type InCallKit } from './in-call.js';
@@ -39,6 +40,8 @@ export interface RandomChatDeps {
   readonly timing: Timing;
   /** How long a dropped link restarts ICE before the call is given up (default: config.ts, RECONNECT_FOR_MS.random). */
   readonly reconnectForMs?: number;
+  /** The person's Audio only and Data saver, applied to every call (absent: video both ways, the default budget). */
+  readonly dataUse?: DataUseSource;
 }
 
 /** What happened to the last Report or Block of a past stranger (the elements word it). */
@@ -86,6 +89,8 @@ class Attempt {
   matched = false;
   /** Whether the call's link connected once (a drop after that is not a failure to connect). */
   connectedOnce = false;
+  /** The waiter received the answer (it may come before the match is seen: see matchedAsWaiter). */
+  answered = false;
   /** Stops the waiting heartbeat (matcher.keepWaiting). */
   stopWaiting: (() => void) | null = null;
   /** While waiting: renews our place now (a join with what this page knows now). */
@@ -519,7 +524,12 @@ export class RandomChatFlow {
     attempt.call = call;
     attempt.detachMedia = this.deps.media.attach(call);
     if (kit) {
-      attempt.inCall = new kit.InCall(call, { kind: 'random', media: this.deps.media, callId: () => attempt.callId });
+      attempt.inCall = new kit.InCall(call, {
+        kind: 'random',
+        media: this.deps.media,
+        callId: () => attempt.callId,
+        ...(this.deps.dataUse ? { dataUse: this.deps.dataUse } : {}),
+      });
       attempt.inCall.onChange(() => this.notify());
     }
     // A new conversation: the last one's messages go.
@@ -652,6 +662,7 @@ export class RandomChatFlow {
         if (!attempt.live || attempt.connection !== connection) return;
         if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
           mark(Mark.answerApplied);
+          attempt.answered = true;
           attempt.clearTimer('answer');
         }
         attempt.call?.receive(from, signal, tag);
@@ -690,7 +701,15 @@ export class RandomChatFlow {
     // with a waiter whose tab died is back in the queue in seconds.
     if (attempt.partner) attempt.call?.probe(attempt.partner).catch(() => undefined);
     // A partner who never answers (tab died after the match) sends us back to the queue.
-    attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => this.requeue(attempt));
+    // Not when the answer came first: the mailbox's listener may deliver it
+    // (and the link connect) before the call's listener tells us of the
+    // match; a timer set then was never cleared, and 8 s later it dropped a
+    // call that was going on (and the page still said "Connected").
+    if (!attempt.answered && !attempt.connectedOnce) {
+      attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => {
+        if (!attempt.connectedOnce) this.requeue(attempt);
+      });
+    }
   }
 
   /** Matched with someone who was waiting: answer their offer (a fresh link; our pending offer is dropped). */
@@ -719,7 +738,16 @@ export class RandomChatFlow {
     // means its tab died while it waited (its last heartbeat was less than
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
-    attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => this.requeue(attempt));
+    attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => {
+      if (attempt.connectedOnce) return;
+      // ICE under way means the waiter's page answers connectivity checks:
+      // alive, only slow to write (a loaded device; seen: a Firefox waiter
+      // whose acknowledgement came 50 ms after this timer, while the link was
+      // connecting). The connect timeout decides from here.
+      const link = waiter === null ? null : (attempt.call?.link(waiter) ?? null);
+      if (link?.connectionState === 'connecting') return;
+      this.requeue(attempt);
+    });
     const call = attempt.call;
     if (!call || waiter === null) {
       this.requeue(attempt);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  DATA_SAVER_BUDGET,
   DEFAULT_UPLINK_BUDGET,
   type UplinkBudget,
   videoSendLimits,
@@ -162,5 +163,47 @@ describe('videoSendLimits', () => {
 describe('DEFAULT_UPLINK_BUDGET', () => {
   it('is 2 Mbps in all, 1.5 Mbps to 150 kbps a link', () => {
     assert.deepEqual(DEFAULT_UPLINK_BUDGET, { totalBps: 2_000_000, perLinkMaxBps: 1_500_000, perLinkMinBps: 150_000 });
+  });
+});
+
+describe('DATA_SAVER_BUDGET', () => {
+  it('sends at most 250 kbps of 320x240 at 15 fps to one person: a sixth of the default', () => {
+    assert.deepEqual(videoSendLimits(1, DATA_SAVER_BUDGET), { maxBitrate: 250_000, scaleResolutionDownBy: 2, maxFramerate: 15 });
+    assert.ok(videoSendLimits(1, DATA_SAVER_BUDGET).maxBitrate * 6 <= videoSendLimits(1).maxBitrate);
+  });
+
+  it('gives each of four 100 kbps of 160x120 at 12 fps, never more than the default would', () => {
+    assert.deepEqual(videoSendLimits(4, DATA_SAVER_BUDGET), { maxBitrate: 100_000, scaleResolutionDownBy: 4, maxFramerate: 12 });
+    for (let links = 1; links <= 4; links++) {
+      const saver = videoSendLimits(links, DATA_SAVER_BUDGET);
+      const normal = videoSendLimits(links);
+      assert.ok(saver.maxBitrate < normal.maxBitrate, `${links} links: bitrate`);
+      assert.ok(saver.scaleResolutionDownBy >= normal.scaleResolutionDownBy, `${links} links: resolution`);
+      assert.ok(saver.maxFramerate <= normal.maxFramerate, `${links} links: frame rate`);
+    }
+  });
+});
+
+describe("videoSendLimits with a link's own cap", () => {
+  it('takes the lower of the group share and the cap, with the picture that fits it', () => {
+    assert.deepEqual(videoSendLimits(1, DEFAULT_UPLINK_BUDGET, null, 400_000), {
+      maxBitrate: 400_000,
+      scaleResolutionDownBy: 1.5,
+      maxFramerate: 20,
+    });
+    assert.deepEqual(
+      videoSendLimits(4, DEFAULT_UPLINK_BUDGET, null, 900_000),
+      videoSendLimits(4),
+      'a cap over the share changes nothing',
+    );
+  });
+
+  it('never goes under the per-link floor (a weaker path pauses video instead)', () => {
+    assert.equal(videoSendLimits(1, DEFAULT_UPLINK_BUDGET, null, 60_000).maxBitrate, DEFAULT_UPLINK_BUDGET.perLinkMinBps);
+  });
+
+  it('ignores a cap that is not a finite positive number', () => {
+    for (const cap of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, null])
+      assert.deepEqual(videoSendLimits(2, DEFAULT_UPLINK_BUDGET, null, cap), videoSendLimits(2), String(cap));
   });
 });

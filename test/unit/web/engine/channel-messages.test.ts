@@ -23,6 +23,8 @@ const MESSAGES: readonly ChannelMessage[] = [
   { type: 'media', audio: true, video: false, screen: '3' },
   { type: 'video-paused', paused: true },
   { type: 'video-paused', paused: false },
+  { type: 'audio-only', on: true },
+  { type: 'audio-only', on: false },
   { type: 'bye' },
 ];
 
@@ -46,6 +48,7 @@ describe('the control channel codec', () => {
     );
     assert.equal(encodeChannelMessage({ type: 'ack', id: 'x' }), '{"v":1,"t":"ack","id":"x"}');
     assert.equal(encodeChannelMessage({ type: 'video-paused', paused: true }), '{"v":1,"t":"vpause","paused":true}');
+    assert.equal(encodeChannelMessage({ type: 'audio-only', on: true }), '{"v":1,"t":"aonly","on":true}');
   });
 
   it("takes the heartbeat of pages before the codec, without a version, as version 1's", () => {
@@ -95,6 +98,8 @@ describe('the control channel codec', () => {
       ['{"v":1,"t":"ack"}', 'bad-fields'],
       ['{"v":1,"t":"vpause"}', 'bad-fields'],
       ['{"v":1,"t":"vpause","paused":"yes"}', 'bad-fields'],
+      ['{"v":1,"t":"aonly"}', 'bad-fields'],
+      ['{"v":1,"t":"aonly","on":1}', 'bad-fields'],
     ];
     for (const [frame, error] of cases) {
       assert.deepEqual(decodeChannelMessage(frame), { valid: false, error }, String(frame).slice(0, 80));

@@ -6,12 +6,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LinkSample } from '../../../../web/src/features/link-stats.js';
+import { videoSendLimits } from '../../../../web/src/engine/bitrate-policy.js';
 import {
   gradeSample,
+  INITIAL_LINK_CAP,
   INITIAL_QUALITY,
   INITIAL_VIDEO_PAUSE,
+  nextLinkCap,
   nextQuality,
   nextVideoPause,
+  type LinkCapState,
   type QualityState,
   type VideoPauseState,
 } from '../../../../web/src/features/quality-policy.js';
@@ -214,5 +218,104 @@ describe('pausing video: hysteresis', () => {
   it('no video going out (camera off) is never taken for a weak uplink', () => {
     const s = feed(INITIAL_VIDEO_PAUSE, 0, 30, { ...WEAK, sendingVideo: false, videoOut: null });
     assert.equal(s.paused, false);
+  });
+});
+
+/** The 1:1 share of the default budget (engine/bitrate-policy.ts). */
+const SHARE = 1_500_000;
+
+/** The link's cap after each sample of a recording. */
+function caps(name: FixtureName): Array<{ phase: string; state: LinkCapState }> {
+  let state = INITIAL_LINK_CAP;
+  return samples(name, 'sender').map(({ phase, sample }) => {
+    state = nextLinkCap(state, sample, SHARE);
+    return { phase, state };
+  });
+}
+
+describe("a link's own budget on recorded calls", () => {
+  it('never caps an unshaped call', () => {
+    assert.ok(caps('unshaped').every((c) => c.state.capBps === null));
+  });
+
+  it('caps the link under the uplink cap, not before it, and lifts the cap once the path recovered', () => {
+    const run = caps('uplink-cap');
+    assert.ok(
+      run.filter((r) => r.phase === 'clean').every((r) => r.state.capBps === null),
+      'not before',
+    );
+    const capped = run.filter((r) => r.phase === 'capped').at(-1)!.state.capBps;
+    assert.ok(capped !== null && capped < 150_000, `capped at ${capped} under a 100 kbit/s path`);
+    assert.equal(run.at(-1)!.state.capBps, null, 'lifted once the path carried more than the share again');
+  });
+
+  it('a relayed path that carries less than the share gets a cap, and the picture that fits it', () => {
+    const cap = caps('relayed').at(-1)!.state.capBps;
+    assert.ok(cap !== null && cap < SHARE, `cap ${cap}`);
+    const fitted = videoSendLimits(1, undefined, null, cap);
+    const full = videoSendLimits(1);
+    assert.equal(fitted.maxBitrate, cap);
+    assert.ok(
+      fitted.maxFramerate < full.maxFramerate || fitted.scaleResolutionDownBy > full.scaleResolutionDownBy,
+      'a smaller picture',
+    );
+  });
+
+  it('10 % loss: a cap while the estimate sagged, gone once it recovered', () => {
+    assert.equal(caps('loss-10').at(-1)!.state.capBps, null);
+  });
+});
+
+describe("a link's own budget: hysteresis", () => {
+  const run = (figures: Array<Partial<LinkSample>>, share = SHARE, from: LinkCapState = INITIAL_LINK_CAP) => {
+    let state = from;
+    return figures.map((f, i) => (state = nextLinkCap(state, sample(i, f), share)));
+  };
+  const est = (bps: number, more: Partial<LinkSample> = {}) => ({ availableOutBps: bps, ...more });
+
+  it('a dip shorter than 3 s changes nothing; a longer one caps at 85 % of the estimate', () => {
+    const short = run([est(2_000_000), est(400_000), est(400_000), est(400_000), est(2_000_000)]);
+    assert.ok(short.every((s) => s.capBps === null));
+    const long = run([est(2_000_000), est(400_000), est(400_000), est(400_000), est(400_000)]);
+    assert.equal(long.at(-1)!.capBps, 340_000);
+  });
+
+  it('an estimate that wanders 10 % around the cap does not ratchet it down', () => {
+    const cap: LinkCapState = { capBps: 400_000, lowSince: null, highSince: null, changedAt: 0 };
+    const around = Array.from({ length: 60 }, (_, i) => est((400_000 / 0.85) * (i % 2 ? 0.9 : 1.1), { limitation: 'bandwidth' }));
+    const states = run(around, SHARE, cap);
+    assert.ok(
+      states.every((s) => s.capBps === 400_000),
+      JSON.stringify(states.map((s) => s.capBps)),
+    );
+  });
+
+  it('an estimate clearly over the cap for 3 s raises it; reaching the share lifts it', () => {
+    const cap: LinkCapState = { capBps: 400_000, lowSince: null, highSince: null, changedAt: 0 };
+    const up = run([est(800_000), est(800_000), est(800_000), est(800_000)], SHARE, cap);
+    assert.equal(up.at(-1)!.capBps, 680_000);
+    const lifted = run([est(3_000_000), est(3_000_000), est(3_000_000), est(3_000_000)], SHARE, cap);
+    assert.equal(lifted.at(-1)!.capBps, null);
+  });
+
+  it('a cap the estimate never beats is tried a step higher after 20 s without a bandwidth limit, not while limited', () => {
+    const cap: LinkCapState = { capBps: 400_000, lowSince: null, highSince: null, changedAt: 0 };
+    const flat = (limitation: 'none' | 'bandwidth') => Array.from({ length: 21 }, () => est(400_000 / 0.85, { limitation }));
+    assert.equal(run(flat('none'), SHARE, cap).at(-1)!.capBps, 600_000);
+    assert.equal(run(flat('bandwidth'), SHARE, cap).at(-1)!.capBps, 400_000);
+  });
+
+  it('judges nothing without an estimate (Firefox) or without video going out (paused, audio only)', () => {
+    const low = Array.from({ length: 10 }, () => est(100_000));
+    assert.ok(run(low.map((f) => ({ ...f, availableOutBps: null }))).every((s) => s.capBps === null));
+    assert.ok(run(low.map((f) => ({ ...f, sendingVideo: false }))).every((s) => s.capBps === null));
+  });
+
+  it('a smaller share (a bigger group, the data saver) is the reference: an estimate above it caps nothing', () => {
+    const states = run(
+      Array.from({ length: 6 }, () => est(400_000)),
+      300_000,
+    );
+    assert.ok(states.every((s) => s.capBps === null));
   });
 });
