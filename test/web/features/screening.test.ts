@@ -12,33 +12,10 @@ import { WorkerClassifier } from '../../../web/src/features/screening-classifier
 import type { ScreeningConfig } from '../../../web/src/features/screening-policy.js';
 import { placeholderTrack, VideoSampler } from '../../../web/src/features/video-frames.js';
 import { assertEqual } from '../assert.js';
-import { builtWorkerUrl, type Context2D, illustration, photoLike } from '../support/screening-frames.js';
+import { builtWorkerUrl, CanvasCamera, illustration, photoLike, showsPlaceholder } from '../support/screening-frames.js';
 import { waitUntil } from '../support/wait.js';
 
 const DRAWINGS_UNSAFE: ScreeningConfig = { rules: [{ classes: ['Drawing'], atLeast: 0.5 }], cleanAfterMs: 1_000 };
-
-/** A camera made of a canvas, repainted ten times a second with whatever `scene` is. */
-class CanvasCamera {
-  scene: (g: Context2D) => void = photoLike;
-  private readonly canvas = document.createElement('canvas');
-  private readonly timer: ReturnType<typeof setInterval>;
-  readonly stream: MediaStream;
-
-  constructor() {
-    this.canvas.width = 640;
-    this.canvas.height = 480;
-    const g = this.canvas.getContext('2d')!;
-    const paint = () => this.scene(g);
-    paint();
-    this.stream = this.canvas.captureStream(10);
-    this.timer = setInterval(paint, 100);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    for (const t of this.stream.getTracks()) t.stop();
-  }
-}
 
 /** Two peer connections in this page, the first sending `track`; resolves with its video sender and what the second receives. */
 async function loopback(track: MediaStreamTrack): Promise<{ sender: RTCRtpSender; received: HTMLVideoElement; close(): void }> {
@@ -66,20 +43,6 @@ async function loopback(track: MediaStreamTrack): Promise<{ sender: RTCRtpSender
       b.close();
     },
   };
-}
-
-/** Whether the video's current frame is the placeholder: flat, and its grey (#3a3f47). */
-function showsPlaceholder(video: HTMLVideoElement): boolean {
-  if (video.videoWidth === 0) return false;
-  const canvas = new OffscreenCanvas(32, 24);
-  const g = canvas.getContext('2d', { willReadFrequently: true })!;
-  g.drawImage(video, 0, 0, 32, 24);
-  const { data } = g.getImageData(0, 0, 32, 24);
-  let off = 0;
-  for (let i = 0; i < data.length; i += 4)
-    off = Math.max(off, Math.abs(data[i]! - 0x3a), Math.abs(data[i + 1]! - 0x3f), Math.abs(data[i + 2]! - 0x47));
-  // Coding noise moves a flat colour by a few levels at most.
-  return off <= 12;
 }
 
 describe('screening the camera before it is sent (real model, real peer connection)', () => {

@@ -87,3 +87,49 @@ export function illustration(g: Context2D): void {
   g.fillStyle = '#5a3d2a';
   g.fillRect(300, 260, 80, 100);
 }
+
+/**
+ * A camera made of a canvas, repainted ten times a second with whatever
+ * `scene` is, with a silent microphone (a page's camera has both).
+ */
+export class CanvasCamera {
+  scene: (g: Context2D) => void = photoLike;
+  private readonly canvas = document.createElement('canvas');
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly audio = new AudioContext();
+  readonly stream: MediaStream;
+
+  constructor() {
+    this.canvas.width = 640;
+    this.canvas.height = 480;
+    const g = this.canvas.getContext('2d')!;
+    const paint = () => this.scene(g);
+    paint();
+    const silence = this.audio.createMediaStreamDestination();
+    this.stream = new MediaStream([...this.canvas.captureStream(10).getVideoTracks(), ...silence.stream.getAudioTracks()]);
+    this.timer = setInterval(paint, 100);
+  }
+
+  /** A getUserMedia for the rig: this camera's stream (once; a page asks once per call). */
+  getUserMedia = (): Promise<MediaStream> => Promise.resolve(this.stream);
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const t of this.stream.getTracks()) t.stop();
+    void this.audio.close();
+  }
+}
+
+/** Whether the video's current frame is the screening placeholder: flat, and its grey (#3a3f47). CSS filters do not change what is read. */
+export function showsPlaceholder(video: HTMLVideoElement): boolean {
+  if (video.videoWidth === 0) return false;
+  const canvas = new OffscreenCanvas(32, 24);
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  g.drawImage(video, 0, 0, 32, 24);
+  const { data } = g.getImageData(0, 0, 32, 24);
+  let off = 0;
+  for (let i = 0; i < data.length; i += 4)
+    off = Math.max(off, Math.abs(data[i]! - 0x3a), Math.abs(data[i + 1]! - 0x3f), Math.abs(data[i + 2]! - 0x47));
+  // Coding noise moves a flat colour by a few levels at most.
+  return off <= 12;
+}

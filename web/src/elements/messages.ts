@@ -599,4 +599,7 @@ export const LABELS = {
   screeningPaused: () =>
     'Your video is paused: it may show nudity. It resumes by itself once your camera has shown none for a few seconds.',
   microphoneOff: () => 'Microphone off',
+  /** Their video is blurred by screening on this page (features/screening-incoming.ts). */
+  screenedIncoming: () => 'This video is blurred: it may show nudity.',
+  showAnyway: () => 'Show anyway',
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -1,9 +1,10 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
  * the call as one object: text chat, mute and camera off, the safety code,
- * connection quality, screen share in calls by link, screening of the
- * camera in random chats (and, the same way, the others). One chunk, loaded after the first Start or Join (flows/in-call.ts):
- * the page before a call does not carry it.
+ * connection quality, screen share in calls by link, screening of our
+ * camera before it is sent and of the others' video before it is seen.
+ * One chunk, loaded after the first Start or Join (flows/in-call.ts): the
+ * page before a call does not carry it.
  */
 import type { Call } from '../engine/call.js';
 import { CallQuality } from './call-quality.js';
@@ -14,6 +15,7 @@ import { SafetyCodes } from './safety-codes.js';
 import { ScreenShare } from './screen-share.js';
 import { CameraScreening, type CameraScreeningOptions, type ScreenedCamera } from './screening.js';
 import { WorkerClassifier } from './screening-classifier.js';
+import { IncomingScreening } from './screening-incoming.js';
 import { placeholderTrack, VideoSampler } from './video-frames.js';
 
 export interface InCallOptions extends ChatOptions {
@@ -25,6 +27,10 @@ export interface InCallOptions extends ChatOptions {
   readonly captureScreen?: () => Promise<MediaStream>;
   /** The person's Audio only and Data saver (data-use.ts); absent: video both ways, the default budget. */
   readonly dataUse?: DataUseSource;
+  /** Whether our camera is screened before it is sent (default: in random chats only; a setting in calls by link). */
+  readonly screenCamera?: boolean;
+  /** Whether the others' video is screened before it is seen (default: yes; a link call's creator may turn it off). */
+  readonly screenIncoming?: boolean;
   /** Tests' screening: another classifier (the built worker), policy or sampling rate. */
   readonly screening?: Partial<CameraScreeningOptions>;
 }
@@ -62,8 +68,10 @@ export class InCall {
   readonly quality: CallQuality;
   /** Screen share, in calls that offer it (InCallOptions.captureScreen); null elsewhere. */
   readonly screen: ScreenShare | null;
-  /** Screening of our camera before it is sent, in random chats; null in calls by link. */
+  /** Screening of our camera before it is sent (InCallOptions.screenCamera); null when off. */
   readonly screening: CameraScreening | null;
+  /** Screening of the others' video before it is seen (InCallOptions.screenIncoming); null when off. */
+  readonly incoming: IncomingScreening | null;
   private readonly dataUse: DataUse | null;
   private readonly listeners = new Set<() => void>();
 
@@ -73,16 +81,16 @@ export class InCall {
     this.safety = new SafetyCodes(call, options.callId);
     this.quality = new CallQuality(call);
     this.screen = options.captureScreen ? new ScreenShare(call, this.media, options.captureScreen) : null;
-    this.screening =
-      options.kind === 'random'
-        ? new CameraScreening(options.media, {
-            classifier: options.screening?.classifier ?? sharedClassifier(),
-            sampler: (track) => new VideoSampler(track),
-            placeholder: placeholderTrack,
-            ...options.screening,
-          })
-        : null;
-    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen, this.screening])
+    const screening = {
+      classifier: options.screening?.classifier ?? sharedClassifier(),
+      sampler: (track: MediaStreamTrack) => new VideoSampler(track),
+      placeholder: placeholderTrack,
+      ...options.screening,
+    };
+    this.screening = (options.screenCamera ?? options.kind === 'random') ? new CameraScreening(options.media, screening) : null;
+    // The same worker, and the same policy, for what the others send.
+    this.incoming = (options.screenIncoming ?? true) ? new IncomingScreening(call, screening) : null;
+    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen, this.screening, this.incoming])
       part?.onChange(() => this.notify());
     const quality = this.quality;
     this.dataUse = options.dataUse
@@ -108,6 +116,7 @@ export class InCall {
     this.quality.detach();
     this.screen?.detach();
     this.screening?.detach();
+    this.incoming?.detach();
   }
 
   private notify(): void {

@@ -100,3 +100,55 @@ export function scoresFrom(
     if ((SCREENING_CLASSES as readonly string[]).includes(p.className)) scores[p.className as ScreeningClass] = p.probability;
   return scores;
 }
+
+/**
+ * One incoming video as its viewer sees it: the policy's state, and
+ * whether the viewer chose "Show anyway" while it was hidden. The choice
+ * lasts while that unsafe stretch does: once the video has been clean for
+ * the clean time, a later unsafe frame blurs it again (a false alarm is
+ * waved through once, not everything that follows).
+ */
+export interface IncomingView {
+  readonly state: ScreeningState;
+  readonly shownAnyway: boolean;
+}
+
+export const INITIAL_INCOMING: IncomingView = { state: INITIAL_SCREENING, shownAnyway: false };
+
+/** The view after one more scored frame. */
+export function nextIncoming(view: IncomingView, frame: ClassifiedFrame, config: ScreeningConfig): IncomingView {
+  const state = nextScreening(view.state, frame, config);
+  return { state, shownAnyway: view.shownAnyway && !mayShow(state) };
+}
+
+/** The viewer chose to see it: only a video that is hidden because of its frames (not one never scored) can be. */
+export function showAnyway(view: IncomingView): IncomingView {
+  return view.state.status === ScreeningStatus.unsafe ? { ...view, shownAnyway: true } : view;
+}
+
+/** Whether the viewer's page blurs the video: until it is scored clean, unless they chose to see it. */
+export function isBlurred(view: IncomingView): boolean {
+  return !mayShow(view.state) && !view.shownAnyway;
+}
+
+/** A video that screening may sample next: `sampledAtMs` is when it last was (null: never). */
+export interface SamplingCandidate {
+  readonly id: string;
+  readonly sampledAtMs: number | null;
+}
+
+/**
+ * Which of several videos to sample next, one per tick, so that the
+ * classifier's load stays the same whatever the group's size: a video
+ * never sampled goes first (it is blurred until then), then the one
+ * sampled longest ago; ties go to the earlier in the list. Null when there
+ * is none.
+ */
+export function nextToSample(candidates: readonly SamplingCandidate[]): string | null {
+  let best: SamplingCandidate | null = null;
+  for (const c of candidates) {
+    if (best === null) best = c;
+    else if (best.sampledAtMs !== null && (c.sampledAtMs === null || c.sampledAtMs < best.sampledAtMs)) best = c;
+  }
+  return best?.id ?? null;
+}

@@ -8,9 +8,15 @@ import {
   type ClassScores,
   DEFAULT_SCREENING,
   frameIsUnsafe,
+  INITIAL_INCOMING,
   INITIAL_SCREENING,
+  isBlurred,
   mayShow,
+  nextIncoming,
   nextScreening,
+  nextToSample,
+  showAnyway,
+  type IncomingView,
   type ScreeningConfig,
   type ScreeningState,
   scoresFrom,
@@ -151,5 +157,93 @@ describe('scores from the classifier', () => {
       ]),
       { Drawing: 0.2, Hentai: 0, Neutral: 0.7, Porn: 0, Sexy: 0.1 },
     );
+  });
+});
+
+describe('an incoming video as its viewer sees it', () => {
+  /** The view after each frame, from a new video, with "Show anyway" pressed where a frame is 'show'. */
+  function view(steps: Array<[number, ClassScores] | 'show'>, config: ScreeningConfig = DRAWINGS_UNSAFE): IncomingView[] {
+    let v = INITIAL_INCOMING;
+    return steps.map(
+      (step) => (v = step === 'show' ? showAnyway(v) : nextIncoming(v, { atMs: step[0], scores: step[1] }, config)),
+    );
+  }
+
+  it('a new video is blurred until its first frame is scored, and "Show anyway" does not apply to it', () => {
+    assert.equal(isBlurred(INITIAL_INCOMING), true);
+    assert.equal(isBlurred(showAnyway(INITIAL_INCOMING)), true);
+    assert.deepEqual(view([[0, NEUTRAL]]).map(isBlurred), [false]);
+  });
+
+  it('an unsafe frame blurs at once; "Show anyway" unblurs it while that unsafe stretch lasts', () => {
+    const views = view([[0, NEUTRAL], [500, DRAWING], 'show', [1_000, DRAWING], [1_500, NEUTRAL]]);
+    assert.deepEqual(views.map(isBlurred), [false, true, false, false, false]);
+  });
+
+  it('once clean for the clean time, the choice is spent: the next unsafe frame blurs again', () => {
+    const views = view([[0, DRAWING], 'show', [500, NEUTRAL], [2_500, NEUTRAL], [3_000, DRAWING]]);
+    assert.deepEqual(views.map(isBlurred), [true, false, false, false, true]);
+    assert.equal(views[3]!.shownAnyway, false);
+  });
+
+  it('without the choice, it shows again only after the clean time', () => {
+    const views = view([
+      [0, DRAWING],
+      [500, NEUTRAL],
+      [2_000, NEUTRAL],
+      [2_500, NEUTRAL],
+    ]);
+    assert.deepEqual(views.map(isBlurred), [true, true, true, false]);
+  });
+});
+
+describe('which video is sampled next', () => {
+  it('none: null', () => {
+    assert.equal(nextToSample([]), null);
+  });
+
+  it('a video never sampled goes first, the earlier in the list of several', () => {
+    assert.equal(
+      nextToSample([
+        { id: 'a', sampledAtMs: 100 },
+        { id: 'b', sampledAtMs: null },
+        { id: 'c', sampledAtMs: null },
+      ]),
+      'b',
+    );
+  });
+
+  it('else the one sampled longest ago; ties go to the earlier', () => {
+    assert.equal(
+      nextToSample([
+        { id: 'a', sampledAtMs: 900 },
+        { id: 'b', sampledAtMs: 400 },
+        { id: 'c', sampledAtMs: 700 },
+      ]),
+      'b',
+    );
+    assert.equal(
+      nextToSample([
+        { id: 'a', sampledAtMs: 400 },
+        { id: 'b', sampledAtMs: 400 },
+      ]),
+      'a',
+    );
+  });
+
+  it('round robin: sampling the chosen one in turn visits each of four members once every four ticks', () => {
+    const at = new Map<string, number | null>([
+      ['a', null],
+      ['b', null],
+      ['c', null],
+      ['d', null],
+    ]);
+    const order: string[] = [];
+    for (let tick = 0; tick < 8; tick++) {
+      const id = nextToSample([...at].map(([id, sampledAtMs]) => ({ id, sampledAtMs })))!;
+      order.push(id);
+      at.set(id, tick * 500);
+    }
+    assert.deepEqual(order, ['a', 'b', 'c', 'd', 'a', 'b', 'c', 'd']);
   });
 });
