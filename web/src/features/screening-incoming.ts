@@ -21,6 +21,7 @@ import {
   DEFAULT_SCREENING,
   INITIAL_INCOMING,
   isBlurred,
+  isFlagged,
   nextIncoming,
   nextToSample,
   showAnyway,
@@ -95,7 +96,7 @@ export class IncomingScreening {
   flagged(id: string): boolean {
     if (this.stopped) return false;
     const view = this.sources.get(id)?.view;
-    return view !== undefined && view.state.status === 'unsafe' && !view.shownAnyway;
+    return view !== undefined && isFlagged(view);
   }
 
   /** The viewer chose to see member `id`'s video although a frame was judged unsafe. */
@@ -162,8 +163,7 @@ export class IncomingScreening {
   }
 
   private setView(source: Source, view: IncomingView): void {
-    const shown = (v: IncomingView) => `${isBlurred(v)} ${v.state.status === 'unsafe' && !v.shownAnyway}`;
-    const changed = shown(source.view) !== shown(view);
+    const changed = isBlurred(source.view) !== isBlurred(view) || isFlagged(source.view) !== isFlagged(view);
     source.view = view;
     if (changed) this.notify();
   }

@@ -131,6 +131,11 @@ export function isBlurred(view: IncomingView): boolean {
   return !mayShow(view.state) && !view.shownAnyway;
 }
 
+/** Whether it is blurred because a frame was judged unsafe (the viewer is told, and may choose to see it), not only unscored. */
+export function isFlagged(view: IncomingView): boolean {
+  return view.state.status === ScreeningStatus.unsafe && !view.shownAnyway;
+}
+
 /** A video that screening may sample next: `sampledAtMs` is when it last was (null: never). */
 export interface SamplingCandidate {
   readonly id: string;

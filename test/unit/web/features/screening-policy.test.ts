@@ -11,6 +11,7 @@ import {
   INITIAL_INCOMING,
   INITIAL_SCREENING,
   isBlurred,
+  isFlagged,
   mayShow,
   nextIncoming,
   nextScreening,
@@ -178,6 +179,12 @@ describe('an incoming video as its viewer sees it', () => {
   it('an unsafe frame blurs at once; "Show anyway" unblurs it while that unsafe stretch lasts', () => {
     const views = view([[0, NEUTRAL], [500, DRAWING], 'show', [1_000, DRAWING], [1_500, NEUTRAL]]);
     assert.deepEqual(views.map(isBlurred), [false, true, false, false, false]);
+    assert.deepEqual(
+      views.map(isFlagged),
+      [false, true, false, false, false],
+      'the note and its choices: only while blurred for a frame',
+    );
+    assert.equal(isFlagged(INITIAL_INCOMING), false, 'a video not yet scored is blurred without the note');
   });
 
   it('once clean for the clean time, the choice is spent: the next unsafe frame blurs again', () => {
