@@ -38,6 +38,7 @@ export default tseslint
         'functions/lib/**',
         'web/build/**',
         'web/dist/**',
+        'web/generated/**',
         'build/**',
         '.cache/**',
         'bench-results/**',

@@ -337,9 +337,20 @@ const STEPS = {
   },
   web: {
     // The web client imports the functions' protocol module (types from its source, code from lib).
-    inputs: ['web/src', 'web/public', 'web/tsconfig.json', 'web/rollup.config.mjs', 'web/package.json', 'functions/src/protocol'],
+    // The languages' modules are built from web/xliff first (lit-localize.json): the client imports them.
+    inputs: [
+      'web/src',
+      'web/public',
+      'web/xliff',
+      'lit-localize.json',
+      'web/tsconfig.json',
+      'web/rollup.config.mjs',
+      'web/package.json',
+      'functions/src/protocol',
+    ],
     output: 'web/dist/index.html',
     run: () => {
+      run(join(BIN, 'lit-localize'), ['build', '--config', 'lit-localize.json']);
       run(join(BIN, 'tsc'), ['-p', 'web']);
       run(join(BIN, 'rollup'), ['-c', 'rollup.config.mjs', '--silent'], { cwd: join(ROOT, 'web') });
     },

@@ -3,18 +3,46 @@
 // The browser is the system Chromium (CHROME_PATH), never a downloaded one.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 // The same browser and flags as the end-to-end tests; compiled from
 // test/support/chromium.ts by the build step that `npm test` runs first.
 import { CHROMIUM_ARGS, chromiumPath } from '../build/test/support/chromium.js';
 
+/**
+ * `executeServerCommand('parley-screenshot', { name })` from a test saves the
+ * page as .cache/screenshots/<name>.png, for a person to look at (not
+ * committed, never compared).
+ */
+function screenshots() {
+  return {
+    name: 'parley-screenshots',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'parley-screenshot') return undefined;
+      const name = String(payload?.name ?? '');
+      if (!/^[a-z0-9-]+$/.test(name)) throw new Error('parley-screenshot: the name must be kebab-case');
+      const path = `.cache/screenshots/${name}.png`;
+      mkdirSync(dirname(path), { recursive: true });
+      await session.browser.getPage(session.id).screenshot({ path });
+      return true;
+    },
+  };
+}
+
 export default {
   files: 'test/web/**/*.test.ts',
+  // Every test page starts as a device that already confirmed it is 18 or
+  // older (web/src/settings.ts, ADULT_STORAGE_KEY), so that Start starts:
+  // the confirmation's own tests remove the flag and put it back.
+  testRunnerHtml: (testFramework) =>
+    `<!doctype html><html><body><script>localStorage.setItem('parley.adult', '1');</script><script type="module" src="${testFramework}"></script></body></html>`,
   // Bare imports (lit) are resolved from node_modules.
   nodeResolve: true,
   plugins: [
     // TypeScript through esbuild, with the web client's tsconfig: Lit's legacy
     // decorators need experimentalDecorators and useDefineForClassFields: false.
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'web/tsconfig.json' }),
+    screenshots(),
   ],
   browsers: [
     chromeLauncher({

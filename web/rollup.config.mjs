@@ -3,29 +3,64 @@
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 // Start clean: chunk names carry hashes, so old ones would pile up and be deployed.
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
-copyFileSync('public/index.html', 'dist/index.html');
+// The page and the static files beside it: favicon, rules, privacy and terms pages and their stylesheet.
+cpSync('public', 'dist', { recursive: true });
+
+/**
+ * Web fonts for the Indic scripts of the rooms and languages: a device
+ * without them draws boxes. From the @fontsource packages, only each
+ * script's own subset at the regular weight (bold is synthesised): every
+ * face carries the script's unicode-range, so a browser fetches a font only
+ * when it draws that script, and a Latin page fetches none. The page links
+ * assets/fonts.css after it starts (elements/fonts.ts); the faces' family
+ * names are the ones the page's font stack lists (parley-app.ts).
+ */
+const INDIC_FONTS = ['devanagari', 'tamil', 'telugu', 'malayalam', 'kannada', 'bengali'];
+
+function writeFonts() {
+  const require = createRequire(import.meta.url);
+  mkdirSync('dist/assets/fonts', { recursive: true });
+  const faces = INDIC_FONTS.map((script) => {
+    const css = require.resolve(`@fontsource/noto-sans-${script}/400.css`);
+    const file = `noto-sans-${script}-${script}-400-normal.woff2`;
+    const rule = readFileSync(css, 'utf8')
+      .split('@font-face')
+      .find((r) => r.includes(file));
+    const range = /unicode-range:\s*([^;]+);/.exec(rule ?? '')?.[1];
+    const family = /font-family:\s*'([^']+)'/.exec(rule ?? '')?.[1];
+    if (!range || !family) throw new Error(`no ${script} face in ${css}`);
+    copyFileSync(join(dirname(css), 'files', file), join('dist/assets/fonts', basename(file)));
+    return `@font-face {\n  font-family: '${family}';\n  font-style: normal;\n  font-weight: 400;\n  font-display: swap;\n  src: url(fonts/${file}) format('woff2');\n  unicode-range: ${range};\n}\n`;
+  });
+  writeFileSync('dist/assets/fonts.css', `/* Noto Sans (SIL Open Font License 1.1), from @fontsource. */\n${faces.join('')}`);
+}
+writeFonts();
+
+/** The language modules (web/generated/locales, from lit-localize): each loaded only when its language is picked. */
+const LOCALE_MODULE = /\/generated\/locales\/([a-z-]+)\.js$/;
 
 /**
  * Chunks the page imports only when a person asks for what they hold: the
- * connection check and the guide (on their routes), the in-call features and
- * elements (after Start or Join). Every other chunk the entry imports
+ * connection check, the guide and the private call page (on their routes),
+ * the in-call features and elements (after Start or Join), the 18+
+ * confirmation (on a device's first Start). Every other chunk the entry imports
  * dynamically loads after first paint by itself (the backend) and counts
  * toward "before Start works" (docs/PERFORMANCE.md). A new lazy chunk counts
  * there too until it is named here.
  */
-const ON_DEMAND = new Set(['parley-check', 'parley-guide', 'in-call', 'in-call-elements']);
+const ON_DEMAND = new Set(['parley-check', 'parley-guide', 'parley-call', 'in-call', 'in-call-elements', 'parley-age-dialog']);
 
 /**
  * Writes build/bundle-stats.json: each chunk, whether the page loads it up
  * front (static imports of the entry), by itself after first paint, or on
- * demand, and its largest modules. The benchmark reads it; it is not deployed.
+ * demand (a language's words among them: `locale`), and its largest modules. The benchmark reads it; it is not deployed.
  */
 function bundleStats() {
   return {
@@ -37,7 +72,8 @@ function bundleStats() {
           file: c.fileName,
           // The page's entry; a worker's script (urlChunks) is an entry of rollup's too, but not the page's.
           isEntry: c.isEntry && c.name === 'main',
-          onDemand: ON_DEMAND.has(c.name),
+          onDemand: ON_DEMAND.has(c.name) || LOCALE_MODULE.test(c.facadeModuleId ?? ''),
+          locale: LOCALE_MODULE.exec(c.facadeModuleId ?? '')?.[1] ?? null,
           imports: c.imports,
           dynamicImports: c.dynamicImports,
           modules: Object.entries(c.modules)

@@ -22,6 +22,7 @@ import {
   TURN_CALLABLE_OPTIONS,
   turnSettings,
 } from './config.js';
+import { latestInstantOf } from './domain/room-count-schedule.js';
 import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
 import { createCallHandler, enterCallHandler, leaveCallHandler, peekCallHandler } from './handlers/link-calls.js';
@@ -110,9 +111,12 @@ export const onQueueLeft = onDocumentDeleted({ ...TRIGGER, document: `${QUEUE_CO
 
 /** `time`: the change's event time (its commit, or later), which decides whether a count already includes it. */
 async function countRooms(time: string): Promise<void> {
-  const outcome = await getCounter().changed(Date.parse(time));
+  // The trigger runs after the commit, so now also bounds it (and stands in for a time that does not parse).
+  const now = Date.now();
+  const latest = latestInstantOf(time);
+  const outcome = await getCounter().changed(Number.isNaN(latest) ? now : Math.min(latest, now));
   if (outcome === 'gave-up') logger.warn('room counts: schedule contended, change not scheduled');
-  else logger.debug('room counts', { outcome, lagMs: Date.now() - Date.parse(time) });
+  else logger.debug('room counts', { outcome, time, lagMs: now - Date.parse(time) });
 }
 
 /** The count schedule was written: if that made a count due, count when it is due and publish. */

@@ -620,6 +620,8 @@ function measureBundle(): void {
     isEntry: boolean;
     /** Loaded only when a person asks for it (a route, a call): web/rollup.config.mjs, ON_DEMAND. */
     onDemand?: boolean;
+    /** The language whose words the chunk holds, or null. */
+    locale?: string | null;
     imports: string[];
     dynamicImports: string[];
     modules: Array<{ id: string; bytes: number }>;
@@ -644,11 +646,17 @@ function measureBundle(): void {
   const onDemand = [...closure(entry.dynamicImports)].filter((f) => !beforeStart.has(f));
   const sum = (files: Set<string> | string[]) => [...files].reduce((s, f) => s + gz(f), 0);
   const allFiles = readdirSync(join(web, 'dist', 'assets')).filter((f) => f.endsWith('.js'));
+  // Fonts are woff2 (compressed already): their own bytes are what travels.
+  const fontsDir = join(web, 'dist', 'assets', 'fonts');
+  const fonts = Object.fromEntries(readdirSync(fontsDir).map((f) => [f, statSync(join(fontsDir, f)).size]));
   report('web-bundle', {
     unit: 'bytes (gzip -9 of minified JavaScript)',
     beforeFirstPaint: sum(firstPaint),
     beforeStartWorks: sum(beforeStart),
     onDemand: Object.fromEntries(onDemand.map((f) => [f, gz(f)])),
+    // Each language's words, loaded only when that language is shown (on demand, above too).
+    locales: Object.fromEntries(stats.filter((c) => c.locale).map((c) => [c.locale, gz(c.file)])),
+    fonts: { css: gzipSync(readFileSync(join(web, 'dist', 'assets', 'fonts.css')), { level: 9 }).length, files: fonts },
     total: sum(allFiles),
     chunks: Object.fromEntries(allFiles.map((f) => [f, gz(f)])),
     // Rendered size: after tree-shaking, before minification and gzip.

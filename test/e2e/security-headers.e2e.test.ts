@@ -95,8 +95,18 @@ function screeningFiles(): { worker: string; wasm: string } {
 describe('security headers, served', () => {
   const expected = servedConfigHeaders();
 
-  // The worker's script carries its own policy: a worker runs under the CSP of its response, not of the page.
-  for (const path of ['/', '/assets/main.js', screeningFiles().worker]) {
+  // The page, its script, the static pages beside it (rules, privacy, terms, their stylesheet, the icon), and the
+  // screening worker's script, which carries its own policy: a worker runs under the CSP of its response, not of the page.
+  for (const path of [
+    '/',
+    '/assets/main.js',
+    '/rules.html',
+    '/privacy.html',
+    '/terms.html',
+    '/pages.css',
+    '/favicon.svg',
+    screeningFiles().worker,
+  ]) {
     it(`sends CSP, HSTS, COOP and the other headers on ${path}`, async () => {
       const res = await fetch(HOSTING_URL + path);
       assert.equal(res.status, 200);
@@ -174,6 +184,65 @@ describe('the page under its Content-Security-Policy, in Chromium', () => {
   });
 });
 
+describe('the front door under its Content-Security-Policy, in Chromium', () => {
+  let browser: Browser;
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const path of ['/rules.html', '/privacy.html', '/terms.html']) {
+    it(`shows ${path} styled by its stylesheet, with its icon and no CSP violation`, async () => {
+      const page = await (await browser.createBrowserContext()).newPage();
+      try {
+        const violations = await recordViolations(page);
+        const res = await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
+        assert.equal(res?.status(), 200);
+        const shown = await page.evaluate(() => ({
+          h1: document.querySelector('h1')?.textContent ?? '',
+          // pages.css sets the page's width and font; the browser's defaults would be neither.
+          maxWidth: getComputedStyle(document.querySelector('.page')!).maxWidth,
+          font: getComputedStyle(document.body).fontFamily,
+          icon: document.querySelector('link[rel=icon]')?.getAttribute('href'),
+          links: [...document.querySelectorAll('nav a')].map((a) => a.getAttribute('href')),
+        }));
+        assert.ok(shown.h1.length > 0, 'a heading');
+        assert.equal(shown.maxWidth, '704px', 'pages.css applied (44rem)');
+        assert.match(shown.font, /system-ui/);
+        assert.equal(shown.icon, '/favicon.svg');
+        assert.deepEqual(shown.links, ['/rules.html', '/privacy.html', '/terms.html']);
+        assert.deepEqual(violations, [], `no Content-Security-Policy violation on ${path}`);
+      } finally {
+        await page.browserContext().close();
+      }
+    });
+  }
+
+  it('a first visit shows the introduction, and Start opens the 18+ confirmation (a chunk of its own), with no CSP violation', async () => {
+    // A fresh context, not a ParleyTab: those start as a device that already confirmed.
+    const page = await (await browser.createBrowserContext()).newPage();
+    try {
+      const violations = await recordViolations(page);
+      await page.goto(`${HOSTING_URL}/`, { waitUntil: 'load' });
+      await page.waitForSelector('parley-app >>> #intro', { timeout: 30_000 });
+      await (await page.$('parley-app >>> #start'))!.evaluate((b) => (b as HTMLButtonElement).click());
+      await page.waitForFunction(
+        () => {
+          const random = document.querySelector('parley-app')?.shadowRoot?.querySelector('parley-random')?.shadowRoot;
+          return random?.querySelector('parley-age-dialog')?.shadowRoot?.querySelector('dialog')?.open === true;
+        },
+        { timeout: 30_000, polling: 100 },
+      );
+      assert.deepEqual(violations, [], 'no Content-Security-Policy violation on the front door');
+    } finally {
+      await page.browserContext().close();
+    }
+  });
+});
+
 describe('the connection check under its Content-Security-Policy, in Chromium and Firefox', () => {
   for (const engine of ['chromium', 'firefox'] as const) {
     it(`runs to its verdict in ${engine}, the microphone meter moving, with no CSP violation`, async () => {
@@ -223,5 +292,55 @@ describe('the screening worker under its Content-Security-Policy, in Chromium', 
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe('languages and fonts under the Content-Security-Policy, in Chromium', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** The site's own files the page fetched so far, as paths. */
+  const fetched = (page: Page) =>
+    page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => new URL(e.name).pathname)
+        .filter((p) => p.startsWith('/assets/')),
+    );
+
+  it('shows a Tamil page with its words and the Tamil font from the site, with no CSP violation', async () => {
+    const page = await (await browser.createBrowserContext()).newPage();
+    const violations = await recordViolations(page);
+    await page.evaluateOnNewDocument(() => localStorage.setItem('parley.lang', 'ta'));
+    await page.goto(HOSTING_URL, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.documentElement.lang === 'ta', { timeout: 15_000 });
+    // The room follows the language: the picker draws "தமிழ்", which fetches the Tamil face.
+    await page.waitForFunction(
+      () => [...document.fonts].some((f) => f.family.includes('Noto Sans Tamil') && f.status === 'loaded'),
+      { timeout: 15_000, polling: 100 },
+    );
+    const paths = await fetched(page);
+    assert.ok(
+      paths.some((p) => /^\/assets\/ta-[\w-]+\.js$/.test(p)),
+      `the Tamil words' chunk: ${paths.join(', ')}`,
+    );
+    assert.ok(paths.includes('/assets/fonts/noto-sans-tamil-tamil-400-normal.woff2'), 'the Tamil face, from the site');
+    assert.ok(!paths.some((p) => /^\/assets\/(hi|te|ml|kn|bn|es|pt)-/.test(p)), 'no other language');
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
+  });
+
+  it('loads no other language on an English page', async () => {
+    const page = await (await browser.createBrowserContext()).newPage();
+    await page.goto(HOSTING_URL, { waitUntil: 'load' });
+    await page.waitForFunction(() => customElements.get('parley-app') !== undefined);
+    await page.evaluate(() => document.fonts.ready);
+    const paths = await fetched(page);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.ok(!paths.some((p) => /^\/assets\/(hi|ta|te|ml|kn|bn|es|pt)-/.test(p)), `no language chunk: ${paths.join(', ')}`);
   });
 });

@@ -291,6 +291,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     const [frameAtA, frameAtB] = await Promise.all([a.remoteFrame(), b.remoteFrame()]);
     assert.ok(frameAtA.width > 0 && frameAtB.width > 0, 'media flows through the relay');
     await assertRelayedOnly(a.page, b.page);
+    assert.deepEqual(await Promise.all([a.route(), b.route()]), ['Relayed', 'Relayed'], 'each page says the call is relayed');
     const callId = await a.callId();
     assert.ok(callId);
     await assertStoredCandidatesRelayOnly(callId);

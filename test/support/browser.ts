@@ -3,7 +3,7 @@
  * puppeteer-core (no browser download: CHROME_PATH or Debian's chromium,
  * FIREFOX_PATH or Debian's firefox-esr).
  */
-import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type BrowserContext, type ElementHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 import { HOSTING_URL } from './emulator.js';
 import { FIREFOX_PREFS, firefoxPath } from './firefox.js';
@@ -40,10 +40,28 @@ export function launchFirefox(): Promise<Browser> {
   });
 }
 
+/**
+ * A new tab of a person who already confirmed on this device that they are
+ * 18 or older (web/src/settings.ts, ADULT_STORAGE_KEY), so that Start
+ * starts; set before the site's first script runs. The confirmation itself
+ * is tested in the browser layer (test/web/elements/parley-age-dialog.test.ts).
+ */
+export async function adultPage(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.evaluateOnNewDocument(() => {
+    try {
+      localStorage.setItem('parley.adult', '1');
+    } catch {
+      // about:blank and other opaque origins have no storage
+    }
+  });
+  return page;
+}
+
 /** A page of the built site at `path`, in a browser context of its own (separate storage, like separate browsers). */
 async function openPersonPage(browser: Browser, path: string, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
   const context = await browser.createBrowserContext();
-  const page = await context.newPage();
+  const page = await adultPage(context);
   await prepare?.(page);
   page.on('pageerror', (err) => console.error('[page error]', err));
   // The session reports what went wrong with console.warn (a rejected answer,
@@ -152,7 +170,7 @@ export class ParleyTab {
 
   async statusText(): Promise<string> {
     const el = await this.page.$(STATUS);
-    return el ? el.evaluate((e) => e.textContent ?? '') : '';
+    return el ? el.evaluate((e) => (e.textContent ?? '').trim()) : '';
   }
 
   async waitForStatus(status: string, timeoutMs = 30_000): Promise<void> {
@@ -292,6 +310,7 @@ export class ParleyTab {
             status: f.state.status,
             callId: f.callId ?? null,
             entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
+            history: (call as unknown as { history?: readonly string[] } | null)?.history ?? null,
             links: call
               ? await Promise.all(
                   call.peers.map(async (p) => {
@@ -302,6 +321,7 @@ export class ParleyTab {
                       problem: p.problem,
                       signalingState: link?.signalingState ?? null,
                       connectionState: link?.connectionState ?? null,
+                      history: link?.history ?? null,
                       heldCandidates: link?.heldCandidateCount ?? null,
                       quality: quality?.of(p.id) ?? null,
                       video: await video(p.id).catch(() => null),
@@ -763,6 +783,12 @@ export class ParleyTab {
     return (await this.element('#hide-ip')).evaluate((box) => (box as HTMLInputElement).checked);
   }
 
+  /** What the call view says of the call's route over the stranger's video ("Direct" or "Relayed"), once the first statistics arrive. */
+  async route(timeoutMs = 20_000): Promise<string> {
+    await this.waitForShown('#route', true, timeoutMs);
+    return (await this.element('#route')).evaluate((el) => el.textContent?.trim() ?? '');
+  }
+
   /** Clicks Hide my IP, as a person would. */
   async clickHideMyIp(): Promise<void> {
     await (await this.element('#hide-ip')).evaluate((box) => (box as HTMLInputElement).click());
@@ -830,6 +856,7 @@ interface Link {
   signalingState: string;
   connectionState: string;
   heldCandidateCount: number;
+  history: readonly string[];
 }
 interface Engine {
   peers: Array<{ id: string; state: string; problem: string | null }>;

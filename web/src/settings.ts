@@ -32,3 +32,15 @@ export function hideMyIpChoice(): boolean | null {
 export function rememberHideMyIp(on: boolean): void {
   remember(HIDE_MY_IP_STORAGE_KEY, String(on));
 }
+
+/** Where the 18+ confirmation is remembered ('1': confirmed on this device; asked once, before the first random chat). */
+export const ADULT_STORAGE_KEY = 'parley.adult';
+
+/** Whether the person confirmed on this device that they are 18 or older and accept the rules. */
+export function confirmedAdult(): boolean {
+  return recall(ADULT_STORAGE_KEY) === '1';
+}
+
+export function rememberAdult(): void {
+  remember(ADULT_STORAGE_KEY, '1');
+}

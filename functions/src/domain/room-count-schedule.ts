@@ -102,3 +102,21 @@ export function startsCount(beforePendingAtMs: number, afterPendingAtMs: number)
 export function sameCounts(a: RoomCounts, b: RoomCounts): boolean {
   return ROOMS.every((r) => a[r.id].waiting === b[r.id].waiting && a[r.id].chatting === b[r.id].chatting);
 }
+
+/**
+ * The latest instant an event's RFC 3339 `time` can stand for, in epoch ms
+ * (NaN when it is not a time). The change decisions compare it with count
+ * start times, so a time read too early makes a change look counted when it
+ * was not. Event times come with whatever precision the sender keeps: the
+ * Functions emulator sends whole seconds (a delete committed at 53.818 s
+ * arrives as 53 s, and a count that started at 53.580 s looked as if it
+ * covered it), production sends microseconds (Date.parse keeps only the
+ * milliseconds). So the time is taken at the end of its last digit.
+ */
+export function latestInstantOf(time: string): number {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) return NaN;
+  const fraction = /T\d{2}:\d{2}:\d{2}(?:\.(\d+))?/.exec(time)?.[1] ?? '';
+  // Digits beyond the milliseconds were cut by Date.parse: up to 1 ms more.
+  return ms + (fraction.length >= 3 ? (fraction.length > 3 ? 1 : 0) : 10 ** (3 - fraction.length) - 1);
+}

@@ -36,7 +36,7 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
 
   const root = (el: ParleyCall) => el.shadowRoot!;
   const status = (el: ParleyCall) => root(el).querySelector('#status')?.getAttribute('data-status') ?? null;
-  const text = (el: ParleyCall) => root(el).querySelector('#status')?.textContent ?? '';
+  const text = (el: ParleyCall) => root(el).querySelector('#status')?.textContent?.trim() ?? '';
   const tiles = (el: ParleyCall) => [...root(el).querySelectorAll('.tile.peer')].map((t) => t.getAttribute('data-state'));
   const click = async (el: ParleyCall, id: string) => {
     const b = root(el).querySelector<HTMLButtonElement>(`#${id}`);
@@ -95,6 +95,53 @@ describe('<parley-call> (real WebRTC, in-memory backend)', () => {
     const late = await mount(callId);
     await waitStatus(late, 'ended');
     assertEqual(text(late), 'This call has ended.', 'the link says the call has ended');
+  });
+
+  it('names tiles as the chat does, stable while others leave, and says who joined and who left', async () => {
+    const host = await mount('new');
+    await waitStatus(host, 'in-call');
+    const callId = host.callId;
+    const said = () => root(host).querySelector('#members-said')?.textContent?.trim() ?? '';
+    const captions = () => [...root(host).querySelectorAll('.tile.peer .label')].map((l) => l.textContent?.trim());
+    const members: ParleyCall[] = [];
+    for (const n of [2, 3]) {
+      const g = await mount(callId);
+      await waitStatus(g, 'lobby');
+      await click(g, 'join');
+      await waitStatus(g, 'in-call');
+      members.push(g);
+      await waitUntil(() => said() === `Guest ${n} joined the call.`, CONNECT_MS, `Guest ${n}'s arrival said`, said);
+    }
+    await waitUntil(
+      () => captions().join() === 'Guest 2,Guest 3',
+      CONNECT_MS,
+      'connected tiles say only the name',
+      () => captions().join(),
+    );
+    const tile3 = root(host).querySelectorAll('.tile.peer')[1]!;
+    assertEqual(tile3.getAttribute('role'), 'group', 'a tile is a named group');
+    assertEqual(tile3.getAttribute('aria-label'), 'Guest 3', 'named as its caption');
+    assertEqual(tile3.querySelector('video')?.getAttribute('aria-label'), 'Guest 3', 'and so is its video');
+
+    // Guest 2 leaves: Guest 3 stays Guest 3 (no renumbering), and the host hears it.
+    await click(members[0]!, 'leave');
+    await waitUntil(() => said() === 'Guest 2 left the call.', CONNECT_MS, "Guest 2's leaving said", said);
+    await waitUntil(
+      () => captions().join() === 'Guest 3',
+      CONNECT_MS,
+      'Guest 3 keeps its name',
+      () => captions().join(),
+    );
+
+    // A chosen name, once its owner writes: beside the number, on the tile too.
+    members[1]!.flow.displayName = 'Asha';
+    assertEqual(members[1]!.flow.inCall!.chat.send('hello'), null, 'the message is sent');
+    await waitUntil(
+      () => captions().join() === 'Asha (Guest 3)',
+      CONNECT_MS,
+      'the chosen name on the tile',
+      () => captions().join(),
+    );
   });
 
   it('refuses a sixth person with "full", and lets them in once a place frees', async () => {

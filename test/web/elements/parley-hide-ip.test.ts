@@ -28,6 +28,10 @@ describe('<parley-hide-ip>', () => {
     return input;
   };
 
+  /** The visible sentence beside the checkbox. */
+  const says = (el: ParleyHideIp) =>
+    (el.shadowRoot!.querySelector('#hide-ip-says')?.textContent ?? '').replace(/\s+/g, ' ').trim();
+
   beforeEach(() => localStorage.removeItem(HIDE_MY_IP_STORAGE_KEY));
   afterEach(() => {
     for (const el of elements.splice(0)) el.remove();
@@ -54,6 +58,19 @@ describe('<parley-hide-ip>', () => {
   it('can be locked', async () => {
     const el = await mount('random', true);
     assertEqual(box(el).disabled, true, 'disabled');
+  });
+
+  it('says in a visible sentence what it does, per state, and when a change applies', async () => {
+    const el = await mount('link');
+    assertEqual(says(el), 'Off: the other person can see your IP address. A change applies from your next call.', 'off');
+    assertEqual(box(el).getAttribute('aria-describedby'), 'hide-ip-says', 'the sentence describes the checkbox');
+    box(el).click();
+    await el.updateComplete;
+    assertEqual(
+      says(el),
+      'On: calls go through our relay, so the other person sees its address, not your IP. A change applies from your next call.',
+      'on',
+    );
   });
 
   it("shows the deployment's default for random calls once the relay's servers arrive, not for calls by link", async () => {

@@ -170,7 +170,9 @@ describe('<parley-random>', () => {
     await waitForShownStatus(el, 'media-error', 5000);
     const alert = $(el, '[role="alert"]');
     assert(alert, 'an alert is shown');
-    assertIncludes(alert.textContent, 'Camera and microphone access was denied.', 'alert message');
+    // What happened is said once (the status, shown over the stage); the alert says what to do.
+    assert(!alert.textContent?.includes('Camera and microphone access was denied.'), 'the alert does not repeat it');
+    assertEqual($(el, '.overlay')?.textContent?.trim(), 'Camera and microphone access was denied.', 'shown over the stage');
     assertIncludes(
       alert.textContent,
       'Allow them for this site (the camera icon in the address bar), then press Start again.',
@@ -194,6 +196,7 @@ describe('<parley-random>', () => {
     assert($(first, '#next'), 'Next replaces Start while active');
     assertEqual($(first, '#start'), null, 'no Start while active');
     assertEqual(button(first, 'stop').disabled, false, 'Stop is enabled while active');
+    assertEqual(first.shadowRoot!.activeElement?.id, 'stop', 'focus on Stop while Next cannot be used, not on the page');
 
     button(second, 'start').click();
     await Promise.all([
@@ -211,8 +214,12 @@ describe('<parley-random>', () => {
       assertEqual(local?.srcObject, el.flow.localStream, 'the local video shows the camera');
     }
 
+    assertEqual(second.shadowRoot!.activeElement?.id, 'next', 'once connected, focus on Next');
+
     button(first, 'stop').click();
     await waitForShownStatus(first, 'idle', 5000, 'the first page');
+    await first.updateComplete;
+    assertEqual(first.shadowRoot!.activeElement?.id, 'start', 'after Stop, focus on Start');
     await waitForShownStatus(second, 'partner-left', 10000, 'the second page');
     assertEqual(
       status(second).textContent?.trim(),
@@ -239,12 +246,13 @@ describe('<parley-random>', () => {
     ]);
     button(second, 'report').click();
     await settle(second);
-    const form = $(second, 'form#confirm[role="dialog"]');
-    assert(form, 'a confirmation opens');
+    const dialog = $<HTMLDialogElement>(second, 'dialog#confirm');
+    assert(dialog?.open, 'a confirmation opens');
     // Cancel closes it and changes nothing.
     button(second, 'cancel').click();
     await settle(second);
     assertEqual($(second, '#confirm'), null, 'cancel closes the confirmation');
+    assertEqual(second.shadowRoot!.activeElement?.id, 'report', 'focus back on Report');
     assertEqual(second.flow.state.status, 'connected', 'cancel keeps the call');
 
     button(second, 'report').click();

@@ -82,6 +82,8 @@ export class FirestoreCallConnection implements CallConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private seenCall = false;
+  /** The call document as last read (null: none); undefined before the first. */
+  private callState: string | null | undefined = undefined;
   /** mediaConnected: asked for (written once the call is seen), and written. */
   private connectedAsked = false;
   private connectedWritten = false;
@@ -112,9 +114,26 @@ export class FirestoreCallConnection implements CallConnection {
 
   /** Listens to the call document (members; its deletion is the call's end). */
   private listenToCall(): void {
+    /** Whether the server has answered this listener yet (before, snapshots come from the cache). */
+    let synced = false;
     const stop = onSnapshot(
       doc(this.db, CALLS_COLLECTION, this.callId),
+      // With metadata changes, so that the server's first word comes even
+      // where it only confirms the cached state skipped below.
+      { includeMetadataChanges: true },
       (snap) => {
+        // Until the server has answered, the cache holds the call as an
+        // earlier listener last saw it: for a member entering the same call
+        // again on the same page, the old membership, in which it came
+        // earlier than it does now, so that it took the wrong role on its
+        // new links (see listenToMailboxes).
+        if (!synced && snap.metadata.fromCache) return;
+        synced = true;
+        // A change of metadata alone (our own write stored, the stream back)
+        // is nothing new.
+        const state = snap.exists() ? JSON.stringify(snap.data()) : null;
+        if (this.callState !== undefined && state === this.callState) return;
+        this.callState = state;
         if (!snap.metadata.fromCache)
           countUsage(snap.exists() ? 'call (listener)' : 'call (listener, no document)', { reads: 1 });
         this.seen(snap);

@@ -144,16 +144,35 @@ export function listenToMailboxes(
 ): { stop(): void; forget(from: string): void } {
   const inboxes = new Map<string, MailboxInbox>();
   let first = true;
+  /** Whether the server has answered this listener yet: until it has, snapshots come from the cache. */
+  let synced = false;
   const unsubscribe = onSnapshot(
     query(collection(db, CALLS_COLLECTION, callId, SIGNALS_SUBCOLLECTION), where('to', '==', uid)),
+    // With metadata changes: where the server only confirms what the cache
+    // said, only the snapshot's metadata changes, and without them nothing
+    // would follow the cached snapshot skipped below.
+    { includeMetadataChanges: true },
     (snap) => {
+      // Until the server has answered, what the cache holds is what an
+      // earlier listener of the same query last saw: a member who left and
+      // entered the same call again on the same page got the mailboxes as
+      // its last session left them (the backend has since replaced them),
+      // and meeting the old links there bound its new links to links long
+      // closed (issue 17: a rejoining member's link to another never
+      // connected, 4 runs in 5). Later snapshots are read as they come,
+      // from the cache or not (after a dropped stream, the server's news
+      // arrives marked as from the cache until the listener is current again).
+      if (!synced && snap.metadata.fromCache) return;
+      // The first answer is read whole: its changes are counted from the skipped snapshot.
+      const changes = synced
+        ? snap.docChanges().filter((c) => c.type !== 'removed') // metadata-only changes are left out
+        : snap.docs.map((d) => ({ type: 'added' as const, doc: d }));
+      synced = true;
       if (!snap.metadata.fromCache) {
-        const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
-        countUsage('mailbox (listener)', { reads: first ? Math.max(1, changed) : changed });
+        countUsage('mailbox (listener)', { reads: first ? Math.max(1, changes.length) : changes.length });
         first = false;
       }
-      for (const change of snap.docChanges()) {
-        if (change.type === 'removed') continue;
+      for (const change of changes) {
         const data = change.doc.data();
         const from = data['from'];
         if (typeof from !== 'string' || from === uid) continue;

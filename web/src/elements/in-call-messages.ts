@@ -5,12 +5,13 @@
  * (elements/in-call-elements.ts) instead of with the page before a call.
  * Pure, like messages.ts.
  */
+import { msg, str } from '@lit/localize';
 import { MAX_CHAT_CHARS } from '../engine/channel-messages.js';
 import type { DeviceLoss, MediaKind } from '../engine/local-media.js';
 import type { DeviceKind } from '../features/device-choice.js';
 import type { ChatAuthor, SendRefusal } from '../features/chat.js';
 import type { Delivery } from '../features/chat-rules.js';
-import { formatNumber, guestName, LABELS } from './messages.js';
+import { formatNumber, LABELS, memberName } from './messages.js';
 
 // ---- Text chat ------------------------------------------------------------------------
 
@@ -25,7 +26,7 @@ export function chatAuthorName(author: ChatAuthor): string {
     case 'stranger':
       return LABELS.stranger();
     case 'guest':
-      return author.name === null ? guestName(author.number) : `${author.name} (${guestName(author.number)})`;
+      return memberName(author.number, author.name);
   }
 }
 
@@ -33,43 +34,43 @@ export function chatAuthorName(author: ChatAuthor): string {
 export function deliveryText(d: Delivery): string {
   switch (d.status) {
     case 'sending':
-      return 'Sending…';
+      return msg('Sending…');
     case 'delivered':
       return '';
     case 'not-delivered':
       return d.of > 1 && d.reached > 0
-        ? `Not delivered to everyone (${formatNumber(d.reached)} of ${formatNumber(d.of)} got it)`
-        : 'Not delivered';
+        ? msg(str`Not delivered to everyone (${formatNumber(d.reached)} of ${formatNumber(d.of)} got it)`)
+        : msg('Not delivered');
   }
 }
 
 /** Why a message was not sent; `length` is how many characters it has. */
 export const SEND_REFUSAL: { readonly [R in SendRefusal]: (length: number) => string } = {
-  empty: () => 'Type a message first.',
-  'too-long': (length) => `Too long: ${formatNumber(length)} characters, at most ${formatNumber(MAX_CHAT_CHARS)}.`,
-  'too-fast': () => 'Slow down: at most 5 messages in 3 seconds.',
-  nobody: () => 'Nobody is here to read it.',
+  empty: () => msg('Type a message first.'),
+  'too-long': (length) => msg(str`Too long: ${formatNumber(length)} characters, at most ${formatNumber(MAX_CHAT_CHARS)}.`),
+  'too-fast': () => msg('Slow down: at most 5 messages in 3 seconds.'),
+  nobody: () => msg('Nobody is here to read it.'),
 };
 
 /** How many unread messages the closed chat holds, for the badge's accessible name. */
 export function unreadText(n: number): string {
-  return n === 1 ? '1 unread message' : `${formatNumber(n)} unread messages`;
+  return n === 1 ? msg('1 unread message') : msg(str`${formatNumber(n)} unread messages`);
 }
 
 /** What an empty chat says: where messages go. */
 export function chatEmptyText(kind: 'random' | 'link'): string {
   return kind === 'random'
-    ? "Messages go to the stranger over the call's encrypted connection: Parley's servers never see them."
-    : "Messages go to everyone in the call over its encrypted connections: Parley's servers never see them.";
+    ? msg("Messages go to the stranger over the call's encrypted connection: Parley's servers never see them.")
+    : msg("Messages go to everyone in the call over its encrypted connections: Parley's servers never see them.");
 }
 
 // ---- Devices --------------------------------------------------------------------------
 
 /** Each kind of device, as its picker is labelled. */
 export const DEVICE_KIND: Readonly<Record<DeviceKind, () => string>> = {
-  videoinput: () => 'Camera',
-  audioinput: () => 'Microphone',
-  audiooutput: () => 'Speaker',
+  videoinput: () => msg('Camera'),
+  audioinput: () => msg('Microphone'),
+  audiooutput: () => msg('Speaker'),
 };
 
 /** A device the browser lists without a name (before permission, or a nameless one), numbered. */
@@ -79,18 +80,24 @@ export function unnamedDevice(kind: DeviceKind, n: number): string {
 
 /** A switch to another device failed. */
 export const DEVICE_FAILED: Readonly<Record<MediaKind | 'speaker', () => string>> = {
-  video: () => 'That camera could not be started. It may be in use by another app.',
-  audio: () => 'That microphone could not be started. It may be in use by another app.',
-  speaker: () => 'Sound could not be sent to that speaker.',
+  video: () => msg('That camera could not be started. It may be in use by another app.'),
+  audio: () => msg('That microphone could not be started. It may be in use by another app.'),
+  speaker: () => msg('Sound could not be sent to that speaker.'),
 };
 
 /** What the page says when a device in use went away mid-call. */
 export function deviceLossText(loss: DeviceLoss): string {
-  const what = loss.kind === 'video' ? 'camera' : 'microphone';
-  if (loss.now === null) return `Your ${what} was disconnected, and no other was found.`;
-  return loss.now
-    ? `Your ${what} was disconnected; now using ${loss.now}.`
-    : `Your ${what} was disconnected; now using another one.`;
+  const now = loss.now;
+  if (loss.kind === 'video') {
+    if (now === null) return msg('Your camera was disconnected, and no other was found.');
+    return now
+      ? msg(str`Your camera was disconnected; now using ${now}.`)
+      : msg('Your camera was disconnected; now using another one.');
+  }
+  if (now === null) return msg('Your microphone was disconnected, and no other was found.');
+  return now
+    ? msg(str`Your microphone was disconnected; now using ${now}.`)
+    : msg('Your microphone was disconnected; now using another one.');
 }
 
 // ---- Buttons and labels ---------------------------------------------------------------
@@ -101,23 +108,23 @@ export function withShortcut(label: string, key: string): string {
 }
 
 export const IN_CALL_LABELS = {
-  chat: () => 'Chat',
-  chatInput: () => 'Message',
+  chat: () => msg('Chat'),
+  chatInput: () => msg('Message'),
   // Short: the field is one line high in an 18rem panel (a placeholder that wraps is cut off). Enter sends, as in every chat.
-  chatPlaceholder: () => 'Type a message',
-  send: () => 'Send',
-  displayName: () => 'Your name in this call (kept on this device only)',
-  displayNamePlaceholder: () => 'Guest',
-  mute: () => 'Mute',
-  unmute: () => 'Unmute',
-  stopVideo: () => 'Stop video',
-  startVideo: () => 'Start video',
-  safetyCode: () => 'Safety code',
-  safetyCodeHint: () => 'Read it to each other: if it matches, nobody is in the middle.',
-  safetyCodePending: () => 'Once connected…',
-  browserDefault: () => 'Browser default',
-  shareScreen: () => 'Share screen',
-  stopSharing: () => 'Stop sharing',
-  shareFailed: () => 'Your screen could not be shared. Try again, or share a single tab or window.',
-  preview: () => 'Your camera, as the others will see it (mirrored for you)',
+  chatPlaceholder: () => msg('Type a message'),
+  send: () => msg('Send'),
+  displayName: () => msg('Your name in this call (kept on this device only)'),
+  displayNamePlaceholder: () => msg('Guest'),
+  mute: () => msg('Mute'),
+  unmute: () => msg('Unmute'),
+  stopVideo: () => msg('Stop video'),
+  startVideo: () => msg('Start video'),
+  safetyCode: () => msg('Safety code'),
+  safetyCodeHint: () => msg('Read it to each other: if it matches, nobody is in the middle.'),
+  safetyCodePending: () => msg('Once connected…'),
+  browserDefault: () => msg('Browser default'),
+  shareScreen: () => msg('Share screen'),
+  stopSharing: () => msg('Stop sharing'),
+  shareFailed: () => msg('Your screen could not be shared. Try again, or share a single tab or window.'),
+  preview: () => msg('Your camera, as the others will see it (mirrored for you)'),
 } as const satisfies Readonly<Record<string, () => string>>;

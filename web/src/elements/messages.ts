@@ -5,12 +5,14 @@
  * compile, and test/unit/web/elements/messages.test.ts checks each has some.
  *
  * Each entry is a function called at render time, with the code's
- * parameters: a translation tool (@lit/localize's `msg`, issue 23) wraps
- * each string where it stands, and a language change re-renders. Numbers,
+ * parameters: @lit/localize's `msg` wraps each string where it stands
+ * (whole sentences, so that a translation can order its words), and a
+ * language change re-renders. Numbers,
  * waits and times are formatted with Intl in the page's language. Pure: no
- * Lit, no DOM but the page's `lang`; the guide's prose stays in
+ * Lit but @lit/localize's msg, no DOM but the page's `lang`; the guide's prose stays in
  * parley-guide.ts, one section per HelpTopic.
  */
+import { msg, str } from '@lit/localize';
 import { MAX_CALL_MEMBERS, ROOMS, type ReportReason, type RoomCount, type RoomId } from '@parley/functions/protocol';
 import type { LinkState } from '../engine/peer-link.js';
 import type { RelayProtocol } from '../engine/ice-candidate.js';
@@ -68,9 +70,9 @@ export type ProblemPlace = 'random' | 'call' | 'check';
 
 /** The button a problem's hint tells the person to press again. */
 const AGAIN: Readonly<Record<ProblemPlace, () => string>> = {
-  random: () => 'Start',
-  call: () => 'Start',
-  check: () => 'Check',
+  random: () => msg('Start'),
+  call: () => msg('Start'),
+  check: () => msg('Check'),
 };
 
 type ProblemOf<C extends ProblemCode> = Problem & { readonly code: C };
@@ -86,101 +88,113 @@ function isWordedRefusal(reason: string | null): reason is WordedRefusal {
 /** What those refusals mean to a person; any other is worded as a plain refusal. */
 const REFUSAL_WORDS: Readonly<Record<WordedRefusal, (place: ProblemPlace) => Words>> = {
   'not-in-call': () => ({
-    message: 'That call is too long ago to report or block.',
-    hint: 'Report and Block work during a call and for an hour after it.',
+    message: msg('That call is too long ago to report or block.'),
+    hint: msg('Report and Block work during a call and for an hour after it.'),
   }),
   contended: (place) => ({
     message:
       place === 'call'
-        ? 'Many people entered or left this call at the same moment.'
-        : 'Many people pressed Start at the same moment and Parley could not place you.',
-    hint: 'Try again in a second.',
+        ? msg('Many people entered or left this call at the same moment.')
+        : msg('Many people pressed Start at the same moment and Parley could not place you.'),
+    hint: msg('Try again in a second.'),
   }),
   'not-signed-in': () => ({
-    message: 'You are not signed in.',
-    hint: 'Parley signs you in anonymously when the page loads: reload the page and try again.',
+    message: msg('You are not signed in.'),
+    hint: msg('Parley signs you in anonymously when the page loads: reload the page and try again.'),
   }),
   'app-not-verified': () => ({
-    message: 'This app could not be verified.',
-    hint: 'Reload the page and try again.',
+    message: msg('This app could not be verified.'),
+    hint: msg('Reload the page and try again.'),
   }),
 };
 
 const PROBLEM_WORDS: { readonly [C in ProblemCode]: (problem: ProblemOf<C>, place: ProblemPlace) => Words } = {
   'camera-denied': (_, place) => ({
-    message: 'Camera and microphone access was denied.',
-    hint: `Allow them for this site (the camera icon in the address bar), then press ${AGAIN[place]()} again.`,
+    message: msg('Camera and microphone access was denied.'),
+    hint: msg(str`Allow them for this site (the camera icon in the address bar), then press ${AGAIN[place]()} again.`),
   }),
   'no-camera': (_, place) => ({
-    message: 'No camera or microphone was found.',
-    hint: `Connect a camera and a microphone (or check they are enabled), then press ${AGAIN[place]()} again.`,
+    message: msg('No camera or microphone was found.'),
+    hint: msg(str`Connect a camera and a microphone (or check they are enabled), then press ${AGAIN[place]()} again.`),
   }),
   // NotReadableError: most often another tab or app holds the device (Chrome and Firefox on Windows refuse a second user).
   'camera-busy': (_, place) => ({
-    message: 'The camera or microphone is in use by another tab or app, or could not be started.',
-    hint: `Close other tabs and apps that use the camera (another Parley tab, video calls, recorders), then press ${AGAIN[place]()} again.`,
+    message: msg('The camera or microphone is in use by another tab or app, or could not be started.'),
+    hint: msg(
+      str`Close other tabs and apps that use the camera (another Parley tab, video calls, recorders), then press ${AGAIN[place]()} again.`,
+    ),
   }),
   'insecure-context': () => ({
-    message: 'This page may not use the camera.',
-    hint: 'Open Parley over https (or http://localhost when running it yourself).',
+    message: msg('This page may not use the camera.'),
+    hint: msg('Open Parley over https (or http://localhost when running it yourself).'),
   }),
   'media-unknown': (p, place) => ({
-    message: `The camera could not be started (${p.error || 'unknown error'}).`,
-    hint: `Reload the page and press ${AGAIN[place]()} again; if it persists, try another browser.`,
+    message: msg(str`The camera could not be started (${p.error || msg('unknown error')}).`),
+    hint: msg(str`Reload the page and press ${AGAIN[place]()} again; if it persists, try another browser.`),
   }),
   'backend-unreachable': (_, place) => ({
-    message: "Parley's servers could not be reached.",
-    hint: `Check your internet connection, then press ${AGAIN[place]()} again.`,
+    message: msg("Parley's servers could not be reached."),
+    hint: msg(str`Check your internet connection, then press ${AGAIN[place]()} again.`),
   }),
   'rate-limited': (p, place) => ({
-    message: 'Too many requests in a short time.',
+    message: msg('Too many requests in a short time.'),
     hint:
       p.retryAfterMs === null
-        ? `Wait a little, then press ${AGAIN[place]()} again.`
-        : `Wait ${formatWait(p.retryAfterMs)}, then press ${AGAIN[place]()} again.`,
+        ? msg(str`Wait a little, then press ${AGAIN[place]()} again.`)
+        : msg(str`Wait ${formatWait(p.retryAfterMs)}, then press ${AGAIN[place]()} again.`),
   }),
   banned: (p) => ({
     message:
       p.until === null
-        ? "You can't meet people on Parley for now."
-        : `You can't meet people on Parley until ${formatUntil(p.until)}.`,
-    hint: 'Parley suspends people whom several others reported. The suspension ends on its own.',
+        ? msg("You can't meet people on Parley for now.")
+        : msg(str`You can't meet people on Parley until ${formatUntil(p.until)}.`),
+    hint: msg('Parley suspends people whom several others reported. The suspension ends on its own.'),
   }),
   rejected: (p, place) =>
     isWordedRefusal(p.reason)
       ? REFUSAL_WORDS[p.reason](place)
       : {
-          message: 'Parley refused the request.',
-          hint: `Wait a moment, then press ${AGAIN[place]()} again. Reloading the page signs you in afresh.`,
+          message: msg('Parley refused the request.'),
+          hint: msg(str`Wait a moment, then press ${AGAIN[place]()} again. Reloading the page signs you in afresh.`),
         },
   'connection-failed': (_, place) =>
     place === 'call'
       ? {
-          message: 'Could not connect to this person.',
-          hint: 'A firewall or strict network may block direct connections. Test your connection, or try another network.',
+          message: msg('Could not connect to this person.'),
+          hint: msg('A firewall or strict network may block direct connections. Test your connection, or try another network.'),
         }
       : {
-          message: 'Could not connect to the stranger.',
-          hint: 'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
+          message: msg('Could not connect to the stranger.'),
+          hint: msg(
+            'A firewall or strict network may block direct connections. Press Next to try someone else, or try another network.',
+          ),
         },
   'relay-unreachable': (_, place) => ({
-    message: 'Hide my IP is on, but our relay could not be reached, so the call could not connect.',
-    hint: `Test your connection to see what your network blocks, try another network, or turn Hide my IP off (${
-      place === 'call' ? 'the other person' : 'the stranger'
-    } may then see your IP address).`,
+    message: msg('Hide my IP is on, but our relay could not be reached, so the call could not connect.'),
+    hint:
+      place === 'call'
+        ? msg(
+            'Test your connection to see what your network blocks, try another network, or turn Hide my IP off (the other person may then see your IP address).',
+          )
+        : msg(
+            'Test your connection to see what your network blocks, try another network, or turn Hide my IP off (the stranger may then see your IP address).',
+          ),
   }),
   'connection-lost': (p, place) =>
     p.side === 'ours'
       ? {
-          message: 'Your device went offline, so the call was lost.',
+          message: msg('Your device went offline, so the call was lost.'),
           hint:
             place === 'call'
-              ? 'Check your Wi-Fi or mobile data, then join again.'
-              : 'Check your Wi-Fi or mobile data, then press Next to meet someone.',
+              ? msg('Check your Wi-Fi or mobile data, then join again.')
+              : msg('Check your Wi-Fi or mobile data, then press Next to meet someone.'),
         }
       : {
-          message: `The connection to ${place === 'call' ? 'this person' : 'the stranger'} was lost, most likely on their side: your device is still online.`,
-          hint: place === 'call' ? 'They can join again with the link.' : 'Press Next to meet someone else.',
+          message:
+            place === 'call'
+              ? msg('The connection to this person was lost, most likely on their side: your device is still online.')
+              : msg('The connection to the stranger was lost, most likely on their side: your device is still online.'),
+          hint: place === 'call' ? msg('They can join again with the link.') : msg('Press Next to meet someone else.'),
         },
 };
 
@@ -199,26 +213,26 @@ function nativeName(room: RoomId): string {
 
 /** Each room's name in the page's language (the picker shows the room's own name, from the protocol). */
 export const ROOM_NAMES: Readonly<Record<RoomId, () => string>> = {
-  any: () => 'Anyone',
-  en: () => 'English',
-  hi: () => 'Hindi',
-  ta: () => 'Tamil',
-  te: () => 'Telugu',
-  ml: () => 'Malayalam',
-  kn: () => 'Kannada',
-  bn: () => 'Bengali',
-  es: () => 'Spanish',
-  pt: () => 'Portuguese',
+  any: () => msg('Anyone'),
+  en: () => msg('English'),
+  hi: () => msg('Hindi'),
+  ta: () => msg('Tamil'),
+  te: () => msg('Telugu'),
+  ml: () => msg('Malayalam'),
+  kn: () => msg('Kannada'),
+  bn: () => msg('Bengali'),
+  es: () => msg('Spanish'),
+  pt: () => msg('Portuguese'),
   us: () => 'USA',
   uk: () => 'UK',
-  in: () => 'India',
+  in: () => msg('India'),
 };
 
 /** A room's counts, e.g. "3 waiting · 8 chatting", or "" when it is empty. */
 function roomCountLine({ waiting, chatting }: RoomCount): string {
   const parts: string[] = [];
-  if (waiting > 0) parts.push(`${formatNumber(waiting)} waiting`);
-  if (chatting > 0) parts.push(`${formatNumber(chatting)} chatting`);
+  if (waiting > 0) parts.push(msg(str`${formatNumber(waiting)} waiting`));
+  if (chatting > 0) parts.push(msg(str`${formatNumber(chatting)} chatting`));
   return parts.join(' · ');
 }
 
@@ -232,14 +246,16 @@ export function roomCountText({ waiting, chatting }: RoomCount, room: RoomId, wa
   const name = ROOM_NAMES[room]();
   if (!waitingHere) {
     const line = roomCountLine({ waiting, chatting });
-    return line ? `${line} in ${name}` : 'Nobody here right now';
+    return line ? msg(str`${line} in ${name}`) : msg('Nobody here right now');
   }
   const others = Math.max(0, waiting - 1);
   const who =
     others === 0
-      ? `You are the only one waiting in ${name}`
-      : `You and ${formatNumber(others)} ${others === 1 ? 'other' : 'others'} are waiting in ${name}`;
-  return chatting > 0 ? `${who} · ${formatNumber(chatting)} chatting` : who;
+      ? msg(str`You are the only one waiting in ${name}`)
+      : others === 1
+        ? msg(str`You and 1 other are waiting in ${name}`)
+        : msg(str`You and ${formatNumber(others)} others are waiting in ${name}`);
+  return chatting > 0 ? msg(str`${who} · ${formatNumber(chatting)} chatting`) : who;
 }
 
 /** A room in the picker: its own name, and its counts when known and not zero. */
@@ -256,24 +272,24 @@ type RandomStateOf<S extends RandomChatStatus> = RandomChatState & { readonly st
 const RANDOM_CHAT_STATUS: {
   readonly [S in RandomChatStatus]: (state: RandomStateOf<S>, room: RoomId) => string;
 } = {
-  idle: () => 'Pick a room and press Start.',
-  'requesting-media': () => 'Allow the camera and microphone to continue…',
+  idle: () => msg('Pick a room and press Start.'),
+  'requesting-media': () => msg('Allow the camera and microphone to continue…'),
   'media-error': (s) => problemWords(s.problem).message,
   searching: (s, room) =>
     s.widened
-      ? `No one in ${nativeName(room)} yet — also looking in Anyone…`
+      ? msg(str`No one in ${nativeName(room)} yet — also looking in Anyone…`)
       : s.again
-        ? 'Looking for someone else…'
-        : 'Looking for someone…',
-  connecting: () => 'Found someone. Connecting…',
-  connected: () => 'Connected. Say hi!',
-  reconnecting: () => 'Reconnecting… the connection dropped; trying to get it back.',
-  'partner-left': () => 'Stranger left. Press Next to meet someone else, or Stop.',
+        ? msg('Looking for someone else…')
+        : msg('Looking for someone…'),
+  connecting: () => msg('Found someone. Connecting…'),
+  connected: () => msg('Connected. Say hi!'),
+  reconnecting: () => msg('Reconnecting… the connection dropped; trying to get it back.'),
+  'partner-left': () => msg('Stranger left. Press Next to meet someone else, or Stop.'),
   failed: (s) => problemWords(s.problem).message,
   'ended-by-you': (s) =>
     s.action === 'report'
-      ? 'Reported. The call is over and you will not be paired with this person again. Press Next to go on.'
-      : 'Blocked. The call is over and you will not be paired with this person again. Press Next to go on.',
+      ? msg('Reported. The call is over and you will not be paired with this person again. Press Next to go on.')
+      : msg('Blocked. The call is over and you will not be paired with this person again. Press Next to go on.'),
 };
 
 export function randomChatStatusText(state: RandomChatState, room: RoomId): string {
@@ -286,12 +302,12 @@ const MODERATION_NOTICE: {
   readonly [A in ModerationNotice['action']]: { readonly sending: () => string; readonly done: () => string };
 } = {
   report: {
-    sending: () => 'Reporting the last stranger…',
-    done: () => 'Reported the last stranger. You will not be paired with them again.',
+    sending: () => msg('Reporting the last stranger…'),
+    done: () => msg('Reported the last stranger. You will not be paired with them again.'),
   },
   block: {
-    sending: () => 'Blocking the last stranger…',
-    done: () => 'Blocked the last stranger. You will not be paired with them again.',
+    sending: () => msg('Blocking the last stranger…'),
+    done: () => msg('Blocked the last stranger. You will not be paired with them again.'),
   },
 };
 
@@ -301,12 +317,12 @@ export function moderationNoticeText(notice: ModerationNotice): string {
 
 /** What each report reason is called on the page. */
 export const REASON_LABELS: Readonly<Record<ReportReason, () => string>> = {
-  nudity: () => 'Nudity or sexual content',
-  harassment: () => 'Harassment or threats',
-  hate: () => 'Hate speech',
-  underage: () => 'Seems to be a minor',
-  spam: () => 'Spam or advertising',
-  other: () => 'Something else',
+  nudity: () => msg('Nudity or sexual content'),
+  harassment: () => msg('Harassment or threats'),
+  hate: () => msg('Hate speech'),
+  underage: () => msg('Seems to be a minor'),
+  spam: () => msg('Spam or advertising'),
+  other: () => msg('Something else'),
 };
 
 /** Whom a Report or Block applies to: the stranger in the call, or the last one after it. */
@@ -314,8 +330,8 @@ export type ModerationTarget = 'current' | 'last';
 
 /** The Report and Block buttons, per target. */
 export const MODERATION_BUTTON: { readonly [A in 'report' | 'block']: Readonly<Record<ModerationTarget, () => string>> } = {
-  report: { current: () => 'Report', last: () => 'Report last stranger' },
-  block: { current: () => 'Block', last: () => 'Block last stranger' },
+  report: { current: () => msg('Report'), last: () => msg('Report last stranger') },
+  block: { current: () => msg('Block'), last: () => msg('Block last stranger') },
 };
 
 /** The Report and Block confirmation, per action and target. */
@@ -330,26 +346,26 @@ export const CONFIRM_WORDS: {
 } = {
   report: {
     current: {
-      title: () => 'Report this person?',
-      consequence: () => 'The call ends at once and you will never be paired again.',
-      submit: () => 'Report and end call',
+      title: () => msg('Report this person?'),
+      consequence: () => msg('The call ends at once and you will never be paired again.'),
+      submit: () => msg('Report and end call'),
     },
     last: {
-      title: () => 'Report the last stranger?',
-      consequence: () => 'You will never be paired with them again.',
-      submit: () => 'Report',
+      title: () => msg('Report the last stranger?'),
+      consequence: () => msg('You will never be paired with them again.'),
+      submit: () => msg('Report'),
     },
   },
   block: {
     current: {
-      title: () => 'Block this person?',
-      consequence: () => 'The call ends at once and you will never be paired again.',
-      submit: () => 'Block and end call',
+      title: () => msg('Block this person?'),
+      consequence: () => msg('The call ends at once and you will never be paired again.'),
+      submit: () => msg('Block and end call'),
     },
     last: {
-      title: () => 'Block the last stranger?',
-      consequence: () => 'You will never be paired with them again.',
-      submit: () => 'Block',
+      title: () => msg('Block the last stranger?'),
+      consequence: () => msg('You will never be paired with them again.'),
+      submit: () => msg('Block'),
     },
   },
 };
@@ -363,20 +379,24 @@ const LINK_CALL_STATUS: {
   readonly [S in LinkCallStatus]: (state: LinkCallStateOf<S>, others: number) => string;
 } = {
   idle: () => '',
-  creating: () => 'Allow the camera and microphone, and your call is ready…',
-  checking: () => 'Looking up this call…',
+  creating: () => msg('Allow the camera and microphone, and your call is ready…'),
+  checking: () => msg('Looking up this call…'),
   lobby: (s) =>
     s.members === 0
-      ? 'Nobody is in this call right now. Join, and share the link.'
-      : `${formatNumber(s.members)} of ${formatNumber(s.capacity)} in this call. Press Join when you are ready.`,
-  joining: (s) => (s.again ? 'You were away for a while — joining the call again…' : 'Joining…'),
+      ? msg('Nobody is in this call right now. Join, and share the link.')
+      : msg(str`${formatNumber(s.members)} of ${formatNumber(s.capacity)} in this call. Press Join when you are ready.`),
+  joining: (s) => (s.again ? msg('You were away for a while — joining the call again…') : msg('Joining…')),
   'in-call': (_, others) =>
     others === 0
-      ? 'Waiting for others — share this link.'
-      : `In the call with ${formatNumber(others)} ${others === 1 ? 'person' : 'people'} (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`,
-  full: (s) => `This call is full (${formatNumber(s.members)} of ${formatNumber(s.capacity)}).`,
-  ended: () => 'This call has ended.',
-  left: () => 'You left the call.',
+      ? msg('Waiting for others — share this link.')
+      : others === 1
+        ? msg(str`In the call with 1 person (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`)
+        : msg(
+            str`In the call with ${formatNumber(others)} people (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`,
+          ),
+  full: (s) => msg(str`This call is full (${formatNumber(s.members)} of ${formatNumber(s.capacity)}).`),
+  ended: () => msg('This call has ended.'),
+  left: () => msg('You left the call.'),
   'media-error': (s) => problemWords(s.problem, 'call').message,
   failed: (s) => problemWords(s.problem, 'call').message,
 };
@@ -388,29 +408,51 @@ export function linkCallStatusText(state: LinkCallState, others: number): string
 
 /** How a tile says its link is doing. */
 export const TILE_STATE: Readonly<Record<LinkState, () => string>> = {
-  connecting: () => 'Connecting…',
-  connected: () => 'Connected',
-  interrupted: () => 'Reconnecting…',
-  failed: () => 'Connection failed',
-  lost: () => 'Connection lost',
-  closed: () => 'Left',
+  connecting: () => msg('Connecting…'),
+  connected: () => msg('Connected'),
+  interrupted: () => msg('Reconnecting…'),
+  failed: () => msg('Connection failed'),
+  lost: () => msg('Connection lost'),
+  closed: () => msg('Left'),
 };
 
-/** A tile's caption: who (numbered in join order, as in the chat) and how their link is doing. */
-export function tileCaption(n: number, state: LinkState): string {
-  return `${guestName(n)} · ${TILE_STATE[state]()}`;
+/**
+ * A tile's caption: who (as the chat names them) and, until their link is
+ * up or when it is in trouble, how it is doing. A connected tile says only
+ * the name: "Connected" under every face said nothing.
+ */
+export function tileCaption(name: string, state: LinkState): string {
+  return state === 'connected' ? name : `${name} · ${TILE_STATE[state]()}`;
+}
+
+/**
+ * A member of a call by link as the page names them everywhere (tile,
+ * chat, announcements): the number, and a chosen name beside it, since a
+ * chosen name is the member's own claim and two people could choose one.
+ */
+export function memberName(n: number, chosen: string | null): string {
+  return chosen === null ? guestName(n) : `${chosen} (${guestName(n)})`;
+}
+
+/** Said (to screen readers) when someone comes into the call or goes. */
+export function memberJoinedText(name: string): string {
+  return msg(str`${name} joined the call.`);
+}
+
+export function memberLeftText(name: string): string {
+  return msg(str`${name} left the call.`);
 }
 
 // ---- In the call ----------------------------------------------------------------------
 
 /** A member of a call by link, by number: the same words on their tile and in the chat. */
 export function guestName(n: number): string {
-  return `Guest ${formatNumber(n)}`;
+  return msg(str`Guest ${formatNumber(n)}`);
 }
 
 /** The caption of the screen shown large: member `n`'s, or (null) our own. */
 export function screenCaption(n: number | null): string {
-  return n === null ? 'Your screen, as the others see it' : `${guestName(n)}'s screen`;
+  return n === null ? msg('Your screen, as the others see it') : msg(str`${guestName(n)}'s screen`);
 }
 
 // ---- The connection check ----------------------------------------------------------
@@ -419,64 +461,72 @@ type VerdictOf<C extends VerdictCode> = Verdict & { readonly code: C };
 
 const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => Words } = {
   ready: () => ({
-    message: 'Your connection is ready for calls.',
-    hint: 'Direct connections work, and our relay is there for people on strict networks.',
+    message: msg('Your connection is ready for calls.'),
+    hint: msg('Direct connections work, and our relay is there for people on strict networks.'),
   }),
   'relay-only': () => ({
-    message: 'Your network blocks direct connections; calls will go through our relay.',
-    hint: 'That works: the video takes a detour through our server, which may add a little delay.',
+    message: msg('Your network blocks direct connections; calls will go through our relay.'),
+    hint: msg('That works: the video takes a detour through our server, which may add a little delay.'),
   }),
   'no-stun': () => ({
-    message: 'Calls will connect: directly on this network, and through our relay beyond it.',
-    hint: 'No STUN server is set up here, so the check cannot tell whether direct connections reach beyond this network.',
+    message: msg('Calls will connect: directly on this network, and through our relay beyond it.'),
+    hint: msg('No STUN server is set up here, so the check cannot tell whether direct connections reach beyond this network.'),
   }),
   'udp-blocked': () => ({
-    message: 'Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.',
-    hint: 'Calls will work, but may lag or stutter. Another network (mobile data, home Wi-Fi) or turning off a VPN may help.',
+    message: msg('Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.'),
+    hint: msg(
+      'Calls will work, but may lag or stutter. Another network (mobile data, home Wi-Fi) or turning off a VPN may help.',
+    ),
   }),
   'no-relay': (v) => ({
     message: v.relaySetUp
-      ? 'Direct connections work, but our relay could not be reached, so calls may fail on strict networks.'
-      : 'Direct connections work, but no relay is set up here, so calls may fail on strict networks.',
-    hint: 'Most calls will connect. One with someone behind a strict firewall (some offices, schools, mobile networks) may not.',
+      ? msg('Direct connections work, but our relay could not be reached, so calls may fail on strict networks.')
+      : msg('Direct connections work, but no relay is set up here, so calls may fail on strict networks.'),
+    hint: msg(
+      'Most calls will connect. One with someone behind a strict firewall (some offices, schools, mobile networks) may not.',
+    ),
   }),
   'host-only': (v) =>
     v.serversSetUp
       ? {
-          message: 'Your device could not reach our connection servers, so calls to other networks will fail.',
-          hint: 'You may be offline, or a firewall or VPN blocks them. Check your connection, or try another network.',
+          message: msg('Your device could not reach our connection servers, so calls to other networks will fail.'),
+          hint: msg('You may be offline, or a firewall or VPN blocks them. Check your connection, or try another network.'),
         }
       : {
-          message: "Only this device's own addresses were found: no connection servers (STUN or TURN) are set up here.",
-          hint: 'Calls will connect between tabs and devices on this network, not beyond it. Expected when running Parley locally.',
+          message: msg("Only this device's own addresses were found: no connection servers (STUN or TURN) are set up here."),
+          hint: msg(
+            'Calls will connect between tabs and devices on this network, not beyond it. Expected when running Parley locally.',
+          ),
         },
   'no-network': () => ({
-    message: 'Your browser found no network address to call from.',
-    hint: 'You may be offline, or a browser setting or extension blocks WebRTC. Check your connection, or try another browser.',
+    message: msg('Your browser found no network address to call from.'),
+    hint: msg(
+      'You may be offline, or a browser setting or extension blocks WebRTC. Check your connection, or try another browser.',
+    ),
   }),
   'no-camera': (v) => ({
-    message: 'Your microphone works, but the camera could not be used, and Parley needs both for a call.',
+    message: msg('Your microphone works, but the camera could not be used, and Parley needs both for a call.'),
     hint: v.busy
-      ? 'Close other apps or tabs that use the camera, then press Check again.'
-      : 'Connect a camera (or check it is switched on and allowed for this site), then press Check again.',
+      ? msg('Close other apps or tabs that use the camera, then press Check again.')
+      : msg('Connect a camera (or check it is switched on and allowed for this site), then press Check again.'),
   }),
   'no-microphone': (v) => ({
-    message: 'Your camera works, but the microphone could not be used, and Parley needs both for a call.',
+    message: msg('Your camera works, but the microphone could not be used, and Parley needs both for a call.'),
     hint: v.busy
-      ? 'Close other apps or tabs that use the microphone, then press Check again.'
-      : 'Connect a microphone or headset (or check it is switched on and allowed for this site), then press Check again.',
+      ? msg('Close other apps or tabs that use the microphone, then press Check again.')
+      : msg('Connect a microphone or headset (or check it is switched on and allowed for this site), then press Check again.'),
   }),
   'no-media': (v) =>
     v.problem
       ? problemWords(v.problem, 'check')
-      : { message: 'The camera and microphone could not be used.', hint: 'Parley needs both for a call.' },
+      : { message: msg('The camera and microphone could not be used.'), hint: msg('Parley needs both for a call.') },
   'check-failed': (v) => {
     const why = problemWords(v.problem, 'check');
-    return { message: `The check could not finish. ${why.message}`, hint: why.hint };
+    return { message: msg(str`The check could not finish. ${why.message}`), hint: why.hint };
   },
   'old-browser': () => ({
-    message: 'This browser cannot make video calls (it has no WebRTC).',
-    hint: 'Open Parley in a current Chrome, Edge, Firefox or Safari.',
+    message: msg('This browser cannot make video calls (it has no WebRTC).'),
+    hint: msg('Open Parley in a current Chrome, Edge, Firefox or Safari.'),
   }),
 };
 
@@ -487,13 +537,13 @@ export function verdictWords(verdict: Verdict): Words {
 
 /** What each row of the check's list is about. */
 export const FINDING_LABELS: Readonly<Record<FindingId, () => string>> = {
-  camera: () => 'Camera',
-  microphone: () => 'Microphone',
-  host: () => "This device's own addresses",
-  srflx: () => 'Public address, for direct connections',
-  relay: () => 'Our relay (TURN), for strict networks',
-  udp: () => 'UDP, the quick way video travels',
-  rtt: () => 'Round trip to the relay',
+  camera: () => msg('Camera'),
+  microphone: () => msg('Microphone'),
+  host: () => msg("This device's own addresses"),
+  srflx: () => msg('Public address, for direct connections'),
+  relay: () => msg('Our relay (TURN), for strict networks'),
+  udp: () => msg('UDP, the quick way video travels'),
+  rtt: () => msg('Round trip to the relay'),
 };
 
 const RELAY_PROTOCOL_NAMES: Readonly<Record<RelayProtocol, string>> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
@@ -502,24 +552,24 @@ type FindingValueOf<C extends FindingValueCode> = FindingValue & { readonly code
 
 /** What the check found for a row. */
 const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf<C>) => string } = {
-  checking: () => 'Checking…',
-  works: () => 'Works',
-  'not-available': () => 'Not available',
-  looking: () => 'Looking…',
-  found: () => 'Found',
-  none: () => 'None',
-  'not-found': () => 'Not found',
-  'no-stun': () => 'No STUN server set up',
-  'own-address': () => "This device's own (no NAT)",
-  reached: (v) => `Reached over ${v.over.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || 'the network'}`,
-  'not-reached': () => 'Not reached',
-  'no-relay': () => 'No relay set up',
-  'udp-open': () => 'Gets through',
-  'udp-blocked': () => 'Blocked',
-  'udp-unknown': () => 'Could not tell',
-  measuring: () => 'Measuring…',
+  checking: () => msg('Checking…'),
+  works: () => msg('Works'),
+  'not-available': () => msg('Not available'),
+  looking: () => msg('Looking…'),
+  found: () => msg('Found'),
+  none: () => msg('None'),
+  'not-found': () => msg('Not found'),
+  'no-stun': () => msg('No STUN server set up'),
+  'own-address': () => msg("This device's own (no NAT)"),
+  reached: (v) => msg(str`Reached over ${v.over.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || msg('the network')}`),
+  'not-reached': () => msg('Not reached'),
+  'no-relay': () => msg('No relay set up'),
+  'udp-open': () => msg('Gets through'),
+  'udp-blocked': () => msg('Blocked'),
+  'udp-unknown': () => msg('Could not tell'),
+  measuring: () => msg('Measuring…'),
   rtt: (v) => `${formatNumber(Math.round(v.ms))} ms`,
-  'not-measured': () => 'Could not measure',
+  'not-measured': () => msg('Could not measure'),
 };
 
 export function findingValueText(value: FindingValue): string {
@@ -529,77 +579,82 @@ export function findingValueText(value: FindingValue): string {
 
 // ---- The page's own camera, lost during a call ------------------------------
 
-/** What to press to get the camera back, by page. */
-const RESTART_CAMERA: Readonly<Record<'random' | 'call', () => string>> = {
-  random: () => 'press Stop, then Start again',
-  call: () => 'press Leave, then Join again',
-};
-
 /** The camera stopped giving pictures without Parley turning it off (camera-watch.ts). */
 export function cameraLossText(loss: CameraLoss, place: 'random' | 'call'): string {
-  return loss === 'paused'
-    ? 'Your camera is paused: another tab or app is using it. Your picture comes back once it is free.'
-    : `Your camera stopped: another tab or app took it, or it was unplugged. Close the other one, then ${RESTART_CAMERA[place]()}.`;
+  if (loss === 'paused')
+    return msg('Your camera is paused: another tab or app is using it. Your picture comes back once it is free.');
+  return place === 'random'
+    ? msg(
+        'Your camera stopped: another tab or app took it, or it was unplugged. Close the other one, then press Stop, then Start again.',
+      )
+    : msg(
+        'Your camera stopped: another tab or app took it, or it was unplugged. Close the other one, then press Leave, then Join again.',
+      );
 }
 
 // ---- Buttons, labels and headings ---------------------------------------------------
 
 export const LABELS = {
   brand: () => 'Parley',
-  privateCall: () => 'Private call',
-  hideMyIp: () => 'Hide my IP',
+  privateCall: () => msg('Private call'),
+  hideMyIp: () => msg('Hide my IP'),
   hideMyIpTitle: () =>
-    "Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call.",
-  audioOnly: () => 'Audio only',
+    msg("Calls go through Parley's relay: the other person sees its address, not yours. Applies to your next call."),
+  hideMyIpOn: () => msg('On: calls go through our relay, so the other person sees its address, not your IP.'),
+  hideMyIpOff: () => msg('Off: the other person can see your IP address.'),
+  hideMyIpNextCall: () => msg('A change applies from your next call.'),
+  audioOnly: () => msg('Audio only'),
   audioOnlyTitle: () =>
-    'No video is sent or received: the call uses about a tenth of the data. Applies at once, to this call too.',
-  dataSaver: () => 'Data saver',
+    msg('No video is sent or received: the call uses about a tenth of the data. Applies at once, to this call too.'),
+  dataSaver: () => msg('Data saver'),
   dataSaverTitle: () =>
-    'Sends smaller video (320×240, 15 frames a second at most): about 140 MB an hour instead of 700. Applies at once.',
-  room: () => 'Room',
-  widen: () => 'If this room is quiet, also look in Anyone',
-  start: () => 'Start',
-  next: () => 'Next',
-  stop: () => 'Stop',
-  reason: () => 'Reason',
-  cancel: () => 'Cancel',
-  testConnection: () => 'Test my connection',
-  whatCanIDo: () => 'What can I do?',
-  whatDoesThisMean: () => 'What does this mean?',
-  helpWithProblems: () => 'Help with problems',
-  back: () => 'Back',
-  checkAgain: () => 'Check again',
-  checking: () => 'Checking your camera, microphone and network… this takes up to 10 seconds.',
-  startingCamera: () => 'Starting the camera…',
-  noCameraPicture: () => 'No camera picture',
-  microphone: () => 'Microphone',
-  saySomething: () => 'Say something: the bar should move.',
-  itDoesNot: () => "It doesn't?",
-  whatTheCheckFound: () => 'What the check found',
-  join: () => 'Join',
-  joinAgain: () => 'Join again',
-  leave: () => 'Leave',
-  tryAgain: () => 'Try again',
-  newPrivateCall: () => 'Start a new private call',
-  randomChat: () => 'Random chat',
-  callLink: () => 'Link to this call',
-  copy: () => 'Copy',
-  copied: () => 'Copied',
-  you: () => 'You',
-  cannotCall: () => 'This browser cannot make video calls',
-  cannotCallWhy: () => 'Parley needs WebRTC, the part of a browser that makes video calls, and this browser does not have it.',
-  cannotCallWhatToUse: () => 'Open Parley in a current Chrome, Edge, Firefox or Safari.',
-  cannotCallInApp: () => 'If you opened this link inside another app (a chat or social app), open it in your browser instead.',
-  moreAboutThis: () => 'More about this',
-  tapToUnmute: () => 'Tap to unmute',
-  stranger: () => 'Stranger',
-  devices: () => 'Camera and microphone',
-  cameraOff: () => 'Camera off',
+    msg('Sends smaller video (320×240, 15 frames a second at most): about 140 MB an hour instead of 700. Applies at once.'),
+  room: () => msg('Room'),
+  widen: () => msg('If this room is quiet, also look in Anyone'),
+  start: () => msg('Start'),
+  next: () => msg('Next'),
+  stop: () => msg('Stop'),
+  reason: () => msg('Reason'),
+  cancel: () => msg('Cancel'),
+  testConnection: () => msg('Test my connection'),
+  whatCanIDo: () => msg('What can I do?'),
+  whatDoesThisMean: () => msg('What does this mean?'),
+  helpWithProblems: () => msg('Help with problems'),
+  back: () => msg('Back'),
+  checkAgain: () => msg('Check again'),
+  checking: () => msg('Checking your camera, microphone and network… this takes up to 10 seconds.'),
+  startingCamera: () => msg('Starting the camera…'),
+  noCameraPicture: () => msg('No camera picture'),
+  microphone: () => msg('Microphone'),
+  saySomething: () => msg('Say something: the bar should move.'),
+  itDoesNot: () => msg("It doesn't?"),
+  whatTheCheckFound: () => msg('What the check found'),
+  join: () => msg('Join'),
+  joinAgain: () => msg('Join again'),
+  leave: () => msg('Leave'),
+  tryAgain: () => msg('Try again'),
+  newPrivateCall: () => msg('Start a new private call'),
+  randomChat: () => msg('Random chat'),
+  callLink: () => msg('Link to this call'),
+  copy: () => msg('Copy'),
+  copied: () => msg('Copied'),
+  you: () => msg('You'),
+  cannotCall: () => msg('This browser cannot make video calls'),
+  cannotCallWhy: () =>
+    msg('Parley needs WebRTC, the part of a browser that makes video calls, and this browser does not have it.'),
+  cannotCallWhatToUse: () => msg('Open Parley in a current Chrome, Edge, Firefox or Safari.'),
+  cannotCallInApp: () =>
+    msg('If you opened this link inside another app (a chat or social app), open it in your browser instead.'),
+  moreAboutThis: () => msg('More about this'),
+  tapToUnmute: () => msg('Tap to unmute'),
+  stranger: () => msg('Stranger'),
+  devices: () => msg('Camera and microphone'),
+  cameraOff: () => msg('Camera off'),
   /** Our camera is withheld by screening (features/screening.ts): the stranger sees a plain picture instead. */
   screeningPaused: () =>
-    'Your video is paused: it may show nudity. It resumes by itself once your camera has shown none for a few seconds.',
-  microphoneOff: () => 'Microphone off',
+    msg('Your video is paused: it may show nudity. It resumes by itself once your camera has shown none for a few seconds.'),
+  microphoneOff: () => msg('Microphone off'),
   /** Their video is blurred by screening on this page (features/screening-incoming.ts). */
-  screenedIncoming: () => 'This video is blurred: it may show nudity.',
-  showAnyway: () => 'Show anyway',
+  screenedIncoming: () => msg('This video is blurred: it may show nudity.'),
+  showAnyway: () => msg('Show anyway'),
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -1,17 +1,23 @@
-import { css, html, LitElement } from 'lit';
+import { localized } from '@lit/localize';
+import { css, html, LitElement, nothing, unsafeCSS } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { canMakeCalls } from '../browser-support.js';
 import { ExtraHelpTopic, type HelpTopic } from '../flows/help-topic.js';
 import { isActive } from '../flows/random-chat-state.js';
+import type { LinkCallDeps } from '../flows/link-call.js';
 import type { RandomChatDeps } from '../flows/random-chat.js';
 import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
 import { callFromHash, hashForRoom, roomFromHash } from '../room-url.js';
+import { INDIC_FONT_FAMILIES } from './fonts.js';
 import { LABELS } from './messages.js';
-import { headerStyles } from './page-styles.js';
+import { LOGO } from './icons.js';
+import { headerStyles, themeStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
-import './parley-call.js';
+// Types only (its events and element): the call page itself loads on its route.
+import type { ParleyCall as ParleyCallPage } from './parley-call.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
+import './parley-language.js';
 
 /** The page the address names: the check, the guide (at a topic, or '' for all of it), a private call, or random chat. */
 type Route =
@@ -42,8 +48,10 @@ function isPlace(route: Route): boolean {
  * look at the check or the guide.
  */
 @customElement('parley-app')
+@localized()
 export class ParleyApp extends LitElement {
   static override styles = [
+    themeStyles,
     headerStyles,
     css`
       /* One screen: the page takes what the header leaves. */
@@ -57,15 +65,33 @@ export class ParleyApp extends LitElement {
         max-width: 60rem;
         margin: 0 auto;
         padding: 0.75rem 1rem;
-        font-family: system-ui, sans-serif;
-        color: #1d1d1f;
+        /* The Indic faces serve what the system's font cannot draw (fonts.ts). */
+        font-family: system-ui, ${unsafeCSS(INDIC_FONT_FAMILIES.map((f) => `'${f}'`).join(', '))}, sans-serif;
+        color: var(--parley-text);
+      }
+      /* A phone held sideways (or any window under 30rem high): a call's
+         header beside the grid rather than above it, as random chat does in
+         its own element, so the grid, Leave and the status fit. */
+      @media (orientation: landscape) and (max-height: 30rem) {
+        :host([page='call']) {
+          display: grid;
+          grid-template-columns: minmax(14rem, 2fr) 3fr;
+          grid-template-rows: minmax(0, 1fr);
+          column-gap: 1rem;
+        }
+        :host([page='call']) header {
+          align-self: start;
+          align-content: start;
+          max-height: 100%;
+          overflow-y: auto;
+        }
       }
       #cannot-call h2 {
         margin: 0.5rem 0;
         font-size: 1.3rem;
       }
       #cannot-call a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
     `,
   ];
@@ -85,9 +111,14 @@ export class ParleyApp extends LitElement {
    */
   private readonly canCall = canMakeCalls();
 
-  /** `deps`: the random chat's wiring (tests pass the in-memory backend). */
-  constructor(deps?: RandomChatDeps) {
+  /** The call page's wiring, when given (tests: the in-memory backend), and that page once made. */
+  private readonly linkDeps: (() => LinkCallDeps) | undefined;
+  private callPage: ParleyCallPage | null = null;
+
+  /** `deps`: the random chat's wiring, `linkDeps`: the call page's (tests pass the in-memory backend). */
+  constructor(deps?: RandomChatDeps, linkDeps?: () => LinkCallDeps) {
     super();
+    this.linkDeps = linkDeps;
     this.random = new ParleyRandom(deps);
     const room = roomFromHash(location.hash);
     if (room) this.random.room = room;
@@ -96,6 +127,15 @@ export class ParleyApp extends LitElement {
       history.replaceState(null, '', hashForRoom(e.detail.room));
     });
     this.random.addEventListener('parley-new-call', this.onNewCall);
+    this.addEventListener('parley-language-change', (e) => {
+      // A room named by the address was asked for; otherwise the room follows the language (unless the person picked one).
+      if (roomFromHash(location.hash) === null && !isActive(this.random.flow.state)) this.random.followLanguage(e.detail.locale);
+    });
+  }
+
+  /** The page shown, on the host (`page="call"`), for the layouts that depend on it. */
+  protected override willUpdate(): void {
+    this.setAttribute('page', this.route.page);
   }
 
   override render() {
@@ -105,29 +145,60 @@ export class ParleyApp extends LitElement {
       case 'random':
         return this.random;
       case 'check':
-        return html`<header><h1>${LABELS.brand()}</h1></header>
+        return html`<header>
+            <h1>${LOGO}${LABELS.brand()}</h1>
+            <parley-language></parley-language>
+          </header>
           <parley-check back-href=${this.returnHash}></parley-check>`;
       case 'help':
-        return html`<header><h1>${LABELS.brand()}</h1></header>
+        return html`<header>
+            <h1>${LOGO}${LABELS.brand()}</h1>
+            <parley-language></parley-language>
+          </header>
           <parley-guide back-href=${this.returnHash} .topic=${route.topic}></parley-guide>`;
       case 'call':
         return html`<header>
-            <h1>${LABELS.brand()}</h1>
+            <h1>${LOGO}${LABELS.brand()}</h1>
             <span>${LABELS.privateCall()}</span>
             <parley-hide-ip kind="link"></parley-hide-ip>
             <parley-data-use></parley-data-use>
+            <parley-language></parley-language>
           </header>
-          <parley-call
-            call-id=${route.callId}
-            @parley-new-call=${this.onNewCall}
-            @parley-random-chat=${this.onRandomChat}
-            @parley-call-created=${this.onCallCreated}
-          ></parley-call>`;
+          ${this.renderCallPage(route.callId)}`;
     }
   }
 
+  /** The call page: made by its template, or (given `linkDeps`) here, with that wiring, once its code has loaded. */
+  private renderCallPage(callId: string) {
+    if (!this.linkDeps) {
+      return html`<parley-call
+        call-id=${callId}
+        @parley-new-call=${this.onNewCall}
+        @parley-random-chat=${this.onRandomChat}
+        @parley-call-created=${this.onCallCreated}
+      ></parley-call>`;
+    }
+    const CallPage = customElements.get('parley-call') as (new (deps: LinkCallDeps) => ParleyCallPage) | undefined;
+    if (!CallPage) {
+      void customElements.whenDefined('parley-call').then(() => this.requestUpdate());
+      return nothing;
+    }
+    if (!this.callPage) {
+      const page = new CallPage(this.linkDeps());
+      page.addEventListener('parley-new-call', this.onNewCall);
+      page.addEventListener('parley-random-chat', this.onRandomChat);
+      page.addEventListener('parley-call-created', this.onCallCreated);
+      this.callPage = page;
+    }
+    this.callPage.callId = callId;
+    return this.callPage;
+  }
+
   private renderCannotCall() {
-    return html`<header><h1>${LABELS.brand()}</h1></header>
+    return html`<header>
+        <h1>${LOGO}${LABELS.brand()}</h1>
+        <parley-language></parley-language>
+      </header>
       <section id="cannot-call" role="alert">
         <h2>${LABELS.cannotCall()}</h2>
         <p>${LABELS.cannotCallWhy()}</p>
@@ -175,8 +246,13 @@ export class ParleyApp extends LitElement {
     super.disconnectedCallback();
   }
 
-  /** The check and the guide are loaded on first use: the chat page does not wait for them. */
+  /**
+   * The check, the guide and the private call page are loaded on first use:
+   * the chat page does not wait for them (and the page stays within its
+   * budget of JavaScript before first paint, docs/PERFORMANCE.md).
+   */
   private loadPage(): void {
+    if (this.route.page === 'call') void import('./parley-call.js');
     if (this.route.page === 'check') void import('./parley-check.js');
     if (this.route.page === 'help') void import('./parley-guide.js');
   }

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { DeviceLoss } from '../engine/local-media.js';
@@ -33,6 +34,7 @@ function typing(e: KeyboardEvent): boolean {
  * says when the person opens or closes the chat (`parley-toggle-chat`).
  */
 @customElement('parley-call-controls')
+@localized()
 export class ParleyCallControls extends LitElement {
   static override styles = [
     sharedStyles,
@@ -49,9 +51,9 @@ export class ParleyCallControls extends LitElement {
         flex: 1 0 100%;
         margin: 0;
         padding: 0.5rem 0.75rem;
-        border: 1px solid #ccc;
+        border: 1px solid var(--parley-line);
         border-radius: 0.5rem;
-        background: #fff;
+        background: var(--parley-surface);
       }
       .safety ul {
         margin: 0;
@@ -66,12 +68,12 @@ export class ParleyCallControls extends LitElement {
       .safety p {
         margin: 0.3rem 0 0;
         font-size: 0.85rem;
-        color: #444;
+        color: var(--parley-muted);
       }
       .notice {
         flex: 1 0 100%;
         margin: 0;
-        color: #8a4b00;
+        color: var(--parley-warn);
       }
       .badge {
         display: inline-block;

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Peer } from '../engine/call.js';
@@ -9,12 +10,22 @@ import { LinkCallController } from './link-call-controller.js';
 import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
 import { relayOnly } from '../ice.js';
-import { cameraLossText, guestName, LABELS, linkCallStatusText, problemWords, screenCaption, tileCaption } from './messages.js';
+import {
+  cameraLossText,
+  LABELS,
+  linkCallStatusText,
+  memberJoinedText,
+  memberLeftText,
+  memberName,
+  problemWords,
+  screenCaption,
+  tileCaption,
+} from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { sharedStyles } from './page-styles.js';
+import { chatFitsBeside, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
 import { once } from './media-binding.js';
@@ -53,11 +64,13 @@ export function gridColumns(tiles: number, wide: boolean): number {
  * (`parley-new-call`) or for random chat (`parley-random-chat`).
  */
 @customElement('parley-call')
+@localized()
 export class ParleyCall extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host {
+      :host,
+      main {
         display: flex;
         flex-direction: column;
         gap: 0.5rem;
@@ -75,7 +88,7 @@ export class ParleyCall extends LitElement {
       parley-chat {
         flex: 0 0 18rem;
       }
-      @media (max-width: 40rem) {
+      @media (max-width: 40rem), (max-height: 30rem) {
         parley-chat {
           position: absolute;
           left: 0;
@@ -265,7 +278,7 @@ export class ParleyCall extends LitElement {
         font: inherit;
         font-size: 0.85rem;
         padding: 0.5rem;
-        border: 1px solid #888;
+        border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
       }
       button.danger {
@@ -273,11 +286,14 @@ export class ParleyCall extends LitElement {
         background: #b3261e;
         color: #fff;
       }
+      /* One line, whether or not it shows the sentence: no shift when the stage takes it over. */
       #status {
         margin: 0;
+        line-height: 1.4;
+        min-height: 1.4em;
       }
       .problem a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
     `,
   ];
@@ -288,6 +304,9 @@ export class ParleyCall extends LitElement {
   /** Whether the stage is wider than tall (decides the grid's columns). */
   @state() private wide = true;
   @state() private copied = false;
+  /** Who joined or left last (a live region's words); the members seen then, by id, with their names (null: not in a call). */
+  @state() private membersSaid = '';
+  private knownMembers: Map<string, string> | null = null;
   /** Whether the camera, microphone and speaker pickers are open. */
   @state() private devicesOpen = false;
   /** The speaker the others' sound goes to (null: the browser's default); the remembered one once known. */
@@ -295,7 +314,7 @@ export class ParleyCall extends LitElement {
   private readonly inCallElements = new InCallElementsLoader();
 
   /** Whether the chat panel is open: beside the grid on a wide screen from the start, on a phone when asked for. */
-  @state() private chatOpen = globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
+  @state() private chatOpen = chatFitsBeside();
 
   private readonly controller: LinkCallController;
   /** Plays the members with sound, or muted with "Tap to unmute" where the browser wants a gesture first. */
@@ -325,6 +344,7 @@ export class ParleyCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('callId')) this.follow(this.callId);
+    this.noticeMembers();
     this.camera.watch(this.controller.flow.localStream);
     this.sound.keep(this.controller.flow.peers.map((p) => p.stream));
     // The in-call elements' code comes with the first call, not with the page.
@@ -362,6 +382,7 @@ export class ParleyCall extends LitElement {
   }
 
   protected override updated(): void {
+    this.followFocus();
     const peers = this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video');
     this.sound.play(peers);
     sendSoundTo(peers, this.speaker);
@@ -381,61 +402,116 @@ export class ParleyCall extends LitElement {
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
     const inCall = state.status === 'in-call' ? flow.inCall : null;
     return html`
-      <div class="room">
-        ${this.renderStage(state, peers, text)}
+      <!-- The page's one main landmark (the shell's header is the banner). -->
+      <main>
+        <div class="room">
+          ${this.renderStage(state, peers, text)}
+          ${
+            inCall && this.chatOpen
+              ? html`<parley-chat
+                  id="chat"
+                  kind="link"
+                  .chat=${inCall.chat}
+                  .displayName=${flow.displayName}
+                  visible
+                  @parley-display-name=${this._onDisplayName}
+                ></parley-chat>`
+              : nothing
+          }
+        </div>
+        <div class="controls">
+          ${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}
+          ${
+            flow.localStream && (state.status === 'lobby' || state.status === 'in-call')
+              ? html`<button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+                  ${LABELS.devices()}
+                </button>`
+              : nothing
+          }
+        </div>
         ${
-          inCall && this.chatOpen
-            ? html`<parley-chat
-                id="chat"
-                kind="link"
-                .chat=${inCall.chat}
-                .displayName=${flow.displayName}
-                visible
-                @parley-display-name=${this._onDisplayName}
-              ></parley-chat>`
+          this.devicesOpen && flow.localStream
+            ? html`<parley-devices
+                .media=${flow.media}
+                .speaker=${this.speaker}
+                @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+              ></parley-devices>`
             : nothing
         }
-      </div>
-      <div class="controls">
-        ${this.renderControls(state)}${inCall ? this.inCallControls(inCall) : nothing}
+        <!-- One sentence per state, shown once: on the stage when it has no tiles, else here; always announced from here. -->
+        <p id="status" role="status" aria-live="polite" data-status=${state.status}>
+          <span class=${this.stageSaysStatus() ? 'visually-hidden' : ''}>${text}</span>
+        </p>
+        <p id="members-said" class="visually-hidden" role="status" aria-live="polite">${this.membersSaid}</p>
+        ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
         ${
-          flow.localStream && (state.status === 'lobby' || state.status === 'in-call')
-            ? html`<button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
-                ${LABELS.devices()}
-              </button>`
-            : nothing
+          // The status says what went wrong already: the box says what to do, not the same sentence again.
+          problem ? problemBox(problem, 'call', { saysWhat: problemWords(problem, 'call').message !== text }) : nothing
         }
-      </div>
-      ${
-        this.devicesOpen && flow.localStream
-          ? html`<parley-devices
-              .media=${flow.media}
-              .speaker=${this.speaker}
-              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
-            ></parley-devices>`
-          : nothing
-      }
-      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'call')}</p>` : nothing}
-      ${problem ? problemBox(problem, 'call') : nothing}
+      </main>
     `;
+  }
+
+  /** Whether the stage has no tiles to show, and says the state's sentence instead. */
+  private stageSaysStatus(): boolean {
+    const flow = this.controller.flow;
+    const status = flow.state.status;
+    return !(
+      flow.localStream !== null &&
+      (status === 'lobby' || status === 'joining' || status === 'in-call' || status === 'creating')
+    );
+  }
+
+  /** A member as this page names them: number, and chosen name once they sent one (chat). */
+  private nameOf(id: string): string {
+    const flow = this.controller.flow;
+    return memberName(flow.numberOf(id), flow.inCall?.chat.nameOf(id) ?? null);
+  }
+
+  /**
+   * Says who came and who went since the last look, once, in a live region
+   * of its own (the grid shows it; a screen reader would not know). The
+   * members already there when the person joins are in the status's count,
+   * not announced one by one.
+   */
+  private noticeMembers(): void {
+    const flow = this.controller.flow;
+    if (flow.state.status !== 'in-call') {
+      this.knownMembers = null;
+      return;
+    }
+    const present = new Map(flow.peers.filter((p) => p.state !== 'closed').map((p) => [p.id, this.nameOf(p.id)]));
+    const known = this.knownMembers;
+    this.knownMembers = present;
+    if (known === null) return;
+    const said = [
+      ...[...present].filter(([id]) => !known.has(id)).map(([, name]) => memberJoinedText(name)),
+      ...[...known].filter(([id]) => !present.has(id)).map(([, name]) => memberLeftText(name)),
+    ];
+    if (said.length > 0) this.membersSaid = said.join(' ');
   }
 
   private renderStage(state: LinkCallState, peers: Peer[], text: string) {
     const local = this.controller.flow.localStream;
-    const showSelf =
-      local !== null &&
-      (state.status === 'lobby' || state.status === 'joining' || state.status === 'in-call' || state.status === 'creating');
-    if (!showSelf) {
-      return html`<div class="stage message cols-1"><p>${text}</p></div>`;
+    if (this.stageSaysStatus() || local === null) {
+      // The state's sentence, shown here once (the status line keeps it for screen readers only).
+      return html`<div class="stage message cols-1"><p aria-hidden="true">${text}</p></div>`;
     }
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
     const quality = state.status === 'in-call' ? (this.controller.flow.inCall?.quality ?? null) : null;
     // What the others send is screened here before it is seen (features/screening-incoming.ts), unless the call's creator turned that off.
     const incoming = this.controller.flow.inCall?.incoming ?? null;
-    const tiles = html`<div class="tile self">
-        <video id="local" class=${ownCameraOff ? 'off' : ''} autoplay playsinline muted .srcObject=${once(local)}></video>
+    const tiles = html`<div class="tile self" role="group" aria-label=${LABELS.you()}>
+        <video
+          id="local"
+          class=${ownCameraOff ? 'off' : ''}
+          aria-label=${LABELS.you()}
+          autoplay
+          playsinline
+          muted
+          .srcObject=${once(local)}
+        ></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
         ${
           quality?.videoPaused
@@ -456,6 +532,8 @@ export class ParleyCall extends LitElement {
         const flagged = incoming !== null && incoming.flagged(p.id) && !cameraOff && !videoPaused;
         return html`<div
           class="tile peer"
+          role="group"
+          aria-label=${this.nameOf(p.id)}
           data-peer=${p.id}
           data-state=${p.state}
           data-problem=${p.problem ?? nothing}
@@ -465,6 +543,7 @@ export class ParleyCall extends LitElement {
         >
           <video
             class=${cameraOff || videoPaused ? 'off' : blurred ? 'screened' : ''}
+            aria-label=${this.nameOf(p.id)}
             autoplay
             playsinline
             .srcObject=${once(p.stream)}
@@ -489,7 +568,7 @@ export class ParleyCall extends LitElement {
           }
           ${p.problem ? html`<p class="why">${problemWords(linkProblem(p.problem), 'call').message}</p>` : nothing}
           <span class="label"
-            >${tileCaption(this.controller.flow.numberOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
+            >${tileCaption(this.nameOf(p.id), p.state)}${them?.audio === false ? this.mutedIcon() : nothing}</span
           >
         </div>`;
       })}`;
@@ -530,26 +609,48 @@ export class ParleyCall extends LitElement {
     return null;
   }
 
+  /**
+   * The person's own Join, Leave or Try again: the button pressed is
+   * replaced by the next state's (Join by Leave, Leave by Join again), and
+   * focus would fall to the page. It follows the next state's main action
+   * instead, unless the person moved elsewhere meanwhile.
+   */
+  private focusFollows: LinkCallState['status'] | null = null;
+
+  private act(action: () => Promise<void>): void {
+    this.focusFollows = this.controller.flow.state.status;
+    void action();
+  }
+
+  private followFocus(): void {
+    if (this.focusFollows === null || this.focusFollows === this.controller.flow.state.status) return;
+    const main = this.renderRoot.querySelector<HTMLButtonElement>('.controls > button.primary, .controls > button.danger');
+    if (!main) return;
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    this.focusFollows = null;
+    if (active === null) main.focus();
+  }
+
   private renderControls(state: LinkCallState) {
     const flow = this.controller.flow;
     switch (state.status) {
       case 'lobby':
-        return html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.join()}</button
+        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.join()}</button
           >${this.homeButton()}`;
       case 'in-call':
       case 'joining':
-        return html`<button id="leave" class="danger" @click=${() => void flow.leave()}>${LABELS.leave()}</button>
+        return html`<button id="leave" class="danger" @click=${() => this.act(() => flow.leave())}>${LABELS.leave()}</button>
           ${state.status === 'in-call' ? this.renderLink(state.callId) : nothing}`;
       case 'left':
-        return html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.joinAgain()}</button
+        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.joinAgain()}</button
           >${this.homeButton()}`;
       case 'full':
-        return html`<button id="retry" class="primary" @click=${() => void flow.refresh()}>${LABELS.tryAgain()}</button
+        return html`<button id="retry" class="primary" @click=${() => this.act(() => flow.refresh())}>${LABELS.tryAgain()}</button
           >${this.homeButton()}`;
       case 'media-error':
       case 'failed':
         return state.callId && state.callId !== 'new'
-          ? html`<button id="join" class="primary" @click=${() => void flow.join()}>${LABELS.tryAgain()}</button
+          ? html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.tryAgain()}</button
               >${this.homeButton()}`
           : this.homeButton();
       case 'ended':
@@ -568,7 +669,7 @@ export class ParleyCall extends LitElement {
 
   private inCallControls(inCall: InCall) {
     const flow = this.controller.flow;
-    const members = flow.peers.map((p) => ({ id: p.id, name: guestName(flow.numberOf(p.id)) }));
+    const members = flow.peers.map((p) => ({ id: p.id, name: this.nameOf(p.id) }));
     return html`<parley-call-controls
       .inCall=${inCall}
       .members=${members}

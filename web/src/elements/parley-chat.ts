@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { codePoints, MAX_CHAT_CHARS } from '../engine/channel-messages.js';
@@ -17,6 +18,7 @@ export type ChatView = Pick<CallChat, 'entries' | 'canSend' | 'send' | 'markRead
  * changes their name (`parley-display-name`).
  */
 @customElement('parley-chat')
+@localized()
 export class ParleyChat extends LitElement {
   static override styles = [
     sharedStyles,
@@ -25,8 +27,8 @@ export class ParleyChat extends LitElement {
         display: flex;
         flex-direction: column;
         min-height: 0;
-        background: #fff;
-        border: 1px solid #ccc;
+        background: var(--parley-surface);
+        border: 1px solid var(--parley-line);
         border-radius: 0.75rem;
         overflow: hidden;
       }
@@ -42,7 +44,7 @@ export class ParleyChat extends LitElement {
         gap: 0.4rem;
       }
       .empty {
-        color: #555;
+        color: var(--parley-muted);
         font-size: 0.85rem;
         margin: auto 0;
         text-align: center;
@@ -50,18 +52,18 @@ export class ParleyChat extends LitElement {
       .msg {
         max-width: 85%;
         align-self: flex-start;
-        background: #eef1f6;
+        background: var(--parley-surface-2);
         border-radius: 0.6rem;
         padding: 0.3rem 0.6rem;
       }
       .msg.you {
         align-self: flex-end;
-        background: #dbe7fd;
+        background: var(--parley-mine-bg);
       }
       .who {
         display: block;
         font-size: 0.75rem;
-        color: #444;
+        color: var(--parley-muted);
       }
       /* Text as typed: line breaks kept, long words wrapped. */
       .text {
@@ -71,16 +73,16 @@ export class ParleyChat extends LitElement {
       .state {
         display: block;
         font-size: 0.75rem;
-        color: #555;
+        color: var(--parley-muted);
       }
       .state.failed {
-        color: #b3261e;
+        color: var(--parley-danger);
       }
       form {
         display: flex;
         gap: 0.4rem;
         padding: 0.5rem;
-        border-top: 1px solid #ddd;
+        border-top: 1px solid var(--parley-line);
       }
       textarea {
         flex: 1 1 auto;
@@ -88,7 +90,7 @@ export class ParleyChat extends LitElement {
         font: inherit;
         resize: none;
         padding: 0.4rem 0.5rem;
-        border: 1px solid #888;
+        border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
       }
       form button {
@@ -97,20 +99,20 @@ export class ParleyChat extends LitElement {
       .notice {
         margin: 0 0.5rem 0.4rem;
         font-size: 0.8rem;
-        color: #b3261e;
+        color: var(--parley-danger);
       }
       label.name {
         display: grid;
         gap: 0.2rem;
         padding: 0.5rem 0.75rem 0;
         font-size: 0.8rem;
-        color: #444;
+        color: var(--parley-muted);
       }
       label.name input {
         font: inherit;
         font-size: 0.9rem;
         padding: 0.3rem 0.5rem;
-        border: 1px solid #888;
+        border: 1px solid var(--parley-border);
         border-radius: 0.4rem;
       }
     `,
@@ -178,7 +180,8 @@ export class ParleyChat extends LitElement {
             </label>`
           : nothing
       }
-      <ol class="log" id="chat-log" aria-live="polite">
+      <!-- Reachable by keyboard (tabindex), so that a log taller than its box can be scrolled without a mouse. -->
+      <ol class="log" id="chat-log" aria-live="polite" tabindex="0" aria-label=${LABELS.chat()}>
         ${entries.length === 0 ? html`<li class="empty">${chatEmptyText(this.kind)}</li>` : nothing}
         ${entries.map((e) => {
           const state = e.delivery ? deliveryText(e.delivery) : '';

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
@@ -15,6 +16,7 @@ import { FINDING_LABELS, findingValueText, LABELS, verdictWords } from './messag
  * ConnectionCheck's state; the check itself is there.
  */
 @customElement('parley-check')
+@localized()
 export class ParleyCheck extends LitElement {
   static override styles = css`
     /* One screen on a 1280×800 laptop and a 390×844 phone: the preview takes
@@ -87,7 +89,7 @@ export class ParleyCheck extends LitElement {
       flex: 1 1 auto;
       height: 0.6rem;
       border-radius: 0.3rem;
-      background: #ddd;
+      background: var(--parley-line);
       overflow: hidden;
     }
     .bar {
@@ -101,7 +103,7 @@ export class ParleyCheck extends LitElement {
     .meter-hint {
       margin: 0;
       font-size: 0.85rem;
-      color: #555;
+      color: var(--parley-muted);
       min-height: 1.2em;
     }
     .results {
@@ -121,7 +123,7 @@ export class ParleyCheck extends LitElement {
       justify-content: space-between;
       gap: 0.75rem;
       padding: 0.2rem 0;
-      border-bottom: 1px solid #e3e3e8;
+      border-bottom: 1px solid var(--parley-line);
     }
     li .value {
       font-weight: 600;
@@ -134,41 +136,41 @@ export class ParleyCheck extends LitElement {
     }
     li[data-status='ok'] .value::before {
       content: '✓';
-      color: #1e8e3e;
+      color: var(--parley-ok);
     }
     li[data-status='warn'] .value::before {
       content: '!';
-      color: #b06000;
+      color: var(--parley-warn);
     }
     li[data-status='bad'] .value::before {
       content: '✗';
-      color: #b3261e;
+      color: var(--parley-danger);
     }
     li[data-status='pending'] .value,
     li[data-status='off'] .value {
-      color: #666;
+      color: var(--parley-muted);
       font-weight: 400;
     }
     .verdict {
       border-radius: 0.5rem;
       padding: 0.5rem 0.9rem;
-      border: 1px solid #888;
-      background: #fff;
+      border: 1px solid var(--parley-border);
+      background: var(--parley-surface);
     }
     .verdict p {
       margin: 0.2rem 0;
     }
     .verdict.good {
-      border-color: #1e8e3e;
-      background: #e6f4ea;
+      border-color: var(--parley-ok);
+      background: var(--parley-ok-bg);
     }
     .verdict.warning {
-      border-color: #b06000;
-      background: #fef7e0;
+      border-color: var(--parley-warn);
+      background: var(--parley-warn-bg);
     }
     .verdict.bad {
-      border-color: #d93025;
-      background: #fce8e6;
+      border-color: var(--parley-danger);
+      background: var(--parley-error-bg);
     }
     .controls {
       display: flex;
@@ -181,23 +183,23 @@ export class ParleyCheck extends LitElement {
       font: inherit;
       padding: 0.6rem 1.4rem;
       border-radius: 0.5rem;
-      border: 1px solid #888;
-      background: #fff;
+      border: 1px solid var(--parley-border);
+      background: var(--parley-surface);
       color: inherit;
       cursor: pointer;
       text-decoration: none;
     }
     button.primary {
-      background: #0b57d0;
-      border-color: #0b57d0;
-      color: #fff;
+      background: var(--parley-accent);
+      border-color: var(--parley-accent);
+      color: var(--parley-on-accent);
     }
     button:disabled {
       opacity: 0.45;
       cursor: default;
     }
     a {
-      color: #0b57d0;
+      color: var(--parley-link);
     }
   `;
 

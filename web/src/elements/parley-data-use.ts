@@ -1,4 +1,6 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
+import { touchTargets } from './page-styles.js';
 import { customElement } from 'lit/decorators.js';
 import { DATA_USE } from '../data-use.js';
 import type { DataUseChoice } from '../features/data-use.js';
@@ -10,16 +12,20 @@ import { LABELS } from './messages.js';
  * going on too (features/data-use.ts). Unlike Hide my IP, never locked.
  */
 @customElement('parley-data-use')
+@localized()
 export class ParleyDataUse extends LitElement {
-  static override styles = css`
-    :host {
-      display: inline-flex;
-      flex-wrap: wrap;
-      gap: 0.75rem;
-      font-size: 0.9rem;
-      white-space: nowrap;
-    }
-  `;
+  static override styles = [
+    touchTargets,
+    css`
+      :host {
+        display: inline-flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        font-size: 0.9rem;
+        white-space: nowrap;
+      }
+    `,
+  ];
 
   private stop: (() => void) | null = null;
 

@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { LocalMedia, MediaKind } from '../engine/local-media.js';
@@ -23,6 +24,7 @@ const TRACK_KIND: Readonly<Record<'videoinput' | 'audioinput', MediaKind>> = { v
  * (`parley-speaker`): the page sends its sound there.
  */
 @customElement('parley-devices')
+@localized()
 export class ParleyDevices extends LitElement {
   static override styles = [
     sharedStyles,
@@ -32,9 +34,9 @@ export class ParleyDevices extends LitElement {
         grid-template-columns: minmax(8rem, 12rem) 1fr;
         gap: 0.75rem;
         padding: 0.75rem;
-        border: 1px solid #ccc;
+        border: 1px solid var(--parley-line);
         border-radius: 0.75rem;
-        background: #fff;
+        background: var(--parley-surface);
       }
       /*
        * A phone: a small preview beside the pickers, so that all three fit
@@ -68,7 +70,7 @@ export class ParleyDevices extends LitElement {
         display: grid;
         gap: 0.2rem;
         font-size: 0.85rem;
-        color: #444;
+        color: var(--parley-muted);
       }
       select {
         font: inherit;

@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { ExtraHelpTopic, HELP_TOPICS, type HelpTopic } from '../flows/help-topic.js';
@@ -18,138 +19,161 @@ export interface GuideSection {
  * the problems people meet without an error (no sound, strict networks, VPNs,
  * old browsers). Its long prose lives here, beside the one element that
  * shows it (and loads only with it); the page's other words are in
- * messages.ts.
+ * messages.ts. Each section is a function called at render time, so that
+ * its `msg` calls answer in the page's present language.
  */
-export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
-  'camera-denied': {
-    title: 'Camera or microphone blocked',
-    means: 'Parley asked to use your camera and microphone, and the browser (or you) said no. Parley needs both for a call.',
+export const GUIDE: Readonly<Record<HelpTopic, () => GuideSection>> = {
+  'camera-denied': () => ({
+    title: msg('Camera or microphone blocked'),
+    means: msg('Parley asked to use your camera and microphone, and the browser (or you) said no. Parley needs both for a call.'),
     todo: [
-      'Click the camera icon (or the padlock) in the address bar, allow the camera and microphone for this site, and reload the page.',
-      'On a phone: open the settings for your browser app and turn on Camera and Microphone.',
-      'On a Mac: System Settings → Privacy & Security → Camera (and Microphone): turn on your browser. On Windows: Settings → Privacy → Camera (and Microphone).',
+      msg(
+        'Click the camera icon (or the padlock) in the address bar, allow the camera and microphone for this site, and reload the page.',
+      ),
+      msg('On a phone: open the settings for your browser app and turn on Camera and Microphone.'),
+      msg(
+        'On a Mac: System Settings → Privacy & Security → Camera (and Microphone): turn on your browser. On Windows: Settings → Privacy → Camera (and Microphone).',
+      ),
     ],
-  },
-  'no-camera': {
-    title: 'No camera or microphone found',
-    means: 'Your browser could not find a camera or a microphone. Parley needs both for a call.',
+  }),
+  'no-camera': () => ({
+    title: msg('No camera or microphone found'),
+    means: msg('Your browser could not find a camera or a microphone. Parley needs both for a call.'),
     todo: [
-      'Plug in a webcam or a headset, or check that the built-in one is switched on (some laptops have a key or a sliding cover for it).',
-      'If you have several, choose the right one in the browser’s site settings (the icon in the address bar).',
-      'Then press Check again on the test page.',
+      msg(
+        'Plug in a webcam or a headset, or check that the built-in one is switched on (some laptops have a key or a sliding cover for it).',
+      ),
+      msg('If you have several, choose the right one in the browser’s site settings (the icon in the address bar).'),
+      msg('Then press Check again on the test page.'),
     ],
-  },
-  'camera-busy': {
-    title: 'Camera or microphone busy',
-    means: 'The camera or microphone is there, but it could not be started, usually because another app is using it.',
+  }),
+  'camera-busy': () => ({
+    title: msg('Camera or microphone busy'),
+    means: msg('The camera or microphone is there, but it could not be started, usually because another app is using it.'),
     todo: [
-      'Close other apps and tabs that use the camera: video calls, recorders, other Parley tabs.',
-      'Unplug and plug back an external camera.',
-      'If nothing else helps, restart the browser or the computer.',
+      msg('Close other apps and tabs that use the camera: video calls, recorders, other Parley tabs.'),
+      msg('Unplug and plug back an external camera.'),
+      msg('If nothing else helps, restart the browser or the computer.'),
     ],
-  },
-  'insecure-context': {
-    title: 'This page may not use the camera',
-    means: 'Browsers let only secure pages (https) use the camera.',
+  }),
+  'insecure-context': () => ({
+    title: msg('This page may not use the camera'),
+    means: msg('Browsers let only secure pages (https) use the camera.'),
     todo: [
-      'Open Parley at its https:// address.',
-      'When running Parley yourself, open it at http://localhost or http://127.0.0.1.',
+      msg('Open Parley at its https:// address.'),
+      msg('When running Parley yourself, open it at http://localhost or http://127.0.0.1.'),
     ],
-  },
-  'media-unknown': {
-    title: 'The camera would not start',
-    means: 'The browser gave an error Parley does not recognise while starting the camera.',
-    todo: ['Reload the page and try again.', 'Update your browser, or try another one.', 'Restart the computer or phone.'],
-  },
-  'backend-unreachable': {
-    title: 'Parley’s servers cannot be reached',
-    means: 'Your device could not talk to Parley’s servers, so no call can be set up.',
+  }),
+  'media-unknown': () => ({
+    title: msg('The camera would not start'),
+    means: msg('The browser gave an error Parley does not recognise while starting the camera.'),
     todo: [
-      'Check your internet connection.',
-      'Some work or school networks, and some ad blockers, block the services Parley runs on: try mobile data, or pause the blocker for this site.',
+      msg('Reload the page and try again.'),
+      msg('Update your browser, or try another one.'),
+      msg('Restart the computer or phone.'),
     ],
-  },
-  rejected: {
-    title: 'Parley refused the request',
-    means: 'Parley’s servers answered, but would not do what was asked, for example because the call has just ended.',
-    todo: ['Wait a moment and try again.', 'Reload the page: it signs you in afresh.'],
-  },
-  'rate-limited': {
-    title: 'Too many tries in a short time',
-    means: 'To keep Parley fair for everyone, each person can start only so many calls a minute.',
-    todo: ['Wait a minute, then try again.'],
-  },
-  banned: {
-    title: 'You are suspended for now',
-    means: 'Several people reported you, so Parley does not pair you with anyone for a while.',
+  }),
+  'backend-unreachable': () => ({
+    title: msg('Parley’s servers cannot be reached'),
+    means: msg('Your device could not talk to Parley’s servers, so no call can be set up.'),
     todo: [
-      'The suspension ends on its own; the message says when.',
-      'Be kind to the people you meet: reports are how Parley keeps people safe.',
+      msg('Check your internet connection.'),
+      msg(
+        'Some work or school networks, and some ad blockers, block the services Parley runs on: try mobile data, or pause the blocker for this site.',
+      ),
     ],
-  },
-  'connection-failed': {
-    title: 'Could not connect to the other person',
-    means: 'Parley found someone, but no path for the video could be set up between you: a strict network on one side blocks it.',
+  }),
+  rejected: () => ({
+    title: msg('Parley refused the request'),
+    means: msg('Parley’s servers answered, but would not do what was asked, for example because the call has just ended.'),
+    todo: [msg('Wait a moment and try again.'), msg('Reload the page: it signs you in afresh.')],
+  }),
+  'rate-limited': () => ({
+    title: msg('Too many tries in a short time'),
+    means: msg('To keep Parley fair for everyone, each person can start only so many calls a minute.'),
+    todo: [msg('Wait a minute, then try again.')],
+  }),
+  banned: () => ({
+    title: msg('You are suspended for now'),
+    means: msg('Several people reported you, so Parley does not pair you with anyone for a while.'),
     todo: [
-      'Test your connection: it says whether your network lets calls through.',
-      'Try someone else: the problem may be on their side.',
-      'Try another network, for example your phone’s mobile data.',
+      msg('The suspension ends on its own; the message says when.'),
+      msg('Be kind to the people you meet: reports are how Parley keeps people safe.'),
     ],
-  },
-  'relay-unreachable': {
-    title: 'Hide my IP is on, and the relay cannot be reached',
-    means:
+  }),
+  'connection-failed': () => ({
+    title: msg('Could not connect to the other person'),
+    means: msg(
+      'Parley found someone, but no path for the video could be set up between you: a strict network on one side blocks it.',
+    ),
+    todo: [
+      msg('Test your connection: it says whether your network lets calls through.'),
+      msg('Try someone else: the problem may be on their side.'),
+      msg('Try another network, for example your phone’s mobile data.'),
+    ],
+  }),
+  'relay-unreachable': () => ({
+    title: msg('Hide my IP is on, and the relay cannot be reached'),
+    means: msg(
       'With Hide my IP on, the video goes through Parley’s relay only, so that the other person never learns your IP address. Your device could not reach the relay, so no call can connect.',
+    ),
     todo: [
-      'Test your connection: it says whether the relay can be reached, and how.',
-      'Try another network, for example your phone’s mobile data: some networks block the relay.',
-      'Turn Hide my IP off to connect directly (the other person may then see your IP address).',
+      msg('Test your connection: it says whether the relay can be reached, and how.'),
+      msg('Try another network, for example your phone’s mobile data: some networks block the relay.'),
+      msg('Turn Hide my IP off to connect directly (the other person may then see your IP address).'),
     ],
-  },
-  'connection-lost': {
-    title: 'The call dropped',
-    means:
+  }),
+  'connection-lost': () => ({
+    title: msg('The call dropped'),
+    means: msg(
       'The call was connected, then the connection broke and did not come back: a network that went away, on your side or theirs.',
-    todo: ['Check your Wi-Fi or mobile data; moving closer to the router helps.', 'If it happens often, test your connection.'],
-  },
-  [ExtraHelpTopic.noAudio]: {
-    title: 'No sound',
-    means: 'The other person cannot hear you, or you cannot hear them, although the call is connected.',
+    ),
     todo: [
-      'On the test page, speak: if the microphone bar does not move, your microphone is muted or not the one in use.',
-      'Check mute switches: on the headset, the keyboard, and in the system’s sound settings.',
-      'Choose the right microphone in the browser’s site settings (the icon in the address bar).',
-      'If you hear nothing: check the volume and which speaker or headphones the system uses.',
+      msg('Check your Wi-Fi or mobile data; moving closer to the router helps.'),
+      msg('If it happens often, test your connection.'),
     ],
-  },
-  [ExtraHelpTopic.strictFirewall]: {
-    title: 'A strict firewall or network',
-    means:
+  }),
+  [ExtraHelpTopic.noAudio]: () => ({
+    title: msg('No sound'),
+    means: msg('The other person cannot hear you, or you cannot hear them, although the call is connected.'),
+    todo: [
+      msg('On the test page, speak: if the microphone bar does not move, your microphone is muted or not the one in use.'),
+      msg('Check mute switches: on the headset, the keyboard, and in the system’s sound settings.'),
+      msg('Choose the right microphone in the browser’s site settings (the icon in the address bar).'),
+      msg('If you hear nothing: check the volume and which speaker or headphones the system uses.'),
+    ],
+  }),
+  [ExtraHelpTopic.strictFirewall]: () => ({
+    title: msg('A strict firewall or network'),
+    means: msg(
       'Some networks (offices, schools, hotels, some mobile carriers) block the direct connections video calls use. Parley then sends the video through its relay, which works but can add a little delay. If the relay cannot be reached either, calls fail.',
+    ),
     todo: [
-      'Test your connection: it says which connections your network allows.',
-      'Try another network, for example your phone’s mobile data or home Wi-Fi.',
-      'On a network you manage: allow outgoing UDP, or at least TCP port 443 to the relay.',
+      msg('Test your connection: it says which connections your network allows.'),
+      msg('Try another network, for example your phone’s mobile data or home Wi-Fi.'),
+      msg('On a network you manage: allow outgoing UDP, or at least TCP port 443 to the relay.'),
     ],
-  },
-  [ExtraHelpTopic.vpn]: {
-    title: 'A VPN or privacy tool',
-    means:
+  }),
+  [ExtraHelpTopic.vpn]: () => ({
+    title: msg('A VPN or privacy tool'),
+    means: msg(
       'A VPN sends everything through a faraway server, which can slow calls down or block them. Some privacy extensions and browser settings turn off WebRTC, the part of the browser that makes calls.',
+    ),
     todo: [
-      'Pause the VPN, or let the browser bypass it, and test your connection again.',
-      'Turn off “WebRTC protection” or “prevent WebRTC leaks” in extensions and browser settings for this site.',
+      msg('Pause the VPN, or let the browser bypass it, and test your connection again.'),
+      msg('Turn off “WebRTC protection” or “prevent WebRTC leaks” in extensions and browser settings for this site.'),
     ],
-  },
-  [ExtraHelpTopic.oldBrowser]: {
-    title: 'An old or unsupported browser',
-    means:
+  }),
+  [ExtraHelpTopic.oldBrowser]: () => ({
+    title: msg('An old or unsupported browser'),
+    means: msg(
       'Parley needs a browser that can make video calls (WebRTC). Old browsers, and some browsers inside other apps, cannot.',
+    ),
     todo: [
-      'Use a current Chrome, Edge, Firefox or Safari, and keep it updated.',
-      'If you opened the link inside another app (a chat or social app), open it in your real browser instead.',
+      msg('Use a current Chrome, Edge, Firefox or Safari, and keep it updated.'),
+      msg('If you opened the link inside another app (a chat or social app), open it in your real browser instead.'),
     ],
-  },
+  }),
 };
 
 /**
@@ -157,6 +181,7 @@ export const GUIDE: Readonly<Record<HelpTopic, GuideSection>> = {
  * it means and what to do. `#/help/<topic>` opens it at that section.
  */
 @customElement('parley-guide')
+@localized()
 export class ParleyGuide extends LitElement {
   static override styles = css`
     /* The guide may scroll; the header and Back stay put. */
@@ -188,14 +213,14 @@ export class ParleyGuide extends LitElement {
       padding-right: 0.25rem;
     }
     section {
-      border: 1px solid #ddd;
+      border: 1px solid var(--parley-line);
       border-radius: 0.5rem;
       padding: 0.5rem 1rem;
-      background: #fff;
+      background: var(--parley-surface);
       scroll-margin-top: 0.5rem;
     }
     section.current {
-      border-color: #0b57d0;
+      border-color: var(--parley-accent);
       box-shadow: 0 0 0 2px #0b57d033;
     }
     h3 {
@@ -215,14 +240,14 @@ export class ParleyGuide extends LitElement {
       align-items: center;
     }
     a {
-      color: #0b57d0;
+      color: var(--parley-link);
     }
     a.button {
       font: inherit;
       padding: 0.5rem 1.2rem;
       border-radius: 0.5rem;
-      border: 1px solid #888;
-      background: #fff;
+      border: 1px solid var(--parley-border);
+      background: var(--parley-surface);
       color: inherit;
       text-decoration: none;
     }
@@ -245,7 +270,7 @@ export class ParleyGuide extends LitElement {
       </div>
       <div class="sections">
         ${HELP_TOPICS.map((topic) => {
-          const s = GUIDE[topic];
+          const s = GUIDE[topic]();
           return html`<section id=${topic} class=${topic === this.topic ? 'current' : ''} aria-labelledby="${topic}-title">
             <h3 id="${topic}-title"><a href=${hashForHelp(topic)}>${s.title}</a></h3>
             <p>${s.means}</p>

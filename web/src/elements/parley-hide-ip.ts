@@ -1,4 +1,6 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
+import { touchTargets } from './page-styles.js';
 import { customElement, property } from 'lit/decorators.js';
 import type { CallKind } from '@parley/functions/protocol';
 import { ICE, relayOnly } from '../ice.js';
@@ -13,15 +15,27 @@ import { LABELS } from './messages.js';
  * the next call.
  */
 @customElement('parley-hide-ip')
+@localized()
 export class ParleyHideIp extends LitElement {
-  static override styles = css`
-    /* The size on the host, not the label: the host's own line then matches the label's. */
-    :host {
-      display: inline-block;
-      font-size: 0.9rem;
-      white-space: nowrap;
-    }
-  `;
+  static override styles = [
+    touchTargets,
+    css`
+      /* The size on the host, not the label: the host's own line then matches the label's. */
+      :host {
+        display: inline-grid;
+        font-size: 0.9rem;
+        max-width: 18rem;
+      }
+      label {
+        white-space: nowrap;
+      }
+      /* What the choice does, said where it is set (not only in a tooltip). */
+      #hide-ip-says {
+        font-size: 0.8rem;
+        color: var(--parley-muted);
+      }
+    `,
+  ];
 
   /** Which kind of call the choice is shown for: the deployment's default applies to random calls only. */
   @property() kind: CallKind = 'random';
@@ -44,10 +58,20 @@ export class ParleyHideIp extends LitElement {
   }
 
   override render() {
+    const on = relayOnly(this.kind);
+    const says = on ? LABELS.hideMyIpOn() : LABELS.hideMyIpOff();
     return html`<label title=${LABELS.hideMyIpTitle()}>
-      <input type="checkbox" id="hide-ip" .checked=${relayOnly(this.kind)} ?disabled=${this.disabled} @change=${this._onChange} />
-      ${LABELS.hideMyIp()}
-    </label>`;
+        <input
+          type="checkbox"
+          id="hide-ip"
+          aria-describedby="hide-ip-says"
+          .checked=${on}
+          ?disabled=${this.disabled}
+          @change=${this._onChange}
+        />
+        ${LABELS.hideMyIp()}
+      </label>
+      <span id="hide-ip-says">${says} ${LABELS.hideMyIpNextCall()}</span>`;
   }
 
   private _onChange(e: Event): void {

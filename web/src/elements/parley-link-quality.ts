@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { css, html, LitElement, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { MemberQuality } from '../features/call-quality.js';
@@ -23,12 +24,13 @@ function bars(level: QualityLevel) {
  * its main cause; pressing it shows the link's statistics in plain units.
  */
 @customElement('parley-link-quality')
+@localized()
 export class ParleyLinkQuality extends LitElement {
   static override styles = css`
     :host {
       position: absolute;
-      top: 0.5rem;
-      right: 0.5rem;
+      top: 0.25rem;
+      right: 0.25rem;
       z-index: 1;
       display: flex;
       flex-direction: column;
@@ -37,15 +39,36 @@ export class ParleyLinkQuality extends LitElement {
       font-size: 0.8rem;
       color: #fff;
     }
+    .row {
+      display: flex;
+      gap: 0.25rem;
+      align-items: center;
+    }
+    /* Whether this call is relayed, in words: Hide my IP made visible. */
+    .route {
+      padding: 0.2rem 0.45rem;
+      border-radius: 0.4rem;
+      background: #0009;
+      line-height: 1.2;
+    }
+    /* A 44 px target (a thumb's), drawn as the small badge inside it. */
     button {
       display: grid;
       place-items: center;
-      padding: 0.3rem;
+      min-width: 2.75rem;
+      min-height: 2.75rem;
+      padding: 0;
       border: none;
       border-radius: 0.4rem;
-      background: #0009;
+      background: none;
       color: inherit;
       cursor: pointer;
+    }
+    button svg {
+      box-sizing: content-box;
+      padding: 0.3rem;
+      border-radius: 0.4rem;
+      background: #0009;
     }
     button:focus-visible {
       outline: 2px solid #fff;
@@ -92,17 +115,31 @@ export class ParleyLinkQuality extends LitElement {
     const q = this.quality;
     if (!q) return nothing;
     const name = qualityName(q.level, q.cause, this.relayByChoice);
-    return html`<button
-        class="indicator"
-        data-level=${q.level}
-        aria-label=${name}
-        title=${name}
-        aria-expanded=${this._open ? 'true' : 'false'}
-        aria-controls="statistics"
-        @click=${this._onToggle}
-      >
-        ${bars(q.level)}
-      </button>
+    const route = q.sample?.route ?? null;
+    return html`<div class="row">
+        ${
+          route === null
+            ? nothing
+            : html`<span
+                id="route"
+                class="route"
+                data-route=${route}
+                title=${route === 'relayed' ? QUALITY_LABELS.relayedTitle() : QUALITY_LABELS.directTitle()}
+                >${route === 'relayed' ? QUALITY_LABELS.relayed() : QUALITY_LABELS.direct()}</span
+              >`
+        }
+        <button
+          class="indicator"
+          data-level=${q.level}
+          aria-label=${name}
+          title=${name}
+          aria-expanded=${this._open ? 'true' : 'false'}
+          aria-controls="statistics"
+          @click=${this._onToggle}
+        >
+          ${bars(q.level)}
+        </button>
+      </div>
       ${
         this._open
           ? html`<dl id="statistics" aria-label=${QUALITY_LABELS.statistics()}>

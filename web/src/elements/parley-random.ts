@@ -1,25 +1,29 @@
-import { ANYONE_ROOM, DEFAULT_ROOM, isRoomId, ROOMS, type RoomId } from '@parley/functions/protocol';
+import { localized } from '@lit/localize';
+import { ANYONE_ROOM, isRoomId, ROOMS, type RoomId } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { CHECK_HASH } from '../page-url.js';
 import { relayOnly } from '../ice.js';
-import { recall, remember } from '../settings.js';
-import { canNext, isActive } from '../flows/random-chat-state.js';
+import { chosenLocale, type LocaleCode, roomForLocale } from '../locale.js';
+import { confirmedAdult, recall, remember, rememberAdult } from '../settings.js';
+import { canNext, isActive, type RandomChatState } from '../flows/random-chat-state.js';
 import { mark, Mark, type RandomChatDeps, type RandomChatFlow } from '../flows/random-chat.js';
 import {
   cameraLossText,
   LABELS,
   MODERATION_BUTTON,
   moderationNoticeText,
+  problemWords,
   randomChatStatusText,
   roomCountText,
   roomOptionLabel,
 } from './messages.js';
-import { MIC_OFF } from './icons.js';
+import { FRONT_DOOR, PAGE_LINKS } from './front-door-messages.js';
+import { LOGO, MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { headerStyles, sharedStyles } from './page-styles.js';
+import { chatFitsBeside, headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
@@ -29,6 +33,7 @@ import type { InCall } from '../features/in-call.js';
 import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
+import './parley-language.js';
 import './parley-report-dialog.js';
 
 /** Where the chosen room is remembered between visits. */
@@ -36,17 +41,13 @@ const ROOM_STORAGE_KEY = 'parley.room';
 /** Where the widen-to-Anyone choice is remembered between visits ('true' or 'false'). */
 const WIDEN_STORAGE_KEY = 'parley.widen';
 
-/** The room chosen last time, else the default. */
-function storedRoom(): RoomId {
+/** The room the person chose last time, or null when they never chose one. */
+function storedRoom(): RoomId | null {
   const r = recall(ROOM_STORAGE_KEY);
-  return isRoomId(r) ? r : DEFAULT_ROOM;
+  return isRoomId(r) ? r : null;
 }
 
 /** Whether the page is wide enough for the chat beside the video (the same width as the stylesheet's). */
-function wideScreen(): boolean {
-  return globalThis.matchMedia?.('(min-width: 40.01rem)').matches ?? true;
-}
-
 /** On unless the person turned it off. */
 function storedWiden(): boolean {
   return recall(WIDEN_STORAGE_KEY) !== 'false';
@@ -59,6 +60,7 @@ function storedWiden(): boolean {
  * (`parley-room-change`) or asks for a private call (`parley-new-call`).
  */
 @customElement('parley-random')
+@localized()
 export class ParleyRandom extends LitElement {
   static override styles = [
     sharedStyles,
@@ -74,6 +76,31 @@ export class ParleyRandom extends LitElement {
         flex: 1 1 auto;
         min-height: 0;
       }
+      /* A phone held sideways (or any window under 30rem high): the header
+         and room picker beside the call rather than above it, so the video,
+         Start and the status still fit without scrolling. */
+      @media (orientation: landscape) and (max-height: 30rem) {
+        :host {
+          display: grid;
+          grid-template-columns: minmax(14rem, 2fr) 3fr;
+          grid-template-rows: minmax(0, 1fr);
+          column-gap: 1rem;
+        }
+        header {
+          align-self: start;
+          align-content: start;
+          max-height: 100%;
+          overflow-y: auto;
+        }
+      }
+      /* Below the header: the same column, so the video still takes what the rest leaves. */
+      main {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 0;
+      }
       .picker {
         display: grid;
         gap: 0.25rem;
@@ -81,7 +108,7 @@ export class ParleyRandom extends LitElement {
       .picker p {
         margin: 0;
         font-size: 0.9rem;
-        color: #555;
+        color: var(--parley-muted);
       }
       /* The counts come and go (unknown until signed in, not watched during
          a call) and their words change length: the line keeps one line's
@@ -104,7 +131,7 @@ export class ParleyRandom extends LitElement {
       parley-chat {
         flex: 0 0 18rem;
       }
-      @media (max-width: 40rem) {
+      @media (max-width: 40rem), (max-height: 30rem) {
         parley-chat {
           position: absolute;
           left: 0;
@@ -230,37 +257,125 @@ export class ParleyRandom extends LitElement {
         flex-wrap: wrap;
       }
       button.danger {
-        border-color: #b3261e;
-        color: #b3261e;
+        border-color: var(--parley-danger);
+        color: var(--parley-danger);
       }
       button:disabled {
         opacity: 0.45;
         cursor: default;
       }
+      /* One line, whether or not it shows the sentence: no shift when the stage takes it over. */
       #status {
         margin: 0;
+        line-height: 1.4;
+        min-height: 1.4em;
       }
+
       a {
-        color: #0b57d0;
+        color: var(--parley-link);
       }
       .controls .check-link {
         align-self: center;
         margin-left: auto;
       }
+      /* The front door, in the video's place until the first random chat:
+         what Parley is, why it is private, and the two ways in. It scrolls
+         inside the stage, so Start and the status stay where they are. */
+      .intro {
+        position: absolute;
+        inset: 0;
+        z-index: 1;
+        overflow-y: auto;
+        display: grid;
+        padding: 1rem 1.25rem;
+        border: 1px solid var(--parley-line);
+        border-radius: inherit;
+        background: var(--parley-surface);
+        color: var(--parley-text);
+      }
+      /* Centred in the stage, at a width that reads well. */
+      .intro > div {
+        margin: auto;
+        max-width: 40rem;
+      }
+      .intro .mark {
+        display: block;
+        width: 3.5rem;
+        height: 3.5rem;
+        margin-bottom: 0.5rem;
+      }
+      .intro .mark svg {
+        width: 100%;
+        height: 100%;
+      }
+      .intro h2 {
+        margin: 0 0 0.4rem;
+        font-size: var(--parley-text-xxl);
+        line-height: 1.2;
+      }
+      .intro p,
+      .intro li {
+        line-height: 1.4;
+      }
+      .intro p {
+        margin: 0 0 0.5rem;
+      }
+      .intro ul {
+        margin: 0 0 0.75rem;
+        padding-left: 1.2rem;
+        display: grid;
+        gap: 0.25rem;
+      }
+      .intro .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        margin-bottom: 0.75rem;
+      }
+      .intro .actions button {
+        min-height: 2.75rem;
+      }
+      .intro nav {
+        display: flex;
+        gap: 1rem;
+        font-size: var(--parley-text-s);
+      }
+      .intro nav a {
+        display: inline-block;
+        padding: 0.5rem 0;
+      }
+      @media (max-width: 40rem), (max-height: 30rem) {
+        .intro {
+          padding: 0.75rem;
+          font-size: 0.9rem;
+        }
+        .intro h2 {
+          font-size: var(--parley-text-l);
+        }
+        .intro .mark {
+          display: none;
+        }
+      }
     `,
   ];
 
   /** The room to look for someone in; a change applies to the next Start. */
-  @property() room: RoomId = storedRoom();
+  @property() room: RoomId = storedRoom() ?? roomForLocale(chosenLocale(navigator.languages));
 
   /** Whether a long wait in a quiet room may also pair the person from Anyone. */
   @state() private widen: boolean = storedWiden();
+
+  /** Whether the person confirmed on this device that they are 18 or older: until then Start asks first, and the page introduces Parley. */
+  @state() private adult = confirmedAdult();
+
+  /** Whether the 18+ confirmation is open (its code loads with the first Start that needs it). */
+  @state() private askingAge = false;
 
   /** Which confirmation is open: Report (with a reason) or Block. */
   @state() private confirming: 'report' | 'block' | null = null;
 
   /** Whether the chat panel is open: beside the video on a wide screen from the start, on a phone when asked for. */
-  @state() private chatOpen = wideScreen();
+  @state() private chatOpen = chatFitsBeside();
 
   /** Whether the camera, microphone and speaker pickers are open (with a preview before Start). */
   @state() private devicesOpen = false;
@@ -294,6 +409,9 @@ export class ParleyRandom extends LitElement {
     const problem = state.status === 'failed' || state.status === 'media-error' ? state.problem : null;
     // While reconnecting the stranger's last frame stays, with the notice over it.
     const showOverlay = state.status !== 'connected';
+    // A first visit, before anything is on the stage: the front door in the video's place.
+    const introduce = !this.adult && state.status === 'idle' && !flow.localStream;
+    const overlaid = showOverlay && !introduce;
     const counts = flow.roomCounts;
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
@@ -318,11 +436,12 @@ export class ParleyRandom extends LitElement {
     return html`
       <header>
         <div class="nav">
-          <h1>${LABELS.brand()}</h1>
+          <h1>${LOGO}${LABELS.brand()}</h1>
           <!-- Locked, not removed, while active: the header keeps its height and the video its place. -->
           <button id="private-call" ?disabled=${active} @click=${this._onPrivateCall}>${LABELS.privateCall()}</button>
           <parley-hide-ip kind="random" ?disabled=${active}></parley-hide-ip>
           <parley-data-use></parley-data-use>
+          <parley-language></parley-language>
         </div>
         <div class="picker">
           <label>
@@ -347,143 +466,182 @@ export class ParleyRandom extends LitElement {
           }
         </div>
       </header>
-      <div class="room">
-        <div class="stage">
-          <video
-            id="remote"
-            class=${them?.video === false || off !== null ? 'off' : blurred ? 'screened' : ''}
-            autoplay
-            playsinline
-            .srcObject=${once(flow.remoteStream)}
-          ></video>
-          ${
-            flagged && them?.video !== false && off === null
-              ? html`<div class="screened-note" id="screened" role="status">
-                  <p>${LABELS.screenedIncoming()}</p>
-                  <div>
-                    <button id="show-anyway" @click=${() => strangerId && incoming?.showAnyway(strangerId)}>
-                      ${LABELS.showAnyway()}
-                    </button>
-                    ${
-                      target
-                        ? html`<button id="screened-report" class="danger" @click=${() => (this.confirming = 'report')}>
-                            ${MODERATION_BUTTON.report[target]()}
-                          </button>`
-                        : nothing
-                    }
-                  </div>
-                </div>`
-              : nothing
-          }
-          ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
-          ${
-            off !== null && them?.video !== false
-              ? html`<p class="camera-off" id=${off === 'weak' ? 'remote-video-paused' : 'remote-audio-only'}>
-                  ${videoOffText(off)}
-                </p>`
-              : nothing
-          }
-          ${
-            screeningPaused
-              ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
-              : ourVideoPaused
-                ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+      <!-- The page's one main landmark: the call, its controls and what it says (the header is the banner). -->
+      <main>
+        <div class="room">
+          <div class="stage">
+            <video
+              id="remote"
+              class=${them?.video === false || off !== null ? 'off' : blurred ? 'screened' : ''}
+              aria-label=${LABELS.stranger()}
+              autoplay
+              playsinline
+              .srcObject=${once(flow.remoteStream)}
+            ></video>
+            ${
+              flagged && them?.video !== false && off === null
+                ? html`<div class="screened-note" id="screened" role="status">
+                    <p>${LABELS.screenedIncoming()}</p>
+                    <div>
+                      <button id="show-anyway" @click=${() => strangerId && incoming?.showAnyway(strangerId)}>
+                        ${LABELS.showAnyway()}
+                      </button>
+                      ${
+                        target
+                          ? html`<button id="screened-report" class="danger" @click=${() => (this.confirming = 'report')}>
+                              ${MODERATION_BUTTON.report[target]()}
+                            </button>`
+                          : nothing
+                      }
+                    </div>
+                  </div>`
                 : nothing
-          }
+            }
+            ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+            ${
+              off !== null && them?.video !== false
+                ? html`<p class="camera-off" id=${off === 'weak' ? 'remote-video-paused' : 'remote-audio-only'}>
+                    ${videoOffText(off)}
+                  </p>`
+                : nothing
+            }
+            ${
+              screeningPaused
+                ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
+                : ourVideoPaused
+                  ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+                  : nothing
+            }
+            ${
+              them?.audio === false
+                ? html`<span
+                    class="muted"
+                    id="remote-muted"
+                    role="img"
+                    aria-label=${LABELS.microphoneOff()}
+                    title=${LABELS.microphoneOff()}
+                    >${MIC_OFF}</span
+                  >`
+                : nothing
+            }
+            ${
+              peer && flow.inCall
+                ? html`<parley-link-quality
+                    id="remote-quality"
+                    .quality=${flow.inCall.quality.of(peer.id)}
+                    ?relay-by-choice=${relayOnly('random')}
+                  ></parley-link-quality>`
+                : nothing
+            }
+            <video
+              id="local"
+              class=${ownCameraOff ? 'off' : ''}
+              aria-label=${LABELS.you()}
+              autoplay
+              playsinline
+              muted
+              .srcObject=${once(flow.localStream)}
+            ></video>
+            ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
+            ${introduce ? this.intro() : nothing}
+            ${overlaid ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+            ${
+              this.sound.needsTap
+                ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>
+                    ${LABELS.tapToUnmute()}
+                  </button>`
+                : nothing
+            }
+          </div>
           ${
-            them?.audio === false
-              ? html`<span
-                  class="muted"
-                  id="remote-muted"
-                  role="img"
-                  aria-label=${LABELS.microphoneOff()}
-                  title=${LABELS.microphoneOff()}
-                  >${MIC_OFF}</span
-                >`
+            flow.inCall && this.chatOpen
+              ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
               : nothing
           }
+        </div>
+        <div class="controls">
           ${
-            peer && flow.inCall
-              ? html`<parley-link-quality
-                  id="remote-quality"
-                  .quality=${flow.inCall.quality.of(peer.id)}
-                  ?relay-by-choice=${relayOnly('random')}
-                ></parley-link-quality>`
-              : nothing
+            active
+              ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>
+                  ${LABELS.next()}
+                </button>`
+              : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
           }
-          <video
-            id="local"
-            class=${ownCameraOff ? 'off' : ''}
-            autoplay
-            playsinline
-            muted
-            .srcObject=${once(flow.localStream)}
-          ></video>
-          ${ownCameraOff ? html`<p class="camera-off self" id="local-camera-off">${LABELS.cameraOff()}</p>` : nothing}
-          ${showOverlay ? html`<div class="overlay" aria-hidden="true">${text}</div>` : nothing}
+          <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
+          <button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
+            ${LABELS.devices()}
+          </button>
+          ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
+          ${active ? nothing : html`<a id="check-link" class="check-link action" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
           ${
-            this.sound.needsTap
-              ? html`<button id="unmute" class="unmute" @click=${() => void this.sound.unmute()}>${LABELS.tapToUnmute()}</button>`
+            target
+              ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
+                    ${MODERATION_BUTTON.report[target]()}
+                  </button>
+                  <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
               : nothing
           }
         </div>
         ${
-          flow.inCall && this.chatOpen
-            ? html`<parley-chat id="chat" kind="random" .chat=${flow.inCall.chat} visible></parley-chat>`
+          this.devicesOpen
+            ? html`<parley-devices
+                .media=${flow.media}
+                .speaker=${this.speaker}
+                @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+              ></parley-devices>`
             : nothing
         }
-      </div>
-      <div class="controls">
         ${
-          active
-            ? html`<button id="next" class="primary" ?disabled=${!canNext(state)} @click=${this._onNext}>
-                ${LABELS.next()}
-              </button>`
-            : html`<button id="start" class="primary" @click=${this._onStart}>${LABELS.start()}</button>`
-        }
-        <button id="stop" ?disabled=${!active} @click=${this._onStop}>${LABELS.stop()}</button>
-        <button id="devices-toggle" aria-expanded=${this.devicesOpen ? 'true' : 'false'} @click=${this._onDevices}>
-          ${LABELS.devices()}
-        </button>
-        ${flow.inCall ? this.inCallControls(flow.inCall) : nothing}
-        ${active ? nothing : html`<a id="check-link" class="check-link" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
-        ${
-          target
-            ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
-                  ${MODERATION_BUTTON.report[target]()}
-                </button>
-                <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
+          this.confirming && target
+            ? html`<parley-report-dialog
+                .action=${this.confirming}
+                .target=${target}
+                @parley-moderate=${this._onModerate}
+                @parley-cancel=${this._onCancelConfirm}
+              ></parley-report-dialog>`
             : nothing
         }
-      </div>
-      ${
-        this.devicesOpen
-          ? html`<parley-devices
-              .media=${flow.media}
-              .speaker=${this.speaker}
-              @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
-            ></parley-devices>`
-          : nothing
-      }
-      ${
-        this.confirming && target
-          ? html`<parley-report-dialog
-              .action=${this.confirming}
-              .target=${target}
-              @parley-moderate=${this._onModerate}
-              @parley-cancel=${() => (this.confirming = null)}
-            ></parley-report-dialog>`
-          : nothing
-      }
-      <p id="status" role="status" aria-live="polite" data-status=${state.status}>${text}</p>
-      ${
-        flow.moderationNotice
-          ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
-          : nothing
-      }
-      ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
-      ${problem ? problemBox(problem, 'random') : nothing}
+        ${this.askingAge ? html`<parley-age-dialog @parley-age-answer=${this._onAgeAnswer}></parley-age-dialog>` : nothing}
+        <!-- One sentence per state, shown once: over the stage when the stage shows it, else here; always announced from here. -->
+        <p id="status" role="status" aria-live="polite" data-status=${state.status}>
+          <span class=${overlaid ? 'visually-hidden' : ''}>${text}</span>
+        </p>
+        ${
+          flow.moderationNotice
+            ? html`<p id="moderation-notice" role="status">${moderationNoticeText(flow.moderationNotice)}</p>`
+            : nothing
+        }
+        ${this.camera.loss ? html`<p id="camera-lost" class="problem" role="alert">${cameraLossText(this.camera.loss, 'random')}</p>` : nothing}
+        ${
+          // The status says what went wrong already: the box says what to do, not the same sentence again.
+          problem ? problemBox(problem, 'random', { saysWhat: problemWords(problem, 'random').message !== text }) : nothing
+        }
+      </main>
     `;
+  }
+
+  /** What Parley is and why it is private, with the two ways in and the rules, privacy and terms pages. */
+  private intro() {
+    return html`<section id="intro" class="intro" aria-labelledby="intro-title">
+      <div>
+        <span class="mark">${LOGO}</span>
+        <h2 id="intro-title">${FRONT_DOOR.introTitle()}</h2>
+        <p>${FRONT_DOOR.introWhat()}</p>
+        <ul>
+          <li>${FRONT_DOOR.introDirect()}</li>
+          <li>${FRONT_DOOR.introNothingStored()}</li>
+          <li>${FRONT_DOOR.introHideIp()}</li>
+          <li>${FRONT_DOOR.introRules()}</li>
+        </ul>
+        <div class="actions">
+          <button id="intro-start" class="primary" @click=${this._onStart}>${FRONT_DOOR.startChatting()}</button>
+          <button id="intro-private-call" @click=${this._onPrivateCall}>${FRONT_DOOR.privateCall()}</button>
+        </div>
+        <nav id="pages" aria-label=${FRONT_DOOR.aboutPages()}>
+          ${PAGE_LINKS.map((l) => html`<a class="action" href=${l.href}>${l.text()}</a>`)}
+        </nav>
+      </div>
+    </section>`;
   }
 
   private inCallControls(inCall: InCall) {
@@ -520,6 +678,7 @@ export class ParleyRandom extends LitElement {
   };
 
   override updated(): void {
+    this.followFocus();
     const remote = this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote');
     this.sound.play(remote);
     sendSoundTo(remote, this.speaker);
@@ -532,11 +691,26 @@ export class ParleyRandom extends LitElement {
     }
   }
 
+  /** The confirmation closed without acting: focus goes back to the button that opened it. */
+  private async _onCancelConfirm(): Promise<void> {
+    const opener = this.confirming;
+    this.confirming = null;
+    await this.updateComplete;
+    if (opener) this.shadowRoot?.querySelector<HTMLButtonElement>(`#${opener}`)?.focus();
+  }
+
   private _onModerate(e: GlobalEventHandlersEventMap['parley-moderate']): void {
     this.confirming = null;
+    // The dialog takes focus with it: it follows the main action (Next, to move on) once the call has ended.
+    this.focusFollows = this.chat.flow.state;
     const request: ModerationRequest = e.detail;
     const flow = this.chat.flow;
     void (request.action === 'report' ? flow.report(request.reason) : flow.block());
+  }
+
+  /** The page's language changed: its room becomes the room, unless the person chose one themself. */
+  followLanguage(code: LocaleCode): void {
+    if (storedRoom() === null) this.room = roomForLocale(code);
   }
 
   private _onRoomChange(e: Event): void {
@@ -556,17 +730,69 @@ export class ParleyRandom extends LitElement {
     this.dispatchEvent(new CustomEvent('parley-new-call', { bubbles: true, composed: true }));
   }
 
+  /**
+   * After the person's own Start, Next or Stop, focus follows the main
+   * action: the button pressed is replaced (Start by Next, Next by Start)
+   * or disabled while searching, and focus would fall to the page (five
+   * Tabs to reach Start again). Stop holds it while Next cannot be used;
+   * Next or Start take it once they can. A person who moved elsewhere
+   * meanwhile (the chat, a setting) is left there.
+   */
+  private focusFollows: RandomChatState | null = null;
+
+  private followFocus(): void {
+    // Not before the action has changed the state (its first render may still show the old one). By
+    // identity, not status: Next with someone already waiting goes from connected to connected again.
+    if (this.focusFollows === null || this.focusFollows === this.chat.flow.state) return;
+    const root = this.renderRoot as ShadowRoot;
+    const find = (id: string) => root.querySelector<HTMLButtonElement>(`#${id}`);
+    const start = find('start');
+    const next = find('next');
+    const stop = find('stop');
+    const main = start ?? (next && !next.disabled ? next : stop && !stop.disabled ? stop : null);
+    if (!main) return;
+    const active = root.activeElement;
+    // Still on one of the three (Next keeps focus a moment after it is disabled), or on nothing: follow.
+    if (active !== null && active !== start && active !== next && active !== stop) {
+      this.focusFollows = null;
+      return;
+    }
+    if (active !== main) main.focus();
+    if (main !== stop) this.focusFollows = null;
+  }
+
   private _onStart(): void {
+    if (!this.adult) {
+      // Asked once per device, before the first random chat; its code is not part of the page.
+      void import('./parley-age-dialog.js');
+      this.askingAge = true;
+      return;
+    }
+    this.begin();
+  }
+
+  private _onAgeAnswer(e: GlobalEventHandlersEventMap['parley-age-answer']): void {
+    this.askingAge = false;
+    if (!e.detail.adult) return;
+    rememberAdult();
+    this.adult = true;
+    this.begin();
+  }
+
+  private begin(): void {
+    this.focusFollows = this.chat.flow.state;
     // Set at Start: the choice cannot change while active, so Next and every renewal keep it.
     this.chat.flow.widen = this.widen;
     void this.chat.flow.start(this.room);
   }
 
   private _onNext(): void {
+    this.focusFollows = this.chat.flow.state;
     void this.chat.flow.next();
   }
 
   private _onStop(): void {
+    this.focusFollows = this.chat.flow.state;
     void this.chat.flow.stop();
   }
 }

@@ -1,6 +1,7 @@
+import { localized } from '@lit/localize';
 import { REPORT_REASONS, type ReportReason } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { sharedStyles } from './page-styles.js';
 import { CONFIRM_WORDS, LABELS, REASON_LABELS, type ModerationTarget } from './messages.js';
 
@@ -11,23 +12,41 @@ export type ModerationRequest = { readonly action: 'report'; readonly reason: Re
  * The confirmation before a Report (with a reason) or a Block: what will
  * happen, and the buttons to do it or not. Says what the person chose with
  * `parley-moderate`, or `parley-cancel`; the page acts on it.
+ *
+ * A modal <dialog> (showModal): it takes focus (the reason, or the button
+ * that does it), keeps Tab inside, leaves the page behind it inert, and
+ * Escape cancels, as a screen reader and a keyboard expect of a dialog.
  */
 @customElement('parley-report-dialog')
+@localized()
 export class ParleyReportDialog extends LitElement {
   static override styles = [
     sharedStyles,
     css`
+      /* No box of its own: the dialog is in the top layer, and an empty host would push the page down. */
       :host {
-        display: block;
+        display: contents;
       }
-      .confirm {
-        border: 1px solid #888;
+      dialog {
+        background: var(--parley-surface);
+        color: var(--parley-text);
+        border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
         padding: 0.75rem 1rem;
+        max-width: min(28rem, calc(100vw - 2rem));
+      }
+      dialog::backdrop {
+        background: rgb(0 0 0 / 45%);
+      }
+      .confirm {
         display: flex;
         flex-wrap: wrap;
         gap: 0.5rem;
         align-items: center;
+      }
+      .confirm select,
+      .confirm button {
+        min-height: 44px;
       }
       .confirm p {
         flex-basis: 100%;
@@ -48,24 +67,45 @@ export class ParleyReportDialog extends LitElement {
 
   @state() private reason: ReportReason = 'harassment';
 
+  @query('dialog') private dialog!: HTMLDialogElement;
+
   override render() {
     const words = CONFIRM_WORDS[this.action][this.target];
-    const title = words.title();
-    return html`<form id="confirm" class="confirm" role="dialog" aria-label=${title} @submit=${this._onSubmit}>
-      <p><strong>${title}</strong> ${words.consequence()}</p>
-      ${
-        this.action === 'report'
-          ? html`<label
-              >${LABELS.reason()}
-              <select id="reason" .value=${this.reason} @change=${this._onReasonChange}>
-                ${REPORT_REASONS.map((r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]()}</option>`)}
-              </select></label
-            >`
-          : nothing
-      }
-      <button id="confirm-${this.action}" class="danger" type="submit">${words.submit()}</button>
-      <button id="cancel" type="button" @click=${this._onCancel}>${LABELS.cancel()}</button>
-    </form>`;
+    return html`<dialog id="confirm" aria-labelledby="title" aria-describedby="consequence" @close=${this._onClose}>
+      <form class="confirm" @submit=${this._onSubmit}>
+        <p><strong id="title">${words.title()}</strong> <span id="consequence">${words.consequence()}</span></p>
+        ${
+          this.action === 'report'
+            ? html`<label
+                >${LABELS.reason()}
+                <select id="reason" autofocus .value=${this.reason} @change=${this._onReasonChange}>
+                  ${REPORT_REASONS.map(
+                    (r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]()}</option>`,
+                  )}
+                </select></label
+              >`
+            : nothing
+        }
+        <button id="confirm-${this.action}" class="danger" type="submit" ?autofocus=${this.action === 'block'}>
+          ${words.submit()}
+        </button>
+        <button id="cancel" type="button" @click=${this._onCancel}>${LABELS.cancel()}</button>
+      </form>
+    </dialog>`;
+  }
+
+  override firstUpdated(): void {
+    // Modal where it can be (a page not yet in a document cannot): the top
+    // layer, focus inside, Escape.
+    if (this.isConnected && !this.dialog.open) this.dialog.showModal();
+  }
+
+  /** Whether the page has been told (a choice or Cancel): a close after that says nothing more. */
+  private told = false;
+
+  /** Closed by Escape (the browser closes a modal dialog itself): as Cancel. */
+  private _onClose(): void {
+    if (!this.told) this._onCancel();
   }
 
   private _onReasonChange(e: Event): void {
@@ -75,10 +115,12 @@ export class ParleyReportDialog extends LitElement {
   private _onSubmit(e: Event): void {
     e.preventDefault();
     const detail: ModerationRequest = this.action === 'report' ? { action: 'report', reason: this.reason } : { action: 'block' };
+    this.told = true;
     this.dispatchEvent(new CustomEvent('parley-moderate', { detail, bubbles: true, composed: true }));
   }
 
   private _onCancel(): void {
+    this.told = true;
     this.dispatchEvent(new CustomEvent('parley-cancel', { bubbles: true, composed: true }));
   }
 }

@@ -1,4 +1,4 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { CHECK_HASH, hashForHelp } from '../page-url.js';
 import type { Problem } from '../flows/problems.js';
 import { LABELS, problemWords, type ProblemPlace } from './messages.js';
@@ -12,10 +12,11 @@ function problemLinks(problem: Problem) {
 }
 
 /** An error as every page shows it: what happened, what to try, and where to read more. */
-export function problemBox(problem: Problem, place: ProblemPlace) {
+export function problemBox(problem: Problem, place: ProblemPlace, { saysWhat = true }: { readonly saysWhat?: boolean } = {}) {
   const words = problemWords(problem, place);
+  // `saysWhat: false`: the page's status already says what went wrong (and is announced); the box says what to do.
   return html`<div class="problem" role="alert">
-    <p><strong>${words.message}</strong></p>
+    ${saysWhat ? html`<p><strong>${words.message}</strong></p>` : nothing}
     <p>${words.hint}</p>
     ${problemLinks(problem)}
   </div>`;

@@ -3,20 +3,21 @@
  * panel in plain units, and what a paused video says. A table beside
  * in-call-messages.ts, loaded with the in-call chunk. Pure.
  */
+import { msg, str } from '@lit/localize';
 import type { LinkRoute, LinkSample, VideoFigures } from '../features/link-stats.js';
 import type { QualityCause, QualityLevel } from '../features/quality-policy.js';
 import { pageLocale } from './messages.js';
 
-const LEVEL: { readonly [L in QualityLevel]: string } = {
-  good: 'Connection good',
-  fair: 'Connection fair',
-  poor: 'Connection poor',
+const LEVEL: { readonly [L in QualityLevel]: () => string } = {
+  good: () => msg('Connection good'),
+  fair: () => msg('Connection fair'),
+  poor: () => msg('Connection poor'),
 };
 
-const CAUSE: { readonly [C in QualityCause]: string } = {
-  'high-loss': 'high packet loss',
-  'slow-network': 'slow network',
-  relayed: 'relayed',
+const CAUSE: { readonly [C in QualityCause]: () => string } = {
+  'high-loss': () => msg('high packet loss'),
+  'slow-network': () => msg('slow network'),
+  relayed: () => msg('relayed'),
 };
 
 /**
@@ -25,27 +26,31 @@ const CAUSE: { readonly [C in QualityCause]: string } = {
  * a choice, not a fault.
  */
 export function qualityName(level: QualityLevel, cause: QualityCause | null, relayByChoice: boolean): string {
-  if (cause === null) return LEVEL[level];
-  const why = cause === 'relayed' && relayByChoice ? 'relayed by choice (Hide my IP)' : CAUSE[cause];
-  return `${LEVEL[level]}: ${why}`;
+  if (cause === null) return LEVEL[level]();
+  const why = cause === 'relayed' && relayByChoice ? msg('relayed by choice (Hide my IP)') : CAUSE[cause]();
+  return msg(str`${LEVEL[level]()}: ${why}`);
 }
 
 export const QUALITY_LABELS = {
-  statistics: () => 'Connection statistics',
-  roundTrip: () => 'Round trip',
-  packetLoss: () => 'Packet loss',
-  jitter: () => 'Jitter',
-  bitrate: () => 'Bitrate',
-  videoIn: () => 'Video received',
-  videoOut: () => 'Video sent',
-  codec: () => 'Codec',
-  route: () => 'Connection',
+  statistics: () => msg('Connection statistics'),
+  direct: () => msg('Direct'),
+  directTitle: () => msg('This call goes straight between the two devices: each can see the other’s IP address.'),
+  relayed: () => msg('Relayed'),
+  relayedTitle: () => msg('This call goes through our relay: the other person sees the relay’s address, not yours.'),
+  roundTrip: () => msg('Round trip'),
+  packetLoss: () => msg('Packet loss'),
+  jitter: () => msg('Jitter'),
+  bitrate: () => msg('Bitrate'),
+  videoIn: () => msg('Video received'),
+  videoOut: () => msg('Video sent'),
+  codec: () => msg('Codec'),
+  route: () => msg('Connection'),
   unknown: () => '–',
-  measuring: () => 'Measuring…',
-  theirVideoPaused: () => 'Video paused: weak connection',
-  ourVideoPaused: () => 'Your connection is weak: video paused, audio continues',
-  ourAudioOnly: () => 'Audio only: no video either way (your choice)',
-  theirAudioOnly: () => 'Audio only: they chose to send and get no video',
+  measuring: () => msg('Measuring…'),
+  theirVideoPaused: () => msg('Video paused: weak connection'),
+  ourVideoPaused: () => msg('Your connection is weak: video paused, audio continues'),
+  ourAudioOnly: () => msg('Audio only: no video either way (your choice)'),
+  theirAudioOnly: () => msg('Audio only: they chose to send and get no video'),
 } as const satisfies Readonly<Record<string, () => string>>;
 
 /** Why no video comes from a member although their camera is on: what their video's place says instead. */
@@ -111,13 +116,13 @@ function formatVideo(v: VideoFigures | null): string {
 
 function routeText(route: LinkRoute | null, relayByChoice: boolean): string {
   if (route === null) return QUALITY_LABELS.unknown();
-  if (route === 'direct') return 'Direct';
-  return relayByChoice ? 'Relayed, by choice (Hide my IP)' : 'Relayed';
+  if (route === 'direct') return QUALITY_LABELS.direct();
+  return relayByChoice ? msg('Relayed, by choice (Hide my IP)') : QUALITY_LABELS.relayed();
 }
 
 /** "in 2 %, out 0 %" for a pair of figures, each direction worded. */
 function inOut(incoming: string, outgoing: string): string {
-  return `in ${incoming}, out ${outgoing}`;
+  return msg(str`in ${incoming}, out ${outgoing}`);
 }
 
 /** The statistics panel's rows, label and value, for one link's latest sample. */

@@ -8,6 +8,7 @@
  * in through `setMembers`, signals through `receive`, and go out through
  * `CallSignaling`.
  */
+import { EventLog } from './event-log.js';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import type { ChannelMessage } from './channel-messages.js';
 import type { MediaKind } from './local-media.js';
@@ -119,6 +120,7 @@ interface LinkEntry {
 
 export class Call {
   private readonly links = new Map<string, LinkEntry>();
+  private readonly log = new EventLog(CALL_HISTORY_LENGTH);
   /** The link of the first offer made before the match (prepareOffer), until setMembers binds it. */
   private pending: LinkEntry | null = null;
   /** Takes the pending link's first offer (prepareOffer's promise). */
@@ -165,6 +167,19 @@ export class Call {
   }
 
   /** Every link as the call keeps it, hidden knocks included: for a test or a bench that failed to say why. */
+  /**
+   * The call's last events, oldest first (members, links opened and closed,
+   * where each incoming write went): for a test or a bench that failed to
+   * say why; never logged. Member ids are cut to 6 characters.
+   */
+  get history(): readonly string[] {
+    return this.log.entries;
+  }
+
+  private note(what: string): void {
+    this.log.note(what);
+  }
+
   get diagnostics(): object[] {
     return [...this.links.values()].map((e) => ({
       id: e.id,
@@ -223,6 +238,7 @@ export class Call {
    */
   setMembers(members: readonly string[]): void {
     if (this.ended) return;
+    this.note(`members ${members.map(short).join(' ')}`);
     this.members = [...members];
     const current = new Set(members);
     for (const id of this.lost) if (!current.has(id)) this.lost.delete(id);
@@ -249,8 +265,14 @@ export class Call {
    * can beat it too).
    */
   receive(from: string, signal: LinkSignal, tag: LinkTag | null = null): void {
-    if (this.ended || from === this.options.self || this.lost.has(from)) return;
+    const what = 'description' in signal ? signal.description.type : 'candidate';
+    if (this.ended || from === this.options.self || this.lost.has(from)) {
+      this.note(`${what} from ${short(from)} dropped (${this.ended ? 'ended' : 'lost or self'})`);
+      return;
+    }
     const entry = this.route(from, tag);
+    if (what !== 'candidate' || !entry)
+      this.note(`${what} from ${short(from)} ${tagText(tag)} → ${entry ? entry.linkId : 'stale, dropped'}`);
     if (entry) void entry.link.receive(signal);
   }
 
@@ -262,6 +284,7 @@ export class Call {
   activity(from: string, bare: boolean, tag: LinkTag | null = null): void {
     if (this.ended || from === this.options.self || this.lost.has(from)) return;
     const routed = tag && this.members.includes(from) ? this.route(from, tag) : null;
+    this.note(`write from ${short(from)}${bare ? ' (bare)' : ''} ${tagText(tag)} → ${routed ? routed.linkId : 'not routed'}`);
     // A write to a link of ours that is gone still shows their page is alive.
     const entry = routed ?? this.links.get(from);
     if (!entry) return;
@@ -408,6 +431,7 @@ export class Call {
       return entry;
     }
     if (entry.remoteLink === tag.link) return entry;
+    this.note(`${short(from)} started over: ${tag.link} replaces ${entry.remoteLink}`);
     this.closeLink(from, { keepMailbox: true });
     const fresh = this.openLink(from);
     fresh.remoteLink = tag.link;
@@ -427,6 +451,7 @@ export class Call {
     const weAreLater = this.weAreLater(id);
     const entry = this.openEntry(id, { polite: !weAreLater, initiator: weAreLater });
     entry.hidden = hidden;
+    this.note(`open ${entry.linkId} to ${short(id)}${hidden ? ' (knock)' : ''}${weAreLater ? ' offering' : ''}`);
     this.links.set(id, entry);
     this.startConnectTimer(entry);
     return entry;
@@ -603,6 +628,7 @@ export class Call {
   private loseLink(entry: LinkEntry, reason: GoneReason, { leaving = false } = {}): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
+    this.note(`lost ${entry.linkId} to ${short(id)}: ${reason}${leaving ? ' (bye)' : ''}`);
     // A member who said bye is leaving: no knock (the membership follows).
     const relink = !leaving && this.options.relink === true && this.members.includes(id);
     // A call that relinks meets whatever link a member opens later (route);
@@ -647,6 +673,7 @@ export class Call {
   private rebuild(entry: LinkEntry): void {
     const id = entry.id;
     if (id === null || this.links.get(id) !== entry) return;
+    this.note(`rebuild ${entry.linkId} to ${short(id)}`);
     this.closeLink(id, { keepMailbox: true });
     const fresh = this.openLink(id);
     fresh.rebuilding = true;
@@ -662,6 +689,7 @@ export class Call {
     if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
     if (entry.connectTimer !== null) clearTimeout(entry.connectTimer);
     if (entry.livenessTimer !== null) clearInterval(entry.livenessTimer);
+    this.note(`close ${entry.linkId} to ${short(id)}${keepMailbox ? '' : ', mailbox dropped'}`);
     entry.link.close();
     this.links.delete(id);
     this.linkCaps.delete(id);
@@ -681,6 +709,17 @@ export class Call {
   private notify(): void {
     for (const l of this.listeners) l();
   }
+}
+
+/** Events kept in Call.history. */
+const CALL_HISTORY_LENGTH = 80;
+
+function short(id: string): string {
+  return id.slice(0, 6);
+}
+
+function tagText(tag: LinkTag | null): string {
+  return tag ? `[${tag.link || '-'}→${tag.peer || '-'}]` : '[untagged]';
 }
 
 /** A gap this long between two liveness ticks (every 250 ms) means this page itself was frozen. */

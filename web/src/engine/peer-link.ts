@@ -9,6 +9,7 @@
  * come in through `receive`; whoever carries them (a Firestore mailbox, the
  * random call's documents, a test's pipe) is not its business.
  */
+import { EventLog } from './event-log.js';
 import { decodeChannelMessage, encodeChannelMessage, type ChannelMessage } from './channel-messages.js';
 import { HeldQueue } from './held-queue.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
@@ -119,6 +120,20 @@ export interface PeerLinkOptions {
  */
 const CONTROL_CHANNEL: RTCDataChannelInit = { negotiated: true, id: 0, ordered: true };
 
+/** Events kept in PeerLink.history. */
+const HISTORY_LENGTH = 60;
+
+/** The ICE username fragment of a description (not a secret: it is in every connectivity check). */
+function ufragOf(sdp: string): string {
+  return /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? '?';
+}
+
+/** A candidate's protocol and type ("udp host"), without its address. */
+function candidateKind(candidate: string): string {
+  const parts = candidate.split(' ');
+  return `${parts[2]?.toLowerCase() ?? '?'} ${parts[parts.indexOf('typ') + 1] ?? '?'}`;
+}
+
 /** A heartbeat on the control channel (docs/PROTOCOL.md): any valid message counts as one. */
 const HEARTBEAT = encodeChannelMessage({ type: 'heartbeat' });
 /** Past this much unsent data the path is down: beats would only pile up. */
@@ -174,6 +189,8 @@ export class PeerLink {
   private gatheredRelay = false;
   /** Our candidates, while PeerLinkOptions.holdCandidates keeps them until the other end's description is applied. */
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
+  /** What happened to this link, for a diagnosis (history): no addresses, only states, kinds and ICE generations. */
+  private readonly log = new EventLog(HISTORY_LENGTH);
 
   constructor(
     localStream: MediaStream | null,
@@ -204,9 +221,13 @@ export class PeerLink {
       }
       if (!this.remote.getTracks().includes(e.track)) this.remote.addTrack(e.track);
     };
-    this.pc.onconnectionstatechange = () => this.updateState();
+    this.pc.onconnectionstatechange = () => {
+      this.note(`connection ${this.pc.connectionState}`);
+      this.updateState();
+    };
     this.pc.oniceconnectionstatechange = () => {
       const ice = this.pc.iceConnectionState;
+      this.note(`ice ${ice}`);
       if (this.closed || this.transportDead || !this.wasConnected) return;
       if ((ice === 'connected' || ice === 'completed') && this.pc.connectionState === 'failed') {
         this.transportDead = true;
@@ -214,6 +235,7 @@ export class PeerLink {
       }
     };
     this.pc.onsignalingstatechange = () => {
+      this.note(`signaling ${this.pc.signalingState}`);
       if (this.pc.signalingState === 'stable' && !this.closed) this.events.negotiated?.();
     };
     if (!options.holdCandidates) this.releaseCandidates();
@@ -331,6 +353,18 @@ export class PeerLink {
     if (this.pc.signalingState === 'stable' && !this.pc.localDescription) await this.negotiate();
   }
 
+  /**
+   * The link's last events (EventLog): states, descriptions (type and ICE username fragment), ignored offers,
+   * restarts. For a test or a bench that failed to say why; never logged.
+   */
+  get history(): readonly string[] {
+    return this.log.entries;
+  }
+
+  private note(what: string): void {
+    this.log.note(what);
+  }
+
   /** Remote candidates received but not yet applied (waiting for the first remote description). */
   get heldCandidateCount(): number {
     return this.heldCandidates.size + (this.heldCandidates.isOpen ? 0 : this.queuedCandidates);
@@ -377,6 +411,7 @@ export class PeerLink {
    */
   restartIce(): void {
     if (this.closed) return;
+    this.note('restart ICE');
     this.mayOffer = true;
     this.pc.restartIce();
   }
@@ -392,6 +427,7 @@ export class PeerLink {
     if (this.closed) return false;
     const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === kind);
     if (!transceiver) return false;
+    this.note(`${kind} track ${track ? 'replaced' : 'withheld'}`);
     try {
       await transceiver.sender.replaceTrack(track);
       return true;
@@ -417,6 +453,7 @@ export class PeerLink {
       const encoding = params?.encodings?.[0];
       if (!sender || !params || !encoding) return false;
       encoding.active = active;
+      this.note(`video ${active ? 'active' : 'paused'}`);
       try {
         await sender.setParameters(params);
         return true;
@@ -476,6 +513,7 @@ export class PeerLink {
         applied = false;
         continue;
       }
+      this.note(`video limit ${limits.maxBitrate} bit/s /${limits.scaleResolutionDownBy} ${limits.maxFramerate} fps`);
       encoding.maxBitrate = limits.maxBitrate;
       encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
       encoding.maxFramerate = limits.maxFramerate;
@@ -535,6 +573,9 @@ export class PeerLink {
     if (description.type === 'offer') {
       const collision = this.makingOffer || this.pc.signalingState !== 'stable';
       this.ignoreOffer = !this.options.polite && collision;
+      this.note(
+        `remote offer ${ufragOf(description.sdp)}${collision ? ' (collision)' : ''}${this.ignoreOffer ? ' ignored' : ''}`,
+      );
       if (this.ignoreOffer) return; // the impolite end keeps its own offer; the other end yields
       // The polite end in have-local-offer rolls back implicitly.
       await this.pc.setRemoteDescription(description);
@@ -544,7 +585,11 @@ export class PeerLink {
     } else {
       // An answer applies only to an offer of ours still waiting for one: a
       // duplicate or late answer ("wrong state: stable") is dropped.
-      if (this.pc.signalingState !== 'have-local-offer') return;
+      if (this.pc.signalingState !== 'have-local-offer') {
+        this.note(`remote answer ${ufragOf(description.sdp)} dropped (${this.pc.signalingState})`);
+        return;
+      }
+      this.note(`remote answer ${ufragOf(description.sdp)}`);
       await this.pc.setRemoteDescription(description);
       this.remoteDescriptionSet();
     }
@@ -567,6 +612,7 @@ export class PeerLink {
     if (!local || (local.type !== 'offer' && local.type !== 'answer')) return;
     if (local.type === 'offer' && !this.pc.remoteDescription) this.madeFirstOffer = true;
     const description: SessionDescription = { type: local.type, sdp: local.sdp };
+    this.note(`sent ${local.type} ${ufragOf(local.sdp)}`);
     this.send({ description });
   }
 
@@ -578,7 +624,9 @@ export class PeerLink {
       sdpMLineIndex: candidate.sdpMLineIndex,
     };
     if (candidate.usernameFragment) init.usernameFragment = candidate.usernameFragment;
+    this.note(`remote candidate ${candidateKind(candidate.candidate)} ${candidate.usernameFragment ?? '?'}`);
     this.pc.addIceCandidate(init).catch((err: unknown) => {
+      this.note(`remote candidate refused ${candidate.usernameFragment ?? '?'}`);
       // A candidate of an offer we ignored, or of an ICE generation a
       // restart replaced, is expected to fail; anything else is reported.
       // Neither ends the call: ICE can still succeed with the others.

@@ -73,6 +73,8 @@ interface Outgoing {
 export class CallChat {
   private readonly list: ChatEntry[] = [];
   private readonly outgoing = new Map<string, Outgoing>();
+  /** Each member's last chosen name (calls by link), by member id. */
+  private readonly names = new Map<string, string>();
   private readonly sendRate = new RateWindow();
   private readonly receiveRates = new Map<string, RateWindow>();
   private readonly seen = new Map<string, SeenIds>();
@@ -194,6 +196,7 @@ export class CallChat {
     }
     // Past the rate: dropped and not acknowledged (the sender's page holds itself to the same rate).
     if (!rate.allow(this.now())) return;
+    if (this.options.kind === 'link' && message.name !== undefined) this.names.set(from, message.name);
     this.push({
       key: `in-${from}-${message.id}`,
       author: this.authorOf(from, message),
@@ -202,6 +205,15 @@ export class CallChat {
       delivery: null,
     });
     this.call.sendMessage(from, { type: 'ack', id: message.id });
+  }
+
+  /**
+   * The name a member of a call by link last chose, from their messages
+   * (null until they send one with a name): their tile says it too, beside
+   * their number, as the chat does.
+   */
+  nameOf(id: string): string | null {
+    return this.names.get(id) ?? null;
   }
 
   private authorOf(from: string, message: ChatMessage): ChatAuthor {

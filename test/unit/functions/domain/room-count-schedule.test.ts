@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import {
   CLOCK_MARGIN_MS,
+  latestInstantOf,
   nextAfterCount,
   NO_SCHEDULE,
   onChange,
@@ -178,5 +179,28 @@ describe('the schedule over time (simulated)', () => {
     const changes = Array.from({ length: 100 }, (_, i) => i * 100);
     const { starts, covered } = simulate(changes, { lagMs: (i) => (i % 3 === 0 ? 900 : 40), countMs: 600 });
     assertSound(changes, starts, covered);
+  });
+});
+
+describe('latestInstantOf', () => {
+  const second = Date.parse('2026-12-03T18:13:53Z');
+  it('takes a time at the end of its last digit: whole seconds (the Functions emulator) stand for up to 999 ms more', () => {
+    assert.equal(latestInstantOf('2026-12-03T18:13:53Z'), second + 999);
+    assert.equal(latestInstantOf('2026-12-03T18:13:53.8Z'), second + 899);
+    assert.equal(latestInstantOf('2026-12-03T18:13:53.81Z'), second + 819);
+  });
+  it('keeps milliseconds as they are, and adds the one cut off beyond them (production sends microseconds)', () => {
+    assert.equal(latestInstantOf('2026-12-03T18:13:53.818Z'), second + 818);
+    assert.equal(latestInstantOf('2026-12-03T18:13:53.818412Z'), second + 819);
+    assert.equal(latestInstantOf('2026-12-03T20:13:53.818+02:00'), second + 818);
+  });
+  it('answers NaN for what is not a time', () => {
+    assert.ok(Number.isNaN(latestInstantOf('')));
+    assert.ok(Number.isNaN(latestInstantOf('soon')));
+  });
+  it('a count that started between the whole second and the commit does not cover it (the flake this fixes)', () => {
+    const s: RoomCountSchedule = { countedAtMs: second + 580, pendingAtMs: 0, dirtyAtMs: 0 };
+    const changedAtMs = latestInstantOf('2026-12-03T18:13:53Z'); // committed at 53.818
+    assert.equal(onChange(s, changedAtMs, second + 900, T).kind, 'schedule');
   });
 });

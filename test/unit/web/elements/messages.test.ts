@@ -5,6 +5,7 @@
  * words fails here (and, through the tables' Record types, in tsc).
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import { REPORT_REASONS, ROOMS, type RoomId } from '@parley/functions/protocol';
@@ -36,6 +37,9 @@ import {
   roomOptionLabel,
   TILE_STATE,
   tileCaption,
+  memberName,
+  memberJoinedText,
+  memberLeftText,
   verdictWords,
   type ProblemPlace,
 } from '../../../../web/src/elements/messages.js';
@@ -47,6 +51,7 @@ import {
   SEND_REFUSAL,
   unreadText,
 } from '../../../../web/src/elements/in-call-messages.js';
+import { FRONT_DOOR, PAGE_LINKS } from '../../../../web/src/elements/front-door-messages.js';
 
 const PLACES: readonly ProblemPlace[] = ['random', 'call', 'check'];
 
@@ -292,8 +297,16 @@ describe('calls by link', () => {
   it('every link state has a tile caption', () => {
     for (const state of Object.values(LinkState)) {
       assertWords(TILE_STATE[state](), `tile ${state}`);
-      assert.equal(tileCaption(2, state), `Guest 2 · ${TILE_STATE[state]()}`);
+      const caption = tileCaption('Guest 2', state);
+      assert.equal(caption, state === 'connected' ? 'Guest 2' : `Guest 2 · ${TILE_STATE[state]()}`);
     }
+  });
+
+  it('names a member by number, with a chosen name beside it, and says who joined and who left', () => {
+    assert.equal(memberName(2, null), 'Guest 2');
+    assert.equal(memberName(3, 'Asha'), 'Asha (Guest 3)');
+    assert.equal(memberJoinedText('Guest 4'), 'Guest 4 joined the call.');
+    assert.equal(memberLeftText('Asha (Guest 3)'), 'Asha (Guest 3) left the call.');
   });
 });
 
@@ -413,5 +426,18 @@ describe('labels', () => {
   it('every button, label and heading has words', () => {
     for (const [name, label] of Object.entries(LABELS)) assertWords(label(), `label ${name}`);
     for (const [name, label] of Object.entries(IN_CALL_LABELS)) assertWords(label(), `in-call label ${name}`);
+    for (const [name, label] of Object.entries(FRONT_DOOR)) assertWords(label(), `front door ${name}`);
+  });
+
+  it('links each static page of the site, and each is there (web/public)', () => {
+    assert.deepEqual(
+      PAGE_LINKS.map((l) => l.href),
+      ['/rules.html', '/privacy.html', '/terms.html'],
+    );
+    for (const l of PAGE_LINKS) {
+      assertWords(l.text(), l.href);
+      // From build/test/unit/web/elements/ to the repository's root.
+      assert.ok(existsSync(new URL(`../../../../../web/public${l.href}`, import.meta.url)), `web/public${l.href}`);
+    }
   });
 });

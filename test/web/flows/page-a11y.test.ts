@@ -1,0 +1,299 @@
+/**
+ * The random chat page as a person sees it, in every state and at every
+ * viewport issue 23 names: axe-core (in this real Chromium) reports no
+ * violations, and the stranger's video, the main action and the state's
+ * sentence are inside the viewport together, without scrolling. Each state
+ * is written to .cache/screenshots/page-<viewport>-<state>.png for a person
+ * to look at (never compared).
+ *
+ * The stranger is a bare RandomChatFlow on the same in-memory backend (real
+ * WebRTC, fake camera): one page is enough to look at.
+ */
+import { executeServerCommand, setViewport } from '@web/test-runner-commands';
+import type { AxeResults, Result } from 'axe-core';
+import type { LitElement } from 'lit';
+import { ParleyApp } from '../../../web/src/elements/parley-app.js';
+import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
+import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
+import { LinkState } from '../../../web/src/engine/peer-link.js';
+import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
+import { ADULT_STORAGE_KEY } from '../../../web/src/settings.js';
+import { assert } from '../assert.js';
+import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
+import { waitForStatus, waitUntil } from '../support/wait.js';
+
+declare global {
+  interface Window {
+    axe?: { run(context: Document, options: object): Promise<AxeResults> };
+  }
+}
+
+/** The members' cameras: small, to spare the CPU of a call of five in one page. */
+const SMALL_CAMERA = {
+  getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } }),
+};
+
+const VIEWPORTS = [
+  { name: 'laptop', width: 1280, height: 800 },
+  { name: 'laptop-wide', width: 1366, height: 768 },
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'phone-landscape', width: 844, height: 390 },
+] as const;
+
+/** axe-core's own build, loaded as the classic script it is (it defines window.axe). */
+async function loadAxe(): Promise<NonNullable<Window['axe']>> {
+  if (!window.axe) {
+    await new Promise<void>((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = '/node_modules/axe-core/axe.min.js';
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error('axe-core did not load'));
+      document.head.append(script);
+    });
+  }
+  return window.axe!;
+}
+
+function describeViolation(v: Result): string {
+  const where = v.nodes
+    .slice(0, 3)
+    .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`)
+    .join('; ');
+  return `${v.id} (${v.impact}): ${v.help} — ${where}`;
+}
+
+describe('the pages in every state and viewport (axe-core, layout, touch targets, screenshots)', function () {
+  this.timeout(120_000);
+  let rig: Rig;
+  let app: ParleyApp | null = null;
+  const style = document.createElement('style');
+
+  before(() => {
+    // As web/public/index.html: the page is the whole window.
+    style.textContent = 'html, body { margin: 0; } body { background: #f6f6f8; }';
+    document.head.append(style);
+    document.documentElement.lang = 'en';
+    document.title = 'Parley — talk to a stranger';
+  });
+
+  after(async () => {
+    style.remove();
+    localStorage.setItem(ADULT_STORAGE_KEY, '1');
+    await setViewport({ width: 800, height: 600 });
+  });
+
+  beforeEach(() => {
+    rig = new Rig();
+    history.replaceState(null, '', location.pathname + location.search);
+    localStorage.removeItem('parley.room');
+  });
+
+  afterEach(async () => {
+    await rig.cleanup();
+    app?.remove();
+    app = null;
+    localStorage.setItem(ADULT_STORAGE_KEY, '1');
+  });
+
+  async function mount(options: RigOptions = {}): Promise<ParleyRandom> {
+    app = new ParleyApp(rig.deps(options));
+    document.body.append(app);
+    await app.updateComplete;
+    const page = app.shadowRoot!.querySelector<ParleyRandom>('parley-random');
+    assert(page, 'the random chat page is shown');
+    rig.track(page.flow);
+    await page.updateComplete;
+    return page;
+  }
+
+  const $ = <E extends Element = HTMLElement>(page: LitElement, selector: string) => page.shadowRoot!.querySelector<E>(selector);
+
+  /** Everything the state needs a person to see at once: in the viewport, with a size. */
+  function assertVisibleTogether(page: LitElement, where: string, selectors: readonly string[]): void {
+    const problems: string[] = [];
+    for (const selector of selectors) {
+      const el = $(page, selector);
+      if (!el) {
+        problems.push(`${selector}: not on the page`);
+        continue;
+      }
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) problems.push(`${selector}: no size`);
+      else if (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1)
+        problems.push(
+          `${selector}: outside the ${innerWidth}×${innerHeight} viewport at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`,
+        );
+    }
+    // The state's sentence: shown once (over the stage or on the status line), in the viewport.
+    const sentence = $(page, '#status')?.textContent?.trim() ?? '';
+    // Every innermost element that shows it: the stage's copy, the status line's, any other.
+    const shown = [...page.shadowRoot!.querySelectorAll<HTMLElement>('*')].filter((el) => {
+      if (el.textContent?.trim() !== sentence) return false;
+      if ([...el.children].some((c) => c.textContent?.trim() === sentence)) return false;
+      const r = el.getBoundingClientRect();
+      return r.width > 1 && r.height > 1 && getComputedStyle(el).visibility !== 'hidden';
+    });
+    if (sentence === '') problems.push('no sentence for the state');
+    else if (shown.length !== 1) problems.push(`"${sentence}" shown ${shown.length} times`);
+    else {
+      const r = shown[0]!.getBoundingClientRect();
+      if (r.top < -1 || r.bottom > innerHeight + 1) problems.push(`"${sentence}" outside the viewport`);
+    }
+    const scroller = document.scrollingElement!;
+    if (scroller.scrollHeight > innerHeight + 1)
+      problems.push(`the page scrolls (${scroller.scrollHeight} px in ${innerHeight})`);
+    assert(problems.length === 0, `${where}: ${problems.join('; ')}`);
+  }
+
+  /** Every control a person can press, through the shadow roots of the page's elements. */
+  function controls(root: ParentNode, found: HTMLElement[] = []): HTMLElement[] {
+    for (const el of root.querySelectorAll<HTMLElement>('*')) {
+      if (el.matches('button, select, input, textarea, a[href], summary')) found.push(el);
+      if (el.shadowRoot) controls(el.shadowRoot, found);
+    }
+    return found;
+  }
+
+  /**
+   * Touch targets of at least 44 px (issue 23): a checkbox's target is its
+   * label, which takes the tap too. Links inside a sentence are exempt, as
+   * WCAG 2.5.8 exempts them (their line is the sentence's).
+   */
+  function assertTouchTargets(where: string): void {
+    const small: string[] = [];
+    for (const el of controls(app!.shadowRoot!)) {
+      if (el.closest('p, li') && el.matches('a')) continue;
+      const target = el.matches('input') ? (el.closest('label') ?? el) : el;
+      const r = target.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (r.width < 43.5 || r.height < 43.5)
+        small.push(
+          `${el.localName}${el.id ? '#' + el.id : ''} "${(target.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`,
+        );
+    }
+    assert(small.length === 0, `${where}: touch targets under 44 px: ${small.join('; ')}`);
+  }
+
+  async function look(page: LitElement, viewport: string, state: string, together: readonly string[]): Promise<void> {
+    await page.updateComplete;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await executeServerCommand('parley-screenshot', { name: `page-${viewport}-${state}` });
+    const axe = await loadAxe();
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    assert(
+      results.violations.length === 0,
+      `${viewport}, ${state}: axe-core found ${results.violations.length} violation(s): ${results.violations.map(describeViolation).join(' | ')}`,
+    );
+    assertVisibleTogether(page, `${viewport}, ${state}`, together);
+    assertTouchTargets(`${viewport}, ${state}`);
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`${viewport.name} (${viewport.width}×${viewport.height}): first visit, 18+, idle, searching, connected, Report, stranger left`, async () => {
+      await setViewport({ width: viewport.width, height: viewport.height });
+      localStorage.removeItem(ADULT_STORAGE_KEY);
+      const page = await mount();
+      await look(page, viewport.name, 'first-visit', ['#intro-start']);
+
+      $<HTMLButtonElement>(page, '#intro-start')!.click();
+      await waitUntil(
+        () => page.shadowRoot!.querySelector('parley-age-dialog')?.shadowRoot?.querySelector('dialog[open]') != null,
+        5_000,
+        'the 18+ question',
+      );
+      await look(page, viewport.name, 'age-question', []);
+      page.shadowRoot!.querySelector('parley-age-dialog')!.shadowRoot!.querySelector<HTMLButtonElement>('#age-confirm')!.click();
+      await waitForStatus(page.flow, 'searching', 10_000);
+      await look(page, viewport.name, 'searching', ['#remote', '#local', '#stop']);
+
+      const stranger = rig.session();
+      await stranger.session.start(page.room);
+      await waitForStatus(page.flow, 'connected', 15_000);
+      await waitUntil(() => ($<HTMLVideoElement>(page, '#remote')?.videoWidth ?? 0) > 0, 15_000, "the stranger's video plays");
+      await look(page, viewport.name, 'connected', ['#remote', '#local', '#next', '#report']);
+
+      $<HTMLButtonElement>(page, '#report')!.click();
+      await waitUntil(
+        () => page.shadowRoot!.querySelector('parley-report-dialog')?.shadowRoot?.querySelector('dialog[open]') != null,
+        5_000,
+        'the Report dialog',
+      );
+      await look(page, viewport.name, 'report-dialog', []);
+      page.shadowRoot!.querySelector('parley-report-dialog')!.shadowRoot!.querySelector<HTMLDialogElement>('dialog')!.close();
+      await waitUntil(() => page.shadowRoot!.querySelector('parley-report-dialog') === null, 5_000, 'the dialog closed');
+
+      await stranger.session.stop();
+      await waitUntil(() => page.flow.state.status !== 'connected', 15_000, 'the stranger left');
+      await look(page, viewport.name, 'stranger-left', ['#remote']);
+
+      $<HTMLButtonElement>(page, '#stop')!.click();
+      await waitForStatus(page.flow, 'idle', 10_000);
+      await look(page, viewport.name, 'idle', ['#remote', '#start']);
+    });
+  }
+
+  /** The call page at `#/call/new`, on the in-memory backend: the person creates a call. */
+  async function mountCall(): Promise<ParleyCall> {
+    history.replaceState(null, '', '#/call/new');
+    app = new ParleyApp(rig.deps(), () => rig.linkDeps(SMALL_CAMERA));
+    document.body.append(app);
+    let page: ParleyCall | null = null;
+    await waitUntil(() => (page = app!.shadowRoot!.querySelector<ParleyCall>('parley-call')) !== null, 10_000, 'the call page');
+    const made: ParleyCall = page!;
+    rig.track({ stop: async () => made.flow.reset() });
+    await made.updateComplete;
+    return made;
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`${viewport.name} (${viewport.width}×${viewport.height}): a call by link alone, then of 2, 3 and 5, then left`, async () => {
+      await setViewport({ width: viewport.width, height: viewport.height });
+      const page = await mountCall();
+      await waitUntil(() => page.flow.state.status === 'in-call', 10_000, 'the call is created');
+      const callId = (page.flow.state as { callId: string }).callId;
+      await look(page, viewport.name, 'link-alone', ['#local', '#leave', '#link', '#copy']);
+      const guests: LinkCallFlow[] = [];
+      for (const size of [2, 3, 5]) {
+        while (guests.length < size - 1) {
+          const guest = new LinkCallFlow(rig.linkDeps(SMALL_CAMERA));
+          rig.track({ stop: () => guest.leave() });
+          guests.push(guest);
+          await guest.open(callId);
+          await guest.join();
+        }
+        await waitUntil(
+          () => page.flow.peers.length === size - 1 && page.flow.peers.every((p) => p.state === LinkState.connected),
+          30_000,
+          `a call of ${size}`,
+          () => page.flow.peers.map((p) => p.state).join(' '),
+        );
+        await waitUntil(
+          () => [...page.shadowRoot!.querySelectorAll<HTMLVideoElement>('video')].every((v) => v.videoWidth > 0),
+          15_000,
+          'every tile plays',
+        );
+        await look(page, viewport.name, `link-${size}`, ['#grid', '#leave']);
+        assertTilesInside(page, `${viewport.name}, a call of ${size}`);
+      }
+      $<HTMLButtonElement>(page, '#leave')!.click();
+      await waitUntil(() => page.flow.state.status !== 'in-call', 10_000, 'left');
+      await look(page, viewport.name, 'link-left', ['#join']);
+    });
+  }
+
+  /** Every tile of the grid whole in the viewport. */
+  function assertTilesInside(page: LitElement, where: string): void {
+    const outside = [...page.shadowRoot!.querySelectorAll<HTMLElement>('.tile')]
+      .map((t) => t.getBoundingClientRect())
+      .filter((r) => r.width === 0 || r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
+    assert(outside.length === 0, `${where}: ${outside.length} tile(s) not whole in the viewport`);
+  }
+
+  it('phone: the camera refused, said once with what to do', async () => {
+    await setViewport({ width: 390, height: 844 });
+    const page = await mount({ getUserMedia: deniedCamera });
+    $<HTMLButtonElement>(page, '#start')!.click();
+    await waitForStatus(page.flow, 'media-error', 10_000);
+    await look(page, 'phone', 'camera-refused', ['#start']);
+  });
+});
