@@ -1,10 +1,11 @@
 // Bundles the tsc output (web/build) into web/dist for Firebase Hosting.
 // Firebase sits in its own chunks, loaded by a dynamic import after first paint.
+import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 // Start clean: chunk names carry hashes, so old ones would pile up and be deployed.
 rmSync('dist', { recursive: true, force: true });
@@ -69,7 +70,8 @@ function bundleStats() {
         .filter((c) => c.type === 'chunk')
         .map((c) => ({
           file: c.fileName,
-          isEntry: c.isEntry,
+          // The page's entry; a worker's script (urlChunks) is an entry of rollup's too, but not the page's.
+          isEntry: c.isEntry && c.name === 'main',
           onDemand: ON_DEMAND.has(c.name) || LOCALE_MODULE.test(c.facadeModuleId ?? ''),
           locale: LOCALE_MODULE.exec(c.facadeModuleId ?? '')?.[1] ?? null,
           imports: c.imports,
@@ -103,6 +105,69 @@ function withoutPipelineRegex() {
   };
 }
 
+/**
+ * `@tensorflow/tfjs` is everything: training gradients, tfjs-data and the
+ * WebGL backend too. nsfwjs imports it whole, but the screening worker
+ * runs inference only, on the WASM backend or else the CPU one; this
+ * module stands in for it with what that needs, about half the worker's
+ * chunk. (The chained ops are `tensor.div(…)`-style calls nsfwjs makes.)
+ */
+function tfjsForInference() {
+  const id = '\0parley-tfjs-inference';
+  return {
+    name: 'parley-tfjs-for-inference',
+    resolveId: (source) => (source === '@tensorflow/tfjs' ? id : null),
+    load: (source) =>
+      source === id
+        ? [
+            "import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';",
+            "import '@tensorflow/tfjs-backend-cpu';",
+            "export * from '@tensorflow/tfjs-core';",
+            "export * from '@tensorflow/tfjs-layers';",
+            "export * from '@tensorflow/tfjs-converter';",
+          ].join('\n')
+        : null,
+  };
+}
+
+/**
+ * Files a module names with `new URL('…', import.meta.url)`, the pattern
+ * browsers resolve against the module's own address: a relative `.js` (a
+ * Worker's script, e.g. features/screening-worker.js) becomes a chunk of
+ * its own, with its own imports; a package file (the WASM binaries of
+ * tfjs's backend) is copied as an asset. Both get hashed names, so they are
+ * cached like every other chunk, and the URL in the code is rewritten to
+ * the emitted file. Nothing else is fetched at run time from anywhere but
+ * this site.
+ */
+function urlChunks() {
+  const pattern = /new URL\(\s*'([^']+)',\s*import\.meta\.url\s*\)/g;
+  return {
+    name: 'parley-url-chunks',
+    transform(code, id) {
+      if (!code.includes('import.meta.url')) return null;
+      let changed = false;
+      const out = code.replace(pattern, (whole, spec) => {
+        let ref;
+        if (spec.startsWith('./') || spec.startsWith('../')) {
+          const file = resolve(dirname(id), spec);
+          if (!spec.endsWith('.js') || !existsSync(file)) return whole;
+          ref = this.emitFile({ type: 'chunk', id: file, name: basename(file, '.js') });
+        } else if (spec.endsWith('.wasm')) {
+          const file = createRequire(id).resolve(spec);
+          ref = this.emitFile({ type: 'asset', name: basename(file), source: readFileSync(file) });
+        } else {
+          return whole;
+        }
+        changed = true;
+        return `new URL(import.meta.ROLLUP_FILE_URL_${ref})`;
+      });
+      // Only string literals change, within their lines: the existing source map still holds.
+      return changed ? { code: out, map: null } : null;
+    },
+  };
+}
+
 export default {
   input: 'build/web/src/main.js',
   output: {
@@ -110,6 +175,7 @@ export default {
     format: 'es',
     entryFileNames: '[name].js',
     chunkFileNames: '[name]-[hash].js',
+    assetFileNames: '[name]-[hash][extname]',
     sourcemap: true,
   },
   onwarn(warning, warn) {
@@ -117,5 +183,15 @@ export default {
     if (warning.code === 'THIS_IS_UNDEFINED') return;
     warn(warning);
   },
-  plugins: [withoutPipelineRegex(), nodeResolve({ browser: true }), terser({ format: { comments: false } }), bundleStats()],
+  plugins: [
+    withoutPipelineRegex(),
+    tfjsForInference(),
+    urlChunks(),
+    // A browser bundle: `buffer` (nsfwjs decodes its weights with it) is the npm package, not Node's.
+    nodeResolve({ browser: true, preferBuiltins: false }),
+    // nsfwjs's model and weight bundles and tfjs's WASM glue are CommonJS.
+    commonjs(),
+    terser({ format: { comments: false } }),
+    bundleStats(),
+  ],
 };

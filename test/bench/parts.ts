@@ -13,6 +13,7 @@ export const BENCH_PARTS = {
   writes: ['write-latency'],
   ghosts: ['ghost-partner-told-ms', 'ghost-requeued-ms', 'ghost-unmatchable-ms'],
   pairing: ['pairing-under-load'],
+  screening: ['screening-bytes', 'screening-model', 'screening-main-thread', 'screening-unsafe-to-placeholder'],
   quality: ['quality-unshaped', 'quality-cap-300k', 'quality-cap-100k', 'quality-loss-5', 'quality-loss-15'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -22,6 +22,7 @@ import { summarize } from './stats.js';
 import { logEntries, opsBreakdown, totalOps, type LogEntry } from './function-log.js';
 import { measureGhosts } from './ghosts.js';
 import { measureQuality } from './quality-bench.js';
+import { measureScreening } from './screening-bench.js';
 import { measureWriteLatency } from './write-latency.js';
 import { BENCH_PARTS, parseOnly, type BenchPart } from './parts.js';
 
@@ -44,7 +45,7 @@ const RELAY_CALLS = Number(process.env['PARLEY_BENCH_RELAY_CALLS'] ?? 10);
 const RELAY_CUTS = Number(process.env['PARLEY_BENCH_RELAY_CUTS'] ?? 10);
 /**
  * Which parts to run (PARLEY_BENCH_ONLY, comma-separated: bundle, calls,
- * relay, links, writes, ghosts, pairing, quality); all when unset. For iterating on one figure.
+ * relay, links, writes, ghosts, pairing, quality, screening); all when unset. For iterating on one figure.
  */
 const ONLY = parseOnly(process.env['PARLEY_BENCH_ONLY']);
 const runs = (part: BenchPart) => !ONLY || ONLY.includes(part);
@@ -812,6 +813,8 @@ async function main(): Promise<void> {
   if (runs('writes')) await runPart('writes', async () => measureWriteLatency(await browser(), report, WRITES));
   if (runs('ghosts')) await runPart('ghosts', async () => measureGhosts(await browser(), report, GHOST_ROUNDS));
   if (runs('quality')) await runPart('quality', async () => measureQuality(await browser(), report));
+  // web-test-runner's own Chromium, on the real modules: nothing of the suite's.
+  if (runs('screening')) await runPart('screening', async () => measureScreening(ROOT, report));
   // The pairing rounds drive the functions from Node: the browser's processes would only take CPU from them.
   await chromium?.close().catch(() => undefined);
   chromium = null;

@@ -23,9 +23,16 @@ function referencedByPage(html: string): string[] {
     .map((url) => url.replace(/^\//, ''));
 }
 
-/** Chunks a module imports, statically or dynamically (rollup's output: `from"./x.js"`, `import("./x.js")`). */
+/**
+ * Chunks a module imports, statically or dynamically (rollup's output:
+ * `from"./x.js"`, `import("./x.js")`), and files it names by URL (a worker's
+ * script, WASM binaries: `new URL("x-hash.js",import.meta.url)`).
+ */
 function importedChunks(code: string): string[] {
-  return [...code.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g)].map((m) => m[1]!);
+  return [
+    ...[...code.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g)].map((m) => m[1]!),
+    ...[...code.matchAll(/new URL\(\s*["']([^"':]+)["']\s*,\s*import\.meta\.url\s*\)/g)].map((m) => `./${m[1]!}`),
+  ];
 }
 
 /** Whether firebase.json's hosting `ignore` globs (the ones used here) would leave a file out of the deploy. */
@@ -52,14 +59,24 @@ describe('hosting folder', () => {
       }
     }
     assert.ok([...seen].filter((f) => f.endsWith('.js')).length >= 2, 'main.js and the Firebase chunk it loads later');
+    assert.ok(
+      [...seen].some((f) => /^assets\/screening-worker-[\w-]+\.js$/.test(f)),
+      'the screening worker, which the in-call chunk names by URL',
+    );
+    assert.ok(
+      [...seen].some((f) => /^assets\/tfjs-backend-wasm-simd-[\w-]+\.wasm$/.test(f)),
+      'the WASM backend, which the worker names by URL',
+    );
   });
 });
 
 describe('Content-Security-Policy (production, firebase.json)', () => {
   const csp = parseCsp(headerFor(firebaseJson(), 'Content-Security-Policy') ?? '');
 
-  it('allows scripts from the site only: no inline script, no eval', () => {
-    assert.deepEqual(csp.get('script-src'), ["'self'"]);
+  it('allows scripts from the site only: no inline script, no eval; WebAssembly compiles (the screening model)', () => {
+    // 'wasm-unsafe-eval' lets the screening worker compile tfjs's WASM backend, and nothing else: never 'unsafe-eval'.
+    assert.deepEqual(csp.get('script-src'), ["'self'", "'wasm-unsafe-eval'"]);
+    assert.deepEqual(csp.get('worker-src'), ["'self'"]);
     assert.deepEqual(csp.get('object-src'), ["'none'"]);
     assert.deepEqual(csp.get('base-uri'), ["'none'"]);
     assert.deepEqual(csp.get('frame-ancestors'), ["'none'"]);

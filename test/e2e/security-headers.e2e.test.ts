@@ -2,7 +2,8 @@
  * The site as served with its security headers: each header on the page and
  * on an asset, then two real Chromium tabs pairing and connecting under that
  * Content-Security-Policy without a single violation, and the connection
- * check running to its verdict without one in Chromium and in Firefox. Also
+ * check running to its verdict without one in Chromium and in Firefox, and
+ * the screening worker loading its model on the WASM backend under it. Also
  * the TTL check that a static reading cannot do: every collection a real
  * call leaves documents with `expireAt` in has a TTL policy
  * (test/deploy/ttl.deploy.test.ts).
@@ -11,7 +12,7 @@
  * with the loopback emulator origins added to connect-src.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Firestore } from 'firebase-admin/firestore';
@@ -82,11 +83,30 @@ async function watchViolations(tab: ParleyTab): Promise<string[]> {
   return seen;
 }
 
+/** The built screening worker's chunk and WASM binary, as served (web/dist/assets). */
+function screeningFiles(): { worker: string; wasm: string } {
+  const files = readdirSync(join(ROOT, 'web', 'dist', 'assets'));
+  const worker = files.find((f) => /^screening-worker-[\w-]+\.js$/.test(f));
+  const wasm = files.find((f) => /^tfjs-backend-wasm-simd-[\w-]+\.wasm$/.test(f));
+  assert.ok(worker && wasm, 'the build has the screening worker and its WASM backend');
+  return { worker: `/assets/${worker}`, wasm: `/assets/${wasm}` };
+}
+
 describe('security headers, served', () => {
   const expected = servedConfigHeaders();
 
-  // The page, its script, and the static pages beside it (rules, privacy, terms, their stylesheet, the icon).
-  for (const path of ['/', '/assets/main.js', '/rules.html', '/privacy.html', '/terms.html', '/pages.css', '/favicon.svg']) {
+  // The page, its script, the static pages beside it (rules, privacy, terms, their stylesheet, the icon), and the
+  // screening worker's script, which carries its own policy: a worker runs under the CSP of its response, not of the page.
+  for (const path of [
+    '/',
+    '/assets/main.js',
+    '/rules.html',
+    '/privacy.html',
+    '/terms.html',
+    '/pages.css',
+    '/favicon.svg',
+    screeningFiles().worker,
+  ]) {
     it(`sends CSP, HSTS, COOP and the other headers on ${path}`, async () => {
       const res = await fetch(HOSTING_URL + path);
       assert.equal(res.status, 200);
@@ -105,6 +125,14 @@ describe('security headers, served', () => {
       assert.match(csp, /connect-src 'self' https:\/\/firestore\.googleapis\.com .* http:\/\/127\.0\.0\.1:8080/);
     });
   }
+
+  it('sends the hashed chunks and WASM binaries as immutable', async () => {
+    for (const path of [screeningFiles().worker, screeningFiles().wasm]) {
+      const res = await fetch(HOSTING_URL + path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', path);
+    }
+  });
 });
 
 describe('the page under its Content-Security-Policy, in Chromium', () => {
@@ -239,6 +267,32 @@ describe('the connection check under its Content-Security-Policy, in Chromium an
       }
     });
   }
+});
+
+describe('the screening worker under its Content-Security-Policy, in Chromium', () => {
+  it("loads the model on the WASM backend: 'wasm-unsafe-eval' is enough, and a policy without it would leave only the slow CPU backend", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.createBrowserContext()).newPage();
+      const violations = await recordViolations(page);
+      // A document of the site under its policy, without starting the app (whose sign-in and
+      // calls would only load the machine): the worker's origin and policy are what matter.
+      await page.goto(`${HOSTING_URL}/assets/main.js`, { waitUntil: 'load' });
+      const answer = await page.evaluate(
+        (url) =>
+          new Promise<unknown>((resolve) => {
+            const worker = new Worker(url, { type: 'module' });
+            worker.addEventListener('message', (e: MessageEvent) => resolve(e.data));
+            worker.addEventListener('error', () => resolve({ type: 'error' }));
+          }),
+        screeningFiles().worker,
+      );
+      assert.deepEqual(answer, { type: 'ready', backend: 'wasm' });
+      assert.deepEqual(violations, [], 'no Content-Security-Policy violation on the page');
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('languages and fonts under the Content-Security-Policy, in Chromium', () => {

@@ -39,6 +39,8 @@ export interface RigOptions {
   readonly timing?: Partial<Timing>;
   /** The person's Audio only and Data saver (none: video both ways, the default budget). */
   readonly dataUse?: DataUseSource;
+  /** Screening's classifier, policy and which ways (none: the site's worker, which the test server cannot run). */
+  readonly screening?: RandomChatDeps['screening'];
 }
 
 export class Rig {
@@ -80,6 +82,7 @@ export class Rig {
       timing: { ...TEST_TIMING, ...options.timing },
       reconnectForMs: 4000,
       ...(options.dataUse ? { dataUse: options.dataUse } : {}),
+      ...(options.screening ? { screening: options.screening } : {}),
     };
   }
 

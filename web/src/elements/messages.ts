@@ -650,5 +650,11 @@ export const LABELS = {
   stranger: () => msg('Stranger'),
   devices: () => msg('Camera and microphone'),
   cameraOff: () => msg('Camera off'),
+  /** Our camera is withheld by screening (features/screening.ts): the stranger sees a plain picture instead. */
+  screeningPaused: () =>
+    msg('Your video is paused: it may show nudity. It resumes by itself once your camera has shown none for a few seconds.'),
   microphoneOff: () => msg('Microphone off'),
+  /** Their video is blurred by screening on this page (features/screening-incoming.ts). */
+  screenedIncoming: () => msg('This video is blurred: it may show nudity.'),
+  showAnyway: () => msg('Show anyway'),
 } as const satisfies Readonly<Record<string, () => string>>;

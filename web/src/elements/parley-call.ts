@@ -151,6 +151,23 @@ export class ParleyCall extends LitElement {
         font-size: 0.9rem;
       }
       /* A camera that is off shows this instead of a frozen or black frame. */
+      /* Screening blurs a member's video where it is: the element stays, only its look changes. */
+      .tile video.screened {
+        filter: blur(2rem);
+      }
+      .tile .screened-note {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: flex;
+        flex-direction: column;
+        align-items: center;
+        justify-content: center;
+        gap: 0.5rem;
+        padding: 0 0.75rem;
+        text-align: center;
+        color: #fff;
+      }
       .tile video.off {
         visibility: hidden;
       }
@@ -483,6 +500,8 @@ export class ParleyCall extends LitElement {
     const media = state.status === 'in-call' ? (this.controller.flow.inCall?.media ?? null) : null;
     const ownCameraOff = media !== null && !media.camera;
     const quality = state.status === 'in-call' ? (this.controller.flow.inCall?.quality ?? null) : null;
+    // What the others send is screened here before it is seen (features/screening-incoming.ts), unless the call's creator turned that off.
+    const incoming = this.controller.flow.inCall?.incoming ?? null;
     const tiles = html`<div class="tile self" role="group" aria-label=${LABELS.you()}>
         <video
           id="local"
@@ -509,6 +528,8 @@ export class ParleyCall extends LitElement {
         const off =
           !cameraOff && quality !== null && p.state === 'connected' ? videoOff(quality.of(p.id), quality.audioOnly) : null;
         const videoPaused = off !== null;
+        const blurred = incoming !== null && incoming.blurred(p.id);
+        const flagged = incoming !== null && incoming.flagged(p.id) && !cameraOff && !videoPaused;
         return html`<div
           class="tile peer"
           role="group"
@@ -518,14 +539,23 @@ export class ParleyCall extends LitElement {
           data-problem=${p.problem ?? nothing}
           data-camera=${cameraOff ? 'off' : off === 'weak' ? 'paused' : off !== null ? 'audio-only' : 'on'}
           data-microphone=${them?.audio === false ? 'off' : 'on'}
+          data-screened=${flagged ? 'unsafe' : blurred ? 'unscored' : 'clear'}
         >
           <video
-            class=${cameraOff || videoPaused ? 'off' : ''}
+            class=${cameraOff || videoPaused ? 'off' : blurred ? 'screened' : ''}
             aria-label=${this.nameOf(p.id)}
             autoplay
             playsinline
             .srcObject=${once(p.stream)}
           ></video>
+          ${
+            flagged
+              ? html`<div class="screened-note" role="status">
+                  <p>${LABELS.screenedIncoming()}</p>
+                  <button class="show-anyway" @click=${() => incoming?.showAnyway(p.id)}>${LABELS.showAnyway()}</button>
+                </div>`
+              : nothing
+          }
           ${cameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
           ${off !== null ? html`<p class="camera-off ${off === 'weak' ? 'video-paused' : 'audio-only'}">${videoOffText(off)}</p>` : nothing}
           ${

@@ -161,6 +161,27 @@ export class ParleyRandom extends LitElement {
         width: 100%;
         height: 100%;
       }
+      /* Screening blurs the stranger's video where it is (features/screening-incoming.ts): the element stays, only its look changes. */
+      video.screened {
+        filter: blur(2.5rem);
+      }
+      .screened-note {
+        position: absolute;
+        inset: 0;
+        margin: 0;
+        display: flex;
+        flex-direction: column;
+        align-items: center;
+        justify-content: center;
+        gap: 0.75rem;
+        padding: 0 1rem;
+        text-align: center;
+        color: #fff;
+      }
+      .screened-note div {
+        display: flex;
+        gap: 0.5rem;
+      }
       /* A camera that is off shows this instead of a frozen or black frame. */
       video.off {
         visibility: hidden;
@@ -411,6 +432,13 @@ export class ParleyRandom extends LitElement {
         ? videoOff(flow.inCall.quality.of(peer.id), flow.inCall.quality.audioOnly)
         : null;
     const ourVideoPaused = flow.inCall !== null && flow.inCall.quality.videoPaused;
+    // Screening withholds our camera (features/screening.ts): say why; it outranks a weak uplink.
+    const screeningPaused = flow.inCall?.screening?.paused === true;
+    // Their video is screened here before it is seen: blurred until scored clean, or while a frame may show nudity.
+    const incoming = flow.inCall?.incoming ?? null;
+    const strangerId = flow.call?.peers[0]?.id ?? null;
+    const blurred = incoming !== null && (strangerId === null || incoming.blurred(strangerId));
+    const flagged = incoming !== null && strangerId !== null && incoming.flagged(strangerId);
     return html`
       <header>
         <div class="nav">
@@ -450,12 +478,31 @@ export class ParleyRandom extends LitElement {
           <div class="stage">
             <video
               id="remote"
-              class=${them?.video === false || off !== null ? 'off' : ''}
+              class=${them?.video === false || off !== null ? 'off' : blurred ? 'screened' : ''}
               aria-label=${LABELS.stranger()}
               autoplay
               playsinline
               .srcObject=${once(flow.remoteStream)}
             ></video>
+            ${
+              flagged && them?.video !== false && off === null
+                ? html`<div class="screened-note" id="screened" role="status">
+                    <p>${LABELS.screenedIncoming()}</p>
+                    <div>
+                      <button id="show-anyway" @click=${() => strangerId && incoming?.showAnyway(strangerId)}>
+                        ${LABELS.showAnyway()}
+                      </button>
+                      ${
+                        target
+                          ? html`<button id="screened-report" class="danger" @click=${() => (this.confirming = 'report')}>
+                              ${MODERATION_BUTTON.report[target]()}
+                            </button>`
+                          : nothing
+                      }
+                    </div>
+                  </div>`
+                : nothing
+            }
             ${them?.video === false ? html`<p class="camera-off" id="remote-camera-off">${LABELS.cameraOff()}</p>` : nothing}
             ${
               off !== null && them?.video !== false
@@ -464,7 +511,13 @@ export class ParleyRandom extends LitElement {
                   </p>`
                 : nothing
             }
-            ${ourVideoPaused ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>` : nothing}
+            ${
+              screeningPaused
+                ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
+                : ourVideoPaused
+                  ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+                  : nothing
+            }
             ${
               them?.audio === false
                 ? html`<span

@@ -133,7 +133,8 @@ export class Call {
   /** Features attached to the call (chat, media state): what members send them, and when a member can be sent to. */
   private readonly linkListeners = new Set<CallLinkListener>();
   /** Kinds sent as nothing (mute, camera off): a link opened meanwhile starts without them too. */
-  private readonly withheld = new Set<MediaKind>();
+  /** What replaceTrack last sent for a kind (nothing, the screening placeholder, another device): links opened later send it too. */
+  private readonly replaced = new Map<MediaKind, MediaStreamTrack | null>();
   /** This page's screen share, sent on every link, on links opened later too (a member who joins sees it). */
   private screen: { readonly track: MediaStreamTrack; readonly stream: MediaStream } | null = null;
   private ended = false;
@@ -353,13 +354,12 @@ export class Call {
 
   /**
    * Sends `track` as the camera ('video') or microphone ('audio') on every
-   * link, without renegotiating (a device switch, screening); null sends
-   * nothing (mute, camera off), on links opened later too. See
-   * engine/local-media.ts.
+   * link, without renegotiating (a device switch, the screening
+   * placeholder); null sends nothing (mute, camera off). Links opened later
+   * send the same. See engine/local-media.ts.
    */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    if (track === null) this.withheld.add(kind);
-    else this.withheld.delete(kind);
+    this.replaced.set(kind, track);
     await Promise.all([...this.allEntries()].map(({ link }) => link.replaceTrack(kind, track)));
   }
 
@@ -503,7 +503,7 @@ export class Call {
         extraTrack: () => this.notify(),
       },
     );
-    for (const kind of this.withheld) void entry.link.replaceTrack(kind, null);
+    for (const [kind, track] of this.replaced) void entry.link.replaceTrack(kind, track);
     if (this.screen) void entry.link.sendScreen(this.screen.track, this.screen.stream);
     return entry;
   }

@@ -33,6 +33,8 @@ export class LocalMedia {
   private readonly sinks = new Set<TrackSink>();
   /** The kinds the person turned off (mute, camera off): sent as nothing until turned on. */
   private readonly off = new Set<MediaKind>();
+  /** Tracks sent instead of the device's (the screening placeholder), latest last: the last one of a kind is sent. */
+  private readonly holds: { readonly kind: MediaKind; readonly track: MediaStreamTrack }[] = [];
   private readonly listeners = new Set<() => void>();
   private _loss: DeviceLoss | null = null;
 
@@ -131,6 +133,7 @@ export class LocalMedia {
     if (this.current) stopTracks(this.current);
     this.current = null;
     this.off.clear();
+    this.holds.length = 0;
     this._loss = null;
     this.notify();
   }
@@ -142,8 +145,28 @@ export class LocalMedia {
    */
   attach(sink: TrackSink): () => void {
     this.sinks.add(sink);
-    for (const kind of this.off) void sink.replaceTrack(kind, null);
+    for (const kind of ['audio', 'video'] as const)
+      if (this.sent(kind) !== this.device(kind)) void sink.replaceTrack(kind, this.sent(kind));
     return () => this.sinks.delete(sink);
+  }
+
+  /**
+   * Sends `track` instead of the device's on every call, the ones attached
+   * later too, until the returned function is called: the screening
+   * placeholder while the camera may show nudity. The preview goes on
+   * showing the camera; a kind that is off still sends nothing. Holds by
+   * several owners stack: the latest is sent.
+   */
+  hold(kind: MediaKind, track: MediaStreamTrack): () => void {
+    const hold = { kind, track };
+    this.holds.push(hold);
+    void this.resend(kind);
+    return () => {
+      const at = this.holds.indexOf(hold);
+      if (at < 0) return;
+      this.holds.splice(at, 1);
+      void this.resend(kind);
+    };
   }
 
   /** Whether the microphone ('audio') or camera ('video') is on: sent to the calls. */
@@ -162,10 +185,10 @@ export class LocalMedia {
     if (on === this.isOn(kind)) return;
     if (on) this.off.delete(kind);
     else this.off.add(kind);
-    const track = this.current?.getTracks().find((t) => t.kind === kind) ?? null;
+    const track = this.device(kind);
     if (track) track.enabled = on;
     this.notify();
-    await Promise.all([...this.sinks].map((sink) => sink.replaceTrack(kind, on ? track : null)));
+    await this.resend(kind);
   }
 
   /**
@@ -185,7 +208,23 @@ export class LocalMedia {
     track.enabled = this.isOn(kind);
     this.watch(track);
     this.notify();
-    await Promise.all([...this.sinks].map((sink) => sink.replaceTrack(kind, this.isOn(kind) ? track : null)));
+    await this.resend(kind);
+  }
+
+  /** The device's track of `kind` in the open stream, or null. */
+  private device(kind: MediaKind): MediaStreamTrack | null {
+    return this.current?.getTracks().find((t) => t.kind === kind) ?? null;
+  }
+
+  /** What the calls send for `kind`: nothing when off, else the latest hold's track, else the device's. */
+  private sent(kind: MediaKind): MediaStreamTrack | null {
+    if (!this.isOn(kind)) return null;
+    return this.holds.filter((h) => h.kind === kind).at(-1)?.track ?? this.device(kind);
+  }
+
+  private async resend(kind: MediaKind): Promise<void> {
+    const track = this.sent(kind);
+    await Promise.all([...this.sinks].map((sink) => sink.replaceTrack(kind, track)));
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * What a page does in a call besides sending and showing media, attached to
  * the call as one object: text chat, mute and camera off, the safety code,
- * connection quality, screen share in calls by link (and, the same way, the
- * others). One chunk, loaded after the first Start or Join (flows/in-call.ts):
- * the page before a call does not carry it.
+ * connection quality, screen share in calls by link, screening of our
+ * camera before it is sent and of the others' video before it is seen.
+ * One chunk, loaded after the first Start or Join (flows/in-call.ts): the
+ * page before a call does not carry it.
  */
 import type { Call } from '../engine/call.js';
 import { CallQuality } from './call-quality.js';
@@ -12,16 +13,50 @@ import { DataUse, type DataUseSource } from './data-use.js';
 import { MediaState, type MediaSwitch } from './media-state.js';
 import { SafetyCodes } from './safety-codes.js';
 import { ScreenShare } from './screen-share.js';
+import { CameraScreening, type CameraScreeningOptions, type ScreenedCamera } from './screening.js';
+import { WorkerClassifier } from './screening-classifier.js';
+import { IncomingScreening } from './screening-incoming.js';
+import { placeholderTrack, VideoSampler } from './video-frames.js';
 
 export interface InCallOptions extends ChatOptions {
   /** The page's camera and microphone (engine/local-media.ts). */
-  readonly media: MediaSwitch;
+  readonly media: MediaSwitch & ScreenedCamera;
   /** The call's id, once known (a random call's comes with the queue's answer): part of the safety code. */
   callId(): string | null;
   /** Asks the browser for a screen to share (media.ts); absent where the call offers no screen share (random chat). */
   readonly captureScreen?: () => Promise<MediaStream>;
   /** The person's Audio only and Data saver (data-use.ts); absent: video both ways, the default budget. */
   readonly dataUse?: DataUseSource;
+  /** Whether our camera is screened before it is sent (default: in random chats only; a setting in calls by link). */
+  readonly screenCamera?: boolean;
+  /** Whether the others' video is screened before it is seen (default: yes; a link call's creator may turn it off). */
+  readonly screenIncoming?: boolean;
+  /** Tests' screening: another classifier (the built worker), policy or sampling rate. */
+  readonly screening?: Partial<CameraScreeningOptions>;
+}
+
+/** One classifier per page, for every call: its model loads once. A classifier that failed is replaced on the next call. */
+let classifier: WorkerClassifier | null = null;
+
+function sharedClassifier(): WorkerClassifier {
+  if (!classifier) {
+    const created = new WorkerClassifier();
+    classifier = created;
+    void created.ready.then((backend) => {
+      if (backend === null && classifier === created) classifier = null;
+    });
+  }
+  return classifier;
+}
+
+/**
+ * Starts loading the screening model (in its worker) if it is not loading
+ * yet. Random chat calls it once its place in the queue is taken: the
+ * model then loads while the person waits for a stranger, not while the
+ * page is getting there.
+ */
+export function prepareScreening(): void {
+  sharedClassifier().start();
 }
 
 export class InCall {
@@ -33,6 +68,10 @@ export class InCall {
   readonly quality: CallQuality;
   /** Screen share, in calls that offer it (InCallOptions.captureScreen); null elsewhere. */
   readonly screen: ScreenShare | null;
+  /** Screening of our camera before it is sent (InCallOptions.screenCamera); null when off. */
+  readonly screening: CameraScreening | null;
+  /** Screening of the others' video before it is seen (InCallOptions.screenIncoming); null when off. */
+  readonly incoming: IncomingScreening | null;
   private readonly dataUse: DataUse | null;
   private readonly listeners = new Set<() => void>();
 
@@ -42,7 +81,17 @@ export class InCall {
     this.safety = new SafetyCodes(call, options.callId);
     this.quality = new CallQuality(call);
     this.screen = options.captureScreen ? new ScreenShare(call, this.media, options.captureScreen) : null;
-    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen]) part?.onChange(() => this.notify());
+    const screening = {
+      classifier: options.screening?.classifier ?? sharedClassifier(),
+      sampler: (track: MediaStreamTrack) => new VideoSampler(track),
+      placeholder: placeholderTrack,
+      ...options.screening,
+    };
+    this.screening = (options.screenCamera ?? options.kind === 'random') ? new CameraScreening(options.media, screening) : null;
+    // The same worker, and the same policy, for what the others send.
+    this.incoming = (options.screenIncoming ?? true) ? new IncomingScreening(call, screening) : null;
+    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen, this.screening, this.incoming])
+      part?.onChange(() => this.notify());
     const quality = this.quality;
     this.dataUse = options.dataUse
       ? new DataUse(options.dataUse, {
@@ -66,6 +115,8 @@ export class InCall {
     this.dataUse?.detach();
     this.quality.detach();
     this.screen?.detach();
+    this.screening?.detach();
+    this.incoming?.detach();
   }
 
   private notify(): void {

@@ -365,6 +365,9 @@ export class LinkCallFlow {
         ...(this.deps.dataUse ? { dataUse: this.deps.dataUse } : {}),
       });
       this._inCall.onChange(() => this.notify());
+      // We are in the call: the screening model loads now, in its worker, while the links connect
+      // (the others' video stays blurred until it is scored, so it cannot wait for later).
+      if (this._inCall.incoming || this._inCall.screening) kit.prepareScreening();
     }
     const ifCurrent =
       <A extends unknown[]>(fn: (...args: A) => void) =>

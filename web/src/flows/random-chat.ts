@@ -16,7 +16,7 @@ import type { LocalMedia } from '../engine/local-media.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
 import type { DataUseSource } from '../features/data-use.js';
-import type { InCall } from '../features/in-call.js';
+import type { InCall, InCallOptions } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
 import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
@@ -42,6 +42,8 @@ export interface RandomChatDeps {
   readonly reconnectForMs?: number;
   /** The person's Audio only and Data saver, applied to every call (absent: video both ways, the default budget). */
   readonly dataUse?: DataUseSource;
+  /** Tests' screening (absent: both ways, the site's worker and policy). */
+  readonly screening?: Pick<InCallOptions, 'screenCamera' | 'screenIncoming' | 'screening'>;
 }
 
 /** What happened to the last Report or Block of a past stranger (the elements word it). */
@@ -529,6 +531,7 @@ export class RandomChatFlow {
         media: this.deps.media,
         callId: () => attempt.callId,
         ...(this.deps.dataUse ? { dataUse: this.deps.dataUse } : {}),
+        ...this.deps.screening,
       });
       attempt.inCall.onChange(() => this.notify());
     }
@@ -612,6 +615,8 @@ export class RandomChatFlow {
     if (this.pendingLeave) await this.pendingLeave;
     if (!attempt.live) return;
     await this.join(backend, attempt, offer);
+    // Our place is taken (or a stranger found): the screening model loads now, off the way here.
+    kit?.prepareScreening();
   }
 
   private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
