@@ -7,11 +7,9 @@
  * of controls, not timings).
  */
 import { sendKeys } from '@web/test-runner-commands';
-import { ParleyApp } from '../../../web/src/elements/parley-app.js';
-import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
-import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
 import { assert, assertEqual } from '../assert.js';
+import { Shell } from '../support/shell.js';
 import { Rig } from '../support/rig.js';
 import { waitForStatus, waitUntil } from '../support/wait.js';
 
@@ -41,33 +39,24 @@ async function focusLandsOn(id: string, what: string): Promise<void> {
 describe('keyboard only', function () {
   this.timeout(60_000);
   let rig: Rig;
-  let app: ParleyApp | null = null;
+  let shell: Shell;
 
   beforeEach(() => {
     rig = new Rig();
+    shell = new Shell(rig);
     history.replaceState(null, '', location.pathname + location.search);
     localStorage.removeItem('parley.room');
   });
 
   afterEach(async () => {
     await rig.cleanup();
-    app?.remove();
-    app = null;
+    shell.remove();
     history.replaceState(null, '', location.pathname + location.search);
   });
 
-  async function mountApp(): Promise<ParleyApp> {
-    app = new ParleyApp(rig.deps(), () => rig.linkDeps());
-    document.body.append(app);
-    await app.updateComplete;
-    return app;
-  }
-
   it('random chat: Start, connected, Next, Report, Stop', async () => {
-    const shell = await mountApp();
-    const page = shell.shadowRoot!.querySelector<ParleyRandom>('parley-random')!;
-    rig.track(page.flow);
-    await page.updateComplete;
+    await shell.mount();
+    const page = await shell.randomPage();
 
     // From the top of the page: Start is a few Tabs in (brand, Private call, Hide my IP, the data choices, language, room).
     const tabs = await tabTo('start', 12);
@@ -117,11 +106,8 @@ describe('keyboard only', function () {
     await host.create();
     const callId = (host.state as { callId: string }).callId;
     history.replaceState(null, '', `#/call/${callId}`);
-    const shell = await mountApp();
-    let page: ParleyCall | null = null;
-    await waitUntil(() => (page = shell.shadowRoot!.querySelector<ParleyCall>('parley-call')) !== null, 10_000, 'the call page');
-    const call: ParleyCall = page!;
-    rig.track({ stop: async () => call.flow.reset() });
+    await shell.mount();
+    const call = await shell.callPage();
     await waitUntil(() => call.flow.state.status === 'lobby', 10_000, 'the lobby');
     await call.updateComplete;
 

@@ -12,7 +12,6 @@
 import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import type { AxeResults, Result } from 'axe-core';
 import type { LitElement } from 'lit';
-import { ParleyApp } from '../../../web/src/elements/parley-app.js';
 import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { LinkState } from '../../../web/src/engine/peer-link.js';
@@ -21,6 +20,7 @@ import { showLanguage } from '../../../web/src/elements/localization.js';
 import { ADULT_STORAGE_KEY } from '../../../web/src/settings.js';
 import { assert } from '../assert.js';
 import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
+import { Shell } from '../support/shell.js';
 import { waitForStatus, waitUntil } from '../support/wait.js';
 
 declare global {
@@ -66,7 +66,7 @@ function describeViolation(v: Result): string {
 describe('the pages in every state and viewport (axe-core, layout, touch targets, screenshots)', function () {
   this.timeout(120_000);
   let rig: Rig;
-  let app: ParleyApp | null = null;
+  let shell: Shell;
   const style = document.createElement('style');
 
   before(() => {
@@ -85,26 +85,20 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
 
   beforeEach(() => {
     rig = new Rig();
+    shell = new Shell(rig);
     history.replaceState(null, '', location.pathname + location.search);
     localStorage.removeItem('parley.room');
   });
 
   afterEach(async () => {
     await rig.cleanup();
-    app?.remove();
-    app = null;
+    shell.remove();
     localStorage.setItem(ADULT_STORAGE_KEY, '1');
   });
 
   async function mount(options: RigOptions = {}): Promise<ParleyRandom> {
-    app = new ParleyApp(rig.deps(options));
-    document.body.append(app);
-    await app.updateComplete;
-    const page = app.shadowRoot!.querySelector<ParleyRandom>('parley-random');
-    assert(page, 'the random chat page is shown');
-    rig.track(page.flow);
-    await page.updateComplete;
-    return page;
+    await shell.mount(options);
+    return shell.randomPage();
   }
 
   const $ = <E extends Element = HTMLElement>(page: LitElement, selector: string) => page.shadowRoot!.querySelector<E>(selector);
@@ -162,7 +156,7 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
    */
   function assertTouchTargets(where: string): void {
     const small: string[] = [];
-    for (const el of controls(app!.shadowRoot!)) {
+    for (const el of controls(shell.app!.shadowRoot!)) {
       if (el.closest('p, li') && el.matches('a')) continue;
       const target = el.matches('input') ? (el.closest('label') ?? el) : el;
       const r = target.getBoundingClientRect();
@@ -236,14 +230,8 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
   /** The call page at `#/call/new`, on the in-memory backend: the person creates a call. */
   async function mountCall(): Promise<ParleyCall> {
     history.replaceState(null, '', '#/call/new');
-    app = new ParleyApp(rig.deps(), () => rig.linkDeps(SMALL_CAMERA));
-    document.body.append(app);
-    let page: ParleyCall | null = null;
-    await waitUntil(() => (page = app!.shadowRoot!.querySelector<ParleyCall>('parley-call')) !== null, 10_000, 'the call page');
-    const made: ParleyCall = page!;
-    rig.track({ stop: async () => made.flow.reset() });
-    await made.updateComplete;
-    return made;
+    await shell.mount({}, SMALL_CAMERA);
+    return shell.callPage();
   }
 
   for (const viewport of VIEWPORTS) {
