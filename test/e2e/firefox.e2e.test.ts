@@ -263,6 +263,8 @@ describe('Firefox, end to end', () => {
     // Long: the first call of a run may wait for a function to start.
     await host.waitForStatus('in-call', 60_000);
     const callId = await host.callId();
+    // Screening is not what this is about (test/web/elements/parley-call-screening.test.ts): spare the CPU.
+    await host.screenIncoming(false);
     const join = async (engine: Engine) => {
       const tab = await open(engine, `/#/call/${callId}`);
       await tab.waitForStatus('lobby');

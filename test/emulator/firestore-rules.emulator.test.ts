@@ -41,6 +41,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   CONNECTED_AT_FIELD,
   MAX_CALL_MEMBERS,
+  MAX_SCREENING_CHANGES,
   MAX_SIGNAL_CANDIDATES,
   MAX_SIGNAL_SDP,
   MAX_SIGNAL_WRITES,
@@ -61,7 +62,7 @@ const EXPIRED_CALL = 'expired1';
 /** A call that has ended: only its history/{callId} document remains. */
 const ENDED_CALL = 'ended1';
 const HOUR_MS = 60 * 60 * 1000;
-/** A call by link with three members, in this entry order. */
+/** A call by link with three members, in this entry order; the first (WAITER) created it. */
 const LINK_CALL = 'Lnk0123456789abcdefABCD';
 const MEMBER = 'carol';
 const LINK_MEMBERS = [WAITER, JOINER, MEMBER];
@@ -229,6 +230,9 @@ async function seed(): Promise<void> {
       kind: 'link',
       members: LINK_MEMBERS,
       capacity: MAX_CALL_MEMBERS,
+      creator: WAITER,
+      screenIncoming: true,
+      screeningChanges: 0,
       createdAt: Timestamp.fromMillis(now),
       expireAt: Timestamp.fromMillis(now + 4 * HOUR_MS),
     });
@@ -636,6 +640,47 @@ describe('firestore.rules', () => {
         setDoc(doc(as(STRANGER), 'calls', 'Mine0123456789abcdefAB'), { kind: 'link', members: [STRANGER], capacity: 5 }),
       );
       assert.deepEqual((await readAsFunctions('calls', LINK_CALL))?.['members'], LINK_MEMBERS);
+    });
+    it('denies turning screening of incoming video on or off to all but its creator while a member, and anything else with it', async () => {
+      const turn = (db: Firestore, on: boolean, changes: number, more: DocumentData = {}) =>
+        updateDoc(call(db), { screenIncoming: on, screeningChanges: changes, ...more });
+      // Not the creator: the other members, a stranger, the unauthenticated.
+      await denied(turn(as(JOINER), false, 1));
+      await denied(turn(as(MEMBER), false, 1));
+      await denied(turn(as(STRANGER), false, 1));
+      await denied(turn(unauthenticated(), false, 1));
+      // The creator, but not a well-formed change: uncounted, counted wrong, not a flip, not a boolean, more fields.
+      await denied(updateDoc(call(as(WAITER)), { screenIncoming: false }));
+      await denied(turn(as(WAITER), false, 0));
+      await denied(turn(as(WAITER), false, 2));
+      await denied(turn(as(WAITER), true, 1));
+      await denied(turn(as(WAITER), 'off' as unknown as boolean, 1));
+      await denied(turn(as(WAITER), false, 1, { creator: JOINER }));
+      await denied(turn(as(WAITER), false, 1, { members: [WAITER, JOINER] }));
+      await denied(turn(as(WAITER), false, 1, { capacity: MAX_CALL_MEMBERS + 1 }));
+      // Nobody becomes the creator.
+      await denied(updateDoc(call(as(JOINER)), { creator: JOINER }));
+      // Not in a random call: it has no creator, and its members cannot turn anything off.
+      await denied(updateDoc(doc(as(WAITER), 'calls', CALL), { screenIncoming: false, screeningChanges: 1 }));
+      assert.equal((await readAsFunctions('calls', LINK_CALL))?.['screenIncoming'], true);
+    });
+    it(`allows the creator to turn it off and on again, each change counted, up to MAX_SCREENING_CHANGES (${MAX_SCREENING_CHANGES})`, async () => {
+      await allowed(updateDoc(call(as(WAITER)), { screenIncoming: false, screeningChanges: 1 }));
+      await allowed(updateDoc(call(as(WAITER)), { screenIncoming: true, screeningChanges: 2 }));
+      const stored = await readAsFunctions('calls', LINK_CALL);
+      assert.equal(stored?.['screenIncoming'], true);
+      assert.equal(stored?.['screeningChanges'], 2);
+      // One change short of the limit: the last one allowed, the one after refused.
+      await writeAsFunctions('calls', LINK_CALL, {
+        ...stored,
+        screenIncoming: true,
+        screeningChanges: MAX_SCREENING_CHANGES - 1,
+      });
+      await allowed(updateDoc(call(as(WAITER)), { screenIncoming: false, screeningChanges: MAX_SCREENING_CHANGES }));
+      await denied(updateDoc(call(as(WAITER)), { screenIncoming: true, screeningChanges: MAX_SCREENING_CHANGES + 1 }));
+      // A creator who is no longer a member changes nothing.
+      await writeAsFunctions('calls', LINK_CALL, { ...stored, members: [JOINER, MEMBER], screeningChanges: 2 });
+      await denied(updateDoc(call(as(WAITER)), { screenIncoming: false, screeningChanges: 3 }));
     });
     it('allows each member to get the call (members in entry order, capacity)', async () => {
       for (const uid of LINK_MEMBERS) {

@@ -69,9 +69,21 @@ describe('calls by link (Functions emulator)', () => {
     const owner = await user();
     const result = await owner.call<CreateCallResult>('createCall', {});
     assert.match(result.callId, LINK_CALL_ID);
-    assert.deepEqual(result, { callId: result.callId, members: [owner.uid], capacity: MAX_CALL_MEMBERS });
+    assert.deepEqual(result, { callId: result.callId, members: [owner.uid], capacity: MAX_CALL_MEMBERS, screenIncoming: true });
     const stored = (await call(result.callId).get()).data()!;
-    assert.deepEqual(Object.keys(stored).sort(), ['capacity', 'createdAt', 'expireAt', 'kind', 'members']);
+    assert.deepEqual(Object.keys(stored).sort(), [
+      'capacity',
+      'createdAt',
+      'creator',
+      'expireAt',
+      'kind',
+      'members',
+      'screenIncoming',
+      'screeningChanges',
+    ]);
+    assert.equal(stored['creator'], owner.uid);
+    assert.equal(stored['screenIncoming'], true);
+    assert.equal(stored['screeningChanges'], 0);
     assert.equal(stored['kind'], 'link');
     assert.equal((stored['expireAt'] as Timestamp).toMillis() - (stored['createdAt'] as Timestamp).toMillis(), 4 * 3600_000);
     const presence = (await call(result.callId).collection('members').doc(owner.uid).get()).data()!;
@@ -117,7 +129,7 @@ describe('calls by link (Functions emulator)', () => {
     assert.deepEqual(await late.call('enterCall', { callId }), { status: 'full', members: 5, capacity: 5 });
     // A member entering again (a reload) keeps its seat and the order.
     const again = await entered[0]!.call<EnterCallResult>('enterCall', { callId });
-    assert.deepEqual(again, { status: 'entered', members, capacity: 5 });
+    assert.deepEqual(again, { status: 'entered', members, capacity: 5, screenIncoming: true });
   });
 
   it('leave drops the member and its mailboxes; the last leave ends the call, and peek then says ended', async () => {
@@ -125,7 +137,7 @@ describe('calls by link (Functions emulator)', () => {
     const [b, c] = [await user(), await user()];
     await b.call('enterCall', { callId });
     const third = await c.call<EnterCallResult>('enterCall', { callId });
-    assert.deepEqual(third, { status: 'entered', members: [owner.uid, b.uid, c.uid], capacity: 5 });
+    assert.deepEqual(third, { status: 'entered', members: [owner.uid, b.uid, c.uid], capacity: 5, screenIncoming: true });
     assert.deepEqual(await mailboxIds(callId), allPairs([owner.uid, b.uid, c.uid]));
 
     assert.deepEqual(await b.call<LeaveCallResult>('leaveCall', { callId }), { left: true, ended: false });
@@ -175,13 +187,13 @@ describe('calls by link (Functions emulator)', () => {
       .doc(b.uid)
       .update({ seenAt: Timestamp.fromMillis(Date.now() - PRESENCE_LEASE_MS - 1_000) });
     const result = await c.call<EnterCallResult>('enterCall', { callId });
-    assert.deepEqual(result, { status: 'entered', members: [owner.uid, c.uid], capacity: 5 });
+    assert.deepEqual(result, { status: 'entered', members: [owner.uid, c.uid], capacity: 5, screenIncoming: true });
     assert.deepEqual(await memberIds(callId), [owner.uid, c.uid]);
     assert.deepEqual(await presenceIds(callId), [owner.uid, c.uid].sort());
     assert.deepEqual(await mailboxIds(callId), allPairs([owner.uid, c.uid]));
     // b comes back: a newcomer again, at the end of the order, with fresh mailboxes.
     const back = await b.call<EnterCallResult>('enterCall', { callId });
-    assert.deepEqual(back, { status: 'entered', members: [owner.uid, c.uid, b.uid], capacity: 5 });
+    assert.deepEqual(back, { status: 'entered', members: [owner.uid, c.uid, b.uid], capacity: 5, screenIncoming: true });
     assert.deepEqual(await mailboxIds(callId), allPairs([owner.uid, c.uid, b.uid]));
   });
 
@@ -245,6 +257,8 @@ describe('calls by link (Functions emulator)', () => {
     for (const [name, data] of [
       ['createCall', { room: 'ta' }],
       ['createCall', 'x'],
+      ['createCall', { screenIncoming: 'no' }],
+      ['createCall', { screenIncoming: false, room: 'ta' }],
       ['peekCall', {}],
       ['peekCall', { callId: 'short' }],
       ['enterCall', { callId: `${callId}!` }],

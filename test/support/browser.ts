@@ -20,7 +20,9 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
     executablePath: chromiumPath(),
     headless: true,
     args: [...CHROMIUM_ARGS.filter((a) => !replaced.has(flag(a))), ...extraArgs],
-    protocolTimeout: 60_000,
+    // Above the longest in-page wait of a test (90 s): a wait that runs out
+    // says what it waited for, rather than "Runtime.callFunctionOn timed out".
+    protocolTimeout: 180_000,
   });
 }
 
@@ -36,7 +38,9 @@ export function launchFirefox(): Promise<Browser> {
     executablePath: firefoxPath(),
     headless: true,
     extraPrefsFirefox: { ...FIREFOX_PREFS },
-    protocolTimeout: 60_000,
+    // Above the longest in-page wait of a test (90 s): a wait that runs out
+    // says what it waited for, rather than "Runtime.callFunctionOn timed out".
+    protocolTimeout: 180_000,
   });
 }
 
@@ -69,7 +73,7 @@ async function openPersonPage(browser: Browser, path: string, prepare?: (page: P
   page.on('console', (msg) => {
     if (msg.type() === 'warn' || msg.type() === 'error') console.error(`[page ${msg.type()}]`, msg.text());
   });
-  await page.goto(HOSTING_URL + path, { waitUntil: 'load' });
+  await page.goto(HOSTING_URL + path, { waitUntil: 'load', timeout: 90_000 });
   return page;
 }
 
@@ -152,7 +156,23 @@ export class ParleyTab {
   /** `prepare` runs before the page loads (e.g. page.evaluateOnNewDocument to instrument it). */
   static async open(browser: Browser, path = '/', prepare?: (page: Page) => Promise<unknown>): Promise<ParleyTab> {
     const page = await openPersonPage(browser, path, prepare);
-    await page.waitForSelector(STATUS, { timeout: 30_000 });
+    // Polled, not waitForSelector: its mutation observer watches the light
+    // DOM only, and missed #status rendered into the shadow roots when no
+    // light-DOM change came after it (the page then looked blank for the
+    // whole wait). Long: a page opened beside five others in a call (a sixth
+    // person) has been seen to take over 30 s to render on a two-core machine.
+    await page.waitForFunction(
+      () => {
+        const find = (root: Document | ShadowRoot): Element | null =>
+          root.querySelector('#status') ??
+          [...root.querySelectorAll('*')].reduce<Element | null>(
+            (hit, el) => hit ?? (el.shadowRoot ? find(el.shadowRoot) : null),
+            null,
+          );
+        return find(document) !== null;
+      },
+      { timeout: 90_000, polling: 100 },
+    );
     return new ParleyTab(page);
   }
 
@@ -410,6 +430,41 @@ export class ParleyTab {
   /** The element whose `flow` runs the call shown: a call page's, else random chat's. */
   private async flowHost(): Promise<ElementHandle> {
     return (await this.page.$(`${IN_PAGE} parley-call`)) ?? this.element('parley-random');
+  }
+
+  /**
+   * The creator of a call by link turns screening of incoming video off (or
+   * on) for everyone, as a person does: "Camera and microphone", then the
+   * box; resolves once this page's call follows the stored setting.
+   */
+  async screenIncoming(on: boolean): Promise<void> {
+    const call = await this.element('parley-call');
+    await call.evaluate(async (el, on) => {
+      const root = el.shadowRoot!;
+      const box = () => root.querySelector<HTMLInputElement>('#screen-incoming');
+      if (!box()) root.querySelector<HTMLButtonElement>('#devices-toggle')?.click();
+      const deadline = Date.now() + 10_000;
+      while (!box() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const b = box();
+      if (!b || b.disabled) throw new Error(`the screening box is ${b ? 'greyed' : 'not shown'}`);
+      if (b.checked !== on) b.click();
+    }, on);
+    await this.page.waitForFunction(
+      (el, on) =>
+        ((el as unknown as CallPage).flow.inCall?.incoming != null) === on &&
+        !el.shadowRoot!.querySelector('#screening-off') === on,
+      { timeout: 30_000 },
+      call,
+      on,
+    );
+  }
+
+  /** Whether this call page screens the video it receives (null outside a call). */
+  async screensIncoming(): Promise<boolean | null> {
+    return (await this.element('parley-call')).evaluate((el) => {
+      const inCall = (el as unknown as CallPage).flow.inCall;
+      return inCall ? inCall.incoming !== null : null;
+    });
   }
 
   /** Asks the backend again how many are in the call (what the Try again button does). */
@@ -866,5 +921,11 @@ interface RandomPage {
   flow: { state: { status: string }; callId: string | null; call: Engine | null };
 }
 interface CallPage {
-  flow: { state: { status: string }; refresh(): Promise<void>; localStream: MediaStream | null; engine: Engine | null };
+  flow: {
+    state: { status: string };
+    refresh(): Promise<void>;
+    localStream: MediaStream | null;
+    engine: Engine | null;
+    inCall: { incoming: object | null } | null;
+  };
 }

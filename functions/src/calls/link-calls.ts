@@ -43,6 +43,7 @@ import {
   MEMBERS_SUBCOLLECTION,
   SIGNALS_SUBCOLLECTION,
   type CallAvailability,
+  type CreateCallRequest,
   type CreateCallResult,
   type EnterCallResult,
   type LeaveCallResult,
@@ -93,8 +94,9 @@ export class LinkCalls {
     return this.call(callId).collection(SIGNALS_SUBCOLLECTION).doc(id);
   }
 
-  /** `createCall`: a new link call with `uid` as its only member. */
-  async create(uid: string, meter = new UsageMeter()): Promise<CreateCallResult> {
+  /** `createCall`: a new link call with `uid` as its only member (and its creator). */
+  async create(uid: string, request: CreateCallRequest = {}, meter = new UsageMeter()): Promise<CreateCallResult> {
+    const screenIncoming = request.screenIncoming ?? true;
     await this.refuseBanned(uid, meter);
     return this.retrying<CreateCallResult>(meter, async () => {
       const nowMs = this.now();
@@ -106,13 +108,16 @@ export class LinkCalls {
         kind: 'link',
         members: [uid],
         capacity: LINK_CALL_CAPACITY,
+        creator: uid,
+        screenIncoming,
+        screeningChanges: 0,
         createdAt: Timestamp.fromMillis(nowMs),
         // TTL field: production deletes the call after this time, like a random call.
         expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
       };
       batch.create(this.call(callId), call);
       batch.create(this.member(callId, uid), this.presence(uid, nowMs));
-      return { batch, result: { callId, members: [uid], capacity: LINK_CALL_CAPACITY } };
+      return { batch, result: { callId, members: [uid], capacity: LINK_CALL_CAPACITY, screenIncoming } };
     });
   }
 
@@ -145,6 +150,8 @@ export class LinkCalls {
       const decision = decideEnter(read.facts, uid, nowMs);
       const members = read.facts?.members ?? [];
       const capacity = read.facts?.capacity ?? LINK_CALL_CAPACITY;
+      // Only `false` turns it off: a call stored before the field existed screens.
+      const screenIncoming = read.snap.get('screenIncoming') !== false;
       switch (decision.kind) {
         case 'ended':
           // A link call nobody is live in, or past its age: remove what is left.
@@ -157,7 +164,7 @@ export class LinkCalls {
           this.dropInto(batch, callId, read, decision.live, decision.lapsed);
           const own = read.members.get(uid)!;
           batch.update(own.ref, { seenAt: Timestamp.fromMillis(nowMs) }, { lastUpdateTime: own.updateTime });
-          return { batch, result: { status: 'entered', members: decision.live, capacity } };
+          return { batch, result: { status: 'entered', members: decision.live, capacity, screenIncoming } };
         }
         case 'add': {
           // The call document changes in every case, so the whole batch is
@@ -180,7 +187,7 @@ export class LinkCalls {
           for (const d of mailboxesBetween(uid, decision.members)) {
             batch.set(this.mailbox(callId, d.id), emptyMailbox(d.from, d.to, nowMs));
           }
-          return { batch, result: { status: 'entered', members: decision.members, capacity } };
+          return { batch, result: { status: 'entered', members: decision.members, capacity, screenIncoming } };
         }
       }
     });

@@ -8,7 +8,14 @@
  */
 import { InvalidRequest } from './refusals.js';
 import { MAX_SDP_LENGTH } from './limits.js';
-import { LINK_CALL_ID, LINK_CALL_ID_LENGTH, MAX_AVOID, MAX_UID_LENGTH, type SessionDescription } from '../protocol/calls.js';
+import {
+  LINK_CALL_ID,
+  LINK_CALL_ID_LENGTH,
+  MAX_AVOID,
+  MAX_UID_LENGTH,
+  type CreateCallRequest,
+  type SessionDescription,
+} from '../protocol/calls.js';
 import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
 
 /** The field an InvalidRequest names when the request as a whole is at fault (the callable protocol's `data`). */
@@ -218,8 +225,28 @@ export function rejectPrototypeKeys(body: unknown, what: string, depth = 0): voi
   }
 }
 
-/** `createCall` takes no arguments (an empty object, or nothing). */
-export const parseCreateCallRequest = noArguments('createCall');
+/**
+ * `createCall` takes nothing (no argument, `null` or `{}`) or
+ * `{screenIncoming: boolean}`: the creator's choice for the call's
+ * screening of incoming video (default on).
+ */
+export function parseCreateCallRequest(data: unknown): CreateCallRequest {
+  if (data === undefined || data === null) return {};
+  if (!isPlainObject(data)) {
+    throw new InvalidRequest(WHOLE_REQUEST, 'createCall expects no arguments, or an object: { screenIncoming?: boolean }.');
+  }
+  rejectForeignPrototype(data, 'The createCall request');
+  rejectUnknownKeys(data, ['screenIncoming'], 'The createCall request');
+  const screenIncoming = ownField(data, 'screenIncoming');
+  if (screenIncoming === undefined) return {};
+  if (typeof screenIncoming !== 'boolean') {
+    throw new InvalidRequest(
+      'screenIncoming',
+      '"screenIncoming" must be true or false (whether members screen the video they receive).',
+    );
+  }
+  return { screenIncoming };
+}
 
 /** `peekCall`, `enterCall` and `leaveCall` name one call by link. */
 export interface LinkCallRequest {

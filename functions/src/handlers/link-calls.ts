@@ -14,11 +14,11 @@ import { callable } from './auth.js';
  * members' uids beyond counts, never anything the pages signal.
  */
 
-/** `createCall({})`: a new call by link, with the caller as its first member. */
+/** `createCall({screenIncoming?})`: a new call by link, with the caller as its first member. */
 export function createCallHandler(calls: () => LinkCalls, gate: () => RequestGate) {
-  return callable('createCall', gate, parseCreateCallRequest, async (uid, _request, meter) => {
-    const result = await calls().create(uid, meter);
-    logger.info('createCall', { callId: result.callId, usage: meter.usage });
+  return callable('createCall', gate, parseCreateCallRequest, async (uid, request, meter) => {
+    const result = await calls().create(uid, request, meter);
+    logger.info('createCall', { callId: result.callId, screenIncoming: result.screenIncoming, usage: meter.usage });
     return result;
   });
 }

@@ -90,7 +90,25 @@ export interface LinkCallDoc {
   /** Members' uids, in the order they entered: the earlier of two is the polite side of their link. */
   readonly members: readonly string[];
   readonly capacity: number;
+  /** Who made the call with createCall: the one member who may change `screenIncoming`. */
+  readonly creator: string;
+  /**
+   * Whether members' pages screen the video they receive before showing it
+   * (a tile that may show nudity is blurred). On unless the creator turned it
+   * off, at createCall or later by updating this field (the rules allow the
+   * creator alone, and count each change in `screeningChanges`).
+   */
+  readonly screenIncoming: boolean;
+  /** Times the creator changed `screenIncoming` since createCall (≤ MAX_SCREENING_CHANGES). */
+  readonly screeningChanges: number;
 }
+
+/**
+ * Most changes of a link call's `screenIncoming` (each one a write every
+ * member's listener reads): enough for a person who turns it off and on
+ * again a few times, and a bound on a creator who would flood the members.
+ */
+export const MAX_SCREENING_CHANGES = 20;
 
 /**
  * A mailbox `calls/{callId}/signals/{from}_{to}`: everything `from` has to
@@ -171,11 +189,18 @@ export interface LeaveResult {
   readonly leftQueue: boolean;
 }
 
-/** `createCall({})`: a new link call with the caller as its first member. */
+/** `createCall({screenIncoming?})`: a new link call with the caller as its first member. */
+export interface CreateCallRequest {
+  /** Whether the members' pages screen incoming video (LinkCallDoc.screenIncoming); default true. */
+  readonly screenIncoming?: boolean;
+}
+
 export interface CreateCallResult {
   readonly callId: string;
   readonly members: readonly string[];
   readonly capacity: number;
+  /** The call's LinkCallDoc.screenIncoming. */
+  readonly screenIncoming: boolean;
 }
 
 /** `peekCall({callId})` and the refusals of `enterCall`: what a non-member may learn, and nothing else. */
@@ -187,7 +212,13 @@ export type CallAvailability =
 
 /** `enterCall({callId})`. */
 export type EnterCallResult =
-  | { readonly status: 'entered'; readonly members: readonly string[]; readonly capacity: number }
+  | {
+      readonly status: 'entered';
+      readonly members: readonly string[];
+      readonly capacity: number;
+      /** The call's LinkCallDoc.screenIncoming, so the page screens (or not) from its first frame. */
+      readonly screenIncoming: boolean;
+    }
   | Exclude<CallAvailability, { readonly status: 'open' }>;
 
 /** `leaveCall({callId})`: `ended` when the caller was the last member (the call is gone). */

@@ -263,6 +263,23 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
         );
         await look(page, viewport.name, `link-${size}`, ['#grid', '#leave']);
         assertTilesInside(page, `${viewport.name}, a call of ${size}`);
+        if (size === 2) {
+          // The creator's panel: devices and screening (its own camera, the call's setting).
+          $<HTMLButtonElement>(page, '#devices-toggle')!.click();
+          await waitUntil(() => $(page, '#screen-incoming') !== null, 10_000, 'the screening settings');
+          // A modal dialog: it scrolls inside itself where the viewport is short, the page never.
+          await look(page, viewport.name, 'link-2-settings', ['#devices-dialog', '#devices-close']);
+          // Turned off for the call: the page says so, beside the grid.
+          $<HTMLInputElement>(page, '#screen-incoming')!.click();
+          await waitUntil(() => page.flow.inCall?.incoming === null, 10_000, 'screening turned off');
+          $<HTMLButtonElement>(page, '#devices-close')!.click();
+          await page.updateComplete;
+          assert(page.shadowRoot!.activeElement?.id === 'devices-toggle', 'focus back on what opened the dialog');
+          await look(page, viewport.name, 'link-2-unscreened', ['#grid', '#leave', '#screening-off']);
+          assertTilesInside(page, `${viewport.name}, a call of 2, not screened`);
+          // Back on for the rest (and for what the screenshots of 3 and 5 show).
+          await page.flow.setScreenIncoming(true);
+        }
       }
       $<HTMLButtonElement>(page, '#leave')!.click();
       await waitUntil(() => page.flow.state.status !== 'in-call', 10_000, 'left');

@@ -34,6 +34,7 @@ import {
   MAX_CALL_MEMBERS,
   MAX_SIGNAL_CANDIDATES,
   type CallAvailability,
+  type CreateCallRequest,
   type CreateCallResult,
   type EnterCallResult,
 } from '@parley/functions/protocol';
@@ -49,6 +50,7 @@ import type {
   CallService,
   JoinOptions,
   JoinResult,
+  LinkCallSettings,
   Matcher,
 } from '../../../web/src/flows/backend.js';
 
@@ -85,6 +87,8 @@ export interface MemoryCall {
   /** Every signal written, in order (tests read what reached whom). */
   readonly messages: MailboxWrite[];
   readonly outboxes: Map<string, MailboxOutbox>;
+  /** A call by link's creator and screening setting (LinkCallDoc); null for a random call. */
+  settings: LinkCallSettings | null;
 }
 
 interface WaitingEntry {
@@ -214,11 +218,35 @@ export class MemoryServer {
   private callService(uid: string): CallService {
     const request = (name: string, callId?: string) => this.requests.push({ uid, name, ...(callId ? { callId } : {}) });
     return {
-      create: async (): Promise<CreateCallResult> => {
+      create: async (options: CreateCallRequest = {}): Promise<CreateCallResult> => {
         request('createCall');
         const callId = `call${++this.ids}`.padEnd(LINK_CALL_ID_LENGTH, 'x');
-        this.calls.set(callId, { id: callId, kind: 'link', members: [uid], room: null, messages: [], outboxes: new Map() });
-        return { callId, members: [uid], capacity: MAX_CALL_MEMBERS };
+        const screenIncoming = options.screenIncoming ?? true;
+        this.calls.set(callId, {
+          id: callId,
+          kind: 'link',
+          members: [uid],
+          room: null,
+          messages: [],
+          outboxes: new Map(),
+          settings: { creator: uid, screenIncoming },
+        });
+        return { callId, members: [uid], capacity: MAX_CALL_MEMBERS, screenIncoming };
+      },
+      setScreenIncoming: async (callId, on) => {
+        request('setScreenIncoming', callId);
+        await nextTask();
+        const call = this.calls.get(callId);
+        // As the rules: the creator, while a member, and a real change.
+        if (
+          !call?.settings ||
+          call.settings.creator !== uid ||
+          !call.members.includes(uid) ||
+          call.settings.screenIncoming === on
+        )
+          throw Object.assign(new Error('Missing or insufficient permissions.'), { code: 'permission-denied' });
+        call.settings = { ...call.settings, screenIncoming: on };
+        this.changed(callId);
       },
       peek: async (callId): Promise<CallAvailability> => {
         request('peekCall', callId);
@@ -237,7 +265,12 @@ export class MemoryServer {
           call.members.push(uid);
           this.changed(callId);
         }
-        return { status: 'entered', members: [...call.members], capacity: MAX_CALL_MEMBERS };
+        return {
+          status: 'entered',
+          members: [...call.members],
+          capacity: MAX_CALL_MEMBERS,
+          screenIncoming: call.settings?.screenIncoming ?? true,
+        };
       },
       leave: async (callId) => {
         request('leaveCall', callId);
@@ -375,6 +408,7 @@ export class MemoryServer {
         room: met,
         messages: [],
         outboxes: new Map(),
+        settings: null,
       });
       this.log.push(`${uid} join ${room}: matched with ${partner.uid} in ${partner.callId} (pool ${met})`);
       this.changed(partner.callId);
@@ -623,6 +657,7 @@ class MemoryConnection implements CallConnection {
       }
       for (const h of this.held.splice(0)) this.write(h);
     }
+    if (call.settings) this.handlers.settings?.(call.settings);
     this.handlers.members([...call.members]);
   }
 }

@@ -88,7 +88,7 @@ export class Rig {
 
   /** Link-call deps for one page, with its own backend user; `captureScreen` offers screen share (Chromium's fake capture). */
   linkDeps(
-    options: Pick<RigOptions, 'getUserMedia'> & Pick<LinkCallDeps, 'captureScreen'> = {},
+    options: Pick<RigOptions, 'getUserMedia'> & Pick<LinkCallDeps, 'captureScreen' | 'screening'> = {},
   ): LinkCallDeps & { readonly uid: string } {
     const backend = this.server.backend();
     return {
@@ -99,6 +99,7 @@ export class Rig {
       reconnectForMs: 3000,
       connectTimeoutMs: 10000,
       ...(options.captureScreen ? { captureScreen: options.captureScreen } : {}),
+      ...(options.screening ? { screening: options.screening } : {}),
     };
   }
 

@@ -103,7 +103,7 @@ export async function connectBackend(): Promise<Backend> {
   return {
     uid,
     matcher: new FunctionsMatcher(functions, db, uid, callableUrl('leave'), idToken),
-    calls: new FirestoreCallService(functions, callableUrl('leaveCall'), idToken),
+    calls: new FirestoreCallService(functions, db, callableUrl('leaveCall'), idToken),
     connect: (callId, handlers) => new FirestoreCallConnection(db, callId, uid, handlers),
     watchRoomCounts: (listener) =>
       onSnapshot(

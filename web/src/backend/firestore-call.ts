@@ -13,6 +13,7 @@ import {
   MEMBERS_SUBCOLLECTION,
   PRESENCE_HEARTBEAT_MS,
   type CallAvailability,
+  type CreateCallRequest,
   type CreateCallResult,
   type EnterCallResult,
 } from '@parley/functions/protocol';
@@ -20,6 +21,7 @@ import {
   doc,
   FieldPath,
   getDocFromServer,
+  increment,
   onSnapshot,
   serverTimestamp,
   updateDoc,
@@ -37,13 +39,14 @@ import { callOnUnload } from './keepalive.js';
 export class FirestoreCallService implements CallService {
   constructor(
     private readonly functions: Functions,
+    private readonly db: Firestore,
     /** URL of the `leaveCall` callable, for the keepalive request at unload. */
     private readonly leaveUrl: string,
     private readonly idToken: () => string | null,
   ) {}
 
-  async create(): Promise<CreateCallResult> {
-    return (await httpsCallable<unknown, CreateCallResult>(this.functions, 'createCall')({})).data;
+  async create(request: CreateCallRequest = {}): Promise<CreateCallResult> {
+    return (await httpsCallable<unknown, CreateCallResult>(this.functions, 'createCall')(request)).data;
   }
 
   async peek(callId: string): Promise<CallAvailability> {
@@ -60,6 +63,12 @@ export class FirestoreCallService implements CallService {
 
   leaveOnUnload(callId: string): void {
     callOnUnload(this.leaveUrl, this.idToken(), { callId });
+  }
+
+  async setScreenIncoming(callId: string, on: boolean): Promise<void> {
+    // The rules take it from the creator alone, as a flip counted up by one (docs/PROTOCOL.md).
+    countUsage('call (screening setting)', { writes: 1 });
+    await updateDoc(doc(this.db, CALLS_COLLECTION, callId), { screenIncoming: on, screeningChanges: increment(1) });
   }
 }
 
@@ -228,8 +237,19 @@ export class FirestoreCallConnection implements CallConnection {
     }
     const members = snap.get('members') as unknown;
     const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
-    if (list.includes(this.uid)) this.handlers.members(list);
-    else this.handlers.removed();
+    if (!list.includes(this.uid)) {
+      this.handlers.removed();
+      return;
+    }
+    if (snap.get('kind') === 'link') {
+      const creator = snap.get('creator') as unknown;
+      this.handlers.settings?.({
+        creator: typeof creator === 'string' ? creator : null,
+        // Only false turns it off (docs/PROTOCOL.md).
+        screenIncoming: snap.get('screenIncoming') !== false,
+      });
+    }
+    this.handlers.members(list);
   }
 
   /**

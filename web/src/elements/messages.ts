@@ -649,6 +649,7 @@ export const LABELS = {
   tapToUnmute: () => msg('Tap to unmute'),
   stranger: () => msg('Stranger'),
   devices: () => msg('Camera and microphone'),
+  close: () => msg('Close'),
   cameraOff: () => msg('Camera off'),
   /** Our camera is withheld by screening (features/screening.ts): the stranger sees a plain picture instead. */
   screeningPaused: () =>
@@ -657,4 +658,11 @@ export const LABELS = {
   /** Their video is blurred by screening on this page (features/screening-incoming.ts). */
   screenedIncoming: () => msg('This video is blurred: it may show nudity.'),
   showAnyway: () => msg('Show anyway'),
+  /** Calls by link: the person's own choice, kept on the device (in random chats their camera is always screened). */
+  screenMyCamera: () => msg('Check my video for nudity before it is sent'),
+  /** Calls by link: the call's setting, which its creator alone may change (for everyone in the call). */
+  screenTheirVideo: () => msg('Blur video that may show nudity, for everyone in this call'),
+  screenTheirVideoCreatorOnly: () => msg('Only the person who made this call can change this.'),
+  /** Shown in a call by link whose creator turned screening of incoming video off. */
+  screeningOffInCall: () => msg('Video in this call is not checked for nudity: the person who made it turned that off.'),
 } as const satisfies Readonly<Record<string, () => string>>;

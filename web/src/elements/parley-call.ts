@@ -34,6 +34,9 @@ import { SoundController } from './sound-controller.js';
 /** Where the name a person shows in calls by link is kept: on this device, never sent to the backend. */
 const DISPLAY_NAME_STORAGE_KEY = 'parley.displayName';
 
+/** Where the choice to screen one's own camera in calls by link is kept ('true'; absent or anything else: off). */
+const SCREEN_MY_CAMERA_STORAGE_KEY = 'parley.screenMyCamera';
+
 function storedDisplayName(): string | null {
   const name = recall(DISPLAY_NAME_STORAGE_KEY);
   return name && isDisplayName(name) ? name : null;
@@ -265,6 +268,62 @@ export class ParleyCall extends LitElement {
         flex-wrap: wrap;
         align-items: center;
       }
+      #devices-dialog {
+        background: var(--parley-surface);
+        color: var(--parley-text);
+        border: 1px solid var(--parley-border);
+        border-radius: 0.5rem;
+        padding: 0.75rem 1rem;
+        width: min(32rem, calc(100vw - 2rem));
+        max-height: calc(100dvh - 2rem);
+        box-sizing: border-box;
+        overflow: auto;
+      }
+      #devices-dialog::backdrop {
+        background: rgb(0 0 0 / 45%);
+      }
+      #devices-dialog h2 {
+        margin: 0 0 0.5rem;
+        font-size: 1.125rem;
+      }
+      /* Close stays in sight while the dialog scrolls (a phone held sideways). */
+      #devices-dialog .dialog-actions {
+        position: sticky;
+        bottom: -0.75rem;
+        margin: 0.5rem -1rem -0.75rem;
+        padding: 0.5rem 1rem 0.75rem;
+        background: var(--parley-surface);
+      }
+      #screening-settings {
+        display: flex;
+        flex-direction: column;
+        margin: 0;
+        padding: 0.25rem 0.75rem;
+        border: 1px solid var(--parley-border);
+        border-radius: 0.5rem;
+      }
+      #screening-settings p {
+        margin: 0;
+        font-size: 0.875rem;
+        color: var(--parley-muted);
+      }
+      #screening-off {
+        position: absolute;
+        top: 0.5rem;
+        left: 50%;
+        transform: translateX(-50%);
+        width: max-content;
+        max-width: calc(100% - 1rem);
+        margin: 0;
+        padding: 0.25rem 0.5rem;
+        border-radius: 0.25rem;
+        background: rgb(0 0 0 / 70%);
+        color: #fff;
+        font-size: 0.8125rem;
+        text-align: center;
+        pointer-events: none;
+        z-index: 1;
+      }
       .link {
         display: flex;
         gap: 0.5rem;
@@ -330,6 +389,7 @@ export class ParleyCall extends LitElement {
     super();
     this.controller = new LinkCallController(this, deps);
     this.controller.flow.displayName = storedDisplayName();
+    this.controller.flow.screenCamera = recall(SCREEN_MY_CAMERA_STORAGE_KEY) === 'true';
   }
 
   /** The flow behind the element (for tests and diagnostics). */
@@ -357,9 +417,26 @@ export class ParleyCall extends LitElement {
   }
 
   private readonly _onDevices = () => {
-    this.devicesOpen = !this.devicesOpen;
-    if (this.devicesOpen) this.loadInCallElements();
+    if (this.devicesOpen) {
+      this.closeDevices();
+      return;
+    }
+    this.devicesOpen = true;
+    this.loadInCallElements();
   };
+
+  /** Closed by Escape (the browser closes a modal dialog itself). */
+  private readonly _onDevicesClosed = () => {
+    if (this.devicesOpen) this.closeDevices();
+  };
+
+  /** Closes the devices dialog, and puts focus back on what opened it. */
+  private closeDevices(): void {
+    // Closed now, not at the next render: while it is modal the rest of the page is inert and cannot take focus.
+    this.renderRoot.querySelector<HTMLDialogElement>('#devices-dialog')?.close();
+    this.devicesOpen = false;
+    this.renderRoot.querySelector<HTMLButtonElement>('#devices-toggle')?.focus();
+  }
 
   private follow(callId: string): void {
     const flow = this.controller.flow;
@@ -382,6 +459,9 @@ export class ParleyCall extends LitElement {
   }
 
   protected override updated(): void {
+    // Modal once shown: the top layer, focus inside, Escape closes it.
+    const devices = this.renderRoot.querySelector<HTMLDialogElement>('#devices-dialog');
+    if (devices && !devices.open && this.isConnected) devices.showModal();
     this.followFocus();
     const peers = this.renderRoot.querySelectorAll<HTMLVideoElement>('.tile.peer video');
     this.sound.play(peers);
@@ -407,6 +487,10 @@ export class ParleyCall extends LitElement {
         <div class="room">
           ${this.renderStage(state, peers, text)}
           ${
+            // Over the grid, not in the page's flow: said without moving anything (a phone held sideways has no line to spare).
+            inCall && !flow.screenIncoming ? html`<p id="screening-off">${LABELS.screeningOffInCall()}</p>` : nothing
+          }
+          ${
             inCall && this.chatOpen
               ? html`<parley-chat
                   id="chat"
@@ -430,12 +514,19 @@ export class ParleyCall extends LitElement {
           }
         </div>
         ${
+          // A modal dialog, not a panel under the controls: beside a grid on a phone there is no room
+          // for the pickers and the screening settings without scrolling the page (a call of 2 at 390×844: 100 px over).
           this.devicesOpen && flow.localStream
-            ? html`<parley-devices
-                .media=${flow.media}
-                .speaker=${this.speaker}
-                @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
-              ></parley-devices>`
+            ? html`<dialog id="devices-dialog" aria-labelledby="devices-title" @close=${this._onDevicesClosed}>
+                <h2 id="devices-title">${LABELS.devices()}</h2>
+                <parley-devices
+                  .media=${flow.media}
+                  .speaker=${this.speaker}
+                  @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+                ></parley-devices>
+                ${this.renderScreeningSettings()}
+                <div class="dialog-actions"><button id="devices-close" @click=${this._onDevices}>${LABELS.close()}</button></div>
+              </dialog>`
             : nothing
         }
         <!-- One sentence per state, shown once: on the stage when it has no tiles, else here; always announced from here. -->
@@ -514,9 +605,12 @@ export class ParleyCall extends LitElement {
         ></video>
         ${ownCameraOff ? html`<p class="camera-off">${LABELS.cameraOff()}</p>` : nothing}
         ${
-          quality?.videoPaused
-            ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
-            : nothing
+          // Screening withholds our camera (the person turned it on for calls by link): say why; it outranks a weak uplink.
+          this.controller.flow.inCall?.screening?.paused === true
+            ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
+            : quality?.videoPaused
+              ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+              : nothing
         }
         <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>
       </div>
@@ -660,6 +754,48 @@ export class ParleyCall extends LitElement {
         return this.homeButton();
     }
   }
+
+  /**
+   * Screening in a call by link: the person's own camera (their choice,
+   * remembered) and, in a call, the others' video (the call's setting:
+   * its creator changes it for everyone; the others see it, greyed).
+   */
+  private renderScreeningSettings() {
+    const flow = this.controller.flow;
+    const inCall = flow.state.status === 'in-call';
+    return html`<fieldset id="screening-settings">
+      <label>
+        <input type="checkbox" id="screen-camera" .checked=${flow.screenCamera} @change=${this._onScreenCamera} />
+        ${LABELS.screenMyCamera()}
+      </label>
+      ${
+        inCall
+          ? html`<label>
+                <input
+                  type="checkbox"
+                  id="screen-incoming"
+                  .checked=${flow.screenIncoming}
+                  ?disabled=${!flow.isCreator}
+                  aria-describedby=${flow.isCreator ? nothing : 'screen-incoming-who'}
+                  @change=${this._onScreenIncoming}
+                />
+                ${LABELS.screenTheirVideo()}
+              </label>
+              ${flow.isCreator ? nothing : html`<p id="screen-incoming-who">${LABELS.screenTheirVideoCreatorOnly()}</p>`}`
+          : nothing
+      }
+    </fieldset>`;
+  }
+
+  private readonly _onScreenCamera = (e: Event) => {
+    const on = (e.target as HTMLInputElement).checked;
+    remember(SCREEN_MY_CAMERA_STORAGE_KEY, String(on));
+    this.controller.flow.setScreenCamera(on);
+  };
+
+  private readonly _onScreenIncoming = (e: Event) => {
+    void this.controller.flow.setScreenIncoming((e.target as HTMLInputElement).checked);
+  };
 
   private mutedIcon() {
     return html`<span class="muted" role="img" aria-label=${LABELS.microphoneOff()} title=${LABELS.microphoneOff()}

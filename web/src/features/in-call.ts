@@ -68,12 +68,14 @@ export class InCall {
   readonly quality: CallQuality;
   /** Screen share, in calls that offer it (InCallOptions.captureScreen); null elsewhere. */
   readonly screen: ScreenShare | null;
-  /** Screening of our camera before it is sent (InCallOptions.screenCamera); null when off. */
-  readonly screening: CameraScreening | null;
-  /** Screening of the others' video before it is seen (InCallOptions.screenIncoming); null when off. */
-  readonly incoming: IncomingScreening | null;
+  private _screening: CameraScreening | null = null;
+  private _incoming: IncomingScreening | null = null;
+  private readonly screeningOptions: CameraScreeningOptions;
+  private readonly call: Call;
+  private readonly camera: InCallOptions['media'];
   private readonly dataUse: DataUse | null;
   private readonly listeners = new Set<() => void>();
+  private detached = false;
 
   constructor(call: Call, options: InCallOptions) {
     this.chat = new CallChat(call, options);
@@ -81,17 +83,18 @@ export class InCall {
     this.safety = new SafetyCodes(call, options.callId);
     this.quality = new CallQuality(call);
     this.screen = options.captureScreen ? new ScreenShare(call, this.media, options.captureScreen) : null;
-    const screening = {
+    this.call = call;
+    this.camera = options.media;
+    this.screeningOptions = {
       classifier: options.screening?.classifier ?? sharedClassifier(),
       sampler: (track: MediaStreamTrack) => new VideoSampler(track),
       placeholder: placeholderTrack,
       ...options.screening,
     };
-    this.screening = (options.screenCamera ?? options.kind === 'random') ? new CameraScreening(options.media, screening) : null;
+    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen]) part?.onChange(() => this.notify());
+    this.setScreenCamera(options.screenCamera ?? options.kind === 'random');
     // The same worker, and the same policy, for what the others send.
-    this.incoming = (options.screenIncoming ?? true) ? new IncomingScreening(call, screening) : null;
-    for (const part of [this.chat, this.media, this.safety, this.quality, this.screen, this.screening, this.incoming])
-      part?.onChange(() => this.notify());
+    this.setScreenIncoming(options.screenIncoming ?? true);
     const quality = this.quality;
     this.dataUse = options.dataUse
       ? new DataUse(options.dataUse, {
@@ -99,6 +102,57 @@ export class InCall {
           setAudioOnly: (on) => quality.setAudioOnly(on),
         })
       : null;
+  }
+
+  /** Screening of our camera before it is sent (InCallOptions.screenCamera, setScreenCamera); null when off. */
+  get screening(): CameraScreening | null {
+    return this._screening;
+  }
+
+  /** Screening of the others' video before it is seen (InCallOptions.screenIncoming, setScreenIncoming); null when off. */
+  get incoming(): IncomingScreening | null {
+    return this._incoming;
+  }
+
+  /**
+   * Turns screening of our camera on or off for the rest of the call (in a
+   * call by link, the person's own choice). Turned on, the camera is
+   * withheld until its first frame is scored, as at the start of a call.
+   */
+  setScreenCamera(on: boolean): void {
+    if (this.detached || on === (this._screening !== null)) return;
+    if (on) {
+      this.loadModel();
+      this._screening = new CameraScreening(this.camera, this.screeningOptions);
+      this._screening.onChange(() => this.notify());
+    } else {
+      this._screening?.detach();
+      this._screening = null;
+    }
+    this.notify();
+  }
+
+  /**
+   * Turns screening of what the others send on or off (in a call by link,
+   * the call's setting, which its creator may change). Turned on, every
+   * tile is blurred until its next frame is scored.
+   */
+  setScreenIncoming(on: boolean): void {
+    if (this.detached || on === (this._incoming !== null)) return;
+    if (on) {
+      this.loadModel();
+      this._incoming = new IncomingScreening(this.call, this.screeningOptions);
+      this._incoming.onChange(() => this.notify());
+    } else {
+      this._incoming?.detach();
+      this._incoming = null;
+    }
+    this.notify();
+  }
+
+  /** Screening was turned on: the page's model loads now if it is not loading yet (tests' own classifiers need nothing). */
+  private loadModel(): void {
+    if (this.screeningOptions.classifier === classifier) prepareScreening();
   }
 
   /** Calls `listener` whenever anything here changes (a message, a delivery, someone's microphone). */
@@ -115,8 +169,9 @@ export class InCall {
     this.dataUse?.detach();
     this.quality.detach();
     this.screen?.detach();
-    this.screening?.detach();
-    this.incoming?.detach();
+    this.detached = true;
+    this._screening?.detach();
+    this._incoming?.detach();
   }
 
   private notify(): void {

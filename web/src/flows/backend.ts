@@ -7,6 +7,7 @@
  */
 import type {
   CallAvailability,
+  CreateCallRequest,
   CreateCallResult,
   EnterCallResult,
   JoinResult,
@@ -36,6 +37,8 @@ export interface CallConnectionHandlers {
   ended(): void;
   /** This page is no longer a member (its presence lapsed, or the call refuses it). */
   removed(): void;
+  /** A call by link's settings, when first read and each time they change. */
+  settings?(settings: LinkCallSettings): void;
 }
 
 /**
@@ -96,12 +99,26 @@ export interface Matcher {
 
 /** Calls by link: the backend decides membership. */
 export interface CallService {
-  create(): Promise<CreateCallResult>;
+  create(request?: CreateCallRequest): Promise<CreateCallResult>;
   peek(callId: string): Promise<CallAvailability>;
   enter(callId: string): Promise<EnterCallResult>;
   leave(callId: string): Promise<void>;
   /** Best-effort leave while the page unloads (no answer awaited). */
   leaveOnUnload(callId: string): void;
+  /**
+   * The creator turns screening of incoming video on or off for everyone in
+   * the call (LinkCallDoc.screenIncoming); refused to anyone else. Every
+   * member's connection then reports it (CallConnectionHandlers.settings).
+   */
+  setScreenIncoming(callId: string, on: boolean): Promise<void>;
+}
+
+/** A call by link's settings as its document says (random calls have none). */
+export interface LinkCallSettings {
+  /** Who made the call: the one member who may change the settings. */
+  readonly creator: string | null;
+  /** Whether members screen the video they receive (LinkCallDoc.screenIncoming). */
+  readonly screenIncoming: boolean;
 }
 
 /** The backend once connected and signed in. */

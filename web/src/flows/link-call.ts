@@ -9,8 +9,8 @@ import { CONNECT_TIMEOUT_MS, RECONNECT_FOR_MS } from '../config.js';
 import { Call, type Peer } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
 import type { DataUseSource } from '../features/data-use.js';
-import type { InCall } from '../features/in-call.js';
-import type { Backend, CallConnection } from './backend.js';
+import type { InCall, InCallOptions } from '../features/in-call.js';
+import type { Backend, CallConnection, LinkCallSettings } from './backend.js';
 import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, mediaProblem } from './problems.js';
 import { INITIAL_LINK_CALL_STATE, linkCallTransition, type LinkCallEvent, type LinkCallState } from './link-call-state.js';
@@ -31,6 +31,8 @@ export interface LinkCallDeps {
   readonly captureScreen?: () => Promise<MediaStream>;
   /** The person's Audio only and Data saver, applied to the call (absent: video both ways, the default budget). */
   readonly dataUse?: DataUseSource;
+  /** Tests' screening (another classifier, policy or sampling rate); absent: the site's model and policy. */
+  readonly screening?: InCallOptions['screening'];
 }
 
 export class LinkCallFlow {
@@ -63,6 +65,16 @@ export class LinkCallFlow {
    * or null; the page keeps it on the device and sets it here.
    */
   displayName: string | null = null;
+  /**
+   * Whether this person's camera is screened before it is sent in calls by
+   * link (their choice, kept on the device; off unless they turn it on).
+   * Set it with setScreenCamera while in a call.
+   */
+  screenCamera = false;
+  /** The call's settings as its document last said (null outside a call). */
+  private settings: LinkCallSettings | null = null;
+  /** The creator's change on its way (the switch shows it at once). */
+  private pendingScreenIncoming: boolean | null = null;
 
   constructor(private readonly deps: LinkCallDeps) {
     // Renewed credentials reach every live link, so a restart from either end uses them.
@@ -126,6 +138,43 @@ export class LinkCallFlow {
     return this.servicePromise;
   }
 
+  /** Whether the others' video is screened in this call (the call's setting, or the creator's change on its way). */
+  get screenIncoming(): boolean {
+    return this.pendingScreenIncoming ?? this.settings?.screenIncoming ?? true;
+  }
+
+  /** Whether this page made the call it is in: only its creator may change the call's screening. */
+  get isCreator(): boolean {
+    return this.settings !== null && this.service !== null && this.settings.creator === this.service.uid;
+  }
+
+  /**
+   * The creator turns screening of the others' video on or off for
+   * everyone in the call. Each page (this one too) follows the call
+   * document, so all of them change together once it is stored.
+   */
+  async setScreenIncoming(on: boolean): Promise<void> {
+    const callId = this.currentCallId();
+    if (callId === null || this.service === null || !this.isCreator || on === this.screenIncoming) return;
+    this.pendingScreenIncoming = on;
+    this.notify();
+    try {
+      await this.service.calls.setScreenIncoming(callId, on);
+    } catch (err) {
+      console.warn('screening setting not stored', err);
+    } finally {
+      if (this.pendingScreenIncoming === on) this.pendingScreenIncoming = null;
+      this.notify();
+    }
+  }
+
+  /** This person's own choice: screen their camera before it is sent, now and in later calls by link. */
+  setScreenCamera(on: boolean): void {
+    this.screenCamera = on;
+    this._inCall?.setScreenCamera(on);
+    this.notify();
+  }
+
   /** Private call: camera first (no call is made for a person who cannot send), then a new call with us in it. */
   async create(): Promise<void> {
     const gen = this.begin({ type: 'create' });
@@ -151,7 +200,10 @@ export class LinkCallFlow {
       return;
     }
     this.dispatch({ type: 'created', callId: created.callId });
-    this.startCall(service, created.callId, created.members, features);
+    this.startCall(service, created.callId, created.members, features, {
+      creator: service.uid,
+      screenIncoming: created.screenIncoming,
+    });
   }
 
   /** Opened a link: show the preview and how many are in the call. */
@@ -235,7 +287,7 @@ export class LinkCallFlow {
       return;
     }
     this.dispatch({ type: 'entered' });
-    this.startCall(service, callId, result.members, features);
+    this.startCall(service, callId, result.members, features, { creator: null, screenIncoming: result.screenIncoming });
   }
 
   /** Leave: this page's links close at once, the backend drops us, the camera goes off. */
@@ -327,9 +379,18 @@ export class LinkCallFlow {
     }
   }
 
-  private startCall(service: Backend, callId: string, members: readonly string[], kit: InCallKit | null): void {
+  private startCall(
+    service: Backend,
+    callId: string,
+    members: readonly string[],
+    kit: InCallKit | null,
+    /** What createCall or enterCall said; the call document's listener says more (the creator) and each change. */
+    settings: LinkCallSettings,
+  ): void {
     const local = this.deps.media.stream;
     if (!local) return;
+    this.settings = settings;
+    this.pendingScreenIncoming = null;
     this.numbers.clear();
     this.numberMembers(members);
     let connection: CallConnection | null = null;
@@ -363,11 +424,13 @@ export class LinkCallFlow {
         ownName: () => this.displayName,
         ...(this.deps.captureScreen ? { captureScreen: this.deps.captureScreen } : {}),
         ...(this.deps.dataUse ? { dataUse: this.deps.dataUse } : {}),
+        screenCamera: this.screenCamera,
+        screenIncoming: settings.screenIncoming,
+        ...(this.deps.screening ? { screening: this.deps.screening } : {}),
       });
+      // In the call: if anything is screened, InCall starts loading the model now, in its worker,
+      // while the links connect (the others' video stays blurred until it is scored).
       this._inCall.onChange(() => this.notify());
-      // We are in the call: the screening model loads now, in its worker, while the links connect
-      // (the others' video stays blurred until it is scored, so it cannot wait for later).
-      if (this._inCall.incoming || this._inCall.screening) kit.prepareScreening();
     }
     const ifCurrent =
       <A extends unknown[]>(fn: (...args: A) => void) =>
@@ -383,6 +446,11 @@ export class LinkCallFlow {
       signal: ifCurrent((from, s, tag) => call.receive(from, s, tag)),
       ended: ifCurrent(() => this.endedBy({ type: 'ended' })),
       removed: ifCurrent(() => void this.rejoin()),
+      settings: ifCurrent((next) => {
+        this.settings = next;
+        this._inCall?.setScreenIncoming(next.screenIncoming);
+        this.notify();
+      }),
     });
     this.connection = connection;
     call.setMembers(members);
@@ -410,6 +478,8 @@ export class LinkCallFlow {
     // A call by link's conversation ends with it.
     this._inCall?.detach();
     this._inCall = null;
+    this.settings = null;
+    this.pendingScreenIncoming = null;
     this.call?.end();
     this.call = null;
     this.connection?.close();

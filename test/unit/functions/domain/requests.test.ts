@@ -558,15 +558,29 @@ describe('rejectPrototypeKeys (the raw request body)', () => {
 });
 
 describe('parseCreateCallRequest', () => {
-  it('accepts nothing, null and an empty object', () => {
+  it('accepts nothing, null, an empty object, and screenIncoming true or false', () => {
     assert.deepEqual(parseCreateCallRequest(undefined), {});
     assert.deepEqual(parseCreateCallRequest(null), {});
     assert.deepEqual(parseCreateCallRequest({}), {});
+    assert.deepEqual(parseCreateCallRequest({ screenIncoming: false }), { screenIncoming: false });
+    assert.deepEqual(parseCreateCallRequest({ screenIncoming: true }), { screenIncoming: true });
   });
-  it('refuses anything else: other values, any field, __proto__', () => {
-    assertInvalid(() => parseCreateCallRequest('x'), /createCall expects no arguments/, WHOLE_REQUEST);
-    assertInvalid(() => parseCreateCallRequest([]), /createCall expects no arguments/, WHOLE_REQUEST);
-    assertInvalid(() => parseCreateCallRequest({ room: 'ta' }), /does not take \(it takes no fields\)/, WHOLE_REQUEST);
+  it('refuses anything else: other values, other fields, a screenIncoming that is not a boolean, __proto__', () => {
+    assertInvalid(() => parseCreateCallRequest('x'), /createCall expects no arguments, or an object/, WHOLE_REQUEST);
+    assertInvalid(() => parseCreateCallRequest([]), /createCall expects no arguments, or an object/, WHOLE_REQUEST);
+    assertInvalid(() => parseCreateCallRequest({ room: 'ta' }), /does not take \(it takes only screenIncoming\)/, WHOLE_REQUEST);
+    for (const bad of ['false', 0, null, {}])
+      assertInvalid(
+        () => parseCreateCallRequest({ screenIncoming: bad }),
+        /"screenIncoming" must be true or false/,
+        'screenIncoming',
+      );
+    // Inherited, not own: ignored is not enough, the prototype itself is refused.
+    assertInvalid(
+      () => parseCreateCallRequest(Object.create({ screenIncoming: false }) as unknown),
+      /"__proto__"/,
+      WHOLE_REQUEST,
+    );
     assertInvalid(() => parseCreateCallRequest(JSON.parse('{"__proto__": {}}')), /"__proto__"/, WHOLE_REQUEST);
     // What the callable decoder makes of a JSON "__proto__" key: a prototype, not a field.
     assertInvalid(() => parseCreateCallRequest(Object.create({ x: 1 }) as unknown), /"__proto__"/, WHOLE_REQUEST);
