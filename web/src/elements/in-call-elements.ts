@@ -8,4 +8,6 @@ import './parley-call-controls.js';
 import './parley-chat.js';
 import './parley-link-quality.js';
 import './parley-devices.js';
+// The Report and Block confirmation: shown only in or after a call.
+import './parley-report-dialog.js';
 export { rememberedSpeaker } from './parley-devices.js';

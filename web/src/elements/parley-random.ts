@@ -34,7 +34,6 @@ import type { ModerationRequest } from './parley-report-dialog.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
 import './parley-language.js';
-import './parley-report-dialog.js';
 
 /** Where the chosen room is remembered between visits. */
 const ROOM_STORAGE_KEY = 'parley.room';
@@ -494,7 +493,7 @@ export class ParleyRandom extends LitElement {
                       </button>
                       ${
                         target
-                          ? html`<button id="screened-report" class="danger" @click=${() => (this.confirming = 'report')}>
+                          ? html`<button id="screened-report" class="danger" @click=${() => this.confirm('report')}>
                               ${MODERATION_BUTTON.report[target]()}
                             </button>`
                           : nothing
@@ -581,10 +580,10 @@ export class ParleyRandom extends LitElement {
           ${active ? nothing : html`<a id="check-link" class="check-link action" href=${CHECK_HASH}>${LABELS.testConnection()}</a>`}
           ${
             target
-              ? html`<button id="report" class="danger" @click=${() => (this.confirming = 'report')}>
+              ? html`<button id="report" class="danger" @click=${() => this.confirm('report')}>
                     ${MODERATION_BUTTON.report[target]()}
                   </button>
-                  <button id="block" @click=${() => (this.confirming = 'block')}>${MODERATION_BUTTON.block[target]()}</button>`
+                  <button id="block" @click=${() => this.confirm('block')}>${MODERATION_BUTTON.block[target]()}</button>`
               : nothing
           }
         </div>
@@ -668,6 +667,16 @@ export class ParleyRandom extends LitElement {
   }
 
   /** Loads the in-call elements (once), and then the remembered speaker. */
+  /**
+   * Opens the Report or Block confirmation. Its element comes with the
+   * in-call elements, loaded with the first call (Report and Block exist
+   * only in or after one); asked for here too in case they have not arrived.
+   */
+  private confirm(action: 'report' | 'block'): void {
+    this.loadInCallElements();
+    this.confirming = action;
+  }
+
   private loadInCallElements(): void {
     this.inCallElements.load((id) => (this.speaker ??= id));
   }
