@@ -214,7 +214,13 @@ describe('<parley-random>', () => {
       assertEqual(local?.srcObject, el.flow.localStream, 'the local video shows the camera');
     }
 
-    assertEqual(second.shadowRoot!.activeElement?.id, 'next', 'once connected, focus on Next');
+    // Both pages follow focus, and one document has one focus: whichever page rendered last holds it
+    // (seen either way under load). Each page alone is tested in test/web/flows/keyboard.test.ts.
+    const focused = [first, second].map((el) => el.shadowRoot!.activeElement?.id ?? null);
+    assert(
+      focused.includes('next') && focused.every((id) => id === 'next' || id === null),
+      `once connected, focus on Next: ${focused.join(', ')}`,
+    );
 
     button(first, 'stop').click();
     await waitForShownStatus(first, 'idle', 5000, 'the first page');

@@ -207,6 +207,14 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       await waitUntil(() => ($<HTMLVideoElement>(page, '#remote')?.videoWidth ?? 0) > 0, 15_000, "the stranger's video plays");
       await look(page, viewport.name, 'connected', ['#remote', '#local', '#next', '#report']);
 
+      // Camera and microphone, mid-call: a dialog that fits (and scrolls inside itself where the viewport is short).
+      $<HTMLButtonElement>(page, '#devices-toggle')!.click();
+      await waitUntil(() => $(page, '#devices-dialog parley-devices') !== null, 10_000, 'the devices dialog');
+      await look(page, viewport.name, 'devices-dialog', ['#devices-dialog', '#devices-close']);
+      $<HTMLButtonElement>(page, '#devices-close')!.click();
+      await page.updateComplete;
+      assert(page.shadowRoot!.activeElement?.id === 'devices-toggle', 'focus back on what opened the dialog');
+
       $<HTMLButtonElement>(page, '#report')!.click();
       await waitUntil(
         () => page.shadowRoot!.querySelector('parley-report-dialog')?.shadowRoot?.querySelector('dialog[open]') != null,

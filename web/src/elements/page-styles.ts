@@ -207,3 +207,36 @@ export const headerStyles = css`
     flex: none;
   }
 `;
+
+/**
+ * The "Camera and microphone" dialog of both pages (random chat, call by
+ * link): modal, at most the viewport's height, scrolling inside itself with
+ * Close kept in sight (a phone held sideways has under 400 px).
+ */
+export const devicesDialogStyles = css`
+  #devices-dialog {
+    background: var(--parley-surface);
+    color: var(--parley-text);
+    border: 1px solid var(--parley-border);
+    border-radius: 0.5rem;
+    padding: 0.75rem 1rem;
+    width: min(32rem, calc(100vw - 2rem));
+    max-height: calc(100dvh - 2rem);
+    box-sizing: border-box;
+    overflow: auto;
+  }
+  #devices-dialog::backdrop {
+    background: rgb(0 0 0 / 45%);
+  }
+  #devices-dialog h2 {
+    margin: 0 0 0.5rem;
+    font-size: 1.125rem;
+  }
+  #devices-dialog .dialog-actions {
+    position: sticky;
+    bottom: -0.75rem;
+    margin: 0.5rem -1rem -0.75rem;
+    padding: 0.5rem 1rem 0.75rem;
+    background: var(--parley-surface);
+  }
+`;

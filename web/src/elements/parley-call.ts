@@ -25,7 +25,7 @@ import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { chatFitsBeside, sharedStyles } from './page-styles.js';
+import { chatFitsBeside, devicesDialogStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { CameraWatch } from './camera-watch.js';
 import { once } from './media-binding.js';
@@ -71,6 +71,7 @@ export function gridColumns(tiles: number, wide: boolean): number {
 export class ParleyCall extends LitElement {
   static override styles = [
     sharedStyles,
+    devicesDialogStyles,
     css`
       :host,
       main {
@@ -267,32 +268,6 @@ export class ParleyCall extends LitElement {
         gap: 0.5rem;
         flex-wrap: wrap;
         align-items: center;
-      }
-      #devices-dialog {
-        background: var(--parley-surface);
-        color: var(--parley-text);
-        border: 1px solid var(--parley-border);
-        border-radius: 0.5rem;
-        padding: 0.75rem 1rem;
-        width: min(32rem, calc(100vw - 2rem));
-        max-height: calc(100dvh - 2rem);
-        box-sizing: border-box;
-        overflow: auto;
-      }
-      #devices-dialog::backdrop {
-        background: rgb(0 0 0 / 45%);
-      }
-      #devices-dialog h2 {
-        margin: 0 0 0.5rem;
-        font-size: 1.125rem;
-      }
-      /* Close stays in sight while the dialog scrolls (a phone held sideways). */
-      #devices-dialog .dialog-actions {
-        position: sticky;
-        bottom: -0.75rem;
-        margin: 0.5rem -1rem -0.75rem;
-        padding: 0.5rem 1rem 0.75rem;
-        background: var(--parley-surface);
       }
       #screening-settings {
         display: flex;

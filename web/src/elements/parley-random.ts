@@ -23,7 +23,7 @@ import { LOGO, MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { chatFitsBeside, headerStyles, sharedStyles } from './page-styles.js';
+import { chatFitsBeside, devicesDialogStyles, headerStyles, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
@@ -64,6 +64,7 @@ export class ParleyRandom extends LitElement {
   static override styles = [
     sharedStyles,
     headerStyles,
+    devicesDialogStyles,
     css`
       /* The video takes what the header, buttons and status line leave, so
          Start and the status are never below the fold (laptops of 768 px,
@@ -588,12 +589,17 @@ export class ParleyRandom extends LitElement {
           }
         </div>
         ${
+          // A modal dialog, as on the call page: as a panel under the controls it pushed the page past a phone's screen.
           this.devicesOpen
-            ? html`<parley-devices
-                .media=${flow.media}
-                .speaker=${this.speaker}
-                @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
-              ></parley-devices>`
+            ? html`<dialog id="devices-dialog" aria-labelledby="devices-title" @close=${this._onDevicesClosed}>
+                <h2 id="devices-title">${LABELS.devices()}</h2>
+                <parley-devices
+                  .media=${flow.media}
+                  .speaker=${this.speaker}
+                  @parley-speaker=${(e: GlobalEventHandlersEventMap['parley-speaker']) => (this.speaker = e.detail.deviceId)}
+                ></parley-devices>
+                <div class="dialog-actions"><button id="devices-close" @click=${this._onDevices}>${LABELS.close()}</button></div>
+              </dialog>`
             : nothing
         }
         ${
@@ -682,17 +688,34 @@ export class ParleyRandom extends LitElement {
   }
 
   private readonly _onDevices = () => {
-    this.devicesOpen = !this.devicesOpen;
     if (this.devicesOpen) {
-      this.loadInCallElements();
-      // A preview before Start: the camera opens now (and Start uses it).
-      void this.chat.flow.preview();
-    } else {
-      this.chat.flow.endPreview();
+      this.closeDevices();
+      return;
     }
+    this.devicesOpen = true;
+    this.loadInCallElements();
+    // A preview before Start: the camera opens now (and Start uses it).
+    void this.chat.flow.preview();
   };
 
+  /** Closed by Escape (the browser closes a modal dialog itself). */
+  private readonly _onDevicesClosed = () => {
+    if (this.devicesOpen) this.closeDevices();
+  };
+
+  /** Closes the devices dialog (the preview's camera goes off before Start), and puts focus back on what opened it. */
+  private closeDevices(): void {
+    // Closed now, not at the next render: while it is modal the rest of the page is inert and cannot take focus.
+    this.renderRoot.querySelector<HTMLDialogElement>('#devices-dialog')?.close();
+    this.devicesOpen = false;
+    this.chat.flow.endPreview();
+    this.renderRoot.querySelector<HTMLButtonElement>('#devices-toggle')?.focus();
+  }
+
   override updated(): void {
+    // Modal once shown: the top layer, focus inside, Escape closes it.
+    const devices = this.renderRoot.querySelector<HTMLDialogElement>('#devices-dialog');
+    if (devices && !devices.open && this.isConnected) devices.showModal();
     this.followFocus();
     const remote = this.renderRoot.querySelectorAll<HTMLVideoElement>('#remote');
     this.sound.play(remote);
