@@ -11,14 +11,13 @@
  */
 import { MAX_AVOID, REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
-import type { Call, GoneReason } from '../engine/call.js';
+import { Call, type GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
 import type { DataUseSource } from '../features/data-use.js';
 import type { InCall, InCallOptions } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
-import { loadEngine, type Engine } from './engine.js';
 import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import {
@@ -338,8 +337,6 @@ export class RandomChatFlow {
 
   /** Connects and signs in ahead of Start, so that pressing Start costs no extra round trips. */
   prepare(): Promise<Backend> {
-    // The engine's chunk comes while the backend connects (it is not in what the first paint loads).
-    loadEngine().catch(() => undefined);
     this.backendPromise ??= this.deps.connect().then(
       (backend) => {
         this.backend = backend;
@@ -509,8 +506,8 @@ export class RandomChatFlow {
   }
 
   /** The attempt's call: its one link is the conversation, whatever the link's state. */
-  private createCall(engine: Engine, backend: Backend, attempt: Attempt, local: MediaStream, kit: InCallKit | null): Call {
-    const call = new engine.Call({
+  private createCall(backend: Backend, attempt: Attempt, local: MediaStream, kit: InCallKit | null): Call {
+    const call = new Call({
       self: backend.uid,
       localStream: local,
       rtcConfig: () => this.deps.rtcConfig(),
@@ -607,20 +604,12 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
-    let engine: Engine;
-    try {
-      engine = await loadEngine();
-    } catch (err) {
-      // Its chunk did not load: the network went, as for the backend.
-      this.fail(attempt, backendProblem(err));
-      return;
-    }
     const kit = await loadInCall();
     const local = this.deps.media.stream;
     if (!attempt.live || !local) return;
     // The offer is made before joining, so that ICE gathering runs while we
     // wait and a partner who finds us can answer without asking us first.
-    const offer = await this.createCall(engine, backend, attempt, local, kit).prepareOffer();
+    const offer = await this.createCall(backend, attempt, local, kit).prepareOffer();
     if (!attempt.live) return;
     mark(Mark.offerReady);
     if (this.pendingLeave) await this.pendingLeave;
