@@ -4,7 +4,11 @@
  * this page gave up on is linked again while both stay members (the knock
  * and its answer, docs/PROTOCOL.md "Links rebuilt in the same mailbox"); a
  * page the backend removed enters again by itself and keeps its seat in the
- * others' grids; writes addressed to a link that is gone are not applied.
+ * others' grids; writes addressed to a link that is gone are not applied;
+ * a link that falls silent while ICE still says connected (seen between
+ * Chromium and Firefox after a restart) is restarted by the end that leads
+ * restarts, which the other end asks on the channel, and nobody is declared
+ * gone.
  */
 import { LinkState } from '../../../web/src/engine/peer-link.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
@@ -168,5 +172,81 @@ describe('LinkCallFlow: a call that never splits (real WebRTC, in-memory backend
     await sleep(500);
     assertEqual(b.flow.engine!.link(a.uid), linkBefore, 'B kept its link');
     assertEqual(b.flow.peers.find((p) => p.id === a.uid)?.state, LinkState.connected, 'and it stays connected');
+  });
+  /**
+   * Mutes what `from`'s link to `to` sends on its control channel: the
+   * other end hears nothing from it (no heartbeats), while ICE, DTLS and
+   * the media keep working, so the connection still says connected. What
+   * a Firefox page showed after answering a restart: its transport dropped
+   * all it received, and nothing in ICE noticed. Returns the unmute.
+   */
+  function muteControl(f: LinkCallFlow, to: string): () => void {
+    const link = f.engine!.link(to);
+    assert(link !== null, 'a link to mute');
+    // The channel is the link's own (private); a test may reach it to break the path under it.
+    const channel = (link as unknown as { control: RTCDataChannel }).control;
+    const send = channel.send.bind(channel);
+    channel.send = () => undefined;
+    return () => {
+      channel.send = send;
+    };
+  }
+
+  const restarts = (f: LinkCallFlow, to: string) => f.engine!.link(to)!.history.filter((e) => e.endsWith(' restart ICE')).length;
+
+  /** A call of two, A created it and B joined: B entered later, made the first offer, and leads restarts. */
+  async function callOfTwo() {
+    const a = flow();
+    await a.flow.create();
+    const callId = a.flow.state.status === 'in-call' ? a.flow.state.callId : null;
+    assert(callId !== null, 'the call was created');
+    const b = flow();
+    await b.flow.open(callId);
+    await b.flow.join();
+    await whole([a, b], 'a call of two, connected');
+    assert(b.flow.engine!.link(a.uid)!.leadsRestarts, 'B, who entered later, leads restarts');
+    assert(!a.flow.engine!.link(b.uid)!.leadsRestarts, 'A does not');
+    return { a, b };
+  }
+
+  it('a link silent while ICE says connected is restarted by the end that leads restarts once the member shows life; nobody is gone', async () => {
+    const { a, b } = await callOfTwo();
+    // A's words stop reaching B: B goes quiet, probes through the backend, A answers.
+    const unmute = muteControl(a.flow, b.uid);
+    const linkBefore = b.flow.engine!.link(a.uid);
+    await waitUntil(
+      () => restarts(b.flow, a.uid) > 0,
+      30_000,
+      'B (the leader) to restart ICE on its silent link to A',
+      () => `B: ${b.flow.engine!.history.slice(-10).join(' · ')} | A: ${a.flow.engine!.history.slice(-10).join(' · ')}`,
+    );
+    assertEqual(b.flow.engine!.link(a.uid), linkBefore, 'the same link, restarted (not rebuilt)');
+    assertEqual(restarts(a.flow, b.uid), 0, 'A did not restart: the leader does');
+    unmute();
+    await whole([a, b], 'still a call of two, connected');
+    assertEqual(b.flow.peers.length, 1, 'B still shows A');
+    assertEqual(a.flow.peers.length, 1, 'A still shows B');
+  });
+
+  it('the end that does not lead restarts asks the leader on the channel instead of restarting itself (no glare)', async () => {
+    const { a, b } = await callOfTwo();
+    // B's words stop reaching A: A goes quiet and hears B answer its probe.
+    // A does not lead: it asks B, whose channel to A is the broken direction
+    // only, and B restarts.
+    const unmute = muteControl(b.flow, a.uid);
+    await waitUntil(
+      () => restarts(b.flow, a.uid) > 0,
+      30_000,
+      'B to restart ICE when A asks',
+      () => `B: ${b.flow.engine!.history.slice(-10).join(' · ')} | A: ${a.flow.engine!.history.slice(-10).join(' · ')}`,
+    );
+    assert(
+      b.flow.engine!.history.some((e) => e.includes('asked by')),
+      `B restarted because A asked (${b.flow.engine!.history.slice(-6).join(' · ')})`,
+    );
+    assertEqual(restarts(a.flow, b.uid), 0, 'A never restarted itself');
+    assertEqual(a.flow.peers.find((p) => p.id === b.uid)?.state, LinkState.connected, 'A keeps B, connected');
+    unmute();
+    await whole([a, b], 'still a call of two, connected');
   });
 });

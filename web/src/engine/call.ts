@@ -12,7 +12,7 @@ import { EventLog } from './event-log.js';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import type { ChannelMessage } from './channel-messages.js';
 import type { MediaKind } from './local-media.js';
-import { PartnerLiveness, type LivenessAction } from './liveness.js';
+import { PartnerLiveness, RESTART_AGAIN_MS, type LivenessAction } from './liveness.js';
 import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
@@ -116,6 +116,8 @@ interface LinkEntry {
   /** Whether the member is still there, from the link's first connection on. */
   liveness: PartnerLiveness | null;
   livenessTimer: ReturnType<typeof setInterval> | null;
+  /** When this end last restarted ICE because the other end asked (a `restart` message); -Infinity before. */
+  restartAskedAt: number;
 }
 
 export class Call {
@@ -476,6 +478,7 @@ export class Call {
       rebuilding: false,
       liveness: null,
       livenessTimer: null,
+      restartAskedAt: -Infinity,
     } as Omit<LinkEntry, 'link'> as LinkEntry;
     entry.link = new PeerLink(
       this.options.localStream,
@@ -497,6 +500,7 @@ export class Call {
           this.toListeners(entry, (l, id) => l.message?.(id, message));
           // The only sure sign of leaving: a page that goes says so.
           if (message.type === 'bye') this.loseLink(entry, 'left', { leaving: true });
+          if (message.type === 'restart') this.restartAsked(entry);
         },
         channelOpen: () => this.toListeners(entry, (l, id) => l.channelOpen?.(id)),
         negotiated: () => this.toListeners(entry, (l, id) => l.negotiated?.(id)),
@@ -610,10 +614,44 @@ export class Call {
       this.loseLink(entry, 'left');
       return;
     }
+    if (action === 'restart') {
+      // Only the end that leads restarts restarts (the other end's restart
+      // could meet the leader's in glare, which Chromium refuses against
+      // Firefox: "Failed to set SSL role"); the other end asks it to, on the
+      // channel, whose other direction may well work. Only while ICE sees no
+      // problem itself: otherwise the reconnect policy is restarting already.
+      const link = entry.link;
+      if (link.state !== LinkState.connected || link.signalingState !== 'stable') return;
+      if (link.leadsRestarts) {
+        this.note(`restart ${entry.linkId} to ${short(id)}: silent while the member is alive`);
+        link.restartIce();
+      } else {
+        this.note(`ask ${short(id)} to restart ${entry.linkId}: silent while the member is alive`);
+        link.sendMessage({ type: 'restart' });
+      }
+      return;
+    }
     this.options.signaling.probe(id, this.tag(entry)).then(
       () => entry.liveness?.probeStored(Date.now()),
       () => undefined, // not stored: they left (mailbox gone) or our network is down
     );
+  }
+
+  /**
+   * The other end hears nothing from us on this link and asks for an ICE
+   * restart (a `restart` message). Honoured by the end that leads restarts,
+   * on a link that ICE thinks is fine (otherwise the reconnect policy is at
+   * work), at most once per RESTART_ASK_GAP_MS: the sender is a stranger,
+   * and a restart costs a round of signaling writes.
+   */
+  private restartAsked(entry: LinkEntry): void {
+    const link = entry.link;
+    const now = Date.now();
+    if (!link.leadsRestarts || link.state !== LinkState.connected || link.signalingState !== 'stable') return;
+    if (now - entry.restartAskedAt < RESTART_ASK_GAP_MS) return;
+    entry.restartAskedAt = now;
+    this.note(`restart ${entry.linkId}: asked by ${short(entry.id ?? '')}`);
+    link.restartIce();
   }
 
   /**
@@ -721,6 +759,13 @@ function short(id: string): string {
 function tagText(tag: LinkTag | null): string {
   return tag ? `[${tag.link || '-'}→${tag.peer || '-'}]` : '[untagged]';
 }
+
+/**
+ * Restarts asked for by the other end (a `restart` message) are honoured at
+ * most this often: half the asker's own pace (liveness.ts, RESTART_AGAIN_MS),
+ * so that every honest request of a lasting silence is met.
+ */
+const RESTART_ASK_GAP_MS = RESTART_AGAIN_MS / 2;
 
 /** A gap this long between two liveness ticks (every 250 ms) means this page itself was frozen. */
 const SELF_STALL_MS = 2_000;

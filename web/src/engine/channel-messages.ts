@@ -100,8 +100,27 @@ export interface ByeMessage {
   readonly type: 'bye';
 }
 
+/**
+ * "Nothing of yours reaches me on this link, though your page answers
+ * through signaling: restart ICE." Sent by the end that does not lead
+ * restarts (it never restarts a silent link itself: engine/liveness.ts,
+ * Call.onLiveness), at most every 10 s while the silence lasts. The path
+ * may still work the other way (seen: Firefox's transport stuck in
+ * "checking" after answering a restart, while what it sent still arrived).
+ */
+export interface RestartMessage {
+  readonly type: 'restart';
+}
+
 export type ChannelMessage =
-  HeartbeatMessage | ChatMessage | AckMessage | MediaMessage | VideoPausedMessage | AudioOnlyMessage | ByeMessage;
+  | HeartbeatMessage
+  | ChatMessage
+  | AckMessage
+  | MediaMessage
+  | VideoPausedMessage
+  | AudioOnlyMessage
+  | ByeMessage
+  | RestartMessage;
 
 /** Why a frame was rejected (diagnostics and tests; the page drops it either way). */
 export type ChannelFrameError = 'not-text' | 'too-large' | 'not-json' | 'bad-envelope' | 'bad-fields';
@@ -120,6 +139,7 @@ const WIRE_TYPE = {
   'video-paused': 'vpause',
   'audio-only': 'aonly',
   bye: 'bye',
+  restart: 'restart',
 } as const satisfies Record<ChannelMessage['type'], string>;
 
 /** The frame for `message`. */
@@ -144,6 +164,7 @@ export function encodeChannelMessage(message: ChannelMessage): string {
       return JSON.stringify({ ...envelope, on: message.on });
     case 'heartbeat':
     case 'bye':
+    case 'restart':
       return JSON.stringify(envelope);
   }
 }
@@ -176,6 +197,8 @@ function decodeFields(t: string, o: Record<string, unknown>): ChannelMessage | n
       return { type: 'heartbeat' };
     case WIRE_TYPE.bye:
       return { type: 'bye' };
+    case WIRE_TYPE.restart:
+      return { type: 'restart' };
     case WIRE_TYPE.ack: {
       const id = own(o, 'id');
       return isChatId(id) ? { type: 'ack', id } : null;

@@ -27,6 +27,14 @@ export interface LivenessTimings {
   readonly answerWithinMs: number;
   /** Answer a partner's probe only if we wrote nothing for this long (a write each, never a ping-pong). */
   readonly replyGapMs: number;
+  /**
+   * A silence this long while the partner shows life asks for an ICE
+   * restart ('restart'). Long enough that ICE itself has noticed a real cut
+   * by then in both browsers (measured: both pages said "Reconnecting…"
+   * 4.4-8.0 s into a cut), so a restart of this kind never joins the
+   * reconnect policy's: it is for a path that broke without ICE noticing.
+   */
+  readonly restartAfterMs: number;
 }
 
 /**
@@ -40,7 +48,15 @@ export const DEFAULT_LIVENESS_TIMINGS: LivenessTimings = {
   quietAfterMs: 1_500,
   answerWithinMs: 2_500,
   replyGapMs: 3_000,
+  restartAfterMs: 10_000,
 };
+
+/**
+ * A restart that did not bring the partner back on the link is tried again
+ * after this long: a restart's offer, answer and connectivity checks take a
+ * second or two, and each restart replaces the last one's credentials.
+ */
+export const RESTART_AGAIN_MS = 10_000;
 
 /** What the page should do now. */
 export type LivenessAction =
@@ -50,6 +66,16 @@ export type LivenessAction =
   | 'reply'
   /** The partner is gone: end the call as "Stranger left". */
   | 'gone'
+  /**
+   * The partner is alive (they wrote through signaling since the silence
+   * began) but nothing of theirs reaches us on the link: the path broke,
+   * and ICE may not have noticed. Seen: after Chromium restarted ICE towards
+   * Firefox, Firefox's ICE transport stayed "checking" and dropped all it
+   * received while both connections still said "connected"; no reconnect
+   * would ever start. The caller restarts ICE if its end leads restarts
+   * (Call.onLiveness); again every RESTART_AGAIN_MS while the silence lasts.
+   */
+  | 'restart'
   | null;
 
 /** One link's liveness, fed with what happens and the time it happened (epoch ms). */
@@ -67,6 +93,8 @@ export class PartnerLiveness {
   /** When our probe of this quiet spell was stored; null until it is. */
   private probeStoredAt: number | null = null;
   private decided = false;
+  /** When this quiet spell last asked for an ICE restart; null: not yet. */
+  private restartedAt: number | null = null;
 
   constructor(
     nowMs: number,
@@ -81,6 +109,7 @@ export class PartnerLiveness {
     this.quiet = false;
     this.probed = false;
     this.probeStoredAt = null;
+    this.restartedAt = null;
   }
 
   /** Periodic check (every heartbeat or so): whether to probe now, or to conclude. */
@@ -99,6 +128,17 @@ export class PartnerLiveness {
     ) {
       this.decided = true;
       return 'gone';
+    }
+    // Alive through signaling, silent on the link: the path is what broke,
+    // and ICE has not noticed it (see restartAfterMs).
+    if (
+      this.probeStoredAt !== null &&
+      this.partnerWroteSinceHeard() &&
+      nowMs - this.lastHeardAt >= this.timings.restartAfterMs &&
+      (this.restartedAt === null || nowMs - this.restartedAt >= RESTART_AGAIN_MS)
+    ) {
+      this.restartedAt = nowMs;
+      return 'restart';
     }
     return null;
   }

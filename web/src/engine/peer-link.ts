@@ -292,6 +292,16 @@ export class PeerLink {
     return this.pc.signalingState;
   }
 
+  /**
+   * Whether this end leads ICE restarts on this link: it made the first
+   * offer (reconnect-policy.ts). A restart that no broken ICE state asks for
+   * (Call, a silent link whose member is alive) comes from this end only, so
+   * that it never meets the other end's restart in glare.
+   */
+  get leadsRestarts(): boolean {
+    return this.madeFirstOffer;
+  }
+
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
   }

@@ -26,6 +26,7 @@ const MESSAGES: readonly ChannelMessage[] = [
   { type: 'audio-only', on: true },
   { type: 'audio-only', on: false },
   { type: 'bye' },
+  { type: 'restart' },
 ];
 
 describe('the control channel codec', () => {
@@ -38,6 +39,7 @@ describe('the control channel codec', () => {
   it('writes the documented frames (docs/PROTOCOL.md)', () => {
     assert.equal(encodeChannelMessage({ type: 'heartbeat' }), '{"v":1,"t":"beat"}');
     assert.equal(encodeChannelMessage({ type: 'bye' }), '{"v":1,"t":"bye"}');
+    assert.equal(encodeChannelMessage({ type: 'restart' }), '{"v":1,"t":"restart"}');
     assert.equal(
       encodeChannelMessage({ type: 'chat', id: 'x', text: 'hi', sentAt: 5 }),
       '{"v":1,"t":"chat","id":"x","text":"hi","sentAt":5}',
