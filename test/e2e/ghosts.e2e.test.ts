@@ -17,25 +17,6 @@ import { WAITING_SEEN_MS } from '../../functions/src/protocol/calls.js';
 import { killBrowser, launchChromium, openInOwnBrowser, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
 
-/** Every status a tab shows from now on, in order (polled every 50 ms in the page). */
-async function recordStatuses(tab: ParleyTab): Promise<() => Promise<string[]>> {
-  await tab.page.evaluate(() => {
-    const w = window as unknown as { statuses: string[] };
-    w.statuses = [];
-    setInterval(() => {
-      const find = (root: Document | ShadowRoot): Element | null =>
-        root.querySelector('#status') ??
-        [...root.querySelectorAll('*')].reduce<Element | null>(
-          (hit, el) => hit ?? (el.shadowRoot ? find(el.shadowRoot) : null),
-          null,
-        );
-      const s = find(document)?.getAttribute('data-status') ?? '';
-      if (w.statuses[w.statuses.length - 1] !== s) w.statuses.push(s);
-    }, 50);
-  });
-  return () => tab.page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
-}
-
 describe('ghosts: browsers that die without a word', () => {
   let shared: Browser;
   const doomed: Browser[] = [];
@@ -68,7 +49,7 @@ describe('ghosts: browsers that die without a word', () => {
     // At once, while its entry still looks fresh: B is paired with it.
     const b = await ParleyTab.open(shared);
     await b.chooseRoom('ml');
-    const statuses = await recordStatuses(b);
+    const statuses = await b.recordStatuses();
     await b.press('start');
     const pairedCall = await eventually(
       async () => (await db.collection('calls').where('members', 'array-contains', ghostUid).get()).docs[0]?.id,
@@ -132,7 +113,7 @@ describe('ghosts: browsers that die without a word', () => {
     await b.press('start');
     await Promise.all([a.tab.waitForStatus('connected', 45_000), b.waitForStatus('connected', 45_000)]);
     await b.remoteFrame();
-    const statuses = await recordStatuses(b);
+    const statuses = await b.recordStatuses();
     await killBrowser(a.browser);
     const killedAt = Date.now();
     await b.waitForStatus('partner-left', 20_000);

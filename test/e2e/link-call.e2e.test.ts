@@ -2,11 +2,13 @@
  * Calls by link in real Chromium (fake cameras) against the emulator suite
  * and the built site: one person creates a call, four open its link and
  * join, each page decodes video from all four others; a sixth is refused;
- * a closed page leaves the others' grids; the last to leave ends the call.
+ * a closed page leaves the others' grids; the last to leave ends the call;
+ * a guest whose first requests fail as an overloaded server's do still
+ * joins, without being told of it.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { Browser } from 'puppeteer-core';
+import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
@@ -23,6 +25,45 @@ async function allSeeAll(tabs: ParleyTab[], what: string): Promise<void> {
     for (const [i, t] of tabs.entries()) console.error(`#   page ${i + 1}:`, JSON.stringify(await t.diagnosis().catch(String)));
     throw new Error(`${what}: ${String(err)}`, { cause: err });
   }
+}
+
+/**
+ * Fails the first request of one page to each of the given callables the
+ * way an overloaded or restarting server does (HTTP 503: the SDK's
+ * `unavailable`), in the browser (CDP Fetch); every other request goes on.
+ */
+class FailFirst {
+  readonly failed: string[] = [];
+  constructor(private readonly names: readonly string[]) {}
+
+  /** For ParleyTab.open's `prepare`: set up before the page loads. */
+  readonly prepare = async (page: Page): Promise<void> => {
+    const session: CDPSession = await page.createCDPSession();
+    session.on('Fetch.requestPaused', (event: { requestId: string; request: { url: string; method: string } }) => {
+      const name = this.names.find((n) => event.request.url.includes(n));
+      const fail = name !== undefined && event.request.method === 'POST' && !this.failed.includes(name);
+      if (!fail) {
+        void session.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => undefined);
+        return;
+      }
+      this.failed.push(name);
+      const body = JSON.stringify({ error: { status: 'UNAVAILABLE', message: 'The service is currently unavailable.' } });
+      void session
+        .send('Fetch.fulfillRequest', {
+          requestId: event.requestId,
+          responseCode: 503,
+          responseHeaders: [
+            { name: 'Content-Type', value: 'application/json' },
+            { name: 'Access-Control-Allow-Origin', value: '*' },
+          ],
+          body: Buffer.from(body).toString('base64'),
+        })
+        .catch(() => undefined);
+    });
+    await session.send('Fetch.enable', {
+      patterns: this.names.map((n) => ({ urlPattern: `*${n}*`, requestStage: 'Request' as const })),
+    });
+  };
 }
 
 describe('calls by link, end to end', () => {
@@ -203,5 +244,24 @@ describe('calls by link, end to end', () => {
       assert.equal(await members(), 1, 'the departed page is out of the call on the server');
     }
     await host.close();
+  });
+  it('a guest whose first peekCall and enterCall fail as an overloaded server does (503) still joins, and is never told', async () => {
+    const host = await ParleyTab.open(browser, '/#/call/new');
+    // Long: run alone, this test may wait for createCall's function to start.
+    await host.waitForStatus('in-call', 90_000);
+    const callId = await host.callId();
+    const failFirst = new FailFirst(['peekCall', 'enterCall']);
+    const guest = await ParleyTab.open(browser, `/#/call/${callId}`, failFirst.prepare);
+    // Recorded in the page from now on: "failed" must never show.
+    const statuses = await guest.recordStatuses();
+    await guest.waitForStatus('lobby');
+    await guest.press('join');
+    await guest.waitForStatus('in-call');
+    await host.decodesFromAll(1);
+    assert.deepEqual(failFirst.failed.sort(), ['enterCall', 'peekCall'], 'the first request to each failed');
+    const seen = await statuses();
+    assert.ok(!seen.includes('failed'), `the guest was never told (${seen.join(' → ')})`);
+    await guest.press('leave');
+    await host.press('leave');
   });
 });

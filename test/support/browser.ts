@@ -188,6 +188,29 @@ export class ParleyTab {
     return el ? el.evaluate((e) => e.getAttribute('data-status')) : null;
   }
 
+  /**
+   * Records every status the page shows from now on, in order (polled every
+   * 50 ms in the page, so a state that lasts a moment is seen too). Returns
+   * what was recorded so far, each time it is called.
+   */
+  async recordStatuses(): Promise<() => Promise<string[]>> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { statuses: string[] };
+      w.statuses = [];
+      const find = (root: Document | ShadowRoot): Element | null =>
+        root.querySelector('#status') ??
+        [...root.querySelectorAll('*')].reduce<Element | null>(
+          (hit, el) => hit ?? (el.shadowRoot ? find(el.shadowRoot) : null),
+          null,
+        );
+      setInterval(() => {
+        const s = find(document)?.getAttribute('data-status') ?? '';
+        if (w.statuses[w.statuses.length - 1] !== s) w.statuses.push(s);
+      }, 50);
+    });
+    return () => this.page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+  }
+
   async statusText(): Promise<string> {
     const el = await this.page.$(STATUS);
     return el ? el.evaluate((e) => (e.textContent ?? '').trim()) : '';

@@ -35,6 +35,7 @@ import type { LinkSignal } from '../engine/types.js';
 import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
 import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
+import { retryTransient } from './retry.js';
 
 export class FirestoreCallService implements CallService {
   constructor(
@@ -50,11 +51,15 @@ export class FirestoreCallService implements CallService {
   }
 
   async peek(callId: string): Promise<CallAvailability> {
-    return (await httpsCallable<unknown, CallAvailability>(this.functions, 'peekCall')({ callId })).data;
+    // A read: safe to repeat when the failure says nothing (retry.ts).
+    const peek = httpsCallable<unknown, CallAvailability>(this.functions, 'peekCall');
+    return (await retryTransient(() => peek({ callId }))).data;
   }
 
   async enter(callId: string): Promise<EnterCallResult> {
-    return (await httpsCallable<unknown, EnterCallResult>(this.functions, 'enterCall')({ callId })).data;
+    // Safe to repeat: a member who enters again keeps the seat (functions/src/calls/link-calls.ts).
+    const enter = httpsCallable<unknown, EnterCallResult>(this.functions, 'enterCall');
+    return (await retryTransient(() => enter({ callId }))).data;
   }
 
   async leave(callId: string): Promise<void> {
