@@ -162,12 +162,20 @@ describe('Firefox, end to end', () => {
       assert.equal(mine?.type, 'offer', "the restart is the restarter's offer");
       assert.equal(theirs?.type, 'answer', 'answered by the other end');
     }
+    // Long enough for a silent path to be found and restarted (10 s into the
+    // silence: engine/liveness.ts), then for the video to come back.
     const videoAgain = () =>
-      Promise.all(pair.map((t) => framesAdvance(t))).catch(async (err) => {
+      Promise.all(pair.map((t) => framesAdvance(t, 30_000))).catch(async (err) => {
         await reportStall(db, [...pair]);
         throw err;
       });
     await videoAgain();
+    // What recovered it, if anything had to (for the reader of the log).
+    for (const t of pair) {
+      const history = ((await t.diagnosis()) as { flow?: { history?: string[] | null } }).flow?.history ?? [];
+      const found = history.filter((line) => /silent while|asked by/.test(line));
+      if (found.length > 0) console.log(`# ${await engineOf(t)}: ${found.join(' · ')}`);
+    }
     if (restarters.length === 1) return;
     // Glare: long enough to see the call fall apart as it did ("Stranger left" ~5 s later).
     await sleep(8_000);

@@ -86,8 +86,8 @@ export class PartnerLiveness {
   private lastWriteSeenAt = -Infinity;
   /** When the partner last wrote a probe or a reply (a write with nothing new). */
   private lastBareSeenAt = -Infinity;
-  /** When we last wrote to our mailbox (probe, reply, or any signal). */
-  private lastOwnWriteAt = -Infinity;
+  /** When we last wrote a probe or a reply to our mailbox. */
+  private lastOwnBareAt = -Infinity;
   private quiet = false;
   private probed = false;
   /** When our probe of this quiet spell was stored; null until it is. */
@@ -119,6 +119,8 @@ export class PartnerLiveness {
     if (!this.quiet) return null;
     if (!this.probed) {
       this.probed = true;
+      // It answers a probe of theirs that crosses it (partnerWrote).
+      this.lastOwnBareAt = nowMs;
       return 'probe';
     }
     if (
@@ -143,29 +145,29 @@ export class PartnerLiveness {
     return null;
   }
 
-  /** Our probe (or any write of ours) was stored: our side of Firestore works. */
+  /** Our probe was stored: our side of Firestore works. */
   probeStored(nowMs: number): void {
-    this.lastOwnWriteAt = nowMs;
     if (this.probed && this.probeStoredAt === null) this.probeStoredAt = nowMs;
-  }
-
-  /** We wrote to our mailbox for another reason (a candidate, an ICE restart offer): it answers a probe too. */
-  wrote(nowMs: number): void {
-    this.lastOwnWriteAt = nowMs;
   }
 
   /**
    * The partner wrote to its mailbox. `bare`: the write carried nothing new
-   * (a probe or a reply). A probe is answered unless we wrote recently.
+   * (a probe or a reply). A probe is answered unless a probe or reply of
+   * ours went out within replyGapMs: both noticed the silence and our
+   * probes crossed (each counts the other's), or theirs is the reply to
+   * ours (which ends any ping-pong). Quiet or not: a spell of ours that
+   * began long before theirs (the path broke one way first) probed too
+   * early to count for them, and a page that let their probe go unanswered
+   * would be judged gone while alive. Our other writes (an answer,
+   * candidates) came before their probe was stored, so they do not count
+   * for them either (partnerWroteSinceHeard).
    */
   partnerWrote(nowMs: number, bare: boolean): LivenessAction {
     this.lastWriteSeenAt = nowMs;
     if (bare) this.lastBareSeenAt = nowMs;
     if (this.decided || !bare) return null;
-    // While quiet ourselves, our own probe is the answer (both sides noticed).
-    // A recent write of ours answers too; this also ends any ping-pong.
-    if (this.quiet || nowMs - this.lastOwnWriteAt < this.timings.replyGapMs) return null;
-    this.lastOwnWriteAt = nowMs;
+    if (nowMs - this.lastOwnBareAt < this.timings.replyGapMs) return null;
+    this.lastOwnBareAt = nowMs;
     return 'reply';
   }
 

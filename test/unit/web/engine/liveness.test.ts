@@ -151,17 +151,36 @@ describe('PartnerLiveness', () => {
     assert.equal(l.partnerWrote(START + 100 + 3 * T.replyGapMs, false), null);
   });
 
-  it('does not answer while quiet itself: its own probe is the answer', () => {
+  it('does not answer a probe that crosses its own: each counts the other', () => {
     const l = new PartnerLiveness(START);
     l.heard(START);
     assert.equal(l.check(START + T.quietAfterMs), 'probe');
-    assert.equal(l.partnerWrote(START + T.quietAfterMs + 5_000, true), null);
+    assert.equal(l.partnerWrote(START + T.quietAfterMs + 200, true), null);
   });
 
-  it('a recent write of ours (a restart offer) answers a probe too', () => {
+  it('answers a probe while quiet itself when its own probe is old: a spell that began long before theirs does not count for them', () => {
+    // Our side went quiet first (the path broke one way); theirs goes quiet
+    // 10 s later (after a restart broke the other way too). Unanswered,
+    // their page would find us gone while we are alive.
+    const us = new PartnerLiveness(START);
+    const them = new PartnerLiveness(START);
+    us.heard(START);
+    assert.equal(us.check(START + T.quietAfterMs), 'probe');
+    them.partnerWrote(START + T.quietAfterMs + 100, true); // our probe: they are not quiet, and reply
+    const theirQuiet = START + 10_000;
+    them.heard(theirQuiet - T.quietAfterMs);
+    assert.equal(them.check(theirQuiet), 'probe');
+    them.probeStored(theirQuiet + 100);
+    assert.equal(us.partnerWrote(theirQuiet + 200, true), 'reply', 'we answer, quiet or not');
+    them.partnerWrote(theirQuiet + 400, true); // our reply reaches them
+    assert.equal(them.check(theirQuiet + 100 + T.answerWithinMs), null, 'not gone');
+  });
+
+  it('an answer or candidates of ours sent before their probe do not answer it', () => {
     const l = new PartnerLiveness(START);
     l.heard(START);
-    l.wrote(START + 100);
-    assert.equal(l.partnerWrote(START + 200, true), null);
+    // Writes with signals in them are not probes or replies: they do not hold a reply back.
+    assert.equal(l.partnerWrote(START + 100, false), null);
+    assert.equal(l.partnerWrote(START + 200, true), 'reply');
   });
 });
