@@ -17,7 +17,9 @@ import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { LinkState } from '../../../web/src/engine/peer-link.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
+import { linkIndicFonts } from '../../../web/src/elements/fonts.js';
 import { showLanguage } from '../../../web/src/elements/localization.js';
+import { LOCALES, SOURCE_LOCALE } from '../../../web/src/locale.js';
 import { ADULT_STORAGE_KEY } from '../../../web/src/settings.js';
 import { assert } from '../assert.js';
 import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
@@ -34,6 +36,11 @@ declare global {
 const SMALL_CAMERA = {
   getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } }),
 };
+
+/** The viewports where every state is also shown in every language: a laptop's and a phone's. */
+const IN_EVERY_LANGUAGE: ReadonlySet<string> = new Set(['laptop', 'phone']);
+
+const OTHER_LANGUAGES = LOCALES.map((l) => l.code).filter((code) => code !== SOURCE_LOCALE);
 
 const VIEWPORTS = [
   { name: 'laptop', width: 1280, height: 800 },
@@ -83,6 +90,8 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     document.head.append(style);
     document.documentElement.lang = 'en';
     document.title = 'Parley — talk to a stranger';
+    // The Indic scripts in the faces the site serves, as a device without its own draws them.
+    linkIndicFonts('/web/dist/assets/fonts.css');
   });
 
   after(async () => {
@@ -202,6 +211,36 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     );
     assertVisibleTogether(page, `${viewport}, ${state}`, together, sentenceAt);
     assertTouchTargets(`${viewport}, ${state}`);
+    if (IN_EVERY_LANGUAGE.has(viewport)) await lookInEveryLanguage(page, viewport, state, together, sentenceAt);
+  }
+
+  /**
+   * The same state in each other language: translated words are longer (Malayalam's
+   * and Tamil's about twice English's), so the layout is checked again in each,
+   * and each is written to .cache/screenshots/page-<viewport>-<state>-<code>.png.
+   * axe-core is not run again: the words change, the structure does not.
+   */
+  async function lookInEveryLanguage(
+    page: LitElement,
+    viewport: string,
+    state: string,
+    together: readonly string[],
+    sentenceAt: string | null,
+  ): Promise<void> {
+    try {
+      for (const code of OTHER_LANGUAGES) {
+        await showLanguage(code);
+        await page.updateComplete;
+        await document.fonts.ready;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        await executeServerCommand('parley-screenshot', { name: `page-${viewport}-${state}-${code}` });
+        assertVisibleTogether(page, `${viewport}, ${state}, ${code}`, together, sentenceAt);
+        assertTouchTargets(`${viewport}, ${state}, ${code}`);
+      }
+    } finally {
+      await showLanguage('en');
+      await page.updateComplete;
+    }
   }
 
   for (const viewport of VIEWPORTS) {

@@ -269,6 +269,12 @@ export class ParleyCall extends LitElement {
         flex-wrap: wrap;
         align-items: center;
       }
+      /* A phone: narrower buttons, as random chat's (fewer rows in the longer languages). */
+      @media (max-width: 40rem) {
+        .controls button {
+          padding-inline: 0.9rem;
+        }
+      }
       #screening-settings {
         display: flex;
         flex-direction: column;
