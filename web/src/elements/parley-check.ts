@@ -7,7 +7,8 @@ import { findings } from '../flows/check-findings.js';
 import { ExtraHelpTopic } from '../flows/help-topic.js';
 import { hashForHelp } from '../page-url.js';
 import { CheckController } from './check-controller.js';
-import { FINDING_LABELS, findingValueText, LABELS, verdictWords } from './messages.js';
+import { CHECK_LABELS, FINDING_LABELS, findingValueText, verdictWords } from './check-messages.js';
+import { LABELS } from './messages.js';
 import { sharedStyles } from './page-styles.js';
 
 /**
@@ -257,11 +258,11 @@ export class ParleyCheck extends LitElement {
               ${
                 hasVideo
                   ? html`<video id="preview" autoplay playsinline muted .srcObject=${source}></video>`
-                  : html`<p>${state.status === 'checking' ? LABELS.startingCamera() : LABELS.noCameraPicture()}</p>`
+                  : html`<p>${state.status === 'checking' ? CHECK_LABELS.startingCamera() : CHECK_LABELS.noCameraPicture()}</p>`
               }
             </div>
             <div class="meter">
-              <span id="meter-label">${LABELS.microphone()}</span>
+              <span id="meter-label">${CHECK_LABELS.microphone()}</span>
               <div
                 class="track"
                 id="meter"
@@ -278,13 +279,14 @@ export class ParleyCheck extends LitElement {
             <p class="meter-hint">
               ${
                 hasAudio
-                  ? html`${LABELS.saySomething()} <a href=${hashForHelp(ExtraHelpTopic.noAudio)}>${LABELS.itDoesNot()}</a>`
+                  ? html`${CHECK_LABELS.saySomething()}
+                      <a href=${hashForHelp(ExtraHelpTopic.noAudio)}>${CHECK_LABELS.itDoesNot()}</a>`
                   : nothing
               }
             </p>
           </div>
           <div class="results">
-            <ul id="findings" tabindex="0" aria-label=${LABELS.whatTheCheckFound()}>
+            <ul id="findings" tabindex="0" aria-label=${CHECK_LABELS.whatTheCheckFound()}>
               ${findings(state).map(
                 (f) =>
                   html`<li data-id=${f.id} data-status=${f.status}>
@@ -295,7 +297,7 @@ export class ParleyCheck extends LitElement {
             ${this.renderVerdict()}
             <div class="controls">
               <button id="again" class="primary" ?disabled=${state.status === 'checking'} @click=${this._onAgain}>
-                ${LABELS.checkAgain()}
+                ${CHECK_LABELS.checkAgain()}
               </button>
               <a id="back" class="button action" href=${this.backHref}>${LABELS.back()}</a>
               <a id="help" class="action" href=${hashForHelp()}>${LABELS.helpWithProblems()}</a>
@@ -316,7 +318,7 @@ export class ParleyCheck extends LitElement {
     const state = this.controller.check.state;
     if (state.status !== 'done' && state.status !== 'failed') {
       return html`<div id="verdict" class="verdict" role="status" aria-live="polite" data-status=${state.status}>
-        <p>${state.status === 'checking' ? LABELS.checking() : ''}</p>
+        <p>${state.status === 'checking' ? CHECK_LABELS.checking() : ''}</p>
       </div>`;
     }
     const v = state.verdict;
@@ -335,7 +337,7 @@ export class ParleyCheck extends LitElement {
         v.help
           ? html`<p>
               <a id="verdict-help" href=${hashForHelp(v.help)}
-                >${v.level === 'good' ? LABELS.whatDoesThisMean() : LABELS.whatCanIDo()}</a
+                >${v.level === 'good' ? CHECK_LABELS.whatDoesThisMean() : LABELS.whatCanIDo()}</a
               >
             </p>`
           : nothing
