@@ -23,7 +23,8 @@ function screenshots() {
       if (!/^[a-z0-9-]+$/.test(name)) throw new Error('parley-screenshot: the name must be kebab-case');
       const path = `.cache/screenshots/${name}.png`;
       mkdirSync(dirname(path), { recursive: true });
-      await session.browser.getPage(session.id).screenshot({ path });
+      // The viewport only, encoded fast: the tests take hundreds of these (every state in every language).
+      await session.browser.getPage(session.id).screenshot({ path, optimizeForSpeed: true, captureBeyondViewport: false });
       return true;
     },
   };
@@ -56,7 +57,8 @@ export default {
   // One test file at a time: each one runs real peer connections and media.
   concurrency: 1,
   browserStartTimeout: 60000,
-  testsFinishTimeout: 180000,
+  // A file's tests together: the page test renders every state in every language (about 350 screenshots).
+  testsFinishTimeout: 300000,
   testFramework: {
     config: {
       // Connecting real peers takes seconds; each test waits with its own, shorter limits.

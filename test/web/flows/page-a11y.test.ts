@@ -1,8 +1,9 @@
 /**
- * The random chat page as a person sees it, in every state and at every
- * viewport issue 23 names: axe-core (in this real Chromium) reports no
- * violations, and the stranger's video, the main action and the state's
- * sentence are inside the viewport together, without scrolling. Each state
+ * The pages as a person sees them (random chat, a call by link, the
+ * connection check and the guide), in every state and at every viewport
+ * issue 23 names: axe-core (in this real Chromium) reports no violations,
+ * and the stranger's video, the main action and the state's sentence are
+ * inside the viewport together, without scrolling. Each state
  * is written to .cache/screenshots/page-<viewport>-<state>.png for a person
  * to look at (never compared).
  *
@@ -16,7 +17,9 @@ import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
 import { LinkState } from '../../../web/src/engine/peer-link.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
+import { linkIndicFonts } from '../../../web/src/elements/fonts.js';
 import { showLanguage } from '../../../web/src/elements/localization.js';
+import { LOCALES, SOURCE_LOCALE } from '../../../web/src/locale.js';
 import { ADULT_STORAGE_KEY } from '../../../web/src/settings.js';
 import { assert } from '../assert.js';
 import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
@@ -33,6 +36,11 @@ declare global {
 const SMALL_CAMERA = {
   getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120 } }),
 };
+
+/** The viewports where every state is also shown in every language: a laptop's and a phone's. */
+const IN_EVERY_LANGUAGE: ReadonlySet<string> = new Set(['laptop', 'phone']);
+
+const OTHER_LANGUAGES = LOCALES.map((l) => l.code).filter((code) => code !== SOURCE_LOCALE);
 
 const VIEWPORTS = [
   { name: 'laptop', width: 1280, height: 800 },
@@ -63,6 +71,13 @@ function describeViolation(v: Result): string {
   return `${v.id} (${v.impact}): ${v.help} — ${where}`;
 }
 
+/** A promise the test opens when it chooses. */
+function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 describe('the pages in every state and viewport (axe-core, layout, touch targets, screenshots)', function () {
   this.timeout(120_000);
   let rig: Rig;
@@ -75,6 +90,8 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     document.head.append(style);
     document.documentElement.lang = 'en';
     document.title = 'Parley — talk to a stranger';
+    // The Indic scripts in the faces the site serves, as a device without its own draws them.
+    linkIndicFonts('/web/dist/assets/fonts.css');
   });
 
   after(async () => {
@@ -103,8 +120,12 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
 
   const $ = <E extends Element = HTMLElement>(page: LitElement, selector: string) => page.shadowRoot!.querySelector<E>(selector);
 
-  /** Everything the state needs a person to see at once: in the viewport, with a size. */
-  function assertVisibleTogether(page: LitElement, where: string, selectors: readonly string[]): void {
+  /**
+   * Everything the state needs a person to see at once: in the viewport, with
+   * a size; and the state's sentence (`sentenceAt`: the element that holds it,
+   * null for a page without one) shown once, in the viewport.
+   */
+  function assertVisibleTogether(page: LitElement, where: string, selectors: readonly string[], sentenceAt: string | null): void {
     const problems: string[] = [];
     for (const selector of selectors) {
       const el = $(page, selector);
@@ -119,20 +140,22 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
           `${selector}: outside the ${innerWidth}×${innerHeight} viewport at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`,
         );
     }
-    // The state's sentence: shown once (over the stage or on the status line), in the viewport.
-    const sentence = $(page, '#status')?.textContent?.trim() ?? '';
-    // Every innermost element that shows it: the stage's copy, the status line's, any other.
-    const shown = [...page.shadowRoot!.querySelectorAll<HTMLElement>('*')].filter((el) => {
-      if (el.textContent?.trim() !== sentence) return false;
-      if ([...el.children].some((c) => c.textContent?.trim() === sentence)) return false;
-      const r = el.getBoundingClientRect();
-      return r.width > 1 && r.height > 1 && getComputedStyle(el).visibility !== 'hidden';
-    });
-    if (sentence === '') problems.push('no sentence for the state');
-    else if (shown.length !== 1) problems.push(`"${sentence}" shown ${shown.length} times`);
-    else {
-      const r = shown[0]!.getBoundingClientRect();
-      if (r.top < -1 || r.bottom > innerHeight + 1) problems.push(`"${sentence}" outside the viewport`);
+    if (sentenceAt !== null) {
+      // The state's sentence: shown once (over the stage or on the status line), in the viewport.
+      const sentence = $(page, sentenceAt)?.textContent?.trim() ?? '';
+      // Every innermost element that shows it: the stage's copy, the status line's, any other.
+      const shown = [...page.shadowRoot!.querySelectorAll<HTMLElement>('*')].filter((el) => {
+        if (el.textContent?.trim() !== sentence) return false;
+        if ([...el.children].some((c) => c.textContent?.trim() === sentence)) return false;
+        const r = el.getBoundingClientRect();
+        return r.width > 1 && r.height > 1 && getComputedStyle(el).visibility !== 'hidden';
+      });
+      if (sentence === '') problems.push('no sentence for the state');
+      else if (shown.length !== 1) problems.push(`"${sentence}" shown ${shown.length} times`);
+      else {
+        const r = shown[0]!.getBoundingClientRect();
+        if (r.top < -1 || r.bottom > innerHeight + 1) problems.push(`"${sentence}" outside the viewport`);
+      }
     }
     const scroller = document.scrollingElement!;
     if (scroller.scrollHeight > innerHeight + 1)
@@ -169,7 +192,14 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     assert(small.length === 0, `${where}: touch targets under 44 px: ${small.join('; ')}`);
   }
 
-  async function look(page: LitElement, viewport: string, state: string, together: readonly string[]): Promise<void> {
+  /** `sentenceAt`: where the state's sentence is (random chat's and a call's status line by default; null: none). */
+  async function look(
+    page: LitElement,
+    viewport: string,
+    state: string,
+    together: readonly string[],
+    sentenceAt: string | null = '#status',
+  ): Promise<void> {
     await page.updateComplete;
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     await executeServerCommand('parley-screenshot', { name: `page-${viewport}-${state}` });
@@ -179,8 +209,38 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       results.violations.length === 0,
       `${viewport}, ${state}: axe-core found ${results.violations.length} violation(s): ${results.violations.map(describeViolation).join(' | ')}`,
     );
-    assertVisibleTogether(page, `${viewport}, ${state}`, together);
+    assertVisibleTogether(page, `${viewport}, ${state}`, together, sentenceAt);
     assertTouchTargets(`${viewport}, ${state}`);
+    if (IN_EVERY_LANGUAGE.has(viewport)) await lookInEveryLanguage(page, viewport, state, together, sentenceAt);
+  }
+
+  /**
+   * The same state in each other language: translated words are longer (Malayalam's
+   * and Tamil's about twice English's), so the layout is checked again in each,
+   * and each is written to .cache/screenshots/page-<viewport>-<state>-<code>.png.
+   * axe-core is not run again: the words change, the structure does not.
+   */
+  async function lookInEveryLanguage(
+    page: LitElement,
+    viewport: string,
+    state: string,
+    together: readonly string[],
+    sentenceAt: string | null,
+  ): Promise<void> {
+    try {
+      for (const code of OTHER_LANGUAGES) {
+        await showLanguage(code);
+        await page.updateComplete;
+        await document.fonts.ready;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        await executeServerCommand('parley-screenshot', { name: `page-${viewport}-${state}-${code}` });
+        assertVisibleTogether(page, `${viewport}, ${state}, ${code}`, together, sentenceAt);
+        assertTouchTargets(`${viewport}, ${state}, ${code}`);
+      }
+    } finally {
+      await showLanguage('en');
+      await page.updateComplete;
+    }
   }
 
   for (const viewport of VIEWPORTS) {
@@ -301,6 +361,66 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       .map((t) => t.getBoundingClientRect())
       .filter((r) => r.width === 0 || r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1);
     assert(outside.length === 0, `${where}: ${outside.length} tile(s) not whole in the viewport`);
+  }
+
+  for (const viewport of VIEWPORTS) {
+    it(`${viewport.name} (${viewport.width}×${viewport.height}): the connection check (starting, running, a result, the camera refused) and the guide`, async () => {
+      await setViewport({ width: viewport.width, height: viewport.height });
+      // The camera and the network each held back until the test lets them answer.
+      const camera = gate();
+      const network = gate();
+      let refuse = false;
+      history.replaceState(null, '', '#/check');
+      await shell.mount({}, {}, () =>
+        rig.checkDeps({
+          getUserMedia: async (constraints) => {
+            await camera.opened;
+            if (refuse) throw new DOMException('Permission denied', 'NotAllowedError');
+            return navigator.mediaDevices.getUserMedia(constraints);
+          },
+          iceConfig: async () => {
+            await network.opened;
+            return { iceServers: [] };
+          },
+        }),
+      );
+      const check = await shell.checkPage();
+      const verdict = () => $(check, '#verdict')?.getAttribute('data-status');
+      const parts = ['.preview', '#meter', '#findings', '#verdict', '#again', '#back'];
+      assert(verdict() === 'checking', 'the check starts when its page opens');
+      await look(check, viewport.name, 'check-starting', parts, '#verdict');
+
+      camera.open();
+      await waitUntil(() => ($<HTMLVideoElement>(check, 'video#preview')?.videoWidth ?? 0) > 0, 10_000, 'the camera preview');
+      await look(check, viewport.name, 'check-running', parts, '#verdict');
+
+      network.open();
+      await waitUntil(
+        () => verdict() === 'done',
+        15_000,
+        'the verdict',
+        () => JSON.stringify(check.check.state),
+      );
+      await look(check, viewport.name, 'check-result', parts, '#verdict');
+
+      refuse = true;
+      $<HTMLButtonElement>(check, '#again')!.click();
+      await waitUntil(
+        () => $(check, '#verdict')?.getAttribute('data-code') === 'no-media',
+        15_000,
+        'the verdict on the camera refused',
+        () => JSON.stringify(check.check.state),
+      );
+      await look(check, viewport.name, 'check-camera-refused', [...parts, '#verdict-help'], '#verdict');
+
+      // The guide from the check's own link, whole, then at one section (as an error's link opens it).
+      $<HTMLAnchorElement>(check, '#help')!.click();
+      const guide = await shell.page<LitElement>('parley-guide');
+      await look(guide, viewport.name, 'guide', ['#back', '#check', 'section'], null);
+      location.hash = '#/help/vpn';
+      await waitUntil(() => $(guide, 'section.current') !== null, 5_000, 'the section marked');
+      await look(guide, viewport.name, 'guide-vpn', ['#back', 'section.current h3'], null);
+    });
   }
 
   // The longest words (Malayalam's and Tamil's introductions are about twice English's): the way in stays in sight.

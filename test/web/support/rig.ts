@@ -7,6 +7,7 @@
 import type { Timing } from '../../../web/src/config.js';
 import { LocalMedia } from '../../../web/src/engine/local-media.js';
 import type { DataUseSource } from '../../../web/src/features/data-use.js';
+import type { ConnectionCheckDeps } from '../../../web/src/flows/connection-check.js';
 import type { LinkCallDeps } from '../../../web/src/flows/link-call.js';
 import { RandomChatFlow, type RandomChatDeps } from '../../../web/src/flows/random-chat.js';
 import { MemoryServer, type MemoryServerOptions } from './memory-backend.js';
@@ -100,6 +101,22 @@ export class Rig {
       connectTimeoutMs: 10000,
       ...(options.captureScreen ? { captureScreen: options.captureScreen } : {}),
       ...(options.screening ? { screening: options.screening } : {}),
+    };
+  }
+
+  /**
+   * Connection-check deps: the fake camera (small), no ICE servers (host
+   * candidates over loopback), short waits. The check releases its own
+   * camera when its page goes away. `overrides` may hold a part back.
+   */
+  checkDeps(overrides: Partial<Pick<ConnectionCheckDeps, 'getUserMedia' | 'iceConfig'>> = {}): ConnectionCheckDeps {
+    return {
+      getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+      constraints: { audio: true, video: { width: 160, height: 120 } },
+      iceConfig: async () => ({ iceServers: [] }),
+      gatherTimeoutMs: 10_000,
+      relayTimeoutMs: 5_000,
+      ...overrides,
     };
   }
 

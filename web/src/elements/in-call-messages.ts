@@ -2,7 +2,8 @@
  * The words of the in-call features (text chat, and the controls beside
  * it): a second table beside messages.ts, typed the same way and checked by
  * the same test, kept apart only so that it loads with the in-call chunk
- * (elements/in-call-elements.ts) instead of with the page before a call.
+ * (elements/in-call-elements.ts) instead of with the page before a call;
+ * the Report and Block confirmation's words too.
  * Pure, like messages.ts.
  */
 import { msg, str } from '@lit/localize';
@@ -11,7 +12,9 @@ import type { DeviceLoss, MediaKind } from '../engine/local-media.js';
 import type { DeviceKind } from '../features/device-choice.js';
 import type { ChatAuthor, SendRefusal } from '../features/chat.js';
 import type { Delivery } from '../features/chat-rules.js';
-import { formatNumber, LABELS, memberName } from './messages.js';
+import type { ReportReason } from '@parley/functions/protocol';
+import { memberName } from './call-messages.js';
+import { formatNumber, LABELS, type ModerationTarget } from './messages.js';
 
 // ---- Text chat ------------------------------------------------------------------------
 
@@ -108,6 +111,8 @@ export function withShortcut(label: string, key: string): string {
 }
 
 export const IN_CALL_LABELS = {
+  reason: () => msg('Reason'),
+  cancel: () => msg('Cancel'),
   chat: () => msg('Chat'),
   chatInput: () => msg('Message'),
   // Short: the field is one line high in an 18rem panel (a placeholder that wraps is cut off). Enter sends, as in every chat.
@@ -128,3 +133,51 @@ export const IN_CALL_LABELS = {
   shareFailed: () => msg('Your screen could not be shared. Try again, or share a single tab or window.'),
   preview: () => msg('Your camera, as the others will see it (mirrored for you)'),
 } as const satisfies Readonly<Record<string, () => string>>;
+
+// ---- Report and Block ---------------------------------------------------------------
+
+/** What each report reason is called on the page. */
+export const REASON_LABELS: Readonly<Record<ReportReason, () => string>> = {
+  nudity: () => msg('Nudity or sexual content'),
+  harassment: () => msg('Harassment or threats'),
+  hate: () => msg('Hate speech'),
+  underage: () => msg('Seems to be a minor'),
+  spam: () => msg('Spam or advertising'),
+  other: () => msg('Something else'),
+};
+
+/** The Report and Block confirmation, per action and target. */
+export const CONFIRM_WORDS: {
+  readonly [A in 'report' | 'block']: {
+    readonly [T in ModerationTarget]: {
+      readonly title: () => string;
+      readonly consequence: () => string;
+      readonly submit: () => string;
+    };
+  };
+} = {
+  report: {
+    current: {
+      title: () => msg('Report this person?'),
+      consequence: () => msg('The call ends at once and you will never be paired again.'),
+      submit: () => msg('Report and end call'),
+    },
+    last: {
+      title: () => msg('Report the last stranger?'),
+      consequence: () => msg('You will never be paired with them again.'),
+      submit: () => msg('Report'),
+    },
+  },
+  block: {
+    current: {
+      title: () => msg('Block this person?'),
+      consequence: () => msg('The call ends at once and you will never be paired again.'),
+      submit: () => msg('Block and end call'),
+    },
+    last: {
+      title: () => msg('Block the last stranger?'),
+      consequence: () => msg('You will never be paired with them again.'),
+      submit: () => msg('Block'),
+    },
+  },
+};

@@ -13,15 +13,10 @@
  * parley-guide.ts, one section per HelpTopic.
  */
 import { msg, str } from '@lit/localize';
-import { MAX_CALL_MEMBERS, ROOMS, type ReportReason, type RoomCount, type RoomId } from '@parley/functions/protocol';
-import type { LinkState } from '../engine/peer-link.js';
-import type { RelayProtocol } from '../engine/ice-candidate.js';
-import type { FindingId, FindingValue, FindingValueCode } from '../flows/check-findings.js';
-import type { LinkCallState, LinkCallStatus } from '../flows/link-call-state.js';
+import { ROOMS, type RoomCount, type RoomId } from '@parley/functions/protocol';
 import type { Problem, ProblemCode } from '../flows/problems.js';
 import type { RandomChatState, RandomChatStatus } from '../flows/random-chat-state.js';
 import type { ModerationNotice } from '../flows/random-chat.js';
-import type { Verdict, VerdictCode } from '../flows/verdict.js';
 import type { CameraLoss } from './camera-watch.js';
 
 /** What an error or a verdict says: what happened, and what the person can do about it. */
@@ -315,16 +310,6 @@ export function moderationNoticeText(notice: ModerationNotice): string {
   return notice.outcome === 'failed' ? problemWords(notice.problem).message : MODERATION_NOTICE[notice.action][notice.outcome]();
 }
 
-/** What each report reason is called on the page. */
-export const REASON_LABELS: Readonly<Record<ReportReason, () => string>> = {
-  nudity: () => msg('Nudity or sexual content'),
-  harassment: () => msg('Harassment or threats'),
-  hate: () => msg('Hate speech'),
-  underage: () => msg('Seems to be a minor'),
-  spam: () => msg('Spam or advertising'),
-  other: () => msg('Something else'),
-};
-
 /** Whom a Report or Block applies to: the stranger in the call, or the last one after it. */
 export type ModerationTarget = 'current' | 'last';
 
@@ -333,249 +318,6 @@ export const MODERATION_BUTTON: { readonly [A in 'report' | 'block']: Readonly<R
   report: { current: () => msg('Report'), last: () => msg('Report last stranger') },
   block: { current: () => msg('Block'), last: () => msg('Block last stranger') },
 };
-
-/** The Report and Block confirmation, per action and target. */
-export const CONFIRM_WORDS: {
-  readonly [A in 'report' | 'block']: {
-    readonly [T in ModerationTarget]: {
-      readonly title: () => string;
-      readonly consequence: () => string;
-      readonly submit: () => string;
-    };
-  };
-} = {
-  report: {
-    current: {
-      title: () => msg('Report this person?'),
-      consequence: () => msg('The call ends at once and you will never be paired again.'),
-      submit: () => msg('Report and end call'),
-    },
-    last: {
-      title: () => msg('Report the last stranger?'),
-      consequence: () => msg('You will never be paired with them again.'),
-      submit: () => msg('Report'),
-    },
-  },
-  block: {
-    current: {
-      title: () => msg('Block this person?'),
-      consequence: () => msg('The call ends at once and you will never be paired again.'),
-      submit: () => msg('Block and end call'),
-    },
-    last: {
-      title: () => msg('Block the last stranger?'),
-      consequence: () => msg('You will never be paired with them again.'),
-      submit: () => msg('Block'),
-    },
-  },
-};
-
-// ---- Calls by link ---------------------------------------------------------------
-
-type LinkCallStateOf<S extends LinkCallStatus> = LinkCallState & { readonly status: S };
-
-/** One line per link-call state; `others` is how many other people are in the call. */
-const LINK_CALL_STATUS: {
-  readonly [S in LinkCallStatus]: (state: LinkCallStateOf<S>, others: number) => string;
-} = {
-  idle: () => '',
-  creating: () => msg('Allow the camera and microphone, and your call is ready…'),
-  checking: () => msg('Looking up this call…'),
-  lobby: (s) =>
-    s.members === 0
-      ? msg('Nobody is in this call right now. Join, and share the link.')
-      : msg(str`${formatNumber(s.members)} of ${formatNumber(s.capacity)} in this call. Press Join when you are ready.`),
-  joining: (s) => (s.again ? msg('You were away for a while — joining the call again…') : msg('Joining…')),
-  'in-call': (_, others) =>
-    others === 0
-      ? msg('Waiting for others — share this link.')
-      : others === 1
-        ? msg(str`In the call with 1 person (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`)
-        : msg(
-            str`In the call with ${formatNumber(others)} people (${formatNumber(others + 1)} of ${formatNumber(MAX_CALL_MEMBERS)}).`,
-          ),
-  full: (s) => msg(str`This call is full (${formatNumber(s.members)} of ${formatNumber(s.capacity)}).`),
-  ended: () => msg('This call has ended.'),
-  left: () => msg('You left the call.'),
-  'media-error': (s) => problemWords(s.problem, 'call').message,
-  failed: (s) => problemWords(s.problem, 'call').message,
-};
-
-export function linkCallStatusText(state: LinkCallState, others: number): string {
-  const text = LINK_CALL_STATUS[state.status] as (s: LinkCallState, others: number) => string;
-  return text(state, others);
-}
-
-/** How a tile says its link is doing. */
-export const TILE_STATE: Readonly<Record<LinkState, () => string>> = {
-  connecting: () => msg('Connecting…'),
-  connected: () => msg('Connected'),
-  interrupted: () => msg('Reconnecting…'),
-  failed: () => msg('Connection failed'),
-  lost: () => msg('Connection lost'),
-  closed: () => msg('Left'),
-};
-
-/**
- * A tile's caption: who (as the chat names them) and, until their link is
- * up or when it is in trouble, how it is doing. A connected tile says only
- * the name: "Connected" under every face said nothing.
- */
-export function tileCaption(name: string, state: LinkState): string {
-  return state === 'connected' ? name : `${name} · ${TILE_STATE[state]()}`;
-}
-
-/**
- * A member of a call by link as the page names them everywhere (tile,
- * chat, announcements): the number, and a chosen name beside it, since a
- * chosen name is the member's own claim and two people could choose one.
- */
-export function memberName(n: number, chosen: string | null): string {
-  return chosen === null ? guestName(n) : `${chosen} (${guestName(n)})`;
-}
-
-/** Said (to screen readers) when someone comes into the call or goes. */
-export function memberJoinedText(name: string): string {
-  return msg(str`${name} joined the call.`);
-}
-
-export function memberLeftText(name: string): string {
-  return msg(str`${name} left the call.`);
-}
-
-// ---- In the call ----------------------------------------------------------------------
-
-/** A member of a call by link, by number: the same words on their tile and in the chat. */
-export function guestName(n: number): string {
-  return msg(str`Guest ${formatNumber(n)}`);
-}
-
-/** The caption of the screen shown large: member `n`'s, or (null) our own. */
-export function screenCaption(n: number | null): string {
-  return n === null ? msg('Your screen, as the others see it') : msg(str`${guestName(n)}'s screen`);
-}
-
-// ---- The connection check ----------------------------------------------------------
-
-type VerdictOf<C extends VerdictCode> = Verdict & { readonly code: C };
-
-const VERDICT_WORDS: { readonly [C in VerdictCode]: (verdict: VerdictOf<C>) => Words } = {
-  ready: () => ({
-    message: msg('Your connection is ready for calls.'),
-    hint: msg('Direct connections work, and our relay is there for people on strict networks.'),
-  }),
-  'relay-only': () => ({
-    message: msg('Your network blocks direct connections; calls will go through our relay.'),
-    hint: msg('That works: the video takes a detour through our server, which may add a little delay.'),
-  }),
-  'no-stun': () => ({
-    message: msg('Calls will connect: directly on this network, and through our relay beyond it.'),
-    hint: msg('No STUN server is set up here, so the check cannot tell whether direct connections reach beyond this network.'),
-  }),
-  'udp-blocked': () => ({
-    message: msg('Your network blocks UDP, the quick way video travels; calls will go through our relay over TCP.'),
-    hint: msg(
-      'Calls will work, but may lag or stutter. Another network (mobile data, home Wi-Fi) or turning off a VPN may help.',
-    ),
-  }),
-  'no-relay': (v) => ({
-    message: v.relaySetUp
-      ? msg('Direct connections work, but our relay could not be reached, so calls may fail on strict networks.')
-      : msg('Direct connections work, but no relay is set up here, so calls may fail on strict networks.'),
-    hint: msg(
-      'Most calls will connect. One with someone behind a strict firewall (some offices, schools, mobile networks) may not.',
-    ),
-  }),
-  'host-only': (v) =>
-    v.serversSetUp
-      ? {
-          message: msg('Your device could not reach our connection servers, so calls to other networks will fail.'),
-          hint: msg('You may be offline, or a firewall or VPN blocks them. Check your connection, or try another network.'),
-        }
-      : {
-          message: msg("Only this device's own addresses were found: no connection servers (STUN or TURN) are set up here."),
-          hint: msg(
-            'Calls will connect between tabs and devices on this network, not beyond it. Expected when running Parley locally.',
-          ),
-        },
-  'no-network': () => ({
-    message: msg('Your browser found no network address to call from.'),
-    hint: msg(
-      'You may be offline, or a browser setting or extension blocks WebRTC. Check your connection, or try another browser.',
-    ),
-  }),
-  'no-camera': (v) => ({
-    message: msg('Your microphone works, but the camera could not be used, and Parley needs both for a call.'),
-    hint: v.busy
-      ? msg('Close other apps or tabs that use the camera, then press Check again.')
-      : msg('Connect a camera (or check it is switched on and allowed for this site), then press Check again.'),
-  }),
-  'no-microphone': (v) => ({
-    message: msg('Your camera works, but the microphone could not be used, and Parley needs both for a call.'),
-    hint: v.busy
-      ? msg('Close other apps or tabs that use the microphone, then press Check again.')
-      : msg('Connect a microphone or headset (or check it is switched on and allowed for this site), then press Check again.'),
-  }),
-  'no-media': (v) =>
-    v.problem
-      ? problemWords(v.problem, 'check')
-      : { message: msg('The camera and microphone could not be used.'), hint: msg('Parley needs both for a call.') },
-  'check-failed': (v) => {
-    const why = problemWords(v.problem, 'check');
-    return { message: msg(str`The check could not finish. ${why.message}`), hint: why.hint };
-  },
-  'old-browser': () => ({
-    message: msg('This browser cannot make video calls (it has no WebRTC).'),
-    hint: msg('Open Parley in a current Chrome, Edge, Firefox or Safari.'),
-  }),
-};
-
-export function verdictWords(verdict: Verdict): Words {
-  const words = VERDICT_WORDS[verdict.code] as (v: Verdict) => Words;
-  return words(verdict);
-}
-
-/** What each row of the check's list is about. */
-export const FINDING_LABELS: Readonly<Record<FindingId, () => string>> = {
-  camera: () => msg('Camera'),
-  microphone: () => msg('Microphone'),
-  host: () => msg("This device's own addresses"),
-  srflx: () => msg('Public address, for direct connections'),
-  relay: () => msg('Our relay (TURN), for strict networks'),
-  udp: () => msg('UDP, the quick way video travels'),
-  rtt: () => msg('Round trip to the relay'),
-};
-
-const RELAY_PROTOCOL_NAMES: Readonly<Record<RelayProtocol, string>> = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
-
-type FindingValueOf<C extends FindingValueCode> = FindingValue & { readonly code: C };
-
-/** What the check found for a row. */
-const FINDING_VALUES: { readonly [C in FindingValueCode]: (value: FindingValueOf<C>) => string } = {
-  checking: () => msg('Checking…'),
-  works: () => msg('Works'),
-  'not-available': () => msg('Not available'),
-  looking: () => msg('Looking…'),
-  found: () => msg('Found'),
-  none: () => msg('None'),
-  'not-found': () => msg('Not found'),
-  'no-stun': () => msg('No STUN server set up'),
-  'own-address': () => msg("This device's own (no NAT)"),
-  reached: (v) => msg(str`Reached over ${v.over.map((p) => RELAY_PROTOCOL_NAMES[p]).join(', ') || msg('the network')}`),
-  'not-reached': () => msg('Not reached'),
-  'no-relay': () => msg('No relay set up'),
-  'udp-open': () => msg('Gets through'),
-  'udp-blocked': () => msg('Blocked'),
-  'udp-unknown': () => msg('Could not tell'),
-  measuring: () => msg('Measuring…'),
-  rtt: (v) => `${formatNumber(Math.round(v.ms))} ms`,
-  'not-measured': () => msg('Could not measure'),
-};
-
-export function findingValueText(value: FindingValue): string {
-  const text = FINDING_VALUES[value.code] as (v: FindingValue) => string;
-  return text(value);
-}
 
 // ---- The page's own camera, lost during a call ------------------------------
 
@@ -614,30 +356,10 @@ export const LABELS = {
   start: () => msg('Start'),
   next: () => msg('Next'),
   stop: () => msg('Stop'),
-  reason: () => msg('Reason'),
-  cancel: () => msg('Cancel'),
   testConnection: () => msg('Test my connection'),
   whatCanIDo: () => msg('What can I do?'),
-  whatDoesThisMean: () => msg('What does this mean?'),
   helpWithProblems: () => msg('Help with problems'),
   back: () => msg('Back'),
-  checkAgain: () => msg('Check again'),
-  checking: () => msg('Checking your camera, microphone and network… this takes up to 10 seconds.'),
-  startingCamera: () => msg('Starting the camera…'),
-  noCameraPicture: () => msg('No camera picture'),
-  microphone: () => msg('Microphone'),
-  saySomething: () => msg('Say something: the bar should move.'),
-  itDoesNot: () => msg("It doesn't?"),
-  whatTheCheckFound: () => msg('What the check found'),
-  join: () => msg('Join'),
-  joinAgain: () => msg('Join again'),
-  leave: () => msg('Leave'),
-  tryAgain: () => msg('Try again'),
-  newPrivateCall: () => msg('Start a new private call'),
-  randomChat: () => msg('Random chat'),
-  callLink: () => msg('Link to this call'),
-  copy: () => msg('Copy'),
-  copied: () => msg('Copied'),
   you: () => msg('You'),
   cannotCall: () => msg('This browser cannot make video calls'),
   cannotCallWhy: () =>
@@ -658,11 +380,4 @@ export const LABELS = {
   /** Their video is blurred by screening on this page (features/screening-incoming.ts). */
   screenedIncoming: () => msg('This video is blurred: it may show nudity.'),
   showAnyway: () => msg('Show anyway'),
-  /** Calls by link: the person's own choice, kept on the device (in random chats their camera is always screened). */
-  screenMyCamera: () => msg('Check my video for nudity before it is sent'),
-  /** Calls by link: the call's setting, which its creator alone may change (for everyone in the call). */
-  screenTheirVideo: () => msg('Blur video that may show nudity, for everyone in this call'),
-  screenTheirVideoCreatorOnly: () => msg('Only the person who made this call can change this.'),
-  /** Shown in a call by link whose creator turned screening of incoming video off. */
-  screeningOffInCall: () => msg('Video in this call is not checked for nudity: the person who made it turned that off.'),
 } as const satisfies Readonly<Record<string, () => string>>;

@@ -4,6 +4,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { canMakeCalls } from '../browser-support.js';
 import { ExtraHelpTopic, type HelpTopic } from '../flows/help-topic.js';
 import { isActive } from '../flows/random-chat-state.js';
+import type { ConnectionCheckDeps } from '../flows/connection-check.js';
 import type { LinkCallDeps } from '../flows/link-call.js';
 import type { RandomChatDeps } from '../flows/random-chat.js';
 import { hashForHelp, helpFromHash, isCheckHash } from '../page-url.js';
@@ -15,6 +16,7 @@ import { headerStyles, themeStyles } from './page-styles.js';
 import { ParleyRandom } from './parley-random.js';
 // Types only (its events and element): the call page itself loads on its route.
 import type { ParleyCall as ParleyCallPage } from './parley-call.js';
+import type { ParleyCheck as ParleyCheckPage } from './parley-check.js';
 import './parley-data-use.js';
 import './parley-hide-ip.js';
 import './parley-language.js';
@@ -115,10 +117,18 @@ export class ParleyApp extends LitElement {
   private readonly linkDeps: (() => LinkCallDeps) | undefined;
   private callPage: ParleyCallPage | null = null;
 
-  /** `deps`: the random chat's wiring, `linkDeps`: the call page's (tests pass the in-memory backend). */
-  constructor(deps?: RandomChatDeps, linkDeps?: () => LinkCallDeps) {
+  /** The check's wiring, when given (tests: the fake camera, their own ICE servers), and that page once made. */
+  private readonly checkDeps: (() => ConnectionCheckDeps) | undefined;
+  private checkPage: ParleyCheckPage | null = null;
+
+  /**
+   * `deps`: the random chat's wiring, `linkDeps`: the call page's (tests pass
+   * the in-memory backend), `checkDeps`: the connection check's.
+   */
+  constructor(deps?: RandomChatDeps, linkDeps?: () => LinkCallDeps, checkDeps?: () => ConnectionCheckDeps) {
     super();
     this.linkDeps = linkDeps;
+    this.checkDeps = checkDeps;
     this.random = new ParleyRandom(deps);
     const room = roomFromHash(location.hash);
     if (room) this.random.room = room;
@@ -149,7 +159,7 @@ export class ParleyApp extends LitElement {
             <h1>${LOGO}${LABELS.brand()}</h1>
             <parley-language></parley-language>
           </header>
-          <parley-check back-href=${this.returnHash}></parley-check>`;
+          ${this.renderCheckPage()}`;
       case 'help':
         return html`<header>
             <h1>${LOGO}${LABELS.brand()}</h1>
@@ -192,6 +202,23 @@ export class ParleyApp extends LitElement {
     }
     this.callPage.callId = callId;
     return this.callPage;
+  }
+
+  /**
+   * The check: made by its template, or (given `checkDeps`) here, with that
+   * wiring, once its code has loaded. The same element is shown again on a
+   * later visit: leaving the page stops its check, showing it runs it afresh.
+   */
+  private renderCheckPage() {
+    if (!this.checkDeps) return html`<parley-check back-href=${this.returnHash}></parley-check>`;
+    const CheckPage = customElements.get('parley-check') as (new (deps: ConnectionCheckDeps) => ParleyCheckPage) | undefined;
+    if (!CheckPage) {
+      void customElements.whenDefined('parley-check').then(() => this.requestUpdate());
+      return nothing;
+    }
+    this.checkPage ??= new CheckPage(this.checkDeps());
+    this.checkPage.backHref = this.returnHash;
+    return this.checkPage;
   }
 
   private renderCannotCall() {

@@ -42,6 +42,13 @@ export class ParleyCallControls extends LitElement {
       :host {
         display: contents;
       }
+      /* A phone: narrower buttons, as the page's own beside them (fewer rows
+         in the longer languages). */
+      @media (max-width: 40rem) {
+        button {
+          padding-inline: 0.9rem;
+        }
+      }
       button.off {
         background: #b3261e;
         border-color: #b3261e;

@@ -11,16 +11,15 @@ import { isDisplayName } from '../engine/channel-messages.js';
 import { recall, remember } from '../settings.js';
 import { relayOnly } from '../ice.js';
 import {
-  cameraLossText,
-  LABELS,
+  CALL_LABELS,
   linkCallStatusText,
   memberJoinedText,
   memberLeftText,
   memberName,
-  problemWords,
   screenCaption,
   tileCaption,
-} from './messages.js';
+} from './call-messages.js';
+import { cameraLossText, LABELS, problemWords } from './messages.js';
 import { MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
@@ -269,6 +268,12 @@ export class ParleyCall extends LitElement {
         flex-wrap: wrap;
         align-items: center;
       }
+      /* A phone: narrower buttons, as random chat's (fewer rows in the longer languages). */
+      @media (max-width: 40rem) {
+        .controls button {
+          padding-inline: 0.9rem;
+        }
+      }
       #screening-settings {
         display: flex;
         flex-direction: column;
@@ -463,7 +468,7 @@ export class ParleyCall extends LitElement {
           ${this.renderStage(state, peers, text)}
           ${
             // Over the grid, not in the page's flow: said without moving anything (a phone held sideways has no line to spare).
-            inCall && !flow.screenIncoming ? html`<p id="screening-off">${LABELS.screeningOffInCall()}</p>` : nothing
+            inCall && !flow.screenIncoming ? html`<p id="screening-off">${CALL_LABELS.screeningOffInCall()}</p>` : nothing
           }
           ${
             inCall && this.chatOpen
@@ -704,26 +709,28 @@ export class ParleyCall extends LitElement {
     const flow = this.controller.flow;
     switch (state.status) {
       case 'lobby':
-        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.join()}</button
+        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${CALL_LABELS.join()}</button
           >${this.homeButton()}`;
       case 'in-call':
       case 'joining':
-        return html`<button id="leave" class="danger" @click=${() => this.act(() => flow.leave())}>${LABELS.leave()}</button>
+        return html`<button id="leave" class="danger" @click=${() => this.act(() => flow.leave())}>${CALL_LABELS.leave()}</button>
           ${state.status === 'in-call' ? this.renderLink(state.callId) : nothing}`;
       case 'left':
-        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.joinAgain()}</button
+        return html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>
+            ${CALL_LABELS.joinAgain()}</button
           >${this.homeButton()}`;
       case 'full':
-        return html`<button id="retry" class="primary" @click=${() => this.act(() => flow.refresh())}>${LABELS.tryAgain()}</button
+        return html`<button id="retry" class="primary" @click=${() => this.act(() => flow.refresh())}>
+            ${CALL_LABELS.tryAgain()}</button
           >${this.homeButton()}`;
       case 'media-error':
       case 'failed':
         return state.callId && state.callId !== 'new'
-          ? html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${LABELS.tryAgain()}</button
+          ? html`<button id="join" class="primary" @click=${() => this.act(() => flow.join())}>${CALL_LABELS.tryAgain()}</button
               >${this.homeButton()}`
           : this.homeButton();
       case 'ended':
-        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>${LABELS.newPrivateCall()}</button
+        return html`<button id="new-call" class="primary" @click=${this._onNewCall}>${CALL_LABELS.newPrivateCall()}</button
           >${this.homeButton()}`;
       default:
         return this.homeButton();
@@ -741,7 +748,7 @@ export class ParleyCall extends LitElement {
     return html`<fieldset id="screening-settings">
       <label>
         <input type="checkbox" id="screen-camera" .checked=${flow.screenCamera} @change=${this._onScreenCamera} />
-        ${LABELS.screenMyCamera()}
+        ${CALL_LABELS.screenMyCamera()}
       </label>
       ${
         inCall
@@ -754,9 +761,9 @@ export class ParleyCall extends LitElement {
                   aria-describedby=${flow.isCreator ? nothing : 'screen-incoming-who'}
                   @change=${this._onScreenIncoming}
                 />
-                ${LABELS.screenTheirVideo()}
+                ${CALL_LABELS.screenTheirVideo()}
               </label>
-              ${flow.isCreator ? nothing : html`<p id="screen-incoming-who">${LABELS.screenTheirVideoCreatorOnly()}</p>`}`
+              ${flow.isCreator ? nothing : html`<p id="screen-incoming-who">${CALL_LABELS.screenTheirVideoCreatorOnly()}</p>`}`
           : nothing
       }
     </fieldset>`;
@@ -803,16 +810,16 @@ export class ParleyCall extends LitElement {
       <input
         id="link"
         readonly
-        aria-label=${LABELS.callLink()}
+        aria-label=${CALL_LABELS.callLink()}
         .value=${link}
         @focus=${(e: Event) => (e.target as HTMLInputElement).select()}
       />
-      <button id="copy" @click=${() => void this.copy(link)}>${this.copied ? LABELS.copied() : LABELS.copy()}</button>
+      <button id="copy" @click=${() => void this.copy(link)}>${this.copied ? CALL_LABELS.copied() : CALL_LABELS.copy()}</button>
     </div>`;
   }
 
   private homeButton() {
-    return html`<button id="home" @click=${this._onHome}>${LABELS.randomChat()}</button>`;
+    return html`<button id="home" @click=${this._onHome}>${CALL_LABELS.randomChat()}</button>`;
   }
 
   private async copy(link: string): Promise<void> {

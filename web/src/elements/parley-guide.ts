@@ -4,6 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { ExtraHelpTopic, HELP_TOPICS, type HelpTopic } from '../flows/help-topic.js';
 import { CHECK_HASH, hashForHelp } from '../page-url.js';
 import { LABELS } from './messages.js';
+import { sharedStyles } from './page-styles.js';
 
 export interface GuideSection {
   readonly title: string;
@@ -183,75 +184,87 @@ export const GUIDE: Readonly<Record<HelpTopic, () => GuideSection>> = {
 @customElement('parley-guide')
 @localized()
 export class ParleyGuide extends LitElement {
-  static override styles = css`
-    /* The guide may scroll; the header and Back stay put. */
-    :host {
-      display: flex;
-      flex-direction: column;
-      gap: 0.5rem;
-      flex: 1 1 auto;
-      min-height: 0;
-    }
-    .top {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      justify-content: space-between;
-      gap: 0.5rem;
-    }
-    h2 {
-      margin: 0;
-      font-size: 1.2rem;
-    }
-    .sections {
-      flex: 1 1 auto;
-      min-height: 0;
-      overflow-y: auto;
-      display: grid;
-      gap: 0.6rem;
-      align-content: start;
-      padding-right: 0.25rem;
-    }
-    section {
-      border: 1px solid var(--parley-line);
-      border-radius: 0.5rem;
-      padding: 0.5rem 1rem;
-      background: var(--parley-surface);
-      scroll-margin-top: 0.5rem;
-    }
-    section.current {
-      border-color: var(--parley-accent);
-      box-shadow: 0 0 0 2px #0b57d033;
-    }
-    h3 {
-      margin: 0.2rem 0;
-      font-size: 1.05rem;
-    }
-    p,
-    ul {
-      margin: 0.3rem 0;
-    }
-    ul {
-      padding-left: 1.2rem;
-    }
-    nav {
-      display: flex;
-      gap: 0.75rem;
-      align-items: center;
-    }
-    a {
-      color: var(--parley-link);
-    }
-    a.button {
-      font: inherit;
-      padding: 0.5rem 1.2rem;
-      border-radius: 0.5rem;
-      border: 1px solid var(--parley-border);
-      background: var(--parley-surface);
-      color: inherit;
-      text-decoration: none;
-    }
-  `;
+  static override styles = [
+    sharedStyles,
+    css`
+      /* The guide may scroll; the header and Back stay put. */
+      :host,
+      main {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        flex: 1 1 auto;
+        min-height: 0;
+      }
+      .top {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.5rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.2rem;
+      }
+      .sections {
+        flex: 1 1 auto;
+        min-height: 0;
+        overflow-y: auto;
+        display: grid;
+        gap: 0.6rem;
+        align-content: start;
+        padding-right: 0.25rem;
+      }
+      section {
+        border: 1px solid var(--parley-line);
+        border-radius: 0.5rem;
+        padding: 0.5rem 1rem;
+        background: var(--parley-surface);
+        scroll-margin-top: 0.5rem;
+      }
+      section.current {
+        border-color: var(--parley-accent);
+        box-shadow: 0 0 0 2px #0b57d033;
+      }
+      h3 {
+        margin: 0;
+        font-size: 1.05rem;
+      }
+      /* Each title is its section's own address (to share or bookmark): a
+         target of 44 px (issue 23), not a sentence's line. */
+      h3 a {
+        display: flex;
+        align-items: center;
+        min-height: 2.75rem;
+      }
+      p,
+      ul {
+        margin: 0.3rem 0;
+      }
+      ul {
+        padding-left: 1.2rem;
+      }
+      nav {
+        display: flex;
+        gap: 0.75rem;
+        align-items: center;
+      }
+      a {
+        color: var(--parley-link);
+      }
+      /* Back looks like the pages' buttons (sharedStyles). */
+      a.button {
+        box-sizing: border-box;
+        padding: 0.6rem 1.4rem;
+        border-radius: 0.5rem;
+        border: 1px solid var(--parley-border);
+        background: var(--parley-surface);
+        color: inherit;
+        text-decoration: none;
+      }
+    `,
+  ];
 
   /** The section the address names, shown first in view and marked; '' for none. */
   @property() topic: HelpTopic | '' = '';
@@ -261,29 +274,32 @@ export class ParleyGuide extends LitElement {
 
   override render() {
     return html`
-      <div class="top">
-        <h2>${LABELS.helpWithProblems()}</h2>
-        <nav>
-          <a id="check" href=${CHECK_HASH}>${LABELS.testConnection()}</a>
-          <a id="back" class="button" href=${this.backHref}>${LABELS.back()}</a>
-        </nav>
-      </div>
-      <div class="sections">
-        ${HELP_TOPICS.map((topic) => {
-          const s = GUIDE[topic]();
-          return html`<section id=${topic} class=${topic === this.topic ? 'current' : ''} aria-labelledby="${topic}-title">
-            <h3 id="${topic}-title"><a href=${hashForHelp(topic)}>${s.title}</a></h3>
-            <p>${s.means}</p>
-            ${
-              s.todo.length
-                ? html`<ul>
-                    ${s.todo.map((t) => html`<li>${t}</li>`)}
-                  </ul>`
-                : nothing
-            }
-          </section>`;
-        })}
-      </div>
+      <!-- The page's one main landmark (the shell's header is the banner). -->
+      <main>
+        <div class="top">
+          <h2>${LABELS.helpWithProblems()}</h2>
+          <nav>
+            <a id="check" class="action" href=${CHECK_HASH}>${LABELS.testConnection()}</a>
+            <a id="back" class="button action" href=${this.backHref}>${LABELS.back()}</a>
+          </nav>
+        </div>
+        <div class="sections">
+          ${HELP_TOPICS.map((topic) => {
+            const s = GUIDE[topic]();
+            return html`<section id=${topic} class=${topic === this.topic ? 'current' : ''} aria-labelledby="${topic}-title">
+              <h3 id="${topic}-title"><a href=${hashForHelp(topic)}>${s.title}</a></h3>
+              <p>${s.means}</p>
+              ${
+                s.todo.length
+                  ? html`<ul>
+                      ${s.todo.map((t) => html`<li>${t}</li>`)}
+                    </ul>`
+                  : nothing
+              }
+            </section>`;
+          })}
+        </div>
+      </main>
     `;
   }
 

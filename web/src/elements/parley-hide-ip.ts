@@ -26,6 +26,13 @@ export class ParleyHideIp extends LitElement {
         font-size: 0.9rem;
         max-width: 18rem;
       }
+      /* A phone gives it a line of its own: the sentence may take all of it
+         (a line less of header in the longer languages). */
+      @media (max-width: 40rem) {
+        :host {
+          max-width: none;
+        }
+      }
       label {
         white-space: nowrap;
       }

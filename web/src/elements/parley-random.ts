@@ -120,6 +120,25 @@ export class ParleyRandom extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
+      /* A phone: the counts beside the room, in up to two lines of the
+         picker's own height, rather than a line of their own. */
+      @media (max-width: 40rem) {
+        .picker {
+          grid-template-columns: auto minmax(0, 1fr);
+          align-items: center;
+          column-gap: 0.75rem;
+        }
+        .picker > :not(:first-child, #room-count) {
+          grid-column: 1 / -1;
+        }
+        #room-count {
+          height: 2.5rem;
+          white-space: normal;
+          display: -webkit-box;
+          -webkit-box-orient: vertical;
+          -webkit-line-clamp: 2;
+        }
+      }
       /* The video and, beside it, the chat; on a phone the chat opens over the video's lower part. */
       .room {
         position: relative;
@@ -255,6 +274,14 @@ export class ParleyRandom extends LitElement {
         display: flex;
         gap: 0.5rem;
         flex-wrap: wrap;
+      }
+      /* A phone: narrower buttons, so that Tamil's and Malayalam's labels
+         (half again as wide as English's) wrap to as few rows as they can,
+         and the status still fits under them. */
+      @media (max-width: 40rem) {
+        .controls button {
+          padding-inline: 0.9rem;
+        }
       }
       button.danger {
         border-color: var(--parley-danger);

@@ -3,7 +3,8 @@ import { REPORT_REASONS, type ReportReason } from '@parley/functions/protocol';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { sharedStyles } from './page-styles.js';
-import { CONFIRM_WORDS, LABELS, REASON_LABELS, type ModerationTarget } from './messages.js';
+import { CONFIRM_WORDS, IN_CALL_LABELS, REASON_LABELS } from './in-call-messages.js';
+import type { ModerationTarget } from './messages.js';
 
 /** What the person confirmed: a report with its reason, or a block. */
 export type ModerationRequest = { readonly action: 'report'; readonly reason: ReportReason } | { readonly action: 'block' };
@@ -77,7 +78,7 @@ export class ParleyReportDialog extends LitElement {
         ${
           this.action === 'report'
             ? html`<label
-                >${LABELS.reason()}
+                >${IN_CALL_LABELS.reason()}
                 <select id="reason" autofocus .value=${this.reason} @change=${this._onReasonChange}>
                   ${REPORT_REASONS.map(
                     (r) => html`<option value=${r} ?selected=${r === this.reason}>${REASON_LABELS[r]()}</option>`,
@@ -89,7 +90,7 @@ export class ParleyReportDialog extends LitElement {
         <button id="confirm-${this.action}" class="danger" type="submit" ?autofocus=${this.action === 'block'}>
           ${words.submit()}
         </button>
-        <button id="cancel" type="button" @click=${this._onCancel}>${LABELS.cancel()}</button>
+        <button id="cancel" type="button" @click=${this._onCancel}>${IN_CALL_LABELS.cancel()}</button>
       </form>
     </dialog>`;
   }

@@ -17,37 +17,37 @@ import { RandomChatStatus, type RandomChatState } from '../../../../web/src/flow
 import type { ModerationNotice } from '../../../../web/src/flows/random-chat.js';
 import { VerdictCode, type Verdict } from '../../../../web/src/flows/verdict.js';
 import {
-  CONFIRM_WORDS,
   cameraLossText,
-  guestName,
-  FINDING_LABELS,
-  findingValueText,
   formatUntil,
   formatWait,
   LABELS,
-  linkCallStatusText,
   MODERATION_BUTTON,
   moderationNoticeText,
   problemWords,
   randomChatStatusText,
-  REASON_LABELS,
   REFUSAL_CODES,
   ROOM_NAMES,
   roomCountText,
   roomOptionLabel,
-  TILE_STATE,
-  tileCaption,
-  memberName,
-  memberJoinedText,
-  memberLeftText,
-  verdictWords,
   type ProblemPlace,
 } from '../../../../web/src/elements/messages.js';
 import {
+  guestName,
+  linkCallStatusText,
+  memberJoinedText,
+  memberLeftText,
+  memberName,
+  TILE_STATE,
+  tileCaption,
+} from '../../../../web/src/elements/call-messages.js';
+import { FINDING_LABELS, findingValueText, verdictWords } from '../../../../web/src/elements/check-messages.js';
+import {
   chatAuthorName,
   chatEmptyText,
+  CONFIRM_WORDS,
   deliveryText,
   IN_CALL_LABELS,
+  REASON_LABELS,
   SEND_REFUSAL,
   unreadText,
 } from '../../../../web/src/elements/in-call-messages.js';
