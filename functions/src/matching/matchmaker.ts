@@ -25,8 +25,9 @@
  *   block whose own request is still on its way (a cold function) holds
  *   too, both ways (domain/pairing.ts, refuses).
  *
- * Rate limits are not counted here: every join and leave passed the
- * RequestGate first (handlers/auth.ts), refused or not.
+ * Rate limits are the RequestGate's (handlers/auth.ts), refused or not:
+ * a join's count comes in as `count` and is written in the join's own
+ * commit; leave passed the gate before it started.
  */
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import {
@@ -66,14 +67,17 @@ import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mai
 import { endRandomCallsInto } from '../cleanup/call-end.js';
 import { BANS, BLOCKS, HISTORY } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
+import type { RequestCount } from './rate-limit.js';
 
 /** The queue and pairing, as the callables see them. */
 export interface Matchmaker {
   /**
    * Ends the caller's calls, then pairs them with someone waiting in their
    * pools or queues them. Operations are added to `meter` as Firestore bills them.
+   * With `count` (the RequestGate's), the request is counted in the join's
+   * own commit, and refused before any write if its window is full.
    */
-  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinResult>;
+  join(uid: string, request: JoinRequest, meter?: UsageMeter, count?: RequestCount): Promise<JoinResult>;
   /** Ends everything of random chat the caller is part of: their waiting entry and their random calls. */
   leave(uid: string, meter?: UsageMeter): Promise<LeaveResult>;
 }
@@ -206,6 +210,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     uid: string,
     { room, offer, renewing, widen, avoid = [] }: JoinRequest,
     meter = new UsageMeter(),
+    count?: RequestCount,
   ): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
@@ -220,8 +225,10 @@ export class FirestoreMatchmaker implements Matchmaker {
           readDoc(ownRef, meter, 'queue (own entry)'),
           readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
           facts,
+          count?.check(),
         ]),
       );
+      const commit = (batch: MeteredBatch) => meter.timed('commit', count ? count.commit(batch) : batch.commit());
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it (as its waiter, the second member). Change
@@ -273,10 +280,11 @@ export class FirestoreMatchmaker implements Matchmaker {
         const matched = this.pairInto(batch, partner, seeker, nowMs);
         if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
         try {
-          await meter.timed('commit', batch.commit());
+          await commit(batch);
         } catch (err) {
           if (!isLostRace(err)) throw err;
           meter.lostRace();
+          count?.reread();
           continue;
         }
         return matched;
@@ -303,10 +311,11 @@ export class FirestoreMatchmaker implements Matchmaker {
       else batch.create(ownRef, entry);
       let results;
       try {
-        results = await meter.timed('commit', batch.commit());
+        results = await commit(batch);
       } catch (err) {
         if (!isLostRace(err)) throw err;
         meter.lostRace();
+        count?.reread();
         continue;
       }
       const updateTime = results[entryIndex]!.writeTime;
