@@ -2,11 +2,19 @@
  * The join and leave callables through the Functions emulator, on the
  * Firestore emulator: pairing, room separation, no self-pairing, one call per
  * person, renewal, the call's mailboxes and their cleanup, and answers to bad
- * input.
+ * input. Then the matchmaker alone, with a waiter's heartbeat racing a pairing.
  */
 import assert from 'node:assert/strict';
-import { Timestamp } from 'firebase-admin/firestore';
+import {
+  FieldValue,
+  Timestamp,
+  type CollectionReference,
+  type DocumentReference,
+  type Firestore,
+} from 'firebase-admin/firestore';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { UsageMeter } from '../../functions/src/domain/usage.js';
+import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
 import { parseRefusal, type Refusal } from '../../functions/src/protocol/refusals.js';
 import { adminDb, anonymousCaller, clearFirestore, eventually, fakeOffer, rejection, userPool } from '../support/emulator.js';
@@ -309,5 +317,79 @@ describe('join and leave (Functions emulator)', () => {
       assert.equal(err.code, 'functions/invalid-argument');
       assert.deepEqual(parseRefusal(err.details), { code: 'invalid-request', field: 'data' });
     });
+  });
+});
+
+/**
+ * A waiting page writes `seenAt` on its entry every WAITING_HEARTBEAT_MS,
+ * and a pairing deletes the entry on condition it is unchanged since read.
+ * Here the matchmaker runs against the Firestore emulator with a database
+ * whose read of the waiter's blocks (confirmedPartner: after the entry was
+ * read, before the commit) first changes the entry as `change` says.
+ */
+describe("a waiter's entry changing between a pairing's read and its commit (matchmaker, Firestore emulator)", () => {
+  const db = adminDb();
+  beforeEach(() => clearFirestore());
+
+  /** `db`, but reading `blocks/{waiter}` first runs `change` (counted in `changes`). */
+  function changingBeforeConfirm(waiter: string, change: () => Promise<unknown>, changes: { n: number }): Firestore {
+    const bind = <T extends object>(target: T, prop: string | symbol): unknown => {
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    };
+    const blockRef = (ref: DocumentReference) =>
+      new Proxy(ref, {
+        get: (r, prop) =>
+          prop === 'get'
+            ? async () => {
+                await change();
+                changes.n++;
+                return r.get();
+              }
+            : bind(r, prop),
+      });
+    const blocks = (col: CollectionReference) =>
+      new Proxy(col, {
+        get: (c, prop) => (prop === 'doc' ? (id: string) => (id === waiter ? blockRef(c.doc(id)) : c.doc(id)) : bind(c, prop)),
+      });
+    return new Proxy(db, {
+      get: (d, prop) =>
+        prop === 'collection'
+          ? (name: string) => (name === 'blocks' ? blocks(d.collection(name)) : d.collection(name))
+          : bind(d, prop),
+    });
+  }
+
+  it('a heartbeat does not void the pairing: it commits against the beaten entry, without a second scan', async () => {
+    const t0 = Date.now();
+    await new FirestoreMatchmaker(db, () => t0).join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false });
+    const beats = { n: 0 };
+    const beat = () => db.doc('queue/waiter').update({ seenAt: FieldValue.serverTimestamp() });
+    // 3 s later: past the rules' least gap between two beats (PRESENCE_MIN_GAP_MS), well within WAITING_SEEN_MS.
+    const joiner = new FirestoreMatchmaker(changingBeforeConfirm('waiter', beat, beats), () => t0 + 3_000);
+    const meter = new UsageMeter();
+    const result = await joiner.join('joiner', { room: 'ta', offer: fakeOffer('j'), widen: false }, meter);
+    assert.equal(result.status, 'matched');
+    assert.equal(beats.n, 1, 'one beat, between the read and the first commit');
+    assert.equal(meter.lostRaces, 1, 'the first commit lost to the beat');
+    assert.deepEqual(meter.byName['queue (scan)'], { reads: 1, writes: 0, deletes: 0 }, 'no second scan');
+    assert.equal((await db.doc('queue/waiter').get()).exists, false);
+    assert.deepEqual((await db.doc(`calls/${result.callId}`).get()).get('members'), ['joiner', 'waiter']);
+  });
+
+  it('any other change still voids it: a block written into the entry meanwhile holds', async () => {
+    const t0 = Date.now();
+    await new FirestoreMatchmaker(db, () => t0).join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false });
+    const blocks = { n: 0 };
+    // What Report and Block do to a waiting blocker's entry (moderation/moderator.ts), with a beat beside it.
+    const block = () =>
+      blocks.n === 0
+        ? db.doc('queue/waiter').update({ blocked: FieldValue.arrayUnion('joiner'), seenAt: FieldValue.serverTimestamp() })
+        : Promise.resolve();
+    const joiner = new FirestoreMatchmaker(changingBeforeConfirm('waiter', block, blocks), () => t0 + 3_000);
+    const result = await joiner.join('joiner', { room: 'ta', offer: fakeOffer('j'), widen: false });
+    assert.equal(result.status, 'waiting');
+    assert.equal((await db.doc('queue/waiter').get()).exists, true, 'the waiter still waits, for someone else');
+    assert.equal((await db.collection('calls').get()).size, 0);
   });
 });

@@ -19,6 +19,7 @@ import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
 import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
 import { DEFAULT_BAN_POLICY, parseReportRequest } from '../../functions/src/domain/moderation.js';
 import { parseJoinRequest } from '../../functions/src/domain/requests.js';
+import { RateLimited } from '../../functions/src/domain/refusals.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
 import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
@@ -591,8 +592,11 @@ describe('moderation (Functions emulator)', () => {
     }
 
     await db.doc('bans/banned1').set({ until: Timestamp.fromMillis(Date.now() + 3600_000) });
+    // join counts itself in its own commit (handlers/join.ts: countedCallable): a refused one writes its window alone.
     const joinBanned = (m: UsageMeter) =>
-      gate.run('banned1', 'join', m, () => matchmaker.join('banned1', parseJoinRequest({ room: 'ta', offer: fakeOffer() }), m));
+      gate.runCounted('banned1', 'join', m, (count) =>
+        matchmaker.join('banned1', parseJoinRequest({ room: 'ta', offer: fakeOffer() }), m, count),
+      );
     // The first refusal reads the ban with the rest of the person's facts; later ones only count.
     const first = await cost(joinBanned, 'Banned');
     assert.ok(first.reads <= 7 && first.writes === 1, `first banned join: ${JSON.stringify(first)}`);
@@ -615,6 +619,30 @@ describe('moderation (Functions emulator)', () => {
     for (let i = 2; i < DEFAULT_RATE_LIMITS.report.max; i++) await cost(madeUp, 'NotInCall');
     assert.deepEqual(await cost(madeUp, 'RateLimited'), { reads: 1, writes: 0, deletes: 0 });
     assert.deepEqual(await cost(madeUp, 'RateLimited'), { reads: 0, writes: 0, deletes: 0 });
+  });
+
+  it("join counts itself in its own commit, and one person's simultaneous joins one after the other", async () => {
+    const gate = new RequestGate(db);
+    const matchmaker = new FirestoreMatchmaker(db);
+    const join = (uid: string, meter = new UsageMeter()) =>
+      gate.runCounted(uid, 'join', meter, (count) =>
+        matchmaker.join(uid, parseJoinRequest({ room: 'ta', offer: fakeOffer() }), meter, count),
+      );
+    const meter = new UsageMeter();
+    assert.equal((await join('alone', meter)).status, 'waiting');
+    // One read beside the join's reads, one write in the commit that queued it: no commit of the gate's own.
+    assert.deepEqual(meter.byName['rateLimits (join)'], { reads: 1, writes: 1, deletes: 0 });
+    assert.equal(meter.usage.writes, 2, `the entry and the window: ${JSON.stringify(meter.byName)}`);
+    assert.equal((await db.doc('rateLimits/alone_join').get()).get('count'), 1);
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => join('flood')));
+    // Every join counts once, answered or refused, except one refused for losing every race of its window.
+    const counted = outcomes.filter((o) => o.status === 'fulfilled' || !(o.reason instanceof RateLimited)).length;
+    assert.equal((await db.doc('rateLimits/flood_join').get()).get('count'), counted, JSON.stringify(outcomes));
+    assert.ok(
+      outcomes.some((o) => o.status === 'fulfilled'),
+      JSON.stringify(outcomes),
+    );
   });
 
   it('refuses "__proto__" keys in join, leave, report and block with invalid-argument, writing nothing', async () => {

@@ -5,7 +5,7 @@ import { AppNotVerified, HTTPS_ERROR_CODES, NotSignedIn, RefusalError } from '..
 import { rejectPrototypeKeys } from '../domain/requests.js';
 import { UsageMeter } from '../domain/usage.js';
 import { ENFORCE_APP_CHECK, FORWARDED_HOPS_AFTER_CLIENT } from '../config.js';
-import type { RateAction, RequestGate } from '../matching/rate-limit.js';
+import type { RateAction, RequestCount, RequestGate } from '../matching/rate-limit.js';
 
 /** A refusal as the client receives it: the HttpsError code, the English message (logs), the refusal as details. */
 function toHttpsError(err: RefusalError): HttpsError {
@@ -53,7 +53,8 @@ function callerOf(request: CallableRequest<unknown>): Caller {
  * 2. the gate (matching/rate-limit.ts): the request counts against the
  *    caller's window for `action` (one read and one write; a refused request
  *    reads at most the window), whatever happens next; a ban this instance
- *    saw a moment ago refuses it without another read;
+ *    saw a moment ago refuses it without another read (countedCallable:
+ *    the window is read now and written with the body's commit);
  * 3. the pure parser (and no "__proto__" key anywhere in the raw request);
  * 4. `body`, with the request's usage meter.
  * Refusals (RefusalError: bad input, limits, bans, …) reach the client as
@@ -67,15 +68,44 @@ export function callable<Req, Res>(
   parse: (data: unknown) => Req,
   body: (uid: string, request: Req, meter: UsageMeter, caller: Caller) => Promise<Res>,
 ): (request: CallableRequest<unknown>) => Promise<Res> {
+  return refusalsAnswered(action, (uid, meter, request) =>
+    gate().run(uid, action, meter, async () => body(uid, parsed(action, parse, request), meter, callerOf(request))),
+  );
+}
+
+/**
+ * `callable` for a body that counts the request in its own commit
+ * (RequestGate.runCounted: join, which many people call at the same moment).
+ * The same steps and refusals; the window is read while the body reads.
+ */
+export function countedCallable<Req, Res>(
+  action: RateAction,
+  gate: () => RequestGate,
+  parse: (data: unknown) => Req,
+  body: (uid: string, request: Req, meter: UsageMeter, count: RequestCount) => Promise<Res>,
+): (request: CallableRequest<unknown>) => Promise<Res> {
+  return refusalsAnswered(action, (uid, meter, request) =>
+    gate().runCounted(uid, action, meter, async (count) => body(uid, parsed(action, parse, request), meter, count)),
+  );
+}
+
+/** The request's data, parsed, after refusing "__proto__" anywhere in the raw request. */
+function parsed<Req>(action: RateAction, parse: (data: unknown) => Req, request: CallableRequest<unknown>): Req {
+  const raw = request.rawRequest as { body?: unknown } | undefined;
+  rejectPrototypeKeys(raw?.body, `The ${action} request`);
+  return parse(request.data);
+}
+
+/** Signs the caller in, runs `handle` with a fresh meter, and answers refusals as HttpsErrors, logged with their cost. */
+function refusalsAnswered<Res>(
+  action: RateAction,
+  handle: (uid: string, meter: UsageMeter, request: CallableRequest<unknown>) => Promise<Res>,
+): (request: CallableRequest<unknown>) => Promise<Res> {
   return async (request) => {
     const uid = requireUid(request);
     const meter = new UsageMeter();
     try {
-      return await gate().run(uid, action, meter, async () => {
-        const raw = request.rawRequest as { body?: unknown } | undefined;
-        rejectPrototypeKeys(raw?.body, `The ${action} request`);
-        return body(uid, parse(request.data), meter, callerOf(request));
-      });
+      return await handle(uid, meter, request);
     } catch (err) {
       if (!(err instanceof RefusalError)) throw err;
       const refused = toHttpsError(err);

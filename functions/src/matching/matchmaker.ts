@@ -25,9 +25,11 @@
  *   block whose own request is still on its way (a cold function) holds
  *   too, both ways (domain/pairing.ts, refuses).
  *
- * Rate limits are not counted here: every join and leave passed the
- * RequestGate first (handlers/auth.ts), refused or not.
+ * Rate limits are the RequestGate's (handlers/auth.ts), refused or not:
+ * a join's count comes in as `count` and is written in the join's own
+ * commit; leave passed the gate before it started.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
 import {
   DEFAULT_WIDEN_AFTER_MS,
@@ -54,6 +56,7 @@ import {
 import type { JoinRequest } from '../domain/requests.js';
 import {
   CALLS_COLLECTION,
+  PRESENCE_MIN_GAP_MS,
   QUEUE_COLLECTION,
   type JoinResult,
   type LeaveResult,
@@ -66,14 +69,17 @@ import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mai
 import { endRandomCallsInto } from '../cleanup/call-end.js';
 import { BANS, BLOCKS, HISTORY } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
+import type { RequestCount } from './rate-limit.js';
 
 /** The queue and pairing, as the callables see them. */
 export interface Matchmaker {
   /**
    * Ends the caller's calls, then pairs them with someone waiting in their
    * pools or queues them. Operations are added to `meter` as Firestore bills them.
+   * With `count` (the RequestGate's), the request is counted in the join's
+   * own commit, and refused before any write if its window is full.
    */
-  join(uid: string, request: JoinRequest, meter?: UsageMeter): Promise<JoinResult>;
+  join(uid: string, request: JoinRequest, meter?: UsageMeter, count?: RequestCount): Promise<JoinResult>;
   /** Ends everything of random chat the caller is part of: their waiting entry and their random calls. */
   leave(uid: string, meter?: UsageMeter): Promise<LeaveResult>;
 }
@@ -146,6 +152,13 @@ function withEntryBlocks(blocked: readonly string[], entry: QueueDoc | undefined
   return all.slice(Math.max(0, all.length - MAX_BLOCKED));
 }
 
+/** Whether an entry read as `read` is now `now` but for its heartbeat (`seenAt`). */
+function sameBesidesBeat(read: QueueDoc, now: QueueDoc): boolean {
+  const fields = new Set([...Object.keys(read), ...Object.keys(now)]);
+  fields.delete('seenAt');
+  return [...fields].every((f) => isDeepStrictEqual(read[f as keyof QueueDoc], now[f as keyof QueueDoc]));
+}
+
 type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
 
 function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
@@ -206,6 +219,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     uid: string,
     { room, offer, renewing, widen, avoid = [] }: JoinRequest,
     meter = new UsageMeter(),
+    count?: RequestCount,
   ): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
@@ -220,8 +234,10 @@ export class FirestoreMatchmaker implements Matchmaker {
           readDoc(ownRef, meter, 'queue (own entry)'),
           readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
           facts,
+          count?.check(),
         ]),
       );
+      const commit = (batch: MeteredBatch) => meter.timed('commit', count ? count.commit(batch) : batch.commit());
 
       // A renewal that crossed its own match: the call it waits for exists and
       // the page will see it (as its waiter, the second member). Change
@@ -263,25 +279,32 @@ export class FirestoreMatchmaker implements Matchmaker {
         meter,
       );
 
-      const batch = new MeteredBatch(this.db, meter);
       // Whoever joins leaves every call they were in: one person, one call.
       // Deleting the call document is what tells the partner "stranger left";
       // everything under it goes in the same commit (cleanup/call-end.ts).
-      endRandomCallsInto(batch, this.db, ownCalls.docs);
+      const batchEndingOwnCalls = () => {
+        const batch = new MeteredBatch(this.db, meter);
+        endRandomCallsInto(batch, this.db, ownCalls.docs);
+        return batch;
+      };
 
       if (partner !== null) {
-        const matched = this.pairInto(batch, partner, seeker, nowMs);
-        if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
-        try {
-          await meter.timed('commit', batch.commit());
-        } catch (err) {
-          if (!isLostRace(err)) throw err;
-          meter.lostRace();
-          continue;
-        }
-        return matched;
+        const matched = await this.commitPairing(
+          partner,
+          (taken) => {
+            const batch = batchEndingOwnCalls();
+            const result = this.pairInto(batch, taken, seeker, nowMs);
+            if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
+            return commit(batch).then(() => result);
+          },
+          meter,
+        );
+        if (matched !== null) return matched;
+        count?.reread();
+        continue;
       }
 
+      const batch = batchEndingOwnCalls();
       const callId = keepsPlace ? previous.callId : this.calls.doc().id;
       const entry = {
         uid,
@@ -303,10 +326,11 @@ export class FirestoreMatchmaker implements Matchmaker {
       else batch.create(ownRef, entry);
       let results;
       try {
-        results = await meter.timed('commit', batch.commit());
+        results = await commit(batch);
       } catch (err) {
         if (!isLostRace(err)) throw err;
         meter.lostRace();
+        count?.reread();
         continue;
       }
       const updateTime = results[entryIndex]!.writeTime;
@@ -375,22 +399,59 @@ export class FirestoreMatchmaker implements Matchmaker {
       );
       const partner = await this.confirmedPartner(queued.seeker, candidates, nowMs, attempt === 1 ? 1 : PAIRING_SPREAD, meter);
       if (partner === null) return waiting;
-      const batch = new MeteredBatch(this.db, meter);
-      const matched = this.pairInto(batch, partner, queued.seeker, nowMs);
-      batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
-      try {
-        await meter.timed('commit', batch.commit());
-        return matched;
-      } catch (err) {
-        if (!isLostRace(err)) throw err;
-        meter.lostRace();
-      }
+      const matched = await this.commitPairing(
+        partner,
+        (taken) => {
+          const batch = new MeteredBatch(this.db, meter);
+          const result = this.pairInto(batch, taken, queued.seeker, nowMs);
+          batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
+          return meter.timed('commit', batch.commit()).then(() => result);
+        },
+        meter,
+      );
+      if (matched !== null) return matched;
       // Lost: either someone took us (our call is being created: wait for it)
       // or someone took our partner (look again).
       const own = await readDoc(queued.ref, meter, 'queue (own entry)');
       if (!own.exists || !own.updateTime?.isEqual(queued.updateTime)) return waiting;
     }
     return waiting;
+  }
+
+  /**
+   * Commits a pairing with `partner` (`commit` builds the batch for the
+   * entry given and commits it), or returns null when it lost a race.
+   * A waiting page writes `seenAt` on its entry every WAITING_HEARTBEAT_MS,
+   * which changes the entry's update time, so a pairing that read the entry
+   * just before a beat loses its conditional delete although the waiter is
+   * as free as it was. So after a loss the entry is read again and, if only
+   * `seenAt` changed, the same pairing commits once more against it: a beat
+   * costs one read and one commit instead of the whole join's retry (and in
+   * a busy pool, maybe another waiter). Not when the entry was seen less than
+   * PRESENCE_MIN_GAP_MS before, the rules' least gap between two beats: then
+   * the loss was a real race, and reading would be waste.
+   */
+  private async commitPairing(
+    partner: Candidate,
+    commit: (partner: Candidate) => Promise<JoinResult>,
+    meter: UsageMeter,
+  ): Promise<JoinResult | null> {
+    try {
+      return await commit(partner);
+    } catch (err) {
+      if (!isLostRace(err)) throw err;
+      meter.lostRace();
+    }
+    if (partner.seenAtMs !== undefined && this.now() - partner.seenAtMs < PRESENCE_MIN_GAP_MS) return null;
+    const now = await readDoc(partner.snap.ref as DocumentReference<QueueDoc>, meter, 'queue (partner, after a lost race)');
+    if (!now.exists || !sameBesidesBeat(partner.doc, now.data()!)) return null;
+    try {
+      return await commit(toCandidate(now));
+    } catch (err) {
+      if (!isLostRace(err)) throw err;
+      meter.lostRace();
+      return null;
+    }
   }
 
   /**

@@ -137,10 +137,11 @@ export function replaceIfUnchanged<T extends DocumentData>(
   batch: MeteredBatch,
   snap: DocumentSnapshot<T>,
   data: WithFieldValue<T>,
+  what = collectionOf(snap.ref),
 ): void {
   if (snap.exists && snap.updateTime) {
-    batch.update(snap.ref, data as UpdateData<T>, { lastUpdateTime: snap.updateTime });
+    batch.update(snap.ref, data as UpdateData<T>, { lastUpdateTime: snap.updateTime }, what);
   } else {
-    batch.create(snap.ref, data);
+    batch.create(snap.ref, data, what);
   }
 }

@@ -1,16 +1,26 @@
 /**
  * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`).
  *
- * Every callable request passes the RequestGate first (handlers/auth.ts), before
- * it is parsed and before anything else reads Firestore: refused requests
- * (invalid, not found, banned) count like the others, and a request over the
- * limit costs one read, or none once the instance knows the window is full.
+ * Every callable request passes the RequestGate (handlers/auth.ts), which
+ * counts it whatever happens next: refused requests (invalid, not found,
+ * banned) count like the others, and a request over the limit is refused
+ * uncounted, without a read once the instance knows the window is full.
  * The window is written with a conditional write, so that concurrent
- * requests of one person are counted one after the other.
+ * requests of one person are counted one after the other. Most callables
+ * are counted before they are parsed; `join` reads its window beside its
+ * other reads and writes it in its own batch (runCounted), because it runs
+ * by the dozen at the same moment and every round trip of a join is time
+ * in which another joiner can take the same waiter (docs/PERFORMANCE.md).
  * The gate is the only count: the matchmaker and the calls by link count
  * nothing themselves.
  */
-import { Timestamp, type DocumentSnapshot, type Firestore } from 'firebase-admin/firestore';
+import {
+  Timestamp,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Firestore,
+  type WriteResult,
+} from 'firebase-admin/firestore';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/limits.js';
 import { ExpiringMemo } from '../domain/memo.js';
 import { takeRate, type RatePolicy } from '../domain/moderation.js';
@@ -37,11 +47,101 @@ const GATE_ATTEMPTS = 4;
 export const BAN_MEMO_MS = 60_000;
 
 /**
+ * One request's count in its window. The window is read as soon as the
+ * request arrives; `commit` writes the counted window in the request's own
+ * batch (conditional on what was read, so that one person's simultaneous
+ * requests are counted one after the other); `settle` writes it on its own
+ * when the request committed nothing (refused, or nothing to write). A full
+ * window refuses the request (RateLimited) and counts nothing.
+ */
+export class RequestCount {
+  private window: Promise<DocumentSnapshot>;
+  private counted = false;
+
+  constructor(
+    private readonly db: Firestore,
+    private readonly ref: DocumentReference,
+    private readonly action: RateAction,
+    private readonly policy: RatePolicy,
+    private readonly now: () => number,
+    private readonly meter: UsageMeter,
+    /** Told when the window turns out full, and until when. */
+    private readonly onFull: (untilMs: number) => void,
+  ) {
+    this.window = this.read();
+  }
+
+  /** Refuses the request (RateLimited) if its window is full; the request awaits it with its own reads. */
+  async check(): Promise<void> {
+    if (!this.counted) this.next(await this.window);
+  }
+
+  /** After the request's commit lost a race: the window may be what changed, read it again. */
+  reread(): void {
+    if (!this.counted) this.window = this.read();
+  }
+
+  /** Commits `batch` with the request counted in it, unless an earlier commit of the request counted it. */
+  async commit(batch: MeteredBatch): Promise<WriteResult[]> {
+    if (this.counted) return batch.commit();
+    const snap = await this.window;
+    replaceIfUnchanged(batch, snap, this.next(snap), this.what);
+    const results = await batch.commit();
+    this.counted = true;
+    return results;
+  }
+
+  /** Counts the request on its own if nothing it committed did. */
+  async settle(): Promise<void> {
+    for (let attempt = 1; attempt <= GATE_ATTEMPTS && !this.counted; attempt++) {
+      try {
+        await this.commit(new MeteredBatch(this.db, this.meter));
+      } catch (err) {
+        if (!isLostRace(err)) throw err;
+        this.meter.lostRace();
+        this.reread();
+      }
+    }
+    // Lost every race against the same person's own simultaneous requests.
+    if (!this.counted) throw new RateLimited(this.action, 1000);
+  }
+
+  private get what(): string {
+    return `rateLimits (${this.action})`;
+  }
+
+  private read(): Promise<DocumentSnapshot> {
+    const read = readDoc(this.ref, this.meter, this.what);
+    // Awaited later (check, commit): not an unhandled rejection meanwhile.
+    read.catch(() => undefined);
+    return read;
+  }
+
+  private next(snap: DocumentSnapshot) {
+    const nowMs = this.now();
+    try {
+      return decide(snap, this.action, nowMs, this.policy);
+    } catch (err) {
+      if (err instanceof RateLimited) this.onFull(nowMs + err.retryAfterMs);
+      throw err;
+    }
+  }
+}
+
+/**
  * The first step of every callable request: count it against the caller's
  * window for `action`, or refuse it (RateLimited) when the window is full.
- * One read and one write when admitted; one read when refused; no read when
- * this instance already refused the same window (a full window stays full
- * until it ends, whatever other instances do).
+ * No read when this instance already refused the same window (a full window
+ * stays full until it ends, whatever other instances do).
+ *
+ * `run` counts the request before its work (one read and one write when
+ * admitted, one read when refused). `runCounted` is for work that commits
+ * anyway (join): the window is read in parallel with the work's own reads
+ * and written in the work's own batch, so that counting adds no round trip
+ * of its own; only a request that commits nothing (refused, or answered
+ * without a write) writes its window alone. A request over the limit then
+ * costs what the work read before the window's answer came, once per
+ * instance and window.
  *
  * It also remembers bans this instance has seen, so that a banned person's
  * repeated join (or enterCall, createCall) is refused after counting it,
@@ -59,35 +159,20 @@ export class RequestGate {
     private readonly limits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
   ) {}
 
-  async admit(uid: string, action: RateAction, meter: UsageMeter): Promise<void> {
+  /** The request's count, its window being read; RateLimited at once if this instance knows the window is full. */
+  private count(uid: string, action: RateAction, meter: UsageMeter): RequestCount {
     const key = `${uid}_${action}`;
     const knownFull = this.full.get(key, this.now());
     if (knownFull !== null) throw new RateLimited(action, knownFull - this.now());
     const ref = this.db.collection(RATE_LIMITS).doc(key);
-    const policy = this.limits()[action];
-    for (let attempt = 1; attempt <= GATE_ATTEMPTS; attempt++) {
-      const snap = await readDoc(ref, meter);
-      const nowMs = this.now();
-      let next: ReturnType<typeof decide>;
-      try {
-        next = decide(snap, action, nowMs, policy);
-      } catch (err) {
-        if (err instanceof RateLimited) this.full.set(key, nowMs + err.retryAfterMs, nowMs + err.retryAfterMs);
-        throw err;
-      }
-      const batch = new MeteredBatch(this.db, meter);
-      replaceIfUnchanged(batch, snap, next);
-      try {
-        await batch.commit();
-      } catch (err) {
-        if (!isLostRace(err)) throw err;
-        meter.lostRace();
-        continue;
-      }
-      return;
-    }
-    // Lost every race against the same person's own simultaneous requests.
-    throw new RateLimited(action, 1000);
+    return new RequestCount(this.db, ref, action, this.limits()[action], this.now, meter, (untilMs) =>
+      this.full.set(key, untilMs, untilMs),
+    );
+  }
+
+  /** Counts the request (one read, one write) or refuses it. */
+  async admit(uid: string, action: RateAction, meter: UsageMeter): Promise<void> {
+    await this.count(uid, action, meter).settle();
   }
 
   /**
@@ -98,6 +183,29 @@ export class RequestGate {
    */
   async run<T>(uid: string, action: RateAction, meter: UsageMeter, work: () => Promise<T>): Promise<T> {
     await meter.timed('gate', this.admit(uid, action, meter));
+    return this.guardBans(uid, action, work);
+  }
+
+  /**
+   * Like `run`, for work that counts the request in its own commit
+   * (RequestCount.commit) and awaits `check` before writing anything: the
+   * same refusals, each counted, with one round trip and one commit fewer.
+   */
+  async runCounted<T>(uid: string, action: RateAction, meter: UsageMeter, work: (count: RequestCount) => Promise<T>): Promise<T> {
+    const count = this.count(uid, action, meter);
+    let result: T;
+    try {
+      result = await this.guardBans(uid, action, () => work(count));
+    } catch (err) {
+      // A full window refuses uncounted, as `admit` does; every other refusal counts.
+      if (!(err instanceof RateLimited)) await count.settle();
+      throw err;
+    }
+    await count.settle();
+    return result;
+  }
+
+  private async guardBans<T>(uid: string, action: RateAction, work: () => Promise<T>): Promise<T> {
     const key = `${uid}_${action}`;
     const bannedUntil = this.bans.get(key, this.now());
     if (bannedUntil !== null) throw new Banned(bannedUntil);
