@@ -7,6 +7,7 @@
 import type { ConnectionCheckDeps } from '../../../web/src/flows/connection-check.js';
 import { ParleyCheck } from '../../../web/src/elements/parley-check.js';
 import { assert, assertEqual, assertIncludes } from '../assert.js';
+import { checkDeps } from '../support/rig.js';
 import { sleep, waitUntil } from '../support/wait.js';
 
 const CHECK_MS = 15_000;
@@ -14,18 +15,7 @@ const CHECK_MS = 15_000;
 describe('<parley-check> (real media and ICE, no servers)', () => {
   const elements: ParleyCheck[] = [];
 
-  function deps(overrides: Partial<ConnectionCheckDeps> = {}): ConnectionCheckDeps {
-    return {
-      getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
-      constraints: { audio: true, video: { width: 160, height: 120 } },
-      iceConfig: async () => ({ iceServers: [] }),
-      gatherTimeoutMs: 10_000,
-      relayTimeoutMs: 5_000,
-      ...overrides,
-    };
-  }
-
-  async function mount(d: ConnectionCheckDeps = deps()): Promise<ParleyCheck> {
+  async function mount(d: ConnectionCheckDeps = checkDeps()): Promise<ParleyCheck> {
     const el = new ParleyCheck(d);
     el.style.height = '600px';
     document.body.append(el);
@@ -122,7 +112,7 @@ describe('<parley-check> (real media and ICE, no servers)', () => {
       resume: async () => void (resumed += 1),
       close: () => undefined,
     });
-    const el = await mount(deps({ levelMeter: heldBack }));
+    const el = await mount(checkDeps({ levelMeter: heldBack }));
     await waitUntil(() => el.check.localStream !== null, CHECK_MS, 'the microphone');
     await waitUntil(
       () => el.check.peakLevel > 0.2,
@@ -158,7 +148,7 @@ describe('<parley-check> (real media and ICE, no servers)', () => {
 
   it('says when the camera is refused, and links to that section of the guide', async () => {
     const el = await mount(
-      deps({ getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) }),
+      checkDeps({ getUserMedia: () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) }),
     );
     await waitDone(el);
     assertEqual(verdict(el)?.getAttribute('data-code'), 'no-media', 'verdict');
@@ -170,7 +160,7 @@ describe('<parley-check> (real media and ICE, no servers)', () => {
 
   it('names the missing camera when the microphone alone works', async () => {
     const el = await mount(
-      deps({
+      checkDeps({
         getUserMedia: (c) =>
           c.video
             ? Promise.reject(new DOMException('Requested device not found', 'NotFoundError'))
@@ -187,7 +177,7 @@ describe('<parley-check> (real media and ICE, no servers)', () => {
 
   it('fails plainly when the ICE configuration cannot be had', async () => {
     const el = await mount(
-      deps({ iceConfig: () => Promise.reject(Object.assign(new Error('offline'), { code: 'functions/unavailable' })) }),
+      checkDeps({ iceConfig: () => Promise.reject(Object.assign(new Error('offline'), { code: 'functions/unavailable' })) }),
     );
     await waitUntil(() => verdict(el)?.getAttribute('data-status') === 'failed', CHECK_MS, 'the failure');
     assertEqual(verdict(el)?.getAttribute('data-code'), 'check-failed', 'verdict');

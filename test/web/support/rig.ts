@@ -104,20 +104,9 @@ export class Rig {
     };
   }
 
-  /**
-   * Connection-check deps: the fake camera (small), no ICE servers (host
-   * candidates over loopback), short waits. The check releases its own
-   * camera when its page goes away. `overrides` may hold a part back.
-   */
-  checkDeps(overrides: Partial<Pick<ConnectionCheckDeps, 'getUserMedia' | 'iceConfig'>> = {}): ConnectionCheckDeps {
-    return {
-      getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
-      constraints: { audio: true, video: { width: 160, height: 120 } },
-      iceConfig: async () => ({ iceServers: [] }),
-      gatherTimeoutMs: 10_000,
-      relayTimeoutMs: 5_000,
-      ...overrides,
-    };
+  /** Connection-check deps (checkDeps below): the rig's pages use the same as the check's own tests. */
+  checkDeps(overrides: Partial<ConnectionCheckDeps> = {}): ConnectionCheckDeps {
+    return checkDeps(overrides);
   }
 
   /** A RandomChatFlow on deps from `deps()`, stopped by `cleanup`. */
@@ -138,4 +127,20 @@ export class Rig {
     await Promise.all(this.flows.splice(0).map((s) => s.stop().catch(() => undefined)));
     for (const media of this.media.splice(0)) media.release();
   }
+}
+
+/**
+ * Connection-check deps: the fake camera (small), no ICE servers (host
+ * candidates over loopback), short waits. The check releases its own
+ * camera when its page goes away. `overrides` may hold a part back.
+ */
+export function checkDeps(overrides: Partial<ConnectionCheckDeps> = {}): ConnectionCheckDeps {
+  return {
+    getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+    constraints: { audio: true, video: { width: 160, height: 120 } },
+    iceConfig: async () => ({ iceServers: [] }),
+    gatherTimeoutMs: 10_000,
+    relayTimeoutMs: 5_000,
+    ...overrides,
+  };
 }

@@ -137,6 +137,16 @@ export const sharedStyles = css`
     border-color: var(--parley-accent);
     color: var(--parley-on-accent);
   }
+  /* A link that looks like the buttons beside it (Back on the check and the guide). */
+  a.button {
+    box-sizing: border-box;
+    padding: 0.6rem 1.4rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--parley-border);
+    background: var(--parley-surface);
+    color: inherit;
+    text-decoration: none;
+  }
   /* A ring people see, on every control reached by keyboard. */
   button:focus-visible,
   a:focus-visible,
@@ -175,6 +185,20 @@ export const sharedStyles = css`
     color: #1d1d1f;
     box-shadow: 0 0.1rem 0.5rem #0006;
   }
+`;
+
+/**
+ * A page's column under the header: its parts stacked, the page taking what
+ * the header leaves, so that whatever grows inside (a video, a list) takes
+ * what the rest leaves. For `main`, and for `:host` on pages that are the
+ * column themselves.
+ */
+export const pageColumn = css`
+  display: flex;
+  flex-direction: column;
+  gap: 0.5rem;
+  flex: 1 1 auto;
+  min-height: 0;
 `;
 
 /**

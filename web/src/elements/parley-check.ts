@@ -9,7 +9,7 @@ import { hashForHelp } from '../page-url.js';
 import { CheckController } from './check-controller.js';
 import { CHECK_LABELS, FINDING_LABELS, findingValueText, verdictWords } from './check-messages.js';
 import { LABELS } from './messages.js';
-import { sharedStyles } from './page-styles.js';
+import { pageColumn, sharedStyles } from './page-styles.js';
 
 /**
  * "Test my connection": the camera's preview, a microphone level meter, what
@@ -27,11 +27,7 @@ export class ParleyCheck extends LitElement {
        what the list, the verdict and the buttons leave. */
       :host,
       main {
-        display: flex;
-        flex-direction: column;
-        gap: 0.5rem;
-        flex: 1 1 auto;
-        min-height: 0;
+        ${pageColumn}
       }
       h2 {
         margin: 0;
@@ -202,16 +198,6 @@ export class ParleyCheck extends LitElement {
         flex-wrap: wrap;
         gap: 0.5rem;
         align-items: center;
-      }
-      /* Back looks like the buttons beside it (sharedStyles). */
-      a.button {
-        box-sizing: border-box;
-        padding: 0.6rem 1.4rem;
-        border-radius: 0.5rem;
-        border: 1px solid var(--parley-border);
-        background: var(--parley-surface);
-        color: inherit;
-        text-decoration: none;
       }
       button:disabled {
         opacity: 0.45;

@@ -4,7 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { ExtraHelpTopic, HELP_TOPICS, type HelpTopic } from '../flows/help-topic.js';
 import { CHECK_HASH, hashForHelp } from '../page-url.js';
 import { LABELS } from './messages.js';
-import { sharedStyles } from './page-styles.js';
+import { pageColumn, sharedStyles } from './page-styles.js';
 
 export interface GuideSection {
   readonly title: string;
@@ -190,11 +190,7 @@ export class ParleyGuide extends LitElement {
       /* The guide may scroll; the header and Back stay put. */
       :host,
       main {
-        display: flex;
-        flex-direction: column;
-        gap: 0.5rem;
-        flex: 1 1 auto;
-        min-height: 0;
+        ${pageColumn}
       }
       .top {
         display: flex;
@@ -252,16 +248,6 @@ export class ParleyGuide extends LitElement {
       }
       a {
         color: var(--parley-link);
-      }
-      /* Back looks like the pages' buttons (sharedStyles). */
-      a.button {
-        box-sizing: border-box;
-        padding: 0.6rem 1.4rem;
-        border-radius: 0.5rem;
-        border: 1px solid var(--parley-border);
-        background: var(--parley-surface);
-        color: inherit;
-        text-decoration: none;
       }
     `,
   ];

@@ -23,7 +23,7 @@ import { LOGO, MIC_OFF } from './icons.js';
 import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
-import { chatFitsBeside, devicesDialogStyles, headerStyles, sharedStyles } from './page-styles.js';
+import { chatFitsBeside, devicesDialogStyles, headerStyles, pageColumn, sharedStyles } from './page-styles.js';
 import { problemBox } from './problem-links.js';
 import { RandomChatController } from './random-chat-controller.js';
 import { CameraWatch } from './camera-watch.js';
@@ -70,11 +70,7 @@ export class ParleyRandom extends LitElement {
          Start and the status are never below the fold (laptops of 768 px,
          phones of 844 px). */
       :host {
-        display: flex;
-        flex-direction: column;
-        gap: 0.5rem;
-        flex: 1 1 auto;
-        min-height: 0;
+        ${pageColumn}
       }
       /* A phone held sideways (or any window under 30rem high): the header
          and room picker beside the call rather than above it, so the video,
@@ -95,11 +91,7 @@ export class ParleyRandom extends LitElement {
       }
       /* Below the header: the same column, so the video still takes what the rest leaves. */
       main {
-        display: flex;
-        flex-direction: column;
-        gap: 0.5rem;
-        flex: 1 1 auto;
-        min-height: 0;
+        ${pageColumn}
       }
       .picker {
         display: grid;
