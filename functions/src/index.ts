@@ -84,9 +84,9 @@ export const turnCredentials = onCall(
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
- * a random call is remembered briefly (for Report and Block, with each
- * side's record of the connection, for the ban rule), a call by link is
- * not; anything whoever ended it left under it is removed.
+ * a random call's history is normally written already by whatever ended it;
+ * one deleted otherwise is remembered now. A call by link is not
+ * remembered; anything left under it is removed. Room counts follow.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS_COLLECTION}/{callId}`, region: REGION }, async (event) => {
   const call = event.data?.data();

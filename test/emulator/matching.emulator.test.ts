@@ -119,7 +119,7 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal(next.status, 'matched', 'B is paired with C at once');
     assert.notEqual(next.callId, waiting.callId);
     assert.equal((await callRef.get()).exists, false, 'the old call is gone: A learns the stranger left');
-    await eventually(async () => (await callRef.collection('signals').get()).empty, 15_000, 'mailboxes removed by the trigger');
+    await eventually(async () => (await callRef.collection('signals').get()).empty, 15_000, 'mailboxes removed');
     const calls = await db.collection('calls').where('members', 'array-contains', b.uid).get();
     assert.equal(calls.size, 1, 'B is in exactly one call');
   });

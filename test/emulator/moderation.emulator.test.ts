@@ -164,7 +164,7 @@ describe('moderation (Functions emulator)', () => {
   it('report works right after the call ended (from the call history)', async () => {
     const { waiter, joiner, callId } = await pair();
     await waiter.call('leave');
-    await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
+    await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written');
     await joiner.call('report', { callId, reason: 'nudity' });
     assert.equal((await db.doc(`reports/${callId}_${joiner.uid}`).get()).get('reported'), waiter.uid);
   });
@@ -428,7 +428,7 @@ describe('moderation (Functions emulator)', () => {
   async function pastPair(room: string): Promise<{ victim: TestUser; harasser: TestUser; callId: string }> {
     const { waiter: victim, joiner: harasser, callId } = await pair(room);
     await harasser.call('leave');
-    await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written by the trigger');
+    await eventually(async () => (await db.doc(`history/${callId}`).get()).exists, 15_000, 'history written');
     return { victim, harasser, callId };
   }
 

@@ -12,6 +12,8 @@ import { HISTORY_MS, MAX_CALL_AGE_MS, UNANSWERED_CALL_MS, WAITING_LEASE_MS } fro
 import { PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
 import { UsageMeter } from '../../functions/src/domain/usage.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
+import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
+import { NetworkHasher } from '../../functions/src/moderation/networks.js';
 import { RequestGate } from '../../functions/src/matching/rate-limit.js';
 import { adminDb, clearFirestore, drainTriggers, eventually, fakeOffer } from '../support/emulator.js';
 
@@ -104,7 +106,7 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
   });
 
-  it("onCallEnded keeps members, room and both pages' connection records for an hour, removes what is left under the call; the sweeper then removes the history", async () => {
+  it("onCallEnded, for a random call deleted without its history (the console, a script), keeps members, room and both pages' connection records for an hour, removes what is left under the call; the sweeper then removes the history", async () => {
     const endedAtMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
     // What whoever ended it left behind: a mailbox and a presence.
@@ -122,8 +124,8 @@ describe('Sweeper (Firestore emulator)', () => {
     const usage = await onCallEnded(db, 'direct1', call, endedAtMs);
     assert.deepEqual(
       usage,
-      { reads: 0, writes: 1, deletes: 4 },
-      'the history from the deleted call; mailboxes and presences by name',
+      { reads: 1, writes: 1, deletes: 4 },
+      'no history yet: it is written from the deleted call; mailboxes and presences by name',
     );
     const history = (await db.doc('history/direct1').get()).data()!;
     assert.deepEqual(
@@ -143,6 +145,11 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((history['expireAt'] as Timestamp).toMillis(), endedAtMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);
     assert.equal((await db.collection('calls/direct1/members').get()).size, 0);
+    // Once a history exists (whoever ended the call wrote it), the trigger looks and does nothing else.
+    await db.doc('calls/direct1/members/b').set({ uid: 'b', seenAt: Timestamp.fromMillis(endedAtMs) });
+    assert.deepEqual(await onCallEnded(db, 'direct1', call, endedAtMs + 5000), { reads: 1, writes: 0, deletes: 0 });
+    assert.equal((await db.doc('calls/direct1/members/b').get()).exists, true, 'nothing deleted');
+    await db.doc('calls/direct1/members/b').delete();
     await new Sweeper(db).sweep(endedAtMs + HISTORY_MS - 1);
     assert.equal((await db.doc('history/direct1').get()).exists, true, 'kept for the hour');
     await new Sweeper(db).sweep(endedAtMs + HISTORY_MS);
@@ -181,13 +188,66 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
     assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
     assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'and both presences');
-    const history = await eventually(
-      async () => (await db.doc(`history/${callId}`).get()).data(),
-      60_000,
-      'the history written by the trigger',
-    );
+    const history = (await db.doc(`history/${callId}`).get()).data();
+    assert.ok(history, 'the history is written in the commit that ended the call');
+    assert.equal((history['endedAt'] as Timestamp).toMillis(), t0 + PRESENCE_LEASE_MS, "at the sweep's time");
     assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['j', 'w'], 'both records kept');
     assert.ok((history['callMs'] as number) > 0, `both connected: callMs ${String(history['callMs'])}`);
+  });
+
+  it('whoever ends a random call writes its history in the same commit: a Block that arrives before any trigger has run finds it', async () => {
+    // A clock an hour behind: a history written by the trigger would carry the real time instead.
+    const t0 = Date.now() - 3600_000;
+    const matchmaker = new FirestoreMatchmaker(db, () => t0);
+    const moderator = new FirestoreModerator(db, new NetworkHasher(db), () => t0 + 9000);
+    // Next: j looks again while in a call with w.
+    await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false });
+    const first = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false });
+    await db
+      .doc(`calls/${first.callId}`)
+      .update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000), 'connectedAt.j': Timestamp.fromMillis(t0 + 2000) });
+    const later = new FirestoreMatchmaker(db, () => t0 + 7000);
+    assert.equal((await later.join('j', { room: 'ta', offer: fakeOffer(), widen: false })).status, 'waiting');
+    const history = (await db.doc(`history/${first.callId}`).get()).data();
+    assert.ok(history, 'history written by the Next that ended the call');
+    assert.equal((history['endedAt'] as Timestamp).toMillis(), t0 + 7000);
+    assert.equal(history['callMs'], 5000, 'both records kept: from the later one to the end');
+    // w blocks j straight away, with no trigger run in between: the block is taken.
+    await moderator.block('w', { callId: first.callId });
+    assert.deepEqual((await db.doc('blocks/w').get()).get('blocked'), ['j']);
+
+    // Stop (leave) ends a call the same way.
+    await later.leave('j');
+    const second = await later.join('w', { room: 'ta', offer: fakeOffer(), widen: false });
+    const third = await new FirestoreMatchmaker(db, () => t0 + 8000).join('x', { room: 'ta', offer: fakeOffer(), widen: false });
+    assert.equal(third.callId, second.callId);
+    await new FirestoreMatchmaker(db, () => t0 + 8500).leave('x');
+    assert.equal(
+      ((await db.doc(`history/${second.callId}`).get()).get('endedAt') as Timestamp).toMillis(),
+      t0 + 8500,
+      'written by leave',
+    );
+
+    // Block of a live call: the call, its history and the block in one transaction.
+    await matchmaker.join('p', { room: 'hi', offer: fakeOffer(), widen: false });
+    const live = await matchmaker.join('q', { room: 'hi', offer: fakeOffer(), widen: false });
+    await moderator.block('q', { callId: live.callId });
+    assert.equal((await db.doc(`calls/${live.callId}`).get()).exists, false);
+    assert.equal(((await db.doc(`history/${live.callId}`).get()).get('endedAt') as Timestamp).toMillis(), t0 + 9000);
+
+    // The triggers, when they come, leave these histories as they are.
+    await drainTriggers();
+    for (const [id, at] of [
+      [first.callId, 7000],
+      [second.callId, 8500],
+      [live.callId, 9000],
+    ] as const) {
+      assert.equal(
+        ((await db.doc(`history/${id}`).get()).get('endedAt') as Timestamp).toMillis(),
+        t0 + at,
+        `history of ${id} untouched`,
+      );
+    }
   });
 
   it('clears what is left under a call that is gone (its trigger missed it) once the presence there lapsed', async () => {

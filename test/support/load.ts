@@ -74,7 +74,7 @@ export async function stampede(users: readonly TestUser[], plan: LoadPlan): Prom
         const sentAtMs = Date.now();
         const outcome = await join(user, room);
         const answeredAtMs = Date.now();
-        if (left) await user.call('leave', {});
+        if (left) await leave(user);
         else if (outcome.status === 'waiting') waiting.push(keepWaiting(user));
         return { uid: user.uid, room, left, outcome, sentAtMs, answeredAtMs };
       }),
@@ -104,6 +104,19 @@ async function join(user: TestUser, room: string): Promise<ClientView['outcome']
     } catch (err) {
       const dropped = String(err).includes('internal [0]');
       if (!dropped || attempt >= 3) return { status: 'error', message: String(err) };
+      transportRetries.count++;
+    }
+  }
+}
+
+/** Leave, sent again like join when the emulator dropped the request without an answer. */
+async function leave(user: TestUser): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await user.call('leave', {});
+      return;
+    } catch (err) {
+      if (!String(err).includes('internal [0]') || attempt >= 3) throw err;
       transportRetries.count++;
     }
   }

@@ -1,17 +1,19 @@
 /**
  * What goes when a call ends, and what is kept. Whoever ends a random call
- * (leave, join's Next, Report, Block, the sweeper) deletes everything under
- * it in the same commit as the call (endRandomCallInto): its mailboxes hold
- * the two people's addresses, and neither they nor the presence documents
- * wait for a trigger that a storm of ended calls holds up (docs/
- * OPERATIONS.md, "A storm of Stops"). The onCallDeleted trigger then only
- * writes the call's history, from the deleted document itself (the
- * evidence is in it: moderation/evidence.ts), and removes anything a path
- * that ended the call left behind.
+ * (leave, join's Next, Report, Block, the sweeper) writes its history and
+ * deletes everything under it in the same commit as the call
+ * (endRandomCallInto): its mailboxes hold the two people's addresses, and
+ * neither they nor the history wait for a trigger that a storm of ended
+ * calls holds up (docs/OPERATIONS.md, "A storm of Stops"). A Block or a
+ * Report that arrives just after the call ended finds the history at once,
+ * and so does the next join's skip memory. The onCallDeleted trigger only
+ * catches a random call deleted some other way (the console, a script): it
+ * finds no history and writes it then, with the leftovers.
  */
 import {
   Timestamp,
   type DocumentReference,
+  type Precondition,
   type DocumentSnapshot,
   type Firestore,
   type QuerySnapshot,
@@ -43,34 +45,63 @@ export interface HistoryDoc {
   readonly expireAt: Timestamp;
 }
 
-/** What a batch or transaction needs to take part in ending a call. */
-interface Deleter {
-  delete(ref: DocumentReference): unknown;
+/**
+ * What a batch or transaction needs to take part in ending a call. `delete`
+ * with a precondition: a batch deletes the call only if it is unchanged
+ * since read, so that the history written from that read holds both pages'
+ * latest connection records (a transaction's reads are guarded already: its
+ * adapter ignores the precondition).
+ */
+export interface CallEnder {
+  set(ref: DocumentReference<HistoryDoc>, data: HistoryDoc): unknown;
+  delete(ref: DocumentReference, precondition?: Precondition): unknown;
 }
 
 /**
- * Adds to `batch` the end of a random call: its document, both mailboxes
- * and both presences, known by name (no read). `keepPresenceOf`: members
- * whose presence the caller deletes itself (on a condition of its own).
+ * Adds to `ender` the end of a random call read as `call` (whose members
+ * are `members`) at `endedAtMs`: its history, and the deletion of its
+ * document (on condition it is unchanged since read), both mailboxes and
+ * both presences, known by name (no further read). `keepPresenceOf`:
+ * members whose presence the caller deletes itself (on a condition of its
+ * own).
  */
 export function endRandomCallInto(
-  batch: Deleter,
+  ender: CallEnder,
   db: Firestore,
-  callId: string,
+  call: DocumentSnapshot,
   members: RandomCallDoc['members'],
+  endedAtMs: number,
   keepPresenceOf: ReadonlySet<string> = new Set(),
 ): void {
-  batch.delete(db.collection(CALLS_COLLECTION).doc(callId));
-  for (const ref of underRandomCall(db, callId, members, keepPresenceOf)) batch.delete(ref);
+  ender.set(historyRef(db, call.id), historyOf(members, call.data() ?? {}, endedAtMs));
+  ender.delete(call.ref, call.updateTime ? { lastUpdateTime: call.updateTime } : undefined);
+  for (const ref of underRandomCall(db, call.id, members, keepPresenceOf)) ender.delete(ref);
 }
 
 /** endRandomCallInto for each of `calls` as read (a document that is not a random call is only deleted). */
-export function endRandomCallsInto(batch: Deleter, db: Firestore, calls: readonly DocumentSnapshot[]): void {
+export function endRandomCallsInto(ender: CallEnder, db: Firestore, calls: readonly DocumentSnapshot[], endedAtMs: number): void {
   for (const call of calls) {
     const members = randomCallMembers(call.data());
-    if (members === null) batch.delete(call.ref);
-    else endRandomCallInto(batch, db, call.id, members);
+    if (members === null) ender.delete(call.ref);
+    else endRandomCallInto(ender, db, call, members, endedAtMs);
   }
+}
+
+function historyRef(db: Firestore, callId: string): DocumentReference<HistoryDoc> {
+  return db.collection(HISTORY).doc(callId) as DocumentReference<HistoryDoc>;
+}
+
+/** The history of a random call with `members` whose document's data was `call`, ended at `endedAtMs`. */
+function historyOf(members: RandomCallDoc['members'], call: Readonly<Record<string, unknown>>, endedAtMs: number): HistoryDoc {
+  const connectedAt = connectedAtOf(call);
+  return {
+    members,
+    room: typeof call['room'] === 'string' ? call['room'] : '',
+    connectedAt: storedConnectedAt(connectedAt),
+    callMs: bothConnectedMs(members, connectedAt, endedAtMs, endedAtMs),
+    endedAt: Timestamp.fromMillis(endedAtMs),
+    expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
+  };
 }
 
 /** A random call's two mailboxes and (but those of `except`) two presences. */
@@ -87,10 +118,11 @@ function underRandomCall(
 /**
  * After a call document was deleted at `endedAtMs` (the deletion's commit
  * time: under a backlog the trigger runs later, and the call did not go on
- * meanwhile). A random call's history is written from `call`, the deleted
- * document's data (members, room, both pages' connection records): one
- * commit, no read, whatever the load; in the same commit its mailboxes and
- * presences are deleted again by name, in case whatever ended it did not.
+ * meanwhile). A random call ended by Parley has its history already (one
+ * read to see it, nothing else: whatever ended it deleted what was under
+ * it in the same commit). One deleted some other way gets its history from
+ * `call`, the deleted document's data (members, room, both pages'
+ * connection records), and its mailboxes and presences are deleted by name.
  * A call by link keeps nothing (history is for moderating random calls):
  * whatever is under it is found by query and deleted.
  */
@@ -102,20 +134,14 @@ export async function onCallEnded(
 ): Promise<Usage> {
   const members = randomCallMembers(call);
   if (call === undefined || members === null) return deleteEverythingUnder(db, callId);
-  const connectedAt = connectedAtOf(call);
+  const ref = historyRef(db, callId);
+  if ((await ref.get()).exists) return { reads: 1, writes: 0, deletes: 0 };
   const batch = db.batch();
-  batch.set(db.collection(HISTORY).doc(callId), {
-    members,
-    room: typeof call['room'] === 'string' ? call['room'] : '',
-    connectedAt: storedConnectedAt(connectedAt),
-    callMs: bothConnectedMs(members, connectedAt, endedAtMs, endedAtMs),
-    endedAt: Timestamp.fromMillis(endedAtMs),
-    expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
-  } satisfies HistoryDoc);
+  batch.set(ref, historyOf(members, call, endedAtMs));
   const leftovers = underRandomCall(db, callId, members);
   for (const ref of leftovers) batch.delete(ref);
   await batch.commit();
-  return { reads: 0, writes: 1, deletes: leftovers.length };
+  return { reads: 1, writes: 1, deletes: leftovers.length };
 }
 
 /** A call by link (or one the trigger has no data of): its members and mailboxes, whatever they are, found by query. */

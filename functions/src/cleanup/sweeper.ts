@@ -36,6 +36,7 @@ import {
   WAITING_SEEN_MS,
 } from '../protocol/calls.js';
 import { endRandomCallInto } from './call-end.js';
+import { isLostRace } from '../matching/optimistic.js';
 
 export interface SweepReport {
   readonly waitingEntries: number;
@@ -142,24 +143,27 @@ export class Sweeper {
     const unsure = calls.filter((c) => needsJoinerWrites(c.facts, nowMs, this.policy));
     const writes = await this.joinerWrites(unsure.map((c) => c.snap));
     const stale = calls.filter((c) => isStaleCall({ ...c.facts, joinerWrites: writes.get(c.snap.id) }, nowMs, this.policy));
-    await Promise.all(stale.map((c) => this.endCall(c.snap)));
+    await Promise.all(stale.map((c) => this.endCall(c.snap, nowMs)));
     return stale.length;
   }
 
   /**
-   * A random call ends like any (cleanup/call-end.ts: everything under it
-   * in the same commit; the trigger writes its history); a call by link
-   * with everything under it.
+   * A random call ends like any (cleanup/call-end.ts: its history and
+   * everything under it in the same commit; if a page wrote to it since
+   * read, it is left for the next sweep); a call by link with everything
+   * under it.
    */
-  private async endCall(call: QueryDocumentSnapshot): Promise<void> {
+  private async endCall(call: QueryDocumentSnapshot, nowMs: number): Promise<void> {
     const members = randomCallMembers(call.data());
     if (members === null) {
       await this.db.recursiveDelete(call.ref);
       return;
     }
     const batch = this.db.batch();
-    endRandomCallInto(batch, this.db, call.id, members);
-    await batch.commit();
+    endRandomCallInto(batch, this.db, call, members, nowMs);
+    await batch.commit().catch((err: unknown) => {
+      if (!isLostRace(err)) throw err;
+    });
   }
 
   /** For each random call: how many times its joiner wrote its mailbox to the waiter (null: no such mailbox). */
@@ -240,7 +244,7 @@ export class Sweeper {
     if (members === null || !isRandomCallAbandoned(seen, nowMs)) return { removed: 0, ended: false };
     const batch = this.db.batch();
     for (const d of lapsed) batch.delete(d.ref, { lastUpdateTime: d.updateTime });
-    endRandomCallInto(batch, this.db, call.id, members, new Set(seen.keys()));
+    endRandomCallInto(batch, this.db, call, members, nowMs, new Set(seen.keys()));
     try {
       await batch.commit();
       return { removed: lapsed.length, ended: true };

@@ -284,7 +284,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // everything under it goes in the same commit (cleanup/call-end.ts).
       const batchEndingOwnCalls = () => {
         const batch = new MeteredBatch(this.db, meter);
-        endRandomCallsInto(batch, this.db, ownCalls.docs);
+        endRandomCallsInto(batch, this.db, ownCalls.docs, nowMs);
         return batch;
       };
 
@@ -554,7 +554,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       ]);
       const batch = new MeteredBatch(this.db, meter);
       if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
-      endRandomCallsInto(batch, this.db, ownCalls.docs);
+      endRandomCallsInto(batch, this.db, ownCalls.docs, this.now());
       try {
         await batch.commit();
         return { endedCalls: ownCalls.size, leftQueue: own.exists };

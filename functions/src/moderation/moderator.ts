@@ -27,7 +27,7 @@ import { randomCallMembers } from '../domain/membership.js';
 import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { endRandomCallInto } from '../cleanup/call-end.js';
+import { endRandomCallInto, type CallEnder } from '../cleanup/call-end.js';
 import { BANS, BLOCKS, HISTORY, REPORTS, STRIKES } from '../matching/collections.js';
 import { CALLS_COLLECTION, QUEUE_COLLECTION, type RandomCallDoc } from '../protocol/calls.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
@@ -91,8 +91,8 @@ interface CallFacts {
   /** The two sides' records of the connection, and how long it ran with both (bothConnectedMs). */
   readonly connectedAt: ConnectedAt;
   readonly callMs: number;
-  /** While the call goes on (its document exists), its members `[joiner, waiter]`; null once it ended. */
-  readonly live: RandomCallDoc['members'] | null;
+  /** While the call goes on: its document as read and its members `[joiner, waiter]`; null once it ended. */
+  readonly live: { readonly doc: DocumentSnapshot; readonly members: RandomCallDoc['members'] } | null;
 }
 
 export class FirestoreModerator {
@@ -151,7 +151,7 @@ export class FirestoreModerator {
         // One report per person per call: reporting again adds nothing.
         const until = banUntil(existing.exists ? strikes : [...strikes, strike], nowMs, policy);
 
-        this.endAndBlockInto(tx, uid, callId, call, blocker);
+        this.endAndBlockInto(tx, uid, call, blocker, nowMs);
         const counted = !existing.exists && strikeCounts(strike, policy);
         if (!existing.exists) {
           const at = Timestamp.fromMillis(nowMs);
@@ -202,8 +202,9 @@ export class FirestoreModerator {
     await runContended(
       this.db,
       async (tx) => {
-        const call = await this.callFacts(tx, uid, callId, this.now());
-        this.endAndBlockInto(tx, uid, callId, call, await this.blockerFacts(tx, uid));
+        const nowMs = this.now();
+        const call = await this.callFacts(tx, uid, callId, nowMs);
+        this.endAndBlockInto(tx, uid, call, await this.blockerFacts(tx, uid), nowMs);
       },
       meter,
     );
@@ -215,8 +216,8 @@ export class FirestoreModerator {
    * members (calls by link are not moderated this way: they leave no
    * history, and whoever holds the link chose to be there). Either document
    * holds both pages' records of the connection (moderation/evidence.ts):
-   * the call while it goes on, the history (copied by onCallEnded,
-   * cleanup/call-end.ts) once it ended.
+   * the call while it goes on, the history (written by whatever ended the
+   * call, in the same commit: cleanup/call-end.ts) once it ended.
    */
   private async callFacts(tx: MeteredTransaction, uid: string, callId: string, nowMs: number): Promise<CallFacts> {
     const [call, history] = await Promise.all([
@@ -233,7 +234,7 @@ export class FirestoreModerator {
         room: (call.get('room') as string | undefined) ?? '',
         connectedAt,
         callMs: bothConnectedMs(members, connectedAt, null, nowMs),
-        live: members,
+        live: { doc: call, members },
       };
     }
     const partner = history.exists ? partnerOf((history.get('members') as string[] | undefined) ?? [], uid) : null;
@@ -269,12 +270,16 @@ export class FirestoreModerator {
    * (matching/matchmaker.ts). One read and, for a waiting blocker, one write
    * per block — instead of every join reading the blocks of each waiter.
    */
-  private endAndBlockInto(tx: MeteredTransaction, uid: string, callId: string, call: CallFacts, blocker: BlockerFacts): void {
+  private endAndBlockInto(tx: MeteredTransaction, uid: string, call: CallFacts, blocker: BlockerFacts, nowMs: number): void {
     const blocked = withBlocked(blocker.blocked, call.partner);
     tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
     if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
-    // Ending it tells the other page (everything under it goes with it); the trigger records the history.
-    if (call.live !== null) endRandomCallInto(tx, this.db, callId, call.live);
+    // Ending it tells the other page (its history is written and everything
+    // under it goes, in this transaction, whose reads already guard the call).
+    if (call.live !== null) {
+      const ender: CallEnder = { set: (ref, data) => tx.set(ref, data), delete: (ref) => tx.delete(ref) };
+      endRandomCallInto(ender, this.db, call.live.doc, call.live.members, nowMs);
+    }
   }
 }
 
