@@ -106,6 +106,22 @@ function withoutPipelineRegex() {
 }
 
 /**
+ * @firebase/app keeps its heartbeat in IndexedDB through the `idb` package,
+ * which wraps every IndexedDB object in proxies (10.3 KB rendered, in the
+ * chunk that must load before Start works). `idb` resolves instead to
+ * web/src/backend/heartbeat-idb.ts: the four calls @firebase/app makes, on
+ * the plain API (tested against real IndexedDB and the real `idb` in
+ * test/web/backend/heartbeat-idb.test.ts).
+ */
+function idbForHeartbeats() {
+  const file = resolve('build/web/src/backend/heartbeat-idb.js');
+  return {
+    name: 'parley-idb-for-heartbeats',
+    resolveId: (source) => (source === 'idb' ? file : null),
+  };
+}
+
+/**
  * `@tensorflow/tfjs` is everything: training gradients, tfjs-data and the
  * WebGL backend too. nsfwjs imports it whole, but the screening worker
  * runs inference only, on the WASM backend or else the CPU one; this
@@ -185,6 +201,7 @@ export default {
   },
   plugins: [
     withoutPipelineRegex(),
+    idbForHeartbeats(),
     tfjsForInference(),
     urlChunks(),
     // A browser bundle: `buffer` (nsfwjs decodes its weights with it) is the npm package, not Node's.
