@@ -73,7 +73,11 @@ export function endRandomCallInto(
   endedAtMs: number,
   keepPresenceOf: ReadonlySet<string> = new Set(),
 ): void {
-  ender.set(historyRef(db, call.id), historyOf(members, call.data() ?? {}, endedAtMs));
+  // expireAt written here, beside the collection's name: test/deploy/ttl.deploy.test.ts reads the two together.
+  ender.set(db.collection(HISTORY).doc(call.id) as DocumentReference<HistoryDoc>, {
+    ...historyOf(members, call.data() ?? {}, endedAtMs),
+    expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
+  });
   ender.delete(call.ref, call.updateTime ? { lastUpdateTime: call.updateTime } : undefined);
   for (const ref of underRandomCall(db, call.id, members, keepPresenceOf)) ender.delete(ref);
 }
@@ -91,8 +95,12 @@ function historyRef(db: Firestore, callId: string): DocumentReference<HistoryDoc
   return db.collection(HISTORY).doc(callId) as DocumentReference<HistoryDoc>;
 }
 
-/** The history of a random call with `members` whose document's data was `call`, ended at `endedAtMs`. */
-function historyOf(members: RandomCallDoc['members'], call: Readonly<Record<string, unknown>>, endedAtMs: number): HistoryDoc {
+/** The history of a random call with `members` whose document's data was `call`, ended at `endedAtMs` (but its expiry). */
+function historyOf(
+  members: RandomCallDoc['members'],
+  call: Readonly<Record<string, unknown>>,
+  endedAtMs: number,
+): Omit<HistoryDoc, 'expireAt'> {
   const connectedAt = connectedAtOf(call);
   return {
     members,
@@ -100,7 +108,6 @@ function historyOf(members: RandomCallDoc['members'], call: Readonly<Record<stri
     connectedAt: storedConnectedAt(connectedAt),
     callMs: bothConnectedMs(members, connectedAt, endedAtMs, endedAtMs),
     endedAt: Timestamp.fromMillis(endedAtMs),
-    expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   };
 }
 
@@ -137,7 +144,10 @@ export async function onCallEnded(
   const ref = historyRef(db, callId);
   if ((await ref.get()).exists) return { reads: 1, writes: 0, deletes: 0 };
   const batch = db.batch();
-  batch.set(ref, historyOf(members, call, endedAtMs));
+  batch.set(db.collection(HISTORY).doc(callId), {
+    ...historyOf(members, call, endedAtMs),
+    expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
+  });
   const leftovers = underRandomCall(db, callId, members);
   for (const ref of leftovers) batch.delete(ref);
   await batch.commit();
