@@ -129,10 +129,12 @@ describe(
       shapeUdpFrom(port, { capBitsPerSecond: 300_000 });
       let capped = share;
       try {
+        // The estimate comes down in steps (one clean-clone run read 431 kbit/s
+        // first): what must hold is that the budget gets under the path.
         await eventually(
-          async () => ((await a.videoEncoding()).maxBitrate ?? share) < share,
+          async () => ((await a.videoEncoding()).maxBitrate ?? share) < 300_000,
           60_000,
-          "A's link budget under the share",
+          "A's link budget under the path's 300 kbit/s",
         ).catch(async (err) => {
           console.error('# A:', JSON.stringify(await a.diagnosis()));
           throw err;

@@ -93,8 +93,16 @@ export class ParleyChat extends LitElement {
         border: 1px solid var(--parley-border);
         border-radius: 0.5rem;
       }
+      /* Send keeps its whole word (Malayalam's is 8 characters wide); the text box takes what is left. */
       form button {
+        flex: 0 0 auto;
         padding: 0.4rem 0.9rem;
+      }
+      /* One line, as the box is one row: a long placeholder (Tamil, Malayalam) ends in … instead of a cut second line. */
+      textarea::placeholder {
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .notice {
         margin: 0 0.5rem 0.4rem;
