@@ -8,6 +8,7 @@ import { doc, serverTimestamp, updateDoc } from 'firebase/firestore';
 import { QUEUE_COLLECTION, WAITING_HEARTBEAT_MS, type JoinResult } from '../../functions/src/protocol/calls.js';
 import { fakeOffer, type TestUser } from './emulator.js';
 import type { CallView, ClientView, QueueView } from './pairing-check.js';
+import { leaveResendingDrops } from './storm.js';
 
 export interface LoadPlan {
   /** Client i joins rooms[i % rooms.length] (repeat a room to weight it). */
@@ -74,7 +75,7 @@ export async function stampede(users: readonly TestUser[], plan: LoadPlan): Prom
         const sentAtMs = Date.now();
         const outcome = await join(user, room);
         const answeredAtMs = Date.now();
-        if (left) await leave(user);
+        if (left) await leaveResendingDrops(user, transportRetries);
         else if (outcome.status === 'waiting') waiting.push(keepWaiting(user));
         return { uid: user.uid, room, left, outcome, sentAtMs, answeredAtMs };
       }),
@@ -104,19 +105,6 @@ async function join(user: TestUser, room: string): Promise<ClientView['outcome']
     } catch (err) {
       const dropped = String(err).includes('internal [0]');
       if (!dropped || attempt >= 3) return { status: 'error', message: String(err) };
-      transportRetries.count++;
-    }
-  }
-}
-
-/** Leave, sent again like join when the emulator dropped the request without an answer. */
-async function leave(user: TestUser): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await user.call('leave', {});
-      return;
-    } catch (err) {
-      if (!String(err).includes('internal [0]') || attempt >= 3) throw err;
       transportRetries.count++;
     }
   }
