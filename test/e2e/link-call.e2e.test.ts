@@ -120,9 +120,9 @@ describe('calls by link, end to end', () => {
     await guests[3]!.close();
     await Promise.all(everyone.slice(0, 4).map((t) => t.decodesFromAll(3)));
 
-    // Now there is room: the sixth tries again and gets in. The closed page's
-    // keepalive leave may not get out before its browser context is torn
-    // down; then its place frees when its presence lease lapses (30 s).
+    // Now there is room: the sixth tries again and gets in, once the closed
+    // page's keepalive leave arrived (or, were it lost, its presence lease
+    // lapsed).
     const deadline = Date.now() + 60_000;
     while ((await sixth.status()) !== 'lobby') {
       assert.ok(Date.now() < deadline, 'a place frees within the presence lease');
@@ -230,10 +230,11 @@ describe('calls by link, end to end', () => {
     await guest.close();
     // Nobody peeks and no sweep has run, so only that leave can remove it. The
     // wait is long because the emulator may have to start the function first
-    // (up to 43 s seen on a loaded machine). Headless Chromium has been seen,
-    // rarely, to drop a keepalive request of a page it tears down (it never
-    // reached the site): then the server's backstop must do it, the presence
-    // lease (20 s) and the sweep, as in production.
+    // (up to 43 s seen on a loaded machine). Keepalive requests were seen
+    // lost here: closeLikeATab closed the browser context 3 s after the tab,
+    // which aborts them (it now waits 90 s). Should one still be lost, the
+    // server's backstop must do it, the presence lease (20 s) and the sweep,
+    // as in production.
     const left = await eventually(async () => (await members()) === 1, 45_000, 'the leave').then(
       () => true,
       () => false,

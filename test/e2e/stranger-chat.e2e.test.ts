@@ -98,7 +98,11 @@ describe('stranger chat, end to end', () => {
     const thirdCall = await a.callId();
     await b.close();
     await a.waitForStatus('partner-left', 15_000);
-    await eventually(async () => !(await db.doc(`calls/${thirdCall}`).get()).exists, 45_000, 'call deleted after tab close');
+    await eventually(
+      async () => !(await db.doc(`calls/${thirdCall}`).get()).exists,
+      90_000,
+      'call deleted after tab close (its keepalive leave)',
+    );
 
     await a.press('stop');
     await a.waitForStatus('idle');
