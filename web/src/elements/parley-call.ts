@@ -21,7 +21,7 @@ import {
 } from './call-messages.js';
 import { cameraLossText, LABELS, problemWords } from './messages.js';
 import { MIC_OFF } from './icons.js';
-import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
+import { VIDEO_OFF_LABELS, videoOff, videoOffText } from './video-off-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
 import { chatFitsBeside, devicesDialogStyles, sharedStyles } from './page-styles.js';
@@ -589,7 +589,7 @@ export class ParleyCall extends LitElement {
           this.controller.flow.inCall?.screening?.paused === true
             ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
             : quality?.videoPaused
-              ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+              ? html`<p class="weak-uplink" id="weak-uplink" role="status">${VIDEO_OFF_LABELS.ourVideoPaused()}</p>`
               : nothing
         }
         <span class="label">${LABELS.you()}${media && !media.microphone ? this.mutedIcon() : nothing}</span>

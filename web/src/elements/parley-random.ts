@@ -20,7 +20,7 @@ import {
 } from './messages.js';
 import { FRONT_DOOR, PAGE_LINKS } from './front-door-messages.js';
 import { LOGO, MIC_OFF } from './icons.js';
-import { QUALITY_LABELS, videoOff, videoOffText } from './quality-messages.js';
+import { VIDEO_OFF_LABELS, videoOff, videoOffText } from './video-off-messages.js';
 import { sendSoundTo } from './speaker.js';
 import { InCallElementsLoader } from './in-call-loader.js';
 import { chatFitsBeside, devicesDialogStyles, headerStyles, pageColumn, sharedStyles } from './page-styles.js';
@@ -534,7 +534,7 @@ export class ParleyRandom extends LitElement {
               screeningPaused
                 ? html`<p class="weak-uplink" id="screening-paused" role="status">${LABELS.screeningPaused()}</p>`
                 : ourVideoPaused
-                  ? html`<p class="weak-uplink" id="weak-uplink" role="status">${QUALITY_LABELS.ourVideoPaused()}</p>`
+                  ? html`<p class="weak-uplink" id="weak-uplink" role="status">${VIDEO_OFF_LABELS.ourVideoPaused()}</p>`
                   : nothing
             }
             ${

@@ -1,7 +1,8 @@
 /**
  * The words of call quality: the indicator on a remote video, the statistics
- * panel in plain units, and what a paused video says. A table beside
- * in-call-messages.ts, loaded with the in-call chunk. Pure.
+ * panel in plain units. A table beside in-call-messages.ts, loaded with the
+ * in-call chunk (what a paused video says is in video-off-messages.ts: the
+ * page itself shows it). Pure.
  */
 import { msg, str } from '@lit/localize';
 import type { LinkRoute, LinkSample, VideoFigures } from '../features/link-stats.js';
@@ -47,35 +48,7 @@ export const QUALITY_LABELS = {
   route: () => msg('Connection'),
   unknown: () => '–',
   measuring: () => msg('Measuring…'),
-  theirVideoPaused: () => msg('Video paused: weak connection'),
-  ourVideoPaused: () => msg('Your connection is weak: video paused, audio continues'),
-  ourAudioOnly: () => msg('Audio only: no video either way (your choice)'),
-  theirAudioOnly: () => msg('Audio only: they chose to send and get no video'),
 } as const satisfies Readonly<Record<string, () => string>>;
-
-/** Why no video comes from a member although their camera is on: what their video's place says instead. */
-export type VideoOff = 'our-audio-only' | 'their-audio-only' | 'weak';
-
-/** Why the video from a member is off, by what the link says (their camera off is said elsewhere); null: it plays. */
-export function videoOff(
-  q: { readonly theirAudioOnly: boolean; readonly theirVideoPaused: boolean },
-  ourAudioOnly: boolean,
-): VideoOff | null {
-  if (ourAudioOnly) return 'our-audio-only';
-  if (q.theirAudioOnly) return 'their-audio-only';
-  return q.theirVideoPaused ? 'weak' : null;
-}
-
-export function videoOffText(why: VideoOff): string {
-  switch (why) {
-    case 'our-audio-only':
-      return QUALITY_LABELS.ourAudioOnly();
-    case 'their-audio-only':
-      return QUALITY_LABELS.theirAudioOnly();
-    case 'weak':
-      return QUALITY_LABELS.theirVideoPaused();
-  }
-}
 
 function unit(value: number, name: string, digits = 0): string {
   return new Intl.NumberFormat(pageLocale(), {

@@ -11,13 +11,14 @@
  */
 import { MAX_AVOID, REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
-import { Call, type GoneReason } from '../engine/call.js';
+import type { Call, GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal, SessionDescription } from '../engine/types.js';
 import type { DataUseSource } from '../features/data-use.js';
 import type { InCall, InCallOptions } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
+import { loadCallEngine, type CallEngine } from './call-engine.js';
 import { loadInCall, type InCallKit } from './in-call.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import {
@@ -337,6 +338,8 @@ export class RandomChatFlow {
 
   /** Connects and signs in ahead of Start, so that pressing Start costs no extra round trips. */
   prepare(): Promise<Backend> {
+    // The engine's chunk loads meanwhile (search() waits for both).
+    void loadCallEngine().catch((err: unknown) => console.warn('call engine not loaded yet', err));
     this.backendPromise ??= this.deps.connect().then(
       (backend) => {
         this.backend = backend;
@@ -506,8 +509,8 @@ export class RandomChatFlow {
   }
 
   /** The attempt's call: its one link is the conversation, whatever the link's state. */
-  private createCall(backend: Backend, attempt: Attempt, local: MediaStream, kit: InCallKit | null): Call {
-    const call = new Call({
+  private createCall(engine: CallEngine, backend: Backend, attempt: Attempt, local: MediaStream, kit: InCallKit | null): Call {
+    const call = new engine.Call({
       self: backend.uid,
       localStream: local,
       rtcConfig: () => this.deps.rtcConfig(),
@@ -598,8 +601,9 @@ export class RandomChatFlow {
     const attempt = new Attempt();
     this.attempt = attempt;
     let backend: Backend;
+    let engine: CallEngine;
     try {
-      backend = await this.prepare();
+      [backend, engine] = await Promise.all([this.prepare(), loadCallEngine()]);
     } catch (err) {
       this.fail(attempt, backendProblem(err));
       return;
@@ -609,7 +613,7 @@ export class RandomChatFlow {
     if (!attempt.live || !local) return;
     // The offer is made before joining, so that ICE gathering runs while we
     // wait and a partner who finds us can answer without asking us first.
-    const offer = await this.createCall(backend, attempt, local, kit).prepareOffer();
+    const offer = await this.createCall(engine, backend, attempt, local, kit).prepareOffer();
     if (!attempt.live) return;
     mark(Mark.offerReady);
     if (this.pendingLeave) await this.pendingLeave;
