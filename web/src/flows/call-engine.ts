@@ -5,15 +5,9 @@
  * as it warms the backend up (after first paint) and waits for it before
  * making its first call; a call by link's page imports it itself.
  */
+import { loadOnce } from './load-once.js';
+
 export type CallEngine = typeof import('../engine/call.js');
 
-let loading: Promise<CallEngine> | null = null;
-
 /** The engine module, loaded once; a failed load (the network went) is tried again on the next call. */
-export function loadCallEngine(): Promise<CallEngine> {
-  loading ??= import('../engine/call.js').catch((err: unknown) => {
-    loading = null;
-    throw err;
-  });
-  return loading;
-}
+export const loadCallEngine: () => Promise<CallEngine> = loadOnce(() => import('../engine/call.js'));

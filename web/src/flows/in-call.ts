@@ -4,15 +4,15 @@
  * the backend answers, so no call waits for it. Null when it could not be
  * loaded (the network went): the call goes on without them.
  */
+import { loadOnce } from './load-once.js';
+
 export type InCallKit = typeof import('../features/in-call.js');
 
-let loading: Promise<InCallKit | null> | null = null;
+const loadKit = loadOnce<InCallKit>(() => import('../features/in-call.js'));
 
 export function loadInCall(): Promise<InCallKit | null> {
-  loading ??= import('../features/in-call.js').catch((err: unknown) => {
+  return loadKit().catch((err: unknown) => {
     console.warn('in-call features not loaded', err);
-    loading = null;
     return null;
   });
-  return loading;
 }
