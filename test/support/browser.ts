@@ -95,7 +95,13 @@ const CLOSED_TAB_CONTEXT_MS = 90_000;
  */
 async function closeLikeATab(page: Page): Promise<void> {
   const context = page.browserContext();
-  await page.goto('about:blank').catch(() => undefined);
+  const leaving = Date.now();
+  const left = await page.goto('about:blank').then(
+    () => 'left',
+    (err: Error) => `failed to leave (${err.message})`,
+  );
+  // Slow or failed: the page's pagehide (its leave and its byes) may not have run.
+  if (left !== 'left' || Date.now() - leaving > 2_000) console.log(`# closing a tab: ${left} in ${Date.now() - leaving} ms`);
   await page.close({ runBeforeUnload: true });
   setTimeout(() => void context.close().catch(() => undefined), CLOSED_TAB_CONTEXT_MS).unref();
 }
