@@ -131,6 +131,39 @@ describe('LinkCallFlow: a call that never splits (real WebRTC, in-memory backend
     );
   });
 
+  it('a page going away sends its leave before it tears its call down, and the others drop it at once', async () => {
+    const { callId, a, b, c } = await callOfThree();
+    // A busy page may be cut off inside its pagehide handler (five calling
+    // pages on two cores: neither the leave nor the byes of a closed tab
+    // arrived). The leave is what frees the seat on the server, so it goes
+    // out before the links close and the camera stops.
+    const cameraWhenLeaving: string[] = [];
+    const requests = rig.server.requests;
+    const push = requests.push.bind(requests);
+    requests.push = (...items) => {
+      for (const r of items) {
+        if (r.name === 'leaveCall' && r.uid === b.uid) {
+          cameraWhenLeaving.push(b.flow.localStream?.getVideoTracks()[0]?.readyState ?? 'no camera');
+        }
+      }
+      return push(...items);
+    };
+    b.flow.unload();
+    assertDeepEqual(cameraWhenLeaving, ['live'], 'the leave went out while the call was still up');
+    assertEqual(b.flow.localStream, null, 'then the camera was released');
+    await waitUntil(
+      () => rig.server.call(callId)?.members.includes(b.uid) === false,
+      CONNECT_MS,
+      'B out of the call on the server',
+    );
+    await waitUntil(
+      () => [a, c].every(({ flow: f }) => f.peers.every((p) => p.id !== b.uid)),
+      CONNECT_MS,
+      "B's tile gone from both grids",
+      () => describe_([a, c]),
+    );
+  });
+
   it('a removed page whose seat was taken meanwhile is told the call is full', async () => {
     const { callId, a, b } = await callOfThree();
     const d = flow();

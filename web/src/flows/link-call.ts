@@ -315,13 +315,17 @@ export class LinkCallFlow {
   unload(): void {
     const callId = this.currentCallId();
     const inCall = this._state.status === 'in-call' || this._state.status === 'joining';
+    // The leave first, then the teardown (byes, closing every link, the
+    // camera): a page going away may not run later tasks, and a busy one
+    // may be cut off inside this handler; the others' seats depend on the
+    // leave reaching the server (without it, they wait for the lease).
+    if (inCall && callId !== null) {
+      if (this.service) this.service.calls.leaveOnUnload(callId);
+      else void this.servicePromise?.then((s) => s.calls.leaveOnUnload(callId)).catch(() => undefined);
+    }
     this.generation++;
     this.endCall();
     this.releaseMedia();
-    if (!inCall || callId === null) return;
-    // At once, not after a promise: a page going away may not run later tasks.
-    if (this.service) this.service.calls.leaveOnUnload(callId);
-    else void this.servicePromise?.then((s) => s.calls.leaveOnUnload(callId)).catch(() => undefined);
   }
 
   /** Back to the start page (the element navigates). */

@@ -407,15 +407,18 @@ export class RandomChatFlow {
    * back/forward cache it shows Start again, not a call that no longer exists.
    */
   unload(): void {
-    const wasActive = this._state.status !== 'idle';
+    // The leave first, then the teardown (the bye, the link, the camera): a
+    // page going away may not run later tasks, and a busy one may be cut off
+    // inside this handler; the leave is what frees the queue and ends the
+    // call on the server for the stranger.
+    if (this._state.status !== 'idle') {
+      if (this.backend) this.backend.matcher.leaveOnUnload();
+      else void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
+    }
     this.endAttempt();
     this.setInCall(null);
     this.deps.media.release();
     this.dispatch({ type: 'stop' });
-    if (!wasActive) return;
-    // At once, not after a promise: a page going away may not run later tasks.
-    if (this.backend) this.backend.matcher.leaveOnUnload();
-    else void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
   }
 
   /** Read through a method so TypeScript does not keep a narrowing across awaits and dispatches. */
