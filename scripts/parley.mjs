@@ -872,6 +872,9 @@ async function main() {
       process.exit(await withTurn(flags));
       return;
     case 'test': {
+      // Each layer's line says how long this process has run so far
+      // (installing included): where CI's time goes (its budget is 30 minutes).
+      const step = (msg) => log(`${msg} [${Math.round(process.uptime())} s in]`);
       ensureCoturn();
       ensureFirestoreEmulator(env);
       ensurePubsubEmulator(env);
@@ -881,15 +884,15 @@ async function main() {
       build(['functions', 'web', 'tests']);
       // First, because it is the quickest to fail: the layer boundaries
       // (scripts/eslint.config.js) and the formatting.
-      log('lint: ESLint with the layer boundaries, Prettier');
+      step('lint: ESLint with the layer boundaries, Prettier');
       run('npm', ['run', '--silent', 'lint'], { env });
       const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
-      log(`unit tests (${unit.length} files, no emulator, no browser)`);
+      step(`unit tests (${unit.length} files, no emulator, no browser)`);
       withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
       const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
-      log(`deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`);
+      step(`deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`);
       withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
-      log('component and WebRTC tests in Chromium (@web/test-runner)');
+      step('component and WebRTC tests in Chromium (@web/test-runner)');
       run(join(BIN, 'web-test-runner'), ['--config', 'test/web-test-runner.config.mjs'], { env });
       const emu = [
         ...testFiles(join(ROOT, 'build', 'test', 'emulator'), '.test.js'),
@@ -900,13 +903,13 @@ async function main() {
       // clearing its seeded calls and race its next seed.
       const rules = emu.filter((f) => f.includes('firestore-rules'));
       const rest = emu.filter((f) => !rules.includes(f));
-      log(`security rules tests (${rules.length} file, Firestore emulator only)`);
+      step(`security rules tests (${rules.length} file, Firestore emulator only)`);
       withFailureSummary('rules', (report) =>
         emulatorsExec(env, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
       );
       // With Pub/Sub, so that the sweep function is registered; it runs only
       // when a test calls it (runScheduled), as Cloud Scheduler would.
-      log(`emulator and end-to-end tests (${rest.length} files)`);
+      step(`emulator and end-to-end tests (${rest.length} files)`);
       // One test file at a time: they share the emulators and clear them.
       // With the local coturn: the end-to-end tests relay calls through it.
       withFailureSummary('e2e', (report) =>
@@ -915,9 +918,9 @@ async function main() {
         }),
       );
       const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
-      log(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
+      step(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
       withFailureSummary('devex', (report) => runIsolated(env, `node --test ${report.join(' ')} ${devex.join(' ')}`));
-      log('all test layers passed');
+      step('all test layers passed');
       return;
     }
     case 'bench': {
