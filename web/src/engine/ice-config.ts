@@ -55,11 +55,6 @@ export class IceConfigSource {
     return this.grant?.relayOnlyDefault ?? false;
   }
 
-  /** Whether a TURN server (with a credential) is known. */
-  get hasRelay(): boolean {
-    return this.grant?.iceServers.some((s) => s.username !== undefined) ?? false;
-  }
-
   /**
    * The configuration for a new link, or for one that restarts ICE, from
    * what is known now. `relayOnly`: gather relay candidates only, so that
@@ -70,11 +65,6 @@ export class IceConfigSource {
     if (this.fetcher && this.grant && turnNeedsRenewal(this.grant, this.now())) void this.renew();
     const iceServers = this.grant ? this.grant.iceServers.map((s) => ({ ...s })) : this.options.fallback();
     return { iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' };
-  }
-
-  /** Renews first if the credential is due for renewal (e.g. before an ICE restart), then resolves. */
-  async fresh(): Promise<void> {
-    if (this.fetcher && turnNeedsRenewal(this.grant, this.now())) await this.renew();
   }
 
   /** Called after each renewal, so live links can take the new servers for their next gathering. */
