@@ -138,6 +138,7 @@ describe('calls by link, end to end', () => {
     await host.screenIncoming(false);
     assert.equal((await adminDb().doc(`calls/${callId}`).get()).get('screenIncoming'), false, 'stored in the call');
 
+    const members = async () => ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined) ?? [];
     const presence = watchPresence(callId);
     const guests: ParleyTab[] = [];
     for (let i = 0; i < 4; i++) {
@@ -197,8 +198,7 @@ describe('calls by link, end to end', () => {
     await closed.close();
     phase('a page closed');
     await allSeeAll([host, ...guests], 'the four left drop the closed page');
-    const seated = ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined)?.length;
-    phase(`the four left see each other only (members on the server: ${seated})`);
+    phase(`the four left see each other only (members on the server: ${(await members()).length})`);
 
     // Now there is room: the sixth tries again and gets in, once the closed
     // page's keepalive leave arrived (or, were it lost, its presence lease
@@ -216,7 +216,6 @@ describe('calls by link, end to end', () => {
     await allSeeAll(everyone, 'the sixth in, all five see each other');
     phase('the sixth in');
 
-    const members = async () => ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined) ?? [];
     const frozen = guests[1]!;
     const frozenUid = await frozen.uid();
 

@@ -12,6 +12,7 @@ import { PeerLink } from '../../../web/src/engine/peer-link.js';
 import { reconnectPolicy } from '../../../web/src/engine/reconnect-policy.js';
 import type { LinkSignal } from '../../../web/src/engine/types.js';
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
+import { framesDecoded } from '../support/stats.js';
 import { sleep, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15_000;
@@ -23,15 +24,6 @@ async function camera(): Promise<MediaStream> {
   const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
   streams.push(s);
   return s;
-}
-
-/** Frames decoded from `link`'s remote video so far (inbound-rtp stats). */
-async function framesDecoded(link: PeerLink): Promise<number> {
-  let frames = 0;
-  (await link.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-  });
-  return frames;
 }
 
 /** The ICE username fragment of a link's current remote description. */

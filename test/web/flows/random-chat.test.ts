@@ -10,6 +10,7 @@ import type { RandomChatState } from '../../../web/src/flows/random-chat-state.j
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
 import { deniedCamera, Rig } from '../support/rig.js';
 import type { MemoryServer } from '../support/memory-backend.js';
+import { framesDecoded } from '../support/stats.js';
 import { sleep, waitFor, waitForStatus, waitUntil } from '../support/wait.js';
 
 const CONNECT_MS = 15000;
@@ -163,13 +164,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
       CONNECT_MS,
       'both restarts settled, connected',
     );
-    const frames = async (p: typeof a) => {
-      let n = 0;
-      (await linkOf(p).getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') n += r.framesDecoded ?? 0;
-      });
-      return n;
-    };
+    const frames = (p: typeof a) => framesDecoded(linkOf(p));
     await sleep(8000);
     for (const p of [a, b]) {
       assertEqual(p.session.state.status, 'connected', 'still in the call 8 s after the glare');
