@@ -255,6 +255,14 @@ describe('RandomChatFlow with the in-memory backend', () => {
     this.timeout(40000);
     const { a, b } = await connectedPair();
     const callId = a.session.callId!;
+    // "Connected" is the media path; the channel opens a moment later. Closed
+    // before it opened, the other end never sees it close (a CI run waited
+    // 15 s for a rebuild that way, under load): not the case this test is about.
+    await waitUntil(
+      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
+      CONNECT_MS,
+      'the control channel open both ways',
+    );
     const statuses = [...recordStatuses(a.session), ...recordStatuses(b.session)];
     const tagsBefore = new Set(rig.server.call(callId)!.messages.map((m) => m.tag.link));
     // What Firefox does when the connection fails: it closes the channel
