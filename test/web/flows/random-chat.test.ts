@@ -286,6 +286,59 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(a.session.callId, callId, 'the same call');
   });
 
+  it("a restart's answer that the browser refuses (the other end changed its DTLS role, as Firefox did after a network cut) rebuilds the link, and the call goes on", async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair();
+    const callId = a.session.callId!;
+    await waitUntil(
+      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
+      CONNECT_MS,
+      'the control channel open both ways',
+    );
+    const statuses = [...recordStatuses(a.session), ...recordStatuses(b.session)];
+    const link = a.session.call!.link(b.uid)!;
+    const tagsBefore = new Set(rig.server.call(callId)!.messages.map((m) => m.tag.link));
+    // B's next answer to A reaches A with the other DTLS role: what Chromium
+    // refused from Firefox ("Failed to set SSL role").
+    const server = rig.server;
+    const write = server.write.bind(server);
+    let flipped = 0;
+    server.write = (id, from, to, signal, tag) => {
+      if (flipped === 0 && from === b.uid && signal && 'description' in signal && signal.description.type === 'answer') {
+        const sdp = signal.description.sdp;
+        const other = /a=setup:active/.test(sdp)
+          ? sdp.replace(/a=setup:active/g, 'a=setup:passive')
+          : sdp.replace(/a=setup:passive/g, 'a=setup:active');
+        flipped += 1;
+        signal = { description: { type: 'answer', sdp: other } };
+      }
+      write(id, from, to, signal, tag);
+    };
+    link.restartIce();
+    await waitUntil(() => flipped === 1, CONNECT_MS, "B's answer to the restart");
+    await waitUntil(
+      () => a.session.call?.link(b.uid) !== link && rig.server.call(callId)!.messages.some((m) => !tagsBefore.has(m.tag.link)),
+      CONNECT_MS,
+      'a new link after the refused answer',
+      () => `link history: ${link.history.slice(-6).join(' | ')}`,
+    );
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    await waitUntil(
+      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
+      CONNECT_MS,
+      'a new control channel both ways',
+    );
+    const fresh = a.session.call!.link(b.uid)!;
+    const before = await framesDecoded(fresh);
+    const deadline = Date.now() + CONNECT_MS;
+    while ((await framesDecoded(fresh)) <= before) {
+      assert(Date.now() < deadline, 'video over the new link');
+      await sleep(200);
+    }
+    assert(!statuses.includes('partner-left'), `nobody was told the stranger left (${statuses.join(' → ')})`);
+    assertEqual(a.session.callId, callId, 'the same call');
+  });
+
   it('after partner-left, Next pairs the two again', async function () {
     this.timeout(40000);
     const { a, b } = await connectedPair();

@@ -62,6 +62,13 @@ export interface PeerLinkEvents {
    * stays failed: its DTLS transport failed during the drop, which no ICE
    * restart undoes (Firefox, when sends fail: an interface going away). Only
    * a new connection brings the link back (Call.rebuild). Once per link.
+   * Also when, after the link had connected, the browser refuses a
+   * description of the other end (a restart's answer or offer): the link is
+   * stuck in mid-negotiation, and no later restart can go through. Seen
+   * between Chromium and Firefox after a network cut that both ends
+   * restarted from: Chromium refused Firefox's answer ("Failed to set SSL
+   * role", Firefox had changed its DTLS role), then its offer, and the call
+   * was lost.
    */
   transportFailed?(): void;
   /**
@@ -588,7 +595,7 @@ export class PeerLink {
       );
       if (this.ignoreOffer) return; // the impolite end keeps its own offer; the other end yields
       // The polite end in have-local-offer rolls back implicitly.
-      await this.pc.setRemoteDescription(description);
+      await this.pc.setRemoteDescription(description).catch((err: unknown) => this.refused(err));
       this.remoteDescriptionSet();
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
@@ -600,9 +607,20 @@ export class PeerLink {
         return;
       }
       this.note(`remote answer ${ufragOf(description.sdp)}`);
-      await this.pc.setRemoteDescription(description);
+      await this.pc.setRemoteDescription(description).catch((err: unknown) => this.refused(err));
       this.remoteDescriptionSet();
     }
+  }
+
+  /** The browser refused a description of the other end: see PeerLinkEvents.transportFailed. Rethrows. */
+  private refused(err: unknown): never {
+    const name = err instanceof Error ? err.name : 'error';
+    this.note(`remote description refused (${name}, ${this.pc.signalingState})`);
+    if (!this.closed && !this.transportDead && this.wasConnected) {
+      this.transportDead = true;
+      this.events.transportFailed?.();
+    }
+    throw err;
   }
 
   private remoteDescriptionSet(): void {
