@@ -47,6 +47,19 @@ describe('RandomChatFlow with the in-memory backend', () => {
   });
 
   /** Two sessions in `room`, started one after the other, connected to each other. */
+  /** Waits until each of the pair can send on its control channel to the other (`what` names it in a timeout). */
+  function channelOpenBothWays(
+    a: { session: RandomChatFlow; uid: string },
+    b: { session: RandomChatFlow; uid: string },
+    what: string,
+  ) {
+    return waitUntil(
+      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
+      CONNECT_MS,
+      what,
+    );
+  }
+
   async function connectedPair(room = 'en') {
     const a = rig.session();
     const b = rig.session();
@@ -258,11 +271,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     // "Connected" is the media path; the channel opens a moment later. Closed
     // before it opened, the other end never sees it close (a CI run waited
     // 15 s for a rebuild that way, under load): not the case this test is about.
-    await waitUntil(
-      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
-      CONNECT_MS,
-      'the control channel open both ways',
-    );
+    await channelOpenBothWays(a, b, 'the control channel open both ways');
     const statuses = [...recordStatuses(a.session), ...recordStatuses(b.session)];
     const tagsBefore = new Set(rig.server.call(callId)!.messages.map((m) => m.tag.link));
     // What Firefox does when the connection fails: it closes the channel
@@ -277,11 +286,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     );
     console.log(`# channel closed without a bye: a new link after ${(performance.now() - closedAt).toFixed(0)} ms`);
     await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
-    await waitUntil(
-      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
-      CONNECT_MS,
-      'a new control channel both ways',
-    );
+    await channelOpenBothWays(a, b, 'a new control channel both ways');
     assert(!statuses.includes('partner-left'), `nobody was told the stranger left (${statuses.join(' → ')})`);
     assertEqual(a.session.callId, callId, 'the same call');
   });
@@ -290,11 +295,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     this.timeout(40000);
     const { a, b } = await connectedPair();
     const callId = a.session.callId!;
-    await waitUntil(
-      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
-      CONNECT_MS,
-      'the control channel open both ways',
-    );
+    await channelOpenBothWays(a, b, 'the control channel open both ways');
     const statuses = [...recordStatuses(a.session), ...recordStatuses(b.session)];
     const link = a.session.call!.link(b.uid)!;
     const tagsBefore = new Set(rig.server.call(callId)!.messages.map((m) => m.tag.link));
@@ -323,11 +324,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
       () => `link history: ${link.history.slice(-6).join(' | ')}`,
     );
     await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
-    await waitUntil(
-      () => a.session.call?.link(b.uid)?.canSend === true && b.session.call?.link(a.uid)?.canSend === true,
-      CONNECT_MS,
-      'a new control channel both ways',
-    );
+    await channelOpenBothWays(a, b, 'a new control channel both ways');
     const fresh = a.session.call!.link(b.uid)!;
     const before = await framesDecoded(fresh);
     const deadline = Date.now() + CONNECT_MS;
