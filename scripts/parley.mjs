@@ -345,6 +345,7 @@ const STEPS = {
       'lit-localize.json',
       'web/tsconfig.json',
       'web/rollup.config.mjs',
+      'web/css-templates.mjs',
       'web/package.json',
       'functions/src/protocol',
     ],

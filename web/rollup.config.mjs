@@ -6,6 +6,7 @@ import terser from '@rollup/plugin-terser';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
+import { minifyCssTemplates } from './css-templates.mjs';
 
 // Start clean: chunk names carry hashes, so old ones would pile up and be deployed.
 rmSync('dist', { recursive: true, force: true });
@@ -157,6 +158,23 @@ function tfjsForInference() {
 }
 
 /**
+ * Our stylesheets (Lit `css` templates) without their comments and
+ * indentation, which terser keeps: web/css-templates.mjs. Lines stay where
+ * they were, so the tsc source maps still hold.
+ */
+function cssTemplates() {
+  const ours = resolve('build/web/src');
+  return {
+    name: 'parley-css-templates',
+    transform(code, id) {
+      if (!id.startsWith(ours)) return null;
+      const out = minifyCssTemplates(code);
+      return out === null ? null : { code: out, map: null };
+    },
+  };
+}
+
+/**
  * Files a module names with `new URL('…', import.meta.url)`, the pattern
  * browsers resolve against the module's own address: a relative `.js` (a
  * Worker's script, e.g. features/screening-worker.js) becomes a chunk of
@@ -215,6 +233,7 @@ export default {
     idbForHeartbeats(),
     tfjsForInference(),
     urlChunks(),
+    cssTemplates(),
     // A browser bundle: `buffer` (nsfwjs decodes its weights with it) is the npm package, not Node's.
     nodeResolve({ browser: true, preferBuiltins: false }),
     // nsfwjs's model and weight bundles and tfjs's WASM glue are CommonJS.

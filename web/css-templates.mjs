@@ -1,0 +1,121 @@
+// Minifies the stylesheets written as Lit `css` tagged templates. Terser
+// leaves template literals as they are, so the page shipped every CSS
+// comment and every indentation: 1.9 KB of the 30 KB gzipped budget before
+// first paint (docs/PERFORMANCE.md). Node built-ins only; rollup calls it on
+// each module (web/rollup.config.mjs) and test/deploy checks it.
+
+/**
+ * One stylesheet's static text, smaller: comments go, whitespace runs become
+ * one space, and none is kept next to `{`, `}`, `;`, or after `:` and `,`.
+ * Quoted strings stay as written. A space before `:` stays: it can be a
+ * descendant selector (`a :hover`).
+ */
+export function minifyCss(text) {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .split(/("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/\s+/g, ' ')
+            .replace(/\s*([{};])\s*/g, '$1')
+            .replace(/([:,]) /g, '$1'),
+    )
+    .join('');
+}
+
+/**
+ * Index just past the end of the expression that starts at `i` (just after
+ * `${`): the matching `}`, skipping strings, nested templates and braces.
+ */
+function skipExpression(code, i) {
+  let depth = 0;
+  while (i < code.length) {
+    const c = code[i];
+    if (c === "'" || c === '"') {
+      i = skipString(code, i);
+      continue;
+    }
+    if (c === '`') {
+      i = skipTemplate(code, i + 1);
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') {
+      if (depth === 0) return i + 1;
+      depth--;
+    }
+    i++;
+  }
+  throw new Error('unterminated ${ in a template literal');
+}
+
+function skipString(code, i) {
+  const quote = code[i];
+  for (i++; i < code.length; i++) {
+    if (code[i] === '\\') i++;
+    else if (code[i] === quote) return i + 1;
+  }
+  throw new Error('unterminated string');
+}
+
+/** Index just past the closing backtick of the template whose text starts at `i`. */
+function skipTemplate(code, i) {
+  for (; i < code.length; i++) {
+    if (code[i] === '\\') i++;
+    else if (code[i] === '`') return i + 1;
+    else if (code[i] === '$' && code[i + 1] === '{') i = skipExpression(code, i + 2) - 1;
+  }
+  throw new Error('unterminated template literal');
+}
+
+/**
+ * `code` with the static text of every `css\`…\`` template minified; the
+ * `${…}` expressions inside stay exactly as written. Null when it has none.
+ * Each template keeps its number of lines (the newlines it lost go before its
+ * closing backtick, where gzip makes them nearly free), so every line after
+ * it stays where the module's source map says it is.
+ */
+export function minifyCssTemplates(code) {
+  const tag = /\bcss\s*`/g;
+  let out = '';
+  let last = 0;
+  for (let m = tag.exec(code); m; m = tag.exec(code)) {
+    let i = m.index + m[0].length;
+    out += code.slice(last, i);
+    let text = '';
+    let newlines = 0;
+    let first = true;
+    // The template's own first and last spaces go too, not those beside a `${…}`.
+    const flush = (last) => {
+      newlines += text.split('\n').length - 1;
+      let css = minifyCss(text);
+      if (first) css = css.trimStart();
+      if (last) css = css.trimEnd();
+      first = false;
+      return css;
+    };
+    for (; i < code.length; i++) {
+      const c = code[i];
+      if (c === '\\') {
+        text += code.slice(i, i + 2);
+        i++;
+      } else if (c === '`') {
+        break;
+      } else if (c === '$' && code[i + 1] === '{') {
+        const end = skipExpression(code, i + 2);
+        out += flush(false) + code.slice(i, end);
+        text = '';
+        i = end - 1;
+      } else {
+        text += c;
+      }
+    }
+    if (i >= code.length) throw new Error('unterminated css template literal');
+    out += flush(true) + '\n'.repeat(newlines) + '`';
+    last = i + 1;
+    tag.lastIndex = last;
+  }
+  return last === 0 ? null : out + code.slice(last);
+}
