@@ -138,8 +138,14 @@ describe('calls by link, end to end', () => {
     // each scoring four videos would starve this 2-core machine, which is
     // not what this test is about (a run of e9c27f7 timed out on it).
     // Screening in calls by link is tested in test/web/elements/parley-call-screening.test.ts.
+    // The page shows the new setting at once (Firestore's local write); the
+    // server has it a moment later (a clean-clone run read it too early).
     await host.screenIncoming(false);
-    assert.equal((await adminDb().doc(`calls/${callId}`).get()).get('screenIncoming'), false, 'stored in the call');
+    await eventually(
+      async () => (await adminDb().doc(`calls/${callId}`).get()).get('screenIncoming') === false,
+      15_000,
+      'the setting stored in the call',
+    );
 
     const members = async () => ((await adminDb().doc(`calls/${callId}`).get()).get('members') as string[] | undefined) ?? [];
     const presence = watchPresence(callId);
