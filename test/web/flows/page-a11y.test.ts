@@ -15,6 +15,7 @@ import type { AxeResults, Result } from 'axe-core';
 import type { LitElement } from 'lit';
 import type { ParleyCall } from '../../../web/src/elements/parley-call.js';
 import type { ParleyRandom } from '../../../web/src/elements/parley-random.js';
+import { AUDIO_ONLY_STORAGE_KEY, DATA_USE } from '../../../web/src/data-use.js';
 import { LinkState } from '../../../web/src/engine/peer-link.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
 import { linkIndicFonts } from '../../../web/src/elements/fonts.js';
@@ -111,6 +112,8 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     await rig.cleanup();
     shell.remove();
     localStorage.setItem(ADULT_STORAGE_KEY, '1');
+    DATA_USE.set({ audioOnly: false, dataSaver: false });
+    localStorage.removeItem(AUDIO_ONLY_STORAGE_KEY);
   });
 
   async function mount(options: RigOptions = {}): Promise<ParleyRandom> {
@@ -244,10 +247,11 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
   }
 
   for (const viewport of VIEWPORTS) {
-    it(`${viewport.name} (${viewport.width}×${viewport.height}): first visit, 18+, idle, searching, connected, Report, stranger left`, async () => {
+    it(`${viewport.name} (${viewport.width}×${viewport.height}): first visit, 18+, idle, searching, connected, audio only, Report, stranger left`, async () => {
       await setViewport({ width: viewport.width, height: viewport.height });
       localStorage.removeItem(ADULT_STORAGE_KEY);
-      const page = await mount();
+      // The page's own Audio only setting, as in production: its state is one of those shown below.
+      const page = await mount({ dataUse: DATA_USE });
       await look(page, viewport.name, 'first-visit', ['#intro-start']);
 
       $<HTMLButtonElement>(page, '#intro-start')!.click();
@@ -266,6 +270,14 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       await waitForStatus(page.flow, 'connected', 15_000);
       await waitUntil(() => ($<HTMLVideoElement>(page, '#remote')?.videoWidth ?? 0) > 0, 15_000, "the stranger's video plays");
       await look(page, viewport.name, 'connected', ['#remote', '#local', '#next', '#report']);
+
+      // Audio only, ticked mid-call: the stranger's video gives way to a sentence in its place.
+      const audioOnly = () => $(page, 'parley-data-use')!.shadowRoot!.querySelector<HTMLInputElement>('#audio-only')!;
+      audioOnly().click();
+      await waitUntil(() => $(page, '#remote-audio-only') !== null, 15_000, 'the page says there is no video by choice');
+      await look(page, viewport.name, 'audio-only', ['#remote-audio-only', '#next', '#report']);
+      audioOnly().click();
+      await waitUntil(() => $(page, '#remote-audio-only') === null, 15_000, 'the video back');
 
       // Camera and microphone, mid-call: a dialog that fits (and scrolls inside itself where the viewport is short).
       $<HTMLButtonElement>(page, '#devices-toggle')!.click();
