@@ -160,6 +160,20 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
         if (r.top < -1 || r.bottom > innerHeight + 1) problems.push(`"${sentence}" outside the viewport`);
       }
     }
+    // What is said in the stranger's place is not hidden under our own picture.
+    const self = $(page, '#local');
+    if (self && !self.classList.contains('off')) {
+      const pip = self.getBoundingClientRect();
+      for (const said of page.shadowRoot!.querySelectorAll<HTMLElement>('.overlay, .camera-off:not(.self)')) {
+        const range = document.createRange();
+        range.selectNodeContents(said);
+        const covered = [...range.getClientRects()].some(
+          (r) =>
+            r.width > 0 && r.left < pip.right - 1 && r.right > pip.left + 1 && r.top < pip.bottom - 1 && r.bottom > pip.top + 1,
+        );
+        if (covered) problems.push(`"${said.textContent?.trim()}" is partly under the self-view`);
+      }
+    }
     const scroller = document.scrollingElement!;
     if (scroller.scrollHeight > innerHeight + 1)
       problems.push(`the page scrolls (${scroller.scrollHeight} px in ${innerHeight})`);
@@ -247,7 +261,7 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
   }
 
   for (const viewport of VIEWPORTS) {
-    it(`${viewport.name} (${viewport.width}×${viewport.height}): first visit, 18+, idle, searching, connected, audio only, Report, stranger left`, async () => {
+    it(`${viewport.name} (${viewport.width}×${viewport.height}): first visit, 18+, idle, searching, connected, audio only, video paused, Report, stranger left`, async () => {
       await setViewport({ width: viewport.width, height: viewport.height });
       localStorage.removeItem(ADULT_STORAGE_KEY);
       // The page's own Audio only setting, as in production: its state is one of those shown below.
@@ -278,6 +292,17 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
       await look(page, viewport.name, 'audio-only', ['#remote-audio-only', '#next', '#report']);
       audioOnly().click();
       await waitUntil(() => $(page, '#remote-audio-only') === null, 15_000, 'the video back');
+
+      // The stranger's uplink too weak for video: their page says so over the control channel, as it does on a real one.
+      const toPage = (paused: boolean) => {
+        const call = stranger.session.call!;
+        assert(call.sendMessage(call.peers[0]!.id, { type: 'video-paused', paused }), 'the control channel is open');
+      };
+      toPage(true);
+      await waitUntil(() => $(page, '#remote-video-paused') !== null, 15_000, "the page says the stranger's video is paused");
+      await look(page, viewport.name, 'video-paused', ['#remote-video-paused', '#next', '#report']);
+      toPage(false);
+      await waitUntil(() => $(page, '#remote-video-paused') === null, 15_000, 'the video back');
 
       // Camera and microphone, mid-call: a dialog that fits (and scrolls inside itself where the viewport is short).
       $<HTMLButtonElement>(page, '#devices-toggle')!.click();

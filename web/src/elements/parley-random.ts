@@ -208,6 +208,13 @@ export class ParleyRandom extends LitElement {
         color: #ddd;
         font-size: 1.1rem;
       }
+      /* What is said in the stranger's place stays clear of our own picture
+         (bottom right, at most 40% high): on a short stage (a phone held
+         sideways) it would cover the sentence's last words. */
+      .stage.with-self .overlay,
+      .stage.with-self .camera-off:not(.self) {
+        bottom: calc(40% + 0.75rem);
+      }
       .camera-off.self {
         inset: auto 0.75rem 0.75rem auto;
         width: 25%;
@@ -494,7 +501,7 @@ export class ParleyRandom extends LitElement {
       <!-- The page's one main landmark: the call, its controls and what it says (the header is the banner). -->
       <main>
         <div class="room">
-          <div class="stage">
+          <div class="stage ${flow.localStream ? 'with-self' : ''}">
             <video
               id="remote"
               class=${them?.video === false || off !== null ? 'off' : blurred ? 'screened' : ''}
@@ -558,9 +565,10 @@ export class ParleyRandom extends LitElement {
                   ></parley-link-quality>`
                 : nothing
             }
+            <!-- Hidden while it has no picture: an empty bordered box otherwise (after Stop). -->
             <video
               id="local"
-              class=${ownCameraOff ? 'off' : ''}
+              class=${ownCameraOff || !flow.localStream ? 'off' : ''}
               aria-label=${LABELS.you()}
               autoplay
               playsinline
