@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compareRuns, formatTable, Verdict, verdictText, type Figure, type RunFigures } from './compare.js';
-import { parseOnly, partOf } from './parts.js';
+import { parseOnly, partOf, warmedBefore } from './parts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RESULTS = join(ROOT, 'bench-results');
@@ -261,6 +261,27 @@ async function main(): Promise<void> {
     `Runs (side round: seconds, load average mean/max): ${records.map((r) => `${r.side} ${r.round}: ${r.seconds} s, ${r.load.mean}/${r.load.max}`).join('; ')}`,
   );
   console.log(table);
+  if (ONLY) {
+    // A side whose bench ignored PARLEY_BENCH_ONLY ran other parts first, on emulators they warmed up.
+    for (const side of ['baseline', 'current'] as const) {
+      const warmed = [
+        ...new Set(
+          records
+            .filter((r) => r.side === side)
+            .flatMap((r) =>
+              warmedBefore(
+                r.figures.map((f) => f.figure),
+                ONLY,
+              ),
+            ),
+        ),
+      ];
+      if (warmed.length > 0)
+        console.log(
+          `Warning: the ${side}'s bench ran ${warmed.join(', ')} before the parts asked for (it ignores PARLEY_BENCH_ONLY), on emulators those parts had warmed up, while the other side may have started cold. For figures both measured the same way, ask for those parts too: PARLEY_BENCH_ONLY=${[...new Set([...warmed, ...ONLY])].join(',')}.`,
+        );
+    }
+  }
   const flagged = rows.filter((r) => r.verdict === Verdict.worse);
   const failed = rows.filter(
     (r) => r.verdict === Verdict.failedCurrent || r.verdict === Verdict.failedBaseline || r.verdict === Verdict.failedBoth,

@@ -36,3 +36,24 @@ export function parseOnly(value: string | undefined): BenchPart[] | null {
   }
   return names as BenchPart[];
 }
+
+/**
+ * Parts a run measured before the first part asked for (`only`), in the order
+ * it printed them: an older bench that ignores PARLEY_BENCH_ONLY runs them
+ * first, and they warm the emulators (the Firestore emulator's JIT, the
+ * function workers) for the parts asked for. A side that ran such parts
+ * first did not run the same way as one that did not: 2e29a51's 20 calls
+ * before its stampedes made it look twice as fast at pairing as a cold run
+ * of the current tree (docs/PERFORMANCE.md, 2026-12-04).
+ */
+export function warmedBefore(figures: readonly string[], only: readonly BenchPart[]): BenchPart[] {
+  const before: BenchPart[] = [];
+  for (const figure of figures) {
+    const part = partOf(figure);
+    // The bundle's sizes are read from files: they warm nothing.
+    if (part === null || part === 'bundle') continue;
+    if (only.includes(part)) break;
+    if (!before.includes(part)) before.push(part);
+  }
+  return before;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareRuns, figureKey, formatTable, metricsOf, Verdict, verdictText, type Figure } from '../../bench/compare.js';
+import { warmedBefore } from '../../bench/parts.js';
 
 /** One run of the calls and pairing parts, as run-bench.ts prints them, scaled by `slow` (times) and `/slow` (throughput). */
 function run(slow = 1, jitter = 0): Figure[] {
@@ -141,5 +142,16 @@ describe('bench compare mode', () => {
       rows.map((r) => [r.figure, r.verdict]),
       [['pairing-under-load[joiners=200]', Verdict.failedBoth]],
     );
+  });
+});
+
+describe('which parts warmed the emulators before the parts asked for', () => {
+  it('names the parts an older bench ran first, whatever PARLEY_BENCH_ONLY said', () => {
+    // 2e29a51's order: the bundle, the calls, then the stampedes.
+    const old = ['web-bundle', 'floor', 'start-to-face', 'signaling-cost', 'pairing-under-load', 'pairing-under-load'];
+    assert.deepEqual(warmedBefore(old, ['pairing']), ['calls']);
+    assert.deepEqual(warmedBefore(old, ['calls', 'pairing']), [], 'the bundle warms nothing');
+    assert.deepEqual(warmedBefore(['pairing-under-load', 'floor'], ['pairing']), [], 'after the parts asked for does not count');
+    assert.deepEqual(warmedBefore(['unknown-figure', 'write-latency', 'pairing-under-load'], ['pairing']), ['writes']);
   });
 });
