@@ -92,6 +92,10 @@ export function coturnConfig(root, secret) {
     `log-file=${paths.log}`,
     // One file, no date in its name (coturn adds one otherwise).
     'simple-log',
+    // Each session, allocation and refusal: without it the log says nothing after
+    // startup, and a relay test that could not allocate could not say why. (Local
+    // only: every address here is 127.0.0.1. docs/TURN.md has production's config.)
+    'verbose',
     '',
   ].join('\n');
 }

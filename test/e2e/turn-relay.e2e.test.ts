@@ -52,6 +52,11 @@ function instrument(): void {
       this.addEventListener('icecandidate', (e) => log.push(`${at()} pc${n} candidate ${e.candidate?.candidate ?? '(end)'}`));
       this.addEventListener('connectionstatechange', () => log.push(`${at()} pc${n} connection ${this.connectionState}`));
       this.addEventListener('signalingstatechange', () => log.push(`${at()} pc${n} signaling ${this.signalingState}`));
+      // Why a relay candidate did not come: the relay's answer (401, 508 out of ports…) or 701 (no answer).
+      this.addEventListener('icecandidateerror', (e) => {
+        const err = e as RTCPeerConnectionIceErrorEvent;
+        log.push(`${at()} pc${n} candidate error ${err.errorCode} ${err.errorText} (${err.url})`);
+      });
     }
     override addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
       if (candidate?.candidate) this.received.push(candidate.candidate);
@@ -97,18 +102,34 @@ function relayView(page: Page): Promise<RelayView> {
   });
 }
 
-/** What a page's connections were configured with and saw (printed when a test fails). */
+/** The local coturn's last lines (scripts/coturn.mjs logs each session, verbose). */
+function relayLogTail(lines: number): string {
+  try {
+    return readFileSync(join(ROOT, '.cache', 'turn', 'turnserver.log'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
+  } catch (err) {
+    return `(no log: ${String(err)})`;
+  }
+}
+
+/** What a page's connections were configured with and saw, and the page's ICE log (printed when a test fails). */
 function diagnose(page: Page): Promise<string> {
   return page.evaluate(() => {
     const pcs = (window as unknown as { parleyPcs: (RTCPeerConnection & { received: string[] })[] }).parleyPcs;
     return JSON.stringify(
-      pcs.map((pc) => ({
-        config: { ...pc.getConfiguration(), certificates: undefined },
-        state: `${pc.signalingState}/${pc.iceGatheringState}/${pc.iceConnectionState}/${pc.connectionState}`,
-        local: (pc.localDescription?.sdp ?? '').split('\r\n').filter((l) => l.startsWith('a=candidate')),
-        received: pc.received,
-        remote: (pc.remoteDescription?.sdp ?? '').split('\r\n').filter((l) => l.startsWith('a=candidate')),
-      })),
+      {
+        connections: pcs.map((pc) => ({
+          config: { ...pc.getConfiguration(), certificates: undefined },
+          state: `${pc.signalingState}/${pc.iceGatheringState}/${pc.iceConnectionState}/${pc.connectionState}`,
+          local: (pc.localDescription?.sdp ?? '').split('\r\n').filter((l) => l.startsWith('a=candidate')),
+          received: pc.received,
+          remote: (pc.remoteDescription?.sdp ?? '').split('\r\n').filter((l) => l.startsWith('a=candidate')),
+        })),
+        log: ((window as unknown as { parleyLog?: string[] }).parleyLog ?? []).slice(-60),
+      },
       null,
       1,
     );
@@ -357,8 +378,11 @@ describe('TURN relay, end to end (real coturn)', () => {
     await b.press('start');
     await Promise.all([a.waitForStatus('connected', 90_000), b.waitForStatus('connected', 90_000)]).catch(
       async (err: unknown) => {
-        // The rare "paired, never connected": say what each side and the database saw.
+        // The rare "paired, never connected": say what each side, the database and the relay saw
+        // (a CI run failed here with "our relay could not be reached" while the relay ran).
         await reportStall(db, tabs);
+        for (const tab of tabs) console.error('# page connections:', await diagnose(tab.page));
+        console.error('# relay log (last 60 lines):', relayLogTail(60));
         throw err;
       },
     );
