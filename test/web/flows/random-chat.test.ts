@@ -46,7 +46,6 @@ describe('RandomChatFlow with the in-memory backend', () => {
     await rig.cleanup();
   });
 
-  /** Two sessions in `room`, started one after the other, connected to each other. */
   /** Waits until each of the pair can send on its control channel to the other (`what` names it in a timeout). */
   function channelOpenBothWays(
     a: { session: RandomChatFlow; uid: string },
@@ -60,6 +59,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     );
   }
 
+  /** Two sessions in `room`, started one after the other, connected to each other. */
   async function connectedPair(room = 'en') {
     const a = rig.session();
     const b = rig.session();
