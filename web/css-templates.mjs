@@ -38,7 +38,7 @@ function skipExpression(code, i) {
       continue;
     }
     if (c === '`') {
-      i = skipTemplate(code, i + 1);
+      i = templateParts(code, i + 1).end;
       continue;
     }
     if (c === '{') depth++;
@@ -60,12 +60,28 @@ function skipString(code, i) {
   throw new Error('unterminated string');
 }
 
-/** Index just past the closing backtick of the template whose text starts at `i`. */
-function skipTemplate(code, i) {
+/**
+ * The template literal whose text starts at `i` (just after its opening
+ * backtick): its static parts and its `${…}` expressions (each with its
+ * `${` and `}`), alternating, and the index just past its closing backtick.
+ */
+function templateParts(code, i) {
+  const statics = [''];
+  const expressions = [];
   for (; i < code.length; i++) {
-    if (code[i] === '\\') i++;
-    else if (code[i] === '`') return i + 1;
-    else if (code[i] === '$' && code[i + 1] === '{') i = skipExpression(code, i + 2) - 1;
+    const c = code[i];
+    if (c === '`') return { statics, expressions, end: i + 1 };
+    if (c === '\\') {
+      statics[statics.length - 1] += code.slice(i, i + 2);
+      i++;
+    } else if (c === '$' && code[i + 1] === '{') {
+      const end = skipExpression(code, i + 2);
+      expressions.push(code.slice(i, end));
+      statics.push('');
+      i = end - 1;
+    } else {
+      statics[statics.length - 1] += c;
+    }
   }
   throw new Error('unterminated template literal');
 }
@@ -75,47 +91,25 @@ function skipTemplate(code, i) {
  * `${…}` expressions inside stay exactly as written. Null when it has none.
  * Each template keeps its number of lines (the newlines it lost go before its
  * closing backtick, where gzip makes them nearly free), so every line after
- * it stays where the module's source map says it is.
+ * it stays where the module's source map says it is. The tag is matched as
+ * tsc writes it after `=`, `(`, `[`, `,` or `:`, so that a comment naming
+ * "`css`" is not taken for a template.
  */
 export function minifyCssTemplates(code) {
-  const tag = /\bcss\s*`/g;
+  const tag = /(?<=[=([,:]\s*)\bcss\s*`/g;
   let out = '';
   let last = 0;
   for (let m = tag.exec(code); m; m = tag.exec(code)) {
-    let i = m.index + m[0].length;
-    out += code.slice(last, i);
-    let text = '';
-    let newlines = 0;
-    let first = true;
+    const start = m.index + m[0].length;
+    const { statics, expressions, end } = templateParts(code, start);
+    const newlines = statics.join('').split('\n').length - 1;
     // The template's own first and last spaces go too, not those beside a `${…}`.
-    const flush = (last) => {
-      newlines += text.split('\n').length - 1;
-      let css = minifyCss(text);
-      if (first) css = css.trimStart();
-      if (last) css = css.trimEnd();
-      first = false;
-      return css;
-    };
-    for (; i < code.length; i++) {
-      const c = code[i];
-      if (c === '\\') {
-        text += code.slice(i, i + 2);
-        i++;
-      } else if (c === '`') {
-        break;
-      } else if (c === '$' && code[i + 1] === '{') {
-        const end = skipExpression(code, i + 2);
-        out += flush(false) + code.slice(i, end);
-        text = '';
-        i = end - 1;
-      } else {
-        text += c;
-      }
-    }
-    if (i >= code.length) throw new Error('unterminated css template literal');
-    out += flush(true) + '\n'.repeat(newlines) + '`';
-    last = i + 1;
-    tag.lastIndex = last;
+    const css = statics.map(minifyCss);
+    css[0] = css[0].trimStart();
+    css[css.length - 1] = css[css.length - 1].trimEnd();
+    out += code.slice(last, start) + css.map((part, k) => part + (expressions[k] ?? '')).join('') + '\n'.repeat(newlines) + '`';
+    last = end;
+    tag.lastIndex = end;
   }
   return last === 0 ? null : out + code.slice(last);
 }

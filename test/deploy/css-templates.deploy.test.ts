@@ -56,6 +56,11 @@ describe('minifying Lit css templates', () => {
     );
     assert.equal(lines.at(-1), 'const after = html`<p>  kept  </p>`;');
     assert.equal(minifyCssTemplates('const x = `no css here`;'), null);
+    assert.equal(
+      minifyCssTemplates('/** Lit `css` templates, `minified` */ const x = 1;'),
+      null,
+      'a comment naming `css` is no template',
+    );
   });
 
   it('leaves no CSS comment or indented rule in the chunk the page loads first', () => {
