@@ -11,11 +11,21 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { getAuth } from 'firebase/auth';
+import { doc, increment, onSnapshot, serverTimestamp, updateDoc } from 'firebase/firestore';
 import { FunctionsError } from 'firebase/functions';
 import { mintTurnCredential } from '../../functions/src/domain/turn.js';
 import type { TurnCredentialsResult } from '../../functions/src/protocol/turn.js';
 import { launchChromium, ParleyTab } from '../support/browser.js';
-import { adminDb, clearFirestore, EMULATORS, eventually, PROJECT_ID, ROOT, signedInUser } from '../support/emulator.js';
+import {
+  adminDb,
+  clearFirestore,
+  EMULATORS,
+  eventually,
+  fakeOffer,
+  PROJECT_ID,
+  ROOT,
+  signedInUser,
+} from '../support/emulator.js';
 import { relayControl, relayUp } from '../support/relay-control.js';
 import { reportStall } from '../support/stall.js';
 import { allocate } from '../support/turn-client.js';
@@ -319,6 +329,151 @@ describe('TURN relay, end to end (real coturn)', () => {
 
     await a.press('stop');
     await eventually(async () => (await b.status()) === 'partner-left' || (await b.status()) === 'idle', 15_000, 'B told');
+  });
+
+  it("a random waiter's own addresses reach only a joiner that connects: a made-up answer gets the relay's address, a real joiner the rest and a direct call (issue 17, point 7)", async (t) => {
+    // The waiter keeps the default (Hide my IP off): what protects it here is
+    // that its host and reflexive candidates wait until the link connected.
+    const waiter = await ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument));
+    const blank = await browser.newPage();
+    const harvester = await signedInUser();
+    const tabs = [waiter];
+    t.after(async () => {
+      await Promise.all(tabs.map((tab) => tab.close().catch(() => undefined)));
+      await blank.close().catch(() => undefined);
+      await harvester.close();
+    });
+    await waiter.chooseRoom('ml');
+    await waiter.press('start');
+    await waiter.waitForStatus('searching', 90_000);
+    const waiterUid = await waiter.uid();
+    // In the queue (its join answered), with its relay candidate gathered
+    // while it waits (the offer's ICE starts at once).
+    await waiter.page.waitForFunction(
+      () =>
+        performance.getEntriesByName('parley:joined').length > 0 &&
+        ((window as unknown as { parleyLog?: string[] }).parleyLog ?? []).some((l) => / typ relay /.test(l)),
+      { timeout: 60_000, polling: 100 },
+    );
+
+    // The harvester: a script with an account of its own, paired through
+    // `join` like anyone, that answers with an answer made for the waiter's
+    // offer by a connection closed at once (it never runs ICE, sends no
+    // candidate) and then reads what the waiter sends it.
+    type Joined = { status: string; callId: string; offer: { sdp: string }; members: string[] };
+    const matched = await harvester.call<Joined>('join', { room: 'ml', offer: fakeOffer('harvester') });
+    assert.equal(matched.status, 'matched', `the harvester is paired with the waiting page (${JSON.stringify(matched)})`);
+    assert.equal(matched.members[1], waiterUid, 'paired with the waiting page');
+    const answer = await blank.evaluate(async (offer: string) => {
+      const pc = new RTCPeerConnection();
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      const made = await pc.createAnswer();
+      pc.close();
+      return made.sdp!;
+    }, matched.offer.sdp);
+    assert.doesNotMatch(answer, /a=candidate/, 'the made-up answer carries no candidate');
+    const seen = new Set<string>();
+    const toHarvester = doc(harvester.db, 'calls', matched.callId, 'signals', `${waiterUid}_${harvester.uid}`);
+    const stopListening = onSnapshot(
+      toHarvester,
+      (snap) => {
+        for (const c of candidatesIn(String(snap.data()?.['candidates'] ?? '').replace(/\\r\\n|\\n/g, '\n'))) seen.add(c);
+      },
+      () => undefined, // the mailbox goes with the call
+    );
+    try {
+      await updateDoc(doc(harvester.db, 'calls', matched.callId, 'signals', `${harvester.uid}_${waiterUid}`), {
+        epoch: 1,
+        description: { type: 'answer', sdp: answer },
+        previous: null,
+        candidates: '',
+        n: increment(1),
+        updatedAt: serverTimestamp(),
+      });
+      // The waiter applied the answer and sent what it sends a joiner that
+      // answered: its relay candidates.
+      await eventually(async () => [...seen].some((c) => / typ relay/.test(c)), 20_000, "the waiter's relay candidate").catch(
+        async (err: unknown) => {
+          console.error('# waiter:', await diagnose(waiter.page), JSON.stringify(await waiter.diagnosis()));
+          console.error('# seen by the harvester:', [...seen]);
+          throw err;
+        },
+      );
+      // Then nothing connects; the waiter gives up on the harvester (its
+      // liveness probe goes unanswered) within seconds. Everything it sent
+      // the harvester in the meantime stays the relay's.
+      await new Promise((r) => setTimeout(r, 6_000));
+    } finally {
+      stopListening();
+    }
+    const applied = await waiter.page.evaluate(() =>
+      (window as unknown as { parleyPcs: RTCPeerConnection[] }).parleyPcs.some((pc) => pc.remoteDescription?.type === 'answer'),
+    );
+    assert.ok(applied, 'the waiter applied the made-up answer');
+    for (const c of seen) assertRelayOnly(c, relay, 'sent to the harvester');
+    const harvested = [...seen].filter((c) => !/ typ relay/.test(c));
+    assert.deepEqual(harvested, [], 'no host or reflexive candidate reached the harvester');
+
+    // A real stranger: its page runs ICE, connects through the waiter's relay
+    // address, and then receives the waiter's own addresses; the browsers
+    // move the call to the direct path.
+    // The waiter says it could not connect to the stranger (20 s after the
+    // match), or that the stranger left; Next, as a person would.
+    const after = await eventually(
+      async () => {
+        const status = await waiter.status();
+        return status === 'failed' || status === 'partner-left' || status === 'searching' ? status : null;
+      },
+      60_000,
+      'the waiter done with the harvester',
+    );
+    if (after !== 'searching') await waiter.press('next');
+    await waiter.waitForStatus('searching', 60_000);
+    const joiner = await ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument));
+    tabs.push(joiner);
+    await joiner.chooseRoom('ml');
+    await joiner.press('start');
+    await Promise.all([waiter.waitForStatus('connected', 90_000), joiner.waitForStatus('connected', 90_000)]).catch(
+      async (err: unknown) => {
+        for (const tab of tabs) console.error('# page connections:', await diagnose(tab.page));
+        throw err;
+      },
+    );
+    const connectedAt = Date.now();
+    const firstPair = await relayView(waiter.page);
+    assert.ok((await joiner.remoteFrame()).width > 0, 'media flows');
+    const received = await eventually(
+      async () => {
+        const view = await relayView(joiner.page);
+        return view.received.some((c) => / typ host/.test(c)) ? view.received : null;
+      },
+      20_000,
+      "the waiter's host candidates at the joiner, once connected",
+    );
+    assert.ok(
+      received.some((c) => / typ relay/.test(c)),
+      'the relay candidate came too',
+    );
+    await eventually(
+      async () => {
+        const [a, b] = await Promise.all([relayView(waiter.page), relayView(joiner.page)]);
+        return a.localType !== 'relay' && a.remoteType !== 'relay' && b.localType !== 'relay' && b.remoteType !== 'relay';
+      },
+      30_000,
+      'the call on the direct path',
+    ).catch(async (err: unknown) => {
+      console.error('# selected pairs:', JSON.stringify([await relayView(waiter.page), await relayView(joiner.page)]));
+      throw err;
+    });
+    console.log(
+      `# relay first: the waiter's first selected pair ${firstPair.localType} → ${firstPair.remoteType}, ` +
+        `direct ${Date.now() - connectedAt} ms (at most; polled) after both pages said connected`,
+    );
+    await eventually(
+      async () => (await waiter.route()) === 'Direct' && (await joiner.route()) === 'Direct',
+      20_000,
+      'both pages say Direct',
+    );
   });
 
   it("a call by link between two pages that hide their IP is relayed, and neither learns the other's address", async (t) => {

@@ -124,3 +124,33 @@ export function configuredServers(config: RTCConfiguration): ConfiguredServers {
     udp: urls.some((u) => /^stun:/i.test(u) || relayProtocolFromUrl(u) === 'udp'),
   };
 }
+
+/**
+ * Whether a candidate line names an address of the device or its network
+ * (host, server-reflexive, peer-reflexive), as opposed to one on the relay.
+ * Anything unreadable counts as an address: holding it back is the safe side.
+ */
+export function revealsAddress(line: string): boolean {
+  return parseCandidate(line)?.type !== CandidateType.relay;
+}
+
+/**
+ * A candidate line without its related address: `raddr 0.0.0.0 rport 0`, as
+ * browsers write it under a relay-only policy. A relay candidate gathered
+ * under the default policy names the address the relay saw the device at
+ * (its public address) there; the other end's ICE agent does not use it
+ * (RFC 8445 §5.1.3: for diagnostics only).
+ */
+export function withoutRelatedAddress(line: string): string {
+  return line.replace(/ raddr \S+ rport \d+/, ' raddr 0.0.0.0 rport 0');
+}
+
+/**
+ * Whether a connection with this configuration can connect through the relay
+ * before it tells anyone its own addresses: it has a TURN server and may use
+ * other candidates than the relay's (with `iceTransportPolicy: 'relay'` it
+ * gathers relay candidates only, and there is nothing to hold back).
+ */
+export function canConnectThroughRelayFirst(config: RTCConfiguration): boolean {
+  return config.iceTransportPolicy !== 'relay' && configuredServers(config).turn;
+}

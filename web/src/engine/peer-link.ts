@@ -12,6 +12,7 @@
 import { EventLog } from './event-log.js';
 import { decodeChannelMessage, encodeChannelMessage, type ChannelMessage } from './channel-messages.js';
 import { HeldQueue } from './held-queue.js';
+import { canConnectThroughRelayFirst, revealsAddress, withoutRelatedAddress } from './ice-candidate.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { gathersRelay, watchRelay } from './relay-watch.js';
@@ -105,17 +106,29 @@ export interface PeerLinkOptions {
   /** Heartbeats on the control channel this often (default: liveness.ts). */
   readonly heartbeatMs?: number;
   /**
-   * Whether our candidates wait until the other end's description is
-   * applied, so that the other end learns our addresses only once it has
-   * answered, not merely by being paired with us (address harvesting by
-   * strangers). It costs one signaling round trip before connectivity checks
-   * can run both ways (measured in a call by link: join-to-face p50 469 →
-   * 956 ms for the second member), so only random calls hold them. An
-   * answerer never holds any: its remote description is set before it
-   * gathers. Holding them until the link connects instead (so that a
-   * made-up answer gets nothing) was tried and broke calls whose only path
-   * needs the answerer to know our address first: its relay permits only
-   * addresses it knows, and a host candidate is an mDNS name.
+   * Whether the first offerer keeps its candidates from a stranger who has
+   * not shown life (address harvesting): none goes out until the other
+   * end's answer is applied, and its own addresses (host, server-reflexive)
+   * not until the link has connected, through the relay candidates, which
+   * go out with the answer. So a joiner that answers with a made-up answer
+   * and never runs ICE learns the relay's address, not ours; to learn ours
+   * it must complete connectivity checks through the relay with the
+   * answer's credentials, from an address of its own that we then know too.
+   * Once connected, our addresses go out and the browsers move the call to
+   * the direct path when it works.
+   *
+   * Without a TURN server (or with Hide my IP, relay only) the addresses go
+   * with the relay candidates, after the answer; likewise when gathering
+   * ends without a relay candidate (the relay did not answer us), since no
+   * path could form without them. Holding everything until connected was
+   * tried and broke calls: the other end's relay permits only addresses it
+   * knows, and a host candidate is an mDNS name; our relay address is what
+   * lets a path form.
+   *
+   * Waiting for the answer costs one signaling round trip before checks can
+   * run both ways (measured in a call by link: join-to-face p50 469 → 956 ms
+   * for the second member), so only random calls hold them. An answerer
+   * never holds any: its remote description is set before it gathers.
    */
   readonly holdCandidates?: boolean;
 }
@@ -196,6 +209,8 @@ export class PeerLink {
   private gatheredRelay = false;
   /** Our candidates, while PeerLinkOptions.holdCandidates keeps them until the other end's description is applied. */
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
+  /** Our own addresses (every candidate but the relay's), while PeerLinkOptions.holdCandidates keeps them until the link connects. */
+  private readonly ownAddresses = new HeldQueue<IceCandidate>();
   /** What happened to this link, for a diagnosis (history): no addresses, only states, kinds and ICE generations. */
   private readonly log = new EventLog(HISTORY_LENGTH);
 
@@ -211,10 +226,22 @@ export class PeerLink {
     this.pc = new RTCPeerConnection({ ...options.config, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = (e) => {
-      // A null candidate (or an empty one) marks the end of gathering: nothing to send.
-      if (!e.candidate || !e.candidate.candidate) return;
-      if (e.candidate.type === 'relay' || e.candidate.candidate.includes(' typ relay')) this.gatheredRelay = true;
-      this.ownCandidates.push(toIceCandidate(e.candidate));
+      // A null candidate (or an empty one) marks the end of gathering: nothing
+      // to send, and with no relay candidate our addresses are the only path.
+      if (!e.candidate || !e.candidate.candidate) {
+        if (!this.gatheredRelay) this.releaseAddresses('no relay candidate');
+        return;
+      }
+      const candidate = toIceCandidate(e.candidate);
+      if (revealsAddress(candidate.candidate)) {
+        this.ownAddresses.push(candidate);
+      } else {
+        this.gatheredRelay = true;
+        // While our addresses are held, the relay candidate must not name them either.
+        this.ownCandidates.push(
+          this.ownAddresses.isOpen ? candidate : { ...candidate, candidate: withoutRelatedAddress(candidate.candidate) },
+        );
+      }
     };
     this.pc.ontrack = (e) => {
       // A screen share stays apart from the camera's stream: see track-roles.ts.
@@ -235,6 +262,7 @@ export class PeerLink {
     this.pc.oniceconnectionstatechange = () => {
       const ice = this.pc.iceConnectionState;
       this.note(`ice ${ice}`);
+      if (ice === 'connected' || ice === 'completed') this.releaseAddresses('connected');
       if (this.closed || this.transportDead || !this.wasConnected) return;
       if ((ice === 'connected' || ice === 'completed') && this.pc.connectionState === 'failed') {
         this.transportDead = true;
@@ -246,6 +274,7 @@ export class PeerLink {
       if (this.pc.signalingState === 'stable' && !this.closed) this.events.negotiated?.();
     };
     if (!options.holdCandidates) this.releaseCandidates();
+    if (!options.holdCandidates || !canConnectThroughRelayFirst(options.config)) this.releaseAddresses('nothing to hold');
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {
@@ -556,6 +585,7 @@ export class PeerLink {
     this.stopReconnecting();
     this.heldCandidates.clear();
     this.ownCandidates.clear();
+    this.ownAddresses.clear();
     this.pc.close();
     this.setState(LinkState.closed);
   }
@@ -628,11 +658,20 @@ export class PeerLink {
     this.mayOffer = true;
     if (!this.heldCandidates.isOpen) this.heldCandidates.open((c) => this.applyCandidate(c));
     this.releaseCandidates();
+    // An answerer's candidates go with its answer: it chose to call (PeerLinkOptions.holdCandidates).
+    if (!this.madeFirstOffer) this.releaseAddresses('answerer');
   }
 
   /** Our candidates go out from now on (at once, unless PeerLinkOptions.holdCandidates). */
   private releaseCandidates(): void {
     if (!this.ownCandidates.isOpen) this.ownCandidates.open((candidate) => this.send({ candidate }));
+  }
+
+  /** Our own addresses join our other candidates from now on (PeerLinkOptions.holdCandidates). */
+  private releaseAddresses(why: string): void {
+    if (this.ownAddresses.isOpen || this.closed) return;
+    if (this.ownAddresses.size > 0 || why !== 'nothing to hold') this.note(`addresses released (${why})`);
+    this.ownAddresses.open((candidate) => this.ownCandidates.push(candidate));
   }
 
   private sendLocalDescription(): void {

@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 
 import {
   asRelayProtocol,
+  canConnectThroughRelayFirst,
   configuredServers,
   parseCandidate,
   relayProtocolFromUrl,
+  revealsAddress,
+  withoutRelatedAddress,
   summarizeCandidates,
   type ParsedCandidate,
   type RelayProtocol,
@@ -165,5 +168,41 @@ describe('configuredServers', () => {
       turn: true,
       udp: true,
     });
+  });
+});
+
+describe('revealsAddress', () => {
+  it('holds back every kind of address but the relay, and whatever it cannot read', () => {
+    for (const line of [LINES.hostUdp, LINES.hostMdns, LINES.hostTcp, LINES.srflx, LINES.prflx]) {
+      assert.equal(revealsAddress(line), true, line);
+    }
+    for (const line of [LINES.relayUdp, LINES.relayTcp, LINES.relayTls, `a=${LINES.relayUdp}`]) {
+      assert.equal(revealsAddress(line), false, line);
+    }
+    assert.equal(revealsAddress('candidate:garbled'), true);
+    assert.equal(revealsAddress(''), true);
+  });
+});
+
+describe('canConnectThroughRelayFirst', () => {
+  it('needs a TURN server, and a policy that gathers more than relay candidates', () => {
+    const turn = { urls: 'turn:turn.example.org:3478', username: 'u', credential: 'c' };
+    assert.equal(canConnectThroughRelayFirst({ iceServers: [turn] }), true);
+    assert.equal(canConnectThroughRelayFirst({ iceServers: [turn], iceTransportPolicy: 'all' }), true);
+    assert.equal(canConnectThroughRelayFirst({ iceServers: [turn], iceTransportPolicy: 'relay' }), false);
+    assert.equal(canConnectThroughRelayFirst({ iceServers: [{ urls: 'stun:stun.example.org' }] }), false);
+    assert.equal(canConnectThroughRelayFirst({ iceServers: [] }), false);
+    assert.equal(canConnectThroughRelayFirst({}), false);
+  });
+});
+
+describe('withoutRelatedAddress', () => {
+  it('drops the related address and port, and nothing else; a line without one is unchanged', () => {
+    assert.equal(
+      withoutRelatedAddress(LINES.relayUdp),
+      'candidate:3808101372 1 udp 58663167 198.51.100.20 60240 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag EeE0',
+    );
+    assert.deepEqual(parse(withoutRelatedAddress(LINES.relayTls)), parse(LINES.relayTls));
+    assert.equal(withoutRelatedAddress(LINES.hostUdp), LINES.hostUdp);
   });
 });
