@@ -94,12 +94,12 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.collection('calls').get()).size, 0);
   });
 
-  it('a renewal that crosses its own match leaves the call alone', async () => {
+  it('a renewal that crosses its own match leaves the call alone and tells the waiter it was paired, and with whom', async () => {
     const [a, b] = [await user(), await user()];
     const waiting = await a.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
     await b.call<JoinResult>('join', { room: 'ml', offer: fakeOffer() });
     const renewal = await a.call<JoinResult>('join', { room: 'ml', offer: fakeOffer(), renewing: waiting.callId });
-    assert.deepEqual(renewal, { status: 'waiting', callId: waiting.callId, widened: false, widenInMs: null });
+    assert.deepEqual(renewal, { status: 'paired', callId: waiting.callId, members: [b.uid, a.uid] });
     assert.equal((await db.doc(`calls/${waiting.callId}`).get()).exists, true, 'the call survives');
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'and A is not queued again');
   });

@@ -101,6 +101,8 @@ async function join(user: TestUser, room: string): Promise<ClientView['outcome']
   for (let attempt = 1; ; attempt++) {
     try {
       const o = await user.call<JoinResult>('join', { room, offer: fakeOffer(user.uid), widen: false });
+      // Only a renewal can be told 'paired'; a first join that is would be a defect the check must see.
+      if (o.status === 'paired') return { status: 'error', message: `'paired' answered a first join (${o.callId})` };
       return { status: o.status, callId: o.callId };
     } catch (err) {
       const dropped = String(err).includes('internal [0]');

@@ -239,11 +239,14 @@ export class FirestoreMatchmaker implements Matchmaker {
       );
       const commit = (batch: MeteredBatch) => meter.timed('commit', count ? count.commit(batch) : batch.commit());
 
-      // A renewal that crossed its own match: the call it waits for exists and
-      // the page will see it (as its waiter, the second member). Change
-      // nothing (ending it would drop the partner).
-      if (renewing !== undefined && ownCalls.docs.some((c) => c.id === renewing && randomCallMembers(c.data())?.[1] === uid)) {
-        return { status: 'waiting', callId: renewing, widened: false, widenInMs: null };
+      // A renewal that crossed its own match: the call it waits for exists,
+      // with the caller as its waiter (the second member). Change nothing
+      // (ending it would drop the partner) and say so: a page whose listener
+      // missed the call's creation learns it here.
+      const crossed = renewing === undefined ? undefined : ownCalls.docs.find((c) => c.id === renewing);
+      const crossedMembers = crossed && randomCallMembers(crossed.data());
+      if (crossed && crossedMembers?.[1] === uid) {
+        return { status: 'paired', callId: crossed.id, members: crossedMembers };
       }
 
       // Skip memory: partners of the calls this join ends, and of calls that

@@ -170,6 +170,14 @@ export type JoinResult =
    */
   | { readonly status: 'waiting'; readonly callId: string; readonly widened: boolean; readonly widenInMs: number | null }
   /**
+   * A renewal (`renewing`) whose call exists already: someone was paired
+   * with the caller while it waited, and the caller is the call's waiter,
+   * `members[1]`. The page's listener on the call normally says so first;
+   * this is the answer for a page whose listener has not (yet), so that it
+   * never waits on for a match that happened.
+   */
+  | { readonly status: 'paired'; readonly callId: string; readonly members: RandomCallDoc['members'] }
+  /**
    * Paired at once with someone who was waiting: answer their offer. `room`:
    * the pool they met in; `members`: the call document's, `[joiner, waiter]`
    * (whoever gets this result first, then the waiter whose offer it is), so

@@ -126,7 +126,9 @@ export class MemoryServer {
    * Pages whose call listener misses the call's creation, as a Firestore
    * listener attached just before the document was created did (docs/
    * PERFORMANCE.md, "Paired, but no media"). Their connection learns of the
-   * call only through `refresh`, as the real one does then.
+   * call only when the backend confirms it (a renewal's 'paired'): a
+   * `refresh` misses it too, as the emulator's did (it reads through the
+   * same watch stream).
    */
   readonly missCallCreation = new Set<string>();
   /**
@@ -374,10 +376,11 @@ export class MemoryServer {
         field: 'widen',
       });
     }
-    // A renewal that crossed its own match: the page will see the call; change nothing.
-    if (renewing !== undefined && this.calls.get(renewing)?.members[1] === uid) {
+    // A renewal that crossed its own match: change nothing, and say so.
+    const crossed = renewing === undefined ? undefined : this.calls.get(renewing);
+    if (renewing !== undefined && crossed?.members[1] === uid) {
       this.log.push(`${uid} renew ${room}: already matched in ${renewing}`);
-      return { status: 'waiting', callId: renewing, widened: false, widenInMs: null };
+      return { status: 'paired', callId: renewing, members: [crossed.members[0]!, uid] };
     }
     // One person, one call: joining ends every call the joiner was in.
     for (const id of this.callsOf(uid)) this.endCall(id);
@@ -535,7 +538,8 @@ interface Outgoing {
 class MemoryConnection implements CallConnection {
   private seenCall = false;
   private endedReported = false;
-  private refreshed = false;
+  /** The backend confirmed the call (confirm): seen even by a listener that missed its creation. */
+  private confirmed = false;
   private syncScheduled = false;
   private closed = false;
   /** What we send before we have seen the call: written once we do, as the Firestore connection does. */
@@ -568,9 +572,19 @@ class MemoryConnection implements CallConnection {
 
   async refresh(): Promise<boolean> {
     await nextTask();
-    this.refreshed = true;
     this.sync();
+    if (this.missesCall()) return false;
     return this.server.call(this.callId) !== undefined;
+  }
+
+  confirm(): void {
+    this.confirmed = true;
+    this.sync();
+  }
+
+  /** Whether this page's view of the call misses its creation (missCallCreation), unconfirmed. */
+  private missesCall(): boolean {
+    return !this.seenCall && !this.confirmed && this.server.missCallCreation.has(this.uid);
   }
 
   mediaConnected(): void {
@@ -640,8 +654,8 @@ class MemoryConnection implements CallConnection {
       }
       return;
     }
-    // A listener that missed the creation sees the call only once refreshed.
-    if (!this.seenCall && !this.refreshed && this.server.missCallCreation.has(this.uid)) return;
+    // A listener that missed the creation sees the call only once the backend confirms it.
+    if (this.missesCall()) return;
     if (this.server.callSightHeldFor(this.uid)) return;
     if (!call.members.includes(this.uid)) {
       if (this.seenCall) this.handlers.removed();

@@ -32,7 +32,7 @@ import { httpsCallable, type Functions } from 'firebase/functions';
 import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
-import type { CallConnection, CallConnectionHandlers, CallService } from '../flows/backend.js';
+import type { CallConnection, CallConnectionHandlers, CallService, LinkCallSettings } from '../flows/backend.js';
 import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 import { retryTransient } from './retry.js';
@@ -228,6 +228,26 @@ export class FirestoreCallConnection implements CallConnection {
       if (this.seenCall) this.handlers.ended();
       return;
     }
+    const members = snap.get('members') as unknown;
+    const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+    const creator = snap.get('creator') as unknown;
+    const settings =
+      snap.get('kind') === 'link'
+        ? {
+            creator: typeof creator === 'string' ? creator : null,
+            // Only false turns it off (docs/PROTOCOL.md).
+            screenIncoming: snap.get('screenIncoming') !== false,
+          }
+        : null;
+    this.sawCall(list, settings);
+  }
+
+  confirm(members: readonly string[]): void {
+    if (!this.closed) this.sawCall(members, null);
+  }
+
+  /** The call exists with these members: from the listener, a refresh, or the backend's word (confirm). */
+  private sawCall(list: readonly string[], settings: LinkCallSettings | null): void {
     if (!this.seenCall) {
       this.seenCall = true;
       this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
@@ -240,21 +260,12 @@ export class FirestoreCallConnection implements CallConnection {
       this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
       this.recordConnected();
     }
-    const members = snap.get('members') as unknown;
-    const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
     if (!list.includes(this.uid)) {
       this.handlers.removed();
       return;
     }
-    if (snap.get('kind') === 'link') {
-      const creator = snap.get('creator') as unknown;
-      this.handlers.settings?.({
-        creator: typeof creator === 'string' ? creator : null,
-        // Only false turns it off (docs/PROTOCOL.md).
-        screenIncoming: snap.get('screenIncoming') !== false,
-      });
-    }
-    this.handlers.members(list);
+    if (settings) this.handlers.settings?.(settings);
+    this.handlers.members([...list]);
   }
 
   /**

@@ -59,6 +59,15 @@ export interface CallConnection extends CallSignaling {
    */
   refresh(): Promise<boolean>;
   /**
+   * The backend says the call exists with these members (a renewal that
+   * crossed our match: JoinResult 'paired'): carry on as the listener would
+   * on seeing it. Reading the call again is not enough: on the Firestore
+   * emulator, a page whose listener missed the creation got "no such
+   * document" from `refresh` too, for as long as it asked (its reads go
+   * through the same watch stream).
+   */
+  confirm(members: readonly string[]): void;
+  /**
    * Our link to the other member connected: record it, once per call (a
    * random call's report counts toward a ban only when both sides did;
    * docs/SECURITY.md). Further calls do nothing.
@@ -84,7 +93,7 @@ export interface Matcher {
    * While waiting: proves this page alive (the waiting heartbeat: `join`
    * pairs nobody whose page was not seen lately), until the returned
    * function stops it. `placeLost` when our place is gone: we were matched
-   * (the call's listener will say so, or a refresh finds it) or swept.
+   * (the call's listener says so, or a renewal answers 'paired') or swept.
    */
   keepWaiting(placeLost: () => void): () => void;
   /** Leaves the queue and ends our calls. */

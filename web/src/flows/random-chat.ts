@@ -642,6 +642,12 @@ export class RandomChatFlow {
       this.answer(backend, attempt, result);
       return;
     }
+    if (result.status === 'paired') {
+      // Someone was paired with us while we waited, and our listener has not
+      // said so (it can miss the call's creation): carry on as the waiter.
+      if (result.callId === attempt.callId) attempt.connection?.confirm(result.members);
+      return;
+    }
     if (attempt.callId !== result.callId) this.wait(backend, attempt, result.callId, offer);
     // Someone was blocked or reported while this join was on its way: our entry must name them too.
     if (this.avoided.some((uid) => !avoid.includes(uid))) attempt.renew?.();
@@ -683,15 +689,11 @@ export class RandomChatFlow {
     });
     attempt.connection = connection;
     // Our place went: matched (and the listener may have missed the call's
-    // creation: read it once) or swept (renew now, not at the next tick).
+    // creation; a renewal that crossed the match says 'paired') or swept
+    // (the renewal queues us again). Now, not at the next tick.
     attempt.stopWaiting = backend.matcher.keepWaiting(() => {
       if (!attempt.live || attempt.matched || attempt.connection !== connection) return;
-      void connection.refresh().then(
-        (exists) => {
-          if (!exists && attempt.live && !attempt.matched && attempt.connection === connection) renew();
-        },
-        () => undefined, // offline, or not allowed: the listener and the renewals go on
-      );
+      renew();
     });
     attempt.setTimer('renew', this.deps.timing.renewMs, renew, true);
   }
