@@ -126,9 +126,8 @@ export class MemoryServer {
    * Pages whose call listener misses the call's creation, as a Firestore
    * listener attached just before the document was created did (docs/
    * PERFORMANCE.md, "Paired, but no media"). Their connection learns of the
-   * call only when the backend confirms it (a renewal's 'paired'): a
-   * `refresh` misses it too, as the emulator's did (it reads through the
-   * same watch stream).
+   * call only when the backend confirms it (a renewal's 'paired'); on the
+   * emulator, reading the call again missed it too.
    */
   readonly missCallCreation = new Set<string>();
   /**
@@ -568,13 +567,6 @@ class MemoryConnection implements CallConnection {
 
   drop(to: string): void {
     this.inboxes.delete(to);
-  }
-
-  async refresh(): Promise<boolean> {
-    await nextTask();
-    this.sync();
-    if (this.missesCall()) return false;
-    return this.server.call(this.callId) !== undefined;
   }
 
   confirm(): void {

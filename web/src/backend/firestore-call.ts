@@ -191,7 +191,8 @@ export class FirestoreCallConnection implements CallConnection {
     this.mailboxes.forget(to);
   }
 
-  async refresh(): Promise<boolean> {
+  /** Reads the call once from the server and reports it as the listener would; resolves whether it exists. */
+  private async refresh(): Promise<boolean> {
     const snap = await getDocFromServer(doc(this.db, CALLS_COLLECTION, this.callId));
     countUsage('call (refresh)', { reads: 1 });
     this.seen(snap);

@@ -52,19 +52,13 @@ export interface CallConnection extends CallSignaling {
   send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void>;
   probe(to: string, tag: LinkTag): Promise<void>;
   /**
-   * Reads the call once from the server and reports it as the listener
-   * would: a listener attached just before a document was created has been
-   * seen to miss its creation (docs/PERFORMANCE.md). Resolves whether the
-   * call exists.
-   */
-  refresh(): Promise<boolean>;
-  /**
    * The backend says the call exists with these members (a renewal that
    * crossed our match: JoinResult 'paired'): carry on as the listener would
-   * on seeing it. Reading the call again is not enough: on the Firestore
-   * emulator, a page whose listener missed the creation got "no such
-   * document" from `refresh` too, for as long as it asked (its reads go
-   * through the same watch stream).
+   * on seeing it. A listener attached just before a document was created
+   * has been seen to miss its creation, and reading the document again did
+   * not help: on the Firestore emulator, such a page got "no such document"
+   * from the server for as long as it asked (the web SDK reads through the
+   * same watch stream; docs/PERFORMANCE.md).
    */
   confirm(members: readonly string[]): void;
   /**
