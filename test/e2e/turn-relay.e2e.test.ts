@@ -390,8 +390,8 @@ describe('TURN relay, end to end (real coturn)', () => {
         n: increment(1),
         updatedAt: serverTimestamp(),
       });
-      // The waiter applied the answer and sent what it sends a joiner that
-      // answered: its relay candidates.
+      // What the waiter sends a joiner before the link connected: its relay
+      // candidates (they come with its acknowledgement of the match).
       await eventually(async () => [...seen].some((c) => / typ relay/.test(c)), 20_000, "the waiter's relay candidate").catch(
         async (err: unknown) => {
           console.error('# waiter:', await diagnose(waiter.page), JSON.stringify(await waiter.diagnosis()));

@@ -106,29 +106,31 @@ export interface PeerLinkOptions {
   /** Heartbeats on the control channel this often (default: liveness.ts). */
   readonly heartbeatMs?: number;
   /**
-   * Whether the first offerer keeps its candidates from a stranger who has
-   * not shown life (address harvesting): none goes out until the other
-   * end's answer is applied, and its own addresses (host, server-reflexive)
-   * not until the link has connected, through the relay candidates, which
-   * go out with the answer. So a joiner that answers with a made-up answer
-   * and never runs ICE learns the relay's address, not ours; to learn ours
-   * it must complete connectivity checks through the relay with the
+   * Whether the first offerer keeps its own addresses (host,
+   * server-reflexive) from a stranger who has not shown life (address
+   * harvesting): they go out only once the link has connected, through our
+   * relay candidates, which go out at once (they name the relay, and their
+   * related address is blanked). So a joiner that answers with a made-up
+   * answer and never runs ICE learns the relay's address, not ours; to learn
+   * ours it must complete connectivity checks through the relay with the
    * answer's credentials, from an address of its own that we then know too.
    * Once connected, our addresses go out and the browsers move the call to
    * the direct path when it works.
    *
-   * Without a TURN server (or with Hide my IP, relay only) the addresses go
-   * with the relay candidates, after the answer; likewise when gathering
-   * ends without a relay candidate (the relay did not answer us), since no
-   * path could form without them. Holding everything until connected was
-   * tried and broke calls: the other end's relay permits only addresses it
-   * knows, and a host candidate is an mDNS name; our relay address is what
-   * lets a path form.
+   * Without a TURN server (or with Hide my IP, relay only), every candidate
+   * waits until the other end's answer is applied, so that at least someone
+   * who merely joins learns nothing; likewise our addresses go then when
+   * gathering ends without a relay candidate (the relay did not answer us),
+   * since no path could form without them. Holding everything until
+   * connected was tried and broke calls: the other end's relay permits only
+   * addresses it knows, and a host candidate is an mDNS name; our relay
+   * address is what lets a path form.
    *
-   * Waiting for the answer costs one signaling round trip before checks can
-   * run both ways (measured in a call by link: join-to-face p50 469 → 956 ms
-   * for the second member), so only random calls hold them. An answerer
-   * never holds any: its remote description is set before it gathers.
+   * Holding costs a signaling round trip before checks can run both ways
+   * (measured in a call by link, holding until the answer: join-to-face p50
+   * 469 → 956 ms for the second member), so only random calls hold them.
+   * An answerer never holds any: its remote description is set before it
+   * gathers.
    */
   readonly holdCandidates?: boolean;
 }
@@ -207,6 +209,8 @@ export class PeerLink {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Whether this link gathered a relay candidate (the relay answered): see whyNotConnected. */
   private gatheredRelay = false;
+  /** Gathering ended without a relay candidate: our addresses go once the answer is applied (holdCandidates). */
+  private noRelayCandidate = false;
   /** Our candidates, while PeerLinkOptions.holdCandidates keeps them until the other end's description is applied. */
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
   /** Our own addresses (every candidate but the relay's), while PeerLinkOptions.holdCandidates keeps them until the link connects. */
@@ -229,7 +233,11 @@ export class PeerLink {
       // A null candidate (or an empty one) marks the end of gathering: nothing
       // to send, and with no relay candidate our addresses are the only path.
       if (!e.candidate || !e.candidate.candidate) {
-        if (!this.gatheredRelay) this.releaseAddresses('no relay candidate');
+        if (!this.gatheredRelay) {
+          // Not before the answer, though: someone who merely joins learns nothing.
+          this.noRelayCandidate = true;
+          if (this.pc.remoteDescription) this.releaseAddresses('no relay candidate');
+        }
         return;
       }
       const candidate = toIceCandidate(e.candidate);
@@ -273,8 +281,12 @@ export class PeerLink {
       this.note(`signaling ${this.pc.signalingState}`);
       if (this.pc.signalingState === 'stable' && !this.closed) this.events.negotiated?.();
     };
-    if (!options.holdCandidates) this.releaseCandidates();
-    if (!options.holdCandidates || !canConnectThroughRelayFirst(options.config)) this.releaseAddresses('nothing to hold');
+    // Relay candidates name the relay, not us: with a relay to go through
+    // first, they go out at once (a random call's waiter: with its
+    // acknowledgement of the match), and only our addresses wait.
+    const relayFirst = options.holdCandidates === true && canConnectThroughRelayFirst(options.config);
+    if (!options.holdCandidates || relayFirst) this.releaseCandidates();
+    if (!relayFirst) this.releaseAddresses('nothing to hold');
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {
@@ -660,6 +672,7 @@ export class PeerLink {
     this.releaseCandidates();
     // An answerer's candidates go with its answer: it chose to call (PeerLinkOptions.holdCandidates).
     if (!this.madeFirstOffer) this.releaseAddresses('answerer');
+    else if (this.noRelayCandidate) this.releaseAddresses('no relay candidate');
   }
 
   /** Our candidates go out from now on (at once, unless PeerLinkOptions.holdCandidates). */
