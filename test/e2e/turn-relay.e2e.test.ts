@@ -373,6 +373,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     }, matched.offer.sdp);
     assert.doesNotMatch(answer, /a=candidate/, 'the made-up answer carries no candidate');
     const seen = new Set<string>();
+    let after: string;
     const toHarvester = doc(harvester.db, 'calls', matched.callId, 'signals', `${waiterUid}_${harvester.uid}`);
     const stopListening = onSnapshot(
       toHarvester,
@@ -399,34 +400,33 @@ describe('TURN relay, end to end (real coturn)', () => {
           throw err;
         },
       );
-      // Then nothing connects; the waiter gives up on the harvester (its
-      // liveness probe goes unanswered) within seconds. Everything it sent
-      // the harvester in the meantime stays the relay's.
-      await new Promise((r) => setTimeout(r, 6_000));
+      await eventually(
+        () => waiter.page.evaluate(() => performance.getEntriesByName('parley:answer-applied').length > 0),
+        20_000,
+        'the waiter applied the made-up answer',
+      );
+      // Then nothing connects, and the waiter says so (20 s after the match)
+      // or takes the harvester for gone. Until then, everything it sent the
+      // harvester stays the relay's.
+      after = await eventually(
+        async () => {
+          const status = await waiter.status();
+          return status === 'failed' || status === 'partner-left' || status === 'searching' ? status : null;
+        },
+        60_000,
+        'the waiter done with the harvester',
+      );
     } finally {
       stopListening();
     }
-    const applied = await waiter.page.evaluate(() =>
-      (window as unknown as { parleyPcs: RTCPeerConnection[] }).parleyPcs.some((pc) => pc.remoteDescription?.type === 'answer'),
-    );
-    assert.ok(applied, 'the waiter applied the made-up answer');
     for (const c of seen) assertRelayOnly(c, relay, 'sent to the harvester');
     const harvested = [...seen].filter((c) => !/ typ relay/.test(c));
     assert.deepEqual(harvested, [], 'no host or reflexive candidate reached the harvester');
 
-    // A real stranger: its page runs ICE, connects through the waiter's relay
-    // address, and then receives the waiter's own addresses; the browsers
-    // move the call to the direct path.
-    // The waiter says it could not connect to the stranger (20 s after the
-    // match), or that the stranger left; Next, as a person would.
-    const after = await eventually(
-      async () => {
-        const status = await waiter.status();
-        return status === 'failed' || status === 'partner-left' || status === 'searching' ? status : null;
-      },
-      60_000,
-      'the waiter done with the harvester',
-    );
+    // A real stranger (after Next, as a person would press it): its page
+    // runs ICE, connects through the waiter's relay address, and then
+    // receives the waiter's own addresses; the browsers move the call to the
+    // direct path.
     if (after !== 'searching') await waiter.press('next');
     await waiter.waitForStatus('searching', 60_000);
     const joiner = await ParleyTab.open(browser, '/', (p) => p.evaluateOnNewDocument(instrument));
