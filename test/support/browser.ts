@@ -332,7 +332,12 @@ export class ParleyTab {
             const link = call?.link(id);
             if (!link) return null;
             const out: Record<string, unknown> = {};
-            (await link.getStats()).forEach((s: Record<string, unknown>) => {
+            // Bounded, as in framesDecoded: a diagnosis must not hang the test.
+            const stats = await Promise.race([
+              link.getStats(),
+              new Promise<never>((_, reject) => setTimeout(() => reject(new Error('getStats() did not answer')), 5_000)),
+            ]);
+            stats.forEach((s: Record<string, unknown>) => {
               if (s['type'] !== 'transport' && s['type'] !== 'candidate-pair' && s['kind'] !== 'video') return;
               if (s['type'] === 'inbound-rtp')
                 out['in'] = {
@@ -826,8 +831,15 @@ export class ParleyTab {
       const call = (el as unknown as RandomPage).flow.call;
       const link = call && call.peers[0] ? call.link(call.peers[0].id) : null;
       if (!link) return 0;
+      // Bounded: an evaluation that never settles holds the test for the
+      // whole protocol timeout (180 s in Firefox) and then says nothing of
+      // what it waited for.
+      const stats = await Promise.race([
+        link.getStats(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('getStats() did not answer within 10 s')), 10_000)),
+      ]);
       let frames = 0;
-      (await link.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
         if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
       });
       return frames;
