@@ -58,8 +58,6 @@ export function countUsage(
 export class MailboxWriter {
   private readonly box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES);
   private writing: Promise<void> | null = null;
-  /** A flush is due at the end of the current task (see write). */
-  private flushDue = false;
   /** Signals added since the last write started, with their senders' promises. */
   private waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private closed = false;
@@ -92,17 +90,7 @@ export class MailboxWriter {
 
   private write(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    // At the end of this task, not now: signals that come together (a burst
-    // of candidates released at once, the acknowledgement of a match and
-    // what the link held for it) then share one write instead of the first
-    // going alone and the rest in a second one.
-    if (!this.flushDue) {
-      this.flushDue = true;
-      queueMicrotask(() => {
-        this.flushDue = false;
-        this.flush();
-      });
-    }
+    this.flush();
     return done;
   }
 
