@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_RATE_LIMITS } from '../../functions/src/domain/limits.js';
 import { UsageMeter, type Usage } from '../../functions/src/domain/usage.js';
-import { DEFAULT_BAN_POLICY, parseReportRequest } from '../../functions/src/domain/moderation.js';
+import { DEFAULT_BAN_POLICY, localAllowance, parseReportRequest } from '../../functions/src/domain/moderation.js';
 import { parseJoinRequest } from '../../functions/src/domain/requests.js';
 import { RateLimited } from '../../functions/src/domain/refusals.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
@@ -580,8 +580,9 @@ describe('moderation (Functions emulator)', () => {
   });
 
   it('refused requests cost little: the gate and the operations, measured with their usage meter', async () => {
-    // What every callable does (handlers/auth.ts): gate.run(uid, action, meter, parse-and-work).
-    const gate = new RequestGate(db);
+    // What every callable does (handlers/auth.ts): gate.run(uid, action, meter, parse-and-work); every
+    // request counted in its shared window (no allowance on the instance: the dearest case).
+    const gate = new RequestGate(db, Date.now, undefined, () => 0);
     const matchmaker = new FirestoreMatchmaker(db);
     const moderator = new FirestoreModerator(db, new NetworkHasher(db));
     const reporter = { signedInAtMs: Date.now(), address: null };
@@ -615,14 +616,21 @@ describe('moderation (Functions emulator)', () => {
     const bad = (m: UsageMeter) => gate.run('someone', 'report', m, async () => parseReportRequest({ callId: 'x' }));
     assert.deepEqual(await cost(bad, 'InvalidRequest'), { reads: 1, writes: 1, deletes: 0 });
 
-    // Over the limit: one read to learn it, then none on this instance.
+    // Over the limit: the instance that admitted the whole limit itself knows without a read.
     for (let i = 2; i < DEFAULT_RATE_LIMITS.report.max; i++) await cost(madeUp, 'NotInCall');
-    assert.deepEqual(await cost(madeUp, 'RateLimited'), { reads: 1, writes: 0, deletes: 0 });
     assert.deepEqual(await cost(madeUp, 'RateLimited'), { reads: 0, writes: 0, deletes: 0 });
+    // Another instance: one read to learn it, then none.
+    const otherGate = new RequestGate(db, Date.now, undefined, () => 0);
+    const madeUpElsewhere = (m: UsageMeter) =>
+      otherGate.run('someone', 'report', m, () =>
+        moderator.report('someone', parseReportRequest({ callId: 'madeUp', reason: 'spam' }), reporter, m),
+      );
+    assert.deepEqual(await cost(madeUpElsewhere, 'RateLimited'), { reads: 1, writes: 0, deletes: 0 });
+    assert.deepEqual(await cost(madeUpElsewhere, 'RateLimited'), { reads: 0, writes: 0, deletes: 0 });
   });
 
   it("join counts itself in its own commit, and one person's simultaneous joins one after the other", async () => {
-    const gate = new RequestGate(db);
+    const gate = new RequestGate(db, Date.now, undefined, () => 0);
     const matchmaker = new FirestoreMatchmaker(db);
     const join = (uid: string, meter = new UsageMeter()) =>
       gate.runCounted(uid, 'join', meter, (count) =>
@@ -643,6 +651,34 @@ describe('moderation (Functions emulator)', () => {
       outcomes.some((o) => o.status === 'fulfilled'),
       JSON.stringify(outcomes),
     );
+  });
+
+  it("an instance admits a person's first requests on its own count, then counts them all in the shared window", async () => {
+    const gate = new RequestGate(db);
+    const matchmaker = new FirestoreMatchmaker(db);
+    const allowance = localAllowance(DEFAULT_RATE_LIMITS.join);
+    const join = (meter: UsageMeter) =>
+      gate.runCounted('regular', 'join', meter, (count) =>
+        matchmaker.join('regular', parseJoinRequest({ room: 'ta', offer: fakeOffer() }), meter, count),
+      );
+    // Within the allowance: no rate-limit read or write, and no window in Firestore.
+    for (let i = 0; i < allowance; i++) {
+      const meter = new UsageMeter();
+      assert.equal((await join(meter)).status, 'waiting');
+      assert.equal(meter.byName['rateLimits (join)'], undefined, `join ${i + 1}: ${JSON.stringify(meter.byName)}`);
+    }
+    assert.equal((await db.doc('rateLimits/regular_join').get()).exists, false);
+    // The next one is counted in the shared window with the ones before it, in its own commit.
+    const meter = new UsageMeter();
+    await join(meter);
+    assert.deepEqual(meter.byName['rateLimits (join)'], { reads: 1, writes: 1, deletes: 0 });
+    assert.equal((await db.doc('rateLimits/regular_join').get()).get('count'), allowance + 1);
+    // And so on: what the shared window says is never behind by more than the allowance; the limit holds.
+    const max = DEFAULT_RATE_LIMITS.join.max;
+    for (let i = allowance + 2; i <= max; i++) await join(new UsageMeter());
+    const stored = (await db.doc('rateLimits/regular_join').get()).get('count') as number;
+    assert.ok(stored > max - allowance && stored <= max, `the shared window says ${stored} after ${max} joins`);
+    await assert.rejects(join(new UsageMeter()), RateLimited);
   });
 
   it('refuses "__proto__" keys in join, leave, report and block with invalid-argument, writing nothing', async () => {

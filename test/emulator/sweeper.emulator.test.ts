@@ -60,8 +60,14 @@ describe('Sweeper (Firestore emulator)', () => {
       for (const uid of people) await db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(now) });
     }
 
-    // The join callable counts each request at its gate (the matchmaker counts nothing): so do these joins.
-    const gate = new RequestGate(db, () => t0);
+    // The join callable counts each request at its gate (the matchmaker counts nothing): so do these joins,
+    // each in its shared window (no allowance on the instance), so that there are windows to sweep.
+    const gate = new RequestGate(
+      db,
+      () => t0,
+      undefined,
+      () => 0,
+    );
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) await gate.admit(uid, 'join', new UsageMeter());
 
     const sweeper = new Sweeper(db);

@@ -155,15 +155,68 @@ export interface RateWindow {
 export type RateDecision =
   { readonly allowed: true; readonly next: RateWindow } | { readonly allowed: false; readonly retryAfterMs: number };
 
-/** Takes one call from the window (starting a new window when the old one is over). */
-export function takeRate(current: RateWindow | null, nowMs: number, policy: RatePolicy): RateDecision {
+/**
+ * Takes one call from the window (starting a new window when the old one is
+ * over), together with `carried` calls that were admitted before without
+ * being counted here (an instance's local allowance, takeLocal): they are
+ * added to the count, and the call is allowed only if the window has room
+ * for it after them.
+ */
+export function takeRate(current: RateWindow | null, nowMs: number, policy: RatePolicy, carried = 0): RateDecision {
   if (current === null || nowMs - current.windowStartMs >= policy.windowMs) {
-    return { allowed: true, next: { windowStartMs: nowMs, count: 1 } };
+    return { allowed: true, next: { windowStartMs: nowMs, count: carried + 1 } };
   }
-  if (current.count < policy.max) {
-    return { allowed: true, next: { windowStartMs: current.windowStartMs, count: current.count + 1 } };
+  if (current.count + carried < policy.max) {
+    return { allowed: true, next: { windowStartMs: current.windowStartMs, count: current.count + carried + 1 } };
   }
   return { allowed: false, retryAfterMs: current.windowStartMs + policy.windowMs - nowMs };
+}
+
+/**
+ * What one function instance knows of one person's calls of one action in
+ * its own window: how many it admitted, and how many of those no shared
+ * window (Firestore) has counted yet.
+ */
+export interface LocalWindow {
+  readonly startMs: number;
+  readonly admitted: number;
+  readonly unrecorded: number;
+}
+
+/**
+ * An instance's decision about one call, before any shared count:
+ * - `local`: admitted without a read or a write (within the allowance);
+ * - `record`: count it in the shared window, with the `carried` calls the
+ *   instance admitted before and the shared window has not counted;
+ * - refused: this instance alone admitted `max` in its window.
+ */
+export type LocalDecision =
+  | { readonly kind: 'local'; readonly next: LocalWindow }
+  | { readonly kind: 'record'; readonly carried: number; readonly next: LocalWindow }
+  | { readonly kind: 'refused'; readonly retryAfterMs: number };
+
+/**
+ * How many calls an instance may admit between two shared counts: a fifth
+ * of the limit (30 joins a minute: 6). A person who stays under it on an
+ * instance costs the shared window nothing; every further call is counted
+ * there with the ones admitted before it, so one instance never lets more
+ * than `max` through a window, and n instances at most `max + n × allowance`.
+ */
+export function localAllowance(policy: RatePolicy): number {
+  return Math.floor(policy.max / 5);
+}
+
+/** Takes one call from an instance's local window (see LocalDecision). */
+export function takeLocal(current: LocalWindow | null, nowMs: number, policy: RatePolicy, allowance: number): LocalDecision {
+  const window =
+    current === null || nowMs - current.startMs >= policy.windowMs ? { startMs: nowMs, admitted: 0, unrecorded: 0 } : current;
+  if (window.admitted >= policy.max) {
+    return { kind: 'refused', retryAfterMs: window.startMs + policy.windowMs - nowMs };
+  }
+  if (window.unrecorded < allowance) {
+    return { kind: 'local', next: { ...window, admitted: window.admitted + 1, unrecorded: window.unrecorded + 1 } };
+  }
+  return { kind: 'record', carried: window.unrecorded, next: { ...window, admitted: window.admitted + 1, unrecorded: 0 } };
 }
 
 /** Most people a person can block; the oldest blocks make way for new ones. */

@@ -51,10 +51,12 @@ function callerOf(request: CallableRequest<unknown>): Caller {
  * The steps every Parley callable takes, in order, cheapest first:
  * 1. App Check and sign-in (no Firestore);
  * 2. the gate (matching/rate-limit.ts): the request counts against the
- *    caller's window for `action` (one read and one write; a refused request
- *    reads at most the window), whatever happens next; a ban this instance
- *    saw a moment ago refuses it without another read (countedCallable:
- *    the window is read now and written with the body's commit);
+ *    caller's window for `action`, whatever happens next: on the instance's
+ *    own count for the first few (no Firestore), then in the shared window
+ *    (one read and one write; a refused request reads at most the window);
+ *    a ban this instance saw a moment ago refuses it without another read
+ *    (countedCallable: the window is read now and written with the body's
+ *    commit);
  * 3. the pure parser (and no "__proto__" key anywhere in the raw request);
  * 4. `body`, with the request's usage meter.
  * Refusals (RefusalError: bad input, limits, bans, …) reach the client as

@@ -1,11 +1,25 @@
 /**
- * Per-user rate limits kept in Firestore (`rateLimits/{uid}_{action}`).
+ * Per-user rate limits: counted first on the instance, and in Firestore
+ * (`rateLimits/{uid}_{action}`) past a small allowance.
  *
  * Every callable request passes the RequestGate (handlers/auth.ts), which
  * counts it whatever happens next: refused requests (invalid, not found,
  * banned) count like the others, and a request over the limit is refused
  * uncounted, without a read once the instance knows the window is full.
- * The window is written with a conditional write, so that concurrent
+ *
+ * Where the count lives: an instance admits a person's first few requests
+ * of an action in its window (domain/moderation.ts, localAllowance: a fifth
+ * of the limit) on its own count, without a read or a write; the next one
+ * is counted in the shared window together with the ones admitted before,
+ * and so on. A person who starts a call or two a minute, which is nearly
+ * everyone, costs no rate-limit operation at all (two joins and two leaves
+ * used to cost four reads and four writes per call); a flooder costs one
+ * read and one write per allowance, and one instance never admits more than
+ * the limit in a window. What is given up: n instances that each see the
+ * same person admit at most `max + n × allowance` in a window, not `max`
+ * (docs/SECURITY.md).
+ *
+ * The shared window is written with a conditional write, so that concurrent
  * requests of one person are counted one after the other. Most callables
  * are counted before they are parsed; `join` reads its window beside its
  * other reads and writes it in its own batch (runCounted), because it runs
@@ -23,7 +37,7 @@ import {
 } from 'firebase-admin/firestore';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from '../domain/limits.js';
 import { ExpiringMemo } from '../domain/memo.js';
-import { takeRate, type RatePolicy } from '../domain/moderation.js';
+import { localAllowance, takeLocal, takeRate, type LocalWindow, type RatePolicy } from '../domain/moderation.js';
 import { Banned, RateLimited } from '../domain/refusals.js';
 import type { UsageMeter } from '../domain/usage.js';
 import { RATE_LIMITS } from './collections.js';
@@ -47,14 +61,38 @@ const GATE_ATTEMPTS = 4;
 export const BAN_MEMO_MS = 60_000;
 
 /**
- * One request's count in its window. The window is read as soon as the
- * request arrives; `commit` writes the counted window in the request's own
- * batch (conditional on what was read, so that one person's simultaneous
- * requests are counted one after the other); `settle` writes it on its own
- * when the request committed nothing (refused, or nothing to write). A full
- * window refuses the request (RateLimited) and counts nothing.
+ * One request's count. The work awaits `check` before writing anything
+ * (RateLimited if the window is full), counts the request in its own batch
+ * with `commit`, calls `reread` after that commit lost a race, and `settle`
+ * when it committed nothing. A request admitted on the instance's own count
+ * does nothing in any of them.
  */
-export class RequestCount {
+export interface RequestCount {
+  check(): Promise<void>;
+  reread(): void;
+  commit(batch: MeteredBatch): Promise<WriteResult[]>;
+  settle(): Promise<void>;
+}
+
+/** A request admitted within the instance's allowance: nothing to read or write. */
+const ADMITTED_ON_INSTANCE: RequestCount = {
+  check: async () => undefined,
+  reread: () => undefined,
+  commit: (batch) => batch.commit(),
+  settle: async () => undefined,
+};
+
+/**
+ * One request's count in the shared window, with the requests this
+ * instance admitted before it on its own count (`carried`). The window is
+ * read as soon as the request arrives; `commit` writes the counted window in
+ * the request's own batch (conditional on what was read, so that one
+ * person's simultaneous requests are counted one after the other); `settle`
+ * writes it on its own when the request committed nothing (refused, or
+ * nothing to write). A full window refuses the request (RateLimited) and
+ * counts nothing.
+ */
+class SharedCount implements RequestCount {
   private window: Promise<DocumentSnapshot>;
   private counted = false;
 
@@ -67,6 +105,7 @@ export class RequestCount {
     private readonly meter: UsageMeter,
     /** Told when the window turns out full, and until when. */
     private readonly onFull: (untilMs: number) => void,
+    private readonly carried: number,
   ) {
     this.window = this.read();
   }
@@ -120,7 +159,7 @@ export class RequestCount {
   private next(snap: DocumentSnapshot) {
     const nowMs = this.now();
     try {
-      return decide(snap, this.action, nowMs, this.policy);
+      return decide(snap, this.action, nowMs, this.policy, this.carried);
     } catch (err) {
       if (err instanceof RateLimited) this.onFull(nowMs + err.retryAfterMs);
       throw err;
@@ -131,17 +170,19 @@ export class RequestCount {
 /**
  * The first step of every callable request: count it against the caller's
  * window for `action`, or refuse it (RateLimited) when the window is full.
+ * Within the instance's allowance (see the header) the request is admitted
+ * on the instance's own count; past it, it is counted in the shared window.
  * No read when this instance already refused the same window (a full window
  * stays full until it ends, whatever other instances do).
  *
- * `run` counts the request before its work (one read and one write when
- * admitted, one read when refused). `runCounted` is for work that commits
- * anyway (join): the window is read in parallel with the work's own reads
- * and written in the work's own batch, so that counting adds no round trip
- * of its own; only a request that commits nothing (refused, or answered
- * without a write) writes its window alone. A request over the limit then
- * costs what the work read before the window's answer came, once per
- * instance and window.
+ * `run` counts the request before its work (in the shared window: one read
+ * and one write when admitted, one read when refused). `runCounted` is for
+ * work that commits anyway (join): the window is read in parallel with the
+ * work's own reads and written in the work's own batch, so that counting
+ * adds no round trip of its own; only a request that commits nothing
+ * (refused, or answered without a write) writes its window alone. A request
+ * over the limit then costs what the work read before the window's answer
+ * came, once per instance and window.
  *
  * It also remembers bans this instance has seen, so that a banned person's
  * repeated join (or enterCall, createCall) is refused after counting it,
@@ -152,21 +193,45 @@ export class RequestGate {
   private readonly full = new ExpiringMemo<number>();
   /** Bans seen a moment ago: when each ends. */
   private readonly bans = new ExpiringMemo<number>();
+  /** This instance's own count of each window (domain/moderation.ts, takeLocal). */
+  private readonly local = new ExpiringMemo<LocalWindow>();
 
   constructor(
     private readonly db: Firestore,
     private readonly now: () => number = Date.now,
     private readonly limits: () => RateLimits = () => DEFAULT_RATE_LIMITS,
+    /** Requests admitted between two shared counts; 0 counts every request in Firestore. */
+    private readonly allowance: (policy: RatePolicy) => number = localAllowance,
   ) {}
 
-  /** The request's count, its window being read; RateLimited at once if this instance knows the window is full. */
+  /**
+   * The request's count: admitted on the instance, or its shared window
+   * being read; RateLimited at once if this instance knows the window is
+   * full, or admitted the whole limit in it by itself.
+   */
   private count(uid: string, action: RateAction, meter: UsageMeter): RequestCount {
     const key = `${uid}_${action}`;
-    const knownFull = this.full.get(key, this.now());
-    if (knownFull !== null) throw new RateLimited(action, knownFull - this.now());
+    const nowMs = this.now();
+    const knownFull = this.full.get(key, nowMs);
+    if (knownFull !== null) throw new RateLimited(action, knownFull - nowMs);
+    const policy = this.limits()[action];
+    const local = takeLocal(this.local.get(key, nowMs), nowMs, policy, this.allowance(policy));
+    if (local.kind === 'refused') {
+      this.full.set(key, nowMs + local.retryAfterMs, nowMs + local.retryAfterMs);
+      throw new RateLimited(action, local.retryAfterMs);
+    }
+    this.local.set(key, local.next, local.next.startMs + policy.windowMs);
+    if (local.kind === 'local') return ADMITTED_ON_INSTANCE;
     const ref = this.db.collection(RATE_LIMITS).doc(key);
-    return new RequestCount(this.db, ref, action, this.limits()[action], this.now, meter, (untilMs) =>
-      this.full.set(key, untilMs, untilMs),
+    return new SharedCount(
+      this.db,
+      ref,
+      action,
+      policy,
+      this.now,
+      meter,
+      (untilMs) => this.full.set(key, untilMs, untilMs),
+      local.carried,
     );
   }
 
@@ -219,11 +284,11 @@ export class RequestGate {
 }
 
 /** The window after this request, or RateLimited. */
-function decide(snap: DocumentSnapshot, action: RateAction, nowMs: number, policy: RatePolicy) {
+function decide(snap: DocumentSnapshot, action: RateAction, nowMs: number, policy: RatePolicy, carried: number) {
   const current = snap.exists
     ? { windowStartMs: (snap.get('windowStart') as Timestamp).toMillis(), count: snap.get('count') as number }
     : null;
-  const decision = takeRate(current, nowMs, policy);
+  const decision = takeRate(current, nowMs, policy, carried);
   if (!decision.allowed) throw new RateLimited(action, decision.retryAfterMs);
   return {
     windowStart: Timestamp.fromMillis(decision.next.windowStartMs),

@@ -5,14 +5,17 @@ import {
   banUntil,
   bothConnectedMs,
   DEFAULT_BAN_POLICY,
+  localAllowance,
   MAX_BLOCKED,
   parseBlockRequest,
   parseReportRequest,
   partnerOf,
   strikeCounts,
+  takeLocal,
   takeRate,
   withBlocked,
   type BanPolicy,
+  type LocalWindow,
   type RatePolicy,
   type RateWindow,
   type Strike,
@@ -494,6 +497,105 @@ describe('takeRate', () => {
     assert.ok(first.allowed);
     assert.deepEqual(takeRate(first.next, NOW + 999, one), { allowed: false, retryAfterMs: 1 });
     assert.equal(takeRate(first.next, NOW + 1_000, one).allowed, true);
+  });
+});
+
+describe('takeRate with calls carried from an instance', () => {
+  const policy: RatePolicy = { max: 10, windowMs: 60_000 };
+
+  it('adds the carried calls to the count, and to a new window', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 3 }, NOW + 1000, policy, 2), {
+      allowed: true,
+      next: { windowStartMs: NOW, count: 6 },
+    });
+    assert.deepEqual(takeRate(null, NOW, policy, 2), { allowed: true, next: { windowStartMs: NOW, count: 3 } });
+  });
+
+  it('allows the call only if the window has room for it after the carried ones', () => {
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 7 }, NOW, policy, 2), {
+      allowed: true,
+      next: { windowStartMs: NOW, count: 10 },
+    });
+    assert.deepEqual(takeRate({ windowStartMs: NOW, count: 8 }, NOW + 20_000, policy, 2), {
+      allowed: false,
+      retryAfterMs: 40_000,
+    });
+  });
+});
+
+describe('takeLocal', () => {
+  const policy: RatePolicy = { max: 10, windowMs: 60_000 };
+
+  it('gives a fifth of the limit, rounded down', () => {
+    assert.equal(localAllowance({ max: 30, windowMs: 60_000 }), 6);
+    assert.equal(localAllowance({ max: 10, windowMs: 60_000 }), 2);
+    assert.equal(localAllowance({ max: 4, windowMs: 60_000 }), 0);
+  });
+
+  it('admits on the instance up to the allowance, then asks for a shared count carrying them', () => {
+    let window: LocalWindow | null = null;
+    const kinds: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const d = takeLocal(window, NOW + i, policy, 2);
+      kinds.push(d.kind === 'record' ? `record ${d.carried}` : d.kind);
+      if (d.kind !== 'refused') window = d.next;
+    }
+    assert.deepEqual(kinds, ['local', 'local', 'record 2', 'local', 'local', 'record 2', 'local']);
+  });
+
+  it('with no allowance counts every call in the shared window', () => {
+    const first = takeLocal(null, NOW, policy, 0);
+    assert.deepEqual(first, { kind: 'record', carried: 0, next: { startMs: NOW, admitted: 1, unrecorded: 0 } });
+  });
+
+  it('refuses once the instance alone admitted max in its window, until the window ends', () => {
+    const full: LocalWindow = { startMs: NOW, admitted: 10, unrecorded: 1 };
+    assert.deepEqual(takeLocal(full, NOW + 15_000, policy, 2), { kind: 'refused', retryAfterMs: 45_000 });
+    assert.deepEqual(takeLocal(full, NOW + 60_000, policy, 2), {
+      kind: 'local',
+      next: { startMs: NOW + 60_000, admitted: 1, unrecorded: 1 },
+    });
+  });
+
+  /**
+   * n instances taking `requests` calls in turn within one window, against
+   * one shared window, as the RequestGate does (an instance that saw the
+   * shared window full refuses until it ends): how many were admitted.
+   */
+  function admitted(instances: number, requests: number, allowance: number): number {
+    const locals: Array<LocalWindow | null> = Array.from({ length: instances }, () => null);
+    const full = Array.from({ length: instances }, () => false);
+    let shared: RateWindow | null = null;
+    let count = 0;
+    for (let i = 0; i < requests; i++) {
+      const at = i % instances;
+      if (full[at]) continue;
+      const d = takeLocal(locals[at]!, NOW + i, policy, allowance);
+      if (d.kind === 'refused') continue;
+      locals[at] = d.next;
+      if (d.kind === 'local') {
+        count++;
+        continue;
+      }
+      const r = takeRate(shared, NOW + i, policy, d.carried);
+      if (r.allowed) {
+        shared = r.next;
+        count++;
+      } else full[at] = true;
+    }
+    return count;
+  }
+
+  it('lets one instance admit exactly max in a window, as the shared window alone would', () => {
+    assert.equal(admitted(1, 100, 2), 10);
+    assert.equal(admitted(1, 100, 0), 10);
+  });
+
+  it('lets n instances admit at most max + n × allowance in a window', () => {
+    for (const n of [2, 3, 5]) {
+      const got = admitted(n, 200, 2);
+      assert.ok(got >= policy.max && got <= policy.max + n * 2, `${n} instances admitted ${got}`);
+    }
   });
 });
 
