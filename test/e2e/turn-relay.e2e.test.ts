@@ -378,7 +378,7 @@ describe('TURN relay, end to end (real coturn)', () => {
     const stopListening = onSnapshot(
       toHarvester,
       (snap) => {
-        for (const c of candidatesIn(String(snap.data()?.['candidates'] ?? '').replace(/\\r\\n|\\n/g, '\n'))) seen.add(c);
+        for (const c of candidatesIn(String(snap.data()?.['candidates'] ?? ''))) seen.add(c);
       },
       () => undefined, // the mailbox goes with the call
     );

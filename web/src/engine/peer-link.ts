@@ -209,8 +209,6 @@ export class PeerLink {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   /** Whether this link gathered a relay candidate (the relay answered): see whyNotConnected. */
   private gatheredRelay = false;
-  /** Gathering ended without a relay candidate: our addresses go once the answer is applied (holdCandidates). */
-  private noRelayCandidate = false;
   /** Our candidates, while PeerLinkOptions.holdCandidates keeps them until the other end's description is applied. */
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
   /** Our own addresses (every candidate but the relay's), while PeerLinkOptions.holdCandidates keeps them until the link connects. */
@@ -233,11 +231,8 @@ export class PeerLink {
       // A null candidate (or an empty one) marks the end of gathering: nothing
       // to send, and with no relay candidate our addresses are the only path.
       if (!e.candidate || !e.candidate.candidate) {
-        if (!this.gatheredRelay) {
-          // Not before the answer, though: someone who merely joins learns nothing.
-          this.noRelayCandidate = true;
-          if (this.pc.remoteDescription) this.releaseAddresses('no relay candidate');
-        }
+        // Not before the answer, though (remoteDescriptionSet): someone who merely joins learns nothing.
+        if (!this.gatheredRelay && this.pc.remoteDescription) this.releaseAddresses('no relay candidate');
         return;
       }
       const candidate = toIceCandidate(e.candidate);
@@ -286,7 +281,7 @@ export class PeerLink {
     // acknowledgement of the match), and only our addresses wait.
     const relayFirst = options.holdCandidates === true && canConnectThroughRelayFirst(options.config);
     if (!options.holdCandidates || relayFirst) this.releaseCandidates();
-    if (!relayFirst) this.releaseAddresses('nothing to hold');
+    if (!relayFirst) this.releaseAddresses();
     if (localStream) for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
     this.control = this.pc.createDataChannel('parley', CONTROL_CHANNEL);
     this.control.onclose = () => {
@@ -672,7 +667,7 @@ export class PeerLink {
     this.releaseCandidates();
     // An answerer's candidates go with its answer: it chose to call (PeerLinkOptions.holdCandidates).
     if (!this.madeFirstOffer) this.releaseAddresses('answerer');
-    else if (this.noRelayCandidate) this.releaseAddresses('no relay candidate');
+    else if (this.pc.iceGatheringState === 'complete' && !this.gatheredRelay) this.releaseAddresses('no relay candidate');
   }
 
   /** Our candidates go out from now on (at once, unless PeerLinkOptions.holdCandidates). */
@@ -681,9 +676,10 @@ export class PeerLink {
   }
 
   /** Our own addresses join our other candidates from now on (PeerLinkOptions.holdCandidates). */
-  private releaseAddresses(why: string): void {
+  private releaseAddresses(why?: string): void {
     if (this.ownAddresses.isOpen || this.closed) return;
-    if (this.ownAddresses.size > 0 || why !== 'nothing to hold') this.note(`addresses released (${why})`);
+    // Noted when something was held (why): links that hold nothing say nothing.
+    if (why !== undefined) this.note(`addresses released (${why})`);
     this.ownAddresses.open((candidate) => this.ownCandidates.push(candidate));
   }
 
