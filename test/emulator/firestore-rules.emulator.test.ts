@@ -51,12 +51,13 @@ import { EMULATORS, PROJECT_ID, ROOT } from '../support/emulator.js';
 
 /**
  * A project of its own in the Firestore emulator, with these rules: the
- * functions' triggers watch PROJECT_ID only. In PROJECT_ID, the
- * onCallDeleted runs of one test's clearFirestore lagged (the Functions
- * emulator runs triggers one at a time) into the next test and deleted the
- * mailboxes it had just seeded under the same call ids ("no entity to
- * update"): 4 to 9 of its tests failed that way in each of 3 runs on one
- * machine (2026-12-05).
+ * functions' triggers watch PROJECT_ID only. `npm test` runs this file
+ * against the Firestore emulator alone, but run beside the functions
+ * (`node scripts/parley.mjs exec`), in PROJECT_ID, the onCallDeleted runs
+ * of one test's clearFirestore lagged (the Functions emulator runs triggers
+ * one at a time) into the next test and deleted the mailboxes it had just
+ * seeded under the same call ids ("no entity to update"): 4 to 9 of its
+ * tests failed that way in each of 3 runs on one machine (2026-12-05).
  */
 const RULES_PROJECT_ID = `${PROJECT_ID}-rules`;
 
