@@ -214,25 +214,17 @@ export class RequestGate {
     const nowMs = this.now();
     const knownFull = this.full.get(key, nowMs);
     if (knownFull !== null) throw new RateLimited(action, knownFull - nowMs);
+    const markFull = (untilMs: number) => this.full.set(key, untilMs, untilMs);
     const policy = this.limits()[action];
     const local = takeLocal(this.local.get(key, nowMs), nowMs, policy, this.allowance(policy));
     if (local.kind === 'refused') {
-      this.full.set(key, nowMs + local.retryAfterMs, nowMs + local.retryAfterMs);
+      markFull(nowMs + local.retryAfterMs);
       throw new RateLimited(action, local.retryAfterMs);
     }
     this.local.set(key, local.next, local.next.startMs + policy.windowMs);
     if (local.kind === 'local') return ADMITTED_ON_INSTANCE;
     const ref = this.db.collection(RATE_LIMITS).doc(key);
-    return new SharedCount(
-      this.db,
-      ref,
-      action,
-      policy,
-      this.now,
-      meter,
-      (untilMs) => this.full.set(key, untilMs, untilMs),
-      local.carried,
-    );
+    return new SharedCount(this.db, ref, action, policy, this.now, meter, markFull, local.carried);
   }
 
   /** Counts the request (one read, one write) or refuses it. */
