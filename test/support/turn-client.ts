@@ -104,6 +104,11 @@ function errorOf(m: Message): { code: number; reason: string } {
  * Asks the TURN server at host:port for a UDP relay with `username` and
  * `password` (long-term credentials, as a browser does). Frees the
  * allocation again when it is granted.
+ *
+ * From a new local port each time it meets 437 (Allocation Mismatch), as
+ * RFC 5766 §6.4 tells a client: the kernel can hand out a port that a
+ * browser killed a moment ago had an allocation on, which the server keeps
+ * for its lifetime (seen after the ghost tests' SIGKILLs).
  */
 export async function allocate(
   host: string,
@@ -111,6 +116,24 @@ export async function allocate(
   username: string,
   password: string,
   timeoutMs = 3_000,
+): Promise<AllocateOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await allocateFromNewPort(host, port, username, password, timeoutMs);
+    } catch (err) {
+      if (!(err instanceof AllocationMismatch) || attempt === 3) throw err;
+    }
+  }
+}
+
+class AllocationMismatch extends Error {}
+
+async function allocateFromNewPort(
+  host: string,
+  port: number,
+  username: string,
+  password: string,
+  timeoutMs: number,
 ): Promise<AllocateOutcome> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -121,6 +144,7 @@ export async function allocate(
     let tid = randomBytes(12);
     const challenge = await request(socket, host, port, encode(ALLOCATE_REQUEST, tid, [transport]), tid, timeoutMs);
     if (challenge.type !== ALLOCATE_ERROR) throw new Error(`expected a 401 challenge, got message type ${challenge.type}`);
+    if (errorOf(challenge).code === 437) throw new AllocationMismatch(`437 from ${socket.address().port}`);
     const realm = challenge.attrs.get(ATTR.REALM);
     const nonce = challenge.attrs.get(ATTR.NONCE);
     if (!realm || !nonce) throw new Error(`challenge without realm or nonce (${JSON.stringify(errorOf(challenge))})`);
