@@ -22,6 +22,7 @@ import {
   TURN_CALLABLE_OPTIONS,
   turnSettings,
 } from './config.js';
+import { SWEEP_SECOND_PASS_MS } from './domain/limits.js';
 import { latestInstantOf } from './domain/room-count-schedule.js';
 import { joinHandler } from './handlers/join.js';
 import { leaveHandler } from './handlers/leave.js';
@@ -131,20 +132,19 @@ export const countRoomsWhenDue = onDocumentWritten(
 /**
  * Backstop for abrupt exits: delete lapsed waiting entries, abandoned calls,
  * expired records. Cloud Scheduler runs it once a minute; it looks at
- * liveness once more half a minute later, so that the calls and entries of
- * people who vanished are gone within a minute (PRESENCE_LEASE_MS + 30 s).
+ * liveness once more half a minute later, so that what people who vanished
+ * leave is gone within the lease + 30 s: a waiting entry or a seat in a call
+ * by link within a minute, a random call within two (presenceTiming).
  */
 export const sweep = onSchedule({ schedule: SWEEP_SCHEDULE, region: REGION, timeoutSeconds: 120 }, async () => {
-  const sweeper = new Sweeper(getFirestore());
+  const sweeper = new Sweeper(getFirestore(), undefined, (message) => logger.warn(message));
   const startedAt = Date.now();
   const report = await sweeper.sweep(startedAt);
   // Entries whose lease lapsed leave the counts without any document changing.
   await getCounter().changed(Date.now());
   logger.info('sweep', { ...report });
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + SECOND_PASS_AFTER_MS - Date.now())));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + SWEEP_SECOND_PASS_MS - Date.now())));
   const lapsed = await sweeper.sweepLapsed(Date.now());
   await getCounter().changed(Date.now());
   logger.info('sweep (liveness)', { ...lapsed });
 });
-/** The liveness pass of `sweep` runs this long after the full one: halfway to the next minute. */
-const SECOND_PASS_AFTER_MS = 30_000;

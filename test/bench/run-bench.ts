@@ -35,6 +35,8 @@ const LINK_CALLS = Number(process.env['PARLEY_BENCH_LINK_CALLS'] ?? 5);
 const BITRATE_SETTLE_MS = 4_000;
 /** The window over which outgoing video is measured. */
 const BITRATE_WINDOW_MS = 5_000;
+/** How long a connected random call is held for what its minutes cost (PARLEY_BENCH_HOLD_S). */
+const HOLD_MS = Number(process.env['PARLEY_BENCH_HOLD_S'] ?? 60) * 1_000;
 /** Samples per row of the write-latency study (PARLEY_BENCH_WRITES). */
 const WRITES = Number(process.env['PARLEY_BENCH_WRITES'] ?? 20);
 /** Browsers killed per ghost figure (each round launches and kills two Chromiums). */
@@ -348,17 +350,77 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
   }
 }
 
+/** What a page counted (web/src/backend/firestore-mailbox.ts, countUsage): its listeners' reads and its writes, by name. */
+type ClientUsage = { reads: number; writes: number; named: Record<string, { reads: number; writes: number }> };
+
+function clientUsage(t: ParleyTab): Promise<ClientUsage> {
+  return t.page.evaluate(
+    () => JSON.parse(JSON.stringify((globalThis as { parleyUsage?: unknown }).parleyUsage ?? null)) as ClientUsage,
+  );
+}
+
+/** What the pages did between two readings of their usage, summed over the pages and by name. */
+function usageBetween(before: readonly (ClientUsage | null)[], after: readonly (ClientUsage | null)[]) {
+  const named: Record<string, { reads: number; writes: number }> = {};
+  after.forEach((now, i) => {
+    for (const [what, u] of Object.entries(now?.named ?? {})) {
+      const had = before[i]?.named[what] ?? { reads: 0, writes: 0 };
+      const sum = (named[what] ??= { reads: 0, writes: 0 });
+      sum.reads += u.reads - had.reads;
+      sum.writes += u.writes - had.writes;
+    }
+  });
+  const total = Object.values(named).reduce((t, u) => ({ reads: t.reads + u.reads, writes: t.writes + u.writes }), {
+    reads: 0,
+    writes: 0,
+  });
+  return { total, named };
+}
+
+/**
+ * 4b: what a random call costs while it lasts, apart from its beginning
+ * and end (signaling-cost): two pages connected and left alone for
+ * PARLEY_BENCH_HOLD_S, everything both write and read meanwhile (their
+ * presence heartbeats, any probe), per minute of the call.
+ */
+async function measureCallMinute(browser: Browser): Promise<void> {
+  await clearFirestore();
+  const a = tracked(await ParleyTab.open(browser));
+  const b = tracked(await ParleyTab.open(browser));
+  await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
+  await a.press('start');
+  await waitForMark(a, 'joined');
+  await b.press('start');
+  await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+  const before = await Promise.all([clientUsage(a), clientUsage(b)]);
+  const heldFrom = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+  const after = await Promise.all([clientUsage(a), clientUsage(b)]);
+  const heldMs = Date.now() - heldFrom;
+  const stillConnected = (await Promise.all([a.status(), b.status()])).every((st) => st === 'connected');
+  await a.press('stop');
+  await Promise.all([a.close(), b.close()]);
+  const { total, named } = usageBetween(before, after);
+  const perMinute = (n: number) => Math.round(((n * 60_000) / heldMs) * 10) / 10;
+  report('random-call-minute', {
+    what: 'Firestore operations of both pages of a connected random call left alone, per minute of the call (presence heartbeats, probes)',
+    heldMs,
+    stillConnected,
+    perMinute: { reads: perMinute(total.reads), writes: perMinute(total.writes) },
+    breakdown: Object.fromEntries(
+      Object.entries(named)
+        .filter(([, u]) => u.reads !== 0 || u.writes !== 0)
+        .map(([what, u]) => [what, { reads: perMinute(u.reads), writes: perMinute(u.writes) }]),
+    ),
+  });
+}
+
 /** 4: Firestore operations for one complete call, clients and functions together, each named. */
 async function measureCost(browser: Browser): Promise<void> {
   await clearFirestore();
   const a = tracked(await ParleyTab.open(browser));
   const b = tracked(await ParleyTab.open(browser));
-  // What each page counted (web/src/backend/firestore-mailbox.ts, countUsage): its listeners' reads and its writes, by name.
-  type ClientUsage = { reads: number; writes: number; named: Record<string, { reads: number; writes: number }> };
-  const usage = (t: ParleyTab) =>
-    t.page.evaluate(
-      () => JSON.parse(JSON.stringify((globalThis as { parleyUsage?: unknown }).parleyUsage ?? null)) as ClientUsage,
-    );
+  const usage = clientUsage;
   // Sign-in happens at load; wait until both backends are up so their usage counters exist.
   await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
   const before = await Promise.all([usage(a), usage(b)]);
@@ -395,24 +457,7 @@ async function measureCost(browser: Browser): Promise<void> {
     'join, leave and call ended log lines',
   ).catch(() => read());
   writeFileSync(join(ROOT, 'bench-results', 'functions-log.txt'), text);
-  const [a0, b0] = before;
-  const [a1, b1] = after;
-  const clientNamed: Record<string, { reads: number; writes: number }> = {};
-  for (const [was, now] of [
-    [a0, a1],
-    [b0, b1],
-  ] as const) {
-    for (const [what, u] of Object.entries(now?.named ?? {})) {
-      const had = was?.named[what] ?? { reads: 0, writes: 0 };
-      const sum = (clientNamed[what] ??= { reads: 0, writes: 0 });
-      sum.reads += u.reads - had.reads;
-      sum.writes += u.writes - had.writes;
-    }
-  }
-  const client = Object.values(clientNamed).reduce((s, u) => ({ reads: s.reads + u.reads, writes: s.writes + u.writes }), {
-    reads: 0,
-    writes: 0,
-  });
+  const { total: client, named: clientNamed } = usageBetween(before, after);
   // Billed reads made by the rules themselves (get()/exists()): the mailbox
   // rules make none (they judge the mailbox's own from/to), nor does the
   // call's get. Kept as a figure so a rule that starts reading shows here.
@@ -802,6 +847,7 @@ async function main(): Promise<void> {
         targets: { matchToFaceP50: '≤ 1.5× floor', startToFaceP50Ms: '< 500 ms' },
       });
       await measureCost(await browser());
+      await measureCallMinute(await browser());
     });
   }
   if (runs('relay')) {

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
+import { SWEEP_SECOND_PASS_MS } from '../../functions/src/domain/limits.js';
+import { RANDOM_PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
 import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
@@ -102,8 +104,8 @@ describe('stranger chat, end to end', () => {
     // server then ends the call. On this machine that request was lost in 1
     // of 5 runs (no POST /api/leave in the hosting log; cause not found), as
     // it was in the link-call test of the same request. Then the server's
-    // backstop must do it, as in production: B's presence lease (20 s)
-    // lapses and the sweep ends the call.
+    // backstop must do it, as in production: B's presence lease (90 s in a
+    // random call) lapses and the sweep's liveness pass ends the call.
     const deleted = async () => !(await db.doc(`calls/${thirdCall}`).get()).exists;
     const byLeave = await eventually(deleted, 45_000, 'call deleted after tab close (its keepalive leave)').then(
       () => true,
@@ -111,6 +113,11 @@ describe('stranger chat, end to end', () => {
     );
     if (!byLeave) {
       console.log('# the keepalive leave did not arrive: the presence lease and the sweep end the call');
+      // The call ends once either presence lapsed (B's; A's page stopped beating too when B left).
+      const presence = await db.collection(`calls/${thirdCall}/members`).get();
+      const lastBeats = presence.docs.map((d) => (d.get('seenAt') as Timestamp).toMillis());
+      const lapsesAt = Math.min(...lastBeats, Date.now()) + RANDOM_PRESENCE_LEASE_MS;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, lapsesAt - SWEEP_SECOND_PASS_MS + 1_000 - Date.now())));
       await runScheduled('sweep');
       assert.ok(await deleted(), 'the sweep ended the call of the closed tab');
     }

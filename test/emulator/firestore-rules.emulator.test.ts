@@ -256,6 +256,7 @@ async function seed(): Promise<void> {
       // lapsed mid-test, with their mailboxes (seen: "Null value error").
       await setDoc(doc(db, 'calls', LINK_CALL, 'members', uid), {
         uid,
+        kind: 'link',
         joinedAt: at,
         seenAt: Timestamp.fromMillis(now - 3_000),
       });
@@ -726,6 +727,8 @@ describe('firestore.rules', () => {
       await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: Timestamp.fromMillis(0) }));
       await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp(), joinedAt: serverTimestamp() }));
       await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp(), uid: STRANGER }));
+      // The sweeper finds lapsed members by the kind (cleanup/sweeper.ts): a member passing for a random call's would be found on its longer lease.
+      await denied(updateDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp(), kind: 'random' }));
       await denied(setDoc(presence(as(WAITER), WAITER), { seenAt: serverTimestamp() }));
     });
     it(`denies a heartbeat within PRESENCE_MIN_GAP_MS (${PRESENCE_MIN_GAP_MS} ms) of the last (bounded writes)`, async () => {

@@ -87,7 +87,8 @@ describe('calls by link (Functions emulator)', () => {
     assert.equal(stored['kind'], 'link');
     assert.equal((stored['expireAt'] as Timestamp).toMillis() - (stored['createdAt'] as Timestamp).toMillis(), 4 * 3600_000);
     const presence = (await call(result.callId).collection('members').doc(owner.uid).get()).data()!;
-    assert.deepEqual(Object.keys(presence).sort(), ['expireAt', 'joinedAt', 'seenAt', 'uid']);
+    assert.deepEqual(Object.keys(presence).sort(), ['expireAt', 'joinedAt', 'kind', 'seenAt', 'uid']);
+    assert.equal(presence['kind'], 'link', 'the sweeper finds lapsed members of calls by link by it');
 
     const stranger = await user();
     assert.deepEqual(await stranger.call<CallAvailability>('peekCall', { callId: result.callId }), {

@@ -69,6 +69,15 @@ describe('join and leave (Functions emulator)', () => {
         .map((m) => ({ ...m, epoch: 0, description: null, candidates: '', n: 0, updatedAt: undefined, expireAt: true }))
         .sort((x, y) => x.id.localeCompare(y.id)),
     );
+    // And both presences, of the random kind: the sweeper gives them a random call's longer lease.
+    const presence = await db.collection(`calls/${first.callId}/members`).get();
+    assert.deepEqual(
+      presence.docs.map((d) => [d.id, d.get('kind')]).sort(),
+      [
+        [a.uid, 'random'],
+        [b.uid, 'random'],
+      ].sort(),
+    );
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'the waiter left the queue');
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, false);
   });

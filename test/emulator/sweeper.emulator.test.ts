@@ -9,7 +9,7 @@ import { before, beforeEach, describe, it } from 'node:test';
 import { onCallEnded } from '../../functions/src/cleanup/call-end.js';
 import { Sweeper } from '../../functions/src/cleanup/sweeper.js';
 import { HISTORY_MS, MAX_CALL_AGE_MS, UNANSWERED_CALL_MS, WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
-import { PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
+import { PRESENCE_LEASE_MS, RANDOM_PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
 import { UsageMeter } from '../../functions/src/domain/usage.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import { FirestoreModerator } from '../../functions/src/moderation/moderator.js';
@@ -180,7 +180,7 @@ describe('Sweeper (Firestore emulator)', () => {
 
   it('a person who vanishes does not take the evidence along: everything under the call goes at once, the history keeps both records', async () => {
     // The call began a while ago (the trigger then dates its end at the real deletion time).
-    const t0 = Date.now() - PRESENCE_LEASE_MS;
+    const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;
     const matchmaker = new FirestoreMatchmaker(db, () => t0);
     await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false });
     const { callId } = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false });
@@ -189,14 +189,25 @@ describe('Sweeper (Firestore emulator)', () => {
       .update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000), 'connectedAt.j': Timestamp.fromMillis(t0 + 1000) });
     // w's page goes on beating; j's tab was killed after its last beat at t0.
     await db.doc(`calls/${callId}/members/w`).update({ seenAt: Timestamp.fromMillis(t0 + PRESENCE_LEASE_MS) });
-    const report = await new Sweeper(db).sweepLapsed(t0 + PRESENCE_LEASE_MS);
+    const sweeper = new Sweeper(db);
+    // A call by link's lease is not a random call's: its beat is slower, so j is not late yet.
+    assert.deepEqual(await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS), {
+      waitingEntries: 0,
+      lapsedMembers: 0,
+      calls: 0,
+      orphanCalls: 0,
+    });
+    assert.equal((await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS - 1)).calls, 0, 'not before its own lease lapsed');
+    assert.equal((await db.doc(`calls/${callId}`).get()).exists, true);
+    await db.doc(`calls/${callId}/members/w`).update({ seenAt: Timestamp.fromMillis(t0 + RANDOM_PRESENCE_LEASE_MS - 1000) });
+    const report = await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS);
     assert.deepEqual(report, { waitingEntries: 0, lapsedMembers: 1, calls: 1, orphanCalls: 0 });
     assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
     assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
     assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'and both presences');
     const history = (await db.doc(`history/${callId}`).get()).data();
     assert.ok(history, 'the history is written in the commit that ended the call');
-    assert.equal((history['endedAt'] as Timestamp).toMillis(), t0 + PRESENCE_LEASE_MS, "at the sweep's time");
+    assert.equal((history['endedAt'] as Timestamp).toMillis(), t0 + RANDOM_PRESENCE_LEASE_MS, "at the sweep's time");
     assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['j', 'w'], 'both records kept');
     assert.ok((history['callMs'] as number) > 0, `both connected: callMs ${String(history['callMs'])}`);
   });
@@ -256,9 +267,9 @@ describe('Sweeper (Firestore emulator)', () => {
     }
   });
 
-  it('clears what is left under a call that is gone (its trigger missed it) once the presence there lapsed', async () => {
+  it('clears what is left under a call that is gone (its trigger missed it) once the presence there lapsed, by its kind of lease', async () => {
     const t0 = Date.now();
-    // Nothing creates or deletes calls/missed1 itself: no trigger ever runs for it.
+    // Nothing creates or deletes calls/missed1 itself: no trigger ever runs for it. A call by link's presence.
     for (const [from, to] of [
       ['p', 'q'],
       ['q', 'p'],
@@ -266,20 +277,30 @@ describe('Sweeper (Firestore emulator)', () => {
       await db.doc(`calls/missed1/signals/${from}_${to}`).set({ from, to, n: 3, updatedAt: Timestamp.fromMillis(t0) });
       await db
         .doc(`calls/missed1/members/${from}`)
-        .set({ uid: from, joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
+        .set({ uid: from, kind: 'link', joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
     }
+    // A random call's presence, and one written before presence had a kind: both on the longer lease.
+    await db
+      .doc('calls/missed2/members/r')
+      .set({ uid: 'r', kind: 'random', joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
+    await db.doc('calls/missed2/signals/r_s').set({ from: 'r', to: 's', n: 1, updatedAt: Timestamp.fromMillis(t0) });
+    await db
+      .doc('calls/missed3/members/u')
+      .set({ uid: 'u', joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
     const sweeper = new Sweeper(db);
     assert.equal((await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS - 1)).orphanCalls, 0, 'not before the lease lapsed');
     assert.equal((await db.collection('calls/missed1/members').get()).size, 2);
-    assert.equal((await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS)).orphanCalls, 1, "the sweep's liveness pass");
+    assert.equal(
+      (await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS)).orphanCalls,
+      1,
+      "the sweep's liveness pass: the call by link's",
+    );
     assert.equal((await db.collection('calls/missed1/members').get()).size, 0, 'presence gone');
     assert.equal((await db.collection('calls/missed1/signals').get()).size, 0, 'mailboxes gone (they hold addresses)');
-    // The full sweep finds the same.
-    await db
-      .doc('calls/missed2/members/r')
-      .set({ uid: 'r', joinedAt: Timestamp.fromMillis(t0), seenAt: Timestamp.fromMillis(t0) });
-    await db.doc('calls/missed2/signals/r_s').set({ from: 'r', to: 's', n: 1, updatedAt: Timestamp.fromMillis(t0) });
-    assert.equal((await sweeper.sweep(t0 + PRESENCE_LEASE_MS)).orphanCalls, 1);
+    assert.equal((await db.collectionGroup('members').get()).size, 2, 'the others wait for their lease');
+    // The full sweep finds the rest once theirs lapsed.
+    assert.equal((await sweeper.sweep(t0 + RANDOM_PRESENCE_LEASE_MS - 1)).orphanCalls, 0);
+    assert.equal((await sweeper.sweep(t0 + RANDOM_PRESENCE_LEASE_MS)).orphanCalls, 2);
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
     assert.equal((await db.collectionGroup('members').get()).size, 0, 'no presence is left');
   });

@@ -33,8 +33,8 @@ export async function pairUp(db: Firestore, users: readonly TestUser[]): Promise
     });
     batch.create(mailboxRef(db, call.id, waiter, joiner), emptyMailbox(waiter, joiner, nowMs));
     batch.create(mailboxRef(db, call.id, joiner, waiter), emptyMailbox(joiner, waiter, nowMs));
-    batch.create(presenceRef(db, call.id, waiter), newPresence(waiter, nowMs));
-    batch.create(presenceRef(db, call.id, joiner), newPresence(joiner, nowMs));
+    batch.create(presenceRef(db, call.id, waiter), newPresence(waiter, 'random', nowMs));
+    batch.create(presenceRef(db, call.id, joiner), newPresence(joiner, 'random', nowMs));
     await batch.commit();
     ids.push(call.id);
   }

@@ -315,7 +315,7 @@ export class LinkCalls {
   }
 
   private presence(uid: string, nowMs: number) {
-    return newPresence(uid, nowMs);
+    return newPresence(uid, 'link', nowMs);
   }
 
   /** Refuses someone banned for reports (like join does): permission-denied with when it ends. */

@@ -7,7 +7,14 @@
  */
 import { FieldValue, Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 import { MAX_CALL_AGE_MS } from '../domain/limits.js';
-import { CALLS_COLLECTION, MEMBERS_SUBCOLLECTION, SIGNALS_SUBCOLLECTION, signalId, type SignalDoc } from '../protocol/calls.js';
+import {
+  CALLS_COLLECTION,
+  MEMBERS_SUBCOLLECTION,
+  SIGNALS_SUBCOLLECTION,
+  signalId,
+  type CallKind,
+  type SignalDoc,
+} from '../protocol/calls.js';
 
 /** The mailbox document from `from` to `to` in call `callId`. */
 export function mailboxRef(db: Firestore, callId: string, from: string, to: string): DocumentReference {
@@ -51,11 +58,13 @@ export function presenceRef(db: Firestore, callId: string, uid: string): Documen
 /**
  * A member's presence in a call of either kind, as the functions create it:
  * seen now. The page then refreshes `seenAt` (firestore.rules: its heartbeat
- * only); the sweeper removes it once PRESENCE_LEASE_MS passes without one.
- * `expireAt` is the TTL field, production's last resort behind leave and the
- * sweeper.
+ * only); the sweeper removes it once the kind's lease (presenceTiming)
+ * passes without one. `kind` is the call's: the sweeper finds lapsed members
+ * of calls by link by it without reading the presence of random calls,
+ * whose lease is longer. `expireAt` is the TTL field, production's last
+ * resort behind leave and the sweeper.
  */
-export function newPresence(uid: string, nowMs: number) {
+export function newPresence(uid: string, kind: CallKind, nowMs: number) {
   const at = Timestamp.fromMillis(nowMs);
-  return { uid, joinedAt: at, seenAt: at, expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS) };
+  return { uid, kind, joinedAt: at, seenAt: at, expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS) };
 }

@@ -30,10 +30,11 @@ import { signalRef } from '../calls/mailboxes.js';
 import {
   CALLS_COLLECTION,
   MEMBERS_SUBCOLLECTION,
-  PRESENCE_LEASE_MS,
+  presenceTiming,
   QUEUE_COLLECTION,
   SIGNALS_SUBCOLLECTION,
   WAITING_SEEN_MS,
+  type CallKind,
 } from '../protocol/calls.js';
 import { endRandomCallInto } from './call-end.js';
 import { isLostRace } from '../matching/optimistic.js';
@@ -63,6 +64,8 @@ export class Sweeper {
   constructor(
     private readonly db: Firestore,
     private readonly policy: StalenessPolicy = DEFAULT_STALENESS,
+    /** Told what the sweep had to skip (index.ts logs it). */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   /**
@@ -191,15 +194,36 @@ export class Sweeper {
    * meanwhile, with everything under it. A member refreshed meanwhile
    * stays. Presence under a call that is gone is a leftover: cleared with
    * everything under the call.
+   *
+   * Two queries, one per lease (protocol/calls.ts, presenceTiming): the
+   * short one only over presence of calls by link (`kind`), so that it never
+   * reads the presence of live random calls between their slower beats
+   * (nor fills its batch with them); the long one over all presence, which
+   * finds random calls' lapsed members and anything older (presence written
+   * before it had a `kind`).
    */
   private async sweepLapsedMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number; orphanCalls: number }> {
-    const snap = await this.db
-      .collectionGroup(MEMBERS_SUBCOLLECTION)
-      .where('seenAt', '<=', Timestamp.fromMillis(nowMs - PRESENCE_LEASE_MS))
-      .limit(SWEEP_BATCH)
-      .get();
+    const lapsedBefore = (kind: CallKind) => Timestamp.fromMillis(nowMs - presenceTiming(kind).leaseMs);
+    const presence = this.db.collectionGroup(MEMBERS_SUBCOLLECTION);
+    const [ofLinks, ofAll] = await Promise.all([
+      presence
+        .where('kind', '==', 'link')
+        .where('seenAt', '<=', lapsedBefore('link'))
+        .limit(SWEEP_BATCH)
+        .get()
+        .catch((err: unknown) => {
+          // FAILED_PRECONDITION: its index is still building after the deploy
+          // that declared it. Go on with the rest: enterCall and peekCall free
+          // those seats meanwhile, and the long query finds them later.
+          if ((err as { code?: unknown }).code !== 9) throw err;
+          this.warn('sweep: the index for lapsed members of calls by link is not ready; only the long lease swept');
+          return null;
+        }),
+      presence.where('seenAt', '<=', lapsedBefore('random')).limit(SWEEP_BATCH).get(),
+    ]);
+    const found = new Map([...(ofLinks?.docs ?? []), ...ofAll.docs].map((d) => [d.ref.path, d]));
     const byCall = new Map<string, QueryDocumentSnapshot[]>();
-    for (const d of snap.docs) {
+    for (const d of found.values()) {
       const id = d.ref.parent.parent!.id;
       byCall.set(id, [...(byCall.get(id) ?? []), d]);
     }

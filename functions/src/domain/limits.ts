@@ -96,6 +96,13 @@ export const ROOM_COUNTS_DELAY_MS = 2_000;
 /** Documents deleted per sweep query, to bound one run's work. */
 export const SWEEP_BATCH = 200;
 
+/**
+ * The sweep runs once a minute (Cloud Scheduler's least interval) and looks
+ * at liveness once more this long after: what a vanished page left is gone
+ * within its lease plus this.
+ */
+export const SWEEP_SECOND_PASS_MS = 30_000;
+
 /** How long an ended call is remembered for Report and Block (members and room only). */
 export const HISTORY_MS = 60 * 60 * 1000;
 

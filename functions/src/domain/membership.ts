@@ -9,6 +9,7 @@ import {
   LINK_CALL_ID_LENGTH,
   PRESENCE_LEASE_MS,
   MAX_CALL_MEMBERS,
+  RANDOM_PRESENCE_LEASE_MS,
   signalId,
   type CallAvailability,
   type RandomCallDoc,
@@ -52,12 +53,13 @@ export function isMemberLive(seenAtMs: number | undefined, nowMs: number, leaseM
 
 /**
  * A random call ends as soon as either of its two people stops its presence
- * heartbeat: a pair is over when one is gone, and the other's page found out
- * long before (it watches the link itself). Members without a presence
- * document (calls made before presence existed) are judged by age alone.
+ * heartbeat for RANDOM_PRESENCE_LEASE_MS: a pair is over when one is gone,
+ * and the other's page found out long before (it watches the link itself).
+ * Members without a presence document (calls made before presence existed)
+ * are judged by age alone.
  */
 export function isRandomCallAbandoned(seenAtMs: ReadonlyMap<string, number>, nowMs: number): boolean {
-  return [...seenAtMs.values()].some((seen) => !isMemberLive(seen, nowMs));
+  return [...seenAtMs.values()].some((seen) => !isMemberLive(seen, nowMs, RANDOM_PRESENCE_LEASE_MS));
 }
 
 /** A link call outlives no conversation: after MAX_CALL_AGE_MS it is over, like a random call. */

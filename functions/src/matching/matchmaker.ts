@@ -539,8 +539,8 @@ export class FirestoreMatchmaker implements Matchmaker {
     batch.create(mailboxRef(this.db, callId, joiner, waiter), emptyMailbox(joiner, waiter, nowMs));
     // Presence for both: each page refreshes its own, and the sweeper ends
     // the call once either stops (both tabs killed: nobody calls leave).
-    batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, nowMs));
-    batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, nowMs));
+    batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, 'random', nowMs));
+    batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, 'random', nowMs));
     return { status: 'matched', callId, offer: partner.doc.offer, room, members };
   }
 

@@ -42,17 +42,40 @@ export const LINK_CALL_ID_LENGTH = 22;
 export const LINK_CALL_ID = /^[A-Za-z0-9]{22}$/;
 
 /**
- * Presence in a call, of both kinds: a member's page refreshes its
+ * Presence in a call by link: a member's page refreshes its
  * `calls/{callId}/members/{uid}.seenAt` this often; a member not seen for
  * PRESENCE_LEASE_MS is no longer counted and is removed (by the next enter
- * or peek, and by the sweeper; a random call with a lapsed member ends).
- * Three beats per lease: one lost write on a flaky network must not throw
- * anyone out. 20 s, so that the sweeper (twice a minute) removes the calls
- * of people who vanished within a minute. The rules refuse beats closer
- * than PRESENCE_MIN_GAP_MS, which bounds what a page can write.
+ * or peek, and by the sweeper). Three beats per lease: one lost write on a
+ * flaky network must not throw anyone out. 20 s, so that the sweeper (twice
+ * a minute) frees the seat of someone who vanished within a minute. The
+ * rules refuse beats closer than PRESENCE_MIN_GAP_MS, which bounds what a
+ * page can write.
  */
 export const PRESENCE_HEARTBEAT_MS = 6_000;
 export const PRESENCE_LEASE_MS = 20_000;
+
+/**
+ * Presence in a random call: the same document, beaten five times less
+ * often. In a pair nobody waits for a seat, and each page learns that the
+ * other vanished from the link itself within seconds (the data channel's
+ * beat and the mailbox probe, docs/PROTOCOL.md step 10), long before any
+ * lease. The server's lease only ends calls that nobody ended: both tabs
+ * killed, or the one left behind closed too. At 6 s the beats were 20
+ * writes per minute of every random call, more than the whole rest of a
+ * call; at 30 s they are 4, and such a call is gone within 2 minutes
+ * (lease + the sweep's half minute) instead of 1. Three beats per lease,
+ * as above.
+ */
+export const RANDOM_PRESENCE_HEARTBEAT_MS = 30_000;
+export const RANDOM_PRESENCE_LEASE_MS = 90_000;
+
+/** How often a member's page beats in a call of this kind, and how long its presence lasts without a beat. */
+export function presenceTiming(kind: CallKind): { readonly heartbeatMs: number; readonly leaseMs: number } {
+  return kind === 'random'
+    ? { heartbeatMs: RANDOM_PRESENCE_HEARTBEAT_MS, leaseMs: RANDOM_PRESENCE_LEASE_MS }
+    : { heartbeatMs: PRESENCE_HEARTBEAT_MS, leaseMs: PRESENCE_LEASE_MS };
+}
+
 export const PRESENCE_MIN_GAP_MS = 2_000;
 
 /**

@@ -11,8 +11,9 @@ import {
   CALLS_COLLECTION,
   CONNECTED_AT_FIELD,
   MEMBERS_SUBCOLLECTION,
-  PRESENCE_HEARTBEAT_MS,
+  presenceTiming,
   type CallAvailability,
+  type CallKind,
   type CreateCallRequest,
   type CreateCallResult,
   type EnterCallResult,
@@ -232,23 +233,25 @@ export class FirestoreCallConnection implements CallConnection {
     const members = snap.get('members') as unknown;
     const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
     const creator = snap.get('creator') as unknown;
+    const kind: CallKind = snap.get('kind') === 'link' ? 'link' : 'random';
     const settings =
-      snap.get('kind') === 'link'
+      kind === 'link'
         ? {
             creator: typeof creator === 'string' ? creator : null,
             // Only false turns it off (docs/PROTOCOL.md).
             screenIncoming: snap.get('screenIncoming') !== false,
           }
         : null;
-    this.sawCall(list, settings);
+    this.sawCall(kind, list, settings);
   }
 
   confirm(members: readonly string[]): void {
-    if (!this.closed) this.sawCall(members, null);
+    // Only the matcher confirms: join's word about a random call.
+    if (!this.closed) this.sawCall('random', members, null);
   }
 
   /** The call exists with these members: from the listener, a refresh, or the backend's word (confirm). */
-  private sawCall(list: readonly string[], settings: LinkCallSettings | null): void {
+  private sawCall(kind: CallKind, list: readonly string[], settings: LinkCallSettings | null): void {
     if (!this.seenCall) {
       this.seenCall = true;
       this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
@@ -258,7 +261,8 @@ export class FirestoreCallConnection implements CallConnection {
       });
       // No beat now: whoever made us a member (enterCall, join's match) has
       // just set seenAt, and the rules refuse a beat within 2 s of the last.
-      this.heartbeat = setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
+      // A random call's beat is five times slower (protocol/calls.ts says why).
+      this.heartbeat = setInterval(() => this.beat(), presenceTiming(kind).heartbeatMs);
       this.recordConnected();
     }
     if (!list.includes(this.uid)) {
@@ -289,7 +293,7 @@ export class FirestoreCallConnection implements CallConnection {
     );
   }
 
-  /** Presence: the backend counts us while `seenAt` is recent (PRESENCE_LEASE_MS). */
+  /** Presence: the backend counts us while `seenAt` is recent (the call kind's lease, presenceTiming). */
   private beat(): void {
     if (this.closed) return;
     countUsage('presence (heartbeat)', { writes: 1, heartbeat: true });
