@@ -7,6 +7,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import { onCallEnded } from '../../functions/src/cleanup/call-end.js';
+import { emptyMailbox } from '../../functions/src/calls/mailboxes.js';
 import { Sweeper } from '../../functions/src/cleanup/sweeper.js';
 import { HISTORY_MS, MAX_CALL_AGE_MS, UNANSWERED_CALL_MS, WAITING_LEASE_MS } from '../../functions/src/domain/limits.js';
 import { PRESENCE_LEASE_MS, RANDOM_PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
@@ -303,6 +304,36 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await sweeper.sweep(t0 + RANDOM_PRESENCE_LEASE_MS)).orphanCalls, 2);
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
     assert.equal((await db.collectionGroup('members').get()).size, 0, 'no presence is left');
+  });
+
+  it('finds an unanswered call behind more live calls than one query reads', async () => {
+    const t0 = Date.now();
+    const made = t0 - UNANSWERED_CALL_MS - 10_000;
+    // Three answered random calls, older than the unanswered one: a sweep
+    // that looked at calls oldest first, two at a time, would never reach it.
+    const batch = db.batch();
+    const call = (id: string, createdAtMs: number, joinerWrites: number) => {
+      batch.set(db.doc(`calls/${id}`), {
+        kind: 'random',
+        members: [`${id}j`, `${id}w`],
+        room: 'ta',
+        createdAt: Timestamp.fromMillis(createdAtMs),
+        expireAt: Timestamp.fromMillis(createdAtMs + MAX_CALL_AGE_MS),
+      });
+      batch.set(db.doc(`calls/${id}/signals/${id}j_${id}w`), {
+        ...emptyMailbox(`${id}j`, `${id}w`, createdAtMs),
+        n: joinerWrites,
+      });
+      // The waiter's own: a page writes it when it sees the match (docs/PROTOCOL.md, step 3).
+      batch.set(db.doc(`calls/${id}/signals/${id}w_${id}j`), { ...emptyMailbox(`${id}w`, `${id}j`, createdAtMs), n: 1 });
+    };
+    for (const id of ['live1', 'live2', 'live3']) call(id, made - 60_000, 1);
+    call('unanswered1', made, 0);
+    await batch.commit();
+    const report = await new Sweeper(db, undefined, undefined, 2).sweep(t0);
+    assert.equal(report.calls, 1);
+    assert.equal((await db.doc('calls/unanswered1').get()).exists, false, 'the unanswered call ended');
+    for (const id of ['live1', 'live2', 'live3']) assert.equal((await db.doc(`calls/${id}`).get()).exists, true, `${id} goes on`);
   });
 
   it('does not delete a waiting entry renewed after it was read', async () => {

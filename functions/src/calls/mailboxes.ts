@@ -5,7 +5,7 @@
  * them (firestore.rules), so a mailbox exists exactly while the functions
  * say the two may talk.
  */
-import { FieldValue, Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
+import { Timestamp, type DocumentReference, type Firestore } from 'firebase-admin/firestore';
 import { MAX_CALL_AGE_MS } from '../domain/limits.js';
 import {
   CALLS_COLLECTION,
@@ -28,8 +28,10 @@ export function signalRef(db: Firestore, callId: string, id: string): DocumentRe
 
 /**
  * A new mailbox: nothing said yet (epoch 0, no description, no candidates,
- * n 0). The rules let `from` write it with n = 1 next; updatedAt is the
- * commit time, which the sweeper uses to find orphans. `expireAt` is the TTL
+ * n 0). The rules let `from` write it with n = 1 next. updatedAt is the
+ * time it was made, the call's or the entry's own (`nowMs`, the function's
+ * clock, as the call's createdAt): the sweeper finds by it the mailboxes
+ * nobody wrote since the answer timeout, and orphans. `expireAt` is the TTL
  * field: production deletes a mailbox its call's cleanup missed (it holds
  * addresses) no later than a call's longest life after it was made.
  */
@@ -37,7 +39,7 @@ export function emptyMailbox(
   from: string,
   to: string,
   nowMs: number,
-): SignalDoc & { readonly updatedAt: FieldValue; readonly expireAt: Timestamp } {
+): SignalDoc & { readonly updatedAt: Timestamp; readonly expireAt: Timestamp } {
   return {
     expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
     from,
@@ -46,7 +48,7 @@ export function emptyMailbox(
     description: null,
     candidates: '',
     n: 0,
-    updatedAt: FieldValue.serverTimestamp(),
+    updatedAt: Timestamp.fromMillis(nowMs),
   };
 }
 

@@ -7,26 +7,18 @@
  * missed it). Queries find what may be stale; the pure staleness and
  * membership modules decide.
  */
-import {
-  Timestamp,
-  type DocumentReference,
-  type DocumentSnapshot,
-  type Firestore,
-  type QueryDocumentSnapshot,
-} from 'firebase-admin/firestore';
+import { Timestamp, type DocumentSnapshot, type Firestore, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
 import { SWEEP_BATCH } from '../domain/limits.js';
 import {
   DEFAULT_STALENESS,
   isStaleCall,
   isStaleWaitingEntry,
-  needsJoinerWrites,
   type CallFacts,
   type StalenessPolicy,
 } from '../domain/staleness.js';
 import { HISTORY, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
 import { answerMailboxId, isRandomCallAbandoned, randomCallMembers } from '../domain/membership.js';
-import { signalRef } from '../calls/mailboxes.js';
 import {
   CALLS_COLLECTION,
   MEMBERS_SUBCOLLECTION,
@@ -53,7 +45,7 @@ export interface SweepReport {
 }
 
 /** What staleness.ts needs of a call document, except its joiner's mailbox. */
-function callFacts(call: QueryDocumentSnapshot): CallFacts {
+function callFacts(call: DocumentSnapshot): CallFacts {
   return {
     kind: isLinkCall(call.data()) ? 'link' : 'random',
     createdAtMs: (call.get('createdAt') as Timestamp).toMillis(),
@@ -66,6 +58,8 @@ export class Sweeper {
     private readonly policy: StalenessPolicy = DEFAULT_STALENESS,
     /** Told what the sweep had to skip (index.ts logs it). */
     private readonly warn: (message: string) => void = () => undefined,
+    /** Documents one query of a run reads at most. */
+    private readonly batch: number = SWEEP_BATCH,
   ) {}
 
   /**
@@ -99,7 +93,7 @@ export class Sweeper {
     const snap = await this.db
       .collection(collection)
       .where('expireAt', '<=', Timestamp.fromMillis(nowMs))
-      .limit(SWEEP_BATCH)
+      .limit(this.batch)
       .get();
     await Promise.all(snap.docs.map((d) => d.ref.delete()));
     return snap.size;
@@ -109,11 +103,11 @@ export class Sweeper {
     // Lapsed leases (closed pages) and stopped heartbeats (dead pages): two
     // queries, as Firestore cannot OR two range filters on different fields.
     const [lapsed, silent] = await Promise.all([
-      this.db.collection(QUEUE_COLLECTION).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(SWEEP_BATCH).get(),
+      this.db.collection(QUEUE_COLLECTION).where('leaseExpiresAt', '<=', Timestamp.fromMillis(nowMs)).limit(this.batch).get(),
       this.db
         .collection(QUEUE_COLLECTION)
         .where('seenAt', '<=', Timestamp.fromMillis(nowMs - WAITING_SEEN_MS))
-        .limit(SWEEP_BATCH)
+        .limit(this.batch)
         .get(),
     ]);
     const docs = new Map([...lapsed.docs, ...silent.docs].map((d) => [d.id, d]));
@@ -132,22 +126,72 @@ export class Sweeper {
     return stale.length;
   }
 
+  /**
+   * Calls past their time, found by two queries that each return only what
+   * is stale, so that a sweep reads what it ends rather than every live call:
+   * calls older than the longest call (either kind), and mailboxes nobody
+   * ever wrote (`n == 0`) older than the answer timeout, whose random call
+   * is unanswered when such a mailbox is its joiner's (the first write of
+   * which is the answer; a waiter's page writes its own when it sees the
+   * match, so a live call's mailboxes are not among them). The query this
+   * replaced read every call older than a minute (200 at most) and each
+   * random call's joiner mailbox: about 400 reads a minute at any scale, and
+   * past 200 calls the newer unanswered ones were never looked at.
+   */
   private async sweepCalls(nowMs: number): Promise<number> {
-    // Every stale call is at least this old; younger ones are never read.
-    const youngestStale = Math.min(this.policy.unansweredCallMs, this.policy.maxCallAgeMs);
-    const snap = await this.db
-      .collection(CALLS_COLLECTION)
-      .where('createdAt', '<=', Timestamp.fromMillis(nowMs - youngestStale))
-      .limit(SWEEP_BATCH)
-      .get();
-    const calls = snap.docs.map((d) => ({ snap: d, facts: callFacts(d) }));
-    // A random call's answer is in its joiner's mailbox: read those (in one
-    // round trip) only for the calls whose fate depends on it.
-    const unsure = calls.filter((c) => needsJoinerWrites(c.facts, nowMs, this.policy));
-    const writes = await this.joinerWrites(unsure.map((c) => c.snap));
-    const stale = calls.filter((c) => isStaleCall({ ...c.facts, joinerWrites: writes.get(c.snap.id) }, nowMs, this.policy));
-    await Promise.all(stale.map((c) => this.endCall(c.snap, nowMs)));
+    const [old, unwritten] = await Promise.all([
+      this.db
+        .collection(CALLS_COLLECTION)
+        .where('createdAt', '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
+        .limit(this.batch)
+        .get(),
+      this.unlessIndexBuilds(
+        this.db
+          .collectionGroup(SIGNALS_SUBCOLLECTION)
+          .where('n', '==', 0)
+          .where('updatedAt', '<=', Timestamp.fromMillis(nowMs - this.policy.unansweredCallMs))
+          .limit(this.batch)
+          .get(),
+        'mailboxes never written',
+      ),
+    ]);
+    const calls = new Map<string, DocumentSnapshot>(old.docs.map((d) => [d.id, d]));
+    // The calls of the unwritten mailboxes, each with the ids of its unwritten mailboxes.
+    const unwrittenByCall = new Map<string, Set<string>>();
+    for (const box of unwritten?.docs ?? []) {
+      const callId = box.ref.parent.parent!.id;
+      unwrittenByCall.set(callId, (unwrittenByCall.get(callId) ?? new Set()).add(box.id));
+    }
+    const toRead = [...unwrittenByCall.keys()].filter((id) => !calls.has(id));
+    if (toRead.length > 0) {
+      for (const call of await this.db.getAll(...toRead.map((id) => this.db.collection(CALLS_COLLECTION).doc(id)))) {
+        // A mailbox whose call is gone is an orphan: sweepOrphanSignals' (and the liveness pass's).
+        if (call.exists) calls.set(call.id, call);
+      }
+    }
+    const stale = [...calls.values()].filter((call) => {
+      const members = randomCallMembers(call.data());
+      const unanswered = members !== null && unwrittenByCall.get(call.id)?.has(answerMailboxId(members)) === true;
+      // Answered or not: only an unwritten joiner's mailbox, found above, says "not".
+      return isStaleCall({ ...callFacts(call), ...(unanswered ? { joinerWrites: 0 } : {}) }, nowMs, this.policy);
+    });
+    await Promise.all(stale.map((call) => this.endCall(call, nowMs)));
     return stale.length;
+  }
+
+  /**
+   * A query whose composite index may still be building right after the
+   * deploy that declared it (FAILED_PRECONDITION): null then, with a warning,
+   * so that the rest of the sweep goes on; what it would have found is found
+   * by the other rules later (a lease, the longest call) and by the next sweep
+   * once the index is built.
+   */
+  private unlessIndexBuilds<T>(query: Promise<T>, what: string): Promise<T | null> {
+    return query.catch((err: unknown) => {
+      if ((err as { code?: unknown }).code !== 9) throw err;
+      this.warn(`sweep: the index for ${what} is not ready yet; skipped`);
+      return null;
+    });
   }
 
   /**
@@ -156,7 +200,7 @@ export class Sweeper {
    * read, it is left for the next sweep); a call by link with everything
    * under it.
    */
-  private async endCall(call: QueryDocumentSnapshot, nowMs: number): Promise<void> {
+  private async endCall(call: DocumentSnapshot, nowMs: number): Promise<void> {
     const members = randomCallMembers(call.data());
     if (members === null) {
       await this.db.recursiveDelete(call.ref);
@@ -167,23 +211,6 @@ export class Sweeper {
     await batch.commit().catch((err: unknown) => {
       if (!isLostRace(err)) throw err;
     });
-  }
-
-  /** For each random call: how many times its joiner wrote its mailbox to the waiter (null: no such mailbox). */
-  private async joinerWrites(calls: readonly QueryDocumentSnapshot[]): Promise<Map<string, number | null>> {
-    const found = new Map<string, number | null>();
-    const refs: DocumentReference[] = [];
-    for (const call of calls) {
-      const members = randomCallMembers(call.data());
-      if (members !== null) refs.push(signalRef(this.db, call.id, answerMailboxId(members)));
-      else found.set(call.id, null); // not two members: nobody can answer it
-    }
-    if (refs.length === 0) return found;
-    for (const box of await this.db.getAll(...refs)) {
-      const n = box.get('n') as unknown;
-      found.set(box.ref.parent.parent!.id, box.exists ? (typeof n === 'number' ? n : 0) : null);
-    }
-    return found;
   }
 
   /**
@@ -206,20 +233,12 @@ export class Sweeper {
     const lapsedBefore = (kind: CallKind) => Timestamp.fromMillis(nowMs - presenceTiming(kind).leaseMs);
     const presence = this.db.collectionGroup(MEMBERS_SUBCOLLECTION);
     const [ofLinks, ofAll] = await Promise.all([
-      presence
-        .where('kind', '==', 'link')
-        .where('seenAt', '<=', lapsedBefore('link'))
-        .limit(SWEEP_BATCH)
-        .get()
-        .catch((err: unknown) => {
-          // FAILED_PRECONDITION: its index is still building after the deploy
-          // that declared it. Go on with the rest: enterCall and peekCall free
-          // those seats meanwhile, and the long query finds them later.
-          if ((err as { code?: unknown }).code !== 9) throw err;
-          this.warn('sweep: the index for lapsed members of calls by link is not ready; only the long lease swept');
-          return null;
-        }),
-      presence.where('seenAt', '<=', lapsedBefore('random')).limit(SWEEP_BATCH).get(),
+      // Meanwhile enterCall and peekCall free those seats, and the long query finds them.
+      this.unlessIndexBuilds(
+        presence.where('kind', '==', 'link').where('seenAt', '<=', lapsedBefore('link')).limit(this.batch).get(),
+        'lapsed members of calls by link',
+      ),
+      presence.where('seenAt', '<=', lapsedBefore('random')).limit(this.batch).get(),
     ]);
     const found = new Map([...(ofLinks?.docs ?? []), ...ofAll.docs].map((d) => [d.ref.path, d]));
     const byCall = new Map<string, QueryDocumentSnapshot[]>();
@@ -286,7 +305,7 @@ export class Sweeper {
     const snap = await this.db
       .collectionGroup(SIGNALS_SUBCOLLECTION)
       .where('updatedAt', '<=', Timestamp.fromMillis(nowMs - this.policy.maxCallAgeMs))
-      .limit(SWEEP_BATCH)
+      .limit(this.batch)
       .get();
     await Promise.all(snap.docs.map((d) => d.ref.delete()));
     return snap.size;

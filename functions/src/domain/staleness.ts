@@ -34,9 +34,10 @@ export interface CallFacts {
    * (`signals/{joiner}_{waiter}`, members[0] to members[1]): how many times
    * the joiner wrote it (its `n`). The joiner's first write carries its
    * answer to the waiter's offer, so any write means
-   * answered. `null`: that mailbox does not exist. `undefined`: not read; a
+   * answered. `null`: that mailbox does not exist. `undefined`: not known; a
    * call is never judged unanswered on a fact nobody looked up (the sweeper
-   * reads it whenever needsJoinerWrites says so).
+   * finds the mailboxes nobody wrote, and gives 0 for a call whose joiner's
+   * is one of them).
    */
   readonly joinerWrites?: number | null;
 }
@@ -44,16 +45,6 @@ export interface CallFacts {
 /** A random call past the answer timeout: only its joiner's mailbox can tell whether it was answered. */
 function mayBeUnanswered(call: CallFacts, nowMs: number, policy: StalenessPolicy): boolean {
   return call.kind === 'random' && nowMs - call.createdAtMs >= policy.unansweredCallMs;
-}
-
-/**
- * Whether isStaleCall needs `joinerWrites` to judge this call: a random call
- * older than the answer timeout and younger than the longest call. The
- * sweeper reads the joiner's mailbox for these only (one read each), never
- * for calls by link, young calls or old ones.
- */
-export function needsJoinerWrites(call: CallFacts, nowMs: number, policy: StalenessPolicy = DEFAULT_STALENESS): boolean {
-  return mayBeUnanswered(call, nowMs, policy) && nowMs - call.createdAtMs < policy.maxCallAgeMs;
 }
 
 /**

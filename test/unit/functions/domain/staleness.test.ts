@@ -6,7 +6,6 @@ import {
   DEFAULT_STALENESS,
   isStaleCall,
   isStaleWaitingEntry,
-  needsJoinerWrites,
   type StalenessPolicy,
 } from '../../../../functions/src/domain/staleness.js';
 
@@ -99,43 +98,6 @@ describe('isStaleCall with the default policy', () => {
 
   it('keeps a call created in the future (clock skew)', () => {
     assert.equal(isStaleCall({ kind: 'random', createdAtMs: NOW + 5_000, joinerWrites: 0 }, NOW), false);
-  });
-});
-
-describe('needsJoinerWrites: which calls the sweeper reads a mailbox for', () => {
-  it('only random calls between the answer timeout and the max age', () => {
-    assert.equal(
-      needsJoinerWrites({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS + 1 }, NOW),
-      false,
-      'too young to judge',
-    );
-    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW), true);
-    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS + 1 }, NOW), true);
-    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - MAX_CALL_AGE_MS }, NOW), false, 'stale by age anyway');
-    assert.equal(
-      needsJoinerWrites({ kind: 'link', createdAtMs: NOW - UNANSWERED_CALL_MS }, NOW),
-      false,
-      'a call by link has no answer',
-    );
-  });
-
-  it('follows the policy', () => {
-    const policy: StalenessPolicy = { unansweredCallMs: 1_000, maxCallAgeMs: 5_000 };
-    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - 1_000 }, NOW, policy), true);
-    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - 999 }, NOW, policy), false);
-    assert.equal(needsJoinerWrites({ kind: 'random', createdAtMs: NOW - 5_000 }, NOW, policy), false);
-  });
-
-  it('agrees with isStaleCall: whenever it says no, the mailbox cannot change the verdict', () => {
-    for (const ageMs of [0, UNANSWERED_CALL_MS - 1, UNANSWERED_CALL_MS, MAX_CALL_AGE_MS - 1, MAX_CALL_AGE_MS]) {
-      for (const call of [
-        { kind: 'random' as const, createdAtMs: NOW - ageMs },
-        { kind: 'link' as const, createdAtMs: NOW - ageMs },
-      ]) {
-        const verdicts = [undefined, null, 0, 1].map((joinerWrites) => isStaleCall({ ...call, joinerWrites }, NOW));
-        if (!needsJoinerWrites(call, NOW)) assert.equal(new Set(verdicts).size, 1, JSON.stringify({ call, verdicts }));
-      }
-    }
   });
 });
 
