@@ -177,10 +177,8 @@ describe('ghosts: browsers that die without a word', () => {
     // random call): wait for a beat of each, so that what lapses below is
     // what the pages wrote, not what join set.
     const beats = async () =>
-      Promise.all(
-        (await db.collection(`calls/${callId}/members`).get()).docs.map(
-          (d) => [(d.get('joinedAt') as Timestamp).toMillis(), (d.get('seenAt') as Timestamp).toMillis()] as const,
-        ),
+      (await db.collection(`calls/${callId}/members`).get()).docs.map(
+        (d) => [(d.get('joinedAt') as Timestamp).toMillis(), (d.get('seenAt') as Timestamp).toMillis()] as const,
       );
     const seen = await eventually(
       async () => {
