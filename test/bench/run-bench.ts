@@ -377,6 +377,24 @@ function usageBetween(before: readonly (ClientUsage | null)[], after: readonly (
   return { total, named };
 }
 
+/** Two fresh pages on an empty database, signed in, their usage counters (parleyUsage) up. */
+async function twoCountingPages(browser: Browser): Promise<[ParleyTab, ParleyTab]> {
+  await clearFirestore();
+  const a = tracked(await ParleyTab.open(browser));
+  const b = tracked(await ParleyTab.open(browser));
+  // Sign-in happens at load; wait until both backends are up so their usage counters exist.
+  await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
+  return [a, b];
+}
+
+/** `a` waits, `b` joins it: returns once both pages show the call connected. */
+async function pairUp(a: ParleyTab, b: ParleyTab): Promise<void> {
+  await a.press('start');
+  await waitForMark(a, 'joined');
+  await b.press('start');
+  await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+}
+
 /**
  * 4b: what a random call costs while it lasts, apart from its beginning
  * and end (signaling-cost): two pages connected and left alone for
@@ -384,14 +402,8 @@ function usageBetween(before: readonly (ClientUsage | null)[], after: readonly (
  * presence heartbeats, any probe), per minute of the call.
  */
 async function measureCallMinute(browser: Browser): Promise<void> {
-  await clearFirestore();
-  const a = tracked(await ParleyTab.open(browser));
-  const b = tracked(await ParleyTab.open(browser));
-  await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
-  await a.press('start');
-  await waitForMark(a, 'joined');
-  await b.press('start');
-  await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+  const [a, b] = await twoCountingPages(browser);
+  await pairUp(a, b);
   const before = await Promise.all([clientUsage(a), clientUsage(b)]);
   const heldFrom = Date.now();
   await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
@@ -417,24 +429,16 @@ async function measureCallMinute(browser: Browser): Promise<void> {
 
 /** 4: Firestore operations for one complete call, clients and functions together, each named. */
 async function measureCost(browser: Browser): Promise<void> {
-  await clearFirestore();
-  const a = tracked(await ParleyTab.open(browser));
-  const b = tracked(await ParleyTab.open(browser));
-  const usage = clientUsage;
-  // Sign-in happens at load; wait until both backends are up so their usage counters exist.
-  await Promise.all([a, b].map((t) => t.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 })));
-  const before = await Promise.all([usage(a), usage(b)]);
+  const [a, b] = await twoCountingPages(browser);
+  const before = await Promise.all([clientUsage(a), clientUsage(b)]);
   const offset = logSize();
-  await a.press('start');
-  await waitForMark(a, 'joined');
-  await b.press('start');
-  await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+  await pairUp(a, b);
   const callId = (await a.callId()) ?? '';
   await a.press('stop');
   await b.waitForStatus('partner-left');
   await b.press('stop');
   await b.waitForStatus('idle');
-  const after = await Promise.all([usage(a), usage(b)]);
+  const after = await Promise.all([clientUsage(a), clientUsage(b)]);
   // The emulator writes function logs asynchronously, and the call's
   // onCallDeleted trigger runs after the hang-up: wait (a little) for two
   // joins, two leaves and this call's "call ended".
