@@ -38,6 +38,7 @@ describe('join and leave (Functions emulator)', () => {
   it('queues the first person and pairs the second with them', async () => {
     const [a, b] = [await user(), await user()];
     const offerA = fakeOffer('a');
+    const startedAt = Date.now();
     const first = await a.call<JoinResult>('join', { room: 'ta', offer: offerA });
     assert.equal(first.status, 'waiting');
     const entry = await db.doc(`queue/${a.uid}`).get();
@@ -50,6 +51,10 @@ describe('join and leave (Functions emulator)', () => {
     assert.deepEqual(second.status === 'matched' && second.offer, offerA, "the joiner receives the waiter's offer");
     // Entry order: the waiter made the first offer, so it is the later member.
     assert.deepEqual(second.status === 'matched' && second.members, [b.uid, a.uid], 'join tells the members, [joiner, waiter]');
+    // The waiter was last seen at its join, between startedAt and now (one clock: the emulators run here).
+    const seenAgo = second.status === 'matched' ? second.waiterSeenMsAgo : -1;
+    const elapsed = Date.now() - startedAt;
+    assert.ok(seenAgo >= 0 && seenAgo <= elapsed, `waiterSeenMsAgo ${seenAgo} within the test's ${elapsed} ms`);
 
     const call = await db.doc(`calls/${first.callId}`).get();
     assert.deepEqual(call.get('members'), [b.uid, a.uid]);
@@ -80,6 +85,17 @@ describe('join and leave (Functions emulator)', () => {
     );
     assert.equal((await db.doc(`queue/${a.uid}`).get()).exists, false, 'the waiter left the queue');
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, false);
+  });
+
+  it("tells the joiner how long before the pairing the waiter last beat (its page's wait for the acknowledgement depends on it)", async () => {
+    const [a, b] = [await user(), await user()];
+    await a.call<JoinResult>('join', { room: 'hi', offer: fakeOffer('a') });
+    // Its page missed a beat: last seen 9 s ago (still matchable: 15 s).
+    await db.doc(`queue/${a.uid}`).update({ seenAt: Timestamp.fromMillis(Date.now() - 9_000) });
+    const matched = await b.call<JoinResult>('join', { room: 'hi', offer: fakeOffer('b') });
+    assert.equal(matched.status, 'matched');
+    const seenAgo = matched.status === 'matched' ? matched.waiterSeenMsAgo : -1;
+    assert.ok(seenAgo >= 9_000, `waiterSeenMsAgo ${seenAgo}: the beat 9 s old, not the entry update`);
   });
 
   it('never pairs people in different rooms', async () => {

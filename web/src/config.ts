@@ -60,11 +60,21 @@ export interface Timing {
   /**
    * After a match, how long the joiner waits for the waiter's acknowledgement
    * (its first mailbox write, made the moment it sees the call) before
-   * treating the waiter as a ghost and looking again. A live waiter's takes a
-   * listener delivery and a write (well under a second); 3 s, so that someone
-   * paired with a dead tab is back in the queue within 5 s.
+   * treating the waiter as a ghost and looking again, when the waiter had
+   * missed a heartbeat before the pairing (flows/match-ack.ts). A live
+   * waiter's takes a listener delivery and a write (well under a second); 3 s,
+   * so that someone paired with a dead tab is back in the queue within 5 s.
    */
   readonly matchAckTimeoutMs: number;
+  /**
+   * The same wait for a waiter seen alive within its last heartbeat period
+   * before the pairing: most likely alive, maybe slow (a Firefox waiter
+   * under load was seen to take just over 3 s). Giving up on it loses a call
+   * that was about to start, for both. 4.5 s: someone paired with a ghost
+   * must still be back in the queue within 5 s, and the requeue's join takes
+   * 0.1–0.2 s after this.
+   */
+  readonly liveWaiterAckTimeoutMs: number;
   /** From match to connected: past this the network most likely blocks the direct path. */
   readonly connectTimeoutMs: number;
   /** How often a waiting page renews its place in the queue (server lease: 45 s; liveness: its heartbeat, WAITING_HEARTBEAT_MS). */
@@ -82,6 +92,7 @@ export const CONNECT_TIMEOUT_MS = 20_000;
 export const TIMING: Timing = {
   answerTimeoutMs: 8_000,
   matchAckTimeoutMs: 3_000,
+  liveWaiterAckTimeoutMs: 4_500,
   connectTimeoutMs: CONNECT_TIMEOUT_MS,
   renewMs: 15_000,
 };

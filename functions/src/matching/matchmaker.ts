@@ -541,7 +541,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     // the call once either stops (both tabs killed: nobody calls leave).
     batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, 'random', nowMs));
     batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, 'random', nowMs));
-    return { status: 'matched', callId, offer: partner.doc.offer, room, members };
+    // The entry's update time stands in for an entry written before `seenAt` existed.
+    const seenAtMs = partner.seenAtMs ?? partner.snap.updateTime?.toMillis() ?? nowMs;
+    const waiterSeenMsAgo = Math.max(0, this.now() - seenAtMs);
+    return { status: 'matched', callId, offer: partner.doc.offer, room, members, waiterSeenMsAgo };
   }
 
   async leave(uid: string, meter = new UsageMeter()): Promise<LeaveResult> {

@@ -205,6 +205,11 @@ export type JoinResult =
    * the pool they met in; `members`: the call document's, `[joiner, waiter]`
    * (whoever gets this result first, then the waiter whose offer it is), so
    * the page can build its call without reading the document.
+   * `waiterSeenMsAgo`: how long before the pairing the waiter last showed it
+   * was alive (its heartbeat or its join), in ms of the server's clock. A
+   * waiter seen within one heartbeat (WAITING_HEARTBEAT_MS) is most likely
+   * alive, only maybe slow; one that missed a beat may have died: the page
+   * waits longer for the first kind's acknowledgement.
    */
   | {
       readonly status: 'matched';
@@ -212,6 +217,7 @@ export type JoinResult =
       readonly offer: SessionDescription & { readonly type: 'offer' };
       readonly room: RoomId;
       readonly members: RandomCallDoc['members'];
+      readonly waiterSeenMsAgo: number;
     };
 
 /** `leave()`: how many random calls of the caller it ended, and whether the caller was waiting. */

@@ -547,6 +547,8 @@ describe('RandomChatFlow with the in-memory backend', () => {
     const ghostOffer = { type: 'offer' as const, sdp: pc.localDescription!.sdp };
     pc.close();
     rig.server.join('ghost', 'ml', ghostOffer, { widen: false });
+    // It died between two beats: its last one was more than a heartbeat period ago.
+    rig.server.lastBeat('ghost', Date.now() - 8000);
     const b = rig.session();
     const statuses = recordStatuses(b.session);
     await b.session.start('ml');
@@ -558,6 +560,46 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(b.session.state.status, 'searching');
     assert(!rig.server.isWaiting('ghost'), 'the ghost is not in the queue any more');
     console.log(`# paired with a ghost: back in the queue after ${backMs.toFixed(0)} ms`);
+  });
+
+  it('someone paired with a waiter that died right after its last beat waits the longer acknowledgement, then is back in the queue without an error', async function () {
+    this.timeout(40000);
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio');
+    pc.createDataChannel('parley', { negotiated: true, id: 0 });
+    await pc.setLocalDescription();
+    const ghostOffer = { type: 'offer' as const, sdp: pc.localDescription!.sdp };
+    pc.close();
+    rig.server.join('ghost', 'bn', ghostOffer, { widen: false }); // its join is its last sign of life: on time
+    // Waits far apart, so that a slow machine cannot blur them.
+    const b = rig.session({ timing: { matchAckTimeoutMs: 1000, liveWaiterAckTimeoutMs: 5000 } });
+    const statuses = recordStatuses(b.session);
+    await b.session.start('bn');
+    await waitUntil(() => statuses.includes('connecting'), 5000, 'b is paired with the ghost');
+    // Twice the short wait (a lower bound: a slow machine only makes it later).
+    await sleep(2000);
+    assert(!rig.server.isWaiting(b.uid), 'b still waits for a waiter that beat on time');
+    await waitUntil(() => rig.server.isWaiting(b.uid), 10000, 'b waits again after the longer wait');
+    assert(!statuses.includes('failed'), `no error on the way (statuses: ${statuses.join(' → ')})`);
+    assertEqual(b.session.state.status, 'searching');
+  });
+
+  it('a waiter that beat on time but hears nothing for a while after the match (a loaded device) keeps its call: the joiner waits for it', async function () {
+    this.timeout(40000);
+    const a = rig.session();
+    await a.session.start('es');
+    await waitForStatus(a.session, 'searching', 5000);
+    rig.server.holdEverything(a.uid);
+    const b = rig.session({ timing: { matchAckTimeoutMs: 1000, liveWaiterAckTimeoutMs: 20000 } });
+    const statuses = recordStatuses(b.session);
+    await b.session.start('es');
+    await waitUntil(() => statuses.includes('connecting'), 5000, 'b is paired with a');
+    // Twice the short wait: with it alone, b had given a up by now and looked for someone else.
+    await sleep(2000);
+    assert(!rig.server.isWaiting(b.uid), `b did not give up on a live waiter (statuses: ${statuses.join(' → ')})`);
+    rig.server.releaseCallSight(a.uid);
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    assertEqual(a.session.callId, b.session.callId, 'the same call: nobody was re-paired');
   });
 
   it("a waiter whose call listener missed the call's creation finds its call when its waiting heartbeat is refused, and the pair connects", async function () {

@@ -12,11 +12,11 @@
  *   (widening, choosePartner, sharedPool), so the two cannot drift apart. A
  *   match creates the call under the waiter's callId with members
  *   [joiner, waiter] (the waiter made the first offer) and answers the joiner
- *   {status: 'matched', callId, offer, members, room}. Joining again from the
- *   same room while waiting keeps the place, the callId and the start of the
- *   wait; a renewal whose call already exists changes nothing. The waiting
- *   heartbeat (keepWaiting) finds the entry gone when it was matched or
- *   dropped.
+ *   {status: 'matched', callId, offer, members, room, waiterSeenMsAgo}.
+ *   Joining again from the same room while waiting keeps the place, the
+ *   callId and the start of the wait; a renewal whose call already exists
+ *   changes nothing. The waiting heartbeat (keepWaiting) marks the entry seen
+ *   (a beat), and finds it gone when it was matched or dropped.
  * - Calls by link (functions/src/calls/link-calls.ts): five members at most,
  *   entry order kept, the last leave ends the call.
  * - Every call: one mailbox per direction, delivered as whole states through
@@ -104,6 +104,8 @@ interface WaitingEntry {
   readonly pools: readonly string[];
   /** Whom the waiter's page asked to avoid with its join (its recent blocks and reports). */
   readonly avoid: readonly string[];
+  /** When the waiter last showed it was alive (its join or its heartbeat), Date.now() ms; `lastBeat` sets it. */
+  seenAtMs: number;
 }
 
 export interface MemoryServerOptions {
@@ -144,7 +146,35 @@ export class MemoryServer {
 
   releaseCallSight(uid: string): void {
     this.callSightHeld.delete(uid);
-    for (const c of this.connections) if (c.uid === uid) c.scheduleSync();
+    this.mailboxesHeld.delete(uid);
+    for (const c of this.connections) {
+      if (c.uid !== uid) continue;
+      c.scheduleSync();
+      c.deliverHeld();
+    }
+  }
+
+  /**
+   * A page that hears nothing at all for a while (a loaded device): neither
+   * its call nor its mailboxes, until `releaseCallSight`. Its writes wait
+   * for its sight of the call, so its partner hears nothing from it either.
+   */
+  holdEverything(uid: string): void {
+    this.callSightHeld.add(uid);
+    this.mailboxesHeld.add(uid);
+  }
+
+  mailboxesHeldFor(uid: string): boolean {
+    return this.mailboxesHeld.has(uid);
+  }
+
+  private readonly mailboxesHeld = new Set<string>();
+
+  /** Sets when `uid`, waiting, last showed it was alive: a page whose tab died stops beating. */
+  lastBeat(uid: string, atMs: number): void {
+    const entry = this.waiting.get(uid);
+    if (!entry) throw new Error(`${uid} is not waiting`);
+    entry.seenAtMs = atMs;
   }
 
   callSightHeldFor(uid: string): boolean {
@@ -187,9 +217,13 @@ export class MemoryServer {
         return result;
       },
       keepWaiting: (placeLost) => {
-        // Every 100 ms here (5 s in production): the entry gone means matched or lost.
+        // Every 100 ms here (5 s in production): a beat; the entry gone means matched or lost.
         const timer = setInterval(() => {
-          if (this.waiting.has(uid)) return;
+          const entry = this.waiting.get(uid);
+          if (entry) {
+            entry.seenAtMs = Date.now();
+            return;
+          }
           clearInterval(timer);
           placeLost();
         }, 100);
@@ -390,7 +424,8 @@ export class MemoryServer {
     const waitingSinceMs = keepsPlace ? previous.waitingSinceMs : now;
     const { pools, widened, widenInMs } = widening(room, widen, waitingSinceMs, now, this.widenAfterMs);
     const seeker = { uid, pools, blocked: this.blocks.get(uid) ?? new Set<string>(), avoid: new Set(avoid) };
-    const entries = [...this.waiting.values()].map((e) => ({
+    // Eligibility ignores the beats (no seenAtMs): a page of these tests never dies without leaving.
+    const entries = [...this.waiting.values()].map(({ seenAtMs: _seen, ...e }) => ({
       ...e,
       createdAtMs: e.order,
       leaseExpiresAtMs: Infinity, // a page of these tests never dies without leaving
@@ -399,6 +434,7 @@ export class MemoryServer {
     const partner = choosePartner(seeker, entries, now);
     if (partner !== null) {
       const met = sharedPool(seeker, partner)! as RoomId;
+      const waiterSeenMsAgo = Math.max(0, now - this.waiting.get(partner.uid)!.seenAtMs);
       this.waiting.delete(partner.uid);
       this.waiting.delete(uid);
       // The later member makes the first offer: the waiter, whose offer this is.
@@ -421,6 +457,7 @@ export class MemoryServer {
         offer: { type: 'offer', sdp: partner.offer.sdp },
         members: [members[0], members[1]],
         room: met,
+        waiterSeenMsAgo,
       };
     }
 
@@ -433,6 +470,7 @@ export class MemoryServer {
       waitingSinceMs,
       pools,
       avoid: [...avoid],
+      seenAtMs: now,
     };
     this.waiting.set(uid, entry);
     this.log.push(`${uid} join ${room}: waiting for ${entry.callId} in ${pools.join('+')}`);
@@ -603,16 +641,25 @@ class MemoryConnection implements CallConnection {
     const queued = this.pending.has(from);
     this.pending.set(from, state);
     if (queued) return;
-    setTimeout(() => {
-      const latest = this.pending.get(from);
-      this.pending.delete(from);
-      if (this.closed || !latest) return;
-      let inbox = this.inboxes.get(from);
-      if (!inbox) this.inboxes.set(from, (inbox = new MailboxInbox()));
-      const signals = inbox.read(latest);
-      for (const signal of signals) this.handlers.signal(from, signal, inbox.tag);
-      this.handlers.activity(from, signals.length === 0, inbox.tag);
-    }, 20);
+    setTimeout(() => this.deliver(from), 20);
+  }
+
+  /** Delivers what `holdEverything` kept back. */
+  deliverHeld(): void {
+    for (const from of [...this.pending.keys()]) setTimeout(() => this.deliver(from), 20);
+  }
+
+  private deliver(from: string): void {
+    // Held: stays pending (later writes replace it) until deliverHeld.
+    if (this.server.mailboxesHeldFor(this.uid)) return;
+    const latest = this.pending.get(from);
+    this.pending.delete(from);
+    if (this.closed || !latest) return;
+    let inbox = this.inboxes.get(from);
+    if (!inbox) this.inboxes.set(from, (inbox = new MailboxInbox()));
+    const signals = inbox.read(latest);
+    for (const signal of signals) this.handlers.signal(from, signal, inbox.tag);
+    this.handlers.activity(from, signals.length === 0, inbox.tag);
   }
 
   private enqueue(to: string, signal: LinkSignal | null, tag: LinkTag): Promise<void> {

@@ -22,6 +22,7 @@ import { MemoryServer, type MemoryServerOptions } from './memory-backend.js';
 export const TEST_TIMING: Timing = {
   answerTimeoutMs: 8000,
   matchAckTimeoutMs: 3000,
+  liveWaiterAckTimeoutMs: 4500,
   connectTimeoutMs: 10000,
   renewMs: 60000,
 };

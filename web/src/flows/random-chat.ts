@@ -20,6 +20,7 @@ import type { InCall, InCallOptions } from '../features/in-call.js';
 import type { Backend, CallConnection, JoinResult, ReportReason } from './backend.js';
 import { loadCallEngine, type CallEngine } from './call-engine.js';
 import { loadInCall, type InCallKit } from './in-call.js';
+import { matchAckWaitMs } from './match-ack.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
 import {
   canModerate,
@@ -750,7 +751,8 @@ export class RandomChatFlow {
     // means its tab died while it waited (its last heartbeat was less than
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
-    attempt.setTimer('ack', this.deps.timing.matchAckTimeoutMs, () => {
+    // A waiter that beat on time gets longer: it is most likely only slow.
+    attempt.setTimer('ack', matchAckWaitMs(result.waiterSeenMsAgo, this.deps.timing), () => {
       if (attempt.connectedOnce) return;
       // ICE under way means the waiter's page answers connectivity checks:
       // alive, only slow to write (a loaded device; seen: a Firefox waiter
