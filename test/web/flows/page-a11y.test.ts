@@ -209,6 +209,23 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     assert(small.length === 0, `${where}: touch targets under 44 px: ${small.join('; ')}`);
   }
 
+  /**
+   * The room's count line, where shown, says all it says: not cut by its
+   * ellipsis or its two-line clamp, nor squeezed to nothing beside the room
+   * picker (seen on a phone: English lost its end, Tamil the whole line).
+   */
+  function assertCountWhole(page: LitElement, where: string): void {
+    const line = page.shadowRoot!.querySelector<HTMLElement>('#room-count');
+    const text = (line?.textContent ?? '').trim();
+    // Not shown on purpose (a phone shows it only while searching).
+    if (!line || text === '' || getComputedStyle(line).display === 'none') return;
+    const cut = line.clientWidth === 0 || line.scrollWidth > line.clientWidth + 1 || line.scrollHeight > line.clientHeight + 1;
+    assert(
+      !cut,
+      `${where}: the room count is cut: "${text}" (${line.scrollWidth}×${line.scrollHeight} in ${line.clientWidth}×${line.clientHeight})`,
+    );
+  }
+
   /** `sentenceAt`: where the state's sentence is (random chat's and a call's status line by default; null: none). */
   async function look(
     page: LitElement,
@@ -228,6 +245,7 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
     );
     assertVisibleTogether(page, `${viewport}, ${state}`, together, sentenceAt);
     assertTouchTargets(`${viewport}, ${state}`);
+    assertCountWhole(page, `${viewport}, ${state}`);
     if (IN_EVERY_LANGUAGE.has(viewport)) await lookInEveryLanguage(page, viewport, state, together, sentenceAt);
   }
 
@@ -253,6 +271,7 @@ describe('the pages in every state and viewport (axe-core, layout, touch targets
         await executeServerCommand('parley-screenshot', { name: `page-${viewport}-${state}-${code}` });
         assertVisibleTogether(page, `${viewport}, ${state}, ${code}`, together, sentenceAt);
         assertTouchTargets(`${viewport}, ${state}, ${code}`);
+        assertCountWhole(page, `${viewport}, ${state}, ${code}`);
       }
     } finally {
       await showLanguage('en');

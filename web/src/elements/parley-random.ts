@@ -112,18 +112,16 @@ export class ParleyRandom extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
-      /* A phone: the counts beside the room, in up to two lines of the
-         picker's own height, rather than a line of their own. */
+      /* A phone: the line only while searching ("You are the only one
+         waiting…"), under the room in up to two lines. Otherwise the picker's
+         own label says the room's counts, and the page has no height to
+         spare in the longer languages. Beside the room it had about 100 px:
+         even the English lost its end, and the Tamil the whole line. */
       @media (max-width: 40rem) {
-        .picker {
-          grid-template-columns: auto minmax(0, 1fr);
-          align-items: center;
-          column-gap: 0.75rem;
-        }
-        .picker > :not(:first-child, #room-count) {
-          grid-column: 1 / -1;
-        }
         #room-count {
+          display: none;
+        }
+        #room-count.searching {
           height: 2.5rem;
           white-space: normal;
           display: -webkit-box;
@@ -445,6 +443,8 @@ export class ParleyRandom extends LitElement {
     const introduce = !this.adult && state.status === 'idle' && !flow.localStream;
     const overlaid = showOverlay && !introduce;
     const counts = flow.roomCounts;
+    const searching = state.status === 'searching';
+    const countText = counts ? roomCountText(counts[this.room], this.room, searching) : '';
     const target = flow.moderationTarget;
     const text = randomChatStatusText(state, this.room);
     // What the stranger says they send (mute, camera off), while there is a stranger; and our own camera.
@@ -487,7 +487,7 @@ export class ParleyRandom extends LitElement {
               )}
             </select>
           </label>
-          <p id="room-count">${counts ? roomCountText(counts[this.room], this.room, state.status === 'searching') : ''}</p>
+          <p id="room-count" class=${searching ? 'searching' : ''}>${countText}</p>
           ${
             this.room === ANYONE_ROOM
               ? nothing
