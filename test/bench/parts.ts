@@ -7,7 +7,16 @@
 
 export const BENCH_PARTS = {
   bundle: ['web-bundle'],
-  calls: ['floor', 'start-to-face', 'match-to-face', 'phase', 'ratios-to-floor', 'signaling-cost', 'random-call-minute'],
+  calls: [
+    'floor',
+    'start-to-face',
+    'match-to-face',
+    'phase',
+    'ratios-to-floor',
+    'signaling-cost',
+    'random-call-minute',
+    'waiting-minute',
+  ],
   relay: ['turn-credentials', 'relay-vs-direct-match-to-face', 'relay-crash-recovery'],
   links: ['link-join-to-faces', 'link-outbound-video', 'link-call-cost'],
   writes: ['write-latency'],

@@ -427,6 +427,60 @@ async function measureCallMinute(browser: Browser): Promise<void> {
   });
 }
 
+/**
+ * 4c: what a person waiting alone costs while nobody comes: the page's
+ * waiting heartbeats (every 5 s) and its renewals (`join` every 15 s, which
+ * reads and writes), per minute of waiting, over PARLEY_BENCH_HOLD_S.
+ */
+async function measureWaitingMinute(browser: Browser): Promise<void> {
+  await clearFirestore();
+  const a = tracked(await ParleyTab.open(browser));
+  await a.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 });
+  await a.press('start');
+  await waitForMark(a, 'joined');
+  const before = await clientUsage(a);
+  const offset = logSize();
+  const heldFrom = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+  const after = await clientUsage(a);
+  const heldMs = Date.now() - heldFrom;
+  const stillWaiting = (await a.status()) === 'searching';
+  await a.press('stop');
+  await a.close();
+  // The emulator writes function logs asynchronously: the last renewal's line may come a moment later.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const renewals = logEntries(readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset)).filter(
+    (e) => e.message === 'join',
+  );
+  const functions = totalOps(renewals);
+  const { total: client, named } = usageBetween([before], [after]);
+  const perMinute = (n: number) => Math.round(((n * 60_000) / heldMs) * 10) / 10;
+  const perMinuteOps = (o: { reads: number; writes: number; deletes?: number }) => ({
+    reads: perMinute(o.reads),
+    writes: perMinute(o.writes + (o.deletes ?? 0)),
+  });
+  report('waiting-minute', {
+    what: 'Firestore operations of one person waiting alone, per minute of waiting: the page (heartbeats) and its renewals (join)',
+    heldMs,
+    stillWaiting,
+    renewals: renewals.length,
+    perMinute: {
+      reads: perMinute(client.reads + functions.reads),
+      writes: perMinute(client.writes + functions.writes + functions.deletes),
+    },
+    perRenewal:
+      renewals.length === 0
+        ? null
+        : { reads: functions.reads / renewals.length, writes: (functions.writes + functions.deletes) / renewals.length },
+    breakdown: {
+      client: Object.fromEntries(Object.entries(named).map(([what, u]) => [what, perMinuteOps(u)])),
+      functions: Object.fromEntries(
+        Object.entries(opsBreakdown(renewals)['join'] ?? {}).map(([what, ops]) => [what, perMinuteOps(ops)]),
+      ),
+    },
+  });
+}
+
 /** 4: Firestore operations for one complete call, clients and functions together, each named. */
 async function measureCost(browser: Browser): Promise<void> {
   const [a, b] = await twoCountingPages(browser);
@@ -852,6 +906,7 @@ async function main(): Promise<void> {
       });
       await measureCost(await browser());
       await measureCallMinute(await browser());
+      await measureWaitingMinute(await browser());
     });
   }
   if (runs('relay')) {

@@ -13,6 +13,7 @@ import {
   type Firestore,
 } from 'firebase-admin/firestore';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { Banned } from '../../functions/src/domain/refusals.js';
 import { UsageMeter } from '../../functions/src/domain/usage.js';
 import { FirestoreMatchmaker } from '../../functions/src/matching/matchmaker.js';
 import type { CreateCallResult, JoinResult } from '../../functions/src/protocol/calls.js';
@@ -384,6 +385,46 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
           : bind(d, prop),
     });
   }
+
+  it('a renewal takes the ban, the blocks and the skip memory from its entry instead of reading them; one whose entry went (a ban deletes it) reads them, and the banned are refused', async () => {
+    const matchmaker = new FirestoreMatchmaker(db, Date.now);
+    const personal = ['bans (own)', 'blocks (own)', 'history (skip memory)'];
+    const firstMeter = new UsageMeter();
+    const first = await matchmaker.join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false }, firstMeter);
+    assert.equal(first.status, 'waiting');
+    for (const name of personal) assert.ok(firstMeter.byName[name], `the first join reads ${name}`);
+
+    // Blocked while waiting: Block writes the blocks and copies them into the entry (moderation/moderator.ts).
+    await db.doc('blocks/waiter').set({ blocked: ['pest'] });
+    await db.doc('queue/waiter').update({ blocked: FieldValue.arrayUnion('pest') });
+    const pest = await matchmaker.join('pest', { room: 'ta', offer: fakeOffer('p'), widen: false });
+    assert.equal(pest.status, 'waiting', 'the one blocked is not paired with the blocker');
+
+    const renewMeter = new UsageMeter();
+    const renewed = await matchmaker.join(
+      'waiter',
+      { room: 'ta', offer: fakeOffer('w'), widen: false, renewing: first.callId },
+      renewMeter,
+    );
+    assert.deepEqual(
+      [renewed.status, renewed.callId],
+      ['waiting', first.callId],
+      'the renewal keeps its place, and still not with the one it blocked',
+    );
+    for (const name of personal) assert.equal(renewMeter.byName[name], undefined, `a renewal does not read ${name}`);
+    assert.deepEqual((await db.doc('queue/waiter').get()).get('blocked'), ['pest'], 'the renewed entry still carries the block');
+
+    // Banned while waiting: the ban takes the entry out of the queue in the same commit.
+    const until = Timestamp.fromMillis(Date.now() + 3_600_000);
+    await db.batch().set(db.doc('bans/waiter'), { until, expireAt: until }).delete(db.doc('queue/waiter')).commit();
+    const lateMeter = new UsageMeter();
+    await assert.rejects(
+      matchmaker.join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false, renewing: first.callId }, lateMeter),
+      (err) => err instanceof Banned,
+    );
+    assert.ok(lateMeter.byName['bans (own)'], 'the renewal whose entry went read the ban');
+    assert.equal((await db.doc('queue/waiter').get()).exists, false, 'the banned person is not queued again');
+  });
 
   it('a heartbeat does not void the pairing: it commits against the beaten entry, without a second scan', async () => {
     const t0 = Date.now();

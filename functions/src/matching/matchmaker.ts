@@ -133,8 +133,8 @@ export const DEFAULT_MATCHING_SETTINGS: MatchingSettings = { widenAfterMs: DEFAU
 
 /** Facts about the joiner that hold for the whole join. */
 interface PersonFacts {
-  readonly blocked: string[];
-  readonly recentPartners: string[];
+  readonly blocked: readonly string[];
+  readonly recentPartners: readonly string[];
 }
 
 /** The other members of a random call or history entry. */
@@ -150,6 +150,20 @@ function partnersOf(members: unknown, uid: string): string[] {
 function withEntryBlocks(blocked: readonly string[], entry: QueueDoc | undefined): string[] {
   const all = [...new Set([...blocked, ...(entry?.blocked ?? [])])];
   return all.slice(Math.max(0, all.length - MAX_BLOCKED));
+}
+
+/**
+ * What a renewal's own entry already carries of what pairing must respect,
+ * in place of reading the ban, the blocks and the history again every 15 s
+ * (three of a renewal's seven reads). It is current: the join that wrote it
+ * read all three; a ban deletes the entry in its own commit (so a banned
+ * person's renewal finds no entry and reads them all); Report and Block
+ * copy every new block into it; and a person who waits is in no call whose
+ * end would add a recent partner. Its `recent` stays for the wait instead of
+ * SKIP_MEMORY_MS after the call: skip memory only decides who goes first.
+ */
+function carriedFacts(entry: QueueDoc): PersonFacts {
+  return { blocked: entry.blocked ?? [], recentPartners: entry.recent ?? [] };
 }
 
 /** Whether an entry read as `read` is now `now` but for its heartbeat (`seenAt`). */
@@ -223,17 +237,18 @@ export class FirestoreMatchmaker implements Matchmaker {
   ): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
     // Ban, blocks and recent partners do not change within one join: read
-    // with the first attempt, reused by the retries of a lost race.
-    let facts: Promise<PersonFacts> | undefined;
+    // with the first attempt, reused by the retries of a lost race. A
+    // renewal reads them only when its entry is gone (see carriedFacts).
+    let read: Promise<PersonFacts> | undefined;
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
-      facts ??= this.personFacts(uid, nowMs, meter);
-      const [own, ownCalls, { blocked: blockedAtStart, recentPartners }] = await meter.timed(
+      if (renewing === undefined) read ??= this.personFacts(uid, nowMs, meter);
+      const [own, ownCalls] = await meter.timed(
         'reads',
         Promise.all([
           readDoc(ownRef, meter, 'queue (own entry)'),
           readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
-          facts,
+          read,
           count?.check(),
         ]),
       );
@@ -249,20 +264,22 @@ export class FirestoreMatchmaker implements Matchmaker {
         return { status: 'paired', callId: crossed.id, members: crossedMembers };
       }
 
+      // A renewal from the same room keeps its place in line and its call id
+      // (the page is already listening for that call).
+      const previous = own.exists ? own.data() : undefined;
+      const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
+      const carried = renewing !== undefined && keepsPlace && previous.callId === renewing ? carriedFacts(previous) : null;
+      const { blocked: blockedAtStart, recentPartners } =
+        carried ?? (await meter.timed('reads', (read ??= this.personFacts(uid, nowMs, meter))));
+      // A block made during this join (after its facts were read) is in the
+      // entry by now: Report and Block write it there (moderation/moderator.ts).
+      const blocked = withEntryBlocks(blockedAtStart, previous);
       // Skip memory: partners of the calls this join ends, and of calls that
       // ended a moment ago.
       const recent = [...new Set([...ownCalls.docs.flatMap((c) => partnersOf(c.get('members'), uid)), ...recentPartners])].slice(
         0,
         SKIP_MEMORY_SIZE,
       );
-
-      // A renewal from the same room keeps its place in line and its call id
-      // (the page is already listening for that call).
-      const previous = own.exists ? own.data() : undefined;
-      // A block made during this join (after its facts were read) is in the
-      // entry by now: Report and Block write it there (moderation/moderator.ts).
-      const blocked = withEntryBlocks(blockedAtStart, previous);
-      const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const waitingSinceMs = keepsPlace ? previous.createdAt.toMillis() : nowMs;
       const widened = widening(room, widen, waitingSinceMs, nowMs, this.settings().widenAfterMs);
       const seeker: Seeker = {
@@ -358,7 +375,7 @@ export class FirestoreMatchmaker implements Matchmaker {
   /** What pairing must respect about the person: refuses the banned; whom they blocked and met a moment ago. */
   private async personFacts(uid: string, nowMs: number, meter: UsageMeter): Promise<PersonFacts> {
     const [ban, blocks, history] = await Promise.all([
-      readDoc(this.db.collection(BANS).doc(uid), meter),
+      readDoc(this.db.collection(BANS).doc(uid), meter, 'bans (own)'),
       readDoc(this.db.collection(BLOCKS).doc(uid), meter, 'blocks (own)'),
       // Written by the call trigger when a call ends.
       readQuery(
