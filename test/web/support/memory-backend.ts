@@ -139,6 +139,8 @@ export class MemoryServer {
    * mailboxes are separate, and either may come first.
    */
   private readonly callSightHeld = new Set<string>();
+  /** Pages whose mailboxes are not delivered either (holdEverything). */
+  private readonly mailboxesHeld = new Set<string>();
 
   holdCallSight(uid: string): void {
     this.callSightHeld.add(uid);
@@ -167,8 +169,6 @@ export class MemoryServer {
   mailboxesHeldFor(uid: string): boolean {
     return this.mailboxesHeld.has(uid);
   }
-
-  private readonly mailboxesHeld = new Set<string>();
 
   /** Sets when `uid`, waiting, last showed it was alive: a page whose tab died stops beating. */
   lastBeat(uid: string, atMs: number): void {
@@ -424,7 +424,7 @@ export class MemoryServer {
     const waitingSinceMs = keepsPlace ? previous.waitingSinceMs : now;
     const { pools, widened, widenInMs } = widening(room, widen, waitingSinceMs, now, this.widenAfterMs);
     const seeker = { uid, pools, blocked: this.blocks.get(uid) ?? new Set<string>(), avoid: new Set(avoid) };
-    // Eligibility ignores the beats (no seenAtMs): a page of these tests never dies without leaving.
+    // The beats (seenAtMs) only feed waiterSeenMsAgo; eligibility ignores them, as it does the lease.
     const entries = [...this.waiting.values()].map(({ seenAtMs: _seen, ...e }) => ({
       ...e,
       createdAtMs: e.order,
