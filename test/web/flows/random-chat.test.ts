@@ -60,6 +60,17 @@ describe('RandomChatFlow with the in-memory backend', () => {
   }
 
   /** Two sessions in `room`, started one after the other, connected to each other. */
+  /** A real offer of a page that then died: queued by hand, it never acknowledges a match. */
+  async function deadPageOffer(): Promise<{ type: 'offer'; sdp: string }> {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio');
+    pc.createDataChannel('parley', { negotiated: true, id: 0 });
+    await pc.setLocalDescription();
+    const offer = { type: 'offer' as const, sdp: pc.localDescription!.sdp };
+    pc.close();
+    return offer;
+  }
+
   async function connectedPair(room = 'en') {
     const a = rig.session();
     const b = rig.session();
@@ -540,12 +551,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
   it('someone paired with a waiter whose tab died is back in the queue by themself, without an error, and not paired with the ghost again', async function () {
     this.timeout(30000);
     // The ghost: a real offer, then its page died (it never acknowledges the match).
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver('audio');
-    pc.createDataChannel('parley', { negotiated: true, id: 0 });
-    await pc.setLocalDescription();
-    const ghostOffer = { type: 'offer' as const, sdp: pc.localDescription!.sdp };
-    pc.close();
+    const ghostOffer = await deadPageOffer();
     rig.server.join('ghost', 'ml', ghostOffer, { widen: false });
     // It died between two beats: its last one was more than a heartbeat period ago.
     rig.server.lastBeat('ghost', Date.now() - 8000);
@@ -564,12 +570,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
 
   it('someone paired with a waiter that died right after its last beat waits the longer acknowledgement, then is back in the queue without an error', async function () {
     this.timeout(40000);
-    const pc = new RTCPeerConnection();
-    pc.addTransceiver('audio');
-    pc.createDataChannel('parley', { negotiated: true, id: 0 });
-    await pc.setLocalDescription();
-    const ghostOffer = { type: 'offer' as const, sdp: pc.localDescription!.sdp };
-    pc.close();
+    const ghostOffer = await deadPageOffer();
     rig.server.join('ghost', 'bn', ghostOffer, { widen: false }); // its join is its last sign of life: on time
     // Waits far apart, so that a slow machine cannot blur them.
     const b = rig.session({ timing: { matchAckTimeoutMs: 1000, liveWaiterAckTimeoutMs: 5000 } });
