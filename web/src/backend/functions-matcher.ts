@@ -9,8 +9,12 @@ import type { SessionDescription } from '../engine/types.js';
 import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/backend.js';
 import { countUsage } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
+import { BEAT_DEFER_MS, beatNeeded } from './waiting-beat.js';
 
 export class FunctionsMatcher implements Matcher {
+  /** When the last `join` was sent (performance.now()): it refreshes the entry's `seenAt` too (waiting-beat.ts). */
+  private lastJoinSentAtMs = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly functions: Functions,
     private readonly db: Firestore,
@@ -32,6 +36,7 @@ export class FunctionsMatcher implements Matcher {
       // The newest MAX_AVOID: older blocks are stored by now.
       ...(avoid.length > 0 ? { avoid: avoid.slice(-MAX_AVOID) } : {}),
     };
+    this.lastJoinSentAtMs = performance.now();
     const result = (await call(data)).data;
     if (result.status !== 'waiting') return result;
     // A server without widening omits these; an undefined delay would become
@@ -48,19 +53,23 @@ export class FunctionsMatcher implements Matcher {
    * The waiter proves it is alive while it waits: `join` pairs nobody whose
    * entry was not seen lately (a killed tab is no longer matchable). The
    * rules let us write nothing else there. A refused beat means the entry is
-   * gone: matched, or swept.
+   * gone: matched, or swept. A beat is left out when a `join` (which sets
+   * `seenAt` itself) was sent just before, or is sent just after: the
+   * renewal due at the same moment goes first.
    */
   keepWaiting(placeLost: () => void): () => void {
     const ref = doc(this.db, QUEUE_COLLECTION, this.uid);
     let stopped = false;
-    const timer = setInterval(() => {
+    const beat = () => {
+      if (stopped || !beatNeeded(performance.now(), this.lastJoinSentAtMs)) return;
       countUsage('queue (heartbeat)', { writes: 1, heartbeat: true });
       updateDoc(ref, { seenAt: serverTimestamp() }).catch(() => {
         if (stopped) return;
         stop();
         placeLost();
       });
-    }, WAITING_HEARTBEAT_MS);
+    };
+    const timer = setInterval(() => setTimeout(beat, BEAT_DEFER_MS), WAITING_HEARTBEAT_MS);
     const stop = () => {
       stopped = true;
       clearInterval(timer);
