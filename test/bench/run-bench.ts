@@ -251,6 +251,11 @@ function functionUsageSince(
   return found;
 }
 
+/** The functions' log lines written since `offset` (logSize), as objects. */
+function functionLogSince(offset: number): LogEntry[] {
+  return logEntries(readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset));
+}
+
 function logSize(): number {
   try {
     return statSync(join(ROOT, 'firebase-debug.log')).size;
@@ -300,8 +305,7 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
     const end = Math.max(...calls.map((c) => c.createdAtMs), ...clients.map((c) => c.answeredAtMs));
     // The emulator writes function logs to firebase-debug.log asynchronously:
     // wait (a little) until every join of the round has its line.
-    const readJoinLog = () =>
-      logEntries(readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset)).filter((e) => e.message === 'join');
+    const readJoinLog = () => functionLogSince(offset).filter((e) => e.message === 'join');
     const joinLog = await eventually(
       async () => (readJoinLog().length >= n ? readJoinLog() : null),
       30_000,
@@ -387,6 +391,21 @@ async function twoCountingPages(browser: Browser): Promise<[ParleyTab, ParleyTab
   return [a, b];
 }
 
+/**
+ * Leaves `tabs` alone for PARLEY_BENCH_HOLD_S: what their pages read and
+ * wrote meanwhile (usageBetween), how long the hold really took, and a
+ * per-minute scale for both.
+ */
+async function holdCounting(tabs: readonly ParleyTab[]) {
+  const before = await Promise.all(tabs.map((t) => clientUsage(t)));
+  const heldFrom = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+  const after = await Promise.all(tabs.map((t) => clientUsage(t)));
+  const heldMs = Date.now() - heldFrom;
+  const perMinute = (n: number) => Math.round(((n * 60_000) / heldMs) * 10) / 10;
+  return { ...usageBetween(before, after), heldMs, perMinute };
+}
+
 /** `a` waits, `b` joins it: returns once both pages show the call connected. */
 async function pairUp(a: ParleyTab, b: ParleyTab): Promise<void> {
   await a.press('start');
@@ -404,16 +423,10 @@ async function pairUp(a: ParleyTab, b: ParleyTab): Promise<void> {
 async function measureCallMinute(browser: Browser): Promise<void> {
   const [a, b] = await twoCountingPages(browser);
   await pairUp(a, b);
-  const before = await Promise.all([clientUsage(a), clientUsage(b)]);
-  const heldFrom = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
-  const after = await Promise.all([clientUsage(a), clientUsage(b)]);
-  const heldMs = Date.now() - heldFrom;
+  const { total, named, heldMs, perMinute } = await holdCounting([a, b]);
   const stillConnected = (await Promise.all([a.status(), b.status()])).every((st) => st === 'connected');
   await a.press('stop');
   await Promise.all([a.close(), b.close()]);
-  const { total, named } = usageBetween(before, after);
-  const perMinute = (n: number) => Math.round(((n * 60_000) / heldMs) * 10) / 10;
   report('random-call-minute', {
     what: 'Firestore operations of both pages of a connected random call left alone, per minute of the call (presence heartbeats, probes)',
     heldMs,
@@ -438,23 +451,15 @@ async function measureWaitingMinute(browser: Browser): Promise<void> {
   await a.page.waitForFunction(() => 'parleyUsage' in globalThis, { timeout: 30_000 });
   await a.press('start');
   await waitForMark(a, 'joined');
-  const before = await clientUsage(a);
   const offset = logSize();
-  const heldFrom = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
-  const after = await clientUsage(a);
-  const heldMs = Date.now() - heldFrom;
+  const { total: client, named, heldMs, perMinute } = await holdCounting([a]);
   const stillWaiting = (await a.status()) === 'searching';
   await a.press('stop');
   await a.close();
   // The emulator writes function logs asynchronously: the last renewal's line may come a moment later.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const renewals = logEntries(readFileSync(join(ROOT, 'firebase-debug.log'), 'utf8').slice(offset)).filter(
-    (e) => e.message === 'join',
-  );
+  const renewals = functionLogSince(offset).filter((e) => e.message === 'join');
   const functions = totalOps(renewals);
-  const { total: client, named } = usageBetween([before], [after]);
-  const perMinute = (n: number) => Math.round(((n * 60_000) / heldMs) * 10) / 10;
   const perMinuteOps = (o: { reads: number; writes: number; deletes?: number }) => ({
     reads: perMinute(o.reads),
     writes: perMinute(o.writes + (o.deletes ?? 0)),
