@@ -24,6 +24,7 @@ import { measureGhosts } from './ghosts.js';
 import { measureQuality } from './quality-bench.js';
 import { measureScreening } from './screening-bench.js';
 import { measureWriteLatency } from './write-latency.js';
+import { startInstance, type InstanceHost } from './instance.js';
 import { BENCH_PARTS, parseOnly, type BenchPart } from './parts.js';
 
 const CALLS = Number(process.env['PARLEY_BENCH_CALLS'] ?? 20);
@@ -271,14 +272,17 @@ function logSize(): number {
  * its join request to its pairing: the join's answer for the one who was
  * matched, the call's creation for the one who waited. Pairs per second over
  * the whole round. Lost races: conditional writes the functions retried,
- * from their log.
+ * from their log. With `instance`, the callables go to one process serving
+ * them as a production instance does (instance-host.ts) instead of the
+ * Functions emulator, and the figure says so (`via`).
  */
-async function measurePairing(joiners: readonly number[]): Promise<void> {
+async function measurePairing(joiners: readonly number[], instance?: InstanceHost): Promise<void> {
   const db = adminDb();
+  const logSince = (offset: number) => (instance ? instance.logSince(offset) : functionLogSince(offset));
   for (const n of joiners) {
     await clearFirestore();
     await drainTriggers();
-    const users = userPool();
+    const users = userPool(instance && { host: instance.host, port: instance.port });
     const people = await Promise.all(Array.from({ length: n }, () => users.create()));
     // The Functions emulator runs one process per request in flight and boots
     // them on demand (seconds each on two cores). A cheap warm-up request is
@@ -289,9 +293,11 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
     await stampede(people, plan);
     await clearFirestore();
     await drainTriggers();
-    const offset = logSize();
+    const offset = instance ? instance.logSize() : logSize();
+    instance?.peakRssMiB();
     const beatsBefore = heartbeats.count;
     const clients = await stampede(people, plan);
+    const peakRssMiB = instance?.peakRssMiB();
     const waiterBeats = heartbeats.count - beatsBefore;
     const { calls, queue } = await settledState(db);
     const sentAt = new Map(clients.map((c) => [c.uid, c.sentAtMs]));
@@ -305,7 +311,7 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
     const end = Math.max(...calls.map((c) => c.createdAtMs), ...clients.map((c) => c.answeredAtMs));
     // The emulator writes function logs to firebase-debug.log asynchronously:
     // wait (a little) until every join of the round has its line.
-    const readJoinLog = () => functionLogSince(offset).filter((e) => e.message === 'join');
+    const readJoinLog = () => logSince(offset).filter((e) => e.message === 'join');
     const joinLog = await eventually(
       async () => (readJoinLog().length >= n ? readJoinLog() : null),
       30_000,
@@ -332,6 +338,8 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
     const perJoinOps = (k: keyof typeof usage) => Math.round((usage[k] / (joinLog.length || 1)) * 10) / 10;
     report('pairing-under-load', {
       joiners: n,
+      // Absent: through the Functions emulator (the figure of record, comparable with earlier runs).
+      ...(instance ? { via: 'one instance' } : {}),
       pairs: calls.length,
       stillWaiting: queue.length,
       violations: pairingViolations(clients, calls, queue).length,
@@ -346,9 +354,11 @@ async function measurePairing(joiners: readonly number[]): Promise<void> {
       waiterHeartbeats: waiterBeats,
       // Mean ms per join in each step the function timed (matching/matchmaker.ts), `total` the whole function.
       joinStepsMs: perJoin,
-      // A matched client's wait minus its join's own time: the emulator's queuing and dispatch.
+      // A matched client's wait minus its join's own time: the emulator's (or the instance's) queuing and dispatch.
       outsideFunctionMs: { p50: summarize(outside).p50, p95: summarize(outside).p95 },
-      opsPerJoin: { reads: perJoinOps('reads'), writes: perJoinOps('writes') + perJoinOps('deletes') },
+      // The instance's largest resident memory during the round (its functions are deployed with 256 MiB).
+      ...(peakRssMiB !== undefined ? { instancePeakRssMiB: peakRssMiB } : {}),
+      opsPerJoin: { reads: perJoinOps('reads'), writes: Math.round((perJoinOps('writes') + perJoinOps('deletes')) * 10) / 10 },
     });
     await users.closeAll();
   }
@@ -854,7 +864,7 @@ async function runPart(
   {
     label = part,
     expected = BENCH_PARTS[part].map((figure) => ({ figure })),
-  }: { label?: string; expected?: ReadonlyArray<{ figure: string; joiners?: number }> } = {},
+  }: { label?: string; expected?: ReadonlyArray<{ figure: string; joiners?: number; via?: string }> } = {},
 ): Promise<void> {
   const from = figures.length;
   const startedAt = Date.now();
@@ -935,6 +945,28 @@ async function main(): Promise<void> {
         label: `pairing (${n} joiners)`,
         expected: [{ figure: 'pairing-under-load', joiners: n }],
       });
+    }
+    // The same rounds with the callables served as one production instance
+    // serves them, to tell our code's time from the Functions emulator's
+    // dispatch (instance-host.ts). PARLEY_BENCH_INSTANCE=0 leaves them out.
+    if (process.env['PARLEY_BENCH_INSTANCE'] !== '0') {
+      for (const n of JOINERS) {
+        await runPart(
+          'pairing',
+          async () => {
+            const instance = await startInstance();
+            try {
+              await measurePairing([n], instance);
+            } finally {
+              await instance.stop();
+            }
+          },
+          {
+            label: `pairing (${n} joiners, one instance)`,
+            expected: [{ figure: 'pairing-under-load', joiners: n, via: 'one instance' }],
+          },
+        );
+      }
     }
   }
 }

@@ -57,7 +57,12 @@ export interface TestUser {
   close(): Promise<void>;
 }
 
-export async function signedInUser(): Promise<TestUser> {
+/**
+ * A new anonymous user with its own app. `functionsAt`: where its callables
+ * go (the Functions emulator unless the benchmark serves them elsewhere,
+ * test/bench/instance-host.ts).
+ */
+export async function signedInUser(functionsAt: { host: string; port: number } = EMULATORS.functions): Promise<TestUser> {
   const app = initializeClientApp(
     { projectId: PROJECT_ID, apiKey: 'demo-api-key', authDomain: `${PROJECT_ID}.firebaseapp.com` },
     `user-${++clientCount}`,
@@ -67,7 +72,7 @@ export async function signedInUser(): Promise<TestUser> {
   const db = getFirestore(app);
   connectFirestoreEmulator(db, EMULATORS.firestore.host, EMULATORS.firestore.port);
   const functions = getFunctions(app, 'us-central1');
-  connectFunctionsEmulator(functions, EMULATORS.functions.host, EMULATORS.functions.port);
+  connectFunctionsEmulator(functions, functionsAt.host, functionsAt.port);
   const { user } = await signInAnonymously(auth);
   return {
     uid: user.uid,
@@ -110,11 +115,14 @@ export function fakeOffer(tag = 'x'): { type: 'offer'; sdp: string } {
 }
 
 /** Signed-in users made through `users.create()`, closed together by `users.closeAll()`. */
-export function userPool(): { create(): Promise<TestUser>; closeAll(): Promise<void> } {
+export function userPool(functionsAt?: { host: string; port: number }): {
+  create(): Promise<TestUser>;
+  closeAll(): Promise<void>;
+} {
   const made: TestUser[] = [];
   return {
     create: async () => {
-      const u = await signedInUser();
+      const u = await signedInUser(functionsAt);
       made.push(u);
       return u;
     },
