@@ -126,14 +126,41 @@ export function choosePartner<E extends WaitingEntry>(
   nowMs: number,
   { spread = 1, random = Math.random }: ChoiceOptions = {},
 ): E | null {
+  const choice = choosePartnerAround(seeker, waiting, nowMs, () => false, { spread, random });
+  return choice !== null && 'partner' in choice ? choice.partner : null;
+}
+
+/** What choosePartnerAround decided: a partner, nobody, or to wait for pairings already taking the best entries. */
+export type AroundChoice<E> = { readonly partner: E } | { readonly waitFor: readonly E[] } | null;
+
+/**
+ * choosePartner for an instance that is already taking some entries for
+ * other joins (matching/claims.ts): `taking` entries are passed over in
+ * favour of an entry ranked as well as the best (same tier: not met a moment
+ * ago, same pool), never in favour of a worse one. When every entry of the
+ * best tier is being taken, the answer is to wait for those pairings
+ * (`waitFor`) and choose again among what they leave: so a join never goes
+ * on to queue, or to a just-skipped person, while a fitting entry may still
+ * be free.
+ */
+export function choosePartnerAround<E extends WaitingEntry>(
+  seeker: Seeker,
+  waiting: readonly E[],
+  nowMs: number,
+  taking: (entry: E) => boolean,
+  { spread = 1, random = Math.random }: ChoiceOptions = {},
+): AroundChoice<E> {
   const ranked = rankPartners(seeker, waiting, nowMs);
   const best = ranked[0];
   if (best === undefined) return null;
-  // Only among entries in the same tier as the best: spreading must never
-  // pick a just-skipped person over a fresh one, or Anyone over one's room.
+  // Only among entries in the same tier as the best (a prefix of the ranking):
+  // spreading must never pick a just-skipped person over a fresh one, or
+  // Anyone over one's room.
   const tier = (e: E) => `${isRecentPair(seeker, e)}|${sharedPool(seeker, e)}`;
-  const sameTier = ranked.slice(0, Math.max(1, spread)).filter((e) => tier(e) === tier(best));
-  return sameTier[Math.min(sameTier.length - 1, Math.floor(random() * sameTier.length))]!;
+  const bestTier = ranked.filter((e) => tier(e) === tier(best));
+  const free = bestTier.filter((e) => !taking(e)).slice(0, Math.max(1, spread));
+  if (free.length === 0) return { waitFor: bestTier };
+  return { partner: free[Math.min(free.length - 1, Math.floor(random() * free.length))]! };
 }
 
 /** Where a waiting entry waits, and when that changes. */

@@ -9,7 +9,9 @@
  *   unchanged, creates the call only if its id is free, and removes one's own
  *   entry only if nobody took it meanwhile. A join that lost a race reads
  *   again; contention is only between joiners that picked the same waiter,
- *   and PAIRING_SPREAD makes simultaneous joiners pick different ones.
+ *   and PAIRING_SPREAD makes simultaneous joiners pick different ones. The
+ *   joins one instance runs at once also pass over the waiters the others
+ *   are taking (claims.ts): a hint that spares their races, never a lock.
  * - No lost matches: two people who queue at the same moment in one pool
  *   might each see nobody. So after queuing, a joiner looks once more, for
  *   entries queued no later than its own (createdAt is the commit time), and
@@ -45,7 +47,7 @@ import { randomCallMembers } from '../domain/membership.js';
 import { MAX_BLOCKED } from '../domain/moderation.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import {
-  choosePartner,
+  choosePartnerAround,
   isLeaseLive,
   sharedPool,
   widening,
@@ -54,6 +56,7 @@ import {
   type Widening,
 } from '../domain/pairing.js';
 import type { JoinRequest } from '../domain/requests.js';
+import { PairingClaims, type Claim, type EntryVersion } from './claims.js';
 import {
   CALLS_COLLECTION,
   PRESENCE_MIN_GAP_MS,
@@ -175,6 +178,22 @@ function sameBesidesBeat(read: QueueDoc, now: QueueDoc): boolean {
 
 type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
 
+/** A partner chosen and confirmed, claimed on this instance until its pairing is decided. */
+interface Chosen {
+  readonly partner: Candidate;
+  readonly claim: Claim;
+}
+
+/** An update time as claims.ts keys it. */
+function versionOf(time: Timestamp): string {
+  return `${time.seconds}.${time.nanoseconds}`;
+}
+
+/** The entry as read, as claims.ts knows it. */
+function entryVersion(c: Candidate): EntryVersion {
+  return { uid: c.uid, version: c.snap.updateTime ? versionOf(c.snap.updateTime) : '' };
+}
+
 function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
   const doc = snap.data()!;
   return {
@@ -205,13 +224,18 @@ interface Queued {
 }
 
 export class FirestoreMatchmaker implements Matchmaker {
+  /** The entries this instance's joins are taking now and took a moment ago (claims.ts): one per instance. */
+  private readonly claims: PairingClaims;
+
   constructor(
     private readonly db: Firestore,
     /** Injected so tests can move time; production uses the server clock. */
     private readonly now: () => number = Date.now,
     /** Read per request, so deploy-time parameters apply (functions/src/config.ts). */
     private readonly settings: () => MatchingSettings = () => DEFAULT_MATCHING_SETTINGS,
-  ) {}
+  ) {
+    this.claims = new PairingClaims(now);
+  }
 
   private get queue() {
     return this.db.collection(QUEUE_COLLECTION);
@@ -293,8 +317,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // Longest wait first; only after a lost race (a stampede) spread out.
       const partner = await this.confirmedPartner(
         seeker,
-        await meter.timed('scan', this.candidates(widened.pools, null, meter, 'queue (scan)')),
-        nowMs,
+        () => meter.timed('scan', this.candidates(widened.pools, null, meter, 'queue (scan)')),
         attempt === 1 ? 1 : PAIRING_SPREAD,
         meter,
       );
@@ -311,6 +334,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       if (partner !== null) {
         const matched = await this.commitPairing(
           partner,
+          { uid, ...(own.exists ? { entry: own.updateTime! } : {}) },
           (taken) => {
             const batch = batchEndingOwnCalls();
             const result = this.pairInto(batch, taken, seeker, nowMs);
@@ -410,17 +434,26 @@ export class FirestoreMatchmaker implements Matchmaker {
       widenInMs: queued.widening.widenInMs,
     };
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
+      // Another join of this instance is taking us: if it commits, our call
+      // is made (the page is listening for it); if not, look as before.
+      if (await this.claims.settled(queued.seeker.uid)) return waiting;
       const nowMs = this.now();
       // An entry that just entered a pool (new, or widened) must look at the
       // whole pool; a renewal in place only at those who came before it.
-      const candidates = await meter.timed(
-        'look again',
-        this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter, 'queue (look again)'),
+      const partner = await this.confirmedPartner(
+        queued.seeker,
+        () =>
+          meter.timed(
+            'look again',
+            this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter, 'queue (look again)'),
+          ),
+        attempt === 1 ? 1 : PAIRING_SPREAD,
+        meter,
       );
-      const partner = await this.confirmedPartner(queued.seeker, candidates, nowMs, attempt === 1 ? 1 : PAIRING_SPREAD, meter);
       if (partner === null) return waiting;
       const matched = await this.commitPairing(
         partner,
+        { uid: queued.seeker.uid, entry: queued.updateTime },
         (taken) => {
           const batch = new MeteredBatch(this.db, meter);
           const result = this.pairInto(batch, taken, queued.seeker, nowMs);
@@ -439,8 +472,34 @@ export class FirestoreMatchmaker implements Matchmaker {
   }
 
   /**
-   * Commits a pairing with `partner` (`commit` builds the batch for the
-   * entry given and commits it), or returns null when it lost a race.
+   * Commits a pairing with the chosen partner (`commit` builds the batch for
+   * the entry given and commits it), or returns null when it lost a race;
+   * either way the claim on the two is released (claims.ts). `seeker.entry`:
+   * the seeker's own entry the batch deletes, if it has one.
+   */
+  private async commitPairing(
+    { partner, claim }: Chosen,
+    seeker: { readonly uid: string; readonly entry?: Timestamp },
+    commit: (partner: Candidate) => Promise<JoinResult>,
+    meter: UsageMeter,
+  ): Promise<JoinResult | null> {
+    // Once committed, the entries it deleted are remembered as taken.
+    let taken = partner;
+    let result: JoinResult | null = null;
+    try {
+      result = await this.commitOrRetryAfterBeat(partner, commit, meter, (c) => (taken = c));
+      return result;
+    } finally {
+      claim.release(
+        result === null
+          ? null
+          : [entryVersion(taken), ...(seeker.entry ? [{ uid: seeker.uid, version: versionOf(seeker.entry) }] : [])],
+      );
+    }
+  }
+
+  /**
+   * commitPairing's commit, once more if the entry changed only by a beat.
    * A waiting page writes `seenAt` on its entry every WAITING_HEARTBEAT_MS,
    * which changes the entry's update time, so a pairing that read the entry
    * just before a beat loses its conditional delete although the waiter is
@@ -449,12 +508,14 @@ export class FirestoreMatchmaker implements Matchmaker {
    * costs one read and one commit instead of the whole join's retry (and in
    * a busy pool, maybe another waiter). Not when the entry was seen less than
    * PRESENCE_MIN_GAP_MS before, the rules' least gap between two beats: then
-   * the loss was a real race, and reading would be waste.
+   * the loss was a real race, and reading would be waste. `tried` learns
+   * the entry the second commit used.
    */
-  private async commitPairing(
+  private async commitOrRetryAfterBeat(
     partner: Candidate,
     commit: (partner: Candidate) => Promise<JoinResult>,
     meter: UsageMeter,
+    tried: (entry: Candidate) => void,
   ): Promise<JoinResult | null> {
     try {
       return await commit(partner);
@@ -465,8 +526,10 @@ export class FirestoreMatchmaker implements Matchmaker {
     if (partner.seenAtMs !== undefined && this.now() - partner.seenAtMs < PRESENCE_MIN_GAP_MS) return null;
     const now = await readDoc(partner.snap.ref as DocumentReference<QueueDoc>, meter, 'queue (partner, after a lost race)');
     if (!now.exists || !sameBesidesBeat(partner.doc, now.data()!)) return null;
+    const again = toCandidate(now);
+    tried(again);
     try {
-      return await commit(toCandidate(now));
+      return await commit(again);
     } catch (err) {
       if (!isLostRace(err)) throw err;
       meter.lostRace();
@@ -485,21 +548,50 @@ export class FirestoreMatchmaker implements Matchmaker {
    */
   private async confirmedPartner(
     seeker: Seeker,
-    candidates: readonly Candidate[],
-    nowMs: number,
+    scan: () => Promise<Candidate[]>,
     spread: number,
     meter: UsageMeter,
-  ): Promise<Candidate | null> {
-    let left = candidates;
-    for (;;) {
-      const partner = choosePartner(seeker, left, nowMs, { spread });
-      if (partner === null) return null;
-      const blocks = await meter.timed(
-        'confirm',
-        readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter, 'blocks (partner)'),
-      );
+  ): Promise<Chosen | null> {
+    // An entry a pairing of this instance deleted may still be in a scan that began before it.
+    const fresh = async () => (await scan()).filter((c) => !this.claims.wasTaken(entryVersion(c)));
+    let left = await fresh();
+    // Whether `left` is what pairings of this instance left of an earlier scan.
+    let stale = false;
+    for (let waits = 0; ;) {
+      // After PAIRING_ATTEMPTS waits, choose as if this instance took nobody: the commit decides.
+      const taking = waits < PAIRING_ATTEMPTS ? (c: Candidate) => this.claims.isTaking(c.uid) : () => false;
+      const choice = choosePartnerAround(seeker, left, this.now(), taking, { spread });
+      if (choice === null) {
+        if (!stale) return null;
+        // Nobody left of that scan, but it held at most PAIRING_SCAN_LIMIT
+        // entries: whoever waits beyond them may be the one compatible
+        // person left (lost otherwise: both would wait). Scan again.
+        left = await fresh();
+        stale = false;
+        continue;
+      }
+      if ('waitFor' in choice) {
+        // The best are all being taken here: wait for those pairings, then choose among what they left.
+        waits++;
+        await meter.timed('claims', Promise.all(choice.waitFor.map((c) => this.claims.settled(c.uid))));
+        left = left.filter((c) => !this.claims.wasTaken(entryVersion(c)));
+        stale = true;
+        continue;
+      }
+      const partner = choice.partner;
+      // Claimed from the choice on, so that joins of this instance choosing
+      // meanwhile pass over this waiter.
+      const claim = this.claims.reserve([seeker.uid, partner.uid]);
+      let blocks;
+      try {
+        blocks = await meter.timed('confirm', readDoc(this.db.collection(BLOCKS).doc(partner.uid), meter, 'blocks (partner)'));
+      } catch (err) {
+        claim.release(null);
+        throw err;
+      }
       const blocked = blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [];
-      if (!blocked.includes(seeker.uid)) return partner;
+      if (!blocked.includes(seeker.uid)) return { partner, claim };
+      claim.release(null);
       left = left.filter((c) => c.uid !== partner.uid);
     }
   }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import {
   choosePartner,
+  choosePartnerAround,
   isCompatible,
   rankPartners,
   refuses,
@@ -419,5 +420,57 @@ describe('spread', () => {
       rankPartners(seeker, list, NOW).map((e) => e.uid),
       ['ta-early', 'ta-late', 'any-a', 'any-b', 'old-friend'],
     );
+  });
+});
+
+describe('choosePartnerAround (joins of one instance taking entries at the same time)', () => {
+  const seeker: Seeker = { uid: 'me', pools: ['en', 'any'], recent: new Set(['skipped']) };
+  const oldest = entry({ uid: 'oldest', createdAtMs: NOW - 30_000 });
+  const older = entry({ uid: 'older', createdAtMs: NOW - 20_000 });
+  const newer = entry({ uid: 'newer', createdAtMs: NOW - 10_000 });
+  const taking =
+    (...uids: string[]) =>
+    (e: WaitingEntry) =>
+      uids.includes(e.uid);
+
+  it('takes the longest waiting when nobody is being taken', () => {
+    assert.deepEqual(choosePartnerAround(seeker, [newer, oldest, older], NOW, taking()), { partner: oldest });
+  });
+
+  it('passes over an entry being taken for the next in the same tier', () => {
+    assert.deepEqual(choosePartnerAround(seeker, [newer, oldest, older], NOW, taking('oldest')), { partner: older });
+    assert.deepEqual(choosePartnerAround(seeker, [newer, oldest, older], NOW, taking('oldest', 'older')), { partner: newer });
+  });
+
+  it('waits for the pairings taking the best tier rather than fall to someone just skipped', () => {
+    const skipped = entry({ uid: 'skipped', createdAtMs: NOW - 40_000 });
+    assert.deepEqual(choosePartnerAround(seeker, [skipped, oldest, older], NOW, taking('oldest', 'older')), {
+      waitFor: [oldest, older],
+    });
+  });
+
+  it('waits rather than fall from its own room to Anyone', () => {
+    const viaAnyone = entry({ uid: 'via-anyone', room: 'any', createdAtMs: NOW - 50_000 });
+    assert.deepEqual(choosePartnerAround(seeker, [viaAnyone, oldest], NOW, taking('oldest')), { waitFor: [oldest] });
+  });
+
+  it('spreads only over free entries of the best tier', () => {
+    const picks = [0, 0.5, 0.99].map((r) =>
+      choosePartnerAround(seeker, [newer, oldest, older], NOW, taking('oldest'), { spread: 3, random: () => r }),
+    );
+    assert.deepEqual(picks, [{ partner: older }, { partner: newer }, { partner: newer }]);
+  });
+
+  it('says nobody when nobody compatible waits, taken or not', () => {
+    assert.equal(choosePartnerAround(seeker, [], NOW, taking()), null);
+    assert.equal(choosePartnerAround(seeker, [entry({ uid: 'me' })], NOW, taking()), null);
+  });
+
+  it('is what choosePartner chooses when nothing is being taken', () => {
+    for (const r of [0, 0.4, 0.8]) {
+      const options = { spread: 3, random: () => r };
+      const around = choosePartnerAround(seeker, [newer, oldest, older], NOW, taking(), options);
+      assert.deepEqual(around, { partner: choosePartner(seeker, [newer, oldest, older], NOW, options) });
+    }
   });
 });
