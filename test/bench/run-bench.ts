@@ -294,7 +294,7 @@ async function measurePairing(joiners: readonly number[], instance?: InstanceHos
     await clearFirestore();
     await drainTriggers();
     const offset = instance ? instance.logSize() : logSize();
-    instance?.peakRssMiB();
+    instance?.peakRssMiB(); // starts the round's window (the rehearsal's peak is not this round's)
     const beatsBefore = heartbeats.count;
     const clients = await stampede(people, plan);
     const peakRssMiB = instance?.peakRssMiB();

@@ -59,7 +59,6 @@ describe('RandomChatFlow with the in-memory backend', () => {
     );
   }
 
-  /** Two sessions in `room`, started one after the other, connected to each other. */
   /** A real offer of a page that then died: queued by hand, it never acknowledges a match. */
   async function deadPageOffer(): Promise<{ type: 'offer'; sdp: string }> {
     const pc = new RTCPeerConnection();
@@ -71,6 +70,7 @@ describe('RandomChatFlow with the in-memory backend', () => {
     return offer;
   }
 
+  /** Two sessions in `room`, started one after the other, connected to each other. */
   async function connectedPair(room = 'en') {
     const a = rig.session();
     const b = rig.session();
