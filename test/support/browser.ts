@@ -825,12 +825,22 @@ export class ParleyTab {
     }
   }
 
-  /** Frames decoded so far from the stranger's video (inbound-rtp framesDecoded of the random call's link). */
+  /**
+   * Frames decoded so far from the stranger's video (inbound-rtp
+   * framesDecoded of the random call's link), counted on across the links
+   * this page had: a rebuilt link's counter starts from 0, and a caller
+   * waiting for the count to grow past an earlier reading would otherwise
+   * wait for as many frames again as the old link had decoded (a minute's
+   * worth after a long call) while the video plays.
+   */
   async framesDecoded(): Promise<number> {
     return (await this.element('parley-random')).evaluate(async (el) => {
       const call = (el as unknown as RandomPage).flow.call;
       const link = call && call.peers[0] ? call.link(call.peers[0].id) : null;
-      if (!link) return 0;
+      // Test-only memory on the page: the link last read, and the frames of the links before it.
+      const memory = window as unknown as { parleyFrames?: { link: object | null; before: number; last: number } };
+      const seen = (memory.parleyFrames ??= { link: null, before: 0, last: 0 });
+      if (!link) return seen.before + seen.last;
       // Bounded: an evaluation that never settles holds the test for the
       // whole protocol timeout (180 s in Firefox) and then says nothing of
       // what it waited for.
@@ -842,7 +852,12 @@ export class ParleyTab {
       stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
         if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
       });
-      return frames;
+      if (seen.link !== link) {
+        seen.before += seen.last;
+        seen.link = link;
+      }
+      seen.last = frames;
+      return seen.before + frames;
     });
   }
 

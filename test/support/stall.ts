@@ -19,6 +19,44 @@ export async function reportStall(db: ReturnType<typeof adminDb>, tabs: ParleyTa
   for (const d of (await db.collection('queue').get()).docs) console.error(`#   queue ${d.id}:`, JSON.stringify(d.data()));
 }
 
+/**
+ * What the pages show, short enough to go into a failure's message (the
+ * layer's failure summary, all a CI log may keep): each page's status, its
+ * call's last events and, per link, its states, last events and video
+ * counters. reportStall prints everything, to stderr.
+ */
+export async function stallSummary(tabs: ParleyTab[], lines = 14): Promise<string> {
+  const out: string[] = [];
+  for (const [i, tab] of tabs.entries()) {
+    const d = (await tab.diagnosis().catch((err: unknown) => ({ error: String(err) }))) as {
+      flow?: {
+        status?: string;
+        history?: readonly string[] | null;
+        links?:
+          | {
+              state: string;
+              signalingState: string | null;
+              connectionState: string | null;
+              history: readonly string[] | null;
+              video: unknown;
+            }[]
+          | null;
+      } | null;
+      error?: string;
+    };
+    if (d.error !== undefined || !d.flow) {
+      out.push(`page ${i + 1}: ${d.error ?? 'no call page'}`);
+      continue;
+    }
+    out.push(`page ${i + 1} (${d.flow.status}): call · ${(d.flow.history ?? []).slice(-lines / 2).join(' · ')}`);
+    for (const l of d.flow.links ?? []) {
+      out.push(`  link ${l.state}/${l.signalingState}/${l.connectionState} · ${(l.history ?? []).slice(-lines).join(' · ')}`);
+      out.push(`  video ${JSON.stringify(l.video)}`);
+    }
+  }
+  return out.join('\n');
+}
+
 /** Stops both tabs whatever state they are in, back to idle. */
 export async function resetTabs(tabs: ParleyTab[]): Promise<void> {
   for (const tab of tabs) {

@@ -6,9 +6,8 @@
  * page the backend removed enters again by itself and keeps its seat in the
  * others' grids; writes addressed to a link that is gone are not applied;
  * a link that falls silent while ICE still says connected (seen between
- * Chromium and Firefox after a restart) is restarted by the end that leads
- * restarts, which the other end asks on the channel, and nobody is declared
- * gone.
+ * Chromium and Firefox after a restart) is rebuilt by its silent end,
+ * whichever end that is, and nobody is declared gone.
  */
 import { LinkState } from '../../../web/src/engine/peer-link.js';
 import { LinkCallFlow } from '../../../web/src/flows/link-call.js';
@@ -242,44 +241,65 @@ describe('LinkCallFlow: a call that never splits (real WebRTC, in-memory backend
     return { a, b };
   }
 
-  it('a link silent while ICE says connected is restarted by the end that leads restarts once the member shows life; nobody is gone', async () => {
+  /** Whether `f`'s call noted a silent link to `to` whose member was alive (Call.onLiveness). */
+  const sawSilence = (f: LinkCallFlow, to: string) =>
+    f.engine!.history.some((e) => e.includes(`from ${to.slice(0, 6)} while the member is alive`));
+
+  /**
+   * `silent` hears nothing on its link to `talker` (the talker's sends are
+   * muted) while both pages write through the backend: the silent end
+   * rebuilds the link itself, whoever leads restarts, the other end meets
+   * the new link, and nobody is declared gone.
+   */
+  async function silenceRebuilt(silent: { flow: LinkCallFlow; uid: string }, talker: { flow: LinkCallFlow; uid: string }) {
+    const unmute = muteControl(talker.flow, silent.uid);
+    const silentLink = silent.flow.engine!.link(talker.uid);
+    const talkerLink = talker.flow.engine!.link(silent.uid);
+    const histories = () =>
+      `silent: ${silent.flow.engine!.history.slice(-10).join(' · ')} | talker: ${talker.flow.engine!.history.slice(-10).join(' · ')}`;
+    await waitUntil(
+      () => silent.flow.engine!.link(talker.uid) !== silentLink,
+      30_000,
+      'the silent end to rebuild its link',
+      histories,
+    );
+    assert(sawSilence(silent.flow, talker.uid), `rebuilt for the silence (${histories()})`);
+    await whole([silent, talker], 'still a call of two, connected over new links');
+    assertEqual(
+      restarts(silent.flow, talker.uid) + restarts(talker.flow, silent.uid),
+      0,
+      'the new links connected without an ICE restart',
+    );
+    assert(talker.flow.engine!.link(silent.uid) !== talkerLink, 'the other end met the new link');
+    assert(!sawSilence(talker.flow, silent.uid), 'the other end heard all along');
+    assertEqual(silent.flow.peers.length, 1, 'the silent end still shows the other');
+    assertEqual(talker.flow.peers.length, 1, 'the other end still shows the silent one');
+    unmute(); // the muted channel went with the old link
+  }
+
+  it('a link silent while ICE says connected is rebuilt by the silent end when it leads restarts; nobody is gone', async () => {
     const { a, b } = await callOfTwo();
     // A's words stop reaching B: B goes quiet, probes through the backend, A answers.
-    const unmute = muteControl(a.flow, b.uid);
-    const linkBefore = b.flow.engine!.link(a.uid);
-    await waitUntil(
-      () => restarts(b.flow, a.uid) > 0,
-      30_000,
-      'B (the leader) to restart ICE on its silent link to A',
-      () => `B: ${b.flow.engine!.history.slice(-10).join(' · ')} | A: ${a.flow.engine!.history.slice(-10).join(' · ')}`,
-    );
-    assertEqual(b.flow.engine!.link(a.uid), linkBefore, 'the same link, restarted (not rebuilt)');
-    assertEqual(restarts(a.flow, b.uid), 0, 'A did not restart: the leader does');
-    unmute();
-    await whole([a, b], 'still a call of two, connected');
-    assertEqual(b.flow.peers.length, 1, 'B still shows A');
-    assertEqual(a.flow.peers.length, 1, 'A still shows B');
+    await silenceRebuilt(b, a);
   });
 
-  it('the end that does not lead restarts asks the leader on the channel instead of restarting itself (no glare)', async () => {
+  it('the silent end rebuilds the link itself when it does not lead restarts (a new link cannot meet another in glare)', async () => {
     const { a, b } = await callOfTwo();
-    // B's words stop reaching A: A goes quiet and hears B answer its probe.
-    // A does not lead: it asks B, whose channel to A is the broken direction
-    // only, and B restarts.
-    const unmute = muteControl(b.flow, a.uid);
+    await silenceRebuilt(a, b);
+    assert(!b.flow.engine!.history.some((e) => e.includes('asked by')), 'B was not asked to restart');
+  });
+
+  it('a `restart` message (sent by clients before 2026-12-05 instead of rebuilding) still makes the end that leads restarts restart ICE', async () => {
+    const { a, b } = await callOfTwo();
+    const link = b.flow.engine!.link(a.uid);
+    a.flow.engine!.link(b.uid)!.sendMessage({ type: 'restart' });
     await waitUntil(
       () => restarts(b.flow, a.uid) > 0,
       30_000,
-      'B to restart ICE when A asks',
-      () => `B: ${b.flow.engine!.history.slice(-10).join(' · ')} | A: ${a.flow.engine!.history.slice(-10).join(' · ')}`,
+      'B (the leader) to restart ICE when asked',
+      () => `B: ${b.flow.engine!.history.slice(-10).join(' · ')}`,
     );
-    assert(
-      b.flow.engine!.history.some((e) => e.includes('asked by')),
-      `B restarted because A asked (${b.flow.engine!.history.slice(-6).join(' · ')})`,
-    );
-    assertEqual(restarts(a.flow, b.uid), 0, 'A never restarted itself');
-    assertEqual(a.flow.peers.find((p) => p.id === b.uid)?.state, LinkState.connected, 'A keeps B, connected');
-    unmute();
+    assertEqual(b.flow.engine!.link(a.uid), link, 'the same link, restarted');
     await whole([a, b], 'still a call of two, connected');
   });
 });

@@ -12,7 +12,7 @@ import { EventLog } from './event-log.js';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import type { ChannelMessage } from './channel-messages.js';
 import type { MediaKind } from './local-media.js';
-import { PartnerLiveness, RESTART_AGAIN_MS, type LivenessAction } from './liveness.js';
+import { PartnerLiveness, type LivenessAction } from './liveness.js';
 import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
@@ -614,21 +614,17 @@ export class Call {
       this.loseLink(entry, 'left');
       return;
     }
-    if (action === 'restart') {
-      // Only the end that leads restarts restarts (the other end's restart
-      // could meet the leader's in glare, which Chromium refuses against
-      // Firefox: "Failed to set SSL role"); the other end asks it to, on the
-      // channel, whose other direction may well work. Only while ICE sees no
-      // problem itself: otherwise the reconnect policy is restarting already.
+    if (action === 'rebuild') {
+      // Either end rebuilds: a new link's roles come from the membership
+      // order, not from who rebuilt, so two rebuilds cannot meet in glare
+      // (an ICE restart from this end could meet the other's, which Chromium
+      // refuses against Firefox: "Failed to set SSL role"), and the other
+      // end meets the new link in route. Only while ICE sees no problem
+      // itself: otherwise the reconnect policy is restarting already.
       const link = entry.link;
       if (link.state !== LinkState.connected || link.signalingState !== 'stable') return;
-      if (link.leadsRestarts) {
-        this.note(`restart ${entry.linkId} to ${short(id)}: silent while the member is alive`);
-        link.restartIce();
-      } else {
-        this.note(`ask ${short(id)} to restart ${entry.linkId}: silent while the member is alive`);
-        link.sendMessage({ type: 'restart' });
-      }
+      this.note(`silent ${entry.linkId} from ${short(id)} while the member is alive`);
+      this.rebuild(entry);
       return;
     }
     this.options.signaling.probe(id, this.tag(entry)).then(
@@ -639,7 +635,9 @@ export class Call {
 
   /**
    * The other end hears nothing from us on this link and asks for an ICE
-   * restart (a `restart` message). Honoured by the end that leads restarts,
+   * restart (a `restart` message: web clients before 2026-12-05 sent it
+   * instead of rebuilding a silent link themselves; a page of that release
+   * may still be open when this one is served). Honoured by the end that leads restarts,
    * on a link that ICE thinks is fine (otherwise the reconnect policy is at
    * work), at most once per RESTART_ASK_GAP_MS: the sender is a stranger,
    * and a restart costs a round of signaling writes.
@@ -762,10 +760,10 @@ function tagText(tag: LinkTag | null): string {
 
 /**
  * Restarts asked for by the other end (a `restart` message) are honoured at
- * most this often: half the asker's own pace (liveness.ts, RESTART_AGAIN_MS),
- * so that every honest request of a lasting silence is met.
+ * most this often: half the pace at which web clients before 2026-12-05
+ * asked (every 10 s), so that every honest request of a lasting silence is met.
  */
-const RESTART_ASK_GAP_MS = RESTART_AGAIN_MS / 2;
+const RESTART_ASK_GAP_MS = 5_000;
 
 /** A gap this long between two liveness ticks (every 250 ms) means this page itself was frozen. */
 const SELF_STALL_MS = 2_000;

@@ -102,11 +102,10 @@ export interface ByeMessage {
 
 /**
  * "Nothing of yours reaches me on this link, though your page answers
- * through signaling: restart ICE." Sent by the end that does not lead
- * restarts (it never restarts a silent link itself: engine/liveness.ts,
- * Call.onLiveness), at most every 10 s while the silence lasts. The path
- * may still work the other way (seen: Firefox's transport stuck in
- * "checking" after answering a restart, while what it sent still arrived).
+ * through signaling: restart ICE." Web clients before 2026-12-05 sent it
+ * from the end that does not lead restarts, every 10 s while the silence
+ * lasted; clients since rebuild a silent link themselves (Call.onLiveness)
+ * and only honour it (Call.restartAsked), for pages of the older release.
  */
 export interface RestartMessage {
   readonly type: 'restart';

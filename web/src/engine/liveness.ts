@@ -28,13 +28,13 @@ export interface LivenessTimings {
   /** Answer a partner's probe only if we wrote nothing for this long (a write each, never a ping-pong). */
   readonly replyGapMs: number;
   /**
-   * A silence this long while the partner shows life asks for an ICE
-   * restart ('restart'). Long enough that ICE itself has noticed a real cut
-   * by then in both browsers (measured: both pages said "Reconnecting…"
-   * 4.4-8.0 s into a cut), so a restart of this kind never joins the
-   * reconnect policy's: it is for a path that broke without ICE noticing.
+   * A silence this long while the partner shows life asks for a new link
+   * ('rebuild'). Long enough that ICE itself has noticed a real cut by then
+   * in both browsers (measured: both pages said "Reconnecting…" 4.4-8.0 s
+   * into a cut), so it never joins the reconnect policy's restarts: it is
+   * for a path that broke without ICE noticing.
    */
-  readonly restartAfterMs: number;
+  readonly rebuildAfterMs: number;
 }
 
 /**
@@ -48,15 +48,15 @@ export const DEFAULT_LIVENESS_TIMINGS: LivenessTimings = {
   quietAfterMs: 1_500,
   answerWithinMs: 2_500,
   replyGapMs: 3_000,
-  restartAfterMs: 10_000,
+  rebuildAfterMs: 10_000,
 };
 
 /**
- * A restart that did not bring the partner back on the link is tried again
- * after this long: a restart's offer, answer and connectivity checks take a
- * second or two, and each restart replaces the last one's credentials.
+ * A silent spell whose rebuild could not start (the connection was not
+ * connected and stable then: the reconnect policy was at work) asks again
+ * after this long.
  */
-export const RESTART_AGAIN_MS = 10_000;
+export const REBUILD_AGAIN_MS = 10_000;
 
 /** What the page should do now. */
 export type LivenessAction =
@@ -72,10 +72,13 @@ export type LivenessAction =
    * and ICE may not have noticed. Seen: after Chromium restarted ICE towards
    * Firefox, Firefox's ICE transport stayed "checking" and dropped all it
    * received while both connections still said "connected"; no reconnect
-   * would ever start. The caller restarts ICE if its end leads restarts
-   * (Call.onLiveness); again every RESTART_AGAIN_MS while the silence lasts.
+   * would ever start. Another ICE restart on that connection is a gamble
+   * (a restart is what got it stuck); a new connection does not depend on
+   * its state. The caller rebuilds the link
+   * (Call.onLiveness); again every REBUILD_AGAIN_MS while the silence lasts
+   * and the rebuild could not start.
    */
-  | 'restart'
+  | 'rebuild'
   | null;
 
 /** One link's liveness, fed with what happens and the time it happened (epoch ms). */
@@ -93,8 +96,8 @@ export class PartnerLiveness {
   /** When our probe of this quiet spell was stored; null until it is. */
   private probeStoredAt: number | null = null;
   private decided = false;
-  /** When this quiet spell last asked for an ICE restart; null: not yet. */
-  private restartedAt: number | null = null;
+  /** When this quiet spell last asked for a rebuild; null: not yet. */
+  private rebuiltAt: number | null = null;
 
   constructor(
     nowMs: number,
@@ -109,7 +112,7 @@ export class PartnerLiveness {
     this.quiet = false;
     this.probed = false;
     this.probeStoredAt = null;
-    this.restartedAt = null;
+    this.rebuiltAt = null;
   }
 
   /** Periodic check (every heartbeat or so): whether to probe now, or to conclude. */
@@ -132,15 +135,15 @@ export class PartnerLiveness {
       return 'gone';
     }
     // Alive through signaling, silent on the link: the path is what broke,
-    // and ICE has not noticed it (see restartAfterMs).
+    // and ICE has not noticed it (see rebuildAfterMs).
     if (
       this.probeStoredAt !== null &&
       this.partnerWroteSinceHeard() &&
-      nowMs - this.lastHeardAt >= this.timings.restartAfterMs &&
-      (this.restartedAt === null || nowMs - this.restartedAt >= RESTART_AGAIN_MS)
+      nowMs - this.lastHeardAt >= this.timings.rebuildAfterMs &&
+      (this.rebuiltAt === null || nowMs - this.rebuiltAt >= REBUILD_AGAIN_MS)
     ) {
-      this.restartedAt = nowMs;
-      return 'restart';
+      this.rebuiltAt = nowMs;
+      return 'rebuild';
     }
     return null;
   }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_LIVENESS_TIMINGS, PartnerLiveness, RESTART_AGAIN_MS } from '../../../../web/src/engine/liveness.js';
+import { DEFAULT_LIVENESS_TIMINGS, PartnerLiveness, REBUILD_AGAIN_MS } from '../../../../web/src/engine/liveness.js';
 
 const T = DEFAULT_LIVENESS_TIMINGS;
 const START = 1_000_000;
@@ -51,7 +51,7 @@ describe('PartnerLiveness', () => {
     assert.equal(l.check(stored + T.answerWithinMs + 1_000), null, 'decided once');
   });
 
-  it('a partner who writes back (its own probe, a reply or an ICE restart offer) is alive: never gone; the silent path is restarted, again every RESTART_AGAIN_MS', () => {
+  it('a partner who writes back (its own probe, a reply or an ICE restart offer) is alive: never gone; the silent link is rebuilt, asked again every REBUILD_AGAIN_MS', () => {
     for (const bare of [true, false]) {
       const l = new PartnerLiveness(START);
       l.heard(START);
@@ -59,29 +59,29 @@ describe('PartnerLiveness', () => {
       const stored = START + T.quietAfterMs + 250;
       l.probeStored(stored);
       l.partnerWrote(START + T.quietAfterMs + 600, bare);
-      const first = START + T.restartAfterMs;
+      const first = START + T.rebuildAfterMs;
       assert.deepEqual(run(l, START + T.quietAfterMs + 750, START + 31_000), [
-        [first, 'restart'],
-        [first + RESTART_AGAIN_MS, 'restart'],
-        [first + 2 * RESTART_AGAIN_MS, 'restart'],
+        [first, 'rebuild'],
+        [first + REBUILD_AGAIN_MS, 'rebuild'],
+        [first + 2 * REBUILD_AGAIN_MS, 'rebuild'],
       ]);
     }
   });
 
-  it('hearing the partner after a restart ends the spell: no more restarts, and the next spell starts with a probe', () => {
+  it('hearing the partner after a rebuild ends the spell: no more rebuilds, and the next spell starts with a probe', () => {
     const l = new PartnerLiveness(START);
     l.heard(START);
     assert.equal(l.check(START + T.quietAfterMs), 'probe');
     l.probeStored(START + T.quietAfterMs);
     l.partnerWrote(START + T.quietAfterMs + 300, true);
-    const restartAt = START + T.restartAfterMs;
-    assert.equal(l.check(restartAt - 1), null, 'not before restartAfterMs of silence');
-    assert.equal(l.check(restartAt), 'restart');
-    for (let t = restartAt + 1_000; t < restartAt + 30_000; t += 500) {
+    const rebuildAt = START + T.rebuildAfterMs;
+    assert.equal(l.check(rebuildAt - 1), null, 'not before rebuildAfterMs of silence');
+    assert.equal(l.check(rebuildAt), 'rebuild');
+    for (let t = rebuildAt + 1_000; t < rebuildAt + 30_000; t += 500) {
       l.heard(t);
       assert.equal(l.check(t + 250), null, 'heard again: nothing to do');
     }
-    const lastHeard = restartAt + 29_500;
+    const lastHeard = rebuildAt + 29_500;
     assert.equal(l.check(lastHeard + T.quietAfterMs), 'probe');
   });
 
@@ -120,15 +120,15 @@ describe('PartnerLiveness', () => {
     assert.deepEqual(run(l, START + T.quietAfterMs + 1, START + 60_000), []);
   });
 
-  it('a silence shorter than restartAfterMs never asks for a restart, even with the partner alive (ICE notices real cuts by then)', () => {
+  it('a silence shorter than rebuildAfterMs never asks for a rebuild, even with the partner alive (ICE notices real cuts by then)', () => {
     const l = new PartnerLiveness(START);
     l.heard(START);
     assert.equal(l.check(START + T.quietAfterMs), 'probe');
     l.probeStored(START + T.quietAfterMs + 100);
     l.partnerWrote(START + T.quietAfterMs + 200, true);
-    assert.deepEqual(run(l, START + T.quietAfterMs + 250, START + T.restartAfterMs - 250), []);
-    l.heard(START + T.restartAfterMs - 200);
-    assert.deepEqual(run(l, START + T.restartAfterMs, START + T.restartAfterMs + 1_000), []);
+    assert.deepEqual(run(l, START + T.quietAfterMs + 250, START + T.rebuildAfterMs - 250), []);
+    l.heard(START + T.rebuildAfterMs - 200);
+    assert.deepEqual(run(l, START + T.rebuildAfterMs, START + T.rebuildAfterMs + 1_000), []);
   });
 
   it('hearing the partner again ends the quiet spell; the next spell probes again', () => {
