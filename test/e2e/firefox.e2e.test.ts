@@ -172,8 +172,8 @@ describe('Firefox, end to end', () => {
       'new ICE credentials both ways, negotiation settled, connected',
     ).catch(async (err: Error) => {
       console.error('# mailboxes before', JSON.stringify([...before]), 'after', JSON.stringify([...now]));
-      await reportStall(db, [...pair]);
-      throw new Error(`${err.message}\n${await stallSummary([...pair])}`);
+      const diagnoses = await reportStall(db, [...pair]);
+      throw new Error(`${err.message}\n${stallSummary(diagnoses)}`);
     });
     if (restarters.length === 1) {
       const by = await restarters[0]!.uid();
@@ -190,8 +190,8 @@ describe('Firefox, end to end', () => {
     // decode as many frames as the old one had.
     const videoAgain = () =>
       Promise.all(pair.map((t) => framesAdvance(t, 30_000))).catch(async (err: Error) => {
-        await reportStall(db, [...pair]);
-        throw new Error(`${err.message}\n${await stallSummary([...pair])}`);
+        const diagnoses = await reportStall(db, [...pair]);
+        throw new Error(`${err.message}\n${stallSummary(diagnoses)}`);
       });
     await videoAgain();
     // What recovered it, if anything had to (for the reader of the log).

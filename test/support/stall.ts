@@ -6,9 +6,18 @@
 import type { ParleyTab } from './browser.js';
 import type { adminDb } from './emulator.js';
 
-/** What the pages and the database show when a paired call carries no media (stderr). */
-export async function reportStall(db: ReturnType<typeof adminDb>, tabs: ParleyTab[]): Promise<void> {
-  for (const [i, tab] of tabs.entries()) console.error(`#   page ${i + 1}:`, JSON.stringify(await tab.diagnosis()));
+/**
+ * What the pages and the database show when a paired call carries no media
+ * (stderr). Returns each page's diagnosis (or why there is none), for
+ * stallSummary.
+ */
+export async function reportStall(db: ReturnType<typeof adminDb>, tabs: ParleyTab[]): Promise<object[]> {
+  const diagnoses: object[] = [];
+  for (const [i, tab] of tabs.entries()) {
+    const diagnosis = await tab.diagnosis().catch((err: unknown) => ({ error: String(err) }));
+    diagnoses.push(diagnosis);
+    console.error(`#   page ${i + 1}:`, JSON.stringify(diagnosis));
+  }
   for (const d of (await db.collection('calls').get()).docs) {
     const { offer: _offer, ...rest } = d.data();
     console.error(`#   call ${d.id} (created ${d.createTime.toMillis()}):`, JSON.stringify(rest));
@@ -17,18 +26,20 @@ export async function reportStall(db: ReturnType<typeof adminDb>, tabs: ParleyTa
     }
   }
   for (const d of (await db.collection('queue').get()).docs) console.error(`#   queue ${d.id}:`, JSON.stringify(d.data()));
+  return diagnoses;
 }
 
 /**
- * What the pages show, short enough to go into a failure's message (the
- * layer's failure summary, all a CI log may keep): each page's status, its
- * call's last events and, per link, its states, last events and video
- * counters. reportStall prints everything, to stderr.
+ * The pages' diagnoses (as reportStall returns them) short enough to go
+ * into a failure's message (the layer's failure summary, all a CI log may
+ * keep): each page's status, its call's last events and, per link, its
+ * states, last events and video counters. reportStall prints everything,
+ * to stderr.
  */
-export async function stallSummary(tabs: ParleyTab[], lines = 14): Promise<string> {
+export function stallSummary(diagnoses: readonly object[], lines = 14): string {
   const out: string[] = [];
-  for (const [i, tab] of tabs.entries()) {
-    const d = (await tab.diagnosis().catch((err: unknown) => ({ error: String(err) }))) as {
+  for (const [i, diagnosis] of diagnoses.entries()) {
+    const d = diagnosis as {
       flow?: {
         status?: string;
         history?: readonly string[] | null;
