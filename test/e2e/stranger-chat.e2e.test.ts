@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
+import { endRandomCallsInto } from '../../functions/src/cleanup/call-end.js';
 import { SWEEP_SECOND_PASS_MS } from '../../functions/src/domain/limits.js';
 import { RANDOM_PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
 import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
@@ -172,6 +173,47 @@ describe('stranger chat, end to end', () => {
     await a.press('next');
     await b.press('next');
     await expectNoPairing(a, b);
+    await a.press('stop');
+    await b.press('stop');
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("reads a random call's document at most once per page, and the call's end reaches each page through its mailboxes", async () => {
+    const a = await ParleyTab.open(browser);
+    const b = await ParleyTab.open(browser);
+    for (const t of [a, b]) await t.chooseRoom('bn');
+    // The same two pages, paired twice: A waits and B joins each time.
+    for (const frozen of [a, b]) {
+      const told = frozen === a ? b : a;
+      await a.press(frozen === a ? 'start' : 'next');
+      await a.waitForStatus('searching');
+      await b.press(frozen === a ? 'start' : 'next');
+      await Promise.all([a.waitForStatus('connected'), b.waitForStatus('connected')]);
+      const callId = await a.callId();
+      assert.ok(callId);
+      // Each page's connection record, a write to the call document, was a read for every page still listening to it.
+      await connectionRecords(db, callId);
+      const endedBefore = await told.marks('parley:call-ended');
+      // A frozen page can neither send a bye on the link nor answer its
+      // probes: the other page can learn of the end only from the backend.
+      const thaw = await frozen.freeze();
+      try {
+        // Ended the way leave, report, block and the sweep end it: the call, its mailboxes and presence, in one commit.
+        const batch = db.batch();
+        endRandomCallsInto(batch, db, [await db.doc(`calls/${callId}`).get()], Date.now());
+        await batch.commit();
+        await told.waitForStatus('partner-left');
+        assert.equal(await told.marks('parley:call-ended'), endedBefore + 1, 'told by the backend, not by the link');
+      } finally {
+        await thaw();
+      }
+      await frozen.waitForStatus('partner-left');
+    }
+    // A, the waiter, read each call once at most, when it appeared (a
+    // renewal's 'paired' can tell it instead); B, the joiner, never: join's
+    // answer named the members.
+    assert.ok((await a.readsOf('call (listener)')) <= 2, `the waiter read ${await a.readsOf('call (listener)')} times`);
+    assert.equal(await b.readsOf('call (listener)'), 0);
     await a.press('stop');
     await b.press('stop');
     await Promise.all([a.close(), b.close()]);

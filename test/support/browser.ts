@@ -861,6 +861,19 @@ export class ParleyTab {
     });
   }
 
+  /** How many times the page set the performance mark `name` (random chat's `Mark`). */
+  marks(name: string): Promise<number> {
+    return this.page.evaluate((n) => performance.getEntriesByName(n, 'mark').length, name);
+  }
+
+  /** Reads this page's calls made, by what they were for (`parleyUsage.named`, e.g. `call (listener)`). */
+  async readsOf(what: string): Promise<number> {
+    return this.page.evaluate(
+      (w) => (globalThis as { parleyUsage?: { named: Record<string, { reads: number }> } }).parleyUsage?.named[w]?.reads ?? 0,
+      what,
+    );
+  }
+
   /** What this page's calls have cost in Firestore so far (`parleyUsage`, counted by the backend). */
   usage(): Promise<{ reads: number; writes: number; heartbeats: number }> {
     return this.page.evaluate(() => ({

@@ -2,10 +2,12 @@
  * Calls over Cloud Functions and Firestore (docs/PROTOCOL.md), random and by
  * link alike: the page listens to its call document (members) and to the
  * mailboxes addressed to it, writes its own mailboxes, and refreshes its
- * presence. The rules let only members read any of it, and only the sender
- * write a mailbox. Link calls' membership goes through the createCall,
- * peekCall, enterCall and leaveCall callables; a random call's through the
- * matcher (functions-matcher.ts).
+ * presence. A random call's document is read once at most (its members
+ * never change), and its end reaches the page through its mailboxes. The
+ * rules let only members read any of it, and only the sender write a
+ * mailbox. Link calls' membership goes through the createCall, peekCall,
+ * enterCall and leaveCall callables; a random call's through the matcher
+ * (functions-matcher.ts).
  */
 import {
   CALLS_COLLECTION,
@@ -97,6 +99,12 @@ export class FirestoreCallConnection implements CallConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private seenCall = false;
+  /** The call's kind, once seen. */
+  private kind: CallKind | null = null;
+  /** The members as last seen. */
+  private members: readonly string[] = [];
+  /** Stops the call document's listener; null while none listens. */
+  private stopCallListener: (() => void) | null = null;
   /** The call document as last read (null: none); undefined before the first. */
   private callState: string | null | undefined = undefined;
   /** mediaConnected: asked for (written once the call is seen), and written. */
@@ -108,8 +116,12 @@ export class FirestoreCallConnection implements CallConnection {
     private readonly callId: string,
     private readonly uid: string,
     private readonly handlers: CallConnectionHandlers,
+    /** Backend.connect's `matched`: a random call join just made, with these members. */
+    matched?: readonly string[],
   ) {
-    this.listenToCall();
+    // The members come from join's result, which the caller holds: nothing to tell it.
+    if (matched) this.sawCall('random', matched, null, false);
+    else this.listenToCall();
     this.mailboxes = listenToMailboxes(
       db,
       callId,
@@ -123,12 +135,42 @@ export class FirestoreCallConnection implements CallConnection {
       (from, bare, tag) => {
         if (!this.closed) this.handlers.activity(from, bare, tag);
       },
+      {
+        gone: () => this.mailboxGone(),
+        synced: (senders) => this.mailboxesSynced(senders),
+      },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
   }
 
+  /**
+   * A mailbox addressed to us was deleted. A random call's two mailboxes go
+   * in the commit that deletes the call (cleanup/call-end.ts), and never
+   * otherwise: the call ended. (A call by link deletes a member's mailboxes
+   * when that member leaves; its document says so.)
+   */
+  private mailboxGone(): void {
+    if (!this.closed && this.kind === 'random') this.handlers.ended();
+  }
+
+  /**
+   * The mailbox listener's first answer, with the senders of what it found.
+   * A joiner's call was created with both mailboxes before join answered,
+   * so a partner's mailbox missing from it means the call may have ended in
+   * between: read the call once to know.
+   */
+  private mailboxesSynced(senders: ReadonlySet<string>): void {
+    if (this.closed || this.kind !== 'random' || this.stopCallListener !== null) return;
+    if (this.members.every((m) => m === this.uid || senders.has(m))) return;
+    this.refresh().catch((err: unknown) => {
+      if (!this.closed) console.warn('call not read', err);
+    });
+  }
+
   /** Listens to the call document (members; its deletion is the call's end). */
   private listenToCall(): void {
+    // A random call's members never change, and its end reaches us through the mailboxes.
+    if (this.closed || this.kind === 'random') return;
     /** Whether the server has answered this listener yet (before, snapshots come from the cache). */
     let synced = false;
     const stop = onSnapshot(
@@ -167,7 +209,7 @@ export class FirestoreCallConnection implements CallConnection {
         }
         this.refresh().then(
           (exists) => {
-            if (!this.closed && exists) this.listenToCall();
+            if (exists) this.listenToCall();
           },
           (refreshErr: unknown) => {
             if (!this.closed && (refreshErr as { code?: unknown }).code === 'permission-denied') this.handlers.removed();
@@ -175,7 +217,7 @@ export class FirestoreCallConnection implements CallConnection {
         );
       },
     );
-    this.unsubscribers.push(stop);
+    this.stopCallListener = stop;
   }
 
   send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void> {
@@ -209,6 +251,8 @@ export class FirestoreCallConnection implements CallConnection {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.stopCallListener?.();
+    this.stopCallListener = null;
     this.outgoing.clear();
     for (const u of this.unsubscribers.splice(0)) u();
     for (const w of this.writers.values()) w.close();
@@ -250,8 +294,21 @@ export class FirestoreCallConnection implements CallConnection {
     if (!this.closed) this.sawCall('random', members, null);
   }
 
-  /** The call exists with these members: from the listener, a refresh, or the backend's word (confirm). */
-  private sawCall(kind: CallKind, list: readonly string[], settings: LinkCallSettings | null): void {
+  /**
+   * The call exists with these members: from the listener, a refresh, or the
+   * backend's word (confirm, Backend.connect's `matched`). `tell`: whether
+   * to report the members.
+   */
+  private sawCall(kind: CallKind, list: readonly string[], settings: LinkCallSettings | null, tell = true): void {
+    this.kind = kind;
+    this.members = list;
+    if (kind === 'random' && this.stopCallListener !== null) {
+      // Read once: every later write to it (the two connection records)
+      // would be a read for each member, and its deletion comes with the
+      // mailboxes' (mailboxGone).
+      this.stopCallListener();
+      this.stopCallListener = null;
+    }
     if (!this.seenCall) {
       this.seenCall = true;
       this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
@@ -270,7 +327,7 @@ export class FirestoreCallConnection implements CallConnection {
       return;
     }
     if (settings) this.handlers.settings?.(settings);
-    this.handlers.members([...list]);
+    if (tell) this.handlers.members([...list]);
   }
 
   /**

@@ -141,6 +141,12 @@ export function listenToMailboxes(
   onError: (err: unknown) => void,
   /** After each write of `from` (its signals first): `bare` when it carried nothing new. */
   onWrite: (from: string, bare: boolean, tag: LinkTag | null) => void,
+  presence: {
+    /** A mailbox addressed to us was deleted (after the first answer). */
+    gone?: (from: string) => void;
+    /** The server's first answer, with the senders of the mailboxes it holds. */
+    synced?: (senders: ReadonlySet<string>) => void;
+  } = {},
 ): { stop(): void; forget(from: string): void } {
   const inboxes = new Map<string, MailboxInbox>();
   let first = true;
@@ -164,9 +170,10 @@ export function listenToMailboxes(
       // arrives marked as from the cache until the listener is current again).
       if (!synced && snap.metadata.fromCache) return;
       // The first answer is read whole: its changes are counted from the skipped snapshot.
-      const changes = synced
-        ? snap.docChanges().filter((c) => c.type !== 'removed') // metadata-only changes are left out
-        : snap.docs.map((d) => ({ type: 'added' as const, doc: d }));
+      const all = synced ? snap.docChanges() : snap.docs.map((d) => ({ type: 'added' as const, doc: d }));
+      const changes = all.filter((c) => c.type !== 'removed'); // metadata-only changes are left out
+      const removed = all.filter((c) => c.type === 'removed');
+      const answered = !synced;
       synced = true;
       if (!snap.metadata.fromCache) {
         countUsage('mailbox (listener)', { reads: first ? Math.max(1, changes.length) : changes.length });
@@ -182,6 +189,14 @@ export function listenToMailboxes(
         for (const signal of signals) onSignal(from, signal, inbox.tag);
         // n 0 is the mailbox as the functions made it: nobody wrote yet.
         if (typeof data['n'] === 'number' && data['n'] > 0) onWrite(from, signals.length === 0, inbox.tag);
+      }
+      for (const change of removed) {
+        const from = change.doc.get('from') as unknown;
+        if (typeof from === 'string' && from !== uid) presence.gone?.(from);
+      }
+      if (answered) {
+        const senders = new Set(snap.docs.map((d) => d.get('from') as unknown).filter((f): f is string => typeof f === 'string'));
+        presence.synced?.(senders);
       }
     },
     onError,

@@ -130,8 +130,15 @@ export interface Backend {
   readonly uid: string;
   readonly matcher: Matcher;
   readonly calls: CallService;
-  /** Starts listening to a call (it may not exist yet: a waiter's) and the signals addressed to us. */
-  connect(callId: string, handlers: CallConnectionHandlers): CallConnection;
+  /**
+   * Starts listening to a call (it may not exist yet: a waiter's) and the
+   * signals addressed to us. `matched`: the members of a random call that
+   * `join` has just created with us as its joiner. The call exists, so the
+   * connection sends at once, and it never reads the call's document: it
+   * reports no members (the caller has them) and learns the call's end
+   * from its mailboxes (docs/PROTOCOL.md, step 4).
+   */
+  connect(callId: string, handlers: CallConnectionHandlers, matched?: readonly string[]): CallConnection;
   /**
    * Live counts of people waiting and chatting per room (one small document
    * kept by the functions). Calls `listener` with each new count; returns the

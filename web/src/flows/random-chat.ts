@@ -68,6 +68,8 @@ export const Mark = {
   answerSent: 'parley:answer-sent',
   connected: 'parley:connected',
   firstRemoteFrame: 'parley:first-remote-frame',
+  /** The backend's word that the call ended (its documents were deleted), whatever the link said. */
+  callEnded: 'parley:call-ended',
 } as const;
 
 export function mark(name: (typeof Mark)[keyof typeof Mark]): void {
@@ -487,6 +489,12 @@ export class RandomChatFlow {
     this.dispatch({ type: 'failed', problem });
   }
 
+  /** The backend ended the call (the partner's Next, Stop or tab close, a report, the sweep). */
+  private callEnded(attempt: Attempt): void {
+    if (attempt.live) mark(Mark.callEnded);
+    this.partnerGone(attempt);
+  }
+
   /** The partner is gone. Before media flowed, quietly look again; after, tell the person. */
   private partnerGone(attempt: Attempt): void {
     if (!attempt.live) return;
@@ -685,7 +693,7 @@ export class RandomChatFlow {
         attempt.call?.receive(from, signal, tag);
       },
       activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
-      ended: () => this.partnerGone(attempt),
+      ended: () => this.callEnded(attempt),
       removed: () => this.partnerGone(attempt),
     });
     attempt.connection = connection;
@@ -734,17 +742,22 @@ export class RandomChatFlow {
     attempt.callId = result.callId;
     const waiter = result.members.find((m) => m !== backend.uid) ?? null;
     attempt.partner = waiter;
-    const connection = backend.connect(result.callId, {
-      members: (members) => {
-        if (attempt.live && attempt.connection === connection) attempt.call?.setMembers(members);
+    const connection = backend.connect(
+      result.callId,
+      {
+        members: (members) => {
+          if (attempt.live && attempt.connection === connection) attempt.call?.setMembers(members);
+        },
+        signal: (from, signal, tag) => {
+          if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal, tag);
+        },
+        activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
+        ended: () => this.callEnded(attempt),
+        removed: () => this.partnerGone(attempt),
       },
-      signal: (from, signal, tag) => {
-        if (attempt.live && attempt.connection === connection) attempt.call?.receive(from, signal, tag);
-      },
-      activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
-      ended: () => this.partnerGone(attempt),
-      removed: () => this.partnerGone(attempt),
-    });
+      // join made the call before it answered: our answer waits for no listener to see it.
+      result.members,
+    );
     attempt.connection = connection;
     this.matched(attempt);
     // The waiter acknowledges the match as soon as it sees the call. No word
