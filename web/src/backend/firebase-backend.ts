@@ -104,7 +104,7 @@ export async function connectBackend(): Promise<Backend> {
     uid,
     matcher: new FunctionsMatcher(functions, db, uid, callableUrl('leave'), idToken),
     calls: new FirestoreCallService(functions, db, callableUrl('leaveCall'), idToken),
-    connect: (callId, handlers, matched) => new FirestoreCallConnection(db, callId, uid, handlers, matched),
+    connect: (callId, handlers, random) => new FirestoreCallConnection(db, callId, uid, handlers, random),
     watchRoomCounts: (listener) =>
       onSnapshot(
         doc(db, ROOM_COUNTS_COLLECTION, ROOM_COUNTS_DOC),

@@ -1,12 +1,12 @@
 /**
  * Calls over Cloud Functions and Firestore (docs/PROTOCOL.md), random and by
- * link alike: the page listens to its call document (members) and to the
- * mailboxes addressed to it, writes its own mailboxes, and refreshes its
- * presence. A random call's document is read once at most (its members
- * never change), and its end reaches the page through its mailboxes. The
- * rules let only members read any of it, and only the sender write a
- * mailbox. Link calls' membership goes through the createCall, peekCall,
- * enterCall and leaveCall callables; a random call's through the matcher
+ * link alike: the page listens to the mailboxes addressed to it, writes its
+ * own mailboxes, and refreshes its presence. A call by link's page listens
+ * to its document too (members, settings); a random call's never reads its
+ * document: its mailboxes tell of the match and of the call's end. The rules
+ * let only members read any of it, and only the sender write a mailbox.
+ * Link calls' membership goes through the createCall, peekCall, enterCall
+ * and leaveCall callables; a random call's through the matcher
  * (functions-matcher.ts).
  */
 import {
@@ -35,7 +35,7 @@ import { httpsCallable, type Functions } from 'firebase/functions';
 import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
-import type { CallConnection, CallConnectionHandlers, CallService, LinkCallSettings } from '../flows/backend.js';
+import type { CallConnection, CallConnectionHandlers, CallService, LinkCallSettings, RandomCallSight } from '../flows/backend.js';
 import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 import { retryTransient } from './retry.js';
@@ -103,8 +103,6 @@ export class FirestoreCallConnection implements CallConnection {
   private kind: CallKind | null = null;
   /** The members as last seen. */
   private members: readonly string[] = [];
-  /** Stops the call document's listener; null while none listens. */
-  private stopCallListener: (() => void) | null = null;
   /** The call document as last read (null: none); undefined before the first. */
   private callState: string | null | undefined = undefined;
   /** mediaConnected: asked for (written once the call is seen), and written. */
@@ -116,12 +114,16 @@ export class FirestoreCallConnection implements CallConnection {
     private readonly callId: string,
     private readonly uid: string,
     private readonly handlers: CallConnectionHandlers,
-    /** Backend.connect's `matched`: a random call join just made, with these members. */
-    matched?: readonly string[],
+    /** Backend.connect's `random`. */
+    random?: RandomCallSight,
   ) {
-    // The members come from join's result, which the caller holds: nothing to tell it.
-    if (matched) this.sawCall('random', matched, null, false);
-    else this.listenToCall();
+    if (random) {
+      this.kind = 'random';
+      // A joiner's members come from join's answer, which the caller holds: nothing to tell it.
+      if (random.members) this.sawCall('random', random.members, null, false);
+    } else {
+      this.listenToCall();
+    }
     this.mailboxes = listenToMailboxes(
       db,
       callId,
@@ -136,11 +138,22 @@ export class FirestoreCallConnection implements CallConnection {
         if (!this.closed) this.handlers.activity(from, bare, tag);
       },
       {
+        seen: (from) => this.mailboxSeen(from),
         gone: () => this.mailboxGone(),
         synced: (senders) => this.mailboxesSynced(senders),
       },
     );
     this.unsubscribers.push(() => this.mailboxes.stop());
+  }
+
+  /**
+   * A mailbox addressed to us exists. For a random call's waiter, the
+   * first one is the match: join creates the call and both its mailboxes
+   * in one commit, and only the functions create mailboxes (with `from`
+   * and `to` set), so its sender is the joiner, `members[0]`.
+   */
+  private mailboxSeen(from: string): void {
+    if (!this.closed && this.kind === 'random' && !this.seenCall) this.sawCall('random', [from, this.uid], null);
   }
 
   /**
@@ -160,16 +173,16 @@ export class FirestoreCallConnection implements CallConnection {
    * between: read the call once to know.
    */
   private mailboxesSynced(senders: ReadonlySet<string>): void {
-    if (this.closed || this.kind !== 'random' || this.stopCallListener !== null) return;
+    if (this.closed || this.kind !== 'random' || !this.seenCall) return;
     if (this.members.every((m) => m === this.uid || senders.has(m))) return;
     this.refresh().catch((err: unknown) => {
       if (!this.closed) console.warn('call not read', err);
     });
   }
 
-  /** Listens to the call document (members; its deletion is the call's end). */
+  /** Listens to a call by link's document (members, settings; its deletion is the call's end). */
   private listenToCall(): void {
-    // A random call's members never change, and its end reaches us through the mailboxes.
+    // A random call's mailboxes tell everything its document would.
     if (this.closed || this.kind === 'random') return;
     /** Whether the server has answered this listener yet (before, snapshots come from the cache). */
     let synced = false;
@@ -217,7 +230,7 @@ export class FirestoreCallConnection implements CallConnection {
         );
       },
     );
-    this.stopCallListener = stop;
+    this.unsubscribers.push(stop);
   }
 
   send(to: string, signal: LinkSignal, tag: LinkTag): Promise<void> {
@@ -251,8 +264,6 @@ export class FirestoreCallConnection implements CallConnection {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
-    this.stopCallListener?.();
-    this.stopCallListener = null;
     this.outgoing.clear();
     for (const u of this.unsubscribers.splice(0)) u();
     for (const w of this.writers.values()) w.close();
@@ -295,20 +306,13 @@ export class FirestoreCallConnection implements CallConnection {
   }
 
   /**
-   * The call exists with these members: from the listener, a refresh, or the
-   * backend's word (confirm, Backend.connect's `matched`). `tell`: whether
-   * to report the members.
+   * The call exists with these members: from the listener, a refresh, a
+   * random call's first mailbox, or the backend's word (confirm,
+   * Backend.connect's joiner). `tell`: whether to report the members.
    */
   private sawCall(kind: CallKind, list: readonly string[], settings: LinkCallSettings | null, tell = true): void {
     this.kind = kind;
     this.members = list;
-    if (kind === 'random' && this.stopCallListener !== null) {
-      // Read once: every later write to it (the two connection records)
-      // would be a read for each member, and its deletion comes with the
-      // mailboxes' (mailboxGone).
-      this.stopCallListener();
-      this.stopCallListener = null;
-    }
     if (!this.seenCall) {
       this.seenCall = true;
       this.outgoing.open(({ to, signal, tag, resolve, reject }) => {

@@ -142,6 +142,8 @@ export function listenToMailboxes(
   /** After each write of `from` (its signals first): `bare` when it carried nothing new. */
   onWrite: (from: string, bare: boolean, tag: LinkTag | null) => void,
   presence: {
+    /** A mailbox addressed to us is there (each time it is read, before its signals). */
+    seen?: (from: string) => void;
     /** A mailbox addressed to us was deleted (after the first answer). */
     gone?: (from: string) => void;
     /** The server's first answer, with the senders of the mailboxes it holds. */
@@ -183,6 +185,7 @@ export function listenToMailboxes(
         const data = change.doc.data();
         const from = data['from'];
         if (typeof from !== 'string' || from === uid) continue;
+        presence.seen?.(from);
         let inbox = inboxes.get(from);
         if (!inbox) inboxes.set(from, (inbox = new MailboxInbox()));
         const signals = inbox.read(data);

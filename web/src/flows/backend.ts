@@ -124,6 +124,11 @@ export interface LinkCallSettings {
   readonly screenIncoming: boolean;
 }
 
+/** Backend.connect's random call: a waiter's (`members` null until the match) or a joiner's. */
+export interface RandomCallSight {
+  readonly members: readonly string[] | null;
+}
+
 /** The backend once connected and signed in. */
 export interface Backend {
   /** Our anonymous user id: our member id in every call. */
@@ -132,13 +137,14 @@ export interface Backend {
   readonly calls: CallService;
   /**
    * Starts listening to a call (it may not exist yet: a waiter's) and the
-   * signals addressed to us. `matched`: the members of a random call that
-   * `join` has just created with us as its joiner. The call exists, so the
-   * connection sends at once, and it never reads the call's document: it
-   * reports no members (the caller has them) and learns the call's end
-   * from its mailboxes (docs/PROTOCOL.md, step 4).
+   * signals addressed to us. With `random`, a random call's connection
+   * never reads the call's document: a waiter learns of the match from the
+   * joiner's mailbox, which join creates with the call; a joiner (`members`
+   * from join's answer, which the caller holds and is not told again) sends
+   * at once; and both learn the call's end from their mailboxes
+   * (docs/PROTOCOL.md, steps 3, 4 and 8).
    */
-  connect(callId: string, handlers: CallConnectionHandlers, matched?: readonly string[]): CallConnection;
+  connect(callId: string, handlers: CallConnectionHandlers, random?: RandomCallSight): CallConnection;
   /**
    * Live counts of people waiting and chatting per room (one small document
    * kept by the functions). Calls `listener` with each new count; returns the

@@ -644,7 +644,7 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
-    // Matched as the waiter meanwhile (the call's listener saw it): nothing to renew.
+    // Matched as the waiter meanwhile (our mailbox listener saw it): nothing to renew.
     if (!attempt.live || attempt.matched) return;
     if (renewing === undefined) mark(Mark.joined);
     if (result.status === 'matched') {
@@ -653,7 +653,7 @@ export class RandomChatFlow {
     }
     if (result.status === 'paired') {
       // Someone was paired with us while we waited, and our listener has not
-      // said so (it can miss the call's creation): carry on as the waiter.
+      // said so (it can miss the match): carry on as the waiter.
       if (result.callId === attempt.callId) attempt.connection?.confirm(result.members);
       return;
     }
@@ -677,28 +677,32 @@ export class RandomChatFlow {
     attempt.callId = callId;
     const renew = () => void this.join(backend, attempt, offer, callId);
     attempt.renew = renew;
-    const connection = backend.connect(callId, {
-      members: (members) => {
-        if (!attempt.live || attempt.connection !== connection) return;
-        if (!attempt.matched) this.matchedAsWaiter(backend, attempt, members);
-        else attempt.call?.setMembers(members);
+    const connection = backend.connect(
+      callId,
+      {
+        members: (members) => {
+          if (!attempt.live || attempt.connection !== connection) return;
+          if (!attempt.matched) this.matchedAsWaiter(backend, attempt, members);
+          else attempt.call?.setMembers(members);
+        },
+        signal: (from, signal, tag) => {
+          if (!attempt.live || attempt.connection !== connection) return;
+          if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
+            mark(Mark.answerApplied);
+            attempt.answered = true;
+            attempt.clearTimer('answer');
+          }
+          attempt.call?.receive(from, signal, tag);
+        },
+        activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
+        ended: () => this.callEnded(attempt),
+        removed: () => this.partnerGone(attempt),
       },
-      signal: (from, signal, tag) => {
-        if (!attempt.live || attempt.connection !== connection) return;
-        if ('description' in signal && signal.description.type === 'answer' && !attempt.connectedOnce) {
-          mark(Mark.answerApplied);
-          attempt.answered = true;
-          attempt.clearTimer('answer');
-        }
-        attempt.call?.receive(from, signal, tag);
-      },
-      activity: (from, bare, tag) => this.onActivity(attempt, from, bare, tag),
-      ended: () => this.callEnded(attempt),
-      removed: () => this.partnerGone(attempt),
-    });
+      { members: null },
+    );
     attempt.connection = connection;
-    // Our place went: matched (and the listener may have missed the call's
-    // creation; a renewal that crossed the match says 'paired') or swept
+    // Our place went: matched (and our listener may have missed the match; a
+    // renewal that crossed the match says 'paired') or swept
     // (the renewal queues us again). Now, not at the next tick.
     attempt.stopWaiting = backend.matcher.keepWaiting(() => {
       if (!attempt.live || attempt.matched || attempt.connection !== connection) return;
@@ -722,10 +726,10 @@ export class RandomChatFlow {
     // with a waiter whose tab died is back in the queue in seconds.
     if (attempt.partner) attempt.call?.probe(attempt.partner).catch(() => undefined);
     // A partner who never answers (tab died after the match) sends us back to the queue.
-    // Not when the answer came first: the mailbox's listener may deliver it
-    // (and the link connect) before the call's listener tells us of the
-    // match; a timer set then was never cleared, and 8 s later it dropped a
-    // call that was going on (and the page still said "Connected").
+    // Not when the answer came first (our listener missed the match, and a
+    // renewal's 'paired' tells us after the link connected): a timer set
+    // then was never cleared, and 8 s later it dropped a call that was
+    // going on (and the page still said "Connected").
     if (!attempt.answered && !attempt.connectedOnce) {
       attempt.setTimer('answer', this.deps.timing.answerTimeoutMs, () => {
         if (!attempt.connectedOnce) this.requeue(attempt);
@@ -756,7 +760,7 @@ export class RandomChatFlow {
         removed: () => this.partnerGone(attempt),
       },
       // join made the call before it answered: our answer waits for no listener to see it.
-      result.members,
+      { members: result.members },
     );
     attempt.connection = connection;
     this.matched(attempt);
