@@ -140,9 +140,9 @@ export interface Backend {
    * signals addressed to us. With `random`, a random call's connection
    * never reads the call's document: a waiter learns of the match from the
    * joiner's mailbox, which join creates with the call; a joiner (`members`
-   * from join's answer, which the caller holds and is not told again) sends
-   * at once; and both learn the call's end from their mailboxes
-   * (docs/PROTOCOL.md, steps 3, 4 and 8).
+   * from join's answer, which the caller holds and is not told again)
+   * sends once its mailbox listener has answered; and both learn the
+   * call's end from their mailboxes (docs/PROTOCOL.md, steps 3, 4 and 8).
    */
   connect(callId: string, handlers: CallConnectionHandlers, random?: RandomCallSight): CallConnection;
   /**

@@ -759,7 +759,7 @@ export class RandomChatFlow {
         ended: () => this.callEnded(attempt),
         removed: () => this.partnerGone(attempt),
       },
-      // join made the call before it answered: our answer waits for no listener to see it.
+      // join made the call before it answered: the connection never reads the call's document.
       { members: result.members },
     );
     attempt.connection = connection;
