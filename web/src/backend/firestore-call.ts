@@ -123,9 +123,8 @@ export class FirestoreCallConnection implements CallConnection {
       this.kind = 'random';
       // A joiner's members come from join's answer. Its writes still wait
       // for the mailbox listener's first answer, as they used to wait for the
-      // call's listener: sent at once, the answer met the emulator at its
-      // busiest and its trip's p95 went from 433 to 1152 ms, for 5-17 ms
-      // less at the median (docs/PERFORMANCE.md, 2026-12-05).
+      // call's listener: the previous release's timing. Writing at once did
+      // not measurably help (docs/PERFORMANCE.md, 2026-12-05, evening).
       this.joined = random.members;
     } else {
       this.listenToCall();
