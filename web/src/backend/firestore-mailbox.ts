@@ -53,7 +53,10 @@ export function countUsage(
 /**
  * One outgoing mailbox. At most one write is in flight; signals that arrive
  * meanwhile go into the next write, so a burst of candidates costs a write or
- * two and nothing waits on a timer.
+ * two and nothing waits on a timer. Signals sent in one task go in one
+ * write: a description and the candidates that were held behind it (a
+ * random call's joiner holds what it sends until its listener has
+ * answered) reach the other end together, not one write apart.
  */
 export class MailboxWriter {
   private readonly box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES);
@@ -61,6 +64,8 @@ export class MailboxWriter {
   /** Signals added since the last write started, with their senders' promises. */
   private waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private closed = false;
+  /** A flush is due at the end of this task. */
+  private due = false;
 
   constructor(
     private readonly db: Firestore,
@@ -90,7 +95,13 @@ export class MailboxWriter {
 
   private write(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    this.flush();
+    if (!this.due) {
+      this.due = true;
+      queueMicrotask(() => {
+        this.due = false;
+        this.flush();
+      });
+    }
     return done;
   }
 
@@ -141,7 +152,8 @@ export function listenToMailboxes(
   onError: (err: unknown) => void,
   /** After each write of `from` (its signals first): `bare` when it carried nothing new. */
   onWrite: (from: string, bare: boolean, tag: LinkTag | null) => void,
-  presence: {
+  /** What the listener sees of the mailboxes themselves (not presence documents: those nobody reads). */
+  sight: {
     /** A mailbox addressed to us is there (each time it is read, before its signals). */
     seen?: (from: string) => void;
     /** A mailbox addressed to us was deleted (after the first answer). */
@@ -185,7 +197,7 @@ export function listenToMailboxes(
         const data = change.doc.data();
         const from = data['from'];
         if (typeof from !== 'string' || from === uid) continue;
-        presence.seen?.(from);
+        sight.seen?.(from);
         let inbox = inboxes.get(from);
         if (!inbox) inboxes.set(from, (inbox = new MailboxInbox()));
         const signals = inbox.read(data);
@@ -195,11 +207,11 @@ export function listenToMailboxes(
       }
       for (const change of removed) {
         const from = change.doc.get('from') as unknown;
-        if (typeof from === 'string' && from !== uid) presence.gone?.(from);
+        if (typeof from === 'string' && from !== uid) sight.gone?.(from);
       }
       if (answered) {
         const senders = new Set(snap.docs.map((d) => d.get('from') as unknown).filter((f): f is string => typeof f === 'string'));
-        presence.synced?.(senders);
+        sight.synced?.(senders);
       }
     },
     onError,
