@@ -22,7 +22,7 @@ import type { Browser } from 'puppeteer-core';
 import { adultPage, launchChromium, launchFirefox, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, HOSTING_URL } from '../support/emulator.js';
 import { canCut, cutUdp, restoreUdp, type CutKind } from '../support/network-cut.js';
-import { reportStall, stallSummary } from '../support/stall.js';
+import { reportStall, stallError } from '../support/stall.js';
 
 type Engine = 'firefox' | 'chromium';
 
@@ -172,8 +172,7 @@ describe('Firefox, end to end', () => {
       'new ICE credentials both ways, negotiation settled, connected',
     ).catch(async (err: Error) => {
       console.error('# mailboxes before', JSON.stringify([...before]), 'after', JSON.stringify([...now]));
-      const diagnoses = await reportStall(db, [...pair]);
-      throw new Error(`${err.message}\n${stallSummary(diagnoses)}`);
+      throw await stallError(err, db, [...pair]);
     });
     if (restarters.length === 1) {
       const by = await restarters[0]!.uid();
@@ -190,8 +189,7 @@ describe('Firefox, end to end', () => {
     // decode as many frames as the old one had.
     const videoAgain = () =>
       Promise.all(pair.map((t) => framesAdvance(t, 30_000))).catch(async (err: Error) => {
-        const diagnoses = await reportStall(db, [...pair]);
-        throw new Error(`${err.message}\n${stallSummary(diagnoses)}`);
+        throw await stallError(err, db, [...pair]);
       });
     await videoAgain();
     // What recovered it, if anything had to (for the reader of the log).

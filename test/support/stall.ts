@@ -29,6 +29,11 @@ export async function reportStall(db: ReturnType<typeof adminDb>, tabs: ParleyTa
   return diagnoses;
 }
 
+/** `err` with the pages' short diagnosis appended, after reportStall printed everything. */
+export async function stallError(err: Error, db: ReturnType<typeof adminDb>, tabs: ParleyTab[]): Promise<Error> {
+  return new Error(`${err.message}\n${stallSummary(await reportStall(db, tabs))}`);
+}
+
 /**
  * The pages' diagnoses (as reportStall returns them) short enough to go
  * into a failure's message (the layer's failure summary, all a CI log may

@@ -99,8 +99,8 @@ export class FirestoreCallConnection implements CallConnection {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private seenCall = false;
-  /** The call's kind, once seen. */
-  private kind: CallKind | null = null;
+  /** Backend.connect was given `random`: the call's document is never read (but to check, refresh). */
+  private readonly random: boolean;
   /** The members as last seen. */
   private members: readonly string[] = [];
   /** A random call's joiner: the members join answered, until the mailbox listener's first answer. */
@@ -119,8 +119,8 @@ export class FirestoreCallConnection implements CallConnection {
     /** Backend.connect's `random`. */
     random?: RandomCallSight,
   ) {
+    this.random = random !== undefined;
     if (random) {
-      this.kind = 'random';
       // A joiner's members come from join's answer. Its writes still wait
       // for the mailbox listener's first answer, as they used to wait for the
       // call's listener: the previous release's timing. Writing at once did
@@ -158,8 +158,7 @@ export class FirestoreCallConnection implements CallConnection {
    * and `to` set), so its sender is the joiner, `members[0]`.
    */
   private mailboxSeen(from: string): void {
-    if (!this.closed && this.kind === 'random' && !this.seenCall && this.joined === null)
-      this.sawCall('random', [from, this.uid], null);
+    if (!this.closed && this.random && !this.seenCall && this.joined === null) this.sawCall('random', [from, this.uid], null);
   }
 
   /**
@@ -169,7 +168,7 @@ export class FirestoreCallConnection implements CallConnection {
    * when that member leaves; its document says so.)
    */
   private mailboxGone(): void {
-    if (!this.closed && this.kind === 'random') this.handlers.ended();
+    if (!this.closed && this.random) this.handlers.ended();
   }
 
   /**
@@ -180,7 +179,7 @@ export class FirestoreCallConnection implements CallConnection {
    * call may have ended in between: read the call once to know.
    */
   private mailboxesSynced(senders: ReadonlySet<string>): void {
-    if (this.closed || this.kind !== 'random') return;
+    if (this.closed || !this.random) return;
     if (this.joined !== null) {
       const members = this.joined;
       this.joined = null;
@@ -195,8 +194,7 @@ export class FirestoreCallConnection implements CallConnection {
 
   /** Listens to a call by link's document (members, settings; its deletion is the call's end). */
   private listenToCall(): void {
-    // A random call's mailboxes tell everything its document would.
-    if (this.closed || this.kind === 'random') return;
+    if (this.closed) return;
     /** Whether the server has answered this listener yet (before, snapshots come from the cache). */
     let synced = false;
     const stop = onSnapshot(
@@ -324,7 +322,6 @@ export class FirestoreCallConnection implements CallConnection {
    * Backend.connect's joiner). `tell`: whether to report the members.
    */
   private sawCall(kind: CallKind, list: readonly string[], settings: LinkCallSettings | null, tell = true): void {
-    this.kind = kind;
     this.members = list;
     if (!this.seenCall) {
       this.seenCall = true;
