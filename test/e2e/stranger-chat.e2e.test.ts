@@ -10,7 +10,7 @@ import type { Browser } from 'puppeteer-core';
 import { launchChromium, ParleyTab } from '../support/browser.js';
 import { endRandomCallsInto } from '../../functions/src/cleanup/call-end.js';
 import { SWEEP_SECOND_PASS_MS } from '../../functions/src/domain/limits.js';
-import { RANDOM_PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
+import { JOINER_SEEN_AT_FIELD, RANDOM_PRESENCE_LEASE_MS, WAITER_SEEN_AT_FIELD } from '../../functions/src/protocol/calls.js';
 import { CONNECTED_AT_FIELD } from '../../functions/src/protocol/moderation.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
@@ -115,8 +115,9 @@ describe('stranger chat, end to end', () => {
     if (!byLeave) {
       console.log('# the keepalive leave did not arrive: the presence lease and the sweep end the call');
       // The call ends once either presence lapsed (B's; A's page stopped beating too when B left).
-      const presence = await db.collection(`calls/${thirdCall}/members`).get();
-      const lastBeats = presence.docs.map((d) => (d.get('seenAt') as Timestamp).toMillis());
+      // Both pages keep theirs on the call document, one field per role.
+      const call = await db.doc(`calls/${thirdCall}`).get();
+      const lastBeats = [JOINER_SEEN_AT_FIELD, WAITER_SEEN_AT_FIELD].map((f) => (call.get(f) as Timestamp).toMillis());
       const lapsesAt = Math.min(...lastBeats, Date.now()) + RANDOM_PRESENCE_LEASE_MS;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, lapsesAt - SWEEP_SECOND_PASS_MS + 1_000 - Date.now())));
       await runScheduled('sweep');

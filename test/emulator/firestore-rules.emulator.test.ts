@@ -40,12 +40,14 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   CONNECTED_AT_FIELD,
+  JOINER_SEEN_AT_FIELD,
   MAX_CALL_MEMBERS,
   MAX_SCREENING_CHANGES,
   MAX_SIGNAL_CANDIDATES,
   MAX_SIGNAL_SDP,
   MAX_SIGNAL_WRITES,
   PRESENCE_MIN_GAP_MS,
+  WAITER_SEEN_AT_FIELD,
 } from '../../functions/src/protocol/index.js';
 import { EMULATORS, PROJECT_ID, ROOT } from '../support/emulator.js';
 
@@ -69,6 +71,12 @@ const STRANGER = 'mallory';
 const ROOMMATE = 'dave';
 /** A random call between WAITER and JOINER, with its two mailboxes, as join creates it. */
 const CALL = 'call1';
+/**
+ * The same two in a random call whose presence is kept on its document
+ * (both pages asked for it in join): joinerSeenAt and waiterSeenAt, each
+ * last beaten 10 s ago.
+ */
+const PRESENCE_CALL = 'call2';
 /** A call whose expireAt has passed, not yet deleted by the sweeper or TTL. */
 const EXPIRED_CALL = 'expired1';
 /** A call that has ended: only its history/{callId} document remains. */
@@ -233,6 +241,11 @@ async function seed(): Promise<void> {
     ] as const) {
       await setDoc(doc(db, 'calls', CALL, 'signals', `${from}_${to}`), emptyMailbox(from, to, Timestamp.fromMillis(now)));
     }
+    await setDoc(doc(db, 'calls', PRESENCE_CALL), {
+      ...callDoc(now),
+      [JOINER_SEEN_AT_FIELD]: Timestamp.fromMillis(now - 10_000),
+      [WAITER_SEEN_AT_FIELD]: Timestamp.fromMillis(now - 10_000),
+    });
     // Created 5 h ago: expired an hour ago, not yet swept.
     await setDoc(doc(db, 'calls', EXPIRED_CALL), callDoc(now - 5 * HOUR_MS));
     for (const c of FUNCTION_ONLY) await setDoc(doc(db, c.collection, c.id), c.data);
@@ -502,6 +515,55 @@ describe('firestore.rules', () => {
       }
       assert.deepEqual(Object.keys(stored ?? {}).sort(), [...Object.keys(callDoc(0)), CONNECTED_AT_FIELD].sort());
       assert.deepEqual([stored?.['kind'], stored?.['members'], stored?.['room']], ['random', [JOINER, WAITER], 'ta']);
+    });
+    it("denies a beat of presence on the call: someone else's field, a made-up time, with more, too soon, or where join kept presence in a document", async () => {
+      const presenceCall = (db: Firestore) => doc(db, 'calls', PRESENCE_CALL);
+      const beat = (db: Firestore, field: string, at: unknown = serverTimestamp()) =>
+        updateDoc(presenceCall(db), { [field]: at });
+      const before = await readAsFunctions('calls', PRESENCE_CALL);
+      await denied(beat(unauthenticated(), JOINER_SEEN_AT_FIELD));
+      await denied(beat(as(STRANGER), JOINER_SEEN_AT_FIELD));
+      await denied(beat(as(ROOMMATE), WAITER_SEEN_AT_FIELD));
+      // Nobody keeps the other alive: each role's field is its member's alone.
+      await denied(beat(as(JOINER), WAITER_SEEN_AT_FIELD));
+      await denied(beat(as(WAITER), JOINER_SEEN_AT_FIELD));
+      await denied(
+        updateDoc(presenceCall(as(JOINER)), {
+          [JOINER_SEEN_AT_FIELD]: serverTimestamp(),
+          [WAITER_SEEN_AT_FIELD]: serverTimestamp(),
+        }),
+      );
+      await denied(beat(as(JOINER), JOINER_SEEN_AT_FIELD, Timestamp.fromMillis(Date.now() + HOUR_MS)));
+      await denied(beat(as(WAITER), WAITER_SEEN_AT_FIELD, Timestamp.fromMillis(Date.now() - 1_000)));
+      await denied(beat(as(WAITER), WAITER_SEEN_AT_FIELD, deleteField()));
+      await denied(updateDoc(presenceCall(as(JOINER)), { [JOINER_SEEN_AT_FIELD]: serverTimestamp(), room: 'hi' }));
+      assert.deepEqual(await readAsFunctions('calls', PRESENCE_CALL), before, 'nothing was written');
+      // A call whose presence join kept in documents (a page that did not ask): no field to start.
+      await denied(updateDoc(call(as(JOINER)), { [JOINER_SEEN_AT_FIELD]: serverTimestamp() }));
+      await denied(updateDoc(call(as(WAITER)), { [WAITER_SEEN_AT_FIELD]: serverTimestamp() }));
+      // A call by link has members' presence documents; none on its document.
+      await denied(updateDoc(doc(as(WAITER), 'calls', LINK_CALL), { [WAITER_SEEN_AT_FIELD]: serverTimestamp() }));
+      await denied(updateDoc(doc(as(WAITER), 'calls', LINK_CALL), { [JOINER_SEEN_AT_FIELD]: serverTimestamp() }));
+      // Beats are at least PRESENCE_MIN_GAP_MS apart.
+      await allowed(beat(as(JOINER), JOINER_SEEN_AT_FIELD));
+      await denied(beat(as(JOINER), JOINER_SEEN_AT_FIELD));
+    });
+    it('allows each member to beat its own presence on the call (its role field = the request time), nothing else changing', async () => {
+      const presenceCall = (db: Firestore) => doc(db, 'calls', PRESENCE_CALL);
+      const before = await readAsFunctions('calls', PRESENCE_CALL);
+      const startedAt = Date.now();
+      await allowed(updateDoc(presenceCall(as(JOINER)), { [JOINER_SEEN_AT_FIELD]: serverTimestamp() }));
+      await allowed(updateDoc(presenceCall(as(WAITER)), { [WAITER_SEEN_AT_FIELD]: serverTimestamp() }));
+      const stored = await readAsFunctions('calls', PRESENCE_CALL);
+      for (const field of [JOINER_SEEN_AT_FIELD, WAITER_SEEN_AT_FIELD]) {
+        const ms = (stored?.[field] as Timestamp).toMillis() - startedAt;
+        assert.ok(ms >= -5_000 && ms <= 60_000, `${field} is the request time (${ms} ms)`);
+      }
+      const rest = (d: DocumentData | undefined) =>
+        Object.fromEntries(Object.entries(d ?? {}).filter(([k]) => k !== JOINER_SEEN_AT_FIELD && k !== WAITER_SEEN_AT_FIELD));
+      assert.deepEqual(rest(stored), rest(before), 'only the two beats changed');
+      // The connection record is a separate write, allowed beside presence on the call.
+      await allowed(updateDoc(presenceCall(as(WAITER)), new FieldPath(CONNECTED_AT_FIELD, WAITER), serverTimestamp()));
     });
     it('allows the two members to read it: who the other is (members), room, no SDP', async () => {
       const byJoiner = await allowed(getDoc(call(as(JOINER))));

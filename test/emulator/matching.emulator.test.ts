@@ -88,6 +88,52 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, false);
   });
 
+  it('keeps the presence of a page that asks for it (presenceOnCall) on the call document, of its role, and a presence document for one that does not', async () => {
+    const [a, b, c, d] = [await user(), await user(), await user(), await user()];
+    // a waits asking for presence on the call; b (a page of an earlier release) does not ask.
+    const waiting = await a.call<JoinResult>('join', { room: 'kn', offer: fakeOffer('a'), presenceOnCall: true });
+    const mixed = await b.call<JoinResult>('join', { room: 'kn', offer: fakeOffer('b') });
+    assert.equal(mixed.status, 'matched');
+    const mixedCall = await db.doc(`calls/${waiting.callId}`).get();
+    const createdAt = (mixedCall.get('createdAt') as Timestamp).toMillis();
+    assert.equal(
+      (mixedCall.get('waiterSeenAt') as Timestamp).toMillis(),
+      createdAt,
+      "the waiter's presence, seen at the pairing",
+    );
+    assert.equal(mixedCall.get('joinerSeenAt'), undefined, "the joiner's presence is a document");
+    const mixedPresence = await db.collection(`calls/${waiting.callId}/members`).get();
+    assert.deepEqual(
+      mixedPresence.docs.map((p) => p.id),
+      [b.uid],
+    );
+
+    // Both ask: no presence documents at all.
+    const second = await c.call<JoinResult>('join', { room: 'kn', offer: fakeOffer('c'), presenceOnCall: true });
+    const both = await d.call<JoinResult>('join', { room: 'kn', offer: fakeOffer('d'), presenceOnCall: true });
+    assert.equal(both.status, 'matched');
+    const bothCall = await db.doc(`calls/${second.callId}`).get();
+    assert.deepEqual(Object.keys(bothCall.data()!).sort(), [
+      'createdAt',
+      'expireAt',
+      'joinerSeenAt',
+      'kind',
+      'members',
+      'room',
+      'waiterSeenAt',
+    ]);
+    assert.equal((await db.collection(`calls/${second.callId}/members`).get()).size, 0, 'no presence documents');
+
+    // Leaving ends each call with everything under it, presence of either kind.
+    await b.call('leave', {});
+    await d.call('leave', {});
+    for (const callId of [waiting.callId, second.callId]) {
+      assert.equal((await db.doc(`calls/${callId}`).get()).exists, false);
+      assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'no presence document is left');
+      assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0);
+    }
+  });
+
   it("tells the joiner how long before the pairing the waiter last beat (its page's wait for the acknowledgement depends on it)", async () => {
     const [a, b] = [await user(), await user()];
     await a.call<JoinResult>('join', { room: 'hi', offer: fakeOffer('a') });

@@ -213,6 +213,55 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.ok((history['callMs'] as number) > 0, `both connected: callMs ${String(history['callMs'])}`);
   });
 
+  it('ends a random call whose presence is on its document once either role field lapsed, by the same lease', async () => {
+    const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;
+    const matchmaker = new FirestoreMatchmaker(db, () => t0);
+    await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: true });
+    const { callId } = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: true });
+    assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'no presence documents');
+    await db.doc(`calls/${callId}`).update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000) });
+    // w's page goes on beating its field; j's tab was killed right after the pairing.
+    await db.doc(`calls/${callId}`).update({ waiterSeenAt: Timestamp.fromMillis(t0 + RANDOM_PRESENCE_LEASE_MS - 1000) });
+    const sweeper = new Sweeper(db);
+    assert.deepEqual(await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS), {
+      waitingEntries: 0,
+      lapsedMembers: 0,
+      calls: 0,
+      orphanCalls: 0,
+    });
+    assert.equal((await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS - 1)).calls, 0, 'not before its lease lapsed');
+    assert.equal((await db.doc(`calls/${callId}`).get()).exists, true);
+    const report = await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS);
+    assert.deepEqual(report, { waitingEntries: 0, lapsedMembers: 1, calls: 1, orphanCalls: 0 });
+    assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
+    assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
+    const history = (await db.doc(`history/${callId}`).get()).data();
+    assert.ok(history, 'the history is written in the commit that ended the call');
+    assert.deepEqual(Object.keys(history['connectedAt'] as object), ['w']);
+  });
+
+  it('ends a call of one page with presence on the call and one with a presence document, whichever of the two lapsed', async () => {
+    const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;
+    const matchmaker = new FirestoreMatchmaker(db, () => t0);
+    // Call 1: the waiter (w1) beats the call, the joiner (j1, an earlier release's page) its document; j1 vanishes.
+    await matchmaker.join('w1', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: true });
+    const one = await matchmaker.join('j1', { room: 'ta', offer: fakeOffer(), widen: false });
+    // Call 2: the same kinds of page, but the one beating the call (w2) vanishes.
+    await matchmaker.join('w2', { room: 'hi', offer: fakeOffer(), widen: false, presenceOnCall: true });
+    const two = await matchmaker.join('j2', { room: 'hi', offer: fakeOffer(), widen: false });
+    const late = t0 + RANDOM_PRESENCE_LEASE_MS;
+    await db.doc(`calls/${one.callId}`).update({ waiterSeenAt: Timestamp.fromMillis(late - 1000) });
+    await db.doc(`calls/${two.callId}/members/j2`).update({ seenAt: Timestamp.fromMillis(late - 1000) });
+    const sweeper = new Sweeper(db);
+    assert.equal((await sweeper.sweepLapsed(late - 1)).calls, 0, 'both live within the lease');
+    assert.deepEqual(await sweeper.sweepLapsed(late), { waitingEntries: 0, lapsedMembers: 2, calls: 2, orphanCalls: 0 });
+    for (const callId of [one.callId, two.callId]) {
+      assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
+      assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'no presence document left');
+      assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0);
+    }
+  });
+
   it('whoever ends a random call writes its history in the same commit: a Block that arrives before any trigger has run finds it', async () => {
     // A clock an hour behind: a history written by the trigger would carry the real time instead.
     const t0 = Date.now() - 3600_000;

@@ -100,7 +100,8 @@ export const transportRetries = { count: 0 };
 async function join(user: TestUser, room: string): Promise<ClientView['outcome']> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const o = await user.call<JoinResult>('join', { room, offer: fakeOffer(user.uid), widen: false });
+      // presenceOnCall as a page sends it: the pairing makes no presence documents.
+      const o = await user.call<JoinResult>('join', { room, offer: fakeOffer(user.uid), widen: false, presenceOnCall: true });
       // Only a renewal can be told 'paired'; a first join that is would be a defect the check must see.
       if (o.status === 'paired') return { status: 'error', message: `'paired' answered a first join (${o.callId})` };
       return { status: o.status, callId: o.callId };

@@ -20,7 +20,7 @@ import {
 } from 'firebase-admin/firestore';
 import { mailboxRef, presenceRef } from '../calls/mailboxes.js';
 import { HISTORY_MS } from '../domain/limits.js';
-import { randomCallMembers } from '../domain/membership.js';
+import { randomCallMembers, randomCallSeenAt } from '../domain/membership.js';
 import { bothConnectedMs } from '../domain/moderation.js';
 import { queryReads, type Usage } from '../domain/usage.js';
 import { HISTORY } from '../matching/collections.js';
@@ -61,7 +61,8 @@ export interface CallEnder {
  * Adds to `ender` the end of a random call read as `call` (whose members
  * are `members`) at `endedAtMs`: its history, and the deletion of its
  * document (on condition it is unchanged since read), both mailboxes and
- * both presences, known by name (no further read). `keepPresenceOf`:
+ * the presence documents (of members whose presence is not on the call),
+ * known by name (no further read). `keepPresenceOf`:
  * members whose presence the caller deletes itself (on a condition of its
  * own).
  */
@@ -79,7 +80,7 @@ export function endRandomCallInto(
     expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   });
   ender.delete(call.ref, call.updateTime ? { lastUpdateTime: call.updateTime } : undefined);
-  for (const ref of underRandomCall(db, call.id, members, keepPresenceOf)) ender.delete(ref);
+  for (const ref of underRandomCall(db, call.id, members, call.data(), keepPresenceOf)) ender.delete(ref);
 }
 
 /** endRandomCallInto for each of `calls` as read (a document that is not a random call is only deleted). */
@@ -111,14 +112,22 @@ function historyOf(
   };
 }
 
-/** A random call's two mailboxes and (but those of `except`) two presences. */
+/**
+ * A random call's two mailboxes and the presence documents of its members
+ * (but those of `except`). A member whose presence is on the call document
+ * (`call`'s data, randomCallSeenAt) has no presence document: deleting one
+ * would be a write for nothing.
+ */
 function underRandomCall(
   db: Firestore,
   callId: string,
-  [a, b]: RandomCallDoc['members'],
+  members: RandomCallDoc['members'],
+  call: Readonly<Record<string, unknown>> | undefined,
   except: ReadonlySet<string> = new Set(),
 ): DocumentReference[] {
-  const presence = [a, b].filter((uid) => !except.has(uid)).map((uid) => presenceRef(db, callId, uid));
+  const [a, b] = members;
+  const onCall = randomCallSeenAt(call, members);
+  const presence = [a, b].filter((uid) => !except.has(uid) && !onCall.has(uid)).map((uid) => presenceRef(db, callId, uid));
   return [mailboxRef(db, callId, a, b), mailboxRef(db, callId, b, a), ...presence];
 }
 
@@ -148,7 +157,7 @@ export async function onCallEnded(
     ...historyOf(members, call, endedAtMs),
     expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   });
-  const leftovers = underRandomCall(db, callId, members);
+  const leftovers = underRandomCall(db, callId, members, call);
   for (const ref of leftovers) batch.delete(ref);
   await batch.commit();
   return { reads: 1, writes: 1, deletes: leftovers.length };

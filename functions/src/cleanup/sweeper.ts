@@ -18,13 +18,22 @@ import {
 } from '../domain/staleness.js';
 import { HISTORY, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
-import { answerMailboxId, isRandomCallAbandoned, randomCallMembers } from '../domain/membership.js';
+import {
+  answerMailboxId,
+  isMemberLive,
+  isRandomCallAbandoned,
+  randomCallMembers,
+  randomCallSeenAt,
+} from '../domain/membership.js';
 import {
   CALLS_COLLECTION,
+  JOINER_SEEN_AT_FIELD,
   MEMBERS_SUBCOLLECTION,
   presenceTiming,
+  RANDOM_PRESENCE_LEASE_MS,
   QUEUE_COLLECTION,
   SIGNALS_SUBCOLLECTION,
+  WAITER_SEEN_AT_FIELD,
   WAITING_SEEN_MS,
   type CallKind,
 } from '../protocol/calls.js';
@@ -222,23 +231,30 @@ export class Sweeper {
    * stays. Presence under a call that is gone is a leftover: cleared with
    * everything under the call.
    *
-   * Two queries, one per lease (protocol/calls.ts, presenceTiming): the
-   * short one only over presence of calls by link (`kind`), so that it never
-   * reads the presence of live random calls between their slower beats
-   * (nor fills its batch with them); the long one over all presence, which
-   * finds random calls' lapsed members and anything older (presence written
-   * before it had a `kind`).
+   * Two queries of presence documents, one per lease (protocol/calls.ts,
+   * presenceTiming): the short one only over presence of calls by link
+   * (`kind`), so that it never reads the presence of live random calls
+   * between their slower beats (nor fills its batch with them); the long one
+   * over all presence, which finds random calls' lapsed members and anything
+   * older (presence written before it had a `kind`). And two queries of
+   * random calls whose presence is on the document, one per role's field
+   * (JOINER_SEEN_AT_FIELD): only random calls have those fields, so their
+   * automatic single-field indexes serve.
    */
   private async sweepLapsedMembers(nowMs: number): Promise<{ lapsedMembers: number; endedCalls: number; orphanCalls: number }> {
     const lapsedBefore = (kind: CallKind) => Timestamp.fromMillis(nowMs - presenceTiming(kind).leaseMs);
     const presence = this.db.collectionGroup(MEMBERS_SUBCOLLECTION);
-    const [ofLinks, ofAll] = await Promise.all([
+    const callsCollection = this.db.collection(CALLS_COLLECTION);
+    const [ofLinks, ofAll, ...onCalls] = await Promise.all([
       // Meanwhile enterCall and peekCall free those seats, and the long query finds them.
       this.unlessIndexBuilds(
         presence.where('kind', '==', 'link').where('seenAt', '<=', lapsedBefore('link')).limit(this.batch).get(),
         'lapsed members of calls by link',
       ),
       presence.where('seenAt', '<=', lapsedBefore('random')).limit(this.batch).get(),
+      ...[JOINER_SEEN_AT_FIELD, WAITER_SEEN_AT_FIELD].map((field) =>
+        callsCollection.where(field, '<=', lapsedBefore('random')).limit(this.batch).get(),
+      ),
     ]);
     const found = new Map([...(ofLinks?.docs ?? []), ...ofAll.docs].map((d) => [d.ref.path, d]));
     const byCall = new Map<string, QueryDocumentSnapshot[]>();
@@ -246,12 +262,15 @@ export class Sweeper {
       const id = d.ref.parent.parent!.id;
       byCall.set(id, [...(byCall.get(id) ?? []), d]);
     }
-    const ids = [...byCall.keys()];
-    const calls = ids.length === 0 ? [] : await this.db.getAll(...ids.map((id) => this.db.collection(CALLS_COLLECTION).doc(id)));
+    // Calls found by their own fields are read already; the others by id.
+    const read = new Map<string, DocumentSnapshot>(onCalls.flatMap((q) => q.docs.map((d) => [d.id, d] as const)));
+    const toRead = [...byCall.keys()].filter((id) => !read.has(id));
+    const others = toRead.length === 0 ? [] : await this.db.getAll(...toRead.map((id) => callsCollection.doc(id)));
+    const calls = [...read.values(), ...others];
     const links = new LinkCalls(this.db, () => nowMs);
     const outcomes = await Promise.all(
       calls.map(async (call): Promise<{ removed: number; ended: boolean; orphan: boolean }> => {
-        const lapsed = byCall.get(call.id)!;
+        const lapsed = byCall.get(call.id) ?? [];
         if (!call.exists) {
           // A leftover of a call that is gone (whatever ended it left it, or its trigger did not run):
           // nothing under it is needed any more, the history is written from the call document itself.
@@ -272,25 +291,32 @@ export class Sweeper {
 
   /**
    * Ends a random call one of whose people vanished: everything under it
-   * goes with it (cleanup/call-end.ts), the lapsed presence on condition
-   * that it was not refreshed since read. Both pages' connection records
-   * are in the call document: the trigger copies them into the history (a
-   * person who closes the tab on the one they harassed takes nothing along).
+   * goes with it (cleanup/call-end.ts), the lapsed presence documents on
+   * condition that they were not refreshed since read, and the document on
+   * condition that it was not changed (a beat of a presence on the call is
+   * a change). Both pages' connection records are in the call document:
+   * the history takes them (a person who closes the tab on the one they
+   * harassed takes nothing along).
    */
   private async endAbandonedRandomCall(
     call: DocumentSnapshot,
     lapsed: readonly QueryDocumentSnapshot[],
     nowMs: number,
   ): Promise<{ removed: number; ended: boolean }> {
-    const seen = new Map(lapsed.map((d) => [d.id, (d.get('seenAt') as Timestamp).toMillis()]));
     const members = randomCallMembers(call.data());
-    if (members === null || !isRandomCallAbandoned(seen, nowMs)) return { removed: 0, ended: false };
+    if (members === null) return { removed: 0, ended: false };
+    const documents = new Map(lapsed.map((d) => [d.id, (d.get('seenAt') as Timestamp).toMillis()]));
+    const seen = new Map([...documents, ...randomCallSeenAt(call.data(), members)]);
+    if (!isRandomCallAbandoned(seen, nowMs)) return { removed: 0, ended: false };
     const batch = this.db.batch();
     for (const d of lapsed) batch.delete(d.ref, { lastUpdateTime: d.updateTime });
-    endRandomCallInto(batch, this.db, call, members, nowMs, new Set(seen.keys()));
+    endRandomCallInto(batch, this.db, call, members, nowMs, new Set(documents.keys()));
     try {
       await batch.commit();
-      return { removed: lapsed.length, ended: true };
+      return {
+        removed: [...seen.values()].filter((at) => !isMemberLive(at, nowMs, RANDOM_PRESENCE_LEASE_MS)).length,
+        ended: true,
+      };
     } catch {
       // A heartbeat landed after our read: that person is back, the call stays.
       return { removed: 0, ended: false };

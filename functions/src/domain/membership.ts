@@ -10,6 +10,7 @@ import {
   PRESENCE_LEASE_MS,
   MAX_CALL_MEMBERS,
   RANDOM_PRESENCE_LEASE_MS,
+  randomSeenAtField,
   signalId,
   type CallAvailability,
   type RandomCallDoc,
@@ -25,6 +26,26 @@ export function randomCallMembers(data: Readonly<Record<string, unknown>> | unde
   if (data?.['kind'] !== 'random' || !Array.isArray(members) || members.length !== 2) return null;
   const [joiner, waiter] = members as unknown[];
   return typeof joiner === 'string' && typeof waiter === 'string' ? [joiner, waiter] : null;
+}
+
+/**
+ * The last beat (epoch ms) of each member of a random call whose presence
+ * is on the call document (`joinerSeenAt`, `waiterSeenAt`), from the
+ * document's data; a member with a presence document instead is absent.
+ * Timestamps are read through their `toMillis` (this module imports no
+ * Firestore).
+ */
+export function randomCallSeenAt(
+  data: Readonly<Record<string, unknown>> | undefined,
+  members: RandomCallDoc['members'],
+): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const uid of members) {
+    const field = randomSeenAtField(members, uid);
+    const value = field === null ? undefined : (data?.[field] as { toMillis?: unknown } | undefined);
+    if (typeof value?.toMillis === 'function') seen.set(uid, (value.toMillis as () => number).call(value));
+  }
+  return seen;
 }
 
 /**
@@ -55,8 +76,9 @@ export function isMemberLive(seenAtMs: number | undefined, nowMs: number, leaseM
  * A random call ends as soon as either of its two people stops its presence
  * heartbeat for RANDOM_PRESENCE_LEASE_MS: a pair is over when one is gone,
  * and the other's page found out long before (it watches the link itself).
- * Members without a presence document (calls made before presence existed)
- * are judged by age alone.
+ * `seenAtMs`: the last beat of each member whose presence was read, on
+ * the call document or in a presence document. Members without either
+ * (calls made before presence existed) are judged by age alone.
  */
 export function isRandomCallAbandoned(seenAtMs: ReadonlyMap<string, number>, nowMs: number): boolean {
   return [...seenAtMs.values()].some((seen) => !isMemberLive(seen, nowMs, RANDOM_PRESENCE_LEASE_MS));

@@ -39,6 +39,13 @@ export interface JoinRequest {
    * it (empty when none was sent); callers inside the functions may omit it.
    */
   readonly avoid?: readonly string[];
+  /**
+   * The page keeps its presence in the random call it gets on the call
+   * document (`joinerSeenAt`/`waiterSeenAt`, protocol/calls.ts) instead of a
+   * `members/{uid}` document. False for pages that do not say so (pages of
+   * an earlier release); callers inside the functions may omit it.
+   */
+  readonly presenceOnCall?: boolean;
 }
 
 /** Longest call id accepted where any call id may come (a random call's is a 20-character Firestore auto-id). */
@@ -114,10 +121,13 @@ export function parseDescription(value: unknown, expectedType: 'offer' | 'answer
 
 export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
-    throw new InvalidRequest(WHOLE_REQUEST, 'join expects an object: { room, offer, renewing?, widen?, avoid? }.');
+    throw new InvalidRequest(
+      WHOLE_REQUEST,
+      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall? }.',
+    );
   }
   rejectForeignPrototype(data, 'The join request');
-  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen', 'avoid'], 'The join request');
+  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall'], 'The join request');
   const room = ownField(data, 'room');
   if (!isRoomId(room)) {
     throw new InvalidRequest('room', `"room" must be a room id: one of ${ROOMS.map((r) => r.id).join(', ')}.`);
@@ -129,8 +139,13 @@ export function parseJoinRequest(data: unknown): JoinRequest {
     throw new InvalidRequest('widen', '"widen" must be true or false.');
   }
   const avoid = parseAvoid(ownField(data, 'avoid'));
+  const sentPresenceOnCall = ownField(data, 'presenceOnCall');
+  const presenceOnCall = sentPresenceOnCall === undefined ? false : sentPresenceOnCall;
+  if (typeof presenceOnCall !== 'boolean') {
+    throw new InvalidRequest('presenceOnCall', '"presenceOnCall" must be true or false.');
+  }
   const sentRenewing = ownField(data, 'renewing');
-  if (sentRenewing === undefined) return { room, offer, widen, avoid };
+  if (sentRenewing === undefined) return { room, offer, widen, avoid, presenceOnCall };
   const renewing = parseId(
     sentRenewing,
     'renewing',
@@ -138,7 +153,7 @@ export function parseJoinRequest(data: unknown): JoinRequest {
     MAX_CALL_ID_LENGTH,
     `"renewing" must be the call id that join returned (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
   );
-  return { room, offer, renewing, widen, avoid };
+  return { room, offer, renewing, widen, avoid, presenceOnCall };
 }
 
 /**

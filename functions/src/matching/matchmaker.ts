@@ -59,8 +59,10 @@ import type { JoinRequest } from '../domain/requests.js';
 import { PairingClaims, type Claim, type EntryVersion } from './claims.js';
 import {
   CALLS_COLLECTION,
+  JOINER_SEEN_AT_FIELD,
   PRESENCE_MIN_GAP_MS,
   QUEUE_COLLECTION,
+  WAITER_SEEN_AT_FIELD,
   type JoinResult,
   type LeaveResult,
   type RandomCallDoc,
@@ -109,6 +111,8 @@ export interface QueueDoc {
   readonly leaseExpiresAt: Timestamp;
   /** The page's last sign of life: set by join, then by the page's heartbeat (the rules let it write only this). */
   readonly seenAt?: Timestamp;
+  /** The page beats its call's document rather than a presence document (JoinRequest.presenceOnCall); absent: false. */
+  readonly presenceOnCall?: boolean;
   /** TTL field: production deletes the document after this time. */
   readonly expireAt: Timestamp;
 }
@@ -122,6 +126,9 @@ export interface QueueDoc {
  */
 interface StoredRandomCall extends RandomCallDoc {
   readonly createdAt: Timestamp;
+  /** Presence of the members whose pages beat the call (protocol/calls.ts, JOINER_SEEN_AT_FIELD). */
+  readonly joinerSeenAt?: Timestamp;
+  readonly waiterSeenAt?: Timestamp;
   /** TTL field: production deletes the document after this time. */
   readonly expireAt: Timestamp;
 }
@@ -219,6 +226,8 @@ interface Queued {
   readonly callId: string;
   readonly widening: Widening;
   readonly seeker: Seeker;
+  /** JoinRequest.presenceOnCall of the join that queued it: the call this look makes has the seeker as its joiner. */
+  readonly presenceOnCall: boolean;
   /** True when an entry that kept its place entered a pool it was not in (widened): others there never saw it. */
   readonly newPools: boolean;
 }
@@ -255,7 +264,7 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   async join(
     uid: string,
-    { room, offer, renewing, widen, avoid = [] }: JoinRequest,
+    { room, offer, renewing, widen, avoid = [], presenceOnCall = false }: JoinRequest,
     meter = new UsageMeter(),
     count?: RequestCount,
   ): Promise<JoinResult> {
@@ -337,7 +346,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           { uid, ...(own.exists ? { entry: own.updateTime! } : {}) },
           (taken) => {
             const batch = batchEndingOwnCalls();
-            const result = this.pairInto(batch, taken, seeker, nowMs);
+            const result = this.pairInto(batch, taken, seeker, presenceOnCall, nowMs);
             if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
             return commit(batch).then(() => result);
           },
@@ -359,6 +368,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         blocked,
         avoid,
         recent,
+        presenceOnCall,
         // The commit time: it orders entries the way the look after queuing needs.
         createdAt: keepsPlace ? previous.createdAt : FieldValue.serverTimestamp(),
         leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
@@ -387,6 +397,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           callId,
           widening: widened,
           seeker,
+          presenceOnCall,
           // A new entry's createdAt is this commit: "no later than us" is everyone before it.
           newPools: keepsPlace && widened.pools.some((p) => !previousPools.includes(p)),
         },
@@ -456,7 +467,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         { uid: queued.seeker.uid, entry: queued.updateTime },
         (taken) => {
           const batch = new MeteredBatch(this.db, meter);
-          const result = this.pairInto(batch, taken, queued.seeker, nowMs);
+          const result = this.pairInto(batch, taken, queued.seeker, queued.presenceOnCall, nowMs);
           batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
           return meter.timed('commit', batch.commit()).then(() => result);
         },
@@ -627,18 +638,33 @@ export class FirestoreMatchmaker implements Matchmaker {
    * seeker is told once it commits. One batch: the waiter's listener never
    * sees a call whose mailboxes are not there yet.
    */
-  private pairInto(batch: MeteredBatch, partner: Candidate, seeker: Seeker, nowMs: number): JoinResult {
+  private pairInto(
+    batch: MeteredBatch,
+    partner: Candidate,
+    seeker: Seeker,
+    joinerPresenceOnCall: boolean,
+    nowMs: number,
+  ): JoinResult {
     const room = sharedPool(seeker, partner) as RoomId;
     const callId = partner.doc.callId;
     // The waiter's offer is the call's first: the waiter is the later member.
     const [joiner, waiter] = [seeker.uid, partner.uid];
     const members = [joiner, waiter] as const;
+    const now = Timestamp.fromMillis(nowMs);
+    const waiterPresenceOnCall = partner.doc.presenceOnCall === true;
+    // Presence for both: each page refreshes its own, and the sweeper ends
+    // the call once either stops (both tabs killed: nobody calls leave). On
+    // the call document for a page that beats it there (no write of its
+    // own, none to delete at the end); a presence document for one that
+    // does not (a page of an earlier release).
     const call: StoredRandomCall = {
       kind: 'random',
       members,
       room,
-      createdAt: Timestamp.fromMillis(nowMs),
+      createdAt: now,
       expireAt: Timestamp.fromMillis(nowMs + MAX_CALL_AGE_MS),
+      ...(joinerPresenceOnCall ? { [JOINER_SEEN_AT_FIELD]: now } : {}),
+      ...(waiterPresenceOnCall ? { [WAITER_SEEN_AT_FIELD]: now } : {}),
     };
     batch.delete(partner.snap.ref, { lastUpdateTime: partner.snap.updateTime! });
     // create(), not set(): if the id were somehow taken the batch fails
@@ -646,10 +672,8 @@ export class FirestoreMatchmaker implements Matchmaker {
     batch.create(this.calls.doc(callId) as DocumentReference<StoredRandomCall>, call);
     batch.create(mailboxRef(this.db, callId, waiter, joiner), emptyMailbox(waiter, joiner, nowMs));
     batch.create(mailboxRef(this.db, callId, joiner, waiter), emptyMailbox(joiner, waiter, nowMs));
-    // Presence for both: each page refreshes its own, and the sweeper ends
-    // the call once either stops (both tabs killed: nobody calls leave).
-    batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, 'random', nowMs));
-    batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, 'random', nowMs));
+    if (!waiterPresenceOnCall) batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, 'random', nowMs));
+    if (!joinerPresenceOnCall) batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, 'random', nowMs));
     // The entry's update time stands in for an entry written before `seenAt` existed.
     const seenAtMs = partner.seenAtMs ?? partner.snap.updateTime?.toMillis() ?? nowMs;
     const waiterSeenMsAgo = Math.max(0, this.now() - seenAtMs);

@@ -69,6 +69,27 @@ export const PRESENCE_LEASE_MS = 20_000;
 export const RANDOM_PRESENCE_HEARTBEAT_MS = 30_000;
 export const RANDOM_PRESENCE_LEASE_MS = 90_000;
 
+/**
+ * A random call's presence kept on the call document itself: one field per
+ * role, `joinerSeenAt` (`members[0]`) and `waiterSeenAt` (`members[1]`),
+ * for each member whose page asked for it in `join` (`presenceOnCall`).
+ * No page of a random call reads its document, so a beat there is read by
+ * nobody, and the call needs no presence documents: their creation and
+ * deletion were 4 of a call's writes. A member whose page did not ask (a
+ * page of an earlier release) gets a `members/{uid}` document as before.
+ * Same beat and lease as above; the rules take a beat of one's own field
+ * only, set to the request's time, PRESENCE_MIN_GAP_MS after the last.
+ */
+export const JOINER_SEEN_AT_FIELD = 'joinerSeenAt';
+export const WAITER_SEEN_AT_FIELD = 'waiterSeenAt';
+
+/** The call document's presence field of `uid` in a random call with `members` (`[joiner, waiter]`); null for anyone else. */
+export function randomSeenAtField(members: readonly string[], uid: string): string | null {
+  if (members[0] === uid) return JOINER_SEEN_AT_FIELD;
+  if (members[1] === uid) return WAITER_SEEN_AT_FIELD;
+  return null;
+}
+
 /** How often a member's page beats in a call of this kind, and how long its presence lasts without a beat. */
 export function presenceTiming(kind: CallKind): { readonly heartbeatMs: number; readonly leaseMs: number } {
   return kind === 'random'
@@ -105,6 +126,12 @@ export interface RandomCallDoc {
   readonly members: readonly [joiner: string, waiter: string];
   /** The pool the two met in (`'any'` when they met through Anyone). */
   readonly room: RoomId;
+  /*
+   * `joinerSeenAt`, `waiterSeenAt` (timestamps; JOINER_SEEN_AT_FIELD): the
+   * presence of each member whose page beats the call document, absent for
+   * one whose page keeps a presence document. Written by that member only;
+   * read by the functions (pages never read a random call's document).
+   */
 }
 
 /** A call by link's document (`calls/{callId}`, made by `createCall`), as its members read it. */

@@ -14,6 +14,7 @@ import {
   CONNECTED_AT_FIELD,
   MEMBERS_SUBCOLLECTION,
   presenceTiming,
+  randomSeenAtField,
   type CallAvailability,
   type CallKind,
   type CreateCallRequest,
@@ -364,13 +365,22 @@ export class FirestoreCallConnection implements CallConnection {
     );
   }
 
-  /** Presence: the backend counts us while `seenAt` is recent (the call kind's lease, presenceTiming). */
+  /**
+   * Presence: the backend counts us while our last beat is recent (the call
+   * kind's lease, presenceTiming). In a random call, our role's field of
+   * the call document (we asked join for it: functions-matcher.ts), which
+   * nobody reads; in a call by link, our `members/{uid}` document.
+   */
   private beat(): void {
     if (this.closed) return;
-    countUsage('presence (heartbeat)', { writes: 1, heartbeat: true });
-    updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), {
-      seenAt: serverTimestamp(),
-    }).catch((err: unknown) => {
+    const field = this.random ? randomSeenAtField(this.members, this.uid) : null;
+    if (this.random && field === null) return;
+    countUsage(this.random ? 'call (presence heartbeat)' : 'presence (heartbeat)', { writes: 1, heartbeat: true });
+    const write =
+      field !== null
+        ? updateDoc(doc(this.db, CALLS_COLLECTION, this.callId), { [field]: serverTimestamp() })
+        : updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, MEMBERS_SUBCOLLECTION, this.uid), { seenAt: serverTimestamp() });
+    write.catch((err: unknown) => {
       if (this.closed) return;
       const code = (err as { code?: unknown }).code;
       if (code !== 'permission-denied' && code !== 'not-found') {

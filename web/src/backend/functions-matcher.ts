@@ -35,6 +35,8 @@ export class FunctionsMatcher implements Matcher {
       ...(renewing ? { renewing } : {}),
       // The newest MAX_AVOID: older blocks are stored by now.
       ...(avoid.length > 0 ? { avoid: avoid.slice(-MAX_AVOID) } : {}),
+      // Our call connection beats the call document (firestore-call.ts): no presence document to make or delete.
+      presenceOnCall: true,
     };
     this.lastJoinSentAtMs = performance.now();
     const result = (await call(data)).data;

@@ -17,6 +17,7 @@ import {
   newLinkCallId,
   partitionMembers,
   randomCallMembers,
+  randomCallSeenAt,
   type LinkCallFacts,
 } from '../../../../functions/src/domain/membership.js';
 import {
@@ -26,6 +27,7 @@ import {
   MAX_CALL_MEMBERS,
   RANDOM_PRESENCE_HEARTBEAT_MS,
   RANDOM_PRESENCE_LEASE_MS,
+  randomSeenAtField,
 } from '../../../../functions/src/protocol/calls.js';
 
 const NOW = 1_700_000_000_000;
@@ -247,5 +249,40 @@ describe('isRandomCallAbandoned', () => {
   });
   it('needs a presence to judge: a call without any is left to its age', () => {
     assert.equal(isRandomCallAbandoned(new Map(), NOW), false);
+  });
+});
+
+describe('presence on a random call document', () => {
+  /** A timestamp as Firestore gives it: something with toMillis. */
+  const at = (ms: number) => ({ toMillis: () => ms });
+  it('names the field of each role: joinerSeenAt for members[0], waiterSeenAt for members[1], none for anyone else', () => {
+    assert.equal(randomSeenAtField(['j', 'w'], 'j'), 'joinerSeenAt');
+    assert.equal(randomSeenAtField(['j', 'w'], 'w'), 'waiterSeenAt');
+    assert.equal(randomSeenAtField(['j', 'w'], 'x'), null);
+    assert.equal(randomSeenAtField([], 'j'), null);
+  });
+  it("reads each member's last beat from its role's field, and leaves out a member whose presence is a document", () => {
+    assert.deepEqual(
+      randomCallSeenAt({ joinerSeenAt: at(1_000), waiterSeenAt: at(2_000) }, ['j', 'w']),
+      new Map([
+        ['j', 1_000],
+        ['w', 2_000],
+      ]),
+    );
+    assert.deepEqual(randomCallSeenAt({ waiterSeenAt: at(2_000) }, ['j', 'w']), new Map([['w', 2_000]]));
+    assert.deepEqual(randomCallSeenAt({}, ['j', 'w']), new Map());
+    assert.deepEqual(randomCallSeenAt(undefined, ['j', 'w']), new Map());
+  });
+  it('ignores a field that is not a timestamp', () => {
+    assert.deepEqual(randomCallSeenAt({ joinerSeenAt: 5, waiterSeenAt: null }, ['j', 'w']), new Map());
+    assert.deepEqual(randomCallSeenAt({ joinerSeenAt: { toMillis: 'no' } }, ['j', 'w']), new Map());
+  });
+  it('judges a call with presence on its document like one with presence documents', () => {
+    const seen = randomCallSeenAt({ joinerSeenAt: at(NOW - RANDOM_PRESENCE_LEASE_MS), waiterSeenAt: at(LIVE) }, ['j', 'w']);
+    assert.equal(isRandomCallAbandoned(seen, NOW), true);
+    assert.equal(
+      isRandomCallAbandoned(randomCallSeenAt({ joinerSeenAt: at(LIVE), waiterSeenAt: at(LIVE) }, ['j', 'w']), NOW),
+      false,
+    );
   });
 });

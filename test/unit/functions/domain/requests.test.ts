@@ -155,7 +155,39 @@ describe('parseDescription', () => {
 
 describe('parseJoinRequest', () => {
   it('accepts a room and an offer', () => {
-    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), { room: 'en', offer: offer(), widen: true, avoid: [] });
+    assert.deepEqual(parseJoinRequest({ room: 'en', offer: offer() }), {
+      room: 'en',
+      offer: offer(),
+      widen: true,
+      avoid: [],
+      presenceOnCall: false,
+    });
+  });
+
+  it('keeps presence in a presence document unless the page says presenceOnCall: true', () => {
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).presenceOnCall, false);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), presenceOnCall: false }).presenceOnCall, false);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), presenceOnCall: true }).presenceOnCall, true);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), renewing: 'abc', presenceOnCall: true }).presenceOnCall, true);
+  });
+
+  for (const presenceOnCall of ['true', 1, null, {}]) {
+    it(`rejects presenceOnCall ${JSON.stringify(presenceOnCall)}`, () => {
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), presenceOnCall }),
+        /"presenceOnCall" must be true or false/,
+        'presenceOnCall',
+      );
+    });
+  }
+
+  it('reads presenceOnCall from the request itself, never from Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'presenceOnCall', { value: true, configurable: true });
+    try {
+      assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).presenceOnCall, false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).presenceOnCall;
+    }
   });
 
   it('widens by default and honours widen: false', () => {
@@ -246,7 +278,7 @@ describe('parseJoinRequest', () => {
 
   it('treats an explicit undefined renewing as absent', () => {
     const request = parseJoinRequest({ room: 'any', offer: offer(), renewing: undefined });
-    assert.deepEqual(request, { room: 'any', offer: offer(), widen: true, avoid: [] });
+    assert.deepEqual(request, { room: 'any', offer: offer(), widen: true, avoid: [], presenceOnCall: false });
     assert.equal('renewing' in request, false);
   });
 
@@ -258,6 +290,7 @@ describe('parseJoinRequest', () => {
       renewing,
       widen: true,
       avoid: [],
+      presenceOnCall: false,
     });
   });
 
@@ -278,7 +311,7 @@ describe('parseJoinRequest', () => {
     it(`rejects ${label} as the request, showing the expected shape`, () => {
       assertInvalid(
         () => parseJoinRequest(value),
-        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\? \}/,
+        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\? \}/,
         WHOLE_REQUEST,
       );
     });
@@ -287,7 +320,7 @@ describe('parseJoinRequest', () => {
   it('rejects unknown keys, naming what it takes and not what it got', () => {
     assertInvalid(
       () => parseJoinRequest({ room: 'en', offer: offer(), uid: 'someone-else' }),
-      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid\)\.$/,
+      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall\)\.$/,
       WHOLE_REQUEST,
     );
   });
