@@ -14,6 +14,7 @@ export const BENCH_PARTS = {
     'phase',
     'ratios-to-floor',
     'signaling-cost',
+    'signaling-cost-again',
     'random-call-minute',
     'waiting-minute',
   ],

@@ -121,6 +121,8 @@ describe('ghosts: browsers that die without a word', () => {
     await b.press('start');
     await Promise.all([a.tab.waitForStatus('connected', 45_000), b.waitForStatus('connected', 45_000)]);
     await b.remoteFrame();
+    const callId = await b.callId();
+    assert.ok(callId);
     const statuses = await b.recordStatuses();
     await killBrowser(a.browser);
     const killedAt = Date.now();
@@ -132,6 +134,11 @@ describe('ghosts: browsers that die without a word', () => {
     assert.ok(!seen.includes('failed'), `never blamed on the network: ${seen.join(' → ')}`);
     // Faster than the reconnect policy's give-up (which would say the connection was lost).
     assert.ok(toldMs < 15_000, `told in ${toldMs} ms`);
+    // Nobody ended the call on the server (a said no bye): b's Stop does, at
+    // once, where the sweep would take up to two minutes.
+    assert.equal((await db.doc(`calls/${callId}`).get()).exists, true, 'the call outlives the killed page');
+    await b.press('stop');
+    await eventually(async () => !(await db.doc(`calls/${callId}`).get()).exists, 15_000, "b's Stop ended the call");
   });
 
   it("a member of a call by link killed: the others' grids drop their tile in seconds, and the sweep drops them from the call", async () => {

@@ -216,6 +216,25 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, true, 'B still waits');
   });
 
+  it("skip memory from the page (recent) stands in for the history: no query, and the page's word orders the partners", async () => {
+    const matchmaker = new FirestoreMatchmaker(db, Date.now);
+    // B waits first, then D (whose page avoids B, so that both wait): B the longer.
+    await matchmaker.join('sb', { room: 'ml', offer: fakeOffer('b'), widen: false });
+    const dWaits = await matchmaker.join('sd', { room: 'ml', offer: fakeOffer('d'), widen: false, avoid: ['sb'] });
+    assert.equal(dWaits.status, 'waiting');
+    // A's page says it just met B (the server has no history of it: the page's word is all there is).
+    const meter = new UsageMeter();
+    const a = await matchmaker.join('sa', { room: 'ml', offer: fakeOffer('a'), widen: false, recent: ['sb'] }, meter);
+    assert.equal(a.status, 'matched');
+    assert.equal(a.callId, dWaits.callId, 'A meets D, not B whom its page says it just met');
+    assert.equal(meter.byName['history (skip memory)'], undefined, 'no query of the history');
+    assert.ok(meter.byName['bans (own)'] && meter.byName['blocks (own)'], 'the ban and the blocks are read as ever');
+    // Without it, the history is read.
+    const without = new UsageMeter();
+    await matchmaker.join('se', { room: 'ml', offer: fakeOffer('e'), widen: false }, without);
+    assert.ok(without.byName['history (skip memory)'], 'a join without recent reads the history');
+  });
+
   it('skip memory yields when the room has nobody else', async () => {
     const [a, b] = [await user(), await user()];
     const ab = await a.call<JoinResult>('join', { room: 'te', offer: fakeOffer() });

@@ -66,15 +66,8 @@ export const PAIRING_ATTEMPTS = 12;
  */
 export const DEFAULT_WIDEN_AFTER_MS = 20_000;
 
-/**
- * Skip memory: someone one was paired with this recently is not paired with
- * them again while anyone else fits. Two minutes covers pressing Next a few
- * times in a small room without freezing out a room of two.
- */
-export const SKIP_MEMORY_MS = 2 * 60_000;
-
-/** Recent partners remembered per person (the most recent first). */
-export const SKIP_MEMORY_SIZE = 10;
+/** Skip memory's span and size: protocol/calls.ts (a page sends its own with join). */
+export { SKIP_MEMORY_MS, SKIP_MEMORY_SIZE } from '../protocol/calls.js';
 
 /**
  * The public room counts are recomputed at most once per this interval. It

@@ -13,6 +13,7 @@ import {
   LINK_CALL_ID_LENGTH,
   MAX_AVOID,
   MAX_UID_LENGTH,
+  SKIP_MEMORY_SIZE,
   type CreateCallRequest,
   type SessionDescription,
 } from '../protocol/calls.js';
@@ -46,6 +47,13 @@ export interface JoinRequest {
    * an earlier release); callers inside the functions may omit it.
    */
   readonly presenceOnCall?: boolean;
+  /**
+   * The page's own skip memory: whom it was paired with in the last
+   * SKIP_MEMORY_MS (at most SKIP_MEMORY_SIZE uids). Sent: join takes it
+   * instead of querying the history. Absent (a page that keeps none, or
+   * one just opened): join queries the history.
+   */
+  readonly recent?: readonly string[];
 }
 
 /** Longest call id accepted where any call id may come (a random call's is a 20-character Firestore auto-id). */
@@ -123,11 +131,11 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
     throw new InvalidRequest(
       WHOLE_REQUEST,
-      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall? }.',
+      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall?, recent? }.',
     );
   }
   rejectForeignPrototype(data, 'The join request');
-  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall'], 'The join request');
+  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall', 'recent'], 'The join request');
   const room = ownField(data, 'room');
   if (!isRoomId(room)) {
     throw new InvalidRequest('room', `"room" must be a room id: one of ${ROOMS.map((r) => r.id).join(', ')}.`);
@@ -138,14 +146,17 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (typeof widen !== 'boolean') {
     throw new InvalidRequest('widen', '"widen" must be true or false.');
   }
-  const avoid = parseAvoid(ownField(data, 'avoid'));
+  const sentAvoid = ownField(data, 'avoid');
+  const avoid = sentAvoid === undefined ? [] : parseUids(sentAvoid, 'avoid', MAX_AVOID);
+  const sentRecent = ownField(data, 'recent');
+  const recent = sentRecent === undefined ? {} : { recent: parseUids(sentRecent, 'recent', SKIP_MEMORY_SIZE) };
   const sentPresenceOnCall = ownField(data, 'presenceOnCall');
   const presenceOnCall = sentPresenceOnCall === undefined ? false : sentPresenceOnCall;
   if (typeof presenceOnCall !== 'boolean') {
     throw new InvalidRequest('presenceOnCall', '"presenceOnCall" must be true or false.');
   }
   const sentRenewing = ownField(data, 'renewing');
-  if (sentRenewing === undefined) return { room, offer, widen, avoid, presenceOnCall };
+  if (sentRenewing === undefined) return { room, offer, widen, avoid, presenceOnCall, ...recent };
   const renewing = parseId(
     sentRenewing,
     'renewing',
@@ -153,21 +164,21 @@ export function parseJoinRequest(data: unknown): JoinRequest {
     MAX_CALL_ID_LENGTH,
     `"renewing" must be the call id that join returned (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
   );
-  return { room, offer, renewing, widen, avoid, presenceOnCall };
+  return { room, offer, renewing, widen, avoid, presenceOnCall, ...recent };
 }
 
 /**
- * join's `avoid`: absent, or an array of at most MAX_AVOID uids. A bounded
- * list of ids is all it may be: it is stored in the waiting entry, which
+ * join's `avoid` (at most MAX_AVOID) and `recent` (at most
+ * SKIP_MEMORY_SIZE): an array of uids, duplicates dropped. A bounded list of
+ * ids is all either may be: both are stored in the waiting entry, which
  * every pairing that looks at the entry reads.
  */
-function parseAvoid(value: unknown): string[] {
-  if (value === undefined) return [];
+function parseUids(value: unknown, field: string, max: number): string[] {
   if (!Array.isArray(value)) {
-    throw new InvalidRequest('avoid', `"avoid" must be an array of at most ${MAX_AVOID} user ids.`);
+    throw new InvalidRequest(field, `"${field}" must be an array of at most ${max} user ids.`);
   }
-  if (value.length > MAX_AVOID) {
-    throw new InvalidRequest('avoid', `"avoid" holds too many user ids: at most ${MAX_AVOID} are accepted.`, MAX_AVOID);
+  if (value.length > max) {
+    throw new InvalidRequest(field, `"${field}" holds too many user ids: at most ${max} are accepted.`, max);
   }
   const uids = new Set<string>();
   for (let i = 0; i < value.length; i++) {
@@ -176,10 +187,10 @@ function parseAvoid(value: unknown): string[] {
     uids.add(
       parseId(
         uid,
-        `avoid[${i}]`,
+        `${field}[${i}]`,
         UID,
         MAX_UID_LENGTH,
-        `Each entry of "avoid" must be a user id (1 to ${MAX_UID_LENGTH} letters and digits).`,
+        `Each entry of "${field}" must be a user id (1 to ${MAX_UID_LENGTH} letters and digits).`,
       ),
     );
   }

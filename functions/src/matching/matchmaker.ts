@@ -264,7 +264,7 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   async join(
     uid: string,
-    { room, offer, renewing, widen, avoid = [], presenceOnCall = false }: JoinRequest,
+    { room, offer, renewing, widen, avoid = [], presenceOnCall = false, recent: recentFromPage }: JoinRequest,
     meter = new UsageMeter(),
     count?: RequestCount,
   ): Promise<JoinResult> {
@@ -275,7 +275,7 @@ export class FirestoreMatchmaker implements Matchmaker {
     let read: Promise<PersonFacts> | undefined;
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
-      if (renewing === undefined) read ??= this.personFacts(uid, nowMs, meter);
+      if (renewing === undefined) read ??= this.personFacts(uid, nowMs, meter, recentFromPage);
       const [own, ownCalls] = await meter.timed(
         'reads',
         Promise.all([
@@ -303,7 +303,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const carried = renewing !== undefined && keepsPlace && previous.callId === renewing ? carriedFacts(previous) : null;
       const { blocked: blockedAtStart, recentPartners } =
-        carried ?? (await meter.timed('reads', (read ??= this.personFacts(uid, nowMs, meter))));
+        carried ?? (await meter.timed('reads', (read ??= this.personFacts(uid, nowMs, meter, recentFromPage))));
       // A block made during this join (after its facts were read) is in the
       // entry by now: Report and Block write it there (moderation/moderator.ts).
       const blocked = withEntryBlocks(blockedAtStart, previous);
@@ -407,28 +407,40 @@ export class FirestoreMatchmaker implements Matchmaker {
     throw new Contended();
   }
 
-  /** What pairing must respect about the person: refuses the banned; whom they blocked and met a moment ago. */
-  private async personFacts(uid: string, nowMs: number, meter: UsageMeter): Promise<PersonFacts> {
+  /**
+   * What pairing must respect about the person: refuses the banned; whom
+   * they blocked and met a moment ago. `recent`: the page's own skip memory
+   * (JoinRequest.recent), taken instead of querying the history: skip
+   * memory only decides who goes first, so the page's word is enough.
+   */
+  private async personFacts(
+    uid: string,
+    nowMs: number,
+    meter: UsageMeter,
+    recent: readonly string[] | undefined,
+  ): Promise<PersonFacts> {
     const [ban, blocks, history] = await Promise.all([
       readDoc(this.db.collection(BANS).doc(uid), meter, 'bans (own)'),
       readDoc(this.db.collection(BLOCKS).doc(uid), meter, 'blocks (own)'),
-      // Written by the call trigger when a call ends.
-      readQuery(
-        this.db
-          .collection(HISTORY)
-          .where('members', 'array-contains', uid)
-          .where('endedAt', '>', Timestamp.fromMillis(nowMs - SKIP_MEMORY_MS))
-          .orderBy('endedAt', 'desc')
-          .limit(SKIP_MEMORY_SIZE),
-        meter,
-        'history (skip memory)',
-      ),
+      recent !== undefined
+        ? null
+        : // Written by whatever ended the call, in the same commit.
+          readQuery(
+            this.db
+              .collection(HISTORY)
+              .where('members', 'array-contains', uid)
+              .where('endedAt', '>', Timestamp.fromMillis(nowMs - SKIP_MEMORY_MS))
+              .orderBy('endedAt', 'desc')
+              .limit(SKIP_MEMORY_SIZE),
+            meter,
+            'history (skip memory)',
+          ),
     ]);
     const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
     if (bannedUntil > nowMs) throw new Banned(bannedUntil);
     return {
       blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [],
-      recentPartners: history.docs.flatMap((h) => partnersOf(h.get('members'), uid)),
+      recentPartners: history === null ? [...(recent ?? [])] : history.docs.flatMap((h) => partnersOf(h.get('members'), uid)),
     };
   }
 

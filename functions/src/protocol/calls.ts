@@ -209,6 +209,20 @@ export function signalId(from: string, to: string): string {
  */
 export const MAX_AVOID = 10;
 
+/**
+ * Skip memory: someone one was paired with this recently is not paired with
+ * them again while anyone else fits. Two minutes covers pressing Next a few
+ * times in a small room without freezing out a room of two. A page that
+ * keeps its own (join's `recent`: its partners of the last SKIP_MEMORY_MS,
+ * at most SKIP_MEMORY_SIZE) spares the server a query of the history on
+ * every join; it decides only who goes first, so a page that misstates it
+ * changes only its own order.
+ */
+export const SKIP_MEMORY_MS = 2 * 60_000;
+
+/** Recent partners remembered per person. */
+export const SKIP_MEMORY_SIZE = 10;
+
 /** Longest uid accepted where a uid may come (Firebase Auth allows 128; anonymous uids have 28 letters and digits). */
 export const MAX_UID_LENGTH = 128;
 

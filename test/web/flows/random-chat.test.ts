@@ -379,6 +379,41 @@ describe('RandomChatFlow with the in-memory backend', () => {
     await waitForStatus(b.session, 'partner-left', LEAVE_MS);
   });
 
+  it('Stop or closing the page after the stranger said goodbye asks the server for nothing: their Next or Stop ended the call there', async function () {
+    this.timeout(60000);
+    const leavesOf = (uid: string, since: number) => rig.server.log.slice(since).filter((l) => l.startsWith(`${uid} leave`));
+    const { a, b } = await connectedPair();
+    await b.session.stop();
+    await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+    assertEqual(rig.server.callsOf(a.uid).length, 0, "b's Stop ended the call on the server");
+    const since = rig.server.log.length;
+    await a.session.stop();
+    assertEqual(a.session.state.status, 'idle', 'status after Stop');
+    await sleep(200);
+    assertDeepEqual(leavesOf(a.uid, since), [], 'no leave request from a');
+    // The same after the stranger's Next, for a page that closes.
+    const second = await connectedPair();
+    await second.b.session.next();
+    await waitForStatus(second.a.session, 'partner-left', LEAVE_MS);
+    const before = rig.server.log.length;
+    second.a.session.unload();
+    await sleep(200);
+    assertDeepEqual(leavesOf(second.a.uid, before), [], 'no leave request at unload');
+  });
+
+  it('sends its skip memory with each join after its first: whom it met lately, so the server need not look it up', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair();
+    const joinsOf = (uid: string) => rig.server.joins.filter((j) => j.uid === uid).map((j) => j.options.recent);
+    assertDeepEqual(joinsOf(a.uid), [undefined], "a's first join cannot know whom it met before the page opened");
+    assertDeepEqual(joinsOf(b.uid), [undefined], "b's neither");
+    await b.session.next();
+    await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+    assertDeepEqual(joinsOf(b.uid).at(-1), [a.uid], "b's Next names a");
+    await a.session.next();
+    assertDeepEqual(joinsOf(a.uid).at(-1), [b.uid], "a's Next names b");
+  });
+
   it('Stop while searching leaves the queue', async function () {
     const { session, uid } = rig.session();
     await session.start('hi');

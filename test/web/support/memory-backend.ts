@@ -122,6 +122,8 @@ export class MemoryServer {
   private arrivals = 0;
   /** One line per join, leave and call event, for failure messages. */
   readonly log: string[] = [];
+  /** Every join's options, by whom, in order (tests read it). */
+  readonly joins: { readonly uid: string; readonly options: JoinOptions }[] = [];
   /** Every call-service request, in order (tests read it). */
   readonly requests: { uid: string; name: string; callId?: string }[] = [];
   /**
@@ -396,7 +398,9 @@ export class MemoryServer {
   }
 
   /** The pairing itself; `join` of the Matcher is this after a network hop. */
-  join(uid: string, room: string, offer: SessionDescription, { renewing, widen, avoid = [] }: JoinOptions): JoinResult {
+  join(uid: string, room: string, offer: SessionDescription, options: JoinOptions): JoinResult {
+    const { renewing, widen, avoid = [], recent = [] } = options;
+    this.joins.push({ uid, options });
     if (typeof room !== 'string' || room === '' || offer?.type !== 'offer' || typeof offer.sdp !== 'string') {
       throw new BackendError('functions/invalid-argument', 'join needs a room and an offer', {
         code: 'invalid-request',
@@ -423,7 +427,14 @@ export class MemoryServer {
     const keepsPlace = previous !== undefined && previous.room === room;
     const waitingSinceMs = keepsPlace ? previous.waitingSinceMs : now;
     const { pools, widened, widenInMs } = widening(room, widen, waitingSinceMs, now, this.widenAfterMs);
-    const seeker = { uid, pools, blocked: this.blocks.get(uid) ?? new Set<string>(), avoid: new Set(avoid) };
+    // Skip memory as the page keeps it (the server's own, of calls before the page opened, is not modelled).
+    const seeker = {
+      uid,
+      pools,
+      blocked: this.blocks.get(uid) ?? new Set<string>(),
+      avoid: new Set(avoid),
+      recent: new Set(recent),
+    };
     // The beats (seenAtMs) only feed waiterSeenMsAgo; eligibility ignores them, as it does the lease.
     const entries = [...this.waiting.values()].map(({ seenAtMs: _seen, ...e }) => ({
       ...e,

@@ -2,7 +2,7 @@
  * The Matcher over the `join`, `leave`, `report` and `block` callables
  * (functions/src/handlers), and the waiting heartbeat on `queue/{uid}`.
  */
-import { MAX_AVOID, QUEUE_COLLECTION, WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
+import { MAX_AVOID, QUEUE_COLLECTION, SKIP_MEMORY_SIZE, WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
 import { doc, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { SessionDescription } from '../engine/types.js';
@@ -25,7 +25,7 @@ export class FunctionsMatcher implements Matcher {
     private readonly idToken: () => string | null,
   ) {}
 
-  async join(room: string, offer: SessionDescription, { renewing, widen, avoid = [] }: JoinOptions): Promise<JoinResult> {
+  async join(room: string, offer: SessionDescription, { renewing, widen, avoid = [], recent }: JoinOptions): Promise<JoinResult> {
     const call = httpsCallable<unknown, JoinResult>(this.functions, 'join');
     // `widen` always: the server's default (true) must not decide for a person who said no.
     const data = {
@@ -37,6 +37,7 @@ export class FunctionsMatcher implements Matcher {
       ...(avoid.length > 0 ? { avoid: avoid.slice(-MAX_AVOID) } : {}),
       // Our call connection beats the call document (firestore-call.ts): no presence document to make or delete.
       presenceOnCall: true,
+      ...(recent ? { recent: recent.slice(-SKIP_MEMORY_SIZE) } : {}),
     };
     this.lastJoinSentAtMs = performance.now();
     const result = (await call(data)).data;

@@ -80,8 +80,12 @@ export interface CallOptions {
   readonly budget?: UplinkBudget;
   /** Whether each link's offerer keeps its candidates until the answer is applied (PeerLinkOptions.holdCandidates). */
   readonly holdCandidates?: boolean;
-  /** A member's link went (see GoneReason); their tile is gone from `peers`. */
-  readonly gone?: (id: string, reason: GoneReason) => void;
+  /**
+   * A member's link went (see GoneReason); their tile is gone from `peers`.
+   * `bye`: their page said it was going (a bye on the control channel), as
+   * opposed to going silent.
+   */
+  readonly gone?: (id: string, reason: GoneReason, bye: boolean) => void;
   /**
    * Whether a member whose link was lost while they stay a member is linked
    * again (calls by link: a group must not split because one device
@@ -678,7 +682,7 @@ export class Call {
     }
     this.applyBudget();
     this.notify();
-    if (!entry.hidden) this.options.gone?.(id, reason);
+    if (!entry.hidden) this.options.gone?.(id, reason, leaving);
   }
 
   /**

@@ -77,6 +77,13 @@ export interface JoinOptions {
   readonly widen: boolean;
   /** Whom never to pair us with: the people this page blocked or reported (at most MAX_AVOID, newest last). */
   readonly avoid?: readonly string[];
+  /**
+   * Our skip memory: whom we met in the last SKIP_MEMORY_MS (at most
+   * SKIP_MEMORY_SIZE, newest last), so that the server need not look it up.
+   * Absent when this page cannot know (it has not joined yet: calls before
+   * it opened are the server's to remember).
+   */
+  readonly recent?: readonly string[];
 }
 
 /** The waiting queue and pairing (random chat), and moderation of a stranger. */

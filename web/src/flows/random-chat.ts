@@ -9,7 +9,7 @@
  * and its timeouts, and moderation. Elements reach it through a controller;
  * it never touches the DOM.
  */
-import { MAX_AVOID, REPORT_WINDOW_MS, type RoomCounts } from '@parley/functions/protocol';
+import { MAX_AVOID, REPORT_WINDOW_MS, SKIP_MEMORY_MS, SKIP_MEMORY_SIZE, type RoomCounts } from '@parley/functions/protocol';
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
 import type { Call, GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
@@ -152,6 +152,8 @@ export class RandomChatFlow {
    * in either order, and a late leave would delete the new waiting entry.
    */
   private pendingLeave: Promise<void> | null = null;
+  /** In 'partner-left': whether the call is over on the server too (partnerGone's `over`). */
+  private callOver = false;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
   private lastCallId: string | null = null;
   /** The stranger of that call. */
@@ -163,6 +165,14 @@ export class RandomChatFlow {
    * stores blocks for good once that request lands).
    */
   private readonly avoided: string[] = [];
+  /**
+   * Skip memory: when we last met each stranger (epoch ms; matched, and
+   * again when the call ended), sent with each join (`recent`) so that the
+   * server need not query its history. Complete from this page's first
+   * join on; that join sends none, and the server looks it up.
+   */
+  private readonly met = new Map<string, number>();
+  private joinedOnce = false;
   /** When the last call was matched: Report and Block for it are offered within REPORT_WINDOW_MS. */
   private lastCallAtMs: number | null = null;
   private _moderationNotice: ModerationNotice | null = null;
@@ -389,12 +399,25 @@ export class RandomChatFlow {
     await this.search();
   }
 
+  /**
+   * Whether the server holds nothing of ours: the stranger left a call
+   * that is over there too, and this page neither waits nor is in a call.
+   * Then Stop and closing the page need no `leave` (2 reads and a function
+   * run each). Were the partner's own request lost, the call ends by the
+   * sweep once our presence lapses, as a call of two closed tabs does.
+   */
+  private nothingOnServer(): boolean {
+    return this._state.status === 'partner-left' && this.callOver;
+  }
+
   /** Stop: end everything, release the camera, leave the queue. */
   async stop(): Promise<void> {
+    const nothingOnServer = this.nothingOnServer();
     this.endAttempt();
     this.setInCall(null);
     this.deps.media.release();
     this.dispatch({ type: 'stop' });
+    if (nothingOnServer) return;
     const leave = (async () => {
       const backend = await this.backendPromise?.catch(() => null);
       await backend?.matcher.leave().catch((err: unknown) => console.warn('leave failed', err));
@@ -414,7 +437,7 @@ export class RandomChatFlow {
     // page going away may not run later tasks, and a busy one may be cut off
     // inside this handler; the leave is what frees the queue and ends the
     // call on the server for the stranger.
-    if (this._state.status !== 'idle') {
+    if (this._state.status !== 'idle' && !this.nothingOnServer()) {
       if (this.backend) this.backend.matcher.leaveOnUnload();
       else void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
     }
@@ -478,6 +501,8 @@ export class RandomChatFlow {
 
   private endAttempt(): void {
     const had = this.attempt?.call?.peers.length ?? 0;
+    const partner = this.attempt?.matched ? this.attempt.partner : null;
+    if (partner !== null) this.met.set(partner, Date.now());
     this.attempt?.end();
     this.attempt = null;
     if (had > 0) this.notify();
@@ -492,14 +517,22 @@ export class RandomChatFlow {
   /** The backend ended the call (the partner's Next, Stop or tab close, a report, the sweep). */
   private callEnded(attempt: Attempt): void {
     if (attempt.live) mark(Mark.callEnded);
-    this.partnerGone(attempt);
+    this.partnerGone(attempt, true);
   }
 
-  /** The partner is gone. Before media flowed, quietly look again; after, tell the person. */
-  private partnerGone(attempt: Attempt): void {
+  /**
+   * The partner is gone. Before media flowed, quietly look again; after, tell
+   * the person. `over`: the call is over on the server too, or is being
+   * ended there by the partner (the backend said so, or the partner's page
+   * said bye: it goes with a Next, Stop, Report, Block or tab close, each of
+   * which ends the call on the server), so that Stop from here asks the
+   * server for nothing.
+   */
+  private partnerGone(attempt: Attempt, over = false): void {
     if (!attempt.live) return;
     if (attempt.connectedOnce) {
       this.endAttempt();
+      this.callOver = over;
       this.dispatch({ type: 'partner-left' });
     } else {
       this.requeue(attempt);
@@ -535,7 +568,7 @@ export class RandomChatFlow {
         drop: () => undefined,
         probe: (to, tag) => attempt.connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
       },
-      gone: (_id, reason) => this.onGone(attempt, reason),
+      gone: (_id, reason, bye) => this.onGone(attempt, reason, bye),
     });
     call.onChange(() => this.onCallChange(attempt, call));
     attempt.call = call;
@@ -602,9 +635,9 @@ export class RandomChatFlow {
     this.notify(); // the stranger's stream may have arrived
   }
 
-  /** The stranger's link went: they left (closed the connection, or stopped answering), or it was lost. */
-  private onGone(attempt: Attempt, reason: GoneReason): void {
-    if (reason === 'left') this.partnerGone(attempt);
+  /** The stranger's link went: they left (said bye, or stopped answering), or it was lost. */
+  private onGone(attempt: Attempt, reason: GoneReason, bye: boolean): void {
+    if (reason === 'left') this.partnerGone(attempt, bye);
     else if (reason === 'connection-lost') this.fail(attempt, connectionLost());
     else this.fail(attempt, linkProblem(reason));
   }
@@ -638,12 +671,14 @@ export class RandomChatFlow {
   private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
     let result: JoinResult;
     const avoid = [...this.avoided];
+    const recent = this.joinedOnce ? { recent: this.recentlyMet() } : {};
     try {
-      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen, avoid });
+      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen, avoid, ...recent });
     } catch (err) {
       this.fail(attempt, backendProblem(err));
       return;
     }
+    this.joinedOnce = true;
     // Matched as the waiter meanwhile (our mailbox listener saw it): nothing to renew.
     if (!attempt.live || attempt.matched) return;
     if (renewing === undefined) mark(Mark.joined);
@@ -789,9 +824,20 @@ export class RandomChatFlow {
     call.receive(waiter, { description: result.offer });
   }
 
+  /** Whom we met within SKIP_MEMORY_MS, at most SKIP_MEMORY_SIZE, the most recent last. */
+  private recentlyMet(): string[] {
+    const since = Date.now() - SKIP_MEMORY_MS;
+    for (const [uid, at] of this.met) if (at <= since) this.met.delete(uid);
+    return [...this.met.entries()]
+      .sort(([, x], [, y]) => x - y)
+      .map(([uid]) => uid)
+      .slice(-SKIP_MEMORY_SIZE);
+  }
+
   private matched(attempt: Attempt): void {
     this.lastCallId = attempt.callId;
     this.lastPartner = attempt.partner;
+    if (attempt.partner !== null) this.met.set(attempt.partner, Date.now());
     this.lastCallAtMs = Date.now();
     this._moderationNotice = null;
     mark(Mark.matched);

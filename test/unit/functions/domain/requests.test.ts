@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { MAX_SDP_LENGTH } from '../../../../functions/src/domain/limits.js';
-import { MAX_AVOID, MAX_UID_LENGTH } from '../../../../functions/src/protocol/calls.js';
+import { MAX_AVOID, MAX_UID_LENGTH, SKIP_MEMORY_SIZE } from '../../../../functions/src/protocol/calls.js';
 import { InvalidRequest } from '../../../../functions/src/domain/refusals.js';
 import {
   MAX_CALL_ID_LENGTH,
@@ -271,6 +271,45 @@ describe('parseJoinRequest', () => {
     });
   });
 
+  describe('recent', () => {
+    const uid = (i: number) => `Uid${String(i).padStart(25, '0')}`;
+
+    it('is absent unless sent, and takes up to SKIP_MEMORY_SIZE user ids (an empty list too), without duplicates', () => {
+      assert.equal('recent' in parseJoinRequest({ room: 'ta', offer: offer() }), false);
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), recent: [] }).recent, []);
+      const all = Array.from({ length: SKIP_MEMORY_SIZE }, (_, i) => uid(i));
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), recent: all }).recent, all);
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), recent: [uid(1), uid(1)] }).recent, [uid(1)]);
+      assert.deepEqual(parseJoinRequest({ room: 'ta', offer: offer(), renewing: 'abc', recent: [uid(2)] }).recent, [uid(2)]);
+    });
+
+    it('refuses more than SKIP_MEMORY_SIZE ids, something not an array, or an entry not a uid, naming the field', () => {
+      const tooMany = Array.from({ length: SKIP_MEMORY_SIZE + 1 }, (_, i) => uid(i));
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), recent: tooMany }),
+        /"recent" holds too many/,
+        'recent',
+        SKIP_MEMORY_SIZE,
+      );
+      assertInvalid(() => parseJoinRequest({ room: 'ta', offer: offer(), recent: 'x' }), /"recent" must be an array/, 'recent');
+      assertInvalid(() => parseJoinRequest({ room: 'ta', offer: offer(), recent: null }), /"recent" must be an array/, 'recent');
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), recent: [uid(1), 'x/y'] }),
+        /Each entry of "recent" must be a user id/,
+        'recent[1]',
+      );
+    });
+
+    it('is read from the request itself, never inherited from Object.prototype', () => {
+      Object.defineProperty(Object.prototype, 'recent', { value: ['x'], configurable: true });
+      try {
+        assert.equal(Object.prototype.hasOwnProperty.call(parseJoinRequest({ room: 'ta', offer: offer() }), 'recent'), false);
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).recent;
+      }
+    });
+  });
+
   it('omits renewing when it was not sent', () => {
     const request = parseJoinRequest({ room: 'any', offer: offer() });
     assert.equal('renewing' in request, false);
@@ -311,7 +350,7 @@ describe('parseJoinRequest', () => {
     it(`rejects ${label} as the request, showing the expected shape`, () => {
       assertInvalid(
         () => parseJoinRequest(value),
-        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\? \}/,
+        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\?, recent\? \}/,
         WHOLE_REQUEST,
       );
     });
@@ -320,7 +359,7 @@ describe('parseJoinRequest', () => {
   it('rejects unknown keys, naming what it takes and not what it got', () => {
     assertInvalid(
       () => parseJoinRequest({ room: 'en', offer: offer(), uid: 'someone-else' }),
-      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall\)\.$/,
+      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall, recent\)\.$/,
       WHOLE_REQUEST,
     );
   });
