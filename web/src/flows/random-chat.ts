@@ -526,7 +526,8 @@ export class RandomChatFlow {
    * ended there by the partner (the backend said so, or the partner's page
    * said bye: it goes with a Next, Stop, Report, Block or tab close, each of
    * which ends the call on the server), so that Stop from here asks the
-   * server for nothing.
+   * server for nothing. (A page that gives up on a failing link says bye
+   * too, if its channel still carries it; its call ends by the sweep.)
    */
   private partnerGone(attempt: Attempt, over = false): void {
     if (!attempt.live) return;
