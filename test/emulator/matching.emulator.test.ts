@@ -477,6 +477,9 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
       'the renewal keeps its place, and still not with the one it blocked',
     );
     for (const name of personal) assert.equal(renewMeter.byName[name], undefined, `a renewal does not read ${name}`);
+    // Nor its calls: a person whose entry exists is in none (a pairing deletes the entry with the call's creation).
+    assert.equal(renewMeter.byName['calls (own)'], undefined, 'a renewal whose entry exists does not query its calls');
+    assert.ok(renewMeter.byName['queue (own entry)'], 'it reads its entry');
     assert.deepEqual((await db.doc('queue/waiter').get()).get('blocked'), ['pest'], 'the renewed entry still carries the block');
 
     // Banned while waiting: the ban takes the entry out of the queue in the same commit.

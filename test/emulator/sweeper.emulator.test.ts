@@ -179,66 +179,47 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['a', 'mallory']);
   });
 
-  it('a person who vanishes does not take the evidence along: everything under the call goes at once, the history keeps both records', async () => {
-    // The call began a while ago (the trigger then dates its end at the real deletion time).
-    const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;
-    const matchmaker = new FirestoreMatchmaker(db, () => t0);
-    await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false });
-    const { callId } = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false });
-    await db
-      .doc(`calls/${callId}`)
-      .update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000), 'connectedAt.j': Timestamp.fromMillis(t0 + 1000) });
-    // w's page goes on beating; j's tab was killed after its last beat at t0.
-    await db.doc(`calls/${callId}/members/w`).update({ seenAt: Timestamp.fromMillis(t0 + PRESENCE_LEASE_MS) });
-    const sweeper = new Sweeper(db);
-    // A call by link's lease is not a random call's: its beat is slower, so j is not late yet.
-    assert.deepEqual(await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS), {
-      waitingEntries: 0,
-      lapsedMembers: 0,
-      calls: 0,
-      orphanCalls: 0,
+  // A page keeps its presence in a presence document (an earlier release's) or on the call document (presenceOnCall).
+  for (const onCall of [false, true]) {
+    it(`a person who vanishes does not take the evidence along: everything under the call goes at once, the history keeps both records (presence ${onCall ? 'on the call' : 'in documents'})`, async () => {
+      // The call began a while ago (the trigger then dates its end at the real deletion time).
+      const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;
+      const matchmaker = new FirestoreMatchmaker(db, () => t0);
+      await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: onCall });
+      const { callId } = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: onCall });
+      assert.equal((await db.collection(`calls/${callId}/members`).get()).size, onCall ? 0 : 2, 'presence documents');
+      const beat = (uid: 'w' | 'j', atMs: number) =>
+        onCall
+          ? db.doc(`calls/${callId}`).update({ [uid === 'w' ? 'waiterSeenAt' : 'joinerSeenAt']: Timestamp.fromMillis(atMs) })
+          : db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(atMs) });
+      await db
+        .doc(`calls/${callId}`)
+        .update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000), 'connectedAt.j': Timestamp.fromMillis(t0 + 1000) });
+      // w's page goes on beating; j's tab was killed after its last beat at t0.
+      await beat('w', t0 + PRESENCE_LEASE_MS);
+      const sweeper = new Sweeper(db);
+      // A call by link's lease is not a random call's: its beat is slower, so j is not late yet.
+      assert.deepEqual(await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS), {
+        waitingEntries: 0,
+        lapsedMembers: 0,
+        calls: 0,
+        orphanCalls: 0,
+      });
+      assert.equal((await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS - 1)).calls, 0, 'not before its own lease lapsed');
+      assert.equal((await db.doc(`calls/${callId}`).get()).exists, true);
+      await beat('w', t0 + RANDOM_PRESENCE_LEASE_MS - 1000);
+      const report = await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS);
+      assert.deepEqual(report, { waitingEntries: 0, lapsedMembers: 1, calls: 1, orphanCalls: 0 });
+      assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
+      assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
+      assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'and any presence documents');
+      const history = (await db.doc(`history/${callId}`).get()).data();
+      assert.ok(history, 'the history is written in the commit that ended the call');
+      assert.equal((history['endedAt'] as Timestamp).toMillis(), t0 + RANDOM_PRESENCE_LEASE_MS, "at the sweep's time");
+      assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['j', 'w'], 'both records kept');
+      assert.ok((history['callMs'] as number) > 0, `both connected: callMs ${String(history['callMs'])}`);
     });
-    assert.equal((await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS - 1)).calls, 0, 'not before its own lease lapsed');
-    assert.equal((await db.doc(`calls/${callId}`).get()).exists, true);
-    await db.doc(`calls/${callId}/members/w`).update({ seenAt: Timestamp.fromMillis(t0 + RANDOM_PRESENCE_LEASE_MS - 1000) });
-    const report = await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS);
-    assert.deepEqual(report, { waitingEntries: 0, lapsedMembers: 1, calls: 1, orphanCalls: 0 });
-    assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
-    assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
-    assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'and both presences');
-    const history = (await db.doc(`history/${callId}`).get()).data();
-    assert.ok(history, 'the history is written in the commit that ended the call');
-    assert.equal((history['endedAt'] as Timestamp).toMillis(), t0 + RANDOM_PRESENCE_LEASE_MS, "at the sweep's time");
-    assert.deepEqual(Object.keys(history['connectedAt'] as object).sort(), ['j', 'w'], 'both records kept');
-    assert.ok((history['callMs'] as number) > 0, `both connected: callMs ${String(history['callMs'])}`);
-  });
-
-  it('ends a random call whose presence is on its document once either role field lapsed, by the same lease', async () => {
-    const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;
-    const matchmaker = new FirestoreMatchmaker(db, () => t0);
-    await matchmaker.join('w', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: true });
-    const { callId } = await matchmaker.join('j', { room: 'ta', offer: fakeOffer(), widen: false, presenceOnCall: true });
-    assert.equal((await db.collection(`calls/${callId}/members`).get()).size, 0, 'no presence documents');
-    await db.doc(`calls/${callId}`).update({ 'connectedAt.w': Timestamp.fromMillis(t0 + 1000) });
-    // w's page goes on beating its field; j's tab was killed right after the pairing.
-    await db.doc(`calls/${callId}`).update({ waiterSeenAt: Timestamp.fromMillis(t0 + RANDOM_PRESENCE_LEASE_MS - 1000) });
-    const sweeper = new Sweeper(db);
-    assert.deepEqual(await sweeper.sweepLapsed(t0 + PRESENCE_LEASE_MS), {
-      waitingEntries: 0,
-      lapsedMembers: 0,
-      calls: 0,
-      orphanCalls: 0,
-    });
-    assert.equal((await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS - 1)).calls, 0, 'not before its lease lapsed');
-    assert.equal((await db.doc(`calls/${callId}`).get()).exists, true);
-    const report = await sweeper.sweepLapsed(t0 + RANDOM_PRESENCE_LEASE_MS);
-    assert.deepEqual(report, { waitingEntries: 0, lapsedMembers: 1, calls: 1, orphanCalls: 0 });
-    assert.equal((await db.doc(`calls/${callId}`).get()).exists, false, 'the call ended');
-    assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'its mailboxes with it');
-    const history = (await db.doc(`history/${callId}`).get()).data();
-    assert.ok(history, 'the history is written in the commit that ended the call');
-    assert.deepEqual(Object.keys(history['connectedAt'] as object), ['w']);
-  });
+  }
 
   it('ends a call of one page with presence on the call and one with a presence document, whichever of the two lapsed', async () => {
     const t0 = Date.now() - RANDOM_PRESENCE_LEASE_MS;

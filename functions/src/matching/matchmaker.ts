@@ -278,12 +278,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       if (renewing === undefined) read ??= this.personFacts(uid, nowMs, meter, recentFromPage);
       const [own, ownCalls] = await meter.timed(
         'reads',
-        Promise.all([
-          readDoc(ownRef, meter, 'queue (own entry)'),
-          readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
-          read,
-          count?.check(),
-        ]),
+        Promise.all([...this.ownEntryAndCalls(ownRef, uid, renewing !== undefined, meter), read, count?.check()] as const),
       );
       const commit = (batch: MeteredBatch) => meter.timed('commit', count ? count.commit(batch) : batch.commit());
 
@@ -291,7 +286,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // with the caller as its waiter (the second member). Change nothing
       // (ending it would drop the partner) and say so: a page whose listener
       // missed the call's creation learns it here.
-      const crossed = renewing === undefined ? undefined : ownCalls.docs.find((c) => c.id === renewing);
+      const crossed = renewing === undefined ? undefined : ownCalls.find((c) => c.id === renewing);
       const crossedMembers = crossed && randomCallMembers(crossed.data());
       if (crossed && crossedMembers?.[1] === uid) {
         return { status: 'paired', callId: crossed.id, members: crossedMembers };
@@ -309,7 +304,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       const blocked = withEntryBlocks(blockedAtStart, previous);
       // Skip memory: partners of the calls this join ends, and of calls that
       // ended a moment ago.
-      const recent = [...new Set([...ownCalls.docs.flatMap((c) => partnersOf(c.get('members'), uid)), ...recentPartners])].slice(
+      const recent = [...new Set([...ownCalls.flatMap((c) => partnersOf(c.get('members'), uid)), ...recentPartners])].slice(
         0,
         SKIP_MEMORY_SIZE,
       );
@@ -336,7 +331,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // everything under it goes in the same commit (cleanup/call-end.ts).
       const batchEndingOwnCalls = () => {
         const batch = new MeteredBatch(this.db, meter);
-        endRandomCallsInto(batch, this.db, ownCalls.docs, nowMs);
+        endRandomCallsInto(batch, this.db, ownCalls, nowMs);
         return batch;
       };
 
@@ -405,6 +400,27 @@ export class FirestoreMatchmaker implements Matchmaker {
       );
     }
     throw new Contended();
+  }
+
+  /**
+   * The caller's queue entry and the random calls it is in. A renewal
+   * reads its entry first, and the calls only when the entry is gone: a
+   * person whose entry exists is in no random call (a pairing deletes the
+   * waiter's entry in the commit that creates the call, and a join that
+   * pairs or queues ends the joiner's calls in the commit that writes or
+   * deletes its entry), so a renewal in place reads one document less
+   * every 15 s. Any other join reads both at once: the calls are on the
+   * way of a Start or a Next, which cannot wait for one more round trip.
+   */
+  private ownEntryAndCalls(
+    ownRef: DocumentReference<QueueDoc>,
+    uid: string,
+    renewal: boolean,
+    meter: UsageMeter,
+  ): [Promise<DocumentSnapshot<QueueDoc>>, Promise<DocumentSnapshot[]>] {
+    const own = readDoc(ownRef, meter, 'queue (own entry)');
+    const calls = () => readQuery(this.randomCallsOf(uid), meter, 'calls (own)').then((q) => q.docs);
+    return [own, renewal ? own.then((entry) => (entry.exists ? [] : calls())) : calls()];
   }
 
   /**
