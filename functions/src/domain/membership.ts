@@ -9,9 +9,10 @@ import {
   LINK_CALL_ID_LENGTH,
   PRESENCE_LEASE_MS,
   MAX_CALL_MEMBERS,
+  JOINER_SEEN_AT_FIELD,
   RANDOM_PRESENCE_LEASE_MS,
-  randomSeenAtField,
   signalId,
+  WAITER_SEEN_AT_FIELD,
   type CallAvailability,
   type RandomCallDoc,
 } from '../protocol/calls.js';
@@ -40,11 +41,10 @@ export function randomCallSeenAt(
   members: RandomCallDoc['members'],
 ): Map<string, number> {
   const seen = new Map<string, number>();
-  for (const uid of members) {
-    const field = randomSeenAtField(members, uid);
-    const value = field === null ? undefined : (data?.[field] as { toMillis?: unknown } | undefined);
-    if (typeof value?.toMillis === 'function') seen.set(uid, (value.toMillis as () => number).call(value));
-  }
+  [JOINER_SEEN_AT_FIELD, WAITER_SEEN_AT_FIELD].forEach((field, role) => {
+    const value = data?.[field] as { toMillis?: unknown } | undefined;
+    if (typeof value?.toMillis === 'function') seen.set(members[role]!, (value.toMillis as () => number).call(value));
+  });
   return seen;
 }
 

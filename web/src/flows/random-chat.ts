@@ -166,8 +166,8 @@ export class RandomChatFlow {
    */
   private readonly avoided: string[] = [];
   /**
-   * Skip memory: when we last met each stranger (epoch ms; matched, and
-   * again when the call ended), sent with each join (`recent`) so that the
+   * Skip memory: when we last met each stranger (epoch ms; when its call's
+   * attempt ended, which every later join comes after), sent with each join (`recent`) so that the
    * server need not query its history. Complete from this page's first
    * join on; that join sends none, and the server looks it up.
    */
@@ -838,7 +838,6 @@ export class RandomChatFlow {
   private matched(attempt: Attempt): void {
     this.lastCallId = attempt.callId;
     this.lastPartner = attempt.partner;
-    if (attempt.partner !== null) this.met.set(attempt.partner, Date.now());
     this.lastCallAtMs = Date.now();
     this._moderationNotice = null;
     mark(Mark.matched);
