@@ -7,6 +7,13 @@
 //   node scripts/moderation.mjs reports <uid>        every report against a person (90 days)
 //   node scripts/moderation.mjs lift <uid> [note]    end a ban now; the reports that led to it stop counting
 //   node scripts/moderation.mjs ban <uid> <hours> [note]   ban after a review (e.g. reports that did not count)
+//   node scripts/moderation.mjs carry-bans           once, when upgrading past the release that moved the
+//                                                    ban pairing reads into blocks/{uid} (docs/OPERATIONS.md)
+//
+// A ban is two writes in one batch: its record (bans/{uid}: when, until,
+// by whom, why), which `list` and `reports` read, and `bannedUntil` in the
+// person's blocks/{uid}, which join and the calls by link read (one
+// document for the ban and the blocks: functions/src/matching/collections.ts).
 //
 // Project: --project <id>, else GCLOUD_PROJECT, else the emulator's
 // demo-parley when FIRESTORE_EMULATOR_HOST is set. Credentials: Application
@@ -14,9 +21,9 @@
 // allowed to read and write Firestore. Prints no network hashes: reports
 // hold none, and strikes are only counted.
 import { initializeApp } from 'firebase-admin/app';
-import { getFirestore, Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, getFirestore, Timestamp } from 'firebase-admin/firestore';
 
-const USAGE = `usage: node scripts/moderation.mjs [--project <id>] list | reports <uid> | lift <uid> [note] | ban <uid> <hours> [note]`;
+const USAGE = `usage: node scripts/moderation.mjs [--project <id>] list | reports <uid> | lift <uid> [note] | ban <uid> <hours> [note] | carry-bans`;
 
 /** Parses argv into the project and the command's words. */
 export function parseArgs(argv) {
@@ -74,6 +81,7 @@ async function lift(db, uid, note, out) {
   ]);
   const batch = db.batch();
   batch.delete(db.collection('bans').doc(uid));
+  batch.set(db.collection('blocks').doc(uid), { bannedUntil: FieldValue.delete() }, { merge: true });
   for (const s of strikes.docs) batch.delete(s.ref);
   const review = { outcome: 'lifted', at: Timestamp.now(), ...(note ? { note } : {}) };
   for (const r of docs.filter((d) => !d.get('review'))) batch.update(r.ref, { review });
@@ -96,10 +104,30 @@ async function ban(db, uid, hours, note, out) {
     ...(note ? { note } : {}),
     expireAt: until,
   });
+  batch.set(db.collection('blocks').doc(uid), { bannedUntil: until }, { merge: true });
   // A person waiting right now is taken out of the queue, as an automatic ban does.
   batch.delete(db.collection('queue').doc(uid));
   await batch.commit();
   out(`${uid}: banned until ${until.toDate().toISOString()}.`);
+}
+
+/**
+ * Copies every ban in force into its person's blocks/{uid}.bannedUntil:
+ * bans made by functions of an earlier release are only in bans/{uid},
+ * which join no longer reads. Safe to run more than once.
+ */
+async function carryBans(db, out) {
+  const bans = await db.collection('bans').where('until', '>', Timestamp.now()).get();
+  for (let i = 0; i < bans.size; i += 400) {
+    const batch = db.batch();
+    for (const ban of bans.docs.slice(i, i + 400)) {
+      batch.set(db.collection('blocks').doc(ban.id), { bannedUntil: ban.get('until') }, { merge: true });
+      // As a ban does: a banned person waiting now leaves the queue (a renewal of the entry would not read the ban).
+      batch.delete(db.collection('queue').doc(ban.id));
+    }
+    await batch.commit();
+  }
+  out(`${bans.size} ban(s) in force carried into blocks/{uid}.bannedUntil.`);
 }
 
 export async function main(argv, out = console.log) {
@@ -109,6 +137,7 @@ export async function main(argv, out = console.log) {
   if (command === 'list' && args.length === 0) return list(db, out);
   if (command === 'reports' && args.length === 1) return reports(db, args[0], out);
   if (command === 'lift' && args.length >= 1) return lift(db, args[0], args.slice(1).join(' '), out);
+  if (command === 'carry-bans' && args.length === 0) return carryBans(db, out);
   if (command === 'ban' && args.length >= 2) return ban(db, args[0], args[1], args.slice(2).join(' '), out);
   throw new Error(USAGE);
 }

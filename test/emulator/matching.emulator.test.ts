@@ -228,7 +228,7 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal(a.status, 'matched');
     assert.equal(a.callId, dWaits.callId, 'A meets D, not B whom its page says it just met');
     assert.equal(meter.byName['history (skip memory)'], undefined, 'no query of the history');
-    assert.ok(meter.byName['bans (own)'] && meter.byName['blocks (own)'], 'the ban and the blocks are read as ever');
+    assert.equal(meter.byName['blocks and ban (own)']?.reads, 1, 'the ban and the blocks are read as ever, in one document');
     // Without it, the history is read.
     const without = new UsageMeter();
     await matchmaker.join('se', { room: 'ml', offer: fakeOffer('e'), widen: false }, without);
@@ -453,7 +453,7 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
 
   it('a renewal takes the ban, the blocks and the skip memory from its entry instead of reading them; one whose entry went (a ban deletes it) reads them, and the banned are refused', async () => {
     const matchmaker = new FirestoreMatchmaker(db, Date.now);
-    const personal = ['bans (own)', 'blocks (own)', 'history (skip memory)'];
+    const personal = ['blocks and ban (own)', 'history (skip memory)'];
     const firstMeter = new UsageMeter();
     const first = await matchmaker.join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false }, firstMeter);
     assert.equal(first.status, 'waiting');
@@ -484,13 +484,18 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
 
     // Banned while waiting: the ban takes the entry out of the queue in the same commit.
     const until = Timestamp.fromMillis(Date.now() + 3_600_000);
-    await db.batch().set(db.doc('bans/waiter'), { until, expireAt: until }).delete(db.doc('queue/waiter')).commit();
+    // As the report function bans (moderation/moderator.ts): the ban's field in the blocks document, the entry deleted.
+    await db
+      .batch()
+      .set(db.doc('blocks/waiter'), { bannedUntil: until }, { merge: true })
+      .delete(db.doc('queue/waiter'))
+      .commit();
     const lateMeter = new UsageMeter();
     await assert.rejects(
       matchmaker.join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false, renewing: first.callId }, lateMeter),
       (err) => err instanceof Banned,
     );
-    assert.ok(lateMeter.byName['bans (own)'], 'the renewal whose entry went read the ban');
+    assert.ok(lateMeter.byName['blocks and ban (own)'], 'the renewal whose entry went read the ban');
     assert.equal((await db.doc('queue/waiter').get()).exists, false, 'the banned person is not queued again');
   });
 

@@ -227,6 +227,10 @@ describe('moderation (Functions emulator)', () => {
       [true, true, true],
     );
     const until = (await db.doc(`bans/${target.uid}`).get()).get('until') as Timestamp;
+    assert.ok(
+      until.isEqual((await db.doc(`blocks/${target.uid}`).get()).get('bannedUntil') as Timestamp),
+      'the same until in the document join reads',
+    );
     const hours = (until.toMillis() - Date.now()) / 3600_000;
     assert.ok(hours > 23.9 && hours <= 24, `ban lasts a day (${hours} h)`);
     assert.equal((await db.doc(`queue/${target.uid}`).get()).exists, false, 'taken out of the queue at once');
@@ -547,7 +551,7 @@ describe('moderation (Functions emulator)', () => {
 
   it("counts refused requests: a banned person's joins hit the rate limit after 30", async () => {
     const banned = await user();
-    await db.doc(`bans/${banned.uid}`).set({ until: Timestamp.fromMillis(Date.now() + 3600_000) });
+    await db.doc(`blocks/${banned.uid}`).set({ bannedUntil: Timestamp.fromMillis(Date.now() + 3600_000) });
     const max = DEFAULT_RATE_LIMITS.join.max;
     for (let i = 0; i < max; i++) {
       const err = await rejection(banned.call('join', { room: 'ta', offer: fakeOffer() }));
@@ -592,7 +596,7 @@ describe('moderation (Functions emulator)', () => {
       return meter.usage;
     }
 
-    await db.doc('bans/banned1').set({ until: Timestamp.fromMillis(Date.now() + 3600_000) });
+    await db.doc('blocks/banned1').set({ bannedUntil: Timestamp.fromMillis(Date.now() + 3600_000) });
     // join counts itself in its own commit (handlers/join.ts: countedCallable): a refused one writes its window alone.
     const joinBanned = (m: UsageMeter) =>
       gate.runCounted('banned1', 'join', m, (count) =>
@@ -750,5 +754,43 @@ describe('moderation (Functions emulator)', () => {
     const usage = script('frobnicate');
     assert.equal(usage.status, 1);
     assert.match(usage.stderr, /usage: node scripts\/moderation\.mjs/);
+  });
+
+  it('operators ban after a review, and carry the bans of an earlier release into the document join reads (scripts/moderation.mjs)', async () => {
+    const script = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'scripts', 'moderation.mjs'), ...args], { encoding: 'utf8', env: process.env });
+    const refusal = async (u: { call: (name: string, data: unknown) => Promise<unknown> }) =>
+      parseRefusal((await rejection(u.call('join', { room: 'ta', offer: fakeOffer() }))).details);
+
+    // A ban made by the functions of the earlier release: its record only, which join no longer reads.
+    const old = await user();
+    const until = Timestamp.fromMillis(Date.now() + 3600_000);
+    await db.doc(`bans/${old.uid}`).set({ until, at: Timestamp.now(), expireAt: until });
+    assert.equal((await old.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting', 'not carried yet');
+    const carried = script('carry-bans');
+    assert.equal(carried.status, 0, carried.stderr);
+    assert.match(carried.stdout, /^1 ban\(s\) in force carried/);
+    assert.equal((await db.doc(`queue/${old.uid}`).get()).exists, false, 'taken out of the queue, as a ban does');
+    assert.deepEqual(await refusal(old), { code: 'banned', until: until.toMillis() });
+    assert.equal(script('carry-bans').status, 0, 'safe to run again');
+    assert.deepEqual(await refusal(old), { code: 'banned', until: until.toMillis() });
+
+    // A ban after a review: refused at once, with its record for `list`; lifted, the person waits again.
+    const reviewed = await user();
+    const banned = script('ban', reviewed.uid, '2', 'reviewed reports');
+    assert.equal(banned.status, 0, banned.stderr);
+    const record = await db.doc(`bans/${reviewed.uid}`).get();
+    assert.equal(record.get('by'), 'operator');
+    assert.deepEqual(await refusal(reviewed), { code: 'banned', until: (record.get('until') as Timestamp).toMillis() });
+    // (Another person: an instance remembers a refusal for a while, as the lift's output says.)
+    const forgiven = await user();
+    assert.equal(script('ban', forgiven.uid, '2').status, 0);
+    assert.equal(script('lift', forgiven.uid).status, 0);
+    assert.equal(
+      (await db.doc(`blocks/${forgiven.uid}`).get()).get('bannedUntil'),
+      undefined,
+      'the ban field goes with the record',
+    );
+    assert.equal((await forgiven.call<JoinResult>('join', { room: 'ta', offer: fakeOffer() })).status, 'waiting');
   });
 });

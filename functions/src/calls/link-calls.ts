@@ -35,7 +35,7 @@ import {
 } from '../domain/membership.js';
 import { Banned, Contended } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
-import { BANS } from '../matching/collections.js';
+import { BLOCKS, bannedUntilOf } from '../matching/collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from '../matching/optimistic.js';
 import { emptyMailbox, newPresence } from './mailboxes.js';
 import {
@@ -320,8 +320,7 @@ export class LinkCalls {
 
   /** Refuses someone banned for reports (like join does): permission-denied with when it ends. */
   private async refuseBanned(uid: string, meter: UsageMeter): Promise<void> {
-    const ban = await readDoc(this.db.collection(BANS).doc(uid), meter);
-    const until = ban.exists ? ((ban.get('until') as Timestamp | undefined)?.toMillis() ?? 0) : 0;
+    const until = bannedUntilOf(await readDoc(this.db.collection(BLOCKS).doc(uid), meter));
     if (until > this.now()) throw new Banned(until);
   }
 

@@ -72,7 +72,7 @@ import type { RoomId } from '../protocol/rooms.js';
 import { UsageMeter } from '../domain/usage.js';
 import { emptyMailbox, mailboxRef, newPresence, presenceRef } from '../calls/mailboxes.js';
 import { endRandomCallsInto } from '../cleanup/call-end.js';
-import { BANS, BLOCKS, HISTORY } from './collections.js';
+import { BLOCKS, HISTORY, bannedUntilOf } from './collections.js';
 import { isLostRace, MeteredBatch, readDoc, readQuery } from './optimistic.js';
 import type { RequestCount } from './rate-limit.js';
 
@@ -435,9 +435,9 @@ export class FirestoreMatchmaker implements Matchmaker {
     meter: UsageMeter,
     recent: readonly string[] | undefined,
   ): Promise<PersonFacts> {
-    const [ban, blocks, history] = await Promise.all([
-      readDoc(this.db.collection(BANS).doc(uid), meter, 'bans (own)'),
-      readDoc(this.db.collection(BLOCKS).doc(uid), meter, 'blocks (own)'),
+    // One document holds the blocks and the ban (collections.ts, BANNED_UNTIL).
+    const [blocks, history] = await Promise.all([
+      readDoc(this.db.collection(BLOCKS).doc(uid), meter, 'blocks and ban (own)'),
       recent !== undefined
         ? null
         : // Written by whatever ended the call, in the same commit.
@@ -452,7 +452,7 @@ export class FirestoreMatchmaker implements Matchmaker {
             'history (skip memory)',
           ),
     ]);
-    const bannedUntil = ban.exists ? (ban.get('until') as Timestamp).toMillis() : 0;
+    const bannedUntil = bannedUntilOf(blocks);
     if (bannedUntil > nowMs) throw new Banned(bannedUntil);
     return {
       blocked: blocks.exists ? ((blocks.get('blocked') as string[] | undefined) ?? []) : [],

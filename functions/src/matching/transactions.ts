@@ -21,6 +21,7 @@ import type {
   QuerySnapshot,
   Transaction,
   UpdateData,
+  PartialWithFieldValue,
   WithFieldValue,
 } from 'firebase-admin/firestore';
 import { backoffMs, isContention } from '../domain/backoff.js';
@@ -54,6 +55,12 @@ export class MeteredTransaction {
 
   set<T extends DocumentData>(ref: DocumentReference<T>, data: WithFieldValue<T>, what = collectionOf(ref)): void {
     this.tx.set(ref, data);
+    this.writes.write(1, what);
+  }
+
+  /** Sets the fields of `data` and keeps the document's others (creates it if missing). */
+  merge<T extends DocumentData>(ref: DocumentReference<T>, data: PartialWithFieldValue<T>, what = collectionOf(ref)): void {
+    this.tx.set(ref, data, { merge: true });
     this.writes.write(1, what);
   }
 

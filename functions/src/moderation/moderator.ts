@@ -28,7 +28,7 @@ import { networkOf } from '../domain/network.js';
 import { NotInCall } from '../domain/refusals.js';
 import { UsageMeter } from '../domain/usage.js';
 import { endRandomCallInto, type CallEnder } from '../cleanup/call-end.js';
-import { BANS, BLOCKS, HISTORY, REPORTS, STRIKES } from '../matching/collections.js';
+import { BANNED_UNTIL, BANS, BLOCKS, HISTORY, REPORTS, STRIKES } from '../matching/collections.js';
 import { CALLS_COLLECTION, QUEUE_COLLECTION, type RandomCallDoc } from '../protocol/calls.js';
 import { runContended, type MeteredTransaction } from '../matching/transactions.js';
 import { connectedAtOf } from './evidence.js';
@@ -188,6 +188,8 @@ export class FirestoreModerator {
             at: Timestamp.fromMillis(nowMs),
             expireAt: Timestamp.fromMillis(until),
           });
+          // What join and the calls by link read (collections.ts, BANNED_UNTIL).
+          tx.merge(this.db.collection(BLOCKS).doc(call.partner), { [BANNED_UNTIL]: Timestamp.fromMillis(until) });
           // A banned person waiting right now is taken out of the queue.
           tx.delete(this.db.collection(QUEUE_COLLECTION).doc(call.partner));
         }
@@ -272,7 +274,8 @@ export class FirestoreModerator {
    */
   private endAndBlockInto(tx: MeteredTransaction, uid: string, call: CallFacts, blocker: BlockerFacts, nowMs: number): void {
     const blocked = withBlocked(blocker.blocked, call.partner);
-    tx.set(this.db.collection(BLOCKS).doc(uid), { blocked });
+    // Merged: the same document may hold the blocker's ban (BANNED_UNTIL).
+    tx.merge(this.db.collection(BLOCKS).doc(uid), { blocked });
     if (blocker.waiting.exists) tx.update(blocker.waiting.ref, { blocked });
     // Ending it tells the other page (its history is written and everything
     // under it goes, in this transaction, whose reads already guard the call).
