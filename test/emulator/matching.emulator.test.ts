@@ -293,6 +293,48 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${c.uid}`).get()).exists, false);
   });
 
+  it("leave reads one document: the call the page names, or a waiting entry; a call that is not the caller's costs one read more and ends nothing of anyone else", async () => {
+    const matchmaker = new FirestoreMatchmaker(db, Date.now);
+    const join = (uid: string) => matchmaker.join(uid, { room: 'ta', offer: fakeOffer(uid), widen: false, presenceOnCall: true });
+    const waited = await join('w1');
+    assert.equal((await join('j1')).status, 'matched');
+    // A page in a call names it: that call is read, nothing else.
+    const inCall = new UsageMeter();
+    assert.deepEqual(await matchmaker.leave('j1', { callId: waited.callId }, inCall), { endedCalls: 1, leftQueue: false });
+    assert.deepEqual(inCall.byName['calls (named)'], { reads: 1, writes: 0, deletes: 0 });
+    assert.equal(inCall.usage.reads, 1, JSON.stringify(inCall.byName));
+    assert.equal((await db.doc(`calls/${waited.callId}`).get()).exists, false, 'the call ended');
+    assert.equal((await db.doc(`history/${waited.callId}`).get()).exists, true, 'with its history, in the same commit');
+    assert.equal((await db.collection(`calls/${waited.callId}/signals`).get()).size, 0, 'and its mailboxes');
+
+    // A waiting page names none: its entry is read, and is all there is (a person who waits is in no random call).
+    await join('w2');
+    const waiting = new UsageMeter();
+    assert.deepEqual(await matchmaker.leave('w2', {}, waiting), { endedCalls: 0, leftQueue: true });
+    assert.equal(waiting.usage.reads, 1, JSON.stringify(waiting.byName));
+    assert.equal((await db.doc('queue/w2').get()).exists, false);
+
+    // A waiter matched a moment ago whose page has not seen it: the entry is gone, so its calls are looked up.
+    const w3 = await join('w3');
+    await join('j3');
+    const justMatched = new UsageMeter();
+    assert.deepEqual(await matchmaker.leave('w3', {}, justMatched), { endedCalls: 1, leftQueue: false });
+    assert.equal(justMatched.usage.reads, 2, JSON.stringify(justMatched.byName));
+    assert.equal((await db.doc(`calls/${w3.callId}`).get()).exists, false);
+
+    // Someone else's call: not ended; the caller's own wait and calls are ended as without a call id.
+    const w4 = await join('w4');
+    await join('j4');
+    await join('w5');
+    const wrong = new UsageMeter();
+    assert.deepEqual(await matchmaker.leave('w5', { callId: w4.callId }, wrong), { endedCalls: 0, leftQueue: true });
+    assert.equal(wrong.usage.reads, 2, JSON.stringify(wrong.byName));
+    assert.equal((await db.doc(`calls/${w4.callId}`).get()).exists, true, "the others' call goes on");
+    assert.equal((await db.doc('queue/w5').get()).exists, false);
+    // An ended one: the same.
+    assert.deepEqual(await matchmaker.leave('j1', { callId: waited.callId }), { endedCalls: 0, leftQueue: false });
+  });
+
   it("join and leave end one's random calls, never one's call by link (members of both kinds are in one field)", async () => {
     const [a, b] = [await user(), await user()];
     const { callId: linkId } = await a.call<CreateCallResult>('createCall', {});
@@ -402,11 +444,14 @@ describe('join and leave (Functions emulator)', () => {
       assert.doesNotMatch(err.message, /xxxx/);
     });
 
-    it('leave refuses arguments it does not know', async () => {
+    it('leave refuses arguments it does not know, and a call id that is none', async () => {
       const a = await user();
-      const err = await rejection(a.call('leave', { callId: 'abc' }));
+      const err = await rejection(a.call('leave', { room: 'ta' }));
       assert.equal(err.code, 'functions/invalid-argument');
       assert.deepEqual(parseRefusal(err.details), { code: 'invalid-request', field: 'data' });
+      const badId = await rejection(a.call('leave', { callId: '../queue/x' }));
+      assert.equal(badId.code, 'functions/invalid-argument');
+      assert.deepEqual(parseRefusal(badId.details), { code: 'invalid-request', field: 'callId' });
     });
   });
 });

@@ -15,6 +15,7 @@ import {
   MAX_UID_LENGTH,
   SKIP_MEMORY_SIZE,
   type CreateCallRequest,
+  type LeaveRequest,
   type SessionDescription,
 } from '../protocol/calls.js';
 import { isRoomId, ROOMS, type RoomId } from '../protocol/rooms.js';
@@ -210,8 +211,23 @@ function noArguments(name: string): (data: unknown) => Record<string, never> {
   };
 }
 
-/** `leave` takes no arguments: it ends whatever of random chat the caller is part of. */
-export const parseLeaveRequest = noArguments('leave');
+/**
+ * `leave` takes nothing (no argument, `null` or `{}`), or `{callId}`: the
+ * random call the caller's page is in. Either way it ends whatever of
+ * random chat the caller is part of; the call's id only spares a read
+ * (matching/matchmaker.ts, leave).
+ */
+export function parseLeaveRequest(data: unknown): LeaveRequest {
+  if (data === undefined || data === null) return {};
+  if (!isPlainObject(data)) {
+    throw new InvalidRequest(WHOLE_REQUEST, 'leave expects no arguments, or an object: { callId?: string }.');
+  }
+  rejectForeignPrototype(data, 'The leave request');
+  rejectUnknownKeys(data, ['callId'], 'The leave request');
+  const callId = ownField(data, 'callId');
+  if (callId === undefined) return {};
+  return { callId: parseCallId(callId, 'leave, when it names a call,') };
+}
 
 /** The value of an own property of `obj` (never one inherited through its prototype, e.g. via `__proto__`). */
 export function ownField(obj: Record<string, unknown>, key: string): unknown {

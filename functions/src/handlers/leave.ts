@@ -6,8 +6,8 @@ import { callable } from './auth.js';
 
 /** `leave()`: end the caller's wait and calls (Stop, and closing the tab). */
 export function leaveHandler(matchmaker: () => Matchmaker, gate: () => RequestGate) {
-  return callable('leave', gate, parseLeaveRequest, async (uid, _request, meter) => {
-    const result = await matchmaker().leave(uid, meter);
+  return callable('leave', gate, parseLeaveRequest, async (uid, request, meter) => {
+    const result = await matchmaker().leave(uid, request, meter);
     logger.info('leave', { ...result, ops: meter.byName, usage: meter.usage });
     return { ...result };
   });

@@ -64,6 +64,7 @@ import {
   QUEUE_COLLECTION,
   WAITER_SEEN_AT_FIELD,
   type JoinResult,
+  type LeaveRequest,
   type LeaveResult,
   type RandomCallDoc,
   type SessionDescription,
@@ -86,7 +87,7 @@ export interface Matchmaker {
    */
   join(uid: string, request: JoinRequest, meter?: UsageMeter, count?: RequestCount): Promise<JoinResult>;
   /** Ends everything of random chat the caller is part of: their waiting entry and their random calls. */
-  leave(uid: string, meter?: UsageMeter): Promise<LeaveResult>;
+  leave(uid: string, request?: LeaveRequest, meter?: UsageMeter): Promise<LeaveResult>;
 }
 
 /** A `queue/{uid}` document. Written only by the functions. */
@@ -708,23 +709,42 @@ export class FirestoreMatchmaker implements Matchmaker {
     return { status: 'matched', callId, offer: partner.doc.offer, room, members, waiterSeenMsAgo };
   }
 
-  async leave(uid: string, meter = new UsageMeter()): Promise<LeaveResult> {
+  /**
+   * Ends the caller's wait and random calls. One read where the page says
+   * which call it is in (`callId`): a person in a random call has no queue
+   * entry (the pairing deletes the waiter's in the commit that creates the
+   * call, and a joiner's own join deletes its own), so that call is all
+   * there is. Otherwise the entry first, and the calls only when it is
+   * gone (a person whose entry exists is in no random call): one read for
+   * a waiting page's Stop, two for a page just matched. A `callId` that is
+   * not the caller's random call (ended meanwhile, or made up) costs that
+   * read, then the rest as without it.
+   */
+  async leave(uid: string, { callId }: LeaveRequest = {}, meter = new UsageMeter()): Promise<LeaveResult> {
     // Conditional like join (no transaction: under load a transaction here
     // waits behind pairing and can outlive its deadline). Someone can only
     // pair us through our entry, which is deleted on condition it is
     // unchanged, so no call is created between the read and the commit.
     const ownRef = this.queue.doc(uid);
+    let named = callId;
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
-      const [own, ownCalls] = await Promise.all([
-        readDoc(ownRef, meter, 'queue (own entry)'),
-        readQuery(this.randomCallsOf(uid), meter, 'calls (own)'),
-      ]);
+      let own: DocumentSnapshot | null = null;
+      let ownCalls: DocumentSnapshot[];
+      const call = named === undefined ? null : await readDoc(this.calls.doc(named), meter, 'calls (named)');
+      if (call?.exists && randomCallMembers(call.data())?.includes(uid)) {
+        ownCalls = [call];
+      } else {
+        // Read once: after a lost race the entry and the calls are read again.
+        named = undefined;
+        own = await readDoc(ownRef, meter, 'queue (own entry)');
+        ownCalls = own.exists ? [] : (await readQuery(this.randomCallsOf(uid), meter, 'calls (own)')).docs;
+      }
       const batch = new MeteredBatch(this.db, meter);
-      if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
-      endRandomCallsInto(batch, this.db, ownCalls.docs, this.now());
+      if (own?.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
+      endRandomCallsInto(batch, this.db, ownCalls, this.now());
       try {
         await batch.commit();
-        return { endedCalls: ownCalls.size, leftQueue: own.exists };
+        return { endedCalls: ownCalls.length, leftQueue: own?.exists ?? false };
       } catch (err) {
         if (!isLostRace(err)) throw err;
         meter.lostRace();

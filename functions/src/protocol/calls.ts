@@ -261,6 +261,16 @@ export type JoinResult =
       readonly waiterSeenMsAgo: number;
     };
 
+/**
+ * `leave({callId?})`: `callId` is the random call the page is in, if it is
+ * in one (not a waiting page's reserved id). The server then reads that
+ * call instead of looking for the caller's entry and calls; a wrong or
+ * ended one costs only that read more.
+ */
+export interface LeaveRequest {
+  readonly callId?: string;
+}
+
 /** `leave()`: how many random calls of the caller it ended, and whether the caller was waiting. */
 export interface LeaveResult {
   readonly endedCalls: number;

@@ -362,6 +362,8 @@ describe('RandomChatFlow with the in-memory backend', () => {
   it('Stop goes idle, releases the camera and leaves the queue', async function () {
     this.timeout(40000);
     const { a, b } = await connectedPair();
+    const callId = a.session.callId;
+    assert(callId !== null, 'a is matched in a call');
     const local = a.session.localStream!;
     assert(
       local.getTracks().every((t) => t.readyState === 'live'),
@@ -376,6 +378,11 @@ describe('RandomChatFlow with the in-memory backend', () => {
     for (const t of local.getTracks()) assertEqual(t.readyState, 'ended', `${t.kind} track after Stop`);
     assert(!rig.server.isWaiting(a.uid), 'not in the queue after Stop');
     assertEqual(rig.server.callsOf(a.uid).length, 0, 'no call after Stop');
+    assertDeepEqual(
+      rig.server.leaves.filter((l) => l.uid === a.uid),
+      [{ uid: a.uid, callId }],
+      "a's leave names the call it is in (the server reads only that)",
+    );
     await waitForStatus(b.session, 'partner-left', LEAVE_MS);
   });
 
@@ -424,6 +431,11 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(session.state.status, 'idle', 'status after Stop');
     assert(!rig.server.isWaiting(uid), 'not in the queue after Stop');
     for (const t of local.getTracks()) assertEqual(t.readyState, 'ended', `${t.kind} track after Stop`);
+    assertDeepEqual(
+      rig.server.leaves.filter((l) => l.uid === uid),
+      [{ uid, callId: null }],
+      'a waiting page names no call: the id it waits under is no call yet',
+    );
   });
 
   it('never pairs sessions in different rooms', async function () {

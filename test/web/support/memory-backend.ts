@@ -124,6 +124,8 @@ export class MemoryServer {
   readonly log: string[] = [];
   /** Every join's options, by whom, in order (tests read it). */
   readonly joins: { readonly uid: string; readonly options: JoinOptions }[] = [];
+  /** Every random-chat leave, by whom, with the call its page said it was in (tests read it). */
+  readonly leaves: { readonly uid: string; readonly callId: string | null }[] = [];
   /** Every call-service request, in order (tests read it). */
   readonly requests: { uid: string; name: string; callId?: string }[] = [];
   /**
@@ -231,12 +233,12 @@ export class MemoryServer {
         }, 100);
         return () => clearInterval(timer);
       },
-      leave: async () => {
+      leave: async (callId) => {
         await nextTask();
-        this.leave(uid);
+        this.leave(uid, callId);
       },
-      leaveOnUnload: () => {
-        setTimeout(() => this.leave(uid), 0);
+      leaveOnUnload: (callId) => {
+        setTimeout(() => this.leave(uid, callId), 0);
       },
       report: async (callId, reason) => {
         await nextTask();
@@ -513,7 +515,9 @@ export class MemoryServer {
   }
 
   /** Leaves the queue and ends the random calls of `uid`. */
-  leave(uid: string): void {
+  /** `callId`: the call the page said it is in (LeaveRequest), kept in `leaves` for tests; the server's answer does not depend on it. */
+  leave(uid: string, callId?: string): void {
+    this.leaves.push({ uid, callId: callId ?? null });
     this.waiting.delete(uid);
     const ended = this.callsOf(uid);
     for (const id of ended) this.endCall(id);

@@ -2,7 +2,13 @@
  * The Matcher over the `join`, `leave`, `report` and `block` callables
  * (functions/src/handlers), and the waiting heartbeat on `queue/{uid}`.
  */
-import { MAX_AVOID, QUEUE_COLLECTION, SKIP_MEMORY_SIZE, WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
+import {
+  MAX_AVOID,
+  QUEUE_COLLECTION,
+  SKIP_MEMORY_SIZE,
+  WAITING_HEARTBEAT_MS,
+  type LeaveRequest,
+} from '@parley/functions/protocol';
 import { doc, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
 import { httpsCallable, type Functions } from 'firebase/functions';
 import type { SessionDescription } from '../engine/types.js';
@@ -80,8 +86,8 @@ export class FunctionsMatcher implements Matcher {
     return stop;
   }
 
-  async leave(): Promise<void> {
-    await httpsCallable(this.functions, 'leave')({});
+  async leave(callId?: string): Promise<void> {
+    await httpsCallable(this.functions, 'leave')(leaveRequest(callId));
   }
 
   async report(callId: string, reason: ReportReason): Promise<void> {
@@ -92,7 +98,12 @@ export class FunctionsMatcher implements Matcher {
     await httpsCallable(this.functions, 'block')({ callId });
   }
 
-  leaveOnUnload(): void {
-    callOnUnload(this.leaveUrl, this.idToken(), {});
+  leaveOnUnload(callId?: string): void {
+    callOnUnload(this.leaveUrl, this.idToken(), leaveRequest(callId));
   }
+}
+
+/** `leave`'s argument (LeaveRequest): the call we are in, if any. */
+function leaveRequest(callId: string | undefined): LeaveRequest {
+  return callId === undefined ? {} : { callId };
 }

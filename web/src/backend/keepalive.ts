@@ -5,7 +5,7 @@
  * site's own /api/ path (firebase.json rewrites it to the function): same
  * origin, so no CORS preflight that a page going away would not wait for.
  */
-export function callOnUnload(url: string, token: string | null, data: Record<string, unknown>): void {
+export function callOnUnload(url: string, token: string | null, data: object): void {
   if (!token) return;
   void fetch(url, {
     method: 'POST',

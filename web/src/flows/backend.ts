@@ -97,10 +97,14 @@ export interface Matcher {
    * (the call's listener says so, or a renewal answers 'paired') or swept.
    */
   keepWaiting(placeLost: () => void): () => void;
-  /** Leaves the queue and ends our calls. */
-  leave(): Promise<void>;
-  /** Best-effort leave while the page unloads (no response awaited). */
-  leaveOnUnload(): void;
+  /**
+   * Leaves the queue and ends our calls. `callId`: the random call this page
+   * is matched in, if any (never a waiting page's reserved id); the server
+   * then reads that call only.
+   */
+  leave(callId?: string): Promise<void>;
+  /** Best-effort leave while the page unloads (no response awaited); `callId` as for leave. */
+  leaveOnUnload(callId?: string): void;
   /** Reports the other person of a current or recent call; the server ends the call. */
   report(callId: string, reason: ReportReason): Promise<void>;
   /** Never be paired with the other person of a current or recent call again; ends the call. */

@@ -402,7 +402,7 @@ export class RandomChatFlow {
   /**
    * Whether the server holds nothing of ours: the stranger left a call
    * that is over there too, and this page neither waits nor is in a call.
-   * Then Stop and closing the page need no `leave` (2 reads and a function
+   * Then Stop and closing the page need no `leave` (a read and a function
    * run each). Were the partner's own request lost, the call ends by the
    * sweep once our presence lapses, as a call of two closed tabs does.
    */
@@ -413,6 +413,8 @@ export class RandomChatFlow {
   /** Stop: end everything, release the camera, leave the queue. */
   async stop(): Promise<void> {
     const nothingOnServer = this.nothingOnServer();
+    // The call we are in, if any: leave then reads only that (one read, not two).
+    const callId = this.callId ?? undefined;
     this.endAttempt();
     this.setInCall(null);
     this.deps.media.release();
@@ -420,7 +422,7 @@ export class RandomChatFlow {
     if (nothingOnServer) return;
     const leave = (async () => {
       const backend = await this.backendPromise?.catch(() => null);
-      await backend?.matcher.leave().catch((err: unknown) => console.warn('leave failed', err));
+      await backend?.matcher.leave(callId).catch((err: unknown) => console.warn('leave failed', err));
     })();
     this.pendingLeave = leave;
     await leave;
@@ -438,8 +440,9 @@ export class RandomChatFlow {
     // inside this handler; the leave is what frees the queue and ends the
     // call on the server for the stranger.
     if (this._state.status !== 'idle' && !this.nothingOnServer()) {
-      if (this.backend) this.backend.matcher.leaveOnUnload();
-      else void this.backendPromise?.then((b) => b.matcher.leaveOnUnload()).catch(() => undefined);
+      const callId = this.callId ?? undefined;
+      if (this.backend) this.backend.matcher.leaveOnUnload(callId);
+      else void this.backendPromise?.then((b) => b.matcher.leaveOnUnload(callId)).catch(() => undefined);
     }
     this.endAttempt();
     this.setInCall(null);

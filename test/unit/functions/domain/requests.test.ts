@@ -531,16 +531,41 @@ describe('parseLeaveRequest', () => {
     ['an array', []],
   ] as const) {
     it(`rejects ${label}`, () => {
-      assertInvalid(() => parseLeaveRequest(value), /leave expects no arguments \(or an empty object\)/, WHOLE_REQUEST);
+      assertInvalid(
+        () => parseLeaveRequest(value),
+        /leave expects no arguments, or an object: \{ callId\?: string \}/,
+        WHOLE_REQUEST,
+      );
     });
   }
 
-  it('rejects any field', () => {
+  it('takes the call the page is in, or nothing', () => {
+    assert.deepEqual(parseLeaveRequest({ callId: 'AbC123xyz' }), { callId: 'AbC123xyz' });
+    assert.deepEqual(parseLeaveRequest({}), {});
+    assert.deepEqual(parseLeaveRequest(null), {});
+  });
+
+  for (const callId of ['', '../x', 'a b', 42, null]) {
+    it(`rejects the call id ${JSON.stringify(callId)}`, () => {
+      assertInvalid(() => parseLeaveRequest({ callId }), /^leave, when it names a call, needs "callId"/, 'callId');
+    });
+  }
+
+  it('rejects a call id longer than any', () => {
     assertInvalid(
-      () => parseLeaveRequest({ callId: 'abc' }),
-      /^The leave request has a field it does not take \(it takes no fields\)\.$/,
-      WHOLE_REQUEST,
+      () => parseLeaveRequest({ callId: 'x'.repeat(65) }),
+      /^leave, when it names a call, needs "callId"/,
+      'callId',
+      64,
     );
+  });
+
+  it('rejects any other field', () => {
+    assertInvalid(() => parseLeaveRequest({ room: 'ta' }), /^The leave request has a field it does not take/, WHOLE_REQUEST);
+  });
+
+  it('takes no inherited call id', () => {
+    assert.deepEqual(parseLeaveRequest(Object.create(null, {})), {});
   });
 
   it('rejects several fields', () => {
