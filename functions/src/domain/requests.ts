@@ -218,15 +218,23 @@ function noArguments(name: string): (data: unknown) => Record<string, never> {
  * (matching/matchmaker.ts, leave).
  */
 export function parseLeaveRequest(data: unknown): LeaveRequest {
-  if (data === undefined || data === null) return {};
+  const callId = optionalField(data, 'leave', 'callId', '{ callId?: string }');
+  return callId === undefined ? {} : { callId: parseCallId(callId, 'leave, when it names a call,') };
+}
+
+/**
+ * For a callable that takes nothing (no argument, `null` or `{}`) or an
+ * object with one optional field: that field's own value, or undefined.
+ * Anything else is refused with the callable's `signature` in the words.
+ */
+function optionalField(data: unknown, name: string, field: string, signature: string): unknown {
+  if (data === undefined || data === null) return undefined;
   if (!isPlainObject(data)) {
-    throw new InvalidRequest(WHOLE_REQUEST, 'leave expects no arguments, or an object: { callId?: string }.');
+    throw new InvalidRequest(WHOLE_REQUEST, `${name} expects no arguments, or an object: ${signature}.`);
   }
-  rejectForeignPrototype(data, 'The leave request');
-  rejectUnknownKeys(data, ['callId'], 'The leave request');
-  const callId = ownField(data, 'callId');
-  if (callId === undefined) return {};
-  return { callId: parseCallId(callId, 'leave, when it names a call,') };
+  rejectForeignPrototype(data, `The ${name} request`);
+  rejectUnknownKeys(data, [field], `The ${name} request`);
+  return ownField(data, field);
 }
 
 /** The value of an own property of `obj` (never one inherited through its prototype, e.g. via `__proto__`). */
@@ -273,13 +281,7 @@ export function rejectPrototypeKeys(body: unknown, what: string, depth = 0): voi
  * screening of incoming video (default on).
  */
 export function parseCreateCallRequest(data: unknown): CreateCallRequest {
-  if (data === undefined || data === null) return {};
-  if (!isPlainObject(data)) {
-    throw new InvalidRequest(WHOLE_REQUEST, 'createCall expects no arguments, or an object: { screenIncoming?: boolean }.');
-  }
-  rejectForeignPrototype(data, 'The createCall request');
-  rejectUnknownKeys(data, ['screenIncoming'], 'The createCall request');
-  const screenIncoming = ownField(data, 'screenIncoming');
+  const screenIncoming = optionalField(data, 'createCall', 'screenIncoming', '{ screenIncoming?: boolean }');
   if (screenIncoming === undefined) return {};
   if (typeof screenIncoming !== 'boolean') {
     throw new InvalidRequest(
