@@ -110,24 +110,17 @@ describe('npm start', () => {
         await start.waitFor(/"message":"sweep"/, 60_000, 'the sweep function to run');
         await start.waitFor(/Finished "us-central1-sweep"/, 90_000, 'the sweep function (and its liveness pass) to finish');
         assert.match(start.output, /"message":"sweep \(liveness\)"/);
+
+        // A second start beside the running one refuses, and says which one runs.
+        const second = new NpmStart();
+        const code = await second.exit();
+        assert.notEqual(code, 0);
+        assert.match(second.output, new RegExp(`npm start already runs for this checkout \\(pid ${start.scriptPid()}\\)`));
+        assertSuiteRuns(start);
       },
       'Ctrl+C',
       // A terminal's Ctrl+C: SIGINT to the whole foreground group (npm and the script npm runs).
       () => process.kill(-start.pid, 'SIGINT'),
-    );
-  });
-
-  it("stops on SIGINT to npm's PID, as an IDE's stop button or timeout -s INT sends it", { timeout: 300_000 }, async () => {
-    const start = new NpmStart();
-    await whileRunning(
-      start,
-      async () => {
-        await start.waitUntilServing();
-        // Just after "ready": the first sweep's function worker is still loading.
-        assertSuiteRuns(start);
-      },
-      "SIGINT to npm's PID",
-      () => process.kill(start.pid, 'SIGINT'), // the PID only, not the group
     );
   });
 
@@ -148,46 +141,47 @@ describe('npm start', () => {
     );
   });
 
-  it('a start after one killed with SIGKILL stops what that one left, and says so', { timeout: 400_000 }, async () => {
-    const crashed = new NpmStart();
-    let crashedPid: number;
-    try {
-      await crashed.waitUntilServing();
-      crashedPid = crashed.scriptPid();
-      process.kill(crashedPid, 'SIGKILL');
-      await crashed.exit();
-      const left = leftovers();
-      assert.ok(left.some((p) => /firestore-emulator/.test(p)) && left.some((p) => /turnserver/.test(p)), left.join('\n'));
-    } catch (err) {
-      killEverything(crashed.pid);
-      throw err;
-    }
+  it(
+    "a start after one killed with SIGKILL stops what that one left, and says so; SIGINT to npm's PID stops it",
+    { timeout: 400_000 },
+    async () => {
+      const crashed = new NpmStart();
+      let crashedPid: number;
+      try {
+        await crashed.waitUntilServing();
+        crashedPid = crashed.scriptPid();
+        process.kill(crashedPid, 'SIGKILL');
+        await crashed.exit();
+        const left = leftovers();
+        assert.ok(left.some((p) => /firestore-emulator/.test(p)) && left.some((p) => /turnserver/.test(p)), left.join('\n'));
+      } catch (err) {
+        killEverything(crashed.pid);
+        throw err;
+      }
 
-    const next = new NpmStart();
-    await whileRunning(
-      next,
-      async () => {
-        await next.waitUntilServing();
-        assert.match(
-          next.output,
-          new RegExp(
-            `an earlier npm start \\(pid ${crashedPid}\\) ended without stopping what it started; stopping \\d+ processes`,
-          ),
-        );
-        assert.match(next.output, /\[parley\]\S*\s+pid \d+: java /, 'it names what it stops');
-        assert.match(next.output, /\[parley\]\S*\s+pid \d+: \S*turnserver /);
-        assert.doesNotMatch(next.output, /multiple instances/, 'no firebase-tools warning that nobody explains');
-        assertSuiteRuns(next);
+      const next = new NpmStart();
+      await whileRunning(
+        next,
+        async () => {
+          await next.waitUntilServing();
+          assert.match(
+            next.output,
+            new RegExp(
+              `an earlier npm start \\(pid ${crashedPid}\\) ended without stopping what it started; stopping \\d+ processes`,
+            ),
+          );
+          assert.match(next.output, /\[parley\]\S*\s+pid \d+: java /, 'it names what it stops');
+          assert.match(next.output, /\[parley\]\S*\s+pid \d+: \S*turnserver /);
+          assert.doesNotMatch(next.output, /multiple instances/, 'no firebase-tools warning that nobody explains');
+          assertSuiteRuns(next);
 
-        // A third start beside the running one refuses, and says which one runs.
-        const third = new NpmStart();
-        const code = await third.exit();
-        assert.notEqual(code, 0);
-        assert.match(third.output, new RegExp(`npm start already runs for this checkout \\(pid ${next.scriptPid()}\\)`));
-        assertSuiteRuns(next);
-      },
-      "SIGINT to npm's PID",
-      () => process.kill(next.pid, 'SIGINT'),
-    );
-  });
+          // Stopped just after "ready", while the first sweep's function
+          // worker is still loading (what an IDE's stop button, or timeout -s
+          // INT, sends: SIGINT to npm's PID only, not its group).
+        },
+        "SIGINT to npm's PID",
+        () => process.kill(next.pid, 'SIGINT'),
+      );
+    },
+  );
 });
