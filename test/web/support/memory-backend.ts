@@ -514,8 +514,11 @@ export class MemoryServer {
     this.countsMaybeChanged();
   }
 
-  /** Leaves the queue and ends the random calls of `uid`. */
-  /** `callId`: the call the page said it is in (LeaveRequest), kept in `leaves` for tests; the server's answer does not depend on it. */
+  /**
+   * Leaves the queue and ends the random calls of `uid`. `callId`: the call
+   * the page said it is in (LeaveRequest), kept in `leaves` for tests; what
+   * ends does not depend on it.
+   */
   leave(uid: string, callId?: string): void {
     this.leaves.push({ uid, callId: callId ?? null });
     this.waiting.delete(uid);
