@@ -369,7 +369,11 @@ export class ParleyTab {
             status: f.state.status,
             callId: f.callId ?? null,
             entries: (call as unknown as { diagnostics?: object[] } | null)?.diagnostics ?? null,
-            history: (call as unknown as { history?: readonly string[] } | null)?.history ?? null,
+            // After the call ended ("Stranger left"), the last call's events, as the flow kept them.
+            history:
+              (call as unknown as { history?: readonly string[] } | null)?.history ??
+              (f as unknown as { lastCallHistory?: readonly string[] | null }).lastCallHistory ??
+              null,
             links: call
               ? await Promise.all(
                   call.peers.map(async (p) => {

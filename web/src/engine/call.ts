@@ -729,7 +729,10 @@ export class Call {
     if (entry.lostTimer !== null) clearTimeout(entry.lostTimer);
     if (entry.connectTimer !== null) clearTimeout(entry.connectTimer);
     if (entry.livenessTimer !== null) clearInterval(entry.livenessTimer);
-    this.note(`close ${entry.linkId} to ${short(id)}${keepMailbox ? '' : ', mailbox dropped'}`);
+    // With the link's own last events: its history goes with it, and a call
+    // that ended ("Stranger left") is otherwise hard to explain afterwards.
+    const last = entry.link.history.slice(-6).join(' | ');
+    this.note(`close ${entry.linkId} to ${short(id)}${keepMailbox ? '' : ', mailbox dropped'} (link: ${last})`);
     entry.link.close();
     this.links.delete(id);
     this.linkCaps.delete(id);

@@ -156,6 +156,12 @@ export class RandomChatFlow {
   private callOver = false;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
   private lastCallId: string | null = null;
+  /**
+   * The engine's events of the last attempt's call, kept when the attempt
+   * ends (Call.history: ids cut short, never logged), so that a test that
+   * failed after "Stranger left" can still say how the call ended.
+   */
+  lastCallHistory: readonly string[] | null = null;
   /** The stranger of that call. */
   private lastPartner: string | null = null;
   /**
@@ -504,6 +510,7 @@ export class RandomChatFlow {
 
   private endAttempt(): void {
     const had = this.attempt?.call?.peers.length ?? 0;
+    if (this.attempt?.call) this.lastCallHistory = [...this.attempt.call.history];
     const partner = this.attempt?.matched ? this.attempt.partner : null;
     if (partner !== null) this.met.set(partner, Date.now());
     this.attempt?.end();
