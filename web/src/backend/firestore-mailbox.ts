@@ -61,8 +61,10 @@ export function countUsage(
 export class MailboxWriter {
   private readonly box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES);
   private writing: Promise<void> | null = null;
-  /** Signals added since the last write started, with their senders' promises. */
-  private waiting: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Signals added since the last write started, with their senders' promises (`probe`: a probe's). */
+  private waiting: { resolve: () => void; reject: (err: unknown) => void; probe: boolean }[] = [];
+  /** Something new (a signal) is waiting for the next write. */
+  private fresh = false;
   private closed = false;
   /** A flush is due at the end of this task. */
   private due = false;
@@ -79,22 +81,29 @@ export class MailboxWriter {
     if (this.closed) return Promise.reject(new Error('mailbox closed'));
     this.box.retag(tag);
     if (!this.box.add(signal)) return Promise.reject(new Error('mailbox full: candidate not sent'));
-    return this.write();
+    this.fresh = true;
+    return this.write(false);
   }
 
   /**
    * A write with nothing new (the same state, n + 1): a sign of life for the
    * reader, or a new link's first word. Joins a write already waiting, if
-   * any, instead of adding one.
+   * any, instead of adding one, unless that write carries something new: the
+   * reader answers only a write with nothing new (engine/liveness.ts,
+   * partnerWrote), so a probe that rode on a description or candidates would
+   * go unanswered and the partner be judged gone while alive (seen: a glare
+   * of ICE restarts between Chromium and Firefox, where Firefox's probe went
+   * out with its answer and both pages ended the call as "Stranger left").
+   * Then the probe is the write after it.
    */
   probe(tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('mailbox closed'));
     this.box.retag(tag);
-    return this.write();
+    return this.write(true);
   }
 
-  private write(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+  private write(probe: boolean): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject, probe }));
     if (!this.due) {
       this.due = true;
       queueMicrotask(() => {
@@ -112,7 +121,10 @@ export class MailboxWriter {
 
   private flush(): void {
     if (this.writing || this.waiting.length === 0 || this.closed) return;
-    const batch = this.waiting.splice(0);
+    // A write that carries something new takes no probe with it (see probe).
+    const batch = this.fresh ? this.waiting.filter((w) => !w.probe) : this.waiting.splice(0);
+    if (this.fresh) this.waiting = this.waiting.filter((w) => w.probe);
+    this.fresh = false;
     const { link, peer, epoch, description, previous, candidates } = this.box.state;
     countUsage('mailbox (write)', { writes: 1 });
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
