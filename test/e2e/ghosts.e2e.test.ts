@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import type { Timestamp } from 'firebase-admin/firestore';
+import { Timestamp } from 'firebase-admin/firestore';
 import { SWEEP_SECOND_PASS_MS } from '../../functions/src/domain/limits.js';
 import {
   JOINER_SEEN_AT_FIELD,
@@ -99,13 +99,16 @@ describe('ghosts: browsers that die without a word', () => {
       'a heartbeat on the entry',
     );
     await killBrowser(ghost.browser);
-    const killedAt = Date.now();
-    await new Promise((r) => setTimeout(r, WAITING_SEEN_MS + 1_000));
-    // A joiner now (through the real callable) is not paired with the ghost.
+    // The clock moves instead of the test waiting WAITING_SEEN_MS: the
+    // entry's last beat is moved back to just past it, as if that time had
+    // passed with no beat (a killed page sends none). What is tested is that
+    // join skips such an entry, through the real callable.
+    await db.doc(`queue/${ghostUid}`).update({ seenAt: Timestamp.fromMillis(Date.now() - WAITING_SEEN_MS - 1_000) });
     const joiner = await signedInUser();
     try {
       const result = await joiner.call<{ status: string }>('join', { room: 'hi', offer: fakeOffer('late') });
-      assert.equal(result.status, 'waiting', `${Date.now() - killedAt} ms after the kill, the ghost is not matchable`);
+      assert.equal(result.status, 'waiting', `the ghost's entry, last seen ${WAITING_SEEN_MS + 1_000} ms ago, is not matchable`);
+      assert.ok((await db.doc(`queue/${ghostUid}`).get()).exists, 'the entry is still there: skipped, not matched');
       await joiner.call('leave', {});
     } finally {
       await joiner.close();
@@ -207,31 +210,41 @@ describe('ghosts: browsers that die without a word', () => {
       'a presence beat from each page',
     );
     await Promise.all([killBrowser(a.browser), killBrowser(b.browser)]);
-    const killedAt = Date.now();
     const lastBeat = Math.max(...seen.map(([, seenAt]) => seenAt));
     // Cloud Scheduler runs the sweep once a minute, and each run looks at
-    // liveness again half a minute later. Here the run whose liveness pass
-    // is the first after the lease lapsed: the worst case (every earlier
-    // run found nothing lapsed yet).
-    const runAt = lastBeat + RANDOM_PRESENCE_LEASE_MS - SWEEP_SECOND_PASS_MS + 1_000;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, runAt - Date.now())));
-    await runScheduled('sweep');
+    // liveness again half a minute later. The worst case is the run whose
+    // liveness pass is the first after the lease lapsed: every earlier run
+    // found nothing lapsed yet. The clock moves instead of the test waiting
+    // for that run (a minute): both beats are moved back as if it starts now,
+    // LEASE - SECOND_PASS + 1 s after the last beat. A killed page beats no
+    // more, so that is what the call would look like then.
+    const ageAtRun = RANDOM_PRESENCE_LEASE_MS - SWEEP_SECOND_PASS_MS + 1_000;
+    const shift = Date.now() - ageAtRun - lastBeat; // < 0: back in time
+    await db
+      .doc(`calls/${callId}`)
+      .update(
+        Object.fromEntries(
+          [JOINER_SEEN_AT_FIELD, WAITER_SEEN_AT_FIELD].map((field, i) => [field, Timestamp.fromMillis(seen[i]![1] + shift)]),
+        ),
+      );
+    const runAt = Date.now();
+    const sweeping = runScheduled('sweep');
+    // Its first pass finds both people inside their lease: the call stays.
+    await new Promise((resolve) => setTimeout(resolve, SWEEP_SECOND_PASS_MS / 2));
+    assert.ok((await db.doc(`calls/${callId}`).get()).exists, 'the first pass, inside the lease, leaves the call');
+    // Its liveness pass, half a minute later, finds both lapsed and ends it.
+    await sweeping;
     await eventually(async () => !(await db.doc(`calls/${callId}`).get()).exists, 30_000, 'the call is gone');
-    const goneMs = Date.now() - killedAt;
+    const goneMs = ageAtRun + (Date.now() - runAt);
     await eventually(
       async () => ((await db.doc('stats/rooms').get()).get('rooms.ta.chatting') as number | undefined) === 0,
       30_000,
       'the counts follow',
     );
-    const countedMs = Date.now() - killedAt;
-    console.log(
-      `# both killed: call gone after ${goneMs} ms, room counts after ${countedMs} ms (last beat ${killedAt - lastBeat} ms before the kill)`,
-    );
+    const countedMs = ageAtRun + (Date.now() - runAt);
+    console.log(`# both killed: call gone ${goneMs} ms after the last beat, room counts after ${countedMs} ms`);
     const bound = RANDOM_PRESENCE_LEASE_MS + SWEEP_SECOND_PASS_MS;
-    assert.ok(
-      goneMs + (killedAt - lastBeat) <= bound + 5_000,
-      `gone within ${bound} ms of the last beat (${goneMs} ms after the kill)`,
-    );
+    assert.ok(goneMs <= bound + 5_000, `gone within ${bound} ms of the last beat (${goneMs} ms)`);
     assert.equal((await db.collection(`calls/${callId}/signals`).get()).size, 0, 'mailboxes (addresses) gone with the call');
   });
 });
