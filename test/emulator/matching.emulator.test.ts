@@ -335,6 +335,59 @@ describe('join and leave (Functions emulator)', () => {
     assert.deepEqual(await matchmaker.leave('j1', { callId: waited.callId }), { endedCalls: 0, leftQueue: false });
   });
 
+  it('a join that says what it leaves reads nothing else of its own: a Start (null) reads no entry and no calls, a Next only the call it names, which ends; a wrong word ends nothing of anyone else', async () => {
+    const matchmaker = new FirestoreMatchmaker(db, Date.now);
+    const join = (uid: string, leaving?: string | null, meter?: UsageMeter, room: 'ta' | 'hi' = 'ta') =>
+      matchmaker.join(
+        uid,
+        { room, offer: fakeOffer(uid), widen: false, presenceOnCall: true, ...(leaving === undefined ? {} : { leaving }) },
+        meter,
+      );
+    const own = (meter: UsageMeter) =>
+      Object.fromEntries(
+        Object.entries(meter.byName).filter(([what]) => what.startsWith('queue (own') || what.startsWith('calls (')),
+      );
+
+    // Start: nothing of its own is read.
+    const start = new UsageMeter();
+    const waited = await join('s1', null, start);
+    assert.equal(waited.status, 'waiting');
+    assert.deepEqual(own(start), {}, JSON.stringify(start.byName));
+    assert.equal((await db.doc('queue/s1').get()).exists, true, 'queued all the same');
+    const startPaired = new UsageMeter();
+    assert.equal((await join('s2', null, startPaired)).status, 'matched');
+    assert.deepEqual(own(startPaired), {}, JSON.stringify(startPaired.byName));
+    // The same Start without the word reads the entry and the calls.
+    const unsaid = new UsageMeter();
+    await join('s3', undefined, unsaid);
+    assert.deepEqual(Object.keys(own(unsaid)).sort(), ['calls (own)', 'queue (own entry)'], JSON.stringify(unsaid.byName));
+
+    // Next: the named call is read, and ended; the joiner is paired (s3 waits).
+    const next = new UsageMeter();
+    const nextResult = await join('s2', waited.callId, next);
+    assert.equal(nextResult.status, 'matched');
+    assert.deepEqual(own(next), { 'calls (named)': { reads: 1, writes: 0, deletes: 0 } }, JSON.stringify(next.byName));
+    assert.equal((await db.doc(`calls/${waited.callId}`).get()).exists, false, 'the call it left ended');
+    assert.equal((await db.collection(`calls/${waited.callId}/signals`).get()).size, 0, 'with its mailboxes');
+    assert.equal((await db.doc(`history/${waited.callId}`).get()).exists, true, 'and its history');
+
+    // A call of others named: not ended, and the joiner just joins.
+    const w = await join('w1', null);
+    await join('j1', null);
+    assert.equal((await join('x1', w.callId)).status, 'waiting');
+    assert.equal((await db.doc(`calls/${w.callId}`).get()).exists, true, "the others' call goes on");
+
+    // An entry the page did not mention (a tab that died waiting): the create loses, then all is read, and the entry is renewed.
+    await join('h1', null, undefined, 'hi');
+    const hidden = new UsageMeter();
+    const again = await join('h1', null, hidden, 'hi');
+    assert.equal(again.status, 'waiting');
+    assert.equal(hidden.lostRaces, 1, JSON.stringify(hidden.byName));
+    assert.equal(own(hidden)['queue (own entry)']?.reads, 1, JSON.stringify(hidden.byName));
+    const entries = await db.collection('queue').where('uid', '==', 'h1').get();
+    assert.equal(entries.size, 1, 'one entry');
+  });
+
   it("join and leave end one's random calls, never one's call by link (members of both kinds are in one field)", async () => {
     const [a, b] = [await user(), await user()];
     const { callId: linkId } = await a.call<CreateCallResult>('createCall', {});

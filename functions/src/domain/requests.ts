@@ -55,6 +55,17 @@ export interface JoinRequest {
    * one just opened): join queries the history.
    */
   readonly recent?: readonly string[];
+  /**
+   * What the page holds on the server as it joins, in its own words (never
+   * with `renewing`: a renewing page waits). A call id: it is in that random
+   * call (Next) and waits nowhere; join reads that call alone and ends it.
+   * `null`: it is in no random call and waits nowhere (Start); join reads
+   * neither the caller's entry nor its calls. Absent (pages of an earlier
+   * release, or a page that cannot know, e.g. after a failed leave): join
+   * reads both. A page that says less than the truth only leaves its own
+   * leftovers to the sweep and the leases (matchmaker.ts, ownEntryAndCalls).
+   */
+  readonly leaving?: string | null;
 }
 
 /** Longest call id accepted where any call id may come (a random call's is a 20-character Firestore auto-id). */
@@ -132,11 +143,15 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
     throw new InvalidRequest(
       WHOLE_REQUEST,
-      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall?, recent? }.',
+      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall?, recent?, leaving? }.',
     );
   }
   rejectForeignPrototype(data, 'The join request');
-  rejectUnknownKeys(data, ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall', 'recent'], 'The join request');
+  rejectUnknownKeys(
+    data,
+    ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall', 'recent', 'leaving'],
+    'The join request',
+  );
   const room = ownField(data, 'room');
   if (!isRoomId(room)) {
     throw new InvalidRequest('room', `"room" must be a room id: one of ${ROOMS.map((r) => r.id).join(', ')}.`);
@@ -157,7 +172,24 @@ export function parseJoinRequest(data: unknown): JoinRequest {
     throw new InvalidRequest('presenceOnCall', '"presenceOnCall" must be true or false.');
   }
   const sentRenewing = ownField(data, 'renewing');
-  if (sentRenewing === undefined) return { room, offer, widen, avoid, presenceOnCall, ...recent };
+  const sentLeaving = ownField(data, 'leaving');
+  if (sentRenewing === undefined) {
+    if (sentLeaving === undefined) return { room, offer, widen, avoid, presenceOnCall, ...recent };
+    const leaving =
+      sentLeaving === null
+        ? null
+        : parseId(
+            sentLeaving,
+            'leaving',
+            CALL_ID,
+            MAX_CALL_ID_LENGTH,
+            `"leaving" must be null or the id of the random call the page is in (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
+          );
+    return { room, offer, widen, avoid, presenceOnCall, ...recent, leaving };
+  }
+  if (sentLeaving !== undefined) {
+    throw new InvalidRequest('leaving', '"leaving" cannot come with "renewing": a page that renews its place waits, in no call.');
+  }
   const renewing = parseId(
     sentRenewing,
     'renewing',

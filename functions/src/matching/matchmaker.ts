@@ -265,7 +265,7 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   async join(
     uid: string,
-    { room, offer, renewing, widen, avoid = [], presenceOnCall = false, recent: recentFromPage }: JoinRequest,
+    { room, offer, renewing, widen, avoid = [], presenceOnCall = false, recent: recentFromPage, leaving }: JoinRequest,
     meter = new UsageMeter(),
     count?: RequestCount,
   ): Promise<JoinResult> {
@@ -274,13 +274,17 @@ export class FirestoreMatchmaker implements Matchmaker {
     // with the first attempt, reused by the retries of a lost race. A
     // renewal reads them only when its entry is gone (see carriedFacts).
     let read: Promise<PersonFacts> | undefined;
+    // The page's word on what it holds here, taken until a commit loses a
+    // race (then everything is read: the word may have been wrong).
+    let said = leaving;
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       const nowMs = this.now();
       if (renewing === undefined) read ??= this.personFacts(uid, nowMs, meter, recentFromPage);
       const [own, ownCalls] = await meter.timed(
         'reads',
-        Promise.all([...this.ownEntryAndCalls(ownRef, uid, renewing !== undefined, meter), read, count?.check()] as const),
+        Promise.all([...this.ownEntryAndCalls(ownRef, uid, renewing !== undefined, said, meter), read, count?.check()] as const),
       );
+      said = undefined;
       const commit = (batch: MeteredBatch) => meter.timed('commit', count ? count.commit(batch) : batch.commit());
 
       // A renewal that crossed its own match: the call it waits for exists,
@@ -295,8 +299,8 @@ export class FirestoreMatchmaker implements Matchmaker {
 
       // A renewal from the same room keeps its place in line and its call id
       // (the page is already listening for that call).
-      const previous = own.exists ? own.data() : undefined;
-      const keepsPlace = previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
+      const previous = own?.exists ? own.data() : undefined;
+      const keepsPlace = own !== null && previous !== undefined && previous.room === room && isLeaseLive(toCandidate(own), nowMs);
       const carried = renewing !== undefined && keepsPlace && previous.callId === renewing ? carriedFacts(previous) : null;
       const { blocked: blockedAtStart, recentPartners } =
         carried ?? (await meter.timed('reads', (read ??= this.personFacts(uid, nowMs, meter, recentFromPage))));
@@ -339,11 +343,11 @@ export class FirestoreMatchmaker implements Matchmaker {
       if (partner !== null) {
         const matched = await this.commitPairing(
           partner,
-          { uid, ...(own.exists ? { entry: own.updateTime! } : {}) },
+          { uid, ...(own?.exists ? { entry: own.updateTime! } : {}) },
           (taken) => {
             const batch = batchEndingOwnCalls();
             const result = this.pairInto(batch, taken, seeker, presenceOnCall, nowMs);
-            if (own.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
+            if (own?.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
             return commit(batch).then(() => result);
           },
           meter,
@@ -372,7 +376,8 @@ export class FirestoreMatchmaker implements Matchmaker {
         expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
       };
       const entryIndex = batch.size;
-      if (own.exists) batch.update(ownRef, entry, { lastUpdateTime: own.updateTime! });
+      if (own?.exists) batch.update(ownRef, entry, { lastUpdateTime: own.updateTime! });
+      // Fails if an entry exists that was not read (the page said it had none): read all, then try again.
       else batch.create(ownRef, entry);
       let results;
       try {
@@ -404,21 +409,39 @@ export class FirestoreMatchmaker implements Matchmaker {
   }
 
   /**
-   * The caller's queue entry and the random calls it is in. A renewal
-   * reads its entry first, and the calls only when the entry is gone: a
-   * person whose entry exists is in no random call (a pairing deletes the
-   * waiter's entry in the commit that creates the call, and a join that
-   * pairs or queues ends the joiner's calls in the commit that writes or
-   * deletes its entry), so a renewal in place reads one document less
-   * every 15 s. Any other join reads both at once: the calls are on the
-   * way of a Start or a Next, which cannot wait for one more round trip.
+   * The caller's queue entry (`null`: not read, the page said it has none)
+   * and the random calls it is in, the ones this join ends.
+   *
+   * A renewal reads its entry first, and the calls only when the entry is
+   * gone: a person whose entry exists is in no random call (a pairing
+   * deletes the waiter's entry in the commit that creates the call, and a
+   * join that pairs or queues ends the joiner's calls in the commit that
+   * writes or deletes its entry), so a renewal in place reads one document
+   * less every 15 s.
+   *
+   * A page that says what it holds (JoinRequest.leaving) is taken at its
+   * word: `null`, nothing is read; a call id, that call alone, ended if the
+   * caller is one of its members (and then, by the same rule the other way
+   * round, the caller has no entry). A word that was wrong costs nobody
+   * else anything: an entry it hid makes this join's create of its entry
+   * lose (it then reads all and tries again), and a random call it hid is
+   * the caller's own, ended by the sweep once its presence lapses, as a
+   * killed tab's is. Any other join reads both at once: the calls are on
+   * the way of a Start or a Next, which cannot wait for one more round trip.
    */
   private ownEntryAndCalls(
     ownRef: DocumentReference<QueueDoc>,
     uid: string,
     renewal: boolean,
+    leaving: string | null | undefined,
     meter: UsageMeter,
-  ): [Promise<DocumentSnapshot<QueueDoc>>, Promise<DocumentSnapshot[]>] {
+  ): [Promise<DocumentSnapshot<QueueDoc> | null>, Promise<DocumentSnapshot[]>] {
+    if (!renewal && leaving === null) return [Promise.resolve(null), Promise.resolve([])];
+    if (!renewal && typeof leaving === 'string') {
+      const named = readDoc(this.calls.doc(leaving), meter, 'calls (named)');
+      const ours = named.then((call) => (call.exists && randomCallMembers(call.data())?.includes(uid) ? [call] : []));
+      return [Promise.resolve(null), ours];
+    }
     const own = readDoc(ownRef, meter, 'queue (own entry)');
     const calls = () => readQuery(this.randomCallsOf(uid), meter, 'calls (own)').then((q) => q.docs);
     return [own, renewal ? own.then((entry) => (entry.exists ? [] : calls())) : calls()];

@@ -421,6 +421,29 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertDeepEqual(joinsOf(a.uid).at(-1), [b.uid], "a's Next names b");
   });
 
+  it('tells each Start and Next what it leaves on the server: nothing when just opened or stopped, its call at a Next, nothing once the stranger ended it', async function () {
+    this.timeout(40000);
+    const { a, b } = await connectedPair();
+    const leavingOf = (uid: string) =>
+      rig.server.joins.filter((j) => j.uid === uid && j.options.renewing === undefined).map((j) => j.options.leaving);
+    assertDeepEqual(leavingOf(a.uid), [null], "a's Start: a page just opened holds nothing there");
+    assertDeepEqual(leavingOf(b.uid), [null], "b's neither");
+    const callId = b.session.callId;
+    assert(callId !== null, 'b is in a call');
+    await b.session.next();
+    assertEqual(leavingOf(b.uid).at(-1), callId, "b's Next names the call it leaves");
+    assertEqual(rig.server.call(callId), undefined, 'and that call ended on the server');
+    await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+    await a.session.next();
+    assertEqual(leavingOf(a.uid).at(-1), null, "a's Next after b's: the call is over there, nothing is left to leave");
+    await waitFor(a.session, () => rig.server.isWaiting(a.uid) || a.session.callId !== null, 5000, "a's new place");
+    await a.session.stop();
+    await a.session.start('hi');
+    assertEqual(leavingOf(a.uid).at(-1), null, 'a Start after a Stop whose leave went through holds nothing there');
+    await a.session.stop();
+    await b.session.stop();
+  });
+
   it('Stop while searching leaves the queue', async function () {
     const { session, uid } = rig.session();
     await session.start('hi');

@@ -421,8 +421,15 @@ export class MemoryServer {
       this.log.push(`${uid} renew ${room}: already matched in ${renewing}`);
       return { status: 'paired', callId: renewing, members: [crossed.members[0]!, uid] };
     }
-    // One person, one call: joining ends every call the joiner was in.
-    for (const id of this.callsOf(uid)) this.endCall(id);
+    // One person, one call: joining ends the call the page says it leaves
+    // (JoinOptions.leaving: that one, or none for null), or every call of
+    // the joiner when it says nothing, as the server does. A page that says
+    // it holds nothing while it waits is read in full (the server's create
+    // of its entry fails, and it reads everything).
+    const { leaving } = options;
+    const takenAtItsWord = renewing === undefined && leaving !== undefined && !this.waiting.has(uid);
+    const ending = !takenAtItsWord ? this.callsOf(uid) : this.callsOf(uid).filter((id) => id === leaving);
+    for (const id of ending) this.endCall(id);
 
     const now = Date.now();
     const previous = this.waiting.get(uid);

@@ -31,7 +31,11 @@ export class FunctionsMatcher implements Matcher {
     private readonly idToken: () => string | null,
   ) {}
 
-  async join(room: string, offer: SessionDescription, { renewing, widen, avoid = [], recent }: JoinOptions): Promise<JoinResult> {
+  async join(
+    room: string,
+    offer: SessionDescription,
+    { renewing, widen, avoid = [], recent, leaving }: JoinOptions,
+  ): Promise<JoinResult> {
     const call = httpsCallable<unknown, JoinResult>(this.functions, 'join');
     // `widen` always: the server's default (true) must not decide for a person who said no.
     const data = {
@@ -44,6 +48,8 @@ export class FunctionsMatcher implements Matcher {
       // Our call connection beats the call document (firestore-call.ts): no presence document to make or delete.
       presenceOnCall: true,
       ...(recent ? { recent: recent.slice(-SKIP_MEMORY_SIZE) } : {}),
+      // null included: "nothing of ours is there" spares the server two reads.
+      ...(leaving !== undefined && renewing === undefined ? { leaving } : {}),
     };
     this.lastJoinSentAtMs = performance.now();
     const result = (await call(data)).data;

@@ -84,11 +84,19 @@ export interface JoinOptions {
    * it opened are the server's to remember).
    */
   readonly recent?: readonly string[];
+  /**
+   * What this page holds on the server as it joins (never with `renewing`):
+   * the id of the random call it is in and leaves with this join (Next), or
+   * null when it neither waits nor is in a call (Start); then the server
+   * reads nothing of ours but that call. Absent when the page cannot be
+   * sure (a join or a leave failed): the server looks everything up.
+   */
+  readonly leaving?: string | null;
 }
 
 /** The waiting queue and pairing (random chat), and moderation of a stranger. */
 export interface Matcher {
-  /** Joins a room with a prepared offer. Ends any call of ours on the server (unless renewing). */
+  /** Joins a room with a prepared offer. Ends our random call on the server (the one `leaving` names, or any when absent). */
   join(room: string, offer: SessionDescription, options: JoinOptions): Promise<JoinResult>;
   /**
    * While waiting: proves this page alive (the waiting heartbeat: `join`

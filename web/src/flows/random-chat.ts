@@ -93,6 +93,8 @@ class Attempt {
   /** The stranger, once the match named them. */
   partner: string | null = null;
   matched = false;
+  /** Whether this attempt's first join was sent: from then on the server may hold an entry or a call of ours. */
+  joined = false;
   /** Whether the call's link connected once (a drop after that is not a failure to connect). */
   connectedOnce = false;
   /** The waiter received the answer (it may come before the match is seen: see matchedAsWaiter). */
@@ -154,6 +156,15 @@ export class RandomChatFlow {
   private pendingLeave: Promise<void> | null = null;
   /** In 'partner-left': whether the call is over on the server too (partnerGone's `over`). */
   private callOver = false;
+  /**
+   * What this page holds on the server, as the next Start or Next tells
+   * `join` (JoinOptions.leaving): the random call we are in, null for
+   * nothing (a page just opened: what a closed tab left is not ours, and
+   * goes by its leases), undefined when we cannot be sure (a join was sent
+   * and its attempt did not end matched, or a leave failed): the server
+   * then looks everything up.
+   */
+  private onServer: string | null | undefined = null;
   /** The last call we were matched in: Report and Block apply to it, even after the stranger left. */
   private lastCallId: string | null = null;
   /**
@@ -428,7 +439,15 @@ export class RandomChatFlow {
     if (nothingOnServer) return;
     const leave = (async () => {
       const backend = await this.backendPromise?.catch(() => null);
-      await backend?.matcher.leave(callId).catch((err: unknown) => console.warn('leave failed', err));
+      const left = await (backend?.matcher.leave(callId) ?? Promise.resolve()).then(
+        () => true,
+        (err: unknown) => {
+          console.warn('leave failed', err);
+          return false;
+        },
+      );
+      // The next Start says so: nothing of ours is left there (or, after a failure, it cannot say).
+      this.onServer = left ? null : undefined;
     })();
     this.pendingLeave = leave;
     await leave;
@@ -513,6 +532,8 @@ export class RandomChatFlow {
     if (this.attempt?.call) this.lastCallHistory = [...this.attempt.call.history];
     const partner = this.attempt?.matched ? this.attempt.partner : null;
     if (partner !== null) this.met.set(partner, Date.now());
+    const ending = this.attempt;
+    if (ending?.joined) this.onServer = ending.matched && ending.callId !== null ? ending.callId : undefined;
     this.attempt?.end();
     this.attempt = null;
     if (had > 0) this.notify();
@@ -544,15 +565,18 @@ export class RandomChatFlow {
     if (attempt.connectedOnce) {
       this.endAttempt();
       this.callOver = over;
+      if (over) this.onServer = null;
       this.dispatch({ type: 'partner-left' });
     } else {
-      this.requeue(attempt);
+      this.requeue(attempt, over);
     }
   }
 
-  private requeue(attempt: Attempt): void {
+  /** `over`: the call is over on the server (partnerGone): the join that follows leaves nothing there. */
+  private requeue(attempt: Attempt, over = false): void {
     if (!attempt.live) return;
     this.endAttempt();
+    if (over) this.onServer = null;
     this.dispatch({ type: 'requeued' });
     void this.search();
   }
@@ -683,8 +707,16 @@ export class RandomChatFlow {
     let result: JoinResult;
     const avoid = [...this.avoided];
     const recent = this.joinedOnce ? { recent: this.recentlyMet() } : {};
+    // The first join of an attempt says what it leaves; once sent, the
+    // server may hold a new entry or call of ours (endAttempt says which).
+    let leaving = {};
+    if (renewing === undefined) {
+      leaving = this.onServer === undefined ? {} : { leaving: this.onServer };
+      this.onServer = undefined;
+      attempt.joined = true;
+    }
     try {
-      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen, avoid, ...recent });
+      result = await backend.matcher.join(this.room, offer, { renewing, widen: this.widen, avoid, ...recent, ...leaving });
     } catch (err) {
       this.fail(attempt, backendProblem(err));
       return;

@@ -190,6 +190,51 @@ describe('parseJoinRequest', () => {
     }
   });
 
+  it('takes what the page says it leaves: a call id (Next), null (Start), or nothing (a page that cannot say)', () => {
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).leaving, undefined);
+    assert.equal('leaving' in parseJoinRequest({ room: 'ta', offer: offer() }), false, 'absent stays absent');
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), leaving: null }).leaving, null);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), leaving: 'AbC123' }).leaving, 'AbC123');
+  });
+
+  for (const leaving of ['', 'a/b', 7, true, {}, ['abc']]) {
+    it(`rejects leaving ${JSON.stringify(leaving)}`, () => {
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), leaving }),
+        /"leaving" must be null or the id/,
+        'leaving',
+      );
+    });
+  }
+
+  it('rejects a leaving call id longer than any call id, naming the limit', () => {
+    assertInvalid(
+      () => parseJoinRequest({ room: 'ta', offer: offer(), leaving: 'x'.repeat(65) }),
+      /"leaving" must be null or the id/,
+      'leaving',
+      64,
+    );
+  });
+
+  it('refuses leaving with renewing: a page that renews waits, in no call', () => {
+    for (const leaving of [null, 'abc']) {
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), renewing: 'abc', leaving }),
+        /"leaving" cannot come with "renewing"/,
+        'leaving',
+      );
+    }
+  });
+
+  it('reads leaving from the request itself, never from Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'leaving', { value: null, configurable: true });
+    try {
+      assert.equal(Object.prototype.hasOwnProperty.call(parseJoinRequest({ room: 'ta', offer: offer() }), 'leaving'), false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).leaving;
+    }
+  });
+
   it('widens by default and honours widen: false', () => {
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).widen, true);
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), widen: false }).widen, false);
@@ -350,7 +395,7 @@ describe('parseJoinRequest', () => {
     it(`rejects ${label} as the request, showing the expected shape`, () => {
       assertInvalid(
         () => parseJoinRequest(value),
-        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\?, recent\? \}/,
+        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\?, recent\?, leaving\? \}/,
         WHOLE_REQUEST,
       );
     });
@@ -359,7 +404,7 @@ describe('parseJoinRequest', () => {
   it('rejects unknown keys, naming what it takes and not what it got', () => {
     assertInvalid(
       () => parseJoinRequest({ room: 'en', offer: offer(), uid: 'someone-else' }),
-      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall, recent\)\.$/,
+      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall, recent, leaving\)\.$/,
       WHOLE_REQUEST,
     );
   });
