@@ -465,6 +465,16 @@ describe('TURN relay, end to end (real coturn)', () => {
       console.error('# selected pairs:', JSON.stringify([await relayView(waiter.page), await relayView(joiner.page)]));
       throw err;
     });
+    // Its own addresses went on the call's encrypted channel (the joiner's
+    // page takes them there): the waiter's mailbox holds the relay's only.
+    const callId = await joiner.callId();
+    assert.ok(callId, 'the joiner is in a call');
+    const [joinerUid, waiterInCall] = (await db.doc(`calls/${callId}`).get()).get('members') as [string, string];
+    assert.equal(waiterInCall, waiterUid);
+    const waiterBox = (await db.doc(`calls/${callId}/signals/${waiterUid}_${joinerUid}`).get()).data() ?? {};
+    const storedByWaiter = candidatesIn(JSON.stringify(waiterBox).replace(/\\r\\n|\\n/g, '\n'));
+    assert.ok(storedByWaiter.length > 0, "the waiter's relay candidates went through its mailbox");
+    for (const c of storedByWaiter) assertRelayOnly(c, relay, "the waiter's mailbox");
     console.log(
       `# relay first: the waiter's first selected pair ${firstPair.localType} → ${firstPair.remoteType}, ` +
         `direct ${Date.now() - connectedAt} ms (at most; polled) after both pages said connected`,

@@ -47,7 +47,7 @@ class Pair {
   constructor(
     streamA: MediaStream,
     streamB: MediaStream,
-    a: { polite: boolean; initiator: boolean },
+    a: { polite: boolean; initiator: boolean; holdCandidates?: boolean; config?: RTCConfiguration },
     b: { polite: boolean; initiator: boolean },
   ) {
     const events = (other: () => PeerLink, name: 'a' | 'b') => ({
@@ -63,7 +63,7 @@ class Pair {
     });
     this.a = new PeerLink(
       streamA,
-      { ...a, config: { iceServers: [] }, reconnect: reconnectPolicy({ giveUpAfterMs: RECONNECT_FOR_MS.link }) },
+      { config: { iceServers: [] }, ...a, reconnect: reconnectPolicy({ giveUpAfterMs: RECONNECT_FOR_MS.link }) },
       events(() => this.b, 'a'),
     );
     this.b = new PeerLink(
@@ -209,10 +209,13 @@ class BarePeer {
   readonly link: PeerLink;
   heard = 0;
   readonly messages: ChannelMessage[] = [];
+  /** What this end gathered (and sent through signaling). */
+  readonly gathered: RTCIceCandidateInit[] = [];
 
   constructor(stream: MediaStream) {
     this.channel.onmessage = (e) => this.received.push(String(e.data));
     this.pc.onicecandidate = (e) => {
+      if (e.candidate?.candidate) this.gathered.push(e.candidate.toJSON());
       if (e.candidate?.candidate)
         void this.link.receive({
           candidate: { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex },
@@ -250,6 +253,13 @@ class BarePeer {
 
   async open(): Promise<void> {
     await waitUntil(() => this.channel.readyState === 'open' && this.link.canSend, CONNECT_MS, 'the control channel to open');
+  }
+
+  /** One of the candidates this end gathered. */
+  async ownCandidate(): Promise<{ candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }> {
+    await waitUntil(() => this.gathered.length > 0, CONNECT_MS, 'a candidate gathered');
+    const { candidate = '', sdpMid = null, sdpMLineIndex = null } = this.gathered[0]!;
+    return { candidate, sdpMid, sdpMLineIndex };
   }
 }
 
@@ -308,8 +318,32 @@ describe('PeerLink control channel (typed messages)', () => {
     } finally {
       window.removeEventListener('error', onError);
     }
-    // And the link speaks the documented frames: heartbeats first of all.
+    // And the link speaks the documented frames: its hello first, then heartbeats.
     await waitUntil(() => peer.received.includes('{"v":1,"t":"beat"}'), CONNECT_MS, 'a heartbeat from the link');
+    assertEqual(peer.received[0], '{"v":1,"t":"hello","takes":["cand"]}', 'the first frame: what the link takes on the channel');
+  });
+
+  it('takes candidates from the other end on the channel, as from signaling; a malformed one is dropped, and none reaches the page', async () => {
+    const peer = new BarePeer(await camera());
+    await peer.open();
+    const line = await peer.ownCandidate();
+    peer.channel.send(
+      JSON.stringify({ v: 1, t: 'cand', candidate: line.candidate, sdpMid: line.sdpMid, sdpMLineIndex: line.sdpMLineIndex }),
+    );
+    peer.channel.send(JSON.stringify({ v: 1, t: 'cand', candidate: 'a=candidate:1', sdpMid: '0' }));
+    peer.channel.send('{"v":1,"t":"chat","id":"z","text":"after","sentAt":7}');
+    await waitUntil(() => peer.messages.length >= 1, CONNECT_MS, 'the chat after the candidates');
+    assert(
+      peer.link.history.some((e) => e.includes('candidates from the channel')),
+      `taken: ${peer.link.history.join(' · ')}`,
+    );
+    assertDeepEqual(
+      peer.messages.map((m) => m.type),
+      ['chat'],
+      "the candidate is the link's, not the page's",
+    );
+    assertEqual(peer.heard, 2, 'the valid candidate and the chat count as signs of life; the malformed one does not');
+    assertEqual(peer.link.state, 'connected', 'the link carries on');
   });
 
   it('a call that ends says bye on every link before closing it', async () => {

@@ -33,7 +33,7 @@ export const usage = {
   reads: 0,
   writes: 0,
   heartbeats: 0,
-  /** The same operations by what they were for (e.g. `mailbox (write)`), so the benchmark can name each. */
+  /** The same operations by what they were for (e.g. `mailbox (write: candidates)`), so the benchmark can name each. */
   named: {} as Record<string, { reads: number; writes: number }>,
 };
 
@@ -68,6 +68,8 @@ export class MailboxWriter {
   private closed = false;
   /** A flush is due at the end of this task. */
   private due = false;
+  /** A description waits for the next write (which the benchmark's breakdown then names so). */
+  private describes = false;
 
   constructor(
     private readonly db: Firestore,
@@ -82,6 +84,7 @@ export class MailboxWriter {
     this.box.retag(tag);
     if (!this.box.add(signal)) return Promise.reject(new Error('mailbox full: candidate not sent'));
     this.fresh = true;
+    if ('description' in signal) this.describes = true;
     return this.write(false);
   }
 
@@ -124,9 +127,12 @@ export class MailboxWriter {
     // A write that carries something new takes no probe with it (see probe).
     const batch = this.fresh ? this.waiting.filter((w) => !w.probe) : this.waiting.splice(0);
     if (this.fresh) this.waiting = this.waiting.filter((w) => w.probe);
+    // What the write is for, as the benchmark's breakdown names it.
+    const kind = this.describes ? 'description' : this.fresh ? 'candidates' : 'probe';
     this.fresh = false;
+    this.describes = false;
     const { link, peer, epoch, description, previous, candidates } = this.box.state;
-    countUsage('mailbox (write)', { writes: 1 });
+    countUsage(`mailbox (write: ${kind})`, { writes: 1 });
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
       link,
       peer,

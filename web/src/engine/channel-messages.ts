@@ -39,6 +39,16 @@ export const MAX_NAME_CHARS = 40;
  */
 const MID_PATTERN = /^[\x21-\x7e]{1,32}$/;
 
+/** What a `hello` may name (HelloMessage.takes): at most this many, each 1–32 of [a-z0-9-]. */
+const MAX_TAKES = 16;
+const TAKE_PATTERN = /^[a-z0-9-]{1,32}$/;
+
+/** A `hello` naming this takes `candidate` messages (CandidateMessage). */
+export const TAKES_CANDIDATES = 'cand';
+
+/** The longest candidate line a `candidate` message may carry (browsers' are under 300 characters). */
+export const MAX_CANDIDATE_CHARS = 512;
+
 /** "I am here and the path works": sent every heartbeat interval (engine/liveness.ts). */
 export interface HeartbeatMessage {
   readonly type: 'heartbeat';
@@ -95,6 +105,31 @@ export interface AudioOnlyMessage {
   readonly on: boolean;
 }
 
+/**
+ * What the sender takes on this channel beyond the types every page knows
+ * (TAKES_CANDIDATES), sent once, as its first frame when the channel
+ * opens. A page that sends none takes none of them: its first frame is of
+ * another type.
+ */
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly takes: readonly string[];
+}
+
+/**
+ * One of the sender's ICE candidates, on the channel instead of its
+ * mailbox: the link is up (a random call's waiter's own addresses,
+ * PeerLink), and the receiver's hello said it takes them.
+ */
+export interface CandidateMessage {
+  readonly type: 'candidate';
+  readonly candidate: {
+    readonly candidate: string;
+    readonly sdpMid: string | null;
+    readonly sdpMLineIndex: number | null;
+  };
+}
+
 /** "I am leaving this call" (Leave, Next, Stop), sent just before the link closes. */
 export interface ByeMessage {
   readonly type: 'bye';
@@ -119,7 +154,9 @@ export type ChannelMessage =
   | VideoPausedMessage
   | AudioOnlyMessage
   | ByeMessage
-  | RestartMessage;
+  | RestartMessage
+  | HelloMessage
+  | CandidateMessage;
 
 /** Why a frame was rejected (diagnostics and tests; the page drops it either way). */
 export type ChannelFrameError = 'not-text' | 'too-large' | 'not-json' | 'bad-envelope' | 'bad-fields';
@@ -139,6 +176,8 @@ const WIRE_TYPE = {
   'audio-only': 'aonly',
   bye: 'bye',
   restart: 'restart',
+  hello: 'hello',
+  candidate: 'cand',
 } as const satisfies Record<ChannelMessage['type'], string>;
 
 /** The frame for `message`. */
@@ -161,6 +200,12 @@ export function encodeChannelMessage(message: ChannelMessage): string {
       return JSON.stringify({ ...envelope, paused: message.paused });
     case 'audio-only':
       return JSON.stringify({ ...envelope, on: message.on });
+    case 'hello':
+      return JSON.stringify({ ...envelope, takes: message.takes });
+    case 'candidate': {
+      const { candidate, sdpMid, sdpMLineIndex } = message.candidate;
+      return JSON.stringify({ ...envelope, candidate, sdpMid, sdpMLineIndex });
+    }
     case 'heartbeat':
     case 'bye':
     case 'restart':
@@ -217,6 +262,32 @@ function decodeFields(t: string, o: Record<string, unknown>): ChannelMessage | n
     case WIRE_TYPE['audio-only']: {
       const on = own(o, 'on');
       return typeof on === 'boolean' ? { type: 'audio-only', on } : null;
+    }
+    case WIRE_TYPE.hello: {
+      const takes = own(o, 'takes');
+      if (!Array.isArray(takes) || takes.length > MAX_TAKES) return null;
+      const named: string[] = [];
+      for (let i = 0; i < takes.length; i++) {
+        const take = Object.prototype.hasOwnProperty.call(takes, i) ? (takes[i] as unknown) : undefined;
+        if (typeof take !== 'string' || !TAKE_PATTERN.test(take)) return null;
+        named.push(take);
+      }
+      return { type: 'hello', takes: named };
+    }
+    case WIRE_TYPE.candidate: {
+      const candidate = own(o, 'candidate');
+      const sdpMid = own(o, 'sdpMid') ?? null;
+      const sdpMLineIndex = own(o, 'sdpMLineIndex') ?? null;
+      if (typeof candidate !== 'string' || !candidate.startsWith('candidate:')) return null;
+      if (candidate.length > MAX_CANDIDATE_CHARS || CONTROL.test(candidate)) return null;
+      if (sdpMid !== null && (typeof sdpMid !== 'string' || !MID_PATTERN.test(sdpMid))) return null;
+      if (
+        sdpMLineIndex !== null &&
+        (!Number.isInteger(sdpMLineIndex) || (sdpMLineIndex as number) < 0 || (sdpMLineIndex as number) > 1023)
+      )
+        return null;
+      if (sdpMid === null && sdpMLineIndex === null) return null;
+      return { type: 'candidate', candidate: { candidate, sdpMid, sdpMLineIndex: sdpMLineIndex as number | null } };
     }
     case WIRE_TYPE.chat: {
       const id = own(o, 'id');

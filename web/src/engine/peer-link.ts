@@ -10,7 +10,13 @@
  * random call's documents, a test's pipe) is not its business.
  */
 import { EventLog } from './event-log.js';
-import { decodeChannelMessage, encodeChannelMessage, type ChannelMessage } from './channel-messages.js';
+import {
+  TAKES_CANDIDATES,
+  decodeChannelMessage,
+  encodeChannelMessage,
+  type ChannelMessage,
+  type CandidateMessage,
+} from './channel-messages.js';
 import { HeldQueue } from './held-queue.js';
 import { canConnectThroughRelayFirst, revealsAddress, withoutRelatedAddress } from './ice-candidate.js';
 import { DEFAULT_LIVENESS_TIMINGS } from './liveness.js';
@@ -158,6 +164,22 @@ function candidateKind(candidate: string): string {
 
 /** A heartbeat on the control channel (docs/PROTOCOL.md): any valid message counts as one. */
 const HEARTBEAT = encodeChannelMessage({ type: 'heartbeat' });
+
+/** Our first frame on the control channel: we take the other end's candidates there (docs/PROTOCOL.md, `hello`). */
+const HELLO = encodeChannelMessage({ type: 'hello', takes: [TAKES_CANDIDATES] });
+
+/**
+ * Once connected, how long our held addresses wait for the control channel
+ * to open and bring the other end's first frame (its `hello`), which says
+ * whether they may go there instead of through signaling. The channel opens
+ * a DTLS and SCTP handshake after ICE connects: tens of ms, seconds on a
+ * starved device. Past it (an earlier release's page, a channel that does
+ * not open) they go through signaling, as they always did.
+ */
+export const ADDRESSES_WAIT_FOR_CHANNEL_MS = 3_000;
+
+/** Candidates taken from the other end's control channel per link; more are dropped (a page sends a handful). */
+const MAX_CHANNEL_CANDIDATES = 64;
 /** Past this much unsent data the path is down: beats would only pile up. */
 const MAX_BUFFERED = 4 * 1024;
 /**
@@ -213,6 +235,16 @@ export class PeerLink {
   private readonly ownCandidates = new HeldQueue<IceCandidate>();
   /** Our own addresses (every candidate but the relay's), while PeerLinkOptions.holdCandidates keeps them until the link connects. */
   private readonly ownAddresses = new HeldQueue<IceCandidate>();
+  /** What the other end said it takes on the control channel (its hello), from its first frame on; null before. */
+  private peerTakes: ReadonlySet<string> | null = null;
+  /** Connected, our addresses wait for the channel's first word (ADDRESSES_WAIT_FOR_CHANNEL_MS); why they were released. */
+  private addressesWait: ReturnType<typeof setTimeout> | null = null;
+  private addressesWhy: string | undefined;
+  /** The ICE username fragment of our first description: candidates of a later generation go through signaling. */
+  private firstUfrag: string | null = null;
+  /** How many of our addresses went on the channel, and how many candidates came from the other end's. */
+  private channelCandidatesSent = 0;
+  private channelCandidatesTaken = 0;
   /** What happened to this link, for a diagnosis (history): no addresses, only states, kinds and ICE generations. */
   private readonly log = new EventLog(HISTORY_LENGTH);
 
@@ -240,10 +272,10 @@ export class PeerLink {
         this.ownAddresses.push(candidate);
       } else {
         this.gatheredRelay = true;
-        // While our addresses are held, the relay candidate must not name them either.
-        this.ownCandidates.push(
-          this.ownAddresses.isOpen ? candidate : { ...candidate, candidate: withoutRelatedAddress(candidate.candidate) },
-        );
+        // While our addresses are held, the relay candidate must not name them
+        // either; once they are released, its related address goes as they do.
+        if (this.ownAddresses.isOpen) this.ownAddresses.push(candidate);
+        else this.ownCandidates.push({ ...candidate, candidate: withoutRelatedAddress(candidate.candidate) });
       }
     };
     this.pc.ontrack = (e) => {
@@ -290,6 +322,11 @@ export class PeerLink {
     };
     this.control.onopen = () => {
       this.stopHeartbeat();
+      try {
+        this.control.send(HELLO);
+      } catch {
+        // Closed again at once: the heartbeat below finds it closed too.
+      }
       this.heartbeat = setInterval(() => {
         if (this.control.readyState === 'open' && this.control.bufferedAmount < MAX_BUFFERED) this.control.send(HEARTBEAT);
       }, options.heartbeatMs ?? DEFAULT_LIVENESS_TIMINGS.heartbeatMs);
@@ -300,7 +337,14 @@ export class PeerLink {
       // A malformed frame is dropped unread; it proves nothing about the path either.
       if (!decoded.valid) return;
       this.events.heard?.();
-      if (decoded.message && decoded.message.type !== 'heartbeat') this.events.message?.(decoded.message);
+      const message = decoded.message;
+      if (this.peerTakes === null) {
+        // Its first frame: a hello names what it takes; any other says it takes nothing more.
+        this.peerTakes = new Set(message?.type === 'hello' ? message.takes : []);
+        if (this.addressesWait !== null) this.openAddresses(this.addressesWhy);
+      }
+      if (message?.type === 'candidate') this.candidateFromChannel(message);
+      else if (message && message.type !== 'heartbeat' && message.type !== 'hello') this.events.message?.(message);
     };
   }
 
@@ -593,6 +637,8 @@ export class PeerLink {
     this.heldCandidates.clear();
     this.ownCandidates.clear();
     this.ownAddresses.clear();
+    if (this.addressesWait !== null) clearTimeout(this.addressesWait);
+    this.addressesWait = null;
     this.pc.close();
     this.setState(LinkState.closed);
   }
@@ -675,18 +721,69 @@ export class PeerLink {
     if (!this.ownCandidates.isOpen) this.ownCandidates.open((candidate) => this.send({ candidate }));
   }
 
-  /** Our own addresses join our other candidates from now on (PeerLinkOptions.holdCandidates). */
+  /**
+   * Our own addresses join our other candidates from now on
+   * (PeerLinkOptions.holdCandidates). Released because the link connected,
+   * they first wait for the control channel's first word: to an end that
+   * takes them there, they go on the channel (sendAddress).
+   */
   private releaseAddresses(why?: string): void {
+    if (this.ownAddresses.isOpen || this.closed) return;
+    // Connected (this release's reason, or a later one's, such as the end of gathering without a relay candidate).
+    const ice = this.pc.iceConnectionState;
+    if ((ice === 'connected' || ice === 'completed') && this.peerTakes === null) {
+      this.addressesWhy ??= why;
+      this.addressesWait ??= setTimeout(
+        () => this.openAddresses(`${this.addressesWhy ?? 'connected'}; no word on the channel`),
+        ADDRESSES_WAIT_FOR_CHANNEL_MS,
+      );
+      return;
+    }
+    this.openAddresses(why);
+  }
+
+  private openAddresses(why?: string): void {
+    if (this.addressesWait !== null) clearTimeout(this.addressesWait);
+    this.addressesWait = null;
     if (this.ownAddresses.isOpen || this.closed) return;
     // Noted when something was held (why): links that hold nothing say nothing.
     if (why !== undefined) this.note(`addresses released (${why})`);
-    this.ownAddresses.open((candidate) => this.ownCandidates.push(candidate));
+    this.ownAddresses.open((candidate) => this.sendAddress(candidate));
+  }
+
+  /**
+   * One of our addresses, once released: on the control channel when the
+   * other end takes candidates there, the link is connected and still in
+   * its first ICE generation (then it never reaches the server); otherwise
+   * through signaling, with our other candidates.
+   */
+  private sendAddress(candidate: IceCandidate): void {
+    const ice = this.pc.iceConnectionState;
+    const onChannel =
+      this.peerTakes?.has(TAKES_CANDIDATES) === true &&
+      (ice === 'connected' || ice === 'completed') &&
+      this.firstUfrag !== null &&
+      ufragOf(this.pc.localDescription?.sdp ?? '') === this.firstUfrag;
+    const { candidate: line, sdpMid, sdpMLineIndex } = candidate;
+    if (onChannel && this.sendMessage({ type: 'candidate', candidate: { candidate: line, sdpMid, sdpMLineIndex } })) {
+      if (this.channelCandidatesSent++ === 0) this.note('addresses on the channel');
+      return;
+    }
+    this.ownCandidates.push(candidate);
+  }
+
+  /** A candidate of the other end's, from the control channel: applied as one from signaling. */
+  private candidateFromChannel({ candidate }: CandidateMessage): void {
+    if (this.channelCandidatesTaken >= MAX_CHANNEL_CANDIDATES) return;
+    if (this.channelCandidatesTaken++ === 0) this.note('candidates from the channel');
+    void this.receive({ candidate });
   }
 
   private sendLocalDescription(): void {
     const local = this.pc.localDescription;
     if (!local || (local.type !== 'offer' && local.type !== 'answer')) return;
     if (local.type === 'offer' && !this.pc.remoteDescription) this.madeFirstOffer = true;
+    this.firstUfrag ??= ufragOf(local.sdp);
     const description: SessionDescription = { type: local.type, sdp: local.sdp };
     this.note(`sent ${local.type} ${ufragOf(local.sdp)}`);
     this.send({ description });

@@ -27,6 +27,16 @@ const MESSAGES: readonly ChannelMessage[] = [
   { type: 'audio-only', on: false },
   { type: 'bye' },
   { type: 'restart' },
+  { type: 'hello', takes: ['cand'] },
+  { type: 'hello', takes: [] },
+  {
+    type: 'candidate',
+    candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+  },
+  {
+    type: 'candidate',
+    candidate: { candidate: 'candidate:2 1 udp 1 192.0.2.2 50001 typ srflx', sdpMid: null, sdpMLineIndex: 1 },
+  },
 ];
 
 describe('the control channel codec', () => {
@@ -51,6 +61,44 @@ describe('the control channel codec', () => {
     assert.equal(encodeChannelMessage({ type: 'ack', id: 'x' }), '{"v":1,"t":"ack","id":"x"}');
     assert.equal(encodeChannelMessage({ type: 'video-paused', paused: true }), '{"v":1,"t":"vpause","paused":true}');
     assert.equal(encodeChannelMessage({ type: 'audio-only', on: true }), '{"v":1,"t":"aonly","on":true}');
+    assert.equal(encodeChannelMessage({ type: 'hello', takes: ['cand'] }), '{"v":1,"t":"hello","takes":["cand"]}');
+    assert.equal(
+      encodeChannelMessage({ type: 'candidate', candidate: { candidate: 'candidate:x', sdpMid: '0', sdpMLineIndex: null } }),
+      '{"v":1,"t":"cand","candidate":"candidate:x","sdpMid":"0","sdpMLineIndex":null}',
+    );
+  });
+
+  it('hello: at most 16 names of 1 to 32 lower-case letters, digits and dashes; anything else is dropped', () => {
+    const hello = (takes: unknown) => decodeChannelMessage(JSON.stringify({ v: 1, t: 'hello', takes }));
+    assert.deepEqual(hello(['cand', 'future-thing']), {
+      valid: true,
+      message: { type: 'hello', takes: ['cand', 'future-thing'] },
+    });
+    assert.deepEqual(hello(Array.from({ length: 16 }, () => 'a')).valid, true);
+    for (const bad of [undefined, 'cand', [1], ['CAND'], [''], ['a'.repeat(33)], Array.from({ length: 17 }, () => 'a'), [null]]) {
+      assert.deepEqual(hello(bad), { valid: false, error: 'bad-fields' }, JSON.stringify(bad));
+    }
+  });
+
+  it('cand: a candidate line of at most 512 characters, a media section by mid or index; anything else is dropped', () => {
+    const cand = (fields: Record<string, unknown>) => decodeChannelMessage(JSON.stringify({ v: 1, t: 'cand', ...fields }));
+    const line = 'candidate:1 1 udp 1 192.0.2.1 5 typ host';
+    assert.equal(cand({ candidate: line, sdpMid: '0' }).valid, true, 'a missing index is null');
+    assert.equal(cand({ candidate: 'candidate:' + 'x'.repeat(502), sdpMLineIndex: 0 }).valid, true, '512 characters');
+    for (const bad of [
+      { candidate: line },
+      { candidate: line, sdpMid: null, sdpMLineIndex: null },
+      { candidate: 'candidate:' + 'x'.repeat(503), sdpMid: '0' },
+      { candidate: 'a=candidate:1', sdpMid: '0' },
+      { candidate: line + '\r\na=ice-ufrag:x', sdpMid: '0' },
+      { candidate: 5, sdpMid: '0' },
+      { candidate: line, sdpMid: 'has space' },
+      { candidate: line, sdpMLineIndex: -1 },
+      { candidate: line, sdpMLineIndex: 1024 },
+      { candidate: line, sdpMLineIndex: 0.5 },
+    ]) {
+      assert.deepEqual(cand(bad), { valid: false, error: 'bad-fields' }, JSON.stringify(bad));
+    }
   });
 
   it("takes the heartbeat of pages before the codec, without a version, as version 1's", () => {
