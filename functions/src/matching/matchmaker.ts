@@ -438,9 +438,7 @@ export class FirestoreMatchmaker implements Matchmaker {
   ): [Promise<DocumentSnapshot<QueueDoc> | null>, Promise<DocumentSnapshot[]>] {
     if (!renewal && leaving === null) return [Promise.resolve(null), Promise.resolve([])];
     if (!renewal && typeof leaving === 'string') {
-      const named = readDoc(this.calls.doc(leaving), meter, 'calls (named)');
-      const ours = named.then((call) => (call.exists && randomCallMembers(call.data())?.includes(uid) ? [call] : []));
-      return [Promise.resolve(null), ours];
+      return [Promise.resolve(null), this.namedRandomCall(leaving, uid, meter).then((call) => (call ? [call] : []))];
     }
     const own = readDoc(ownRef, meter, 'queue (own entry)');
     const calls = () => readQuery(this.randomCallsOf(uid), meter, 'calls (own)').then((q) => q.docs);
@@ -743,6 +741,15 @@ export class FirestoreMatchmaker implements Matchmaker {
    * not the caller's random call (ended meanwhile, or made up) costs that
    * read, then the rest as without it.
    */
+  /**
+   * The random call a page named (join's `leaving`, leave's `callId`), read
+   * alone: null when it is gone, or not a random call the caller is in.
+   */
+  private async namedRandomCall(callId: string, uid: string, meter: UsageMeter): Promise<DocumentSnapshot | null> {
+    const call = await readDoc(this.calls.doc(callId), meter, 'calls (named)');
+    return call.exists && randomCallMembers(call.data())?.includes(uid) ? call : null;
+  }
+
   async leave(uid: string, { callId }: LeaveRequest = {}, meter = new UsageMeter()): Promise<LeaveResult> {
     // Conditional like join (no transaction: under load a transaction here
     // waits behind pairing and can outlive its deadline). Someone can only
@@ -753,8 +760,8 @@ export class FirestoreMatchmaker implements Matchmaker {
     for (let attempt = 1; attempt <= PAIRING_ATTEMPTS; attempt++) {
       let own: DocumentSnapshot | null = null;
       let ownCalls: DocumentSnapshot[];
-      const call = named === undefined ? null : await readDoc(this.calls.doc(named), meter, 'calls (named)');
-      if (call?.exists && randomCallMembers(call.data())?.includes(uid)) {
+      const call = named === undefined ? null : await this.namedRandomCall(named, uid, meter);
+      if (call) {
         ownCalls = [call];
       } else {
         // Read once: after a lost race the entry and the calls are read again.
