@@ -85,8 +85,8 @@ export const turnCredentials = onCall(
 
 /**
  * A call document was deleted (hang-up, Next, report, sweep, last leave):
- * a random call's history is normally written already by whatever ended it;
- * one deleted otherwise is remembered now. A call by link is not
+ * a random call's history was written by whatever ended it; one that TTL
+ * deleted past its expiry is remembered now. A call by link is not
  * remembered; anything left under it is removed. Room counts follow.
  */
 export const onCallDeleted = onDocumentDeleted({ document: `${CALLS_COLLECTION}/{callId}`, region: REGION }, async (event) => {

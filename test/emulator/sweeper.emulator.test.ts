@@ -113,10 +113,10 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
   });
 
-  it("onCallEnded, for a random call deleted without its history (the console, a script), keeps members, room and both pages' connection records for an hour, removes what is left under the call; the sweeper then removes the history", async () => {
+  it("onCallEnded, for a random call deleted past its expiry (TTL's deletion), keeps members, room and both pages' connection records for an hour, removes what is left under the call, and reads nothing; the sweeper then removes the history", async () => {
     const endedAtMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
-    // What whoever ended it left behind: a mailbox and a presence.
+    // What was under it when TTL deleted it: a mailbox and a presence.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
     await db.doc('calls/direct1/members/a').set({ uid: 'a', seenAt: Timestamp.fromMillis(endedAtMs - 3000) });
     const call = {
@@ -126,13 +126,15 @@ describe('Sweeper (Firestore emulator)', () => {
       room: 'ml',
       createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
       connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), b: Timestamp.fromMillis(endedAtMs - 30_000) },
+      // TTL deletes a document only once this has passed.
+      expireAt: Timestamp.fromMillis(endedAtMs - 1),
     };
     // However late the trigger runs, the call ended when it was deleted.
     const usage = await onCallEnded(db, 'direct1', call, endedAtMs);
     assert.deepEqual(
       usage,
-      { reads: 1, writes: 1, deletes: 4 },
-      'no history yet: it is written from the deleted call; mailboxes and presences by name',
+      { reads: 0, writes: 1, deletes: 4 },
+      'the history is written from the deleted call; mailboxes and presences by name',
     );
     const history = (await db.doc('history/direct1').get()).data()!;
     assert.deepEqual(
@@ -152,15 +154,27 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((history['expireAt'] as Timestamp).toMillis(), endedAtMs + HISTORY_MS);
     assert.equal((await db.collection('calls/direct1/signals').get()).size, 0);
     assert.equal((await db.collection('calls/direct1/members').get()).size, 0);
-    // Once a history exists (whoever ended the call wrote it), the trigger looks and does nothing else.
-    await db.doc('calls/direct1/members/b').set({ uid: 'b', seenAt: Timestamp.fromMillis(endedAtMs) });
-    assert.deepEqual(await onCallEnded(db, 'direct1', call, endedAtMs + 5000), { reads: 1, writes: 0, deletes: 0 });
-    assert.equal((await db.doc('calls/direct1/members/b').get()).exists, true, 'nothing deleted');
-    await db.doc('calls/direct1/members/b').delete();
     await new Sweeper(db).sweep(endedAtMs + HISTORY_MS - 1);
     assert.equal((await db.doc('history/direct1').get()).exists, true, 'kept for the hour');
     await new Sweeper(db).sweep(endedAtMs + HISTORY_MS);
     assert.equal((await db.doc('history/direct1').get()).exists, false, 'gone after it');
+  });
+
+  it('onCallEnded, for a random call deleted before its expiry (Parley ended it, and wrote its history in that commit), reads, writes and deletes nothing', async () => {
+    const endedAtMs = Date.now();
+    await db.doc('calls/direct3/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
+    const call = {
+      kind: 'random',
+      members: ['b', 'a'],
+      room: 'ml',
+      createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
+      connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), b: Timestamp.fromMillis(endedAtMs - 30_000) },
+      expireAt: Timestamp.fromMillis(endedAtMs + 1),
+    };
+    assert.deepEqual(await onCallEnded(db, 'direct3', call, endedAtMs), { reads: 0, writes: 0, deletes: 0 });
+    assert.equal((await db.doc('history/direct3').get()).exists, false, 'no history written');
+    assert.equal((await db.doc('calls/direct3/signals/a_b').get()).exists, true, 'nothing deleted');
+    await db.doc('calls/direct3/signals/a_b').delete();
   });
 
   it('onCallEnded records a call only one page said connected as never connected (callMs 0), with that one record', async () => {
@@ -172,6 +186,7 @@ describe('Sweeper (Firestore emulator)', () => {
       createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
       // A record of someone else, or anything but a time, is no record.
       connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), mallory: Timestamp.fromMillis(0), b: 'yes' },
+      expireAt: Timestamp.fromMillis(endedAtMs),
     };
     await onCallEnded(db, 'direct2', call, endedAtMs);
     const history = (await db.doc('history/direct2').get()).data()!;

@@ -9,7 +9,7 @@ import { connectFirestoreEmulator, getFirestore, setLogLevel, type Firestore as 
 import { connectFunctionsEmulator, FunctionsError, getFunctions, httpsCallable } from 'firebase/functions';
 import assert from 'node:assert/strict';
 import { getApps as getAdminApps, initializeApp as initializeAdminApp } from 'firebase-admin/app';
-import { getFirestore as getAdminFirestore, type Firestore } from 'firebase-admin/firestore';
+import { getFirestore as getAdminFirestore, Timestamp, type Firestore } from 'firebase-admin/firestore';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,7 +153,10 @@ export async function rejection(promise: Promise<unknown>): Promise<FunctionsErr
 export async function drainTriggers(timeoutMs = 180_000): Promise<void> {
   const db = adminDb();
   const id = `drain${Date.now()}`;
-  await db.doc(`calls/${id}`).set({ kind: 'random', members: ['drain-a', 'drain-b'], room: 'any' });
+  // Past its expiry, as TTL deletes a call: the one kind of random call whose history the trigger writes.
+  await db
+    .doc(`calls/${id}`)
+    .set({ kind: 'random', members: ['drain-a', 'drain-b'], room: 'any', expireAt: Timestamp.fromMillis(0) });
   await db.doc(`calls/${id}`).delete();
   await eventually(async () => (await db.doc(`history/${id}`).get()).exists, timeoutMs, 'the trigger backlog to drain');
   await db.doc(`history/${id}`).delete();

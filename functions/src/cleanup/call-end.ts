@@ -6,9 +6,9 @@
  * neither they nor the history wait for a trigger that a storm of ended
  * calls holds up (docs/OPERATIONS.md, "A storm of Stops"). A Block or a
  * Report that arrives just after the call ended finds the history at once,
- * and so does the next join's skip memory. The onCallDeleted trigger only
- * catches a random call deleted some other way (the console, a script): it
- * finds no history and writes it then, with the leftovers.
+ * and so does the next join's skip memory. The onCallDeleted trigger
+ * writes the history only of a random call deleted past its expiry (TTL's
+ * deletion), from the deleted document; it reads nothing (onCallEnded).
  */
 import {
   Timestamp,
@@ -75,7 +75,7 @@ export function endRandomCallInto(
   keepPresenceOf: ReadonlySet<string> = new Set(),
 ): void {
   // expireAt written here, beside the collection's name: test/deploy/ttl.deploy.test.ts reads the two together.
-  ender.set(db.collection(HISTORY).doc(call.id) as DocumentReference<HistoryDoc>, {
+  ender.set(historyRef(db, call.id), {
     ...historyOf(members, call.data() ?? {}, endedAtMs),
     expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   });
@@ -134,11 +134,20 @@ function underRandomCall(
 /**
  * After a call document was deleted at `endedAtMs` (the deletion's commit
  * time: under a backlog the trigger runs later, and the call did not go on
- * meanwhile). A random call ended by Parley has its history already (one
- * read to see it, nothing else: whatever ended it deleted what was under
- * it in the same commit). One deleted some other way gets its history from
- * `call`, the deleted document's data (members, room, both pages'
- * connection records), and its mailboxes and presences are deleted by name.
+ * meanwhile).
+ *
+ * A random call deleted before its `expireAt` was ended by Parley, which
+ * wrote its history and deleted what was under it in the same commit: the
+ * trigger reads and writes nothing (it read the history to make sure, one
+ * read of every call, until 2026-12-06). One deleted at or after it is
+ * TTL's (the sweeper was down for hours): it gets its history from `call`,
+ * the deleted document's data (members, room, both pages' connection
+ * records), and its mailboxes and presences are deleted by name. A random
+ * call Parley ends past its expiry (the sweep of a call older than
+ * MAX_CALL_AGE_MS) is written twice, the same call's history. One deleted
+ * by hand before its expiry (the console) is not remembered; its mailboxes
+ * go with the sweep's orphan rule (docs/OPERATIONS.md).
+ *
  * A call by link keeps nothing (history is for moderating random calls):
  * whatever is under it is found by query and deleted.
  */
@@ -150,17 +159,17 @@ export async function onCallEnded(
 ): Promise<Usage> {
   const members = randomCallMembers(call);
   if (call === undefined || members === null) return deleteEverythingUnder(db, callId);
-  const ref = historyRef(db, callId);
-  if ((await ref.get()).exists) return { reads: 1, writes: 0, deletes: 0 };
+  const expireAt = call['expireAt'];
+  if (expireAt instanceof Timestamp && endedAtMs < expireAt.toMillis()) return { reads: 0, writes: 0, deletes: 0 };
   const batch = db.batch();
-  batch.set(db.collection(HISTORY).doc(callId), {
+  batch.set(historyRef(db, callId), {
     ...historyOf(members, call, endedAtMs),
     expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   });
   const leftovers = underRandomCall(db, callId, members, call);
   for (const ref of leftovers) batch.delete(ref);
   await batch.commit();
-  return { reads: 1, writes: 1, deletes: leftovers.length };
+  return { reads: 0, writes: 1, deletes: leftovers.length };
 }
 
 /** A call by link (or one the trigger has no data of): its members and mailboxes, whatever they are, found by query. */
