@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, ParleyTab } from '../support/browser.js';
+import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
 import { clearFirestore, HOSTING_URL } from '../support/emulator.js';
 import { canCut, cutUdp, restoreUdp } from '../support/network-cut.js';
 
@@ -48,7 +48,7 @@ describe(
     let browser: Browser;
 
     before(async () => {
-      browser = await launchChromium();
+      browser = await launchChromium([FAKE_CAMERA_10_FPS]);
     });
     beforeEach(() => clearFirestore());
     after(async () => {

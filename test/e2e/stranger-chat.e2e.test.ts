@@ -7,7 +7,7 @@ import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { launchChromium, ParleyTab } from '../support/browser.js';
+import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
 import { endRandomCallsInto } from '../../functions/src/cleanup/call-end.js';
 import { SWEEP_SECOND_PASS_MS } from '../../functions/src/domain/limits.js';
 import { JOINER_SEEN_AT_FIELD, RANDOM_PRESENCE_LEASE_MS, WAITER_SEEN_AT_FIELD } from '../../functions/src/protocol/calls.js';
@@ -42,7 +42,7 @@ describe('stranger chat, end to end', () => {
   }
 
   before(async () => {
-    browser = await launchChromium();
+    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
   });
   // Each test starts from an empty database, whatever the one before left.
   beforeEach(() => clearFirestore());

@@ -10,11 +10,13 @@ import { FIREFOX_PREFS, firefoxPath } from './firefox.js';
 
 /**
  * Chromium's fake camera at 10 frames a second instead of its 20 (measured
- * with the page's constraints, 640x480): for a test about who is in a mesh,
- * not about the picture. A call of five is 20 encoders and 20 decoders on
- * this machine's 2 cores; at half the frames, the call of five in
- * link-call.e2e took 279 s against 405 s (one run each, the same hour).
- * Tests of quality and the bench keep the default.
+ * with the page's constraints, 640x480), for the end-to-end tests, which
+ * test who is paired, connected and told what, not the picture: the CPU
+ * goes to what they test on this machine's 2 cores. A call of five is 20
+ * encoders and 20 decoders; at half the frames its test in link-call.e2e
+ * took 279 and ~250 s against 405 s (the same hour). A real camera in dim
+ * light sends as few. quality.e2e (the picture under a weak network) and
+ * the bench (figures compared across releases) keep the default.
  */
 export const FAKE_CAMERA_10_FPS = '--use-fake-device-for-media-stream=fps=10';
 
@@ -132,10 +134,13 @@ export async function killBrowser(browser: Browser): Promise<void> {
 
 /**
  * A person with a browser process of their own (so that killBrowser can kill
- * just them), with Parley open and `room` chosen.
+ * just them), with Parley open and `room` chosen; `extraArgs` as in launchChromium.
  */
-export async function openInOwnBrowser(room: string): Promise<{ tab: ParleyTab; browser: Browser }> {
-  const browser = await launchChromium();
+export async function openInOwnBrowser(
+  room: string,
+  extraArgs: readonly string[] = [],
+): Promise<{ tab: ParleyTab; browser: Browser }> {
+  const browser = await launchChromium(extraArgs);
   const tab = await ParleyTab.open(browser);
   await tab.chooseRoom(room);
   return { tab, browser };
