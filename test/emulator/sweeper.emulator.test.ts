@@ -113,22 +113,24 @@ describe('Sweeper (Firestore emulator)', () => {
     assert.equal((await db.collectionGroup('signals').get()).size, 0, 'no mailboxes are left');
   });
 
+  /** A random call's document as deleted at `endedAtMs`: b joined while a waited, both pages said their link connected. */
+  const endedRandomCall = (endedAtMs: number, expireAtMs: number) => ({
+    kind: 'random',
+    members: ['b', 'a'],
+    room: 'ml',
+    createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
+    connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), b: Timestamp.fromMillis(endedAtMs - 30_000) },
+    expireAt: Timestamp.fromMillis(expireAtMs),
+  });
+
   it("onCallEnded, for a random call deleted past its expiry (TTL's deletion), keeps members, room and both pages' connection records for an hour, removes what is left under the call, and reads nothing; the sweeper then removes the history", async () => {
     const endedAtMs = Date.now();
     // A call id no trigger touches: onCallEnded is called directly, as the trigger would.
     // What was under it when TTL deleted it: a mailbox and a presence.
     await db.doc('calls/direct1/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
     await db.doc('calls/direct1/members/a').set({ uid: 'a', seenAt: Timestamp.fromMillis(endedAtMs - 3000) });
-    const call = {
-      kind: 'random',
-      // b joined while a waited; both pages said their link connected.
-      members: ['b', 'a'],
-      room: 'ml',
-      createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
-      connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), b: Timestamp.fromMillis(endedAtMs - 30_000) },
-      // TTL deletes a document only once this has passed.
-      expireAt: Timestamp.fromMillis(endedAtMs - 1),
-    };
+    // TTL deletes a document only once its expireAt has passed.
+    const call = endedRandomCall(endedAtMs, endedAtMs - 1);
     // However late the trigger runs, the call ended when it was deleted.
     const usage = await onCallEnded(db, 'direct1', call, endedAtMs);
     assert.deepEqual(
@@ -163,14 +165,7 @@ describe('Sweeper (Firestore emulator)', () => {
   it('onCallEnded, for a random call deleted before its expiry (Parley ended it, and wrote its history in that commit), reads, writes and deletes nothing', async () => {
     const endedAtMs = Date.now();
     await db.doc('calls/direct3/signals/a_b').set({ from: 'a', to: 'b', n: 2 });
-    const call = {
-      kind: 'random',
-      members: ['b', 'a'],
-      room: 'ml',
-      createdAt: Timestamp.fromMillis(endedAtMs - 40_000),
-      connectedAt: { a: Timestamp.fromMillis(endedAtMs - 31_000), b: Timestamp.fromMillis(endedAtMs - 30_000) },
-      expireAt: Timestamp.fromMillis(endedAtMs + 1),
-    };
+    const call = endedRandomCall(endedAtMs, endedAtMs + 1);
     assert.deepEqual(await onCallEnded(db, 'direct3', call, endedAtMs), { reads: 0, writes: 0, deletes: 0 });
     assert.equal((await db.doc('history/direct3').get()).exists, false, 'no history written');
     assert.equal((await db.doc('calls/direct3/signals/a_b').get()).exists, true, 'nothing deleted');

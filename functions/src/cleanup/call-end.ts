@@ -75,7 +75,7 @@ export function endRandomCallInto(
   keepPresenceOf: ReadonlySet<string> = new Set(),
 ): void {
   // expireAt written here, beside the collection's name: test/deploy/ttl.deploy.test.ts reads the two together.
-  ender.set(historyRef(db, call.id), {
+  ender.set(db.collection(HISTORY).doc(call.id) as DocumentReference<HistoryDoc>, {
     ...historyOf(members, call.data() ?? {}, endedAtMs),
     expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   });
@@ -90,10 +90,6 @@ export function endRandomCallsInto(ender: CallEnder, db: Firestore, calls: reado
     if (members === null) ender.delete(call.ref);
     else endRandomCallInto(ender, db, call, members, endedAtMs);
   }
-}
-
-function historyRef(db: Firestore, callId: string): DocumentReference<HistoryDoc> {
-  return db.collection(HISTORY).doc(callId) as DocumentReference<HistoryDoc>;
 }
 
 /** The history of a random call with `members` whose document's data was `call`, ended at `endedAtMs` (but its expiry). */
@@ -162,7 +158,7 @@ export async function onCallEnded(
   const expireAt = call['expireAt'];
   if (expireAt instanceof Timestamp && endedAtMs < expireAt.toMillis()) return { reads: 0, writes: 0, deletes: 0 };
   const batch = db.batch();
-  batch.set(historyRef(db, callId), {
+  batch.set(db.collection(HISTORY).doc(callId), {
     ...historyOf(members, call, endedAtMs),
     expireAt: Timestamp.fromMillis(endedAtMs + HISTORY_MS),
   });
