@@ -2,6 +2,7 @@
  * Choices remembered between visits (localStorage). Storage may be blocked
  * (private mode, policies): then nothing is remembered and nothing breaks.
  */
+import { parseSkipMemory, storedSkipMemory, type SkipMemoryStore } from './flows/skip-memory.js';
 
 /** A remembered value; null when none is, or storage is blocked. */
 export function recall(key: string): string | null {
@@ -44,3 +45,22 @@ export function confirmedAdult(): boolean {
 export function rememberAdult(): void {
   remember(ADULT_STORAGE_KEY, '1');
 }
+
+/** Where the skip memory is kept (flows/skip-memory.ts: `{uid, met}`, whom the person met in the last two minutes). */
+export const SKIP_MEMORY_STORAGE_KEY = 'parley.met';
+
+/** The skip memory in localStorage; `load` says null when storage is blocked (the page then cannot tell whom it met). */
+export const STORED_SKIP_MEMORY: SkipMemoryStore = {
+  load(uid) {
+    let raw: string | null;
+    try {
+      raw = localStorage.getItem(SKIP_MEMORY_STORAGE_KEY);
+    } catch {
+      return null;
+    }
+    return parseSkipMemory(raw, uid, Date.now());
+  },
+  save(uid, met) {
+    remember(SKIP_MEMORY_STORAGE_KEY, storedSkipMemory(uid, met, Date.now()));
+  },
+};

@@ -6,9 +6,10 @@
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits } from '../../../web/src/engine/bitrate-policy.js';
 import { problemWords } from '../../../web/src/elements/messages.js';
 import { RandomChatFlow } from '../../../web/src/flows/random-chat.js';
+import { SKIP_MEMORY_STORAGE_KEY, STORED_SKIP_MEMORY } from '../../../web/src/settings.js';
 import type { RandomChatState } from '../../../web/src/flows/random-chat-state.js';
 import { assert, assertDeepEqual, assertEqual } from '../assert.js';
-import { deniedCamera, Rig } from '../support/rig.js';
+import { deniedCamera, Rig, type RigOptions } from '../support/rig.js';
 import type { MemoryServer } from '../support/memory-backend.js';
 import { framesDecoded } from '../support/stats.js';
 import { sleep, waitFor, waitForStatus, waitUntil } from '../support/wait.js';
@@ -71,9 +72,9 @@ describe('RandomChatFlow with the in-memory backend', () => {
   }
 
   /** Two sessions in `room`, started one after the other, connected to each other. */
-  async function connectedPair(room = 'en') {
-    const a = rig.session();
-    const b = rig.session();
+  async function connectedPair(room = 'en', options: { a?: RigOptions; b?: RigOptions } = {}) {
+    const a = rig.session(options.a);
+    const b = rig.session(options.b);
     await a.session.start(room);
     await waitForStatus(a.session, 'searching', 5000);
     assert(rig.server.isWaiting(a.uid), 'the first one waits in the queue');
@@ -419,6 +420,38 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertDeepEqual(joinsOf(b.uid).at(-1), [a.uid], "b's Next names a");
     await a.session.next();
     assertDeepEqual(joinsOf(a.uid).at(-1), [b.uid], "a's Next names b");
+  });
+
+  it("keeps its skip memory on the device (localStorage): the person's page opened again sends whom they met with its first join; a page whose storage is blocked sends none", async function () {
+    this.timeout(40000);
+    localStorage.removeItem(SKIP_MEMORY_STORAGE_KEY);
+    const stored = { skipMemory: STORED_SKIP_MEMORY };
+    const { a, b } = await connectedPair('en', { a: stored });
+    const joinsOf = (uid: string) => rig.server.joins.filter((j) => j.uid === uid).map((j) => j.options.recent);
+    assertDeepEqual(joinsOf(a.uid), [[]], "a's first join: nothing kept on this device, so nobody met lately");
+    await b.session.next();
+    await waitForStatus(a.session, 'partner-left', LEAVE_MS);
+    assertDeepEqual(
+      [...(STORED_SKIP_MEMORY.load(a.uid) ?? new Map()).keys()],
+      [b.uid],
+      'the call kept on the device once it ended',
+    );
+    assertEqual(STORED_SKIP_MEMORY.load('someoneElse')?.size, 0, "another account's page is told nothing of a's");
+    // a reloads: the same person (uid), a new page.
+    a.session.unload();
+    const again = rig.session({ uid: a.uid, ...stored });
+    await again.session.start('en');
+    await waitFor(again.session, () => joinsOf(a.uid).length === 2, 5000, "the new page's first join");
+    assertDeepEqual(joinsOf(a.uid).at(-1), [b.uid], "the new page's first join names b, met on the page before");
+    await again.session.stop();
+    // Storage blocked (private mode, a policy): the page cannot tell, and leaves it to the server.
+    const blocked = rig.session({ skipMemory: { load: () => null, save: () => undefined } });
+    await blocked.session.start('en');
+    await waitFor(blocked.session, () => joinsOf(blocked.uid).length === 1, 5000, 'the first join');
+    assertDeepEqual(joinsOf(blocked.uid), [undefined], 'no skip memory sent');
+    await blocked.session.stop();
+    await b.session.stop();
+    localStorage.removeItem(SKIP_MEMORY_STORAGE_KEY);
   });
 
   it('tells each Start and Next what it leaves on the server: nothing when just opened or stopped, its call at a Next, nothing once the stranger ended it', async function () {

@@ -43,6 +43,8 @@ export interface RigOptions {
   readonly dataUse?: DataUseSource;
   /** Screening's classifier, policy and which ways (none: the site's worker, which the test server cannot run). */
   readonly screening?: RandomChatDeps['screening'];
+  /** Where the page keeps its skip memory (none: it starts with the page's first join). */
+  readonly skipMemory?: RandomChatDeps['skipMemory'];
 }
 
 export class Rig {
@@ -85,6 +87,7 @@ export class Rig {
       reconnectForMs: 4000,
       ...(options.dataUse ? { dataUse: options.dataUse } : {}),
       ...(options.screening ? { screening: options.screening } : {}),
+      ...(options.skipMemory ? { skipMemory: options.skipMemory } : {}),
     };
   }
 

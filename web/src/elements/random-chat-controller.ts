@@ -10,6 +10,7 @@ import { DATA_USE } from '../data-use.js';
 import { ICE, rtcConfigFor } from '../ice.js';
 import { MEDIA } from '../media.js';
 import { RandomChatFlow, type RandomChatDeps } from '../flows/random-chat.js';
+import { STORED_SKIP_MEMORY } from '../settings.js';
 import { connectPageBackend } from './page-backend.js';
 
 /** The production wiring; tests pass their own. */
@@ -21,6 +22,7 @@ export function browserRandomChatDeps(): RandomChatDeps {
     rtcConfig: () => rtcConfigFor('random'),
     watchRtcConfig: (listener) => ICE.onChange(listener),
     timing: TIMING,
+    skipMemory: STORED_SKIP_MEMORY,
   };
 }
 

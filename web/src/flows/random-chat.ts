@@ -22,6 +22,7 @@ import { loadCallEngine, type CallEngine } from './call-engine.js';
 import { loadInCall, type InCallKit } from './in-call.js';
 import { matchAckWaitMs } from './match-ack.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
+import type { SkipMemoryStore } from './skip-memory.js';
 import {
   canModerate,
   canNext,
@@ -46,6 +47,8 @@ export interface RandomChatDeps {
   readonly dataUse?: DataUseSource;
   /** Tests' screening (absent: both ways, the site's worker and policy). */
   readonly screening?: Pick<InCallOptions, 'screenCamera' | 'screenIncoming' | 'screening'>;
+  /** Where the skip memory outlives the page (absent: it starts with the page's first join, which sends none). */
+  readonly skipMemory?: SkipMemoryStore;
 }
 
 /** What happened to the last Report or Block of a past stranger (the elements word it). */
@@ -185,11 +188,12 @@ export class RandomChatFlow {
   /**
    * Skip memory: when we last met each stranger (epoch ms; when its call's
    * attempt ended, which every later join comes after), sent with each join (`recent`) so that the
-   * server need not query its history. Complete from this page's first
-   * join on; that join sends none, and the server looks it up.
+   * server need not query its history. Complete once this page has joined,
+   * or has read what the device kept (deps.skipMemory, by the first join);
+   * until then a join sends none, and the server looks it up.
    */
   private readonly met = new Map<string, number>();
-  private joinedOnce = false;
+  private knowsMet = false;
   /** When the last call was matched: Report and Block for it are offered within REPORT_WINDOW_MS. */
   private lastCallAtMs: number | null = null;
   private _moderationNotice: ModerationNotice | null = null;
@@ -531,7 +535,10 @@ export class RandomChatFlow {
     const had = this.attempt?.call?.peers.length ?? 0;
     if (this.attempt?.call) this.lastCallHistory = [...this.attempt.call.history];
     const partner = this.attempt?.matched ? this.attempt.partner : null;
-    if (partner !== null) this.met.set(partner, Date.now());
+    if (partner !== null) {
+      this.met.set(partner, Date.now());
+      if (this.backend) this.deps.skipMemory?.save(this.backend.uid, this.met);
+    }
     const ending = this.attempt;
     if (ending?.joined) this.onServer = ending.matched && ending.callId !== null ? ending.callId : undefined;
     this.attempt?.end();
@@ -706,7 +713,8 @@ export class RandomChatFlow {
   private async join(backend: Backend, attempt: Attempt, offer: SessionDescription, renewing?: string): Promise<void> {
     let result: JoinResult;
     const avoid = [...this.avoided];
-    const recent = this.joinedOnce ? { recent: this.recentlyMet() } : {};
+    if (!this.knowsMet) this.recallMet(backend.uid);
+    const recent = this.knowsMet ? { recent: this.recentlyMet() } : {};
     // The first join of an attempt says what it leaves; once sent, the
     // server may hold a new entry or call of ours (endAttempt says which).
     let leaving = {};
@@ -721,7 +729,7 @@ export class RandomChatFlow {
       this.fail(attempt, backendProblem(err));
       return;
     }
-    this.joinedOnce = true;
+    this.knowsMet = true;
     // Matched as the waiter meanwhile (our mailbox listener saw it): nothing to renew.
     if (!attempt.live || attempt.matched) return;
     if (renewing === undefined) mark(Mark.joined);
@@ -865,6 +873,14 @@ export class RandomChatFlow {
     // We are the earlier member: the waiter's offer is the link's first, and we answer it.
     call.setMembers(result.members);
     call.receive(waiter, { description: result.offer });
+  }
+
+  /** Adds whom the device remembers `uid` met (a page of this person's before this one) to the skip memory, if it can tell. */
+  private recallMet(uid: string): void {
+    const kept = this.deps.skipMemory?.load(uid);
+    if (!kept) return;
+    for (const [partner, at] of kept) if ((this.met.get(partner) ?? 0) < at) this.met.set(partner, at);
+    this.knowsMet = true;
   }
 
   /** Whom we met within SKIP_MEMORY_MS, at most SKIP_MEMORY_SIZE, the most recent last. */
