@@ -4,13 +4,18 @@
  */
 import { parseSkipMemory, storedSkipMemory, type SkipMemoryStore } from './flows/skip-memory.js';
 
-/** A remembered value; null when none is, or storage is blocked. */
-export function recall(key: string): string | null {
+/** What storage holds for `key` (null: nothing), or undefined when storage is blocked. */
+function stored(key: string): string | null | undefined {
   try {
     return localStorage.getItem(key);
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/** A remembered value; null when none is, or storage is blocked. */
+export function recall(key: string): string | null {
+  return stored(key) ?? null;
 }
 
 export function remember(key: string, value: string): void {
@@ -52,13 +57,8 @@ export const SKIP_MEMORY_STORAGE_KEY = 'parley.met';
 /** The skip memory in localStorage; `load` says null when storage is blocked (the page then cannot tell whom it met). */
 export const STORED_SKIP_MEMORY: SkipMemoryStore = {
   load(uid) {
-    let raw: string | null;
-    try {
-      raw = localStorage.getItem(SKIP_MEMORY_STORAGE_KEY);
-    } catch {
-      return null;
-    }
-    return parseSkipMemory(raw, uid, Date.now());
+    const raw = stored(SKIP_MEMORY_STORAGE_KEY);
+    return raw === undefined ? null : parseSkipMemory(raw, uid, Date.now());
   },
   save(uid, met) {
     remember(SKIP_MEMORY_STORAGE_KEY, storedSkipMemory(uid, met, Date.now()));

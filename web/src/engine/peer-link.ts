@@ -242,8 +242,8 @@ export class PeerLink {
   private addressesWhy: string | undefined;
   /** The ICE username fragment of our first description: candidates of a later generation go through signaling. */
   private firstUfrag: string | null = null;
-  /** How many of our addresses went on the channel, and how many candidates came from the other end's. */
-  private channelCandidatesSent = 0;
+  /** Whether any of our addresses went on the channel; how many candidates came from the other end's. */
+  private addressesOnChannel = false;
   private channelCandidatesTaken = 0;
   /** What happened to this link, for a diagnosis (history): no addresses, only states, kinds and ICE generations. */
   private readonly log = new EventLog(HISTORY_LENGTH);
@@ -766,7 +766,8 @@ export class PeerLink {
       ufragOf(this.pc.localDescription?.sdp ?? '') === this.firstUfrag;
     const { candidate: line, sdpMid, sdpMLineIndex } = candidate;
     if (onChannel && this.sendMessage({ type: 'candidate', candidate: { candidate: line, sdpMid, sdpMLineIndex } })) {
-      if (this.channelCandidatesSent++ === 0) this.note('addresses on the channel');
+      if (!this.addressesOnChannel) this.note('addresses on the channel');
+      this.addressesOnChannel = true;
       return;
     }
     this.ownCandidates.push(candidate);

@@ -9,7 +9,7 @@
  * and its timeouts, and moderation. Elements reach it through a controller;
  * it never touches the DOM.
  */
-import { MAX_AVOID, REPORT_WINDOW_MS, SKIP_MEMORY_MS, SKIP_MEMORY_SIZE, type RoomCounts } from '@parley/functions/protocol';
+import { MAX_AVOID, REPORT_WINDOW_MS, SKIP_MEMORY_MS, type RoomCounts } from '@parley/functions/protocol';
 import { RECONNECT_FOR_MS, type Timing } from '../config.js';
 import type { Call, GoneReason } from '../engine/call.js';
 import type { LocalMedia } from '../engine/local-media.js';
@@ -22,7 +22,7 @@ import { loadCallEngine, type CallEngine } from './call-engine.js';
 import { loadInCall, type InCallKit } from './in-call.js';
 import { matchAckWaitMs } from './match-ack.js';
 import { backendProblem, connectionLost, linkProblem, mediaProblem, type Problem } from './problems.js';
-import type { SkipMemoryStore } from './skip-memory.js';
+import { recentEntries, type SkipMemoryStore } from './skip-memory.js';
 import {
   canModerate,
   canNext,
@@ -887,10 +887,7 @@ export class RandomChatFlow {
   private recentlyMet(): string[] {
     const since = Date.now() - SKIP_MEMORY_MS;
     for (const [uid, at] of this.met) if (at <= since) this.met.delete(uid);
-    return [...this.met.entries()]
-      .sort(([, x], [, y]) => x - y)
-      .map(([uid]) => uid)
-      .slice(-SKIP_MEMORY_SIZE);
+    return recentEntries(this.met, Date.now()).map(([uid]) => uid);
   }
 
   private matched(attempt: Attempt): void {

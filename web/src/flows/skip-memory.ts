@@ -19,6 +19,15 @@ export interface SkipMemoryStore {
 
 const UID = new RegExp(`^[A-Za-z0-9]{1,${MAX_UID_LENGTH}}$`);
 
+/** The newest SKIP_MEMORY_SIZE of `entries` met within SKIP_MEMORY_MS before `nowMs`, the oldest first. */
+export function recentEntries(entries: Iterable<readonly [string, number]>, nowMs: number): [string, number][] {
+  return [...entries]
+    .filter(([, at]) => at > nowMs - SKIP_MEMORY_MS)
+    .map(([uid, at]): [string, number] => [uid, at])
+    .sort(([, x], [, y]) => x - y)
+    .slice(-SKIP_MEMORY_SIZE);
+}
+
 /**
  * What `raw` (as stored by storedSkipMemory, or null: nothing stored) keeps
  * for `uid` at `nowMs`: only well-formed entries of the last SKIP_MEMORY_MS,
@@ -37,14 +46,12 @@ export function parseSkipMemory(raw: string | null, uid: string, nowMs: number):
   const { uid: owner, met } = stored as Record<string, unknown>;
   if (owner !== uid || typeof met !== 'object' || met === null || Array.isArray(met)) return new Map();
   const entries = Object.entries(met as Record<string, unknown>).filter(
-    (e): e is [string, number] =>
-      UID.test(e[0]) && e[0] !== uid && typeof e[1] === 'number' && e[1] > nowMs - SKIP_MEMORY_MS && e[1] <= nowMs,
+    (e): e is [string, number] => UID.test(e[0]) && e[0] !== uid && typeof e[1] === 'number' && e[1] <= nowMs,
   );
-  return new Map(entries.sort(([, x], [, y]) => x - y).slice(-SKIP_MEMORY_SIZE));
+  return new Map(recentEntries(entries, nowMs));
 }
 
 /** What to store for `uid`: its memory as of `nowMs` (older entries dropped), for parseSkipMemory. */
 export function storedSkipMemory(uid: string, met: Met, nowMs: number): string {
-  const kept = [...met].filter(([, at]) => at > nowMs - SKIP_MEMORY_MS);
-  return JSON.stringify({ uid, met: Object.fromEntries(kept.sort(([, x], [, y]) => x - y).slice(-SKIP_MEMORY_SIZE)) });
+  return JSON.stringify({ uid, met: Object.fromEntries(recentEntries(met, nowMs)) });
 }
