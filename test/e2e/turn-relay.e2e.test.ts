@@ -405,6 +405,12 @@ describe('TURN relay, end to end (real coturn)', () => {
         20_000,
         'the waiter applied the made-up answer',
       );
+      // Its acknowledgement of the match carried its relay candidate: one
+      // write (the rules make each write count itself in n), where the
+      // candidates and a bare acknowledgement after them were two.
+      const acknowledged = (await db.doc(`calls/${matched.callId}/signals/${waiterUid}_${harvester.uid}`).get()).data() ?? {};
+      assert.equal(acknowledged['n'], 1, `one write before the answer (${JSON.stringify(acknowledged['n'])})`);
+      assert.match(String(acknowledged['candidates']), / typ relay /, 'with the relay candidate in it');
       // Then nothing connects, and the waiter says so (20 s after the match)
       // or takes the harvester for gone. Until then, everything it sent the
       // harvester stays the relay's.

@@ -388,6 +388,7 @@ class MeshRig {
       },
       drop: () => undefined,
       probe: () => Promise.resolve(),
+      acknowledge: () => Promise.resolve(),
     };
     const call = new Call({
       self: id,

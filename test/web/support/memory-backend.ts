@@ -628,6 +628,11 @@ class MemoryConnection implements CallConnection {
     return this.enqueue(to, null, tag);
   }
 
+  /** A write of its own with nothing new, as a probe: each write here carries one signal (see write). */
+  acknowledge(to: string, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, null, tag);
+  }
+
   drop(to: string): void {
     this.inboxes.delete(to);
   }

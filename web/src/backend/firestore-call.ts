@@ -83,8 +83,8 @@ export class FirestoreCallService implements CallService {
 
 interface Outgoing {
   readonly to: string;
-  /** null: a probe (a write with nothing new). */
-  readonly signal: LinkSignal | null;
+  /** A signal; or a write with nothing new of its own: a probe, or an acknowledgement of the match (MailboxWriter). */
+  readonly signal: LinkSignal | 'probe' | 'acknowledgement';
   readonly tag: LinkTag;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
@@ -250,7 +250,11 @@ export class FirestoreCallConnection implements CallConnection {
   }
 
   probe(to: string, tag: LinkTag): Promise<void> {
-    return this.enqueue(to, null, tag);
+    return this.enqueue(to, 'probe', tag);
+  }
+
+  acknowledge(to: string, tag: LinkTag): Promise<void> {
+    return this.enqueue(to, 'acknowledgement', tag);
   }
 
   drop(to: string): void {
@@ -282,7 +286,7 @@ export class FirestoreCallConnection implements CallConnection {
     this.writers.clear();
   }
 
-  private enqueue(to: string, signal: LinkSignal | null, tag: LinkTag): Promise<void> {
+  private enqueue(to: string, signal: Outgoing['signal'], tag: LinkTag): Promise<void> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
     return new Promise<void>((resolve, reject) => this.outgoing.push({ to, signal, tag, resolve, reject }));
   }
@@ -329,7 +333,13 @@ export class FirestoreCallConnection implements CallConnection {
       this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
         let writer = this.writers.get(to);
         if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
-        (signal ? writer.send(signal, tag) : writer.probe(tag)).then(resolve, reject);
+        const written =
+          signal === 'probe'
+            ? writer.probe(tag)
+            : signal === 'acknowledgement'
+              ? writer.acknowledge(tag)
+              : writer.send(signal, tag);
+        written.then(resolve, reject);
       });
       // No beat now: whoever made us a member (enterCall, join's match) has
       // just set seenAt, and the rules refuse a beat within 2 s of the last.

@@ -70,6 +70,8 @@ export class MailboxWriter {
   private due = false;
   /** A description waits for the next write (which the benchmark's breakdown then names so). */
   private describes = false;
+  /** An acknowledgement of the match waits for the next write (named so in the breakdown). */
+  private acknowledges = false;
 
   constructor(
     private readonly db: Firestore,
@@ -105,6 +107,22 @@ export class MailboxWriter {
     return this.write(true);
   }
 
+  /**
+   * A random call's acknowledgement of the match (docs/PROTOCOL.md, step
+   * 3): a write that tells the joiner we are here, carrying whatever else
+   * waits to go, the waiter's relay candidates that the match released in
+   * the same task. Unlike a probe it rides with them: nobody answers it (the
+   * joiner only takes any write as a sign of life), and as a write of its
+   * own after them it cost every random call one mailbox write more.
+   * Bare, and then a probe for the reader, when nothing else waits.
+   */
+  acknowledge(tag: LinkTag): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('mailbox closed'));
+    this.box.retag(tag);
+    this.acknowledges = true;
+    return this.write(false);
+  }
+
   private write(probe: boolean): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject, probe }));
     if (!this.due) {
@@ -128,9 +146,18 @@ export class MailboxWriter {
     const batch = this.fresh ? this.waiting.filter((w) => !w.probe) : this.waiting.splice(0);
     if (this.fresh) this.waiting = this.waiting.filter((w) => w.probe);
     // What the write is for, as the benchmark's breakdown names it.
-    const kind = this.describes ? 'description' : this.fresh ? 'candidates' : 'probe';
+    const kind = this.describes
+      ? 'description'
+      : this.acknowledges
+        ? this.fresh
+          ? 'acknowledgement with candidates'
+          : 'acknowledgement'
+        : this.fresh
+          ? 'candidates'
+          : 'probe';
     this.fresh = false;
     this.describes = false;
+    this.acknowledges = false;
     const { link, peer, epoch, description, previous, candidates } = this.box.state;
     countUsage(`mailbox (write: ${kind})`, { writes: 1 });
     this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {

@@ -28,10 +28,16 @@ export interface CallSignaling {
   drop(to: string): void;
   /**
    * Writes our mailbox to `to` with nothing new (a liveness probe or its
-   * reply, engine/liveness.ts; a random call's acknowledgement of the
-   * match; a new link's first word); resolves once stored.
+   * reply, engine/liveness.ts; a new link's first word), in a write of its
+   * own; resolves once stored.
    */
   probe(to: string, tag: LinkTag): Promise<void>;
+  /**
+   * A random call's acknowledgement of the match: writes our mailbox to
+   * `to` with whatever waits to go to them (the relay candidates the match
+   * released), or with nothing new when nothing does; resolves once stored.
+   */
+  acknowledge(to: string, tag: LinkTag): Promise<void>;
 }
 
 /** One other member as a person sees them: a tile. */
@@ -303,14 +309,15 @@ export class Call {
   }
 
   /**
-   * A write with nothing in it to member `id`, on our link to them (a
-   * random call's acknowledgement of the match: no address yet, but a sign
-   * of life). Resolves once stored.
+   * A random call's acknowledgement of the match to member `id`, on our
+   * link to them: a sign of life, in the same write as the relay candidates
+   * that binding our pending offer to them released (none of our own
+   * addresses: PeerLinkOptions.holdCandidates). Resolves once stored.
    */
-  probe(id: string): Promise<void> {
+  acknowledge(id: string): Promise<void> {
     const entry = this.links.get(id);
     if (!entry) return Promise.reject(new Error(`no link to ${id}`));
-    return this.options.signaling.probe(id, this.tag(entry));
+    return this.options.signaling.acknowledge(id, this.tag(entry));
   }
 
   /** Restarts ICE on every link (e.g. after the page's network came back). */

@@ -30,7 +30,8 @@ export interface CallConnectionHandlers {
   /**
    * `from` wrote its mailbox to us (after delivering its signals, if any).
    * `bare`: nothing new in it (a liveness probe or reply, or a random call's
-   * acknowledgement of the match): a sign of life through the backend.
+   * acknowledgement of the match when its waiter had no relay candidate to
+   * send with it): a sign of life through the backend.
    */
   activity(from: string, bare: boolean, tag: LinkTag | null): void;
   /** The call is gone (ended by a member, the last leave, or cleanup), after it was seen. */

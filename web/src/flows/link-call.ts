@@ -410,6 +410,8 @@ export class LinkCallFlow {
           }),
         drop: (to) => connection?.drop(to),
         probe: (to, tag) => connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
+        // Never asked for: only a random call's waiter acknowledges a match.
+        acknowledge: (to, tag) => connection?.acknowledge(to, tag) ?? Promise.reject(new Error('not connected')),
       },
       reconnectForMs: this.deps.reconnectForMs ?? RECONNECT_FOR_MS.link,
       connectTimeoutMs: this.deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,

@@ -609,6 +609,7 @@ export class RandomChatFlow {
         send: (to, signal, tag) => this.send(attempt, to, signal, tag),
         drop: () => undefined,
         probe: (to, tag) => attempt.connection?.probe(to, tag) ?? Promise.reject(new Error('not connected')),
+        acknowledge: (to, tag) => attempt.connection?.acknowledge(to, tag) ?? Promise.reject(new Error('not connected')),
       },
       gone: (_id, reason, bye) => this.onGone(attempt, reason, bye),
     });
@@ -807,10 +808,11 @@ export class RandomChatFlow {
     attempt.stopWaiting = null;
     this.matched(attempt);
     attempt.call?.setMembers(members);
-    // Acknowledge the match at once (a write with nothing in it, so no
-    // address yet): it tells the joiner we are alive, and a joiner paired
-    // with a waiter whose tab died is back in the queue in seconds.
-    if (attempt.partner) attempt.call?.probe(attempt.partner).catch(() => undefined);
+    // Acknowledge the match at once, with the relay candidates setMembers
+    // just released (no address of ours yet): it tells the joiner we are
+    // alive, and a joiner paired with a waiter whose tab died is back in
+    // the queue in seconds.
+    if (attempt.partner) attempt.call?.acknowledge(attempt.partner).catch(() => undefined);
     // A partner who never answers (tab died after the match) sends us back to the queue.
     // Not when the answer came first (our listener missed the match, and a
     // renewal's 'paired' tells us after the link connected): a timer set
