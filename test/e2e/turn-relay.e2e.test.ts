@@ -636,9 +636,13 @@ describe('TURN relay, end to end (real coturn)', () => {
       const name = `page ${i + 1}`;
       // Chromium may select a pair whose own check is still in progress (the
       // other side's check or media arrived on it first); its checks then
-      // succeed within a moment.
+      // succeed within a moment. A partner first reached by its checks is a
+      // peer-reflexive candidate, whose address the stats withhold until the
+      // partner's own candidate for it arrives through signaling (seen:
+      // address '' in one run of the call by link below); wait for that too.
       let view = await relayView(page);
-      for (let i = 0; view.pairState === 'in-progress' && i < 50; i++) {
+      const unsettled = (v: typeof view) => v.pairState === 'in-progress' || (v.remoteType === 'prflx' && v.remoteAddress === '');
+      for (let i = 0; unsettled(view) && i < 50; i++) {
         await new Promise((r) => setTimeout(r, 200));
         view = await relayView(page);
       }
