@@ -65,7 +65,9 @@ export function usageOf(entry: LogEntry): Ops | null {
  * The operations of several entries by `message` and by what each touched:
  * `{ "join": { "queue (scan)": {reads: 2, …}, … }, "leave": … }`, summed over
  * the entries of each message. Entries that logged no `ops` count under
- * `(unnamed)` with their usage.
+ * `(unnamed)` with their usage; one that cost nothing (a random call's
+ * end trigger, once its call's end was written) leaves its message with
+ * nothing under it, rather than an `(unnamed)` of zeros.
  */
 export function opsBreakdown(entries: readonly LogEntry[]): Record<string, Record<string, Ops>> {
   const out: Record<string, Record<string, Ops>> = {};
@@ -76,7 +78,9 @@ export function opsBreakdown(entries: readonly LogEntry[]): Record<string, Recor
     const parts: Array<[string, Ops]> =
       typeof named === 'object' && named !== null
         ? Object.entries(named).filter((e): e is [string, Ops] => isOps(e[1]))
-        : [['(unnamed)', usage]];
+        : usage.reads + usage.writes + usage.deletes > 0
+          ? [['(unnamed)', usage]]
+          : [];
     const byWhat = (out[entry.message] ??= {});
     for (const [what, ops] of parts) {
       const had = byWhat[what] ?? { reads: 0, writes: 0, deletes: 0 };

@@ -38,12 +38,16 @@ describe('function log lines', () => {
         }),
         line({ callId: 'c', usage: { reads: 2, writes: 1, deletes: 4 }, message: 'call ended' }),
         line({ message: 'room counts' }),
+        line({ callId: 'd', usage: { reads: 0, writes: 0, deletes: 0 }, message: 'call ended' }),
+        line({ callId: 'e', usage: { reads: 0, writes: 0, deletes: 0 }, message: 'leave' }),
       ].join('\n'),
     );
     assert.deepEqual(totalOps(entries), { reads: 5, writes: 3, deletes: 4 });
+    // An entry that cost nothing names no operation, and its message stays listed.
     assert.deepEqual(opsBreakdown(entries), {
       join: { people: { reads: 2, writes: 2, deletes: 0 }, 'queue (scan)': { reads: 1, writes: 0, deletes: 0 } },
       'call ended': { '(unnamed)': { reads: 2, writes: 1, deletes: 4 } },
+      leave: {},
     });
   });
 });
