@@ -628,9 +628,9 @@ class MemoryConnection implements CallConnection {
     return this.enqueue(to, null, tag);
   }
 
-  /** A write of its own with nothing new, as a probe: each write here carries one signal (see write). */
+  /** A probe here: each write of this backend carries one signal at most (see write), so nothing rides with it. */
   acknowledge(to: string, tag: LinkTag): Promise<void> {
-    return this.enqueue(to, null, tag);
+    return this.probe(to, tag);
   }
 
   drop(to: string): void {

@@ -135,6 +135,13 @@ export class MailboxWriter {
     return done;
   }
 
+  /** What the next write is for, as the benchmark's breakdown names it. */
+  private kindOfWrite(): string {
+    if (this.describes) return 'description';
+    if (this.acknowledges) return this.fresh ? 'acknowledgement with candidates' : 'acknowledgement';
+    return this.fresh ? 'candidates' : 'probe';
+  }
+
   close(): void {
     this.closed = true;
     for (const w of this.waiting.splice(0)) w.reject(new Error('mailbox closed'));
@@ -145,16 +152,7 @@ export class MailboxWriter {
     // A write that carries something new takes no probe with it (see probe).
     const batch = this.fresh ? this.waiting.filter((w) => !w.probe) : this.waiting.splice(0);
     if (this.fresh) this.waiting = this.waiting.filter((w) => w.probe);
-    // What the write is for, as the benchmark's breakdown names it.
-    const kind = this.describes
-      ? 'description'
-      : this.acknowledges
-        ? this.fresh
-          ? 'acknowledgement with candidates'
-          : 'acknowledgement'
-        : this.fresh
-          ? 'candidates'
-          : 'probe';
+    const kind = this.kindOfWrite();
     this.fresh = false;
     this.describes = false;
     this.acknowledges = false;
