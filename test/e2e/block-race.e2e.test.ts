@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, userPool } from '../support/emulator.js';
 
 /** Requests of one page to the `block` callable, paused in the browser until released. */
@@ -47,7 +47,7 @@ describe('a block holds at once, even while its request is slow (end to end)', (
   const db = adminDb();
 
   before(async () => {
-    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    browser = await launchChromium([], LEAN_PAGES);
     // The Functions emulator starts a worker for a function on its first
     // request: let that be now (a refused empty request), not the held one.
     const users = userPool();

@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { adultPage, FAKE_CAMERA_10_FPS, launchChromium, launchFirefox, ParleyTab } from '../support/browser.js';
+import { adultPage, launchChromium, launchFirefox, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, HOSTING_URL } from '../support/emulator.js';
 import { canCut, cutUdp, restoreUdp, type CutKind } from '../support/network-cut.js';
 import { reportStall, stallError } from '../support/stall.js';
@@ -40,7 +40,7 @@ describe('Firefox, end to end', () => {
   const db = adminDb();
 
   before(async () => {
-    const [firefox, chromium] = await Promise.all([launchFirefox(), launchChromium([FAKE_CAMERA_10_FPS])]);
+    const [firefox, chromium] = await Promise.all([launchFirefox(LEAN_PAGES), launchChromium([], LEAN_PAGES)]);
     browsers.set('firefox', firefox).set('chromium', chromium);
   });
   /** Every tab the running test opened: closed after it, passed or failed, so none pairs with the next test's. */
@@ -415,7 +415,7 @@ describe('Firefox, end to end', () => {
     // evaluations count as a gesture (CDP's userGesture), which would allow
     // the sound at once, so this page is driven through Runtime.evaluate,
     // which does not, until the one real click (page.click: mouse input).
-    const strict = await launchChromium([FAKE_CAMERA_10_FPS, '--autoplay-policy=user-gesture-required']);
+    const strict = await launchChromium(['--autoplay-policy=user-gesture-required'], LEAN_PAGES);
     try {
       const page = await adultPage(await strict.createBrowserContext());
       page.on('console', (m) => {

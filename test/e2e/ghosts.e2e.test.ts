@@ -22,7 +22,7 @@ import {
   WAITER_SEEN_AT_FIELD,
   WAITING_SEEN_MS,
 } from '../../functions/src/protocol/calls.js';
-import { FAKE_CAMERA_10_FPS, killBrowser, launchChromium, openInOwnBrowser, ParleyTab } from '../support/browser.js';
+import { killBrowser, launchChromium, openInOwnBrowser, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
 
 describe('ghosts: browsers that die without a word', () => {
@@ -32,13 +32,13 @@ describe('ghosts: browsers that die without a word', () => {
 
   /** A person whose browser the test will kill (closed at the end if it is still alive). */
   async function doomedTab(room: string): Promise<{ tab: ParleyTab; browser: Browser }> {
-    const person = await openInOwnBrowser(room, [FAKE_CAMERA_10_FPS]);
+    const person = await openInOwnBrowser(room, [], LEAN_PAGES);
     doomed.push(person.browser);
     return person;
   }
 
   before(async () => {
-    shared = await launchChromium([FAKE_CAMERA_10_FPS]);
+    shared = await launchChromium([], LEAN_PAGES);
   });
   beforeEach(() => clearFirestore());
   after(async () => {
@@ -148,7 +148,7 @@ describe('ghosts: browsers that die without a word', () => {
     const host = await ParleyTab.open(shared, '/#/call/new');
     await host.waitForStatus('in-call');
     const callId = await host.callId();
-    const doomedBrowser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    const doomedBrowser = await launchChromium([], LEAN_PAGES);
     doomed.push(doomedBrowser);
     const guest = await ParleyTab.open(doomedBrowser, `/#/call/${callId}`);
     await guest.waitForStatus('lobby');

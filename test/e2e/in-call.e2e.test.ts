@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import { clearFirestore } from '../support/emulator.js';
 
 /** Waits until none of the tab's own messages is still on its way. */
@@ -29,7 +29,7 @@ describe('in the call, end to end', () => {
   let browser: Browser;
 
   before(async () => {
-    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    browser = await launchChromium([], LEAN_PAGES);
   });
   beforeEach(() => clearFirestore());
   after(async () => {

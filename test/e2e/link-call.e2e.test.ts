@@ -13,7 +13,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Timestamp } from 'firebase-admin/firestore';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { PRESENCE_HEARTBEAT_MS, PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
 /** Waits until every tab decodes video from all the others; on failure, prints what each page shows. */
@@ -107,7 +107,7 @@ describe('calls by link, end to end', () => {
 
   before(async () => {
     // Who is in the call is what this file tests, not the picture: fewer frames leave the CPU to the mesh's signaling.
-    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    browser = await launchChromium([], LEAN_PAGES);
   });
   beforeEach(() => clearFirestore());
   // A test that failed midway leaves its people's pages calling: close them,

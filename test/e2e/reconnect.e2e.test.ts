@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { adultPage, launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { clearFirestore, HOSTING_URL } from '../support/emulator.js';
 import { canCut, cutUdp, restoreUdp } from '../support/network-cut.js';
 
@@ -48,7 +48,7 @@ describe(
     let browser: Browser;
 
     before(async () => {
-      browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+      browser = await launchChromium([], LEAN_PAGES);
     });
     beforeEach(() => clearFirestore());
     after(async () => {
@@ -89,8 +89,8 @@ describe(
 
     it('link call: the tile says "Reconnecting…" during the cut, video again after it, same members', async () => {
       const open = async (hash: string) => {
-        const context = await browser.createBrowserContext();
-        const page = await context.newPage();
+        // adultPage: the browser's diet (LEAN_PAGES) reaches the page.
+        const page = await adultPage(await browser.createBrowserContext());
         await page.goto(`${HOSTING_URL}/${hash}`, { waitUntil: 'load' });
         return page;
       };

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import { clearFirestore } from '../support/emulator.js';
 
 /** How long the counts may take to follow a change on a loaded machine (cold functions included). */
@@ -74,7 +74,7 @@ describe('room counts, end to end', () => {
   let browser: Browser;
 
   before(async () => {
-    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    browser = await launchChromium([], LEAN_PAGES);
   });
   beforeEach(() => clearFirestore());
   after(async () => {

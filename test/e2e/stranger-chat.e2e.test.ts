@@ -7,7 +7,7 @@ import { Timestamp, type Firestore } from 'firebase-admin/firestore';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab } from '../support/browser.js';
 import { endRandomCallsInto } from '../../functions/src/cleanup/call-end.js';
 import { SWEEP_SECOND_PASS_MS } from '../../functions/src/domain/limits.js';
 import { JOINER_SEEN_AT_FIELD, RANDOM_PRESENCE_LEASE_MS, WAITER_SEEN_AT_FIELD } from '../../functions/src/protocol/calls.js';
@@ -42,7 +42,7 @@ describe('stranger chat, end to end', () => {
   }
 
   before(async () => {
-    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    browser = await launchChromium([], { smallCamera: true });
   });
   // Each test starts from an empty database, whatever the one before left.
   beforeEach(() => clearFirestore());
@@ -63,6 +63,8 @@ describe('stranger chat, end to end', () => {
     const [frameAtA, frameAtB] = await Promise.all([a.remoteFrame(), b.remoteFrame()]);
     assert.ok(frameAtA.width > 0 && frameAtA.height > 0, "A decodes B's video");
     assert.ok(frameAtB.width > 0 && frameAtB.height > 0, "B decodes A's video");
+    // The camera this file's pages have (PageDiet.smallCamera: 320x240).
+    console.log(`# decoded frames ${frameAtA.width}x${frameAtA.height} and ${frameAtB.width}x${frameAtB.height}`);
     const firstCall = await a.callId();
     assert.ok(firstCall);
     assert.equal(await b.callId(), firstCall, 'both are in the same call');

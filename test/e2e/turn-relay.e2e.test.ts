@@ -15,7 +15,7 @@ import { doc, increment, onSnapshot, serverTimestamp, updateDoc } from 'firebase
 import { FunctionsError } from 'firebase/functions';
 import { mintTurnCredential } from '../../functions/src/domain/turn.js';
 import type { TurnCredentialsResult } from '../../functions/src/protocol/turn.js';
-import { FAKE_CAMERA_10_FPS, launchChromium, ParleyTab } from '../support/browser.js';
+import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
 import {
   adminDb,
   clearFirestore,
@@ -210,7 +210,7 @@ describe('TURN relay, end to end (real coturn)', () => {
 
   before(async () => {
     relay = (await import(join(ROOT, 'scripts', 'coturn.mjs'))) as LocalRelay;
-    browser = await launchChromium([FAKE_CAMERA_10_FPS]);
+    browser = await launchChromium([], LEAN_PAGES);
   });
   beforeEach(() => clearFirestore());
   after(async () => {

@@ -10,32 +10,72 @@ import { FIREFOX_PREFS, firefoxPath } from './firefox.js';
 
 /**
  * Chromium's fake camera at 10 frames a second instead of its 20 (measured
- * with the page's constraints, 640x480), for the end-to-end tests, which
- * test who is paired, connected and told what, not the picture: the CPU
- * goes to what they test on this machine's 2 cores. A call of five is 20
- * encoders and 20 decoders; at half the frames its test in link-call.e2e
- * took 279 and ~250 s against 405 s (the same hour). A real camera in dim
- * light sends as few. quality.e2e (the picture under a weak network) and
- * the bench (figures compared across releases) keep the default.
+ * with the page's constraints, 640x480). A call of five is 20 encoders and
+ * 20 decoders; at half the frames its test in link-call.e2e took 279 and
+ * ~250 s against 405 s (the same hour). A real camera in dim light sends as
+ * few. Part of PageDiet.smallCamera.
  */
 export const FAKE_CAMERA_10_FPS = '--use-fake-device-for-media-stream=fps=10';
 
 /**
+ * What a test's pages leave out when it is not what the test is about, so
+ * that the 2 cores of this machine go to what it tests. Nothing here changes
+ * the page's code: the browser is given less to do.
+ */
+export interface PageDiet {
+  /**
+   * The camera at 320x240 (the page asks for 640x480: getUserMedia's video
+   * constraints narrowed before they reach the browser) and, in Chromium,
+   * 10 frames a second (FAKE_CAMERA_10_FPS): a quarter of the pixels of
+   * each frame to encode and decode, on every link.
+   */
+  readonly smallCamera?: boolean;
+  /**
+   * false: the page's screening worker never loads, as when its script is
+   * blocked, so the page sends its camera and shows what it receives
+   * unscreened (features/screening-classifier.ts, the "cannot run" path).
+   * A random chat page otherwise scores four frames a second, its camera's
+   * and the stranger's, in its worker. Screening itself is tested with its
+   * real model in the browser layer, and the worker under its CSP in
+   * security-headers.e2e; stranger-chat.e2e keeps it, as a new user has it.
+   */
+  readonly screening?: boolean;
+}
+
+/**
+ * The end-to-end tests' usual pages: they test who is paired, connected and
+ * told what, not the picture. quality.e2e (the picture under a weak network),
+ * the CSP tests and the bench (figures compared across releases) keep the
+ * full page. Measured on stranger-chat.e2e, the same hour, two runs each:
+ * without screening 144 and 148 s of CPU, with it 190 and 209 s.
+ */
+export const LEAN_PAGES: PageDiet = { smallCamera: true, screening: false };
+
+/** The diet each browser's pages get (launchChromium, launchFirefox). */
+const diets = new WeakMap<Browser, PageDiet>();
+
+/**
  * `extraArgs`: flags for one test's browser (e.g. a stricter autoplay policy);
  * a flag already in CHROMIUM_ARGS is replaced (e.g. the fake device flag with
- * more devices).
+ * more devices). `diet`: what its pages leave out (PageDiet).
  */
-export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = [], diet: PageDiet = {}): Promise<Browser> {
   const flag = (a: string) => a.split('=')[0];
-  const replaced = new Set(extraArgs.map(flag));
-  return puppeteer.launch({
+  const args = [
+    ...(diet.smallCamera && !extraArgs.some((a) => flag(a) === flag(FAKE_CAMERA_10_FPS)) ? [FAKE_CAMERA_10_FPS] : []),
+    ...extraArgs,
+  ];
+  const replaced = new Set(args.map(flag));
+  const browser = await puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_ARGS.filter((a) => !replaced.has(flag(a))), ...extraArgs],
+    args: [...CHROMIUM_ARGS.filter((a) => !replaced.has(flag(a))), ...args],
     // Above the longest in-page wait of a test (90 s): a wait that runs out
     // says what it waited for, rather than "Runtime.callFunctionOn timed out".
     protocolTimeout: 180_000,
   });
+  diets.set(browser, diet);
+  return browser;
 }
 
 /**
@@ -44,8 +84,8 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
  * same in it: BiDi supports the deep selectors, browser contexts (one per
  * person) and the in-page evaluations the page object uses.
  */
-export function launchFirefox(): Promise<Browser> {
-  return puppeteer.launch({
+export async function launchFirefox(diet: PageDiet = {}): Promise<Browser> {
+  const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: firefoxPath(),
     headless: true,
@@ -54,6 +94,8 @@ export function launchFirefox(): Promise<Browser> {
     // says what it waited for, rather than "Runtime.callFunctionOn timed out".
     protocolTimeout: 180_000,
   });
+  diets.set(browser, diet);
+  return browser;
 }
 
 /**
@@ -64,13 +106,44 @@ export function launchFirefox(): Promise<Browser> {
  */
 export async function adultPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  await page.evaluateOnNewDocument(() => {
-    try {
-      localStorage.setItem('parley.adult', '1');
-    } catch {
-      // about:blank and other opaque origins have no storage
-    }
-  });
+  const diet = diets.get(context.browser()) ?? {};
+  await page.evaluateOnNewDocument(
+    (smallCamera: boolean, unscreened: boolean) => {
+      try {
+        localStorage.setItem('parley.adult', '1');
+      } catch {
+        // about:blank and other opaque origins have no storage
+      }
+      const devices = navigator.mediaDevices as MediaDevices | undefined;
+      if (smallCamera && devices?.getUserMedia) {
+        const ask = devices.getUserMedia.bind(devices);
+        devices.getUserMedia = (constraints?: MediaStreamConstraints) =>
+          ask(
+            constraints?.video
+              ? {
+                  ...constraints,
+                  video: {
+                    ...(typeof constraints.video === 'object' ? constraints.video : {}),
+                    width: { ideal: 320 },
+                    height: { ideal: 240 },
+                  },
+                }
+              : constraints,
+          );
+      }
+      if (unscreened) {
+        // The screening worker's script fails to load (a 404), as a blocked one would.
+        const Native = Worker;
+        (globalThis as { Worker: typeof Worker }).Worker = class extends Native {
+          constructor(url: string | URL, options?: WorkerOptions) {
+            super(options?.name === 'screening' ? '/no-screening-worker.js' : url, options);
+          }
+        };
+      }
+    },
+    diet.smallCamera === true,
+    diet.screening === false,
+  );
   return page;
 }
 
@@ -134,13 +207,14 @@ export async function killBrowser(browser: Browser): Promise<void> {
 
 /**
  * A person with a browser process of their own (so that killBrowser can kill
- * just them), with Parley open and `room` chosen; `extraArgs` as in launchChromium.
+ * just them), with Parley open and `room` chosen; `extraArgs` and `diet` as in launchChromium.
  */
 export async function openInOwnBrowser(
   room: string,
   extraArgs: readonly string[] = [],
+  diet: PageDiet = {},
 ): Promise<{ tab: ParleyTab; browser: Browser }> {
-  const browser = await launchChromium(extraArgs);
+  const browser = await launchChromium(extraArgs, diet);
   const tab = await ParleyTab.open(browser);
   await tab.chooseRoom(room);
   return { tab, browser };
