@@ -318,6 +318,13 @@ async function measurePairing(joiners: readonly number[], instance?: InstanceHos
       'join log lines',
     ).catch(() => readJoinLog());
     const races = joinLog.map((e) => Number(e['lostRaces'])).filter(Number.isFinite);
+    // Where they happened (matching/matchmaker.ts: the scan's pairing, the look after queueing, the queueing, …).
+    // Zero where none was lost, so that every round has the same keys (the compare's medians).
+    const racesBy: Record<string, number> = { 'pairing (scan)': 0, 'pairing (look again)': 0, queueing: 0 };
+    for (const e of joinLog) {
+      for (const [where, k] of Object.entries((e['racesBy'] ?? {}) as Record<string, number>))
+        racesBy[where] = (racesBy[where] ?? 0) + k;
+    }
     const s = summarize(latency);
     // Where a join's time went, inside the function (its logged steps) and
     // outside it (a client's wait that the function did not spend: the
@@ -349,6 +356,7 @@ async function measurePairing(joiners: readonly number[], instance?: InstanceHos
         total: races.reduce((a, b) => a + b, 0),
         joinsThatRetried: races.filter((r) => r > 0).length,
         joins: races.length,
+        byWhere: racesBy,
       },
       // Waiting clients beat on their entries every 5 s like pages (test/support/load.ts).
       waiterHeartbeats: waiterBeats,

@@ -334,7 +334,7 @@ export class LinkCalls {
         return result;
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        meter.lostRace();
+        meter.lostRace('enter call');
         // Jittered, so that the losers of one round do not all collide again.
         await new Promise((r) => setTimeout(r, backoffMs(n, Math.random, 20, 400)));
       }

@@ -31,7 +31,7 @@ export class UsageMeter {
   private totals: Usage = NONE;
   private readonly named = new Map<string, Usage>();
   private readonly phases = new Map<string, number>();
-  private races = 0;
+  private readonly races = new Map<string, number>();
 
   private readonly startedAtMs: number;
 
@@ -67,15 +67,23 @@ export class UsageMeter {
   }
 
   /**
-   * Conditional writes that lost a race and were retried. Not billed as
-   * such (their reads are), but the measure of contention the benchmark prints.
+   * Conditional writes that lost a race and were retried, by `where` they
+   * happened. Not billed as such (their reads are), but the measure of
+   * contention the benchmark prints.
    */
-  lostRace(): void {
-    this.races++;
+  lostRace(where = 'other'): void {
+    this.races.set(where, (this.races.get(where) ?? 0) + 1);
   }
 
   get lostRaces(): number {
-    return this.races;
+    let total = 0;
+    for (const n of this.races.values()) total += n;
+    return total;
+  }
+
+  /** The lost races by where they happened (e.g. `pairing (look again)`), for a log line. */
+  get lostRacesByWhere(): Record<string, number> {
+    return Object.fromEntries(this.races);
   }
 
   /** Awaits `work`, adding the time it took to `phase` (phases of all attempts add up). */

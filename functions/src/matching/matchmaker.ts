@@ -351,6 +351,7 @@ export class FirestoreMatchmaker implements Matchmaker {
             return commit(batch).then(() => result);
           },
           meter,
+          'scan',
         );
         if (matched !== null) return matched;
         count?.reread();
@@ -384,7 +385,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         results = await commit(batch);
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        meter.lostRace();
+        meter.lostRace('queueing');
         count?.reread();
         continue;
       }
@@ -522,6 +523,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           return meter.timed('commit', batch.commit()).then(() => result);
         },
         meter,
+        'look again',
       );
       if (matched !== null) return matched;
       // Lost: either someone took us (our call is being created: wait for it)
@@ -543,12 +545,13 @@ export class FirestoreMatchmaker implements Matchmaker {
     seeker: { readonly uid: string; readonly entry?: Timestamp },
     commit: (partner: Candidate) => Promise<JoinResult>,
     meter: UsageMeter,
+    where: 'scan' | 'look again',
   ): Promise<JoinResult | null> {
     // Once committed, the entries it deleted are remembered as taken.
     let taken = partner;
     let result: JoinResult | null = null;
     try {
-      result = await this.commitOrRetryAfterBeat(partner, commit, meter, (c) => (taken = c));
+      result = await this.commitOrRetryAfterBeat(partner, commit, meter, where, (c) => (taken = c));
       return result;
     } finally {
       claim.release(
@@ -576,13 +579,14 @@ export class FirestoreMatchmaker implements Matchmaker {
     partner: Candidate,
     commit: (partner: Candidate) => Promise<JoinResult>,
     meter: UsageMeter,
+    where: 'scan' | 'look again',
     tried: (entry: Candidate) => void,
   ): Promise<JoinResult | null> {
     try {
       return await commit(partner);
     } catch (err) {
       if (!isLostRace(err)) throw err;
-      meter.lostRace();
+      meter.lostRace(`pairing (${where})`);
     }
     if (partner.seenAtMs !== undefined && this.now() - partner.seenAtMs < PRESENCE_MIN_GAP_MS) return null;
     const now = await readDoc(partner.snap.ref as DocumentReference<QueueDoc>, meter, 'queue (partner, after a lost race)');
@@ -593,7 +597,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       return await commit(again);
     } catch (err) {
       if (!isLostRace(err)) throw err;
-      meter.lostRace();
+      meter.lostRace(`pairing (${where}, after a beat)`);
       return null;
     }
   }
@@ -777,7 +781,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         return { endedCalls: ownCalls.length, leftQueue: own?.exists ?? false };
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        meter.lostRace();
+        meter.lostRace('leave');
       }
     }
     throw new Contended();

@@ -137,7 +137,7 @@ class SharedCount implements RequestCount {
         await this.commit(new MeteredBatch(this.db, this.meter));
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        this.meter.lostRace();
+        this.meter.lostRace('rate limit');
         this.reread();
       }
     }

@@ -98,7 +98,7 @@ export class RoomCounter {
         return decision.kind;
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        meter.lostRace(); // someone else scheduled, marked or published: read again
+        meter.lostRace('room counts'); // someone else scheduled, marked or published: read again
       }
     }
     return 'gave-up';
@@ -144,7 +144,7 @@ export class RoomCounter {
         return rooms;
       } catch (err) {
         if (!isLostRace(err)) throw err;
-        meter.lostRace(); // a change was marked meanwhile: read it, then publish with its follow-up
+        meter.lostRace('room counts'); // a change was marked meanwhile: read it, then publish with its follow-up
       }
     }
     return null;

@@ -70,10 +70,15 @@ describe('usage counting', () => {
     assert.deepEqual(meter.phaseMs, { reads: 50, commit: 7, total: 62 });
   });
 
-  it('counts lost races', () => {
+  it('counts lost races, in all and by where they happened', () => {
     const meter = new UsageMeter();
+    assert.equal(meter.lostRaces, 0);
+    assert.deepEqual(meter.lostRacesByWhere, {});
+    meter.lostRace('pairing (look again)');
+    meter.lostRace('queueing');
+    meter.lostRace('pairing (look again)');
     meter.lostRace();
-    meter.lostRace();
-    assert.equal(meter.lostRaces, 2);
+    assert.equal(meter.lostRaces, 4);
+    assert.deepEqual(meter.lostRacesByWhere, { 'pairing (look again)': 2, queueing: 1, other: 1 });
   });
 });
