@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
-import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, userPool } from '../support/emulator.js';
 
 /** Requests of one page to the `block` callable, paused in the browser until released. */

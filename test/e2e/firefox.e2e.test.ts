@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { adultPage, launchChromium, launchFirefox, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { adultPage, launchChromium, launchFirefox, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, HOSTING_URL } from '../support/emulator.js';
 import { canCut, cutUdp, restoreUdp, type CutKind } from '../support/network-cut.js';
 import { reportStall, stallError } from '../support/stall.js';

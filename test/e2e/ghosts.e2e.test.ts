@@ -22,7 +22,7 @@ import {
   WAITER_SEEN_AT_FIELD,
   WAITING_SEEN_MS,
 } from '../../functions/src/protocol/calls.js';
-import { killBrowser, launchChromium, openInOwnBrowser, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { killBrowser, launchChromium, LEAN_PAGES, openInOwnBrowser, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, fakeOffer, runScheduled, signedInUser } from '../support/emulator.js';
 
 describe('ghosts: browsers that die without a word', () => {

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { clearFirestore } from '../support/emulator.js';
 
 /** Waits until none of the tab's own messages is still on its way. */

@@ -13,7 +13,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Timestamp } from 'firebase-admin/firestore';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { PRESENCE_HEARTBEAT_MS, PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
-import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
 /** Waits until every tab decodes video from all the others; on failure, prints what each page shows. */
@@ -135,10 +135,11 @@ describe('calls by link, end to end', () => {
     const callId = await host.callId();
     assert.ok(callId, 'the new call has an id');
     // The creator turns screening of incoming video off for this call (the
-    // setting stored in the call document, through the rules): five pages
-    // each scoring four videos would starve this 2-core machine, which is
-    // not what this test is about (a run of e9c27f7 timed out on it).
-    // Screening in calls by link is tested in test/web/elements/parley-call-screening.test.ts.
+    // setting stored in the call document, through the rules), as a
+    // creator would. It was first done here to spare the CPU (five pages
+    // each scoring four videos timed out a run of e9c27f7); the pages are
+    // now lean (LEAN_PAGES: no screening worker) anyway. Screening in
+    // calls by link is tested in test/web/elements/parley-call-screening.test.ts.
     // The page shows the new setting at once (Firestore's local write); the
     // server has it a moment later (a clean-clone run read it too early).
     await host.screenIncoming(false);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { clearFirestore } from '../support/emulator.js';
 
 /** How long the counts may take to follow a change on a loaded machine (cold functions included). */

@@ -15,7 +15,7 @@ import { doc, increment, onSnapshot, serverTimestamp, updateDoc } from 'firebase
 import { FunctionsError } from 'firebase/functions';
 import { mintTurnCredential } from '../../functions/src/domain/turn.js';
 import type { TurnCredentialsResult } from '../../functions/src/protocol/turn.js';
-import { launchChromium, ParleyTab, LEAN_PAGES } from '../support/browser.js';
+import { launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import {
   adminDb,
   clearFirestore,

@@ -46,8 +46,10 @@ export interface PageDiet {
  * The end-to-end tests' usual pages: they test who is paired, connected and
  * told what, not the picture. quality.e2e (the picture under a weak network),
  * the CSP tests and the bench (figures compared across releases) keep the
- * full page. Measured on stranger-chat.e2e, the same hour, two runs each:
- * without screening 144 and 148 s of CPU, with it 190 and 209 s.
+ * full page. Measured in one hour, runs alternating, CPU of the whole
+ * machine for the file: stranger-chat.e2e without screening 144 and 148 s,
+ * with it 190 and 209 s; in-call.e2e with this diet 233 and 260 s (its
+ * tests 111 and 123 s), without it 309 and 375 s (147 and 182 s).
  */
 export const LEAN_PAGES: PageDiet = { smallCamera: true, screening: false };
 
