@@ -16,8 +16,8 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { compareRuns, formatTable, Verdict, verdictText, type Figure, type RunFigures } from './compare.js';
-import { parseOnly, partOf, warmedBefore } from './parts.js';
+import { compareRuns, formatTable, markUnlike, Verdict, verdictText, type Figure, type RunFigures } from './compare.js';
+import { parseOnly, partOf, warmedBefore, type BenchPart } from './parts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RESULTS = join(ROOT, 'bench-results');
@@ -253,7 +253,24 @@ async function main(): Promise<void> {
     for (const side of order) records.push(await benchRun(side, side === 'baseline' ? baseline.dir : current.dir, round));
   }
   const figuresOf = (side: Side) => records.filter((r) => r.side === side).map((r) => asked(r.figures));
-  const rows = compareRuns(figuresOf('baseline'), figuresOf('current'));
+  // A side whose bench ignored PARLEY_BENCH_ONLY ran other parts first, on emulators they warmed up.
+  const warmedBy = (side: Side): BenchPart[] =>
+    ONLY
+      ? [
+          ...new Set(
+            records
+              .filter((r) => r.side === side)
+              .flatMap((r) =>
+                warmedBefore(
+                  r.figures.map((f) => f.figure),
+                  ONLY,
+                ),
+              ),
+          ),
+        ]
+      : [];
+  const warmed = { baseline: warmedBy('baseline'), current: warmedBy('current') };
+  const rows = markUnlike(compareRuns(figuresOf('baseline'), figuresOf('current')), warmed);
   const table = formatTable(rows, { baseline: baseline.label, current: current.label });
   console.log('');
   console.log(`Median over ${ROUNDS} round(s) each; ratio = current / baseline; the spread is min–max over rounds.`);
@@ -262,32 +279,22 @@ async function main(): Promise<void> {
   );
   console.log(table);
   if (ONLY) {
-    // A side whose bench ignored PARLEY_BENCH_ONLY ran other parts first, on emulators they warmed up.
     for (const side of ['baseline', 'current'] as const) {
-      const warmed = [
-        ...new Set(
-          records
-            .filter((r) => r.side === side)
-            .flatMap((r) =>
-              warmedBefore(
-                r.figures.map((f) => f.figure),
-                ONLY,
-              ),
-            ),
-        ),
-      ];
-      if (warmed.length > 0)
+      if (warmed[side].length > 0)
         console.log(
-          `Warning: the ${side}'s bench ran ${warmed.join(', ')} before the parts asked for (it ignores PARLEY_BENCH_ONLY), on emulators those parts had warmed up, while the other side may have started cold. For figures both measured the same way, ask for those parts too: PARLEY_BENCH_ONLY=${[...new Set([...warmed, ...ONLY])].join(',')}.`,
+          `Warning: the ${side}'s bench ran ${warmed[side].join(', ')} before the parts asked for (it ignores PARLEY_BENCH_ONLY), on emulators those parts had warmed up, while the other side may have started cold. For figures both measured the same way, ask for those parts too: PARLEY_BENCH_ONLY=${[...new Set([...warmed[side], ...ONLY])].join(',')}.`,
         );
     }
   }
   const flagged = rows.filter((r) => r.verdict === Verdict.worse);
+  const unlike = rows.filter((r) => r.verdict === Verdict.unlike);
   const failed = rows.filter(
     (r) => r.verdict === Verdict.failedCurrent || r.verdict === Verdict.failedBaseline || r.verdict === Verdict.failedBoth,
   );
   console.log('');
-  console.log(`${rows.length} numbers: ${flagged.length} worse beyond the spread, ${failed.length} failed on a side.`);
+  console.log(
+    `${rows.length} numbers: ${flagged.length} worse beyond the spread, ${failed.length} failed on a side${unlike.length > 0 ? `, ${unlike.length} not judged (the sides were not measured the same way: see the warning above)` : ''}.`,
+  );
   for (const r of flagged) console.log(`  worse: ${r.figure}: ${verdictText(r)}`);
   writeFileSync(
     join(RESULTS, 'compare.json'),

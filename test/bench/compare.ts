@@ -6,6 +6,8 @@
  * Pure: compare-bench.ts runs the benches and feeds their figures in.
  */
 
+import { partOf, type BenchPart } from './parts.js';
+
 /** One figure as run-bench.ts prints it: `{ figure, ...data }`; `failed` holds the reason when its part failed. */
 export interface Figure {
   readonly figure: string;
@@ -42,6 +44,8 @@ export const Verdict = {
   failedBaseline: 'failed-baseline',
   failedCurrent: 'failed-current',
   failedBoth: 'failed-both',
+  /** The two sides were not measured the same way (markUnlike): the numbers are shown, not judged. */
+  unlike: 'unlike',
 } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
@@ -55,6 +59,8 @@ export interface ComparisonRow {
   readonly verdict: Verdict;
   /** Whether the number is a time (or a ratio of times): says "slower/faster" instead of "worse/better". */
   readonly time: boolean;
+  /** With Verdict.unlike: why the sides differ, and the verdict the numbers alone would give. */
+  readonly unlike?: { readonly why: string; readonly verdict: Verdict };
 }
 
 export interface CompareOptions {
@@ -222,6 +228,46 @@ export function compareRuns(
   return [...rows.filter((r) => r.figure.startsWith(`${FIRST} `)), ...rows.filter((r) => !r.figure.startsWith(`${FIRST} `))];
 }
 
+/** What each side's bench ran before the parts asked for, on the same emulators (parts.ts, warmedBefore). */
+export interface WarmUps {
+  readonly baseline: readonly BenchPart[];
+  readonly current: readonly BenchPart[];
+}
+
+/** Verdicts drawn from two sides' numbers (the others say what is missing or failed). */
+const JUDGED: ReadonlySet<Verdict> = new Set([
+  Verdict.same,
+  Verdict.withinSpread,
+  Verdict.withinTolerance,
+  Verdict.worse,
+  Verdict.better,
+  Verdict.higher,
+  Verdict.lower,
+]);
+
+/**
+ * Marks the rows whose sides were not measured the same way: one side's
+ * bench ran other parts first, on emulators they warmed (the Firestore
+ * emulator's JIT, the function workers), and the other side's did not, or
+ * ran other ones. Such a row's verdict becomes `unlike`; its numbers stay,
+ * and the text says what they alone would read. A pairing-only compare
+ * against 2e29a51, whose bench runs its calls first whatever it is asked,
+ * read as "pairing twice as slow" in a table whose warning at the bottom
+ * was overlooked (docs/SCALING.md). Figures read from files (the bundle)
+ * are not warmed by anything and keep their verdict.
+ */
+export function markUnlike(rows: readonly ComparisonRow[], warmed: WarmUps): ComparisonRow[] {
+  const names = (parts: readonly BenchPart[]) => [...new Set(parts)].sort().join(', ');
+  if (names(warmed.baseline) === names(warmed.current)) return [...rows];
+  const ran = (side: string, parts: readonly BenchPart[]) => (parts.length > 0 ? `the ${side} ran ${names(parts)} first` : '');
+  const why = [ran('baseline', warmed.baseline), ran('current tree', warmed.current)].filter(Boolean).join('; ');
+  return rows.map((r) => {
+    const part = partOf(r.figure.split(/[ []/)[0]!);
+    if (part === 'bundle' || !JUDGED.has(r.verdict)) return r;
+    return { ...r, verdict: Verdict.unlike, unlike: { why, verdict: r.verdict } };
+  });
+}
+
 function ratioOf(baseline: number | null, current: number | null): number | null {
   if (baseline === null || current === null) return null;
   if (baseline === 0) return current === 0 ? 1 : null;
@@ -264,6 +310,9 @@ function spread(s: SideSummary): string {
 
 /** The verdict in words, with how many rounds failed where some did. */
 export function verdictText(row: ComparisonRow, tolerance = DEFAULT_TOLERANCE): string {
+  if (row.verdict === Verdict.unlike && row.unlike) {
+    return `not like for like (${row.unlike.why}); the numbers alone: ${verdictText({ ...row, verdict: row.unlike.verdict }, tolerance)}`;
+  }
   // From a baseline of 0 there is no ratio: say what it was instead.
   const pct =
     row.ratio === null ? `${formatNumber(row.current.median)} (baseline 0)` : `${Math.round(Math.abs(row.ratio - 1) * 100)}%`;
@@ -281,6 +330,7 @@ export function verdictText(row: ComparisonRow, tolerance = DEFAULT_TOLERANCE): 
     [Verdict.failedBaseline]: `failed on the baseline: ${reason(row.baseline)}`,
     [Verdict.failedCurrent]: `failed on the current tree: ${reason(row.current)}`,
     [Verdict.failedBoth]: `failed on both: ${reason(row.current)}`,
+    [Verdict.unlike]: 'not like for like',
   };
   const partly = (label: string, s: SideSummary) =>
     s.values.length > 0 && s.failed.length > 0

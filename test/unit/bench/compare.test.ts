@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareRuns, figureKey, formatTable, metricsOf, Verdict, verdictText, type Figure } from '../../bench/compare.js';
+import {
+  compareRuns,
+  figureKey,
+  formatTable,
+  markUnlike,
+  metricsOf,
+  Verdict,
+  verdictText,
+  type Figure,
+} from '../../bench/compare.js';
 import { warmedBefore } from '../../bench/parts.js';
 
 /** One run of the calls and pairing parts, as run-bench.ts prints them, scaled by `slow` (times) and `/slow` (throughput). */
@@ -153,5 +162,38 @@ describe('which parts warmed the emulators before the parts asked for', () => {
     assert.deepEqual(warmedBefore(old, ['calls', 'pairing']), [], 'the bundle warms nothing');
     assert.deepEqual(warmedBefore(['pairing-under-load', 'floor'], ['pairing']), [], 'after the parts asked for does not count');
     assert.deepEqual(warmedBefore(['unknown-figure', 'write-latency', 'pairing-under-load'], ['pairing']), ['writes']);
+  });
+});
+
+describe('rows whose sides were not measured the same way', () => {
+  const bundle: Figure = { figure: 'web-bundle', part: 'bundle', gzipBytes: 100_000 };
+  // The baseline's pairing twice as fast, its bundle half the size.
+  const rows = compareRuns([[...run(0.5), { ...bundle, gzipBytes: 50_000 }]], [[...run(1), bundle]]);
+
+  it('are shown with their numbers but not judged, and say why and what the numbers alone would read', () => {
+    const marked = markUnlike(rows, { baseline: ['calls'], current: [] });
+    const p95 = row(marked, 'pairing-under-load[joiners=50] pairingLatencyMs.p95');
+    assert.equal(p95.verdict, Verdict.unlike);
+    assert.equal(p95.ratio, row(rows, 'pairing-under-load[joiners=50] pairingLatencyMs.p95').ratio, 'the numbers stay');
+    assert.equal(verdictText(p95), 'not like for like (the baseline ran calls first); the numbers alone: slower by 100%');
+    assert.equal(row(marked, 'web-bundle gzipBytes').verdict, Verdict.worse, 'a size read from files is warmed by nothing');
+  });
+
+  it('leave rows alone when both sides ran the same parts first, or none', () => {
+    for (const parts of [[], ['calls']] as const) {
+      const same = markUnlike(rows, { baseline: parts, current: parts });
+      assert.deepEqual(
+        same.map((r) => r.verdict),
+        rows.map((r) => r.verdict),
+      );
+    }
+  });
+
+  it('name both sides when each ran something else first', () => {
+    const marked = markUnlike(rows, { baseline: ['calls'], current: ['writes'] });
+    assert.match(
+      verdictText(row(marked, 'floor p50')),
+      /^not like for like \(the baseline ran calls first; the current tree ran writes first\)/,
+    );
   });
 });
