@@ -373,12 +373,17 @@ describe('TURN relay, end to end (real coturn)', () => {
     }, matched.offer.sdp);
     assert.doesNotMatch(answer, /a=candidate/, 'the made-up answer carries no candidate');
     const seen = new Set<string>();
+    // The first state of the waiter's mailbox that holds a write, as the
+    // harvester's listener delivered it.
+    let firstWrite: Record<string, unknown> | undefined;
     let after: string;
     const toHarvester = doc(harvester.db, 'calls', matched.callId, 'signals', `${waiterUid}_${harvester.uid}`);
     const stopListening = onSnapshot(
       toHarvester,
       (snap) => {
-        for (const c of candidatesIn(String(snap.data()?.['candidates'] ?? ''))) seen.add(c);
+        const data = snap.data();
+        if (firstWrite === undefined && typeof data?.['n'] === 'number' && data['n'] >= 1) firstWrite = data;
+        for (const c of candidatesIn(String(data?.['candidates'] ?? ''))) seen.add(c);
       },
       () => undefined, // the mailbox goes with the call
     );
@@ -406,11 +411,29 @@ describe('TURN relay, end to end (real coturn)', () => {
         'the waiter applied the made-up answer',
       );
       // Its acknowledgement of the match carried its relay candidate: one
-      // write (the rules make each write count itself in n), where the
-      // candidates and a bare acknowledgement after them were two.
-      const acknowledged = (await db.doc(`calls/${matched.callId}/signals/${waiterUid}_${harvester.uid}`).get()).data() ?? {};
-      assert.equal(acknowledged['n'], 1, `one write before the answer (${JSON.stringify(acknowledged['n'])})`);
-      assert.match(String(acknowledged['candidates']), / typ relay /, 'with the relay candidate in it');
+      // write, where the candidates and a bare acknowledgement after them
+      // were two. The page names each mailbox write by what it carried; the
+      // mailbox on the server is no witness (the waiter may write again once
+      // the answer is applied: a relay candidate gathered late), nor is the
+      // harvester's listener alone (it delivers states, and two writes close
+      // together may reach it as one).
+      const writes = await waiter.page.evaluate(() => {
+        const named = (window as unknown as { parleyUsage: { named: Record<string, { writes: number }> } }).parleyUsage.named;
+        return Object.fromEntries(
+          Object.entries(named)
+            .filter(([what]) => what.startsWith('mailbox (write:'))
+            .map(([what, n]) => [what, n.writes]),
+        );
+      });
+      assert.equal(
+        writes['mailbox (write: acknowledgement with candidates)'],
+        1,
+        `the acknowledgement carried candidates (${JSON.stringify(writes)})`,
+      );
+      assert.equal(writes['mailbox (write: acknowledgement)'], undefined, `no bare acknowledgement (${JSON.stringify(writes)})`);
+      assert.ok(firstWrite, 'the harvester saw a write');
+      if (firstWrite['n'] === 1)
+        assert.match(String(firstWrite['candidates']), / typ relay /, 'the first write holds the relay candidate');
       // Then nothing connects, and the waiter says so (20 s after the match)
       // or takes the harvester for gone. Until then, everything it sent the
       // harvester stays the relay's.
