@@ -31,6 +31,20 @@ async function allSeeAll(tabs: ParleyTab[], what: string): Promise<void> {
   }
 }
 
+/**
+ * The lines of a page's call history (Call.history: `<Date.now() mod 10^6>
+ * <what>`) written since `since` (this process's Date.now(): the same
+ * clock) that name the member `uid`.
+ */
+async function historySince(tab: ParleyTab, since: number, uid: string): Promise<string[]> {
+  const diagnosis = (await tab.diagnosis()) as { flow?: { history?: string[] } };
+  const window = Date.now() - since;
+  return (diagnosis.flow?.history ?? []).filter((line) => {
+    const age = ((Date.now() % 1_000_000) - Number(line.split(' ', 1)[0]) + 1_000_000) % 1_000_000;
+    return age <= window && line.includes(uid.slice(0, 6));
+  });
+}
+
 /** How long ago each member's page last refreshed its presence (seenAt), by uid, in ms. */
 async function presenceAges(callId: string): Promise<Map<string, number>> {
   const snap = await adminDb().collection(`calls/${callId}/members`).get();
@@ -208,13 +222,33 @@ describe('calls by link, end to end', () => {
     const frozen = guests[1]!;
     const frozenUid = await frozen.uid();
 
-    // 2. Frozen for 8 s: longer than the others' liveness check waits (about
-    // 5 s, so they give up on its links), shorter than the presence lease
-    // (20 s, so it stays a member). Once it runs again, the links are rebuilt
-    // from either side and every page sees the four others again.
+    // 2. Frozen for 8 s: longer than the others' liveness check waits for
+    // an answer to its probe (about 5 s), shorter than the presence lease
+    // (20 s, so it stays a member). Its browser still sends (media, RTCP:
+    // only the page's script is paused), so the others keep its links: a
+    // page too busy to answer is not gone (engine/liveness.ts,
+    // transportAlive). Once it runs again every page sees the four others.
+    const frozenAt = Date.now();
     const thaw = await frozen.freeze();
     await new Promise((r) => setTimeout(r, 8_000));
     await thaw();
+    const others = everyone.filter((t) => t !== frozen);
+    const aboutFrozen = await Promise.all(others.map((t) => historySince(t, frozenAt, frozenUid)));
+    console.log(
+      `# frozen 8 s: the others' verdicts on its links: ${aboutFrozen
+        .map(
+          (lines) =>
+            lines
+              .filter((l) => / quiet | lost /.test(l))
+              .map((l) => l.replace(/^\d+ /, ''))
+              .join('; ') || 'none',
+        )
+        .join(' · ')}`,
+    );
+    for (const [i, lines] of aboutFrozen.entries()) {
+      const left = lines.filter((l) => / lost \S+ to \S+: left/.test(l));
+      assert.deepEqual(left, [], `page ${i + 1} of the others did not take the frozen page for gone (its packets kept coming)`);
+    }
     await allSeeAll(everyone, 'all five see each other again after the freeze');
     assert.deepEqual(
       await Promise.all(everyone.map((t) => t.status())),

@@ -12,7 +12,7 @@ import { EventLog } from './event-log.js';
 import { DEFAULT_UPLINK_BUDGET, videoSendLimits, type UplinkBudget } from './bitrate-policy.js';
 import type { ChannelMessage } from './channel-messages.js';
 import type { MediaKind } from './local-media.js';
-import { PartnerLiveness, type LivenessAction } from './liveness.js';
+import { PartnerLiveness, transportBytesIn, type LivenessAction } from './liveness.js';
 import { newLinkId, type LinkTag } from './mailbox.js';
 import { LinkState, PeerLink, type LinkProblem } from './peer-link.js';
 import { reconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
@@ -128,6 +128,8 @@ interface LinkEntry {
   livenessTimer: ReturnType<typeof setInterval> | null;
   /** When this end last restarted ICE because the other end asked (a `restart` message); -Infinity before. */
   restartAskedAt: number;
+  /** Bytes received on the link when this quiet spell's probe went out (transportBytesIn); null: not read. */
+  bytesAtProbe: number | null;
 }
 
 export class Call {
@@ -490,6 +492,7 @@ export class Call {
       liveness: null,
       livenessTimer: null,
       restartAskedAt: -Infinity,
+      bytesAtProbe: null,
     } as Omit<LinkEntry, 'link'> as LinkEntry;
     entry.link = new PeerLink(
       this.options.localStream,
@@ -622,7 +625,7 @@ export class Call {
   private onLiveness(id: string, entry: LinkEntry, action: LivenessAction): void {
     if (action === null || this.links.get(id) !== entry) return;
     if (action === 'gone') {
-      this.loseLink(entry, 'left');
+      void this.confirmGone(id, entry);
       return;
     }
     if (action === 'rebuild') {
@@ -638,10 +641,39 @@ export class Call {
       this.rebuild(entry);
       return;
     }
+    if (action === 'probe') {
+      // What has reached us so far: a partner whose packets still arrive
+      // by the verdict is alive, only slow to answer (confirmGone).
+      entry.bytesAtProbe = null;
+      void transportBytes(entry.link).then((bytes) => {
+        if (entry.bytesAtProbe === null) entry.bytesAtProbe = bytes;
+      });
+    }
     this.options.signaling.probe(id, this.tag(entry)).then(
       () => entry.liveness?.probeStored(Date.now()),
       () => undefined, // not stored: they left (mailbox gone) or our network is down
     );
+  }
+
+  /**
+   * The partner did not answer our probe in time. Gone, unless their
+   * packets reached us since the probe: then their browser runs and the
+   * path works, their page is too busy to answer, and the link stays
+   * (PartnerLiveness.transportAlive asks again later).
+   */
+  private async confirmGone(id: string, entry: LinkEntry): Promise<void> {
+    const liveness = entry.liveness;
+    const bytes = await transportBytes(entry.link);
+    if (this.links.get(id) !== entry || entry.liveness !== liveness || liveness === null) return;
+    if (bytes !== null && entry.bytesAtProbe !== null && bytes > entry.bytesAtProbe) {
+      this.note(
+        `quiet ${entry.linkId} from ${short(id)}: no answer, but their packets arrive (${bytes - entry.bytesAtProbe} bytes)`,
+      );
+      entry.bytesAtProbe = bytes;
+      liveness.transportAlive(Date.now());
+      return;
+    }
+    this.loseLink(entry, 'left');
   }
 
   /**
@@ -778,6 +810,29 @@ function tagText(tag: LinkTag | null): string {
  * asked (every 10 s), so that every honest request of a lasting silence is met.
  */
 const RESTART_ASK_GAP_MS = 5_000;
+
+/**
+ * What reached the link so far (transportBytesIn); null when the connection
+ * cannot tell (closed, no stats) or does not answer within STATS_WITHIN_MS:
+ * a getStats() that hangs must not keep a dead partner's verdict waiting.
+ */
+async function transportBytes(link: PeerLink): Promise<number | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const report = await Promise.race([
+      link.getStats(),
+      new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), STATS_WITHIN_MS))),
+    ]);
+    return report === null ? null : transportBytesIn(report.values() as Iterable<{ type: string; bytesReceived?: unknown }>);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long transportBytes waits for getStats(). */
+const STATS_WITHIN_MS = 1_000;
 
 /** A gap this long between two liveness ticks (every 250 ms) means this page itself was frozen. */
 const SELF_STALL_MS = 2_000;

@@ -6,7 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_LIVENESS_TIMINGS, PartnerLiveness, REBUILD_AGAIN_MS } from '../../../../web/src/engine/liveness.js';
+import {
+  DEFAULT_LIVENESS_TIMINGS,
+  PartnerLiveness,
+  REBUILD_AGAIN_MS,
+  transportBytesIn,
+} from '../../../../web/src/engine/liveness.js';
 
 const T = DEFAULT_LIVENESS_TIMINGS;
 const START = 1_000_000;
@@ -182,5 +187,64 @@ describe('PartnerLiveness', () => {
     // Writes with signals in them are not probes or replies: they do not hold a reply back.
     assert.equal(l.partnerWrote(START + 100, false), null);
     assert.equal(l.partnerWrote(START + 200, true), 'reply');
+  });
+
+  it('a partner whose packets still arrive is not gone: the verdict is taken back and asked again answerWithinMs later, until they answer or their packets stop', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    const stored = START + T.quietAfterMs + 300;
+    l.probeStored(stored);
+    const first = stored + T.answerWithinMs;
+    assert.equal(l.check(first), 'gone');
+    // The caller found more bytes received than at the probe: a busy page.
+    l.transportAlive(first + 50);
+    assert.deepEqual(run(l, first + 50, first + 50 + T.answerWithinMs), [], 'no verdict for answerWithinMs');
+    assert.equal(l.check(first + 50 + T.answerWithinMs), 'gone', 'asked again');
+    // Their packets still arrive, and then their page answers: alive, and heard on the link again.
+    l.transportAlive(first + 50 + T.answerWithinMs + 20);
+    const wrote = first + 50 + T.answerWithinMs + 500;
+    assert.equal(l.partnerWrote(wrote, true), 'reply');
+    // A partner that wrote back is never gone; one silent on the link this long is rebuilt, as before.
+    assert.deepEqual(run(l, wrote, START + T.rebuildAfterMs), []);
+    assert.equal(l.check(START + T.rebuildAfterMs), 'rebuild');
+    l.heard(START + T.rebuildAfterMs + 1_000);
+    assert.deepEqual(
+      run(l, START + T.rebuildAfterMs + 1_000, START + T.rebuildAfterMs + 1_000 + T.quietAfterMs),
+      [],
+      'a new spell starts afresh',
+    );
+  });
+
+  it('transportAlive outside a verdict changes nothing: a killed browser is still gone within 5 s', () => {
+    const l = new PartnerLiveness(START);
+    l.heard(START);
+    l.transportAlive(START + 100); // no verdict yet: nothing to take back
+    assert.equal(l.check(START + T.quietAfterMs), 'probe');
+    l.probeStored(START + T.quietAfterMs + 300);
+    assert.equal(l.check(START + T.quietAfterMs + 300 + T.answerWithinMs), 'gone');
+  });
+});
+
+describe('transportBytesIn', () => {
+  it("sums the transports' bytesReceived (Chromium), else the candidate pairs' (Firefox), else null", () => {
+    assert.equal(
+      transportBytesIn([
+        { type: 'transport', bytesReceived: 1_000 },
+        { type: 'candidate-pair', bytesReceived: 900 },
+        { type: 'inbound-rtp', bytesReceived: 700 },
+      ]),
+      1_000,
+    );
+    assert.equal(
+      transportBytesIn([
+        { type: 'candidate-pair', bytesReceived: 900 },
+        { type: 'candidate-pair', bytesReceived: 100 },
+        { type: 'local-candidate' },
+      ]),
+      1_000,
+    );
+    assert.equal(transportBytesIn([{ type: 'inbound-rtp', bytesReceived: 700 }, { type: 'codec' }]), null);
+    assert.equal(transportBytesIn([]), null);
   });
 });
