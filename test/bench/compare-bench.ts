@@ -254,21 +254,18 @@ async function main(): Promise<void> {
   }
   const figuresOf = (side: Side) => records.filter((r) => r.side === side).map((r) => asked(r.figures));
   // A side whose bench ignored PARLEY_BENCH_ONLY ran other parts first, on emulators they warmed up.
-  const warmedBy = (side: Side): BenchPart[] =>
-    ONLY
-      ? [
-          ...new Set(
-            records
-              .filter((r) => r.side === side)
-              .flatMap((r) =>
-                warmedBefore(
-                  r.figures.map((f) => f.figure),
-                  ONLY,
-                ),
-              ),
-          ),
-        ]
-      : [];
+  const warmedBy = (side: Side): BenchPart[] => {
+    if (!ONLY) return [];
+    const ran = records
+      .filter((r) => r.side === side)
+      .flatMap((r) =>
+        warmedBefore(
+          r.figures.map((f) => f.figure),
+          ONLY,
+        ),
+      );
+    return [...new Set(ran)];
+  };
   const warmed = { baseline: warmedBy('baseline'), current: warmedBy('current') };
   const rows = markUnlike(compareRuns(figuresOf('baseline'), figuresOf('current')), warmed);
   const table = formatTable(rows, { baseline: baseline.label, current: current.label });

@@ -108,6 +108,11 @@ export function figureKey(f: Figure): string {
   return `${f.figure}[${ids.map(([k, v]) => (typeof v === 'number' ? `${k}=${v}` : v)).join(', ')}]`;
 }
 
+/** The figure's name in a row's key (`figure[discriminators] path`, figureKey): what comes before `[` or the first space. */
+function figureNameOf(key: string): string {
+  return key.split(/[ []/, 1)[0]!;
+}
+
 /** The numbers of a figure worth comparing, by dotted path (arrays and descriptive fields left out). */
 export function metricsOf(f: Figure): Array<[string, number]> {
   const out: Array<[string, number]> = [];
@@ -262,7 +267,7 @@ export function markUnlike(rows: readonly ComparisonRow[], warmed: WarmUps): Com
   const ran = (side: string, parts: readonly BenchPart[]) => (parts.length > 0 ? `the ${side} ran ${names(parts)} first` : '');
   const why = [ran('baseline', warmed.baseline), ran('current tree', warmed.current)].filter(Boolean).join('; ');
   return rows.map((r) => {
-    const part = partOf(r.figure.split(/[ []/)[0]!);
+    const part = partOf(figureNameOf(r.figure));
     if (part === 'bundle' || !JUDGED.has(r.verdict)) return r;
     return { ...r, verdict: Verdict.unlike, unlike: { why, verdict: r.verdict } };
   });

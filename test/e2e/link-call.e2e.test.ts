@@ -38,10 +38,10 @@ async function allSeeAll(tabs: ParleyTab[], what: string): Promise<void> {
  */
 async function historySince(tab: ParleyTab, since: number, uid: string): Promise<string[]> {
   const diagnosis = (await tab.diagnosis()) as { flow?: { history?: string[] } };
-  const window = Date.now() - since;
+  const spanMs = Date.now() - since;
   return (diagnosis.flow?.history ?? []).filter((line) => {
     const age = ((Date.now() % 1_000_000) - Number(line.split(' ', 1)[0]) + 1_000_000) % 1_000_000;
-    return age <= window && line.includes(uid.slice(0, 6));
+    return age <= spanMs && line.includes(uid.slice(0, 6));
   });
 }
 
