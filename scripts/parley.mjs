@@ -461,8 +461,7 @@ function withFailureSummary(layer, runLayer) {
 
 /**
  * A layer that runs beside the next ones (npm test's browser layer, beside
- * the rules tests and the npm start checks, which wait on Java and timers far
- * more than they use the CPU). Its output goes to
+ * every layer before the end-to-end one). Its output goes to
  * .cache/test-reports/<layer>.log and is printed whole when it has ended
  * (finish), so the log reads one layer at a time. stop() ends it when a layer
  * beside it fails: SIGINT, as Ctrl+C would, then SIGKILL after 20 s.
@@ -933,8 +932,8 @@ async function main() {
       // The browser layer (the longest before the end-to-end one) runs beside
       // the layers up to the end-to-end one: the npm start checks and the
       // rules tests wait on Java starting and on timers far more than they use
-      // the CPU (50-85 % idle when run alone; the browser layer alone left it
-      // 44 % idle). The end-to-end layer runs alone: it keeps the CPU busy by
+      // the CPU (the npm start checks left it 53-86 % idle, the browser layer
+      // alone 44 %). The end-to-end layer runs alone: it keeps the CPU busy by
       // itself. PARLEY_SERIAL_LAYERS=1 runs one layer at a time.
       const serial = process.env.PARLEY_SERIAL_LAYERS === '1';
       const browser = serial ? null : runBeside('browser', join(BIN, 'web-test-runner'), browserArgs, { env });
