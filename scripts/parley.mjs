@@ -6,10 +6,8 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
-  closeSync,
   existsSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readdirSync,
   rmSync,
@@ -459,49 +457,6 @@ function withFailureSummary(layer, runLayer) {
   }
 }
 
-/**
- * A layer that runs beside the next ones (npm test's browser layer, beside
- * every layer before the end-to-end one). Its output goes to
- * .cache/test-reports/<layer>.log and is printed whole when it has ended
- * (finish), so the log reads one layer at a time. stop() ends it when a layer
- * beside it fails: SIGINT, as Ctrl+C would, then SIGKILL after 20 s.
- */
-function runBeside(layer, cmd, args, opts = {}) {
-  const dir = join(CACHE, 'test-reports');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${layer}.log`);
-  const fd = openSync(file, 'w');
-  const startedAt = Date.now();
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', fd, fd], ...opts });
-  closeSync(fd);
-  const ended = new Promise((resolve) => {
-    child.on('error', (err) => resolve(err.message));
-    child.on('exit', (code, signal) => resolve(code ?? signal));
-  });
-  return {
-    async finish() {
-      const status = await ended;
-      process.stdout.write(readFileSync(file, 'utf8'));
-      log(
-        `the ${layer} layer ${status === 0 ? 'passed' : 'failed'} in ${Math.round((Date.now() - startedAt) / 1000)} s (its output above, and in ${relative(ROOT, file)})`,
-      );
-      if (status !== 0) {
-        const err = new Error(`${cmd} ${args.join(' ')} exited with ${status}`);
-        err.exitCode = typeof status === 'number' ? status : 1;
-        throw err;
-      }
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      log(`stopping the ${layer} layer, which ran beside (its output so far: ${relative(ROOT, file)})`);
-      child.kill('SIGINT');
-      const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await ended;
-      clearTimeout(late);
-    },
-  };
-}
-
 /** `command` under `firebase emulators:exec`; with `turn`, a local coturn runs beside them (see withTurn). */
 function emulatorsExec(env, command, only = EMULATORS, { turn = false } = {}) {
   writeLocalConfig();
@@ -928,16 +883,18 @@ async function main() {
       ensureFirefox(env);
       ensureNftables();
       build(['functions', 'web', 'tests']);
-      const browserArgs = ['--config', 'test/web-test-runner.config.mjs'];
-      // The browser layer (the longest before the end-to-end one) runs beside
-      // the layers up to the end-to-end one: the npm start checks and the
-      // rules tests wait on Java starting and on timers far more than they use
-      // the CPU (the npm start checks left it 53-86 % idle, the browser layer
-      // alone 44 %). The end-to-end layer runs alone: it keeps the CPU busy by
-      // itself. PARLEY_SERIAL_LAYERS=1 runs one layer at a time.
-      const serial = process.env.PARLEY_SERIAL_LAYERS === '1';
-      const browser = serial ? null : runBeside('browser', join(BIN, 'web-test-runner'), browserArgs, { env });
-      if (browser) step('component and WebRTC tests in Chromium (@web/test-runner), beside the next layers');
+      // First, because it is the quickest to fail: the layer boundaries
+      // (scripts/eslint.config.js) and the formatting.
+      step('lint: ESLint with the layer boundaries, Prettier');
+      run('npm', ['run', '--silent', 'lint'], { env });
+      const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
+      step(`unit tests (${unit.length} files, no emulator, no browser)`);
+      withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
+      const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
+      step(`deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`);
+      withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
+      step('component and WebRTC tests in Chromium (@web/test-runner)');
+      run(join(BIN, 'web-test-runner'), ['--config', 'test/web-test-runner.config.mjs'], { env });
       const emu = [
         ...testFiles(join(ROOT, 'build', 'test', 'emulator'), '.test.js'),
         ...testFiles(join(ROOT, 'build', 'test', 'e2e'), '.test.js'),
@@ -947,37 +904,10 @@ async function main() {
       // clearing its seeded calls and race its next seed.
       const rules = emu.filter((f) => f.includes('firestore-rules'));
       const rest = emu.filter((f) => !rules.includes(f));
-      const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
-      try {
-        // First, because it is the quickest to fail: the layer boundaries
-        // (scripts/eslint.config.js) and the formatting.
-        step('lint: ESLint with the layer boundaries, Prettier');
-        run('npm', ['run', '--silent', 'lint'], { env });
-        const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
-        step(`unit tests (${unit.length} files, no emulator, no browser)`);
-        withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
-        const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
-        step(
-          `deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`,
-        );
-        withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
-        if (serial) {
-          step('component and WebRTC tests in Chromium (@web/test-runner)');
-          run(join(BIN, 'web-test-runner'), browserArgs, { env });
-        }
-        step(`security rules tests (${rules.length} file, Firestore emulator only)`);
-        withFailureSummary('rules', (report) =>
-          emulatorsExec(env, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
-        );
-        // Before the end-to-end layer, in a network namespace of its own
-        // (when we can make one): its ports and processes are its own.
-        step(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
-        withFailureSummary('devex', (report) => runIsolated(env, `node --test ${report.join(' ')} ${devex.join(' ')}`));
-      } catch (err) {
-        await browser?.stop();
-        throw err;
-      }
-      await browser?.finish();
+      step(`security rules tests (${rules.length} file, Firestore emulator only)`);
+      withFailureSummary('rules', (report) =>
+        emulatorsExec(env, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
+      );
       // With Pub/Sub, so that the sweep function is registered; it runs only
       // when a test calls it (runScheduled), as Cloud Scheduler would.
       step(`emulator and end-to-end tests (${rest.length} files)`);
@@ -995,6 +925,9 @@ async function main() {
           turn: true,
         }),
       );
+      const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
+      step(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
+      withFailureSummary('devex', (report) => runIsolated(env, `node --test ${report.join(' ')} ${devex.join(' ')}`));
       step('all test layers passed');
       return;
     }

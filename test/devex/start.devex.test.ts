@@ -10,10 +10,8 @@
  * by anything else is named with its holder.
  *
  * Starts its own emulators: scripts/parley.mjs runs this file in a
- * loopback-only network namespace of its own, after the rules tests and
- * beside the browser layer (whose processes are in another namespace, and
- * carry no start's mark). Timing is printed, not asserted (the machine is
- * shared).
+ * loopback-only network namespace, after the other emulator layers ended.
+ * Timing is printed, not asserted (the machine is shared).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
