@@ -13,6 +13,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Timestamp } from 'firebase-admin/firestore';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
 import { PRESENCE_HEARTBEAT_MS, PRESENCE_LEASE_MS } from '../../functions/src/protocol/calls.js';
+import { eventAgeMs } from '../../web/src/engine/event-log.js';
 import { launchChromium, LEAN_PAGES, ParleyTab } from '../support/browser.js';
 import { adminDb, clearFirestore, eventually, runScheduled } from '../support/emulator.js';
 
@@ -38,11 +39,9 @@ async function allSeeAll(tabs: ParleyTab[], what: string): Promise<void> {
  */
 async function historySince(tab: ParleyTab, since: number, uid: string): Promise<string[]> {
   const diagnosis = (await tab.diagnosis()) as { flow?: { history?: string[] } };
-  const spanMs = Date.now() - since;
-  return (diagnosis.flow?.history ?? []).filter((line) => {
-    const age = ((Date.now() % 1_000_000) - Number(line.split(' ', 1)[0]) + 1_000_000) % 1_000_000;
-    return age <= spanMs && line.includes(uid.slice(0, 6));
-  });
+  const now = Date.now();
+  const spanMs = now - since;
+  return (diagnosis.flow?.history ?? []).filter((line) => eventAgeMs(line, now) <= spanMs && line.includes(uid.slice(0, 6)));
 }
 
 /** How long ago each member's page last refreshed its presence (seenAt), by uid, in ms. */

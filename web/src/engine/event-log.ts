@@ -1,3 +1,12 @@
+/** Lines carry the clock modulo this, so that they stay short. */
+const CLOCK_MODULUS_MS = 1_000_000;
+
+/** How long before `nowMs` the line was noted (right while under CLOCK_MODULUS_MS, about 16 minutes). */
+export function eventAgeMs(line: string, nowMs: number): number {
+  const notedAt = Number(line.split(' ', 1)[0]);
+  return ((nowMs % CLOCK_MODULUS_MS) - notedAt + CLOCK_MODULUS_MS) % CLOCK_MODULUS_MS;
+}
+
 /**
  * The last events of a call or a link, oldest first, each `<clock ms mod
  * 10^6> <what>` (comparable across the pages of one machine): for a test or
@@ -10,7 +19,7 @@ export class EventLog {
   constructor(private readonly capacity: number) {}
 
   note(what: string): void {
-    this.lines.push(`${Date.now() % 1_000_000} ${what}`);
+    this.lines.push(`${Date.now() % CLOCK_MODULUS_MS} ${what}`);
     if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
   }
 
