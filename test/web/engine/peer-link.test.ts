@@ -87,12 +87,46 @@ class Pair {
   }
 
   async connected(): Promise<void> {
-    await waitUntil(
-      () => this.a.state === 'connected' && this.b.state === 'connected',
-      CONNECT_MS,
-      'both ends connected',
-      () => `a: ${this.a.state}/${this.a.signalingState}, b: ${this.b.state}/${this.b.signalingState}`,
-    );
+    try {
+      await waitUntil(
+        () => this.a.state === 'connected' && this.b.state === 'connected',
+        CONNECT_MS,
+        'both ends connected',
+        () => `a: ${this.a.state}/${this.a.signalingState}, b: ${this.b.state}/${this.b.signalingState}`,
+      );
+    } catch (err) {
+      // What each end went through and where its ICE and DTLS stand: a link
+      // that never connects says why, not only that it did not.
+      const why = `${err instanceof Error ? err.message : String(err)}\n${await this.diagnosis()}`;
+      throw new Error(why, { cause: err });
+    }
+  }
+
+  /** Both links' histories and their transport, candidate-pair and candidate states (kinds, never addresses). */
+  async diagnosis(): Promise<string> {
+    const ends: string[] = [];
+    for (const [name, link] of [
+      ['a', this.a],
+      ['b', this.b],
+    ] as const) {
+      const rows: string[] = [];
+      const candidates = new Map<string, number>();
+      (await link.getStats()).forEach((r: Record<string, unknown>) => {
+        if (r['type'] === 'transport') rows.push(`transport ice ${String(r['iceState'])} dtls ${String(r['dtlsState'])}`);
+        if (r['type'] === 'candidate-pair') {
+          rows.push(
+            `pair ${String(r['state'])} nominated ${String(r['nominated'])} requests ${String(r['requestsSent'])}/${String(r['requestsReceived'])} responses ${String(r['responsesSent'])}/${String(r['responsesReceived'])}`,
+          );
+        }
+        if (r['type'] === 'local-candidate' || r['type'] === 'remote-candidate') {
+          const kind = `${String(r['type'])} ${String(r['candidateType'])} ${String(r['protocol'])}`;
+          candidates.set(kind, (candidates.get(kind) ?? 0) + 1);
+        }
+      });
+      for (const [kind, count] of candidates) rows.push(`${kind} ×${count}`);
+      ends.push(`${name} history:\n  ${link.history.join('\n  ')}\n${name} stats:\n  ${rows.join('\n  ')}`);
+    }
+    return ends.join('\n');
   }
 
   async media(): Promise<void> {
