@@ -111,7 +111,12 @@ class Pair {
     ] as const) {
       const rows: string[] = [];
       const candidates = new Map<string, number>();
-      (await link.getStats()).forEach((r: Record<string, unknown>) => {
+      // A closed link may have no stats left: its history is still worth printing.
+      const stats = await link.getStats().catch((err: unknown) => {
+        rows.push(`no stats (${String(err)})`);
+        return new Map<string, Record<string, unknown>>();
+      });
+      stats.forEach((r: Record<string, unknown>) => {
         if (r['type'] === 'transport') rows.push(`transport ice ${String(r['iceState'])} dtls ${String(r['dtlsState'])}`);
         if (r['type'] === 'candidate-pair') {
           rows.push(
