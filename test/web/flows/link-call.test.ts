@@ -292,12 +292,17 @@ describe('LinkCallFlow: a call that never splits (real WebRTC, in-memory backend
   it('a `restart` message (sent by clients before 2026-12-05 instead of rebuilding) still makes the end that leads restarts restart ICE', async () => {
     const { a, b } = await callOfTwo();
     const link = b.flow.engine!.link(a.uid);
-    a.flow.engine!.link(b.uid)!.sendMessage({ type: 'restart' });
+    // Connected is DTLS done; the control channel opens after it (SCTP), later
+    // still on a loaded machine. A message sent before then is not sent at all.
+    const fromA = a.flow.engine!.link(b.uid)!;
+    await waitUntil(() => fromA.canSend, CONNECT_MS, "A's control channel to B open");
+    assert(fromA.sendMessage({ type: 'restart' }), 'the restart message was sent');
     await waitUntil(
       () => restarts(b.flow, a.uid) > 0,
       30_000,
       'B (the leader) to restart ICE when asked',
-      () => `B: ${b.flow.engine!.history.slice(-10).join(' · ')}`,
+      () =>
+        `B: ${b.flow.engine!.history.slice(-10).join(' · ')} | B's link: ${link?.history.slice(-12).join(' · ')} | A's link: ${fromA.history.slice(-12).join(' · ')}`,
     );
     assertEqual(b.flow.engine!.link(a.uid), link, 'the same link, restarted');
     await whole([a, b], 'still a call of two, connected');
