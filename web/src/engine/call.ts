@@ -687,18 +687,19 @@ export class Call {
    */
   private restartAsked(entry: LinkEntry): void {
     const link = entry.link;
-    const now = Date.now();
     if (!link.leadsRestarts) return;
+    const asked = `restart ${entry.linkId}: asked by ${short(entry.id ?? '')}`;
     if (link.state !== LinkState.connected || link.signalingState !== 'stable') {
       // Noted, for whoever wonders why no restart came (the end that leads
       // restarts, in a window that is rare); asks inside the gap below are
       // not: a stranger sending them in a loop would fill the history.
-      this.note(`restart ${entry.linkId}: asked by ${short(entry.id ?? '')}, not now (${link.state}, ${link.signalingState})`);
+      this.note(`${asked}, not now (${link.state}, ${link.signalingState})`);
       return;
     }
+    const now = Date.now();
     if (now - entry.restartAskedAt < RESTART_ASK_GAP_MS) return;
     entry.restartAskedAt = now;
-    this.note(`restart ${entry.linkId}: asked by ${short(entry.id ?? '')}`);
+    this.note(asked);
     link.restartIce();
   }
 
