@@ -211,7 +211,10 @@ describe('calls by link, end to end', () => {
         console.log(`# the sixth was shown a place (${shown.at(-1)}); presence ages now ${ages} ms: looking again`);
         await sixth.refresh();
       }
-      assert.ok(Date.now() < fullBy, `the sixth is told the call is full (still ${status}; shown: ${shown.join(' · ')})`);
+      assert.ok(
+        Date.now() < fullBy,
+        `the sixth is told the call is full (still ${status}: "${await sixth.statusText()}"; shown: ${shown.join(' · ')})`,
+      );
       await new Promise((r) => setTimeout(r, 1_000));
     }
     assert.equal(await sixth.statusText(), 'This call is full (5 of 5).');

@@ -12,7 +12,7 @@ import type { DataUseSource } from '../features/data-use.js';
 import type { InCall, InCallOptions } from '../features/in-call.js';
 import type { Backend, CallConnection, LinkCallSettings } from './backend.js';
 import { loadInCall, type InCallKit } from './in-call.js';
-import { backendProblem, mediaProblem } from './problems.js';
+import { backendProblem, errorCode, mediaProblem } from './problems.js';
 import { INITIAL_LINK_CALL_STATE, linkCallTransition, type LinkCallEvent, type LinkCallState } from './link-call-state.js';
 
 export interface LinkCallDeps {
@@ -187,7 +187,7 @@ export class LinkCallFlow {
       service = await this.prepare();
       created = await service.calls.create();
     } catch (err) {
-      if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
+      this.failed(gen, 'create', err);
       return;
     }
     if (gen !== this.generation) {
@@ -230,7 +230,7 @@ export class LinkCallFlow {
       if (this._state.status === 'lobby') await this.ensureMedia(gen);
       else if (this._state.status === 'full' || this._state.status === 'ended') this.releaseMedia();
     } catch (err) {
-      if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
+      this.failed(gen, 'peek', err);
     }
   }
 
@@ -260,6 +260,18 @@ export class LinkCallFlow {
     await this.enter(gen, callId, loadInCall());
   }
 
+  /**
+   * A request to the backend failed: the page says so (the problem's words)
+   * and the console says which request and the error's code, so that a
+   * failure seen in a test or a bug report says why.
+   */
+  private failed(gen: number, request: 'create' | 'peek' | 'enter', err: unknown): void {
+    if (gen !== this.generation) return;
+    const problem = backendProblem(err);
+    console.warn(`call: ${request} failed (${errorCode(err)}): ${problem.code}`);
+    this.dispatch({ type: 'failed', problem });
+  }
+
   private async enter(gen: number, callId: string, kit: ReturnType<typeof loadInCall>): Promise<void> {
     let service: Backend;
     let result: EnterCallResult;
@@ -270,7 +282,7 @@ export class LinkCallFlow {
       await this.leaving;
       result = await service.calls.enter(callId);
     } catch (err) {
-      if (gen === this.generation) this.dispatch({ type: 'failed', problem: backendProblem(err) });
+      this.failed(gen, 'enter', err);
       return;
     }
     if (gen !== this.generation) {

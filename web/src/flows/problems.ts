@@ -46,6 +46,11 @@ function errorField(err: unknown, key: 'name' | 'message' | 'code'): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** What a failed request says it was (a Firebase error's `code`, else the error's name): for the console, never shown. */
+export function errorCode(err: unknown): string {
+  return errorField(err, 'code') || errorField(err, 'name') || typeof err;
+}
+
 /** Explains a getUserMedia failure (DOMException names per the Media Capture spec). */
 export function mediaProblem(err: unknown): Problem {
   const name = errorField(err, 'name');
