@@ -6,10 +6,13 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -304,7 +307,14 @@ function writeLocalConfig() {
   const text = `${JSON.stringify(config, null, 2)}\n`;
   const path = join(ROOT, LOCAL_CONFIG);
   // Unchanged content, unchanged file: keeps its mtime for anyone watching it.
-  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
+  // Written whole under another name, then renamed: npm test's rules tests
+  // and its npm start checks run side by side, and each firebase-tools reads
+  // this file as it starts, never half written.
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) {
+    const partial = `${path}.${process.pid}.tmp`;
+    writeFileSync(partial, text);
+    renameSync(partial, path);
+  }
   return config;
 }
 
@@ -414,17 +424,25 @@ function loopbackOnlyPrefix() {
   return probe.status === 0 ? ['unshare', '-n', 'sh', '-c'] : null;
 }
 
+/** A shell command, in a loopback-only network namespace when we can make one: what to spawn. */
+function isolated(env, command) {
+  const netns = loopbackOnlyPrefix();
+  if (!netns) return { cmd: 'sh', args: ['-c', command], env, netns: false };
+  // PARLEY_NETNS tells the tests they own this network: the network-cut
+  // test may then drop packets in it (never on a shared host network).
+  return {
+    cmd: netns[0],
+    args: [...netns.slice(1), `ip link set lo up && ${command}`],
+    env: { ...env, PARLEY_NETNS: '1' },
+    netns: true,
+  };
+}
+
 /** Runs a shell command, in a loopback-only network namespace when we can make one. */
 function runIsolated(env, command) {
-  const netns = loopbackOnlyPrefix();
-  if (netns) {
-    log('(in a loopback-only network namespace)');
-    // PARLEY_NETNS tells the tests they own this network: the network-cut
-    // test may then drop packets in it (never on a shared host network).
-    run(netns[0], [...netns.slice(1), `ip link set lo up && ${command}`], { env: { ...env, PARLEY_NETNS: '1' } });
-  } else {
-    run('sh', ['-c', command], { env });
-  }
+  const { cmd, args, env: runEnv, netns } = isolated(env, command);
+  if (netns) log('(in a loopback-only network namespace)');
+  run(cmd, args, { env: runEnv });
 }
 
 /**
@@ -434,11 +452,31 @@ function runIsolated(env, command) {
  * emulators' shutdown lines, and a log shown only by its tail never names them.
  */
 function withFailureSummary(layer, runLayer) {
-  const dir = join(CACHE, 'test-reports');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${layer}.txt`);
+  const report = nodeTestReporters(layer);
+  try {
+    runLayer(report);
+  } catch (err) {
+    printFailingTests(layer);
+    throw err;
+  }
+}
+
+/** withFailureSummary for a layer already started with nodeTestReporters(layer) (runBeside): `finish` awaits it. */
+async function withFailureSummaryAsync(layer, finish) {
+  try {
+    await finish();
+  } catch (err) {
+    printFailingTests(layer);
+    throw err;
+  }
+}
+
+/** The node:test reporter flags of withFailureSummary; clears the layer's last report. */
+function nodeTestReporters(layer) {
+  const file = join(CACHE, 'test-reports', `${layer}.txt`);
+  mkdirSync(dirname(file), { recursive: true });
   rmSync(file, { force: true });
-  const report = [
+  return [
     '--test-reporter=tap',
     '--test-reporter-destination=stdout',
     '--test-reporter=spec',
@@ -446,15 +484,57 @@ function withFailureSummary(layer, runLayer) {
     // look for processes whose command line names the project's path.
     `--test-reporter-destination=${relative(ROOT, file)}`,
   ];
-  try {
-    runLayer(report);
-  } catch (err) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const at = text.lastIndexOf('failing tests:');
-    const failing = at >= 0 ? text.slice(at).trim() : `(no report at ${relative(ROOT, file)})`;
-    console.error(`\x1b[31m[parley]\x1b[0m the ${layer} layer failed; its failing tests:\n${failing.slice(0, 12_000)}`);
-    throw err;
-  }
+}
+
+function printFailingTests(layer) {
+  const file = join(CACHE, 'test-reports', `${layer}.txt`);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = text.lastIndexOf('failing tests:');
+  const failing = at >= 0 ? text.slice(at).trim() : `(no report at ${relative(ROOT, file)})`;
+  console.error(`\x1b[31m[parley]\x1b[0m the ${layer} layer failed; its failing tests:\n${failing.slice(0, 12_000)}`);
+}
+
+/**
+ * A layer that runs beside the next ones (npm test's npm start checks,
+ * beside lint, unit and deploy). Its output goes to
+ * .cache/test-reports/<layer>.log and is printed whole when it has ended
+ * (finish), so the log reads one layer at a time. stop() ends it when a
+ * layer beside it fails: SIGINT, as Ctrl+C would, then SIGKILL after 20 s.
+ */
+function runBeside(layer, cmd, args, opts = {}) {
+  const dir = join(CACHE, 'test-reports');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${layer}.log`);
+  const fd = openSync(file, 'w');
+  const startedAt = Date.now();
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', fd, fd], ...opts });
+  closeSync(fd);
+  const ended = new Promise((resolve) => {
+    child.on('error', (err) => resolve(err.message));
+    child.on('exit', (code, signal) => resolve(code ?? signal));
+  });
+  return {
+    async finish() {
+      const status = await ended;
+      process.stdout.write(readFileSync(file, 'utf8'));
+      log(
+        `the ${layer} layer ${status === 0 ? 'passed' : 'failed'} in ${Math.round((Date.now() - startedAt) / 1000)} s (its output above, and in ${relative(ROOT, file)})`,
+      );
+      if (status !== 0) {
+        const err = new Error(`${cmd} ${args.join(' ')} exited with ${status}`);
+        err.exitCode = typeof status === 'number' ? status : 1;
+        throw err;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      log(`stopping the ${layer} layer, which ran beside (its output so far: ${relative(ROOT, file)})`);
+      child.kill('SIGINT');
+      const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await ended;
+      clearTimeout(late);
+    },
+  };
 }
 
 /** `command` under `firebase emulators:exec`; with `turn`, a local coturn runs beside them (see withTurn). */
@@ -883,18 +963,13 @@ async function main() {
       ensureFirefox(env);
       ensureNftables();
       build(['functions', 'web', 'tests']);
-      // First, because it is the quickest to fail: the layer boundaries
-      // (scripts/eslint.config.js) and the formatting.
-      step('lint: ESLint with the layer boundaries, Prettier');
-      run('npm', ['run', '--silent', 'lint'], { env });
-      const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
-      step(`unit tests (${unit.length} files, no emulator, no browser)`);
-      withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
-      const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
-      step(`deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`);
-      withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
-      step('component and WebRTC tests in Chromium (@web/test-runner)');
-      run(join(BIN, 'web-test-runner'), ['--config', 'test/web-test-runner.config.mjs'], { env });
+      // The npm start checks run beside lint, unit, deploy and the rules
+      // tests: they mostly wait, for Java emulators to start and for the
+      // sweep's liveness pass (53-86 % of the CPU idle when they ran alone),
+      // in a network namespace of their own, where they look for what a
+      // start left behind (the rules tests' emulator runs in another). The
+      // layers that run real-time media (browser, end to end) still run
+      // alone. PARLEY_SERIAL_LAYERS=1 runs one layer at a time.
       const emu = [
         ...testFiles(join(ROOT, 'build', 'test', 'emulator'), '.test.js'),
         ...testFiles(join(ROOT, 'build', 'test', 'e2e'), '.test.js'),
@@ -904,10 +979,52 @@ async function main() {
       // clearing its seeded calls and race its next seed.
       const rules = emu.filter((f) => f.includes('firestore-rules'));
       const rest = emu.filter((f) => !rules.includes(f));
-      step(`security rules tests (${rules.length} file, Firestore emulator only)`);
-      withFailureSummary('rules', (report) =>
-        emulatorsExec(env, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
-      );
+      const devexFiles = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
+      const devexWhat = `npm start checks (${devexFiles.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`;
+      const devexCommand = (report) => `node --test ${report.join(' ')} ${devexFiles.join(' ')}`;
+      const serial = process.env.PARLEY_SERIAL_LAYERS === '1';
+      let devex = null;
+      if (!serial) {
+        const { cmd, args, env: devexEnv } = isolated(env, devexCommand(nodeTestReporters('devex')));
+        devex = runBeside('devex', cmd, args, { env: devexEnv });
+        step(`${devexWhat}, beside the next layers`);
+      }
+      try {
+        // First, because it is the quickest to fail: the layer boundaries
+        // (scripts/eslint.config.js) and the formatting.
+        step('lint: ESLint with the layer boundaries, Prettier');
+        run('npm', ['run', '--silent', 'lint'], { env });
+        const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
+        step(`unit tests (${unit.length} files, no emulator, no browser)`);
+        withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
+        const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
+        step(
+          `deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`,
+        );
+        withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
+        step(`security rules tests (${rules.length} file, Firestore emulator only)`);
+        // Its emulators' locator file (firebase-tools writes it to the temp
+        // folder, one per project) goes to a folder of its own: beside it,
+        // an npm start of the checks would find it there, warn about
+        // "multiple instances", and remove it.
+        const rulesTmp = join(CACHE, 'tmp', 'rules');
+        mkdirSync(rulesTmp, { recursive: true });
+        withFailureSummary('rules', (report) =>
+          emulatorsExec({ ...env, TMPDIR: rulesTmp }, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
+        );
+      } catch (err) {
+        await devex?.stop();
+        throw err;
+      }
+      if (devex) {
+        step('waiting for the npm start checks');
+        await withFailureSummaryAsync('devex', () => devex.finish());
+      } else {
+        step(devexWhat);
+        withFailureSummary('devex', (report) => runIsolated(env, devexCommand(report)));
+      }
+      step('component and WebRTC tests in Chromium (@web/test-runner)');
+      run(join(BIN, 'web-test-runner'), ['--config', 'test/web-test-runner.config.mjs'], { env });
       // With Pub/Sub, so that the sweep function is registered; it runs only
       // when a test calls it (runScheduled), as Cloud Scheduler would.
       step(`emulator and end-to-end tests (${rest.length} files)`);
@@ -925,9 +1042,6 @@ async function main() {
           turn: true,
         }),
       );
-      const devex = testFiles(join(ROOT, 'build', 'test', 'devex'), '.test.js').map((f) => relative(ROOT, f));
-      step(`npm start checks (${devex.length} file: a start with nothing to build, scheduled functions, Ctrl+C)`);
-      withFailureSummary('devex', (report) => runIsolated(env, `node --test ${report.join(' ')} ${devex.join(' ')}`));
       step('all test layers passed');
       return;
     }

@@ -10,8 +10,10 @@
  * by anything else is named with its holder.
  *
  * Starts its own emulators: scripts/parley.mjs runs this file in a
- * loopback-only network namespace, after the other emulator layers ended.
- * Timing is printed, not asserted (the machine is shared).
+ * loopback-only network namespace of its own, beside lint, unit and deploy
+ * (which start no emulator, bind no port and run nothing from .cache, so
+ * nothing of theirs looks like what a start left behind), before the other
+ * emulator layers. Timing is printed, not asserted (the machine is shared).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
