@@ -496,10 +496,12 @@ function printFailingTests(layer) {
 
 /**
  * A layer that runs beside the next ones (npm test's npm start checks,
- * beside lint, unit and deploy). Its output goes to
+ * beside lint, unit, deploy and the rules tests). Its output goes to
  * .cache/test-reports/<layer>.log and is printed whole when it has ended
  * (finish), so the log reads one layer at a time. stop() ends it when a
- * layer beside it fails: SIGINT, as Ctrl+C would, then SIGKILL after 20 s.
+ * layer beside it fails: SIGINT to its process group, as Ctrl+C would
+ * (the npm start checks then stop the starts they run), then SIGKILL
+ * after 20 s.
  */
 function runBeside(layer, cmd, args, opts = {}) {
   const dir = join(CACHE, 'test-reports');
@@ -507,11 +509,22 @@ function runBeside(layer, cmd, args, opts = {}) {
   const file = join(dir, `${layer}.log`);
   const fd = openSync(file, 'w');
   const startedAt = Date.now();
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', fd, fd], ...opts });
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', fd, fd], detached: true, ...opts });
   closeSync(fd);
   const ended = new Promise((resolve) => {
     child.on('error', (err) => resolve(err.message));
     child.on('exit', (code, signal) => resolve(code ?? signal));
+  });
+  // In a process group of its own, it misses the terminal's Ctrl+C: passed on.
+  const passOn = (signal) => {
+    killGroup(child.pid, signal);
+    process.exit(130);
+  };
+  process.once('SIGINT', passOn);
+  process.once('SIGTERM', passOn);
+  void ended.then(() => {
+    process.off('SIGINT', passOn);
+    process.off('SIGTERM', passOn);
   });
   return {
     async finish() {
@@ -529,8 +542,8 @@ function runBeside(layer, cmd, args, opts = {}) {
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       log(`stopping the ${layer} layer, which ran beside (its output so far: ${relative(ROOT, file)})`);
-      child.kill('SIGINT');
-      const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      killGroup(child.pid, 'SIGINT');
+      const late = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 20_000);
       await ended;
       clearTimeout(late);
     },

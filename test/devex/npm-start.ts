@@ -133,6 +133,36 @@ export const KINDS = {
 /** The parley.mjs PIDs of the starts these tests ran: what they started is theirs to kill. */
 const startedByTests = new Set<number>();
 
+/** The starts not yet exited. */
+const running = new Set<NpmStart>();
+
+/**
+ * Interrupted (npm test stops these checks when a layer beside them fails;
+ * a person's Ctrl+C): each start still running is stopped as a person
+ * would stop it (SIGINT to its group), and killed if it has not exited
+ * within 30 s, rather than left running with nobody to stop it.
+ */
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    const starts = [...running];
+    for (const start of starts) {
+      try {
+        process.kill(-start.pid, 'SIGINT');
+      } catch {
+        // gone
+      }
+    }
+    const late = setTimeout(() => {
+      for (const start of starts) killEverything(start.pid);
+      process.exit(130);
+    }, 30_000);
+    void Promise.all(starts.map((s) => s.exited)).then(() => {
+      clearTimeout(late);
+      process.exit(130);
+    });
+  });
+}
+
 /** `npm start` in a process group of its own, like a shell job. */
 export class NpmStart {
   readonly child: ChildProcessByStdio<null, Readable, Readable>;
@@ -149,9 +179,11 @@ export class NpmStart {
     const onData = (chunk: Buffer) => (this.output += chunk.toString());
     this.child.stdout.on('data', onData);
     this.child.stderr.on('data', onData);
+    running.add(this);
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code) => {
         this.hasExited = true;
+        running.delete(this);
         resolve(code);
       }),
     );
