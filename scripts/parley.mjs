@@ -3,7 +3,8 @@
 // `npm run bench` and `npm run build` all come here. It installs what a fresh
 // clone lacks, builds, and runs the emulator suite. Node built-ins only: it
 // must work before `npm install` has run.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
 import {
   chmodSync,
   closeSync,
@@ -23,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 import { ensureTurnSecret, findTurnserver, RELAY_PORTS, startCoturn, TURN_HOST, TURN_PORT } from './coturn.mjs';
 import {
   describeProcess,
@@ -130,6 +132,63 @@ function javaMajor() {
 }
 
 /**
+ * A JAR holding only META-INF/MANIFEST.MF with `attributes`: a ZIP archive
+ * of one stored (uncompressed) entry, written here so that no JDK (its `jar`
+ * tool, 72 MB from apt) is needed for it. The manifest's lines are at most
+ * 72 bytes, longer ones continued on lines that start with a space, and
+ * each ends with CRLF (the JAR File Specification).
+ */
+export function manifestOnlyJar(attributes) {
+  const lines = [];
+  for (const [name, value] of Object.entries(attributes)) {
+    let rest = Buffer.from(`${name}: ${value}`);
+    lines.push(rest.subarray(0, 72));
+    for (rest = rest.subarray(72); rest.length > 0; rest = rest.subarray(71)) {
+      lines.push(Buffer.concat([Buffer.from(' '), rest.subarray(0, 71)]));
+    }
+  }
+  const data = Buffer.concat([...lines.flatMap((l) => [l, Buffer.from('\r\n')]), Buffer.from('\r\n')]);
+  const name = Buffer.from('META-INF/MANIFEST.MF');
+  const crc = crc32(data);
+  // 1980-01-01 00:00, the earliest time a ZIP entry can carry: the same bytes on every run.
+  const [time, date] = [0, (0 << 9) | (1 << 5) | 1];
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0); // local file header
+  local.writeUInt16LE(10, 4); // version needed: 1.0
+  local.writeUInt16LE(0, 6); // flags
+  local.writeUInt16LE(0, 8); // stored
+  local.writeUInt16LE(time, 10);
+  local.writeUInt16LE(date, 12);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(name.length, 26);
+  local.writeUInt16LE(0, 28); // no extra field
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0); // central directory header
+  central.writeUInt16LE(20, 4); // made by: 2.0
+  central.writeUInt16LE(10, 6);
+  central.writeUInt16LE(0, 8);
+  central.writeUInt16LE(0, 10);
+  central.writeUInt16LE(time, 12);
+  central.writeUInt16LE(date, 14);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(name.length, 28);
+  // extra, comment, disk, internal and external attributes: 0; the local header at offset 0
+  const entry = Buffer.concat([local, name, data]);
+  const directory = Buffer.concat([central, name]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); // end of central directory
+  end.writeUInt16LE(1, 8); // entries on this disk
+  end.writeUInt16LE(1, 10); // entries
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(entry.length, 16);
+  return Buffer.concat([entry, directory, end]);
+}
+
+/**
  * The Firestore emulator needs Java; firebase-tools 14.18.0 (pinned) accepts
  * Java 11 to 20, and Debian 12 offers 17. It also downloads the emulator JAR
  * on first use, which fails without internet; where the gcloud component's
@@ -143,16 +202,17 @@ function ensureFirestoreEmulator(env) {
   if (cached || !existsSync(GCLOUD_FIRESTORE_JAR)) return; // firebase-tools' own download path
   const wrapper = join(CACHE, 'firestore-emulator-wrapper.jar');
   if (!existsSync(wrapper)) {
-    if (!has('jar', ['--version'])) aptInstall(['openjdk-17-jdk-headless'], 'the JDK jar tool');
     mkdirSync(CACHE, { recursive: true });
     // The gcloud JAR has no Main-Class while firebase-tools runs `java -jar`:
     // a manifest-only JAR names the class and puts the real JAR on the class path.
-    const manifest = join(CACHE, 'firestore-emulator.manifest');
     writeFileSync(
-      manifest,
-      `Main-Class: com.google.cloud.datastore.emulator.firestore.CloudFirestore\nClass-Path: ${GCLOUD_FIRESTORE_JAR}\n`,
+      wrapper,
+      manifestOnlyJar({
+        'Manifest-Version': '1.0',
+        'Main-Class': 'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
+        'Class-Path': GCLOUD_FIRESTORE_JAR,
+      }),
     );
-    execFileSync('jar', ['cfm', wrapper, manifest], { cwd: CACHE });
     log(`made ${relative(ROOT, wrapper)} around the gcloud Firestore emulator`);
   }
   env.FIRESTORE_EMULATOR_BINARY_PATH = wrapper;
