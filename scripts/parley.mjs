@@ -578,7 +578,7 @@ function runBeside(layer, cmd, args, opts = {}) {
   // In a process group of its own, it misses the terminal's Ctrl+C: passed on.
   const passOn = (signal) => {
     killGroup(child.pid, signal);
-    process.exit(130);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', passOn);
   process.once('SIGTERM', passOn);

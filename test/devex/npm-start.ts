@@ -152,13 +152,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         // gone
       }
     }
+    const status = signal === 'SIGINT' ? 130 : 143;
     const late = setTimeout(() => {
       for (const start of starts) killEverything(start.pid);
-      process.exit(130);
+      process.exit(status);
     }, 30_000);
     void Promise.all(starts.map((s) => s.exited)).then(() => {
       clearTimeout(late);
-      process.exit(130);
+      process.exit(status);
     });
   });
 }

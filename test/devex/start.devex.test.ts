@@ -10,10 +10,11 @@
  * by anything else is named with its holder.
  *
  * Starts its own emulators: scripts/parley.mjs runs this file in a
- * loopback-only network namespace of its own, beside lint, unit and deploy
- * (which start no emulator, bind no port and run nothing from .cache, so
- * nothing of theirs looks like what a start left behind), before the other
- * emulator layers. Timing is printed, not asserted (the machine is shared).
+ * loopback-only network namespace of its own, beside lint, unit, deploy and
+ * the rules tests, before the other emulator layers. What a start left
+ * behind is looked for in this namespace only: the rules tests' emulator
+ * runs in another, and the others start no emulator and bind no port.
+ * Timing is printed, not asserted (the machine is shared).
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
