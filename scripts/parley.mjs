@@ -152,30 +152,26 @@ export function manifestOnlyJar(attributes) {
   const crc = crc32(data);
   // 1980-01-01 00:00, the earliest time a ZIP entry can carry: the same bytes on every run.
   const [time, date] = [0, (0 << 9) | (1 << 5) | 1];
-  const local = Buffer.alloc(30);
+  // The fields both headers carry, in the same order: version needed (1.0),
+  // flags, method (stored), time, date, CRC-32, both sizes, the name's length.
+  const describe = (header, at) => {
+    header.writeUInt16LE(10, at);
+    header.writeUInt16LE(0, at + 2);
+    header.writeUInt16LE(0, at + 4);
+    header.writeUInt16LE(time, at + 6);
+    header.writeUInt16LE(date, at + 8);
+    header.writeUInt32LE(crc, at + 10);
+    header.writeUInt32LE(data.length, at + 14);
+    header.writeUInt32LE(data.length, at + 18);
+    header.writeUInt16LE(name.length, at + 22);
+  };
+  const local = Buffer.alloc(30); // no extra field
   local.writeUInt32LE(0x04034b50, 0); // local file header
-  local.writeUInt16LE(10, 4); // version needed: 1.0
-  local.writeUInt16LE(0, 6); // flags
-  local.writeUInt16LE(0, 8); // stored
-  local.writeUInt16LE(time, 10);
-  local.writeUInt16LE(date, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(name.length, 26);
-  local.writeUInt16LE(0, 28); // no extra field
+  describe(local, 4);
   const central = Buffer.alloc(46);
   central.writeUInt32LE(0x02014b50, 0); // central directory header
   central.writeUInt16LE(20, 4); // made by: 2.0
-  central.writeUInt16LE(10, 6);
-  central.writeUInt16LE(0, 8);
-  central.writeUInt16LE(0, 10);
-  central.writeUInt16LE(time, 12);
-  central.writeUInt16LE(date, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(name.length, 28);
+  describe(central, 6);
   // extra, comment, disk, internal and external attributes: 0; the local header at offset 0
   const entry = Buffer.concat([local, name, data]);
   const directory = Buffer.concat([central, name]);
