@@ -691,8 +691,9 @@ export class Call {
     const asked = `restart ${entry.linkId}: asked by ${short(entry.id ?? '')}`;
     if (link.state !== LinkState.connected || link.signalingState !== 'stable') {
       // Noted, for whoever wonders why no restart came (the end that leads
-      // restarts, in a window that is rare); asks inside the gap below are
-      // not: a stranger sending them in a loop would fill the history.
+      // restarts, in a window that is rare). Every such ask is noted, inside
+      // the gap below or not: a stranger sending them in a loop can only push
+      // older lines out of the history (its last CALL_HISTORY_LENGTH), not grow it.
       this.note(`${asked}, not now (${link.state}, ${link.signalingState})`);
       return;
     }
