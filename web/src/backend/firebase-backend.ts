@@ -12,7 +12,6 @@ import {
   signInAnonymously,
 } from 'firebase/auth';
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, type Firestore } from 'firebase/firestore';
-import { connectFunctionsEmulator, getFunctions, httpsCallable, type Functions } from 'firebase/functions';
 import {
   emptyRoomCounts,
   parseRoomCounts,
@@ -22,6 +21,7 @@ import {
 } from '@parley/functions/protocol';
 import { DEMO_PROJECT_ID, EMULATOR_PORTS, FUNCTIONS_REGION, isLocalDevelopment } from '../config.js';
 import type { Backend } from '../flows/backend.js';
+import { callables, callableUrl, type Callables } from './callable.js';
 import { FirestoreCallConnection, FirestoreCallService } from './firestore-call.js';
 import { usage } from './firestore-mailbox.js';
 import { FunctionsMatcher } from './functions-matcher.js';
@@ -43,7 +43,7 @@ async function loadOptions(local: boolean): Promise<FirebaseOptions> {
 
 interface Firebase {
   readonly db: Firestore;
-  readonly functions: Functions;
+  readonly call: Callables;
   readonly uid: string;
   /** The current ID token (kept fresh), for keepalive requests at unload. */
   readonly idToken: () => string | null;
@@ -70,19 +70,27 @@ async function initFirebase(): Promise<Firebase> {
   // meet each other) and survives a reload of that tab.
   const auth = initializeAuth(app, { persistence: browserSessionPersistence });
   const db = getFirestore(app);
-  const functions = getFunctions(app, FUNCTIONS_REGION);
   const host = location.hostname;
   if (local) {
     connectAuthEmulator(auth, `http://${host}:${EMULATOR_PORTS.auth}`, { disableWarnings: true });
     connectFirestoreEmulator(db, host, EMULATOR_PORTS.firestore);
-    connectFunctionsEmulator(functions, host, EMULATOR_PORTS.functions);
   }
+  const where = {
+    projectId: options.projectId ?? DEMO_PROJECT_ID,
+    region: FUNCTIONS_REGION,
+    ...(local ? { emulator: `http://${host}:${EMULATOR_PORTS.functions}` } : {}),
+  };
+  // Each request asks Auth for the token: it refreshes one that nears expiry.
+  const call = callables(
+    (name) => callableUrl(name, where),
+    async () => (await auth.currentUser?.getIdToken()) ?? null,
+  );
   // Leave requests at unload go through the site itself (firebase.json
   // rewrites /api/leave and /api/leaveCall to the functions): same-origin,
   // a keepalive request needs no CORS preflight, which a closing page would
   // not wait for (measured: the cross-origin request never reached the
   // function when a tab closed).
-  const callableUrl = (name: string) => `${location.origin}/api/${name}`;
+  const siteCallableUrl = (name: string) => `${location.origin}/api/${name}`;
 
   let token: string | null = null;
   onIdTokenChanged(auth, (user) => {
@@ -92,18 +100,18 @@ async function initFirebase(): Promise<Firebase> {
   await auth.authStateReady(); // a reloaded tab keeps its anonymous user
   const user = auth.currentUser ?? (await signInAnonymously(auth)).user;
   token = await user.getIdToken();
-  return { db, functions, uid: user.uid, idToken: () => token, callableUrl };
+  return { db, call, uid: user.uid, idToken: () => token, callableUrl: siteCallableUrl };
 }
 
 /** The backend of both kinds of call, for this tab's anonymous user. */
 export async function connectBackend(): Promise<Backend> {
-  const { db, functions, uid, idToken, callableUrl } = await connectFirebase();
+  const { db, call, uid, idToken, callableUrl } = await connectFirebase();
   // Diagnostics: this page's Firestore cost, for DevTools and the benchmark.
   (globalThis as { parleyUsage?: typeof usage }).parleyUsage = usage;
   return {
     uid,
-    matcher: new FunctionsMatcher(functions, db, uid, callableUrl('leave'), idToken),
-    calls: new FirestoreCallService(functions, db, callableUrl('leaveCall'), idToken),
+    matcher: new FunctionsMatcher(call, db, uid, callableUrl('leave'), idToken),
+    calls: new FirestoreCallService(call, db, callableUrl('leaveCall'), idToken),
     connect: (callId, handlers, random) => new FirestoreCallConnection(db, callId, uid, handlers, random),
     watchRoomCounts: (listener) =>
       onSnapshot(
@@ -122,6 +130,6 @@ export async function connectBackend(): Promise<Backend> {
  * before it expires.
  */
 export async function fetchTurnCredentials(): Promise<TurnCredentialsResult> {
-  const { functions } = await connectFirebase();
-  return (await httpsCallable<Record<string, never>, TurnCredentialsResult>(functions, 'turnCredentials')({})).data;
+  const { call } = await connectFirebase();
+  return await call<TurnCredentialsResult>('turnCredentials', {});
 }

@@ -32,10 +32,10 @@ import {
   type DocumentSnapshot,
   type Firestore,
 } from 'firebase/firestore';
-import { httpsCallable, type Functions } from 'firebase/functions';
 import { HeldQueue } from '../engine/held-queue.js';
 import type { LinkTag } from '../engine/mailbox.js';
 import type { LinkSignal } from '../engine/types.js';
+import type { Callables } from './callable.js';
 import type { CallConnection, CallConnectionHandlers, CallService, LinkCallSettings, RandomCallSight } from '../flows/backend.js';
 import { countUsage, listenToMailboxes, MailboxWriter } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
@@ -43,7 +43,7 @@ import { retryTransient } from './retry.js';
 
 export class FirestoreCallService implements CallService {
   constructor(
-    private readonly functions: Functions,
+    private readonly call: Callables,
     private readonly db: Firestore,
     /** URL of the `leaveCall` callable, for the keepalive request at unload. */
     private readonly leaveUrl: string,
@@ -51,23 +51,21 @@ export class FirestoreCallService implements CallService {
   ) {}
 
   async create(request: CreateCallRequest = {}): Promise<CreateCallResult> {
-    return (await httpsCallable<unknown, CreateCallResult>(this.functions, 'createCall')(request)).data;
+    return await this.call<CreateCallResult>('createCall', request);
   }
 
   async peek(callId: string): Promise<CallAvailability> {
     // A read: safe to repeat when the failure says nothing (retry.ts).
-    const peek = httpsCallable<unknown, CallAvailability>(this.functions, 'peekCall');
-    return (await retryTransient(() => peek({ callId }))).data;
+    return await retryTransient(() => this.call<CallAvailability>('peekCall', { callId }));
   }
 
   async enter(callId: string): Promise<EnterCallResult> {
     // Safe to repeat: a member who enters again keeps the seat (functions/src/calls/link-calls.ts).
-    const enter = httpsCallable<unknown, EnterCallResult>(this.functions, 'enterCall');
-    return (await retryTransient(() => enter({ callId }))).data;
+    return await retryTransient(() => this.call<EnterCallResult>('enterCall', { callId }));
   }
 
   async leave(callId: string): Promise<void> {
-    await httpsCallable(this.functions, 'leaveCall')({ callId });
+    await this.call('leaveCall', { callId });
   }
 
   leaveOnUnload(callId: string): void {

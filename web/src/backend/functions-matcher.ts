@@ -10,9 +10,9 @@ import {
   type LeaveRequest,
 } from '@parley/functions/protocol';
 import { doc, serverTimestamp, updateDoc, type Firestore } from 'firebase/firestore';
-import { httpsCallable, type Functions } from 'firebase/functions';
 import type { SessionDescription } from '../engine/types.js';
 import type { JoinOptions, JoinResult, Matcher, ReportReason } from '../flows/backend.js';
+import type { Callables } from './callable.js';
 import { countUsage } from './firestore-mailbox.js';
 import { callOnUnload } from './keepalive.js';
 import { BEAT_DEFER_MS, beatNeeded } from './waiting-beat.js';
@@ -22,7 +22,7 @@ export class FunctionsMatcher implements Matcher {
   private lastJoinSentAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly functions: Functions,
+    private readonly call: Callables,
     private readonly db: Firestore,
     private readonly uid: string,
     /** URL of the `leave` callable, for the keepalive request at unload. */
@@ -36,7 +36,6 @@ export class FunctionsMatcher implements Matcher {
     offer: SessionDescription,
     { renewing, widen, avoid = [], recent, leaving }: JoinOptions,
   ): Promise<JoinResult> {
-    const call = httpsCallable<unknown, JoinResult>(this.functions, 'join');
     // `widen` always: the server's default (true) must not decide for a person who said no.
     const data = {
       room,
@@ -52,7 +51,7 @@ export class FunctionsMatcher implements Matcher {
       ...(leaving !== undefined && renewing === undefined ? { leaving } : {}),
     };
     this.lastJoinSentAtMs = performance.now();
-    const result = (await call(data)).data;
+    const result = await this.call<JoinResult>('join', data);
     if (result.status !== 'waiting') return result;
     // A server without widening omits these; an undefined delay would become
     // a renewal timer of 0 ms and renew in a tight loop.
@@ -93,15 +92,15 @@ export class FunctionsMatcher implements Matcher {
   }
 
   async leave(callId?: string): Promise<void> {
-    await httpsCallable(this.functions, 'leave')(leaveRequest(callId));
+    await this.call('leave', leaveRequest(callId));
   }
 
   async report(callId: string, reason: ReportReason): Promise<void> {
-    await httpsCallable(this.functions, 'report')({ callId, reason });
+    await this.call('report', { callId, reason });
   }
 
   async block(callId: string): Promise<void> {
-    await httpsCallable(this.functions, 'block')({ callId });
+    await this.call('block', { callId });
   }
 
   leaveOnUnload(callId?: string): void {

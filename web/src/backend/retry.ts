@@ -11,7 +11,7 @@
 
 import { parseRefusal } from '@parley/functions/protocol';
 
-/** Error codes of the Functions SDK that say the request may not have been served at all. */
+/** Error codes of a callable (callable.ts, as the Functions SDK has them) that say the request may not have been served at all. */
 const TRANSIENT = new Set(['functions/unavailable', 'functions/deadline-exceeded', 'functions/internal', 'functions/unknown']);
 
 /**
