@@ -75,8 +75,10 @@ async function initFirebase(): Promise<Firebase> {
     connectAuthEmulator(auth, `http://${host}:${EMULATOR_PORTS.auth}`, { disableWarnings: true });
     connectFirestoreEmulator(db, host, EMULATOR_PORTS.firestore);
   }
+  const projectId = options.projectId;
+  if (!projectId) throw new Error('The Firebase config names no projectId: the callables have no address.');
   const where = {
-    projectId: options.projectId ?? DEMO_PROJECT_ID,
+    projectId,
     region: FUNCTIONS_REGION,
     ...(local ? { emulator: `http://${host}:${EMULATOR_PORTS.functions}` } : {}),
   };
