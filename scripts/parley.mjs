@@ -1099,13 +1099,17 @@ async function main() {
       step(`emulator and end-to-end tests (${rest.length} files)`);
       // One test file at a time: they share the emulators and clear them.
       // With the local coturn: the end-to-end tests relay calls through it.
-      // At most 16 function runs at once (the emulator's default is 50, each
-      // in a Node process of its own, booted on first need): on 2 cores,
-      // booting 50 at once is most of what the 100-client load test waited
-      // for (measured: that test 101 s with 50, 58 s with 16, and still 67
-      // lost pairing races against 74). `npm start` and the bench keep the
-      // default; FUNCTIONS_EMULATOR_PARALLEL set by hand wins.
-      const e2eEnv = { ...env, FUNCTIONS_EMULATOR_PARALLEL: process.env.FUNCTIONS_EMULATOR_PARALLEL ?? '16' };
+      // At most 4 function runs at once. The emulator's default is 50, each
+      // run in a Node process of its own, booted when every process of that
+      // function is busy: on 2 cores, a burst of requests is mostly spent
+      // booting processes. Measured (2026-12-07), the load, moderation and
+      // link-call emulator files: 147–152 s with 16, 106 s with 4, 99 s
+      // with 2 (the 100-client test 52–53 s, 23 s, 21 s); earlier, that test
+      // took 101 s with 50 and 58 s with 16. Kept above 2 so that the
+      // sweep's half-minute liveness pass never holds half the slots.
+      // `npm start` and the bench keep the default; FUNCTIONS_EMULATOR_PARALLEL
+      // set by hand wins.
+      const e2eEnv = { ...env, FUNCTIONS_EMULATOR_PARALLEL: process.env.FUNCTIONS_EMULATOR_PARALLEL ?? '4' };
       withFailureSummary('e2e', (report) =>
         emulatorsExec(e2eEnv, `node --test --test-concurrency=1 ${report.join(' ')} ${rest.join(' ')}`, START_EMULATORS, {
           turn: true,
