@@ -51,23 +51,24 @@ const STATUS_CODES: Readonly<Record<string, string>> = {
 };
 
 /** The code an HTTP status stands for when the body names none (google.rpc.Code's mapping, as the SDK has it). */
+const HTTP_STATUS_CODES: Readonly<Record<number, string>> = {
+  0: 'internal', // no answer at all: the network, or a crash without CORS headers
+  400: 'invalid-argument',
+  401: 'unauthenticated',
+  403: 'permission-denied',
+  404: 'not-found',
+  409: 'aborted',
+  429: 'resource-exhausted',
+  499: 'cancelled',
+  500: 'internal',
+  501: 'unimplemented',
+  503: 'unavailable',
+  504: 'deadline-exceeded',
+};
+
 function codeOfHttpStatus(status: number): string {
   if (status >= 200 && status < 300) return 'ok';
-  const codes: Readonly<Record<number, string>> = {
-    0: 'internal', // no answer at all: the network, or a crash without CORS headers
-    400: 'invalid-argument',
-    401: 'unauthenticated',
-    403: 'permission-denied',
-    404: 'not-found',
-    409: 'aborted',
-    429: 'resource-exhausted',
-    499: 'cancelled',
-    500: 'internal',
-    501: 'unimplemented',
-    503: 'unavailable',
-    504: 'deadline-exceeded',
-  };
-  return codes[status] ?? 'unknown';
+  return HTTP_STATUS_CODES[status] ?? 'unknown';
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -103,12 +104,17 @@ export function callableOutcome(status: number, body: unknown): { readonly data:
 }
 
 /**
- * The request's body. An `undefined` inside becomes null, as the SDK sends it
- * (JSON.stringify would leave the key out, and the server tells an absent
- * field from a null one).
+ * A callable request: POST, JSON, the ID token as a bearer token (none when
+ * `token` is null). In the body, an `undefined` inside becomes null, as the
+ * SDK sends it (JSON.stringify would leave the key out, and the server tells
+ * an absent field from a null one). Also what keepalive.ts sends at unload.
  */
-export function callableBody(data: unknown): string {
-  return JSON.stringify({ data: data ?? null }, (_key, value: unknown) => (value === undefined ? null : value));
+export function callableRequest(data: unknown, token: string | null): RequestInit & { body: string } {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ data: data ?? null }, (_key, value: unknown) => (value === undefined ? null : value)),
+  };
 }
 
 /** Where a callable is served: the Functions emulator's path, or the project's cloudfunctions.net host. */
@@ -134,19 +140,13 @@ export function callables(
   timeoutMs = CALLABLE_TIMEOUT_MS,
 ): Callables {
   return async <Result>(name: string, data: unknown): Promise<Result> => {
-    const body = callableBody(data);
-    const token = await idToken();
+    const request = callableRequest(data, await idToken());
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     let status = 0;
     let json: unknown = null;
     try {
-      const res = await fetch(url(name), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body,
-        signal: abort.signal,
-      });
+      const res = await fetch(url(name), { ...request, signal: abort.signal });
       status = res.status;
       json = await res.json().catch(() => null);
     } catch {

@@ -104,6 +104,14 @@ const sdk = (name: string, data: unknown, timeout?: number) =>
   outcome(async () => (await httpsCallable(functions, name, timeout ? { timeout } : {})(data)).data);
 const ourCall = (name: string, data: unknown, client = ours) => outcome(() => client(name, data));
 
+/** Our client for the server on `at`, with this token and timeout. */
+const ourClient = (at: number, token: string | null = null, timeoutMs?: number): Callables =>
+  callables(
+    (name) => callableUrl(name, { projectId: PROJECT, region: REGION, emulator: `http://127.0.0.1:${at}` }),
+    () => Promise.resolve(token),
+    timeoutMs,
+  );
+
 before(async () => {
   server = createServer(serve);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -111,11 +119,7 @@ before(async () => {
   app = initializeApp({ projectId: PROJECT, apiKey: 'demo-api-key' }, 'callable-test');
   functions = getFunctions(app, REGION);
   connectFunctionsEmulator(functions, '127.0.0.1', port);
-  const where = { projectId: PROJECT, region: REGION, emulator: `http://127.0.0.1:${port}` };
-  ours = callables(
-    (name) => callableUrl(name, where),
-    () => Promise.resolve(null),
-  );
+  ours = ourClient(port);
 });
 
 after(async () => {
@@ -160,11 +164,7 @@ describe('callables, beside the Functions SDK', () => {
   });
 
   it("carries the user's ID token as a bearer token", async () => {
-    const where = { projectId: PROJECT, region: REGION, emulator: `http://127.0.0.1:${port}` };
-    const signedIn = callables(
-      (name) => callableUrl(name, where),
-      () => Promise.resolve('token-1'),
-    );
+    const signedIn = ourClient(port, 'token-1');
     seen.length = 0;
     await ourCall('result', {}, signedIn);
     assert.equal(seen[0]?.authorization, 'Bearer token-1');
@@ -179,11 +179,7 @@ describe('callables, beside the Functions SDK', () => {
     try {
       const refusedFunctions = getFunctions(refusedApp, REGION);
       connectFunctionsEmulator(refusedFunctions, '127.0.0.1', closedPort);
-      const where = { projectId: PROJECT, region: REGION, emulator: `http://127.0.0.1:${closedPort}` };
-      const refusedOurs = callables(
-        (name) => callableUrl(name, where),
-        () => Promise.resolve(null),
-      );
+      const refusedOurs = ourClient(closedPort);
       const theirs = await outcome(async () => (await httpsCallable(refusedFunctions, 'result')({})).data);
       assert.deepEqual(await ourCall('result', {}, refusedOurs), theirs);
       assert.equal((theirs as { code: string }).code, 'functions/internal');
@@ -191,12 +187,7 @@ describe('callables, beside the Functions SDK', () => {
       await deleteApp(refusedApp);
     }
 
-    const where = { projectId: PROJECT, region: REGION, emulator: `http://127.0.0.1:${port}` };
-    const impatient = callables(
-      (name) => callableUrl(name, where),
-      () => Promise.resolve(null),
-      300,
-    );
+    const impatient = ourClient(port, null, 300);
     const theirs = await sdk('hang', {}, 300);
     assert.deepEqual(await ourCall('hang', {}, impatient), theirs);
     assert.equal((theirs as { code: string }).code, 'functions/deadline-exceeded');
