@@ -552,6 +552,11 @@ async function countOneCall(a: ParleyTab, b: ParleyTab, figure: string, what: st
   const { text, entries } = read();
   writeFileSync(join(ROOT, 'bench-results', `${figure}-functions-log.txt`), text);
   const { total: client, named: clientNamed } = usageBetween(before, after);
+  // The same by page: A waited (the first offer, its acknowledgement), B joined (the answer).
+  const byPage = {
+    waiter: usageBetween(before.slice(0, 1), after.slice(0, 1)).named,
+    joiner: usageBetween(before.slice(1), after.slice(1)).named,
+  };
   // Billed reads made by the rules themselves (get()/exists()): the mailbox
   // rules make none (they judge the mailbox's own from/to), nor does the
   // call's get. Kept as a figure so a rule that starts reading shows here.
@@ -566,8 +571,8 @@ async function countOneCall(a: ParleyTab, b: ParleyTab, figure: string, what: st
       reads: client.reads + rulesReads + functions.reads,
       writes: client.writes + functions.writes + functions.deletes,
     },
-    // Who reads or writes what: the pages' operations by name, and each function's by message and document.
-    breakdown: { client: clientNamed, functions: opsBreakdown(entries) },
+    // Who reads or writes what: the pages' operations by name (both, then each), and each function's by message and document.
+    breakdown: { client: clientNamed, waiter: byPage.waiter, joiner: byPage.joiner, functions: opsBreakdown(entries) },
     functionCalls: entries.map((e) => e.message),
     signalingHopsMatchToMedia: 1,
     hopsNote:
