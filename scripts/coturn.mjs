@@ -12,12 +12,18 @@ import { join } from 'node:path';
 export const TURN_HOST = '127.0.0.1';
 export const TURN_PORT = 3478;
 /**
- * Relay ports: one per allocation, i.e. per link that uses the relay. A
- * test's five-person call relayed everywhere takes 20; a hundred leaves room
- * for several such calls and a developer's tabs.
+ * Relay ports: one per allocation, and a link that uses the relay allocates
+ * once per TURN URL (two here, TURN_URLS' default). A test's five-person call
+ * relayed everywhere takes 40; a hundred leaves room for two such calls and
+ * a developer's tabs.
  */
 export const RELAY_PORTS = { min: 49152, max: 49251 };
 export const TURN_REALM = 'parley.local';
+/**
+ * Allocations one credential (one page) may hold at once: docs/TURN.md says
+ * why 24 (a page in a call of five, on two networks, with three TURN URLs).
+ */
+export const USER_QUOTA = 24;
 /** The candidates' binary, and Debian's package that has it. */
 const TURNSERVER_CANDIDATES = ['/usr/bin/turnserver', '/usr/local/bin/turnserver'];
 
@@ -86,6 +92,8 @@ export function coturnConfig(root, secret) {
     'no-dtls',
     'no-cli',
     'no-software-attribute',
+    // Production's per-user allocation quota (docs/TURN.md), so that tests relay under it too.
+    `user-quota=${USER_QUOTA}`,
     `pidfile=${paths.pid}`,
     // coturn opens a user database even when it needs none; keep it here, not in /var/lib.
     `userdb=${join(paths.dir, 'turndb')}`,

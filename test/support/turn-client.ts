@@ -117,6 +117,23 @@ export async function allocate(
   password: string,
   timeoutMs = 3_000,
 ): Promise<AllocateOutcome> {
+  const { outcome, release } = await holdAllocation(host, port, username, password, timeoutMs);
+  await release();
+  return outcome;
+}
+
+/**
+ * The same, but a granted allocation is kept (as a browser's link keeps
+ * its own) until `release` frees it: what counts against the server's
+ * quotas while it lives.
+ */
+export async function holdAllocation(
+  host: string,
+  port: number,
+  username: string,
+  password: string,
+  timeoutMs = 3_000,
+): Promise<{ outcome: AllocateOutcome; release: () => Promise<void> }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await allocateFromNewPort(host, port, username, password, timeoutMs);
@@ -134,10 +151,11 @@ async function allocateFromNewPort(
   username: string,
   password: string,
   timeoutMs: number,
-): Promise<AllocateOutcome> {
+): Promise<{ outcome: AllocateOutcome; release: () => Promise<void> }> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const t0 = performance.now();
+  let kept = false;
   try {
     const transport: Attribute = [ATTR.REQUESTED_TRANSPORT, Buffer.from([17, 0, 0, 0])];
     // First without credentials: the server answers 401 with its realm and a nonce.
@@ -159,24 +177,29 @@ async function allocateFromNewPort(
     tid = randomBytes(12);
     const answer = await request(socket, host, port, encode(ALLOCATE_REQUEST, tid, [transport, ...auth], key), tid, timeoutMs);
     const ms = performance.now() - t0;
-    if (answer.type !== ALLOCATE_SUCCESS) return { ok: false, ...errorOf(answer), ms };
+    if (answer.type !== ALLOCATE_SUCCESS)
+      return { outcome: { ok: false, ...errorOf(answer), ms }, release: async () => undefined };
     const xor = answer.attrs.get(ATTR.XOR_RELAYED_ADDRESS)!;
     const relayedPort = xor.readUInt16BE(2) ^ (MAGIC_COOKIE >>> 16);
     const a = xor.readUInt32BE(4) ^ MAGIC_COOKIE;
     const address = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
-    // Free it: the server would otherwise keep the port for its lifetime (10 min).
-    tid = randomBytes(12);
-    const lifetime = Buffer.alloc(4);
-    await request(
-      socket,
-      host,
-      port,
-      encode(REFRESH_REQUEST, tid, [[ATTR.LIFETIME, lifetime], ...auth], key),
-      tid,
-      timeoutMs,
-    ).catch(() => undefined);
-    return { ok: true, relayed: { address, port: relayedPort }, ms };
+    // Freed by release: the server would otherwise keep the port for its lifetime (10 min).
+    const release = async () => {
+      const refresh = randomBytes(12);
+      const lifetime = Buffer.alloc(4);
+      await request(
+        socket,
+        host,
+        port,
+        encode(REFRESH_REQUEST, refresh, [[ATTR.LIFETIME, lifetime], ...auth], key),
+        refresh,
+        timeoutMs,
+      ).catch(() => undefined);
+      socket.close();
+    };
+    kept = true;
+    return { outcome: { ok: true, relayed: { address, port: relayedPort }, ms }, release };
   } finally {
-    socket.close();
+    if (!kept) socket.close();
   }
 }
