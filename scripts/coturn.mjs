@@ -27,15 +27,24 @@ export const USER_QUOTA = 24;
 /** The candidates' binary, and Debian's package that has it. */
 const TURNSERVER_CANDIDATES = ['/usr/bin/turnserver', '/usr/local/bin/turnserver'];
 
-/** Paths of the local relay's files, all under .cache/ (git-ignored). */
-export function turnPaths(root) {
+/**
+ * Paths of the local relay's files, all under .cache/ (git-ignored). One
+ * secret for every relay of the checkout (the Functions emulator mints with
+ * it); each relay instance keeps its config, log, pid and database in a
+ * folder of its own: PARLEY_TURN_INSTANCE names it (npm test runs a second
+ * emulator suite with its own relay beside the first, each in its own network
+ * namespace, see scripts/parley.mjs), else .cache/turn itself.
+ */
+export function turnPaths(root, instance = process.env.PARLEY_TURN_INSTANCE) {
   const dir = join(root, '.cache', 'turn');
+  const own = instance ? join(dir, instance) : dir;
   return {
     dir,
+    own,
     secret: join(dir, 'secret'),
-    config: join(dir, 'turnserver.conf'),
-    log: join(dir, 'turnserver.log'),
-    pid: join(dir, 'turnserver.pid'),
+    config: join(own, 'turnserver.conf'),
+    log: join(own, 'turnserver.log'),
+    pid: join(own, 'turnserver.pid'),
     functionsSecrets: join(root, 'functions', '.secret.local'),
   };
 }
@@ -96,7 +105,7 @@ export function coturnConfig(root, secret) {
     `user-quota=${USER_QUOTA}`,
     `pidfile=${paths.pid}`,
     // coturn opens a user database even when it needs none; keep it here, not in /var/lib.
-    `userdb=${join(paths.dir, 'turndb')}`,
+    `userdb=${join(paths.own, 'turndb')}`,
     `log-file=${paths.log}`,
     // One file, no date in its name (coturn adds one otherwise).
     'simple-log',
@@ -125,7 +134,7 @@ function portOpen(host, port) {
 export async function startCoturn(root, secret, { binary = findTurnserver() } = {}) {
   if (!binary) throw new Error('coturn (turnserver) is not installed');
   const paths = turnPaths(root);
-  mkdirSync(paths.dir, { recursive: true });
+  mkdirSync(paths.own, { recursive: true });
   // The secret goes in a file only we can read, not on a command line anyone can list.
   writeFileSync(paths.config, coturnConfig(root, secret), { mode: 0o600 });
   chmodSync(paths.config, 0o600);

@@ -114,10 +114,14 @@ function relayView(page: Page): Promise<RelayView> {
   });
 }
 
-/** The local coturn's last lines (scripts/coturn.mjs logs each session, verbose). */
+/**
+ * The local coturn's last lines (scripts/coturn.mjs logs each session,
+ * verbose). npm test may run this file's relay as a second instance, whose
+ * files are in a folder of their own (turnPaths there: PARLEY_TURN_INSTANCE).
+ */
 function relayLogTail(lines: number): string {
   try {
-    return readFileSync(join(ROOT, '.cache', 'turn', 'turnserver.log'), 'utf8')
+    return readFileSync(join(ROOT, '.cache', 'turn', process.env.PARLEY_TURN_INSTANCE ?? '', 'turnserver.log'), 'utf8')
       .trimEnd()
       .split('\n')
       .slice(-lines)
