@@ -583,6 +583,23 @@ function printFailingTests(layer) {
 }
 
 /**
+ * Runs `layers` while `beside` (runBeside, or null) runs: if they fail, it is
+ * stopped; if they pass, it is awaited (`waiting` says so first) and its
+ * failure fails the run, its failing tests printed (withFailureSummaryAsync).
+ */
+async function besideOf(beside, waiting, layers) {
+  try {
+    await layers();
+  } catch (err) {
+    await beside?.stop();
+    throw err;
+  }
+  if (!beside) return;
+  waiting();
+  await withFailureSummaryAsync(beside.layer, () => beside.finish());
+}
+
+/**
  * A layer that runs beside the next ones (npm test's npm start checks,
  * beside lint, unit, deploy and the rules tests). Its output goes to
  * .cache/test-reports/<layer>.log and is printed whole when it has ended
@@ -617,6 +634,7 @@ function runBeside(layer, cmd, args, opts = {}) {
     process.off('SIGTERM', passOn);
   });
   return {
+    layer,
     async finish() {
       const status = await ended;
       process.stdout.write(readFileSync(file, 'utf8'));
@@ -1100,37 +1118,35 @@ async function main() {
         devex = runBeside('devex', cmd, args, { env: devexEnv });
         step(`${devexWhat}, beside the next layers`);
       }
-      try {
-        // First, because it is the quickest to fail: the layer boundaries
-        // (scripts/eslint.config.js) and the formatting.
-        step('lint: ESLint with the layer boundaries, Prettier');
-        run('npm', ['run', '--silent', 'lint'], { env });
-        const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
-        step(`unit tests (${unit.length} files, no emulator, no browser)`);
-        withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
-        const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
-        step(
-          `deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`,
-        );
-        withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
-        step(`security rules tests (${rules.length} file, Firestore emulator only)`);
-        // Its emulators' locator file (firebase-tools writes it to the temp
-        // folder, one per project) goes to a folder of its own: beside it,
-        // an npm start of the checks would find it there, warn about
-        // "multiple instances", and remove it.
-        const rulesTmp = join(CACHE, 'tmp', 'rules');
-        mkdirSync(rulesTmp, { recursive: true });
-        withFailureSummary('rules', (report) =>
-          emulatorsExec({ ...env, TMPDIR: rulesTmp }, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
-        );
-      } catch (err) {
-        await devex?.stop();
-        throw err;
-      }
-      if (devex) {
-        step('waiting for the npm start checks');
-        await withFailureSummaryAsync('devex', () => devex.finish());
-      } else {
+      await besideOf(
+        devex,
+        () => step('waiting for the npm start checks'),
+        async () => {
+          // First, because it is the quickest to fail: the layer boundaries
+          // (scripts/eslint.config.js) and the formatting.
+          step('lint: ESLint with the layer boundaries, Prettier');
+          run('npm', ['run', '--silent', 'lint'], { env });
+          const unit = testFiles(join(ROOT, 'build', 'test', 'unit'), '.test.js');
+          step(`unit tests (${unit.length} files, no emulator, no browser)`);
+          withFailureSummary('unit', (report) => run(process.execPath, ['--test', ...report, ...unit], { env }));
+          const deploy = testFiles(join(ROOT, 'build', 'test', 'deploy'), '.test.js');
+          step(
+            `deploy checks (${deploy.length} files: functions installed alone as Cloud Build does, hosting folder, TTL policies)`,
+          );
+          withFailureSummary('deploy', (report) => run(process.execPath, ['--test', ...report, ...deploy], { env }));
+          step(`security rules tests (${rules.length} file, Firestore emulator only)`);
+          // Its emulators' locator file (firebase-tools writes it to the temp
+          // folder, one per project) goes to a folder of its own: beside it,
+          // an npm start of the checks would find it there, warn about
+          // "multiple instances", and remove it.
+          const rulesTmp = join(CACHE, 'tmp', 'rules');
+          mkdirSync(rulesTmp, { recursive: true });
+          withFailureSummary('rules', (report) =>
+            emulatorsExec({ ...env, TMPDIR: rulesTmp }, `node --test ${report.join(' ')} ${rules.join(' ')}`, 'firestore'),
+          );
+        },
+      );
+      if (!devex) {
         step(devexWhat);
         withFailureSummary('devex', (report) => runIsolated(env, devexCommand(report)));
       }
@@ -1184,16 +1200,11 @@ async function main() {
       step(`emulator and end-to-end tests (${mainFiles.length} files)`);
       const main = isolated(e2eEnv, e2eCommand('e2e', mainFiles));
       if (main.netns) log('(in a loopback-only network namespace)');
-      try {
-        await withFailureSummaryAsync('e2e', () => runAsync(main.cmd, main.args, { env: main.env }));
-      } catch (err) {
-        await beside?.stop();
-        throw err;
-      }
-      if (beside) {
-        step('waiting for the tests beside');
-        await withFailureSummaryAsync('e2e-beside', () => beside.finish());
-      }
+      await besideOf(
+        beside,
+        () => step('waiting for the end-to-end tests beside'),
+        () => withFailureSummaryAsync('e2e', () => runAsync(main.cmd, main.args, { env: main.env })),
+      );
       step('all test layers passed');
       return;
     }
