@@ -84,11 +84,14 @@ const log = (msg) => console.log(`\x1b[36m[parley]\x1b[0m ${msg}`);
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
   if (res.error) throw res.error;
-  if (res.status !== 0) {
-    const err = new Error(`${cmd} ${args.join(' ')} exited with ${res.status ?? res.signal}`);
-    err.exitCode = res.status ?? 1;
-    throw err;
-  }
+  if (res.status !== 0) throw exitedBadly(cmd, args, res.status ?? res.signal);
+}
+
+/** The error of a command that exited with `status` (a code or a signal); the run exits with its code. */
+function exitedBadly(cmd, args, status) {
+  const err = new Error(`${cmd} ${args.join(' ')} exited with ${status}`);
+  err.exitCode = typeof status === 'number' ? status : 1;
+  return err;
 }
 
 /**
@@ -100,12 +103,7 @@ function runAsync(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: 'inherit', cwd: ROOT, ...opts });
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code === 0) return resolve();
-      const err = new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}`);
-      err.exitCode = code ?? 1;
-      reject(err);
-    });
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(exitedBadly(cmd, args, code ?? signal))));
   });
 }
 
@@ -526,11 +524,14 @@ function isolated(env, command) {
   };
 }
 
-/** Runs a shell command, in a loopback-only network namespace when we can make one. */
-function runIsolated(env, command) {
+/**
+ * Runs a shell command, in a loopback-only network namespace when we can make
+ * one, with `runner` (run, or runAsync: then it returns its promise).
+ */
+function runIsolated(env, command, runner = run) {
   const { cmd, args, env: runEnv, netns } = isolated(env, command);
   if (netns) log('(in a loopback-only network namespace)');
-  run(cmd, args, { env: runEnv });
+  return runner(cmd, args, { env: runEnv });
 }
 
 /**
@@ -641,11 +642,7 @@ function runBeside(layer, cmd, args, opts = {}) {
       log(
         `the ${layer} layer ${status === 0 ? 'passed' : 'failed'} in ${Math.round(((endedAt ?? Date.now()) - startedAt) / 1000)} s (its output above, and in ${relative(ROOT, file)})`,
       );
-      if (status !== 0) {
-        const err = new Error(`${cmd} ${args.join(' ')} exited with ${status}`);
-        err.exitCode = typeof status === 'number' ? status : 1;
-        throw err;
-      }
+      if (status !== 0) throw exitedBadly(cmd, args, status);
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -1198,12 +1195,10 @@ async function main() {
         );
       }
       step(`emulator and end-to-end tests (${mainFiles.length} files)`);
-      const main = isolated(e2eEnv, e2eCommand('e2e', mainFiles));
-      if (main.netns) log('(in a loopback-only network namespace)');
       await besideOf(
         beside,
         () => step('waiting for the end-to-end tests beside'),
-        () => withFailureSummaryAsync('e2e', () => runAsync(main.cmd, main.args, { env: main.env })),
+        () => withFailureSummaryAsync('e2e', () => runIsolated(e2eEnv, e2eCommand('e2e', mainFiles), runAsync)),
       );
       step('all test layers passed');
       return;
