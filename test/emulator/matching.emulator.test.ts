@@ -614,6 +614,78 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
     assert.deepEqual((await db.doc(`calls/${result.callId}`).get()).get('members'), ['joiner', 'waiter']);
   });
 
+  /**
+   * A waiting entry as join writes it (QueueDoc), in Tamil, written directly:
+   * a dead page's (seen `seenAgoMs` ago, its lease still running) or a live
+   * one that blocked `blocked`. createdAt is the commit time, as join's.
+   */
+  async function queueEntry(uid: string, t0: number, { seenAgoMs = 0, blocked = [] as string[] } = {}): Promise<void> {
+    await db.doc(`queue/${uid}`).create({
+      uid,
+      room: 'ta',
+      pools: ['ta'],
+      offer: fakeOffer(uid),
+      callId: `call-${uid}`,
+      blocked,
+      avoid: [],
+      recent: [],
+      createdAt: FieldValue.serverTimestamp(),
+      leaseExpiresAt: Timestamp.fromMillis(t0 + 25_000),
+      seenAt: Timestamp.fromMillis(t0 - seenAgoMs),
+      expireAt: Timestamp.fromMillis(t0 + 90_000),
+    });
+  }
+
+  it('entries nobody can take (dead pages, people who block the joiner) do not hide the one waiting among them', async () => {
+    const t0 = Date.now();
+    // Twelve before and twelve after, more than a scan page (PAIRING_SCAN_LIMIT, 10) each way:
+    // the scan reads the oldest first, the look after queuing the nearest first. Seven of
+    // each dozen dead (no beat for 20 s; WAITING_SEEN_MS is 15 s), five alive but blocking the joiner.
+    const dozen = async (name: string) => {
+      for (let i = 0; i < 12; i++) {
+        await queueEntry(`${name}${String(i).padStart(2, '0')}`, t0, i < 7 ? { seenAgoMs: 20_000 } : { blocked: ['joiner'] });
+      }
+    };
+    await dozen('head');
+    await queueEntry('between', t0);
+    await dozen('tail');
+    const meter = new UsageMeter();
+    const result = await new FirestoreMatchmaker(db, () => t0).join(
+      'joiner',
+      { room: 'ta', offer: fakeOffer('j'), widen: false },
+      meter,
+    );
+    assert.equal(result.status, 'matched', 'paired with the one waiting among them, not told to wait');
+    assert.deepEqual(result.status === 'matched' && result.members, ['joiner', 'between']);
+    assert.deepEqual(meter.byName['queue (scan)'], { reads: 10, writes: 0, deletes: 0 }, 'the first page');
+    assert.deepEqual(meter.byName['queue (scan), next page'], { reads: 10, writes: 0, deletes: 0 }, 'and the next');
+    assert.equal((await db.collection('queue').get()).size, 24, 'the others still wait (the dead ones until their lease lapses)');
+  });
+
+  it('reads at most PAIRING_SCAN_PAGES pages of them each way: among a hundred, a joiner waits for its renewal', async () => {
+    const t0 = Date.now();
+    const dead = (name: string) =>
+      Promise.all(
+        Array.from({ length: 50 }, (_, i) => queueEntry(`${name}${String(i).padStart(2, '0')}`, t0, { seenAgoMs: 20_000 })),
+      );
+    await dead('head');
+    await queueEntry('between', t0);
+    await dead('tail');
+    const meter = new UsageMeter();
+    const result = await new FirestoreMatchmaker(db, () => t0).join(
+      'joiner',
+      { room: 'ta', offer: fakeOffer('j'), widen: false },
+      meter,
+    );
+    assert.equal(result.status, 'waiting');
+    // Five pages of ten: the scan's oldest, then the look after queuing's nearest.
+    assert.deepEqual(meter.byName['queue (scan)'], { reads: 10, writes: 0, deletes: 0 });
+    assert.deepEqual(meter.byName['queue (look again)'], { reads: 10, writes: 0, deletes: 0 });
+    assert.deepEqual(meter.byName['queue (scan), next page'], { reads: 40, writes: 0, deletes: 0 });
+    assert.deepEqual(meter.byName['queue (look again), next page'], { reads: 40, writes: 0, deletes: 0 });
+    assert.equal((await db.doc('queue/between').get()).exists, true);
+  });
+
   it('any other change still voids it: a block written into the entry meanwhile holds', async () => {
     const t0 = Date.now();
     await new FirestoreMatchmaker(db, () => t0).join('waiter', { room: 'ta', offer: fakeOffer('w'), widen: false });

@@ -52,6 +52,8 @@ describe('Sweeper (Firestore emulator)', () => {
     // A waiter who arrives later and is still renewing.
     now = t0 + UNANSWERED_CALL_MS;
     await matchmaker.join('f', { room: 'ml', offer: fakeOffer(), widen: true });
+    // Its page beats (join wrote the commit's own time, the emulator's clock, not this test's).
+    await db.doc('queue/f').update({ seenAt: Timestamp.fromMillis(now) });
     // Everyone in a call is still there: their pages beat (presence).
     for (const [callId, people] of [
       [unanswered.callId, ['a', 'b']],

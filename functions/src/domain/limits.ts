@@ -45,6 +45,17 @@ export const MAX_CALL_AGE_MS = 4 * 60 * 60 * 1000;
 export const PAIRING_SCAN_LIMIT = 10;
 
 /**
+ * Pages of PAIRING_SCAN_LIMIT entries a pairing attempt reads per pool at
+ * most, when nobody on the pages before could be taken: a room whose oldest
+ * entries are all dead pages (a killed tab stays until its heartbeat is
+ * missed and its lease lapses), or all refuse the joiner, still pairs the
+ * joiner with whoever waits behind them. Bounded so that a join costs at most
+ * 50 entry reads per pool however many such entries pile up; beyond them the
+ * page's renewal looks again (by then the dead ones have lapsed).
+ */
+export const PAIRING_SCAN_PAGES = 5;
+
+/**
  * Joiners arriving at the same moment pick at random among this many of the
  * longest-waiting entries instead of all racing for the first one. Small, so
  * the longest wait still almost always goes first.

@@ -38,6 +38,7 @@ import {
   MAX_CALL_AGE_MS,
   PAIRING_ATTEMPTS,
   PAIRING_SCAN_LIMIT,
+  PAIRING_SCAN_PAGES,
   PAIRING_SPREAD,
   SKIP_MEMORY_MS,
   SKIP_MEMORY_SIZE,
@@ -186,6 +187,21 @@ function sameBesidesBeat(read: QueueDoc, now: QueueDoc): boolean {
 
 type Candidate = WaitingEntry & { readonly doc: QueueDoc; readonly snap: DocumentSnapshot<QueueDoc> };
 
+/**
+ * Where a scan goes on: for each pool whose page came back full, the last
+ * entry of that page (the next page starts after it). Empty: nothing beyond.
+ */
+type ScanFrom = ReadonlyMap<string, DocumentSnapshot<QueueDoc>>;
+
+/** One page of a scan of the queue: its entries (deduplicated across pools), and where the next page starts. */
+interface ScanPage {
+  readonly entries: Candidate[];
+  readonly next: ScanFrom;
+}
+
+/** Reads a page of waiting entries: the first, or the one after `from`. */
+type Scan = (from?: ScanFrom) => Promise<ScanPage>;
+
 /** A partner chosen and confirmed, claimed on this instance until its pairing is decided. */
 interface Chosen {
   readonly partner: Candidate;
@@ -326,7 +342,7 @@ export class FirestoreMatchmaker implements Matchmaker {
       // Longest wait first; only after a lost race (a stampede) spread out.
       const partner = await this.confirmedPartner(
         seeker,
-        () => meter.timed('scan', this.candidates(widened.pools, null, meter, 'queue (scan)')),
+        (from) => meter.timed('scan', this.candidates(widened.pools, null, meter, 'queue (scan)', from)),
         attempt === 1 ? 1 : PAIRING_SPREAD,
         meter,
       );
@@ -373,7 +389,10 @@ export class FirestoreMatchmaker implements Matchmaker {
         // The commit time: it orders entries the way the look after queuing needs.
         createdAt: keepsPlace ? previous.createdAt : FieldValue.serverTimestamp(),
         leaseExpiresAt: Timestamp.fromMillis(nowMs + WAITING_LEASE_MS),
-        seenAt: Timestamp.fromMillis(nowMs),
+        // The commit time too, not the attempt's start: the page is alive
+        // while its join runs, and a join slowed by a burst (seconds under
+        // load) must not queue an entry that others already take for dead.
+        seenAt: FieldValue.serverTimestamp(),
         expireAt: Timestamp.fromMillis(nowMs + 2 * WAITING_LEASE_MS),
       };
       const entryIndex = batch.size;
@@ -504,10 +523,10 @@ export class FirestoreMatchmaker implements Matchmaker {
       // whole pool; a renewal in place only at those who came before it.
       const partner = await this.confirmedPartner(
         queued.seeker,
-        () =>
+        (from) =>
           meter.timed(
             'look again',
-            this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter, 'queue (look again)'),
+            this.candidates(queued.seeker.pools, queued.newPools ? null : queued.createdAt, meter, 'queue (look again)', from),
           ),
         attempt === 1 ? 1 : PAIRING_SPREAD,
         meter,
@@ -611,15 +630,12 @@ export class FirestoreMatchmaker implements Matchmaker {
    * found no entry to update. One read per pairing closes that gap; a waiter
    * found to block the seeker is passed over like any other blocked one.
    */
-  private async confirmedPartner(
-    seeker: Seeker,
-    scan: () => Promise<Candidate[]>,
-    spread: number,
-    meter: UsageMeter,
-  ): Promise<Chosen | null> {
+  private async confirmedPartner(seeker: Seeker, scan: Scan, spread: number, meter: UsageMeter): Promise<Chosen | null> {
     // An entry a pairing of this instance deleted may still be in a scan that began before it.
-    const fresh = async () => (await scan()).filter((c) => !this.claims.wasTaken(entryVersion(c)));
-    let left = await fresh();
+    const fresh = (page: ScanPage) => page.entries.filter((c) => !this.claims.wasTaken(entryVersion(c)));
+    let page = await scan();
+    let pages = 1;
+    let left = fresh(page);
     // Whether `left` is what pairings of this instance left of an earlier scan.
     let stale = false;
     for (let waits = 0; ;) {
@@ -627,11 +643,23 @@ export class FirestoreMatchmaker implements Matchmaker {
       const taking = waits < PAIRING_ATTEMPTS ? (c: Candidate) => this.claims.isTaking(c.uid) : () => false;
       const choice = choosePartnerAround(seeker, left, this.now(), taking, { spread });
       if (choice === null) {
-        if (!stale) return null;
-        // Nobody left of that scan, but it held at most PAIRING_SCAN_LIMIT
-        // entries: whoever waits beyond them may be the one compatible
-        // person left (lost otherwise: both would wait). Scan again.
-        left = await fresh();
+        if (stale) {
+          // Nobody left of that scan, but it held at most PAIRING_SCAN_LIMIT
+          // entries a pool: whoever waits beyond them may be the one
+          // compatible person left (lost otherwise: both would wait). Scan again.
+          page = await scan();
+          pages = 1;
+        } else if (page.next.size > 0 && pages < PAIRING_SCAN_PAGES) {
+          // Nobody on this page could be taken (dead pages, people who
+          // refuse the seeker), and it was full: the one who fits may be
+          // behind them. Without this, ten such entries at the head of a
+          // pool would hide everyone behind them until they lapse.
+          page = await scan(page.next);
+          pages++;
+        } else {
+          return null;
+        }
+        left = fresh(page);
         stale = false;
         continue;
       }
@@ -662,28 +690,35 @@ export class FirestoreMatchmaker implements Matchmaker {
   }
 
   /**
-   * Waiting entries of `pools`, the longest waiting first. With `upTo`, the
-   * ones queued no later than that, nearest first: simultaneous joiners then
-   * look at different entries instead of all at the oldest few.
+   * A page of waiting entries of `pools`, the longest waiting first. With
+   * `upTo`, the ones queued no later than that, nearest first: simultaneous
+   * joiners then look at different entries instead of all at the oldest few.
+   * With `from`, the next page of the pools it names (only those).
    */
   private async candidates(
     pools: readonly string[],
     upTo: Timestamp | null,
     meter: UsageMeter,
     what: string,
-  ): Promise<Candidate[]> {
-    const snaps = await Promise.all(
-      pools.map((pool) => {
+    from?: ScanFrom,
+  ): Promise<ScanPage> {
+    const scanned = await Promise.all(
+      (from === undefined ? pools : pools.filter((p) => from.has(p))).map(async (pool) => {
         let q = this.queue.where('pools', 'array-contains', pool);
         q = upTo === null ? q.orderBy('createdAt', 'asc') : q.where('createdAt', '<=', upTo).orderBy('createdAt', 'desc');
-        return readQuery(q.limit(PAIRING_SCAN_LIMIT), meter, what);
+        const after = from?.get(pool);
+        if (after !== undefined) q = q.startAfter(after);
+        const snap = await readQuery(q.limit(PAIRING_SCAN_LIMIT), meter, from === undefined ? what : `${what}, next page`);
+        return { pool, docs: snap.docs as DocumentSnapshot<QueueDoc>[] };
       }),
     );
     const byUid = new Map<string, Candidate>();
-    for (const snap of snaps) {
-      for (const d of snap.docs) byUid.set(d.id, toCandidate(d as DocumentSnapshot<QueueDoc>));
+    const next = new Map<string, DocumentSnapshot<QueueDoc>>();
+    for (const { pool, docs } of scanned) {
+      for (const d of docs) byUid.set(d.id, toCandidate(d));
+      if (docs.length === PAIRING_SCAN_LIMIT) next.set(pool, docs[docs.length - 1]!);
     }
-    return [...byUid.values()];
+    return { entries: [...byUid.values()], next };
   }
 
   /**

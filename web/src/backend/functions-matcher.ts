@@ -18,8 +18,8 @@ import { callOnUnload } from './keepalive.js';
 import { BEAT_DEFER_MS, beatNeeded } from './waiting-beat.js';
 
 export class FunctionsMatcher implements Matcher {
-  /** When the last `join` was sent (performance.now()): it refreshes the entry's `seenAt` too (waiting-beat.ts). */
-  private lastJoinSentAtMs = Number.NEGATIVE_INFINITY;
+  /** The joins running, and when the last answered (performance.now()): each refreshes the entry's `seenAt` too (waiting-beat.ts). */
+  private joins = { running: 0, lastAtMs: Number.NEGATIVE_INFINITY };
 
   constructor(
     private readonly call: Callables,
@@ -50,8 +50,15 @@ export class FunctionsMatcher implements Matcher {
       // null included: "nothing of ours is there" spares the server two reads.
       ...(leaving !== undefined && renewing === undefined ? { leaving } : {}),
     };
-    this.lastJoinSentAtMs = performance.now();
-    const result = await this.call<JoinResult>('join', data);
+    this.joins.running++;
+    this.joins.lastAtMs = performance.now();
+    let result;
+    try {
+      result = await this.call<JoinResult>('join', data);
+    } finally {
+      this.joins.running--;
+      this.joins.lastAtMs = performance.now();
+    }
     if (result.status !== 'waiting') return result;
     // A server without widening omits these; an undefined delay would become
     // a renewal timer of 0 ms and renew in a tight loop.
@@ -67,15 +74,15 @@ export class FunctionsMatcher implements Matcher {
    * The waiter proves it is alive while it waits: `join` pairs nobody whose
    * entry was not seen lately (a killed tab is no longer matchable). The
    * rules let us write nothing else there. A refused beat means the entry is
-   * gone: matched, or swept. A beat is left out when a `join` (which sets
-   * `seenAt` itself) was sent just before, or is sent just after: the
-   * renewal due at the same moment goes first.
+   * gone: matched, or swept. A beat is left out while a `join` (which sets
+   * `seenAt` itself) runs or when one answered just before, and waits for
+   * one sent just after: the renewal due at the same moment goes first.
    */
   keepWaiting(placeLost: () => void): () => void {
     const ref = doc(this.db, QUEUE_COLLECTION, this.uid);
     let stopped = false;
     const beat = () => {
-      if (stopped || !beatNeeded(performance.now(), this.lastJoinSentAtMs)) return;
+      if (stopped || !beatNeeded(performance.now(), this.joins)) return;
       countUsage('queue (heartbeat)', { writes: 1, heartbeat: true });
       updateDoc(ref, { seenAt: serverTimestamp() }).catch(() => {
         if (stopped) return;
