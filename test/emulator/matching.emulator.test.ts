@@ -636,6 +636,20 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
     });
   }
 
+  /** `around` queues entries before and after a live waiter ('between'); then 'joiner' joins Tamil, metered. */
+  async function joinAround(t0: number, around: (name: string) => Promise<unknown>) {
+    await around('head');
+    await queueEntry('between', t0);
+    await around('tail');
+    const meter = new UsageMeter();
+    const result = await new FirestoreMatchmaker(db, () => t0).join(
+      'joiner',
+      { room: 'ta', offer: fakeOffer('j'), widen: false },
+      meter,
+    );
+    return { result, meter };
+  }
+
   it('entries nobody can take (dead pages, people who block the joiner) do not hide the one waiting among them', async () => {
     const t0 = Date.now();
     // Twelve before and twelve after, more than a scan page (PAIRING_SCAN_LIMIT, 10) each way:
@@ -646,15 +660,7 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
         await queueEntry(`${name}${String(i).padStart(2, '0')}`, t0, i < 7 ? { seenAgoMs: 20_000 } : { blocked: ['joiner'] });
       }
     };
-    await dozen('head');
-    await queueEntry('between', t0);
-    await dozen('tail');
-    const meter = new UsageMeter();
-    const result = await new FirestoreMatchmaker(db, () => t0).join(
-      'joiner',
-      { room: 'ta', offer: fakeOffer('j'), widen: false },
-      meter,
-    );
+    const { result, meter } = await joinAround(t0, dozen);
     assert.equal(result.status, 'matched', 'paired with the one waiting among them, not told to wait');
     assert.deepEqual(result.status === 'matched' && result.members, ['joiner', 'between']);
     assert.deepEqual(meter.byName['queue (scan)'], { reads: 10, writes: 0, deletes: 0 }, 'the first page');
@@ -668,15 +674,7 @@ describe("a waiter's entry changing between a pairing's read and its commit (mat
       Promise.all(
         Array.from({ length: 50 }, (_, i) => queueEntry(`${name}${String(i).padStart(2, '0')}`, t0, { seenAgoMs: 20_000 })),
       );
-    await dead('head');
-    await queueEntry('between', t0);
-    await dead('tail');
-    const meter = new UsageMeter();
-    const result = await new FirestoreMatchmaker(db, () => t0).join(
-      'joiner',
-      { room: 'ta', offer: fakeOffer('j'), widen: false },
-      meter,
-    );
+    const { result, meter } = await joinAround(t0, dead);
     assert.equal(result.status, 'waiting');
     // Five pages of ten: the scan's oldest, then the look after queuing's nearest.
     assert.deepEqual(meter.byName['queue (scan)'], { reads: 10, writes: 0, deletes: 0 });

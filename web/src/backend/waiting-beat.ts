@@ -2,10 +2,10 @@
  * When a waiting page's heartbeat on its queue entry can be left out. Pure.
  *
  * Every `join` (a renewal every 15 s, a widening, a renewal after a block)
- * sets the entry's `seenAt` itself, to its commit time. A beat beside it is a write that proves
- * nothing new, and worse: landing between the renewal's read and its
- * conditional commit, it voids the commit, and the renewal reads everything
- * again. The page's 5 s beat and 15 s renewal start together, so every third
+ * sets the entry's `seenAt` itself, to its commit time. A beat beside it
+ * is a write that proves nothing new, and worse: landing between the
+ * renewal's read and its conditional commit, it voids the commit, and the
+ * renewal reads everything again. The page's 5 s beat and 15 s renewal start together, so every third
  * beat fell on a renewal (in the bench one renewal in four lost its commit).
  */
 import { WAITING_HEARTBEAT_MS } from '@parley/functions/protocol';
