@@ -595,6 +595,24 @@ describe('firestore.rules', () => {
     const signals = (db: Firestore) => collection(db, 'calls', CALL, 'signals');
     const WAITER_TO_JOINER = `${WAITER}_${JOINER}`;
     const JOINER_TO_WAITER = `${JOINER}_${WAITER}`;
+    /**
+     * The joiner's first write as it creates its own mailbox (a joiner whose
+     * join made only the waiter's): its answer, with the call's expireAt.
+     */
+    const firstWrite = (expireAt: Timestamp, fields: DocumentData = {}): DocumentData => ({
+      from: JOINER,
+      to: WAITER,
+      epoch: 1,
+      description: ANSWER,
+      candidates: '',
+      n: 1,
+      updatedAt: serverTimestamp(),
+      expireAt,
+      ...fields,
+    });
+    /** A call's expireAt as the functions wrote it. */
+    const callExpireAt = async (callId = CALL): Promise<Timestamp> =>
+      (await readAsFunctions('calls', callId))?.['expireAt'] as Timestamp;
 
     it('denies the unauthenticated, strangers and others in the same room every read', async () => {
       for (const db of [unauthenticated(), as(STRANGER), as(ROOMMATE)]) {
@@ -623,6 +641,82 @@ describe('firestore.rules', () => {
       await deleteAsFunctions(`calls/${CALL}/signals`, WAITER_TO_JOINER);
       await denied(setDoc(mailbox(as(WAITER), WAITER_TO_JOINER), { from: WAITER, to: JOINER, ...signalWrite(0) }));
       await denied(updateDoc(mailbox(as(WAITER), WAITER_TO_JOINER), signalWrite(1)));
+    });
+    it("denies creating the joiner's mailbox to all but the joiner, under another id, malformed, or where there is no live random call", async () => {
+      const expireAt = await callExpireAt();
+      // Where join made it (for a page of an earlier release), the create is an update, and expireAt is not the sender's to add.
+      await denied(setDoc(mailbox(as(JOINER), JOINER_TO_WAITER), firstWrite(expireAt)));
+      await deleteAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER);
+      await deleteAsFunctions(`calls/${CALL}/signals`, WAITER_TO_JOINER);
+      const create = (db: Firestore, box: DocumentData, id = JOINER_TO_WAITER) => setDoc(mailbox(db, id), box);
+      // Nobody but the joiner (the call's members[0]), for it or for themself.
+      await denied(create(unauthenticated(), firstWrite(expireAt)));
+      await denied(create(as(STRANGER), firstWrite(expireAt)));
+      await denied(create(as(STRANGER), firstWrite(expireAt, { from: STRANGER }), `${STRANGER}_${WAITER}`));
+      await denied(create(as(ROOMMATE), firstWrite(expireAt, { from: ROOMMATE }), `${ROOMMATE}_${WAITER}`));
+      await denied(create(as(WAITER), firstWrite(expireAt)));
+      await denied(
+        create(as(WAITER), firstWrite(expireAt, { from: WAITER, to: JOINER, epoch: 0, description: null }), WAITER_TO_JOINER),
+      );
+      // The joiner: from itself, to the waiter, under {from}_{to}.
+      await denied(create(as(JOINER), firstWrite(expireAt, { from: WAITER })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { to: STRANGER }), `${JOINER}_${STRANGER}`));
+      await denied(create(as(JOINER), firstWrite(expireAt, { to: JOINER }), `${JOINER}_${JOINER}`));
+      await denied(create(as(JOINER), firstWrite(expireAt), WAITER_TO_JOINER));
+      await denied(create(as(JOINER), firstWrite(expireAt), `${JOINER_TO_WAITER}2`));
+      // Every key of a mailbox, and no other.
+      for (const key of ['from', 'to', 'epoch', 'description', 'candidates', 'n', 'updatedAt', 'expireAt']) {
+        await denied(create(as(JOINER), Object.fromEntries(Object.entries(firstWrite(expireAt)).filter(([k]) => k !== key))));
+      }
+      await denied(create(as(JOINER), firstWrite(expireAt, { extra: true })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { kind: 'random' })));
+      // The call's expireAt exactly: TTL takes the mailbox with the call at the latest.
+      for (const other of [expireAt.toMillis() + 1, expireAt.toMillis() - 1, Date.now() + 30 * 24 * HOUR_MS]) {
+        await denied(create(as(JOINER), firstWrite(expireAt, { expireAt: Timestamp.fromMillis(other) })));
+      }
+      await denied(create(as(JOINER), firstWrite(expireAt, { expireAt: null })));
+      // A first write: n 1, epoch 0 or 1, an answer or nothing, no previous.
+      await denied(create(as(JOINER), firstWrite(expireAt, { n: 0 })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { n: 2 })));
+      for (const epoch of [2, -1, 0.5, '1']) await denied(create(as(JOINER), firstWrite(expireAt, { epoch })));
+      for (const description of [
+        OFFER,
+        'v=0',
+        { type: 'answer' },
+        { ...ANSWER, extra: 1 },
+        { type: 'answer', sdp: '' },
+        { type: 'answer', sdp: 'x'.repeat(MAX_SIGNAL_SDP + 1) },
+      ]) {
+        await denied(create(as(JOINER), firstWrite(expireAt, { description })));
+      }
+      await denied(create(as(JOINER), firstWrite(expireAt, { previous: { epoch: 0, ...OFFER } })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { previous: 'an offer' })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { candidates: [CANDIDATE_LINE] })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { candidates: null })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { candidates: 'x'.repeat(MAX_SIGNAL_CANDIDATES + 1) })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { updatedAt: Timestamp.fromMillis(0) })));
+      await denied(create(as(JOINER), firstWrite(expireAt, { updatedAt: Timestamp.fromMillis(Date.now()) })));
+      for (const tag of [{ link: 'UPPER!' }, { link: '' }, { link: 'x'.repeat(17) }, { peer: 'Ab' }, { peer: null }]) {
+        await denied(create(as(JOINER), firstWrite(expireAt, tag)));
+      }
+      assert.equal(await readAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER), undefined, 'nothing was created');
+      assert.equal(await readAsFunctions(`calls/${CALL}/signals`, WAITER_TO_JOINER), undefined);
+      // Not in a call by link, not even by its first member to its second (the functions make those mailboxes).
+      const linkExpireAt = await callExpireAt(LINK_CALL);
+      const linkMailbox = (db: Firestore, id: string) => doc(db, 'calls', LINK_CALL, 'signals', id);
+      for (const [from, to] of [
+        [WAITER, JOINER],
+        [MEMBER, WAITER],
+      ] as const) {
+        await deleteAsFunctions(`calls/${LINK_CALL}/signals`, `${from}_${to}`);
+        await denied(setDoc(linkMailbox(as(from), `${from}_${to}`), firstWrite(linkExpireAt, { from, to })));
+      }
+      // Not in a call that does not exist, nor once the functions deleted the call.
+      await denied(setDoc(doc(as(JOINER), 'calls', 'nocall', 'signals', JOINER_TO_WAITER), firstWrite(expireAt)));
+      await deleteAsFunctions('calls', CALL);
+      await denied(create(as(JOINER), firstWrite(expireAt)));
+      await denied(create(as(JOINER), firstWrite(expireAt, { epoch: 0, description: null })));
+      assert.equal(await readAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER), undefined, 'no mailbox outlives its call');
     });
     it('denies malformed writes exactly as for a call by link', async () => {
       const own = mailbox(as(JOINER), JOINER_TO_WAITER);
@@ -690,6 +784,55 @@ describe('firestore.rules', () => {
       );
       const atJoiner = await allowed(getDoc(mailbox(as(JOINER), WAITER_TO_JOINER)));
       assert.deepEqual(atJoiner.get('description'), OFFER);
+    });
+    it("allows the joiner to create its own mailbox with its answer (the call's expireAt), shown in the waiter's inbox; its next writes are updates", async () => {
+      const expireAt = await callExpireAt();
+      await deleteAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER);
+      const own = mailbox(as(JOINER), JOINER_TO_WAITER);
+      await allowed(setDoc(own, firstWrite(expireAt, { link: 'aaaa', peer: '' })));
+      const stored = await readAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER);
+      assert.deepEqual(
+        ['from', 'to', 'epoch', 'description', 'candidates', 'n', 'link', 'peer'].map((k) => stored?.[k]),
+        [JOINER, WAITER, 1, ANSWER, '', 1, 'aaaa', ''],
+      );
+      assert.ok((stored?.['expireAt'] as Timestamp).isEqual(expireAt), 'TTL takes it with the call at the latest');
+      assert.ok(stored?.['updatedAt'] instanceof Timestamp);
+      const atWaiter = await allowed(getDocs(query(signals(as(WAITER)), where('to', '==', WAITER))));
+      assert.deepEqual(
+        atWaiter.docs.map((d) => [d.id, d.get('from'), d.get('n'), d.get('description')]),
+        [[JOINER_TO_WAITER, JOINER, 1, ANSWER]],
+      );
+      // No second first write: on an existing mailbox it is an update, whose n must be the stored n + 1.
+      await denied(setDoc(own, firstWrite(expireAt, { link: 'aaaa', peer: '' })));
+      // The next write is an ordinary one, trickling candidates; expireAt stays.
+      const candidates = `${CANDIDATE_LINE}\n`;
+      await allowed(updateDoc(own, signalWrite(2, { epoch: 1, description: ANSWER, candidates })));
+      const after = await readAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER);
+      assert.deepEqual([after?.['n'], after?.['candidates'], after?.['link']], [2, candidates, 'aaaa']);
+      assert.ok((after?.['expireAt'] as Timestamp).isEqual(expireAt));
+      await denied(setDoc(own, firstWrite(expireAt)));
+      // The waiter's mailbox (join made it) is written as ever.
+      await allowed(updateDoc(mailbox(as(WAITER), WAITER_TO_JOINER), signalWrite(1, { candidates })));
+      const atJoiner = await allowed(getDocs(query(signals(as(JOINER)), where('to', '==', JOINER))));
+      assert.deepEqual(
+        atJoiner.docs.map((d) => d.id),
+        [WAITER_TO_JOINER],
+      );
+    });
+    it('allows the first write that creates it to be a probe (epoch 0, no description), with candidates up to the limit', async () => {
+      const expireAt = await callExpireAt();
+      await deleteAsFunctions(`calls/${CALL}/signals`, JOINER_TO_WAITER);
+      const own = mailbox(as(JOINER), JOINER_TO_WAITER);
+      await allowed(
+        setDoc(
+          own,
+          firstWrite(expireAt, { epoch: 0, description: null, previous: null, candidates: 'x'.repeat(MAX_SIGNAL_CANDIDATES) }),
+        ),
+      );
+      const read = await allowed(getDoc(mailbox(as(WAITER), JOINER_TO_WAITER)));
+      assert.deepEqual([read.get('epoch'), read.get('description'), read.get('n')], [0, null, 1]);
+      // Its answer follows as an update.
+      await allowed(updateDoc(own, signalWrite(2, { epoch: 1, description: ANSWER })));
     });
   });
 

@@ -88,6 +88,31 @@ describe('join and leave (Functions emulator)', () => {
     assert.equal((await db.doc(`queue/${b.uid}`).get()).exists, false);
   });
 
+  it("makes only the waiter's mailbox for a joiner that makes its own (makesOwnMailbox), and tells it the call's expiry", async () => {
+    const [a, b, c, d] = [await user(), await user(), await user(), await user()];
+    // The joiner's word decides (it is the joiner's mailbox); the waiter's is not asked.
+    const waiting = await a.call<JoinResult>('join', { room: 'te', offer: fakeOffer('a') });
+    const own = await b.call<JoinResult>('join', { room: 'te', offer: fakeOffer('b'), makesOwnMailbox: true });
+    assert.equal(own.status, 'matched');
+    const call = await db.doc(`calls/${waiting.callId}`).get();
+    assert.equal(own.status === 'matched' && own.expireAtMs, (call.get('expireAt') as Timestamp).toMillis());
+    const boxes = await db.collection(`calls/${waiting.callId}/signals`).get();
+    assert.deepEqual(
+      boxes.docs.map((d) => [d.id, d.get('n'), (d.get('expireAt') as Timestamp).toMillis()]),
+      [[`${a.uid}_${b.uid}`, 0, (call.get('expireAt') as Timestamp).toMillis()]],
+      "only the waiter's, empty",
+    );
+    // A joiner that does not say so (a page of an earlier release) gets both, and no expiry to copy.
+    const waiting2 = await c.call<JoinResult>('join', { room: 'pt', offer: fakeOffer('c'), makesOwnMailbox: true });
+    const old = await d.call<JoinResult>('join', { room: 'pt', offer: fakeOffer('d') });
+    assert.equal(old.status, 'matched');
+    assert.equal('expireAtMs' in old, false);
+    assert.deepEqual(
+      (await db.collection(`calls/${waiting2.callId}/signals`).get()).docs.map((d) => d.id).sort(),
+      [`${c.uid}_${d.uid}`, `${d.uid}_${c.uid}`].sort(),
+    );
+  });
+
   it('keeps the presence of a page that asks for it (presenceOnCall) on the call document, of its role, and a presence document for one that does not', async () => {
     const [a, b, c, d] = [await user(), await user(), await user(), await user()];
     // a waits asking for presence on the call; b (a page of an earlier release) does not ask.

@@ -29,13 +29,16 @@ describe('Sweeper (Firestore emulator)', () => {
     const t0 = Date.now();
     let now = t0;
     const matchmaker = new FirestoreMatchmaker(db, () => now);
-    // Three pairs and one waiter, all made at t0 by the real matching code.
+    // Four pairs and one waiter, all made at t0 by the real matching code.
     await matchmaker.join('a', { room: 'ta', offer: fakeOffer(), widen: true });
     const unanswered = await matchmaker.join('b', { room: 'ta', offer: fakeOffer(), widen: true });
     await matchmaker.join('c', { room: 'hi', offer: fakeOffer(), widen: true });
     const answered = await matchmaker.join('d', { room: 'hi', offer: fakeOffer(), widen: true });
     await matchmaker.join('g', { room: 'bn', offer: fakeOffer(), widen: true });
     const waiterOnly = await matchmaker.join('h', { room: 'bn', offer: fakeOffer(), widen: true });
+    // A joiner that makes its own mailbox with its answer (makesOwnMailbox): join made only the waiter's.
+    await matchmaker.join('i', { room: 'te', offer: fakeOffer(), widen: true });
+    const ownMailbox = await matchmaker.join('j', { room: 'te', offer: fakeOffer(), widen: true, makesOwnMailbox: true });
     await matchmaker.join('e', { room: 'en', offer: fakeOffer(), widen: true });
     // d (the joiner) answered: its first write into its mailbox to c (the waiter) carries the answer.
     await db.doc(`calls/${answered.callId}/signals/d_c`).update({
@@ -45,6 +48,8 @@ describe('Sweeper (Firestore emulator)', () => {
       n: 1,
       updatedAt: Timestamp.fromMillis(t0),
     });
+    // And c acknowledged the match (a waiter's page writes its mailbox as soon as it sees it).
+    await db.doc(`calls/${answered.callId}/signals/c_d`).update({ n: 1, updatedAt: Timestamp.fromMillis(t0) });
     // In the third call only the waiter (g) wrote: its candidates are no answer.
     await db
       .doc(`calls/${waiterOnly.callId}/signals/g_h`)
@@ -59,6 +64,7 @@ describe('Sweeper (Firestore emulator)', () => {
       [unanswered.callId, ['a', 'b']],
       [answered.callId, ['c', 'd']],
       [waiterOnly.callId, ['g', 'h']],
+      [ownMailbox.callId, ['i', 'j']],
     ] as const) {
       for (const uid of people) await db.doc(`calls/${callId}/members/${uid}`).update({ seenAt: Timestamp.fromMillis(now) });
     }
@@ -77,15 +83,15 @@ describe('Sweeper (Firestore emulator)', () => {
     const report = await sweeper.sweep(t0 + UNANSWERED_CALL_MS + 1);
     assert.deepEqual(
       { ...report, expiredRecords: undefined },
-      { waitingEntries: 1, calls: 2, lapsedMembers: 0, orphanCalls: 0, orphanSignals: 0, expiredRecords: undefined },
+      { waitingEntries: 1, calls: 3, lapsedMembers: 0, orphanCalls: 0, orphanSignals: 0, expiredRecords: undefined },
     );
     for (const uid of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
       assert.equal((await db.doc(`rateLimits/${uid}_join`).get()).exists, true, 'rate windows are still running');
     }
     assert.equal((await db.doc('queue/e').get()).exists, false, 'e stopped renewing 60 s ago (lease 45 s)');
     assert.equal((await db.doc('queue/f').get()).exists, true, 'f renewed recently');
-    for (const id of [unanswered.callId, waiterOnly.callId]) {
-      assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the joiner never wrote its mailbox within 60 s');
+    for (const id of [unanswered.callId, waiterOnly.callId, ownMailbox.callId]) {
+      assert.equal((await db.doc(`calls/${id}`).get()).exists, false, 'the joiner never wrote (or made) its mailbox within 60 s');
       assert.equal((await db.collection(`calls/${id}/signals`).get()).size, 0, 'its mailboxes went with it, at once');
     }
     assert.equal((await db.doc(`calls/${answered.callId}`).get()).exists, true, 'an answered call is a conversation');
@@ -93,7 +99,7 @@ describe('Sweeper (Firestore emulator)', () => {
 
     // Hours later, every abandoned document is gone. (The onCallDeleted trigger
     // keeps a one-hour history of the unanswered calls: wait until it wrote them.)
-    for (const id of [unanswered.callId, waiterOnly.callId]) {
+    for (const id of [unanswered.callId, waiterOnly.callId, ownMailbox.callId]) {
       // Behind this test's own room-count triggers (each count sleeps until due): allow a while.
       await eventually(async () => (await db.doc(`history/${id}`).get()).exists, 60_000, 'history written');
     }

@@ -1,7 +1,7 @@
 /**
  * Removes what abrupt exits leave behind: waiting entries whose page stopped
- * renewing, random calls whose joiner never answered (never wrote its
- * mailbox) and calls that outlived any conversation, members of calls by
+ * renewing, random calls nobody answered (a mailbox of either side never
+ * written) and calls that outlived any conversation, members of calls by
  * link whose page stopped its heartbeat (and such calls once nobody live is
  * left in them), and what is left under a call that is gone (its trigger
  * missed it). Queries find what may be stale; the pure staleness and
@@ -19,7 +19,7 @@ import {
 import { HISTORY, RATE_LIMITS } from '../matching/collections.js';
 import { isLinkCall, LinkCalls } from '../calls/link-calls.js';
 import {
-  answerMailboxId,
+  answerMailboxIds,
   isMemberLive,
   isRandomCallAbandoned,
   randomCallMembers,
@@ -140,9 +140,10 @@ export class Sweeper {
    * is stale, so that a sweep reads what it ends rather than every live call:
    * calls older than the longest call (either kind), and mailboxes nobody
    * ever wrote (`n == 0`) older than the answer timeout, whose random call
-   * is unanswered when such a mailbox is its joiner's (the first write of
-   * which is the answer; a waiter's page writes its own when it sees the
-   * match, so a live call's mailboxes are not among them). The query this
+   * is unanswered (membership.ts, answerMailboxIds: the joiner's first
+   * write is the answer, and the waiter's page writes its own as soon as it
+   * sees the match, so a live call's mailboxes are not among them; a
+   * joiner that makes its own mailbox has none until it answers). The query this
    * replaced read every call older than a minute (200 at most) and each
    * random call's joiner mailbox: about 400 reads a minute at any scale, and
    * past 200 calls the newer unanswered ones were never looked at.
@@ -180,8 +181,9 @@ export class Sweeper {
     }
     const stale = [...calls.values()].filter((call) => {
       const members = randomCallMembers(call.data());
-      const unanswered = members !== null && unwrittenByCall.get(call.id)?.has(answerMailboxId(members)) === true;
-      // Answered or not: only an unwritten joiner's mailbox, found above, says "not".
+      const unwrittenOfCall = unwrittenByCall.get(call.id);
+      const unanswered = members !== null && answerMailboxIds(members).some((id) => unwrittenOfCall?.has(id) === true);
+      // Answered or not: only an unwritten mailbox of the call, found above, says "not".
       return isStaleCall({ ...callFacts(call), ...(unanswered ? { joinerWrites: 0 } : {}) }, nowMs, this.policy);
     });
     await Promise.all(stale.map((call) => this.endCall(call, nowMs)));

@@ -49,12 +49,18 @@ export function randomCallSeenAt(
 }
 
 /**
- * The mailbox that says whether a random call was answered: the joiner's to
- * the waiter. The joiner answers the waiter's offer with its first write
- * there, so any write means answered.
+ * The mailboxes that say whether a random call was answered, either one
+ * left unwritten past the answer timeout meaning "not". The joiner's to the
+ * waiter: the joiner answers the waiter's offer with its first write there
+ * (absent until then when the joiner makes it itself, join's
+ * `makesOwnMailbox`). The waiter's to the joiner: the waiter writes it, its
+ * acknowledgement, as soon as it sees the match, which it sees in the
+ * joiner's mailbox: made by join (then an unwritten one means the waiter's
+ * page was gone at the match, and the call is dead all the same) or by the
+ * answer itself.
  */
-export function answerMailboxId([joiner, waiter]: RandomCallDoc['members']): string {
-  return signalId(joiner, waiter);
+export function answerMailboxIds([joiner, waiter]: RandomCallDoc['members']): readonly string[] {
+  return [signalId(joiner, waiter), signalId(waiter, joiner)];
 }
 
 /** What the functions know of a link call when they decide. */

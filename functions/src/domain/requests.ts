@@ -49,6 +49,16 @@ export interface JoinRequest {
    */
   readonly presenceOnCall?: boolean;
   /**
+   * As the joiner of the random call it gets, the page makes its own
+   * mailbox to the waiter with its first write, the answer (firestore.rules
+   * let the joiner create it): join then makes only the waiter's mailbox,
+   * one write fewer per call, and the waiter learns of the match from the
+   * answer itself. False for pages that do not say so (pages of an earlier
+   * release write their answer into a mailbox join made); callers inside
+   * the functions may omit it.
+   */
+  readonly makesOwnMailbox?: boolean;
+  /**
    * The page's own skip memory: whom it was paired with in the last
    * SKIP_MEMORY_MS (at most SKIP_MEMORY_SIZE uids). Sent: join takes it
    * instead of querying the history. Absent (a page that keeps none, or
@@ -143,13 +153,13 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (!isPlainObject(data)) {
     throw new InvalidRequest(
       WHOLE_REQUEST,
-      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall?, recent?, leaving? }.',
+      'join expects an object: { room, offer, renewing?, widen?, avoid?, presenceOnCall?, makesOwnMailbox?, recent?, leaving? }.',
     );
   }
   rejectForeignPrototype(data, 'The join request');
   rejectUnknownKeys(
     data,
-    ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall', 'recent', 'leaving'],
+    ['room', 'offer', 'renewing', 'widen', 'avoid', 'presenceOnCall', 'makesOwnMailbox', 'recent', 'leaving'],
     'The join request',
   );
   const room = ownField(data, 'room');
@@ -171,10 +181,15 @@ export function parseJoinRequest(data: unknown): JoinRequest {
   if (typeof presenceOnCall !== 'boolean') {
     throw new InvalidRequest('presenceOnCall', '"presenceOnCall" must be true or false.');
   }
+  const sentMakesOwnMailbox = ownField(data, 'makesOwnMailbox');
+  const makesOwnMailbox = sentMakesOwnMailbox === undefined ? false : sentMakesOwnMailbox;
+  if (typeof makesOwnMailbox !== 'boolean') {
+    throw new InvalidRequest('makesOwnMailbox', '"makesOwnMailbox" must be true or false.');
+  }
   const sentRenewing = ownField(data, 'renewing');
   const sentLeaving = ownField(data, 'leaving');
   if (sentRenewing === undefined) {
-    if (sentLeaving === undefined) return { room, offer, widen, avoid, presenceOnCall, ...recent };
+    if (sentLeaving === undefined) return { room, offer, widen, avoid, presenceOnCall, makesOwnMailbox, ...recent };
     const leaving =
       sentLeaving === null
         ? null
@@ -185,7 +200,7 @@ export function parseJoinRequest(data: unknown): JoinRequest {
             MAX_CALL_ID_LENGTH,
             `"leaving" must be null or the id of the random call the page is in (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
           );
-    return { room, offer, widen, avoid, presenceOnCall, ...recent, leaving };
+    return { room, offer, widen, avoid, presenceOnCall, makesOwnMailbox, ...recent, leaving };
   }
   if (sentLeaving !== undefined) {
     throw new InvalidRequest('leaving', '"leaving" cannot come with "renewing": a page that renews its place waits, in no call.');
@@ -197,7 +212,7 @@ export function parseJoinRequest(data: unknown): JoinRequest {
     MAX_CALL_ID_LENGTH,
     `"renewing" must be the call id that join returned (1 to ${MAX_CALL_ID_LENGTH} letters and digits).`,
   );
-  return { room, offer, renewing, widen, avoid, presenceOnCall, ...recent };
+  return { room, offer, renewing, widen, avoid, presenceOnCall, makesOwnMailbox, ...recent };
 }
 
 /**

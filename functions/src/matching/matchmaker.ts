@@ -235,6 +235,12 @@ function toCandidate(snap: DocumentSnapshot<QueueDoc>): Candidate {
   };
 }
 
+/** What the joiner's page said of itself in its join: where its presence is kept, who makes its mailbox. */
+interface JoinerPage {
+  readonly presenceOnCall: boolean;
+  readonly makesOwnMailbox: boolean;
+}
+
 /** A queued entry, as its owner knows it after the commit. */
 interface Queued {
   readonly ref: DocumentReference<QueueDoc>;
@@ -243,8 +249,8 @@ interface Queued {
   readonly callId: string;
   readonly widening: Widening;
   readonly seeker: Seeker;
-  /** JoinRequest.presenceOnCall of the join that queued it: the call this look makes has the seeker as its joiner. */
-  readonly presenceOnCall: boolean;
+  /** JoinRequest.presenceOnCall and makesOwnMailbox of the join that queued it: the call this look makes has the seeker as its joiner. */
+  readonly joinerPage: JoinerPage;
   /** True when an entry that kept its place entered a pool it was not in (widened): others there never saw it. */
   readonly newPools: boolean;
 }
@@ -281,11 +287,22 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   async join(
     uid: string,
-    { room, offer, renewing, widen, avoid = [], presenceOnCall = false, recent: recentFromPage, leaving }: JoinRequest,
+    {
+      room,
+      offer,
+      renewing,
+      widen,
+      avoid = [],
+      presenceOnCall = false,
+      makesOwnMailbox = false,
+      recent: recentFromPage,
+      leaving,
+    }: JoinRequest,
     meter = new UsageMeter(),
     count?: RequestCount,
   ): Promise<JoinResult> {
     const ownRef = this.queue.doc(uid) as DocumentReference<QueueDoc>;
+    const joinerPage: JoinerPage = { presenceOnCall, makesOwnMailbox };
     // Ban, blocks and recent partners do not change within one join: read
     // with the first attempt, reused by the retries of a lost race. A
     // renewal reads them only when its entry is gone (see carriedFacts).
@@ -362,7 +379,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           { uid, ...(own?.exists ? { entry: own.updateTime! } : {}) },
           (taken) => {
             const batch = batchEndingOwnCalls();
-            const result = this.pairInto(batch, taken, seeker, presenceOnCall, nowMs);
+            const result = this.pairInto(batch, taken, seeker, joinerPage, nowMs);
             if (own?.exists) batch.delete(ownRef, { lastUpdateTime: own.updateTime! });
             return commit(batch).then(() => result);
           },
@@ -418,7 +435,7 @@ export class FirestoreMatchmaker implements Matchmaker {
           callId,
           widening: widened,
           seeker,
-          presenceOnCall,
+          joinerPage,
           // A new entry's createdAt is this commit: "no later than us" is everyone before it.
           newPools: keepsPlace && widened.pools.some((p) => !previousPools.includes(p)),
         },
@@ -537,7 +554,7 @@ export class FirestoreMatchmaker implements Matchmaker {
         { uid: queued.seeker.uid, entry: queued.updateTime },
         (taken) => {
           const batch = new MeteredBatch(this.db, meter);
-          const result = this.pairInto(batch, taken, queued.seeker, queued.presenceOnCall, nowMs);
+          const result = this.pairInto(batch, taken, queued.seeker, queued.joinerPage, nowMs);
           batch.delete(queued.ref, { lastUpdateTime: queued.updateTime });
           return meter.timed('commit', batch.commit()).then(() => result);
         },
@@ -723,15 +740,18 @@ export class FirestoreMatchmaker implements Matchmaker {
 
   /**
    * Adds to `batch` the taking of `partner` (unchanged since read) and the
-   * creation of the call with its two empty mailboxes; returns what the
-   * seeker is told once it commits. One batch: the waiter's listener never
-   * sees a call whose mailboxes are not there yet.
+   * creation of the call with its empty mailboxes; returns what the seeker
+   * is told once it commits. One batch: the waiter's listener never sees a
+   * call whose mailboxes are not there yet. The joiner's mailbox to the
+   * waiter only for a page that does not make it itself with its answer
+   * (JoinRequest.makesOwnMailbox): a mailbox made empty is a write, and the
+   * waiter's listener reads it once empty and again with the answer.
    */
   private pairInto(
     batch: MeteredBatch,
     partner: Candidate,
     seeker: Seeker,
-    joinerPresenceOnCall: boolean,
+    { presenceOnCall: joinerPresenceOnCall, makesOwnMailbox }: JoinerPage,
     nowMs: number,
   ): JoinResult {
     const room = sharedPool(seeker, partner) as RoomId;
@@ -760,13 +780,22 @@ export class FirestoreMatchmaker implements Matchmaker {
     // instead of overwriting someone else's call (or its mailboxes).
     batch.create(this.calls.doc(callId) as DocumentReference<StoredRandomCall>, call);
     batch.create(mailboxRef(this.db, callId, waiter, joiner), emptyMailbox(waiter, joiner, nowMs));
-    batch.create(mailboxRef(this.db, callId, joiner, waiter), emptyMailbox(joiner, waiter, nowMs));
+    if (!makesOwnMailbox) batch.create(mailboxRef(this.db, callId, joiner, waiter), emptyMailbox(joiner, waiter, nowMs));
     if (!waiterPresenceOnCall) batch.create(presenceRef(this.db, callId, waiter), newPresence(waiter, 'random', nowMs));
     if (!joinerPresenceOnCall) batch.create(presenceRef(this.db, callId, joiner), newPresence(joiner, 'random', nowMs));
     // The entry's update time stands in for an entry written before `seenAt` existed.
     const seenAtMs = partner.seenAtMs ?? partner.snap.updateTime?.toMillis() ?? nowMs;
     const waiterSeenMsAgo = Math.max(0, this.now() - seenAtMs);
-    return { status: 'matched', callId, offer: partner.doc.offer, room, members, waiterSeenMsAgo };
+    return {
+      status: 'matched',
+      callId,
+      offer: partner.doc.offer,
+      room,
+      members,
+      waiterSeenMsAgo,
+      // What the joiner's own mailbox must carry as its expiry (firestore.rules: the call's).
+      ...(makesOwnMailbox ? { expireAtMs: call.expireAt.toMillis() } : {}),
+    };
   }
 
   /**

@@ -259,6 +259,13 @@ export type JoinResult =
       readonly room: RoomId;
       readonly members: RandomCallDoc['members'];
       readonly waiterSeenMsAgo: number;
+      /**
+       * Only to a join that sent `makesOwnMailbox: true`: the call's
+       * `expireAt` (epoch ms), which the joiner's mailbox, made by its first
+       * write, must carry as its own (firestore.rules), so that TTL deletes
+       * it with the call's at the latest.
+       */
+      readonly expireAtMs?: number;
     };
 
 /**

@@ -706,6 +706,25 @@ describe('RandomChatFlow with the in-memory backend', () => {
     assertEqual(a.session.callId, b.session.callId, 'the same call: nobody was re-paired');
   });
 
+  it("a joiner that makes its own mailbox waits for the waiter's acknowledgement from its answer's landing: a slow answer is not a dead waiter", async function () {
+    this.timeout(40000);
+    // The waiter sees the match only in the joiner's answer, which takes longer to land than the whole acknowledgement wait.
+    rig = new Rig({ joinerMakesMailbox: true });
+    const a = rig.session();
+    await a.session.start('hi');
+    await waitForStatus(a.session, 'searching', 5000);
+    const b = rig.session({ timing: { matchAckTimeoutMs: 1000, liveWaiterAckTimeoutMs: 1000 } });
+    rig.server.slowWrites.set(b.uid, 1500);
+    const statuses = recordStatuses(b.session);
+    await b.session.start('hi');
+    await waitUntil(() => statuses.includes('connecting'), 5000, 'b is paired with a');
+    // Past the answer's landing and one whole wait before it: counted from join's answer alone, b gave up on a at 1 s.
+    await sleep(2200);
+    assert(!rig.server.isWaiting(b.uid), `b did not give up on a live waiter (statuses: ${statuses.join(' → ')})`);
+    await Promise.all([waitForStatus(a.session, 'connected', CONNECT_MS), waitForStatus(b.session, 'connected', CONNECT_MS)]);
+    assertEqual(a.session.callId, b.session.callId, 'the same call: nobody was re-paired');
+  });
+
   it("a waiter whose call listener missed the call's creation finds its call when its waiting heartbeat is refused, and the pair connects", async function () {
     this.timeout(30000);
     const a = rig.session();

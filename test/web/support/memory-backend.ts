@@ -111,6 +111,14 @@ interface WaitingEntry {
 export interface MemoryServerOptions {
   /** How long an entry waits in a quiet room before a join may widen it to Anyone (server default: 20 s). */
   readonly widenAfterMs?: number;
+  /**
+   * Every joiner makes its own mailbox with its first write, as the
+   * functions let a page that says `makesOwnMailbox` (the page always
+   * does): join answers with the call's `expireAtMs`, and the waiter sees
+   * the match only once that first write is there. Off: join made both
+   * mailboxes, and the waiter sees the match at once.
+   */
+  readonly joinerMakesMailbox?: boolean;
 }
 
 export class MemoryServer {
@@ -197,8 +205,20 @@ export class MemoryServer {
   /** The counts last delivered, to deliver only real changes. */
   private lastCounts = JSON.stringify(emptyRoomCounts());
 
-  constructor({ widenAfterMs = 20_000 }: MemoryServerOptions = {}) {
+  /** MemoryServerOptions.joinerMakesMailbox. */
+  readonly joinerMakesMailbox: boolean;
+  /** Pages whose mailbox writes take this long to land (a slow network or a loaded device), in ms. */
+  readonly slowWrites = new Map<string, number>();
+
+  constructor({ widenAfterMs = 20_000, joinerMakesMailbox = false }: MemoryServerOptions = {}) {
     this.widenAfterMs = widenAfterMs;
+    this.joinerMakesMailbox = joinerMakesMailbox;
+  }
+
+  /** Whether `uid`, a random call's waiter, cannot see it yet: its joiner has not made its mailbox (joinerMakesMailbox). */
+  waitsForJoinerMailbox(call: MemoryCall, uid: string): boolean {
+    const [joiner, waiter] = call.members;
+    return this.joinerMakesMailbox && call.kind === 'random' && waiter === uid && !call.outboxes.has(`${joiner}_${uid}`);
   }
 
   /** A Backend for one anonymous person (one page). */
@@ -478,6 +498,7 @@ export class MemoryServer {
         members: [members[0], members[1]],
         room: met,
         waiterSeenMsAgo,
+        ...(this.joinerMakesMailbox ? { expireAtMs: now + 4 * 3600_000 } : {}),
       };
     }
 
@@ -558,7 +579,11 @@ export class MemoryServer {
     }
     const key = `${from}_${to}`;
     let box = call.outboxes.get(key);
-    if (!box) call.outboxes.set(key, (box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES)));
+    if (!box) {
+      call.outboxes.set(key, (box = new MailboxOutbox(MAX_SIGNAL_CANDIDATES)));
+      // A joiner's mailbox made by its first write: the waiter sees the match now.
+      if (this.joinerMakesMailbox) this.changed(callId);
+    }
     box.retag(tag);
     if (signal && !box.add(signal)) throw new BackendError('permission-denied', 'mailbox full');
     call.messages.push({ from, to, signal, tag });
@@ -701,7 +726,8 @@ class MemoryConnection implements CallConnection {
   }
 
   private write(w: Outgoing): void {
-    void nextTask().then(() => {
+    const slow = this.server.slowWrites.get(this.uid);
+    void (slow === undefined ? nextTask() : new Promise((resolve) => setTimeout(resolve, slow))).then(() => {
       if (this.closed) return w.reject(new Error('connection closed'));
       try {
         this.server.write(this.callId, this.uid, w.to, w.signal, w.tag);
@@ -726,6 +752,7 @@ class MemoryConnection implements CallConnection {
     // A listener that missed the creation sees the call only once the backend confirms it.
     if (this.missesCall()) return;
     if (this.server.callSightHeldFor(this.uid)) return;
+    if (this.server.waitsForJoinerMailbox(call, this.uid)) return;
     if (!call.members.includes(this.uid)) {
       if (this.seenCall) this.handlers.removed();
       return;

@@ -104,6 +104,8 @@ export class FirestoreCallConnection implements CallConnection {
   private members: readonly string[] = [];
   /** A random call's joiner: the members join answered, until the mailbox listener's first answer. */
   private joined: readonly string[] | null = null;
+  /** A random call's joiner that makes its mailbox to the waiter with its first write (RandomCallSight.makesMailbox). */
+  private readonly makesMailbox: { readonly expireAtMs: number } | null;
   /** The call document as last read (null: none); undefined before the first. */
   private callState: string | null | undefined = undefined;
   /** mediaConnected: asked for (written once the call is seen), and written. */
@@ -119,6 +121,7 @@ export class FirestoreCallConnection implements CallConnection {
     random?: RandomCallSight,
   ) {
     this.random = random !== undefined;
+    this.makesMailbox = random?.makesMailbox ?? null;
     if (random) {
       // A joiner's members come from join's answer. Its writes still wait
       // for the mailbox listener's first answer, as they used to wait for the
@@ -152,9 +155,10 @@ export class FirestoreCallConnection implements CallConnection {
 
   /**
    * A mailbox addressed to us exists. For a random call's waiter, the
-   * first one is the match: join creates the call and both its mailboxes
-   * in one commit, and only the functions create mailboxes (with `from`
-   * and `to` set), so its sender is the joiner, `members[0]`.
+   * first one is the match: join creates the call with its mailboxes in one
+   * commit, or the joiner makes its own with its answer (the rules let only
+   * the call's `members[0]` make one, to `members[1]`), so its sender is
+   * the joiner, `members[0]`.
    */
   private mailboxSeen(from: string): void {
     if (!this.closed && this.random && !this.seenCall && this.joined === null) this.sawCall('random', [from, this.uid], null);
@@ -173,9 +177,10 @@ export class FirestoreCallConnection implements CallConnection {
   /**
    * The mailbox listener's first answer, with the senders of what it found.
    * A joiner starts sending now (the caller holds the members: nothing to
-   * tell it). Its call was created with both mailboxes before join
-   * answered, so a partner's mailbox missing from this answer means the
-   * call may have ended in between: read the call once to know.
+   * tell it). Its call was created with the waiter's mailbox (the one
+   * addressed to us) before join answered, so a partner's mailbox missing
+   * from this answer means the call may have ended in between: read the
+   * call once to know.
    */
   private mailboxesSynced(senders: ReadonlySet<string>): void {
     if (this.closed || !this.random) return;
@@ -330,7 +335,11 @@ export class FirestoreCallConnection implements CallConnection {
       this.seenCall = true;
       this.outgoing.open(({ to, signal, tag, resolve, reject }) => {
         let writer = this.writers.get(to);
-        if (!writer) this.writers.set(to, (writer = new MailboxWriter(this.db, this.callId, this.uid, to)));
+        if (!writer) {
+          // A random call has one other member: the joiner's only mailbox is to the waiter.
+          writer = new MailboxWriter(this.db, this.callId, this.uid, to, this.makesMailbox);
+          this.writers.set(to, writer);
+        }
         const written =
           signal === 'probe'
             ? writer.probe(tag)

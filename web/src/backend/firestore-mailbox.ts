@@ -1,7 +1,8 @@
 /**
  * Signaling mailboxes in Firestore (docs/PROTOCOL.md, "Mailboxes"): one
  * document per direction between two members of a call,
- * `calls/{callId}/signals/{from}_{to}`, created empty by the functions. The
+ * `calls/{callId}/signals/{from}_{to}`, created empty by the functions (a
+ * random call's joiner makes its own with its first write). The
  * sender rewrites its whole state (latest description, every candidate) with
  * each write; the receiver listens to the mailboxes addressed to it. Used by
  * random calls and calls by link alike.
@@ -14,6 +15,8 @@ import {
   onSnapshot,
   query,
   serverTimestamp,
+  setDoc,
+  Timestamp,
   updateDoc,
   where,
   type Firestore,
@@ -26,8 +29,10 @@ import type { LinkSignal } from '../engine/types.js';
  * counted as they are billed (a listener's first empty answer is one read).
  * `writes` counts every write (mailboxes and heartbeats); `heartbeats` the
  * waiting and presence heartbeats among them. Diagnostics for the benchmark
- * and DevTools (`parleyUsage`); never sent anywhere. No rule of a client's
- * write reads another document, so rules add no reads here.
+ * and DevTools (`parleyUsage`); never sent anywhere. One rule of a client's
+ * write reads another document, billed as a read: the making of a joiner's
+ * mailbox reads the call (firestore.rules, isJoinerMailboxCreate), counted
+ * here with that write.
  */
 export const usage = {
   reads: 0,
@@ -78,6 +83,12 @@ export class MailboxWriter {
     private readonly callId: string,
     private readonly from: string,
     private readonly to: string,
+    /**
+     * The mailbox does not exist yet: our first write makes it (a random
+     * call's joiner, RandomCallSight.makesMailbox), with this expiry, the
+     * call's, as the rules require. Null once made (or when join made it).
+     */
+    private makes: { readonly expireAtMs: number } | null = null,
   ) {}
 
   /** Resolves once a write containing `signal` is acknowledged. `tag`: the link it belongs to (engine/mailbox.ts). */
@@ -157,18 +168,47 @@ export class MailboxWriter {
     this.describes = false;
     this.acknowledges = false;
     const { link, peer, epoch, description, previous, candidates } = this.box.state;
-    countUsage(`mailbox (write: ${kind})`, { writes: 1 });
-    this.writing = updateDoc(doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to)), {
-      link,
-      peer,
-      epoch,
-      description,
-      previous,
-      candidates,
-      // The rules require each write to count itself: n = stored n + 1.
-      n: increment(1),
-      updatedAt: serverTimestamp(),
-    }).then(
+    const ref = doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to));
+    const makes = this.makes;
+    let written: Promise<void>;
+    if (makes) {
+      // The first write makes the mailbox: the whole document, n 1. Later
+      // writes wait for this one (one in flight), so they find it made.
+      this.makes = null;
+      countUsage(`mailbox (write: ${kind}, making it)`, { writes: 1 });
+      countUsage('rules (the call, read to let the joiner make its mailbox)', { reads: 1 });
+      written = setDoc(ref, {
+        from: this.from,
+        to: this.to,
+        link,
+        peer,
+        epoch,
+        description,
+        previous,
+        candidates,
+        n: 1,
+        updatedAt: serverTimestamp(),
+        expireAt: Timestamp.fromMillis(makes.expireAtMs),
+      }).catch((err: unknown) => {
+        // Not made (a lost connection, a call that ended): the next write tries again.
+        this.makes ??= makes;
+        throw err;
+      });
+    } else {
+      countUsage(`mailbox (write: ${kind})`, { writes: 1 });
+      written = updateDoc(ref, {
+        link,
+        peer,
+        epoch,
+        description,
+        previous,
+        candidates,
+        // The rules require each write to count itself: n = stored n + 1.
+        n: increment(1),
+        updatedAt: serverTimestamp(),
+      });
+    }
+    this.writing = written.then(
       () => {
         for (const w of batch) w.resolve();
       },

@@ -46,6 +46,8 @@ export class FunctionsMatcher implements Matcher {
       ...(avoid.length > 0 ? { avoid: avoid.slice(-MAX_AVOID) } : {}),
       // Our call connection beats the call document (firestore-call.ts): no presence document to make or delete.
       presenceOnCall: true,
+      // As the joiner we make our mailbox to the waiter with our answer (firestore-mailbox.ts): join makes one mailbox, not two.
+      makesOwnMailbox: true,
       ...(recent ? { recent: recent.slice(-SKIP_MEMORY_SIZE) } : {}),
       // null included: "nothing of ours is there" spares the server two reads.
       ...(leaving !== undefined && renewing === undefined ? { leaving } : {}),

@@ -147,6 +147,12 @@ export interface LinkCallSettings {
 /** Backend.connect's random call: a waiter's (`members` null until the match) or a joiner's. */
 export interface RandomCallSight {
   readonly members: readonly string[] | null;
+  /**
+   * A joiner whose join said `makesOwnMailbox`: its first write to the
+   * waiter makes that mailbox, with the call's expiry (join's `expireAtMs`).
+   * Absent: join made it.
+   */
+  readonly makesMailbox?: { readonly expireAtMs: number };
 }
 
 /** The backend once connected and signed in. */

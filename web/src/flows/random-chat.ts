@@ -102,6 +102,12 @@ class Attempt {
   connectedOnce = false;
   /** The waiter received the answer (it may come before the match is seen: see matchedAsWaiter). */
   answered = false;
+  /**
+   * A joiner that makes its own mailbox: starts the wait for the waiter's
+   * acknowledgement once our answer is written (the waiter sees the match
+   * only then); null once used, or when the partner wrote first.
+   */
+  ackAfterAnswer: (() => void) | null = null;
   /** Stops the waiting heartbeat (matcher.keepWaiting). */
   stopWaiting: (() => void) | null = null;
   /** While waiting: renews our place now (a join with what this page knows now). */
@@ -639,7 +645,10 @@ export class RandomChatFlow {
     if (answer) mark(Mark.answerCreated);
     connection.send(to, signal, tag).then(
       () => {
-        if (answer) mark(Mark.answerSent);
+        if (!answer) return;
+        mark(Mark.answerSent);
+        if (attempt.live) attempt.ackAfterAnswer?.();
+        attempt.ackAfterAnswer = null;
       },
       (err: unknown) => {
         // The partner left between the match and our answer (their call is gone).
@@ -848,7 +857,11 @@ export class RandomChatFlow {
         removed: () => this.partnerGone(attempt),
       },
       // join made the call before it answered: the connection never reads the call's document.
-      { members: result.members },
+      {
+        members: result.members,
+        // We asked to make our mailbox to the waiter (makesOwnMailbox); join says with what expiry.
+        ...(typeof result.expireAtMs === 'number' ? { makesMailbox: { expireAtMs: result.expireAtMs } } : {}),
+      },
     );
     attempt.connection = connection;
     this.matched(attempt);
@@ -857,7 +870,11 @@ export class RandomChatFlow {
     // 15 s ago): look for someone else, quietly. The server never pairs it
     // again (its entry went with this match, and a dead page renews nothing).
     // A waiter that beat on time gets longer: it is most likely only slow.
-    attempt.setTimer('ack', matchAckWaitMs(result.waiterSeenMsAgo, this.deps.timing), () => {
+    // When we make our mailbox, the waiter sees the match in our answer: the
+    // wait starts once that is written (a slow write of ours is not the
+    // waiter's silence; one that fails ends the attempt, see send).
+    const ackWaitMs = matchAckWaitMs(result.waiterSeenMsAgo, this.deps.timing);
+    const noAck = () => {
       if (attempt.connectedOnce) return;
       // ICE under way means the waiter's page answers connectivity checks:
       // alive, only slow to write (a loaded device; seen: a Firefox waiter
@@ -866,7 +883,9 @@ export class RandomChatFlow {
       const link = waiter === null ? null : (attempt.call?.link(waiter) ?? null);
       if (link?.connectionState === 'connecting') return;
       this.requeue(attempt);
-    });
+    };
+    if (typeof result.expireAtMs === 'number') attempt.ackAfterAnswer = () => attempt.setTimer('ack', ackWaitMs, noAck);
+    else attempt.setTimer('ack', ackWaitMs, noAck);
     const call = attempt.call;
     if (!call || waiter === null) {
       this.requeue(attempt);
@@ -905,6 +924,7 @@ export class RandomChatFlow {
   private onActivity(attempt: Attempt, from: string, bare: boolean, tag: LinkTag | null): void {
     if (!attempt.live) return;
     attempt.clearTimer('ack');
+    attempt.ackAfterAnswer = null;
     attempt.call?.activity(from, bare, tag);
   }
 }

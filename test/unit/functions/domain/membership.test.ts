@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { MAX_CALL_AGE_MS } from '../../../../functions/src/domain/limits.js';
 import {
-  answerMailboxId,
+  answerMailboxIds,
   availability,
   decideEnter,
   decideLeave,
@@ -60,9 +60,9 @@ describe('randomCallMembers', () => {
   });
 });
 
-describe('answerMailboxId', () => {
-  it("is the joiner's mailbox to the waiter: the one the joiner answers the waiter's offer through", () => {
-    assert.equal(answerMailboxId(['joiner', 'waiter']), 'joiner_waiter');
+describe('answerMailboxIds', () => {
+  it("are the joiner's mailbox to the waiter (its first write is the answer) and the waiter's to the joiner (its acknowledgement)", () => {
+    assert.deepEqual(answerMailboxIds(['joiner', 'waiter']), ['joiner_waiter', 'waiter_joiner']);
   });
 });
 

@@ -161,6 +161,7 @@ describe('parseJoinRequest', () => {
       widen: true,
       avoid: [],
       presenceOnCall: false,
+      makesOwnMailbox: false,
     });
   });
 
@@ -187,6 +188,33 @@ describe('parseJoinRequest', () => {
       assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).presenceOnCall, false);
     } finally {
       delete (Object.prototype as Record<string, unknown>).presenceOnCall;
+    }
+  });
+
+  it("makes the joiner's mailbox in join unless the page says makesOwnMailbox: true", () => {
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).makesOwnMailbox, false);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), makesOwnMailbox: false }).makesOwnMailbox, false);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), makesOwnMailbox: true }).makesOwnMailbox, true);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), renewing: 'abc', makesOwnMailbox: true }).makesOwnMailbox, true);
+    assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), leaving: null, makesOwnMailbox: true }).makesOwnMailbox, true);
+  });
+
+  for (const makesOwnMailbox of ['true', 1, null, {}]) {
+    it(`rejects makesOwnMailbox ${JSON.stringify(makesOwnMailbox)}`, () => {
+      assertInvalid(
+        () => parseJoinRequest({ room: 'ta', offer: offer(), makesOwnMailbox }),
+        /"makesOwnMailbox" must be true or false/,
+        'makesOwnMailbox',
+      );
+    });
+  }
+
+  it('reads makesOwnMailbox from the request itself, never from Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'makesOwnMailbox', { value: true, configurable: true });
+    try {
+      assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).makesOwnMailbox, false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).makesOwnMailbox;
     }
   });
 
@@ -362,7 +390,14 @@ describe('parseJoinRequest', () => {
 
   it('treats an explicit undefined renewing as absent', () => {
     const request = parseJoinRequest({ room: 'any', offer: offer(), renewing: undefined });
-    assert.deepEqual(request, { room: 'any', offer: offer(), widen: true, avoid: [], presenceOnCall: false });
+    assert.deepEqual(request, {
+      room: 'any',
+      offer: offer(),
+      widen: true,
+      avoid: [],
+      presenceOnCall: false,
+      makesOwnMailbox: false,
+    });
     assert.equal('renewing' in request, false);
   });
 
@@ -375,6 +410,7 @@ describe('parseJoinRequest', () => {
       widen: true,
       avoid: [],
       presenceOnCall: false,
+      makesOwnMailbox: false,
     });
   });
 
@@ -395,7 +431,7 @@ describe('parseJoinRequest', () => {
     it(`rejects ${label} as the request, showing the expected shape`, () => {
       assertInvalid(
         () => parseJoinRequest(value),
-        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\?, recent\?, leaving\? \}/,
+        /join expects an object: \{ room, offer, renewing\?, widen\?, avoid\?, presenceOnCall\?, makesOwnMailbox\?, recent\?, leaving\? \}/,
         WHOLE_REQUEST,
       );
     });
@@ -404,7 +440,7 @@ describe('parseJoinRequest', () => {
   it('rejects unknown keys, naming what it takes and not what it got', () => {
     assertInvalid(
       () => parseJoinRequest({ room: 'en', offer: offer(), uid: 'someone-else' }),
-      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall, recent, leaving\)\.$/,
+      /^The join request has a field it does not take \(it takes only room, offer, renewing, widen, avoid, presenceOnCall, makesOwnMailbox, recent, leaving\)\.$/,
       WHOLE_REQUEST,
     );
   });
