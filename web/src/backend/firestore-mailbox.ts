@@ -167,7 +167,9 @@ export class MailboxWriter {
     this.fresh = false;
     this.describes = false;
     this.acknowledges = false;
+    // Every write replaces the whole state (the rules take these six fields and n, updatedAt).
     const { link, peer, epoch, description, previous, candidates } = this.box.state;
+    const state = { link, peer, epoch, description, previous, candidates };
     const ref = doc(this.db, CALLS_COLLECTION, this.callId, SIGNALS_SUBCOLLECTION, signalId(this.from, this.to));
     const makes = this.makes;
     let written: Promise<void>;
@@ -180,12 +182,7 @@ export class MailboxWriter {
       written = setDoc(ref, {
         from: this.from,
         to: this.to,
-        link,
-        peer,
-        epoch,
-        description,
-        previous,
-        candidates,
+        ...state,
         n: 1,
         updatedAt: serverTimestamp(),
         expireAt: Timestamp.fromMillis(makes.expireAtMs),
@@ -197,12 +194,7 @@ export class MailboxWriter {
     } else {
       countUsage(`mailbox (write: ${kind})`, { writes: 1 });
       written = updateDoc(ref, {
-        link,
-        peer,
-        epoch,
-        description,
-        previous,
-        candidates,
+        ...state,
         // The rules require each write to count itself: n = stored n + 1.
         n: increment(1),
         updatedAt: serverTimestamp(),

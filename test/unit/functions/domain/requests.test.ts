@@ -172,25 +172,6 @@ describe('parseJoinRequest', () => {
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), renewing: 'abc', presenceOnCall: true }).presenceOnCall, true);
   });
 
-  for (const presenceOnCall of ['true', 1, null, {}]) {
-    it(`rejects presenceOnCall ${JSON.stringify(presenceOnCall)}`, () => {
-      assertInvalid(
-        () => parseJoinRequest({ room: 'ta', offer: offer(), presenceOnCall }),
-        /"presenceOnCall" must be true or false/,
-        'presenceOnCall',
-      );
-    });
-  }
-
-  it('reads presenceOnCall from the request itself, never from Object.prototype', () => {
-    Object.defineProperty(Object.prototype, 'presenceOnCall', { value: true, configurable: true });
-    try {
-      assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).presenceOnCall, false);
-    } finally {
-      delete (Object.prototype as Record<string, unknown>).presenceOnCall;
-    }
-  });
-
   it("makes the joiner's mailbox in join unless the page says makesOwnMailbox: true", () => {
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).makesOwnMailbox, false);
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), makesOwnMailbox: false }).makesOwnMailbox, false);
@@ -199,24 +180,27 @@ describe('parseJoinRequest', () => {
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer(), leaving: null, makesOwnMailbox: true }).makesOwnMailbox, true);
   });
 
-  for (const makesOwnMailbox of ['true', 1, null, {}]) {
-    it(`rejects makesOwnMailbox ${JSON.stringify(makesOwnMailbox)}`, () => {
-      assertInvalid(
-        () => parseJoinRequest({ room: 'ta', offer: offer(), makesOwnMailbox }),
-        /"makesOwnMailbox" must be true or false/,
-        'makesOwnMailbox',
-      );
+  // The page's two yes-or-no words about itself: validated alike.
+  for (const flag of ['presenceOnCall', 'makesOwnMailbox'] as const) {
+    for (const value of ['true', 1, null, {}]) {
+      it(`rejects ${flag} ${JSON.stringify(value)}`, () => {
+        assertInvalid(
+          () => parseJoinRequest({ room: 'ta', offer: offer(), [flag]: value }),
+          new RegExp(`"${flag}" must be true or false`),
+          flag,
+        );
+      });
+    }
+
+    it(`reads ${flag} from the request itself, never from Object.prototype`, () => {
+      Object.defineProperty(Object.prototype, flag, { value: true, configurable: true });
+      try {
+        assert.equal(parseJoinRequest({ room: 'ta', offer: offer() })[flag], false);
+      } finally {
+        delete (Object.prototype as Record<string, unknown>)[flag];
+      }
     });
   }
-
-  it('reads makesOwnMailbox from the request itself, never from Object.prototype', () => {
-    Object.defineProperty(Object.prototype, 'makesOwnMailbox', { value: true, configurable: true });
-    try {
-      assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).makesOwnMailbox, false);
-    } finally {
-      delete (Object.prototype as Record<string, unknown>).makesOwnMailbox;
-    }
-  });
 
   it('takes what the page says it leaves: a call id (Next), null (Start), or nothing (a page that cannot say)', () => {
     assert.equal(parseJoinRequest({ room: 'ta', offer: offer() }).leaving, undefined);
