@@ -843,6 +843,8 @@ export class RandomChatFlow {
     attempt.callId = result.callId;
     const waiter = result.members.find((m) => m !== backend.uid) ?? null;
     attempt.partner = waiter;
+    // We asked to make our mailbox to the waiter (makesOwnMailbox): join says so with the expiry it must carry.
+    const makesMailbox = typeof result.expireAtMs === 'number' ? { expireAtMs: result.expireAtMs } : null;
     const connection = backend.connect(
       result.callId,
       {
@@ -859,8 +861,7 @@ export class RandomChatFlow {
       // join made the call before it answered: the connection never reads the call's document.
       {
         members: result.members,
-        // We asked to make our mailbox to the waiter (makesOwnMailbox); join says with what expiry.
-        ...(typeof result.expireAtMs === 'number' ? { makesMailbox: { expireAtMs: result.expireAtMs } } : {}),
+        ...(makesMailbox ? { makesMailbox } : {}),
       },
     );
     attempt.connection = connection;
@@ -884,7 +885,7 @@ export class RandomChatFlow {
       if (link?.connectionState === 'connecting') return;
       this.requeue(attempt);
     };
-    if (typeof result.expireAtMs === 'number') attempt.ackAfterAnswer = () => attempt.setTimer('ack', ackWaitMs, noAck);
+    if (makesMailbox) attempt.ackAfterAnswer = () => attempt.setTimer('ack', ackWaitMs, noAck);
     else attempt.setTimer('ack', ackWaitMs, noAck);
     const call = attempt.call;
     if (!call || waiter === null) {
