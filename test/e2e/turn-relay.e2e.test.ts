@@ -503,10 +503,14 @@ describe('TURN relay, end to end (real coturn)', () => {
     const received = await eventually(
       async () => {
         const view = await relayView(joiner.page);
-        return view.received.some((c) => / typ host/.test(c)) ? view.received : null;
+        // The relay candidate rides the waiter's acknowledgement, which the
+        // waiter writes as it applies the answer: it can reach the joiner's
+        // mailbox listener after the host candidates came on the channel.
+        const both = view.received.some((c) => / typ host/.test(c)) && view.received.some((c) => / typ relay/.test(c));
+        return both ? view.received : null;
       },
       20_000,
-      "the waiter's host candidates at the joiner, once connected",
+      "the waiter's host candidates at the joiner, once connected, and its relay candidate",
     );
     assert.ok(
       received.some((c) => / typ relay/.test(c)),
